@@ -1,0 +1,59 @@
+"""The application factory: the only place where an app and its runtime are put together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from api.errors import install_error_handlers
+from api.routes import health, verify, works
+from registry.runtime import Runtime, build_runtime
+from registry.settings import Settings
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    run_batcher: bool = True,
+) -> FastAPI:
+    """Build the API. ``runtime`` defaults to one built from ``settings`` (or the environment).
+
+    With ``run_batcher`` the app anchors pending registrations in the background while it runs.
+    """
+    runtime = runtime or build_runtime(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        batcher = runtime.new_batcher() if run_batcher else None
+        if batcher is not None:
+            batcher.start()
+        try:
+            yield
+        finally:
+            if batcher is not None:
+                batcher.stop()
+
+    app = FastAPI(
+        title="banquan",
+        summary="Copyright and digital-asset registry on a permissioned EVM chain",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(works.router)
+    app.include_router(verify.router)
+    app.include_router(health.router)
+
+    page = (resources.files("api") / "static" / "index.html").read_text(encoding="utf-8")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return page
+
+    return app

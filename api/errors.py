@@ -1,0 +1,60 @@
+"""Domain errors → HTTP, in one table. Every error body is ``{code, message, details}``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from registry import errors as domain
+
+HTTP_STATUS: dict[type[domain.RegistryError], int] = {
+    domain.RegistryError: 500,
+    domain.InvalidInput: 400,
+    domain.EmptyFile: 400,
+    domain.MissingFile: 400,
+    domain.UploadTooLarge: 413,
+    domain.InvalidMetadata: 422,
+    domain.InvalidDigest: 400,
+    domain.NotFound: 404,
+    domain.RegistrationNotFound: 404,
+    domain.DigestNotRegistered: 404,
+    domain.ServiceUnavailable: 503,
+    domain.ChainUnreachable: 503,
+}
+
+
+def status_for(error: domain.RegistryError) -> int:
+    """The status of the most specific mapped class of ``error``."""
+    for cls in type(error).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]  # type: ignore[index]
+    return 500
+
+
+def error_body(code: str, message: str, details: object = None) -> dict[str, object]:
+    return {"code": code, "message": message, "details": details or {}}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(domain.RegistryError)
+    async def _domain(_request: Request, exc: domain.RegistryError) -> JSONResponse:
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.details), status_code=status_for(exc)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": list(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
+        ]
+        return JSONResponse(
+            error_body("invalid_request", "the request is malformed", {"errors": errors}),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)

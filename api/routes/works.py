@@ -1,0 +1,64 @@
+"""Publishers: register a work, read a registration."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+
+from api.dependencies import get_runtime
+from api.schemas import ErrorOut, RegistrationOut
+from registry.errors import InvalidMetadata, MissingFile
+from registry.metadata import WorkMetadata
+from registry.registration import register_work
+from registry.runtime import Runtime
+from registry.verification import get_registration
+
+router = APIRouter(prefix="/v1/works", tags=["works"])
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorOut},
+    413: {"model": ErrorOut},
+    422: {"model": ErrorOut},
+}
+
+METADATA_EXAMPLE = '{"title": "三体", "authors": ["刘慈欣"], "isbn": "9787536692930", "language": "zh"}'
+
+
+@router.post("", status_code=201, response_model=RegistrationOut, responses=ERRORS)
+def post_work(
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    file: Annotated[UploadFile | None, File(description="The work's content")] = None,
+    metadata: Annotated[
+        str | None,
+        Form(description="JSON object: title (required), authors, isbn, language",
+             examples=[METADATA_EXAMPLE]),
+    ] = None,
+) -> RegistrationOut:
+    """Register a work. The registration is stored before this answers and anchored shortly after
+    (status ``pending`` until its batch root is on chain)."""
+    if file is None:
+        raise MissingFile("a file is required (multipart field 'file')")
+    if metadata is None:
+        raise InvalidMetadata("metadata is required (multipart field 'metadata', JSON)")
+    try:
+        raw = json.loads(metadata)
+    except json.JSONDecodeError as exc:
+        raise InvalidMetadata(f"metadata is not valid JSON: {exc.msg}") from exc
+    parsed = WorkMetadata.from_mapping(raw)
+    view = register_work(
+        runtime.sessions,
+        runtime.store,
+        file.file,
+        parsed,
+        max_bytes=runtime.settings.max_upload_bytes,
+        now=runtime.now,
+    )
+    return RegistrationOut.of(view)
+
+
+@router.get("/{number}", response_model=RegistrationOut, responses={404: {"model": ErrorOut}})
+def get_work(number: str, runtime: Annotated[Runtime, Depends(get_runtime)]) -> RegistrationOut:
+    """A registration by its number, with its proof and anchoring once anchored."""
+    return RegistrationOut.of(get_registration(runtime.sessions, number))

@@ -1,0 +1,86 @@
+"""Response models: what the API promises, as documented in the OpenAPI schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from registry.verification import ProofCheck
+from registry.views import AnchorView, RegistrationView
+
+
+class ErrorOut(BaseModel):
+    code: str = Field(examples=["digest_not_registered"])
+    message: str
+    details: dict[str, object] = Field(default_factory=dict)
+
+
+class AnchorOut(BaseModel):
+    root: str = Field(description="Merkle root of the batch (hex, no 0x)")
+    chain_id: int | None
+    contract_address: str | None
+    tx_hash: str | None
+    block_number: int | None
+    anchored_at: datetime | None
+
+    @classmethod
+    def of(cls, view: AnchorView) -> AnchorOut:
+        return cls(**view.__dict__)
+
+
+class ProofCheckOut(BaseModel):
+    leaf_matches_claim: bool
+    proof_valid: bool
+    chain_confirms: bool | None = Field(
+        description="The anchoring contract's own verdict; null when not anchored yet"
+    )
+
+    @classmethod
+    def of(cls, check: ProofCheck) -> ProofCheckOut:
+        return cls(
+            leaf_matches_claim=check.leaf_matches_claim,
+            proof_valid=check.proof_valid,
+            chain_confirms=check.chain_confirms,
+        )
+
+
+class RegistrationOut(BaseModel):
+    number: str = Field(examples=["BQ-2026-00000001"])
+    status: str = Field(description="pending (accepted, not yet anchored) or anchored")
+    title: str
+    sha256: str
+    sm3: str
+    size: int
+    registered_at: datetime
+    leaf: str = Field(description="claim_leaf_v1 of the canonical claim (hex)")
+    claim: dict[str, object] = Field(description="The canonical claim (RFC 8785 JSON)")
+    proof: list[str] | None = Field(description="Merkle path from the leaf to the batch root")
+    anchor: AnchorOut | None
+
+    @classmethod
+    def of(cls, view: RegistrationView) -> RegistrationOut:
+        return cls(
+            number=view.number,
+            status=view.status,
+            title=view.title,
+            sha256=view.sha256,
+            sm3=view.sm3,
+            size=view.size,
+            registered_at=view.registered_at,
+            leaf=view.leaf,
+            claim=view.claim,
+            proof=view.proof,
+            anchor=AnchorOut.of(view.anchor) if view.anchor else None,
+        )
+
+
+class VerificationOut(BaseModel):
+    registered: bool
+    registrations: list[RegistrationOut]
+
+
+class HealthOut(BaseModel):
+    database: bool
+    chain: bool
+    pending_registrations: int

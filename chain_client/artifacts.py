@@ -1,0 +1,35 @@
+"""Contract artifacts (ABI + bytecode) exported from the Hardhat build into ``chain_client/abi/``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from chain_client.errors import ArtifactNotFound
+
+
+@dataclass(frozen=True)
+class ContractArtifact:
+    """One compiled contract as committed in ``chain_client/abi/<name>.json``."""
+
+    name: str
+    abi: list[dict[str, Any]]
+    bytecode: str
+    deployed_bytecode: str
+
+
+def load_artifact(name: str) -> ContractArtifact:
+    """Load the committed artifact of contract ``name`` (e.g. ``"RegistryAnchor"``)."""
+    resource = resources.files("chain_client") / "abi" / f"{name}.json"
+    try:
+        raw = json.loads(resource.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ArtifactNotFound(f"no artifact for contract {name!r}; run `make abi`") from exc
+    return ContractArtifact(
+        name=raw["contractName"],
+        abi=raw["abi"],
+        bytecode=raw["bytecode"],
+        deployed_bytecode=raw["deployedBytecode"],
+    )

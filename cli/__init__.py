@@ -1,0 +1,1 @@
+"""The command line face of banquan: parses arguments, calls registry services, prints results."""

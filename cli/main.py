@@ -1,0 +1,169 @@
+"""``banquan``: run the embedded stack, serve the API, register and verify works."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from api.app import create_app
+from cli.launcher import AnvilProcess
+from registry.database import migrate
+from registry.errors import RegistryError
+from registry.metadata import WorkMetadata
+from registry.registration import register_work
+from registry.runtime import Runtime, build_runtime
+from registry.settings import Settings
+from registry.verification import check_proof, find_by_file
+from registry.views import RegistrationView
+
+app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned EVM chain.")
+console = Console()
+
+
+def _runtime(settings: Settings | None = None) -> Runtime:
+    return build_runtime(settings or Settings())
+
+
+def _fail(error: RegistryError) -> typer.Exit:
+    console.print(f"[red]error[/red] {error.code}: {error.message}")
+    return typer.Exit(code=2)
+
+
+@app.command()
+def run() -> None:
+    """Start the embedded stack: Anvil (state in the data directory), database, API and web page."""
+    settings = Settings()
+    anvil = AnvilProcess(
+        port=settings.anvil_port,
+        state_file=settings.data_dir / "anvil-state.json",
+        workdir=settings.data_dir,
+    )
+    console.print(f"starting Anvil on 127.0.0.1:{settings.anvil_port} (state in {settings.data_dir})")
+    anvil.start()
+    try:
+        settings = settings.model_copy(update={"chain_rpc_url": anvil.rpc_url})
+        runtime = _runtime(settings)
+        migrate(runtime.engine)
+        client = runtime.anchor_client()
+        console.print(f"RegistryAnchor at {client.address} (chain {client.chain_id()})")
+        base = f"http://{settings.api_host}:{settings.api_port}"
+        console.print(f"web page  {base}/\nAPI docs  {base}/docs\ndata      {settings.data_dir}")
+        _serve(runtime)
+    finally:
+        console.print("stopping Anvil (saving its state)")
+        anvil.stop()
+
+
+@app.command()
+def serve() -> None:
+    """Serve the API against the configured database and chain (no embedded chain)."""
+    runtime = _runtime()
+    migrate(runtime.engine)
+    _serve(runtime)
+
+
+def _serve(runtime: Runtime) -> None:
+    settings = runtime.settings
+    uvicorn.run(create_app(runtime=runtime), host=settings.api_host, port=settings.api_port)
+
+
+@app.command(name="migrate")
+def migrate_command() -> None:
+    """Apply the database migrations."""
+    runtime = _runtime()
+    migrate(runtime.engine)
+    console.print("database is up to date")
+
+
+@app.command()
+def register(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    title: Annotated[str, typer.Option(help="Title of the work")],
+    author: Annotated[list[str] | None, typer.Option(help="Author (repeatable)")] = None,
+    isbn: Annotated[str | None, typer.Option()] = None,
+    language: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Register FILE. It is anchored on chain by the running service's batcher."""
+    runtime = _runtime()
+    try:
+        raw: dict[str, object] = {"title": title, "authors": author or []}
+        if isbn:
+            raw["isbn"] = isbn
+        if language:
+            raw["language"] = language
+        metadata = WorkMetadata.from_mapping(raw)
+        with file.open("rb") as content:
+            view = register_work(
+                runtime.sessions,
+                runtime.store,
+                content,
+                metadata,
+                max_bytes=runtime.settings.max_upload_bytes,
+                now=runtime.now,
+            )
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    finally:
+        runtime.close()
+    console.print(f"registered {view.number} ({view.status})")
+    console.print(f"sha256 {view.sha256}\nsm3    {view.sm3}")
+
+
+@app.command()
+def verify(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Is FILE registered? Prints registered / anchored / proof-valid; exit 1 if not registered."""
+    runtime = _runtime()
+    try:
+        with file.open("rb") as content:
+            views = find_by_file(runtime.sessions, content)
+        client = runtime.existing_anchor_client()
+        results = [(view, check_proof(view, client)) for view in views]
+    except RegistryError as exc:
+        if exc.code == "digest_not_registered":
+            console.print(f"not registered: {file}")
+            raise typer.Exit(code=1) from exc
+        raise _fail(exc) from exc
+    finally:
+        runtime.close()
+    if as_json:
+        console.print_json(json.dumps([_summary(v, c.ok) for v, c in results]))
+    for view, check in results:
+        if as_json:
+            break
+        anchored = view.anchor is not None
+        console.print(
+            f"registered {view.number} '{view.title}' at {view.registered_at.isoformat()}\n"
+            f"  anchored:    {'yes, tx ' + str(view.anchor.tx_hash) if view.anchor else 'no (pending)'}\n"
+            f"  proof valid: {_verdict(check.ok and anchored, anchored)}"
+            f" (claim {check.leaf_matches_claim}, path {check.proof_valid},"
+            f" chain {check.chain_confirms})"
+        )
+    if any(not check.ok for _view, check in results):
+        raise typer.Exit(code=3)
+
+
+def _verdict(ok: bool, anchored: bool) -> str:
+    if not anchored:
+        return "not yet (pending)"
+    return "[green]yes[/green]" if ok else "[red]NO[/red]"
+
+
+def _summary(view: RegistrationView, ok: bool) -> dict[str, object]:
+    return {
+        "number": view.number,
+        "status": view.status,
+        "tx_hash": view.anchor.tx_hash if view.anchor else None,
+        "proof_ok": ok,
+    }
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Alembic migrations for every table in ``registry.models`` (the same on SQLite and PostgreSQL)."""

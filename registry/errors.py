@@ -1,0 +1,86 @@
+"""Domain errors. Every one derives from :class:`RegistryError` and carries a stable ``code``.
+
+The faces (HTTP API, CLI) present these; ``api/errors.py`` maps each class to an HTTP status in
+one table, and a test proves that no subclass is left unmapped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class RegistryError(Exception):
+    """Root of every domain error. ``code`` is machine-readable and never changes meaning."""
+
+    code = "registry_error"
+
+    def __init__(self, message: str, *, details: Mapping[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, object] = dict(details or {})
+
+
+class InvalidInput(RegistryError):
+    """The request itself is wrong; nothing was changed."""
+
+    code = "invalid_input"
+
+
+class EmptyFile(InvalidInput):
+    """A work must have content: zero-byte files are refused."""
+
+    code = "empty_file"
+
+
+class MissingFile(InvalidInput):
+    """The request carries no file to register."""
+
+    code = "missing_file"
+
+
+class UploadTooLarge(InvalidInput):
+    """The upload exceeds the configured size limit."""
+
+    code = "upload_too_large"
+
+
+class InvalidMetadata(InvalidInput):
+    """The metadata is missing, not JSON, or lacks a required field."""
+
+    code = "invalid_metadata"
+
+
+class InvalidDigest(InvalidInput):
+    """A digest is not 64 hexadecimal characters, or names an unknown algorithm."""
+
+    code = "invalid_digest"
+
+
+class NotFound(RegistryError):
+    """The thing asked for does not exist."""
+
+    code = "not_found"
+
+
+class RegistrationNotFound(NotFound):
+    """No registration has this number."""
+
+    code = "registration_not_found"
+
+
+class DigestNotRegistered(NotFound):
+    """No registered work has this digest."""
+
+    code = "digest_not_registered"
+
+
+class ServiceUnavailable(RegistryError):
+    """A dependency (chain, content store) cannot be reached; the request may be retried."""
+
+    code = "service_unavailable"
+
+
+class ChainUnreachable(ServiceUnavailable):
+    """The chain node cannot be reached right now."""
+
+    code = "chain_unreachable"

@@ -1,0 +1,67 @@
+"""What a registrant says about a work, validated."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from registry.errors import InvalidMetadata
+
+MAX_TITLE_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class WorkMetadata:
+    """Descriptive metadata of a work; ``title`` is required."""
+
+    title: str
+    authors: tuple[str, ...] = ()
+    isbn: str | None = None
+    language: str | None = None
+
+    @classmethod
+    def from_mapping(cls, raw: object) -> WorkMetadata:
+        """Validate metadata as received (a JSON object); raise :class:`InvalidMetadata`."""
+        if not isinstance(raw, Mapping):
+            raise InvalidMetadata("metadata must be a JSON object")
+        unknown = set(raw) - {"title", "authors", "isbn", "language"}
+        if unknown:
+            raise InvalidMetadata(
+                "unknown metadata fields", details={"fields": sorted(map(str, unknown))}
+            )
+        title = raw.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise InvalidMetadata("metadata.title is required", details={"field": "title"})
+        if len(title) > MAX_TITLE_LENGTH:
+            raise InvalidMetadata(
+                f"metadata.title is longer than {MAX_TITLE_LENGTH} characters",
+                details={"field": "title"},
+            )
+        authors = raw.get("authors", [])
+        if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+            raise InvalidMetadata(
+                "metadata.authors must be a list of strings", details={"field": "authors"}
+            )
+        return cls(
+            title=title.strip(),
+            authors=tuple(authors),
+            isbn=_optional_string(raw, "isbn"),
+            language=_optional_string(raw, "language"),
+        )
+
+    def to_json(self) -> dict[str, object]:
+        value: dict[str, object] = {"title": self.title, "authors": list(self.authors)}
+        if self.isbn is not None:
+            value["isbn"] = self.isbn
+        if self.language is not None:
+            value["language"] = self.language
+        return value
+
+
+def _optional_string(raw: Mapping[str, object], field: str) -> str | None:
+    value = raw.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidMetadata(f"metadata.{field} must be a string", details={"field": field})
+    return value

@@ -1,0 +1,71 @@
+"""Database tables (SQLAlchemy 2). Migrations in ``migrations/`` create exactly these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Work(Base):
+    """A piece of content as received: its digests and the metadata the registrant gave."""
+
+    __tablename__ = "works"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sm3: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str] = mapped_column(String(500))
+    metadata_json: Mapped[str] = mapped_column(Text)
+    content_ref: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    registrations: Mapped[list[Registration]] = relationship(back_populates="work")
+
+
+class Batch(Base):
+    """A Merkle tree of registration leaves whose root is (to be) anchored in one transaction.
+
+    ``sealed`` → ``anchored``. A sealed batch is complete in the database (root, every proof)
+    before its transaction is sent, so a crash at any point leaves something that can be retried.
+    """
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    root: Mapped[str] = mapped_column(String(64), unique=True)
+    leaf_count: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    chain_id: Mapped[int | None] = mapped_column(BigInteger)
+    contract_address: Mapped[str | None] = mapped_column(String(42))
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    anchored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    registrations: Mapped[list[Registration]] = relationship(back_populates="batch")
+
+
+class Registration(Base):
+    """One registration of a work: the canonical claim, its leaf, and where it was anchored."""
+
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id"), index=True)
+    claim_json: Mapped[str] = mapped_column(Text)
+    leaf: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    proof_json: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    work: Mapped[Work] = relationship(back_populates="registrations")
+    batch: Mapped[Batch | None] = relationship(back_populates="registrations")

@@ -1,0 +1,77 @@
+"""Use case: register a work (store its content, record its canonical claim, acknowledge)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import BinaryIO
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from crypto.claims import Claim, claim_leaf_v1, metadata_digest, new_nonce
+from registry.content_store import LocalContentStore
+from registry.database import unit_of_work
+from registry.metadata import WorkMetadata
+from registry.models import Registration, Work
+from registry.views import RegistrationView, registration_view
+
+PENDING = "pending"
+ANCHORED = "anchored"
+
+
+def registration_number(year: int, registration_id: int) -> str:
+    """``BQ-2026-00000042``: readable, sortable, unique per registration."""
+    return f"BQ-{year}-{registration_id:08d}"
+
+
+def register_work(
+    sessions: sessionmaker[Session],
+    store: LocalContentStore,
+    content: BinaryIO,
+    metadata: WorkMetadata,
+    *,
+    max_bytes: int,
+    now: Callable[[], datetime],
+) -> RegistrationView:
+    """Store ``content``, build and record its claim, and return the pending registration.
+
+    The registration is committed before this returns: from then on it is never lost, and the
+    batcher anchors it whenever the chain can be reached. Bad input raises before anything is
+    recorded (the content store keeps nothing of a refused upload).
+    """
+    stored = store.ingest(content, max_bytes=max_bytes)
+    registered_at = now().replace(microsecond=0)
+    claim = Claim(
+        sha256=stored.digests.sha256_hex,
+        sm3=stored.digests.sm3_hex,
+        size=stored.digests.size,
+        metadata_digest=metadata_digest(metadata.to_json()),
+        registered_at=registered_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        nonce=new_nonce(),
+    )
+    claim_bytes = claim.canonical_bytes()
+    leaf = claim_leaf_v1(claim_bytes).hex()
+    with unit_of_work(sessions) as session:
+        work = Work(
+            sha256=claim.sha256,
+            sm3=claim.sm3,
+            size=claim.size,
+            title=metadata.title,
+            metadata_json=json.dumps(metadata.to_json(), ensure_ascii=False),
+            content_ref=stored.ref,
+            created_at=registered_at,
+        )
+        registration = Registration(
+            number=f"~{leaf[:31]}",  # unique placeholder until the id is known
+            work=work,
+            claim_json=claim_bytes.decode("utf-8"),
+            leaf=leaf,
+            status=PENDING,
+            created_at=registered_at,
+        )
+        session.add(registration)
+        session.flush()
+        registration.number = registration_number(registered_at.year, registration.id)
+        session.flush()
+        return registration_view(registration)

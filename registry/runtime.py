@@ -1,0 +1,101 @@
+"""Everything a running banquan needs, built once from settings at the entry point."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from eth_account import Account
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from web3 import Web3
+
+from chain_client.connection import connect
+from chain_client.deployment import ensure_registry_anchor, load_record
+from chain_client.errors import ChainError
+from chain_client.registry_anchor import RegistryAnchorClient
+from chain_client.transactions import TransactionSender
+from registry.anchoring import Batcher, release_batches_of_other_contracts
+from registry.content_store import LocalContentStore
+from registry.database import create_database_engine, session_factory
+from registry.errors import ChainUnreachable
+from registry.settings import Settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    """Database, content store and chain access of one banquan instance."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: LocalContentStore
+    w3: Web3
+    sender: TransactionSender
+    now: Callable[[], datetime] = utc_now
+    _anchor: RegistryAnchorClient | None = field(default=None, init=False)
+    _anchor_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def anchor_client(self) -> RegistryAnchorClient:
+        """The ``RegistryAnchor`` in use, resolved on first need (the chain may start later).
+
+        With ``anchor_address`` set, that contract is used and must hold the expected code. In
+        dev mode without it, the contract is deployed once and remembered in the data directory;
+        a reset chain is noticed and the contract redeployed, and batches anchored on the old
+        one are re-opened so that they are anchored again.
+        """
+        with self._anchor_lock:
+            if self._anchor is not None:
+                return self._anchor
+            try:
+                if self.settings.anchor_address:
+                    client = RegistryAnchorClient(self.w3, self.settings.anchor_address, self.sender)
+                    client.ensure_deployed()
+                else:
+                    client, _ = ensure_registry_anchor(self.sender, self.settings.deployment_file)
+                release_batches_of_other_contracts(self.sessions, client, client.chain_id())
+            except ChainError as exc:
+                raise ChainUnreachable(f"chain not ready: {exc}") from exc
+            self._anchor = client
+            return client
+
+    def existing_anchor_client(self) -> RegistryAnchorClient | None:
+        """The ``RegistryAnchor`` in use if one is configured or remembered; never deploys."""
+        if self.settings.anchor_address:
+            return RegistryAnchorClient(self.w3, self.settings.anchor_address)
+        record = load_record(self.settings.deployment_file)
+        return RegistryAnchorClient(self.w3, record.registry_anchor) if record else None
+
+    def new_batcher(self) -> Batcher:
+        return Batcher(
+            self.sessions,
+            self.anchor_client,
+            max_size=self.settings.batch_max_size,
+            interval=self.settings.batch_interval_seconds,
+            now=self.now,
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Build the runtime described by ``settings`` (nothing is contacted yet)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_database_engine(settings.resolved_database_url)
+    w3 = connect(settings.chain_rpc_url)
+    account = Account.from_key(settings.chain_private_key.get_secret_value())
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        store=LocalContentStore(settings.content_dir),
+        w3=w3,
+        sender=TransactionSender(w3, account),
+    )

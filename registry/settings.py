@@ -1,0 +1,65 @@
+"""Settings, read once at the entry point (environment ``BANQUAN_*`` or a ``.env`` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The first of the well-known development accounts of Anvil and Hardhat: public knowledge, so
+# accepted only in dev mode.
+DEV_CHAIN_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a banquan instance."""
+
+    model_config = SettingsConfigDict(env_prefix="BANQUAN_", env_file=".env", extra="ignore")
+
+    mode: Literal["dev", "production"] = "dev"
+    data_dir: Path = Path(".banquan")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: SQLite file in the data directory.",
+    )
+    chain_rpc_url: str = "http://127.0.0.1:8545"
+    chain_private_key: SecretStr = SecretStr(DEV_CHAIN_PRIVATE_KEY)
+    anchor_address: str | None = Field(
+        default=None,
+        description="Address of a deployed RegistryAnchor. Unset in dev mode: deployed on demand "
+        "and remembered in the data directory.",
+    )
+    max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
+    batch_max_size: int = Field(default=1000, gt=0)
+    batch_interval_seconds: float = Field(default=2.0, gt=0)
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    anvil_port: int = 8545
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_outside_dev(self) -> Settings:
+        if self.mode != "dev":
+            if self.chain_private_key.get_secret_value() == DEV_CHAIN_PRIVATE_KEY:
+                raise ValueError(
+                    "BANQUAN_CHAIN_PRIVATE_KEY is the public development key; "
+                    "set a real key outside dev mode"
+                )
+            if self.anchor_address is None:
+                raise ValueError("BANQUAN_ANCHOR_ADDRESS must be set outside dev mode")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'banquan.db').resolve()}"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.data_dir / "content"
+
+    @property
+    def deployment_file(self) -> Path:
+        return self.data_dir / "deployment.json"

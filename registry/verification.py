@@ -1,0 +1,116 @@
+"""Use cases: look registrations up by number or digest, and check their proofs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO, Literal
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload, sessionmaker
+
+from chain_client.errors import ChainError
+from chain_client.registry_anchor import RegistryAnchorClient
+from crypto.canonical import canonical_json
+from crypto.claims import claim_leaf_v1
+from crypto.digests import digest_stream, parse_digest_hex
+from crypto.errors import CryptoError
+from crypto.merkle import verify_proof
+from registry.errors import (
+    ChainUnreachable,
+    DigestNotRegistered,
+    InvalidDigest,
+    RegistrationNotFound,
+)
+from registry.models import Registration, Work
+from registry.views import RegistrationView, registration_view
+
+DigestAlgorithm = Literal["sha256", "sm3"]
+
+
+@dataclass(frozen=True)
+class ProofCheck:
+    """The result of checking one registration's proof.
+
+    ``leaf_matches_claim``: the stored claim hashes to the leaf; ``proof_valid``: the Merkle path
+    leads from the leaf to the batch root (computed locally); ``chain_confirms``: the anchoring
+    contract itself accepts leaf, path and root (``None`` when not anchored or not asked).
+    """
+
+    leaf_matches_claim: bool
+    proof_valid: bool
+    chain_confirms: bool | None
+
+    @property
+    def ok(self) -> bool:
+        return self.leaf_matches_claim and self.proof_valid and self.chain_confirms is not False
+
+
+def get_registration(sessions: sessionmaker[Session], number: str) -> RegistrationView:
+    """The registration with this number; raises :class:`RegistrationNotFound`."""
+    with sessions() as session:
+        registration = session.scalar(_with_relations().where(Registration.number == number))
+        if registration is None:
+            raise RegistrationNotFound(
+                f"no registration {number!r}", details={"number": number}
+            )
+        return registration_view(registration)
+
+
+def find_by_digest(
+    sessions: sessionmaker[Session], algorithm: DigestAlgorithm, digest_hex: str
+) -> list[RegistrationView]:
+    """Every registration of content with this digest, oldest first.
+
+    Raises :class:`InvalidDigest` for a malformed digest and :class:`DigestNotRegistered` when
+    nothing matches.
+    """
+    try:
+        digest = parse_digest_hex(digest_hex).hex()
+    except CryptoError as exc:
+        raise InvalidDigest(str(exc), details={"algorithm": algorithm}) from exc
+    column = Work.sha256 if algorithm == "sha256" else Work.sm3
+    with sessions() as session:
+        rows = list(
+            session.scalars(
+                _with_relations().join(Registration.work).where(column == digest)
+                .order_by(Registration.id)
+            ).unique()
+        )
+        if not rows:
+            raise DigestNotRegistered(
+                f"no registered work has {algorithm} {digest}",
+                details={"algorithm": algorithm, "digest": digest},
+            )
+        return [registration_view(r) for r in rows]
+
+
+def find_by_file(sessions: sessionmaker[Session], content: BinaryIO) -> list[RegistrationView]:
+    """Every registration of exactly this file's content (hashed here, in one streaming pass)."""
+    digests = digest_stream(content)
+    return find_by_digest(sessions, "sha256", digests.sha256_hex)
+
+
+def check_proof(
+    view: RegistrationView, client: RegistryAnchorClient | None = None
+) -> ProofCheck:
+    """Check a registration's claim, Merkle path and (given a client) the chain's own verdict."""
+    leaf = bytes.fromhex(view.leaf)
+    leaf_matches = claim_leaf_v1(canonical_json(view.claim)) == leaf
+    if view.proof is None or view.anchor is None:
+        return ProofCheck(leaf_matches, proof_valid=False, chain_confirms=None)
+    root = bytes.fromhex(view.anchor.root)
+    proof = [bytes.fromhex(step) for step in view.proof]
+    proof_valid = verify_proof(leaf, proof, root)
+    chain_confirms: bool | None = None
+    if client is not None:
+        try:
+            chain_confirms = client.verify_registration(leaf, proof, root)
+        except ChainError as exc:
+            raise ChainUnreachable(f"cannot ask the chain: {exc}") from exc
+    return ProofCheck(leaf_matches, proof_valid, chain_confirms)
+
+
+def _with_relations() -> Select[tuple[Registration]]:
+    return select(Registration).options(
+        joinedload(Registration.work), joinedload(Registration.batch)
+    )

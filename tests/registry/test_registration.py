@@ -1,0 +1,83 @@
+"""register_work on real SQLite and PostgreSQL databases."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from crypto.canonical import canonical_json
+from crypto.claims import Claim, claim_leaf_v1
+from registry.errors import EmptyFile, InvalidMetadata, UploadTooLarge
+from registry.metadata import WorkMetadata
+from registry.models import Registration, Work
+from registry.registration import register_work
+from registry.runtime import Runtime
+
+BOOK = "第一章 天下大势，分久必合，合久必分。".encode() * 100
+METADATA = WorkMetadata(title="三国演义", authors=("罗贯中",), isbn="9787020008728", language="zh")
+
+
+def register(runtime: Runtime, content: bytes, metadata: WorkMetadata = METADATA, **kw: int):  # type: ignore[no-untyped-def]
+    return register_work(
+        runtime.sessions,
+        runtime.store,
+        io.BytesIO(content),
+        metadata,
+        max_bytes=kw.get("max_bytes", 1 << 20),
+        now=runtime.now,
+    )
+
+
+def count_rows(runtime: Runtime) -> tuple[int, int]:
+    with runtime.sessions() as session:
+        works = session.scalar(select(func.count()).select_from(Work))
+        registrations = session.scalar(select(func.count()).select_from(Registration))
+    return works or 0, registrations or 0
+
+
+def test_registration_is_stored_pending_with_its_claim_and_leaf(runtime: Runtime) -> None:
+    view = register(runtime, BOOK)
+    assert view.status == "pending"
+    assert view.number.startswith(f"BQ-{view.registered_at.year}-")
+    assert view.sha256 == hashlib.sha256(BOOK).hexdigest()
+    assert view.sm3 == hashlib.new("sm3", BOOK).hexdigest()
+    claim = Claim.from_json(view.claim)
+    assert claim.sha256 == view.sha256
+    assert claim.size == len(BOOK)
+    assert claim_leaf_v1(canonical_json(view.claim)).hex() == view.leaf
+    assert runtime.store.path_of(view.sha256).read_bytes() == BOOK
+
+
+def test_same_content_registered_twice_gets_two_numbers_and_leaves(runtime: Runtime) -> None:
+    first, second = register(runtime, BOOK), register(runtime, BOOK)
+    assert first.number != second.number
+    assert first.leaf != second.leaf
+    assert count_rows(runtime) == (2, 2)
+
+
+def test_empty_file_is_refused_and_nothing_is_stored(runtime: Runtime) -> None:
+    with pytest.raises(EmptyFile):
+        register(runtime, b"")
+    assert count_rows(runtime) == (0, 0)
+    assert not any(p.is_file() for p in runtime.store.root.rglob("*"))
+
+
+def test_upload_over_the_limit_is_refused_and_nothing_is_stored(runtime: Runtime) -> None:
+    with pytest.raises(UploadTooLarge) as caught:
+        register(runtime, b"x" * 5000, max_bytes=4096)
+    assert caught.value.details == {"max_bytes": 4096}
+    assert count_rows(runtime) == (0, 0)
+    assert not any(p.is_file() for p in runtime.store.root.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [None, [], {}, {"title": ""}, {"title": "  "}, {"title": 5}, {"title": "t", "authors": "x"},
+     {"title": "t", "isbn": 9787020008728}, {"title": "t", "colour": "red"}],
+)
+def test_invalid_metadata_is_refused(raw: object) -> None:
+    with pytest.raises(InvalidMetadata):
+        WorkMetadata.from_mapping(raw)
