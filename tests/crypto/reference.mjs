@@ -1,0 +1,46 @@
+// Reference implementations the Python crypto package is checked against.
+//
+// Reads one JSON request per line on stdin and answers one JSON line on stdout:
+//   {"op": "canonicalize", "value": <json>}        -> {"result": "<RFC 8785 text>"}
+//   {"op": "keccak256", "hex": "<hex>"}              -> {"result": "<hex>"}
+//   {"op": "merkle", "values": ["0x<32 bytes>", ...]}
+//       -> {"result": {"root": "0x..", "proofs": [["0x..", ...], ...]}}
+//          (StandardMerkleTree.of(values.map(v => [v]), ["bytes32"]), proofs by value)
+//   {"op": "merkle_root", "values": [...]}           -> {"result": "0x.."} (the same tree's root)
+// A failed request is answered with {"error": "<message>"}.
+import { createInterface } from "node:readline";
+
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import canonicalize from "canonicalize";
+import { keccak256 } from "ethereum-cryptography/keccak.js";
+import { bytesToHex, hexToBytes } from "ethereum-cryptography/utils.js";
+
+function standardTree(values) {
+  return StandardMerkleTree.of(
+    values.map((v) => [v]),
+    ["bytes32"],
+  );
+}
+
+function merkle(values) {
+  const tree = standardTree(values);
+  return { root: tree.root, proofs: values.map((v) => tree.getProof([v])) };
+}
+
+const operations = {
+  canonicalize: (request) => canonicalize(request.value),
+  keccak256: (request) => bytesToHex(keccak256(hexToBytes(request.hex))),
+  merkle: (request) => merkle(request.values),
+  merkle_root: (request) => standardTree(request.values).root,
+};
+
+for await (const line of createInterface({ input: process.stdin })) {
+  let response;
+  try {
+    const request = JSON.parse(line);
+    response = { result: operations[request.op](request) };
+  } catch (error) {
+    response = { error: String(error?.stack ?? error) };
+  }
+  process.stdout.write(JSON.stringify(response) + "\n");
+}
