@@ -29,7 +29,7 @@ def status_for(error: domain.RegistryError) -> int:
     """The status of the most specific mapped class of ``error``."""
     for cls in type(error).__mro__:
         if cls in HTTP_STATUS:
-            return HTTP_STATUS[cls]  # type: ignore[index]
+            return HTTP_STATUS[cls]
     return 500
 
 
@@ -46,9 +46,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"location": list(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
-        ]
+        errors = [{"location": list(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
         return JSONResponse(
             error_body("invalid_request", "the request is malformed", {"errors": errors}),
             status_code=422,

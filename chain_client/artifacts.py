@@ -1,4 +1,4 @@
-"""Contract artifacts (ABI + bytecode) exported from the Hardhat build into ``chain_client/abi/``."""
+"""Contract artifacts (ABI + bytecode), exported from the Hardhat build to ``chain_client/abi/``."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import requests
-from eth_abi import decode as abi_decode
-from eth_utils import keccak
+from eth_abi.abi import decode as abi_decode
+from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.exceptions import (
     ContractCustomError,
@@ -65,7 +65,8 @@ def translate_errors(decoder: CustomErrorDecoder | None = None) -> Iterator[None
     try:
         yield
     except ContractCustomError as exc:
-        decoded = decoder.decode(exc.data) if decoder is not None and exc.data else None
+        data = exc.data if isinstance(exc.data, str) else None
+        decoded = decoder.decode(data) if decoder is not None and data else None
         if decoded is None:
             raise TransactionFailed(f"reverted with unknown custom error {exc.data!r}") from exc
         name, args = decoded

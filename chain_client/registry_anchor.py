@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
+from web3.logs import DISCARD
 
 from chain_client.artifacts import ContractArtifact, load_artifact
 from chain_client.connection import CustomErrorDecoder, translate_errors
@@ -74,7 +75,7 @@ class RegistryAnchorClient:
     def has_expected_code(self) -> bool:
         """Whether the address holds this artifact's runtime code (same build, same contract).
 
-        ``RegistryAnchor`` has no immutables, so the deployed code equals the artifact byte for byte.
+        ``RegistryAnchor`` has no immutables: deployed code equals the artifact byte for byte.
         """
         with translate_errors():
             code = self.w3.eth.get_code(self.address)
@@ -91,6 +92,9 @@ class RegistryAnchorClient:
             raise TransactionFailed("this client was built without a sending account")
         data = self.contract.encode_abi("anchor", args=[root, leaf_count])
         receipt = self.sender.send({"to": self.address, "data": data}, decoder=self.decoder)
+        # A call to an address without code "succeeds" too: only the event proves the anchoring.
+        if not self.contract.events.Anchored().process_receipt(receipt, errors=DISCARD):
+            raise ContractNotDeployed(f"no Anchored event from {self.address}: is it deployed?")
         with translate_errors():
             block = self.w3.eth.get_block(receipt["blockNumber"])
         return AnchorReceipt(
@@ -139,6 +143,4 @@ class RegistryAnchorClient:
     def verify_registration(self, leaf: bytes, proof: Sequence[bytes], root: bytes) -> bool:
         """Ask the contract whether ``leaf`` is under the anchored ``root`` by ``proof``."""
         with translate_errors(self.decoder):
-            return bool(
-                self.contract.functions.verifyRegistration(leaf, list(proof), root).call()
-            )
+            return bool(self.contract.functions.verifyRegistration(leaf, list(proof), root).call())

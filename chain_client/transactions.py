@@ -13,7 +13,7 @@ from web3.types import TxParams, TxReceipt
 from chain_client.connection import CustomErrorDecoder, translate_errors
 from chain_client.errors import TransactionFailed
 
-# Estimates are exact for the state they ran on; a margin covers state that changes before inclusion.
+# An estimate is exact for the state it ran on; the margin covers changes before inclusion.
 GAS_MARGIN_NUMERATOR = 12
 GAS_MARGIN_DENOMINATOR = 10
 
@@ -48,27 +48,33 @@ class TransactionSender:
     def address(self) -> str:
         return str(self.account.address)
 
-    def send(
-        self, tx: TxParams, *, decoder: CustomErrorDecoder | None = None
-    ) -> TxReceipt:
+    def send(self, tx: TxParams, *, decoder: CustomErrorDecoder | None = None) -> TxReceipt:
         """Send ``tx`` (``to``/``data``/``value``; the rest is filled in) and wait for its receipt.
 
         Raises :class:`TransactionFailed` (with the decoded custom error, if any) when the node
         rejects it or it reverts, and :class:`ChainUnavailable` when the node cannot be reached.
         """
         with translate_errors(decoder):
-            with self._lock:
-                try:
+            try:
+                with self._lock:
                     tx_hash = self._sign_and_send(tx)
-                except BaseException:
-                    self._nonce = None  # re-read from the node next time
-                    raise
-            receipt = self.w3.eth.wait_for_transaction_receipt(
-                tx_hash, timeout=self.receipt_timeout, poll_latency=self.poll_latency
-            )
+                receipt = self.w3.eth.wait_for_transaction_receipt(
+                    tx_hash, timeout=self.receipt_timeout, poll_latency=self.poll_latency
+                )
+            except BaseException:
+                self.forget_nonce()
+                raise
         if receipt["status"] != 1:
             raise TransactionFailed(f"transaction {tx_hash.hex()} reverted")
         return receipt
+
+    def forget_nonce(self) -> None:
+        """Re-read the nonce from the node before the next transaction.
+
+        Called after any failure, and by owners that know the chain changed under them (a reset
+        development chain forgets every transaction, so the local count is ahead of it).
+        """
+        self._nonce = None
 
     def _sign_and_send(self, tx: TxParams) -> HexBytes:
         eth = self.w3.eth

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,6 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from api.app import create_app
 from cli.launcher import AnvilProcess
 from registry.database import migrate
 from registry.errors import RegistryError
@@ -18,7 +18,7 @@ from registry.metadata import WorkMetadata
 from registry.registration import register_work
 from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
-from registry.verification import check_proof, find_by_file
+from registry.verification import ProofCheck, check_proof, find_by_file
 from registry.views import RegistrationView
 
 app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned EVM chain.")
@@ -43,17 +43,24 @@ def run() -> None:
         state_file=settings.data_dir / "anvil-state.json",
         workdir=settings.data_dir,
     )
-    console.print(f"starting Anvil on 127.0.0.1:{settings.anvil_port} (state in {settings.data_dir})")
+    console.print(
+        f"starting Anvil on 127.0.0.1:{settings.anvil_port} (state in {settings.data_dir})"
+    )
     anvil.start()
     try:
-        settings = settings.model_copy(update={"chain_rpc_url": anvil.rpc_url})
+        os.environ["BANQUAN_CHAIN_RPC_URL"] = anvil.rpc_url
+        settings = Settings()
         runtime = _runtime(settings)
         migrate(runtime.engine)
         client = runtime.anchor_client()
+        runtime.close()
         console.print(f"RegistryAnchor at {client.address} (chain {client.chain_id()})")
         base = f"http://{settings.api_host}:{settings.api_port}"
-        console.print(f"web page  {base}/\nAPI docs  {base}/docs\ndata      {settings.data_dir}")
-        _serve(runtime)
+        console.print(
+            f"web page  {base}/\nAPI docs  {base}/docs\n"
+            f"data      {settings.data_dir.resolve()}  (Ctrl-C stops everything; data is kept)"
+        )
+        _serve(settings)
     finally:
         console.print("stopping Anvil (saving its state)")
         anvil.stop()
@@ -64,12 +71,14 @@ def serve() -> None:
     """Serve the API against the configured database and chain (no embedded chain)."""
     runtime = _runtime()
     migrate(runtime.engine)
-    _serve(runtime)
+    runtime.close()
+    _serve(runtime.settings)
 
 
-def _serve(runtime: Runtime) -> None:
-    settings = runtime.settings
-    uvicorn.run(create_app(runtime=runtime), host=settings.api_host, port=settings.api_port)
+def _serve(settings: Settings) -> None:
+    # By name, not by import: the CLI and the API are both faces over registry, and neither
+    # imports the other. The factory reads the same BANQUAN_* environment as this process.
+    uvicorn.run("api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port)
 
 
 @app.command(name="migrate")
@@ -119,7 +128,10 @@ def verify(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Is FILE registered? Prints registered / anchored / proof-valid; exit 1 if not registered."""
+    """Is FILE registered? Prints registered / anchored / proof-valid.
+
+    Exit status: 0 registered, 1 not registered, 3 a proof does not check.
+    """
     runtime = _runtime()
     try:
         with file.open("rb") as content:
@@ -135,19 +147,27 @@ def verify(
         runtime.close()
     if as_json:
         console.print_json(json.dumps([_summary(v, c.ok) for v, c in results]))
-    for view, check in results:
-        if as_json:
-            break
-        anchored = view.anchor is not None
-        console.print(
-            f"registered {view.number} '{view.title}' at {view.registered_at.isoformat()}\n"
-            f"  anchored:    {'yes, tx ' + str(view.anchor.tx_hash) if view.anchor else 'no (pending)'}\n"
-            f"  proof valid: {_verdict(check.ok and anchored, anchored)}"
-            f" (claim {check.leaf_matches_claim}, path {check.proof_valid},"
-            f" chain {check.chain_confirms})"
-        )
-    if any(not check.ok for _view, check in results):
+    else:
+        for view, check in results:
+            _print_check(view, check)
+    if any(_failed(view, check) for view, check in results):
         raise typer.Exit(code=3)
+
+
+def _failed(view: RegistrationView, check: ProofCheck) -> bool:
+    """A pending registration is fine; a claim or an anchored proof that does not check is not."""
+    return not check.leaf_matches_claim or (view.anchor is not None and not check.ok)
+
+
+def _print_check(view: RegistrationView, check: ProofCheck) -> None:
+    anchored = f"yes, tx {view.anchor.tx_hash}" if view.anchor else "no (pending)"
+    console.print(
+        f"registered {view.number} '{view.title}' at {view.registered_at.isoformat()}\n"
+        f"  anchored:    {anchored}\n"
+        f"  proof valid: {_verdict(check.ok, view.anchor is not None)}"
+        f" (claim {check.leaf_matches_claim}, path {check.proof_valid},"
+        f" chain {check.chain_confirms})"
+    )
 
 
 def _verdict(ok: bool, anchored: bool) -> str:

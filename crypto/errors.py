@@ -10,19 +10,19 @@ class CryptoError(ValueError):
     """Root of every error raised by the ``crypto`` package."""
 
 
-class InvalidDigest(CryptoError):  # noqa: N818
+class InvalidDigest(CryptoError):
     """A hex digest was not 32 bytes written as 64 hex digits."""
 
 
-class InvalidClaim(CryptoError):  # noqa: N818
+class InvalidClaim(CryptoError):
     """A claim, or a value to be canonicalized into one, is malformed."""
 
 
-class InvalidProof(CryptoError):  # noqa: N818
+class InvalidProof(CryptoError):
     """A Merkle input is malformed: no leaves, or a value, node or root that is not 32 bytes."""
 
 
-class LeafNotInTree(CryptoError, KeyError):  # noqa: N818
+class LeafNotInTree(CryptoError, KeyError):
     """A proof was requested for a value that is not a leaf of the tree.
 
     It is also a :class:`KeyError`, so it can be handled like a failed lookup.

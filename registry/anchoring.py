@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.errors import ChainError, TransactionFailed
@@ -112,31 +112,35 @@ def _anchor_once(client: RegistryAnchorClient, root: bytes, leaf_count: int) -> 
         return found
 
 
-def release_batches_of_other_contracts(
-    sessions: sessionmaker[Session], client: RegistryAnchorClient, chain_id: int
+def release_batches_missing_on_chain(
+    sessions: sessionmaker[Session], client: RegistryAnchorClient
 ) -> int:
-    """Re-open batches anchored on another contract or chain (a reset or replaced dev chain).
+    """Re-open anchored batches whose root the contract in use does not know.
 
-    Their roots are unknown to the current contract, so they are sealed again and re-anchored;
-    their registrations show pending until then. Returns how many batches were re-opened.
+    That happens when a development chain is reset (a fresh contract, often at the same address),
+    when another contract is configured, or when a block was lost. Such batches are sealed again
+    and re-anchored; their registrations show ``pending`` until then. Returns how many.
     """
-    with unit_of_work(sessions) as session:
-        stale = list(
-            session.scalars(
-                select(Batch).where(
-                    Batch.status == ANCHORED,
-                    or_(Batch.contract_address != client.address, Batch.chain_id != chain_id),
-                )
-            )
+    with sessions() as session:
+        anchored = list(
+            session.execute(select(Batch.id, Batch.root).where(Batch.status == ANCHORED))
         )
-        for batch in stale:
+    missing = [
+        batch_id for batch_id, root in anchored if client.root_info(bytes.fromhex(root)) is None
+    ]
+    if not missing:
+        return 0
+    with unit_of_work(sessions) as session:
+        for batch in session.scalars(select(Batch).where(Batch.id.in_(missing))):
             batch.status = SEALED
+            batch.chain_id = None
+            batch.contract_address = None
             batch.tx_hash = None
             batch.block_number = None
             batch.anchored_at = None
             for registration in batch.registrations:
                 registration.status = PENDING
-    return len(stale)
+    return len(missing)
 
 
 def run_anchoring_cycle(

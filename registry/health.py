@@ -25,9 +25,14 @@ def check_health(sessions: sessionmaker[Session], w3: Web3) -> Health:
     pending = -1
     try:
         with sessions() as session:
-            pending = session.scalar(
-                select(func.count()).select_from(Registration).where(Registration.status == PENDING)
-            ) or 0
+            pending = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Registration)
+                    .where(Registration.status == PENDING)
+                )
+                or 0
+            )
         database = True
     except SQLAlchemyError:
         database = False

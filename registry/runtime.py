@@ -17,7 +17,7 @@ from chain_client.deployment import ensure_registry_anchor, load_record
 from chain_client.errors import ChainError
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.transactions import TransactionSender
-from registry.anchoring import Batcher, release_batches_of_other_contracts
+from registry.anchoring import Batcher, release_batches_missing_on_chain
 from registry.content_store import LocalContentStore
 from registry.database import create_database_engine, session_factory
 from registry.errors import ChainUnreachable
@@ -47,19 +47,23 @@ class Runtime:
 
         With ``anchor_address`` set, that contract is used and must hold the expected code. In
         dev mode without it, the contract is deployed once and remembered in the data directory;
-        a reset chain is noticed and the contract redeployed, and batches anchored on the old
-        one are re-opened so that they are anchored again.
+        a reset chain is noticed (the code is checked on every call) and the contract redeployed.
+        Batches whose roots the contract does not know are re-opened and anchored again.
         """
         with self._anchor_lock:
-            if self._anchor is not None:
-                return self._anchor
             try:
+                if self._anchor is not None:
+                    if self._anchor.has_expected_code():
+                        return self._anchor
+                    self.sender.forget_nonce()  # the chain was reset under us
                 if self.settings.anchor_address:
-                    client = RegistryAnchorClient(self.w3, self.settings.anchor_address, self.sender)
+                    client = RegistryAnchorClient(
+                        self.w3, self.settings.anchor_address, self.sender
+                    )
                     client.ensure_deployed()
                 else:
                     client, _ = ensure_registry_anchor(self.sender, self.settings.deployment_file)
-                release_batches_of_other_contracts(self.sessions, client, client.chain_id())
+                release_batches_missing_on_chain(self.sessions, client)
             except ChainError as exc:
                 raise ChainUnreachable(f"chain not ready: {exc}") from exc
             self._anchor = client

@@ -50,9 +50,7 @@ def get_registration(sessions: sessionmaker[Session], number: str) -> Registrati
     with sessions() as session:
         registration = session.scalar(_with_relations().where(Registration.number == number))
         if registration is None:
-            raise RegistrationNotFound(
-                f"no registration {number!r}", details={"number": number}
-            )
+            raise RegistrationNotFound(f"no registration {number!r}", details={"number": number})
         return registration_view(registration)
 
 
@@ -72,7 +70,9 @@ def find_by_digest(
     with sessions() as session:
         rows = list(
             session.scalars(
-                _with_relations().join(Registration.work).where(column == digest)
+                _with_relations()
+                .join(Registration.work)
+                .where(column == digest)
                 .order_by(Registration.id)
             ).unique()
         )
@@ -90,9 +90,7 @@ def find_by_file(sessions: sessionmaker[Session], content: BinaryIO) -> list[Reg
     return find_by_digest(sessions, "sha256", digests.sha256_hex)
 
 
-def check_proof(
-    view: RegistrationView, client: RegistryAnchorClient | None = None
-) -> ProofCheck:
+def check_proof(view: RegistrationView, client: RegistryAnchorClient | None = None) -> ProofCheck:
     """Check a registration's claim, Merkle path and (given a client) the chain's own verdict."""
     leaf = bytes.fromhex(view.leaf)
     leaf_matches = claim_leaf_v1(canonical_json(view.claim)) == leaf
@@ -110,7 +108,7 @@ def check_proof(
     return ProofCheck(leaf_matches, proof_valid, chain_confirms)
 
 
-def _with_relations() -> Select[tuple[Registration]]:
+def _with_relations() -> Select[Registration]:
     return select(Registration).options(
         joinedload(Registration.work), joinedload(Registration.batch)
     )

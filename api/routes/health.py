@@ -22,6 +22,8 @@ def health(runtime: Annotated[Runtime, Depends(get_runtime)]) -> JSONResponse:
     503 when the database is down; a chain outage only delays anchoring, so it stays 200."""
     state = check_health(runtime.sessions, runtime.w3)
     body = HealthOut(
-        database=state.database, chain=state.chain, pending_registrations=state.pending_registrations
+        database=state.database,
+        chain=state.chain,
+        pending_registrations=state.pending_registrations,
     )
     return JSONResponse(body.model_dump(), status_code=200 if state.database else 503)

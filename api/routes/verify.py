@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.dependencies import get_runtime
-from api.schemas import ErrorOut, VerificationOut, RegistrationOut
+from api.schemas import ErrorOut, RegistrationOut, VerificationOut
 from registry.errors import InvalidDigest
 from registry.runtime import Runtime
 from registry.verification import find_by_digest

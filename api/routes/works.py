@@ -23,7 +23,9 @@ ERRORS: dict[int | str, dict[str, object]] = {
     422: {"model": ErrorOut},
 }
 
-METADATA_EXAMPLE = '{"title": "三体", "authors": ["刘慈欣"], "isbn": "9787536692930", "language": "zh"}'
+METADATA_EXAMPLE = (
+    '{"title": "三体", "authors": ["刘慈欣"], "isbn": "9787536692930", "language": "zh"}'
+)
 
 
 @router.post("", status_code=201, response_model=RegistrationOut, responses=ERRORS)
@@ -32,8 +34,10 @@ def post_work(
     file: Annotated[UploadFile | None, File(description="The work's content")] = None,
     metadata: Annotated[
         str | None,
-        Form(description="JSON object: title (required), authors, isbn, language",
-             examples=[METADATA_EXAMPLE]),
+        Form(
+            description="JSON object: title (required), authors, isbn, language",
+            examples=[METADATA_EXAMPLE],
+        ),
     ] = None,
 ) -> RegistrationOut:
     """Register a work. The registration is stored before this answers and anchored shortly after

@@ -10,7 +10,7 @@ from chain_client.registry_anchor import RegistryAnchorClient
 from crypto.merkle import verify_proof
 from registry.anchoring import (
     anchor_sealed_batches,
-    release_batches_of_other_contracts,
+    release_batches_missing_on_chain,
     run_anchoring_cycle,
     seal_batch,
 )
@@ -46,11 +46,16 @@ def test_pending_registrations_are_anchored_as_one_batch(
     assert {v.status for v in anchored} == {"anchored"}
     assert len({v.anchor.root for v in anchored if v.anchor}) == 1
     for view in anchored:
-        assert view.anchor is not None and view.proof is not None
-        assert verify_proof(bytes.fromhex(view.leaf), [bytes.fromhex(p) for p in view.proof],
-                            bytes.fromhex(view.anchor.root))
+        assert view.anchor is not None
+        assert view.proof is not None
+        assert verify_proof(
+            bytes.fromhex(view.leaf),
+            [bytes.fromhex(p) for p in view.proof],
+            bytes.fromhex(view.anchor.root),
+        )
         check = check_proof(view, anchor_client)
-        assert check.ok and check.chain_confirms is True
+        assert check.ok
+        assert check.chain_confirms is True
         assert view.anchor.contract_address == anchor_client.address
         assert view.anchor.chain_id == anchor_client.chain_id()
 
@@ -86,13 +91,12 @@ def test_batches_of_a_replaced_contract_are_anchored_again(
     run_anchoring_cycle(runtime.sessions, anchor_client, max_size=100, now=runtime.now)
     assert anchor_client.sender is not None
     replacement = RegistryAnchorClient.deploy(anchor_client.sender)
-    reopened = release_batches_of_other_contracts(
-        runtime.sessions, replacement, replacement.chain_id()
-    )
-    assert reopened == 1
+    assert release_batches_missing_on_chain(runtime.sessions, anchor_client) == 0
+    assert release_batches_missing_on_chain(runtime.sessions, replacement) == 1
     assert get_registration(runtime.sessions, views[0].number).status == "pending"
     cycle = run_anchoring_cycle(runtime.sessions, replacement, max_size=100, now=runtime.now)
     assert (cycle.sealed, cycle.anchored) == (0, 1)
     view = get_registration(runtime.sessions, views[0].number)
-    assert view.anchor is not None and view.anchor.contract_address == replacement.address
+    assert view.anchor is not None
+    assert view.anchor.contract_address == replacement.address
     assert check_proof(view, replacement).ok

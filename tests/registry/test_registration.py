@@ -75,8 +75,17 @@ def test_upload_over_the_limit_is_refused_and_nothing_is_stored(runtime: Runtime
 
 @pytest.mark.parametrize(
     "raw",
-    [None, [], {}, {"title": ""}, {"title": "  "}, {"title": 5}, {"title": "t", "authors": "x"},
-     {"title": "t", "isbn": 9787020008728}, {"title": "t", "colour": "red"}],
+    [
+        None,
+        [],
+        {},
+        {"title": ""},
+        {"title": "  "},
+        {"title": 5},
+        {"title": "t", "authors": "x"},
+        {"title": "t", "isbn": 9787020008728},
+        {"title": "t", "colour": "red"},
+    ],
 )
 def test_invalid_metadata_is_refused(raw: object) -> None:
     with pytest.raises(InvalidMetadata):

@@ -1,0 +1,128 @@
+"""The HTTP API over a real runtime (database, content store, Anvil)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from api.app import create_app
+from registry.models import Registration
+from registry.runtime import Runtime
+
+META = json.dumps({"title": "红楼梦", "authors": ["曹雪芹"], "isbn": "9787020002207"})
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as test_client:
+        yield test_client
+
+
+def registrations(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Registration)) or 0
+
+
+def test_post_work_registers_and_get_returns_it(client: TestClient) -> None:
+    response = client.post(
+        "/v1/works", files={"file": ("book.txt", "满纸荒唐言".encode())}, data={"metadata": META}
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "pending"
+    assert body["sha256"] == hashlib.sha256("满纸荒唐言".encode()).hexdigest()
+    fetched = client.get(f"/v1/works/{body['number']}")
+    assert fetched.status_code == 200
+    assert fetched.json()["leaf"] == body["leaf"]
+    assert fetched.json()["title"] == "红楼梦"
+
+
+def test_verify_by_sha256_and_sm3_finds_the_registration(client: TestClient) -> None:
+    content = b"a digital book"
+    number = client.post(
+        "/v1/works", files={"file": ("b.txt", content)}, data={"metadata": META}
+    ).json()["number"]
+    for algorithm in ("sha256", "sm3"):
+        digest = hashlib.new(algorithm, content).hexdigest().upper()
+        response = client.get("/v1/verify", params={algorithm: digest})
+        assert response.status_code == 200
+        assert [r["number"] for r in response.json()["registrations"]] == [number]
+
+
+@pytest.mark.parametrize(
+    ("files", "data", "status", "code"),
+    [
+        ({"file": ("e.txt", b"")}, {"metadata": META}, 400, "empty_file"),
+        ({"file": ("a.txt", b"abc")}, {}, 422, "invalid_metadata"),
+        ({"file": ("a.txt", b"abc")}, {"metadata": "{not json"}, 422, "invalid_metadata"),
+        ({"file": ("a.txt", b"abc")}, {"metadata": '{"authors": []}'}, 422, "invalid_metadata"),
+        (None, {"metadata": META}, 400, "missing_file"),
+    ],
+)
+def test_bad_registration_gets_a_coded_4xx_and_stores_nothing(
+    client: TestClient, runtime: Runtime, files: object, data: object, status: int, code: str
+) -> None:
+    response = client.post("/v1/works", files=files, data=data)  # type: ignore[arg-type]
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert set(response.json()) == {"code", "message", "details"}
+    assert registrations(runtime) == 0
+
+
+def test_upload_over_the_limit_gets_413_and_stores_nothing(
+    runtime: Runtime,
+) -> None:
+    small = runtime.settings.model_copy(update={"max_upload_bytes": 1024})
+    runtime.settings = small
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+        response = client.post(
+            "/v1/works", files={"file": ("big.bin", b"x" * 4096)}, data={"metadata": META}
+        )
+    assert response.status_code == 413
+    assert response.json()["code"] == "upload_too_large"
+    assert registrations(runtime) == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "code"),
+    [
+        ({"sha256": "00" * 32}, 404, "digest_not_registered"),
+        ({"sha256": "xyz"}, 400, "invalid_digest"),
+        ({"sm3": "ab" * 31}, 400, "invalid_digest"),
+        ({}, 400, "invalid_digest"),
+        ({"sha256": "00" * 32, "sm3": "00" * 32}, 400, "invalid_digest"),
+    ],
+)
+def test_bad_or_unknown_digest_gets_a_coded_error(
+    client: TestClient, params: dict[str, str], status: int, code: str
+) -> None:
+    response = client.get("/v1/verify", params=params)
+    assert response.status_code == status
+    assert response.json()["code"] == code
+
+
+def test_unknown_registration_number_is_404(client: TestClient) -> None:
+    response = client.get("/v1/works/BQ-2026-99999999")
+    assert response.status_code == 404
+    assert response.json()["code"] == "registration_not_found"
+
+
+def test_openapi_and_pages_are_served(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert {"/v1/works", "/v1/works/{number}", "/v1/verify", "/health"} <= set(schema["paths"])
+    assert client.get("/docs").status_code == 200
+    assert "banquan" in client.get("/").text
+
+
+def test_health_reports_database_chain_and_backlog(client: TestClient) -> None:
+    client.post("/v1/works", files={"file": ("a.txt", b"abc")}, data={"metadata": META})
+    assert client.get("/health").json() == {
+        "database": True,
+        "chain": True,
+        "pending_registrations": 1,
+    }
