@@ -22,7 +22,7 @@ from registry.verification import ProofCheck, check_proof, find_by_file
 from registry.views import RegistrationView
 
 app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned EVM chain.")
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def _runtime(settings: Settings | None = None) -> Runtime:
