@@ -8,6 +8,7 @@ from typing import Any, cast
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from web3 import Web3
+from web3.exceptions import Web3RPCError
 from web3.types import TxParams, TxReceipt
 
 from chain_client.connection import CustomErrorDecoder, translate_errors
@@ -76,7 +77,7 @@ class TransactionSender:
         """
         self._nonce = None
 
-    def _sign_and_send(self, tx: TxParams) -> HexBytes:
+    def _sign_and_send(self, tx: TxParams, *, retry_stale_nonce: bool = True) -> HexBytes:
         eth = self.w3.eth
         if self._nonce is None:
             self._nonce = eth.get_transaction_count(self.account.address, "pending")
@@ -90,17 +91,30 @@ class TransactionSender:
             estimate = eth.estimate_gas(cast(TxParams, full))
             full["gas"] = estimate * GAS_MARGIN_NUMERATOR // GAS_MARGIN_DENOMINATOR
         full.update(self._fees())
-        signed = self.account.sign_transaction(full)
-        tx_hash = eth.send_raw_transaction(signed.raw_transaction)
+        try:
+            tx_hash = eth.send_raw_transaction(self.account.sign_transaction(full).raw_transaction)
+        except Web3RPCError as exc:
+            if not (retry_stale_nonce and _is_stale_nonce(exc)):
+                raise
+            # Another writer used this account: take the node's count and send once more.
+            self._nonce = None
+            return self._sign_and_send(tx, retry_stale_nonce=False)
         self._nonce += 1
         return tx_hash
 
     def _fees(self) -> dict[str, int]:
         eth = self.w3.eth
         base_fee = eth.get_block("latest").get("baseFeePerGas")
-        if base_fee is None:
+        if base_fee is None or base_fee == 0 and eth.gas_price == 0:
+            # Pre-London chains, and free-gas permissioned networks where accounts hold no ether.
             return {"gasPrice": eth.gas_price}
         return {
             "maxPriorityFeePerGas": self.priority_fee_wei,
             "maxFeePerGas": 2 * int(base_fee) + self.priority_fee_wei,
         }
+
+
+def _is_stale_nonce(error: Web3RPCError) -> bool:
+    # Geth, Besu and Anvil all say "nonce too low" (Besu also "NONCE_TOO_LOW").
+    text = str(error).lower().replace("_", " ")
+    return "nonce too low" in text

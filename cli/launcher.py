@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -46,12 +47,14 @@ class AnvilProcess:
         workdir: Path,
         state_interval: int = 5,
         binary: Path | None = None,
+        extra_args: Sequence[str] = (),
     ) -> None:
         self.port = port
         self.state_file = state_file
         self.workdir = workdir
         self.state_interval = state_interval
         self.binary = binary or find_anvil()
+        self.extra_args = list(extra_args)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -70,6 +73,7 @@ class AnvilProcess:
         if self.state_file is not None:
             command += ["--state", str(self.state_file)]
             command += ["--state-interval", str(self.state_interval)]
+        command += self.extra_args
         log = (self.workdir / "anvil.log").open("ab")
         # Own session: a Ctrl-C in the terminal reaches the launcher, which stops Anvil in order.
         self.process = subprocess.Popen(

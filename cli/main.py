@@ -86,6 +86,7 @@ def migrate_command() -> None:
     """Apply the database migrations."""
     runtime = _runtime()
     migrate(runtime.engine)
+    runtime.close()
     console.print("database is up to date")
 
 

@@ -1,0 +1,140 @@
+"""The banquan command line against a real database and Anvil."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from cli.launcher import AnvilProcess
+from cli.main import app
+from registry.runtime import build_runtime
+from registry.settings import Settings
+from tests.conftest import free_port
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def environment(
+    tmp_path: Path, database_url: str, anvil: AnvilProcess, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    monkeypatch.setenv("BANQUAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BANQUAN_DATABASE_URL", database_url)
+    monkeypatch.setenv("BANQUAN_CHAIN_RPC_URL", anvil.rpc_url)
+    return Settings()
+
+
+def test_register_then_verify_a_file(environment: Settings, tmp_path: Path) -> None:
+    book = tmp_path / "book.txt"
+    book.write_text("春眠不觉晓，处处闻啼鸟。", encoding="utf-8")
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+
+    registered = runner.invoke(
+        app, ["register", str(book), "--title", "春晓", "--author", "孟浩然"]
+    )
+    assert registered.exit_code == 0, registered.output
+    assert "registered BQ-" in registered.output
+    assert "(pending)" in registered.output
+
+    pending = runner.invoke(app, ["verify", str(book)])
+    assert pending.exit_code == 0
+    assert "not yet (pending)" in pending.output
+
+    runtime = build_runtime(environment)
+    assert runtime.new_batcher().run_once().anchored == 1
+    runtime.close()
+
+    anchored = runner.invoke(app, ["verify", str(book)])
+    assert anchored.exit_code == 0, anchored.output
+    assert "proof valid: yes" in anchored.output
+    assert "chain True" in anchored.output
+
+
+def test_verify_of_an_unregistered_file_exits_1(environment: Settings, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    stranger = tmp_path / "stranger.txt"
+    stranger.write_bytes(b"never registered")
+    result = runner.invoke(app, ["verify", str(stranger)])
+    assert result.exit_code == 1
+    assert "not registered" in result.output
+
+
+def test_register_of_an_empty_file_fails_with_its_code(
+    environment: Settings, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    empty = tmp_path / "empty.txt"
+    empty.touch()
+    result = runner.invoke(app, ["register", str(empty), "--title", "空"])
+    assert result.exit_code == 2
+    assert "empty_file" in result.output
+
+
+def wait_for_health(
+    url: str, process: subprocess.Popen[bytes], timeout: float = 60
+) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "banquan run exited early"
+        try:
+            response = httpx.get(url, timeout=1)
+            if response.status_code == 200:
+                body: dict[str, object] = response.json()
+                return body
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("banquan run did not come up")
+
+
+@pytest.mark.slow
+def test_run_starts_the_stack_stops_on_ctrl_c_and_keeps_data(tmp_path: Path) -> None:
+    api_port, anvil_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "BANQUAN_DATA_DIR": str(tmp_path / "data"),
+        "BANQUAN_API_PORT": str(api_port),
+        "BANQUAN_ANVIL_PORT": str(anvil_port),
+    }
+    env.pop("BANQUAN_DATABASE_URL", None)
+    base = f"http://127.0.0.1:{api_port}"
+    command = [sys.executable, "-m", "cli", "run"]
+
+    first = subprocess.Popen(command, env=env, cwd=tmp_path)
+    try:
+        wait_for_health(f"{base}/health", first)
+        response = httpx.post(
+            f"{base}/v1/works",
+            files={"file": ("a.txt", b"kept across restarts")},
+            data={"metadata": '{"title": "kept"}'},
+        )
+        number = response.json()["number"]
+        deadline = time.monotonic() + 30
+        while httpx.get(f"{base}/v1/works/{number}").json()["status"] != "anchored":
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        anchored = httpx.get(f"{base}/v1/works/{number}").json()
+    finally:
+        first.send_signal(signal.SIGINT)
+        assert first.wait(60) == 0
+    assert (tmp_path / "data" / "anvil-state.json").is_file()
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{anvil_port}", timeout=1)
+
+    second = subprocess.Popen(command, env=env, cwd=tmp_path)
+    try:
+        wait_for_health(f"{base}/health", second)
+        again = httpx.get(f"{base}/v1/works/{number}").json()
+        assert again["status"] == "anchored"
+        assert again["anchor"] == anchored["anchor"]  # same contract, same transaction
+    finally:
+        second.send_signal(signal.SIGINT)
+        assert second.wait(60) == 0
