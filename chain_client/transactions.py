@@ -105,7 +105,7 @@ class TransactionSender:
     def _fees(self) -> dict[str, int]:
         eth = self.w3.eth
         base_fee = eth.get_block("latest").get("baseFeePerGas")
-        if base_fee is None or base_fee == 0 and eth.gas_price == 0:
+        if base_fee is None or (base_fee == 0 and eth.gas_price == 0):
             # Pre-London chains, and free-gas permissioned networks where accounts hold no ether.
             return {"gasPrice": eth.gas_price}
         return {

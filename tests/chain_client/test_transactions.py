@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from eth_account import Account
+from eth_typing import HexStr
 
 from chain_client.connection import connect
 from chain_client.errors import ChainUnavailable
@@ -45,7 +46,7 @@ def test_free_gas_chain_gets_zero_price_transactions(tmp_path: Path) -> None:
         balance = sender.w3.eth.get_balance(sender.account.address)
         client = RegistryAnchorClient.deploy(sender)
         receipt = client.anchor(b"\x07" * 32, 1)
-        transaction = sender.w3.eth.get_transaction(receipt.tx_hash)
+        transaction = sender.w3.eth.get_transaction(HexStr(receipt.tx_hash))
         assert transaction["gasPrice"] == 0
         assert transaction["type"] == 0
         assert sender.w3.eth.get_balance(sender.account.address) == balance
