@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from api.errors import install_error_handlers
+from api.limits import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
 from api.routes import health, verify, works
 from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
@@ -46,6 +47,10 @@ def create_app(
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=runtime.settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
+    )
     app.include_router(works.router)
     app.include_router(verify.router)
     app.include_router(health.router)

@@ -88,6 +88,38 @@ def test_upload_over_the_limit_gets_413_and_stores_nothing(
     assert registrations(runtime) == 0
 
 
+def test_declared_body_over_the_limit_is_refused_before_reading(runtime: Runtime) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"max_upload_bytes": 1024})
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+        response = client.post(
+            "/v1/works",
+            files={"file": ("big.bin", b"x" * (3 << 20))},
+            data={"metadata": META},
+        )
+    assert response.status_code == 413
+    assert response.json()["code"] == "upload_too_large"
+    assert registrations(runtime) == 0
+
+
+def test_streamed_body_over_the_limit_is_cut_off(runtime: Runtime) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"max_upload_bytes": 1024})
+
+    def chunks() -> Iterator[bytes]:
+        yield b"--x\r\nContent-Disposition: form-data; name=file; filename=a\r\n\r\n"
+        for _ in range(40):
+            yield b"y" * 65536
+
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+        response = client.post(
+            "/v1/works",
+            content=chunks(),
+            headers={"content-type": "multipart/form-data; boundary=x"},
+        )
+    assert response.status_code == 413
+    assert response.json()["code"] == "upload_too_large"
+    assert registrations(runtime) == 0
+
+
 @pytest.mark.parametrize(
     ("params", "status", "code"),
     [
