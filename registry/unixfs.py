@@ -1,0 +1,145 @@
+"""IPFS content identifiers computed locally, identical to Kubo's ``ipfs add --cid-version=1
+--raw-leaves`` (fixed 256 KiB chunks, raw leaves, balanced UnixFS DAG of at most 174 links).
+
+``UnixFSFileBuilder`` takes the file's bytes in any slicing, emits each block (CID + bytes) to a
+sink as soon as it is complete, and keeps only the links it still needs — memory stays flat
+however large the file. Versioned by name, like every algorithm whose output is published:
+``cid_v1_rawleaves_256k``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from multiformats import CID, multihash
+
+CHUNK_SIZE = 256 * 1024
+MAX_LINKS = 174
+RAW = 0x55
+DAG_PB = 0x70
+UNIXFS_FILE = 2
+
+BlockSink = Callable[["CID", bytes], None]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A child of a DAG-PB node: its CID, the file bytes under it, and the DAG bytes under it."""
+
+    cid: CID
+    file_size: int
+    dag_size: int
+
+
+def cid_of(codec: int, block: bytes) -> CID:
+    digest = multihash.wrap(hashlib.sha256(block).digest(), "sha2-256")
+    return CID("base32", 1, "raw" if codec == RAW else "dag-pb", digest)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field."""
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _varint_field(number: int, value: int) -> bytes:
+    return _varint(number << 3) + _varint(value)
+
+
+def encode_file_node(links: list[Link]) -> bytes:
+    """A DAG-PB node of a UnixFS file whose data lives in its children (raw leaves).
+
+    DAG-PB puts Links (field 2) before Data (field 1); each link carries Hash, an empty Name and
+    Tsize, exactly as Kubo writes them.
+    """
+    encoded_links = b"".join(
+        _field(2, _field(1, bytes(link.cid)) + _field(2, b"") + _varint_field(3, link.dag_size))
+        for link in links
+    )
+    unixfs = _varint_field(1, UNIXFS_FILE) + _varint_field(3, sum(n.file_size for n in links))
+    unixfs += b"".join(_varint_field(4, link.file_size) for link in links)
+    return encoded_links + _field(1, unixfs)
+
+
+class UnixFSFileBuilder:
+    """Builds the balanced DAG bottom-up while the bytes stream through.
+
+    ``levels[0]`` holds leaf links not yet under a parent, ``levels[1]`` parents not yet under a
+    grandparent, and so on; a level that reaches 174 links becomes one node of the next level.
+    That gives the same tree as Kubo's balanced layout, which fills each subtree completely
+    before starting the next.
+    """
+
+    def __init__(self, sink: BlockSink) -> None:
+        self._sink = sink
+        self._pending = bytearray()
+        self._levels: list[list[Link]] = [[]]
+        self._leaves = 0
+        self.size = 0
+
+    def update(self, data: bytes) -> None:
+        self._pending += data
+        self.size += len(data)
+        while len(self._pending) >= CHUNK_SIZE:
+            self._add_leaf(bytes(self._pending[:CHUNK_SIZE]))
+            del self._pending[:CHUNK_SIZE]
+
+    def finish(self) -> CID:
+        """Emit the remaining blocks and return the root CID."""
+        if self._pending or self._leaves == 0:
+            self._add_leaf(bytes(self._pending))  # the last partial chunk, or the empty file
+            self._pending.clear()
+        for depth in range(len(self._levels)):
+            links = self._levels[depth]
+            is_top = depth == len(self._levels) - 1
+            if is_top and len(links) == 1:
+                return links[0].cid
+            if links:
+                self._close(depth)
+        return self._levels[-1][0].cid
+
+    def _add_leaf(self, chunk: bytes) -> None:
+        cid = cid_of(RAW, chunk)
+        self._sink(cid, chunk)
+        self._leaves += 1
+        self._append(0, Link(cid, len(chunk), len(chunk)))
+
+    def _append(self, depth: int, link: Link) -> None:
+        if depth == len(self._levels):
+            self._levels.append([])
+        self._levels[depth].append(link)
+        # A full level becomes a node at once (we cannot know yet whether more data follows);
+        # if nothing does, that node is the lone top link and ``finish`` returns it as the root.
+        if len(self._levels[depth]) == MAX_LINKS:
+            self._close(depth)
+
+    def _close(self, depth: int) -> None:
+        links = self._levels[depth]
+        node = encode_file_node(links)
+        cid = cid_of(DAG_PB, node)
+        self._sink(cid, node)
+        self._levels[depth] = []
+        self._append(
+            depth + 1,
+            Link(cid, sum(n.file_size for n in links), len(node) + sum(n.dag_size for n in links)),
+        )
+
+
+def cid_v1_rawleaves_256k(data: bytes) -> CID:
+    """The CID of ``data`` as ``ipfs add --cid-version=1 --raw-leaves`` gives it."""
+    builder = UnixFSFileBuilder(lambda _cid, _block: None)
+    builder.update(data)
+    return builder.finish()
