@@ -20,6 +20,7 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.NotFound: 404,
     domain.RegistrationNotFound: 404,
     domain.DigestNotRegistered: 404,
+    domain.ContentNotFound: 404,
     domain.ServiceUnavailable: 503,
     domain.ChainUnreachable: 503,
 }

@@ -52,6 +52,9 @@ class RegistrationOut(BaseModel):
     sha256: str
     sm3: str
     size: int
+    cid: str | None = Field(description="IPFS CID (CIDv1, raw leaves, as `ipfs add` gives it)")
+    iscc_data: str | None = Field(description="ISCC Data-Code (similarity of the bytes)")
+    iscc_instance: str | None = Field(description="ISCC Instance-Code")
     registered_at: datetime
     leaf: str = Field(description="claim_leaf_v1 of the canonical claim (hex)")
     claim: dict[str, object] = Field(description="The canonical claim (RFC 8785 JSON)")
@@ -67,6 +70,9 @@ class RegistrationOut(BaseModel):
             sha256=view.sha256,
             sm3=view.sm3,
             size=view.size,
+            cid=view.cid,
+            iscc_data=view.iscc_data,
+            iscc_instance=view.iscc_instance,
             registered_at=view.registered_at,
             leaf=view.leaf,
             claim=view.claim,

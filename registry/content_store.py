@@ -1,63 +1,164 @@
-"""Where the bytes of works are kept. The embedded store keeps one file per distinct content."""
+"""Where the bytes of works are kept: IPFS blocks behind one interface.
+
+Two backends give the same CIDs: the embedded ``LocalBlockstore`` (the default, under the data
+directory) and ``KuboContentStore`` (``registry.kubo``, Kubo's HTTP RPC). Blocks of an ingest are
+written through a ``BlockWriter`` that either commits them all (and pins the root) or leaves
+nothing behind.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
-from dataclasses import dataclass
+import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
-from crypto.digests import ContentDigests, DigestAccumulator
-from registry.errors import EmptyFile, UploadTooLarge
+from multiformats import CID
 
-CHUNK_SIZE = 1 << 20
-
-
-@dataclass(frozen=True)
-class StoredContent:
-    """Digests of what was stored, and the reference to fetch it again."""
-
-    digests: ContentDigests
-    ref: str
+from registry.errors import ContentNotFound
+from registry.unixfs import decode_node_links
 
 
-class LocalContentStore:
-    """Content-addressed files under one directory (``sha256/ab/abcdef…``).
+class BlockWriter(Protocol):
+    def put(self, cid: CID, block: bytes) -> None: ...
 
-    Bytes are hashed while they are written, in one pass and fixed-size chunks, so a large upload
-    never sits in memory. A partial upload (too large, or a failure mid-stream) leaves nothing.
+    def commit(self, root: CID) -> None:
+        """Make every block put so far durable and pin ``root``."""
+        ...
+
+    def abort(self) -> None:
+        """Forget the blocks put so far (a refused or failed upload)."""
+        ...
+
+
+class ContentStore(Protocol):
+    def writer(self) -> BlockWriter: ...
+
+    def get_block(self, cid: CID) -> bytes: ...
+
+    def has_block(self, cid: CID) -> bool: ...
+
+    def unpin(self, root: CID) -> None: ...
+
+
+def read_content(store: ContentStore, root: CID) -> Iterator[bytes]:
+    """The file under ``root``, leaf by leaf, depth first (never whole in memory)."""
+    block = store.get_block(root)
+    if root.codec.name == "raw":
+        yield block
+        return
+    for child in decode_node_links(block):
+        yield from read_content(store, child)
+
+
+def dag_blocks(store: ContentStore, root: CID) -> Iterator[tuple[CID, bytes]]:
+    """Every block of the DAG under ``root``, depth first, root first (the CAR order)."""
+    block = store.get_block(root)
+    yield root, block
+    if root.codec.name == "dag-pb":
+        for child in decode_node_links(block):
+            yield from dag_blocks(store, child)
+
+
+def export_car(store: ContentStore, root: CID, out: BinaryIO) -> None:
+    """Write the DAG under ``root`` as a CARv1 file (what ``ipfs dag export`` writes)."""
+    out.write(car_header(root))
+    for cid, block in dag_blocks(store, root):
+        section = bytes(cid) + block
+        out.write(_uvarint(len(section)) + section)
+
+
+def car_header(root: CID) -> bytes:
+    """``{"roots": [root], "version": 1}`` in DAG-CBOR, length-prefixed."""
+    link = b"\x00" + bytes(root)  # CBOR tag 42 holds the binary CID behind a 0x00 prefix
+    encoded_link = b"\xd8\x2a" + _cbor_bytes_head(len(link)) + link
+    header = b"\xa2" + b"\x65roots" + b"\x81" + encoded_link + b"\x67version" + b"\x01"
+    return _uvarint(len(header)) + header
+
+
+def _cbor_bytes_head(length: int) -> bytes:
+    if length < 24:
+        return bytes([0x40 + length])
+    if length < 256:
+        return bytes([0x58, length])
+    return bytes([0x59]) + length.to_bytes(2, "big")
+
+
+def _uvarint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+class LocalBlockstore:
+    """Blocks as files under ``root/blocks/<last 2 chars of the CID>/<CID>``, pins as files.
+
+    An ingest writes into its own staging directory; ``commit`` renames the blocks into place
+    (a block already present is simply kept), ``abort`` deletes the directory.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.blocks = root / "blocks"
+        self.pins = root / "pins"
+        self.staging = root / "staging"
 
-    def ingest(self, stream: BinaryIO, *, max_bytes: int) -> StoredContent:
-        self.root.mkdir(parents=True, exist_ok=True)
-        accumulator = DigestAccumulator()
-        fd, temporary_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
-        temporary = Path(temporary_name)
+    def writer(self) -> LocalBlockWriter:
+        return LocalBlockWriter(self)
+
+    def path_of(self, cid: CID) -> Path:
+        name = str(cid)
+        return self.blocks / name[-3:-1] / name
+
+    def get_block(self, cid: CID) -> bytes:
         try:
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK_SIZE):
-                    if accumulator.size + len(chunk) > max_bytes:
-                        raise UploadTooLarge(
-                            f"upload exceeds the limit of {max_bytes} bytes",
-                            details={"max_bytes": max_bytes},
-                        )
-                    accumulator.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            digests = accumulator.finish()
-            if digests.size == 0:
-                raise EmptyFile("the file is empty")
-            final = self.path_of(digests.sha256_hex)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(temporary, final)
-        finally:
-            temporary.unlink(missing_ok=True)
-        return StoredContent(digests=digests, ref=f"sha256:{digests.sha256_hex}")
+            return self.path_of(cid).read_bytes()
+        except FileNotFoundError:
+            raise ContentNotFound(f"no block {cid}", details={"cid": str(cid)}) from None
 
-    def path_of(self, sha256_hex: str) -> Path:
-        return self.root / "sha256" / sha256_hex[:2] / sha256_hex
+    def has_block(self, cid: CID) -> bool:
+        return self.path_of(cid).is_file()
+
+    def pin(self, root: CID) -> None:
+        self.pins.mkdir(parents=True, exist_ok=True)
+        (self.pins / str(root)).touch()
+
+    def unpin(self, root: CID) -> None:
+        (self.pins / str(root)).unlink(missing_ok=True)
+
+    def is_pinned(self, root: CID) -> bool:
+        return (self.pins / str(root)).is_file()
+
+
+class LocalBlockWriter:
+    def __init__(self, store: LocalBlockstore) -> None:
+        self.store = store
+        self.directory = store.staging / uuid.uuid4().hex
+        self.directory.mkdir(parents=True)
+        self.staged: dict[str, CID] = {}
+
+    def put(self, cid: CID, block: bytes) -> None:
+        name = str(cid)
+        if name in self.staged:
+            return  # a repeated chunk (e.g. runs of zeros) is one block
+        with (self.directory / name).open("wb") as out:
+            out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        self.staged[name] = cid
+
+    def commit(self, root: CID) -> None:
+        for cid in self.staged.values():
+            final = self.store.path_of(cid)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.directory / str(cid), final)
+        self.store.pin(root)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)

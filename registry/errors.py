@@ -74,6 +74,12 @@ class DigestNotRegistered(NotFound):
     code = "digest_not_registered"
 
 
+class ContentNotFound(NotFound):
+    """The content store has no block for this CID."""
+
+    code = "content_not_found"
+
+
 class ServiceUnavailable(RegistryError):
     """A dependency (chain, content store) cannot be reached; the request may be retried."""
 

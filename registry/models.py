@@ -23,7 +23,9 @@ class Work(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     title: Mapped[str] = mapped_column(String(500))
     metadata_json: Mapped[str] = mapped_column(Text)
-    content_ref: Mapped[str] = mapped_column(String(200))
+    cid: Mapped[str | None] = mapped_column(String(100), index=True)
+    iscc_data: Mapped[str | None] = mapped_column(String(40))
+    iscc_instance: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="work")

@@ -10,8 +10,9 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.claims import Claim, claim_leaf_v1, metadata_digest, new_nonce
-from registry.content_store import LocalContentStore
+from registry.content_store import ContentStore
 from registry.database import unit_of_work
+from registry.ingest import ingest
 from registry.metadata import WorkMetadata
 from registry.models import Registration, Work
 from registry.views import RegistrationView, registration_view
@@ -27,7 +28,7 @@ def registration_number(year: int, registration_id: int) -> str:
 
 def register_work(
     sessions: sessionmaker[Session],
-    store: LocalContentStore,
+    store: ContentStore,
     content: BinaryIO,
     metadata: WorkMetadata,
     *,
@@ -40,7 +41,7 @@ def register_work(
     batcher anchors it whenever the chain can be reached. Bad input raises before anything is
     recorded (the content store keeps nothing of a refused upload).
     """
-    stored = store.ingest(content, max_bytes=max_bytes)
+    stored = ingest(content, store, max_bytes=max_bytes)
     registered_at = now().replace(microsecond=0)
     claim = Claim(
         sha256=stored.digests.sha256_hex,
@@ -49,6 +50,7 @@ def register_work(
         metadata_digest=metadata_digest(metadata.to_json()),
         registered_at=registered_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         nonce=new_nonce(),
+        cid=stored.cid,
     )
     claim_bytes = claim.canonical_bytes()
     leaf = claim_leaf_v1(claim_bytes).hex()
@@ -59,7 +61,9 @@ def register_work(
             size=claim.size,
             title=metadata.title,
             metadata_json=json.dumps(metadata.to_json(), ensure_ascii=False),
-            content_ref=stored.ref,
+            cid=stored.cid,
+            iscc_data=stored.iscc_data,
+            iscc_instance=stored.iscc_instance,
             created_at=registered_at,
         )
         registration = Registration(

@@ -18,7 +18,7 @@ from chain_client.errors import ChainError
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.transactions import TransactionSender
 from registry.anchoring import Batcher, release_batches_missing_on_chain
-from registry.content_store import LocalContentStore
+from registry.content_store import ContentStore, LocalBlockstore
 from registry.database import create_database_engine, session_factory
 from registry.errors import ChainUnreachable
 from registry.settings import Settings
@@ -35,7 +35,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    store: LocalContentStore
+    store: ContentStore
     w3: Web3
     sender: TransactionSender
     now: Callable[[], datetime] = utc_now
@@ -99,7 +99,7 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
-        store=LocalContentStore(settings.content_dir),
+        store=LocalBlockstore(settings.content_dir),
         w3=w3,
         sender=TransactionSender(w3, account),
     )

@@ -138,6 +138,44 @@ class UnixFSFileBuilder:
         )
 
 
+def _read_varint(data: bytes, offset: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[offset]
+        offset += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, offset
+        shift += 7
+
+
+def decode_node_links(node: bytes) -> list[CID]:
+    """The child CIDs of a DAG-PB node, in order (enough to walk a UnixFS file)."""
+    links: list[CID] = []
+    offset = 0
+    while offset < len(node):
+        key, offset = _read_varint(node, offset)
+        if key & 7 != 2:
+            raise ValueError(f"unexpected DAG-PB wire type in key {key}")
+        length, offset = _read_varint(node, offset)
+        payload = node[offset : offset + length]
+        offset += length
+        if key >> 3 != 2:
+            continue  # Data (field 1)
+        inner = 0
+        while inner < len(payload):
+            link_key, inner = _read_varint(payload, inner)
+            if link_key & 7 == 0:
+                _, inner = _read_varint(payload, inner)
+                continue
+            link_length, inner = _read_varint(payload, inner)
+            if link_key >> 3 == 1:
+                cid = CID.decode(payload[inner : inner + link_length])
+                links.append(cid.set(base="base32"))
+            inner += link_length
+    return links
+
+
 def cid_v1_rawleaves_256k(data: bytes) -> CID:
     """The CID of ``data`` as ``ipfs add --cid-version=1 --raw-leaves`` gives it."""
     builder = UnixFSFileBuilder(lambda _cid, _block: None)

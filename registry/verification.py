@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
+from multiformats import CID
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
@@ -82,6 +83,55 @@ def find_by_digest(
                 details={"algorithm": algorithm, "digest": digest},
             )
         return [registration_view(r) for r in rows]
+
+
+def find_by_cid(sessions: sessionmaker[Session], cid_text: str) -> list[RegistrationView]:
+    """Every registration whose content has this IPFS CID (any multibase; stored as base32 v1)."""
+    try:
+        cid = CID.decode(cid_text.strip())
+    except (ValueError, KeyError) as exc:
+        raise InvalidDigest(f"not a CID: {exc}", details={"algorithm": "cid"}) from exc
+    normalized = (
+        str(cid.set(version=1, base="base32")) if cid.version == 0 else str(cid.set(base="base32"))
+    )
+    with sessions() as session:
+        rows = list(
+            session.scalars(
+                _with_relations()
+                .join(Registration.work)
+                .where(Work.cid == normalized)
+                .order_by(Registration.id)
+            ).unique()
+        )
+    if not rows:
+        raise DigestNotRegistered(
+            f"no registered work has CID {normalized}",
+            details={"algorithm": "cid", "digest": normalized},
+        )
+    return [registration_view(r) for r in rows]
+
+
+def find_registrations(
+    sessions: sessionmaker[Session],
+    *,
+    sha256: str | None = None,
+    sm3: str | None = None,
+    cid: str | None = None,
+) -> list[RegistrationView]:
+    """Look content up by exactly one identifier: SHA-256, SM3 or IPFS CID."""
+    given = {
+        name: value for name, value in (("sha256", sha256), ("sm3", sm3), ("cid", cid)) if value
+    }
+    if len(given) != 1:
+        raise InvalidDigest(
+            "give exactly one of sha256, sm3 and cid", details={"given": sorted(given)}
+        )
+    if cid is not None:
+        return find_by_cid(sessions, cid)
+    if sha256 is not None:
+        return find_by_digest(sessions, "sha256", sha256)
+    assert sm3 is not None
+    return find_by_digest(sessions, "sm3", sm3)
 
 
 def find_by_file(sessions: sessionmaker[Session], content: BinaryIO) -> list[RegistrationView]:

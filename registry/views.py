@@ -31,6 +31,9 @@ class RegistrationView:
     sha256: str
     sm3: str
     size: int
+    cid: str | None
+    iscc_data: str | None
+    iscc_instance: str | None
     registered_at: datetime
     leaf: str
     claim: dict[str, object]
@@ -65,6 +68,9 @@ def registration_view(registration: Registration) -> RegistrationView:
         sha256=work.sha256,
         sm3=work.sm3,
         size=work.size,
+        cid=work.cid,
+        iscc_data=work.iscc_data,
+        iscc_instance=work.iscc_instance,
         registered_at=as_utc(registration.created_at),
         leaf=registration.leaf,
         claim=json.loads(registration.claim_json),

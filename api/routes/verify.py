@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Query
 
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut, RegistrationOut, VerificationOut
-from registry.errors import InvalidDigest
 from registry.runtime import Runtime
-from registry.verification import find_by_digest
+from registry.verification import find_registrations
 
 router = APIRouter(prefix="/v1/verify", tags=["verification"])
 
@@ -24,13 +23,11 @@ def verify_digest(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     sha256: Annotated[str | None, Query(description="SHA-256 of the content, 64 hex")] = None,
     sm3: Annotated[str | None, Query(description="SM3 of the content, 64 hex")] = None,
+    cid: Annotated[
+        str | None,
+        Query(description="IPFS CID (as `ipfs add --cid-version=1 --raw-leaves` gives it)"),
+    ] = None,
 ) -> VerificationOut:
-    """Look a content digest up; exactly one of ``sha256`` and ``sm3``."""
-    if (sha256 is None) == (sm3 is None):
-        raise InvalidDigest("give exactly one of the query parameters sha256 and sm3")
-    if sha256 is not None:
-        views = find_by_digest(runtime.sessions, "sha256", sha256)
-    else:
-        assert sm3 is not None
-        views = find_by_digest(runtime.sessions, "sm3", sm3)
+    """Look content up by exactly one of ``sha256``, ``sm3`` and ``cid``."""
+    views = find_registrations(runtime.sessions, sha256=sha256, sm3=sm3, cid=cid)
     return VerificationOut(registered=True, registrations=[RegistrationOut.of(v) for v in views])

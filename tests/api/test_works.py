@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from api.app import create_app
 from registry.models import Registration
 from registry.runtime import Runtime
+from registry.unixfs import cid_v1_rawleaves_256k
 
 META = json.dumps({"title": "红楼梦", "authors": ["曹雪芹"], "isbn": "9787020002207"})
 
@@ -52,6 +53,10 @@ def test_verify_by_sha256_and_sm3_finds_the_registration(client: TestClient) -> 
         response = client.get("/v1/verify", params={algorithm: digest})
         assert response.status_code == 200
         assert [r["number"] for r in response.json()["registrations"]] == [number]
+    cid = str(cid_v1_rawleaves_256k(content))
+    by_cid = client.get("/v1/verify", params={"cid": cid})
+    assert [r["number"] for r in by_cid.json()["registrations"]] == [number]
+    assert by_cid.json()["registrations"][0]["cid"] == cid
 
 
 @pytest.mark.parametrize(
@@ -128,6 +133,12 @@ def test_streamed_body_over_the_limit_is_cut_off(runtime: Runtime) -> None:
         ({"sm3": "ab" * 31}, 400, "invalid_digest"),
         ({}, 400, "invalid_digest"),
         ({"sha256": "00" * 32, "sm3": "00" * 32}, 400, "invalid_digest"),
+        ({"cid": "not-a-cid"}, 400, "invalid_digest"),
+        (
+            {"cid": "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"},
+            404,
+            "digest_not_registered",
+        ),
     ],
 )
 def test_bad_or_unknown_digest_gets_a_coded_error(

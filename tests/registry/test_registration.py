@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
 
 import pytest
+from multiformats import CID
 from sqlalchemy import func, select
 
 from crypto.canonical import canonical_json
 from crypto.claims import Claim, claim_leaf_v1
+from registry.content_store import LocalBlockstore, read_content
 from registry.errors import EmptyFile, InvalidMetadata, UploadTooLarge
 from registry.metadata import WorkMetadata
 from registry.models import Registration, Work
 from registry.registration import register_work
 from registry.runtime import Runtime
+from registry.unixfs import cid_v1_rawleaves_256k
 
 BOOK = "第一章 天下大势，分久必合，合久必分。".encode() * 100
 METADATA = WorkMetadata(title="三国演义", authors=("罗贯中",), isbn="9787020008728", language="zh")
@@ -38,6 +42,12 @@ def count_rows(runtime: Runtime) -> tuple[int, int]:
     return works or 0, registrations or 0
 
 
+def stored_files(runtime: Runtime) -> list[Path]:
+    store = runtime.store
+    assert isinstance(store, LocalBlockstore)
+    return [p for p in store.root.rglob("*") if p.is_file()]
+
+
 def test_registration_is_stored_pending_with_its_claim_and_leaf(runtime: Runtime) -> None:
     view = register(runtime, BOOK)
     assert view.status == "pending"
@@ -48,7 +58,9 @@ def test_registration_is_stored_pending_with_its_claim_and_leaf(runtime: Runtime
     assert claim.sha256 == view.sha256
     assert claim.size == len(BOOK)
     assert claim_leaf_v1(canonical_json(view.claim)).hex() == view.leaf
-    assert runtime.store.path_of(view.sha256).read_bytes() == BOOK
+    assert view.cid == str(cid_v1_rawleaves_256k(BOOK))
+    assert claim.cid == view.cid
+    assert b"".join(read_content(runtime.store, CID.decode(view.cid))) == BOOK
 
 
 def test_same_content_registered_twice_gets_two_numbers_and_leaves(runtime: Runtime) -> None:
@@ -62,7 +74,7 @@ def test_empty_file_is_refused_and_nothing_is_stored(runtime: Runtime) -> None:
     with pytest.raises(EmptyFile):
         register(runtime, b"")
     assert count_rows(runtime) == (0, 0)
-    assert not any(p.is_file() for p in runtime.store.root.rglob("*"))
+    assert stored_files(runtime) == []
 
 
 def test_upload_over_the_limit_is_refused_and_nothing_is_stored(runtime: Runtime) -> None:
@@ -70,7 +82,7 @@ def test_upload_over_the_limit_is_refused_and_nothing_is_stored(runtime: Runtime
         register(runtime, b"x" * 5000, max_bytes=4096)
     assert caught.value.details == {"max_bytes": 4096}
     assert count_rows(runtime) == (0, 0)
-    assert not any(p.is_file() for p in runtime.store.root.rglob("*"))
+    assert stored_files(runtime) == []
 
 
 @pytest.mark.parametrize(
