@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eth_typing import ChecksumAddress
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
+from web3.types import TxReceipt
 
 from chain_client.artifacts import ContractArtifact, load_artifact
 from chain_client.connection import CustomErrorDecoder, translate_errors
@@ -88,10 +90,35 @@ class RegistryAnchorClient:
 
     def anchor(self, root: bytes, leaf_count: int) -> AnchorReceipt:
         """Anchor a batch root on chain and wait for the receipt."""
+        return self.await_anchoring(root, self.submit_anchor(root, leaf_count))
+
+    def submit_anchor(self, root: bytes, leaf_count: int) -> str:
+        """Send ``anchor(root, leafCount)`` without waiting; the transaction hash (0x…)."""
         if self.sender is None:
             raise TransactionFailed("this client was built without a sending account")
         data = self.contract.encode_abi("anchor", args=[root, leaf_count])
-        receipt = self.sender.send({"to": self.address, "data": data}, decoder=self.decoder)
+        tx_hash = self.sender.submit({"to": self.address, "data": data}, decoder=self.decoder)
+        return "0x" + bytes(tx_hash).hex()
+
+    def await_anchoring(self, root: bytes, tx_hash: str) -> AnchorReceipt:
+        """Wait for the anchoring transaction ``tx_hash`` of ``root`` and read its record."""
+        if self.sender is None:
+            raise TransactionFailed("this client was built without a sending account")
+        receipt = self.sender.wait(HexBytes(tx_hash), decoder=self.decoder)
+        return self._anchor_receipt(root, receipt)
+
+    def mined_anchoring(self, root: bytes, tx_hash: str) -> AnchorReceipt | None:
+        """The anchoring by ``tx_hash`` if that transaction is in a block now; else ``None``."""
+        if self.sender is None:
+            raise TransactionFailed("this client was built without a sending account")
+        receipt = self.sender.receipt_if_mined(HexBytes(tx_hash))
+        if receipt is None:
+            return None
+        if receipt["status"] != 1:
+            raise TransactionFailed(f"transaction {tx_hash} reverted")
+        return self._anchor_receipt(root, receipt)
+
+    def _anchor_receipt(self, root: bytes, receipt: TxReceipt) -> AnchorReceipt:
         # A call to an address without code "succeeds" too: only the event proves the anchoring.
         if not self.contract.events.Anchored().process_receipt(receipt, errors=DISCARD):
             raise ContractNotDeployed(f"no Anchored event from {self.address}: is it deployed?")

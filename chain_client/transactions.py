@@ -8,7 +8,7 @@ from typing import Any, cast
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.exceptions import Web3RPCError
+from web3.exceptions import TransactionNotFound, Web3RPCError
 from web3.types import TxParams, TxReceipt
 
 from chain_client.connection import CustomErrorDecoder, translate_errors
@@ -55,10 +55,23 @@ class TransactionSender:
         Raises :class:`TransactionFailed` (with the decoded custom error, if any) when the node
         rejects it or it reverts, and :class:`ChainUnavailable` when the node cannot be reached.
         """
+        return self.wait(self.submit(tx, decoder=decoder), decoder=decoder)
+
+    def submit(self, tx: TxParams, *, decoder: CustomErrorDecoder | None = None) -> HexBytes:
+        """Sign and send ``tx`` without waiting; its hash. A revert found by the gas estimate is
+        raised here as :class:`TransactionFailed`, before anything is sent."""
         with translate_errors(decoder):
             try:
                 with self._lock:
-                    tx_hash = self._sign_and_send(tx)
+                    return self._sign_and_send(tx)
+            except BaseException:
+                self.forget_nonce()
+                raise
+
+    def wait(self, tx_hash: HexBytes, *, decoder: CustomErrorDecoder | None = None) -> TxReceipt:
+        """Wait for the receipt of ``tx_hash``; :class:`TransactionFailed` if it reverted."""
+        with translate_errors(decoder):
+            try:
                 receipt = self.w3.eth.wait_for_transaction_receipt(
                     tx_hash, timeout=self.receipt_timeout, poll_latency=self.poll_latency
                 )
@@ -68,6 +81,14 @@ class TransactionSender:
         if receipt["status"] != 1:
             raise TransactionFailed(f"transaction {tx_hash.hex()} reverted")
         return receipt
+
+    def receipt_if_mined(self, tx_hash: HexBytes) -> TxReceipt | None:
+        """The receipt of ``tx_hash`` if it is in a block now, else ``None`` (no waiting)."""
+        with translate_errors():
+            try:
+                return self.w3.eth.get_transaction_receipt(tx_hash)
+            except TransactionNotFound:
+                return None
 
     def forget_nonce(self) -> None:
         """Re-read the nonce from the node before the next transaction.
