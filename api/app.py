@@ -20,13 +20,16 @@ def create_app(
     settings: Settings | None = None,
     *,
     runtime: Runtime | None = None,
-    run_batcher: bool = True,
+    run_batcher: bool | None = None,
 ) -> FastAPI:
     """Build the API. ``runtime`` defaults to one built from ``settings`` (or the environment).
 
-    With ``run_batcher`` the app anchors pending registrations in the background while it runs.
+    With ``run_batcher`` (default: the ``embedded_worker`` setting) the app also anchors pending
+    registrations in a background thread; otherwise a ``banquan worker`` process does that.
     """
     runtime = runtime or build_runtime(settings or Settings())
+    if run_batcher is None:
+        run_batcher = runtime.settings.embedded_worker
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

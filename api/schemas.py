@@ -23,6 +23,7 @@ class AnchorOut(BaseModel):
     tx_hash: str | None
     block_number: int | None
     anchored_at: datetime | None
+    confirmed: bool = Field(description="The block is deep enough (BANQUAN_CHAIN_CONFIRMATIONS)")
 
     @classmethod
     def of(cls, view: AnchorView) -> AnchorOut:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -60,7 +63,12 @@ def run() -> None:
             f"web page  {base}/\nAPI docs  {base}/docs\n"
             f"data      {settings.data_dir.resolve()}  (Ctrl-C stops everything; data is kept)"
         )
-        _serve(settings)
+        worker = subprocess.Popen([sys.executable, "-m", "cli", "worker"])
+        try:
+            _serve(settings)
+        finally:
+            worker.terminate()
+            worker.wait(60)
     finally:
         console.print("stopping Anvil (saving its state)")
         anvil.stop()
@@ -79,6 +87,27 @@ def _serve(settings: Settings) -> None:
     # By name, not by import: the CLI and the API are both faces over registry, and neither
     # imports the other. The factory reads the same BANQUAN_* environment as this process.
     uvicorn.run("api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port)
+
+
+@app.command()
+def worker() -> None:
+    """Anchor pending registrations: seal batches, send, settle and confirm them, until stopped.
+
+    Several workers may run against one PostgreSQL database; they coordinate through it.
+    """
+    runtime = _runtime()
+    batcher = runtime.new_batcher()
+
+    def stop(_signum: int, _frame: object) -> None:
+        batcher.request_stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    console.print(f"worker anchoring every {runtime.settings.batch_interval_seconds} s")
+    try:
+        batcher.run_forever()
+    finally:
+        runtime.close()
 
 
 @app.command(name="migrate")

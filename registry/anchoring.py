@@ -1,8 +1,21 @@
 """Use case: gather pending registrations into Merkle batches and anchor each root on chain.
 
-Crash-safe by construction: a batch is *sealed* (root and every proof committed) before its
-transaction is sent; anchoring a sealed batch first asks the chain whether the root is already
-there, so a crash between sending and recording never anchors twice nor loses a batch.
+A batch moves ``sealed`` → ``submitted`` → ``anchored`` → ``confirmed`` and every step is
+committed before the next begins, so a worker killed at any point loses nothing:
+
+- *sealed*: the root and every registration's proof are committed; nothing is on chain yet.
+- *submitted*: the anchoring transaction was sent; its hash is recorded.
+- *anchored*: the transaction is in a block (transaction, block, block time recorded);
+  the registrations show ``anchored``.
+- *confirmed*: the block is ``confirmations`` deep and the chain still knows the root.
+
+Before a root is sent the chain is asked whether it already has it (a crash after sending, or
+another worker); a duplicate that slips through is refused by the contract and treated as
+success. A submitted transaction that never lands, and an anchored root the chain no longer knows
+(a reorg or a reset development chain), send the batch back to *sealed*.
+
+Several workers may share one PostgreSQL database: sealing takes an advisory lock, and each batch
+is claimed with ``FOR UPDATE SKIP LOCKED``.
 """
 
 from __future__ import annotations
@@ -12,7 +25,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,30 +33,51 @@ from sqlalchemy.orm import Session, sessionmaker
 from chain_client.errors import ChainError, TransactionFailed
 from chain_client.registry_anchor import AnchorReceipt, RegistryAnchorClient
 from crypto.merkle import MerkleTree
-from registry.database import unit_of_work
+from registry.database import take_write_lock, unit_of_work
 from registry.errors import ServiceUnavailable
 from registry.models import Batch, Registration
 from registry.registration import ANCHORED, PENDING
+from registry.views import as_utc
 
 SEALED = "sealed"
+SUBMITTED = "submitted"
+CONFIRMED = "confirmed"
+ON_CHAIN = (ANCHORED, CONFIRMED)
+
+# Numbers of banquan's own for the advisory locks held while sealing and (SQLite) submitting.
+SEALER_LOCK = 0x62616E7175616E  # "banquan"
+SUBMITTER_LOCK = SEALER_LOCK + 1
 
 log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class AnchoringPolicy:
+    """How batches are closed, submitted and confirmed."""
+
+    max_size: int = 1000
+    confirmations: int = 0
+    resubmit_after: timedelta = timedelta(seconds=120)
 
 
 @dataclass(frozen=True)
 class AnchoringCycle:
-    """What one pass of the batcher did."""
+    """What one pass of a worker did."""
 
-    sealed: int
-    anchored: int
+    sealed: int = 0
+    submitted: int = 0
+    anchored: int = 0
+    confirmed: int = 0
+    reopened: int = 0
     error: str | None = None
 
 
-def seal_batch(
-    sessions: sessionmaker[Session], *, max_size: int, now: Callable[[], datetime]
-) -> int | None:
+def seal_batch(sessions: sessionmaker[Session], *, max_size: int, now: Clock) -> int | None:
     """Seal up to ``max_size`` unbatched pending registrations into one batch; its id, or None."""
     with unit_of_work(sessions) as session:
+        take_write_lock(session, SEALER_LOCK)
         query = (
             select(Registration)
             .where(Registration.status == PENDING, Registration.batch_id.is_(None))
@@ -56,7 +90,11 @@ def seal_batch(
             return None
         tree = MerkleTree.of([bytes.fromhex(r.leaf) for r in pending])
         batch = Batch(
-            root=tree.root.hex(), leaf_count=len(pending), status=SEALED, created_at=now()
+            root=tree.root.hex(),
+            leaf_count=len(pending),
+            status=SEALED,
+            attempts=0,
+            created_at=now(),
         )
         session.add(batch)
         for registration in pending:
@@ -67,79 +105,157 @@ def seal_batch(
         return batch.id
 
 
-def anchor_sealed_batches(sessions: sessionmaker[Session], client: RegistryAnchorClient) -> int:
-    """Anchor every sealed batch, oldest first; return how many were anchored.
+def submit_sealed_batches(
+    sessions: sessionmaker[Session], client: RegistryAnchorClient, *, now: Clock
+) -> tuple[int, int]:
+    """Send the anchoring transaction of every sealed batch (oldest first).
 
-    Stops at the first chain error (raised): what is left stays sealed for the next attempt.
+    Returns (submitted, found already anchored). A chain error stops the pass (raised); what is
+    left stays sealed.
     """
-    with sessions() as session:
-        sealed = list(
-            session.execute(
-                select(Batch.id, Batch.root, Batch.leaf_count)
+    submitted = found = 0
+    while True:
+        with unit_of_work(sessions) as session:
+            if session.get_bind().dialect.name == "sqlite":  # no row locks: one submitter
+                take_write_lock(session, SUBMITTER_LOCK)
+            batch = session.scalar(
+                select(Batch)
                 .where(Batch.status == SEALED)
                 .order_by(Batch.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if batch is None:
+                return submitted, found
+            root = bytes.fromhex(batch.root)
+            existing = client.find_anchoring(root)
+            if existing is None:
+                try:
+                    batch.tx_hash = client.submit_anchor(root, batch.leaf_count)
+                except TransactionFailed as exc:
+                    if exc.error_name != "RootAlreadyAnchored":
+                        raise
+                    existing = client.find_anchoring(root)  # another submitter got there first
+                    if existing is None:
+                        raise
+            if existing is not None:
+                _record_anchoring(batch, existing, client)
+                found += 1
+                continue
+            batch.status = SUBMITTED
+            batch.submitted_at = now()
+            batch.attempts += 1
+            submitted += 1
+
+
+def settle_submitted_batches(
+    sessions: sessionmaker[Session],
+    client: RegistryAnchorClient,
+    *,
+    now: Clock,
+    resubmit_after: timedelta,
+) -> tuple[int, int]:
+    """Record submitted batches whose transaction is mined; re-seal those that never landed.
+
+    Returns (anchored, sent back to sealed).
+    """
+    anchored = reopened = 0
+    with sessions() as session:
+        ids = list(
+            session.scalars(select(Batch.id).where(Batch.status == SUBMITTED).order_by(Batch.id))
+        )
+    for batch_id in ids:
+        with unit_of_work(sessions) as session:
+            batch = session.scalar(
+                select(Batch)
+                .where(Batch.id == batch_id, Batch.status == SUBMITTED)
+                .with_for_update(skip_locked=True)
+            )
+            if batch is None or batch.tx_hash is None:
+                continue
+            root = bytes.fromhex(batch.root)
+            try:
+                receipt = client.mined_anchoring(root, batch.tx_hash)
+            except TransactionFailed:
+                receipt = client.find_anchoring(root)  # reverted: a duplicate, or a real failure
+                if receipt is None:
+                    _reseal(batch)
+                    reopened += 1
+                    continue
+            if receipt is not None:
+                _record_anchoring(batch, receipt, client)
+                anchored += 1
+            elif batch.submitted_at and now() - as_utc(batch.submitted_at) > resubmit_after:
+                found = client.find_anchoring(root)
+                if found is not None:
+                    _record_anchoring(batch, found, client)
+                    anchored += 1
+                else:
+                    log.warning(
+                        "batch %s: transaction %s never landed; resubmitting",
+                        batch.id,
+                        batch.tx_hash,
+                    )
+                    _reseal(batch)
+                    reopened += 1
+    return anchored, reopened
+
+
+def confirm_anchored_batches(
+    sessions: sessionmaker[Session], client: RegistryAnchorClient, *, confirmations: int
+) -> tuple[int, int]:
+    """Mark anchored batches ``confirmations`` blocks deep as confirmed, if the chain still has
+    their root; re-seal those whose root it lost. Returns (confirmed, re-sealed)."""
+    head = client.block_number()
+    confirmed = reopened = 0
+    with sessions() as session:
+        candidates = list(
+            session.execute(
+                select(Batch.id, Batch.root).where(
+                    Batch.status == ANCHORED, Batch.block_number <= head - confirmations
+                )
             )
         )
-    chain_id = client.chain_id() if sealed else None
-    for batch_id, root_hex, leaf_count in sealed:
-        receipt = _anchor_once(client, bytes.fromhex(root_hex), leaf_count)
+    for batch_id, root in candidates:
+        info = client.root_info(bytes.fromhex(root))
         with unit_of_work(sessions) as session:
-            batch = session.get_one(Batch, batch_id)
-            batch.status = ANCHORED
-            batch.chain_id = chain_id
-            batch.contract_address = client.address
-            batch.tx_hash = receipt.tx_hash
-            batch.block_number = receipt.block_number
-            batch.anchored_at = datetime.fromtimestamp(receipt.anchored_at, UTC)
-            for registration in batch.registrations:
-                registration.status = ANCHORED
-    return len(sealed)
-
-
-def _anchor_once(client: RegistryAnchorClient, root: bytes, leaf_count: int) -> AnchorReceipt:
-    existing = client.find_anchoring(root)
-    if existing is not None:
-        return existing
-    try:
-        return client.anchor(root, leaf_count)
-    except TransactionFailed as exc:
-        if exc.error_name != "RootAlreadyAnchored":
-            raise
-        # Another submitter (or our own earlier attempt) got there first: record that one.
-        found = client.find_anchoring(root)
-        if found is None:
-            raise
-        return found
+            batch = session.get_one(Batch, batch_id, with_for_update=True)
+            if batch.status != ANCHORED:
+                continue
+            if info is None:
+                _reseal(batch)
+                reopened += 1
+                continue
+            if info.block_number != batch.block_number:  # re-mined elsewhere after a reorg
+                batch.block_number = info.block_number
+                batch.anchored_at = datetime.fromtimestamp(info.anchored_at, UTC)
+                if info.block_number > head - confirmations:
+                    continue
+            batch.status = CONFIRMED
+            confirmed += 1
+    return confirmed, reopened
 
 
 def release_batches_missing_on_chain(
     sessions: sessionmaker[Session], client: RegistryAnchorClient
 ) -> int:
-    """Re-open anchored batches whose root the contract in use does not know.
+    """Re-seal batches marked on chain whose root the contract in use does not know.
 
     That happens when a development chain is reset (a fresh contract, often at the same address),
-    when another contract is configured, or when a block was lost. Such batches are sealed again
-    and re-anchored; their registrations show ``pending`` until then. Returns how many.
+    when another contract is configured, or when a block was lost. Such batches are anchored
+    again; their registrations show ``pending`` until then. Returns how many.
     """
     with sessions() as session:
-        anchored = list(
-            session.execute(select(Batch.id, Batch.root).where(Batch.status == ANCHORED))
+        on_chain = list(
+            session.execute(select(Batch.id, Batch.root).where(Batch.status.in_(ON_CHAIN)))
         )
     missing = [
-        batch_id for batch_id, root in anchored if client.root_info(bytes.fromhex(root)) is None
+        batch_id for batch_id, root in on_chain if client.root_info(bytes.fromhex(root)) is None
     ]
-    if not missing:
-        return 0
-    with unit_of_work(sessions) as session:
-        for batch in session.scalars(select(Batch).where(Batch.id.in_(missing))):
-            batch.status = SEALED
-            batch.chain_id = None
-            batch.contract_address = None
-            batch.tx_hash = None
-            batch.block_number = None
-            batch.anchored_at = None
-            for registration in batch.registrations:
-                registration.status = PENDING
+    if missing:
+        with unit_of_work(sessions) as session:
+            for batch in session.scalars(select(Batch).where(Batch.id.in_(missing))):
+                _reseal(batch)
     return len(missing)
 
 
@@ -147,22 +263,58 @@ def run_anchoring_cycle(
     sessions: sessionmaker[Session],
     client: RegistryAnchorClient,
     *,
-    max_size: int,
-    now: Callable[[], datetime],
+    policy: AnchoringPolicy,
+    now: Clock,
 ) -> AnchoringCycle:
-    """Seal everything pending into batches, then anchor all sealed batches."""
+    """One pass: seal what is pending, submit sealed batches, settle submitted ones, confirm."""
     sealed = 0
-    while seal_batch(sessions, max_size=max_size, now=now) is not None:
+    while seal_batch(sessions, max_size=policy.max_size, now=now) is not None:
         sealed += 1
     try:
-        anchored = anchor_sealed_batches(sessions, client)
+        submitted, found = submit_sealed_batches(sessions, client, now=now)
+        anchored, reopened = settle_submitted_batches(
+            sessions, client, now=now, resubmit_after=policy.resubmit_after
+        )
+        confirmed, lost = confirm_anchored_batches(
+            sessions, client, confirmations=policy.confirmations
+        )
     except ChainError as exc:
-        return AnchoringCycle(sealed=sealed, anchored=0, error=str(exc))
-    return AnchoringCycle(sealed=sealed, anchored=anchored)
+        return AnchoringCycle(sealed=sealed, error=str(exc))
+    return AnchoringCycle(
+        sealed=sealed,
+        submitted=submitted,
+        anchored=found + anchored,
+        confirmed=confirmed,
+        reopened=reopened + lost,
+    )
+
+
+def _record_anchoring(batch: Batch, receipt: AnchorReceipt, client: RegistryAnchorClient) -> None:
+    batch.status = ANCHORED
+    batch.chain_id = client.chain_id()
+    batch.contract_address = client.address
+    batch.tx_hash = receipt.tx_hash
+    batch.block_number = receipt.block_number
+    batch.anchored_at = datetime.fromtimestamp(receipt.anchored_at, UTC)
+    for registration in batch.registrations:
+        registration.status = ANCHORED
+
+
+def _reseal(batch: Batch) -> None:
+    batch.status = SEALED
+    batch.chain_id = None
+    batch.contract_address = None
+    batch.tx_hash = None
+    batch.block_number = None
+    batch.anchored_at = None
+    batch.submitted_at = None
+    for registration in batch.registrations:
+        registration.status = PENDING
 
 
 class Batcher:
-    """Runs anchoring cycles in a background thread until stopped.
+    """Runs anchoring cycles until stopped: in a background thread (``start``/``stop``) for an
+    embedded API, or in the foreground (``run_forever``) as the ``banquan worker`` process.
 
     ``client_provider`` is called each cycle, so a chain that is down at start-up (or a contract
     that still has to be deployed) is picked up as soon as it is there.
@@ -173,13 +325,13 @@ class Batcher:
         sessions: sessionmaker[Session],
         client_provider: Callable[[], RegistryAnchorClient],
         *,
-        max_size: int,
+        policy: AnchoringPolicy,
         interval: float,
-        now: Callable[[], datetime],
+        now: Clock,
     ) -> None:
         self._sessions = sessions
         self._client_provider = client_provider
-        self._max_size = max_size
+        self._policy = policy
         self._interval = interval
         self._now = now
         self._stop = threading.Event()
@@ -190,29 +342,33 @@ class Batcher:
         try:
             client = self._client_provider()
         except (ChainError, ServiceUnavailable) as exc:
-            cycle = AnchoringCycle(sealed=0, anchored=0, error=str(exc))
+            cycle = AnchoringCycle(error=str(exc))
         else:
-            cycle = run_anchoring_cycle(
-                self._sessions, client, max_size=self._max_size, now=self._now
-            )
+            cycle = run_anchoring_cycle(self._sessions, client, policy=self._policy, now=self._now)
         if cycle.error:
             log.warning("anchoring deferred: %s", cycle.error)
         self.last_cycle = cycle
         return cycle
 
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # keep going; the error is logged and the cycle retried
+                log.exception("anchoring cycle failed")
+            self._stop.wait(self._interval)
+
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="banquan-batcher", daemon=True)
+        self._thread = threading.Thread(
+            target=self.run_forever, name="banquan-batcher", daemon=True
+        )
         self._thread.start()
+
+    def request_stop(self) -> None:
+        """Ask the loop to end after the current cycle (safe from a signal handler)."""
+        self._stop.set()
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # keep the loop alive; the error is logged and retried
-                log.exception("anchoring cycle failed")
-            self._stop.wait(self._interval)

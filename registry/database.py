@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +41,20 @@ def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits when the block succeeds and rolls back when it raises."""
     with sessions() as session, session.begin():
         yield session
+
+
+def take_write_lock(session: Session, key: int) -> None:
+    """Serialize this transaction with every other one taking the same lock, until it ends.
+
+    PostgreSQL: a transaction-scoped advisory lock on ``key``. SQLite has one writer at a time
+    anyway; a first write statement takes that lock now, before anything is read, so two
+    transactions cannot both read the same state and then both act on it.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    elif dialect == "sqlite":
+        session.execute(text("UPDATE alembic_version SET version_num = version_num WHERE 0"))
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

@@ -34,8 +34,9 @@ class Work(Base):
 class Batch(Base):
     """A Merkle tree of registration leaves whose root is (to be) anchored in one transaction.
 
-    ``sealed`` → ``anchored``. A sealed batch is complete in the database (root, every proof)
-    before its transaction is sent, so a crash at any point leaves something that can be retried.
+    ``sealed`` → ``submitted`` → ``anchored`` → ``confirmed`` (see ``registry.anchoring``). A
+    sealed batch is complete in the database (root, every proof) before its transaction is sent,
+    so a crash at any point leaves something that can be retried.
     """
 
     __tablename__ = "batches"
@@ -49,6 +50,8 @@ class Batch(Base):
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     block_number: Mapped[int | None] = mapped_column(BigInteger)
     anchored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="batch")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from eth_account import Account
 from sqlalchemy import Engine
@@ -17,7 +17,7 @@ from chain_client.deployment import ensure_registry_anchor, load_record
 from chain_client.errors import ChainError
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.transactions import TransactionSender
-from registry.anchoring import Batcher, release_batches_missing_on_chain
+from registry.anchoring import AnchoringPolicy, Batcher, release_batches_missing_on_chain
 from registry.content_store import ContentStore, LocalBlockstore
 from registry.database import create_database_engine, session_factory
 from registry.errors import ChainUnreachable
@@ -80,9 +80,16 @@ class Runtime:
         return Batcher(
             self.sessions,
             self.anchor_client,
-            max_size=self.settings.batch_max_size,
+            policy=self.anchoring_policy(),
             interval=self.settings.batch_interval_seconds,
             now=self.now,
+        )
+
+    def anchoring_policy(self) -> AnchoringPolicy:
+        return AnchoringPolicy(
+            max_size=self.settings.batch_max_size,
+            confirmations=self.settings.chain_confirmations,
+            resubmit_after=timedelta(seconds=self.settings.resubmit_after_seconds),
         )
 
     def close(self) -> None:

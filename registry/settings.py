@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
     batch_max_size: int = Field(default=1000, gt=0)
     batch_interval_seconds: float = Field(default=2.0, gt=0)
+    chain_confirmations: int = Field(
+        default=0, ge=0, description="Blocks on top before a batch counts as confirmed"
+    )
+    resubmit_after_seconds: float = Field(
+        default=120.0, gt=0, description="Resend an anchoring transaction not mined by then"
+    )
+    embedded_worker: bool = Field(
+        default=False,
+        description="Anchor inside the API process instead of a separate `banquan worker`",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     anvil_port: int = 8545

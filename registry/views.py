@@ -19,6 +19,7 @@ class AnchorView:
     tx_hash: str | None
     block_number: int | None
     anchored_at: datetime | None
+    confirmed: bool
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def anchor_view(batch: Batch | None) -> AnchorView | None:
         tx_hash=batch.tx_hash,
         block_number=batch.block_number,
         anchored_at=as_utc(batch.anchored_at) if batch.anchored_at else None,
+        confirmed=batch.status == "confirmed",
     )
 
 

@@ -19,7 +19,10 @@ def serving(runtime: Runtime) -> Iterator[str]:
     """Serve the API over HTTP on a free loopback port; yields its base URL."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
+        create_app(runtime=runtime, run_batcher=True),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

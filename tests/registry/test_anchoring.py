@@ -1,18 +1,23 @@
-"""Batching and anchoring against a real Anvil node and real databases."""
+"""The batch state machine against a real Anvil node and real databases."""
 
 from __future__ import annotations
 
 import io
+import threading
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from chain_client.registry_anchor import RegistryAnchorClient
 from crypto.merkle import verify_proof
 from registry.anchoring import (
-    anchor_sealed_batches,
+    ON_CHAIN,
+    AnchoringPolicy,
     release_batches_missing_on_chain,
     run_anchoring_cycle,
     seal_batch,
+    settle_submitted_batches,
+    submit_sealed_batches,
 )
 from registry.metadata import WorkMetadata
 from registry.models import Batch
@@ -21,8 +26,10 @@ from registry.runtime import Runtime
 from registry.verification import check_proof, get_registration
 from registry.views import RegistrationView
 
+POLICY = AnchoringPolicy(max_size=100)
 
-def register_three(runtime: Runtime) -> list[RegistrationView]:
+
+def register_some(runtime: Runtime, count: int = 3) -> list[RegistrationView]:
     return [
         register_work(
             runtime.sessions,
@@ -32,27 +39,36 @@ def register_three(runtime: Runtime) -> list[RegistrationView]:
             max_bytes=1 << 20,
             now=runtime.now,
         )
-        for n in range(3)
+        for n in range(count)
     ]
+
+
+def batches(runtime: Runtime) -> list[Batch]:
+    with runtime.sessions() as session:
+        return list(session.scalars(select(Batch).order_by(Batch.id)))
+
+
+def anchored_event_count(client: RegistryAnchorClient, root: str) -> int:
+    events = client.contract.events.Anchored().get_logs(
+        from_block=0, argument_filters={"root": bytes.fromhex(root)}
+    )
+    return len(events)
 
 
 def test_pending_registrations_are_anchored_as_one_batch(
     runtime: Runtime, anchor_client: RegistryAnchorClient
 ) -> None:
-    views = register_three(runtime)
-    cycle = run_anchoring_cycle(runtime.sessions, anchor_client, max_size=100, now=runtime.now)
-    assert (cycle.sealed, cycle.anchored, cycle.error) == (1, 1, None)
+    views = register_some(runtime)
+    cycle = run_anchoring_cycle(runtime.sessions, anchor_client, policy=POLICY, now=runtime.now)
+    assert (cycle.sealed, cycle.submitted, cycle.anchored, cycle.error) == (1, 1, 1, None)
     anchored = [get_registration(runtime.sessions, v.number) for v in views]
     assert {v.status for v in anchored} == {"anchored"}
     assert len({v.anchor.root for v in anchored if v.anchor}) == 1
     for view in anchored:
         assert view.anchor is not None
         assert view.proof is not None
-        assert verify_proof(
-            bytes.fromhex(view.leaf),
-            [bytes.fromhex(p) for p in view.proof],
-            bytes.fromhex(view.anchor.root),
-        )
+        proof = [bytes.fromhex(p) for p in view.proof]
+        assert verify_proof(bytes.fromhex(view.leaf), proof, bytes.fromhex(view.anchor.root))
         check = check_proof(view, anchor_client)
         assert check.ok
         assert check.chain_confirms is True
@@ -61,42 +77,126 @@ def test_pending_registrations_are_anchored_as_one_batch(
 
 
 def test_batches_are_closed_by_size(runtime: Runtime, anchor_client: RegistryAnchorClient) -> None:
-    register_three(runtime)
-    cycle = run_anchoring_cycle(runtime.sessions, anchor_client, max_size=2, now=runtime.now)
+    register_some(runtime)
+    policy = AnchoringPolicy(max_size=2)
+    cycle = run_anchoring_cycle(runtime.sessions, anchor_client, policy=policy, now=runtime.now)
     assert (cycle.sealed, cycle.anchored) == (2, 2)
-    with runtime.sessions() as session:
-        assert sorted(b.leaf_count for b in session.scalars(select(Batch))) == [1, 2]
+    assert sorted(b.leaf_count for b in batches(runtime)) == [1, 2]
 
 
-def test_batch_anchored_before_a_crash_is_recorded_not_sent_again(
+def test_root_sent_before_a_crash_is_recorded_not_sent_again(
     runtime: Runtime, anchor_client: RegistryAnchorClient
 ) -> None:
-    views = register_three(runtime)
-    batch_id = seal_batch(runtime.sessions, max_size=100, now=runtime.now)
-    with runtime.sessions() as session:
-        batch = session.get_one(Batch, batch_id)
-        root, count = bytes.fromhex(batch.root), batch.leaf_count
-    # The transaction went out, then the process died before recording it.
-    sent = anchor_client.anchor(root, count)
-    assert anchor_sealed_batches(runtime.sessions, anchor_client) == 1
+    views = register_some(runtime)
+    seal_batch(runtime.sessions, max_size=100, now=runtime.now)
+    (batch,) = batches(runtime)
+    # The transaction went out, then the worker died before recording it.
+    sent = anchor_client.anchor(bytes.fromhex(batch.root), batch.leaf_count)
+    cycle = run_anchoring_cycle(runtime.sessions, anchor_client, policy=POLICY, now=runtime.now)
+    assert (cycle.submitted, cycle.anchored) == (0, 1)
     view = get_registration(runtime.sessions, views[0].number)
     assert view.anchor is not None
     assert view.anchor.tx_hash == sent.tx_hash
+    assert anchored_event_count(anchor_client, batch.root) == 1
+
+
+def test_submitted_batch_is_settled_by_the_next_worker(
+    runtime: Runtime, anchor_client: RegistryAnchorClient
+) -> None:
+    register_some(runtime)
+    seal_batch(runtime.sessions, max_size=100, now=runtime.now)
+    assert submit_sealed_batches(runtime.sessions, anchor_client, now=runtime.now) == (1, 0)
+    (batch,) = batches(runtime)
+    assert batch.status == "submitted"
+    assert batch.tx_hash is not None
+    # A new worker takes over: it must not send again, only record what was mined.
+    cycle = run_anchoring_cycle(runtime.sessions, anchor_client, policy=POLICY, now=runtime.now)
+    assert (cycle.submitted, cycle.anchored) == (0, 1)
+    (batch,) = batches(runtime)
+    assert batch.status in ON_CHAIN
+    assert anchored_event_count(anchor_client, batch.root) == 1
+
+
+def test_transaction_that_never_lands_is_resubmitted(
+    runtime: Runtime, anchor_client: RegistryAnchorClient
+) -> None:
+    views = register_some(runtime)
+    seal_batch(runtime.sessions, max_size=100, now=runtime.now)
+    with runtime.sessions.begin() as session:
+        batch = session.scalars(select(Batch)).one()
+        batch.status = "submitted"
+        batch.tx_hash = "0x" + "ab" * 32  # dropped from the node's pool: never mined
+        batch.submitted_at = runtime.now() - timedelta(minutes=10)
+        batch.attempts = 1
+    assert settle_submitted_batches(
+        runtime.sessions, anchor_client, now=runtime.now, resubmit_after=timedelta(minutes=2)
+    ) == (0, 1)
+    cycle = run_anchoring_cycle(runtime.sessions, anchor_client, policy=POLICY, now=runtime.now)
+    assert (cycle.submitted, cycle.anchored) == (1, 1)
+    (batch,) = batches(runtime)
+    assert batch.attempts == 2
+    assert get_registration(runtime.sessions, views[0].number).status == "anchored"
+
+
+def test_batch_is_confirmed_only_when_deep_enough(
+    runtime: Runtime, anchor_client: RegistryAnchorClient
+) -> None:
+    views = register_some(runtime)
+    policy = AnchoringPolicy(max_size=100, confirmations=2)
+    run_anchoring_cycle(runtime.sessions, anchor_client, policy=policy, now=runtime.now)
+    anchor = get_registration(runtime.sessions, views[0].number).anchor
+    assert anchor is not None
+    assert not anchor.confirmed
+    for n in range(2):  # two more blocks on top
+        anchor_client.anchor(bytes([0xEE, n]) * 16, 1)
+    cycle = run_anchoring_cycle(runtime.sessions, anchor_client, policy=policy, now=runtime.now)
+    assert cycle.confirmed == 1
+    anchor = get_registration(runtime.sessions, views[0].number).anchor
+    assert anchor is not None
+    assert anchor.confirmed
 
 
 def test_batches_of_a_replaced_contract_are_anchored_again(
     runtime: Runtime, anchor_client: RegistryAnchorClient
 ) -> None:
-    views = register_three(runtime)
-    run_anchoring_cycle(runtime.sessions, anchor_client, max_size=100, now=runtime.now)
+    views = register_some(runtime)
+    run_anchoring_cycle(runtime.sessions, anchor_client, policy=POLICY, now=runtime.now)
     assert anchor_client.sender is not None
     replacement = RegistryAnchorClient.deploy(anchor_client.sender)
     assert release_batches_missing_on_chain(runtime.sessions, anchor_client) == 0
     assert release_batches_missing_on_chain(runtime.sessions, replacement) == 1
     assert get_registration(runtime.sessions, views[0].number).status == "pending"
-    cycle = run_anchoring_cycle(runtime.sessions, replacement, max_size=100, now=runtime.now)
+    cycle = run_anchoring_cycle(runtime.sessions, replacement, policy=POLICY, now=runtime.now)
     assert (cycle.sealed, cycle.anchored) == (0, 1)
     view = get_registration(runtime.sessions, views[0].number)
     assert view.anchor is not None
     assert view.anchor.contract_address == replacement.address
     assert check_proof(view, replacement).ok
+
+
+def test_two_workers_anchor_every_batch_exactly_once(
+    runtime: Runtime, anchor_client: RegistryAnchorClient
+) -> None:
+    views = register_some(runtime, count=24)
+    policy = AnchoringPolicy(max_size=4)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for _ in range(5):
+                run_anchoring_cycle(runtime.sessions, anchor_client, policy=policy, now=runtime.now)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    all_batches = batches(runtime)
+    assert sum(b.leaf_count for b in all_batches) == 24
+    assert {b.status for b in all_batches} <= set(ON_CHAIN)
+    for batch in all_batches:
+        assert anchored_event_count(anchor_client, batch.root) == 1
+    assert {get_registration(runtime.sessions, v.number).status for v in views} == {"anchored"}
