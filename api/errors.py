@@ -21,6 +21,8 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.RegistrationNotFound: 404,
     domain.DigestNotRegistered: 404,
     domain.ContentNotFound: 404,
+    domain.Conflict: 409,
+    domain.IdempotencyKeyReused: 409,
     domain.ServiceUnavailable: 503,
     domain.ChainUnreachable: 503,
 }

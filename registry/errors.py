@@ -80,6 +80,18 @@ class ContentNotFound(NotFound):
     code = "content_not_found"
 
 
+class Conflict(RegistryError):
+    """The request contradicts what is already recorded."""
+
+    code = "conflict"
+
+
+class IdempotencyKeyReused(Conflict):
+    """The Idempotency-Key was already used for a different request."""
+
+    code = "idempotency_key_reused"
+
+
 class ServiceUnavailable(RegistryError):
     """A dependency (chain, content store) cannot be reached; the request may be retried."""
 

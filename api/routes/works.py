@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
 
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut, RegistrationOut
@@ -19,6 +19,7 @@ router = APIRouter(prefix="/v1/works", tags=["works"])
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorOut},
+    409: {"model": ErrorOut},
     413: {"model": ErrorOut},
     422: {"model": ErrorOut},
 }
@@ -37,6 +38,14 @@ def post_work(
         Form(
             description="JSON object: title (required), authors, isbn, language",
             examples=[METADATA_EXAMPLE],
+        ),
+    ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description="Retries with the same key and request return the first registration",
         ),
     ] = None,
 ) -> RegistrationOut:
@@ -58,6 +67,7 @@ def post_work(
         parsed,
         max_bytes=runtime.settings.max_upload_bytes,
         now=runtime.now,
+        idempotency_key=idempotency_key,
     )
     return RegistrationOut.of(view)
 

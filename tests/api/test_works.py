@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import func, select
 
 from api.app import create_app
@@ -169,3 +170,23 @@ def test_health_reports_database_chain_and_backlog(client: TestClient) -> None:
         "chain": True,
         "pending_registrations": 1,
     }
+
+
+def test_idempotency_key_makes_a_retried_upload_return_the_first_registration(
+    client: TestClient, runtime: Runtime
+) -> None:
+    def post(content: bytes) -> Response:
+        return client.post(
+            "/v1/works",
+            files={"file": ("b.txt", content)},
+            data={"metadata": META},
+            headers={"Idempotency-Key": "batch-7/item-1"},
+        )
+
+    first, retry = post(b"retried upload"), post(b"retried upload")
+    assert first.status_code == retry.status_code == 201
+    assert retry.json()["number"] == first.json()["number"]
+    conflict = post(b"different content")
+    assert conflict.status_code == 409
+    assert conflict.json()["code"] == "idempotency_key_reused"
+    assert registrations(runtime) == 1

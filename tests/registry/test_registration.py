@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,25 +14,34 @@ from sqlalchemy import func, select
 from crypto.canonical import canonical_json
 from crypto.claims import Claim, claim_leaf_v1
 from registry.content_store import LocalBlockstore, read_content
-from registry.errors import EmptyFile, InvalidMetadata, UploadTooLarge
+from registry.errors import EmptyFile, IdempotencyKeyReused, InvalidMetadata, UploadTooLarge
 from registry.metadata import WorkMetadata
 from registry.models import Registration, Work
 from registry.registration import register_work
 from registry.runtime import Runtime
 from registry.unixfs import cid_v1_rawleaves_256k
+from registry.views import RegistrationView
 
 BOOK = "第一章 天下大势，分久必合，合久必分。".encode() * 100
 METADATA = WorkMetadata(title="三国演义", authors=("罗贯中",), isbn="9787020008728", language="zh")
 
 
-def register(runtime: Runtime, content: bytes, metadata: WorkMetadata = METADATA, **kw: int):  # type: ignore[no-untyped-def]
+def register(
+    runtime: Runtime,
+    content: bytes,
+    metadata: WorkMetadata = METADATA,
+    *,
+    max_bytes: int = 1 << 20,
+    idempotency_key: str | None = None,
+) -> RegistrationView:
     return register_work(
         runtime.sessions,
         runtime.store,
         io.BytesIO(content),
         metadata,
-        max_bytes=kw.get("max_bytes", 1 << 20),
+        max_bytes=max_bytes,
         now=runtime.now,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -102,3 +112,32 @@ def test_upload_over_the_limit_is_refused_and_nothing_is_stored(runtime: Runtime
 def test_invalid_metadata_is_refused(raw: object) -> None:
     with pytest.raises(InvalidMetadata):
         WorkMetadata.from_mapping(raw)
+
+
+def test_retry_with_the_same_idempotency_key_returns_the_first_registration(
+    runtime: Runtime,
+) -> None:
+    first = register(runtime, BOOK, idempotency_key="upload-42")
+    again = register(runtime, BOOK, idempotency_key="upload-42")
+    assert again == first
+    assert count_rows(runtime) == (1, 1)
+    other = register(runtime, BOOK, idempotency_key="upload-43")
+    assert other.number != first.number
+
+
+def test_idempotency_key_reused_for_another_request_is_a_conflict(runtime: Runtime) -> None:
+    register(runtime, BOOK, idempotency_key="upload-42")
+    with pytest.raises(IdempotencyKeyReused):
+        register(runtime, b"another book", idempotency_key="upload-42")
+    with pytest.raises(IdempotencyKeyReused):
+        register(runtime, BOOK, WorkMetadata(title="另一个标题"), idempotency_key="upload-42")
+    assert count_rows(runtime) == (1, 1)
+
+
+def test_parallel_writers_get_unique_numbers_and_one_result_per_key(runtime: Runtime) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        distinct = list(pool.map(lambda n: register(runtime, f"book {n}".encode()), range(40)))
+        same_key = list(pool.map(lambda _: register(runtime, BOOK, idempotency_key="k"), range(16)))
+    assert len({v.number for v in distinct}) == 40
+    assert len({v.number for v in same_key}) == 1
+    assert count_rows(runtime) == (41, 41)
