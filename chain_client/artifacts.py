@@ -18,6 +18,8 @@ class ContractArtifact:
     abi: list[dict[str, Any]]
     bytecode: str
     deployed_bytecode: str
+    #: Byte ranges (start, length) of the deployed code that hold immutable values.
+    immutable_ranges: tuple[tuple[int, int], ...] = ()
 
 
 def load_artifact(name: str) -> ContractArtifact:
@@ -32,4 +34,11 @@ def load_artifact(name: str) -> ContractArtifact:
         abi=raw["abi"],
         bytecode=raw["bytecode"],
         deployed_bytecode=raw["deployedBytecode"],
+        immutable_ranges=tuple(
+            sorted(
+                (int(ref["start"]), int(ref["length"]))
+                for refs in raw.get("immutableReferences", {}).values()
+                for ref in refs
+            )
+        ),
     )

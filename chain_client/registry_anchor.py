@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from eth_typing import ChecksumAddress
+from eth_typing import BlockIdentifier
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
-from chain_client.artifacts import ContractArtifact, load_artifact
-from chain_client.connection import CustomErrorDecoder, translate_errors
+from chain_client.bound_contract import BoundContract, LogPosition, role_id
+from chain_client.connection import translate_errors
 from chain_client.errors import ContractNotDeployed, TransactionFailed
 from chain_client.transactions import TransactionSender
 
 CONTRACT_NAME = "RegistryAnchor"
+REGISTRAR_ROLE = role_id("REGISTRAR_ROLE")
+REGULATOR_ROLE = role_id("REGULATOR_ROLE")
+
+
+class RegistrationStatus(enum.IntEnum):
+    """Answer of ``registrationStatus``: a revoked root's registrations show ``REVOKED``."""
+
+    UNPROVEN = 0
+    VALID = 1
+    REVOKED = 2
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,17 @@ class AnchoredRoot:
 
 
 @dataclass(frozen=True)
+class RootRecord:
+    """The whole on-chain record of a root, with its batch id and revocation."""
+
+    anchored_at: int
+    block_number: int
+    leaf_count: int
+    batch_id: int
+    revoked: bool
+
+
+@dataclass(frozen=True)
 class AnchorReceipt:
     """The transaction that anchored a root."""
 
@@ -37,51 +59,47 @@ class AnchorReceipt:
     tx_hash: str
     block_number: int
     anchored_at: int
+    batch_id: int = 0
 
 
-class RegistryAnchorClient:
+@dataclass(frozen=True)
+class Anchored:
+    root: bytes
+    batch_id: int
+    leaf_count: int
+    anchored_at: int
+    registrar: str
+    position: LogPosition
+
+
+@dataclass(frozen=True)
+class RootRevoked:
+    root: bytes
+    batch_id: int
+    reason_digest: bytes
+    regulator: str
+    position: LogPosition
+
+
+class RegistryAnchorClient(BoundContract):
     """One deployed ``RegistryAnchor``; reads need only ``w3``, writes go through ``sender``."""
 
-    def __init__(
-        self,
-        w3: Web3,
-        address: str,
-        sender: TransactionSender | None = None,
-        artifact: ContractArtifact | None = None,
-    ) -> None:
-        self.artifact = artifact or load_artifact(CONTRACT_NAME)
-        self.w3 = w3
-        self.address: ChecksumAddress = Web3.to_checksum_address(address)
-        self.sender = sender
-        self.contract: Contract = w3.eth.contract(address=self.address, abi=self.artifact.abi)
-        self.decoder = CustomErrorDecoder(self.artifact.abi)
+    CONTRACT_NAME = CONTRACT_NAME
+    EVENT_TYPES: ClassVar[dict[str, type[Any]]] = {
+        "Anchored": Anchored,
+        "RootRevoked": RootRevoked,
+    }
 
     @classmethod
     def deploy(
         cls, sender: TransactionSender, *, admin: str | None = None, registrar: str | None = None
     ) -> RegistryAnchorClient:
         """Deploy a new ``RegistryAnchor``; admin and registrar default to the sending account."""
-        artifact = load_artifact(CONTRACT_NAME)
-        factory = sender.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        admin_address = Web3.to_checksum_address(admin or sender.address)
-        registrar_address = Web3.to_checksum_address(registrar or sender.address)
-        data = factory.constructor(admin_address, registrar_address).build_transaction(
-            {"from": sender.address, "gas": 0, "gasPrice": 0, "nonce": 0, "chainId": 0}
-        )["data"]
-        receipt = sender.send({"data": data}, decoder=CustomErrorDecoder(artifact.abi))
-        address = receipt["contractAddress"]
-        if address is None:
-            raise TransactionFailed("deployment receipt has no contract address")
-        return cls(sender.w3, address, sender, artifact)
-
-    def has_expected_code(self) -> bool:
-        """Whether the address holds this artifact's runtime code (same build, same contract).
-
-        ``RegistryAnchor`` has no immutables: deployed code equals the artifact byte for byte.
-        """
-        with translate_errors():
-            code = self.w3.eth.get_code(self.address)
-        return bytes(code).hex() == self.artifact.deployed_bytecode.removeprefix("0x")
+        return cls._deploy(
+            sender,
+            Web3.to_checksum_address(admin or sender.address),
+            Web3.to_checksum_address(registrar or sender.address),
+        )
 
     def ensure_deployed(self) -> None:
         """Raise :class:`ContractNotDeployed` unless the address holds the expected code."""
@@ -90,37 +108,36 @@ class RegistryAnchorClient:
 
     def anchor(self, root: bytes, leaf_count: int) -> AnchorReceipt:
         """Anchor a batch root on chain and wait for the receipt."""
-        return self.await_anchoring(root, self.submit_anchor(root, leaf_count))
+        return self._anchor_receipt(root, self._transact("anchor", root, leaf_count))
 
     def submit_anchor(self, root: bytes, leaf_count: int) -> str:
         """Send ``anchor(root, leafCount)`` without waiting; the transaction hash (0x…)."""
-        if self.sender is None:
-            raise TransactionFailed("this client was built without a sending account")
+        sender = self._require_sender()
         data = self.contract.encode_abi("anchor", args=[root, leaf_count])
-        tx_hash = self.sender.submit({"to": self.address, "data": data}, decoder=self.decoder)
+        tx_hash = sender.submit({"to": self.address, "data": data}, decoder=self.decoder)
         return "0x" + bytes(tx_hash).hex()
 
-    def await_anchoring(self, root: bytes, tx_hash: str) -> AnchorReceipt:
-        """Wait for the anchoring transaction ``tx_hash`` of ``root`` and read its record."""
-        if self.sender is None:
-            raise TransactionFailed("this client was built without a sending account")
-        receipt = self.sender.wait(HexBytes(tx_hash), decoder=self.decoder)
-        return self._anchor_receipt(root, receipt)
-
     def mined_anchoring(self, root: bytes, tx_hash: str) -> AnchorReceipt | None:
-        """The anchoring by ``tx_hash`` if that transaction is in a block now; else ``None``."""
-        if self.sender is None:
-            raise TransactionFailed("this client was built without a sending account")
-        receipt = self.sender.receipt_if_mined(HexBytes(tx_hash))
+        """The anchoring by ``tx_hash`` if that transaction is in a block now; else ``None``.
+
+        Raises :class:`TransactionFailed` if it was mined but reverted.
+        """
+        receipt = self._require_sender().receipt_if_mined(HexBytes(tx_hash))
         if receipt is None:
             return None
         if receipt["status"] != 1:
             raise TransactionFailed(f"transaction {tx_hash} reverted")
         return self._anchor_receipt(root, receipt)
 
+    def _require_sender(self) -> TransactionSender:
+        if self.sender is None:
+            raise TransactionFailed("this client was built without a sending account")
+        return self.sender
+
     def _anchor_receipt(self, root: bytes, receipt: TxReceipt) -> AnchorReceipt:
         # A call to an address without code "succeeds" too: only the event proves the anchoring.
-        if not self.contract.events.Anchored().process_receipt(receipt, errors=DISCARD):
+        logs = self.contract.events.Anchored().process_receipt(receipt, errors=DISCARD)
+        if not logs:
             raise ContractNotDeployed(f"no Anchored event from {self.address}: is it deployed?")
         with translate_errors():
             block = self.w3.eth.get_block(receipt["blockNumber"])
@@ -129,7 +146,17 @@ class RegistryAnchorClient:
             tx_hash="0x" + bytes(receipt["transactionHash"]).hex(),
             block_number=int(receipt["blockNumber"]),
             anchored_at=int(block["timestamp"]),
+            batch_id=int(logs[0]["args"]["batchId"]),
         )
+
+    def revoke_root(self, root: bytes, reason_digest: bytes) -> RootRevoked:
+        """Revoke an anchored root (regulator only); its registrations then show revoked."""
+        return self._one_event(self._transact("revokeRoot", root, reason_digest), RootRevoked)
+
+    def block_number(self) -> int:
+        """The number of the chain's latest block."""
+        with translate_errors():
+            return int(self.w3.eth.block_number)
 
     def chain_id(self) -> int:
         """The chain's id (EIP-155)."""
@@ -141,13 +168,13 @@ class RegistryAnchorClient:
 
         Lets a submitter that crashed after sending, or lost a race, recover the anchoring record.
         """
-        info = self.root_info(root)
-        if info is None:
+        record = self.root_record(root)
+        if record is None:
             return None
         with translate_errors(self.decoder):
             events = self.contract.events.Anchored().get_logs(
-                from_block=info.block_number,
-                to_block=info.block_number,
+                from_block=record.block_number,
+                to_block=record.block_number,
                 argument_filters={"root": root},
             )
         if not events:
@@ -155,19 +182,50 @@ class RegistryAnchorClient:
         return AnchorReceipt(
             root=root,
             tx_hash="0x" + bytes(events[0]["transactionHash"]).hex(),
-            block_number=info.block_number,
-            anchored_at=info.anchored_at,
+            block_number=record.block_number,
+            anchored_at=record.anchored_at,
+            batch_id=record.batch_id,
         )
 
     def root_info(self, root: bytes) -> AnchoredRoot | None:
-        """What the chain recorded for ``root``, or ``None`` if it was never anchored."""
-        with translate_errors(self.decoder):
-            anchored_at, block_number, leaf_count = self.contract.functions.rootInfo(root).call()
+        """What the chain recorded for ``root``, or ``None`` if it was never anchored.
+
+        A revoked root is still known here (see :meth:`root_record` for its revocation).
+        """
+        anchored_at, block_number, leaf_count = self._call("rootInfo", root)
         if anchored_at == 0:
             return None
         return AnchoredRoot(int(anchored_at), int(block_number), int(leaf_count))
 
+    def root_record(self, root: bytes, *, block: BlockIdentifier = "latest") -> RootRecord | None:
+        """The whole record of ``root`` (batch id, revocation), or ``None`` if unknown."""
+        anchored_at, block_number, leaf_count, batch_id, revoked = self._call(
+            "rootRecord", root, block=block
+        )
+        if anchored_at == 0:
+            return None
+        return RootRecord(
+            int(anchored_at), int(block_number), int(leaf_count), int(batch_id), bool(revoked)
+        )
+
+    def is_revoked(self, root: bytes) -> bool:
+        """Whether a regulator revoked ``root``."""
+        return bool(self._call("isRevoked", root))
+
+    def is_batch_revoked(self, batch_id: int) -> bool:
+        """Whether the batch ``batch_id`` was revoked."""
+        return bool(self._call("isBatchRevoked", batch_id))
+
+    def batch_count(self) -> int:
+        """Number of batches anchored (the last batch id)."""
+        return int(self._call("batchCount"))
+
     def verify_registration(self, leaf: bytes, proof: Sequence[bytes], root: bytes) -> bool:
-        """Ask the contract whether ``leaf`` is under the anchored ``root`` by ``proof``."""
-        with translate_errors(self.decoder):
-            return bool(self.contract.functions.verifyRegistration(leaf, list(proof), root).call())
+        """Whether ``leaf`` is under the anchored, unrevoked ``root`` by ``proof`` (on chain)."""
+        return bool(self._call("verifyRegistration", leaf, list(proof), root))
+
+    def registration_status(
+        self, leaf: bytes, proof: Sequence[bytes], root: bytes
+    ) -> RegistrationStatus:
+        """``VALID``, ``REVOKED`` (proven under a revoked root) or ``UNPROVEN``."""
+        return RegistrationStatus(self._call("registrationStatus", leaf, list(proof), root))

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {IRegistryAnchor} from "./interfaces/IRegistryAnchor.sol";
 
 /**
  * @title RegistryAnchor
@@ -11,26 +13,45 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
  * later than the block in which its batch root was anchored.
  * @dev Each batch is an OpenZeppelin `StandardMerkleTree` over single `bytes32` values (the
  * claim leaves, themselves domain-separated hashes computed off chain). Only accounts holding
- * {REGISTRAR_ROLE} can anchor roots; the role is administered by {DEFAULT_ADMIN_ROLE}. An
- * anchored root is immutable: it can never be overwritten or removed.
+ * {REGISTRAR_ROLE} can anchor roots; a {REGULATOR_ROLE} holder can revoke a root with a reason.
+ * An anchored root is immutable: it can never be overwritten or removed. Revocation only marks
+ * it: {rootInfo} and {isAnchored} keep answering (a revoked root is still known), while
+ * {verifyRegistration} answers false and {registrationStatus} answers `Revoked`.
  */
-contract RegistryAnchor is AccessControl {
+contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
     /// @notice Role allowed to anchor batch roots.
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @notice Role allowed to revoke anchored roots (监管).
+    bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
+    /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
+    uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
+
+    /// @notice Answer of {registrationStatus}.
+    enum RegistrationStatus {
+        Unproven,
+        Valid,
+        Revoked
+    }
 
     /**
      * @notice What the chain recorded when a root was anchored (one storage slot).
      * @param anchoredAt Timestamp of the anchoring block, in seconds since the Unix epoch.
      * @param blockNumber Number of the anchoring block.
      * @param leafCount Number of registrations (leaves) in the batch; never zero once anchored.
+     * @param batchId Sequential number of the batch on this contract, from 1.
+     * @param revoked Whether a regulator revoked the root.
      */
     struct AnchoredRoot {
         uint64 anchoredAt;
         uint64 blockNumber;
         uint32 leafCount;
+        uint64 batchId;
+        bool revoked;
     }
 
     mapping(bytes32 root => AnchoredRoot) private _roots;
+    mapping(uint64 batchId => bool) private _revokedBatches;
+    uint64 private _batchCount;
 
     /// @notice The root to anchor is zero.
     error ZeroRoot();
@@ -48,52 +69,101 @@ contract RegistryAnchor is AccessControl {
      */
     error RootAlreadyAnchored(bytes32 root, uint64 anchoredAt);
 
+    /**
+     * @notice The root was never anchored here.
+     * @param root The root looked up.
+     */
+    error RootNotAnchored(bytes32 root);
+
+    /**
+     * @notice The root was already revoked.
+     * @param root The root.
+     * @param batchId Its batch number.
+     */
+    error RootAlreadyRevoked(bytes32 root, uint64 batchId);
+
     /// @notice A constructor argument is the zero address.
     error ZeroAddress();
 
     /**
      * @notice Emitted when a batch root is anchored.
      * @param root The anchored Merkle root.
+     * @param batchId Sequential number given to the batch.
      * @param leafCount Number of registrations in the batch.
      * @param anchoredAt Timestamp of the anchoring block.
      * @param registrar Account that anchored the root.
      */
-    event Anchored(bytes32 indexed root, uint32 leafCount, uint64 anchoredAt, address indexed registrar);
+    event Anchored(
+        bytes32 indexed root, uint64 indexed batchId, uint32 leafCount, uint64 anchoredAt, address indexed registrar
+    );
+
+    /**
+     * @notice Emitted when a regulator revokes an anchored root; its registrations show revoked.
+     * @param root The revoked root.
+     * @param batchId Its batch number.
+     * @param reasonDigest Digest of the reason (the document itself is kept off chain).
+     * @param regulator Account that revoked the root.
+     */
+    event RootRevoked(bytes32 indexed root, uint64 indexed batchId, bytes32 reasonDigest, address indexed regulator);
 
     /**
      * @notice Sets up the roles.
      * @param admin Account granted {DEFAULT_ADMIN_ROLE}, which can grant and revoke roles.
      * @param registrar Account granted {REGISTRAR_ROLE}, which can anchor roots.
      */
-    constructor(address admin, address registrar) {
-        if (admin == address(0) || registrar == address(0)) revert ZeroAddress();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    constructor(address admin, address registrar) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) {
+        if (registrar == address(0)) revert ZeroAddress();
         _grantRole(REGISTRAR_ROLE, registrar);
     }
 
     /**
      * @notice Anchors the Merkle root of a batch of `leafCount` registrations, recording the
-     * current block timestamp and number.
+     * current block timestamp and number and giving the batch the next sequential id.
      * @dev Reverts with {AccessControlUnauthorizedAccount} if the caller lacks {REGISTRAR_ROLE},
      * {ZeroRoot} if `root` is zero, {EmptyBatch} if `leafCount` is zero and
      * {RootAlreadyAnchored} if `root` was anchored before. Emits {Anchored}.
      * @param root The batch's `StandardMerkleTree` root.
      * @param leafCount Number of registrations in the batch.
+     * @return batchId The id given to the batch.
      */
-    function anchor(bytes32 root, uint32 leafCount) external onlyRole(REGISTRAR_ROLE) {
+    function anchor(bytes32 root, uint32 leafCount) external onlyRole(REGISTRAR_ROLE) returns (uint64 batchId) {
         if (root == bytes32(0)) revert ZeroRoot();
         if (leafCount == 0) revert EmptyBatch(root);
         AnchoredRoot storage existing = _roots[root];
         if (existing.leafCount != 0) revert RootAlreadyAnchored(root, existing.anchoredAt);
 
+        batchId = ++_batchCount;
         // Block timestamps and numbers fit in 64 bits for the foreseeable future.
         uint64 anchoredAt = uint64(block.timestamp);
-        _roots[root] = AnchoredRoot({anchoredAt: anchoredAt, blockNumber: uint64(block.number), leafCount: leafCount});
-        emit Anchored(root, leafCount, anchoredAt, _msgSender());
+        _roots[root] = AnchoredRoot({
+            anchoredAt: anchoredAt,
+            blockNumber: uint64(block.number),
+            leafCount: leafCount,
+            batchId: batchId,
+            revoked: false
+        });
+        emit Anchored(root, batchId, leafCount, anchoredAt, _msgSender());
     }
 
     /**
-     * @notice Returns what was recorded when `root` was anchored.
+     * @notice Revokes an anchored root: the record stays, every registration under it shows revoked.
+     * @dev Reverts with {AccessControlUnauthorizedAccount} if the caller lacks {REGULATOR_ROLE},
+     * {RootNotAnchored} for an unknown root and {RootAlreadyRevoked} for a revoked one. Emits
+     * {RootRevoked}.
+     * @param root The anchored root to revoke.
+     * @param reasonDigest Digest of the decision (kept off chain).
+     */
+    function revokeRoot(bytes32 root, bytes32 reasonDigest) external onlyRole(REGULATOR_ROLE) {
+        AnchoredRoot storage record = _roots[root];
+        if (record.leafCount == 0) revert RootNotAnchored(root);
+        if (record.revoked) revert RootAlreadyRevoked(root, record.batchId);
+        record.revoked = true;
+        _revokedBatches[record.batchId] = true;
+        emit RootRevoked(root, record.batchId, reasonDigest, _msgSender());
+    }
+
+    /**
+     * @notice Returns what was recorded when `root` was anchored (revoked roots included).
      * @param root The Merkle root to look up.
      * @return anchoredAt Timestamp of the anchoring block, or zero if `root` is not anchored.
      * @return blockNumber Number of the anchoring block, or zero if `root` is not anchored.
@@ -105,7 +175,25 @@ contract RegistryAnchor is AccessControl {
     }
 
     /**
-     * @notice Tells whether `root` has been anchored.
+     * @notice Returns the whole record of `root`, including its batch id and revocation.
+     * @param root The Merkle root to look up.
+     * @return anchoredAt Timestamp of the anchoring block (zero if unknown).
+     * @return blockNumber Number of the anchoring block (zero if unknown).
+     * @return leafCount Number of registrations in the batch (zero if unknown).
+     * @return batchId Sequential batch id (zero if unknown).
+     * @return revoked Whether the root was revoked.
+     */
+    function rootRecord(bytes32 root)
+        external
+        view
+        returns (uint64 anchoredAt, uint64 blockNumber, uint32 leafCount, uint64 batchId, bool revoked)
+    {
+        AnchoredRoot storage info = _roots[root];
+        return (info.anchoredAt, info.blockNumber, info.leafCount, info.batchId, info.revoked);
+    }
+
+    /**
+     * @notice Tells whether `root` has been anchored (a revoked root is still anchored).
      * @param root The Merkle root to look up.
      * @return True if `root` has been anchored.
      */
@@ -114,19 +202,70 @@ contract RegistryAnchor is AccessControl {
     }
 
     /**
-     * @notice Tells whether the registration with claim leaf `leaf` belongs to the anchored batch
-     * with root `root`.
+     * @notice Tells whether `root` was revoked.
+     * @param root The Merkle root to look up.
+     * @return True if a regulator revoked `root`.
+     */
+    function isRevoked(bytes32 root) external view returns (bool) {
+        return _roots[root].revoked;
+    }
+
+    /**
+     * @notice Tells whether the batch `batchId` was revoked.
+     * @param batchId The batch id given by {anchor}.
+     * @return True if a regulator revoked the batch's root.
+     */
+    function isBatchRevoked(uint64 batchId) external view returns (bool) {
+        return _revokedBatches[batchId];
+    }
+
+    /**
+     * @notice Number of batches anchored so far (the last batch id).
+     * @return The count.
+     */
+    function batchCount() external view returns (uint64) {
+        return _batchCount;
+    }
+
+    /**
+     * @notice Tells whether the registration with claim leaf `leaf` belongs to the anchored,
+     * unrevoked batch with root `root`.
      * @dev The tree leaf is the `StandardMerkleTree` hash of the single `bytes32` value `leaf`,
      * `keccak256(bytes.concat(keccak256(abi.encode(leaf))))`, as produced by
      * `StandardMerkleTree.of(values.map(v => [v]), ["bytes32"])` in OpenZeppelin's merkle-tree
-     * JavaScript library.
+     * JavaScript library. A revoked root answers false; {registrationStatus} tells why.
      * @param leaf The registration's claim leaf.
      * @param proof Sibling hashes from the tree leaf up to the root (sorted-pair hashing).
      * @param root The batch root.
-     * @return True if `root` is anchored and `proof` proves that `leaf` is in its tree.
+     * @return True if `root` is anchored, not revoked, and `proof` proves `leaf` is in its tree.
      */
     function verifyRegistration(bytes32 leaf, bytes32[] calldata proof, bytes32 root) external view returns (bool) {
-        if (_roots[root].leafCount == 0) return false;
-        return MerkleProof.verifyCalldata(proof, root, keccak256(bytes.concat(keccak256(abi.encode(leaf)))));
+        AnchoredRoot storage info = _roots[root];
+        if (info.leafCount == 0 || info.revoked) return false;
+        return MerkleProof.verifyCalldata(proof, root, _treeLeaf(leaf));
+    }
+
+    /**
+     * @notice Status of a registration: `Valid` (proven under an anchored root), `Revoked`
+     * (proven under a revoked root) or `Unproven` (unknown root or wrong proof).
+     * @param leaf The registration's claim leaf.
+     * @param proof Sibling hashes from the tree leaf up to the root.
+     * @param root The batch root.
+     * @return The status.
+     */
+    function registrationStatus(bytes32 leaf, bytes32[] calldata proof, bytes32 root)
+        external
+        view
+        returns (RegistrationStatus)
+    {
+        AnchoredRoot storage info = _roots[root];
+        if (info.leafCount == 0 || !MerkleProof.verifyCalldata(proof, root, _treeLeaf(leaf))) {
+            return RegistrationStatus.Unproven;
+        }
+        return info.revoked ? RegistrationStatus.Revoked : RegistrationStatus.Valid;
+    }
+
+    function _treeLeaf(bytes32 leaf) private pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(leaf))));
     }
 }

@@ -4,8 +4,8 @@
 //   node contracts/scripts/export-abi.mjs           write the files (`make abi`)
 //   node contracts/scripts/export-abi.mjs --check   only compare them with the build (`make check-abi`)
 //
-// Run `npx hardhat build` first. Each file holds exactly contractName, sourceName, abi, bytecode and
-// deployedBytecode, as JSON with 2-space indentation and a trailing newline, so the output depends
+// Run `npx hardhat build` first. Each file holds exactly contractName, sourceName, abi, bytecode,
+// deployedBytecode and immutableReferences (where the deployed code holds immutable values), as JSON with 2-space indentation and a trailing newline, so the output depends
 // only on the sources and the compiler settings. In --check mode nothing is written; the script exits
 // with status 1 and names every missing, differing or stale file if the committed ABIs are out of date.
 
@@ -24,6 +24,7 @@ function isExported(sourceName) {
     typeof sourceName === "string" &&
     sourceName.startsWith("contracts/") &&
     !sourceName.startsWith("contracts/test/") &&
+    !sourceName.startsWith("contracts/interfaces/") &&
     sourceName.endsWith(".sol") &&
     !sourceName.endsWith(".t.sol")
   );
@@ -63,6 +64,7 @@ async function expectedOutputs() {
       abi: artifact.abi,
       bytecode: artifact.bytecode,
       deployedBytecode: artifact.deployedBytecode,
+      immutableReferences: artifact.immutableReferences ?? {},
     };
     bySource.set(name, { sourceName, text: `${JSON.stringify(exported, null, 2)}\n` });
   }

@@ -2,6 +2,8 @@
 pragma solidity 0.8.37;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IAccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {RegistryAnchor} from "../RegistryAnchor.sol";
 
 /// @dev The few cheatcodes these tests use (served by the test runner at the standard address).
@@ -21,6 +23,7 @@ contract RegistryAnchorTest {
     address private constant ADMIN = address(0xA11CE);
     address private constant REGISTRAR = address(0xB0B);
     address private constant STRANGER = address(0xBAD);
+    address private constant REGULATOR = address(0x4E6);
 
     uint64 private constant START_TIME = 1_750_000_000;
     uint64 private constant START_BLOCK = 4_200;
@@ -33,6 +36,9 @@ contract RegistryAnchorTest {
         vm.warp(START_TIME);
         vm.roll(START_BLOCK);
         registry = new RegistryAnchor(ADMIN, REGISTRAR);
+        bytes32 regulatorRole = registry.REGULATOR_ROLE();
+        vm.prank(ADMIN);
+        registry.grantRole(regulatorRole, REGULATOR);
     }
 
     // ---------------------------------------------------------------- constructor
@@ -46,7 +52,9 @@ contract RegistryAnchorTest {
     }
 
     function test_constructor_revertsOnZeroAdmin() public {
-        vm.expectRevert(abi.encodeWithSelector(RegistryAnchor.ZeroAddress.selector));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector, address(0))
+        );
         new RegistryAnchor(address(0), REGISTRAR);
     }
 
@@ -72,7 +80,7 @@ contract RegistryAnchorTest {
     function test_anchor_emitsAnchored() public {
         bytes32 root = keccak256("batch-1");
         vm.expectEmit(true, true, true, true, address(registry));
-        emit RegistryAnchor.Anchored(root, 17, START_TIME, REGISTRAR);
+        emit RegistryAnchor.Anchored(root, 1, 17, START_TIME, REGISTRAR);
         vm.prank(REGISTRAR);
         registry.anchor(root, 17);
     }
@@ -216,12 +224,105 @@ contract RegistryAnchorTest {
         }
     }
 
+    // ---------------------------------------------------------------- batch ids
+
+    function test_anchor_assignsSequentialBatchIds() public {
+        vm.prank(REGISTRAR);
+        uint64 first = registry.anchor(keccak256("batch-1"), 3);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit RegistryAnchor.Anchored(keccak256("batch-2"), 2, 5, START_TIME, REGISTRAR);
+        vm.prank(REGISTRAR);
+        uint64 second = registry.anchor(keccak256("batch-2"), 5);
+        _assertEq(first, 1, "first batch id");
+        _assertEq(second, 2, "second batch id");
+        _assertEq(registry.batchCount(), 2, "batchCount");
+        (,,, uint64 batchId, bool revoked) = registry.rootRecord(keccak256("batch-2"));
+        _assertEq(batchId, 2, "recorded batch id");
+        _assertTrue(!revoked, "not revoked");
+    }
+
+    function test_constructor_revertsOnZeroRegistrarWithZeroAddress() public {
+        vm.expectRevert(abi.encodeWithSelector(RegistryAnchor.ZeroAddress.selector));
+        new RegistryAnchor(ADMIN, address(0));
+    }
+
+    // ---------------------------------------------------------------- revokeRoot
+
+    function test_revokeRoot_marksRootAndBatchRevokedButKeepsRecord() public {
+        (bytes32[4] memory leaves, bytes32 root, bytes32[][4] memory proofs) = _fourLeafTree();
+        _anchor(root, 4);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit RegistryAnchor.RootRevoked(root, 1, keccak256("court order"), REGULATOR);
+        vm.prank(REGULATOR);
+        registry.revokeRoot(root, keccak256("court order"));
+
+        _assertTrue(registry.isRevoked(root), "isRevoked");
+        _assertTrue(registry.isBatchRevoked(1), "isBatchRevoked");
+        _assertTrue(registry.isAnchored(root), "still anchored: known roots never look unknown");
+        (uint64 anchoredAt, uint64 blockNumber, uint32 leafCount) = registry.rootInfo(root);
+        _assertEq(anchoredAt, START_TIME, "anchoredAt kept");
+        _assertEq(blockNumber, START_BLOCK, "blockNumber kept");
+        _assertEq(leafCount, 4, "leafCount kept");
+        _assertTrue(!registry.verifyRegistration(leaves[0], proofs[0], root), "revoked root does not verify");
+        _assertTrue(
+            registry.registrationStatus(leaves[0], proofs[0], root) == RegistryAnchor.RegistrationStatus.Revoked,
+            "status Revoked"
+        );
+    }
+
+    function test_registrationStatus_validAndUnproven() public {
+        (bytes32[4] memory leaves, bytes32 root, bytes32[][4] memory proofs) = _fourLeafTree();
+        _assertTrue(
+            registry.registrationStatus(leaves[0], proofs[0], root) == RegistryAnchor.RegistrationStatus.Unproven,
+            "unanchored"
+        );
+        _anchor(root, 4);
+        _assertTrue(
+            registry.registrationStatus(leaves[0], proofs[0], root) == RegistryAnchor.RegistrationStatus.Valid,
+            "valid"
+        );
+        _assertTrue(
+            registry.registrationStatus(leaves[0], proofs[1], root) == RegistryAnchor.RegistrationStatus.Unproven,
+            "wrong proof"
+        );
+    }
+
+    function test_revokeRoot_revertsForNonRegulator() public {
+        bytes32 root = keccak256("batch-1");
+        _anchor(root, 1);
+        bytes32 role = registry.REGULATOR_ROLE();
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, REGISTRAR, role)
+        );
+        vm.prank(REGISTRAR);
+        registry.revokeRoot(root, bytes32(0));
+        _assertTrue(!registry.isRevoked(root), "unchanged");
+    }
+
+    function test_revokeRoot_revertsForUnknownRoot() public {
+        bytes32 root = keccak256("unknown");
+        vm.expectRevert(abi.encodeWithSelector(RegistryAnchor.RootNotAnchored.selector, root));
+        vm.prank(REGULATOR);
+        registry.revokeRoot(root, bytes32(0));
+        _assertTrue(!registry.isRevoked(root), "unchanged");
+    }
+
+    function test_revokeRoot_revertsWhenAlreadyRevoked() public {
+        bytes32 root = keccak256("batch-1");
+        _anchor(root, 1);
+        vm.prank(REGULATOR);
+        registry.revokeRoot(root, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(RegistryAnchor.RootAlreadyRevoked.selector, root, uint64(1)));
+        vm.prank(REGULATOR);
+        registry.revokeRoot(root, bytes32(0));
+    }
+
     // ---------------------------------------------------------------- fuzz
 
     function testFuzz_anchor_recordsAnyRoot(bytes32 root, uint32 count) public {
         vm.assume(root != bytes32(0) && count != 0);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit RegistryAnchor.Anchored(root, count, START_TIME, REGISTRAR);
+        emit RegistryAnchor.Anchored(root, 1, count, START_TIME, REGISTRAR);
         vm.prank(REGISTRAR);
         registry.anchor(root, count);
 
@@ -260,7 +361,59 @@ contract RegistryAnchorTest {
         }
     }
 
+    function testFuzz_verifyRegistration_anyTreeSize(bytes32 seed, uint8 rawSize, uint8 rawIndex, bytes32 tamper)
+        public
+    {
+        uint256 size = uint256(rawSize) % 33 + 1;
+        uint256 index = uint256(rawIndex) % size;
+        bytes32[] memory leaves = new bytes32[](size);
+        for (uint256 i = 0; i < size; ++i) {
+            leaves[i] = keccak256(abi.encode(seed, i));
+        }
+        (bytes32 root, bytes32[] memory proof) = _buildTree(leaves, index);
+        _anchor(root, uint32(size));
+        _assertTrue(registry.verifyRegistration(leaves[index], proof, root), "member verifies");
+        vm.assume(tamper != bytes32(0));
+        if (proof.length > 0) {
+            proof[uint256(tamper) % proof.length] ^= tamper;
+            _assertTrue(!registry.verifyRegistration(leaves[index], proof, root), "tampered proof fails");
+        } else {
+            _assertTrue(!registry.verifyRegistration(leaves[index] ^ tamper, proof, root), "other leaf fails");
+        }
+    }
+
     // ---------------------------------------------------------------- utilities
+
+    /// @dev A sorted-pair tree over the leaf hashes (an odd node moves up unchanged) and the proof
+    /// of leaf `index`; any such tree verifies with MerkleProof, as StandardMerkleTree's do.
+    function _buildTree(bytes32[] memory leaves, uint256 index)
+        private
+        pure
+        returns (bytes32 root, bytes32[] memory proof)
+    {
+        bytes32[] memory level = new bytes32[](leaves.length);
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            level[i] = _leafHash(leaves[i]);
+        }
+        bytes32[] memory path = new bytes32[](8);
+        uint256 depth = 0;
+        uint256 position = index;
+        while (level.length > 1) {
+            uint256 sibling = position ^ 1;
+            if (sibling < level.length) path[depth++] = level[sibling];
+            bytes32[] memory next = new bytes32[]((level.length + 1) / 2);
+            for (uint256 i = 0; i < next.length; ++i) {
+                next[i] = 2 * i + 1 < level.length ? _hashPair(level[2 * i], level[2 * i + 1]) : level[2 * i];
+            }
+            level = next;
+            position /= 2;
+        }
+        proof = new bytes32[](depth);
+        for (uint256 i = 0; i < depth; ++i) {
+            proof[i] = path[i];
+        }
+        root = level[0];
+    }
 
     function _anchor(bytes32 root, uint32 leafCount) private {
         vm.prank(REGISTRAR);

@@ -1,0 +1,120 @@
+"""Deploying and addressing the whole contract suite as one unit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from web3 import Web3
+
+from chain_client.encumbrances import EncumbrancesClient
+from chain_client.licences import LicencesClient
+from chain_client.moderation import MODERATOR_ROLE, ModerationClient
+from chain_client.moderation import REGULATOR_ROLE as MODERATION_REGULATOR_ROLE
+from chain_client.pledges import LENDER_ROLE, PledgesClient
+from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
+from chain_client.registry_anchor import RegistryAnchorClient
+from chain_client.rights_assets import REGISTRAR_ROLE, RightsAssetClient
+from chain_client.transactions import TransactionSender
+
+
+@dataclass(frozen=True)
+class SuiteAddresses:
+    """Where each contract of the suite lives."""
+
+    registry_anchor: str
+    moderation: str
+    rights_asset: str
+    pledges: str
+    licences: str
+    encumbrances: str
+
+
+@dataclass(frozen=True)
+class Suite:
+    """Typed clients of one deployed suite, all sending through the same account."""
+
+    registry_anchor: RegistryAnchorClient
+    moderation: ModerationClient
+    rights_asset: RightsAssetClient
+    pledges: PledgesClient
+    licences: LicencesClient
+    encumbrances: EncumbrancesClient
+
+    @property
+    def addresses(self) -> SuiteAddresses:
+        return SuiteAddresses(
+            registry_anchor=self.registry_anchor.address,
+            moderation=self.moderation.address,
+            rights_asset=self.rights_asset.address,
+            pledges=self.pledges.address,
+            licences=self.licences.address,
+            encumbrances=self.encumbrances.address,
+        )
+
+    def as_sender(self, sender: TransactionSender) -> Suite:
+        """The same contracts, with transactions sent by ``sender``'s account."""
+        w3 = sender.w3
+        a = self.addresses
+        return Suite(
+            registry_anchor=RegistryAnchorClient(w3, a.registry_anchor, sender),
+            moderation=ModerationClient(w3, a.moderation, sender),
+            rights_asset=RightsAssetClient(w3, a.rights_asset, sender),
+            pledges=PledgesClient(w3, a.pledges, sender),
+            licences=LicencesClient(w3, a.licences, sender),
+            encumbrances=EncumbrancesClient(w3, a.encumbrances, sender),
+        )
+
+
+def deploy_suite(
+    sender: TransactionSender,
+    *,
+    registrars: Iterable[str] = (),
+    moderators: Iterable[str] = (),
+    regulators: Iterable[str] = (),
+    lenders: Iterable[str] = (),
+    junior_liens_allowed: bool = False,
+) -> Suite:
+    """Deploy every contract, wire them together and grant the roles.
+
+    ``sender`` becomes the default admin of every contract and a registrar; the other accounts
+    are granted their roles on the contracts where the roles exist (registrars on
+    ``RegistryAnchor`` and ``RightsAsset``, regulators on ``RegistryAnchor`` and ``Moderation``,
+    moderators on ``Moderation``, lenders on ``Pledges``). Moving the admin role elsewhere
+    afterwards is a two-step transfer with a delay (``AccessControlDefaultAdminRules``).
+    """
+    anchor = RegistryAnchorClient.deploy(sender)
+    moderation = ModerationClient.deploy(sender)
+    rights = RightsAssetClient.deploy(
+        sender, registry_anchor=anchor.address, moderation=moderation.address
+    )
+    pledges = PledgesClient.deploy(
+        sender,
+        rights_asset=rights.address,
+        moderation=moderation.address,
+        junior_liens_allowed=junior_liens_allowed,
+    )
+    rights.bind_lien_registry(pledges.address)
+    licences = LicencesClient.deploy(
+        sender,
+        rights_asset=rights.address,
+        moderation=moderation.address,
+        pledges=pledges.address,
+    )
+    encumbrances = EncumbrancesClient.deploy(
+        sender,
+        moderation=moderation.address,
+        pledges=pledges.address,
+        licences=licences.address,
+    )
+    for account in map(Web3.to_checksum_address, registrars):
+        anchor.grant_role(REGISTRAR_ROLE, account)
+        rights.grant_role(REGISTRAR_ROLE, account)
+    for account in map(Web3.to_checksum_address, regulators):
+        anchor.grant_role(ANCHOR_REGULATOR_ROLE, account)
+        moderation.grant_role(MODERATION_REGULATOR_ROLE, account)
+    for account in map(Web3.to_checksum_address, moderators):
+        moderation.grant_role(MODERATOR_ROLE, account)
+    for account in map(Web3.to_checksum_address, lenders):
+        pledges.grant_role(LENDER_ROLE, account)
+    return Suite(anchor, moderation, rights, pledges, licences, encumbrances)

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {Context} from "@openzeppelin/contracts/utils/Context.sol";
+import {IModeration} from "./interfaces/IModeration.sol";
+import {ILienRegistry} from "./interfaces/ILienRegistry.sol";
+import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
+
+/**
+ * @title Licences
+ * @notice Licences of rights assets: granted by the asset's owner to a licensee for some of the
+ * asset's rights, in a territory, for a period, exclusive or not; revocable by the owner where
+ * the terms allow; expired by time.
+ * @dev Licences bind later owners of the asset: after a transfer the new owner is the licensor
+ * and holds the power to revoke revocable licences. An exclusive licence blocks, and is blocked
+ * by, any licence in force that overlaps it in rights, territory and time (rights bitmasks
+ * intersect, territories are equal or one is worldwide (0), periods `[start, end)` intersect).
+ * A frozen asset cannot be licensed; an asset with active liens only with every lender's consent
+ * (`Pledges.setLicensingConsent`). Each asset carries at most {MAX_LICENCES_PER_ASSET} licences
+ * in its lifetime, which bounds every loop.
+ */
+contract Licences is Context {
+    /// @notice Most licences one asset can ever carry (bounds the overlap scan).
+    uint256 public constant MAX_LICENCES_PER_ASSET = 64;
+
+    /**
+     * @notice A licence (three slots; the terms digest is in {LicenceGranted}).
+     * @param licensee The licensee.
+     * @param rights Bitmask of licensed rights.
+     * @param territory ISO 3166-1 numeric code, 0 = worldwide.
+     * @param exclusive Whether the licence is exclusive.
+     * @param revocable Whether the terms let the licensor revoke it.
+     * @param revoked Whether it was revoked.
+     * @param start First second of the licence.
+     * @param end First second after the licence.
+     * @param assetId The licensed asset.
+     */
+    struct Licence {
+        address licensee;
+        uint32 rights;
+        uint16 territory;
+        bool exclusive;
+        bool revocable;
+        bool revoked;
+        uint64 start;
+        uint64 end;
+        uint256 assetId;
+    }
+
+    /**
+     * @notice A licence with its id, as returned by the list views.
+     * @param licenceId The id.
+     * @param licence The licence.
+     */
+    struct LicenceEntry {
+        uint256 licenceId;
+        Licence licence;
+    }
+
+    /// @notice The rights assets licensed here.
+    IRightsAsset public immutable rightsAsset;
+    /// @notice The moderation contract whose freezes stop licensing.
+    IModeration public immutable moderation;
+    /// @notice The lien registry whose lenders must consent to licences of pledged assets.
+    ILienRegistry public immutable lienRegistry;
+
+    uint256 private _licenceCount;
+    mapping(uint256 licenceId => Licence) private _licences;
+    mapping(uint256 assetId => uint256[] licenceIds) private _assetLicences;
+
+    /// @notice A constructor argument is the zero address.
+    error ZeroAddress();
+
+    /**
+     * @notice The caller does not own the asset.
+     * @param assetId The asset.
+     * @param caller The caller.
+     */
+    error NotAssetOwner(uint256 assetId, address caller);
+
+    /**
+     * @notice The licensee is the zero address or the owner.
+     * @param licensee The licensee given.
+     */
+    error InvalidLicensee(address licensee);
+
+    /**
+     * @notice The rights are empty or not all held by the asset.
+     * @param assetId The asset.
+     * @param rights The rights asked.
+     * @param heldRights The asset's rights.
+     */
+    error RightsNotHeld(uint256 assetId, uint32 rights, uint32 heldRights);
+
+    /**
+     * @notice The territory is outside the asset's.
+     * @param assetId The asset.
+     * @param territory The territory asked.
+     * @param heldTerritory The asset's territory.
+     */
+    error TerritoryNotHeld(uint256 assetId, uint16 territory, uint16 heldTerritory);
+
+    /**
+     * @notice The period is empty, already over, or runs past the asset's term.
+     * @param start Start given.
+     * @param end End given.
+     * @param termEnd The asset's term end.
+     */
+    error InvalidLicencePeriod(uint64 start, uint64 end, uint64 termEnd);
+
+    /**
+     * @notice The asset is frozen.
+     * @param assetId The asset.
+     */
+    error AssetFrozen(uint256 assetId);
+
+    /**
+     * @notice The asset has active liens whose lenders have not all consented to licensing.
+     * @param assetId The asset.
+     * @param activeLiens Number of active liens.
+     */
+    error AssetEncumbered(uint256 assetId, uint256 activeLiens);
+
+    /**
+     * @notice The licence overlaps an exclusive licence in force (or is exclusive and overlaps one).
+     * @param assetId The asset.
+     * @param conflictingLicenceId The licence in force it overlaps.
+     */
+    error LicenceConflict(uint256 assetId, uint256 conflictingLicenceId);
+
+    /**
+     * @notice The asset carries the most licences allowed.
+     * @param assetId The asset.
+     * @param maxLicences The limit.
+     */
+    error TooManyLicences(uint256 assetId, uint256 maxLicences);
+
+    /**
+     * @notice No such licence.
+     * @param licenceId The id.
+     */
+    error UnknownLicence(uint256 licenceId);
+
+    /**
+     * @notice The licence's terms do not allow revocation.
+     * @param licenceId The licence.
+     */
+    error LicenceNotRevocable(uint256 licenceId);
+
+    /**
+     * @notice The licence is no longer in force (revoked or expired).
+     * @param licenceId The licence.
+     */
+    error LicenceNotInForce(uint256 licenceId);
+
+    /**
+     * @notice Emitted when a licence is granted.
+     * @param licenceId New licence id.
+     * @param assetId The asset.
+     * @param licensor The owner granting it.
+     * @param licensee The licensee.
+     * @param rights Rights bitmask.
+     * @param territory Territory code.
+     * @param start Start.
+     * @param end End (exclusive).
+     * @param exclusive Exclusive or not.
+     * @param revocable Revocable by the licensor or not.
+     * @param termsDigest Digest of the licence terms (kept off chain).
+     */
+    event LicenceGranted(
+        uint256 indexed licenceId,
+        uint256 indexed assetId,
+        address indexed licensee,
+        address licensor,
+        uint32 rights,
+        uint16 territory,
+        uint64 start,
+        uint64 end,
+        bool exclusive,
+        bool revocable,
+        bytes32 termsDigest
+    );
+
+    /**
+     * @notice Emitted when a licence is revoked.
+     * @param licenceId The licence.
+     * @param assetId The asset.
+     * @param licensor The owner revoking it.
+     * @param reasonDigest Digest of the reason.
+     */
+    event LicenceRevoked(
+        uint256 indexed licenceId, uint256 indexed assetId, address indexed licensor, bytes32 reasonDigest
+    );
+
+    /**
+     * @notice Sets the contracts read.
+     * @param rightsAsset_ The `RightsAsset` contract.
+     * @param moderation_ The `Moderation` contract.
+     * @param lienRegistry_ The `Pledges` contract.
+     */
+    constructor(IRightsAsset rightsAsset_, IModeration moderation_, ILienRegistry lienRegistry_) {
+        if (
+            address(rightsAsset_) == address(0) || address(moderation_) == address(0)
+                || address(lienRegistry_) == address(0)
+        ) revert ZeroAddress();
+        rightsAsset = rightsAsset_;
+        moderation = moderation_;
+        lienRegistry = lienRegistry_;
+    }
+
+    /**
+     * @notice Grants a licence of `assetId`; only its owner.
+     * @dev Reverts with {ERC721NonexistentToken} (from `RightsAsset`), {NotAssetOwner},
+     * {InvalidLicensee}, {RightsNotHeld}, {TerritoryNotHeld}, {InvalidLicencePeriod},
+     * {AssetFrozen}, {AssetEncumbered}, {TooManyLicences} or {LicenceConflict}. Emits
+     * {LicenceGranted}.
+     * @param assetId The asset.
+     * @param licensee The licensee.
+     * @param rights Rights bitmask (a subset of the asset's).
+     * @param territory Territory code (the asset's, or any if the asset's is worldwide).
+     * @param start Start.
+     * @param end End (exclusive), at most the asset's term end.
+     * @param exclusive Exclusive or not.
+     * @param revocable Whether the licensor may revoke it.
+     * @param termsDigest Digest of the licence terms.
+     * @return licenceId The new licence's id.
+     */
+    function grant(
+        uint256 assetId,
+        address licensee,
+        uint32 rights,
+        uint16 territory,
+        uint64 start,
+        uint64 end,
+        bool exclusive,
+        bool revocable,
+        bytes32 termsDigest
+    ) external returns (uint256 licenceId) {
+        address owner = rightsAsset.ownerOf(assetId);
+        if (_msgSender() != owner) revert NotAssetOwner(assetId, _msgSender());
+        if (licensee == address(0) || licensee == owner) revert InvalidLicensee(licensee);
+        _checkTerms(assetId, rights, territory, start, end);
+        if (moderation.isFrozen(bytes32(assetId))) revert AssetFrozen(assetId);
+        if (!lienRegistry.licensingConsented(assetId)) {
+            revert AssetEncumbered(assetId, lienRegistry.activeLienCount(assetId));
+        }
+
+        uint256[] storage ids = _assetLicences[assetId];
+        if (ids.length >= MAX_LICENCES_PER_ASSET) revert TooManyLicences(assetId, MAX_LICENCES_PER_ASSET);
+        Licence memory candidate = Licence({
+            licensee: licensee,
+            rights: rights,
+            territory: territory,
+            exclusive: exclusive,
+            revocable: revocable,
+            revoked: false,
+            start: start,
+            end: end,
+            assetId: assetId
+        });
+        for (uint256 i = 0; i < ids.length; ++i) {
+            Licence storage other = _licences[ids[i]];
+            if (!other.revoked && (exclusive || other.exclusive) && overlaps(candidate, other)) {
+                revert LicenceConflict(assetId, ids[i]);
+            }
+        }
+
+        licenceId = ++_licenceCount;
+        _licences[licenceId] = candidate;
+        ids.push(licenceId);
+        emit LicenceGranted(
+            licenceId, assetId, licensee, owner, rights, territory, start, end, exclusive, revocable, termsDigest
+        );
+    }
+
+    /**
+     * @notice Revokes licence `licenceId`; only the asset's current owner, and only if the terms
+     * allow it and the licence is still in force.
+     * @dev Reverts with {UnknownLicence}, {ERC721NonexistentToken}, {NotAssetOwner},
+     * {LicenceNotRevocable} or {LicenceNotInForce}. Emits {LicenceRevoked}.
+     * @param licenceId The licence.
+     * @param reasonDigest Digest of the reason.
+     */
+    function revoke(uint256 licenceId, bytes32 reasonDigest) external {
+        Licence storage licence = _licences[licenceId];
+        if (licence.end == 0) revert UnknownLicence(licenceId);
+        uint256 assetId = licence.assetId;
+        if (rightsAsset.ownerOf(assetId) != _msgSender()) revert NotAssetOwner(assetId, _msgSender());
+        if (!licence.revocable) revert LicenceNotRevocable(licenceId);
+        if (licence.revoked || licence.end <= block.timestamp) revert LicenceNotInForce(licenceId);
+        licence.revoked = true;
+        emit LicenceRevoked(licenceId, assetId, _msgSender(), reasonDigest);
+    }
+
+    /**
+     * @notice Whether `licensee` holds a licence of `assetId` for right number `right`
+     * (0 = 发表权 … 16 = 其他权利) in `territory` at time `time`.
+     * @param assetId The asset.
+     * @param licensee The account asked about.
+     * @param right Right number, 0–16.
+     * @param territory Territory code (a worldwide licence covers every territory).
+     * @param time The moment asked about.
+     * @return licensed Whether such a licence exists.
+     * @return licenceId The first such licence (0 if none).
+     */
+    function isLicensed(uint256 assetId, address licensee, uint8 right, uint16 territory, uint64 time)
+        external
+        view
+        returns (bool licensed, uint256 licenceId)
+    {
+        if (right > 16) return (false, 0);
+        uint32 bit = uint32(1) << right;
+        uint256[] storage ids = _assetLicences[assetId];
+        for (uint256 i = 0; i < ids.length; ++i) {
+            Licence storage licence = _licences[ids[i]];
+            if (
+                licence.licensee == licensee && !licence.revoked && licence.rights & bit != 0
+                    && (licence.territory == 0 || licence.territory == territory) && licence.start <= time
+                    && time < licence.end
+            ) return (true, ids[i]);
+        }
+        return (false, 0);
+    }
+
+    /**
+     * @notice The exclusive licences of `assetId` that are in force now or start later.
+     * @param assetId The asset.
+     * @return entries The licences with their ids.
+     */
+    function exclusiveLicences(uint256 assetId) external view returns (LicenceEntry[] memory entries) {
+        uint256[] storage ids = _assetLicences[assetId];
+        entries = new LicenceEntry[](ids.length);
+        uint256 count = 0;
+        for (uint256 i = 0; i < ids.length; ++i) {
+            Licence storage licence = _licences[ids[i]];
+            if (licence.exclusive && !licence.revoked && licence.end > block.timestamp) {
+                entries[count++] = LicenceEntry({licenceId: ids[i], licence: licence});
+            }
+        }
+        // Shrink the array to the entries filled in.
+        assembly ("memory-safe") {
+            mstore(entries, count)
+        }
+    }
+
+    /**
+     * @notice The ids of every licence ever granted on `assetId`.
+     * @param assetId The asset.
+     * @return The ids, oldest first.
+     */
+    function licenceIdsOf(uint256 assetId) external view returns (uint256[] memory) {
+        return _assetLicences[assetId];
+    }
+
+    /**
+     * @notice Licence `licenceId` (all zero if unknown).
+     * @param licenceId The id.
+     * @return The licence.
+     */
+    function licenceOf(uint256 licenceId) external view returns (Licence memory) {
+        return _licences[licenceId];
+    }
+
+    /**
+     * @notice Number of licences ever granted (the last id).
+     * @return The count.
+     */
+    function licenceCount() external view returns (uint256) {
+        return _licenceCount;
+    }
+
+    /**
+     * @notice Whether two licences overlap in rights, territory and time.
+     * @param a One licence.
+     * @param b The other.
+     * @return True if they overlap.
+     */
+    function overlaps(Licence memory a, Licence memory b) public pure returns (bool) {
+        return a.rights & b.rights != 0
+            && (a.territory == b.territory || a.territory == 0 || b.territory == 0) && a.start < b.end
+            && b.start < a.end;
+    }
+
+    function _checkTerms(uint256 assetId, uint32 rights, uint16 territory, uint64 start, uint64 end) private view {
+        (, uint64 termEnd,, uint32 heldRights, uint16 heldTerritory) = rightsAsset.assetTerms(assetId);
+        if (rights == 0 || rights & ~heldRights != 0) revert RightsNotHeld(assetId, rights, heldRights);
+        if (heldTerritory != 0 && territory != heldTerritory) {
+            revert TerritoryNotHeld(assetId, territory, heldTerritory);
+        }
+        if (start >= end || end <= block.timestamp || end > termEnd) revert InvalidLicencePeriod(start, end, termEnd);
+    }
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IModeration} from "./interfaces/IModeration.sol";
+
+/**
+ * @title Moderation
+ * @notice Freezes (takes down) and restores registrations and assets, with the reason's digest
+ * and the acting account recorded in events.
+ * @dev A target is a registration's claim leaf; an asset's id is the leaf it was tokenized from
+ * (`assetId == uint256(leaf)`), so freezing a registration freezes its asset and the other way
+ * round. Moderators (内容/版权审核) and regulators (监管) can freeze; a freeze is restored by an
+ * account of at least the authority that placed it: a regulator can restore anything, a
+ * moderator cannot lift a regulator's freeze. A regulator freezing a target a moderator froze
+ * escalates the freeze to regulator authority.
+ */
+contract Moderation is IModeration, AccessControlDefaultAdminRules {
+    /// @notice Role allowed to freeze and restore moderator freezes.
+    bytes32 public constant MODERATOR_ROLE = keccak256("MODERATOR_ROLE");
+    /// @notice Role allowed to freeze and restore anything.
+    bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
+    /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
+    uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
+
+    /// @notice Who placed a freeze.
+    enum Authority {
+        None,
+        Moderator,
+        Regulator
+    }
+
+    /**
+     * @notice A freeze in force (one slot).
+     * @param authority Authority of the account that placed it (`None`: not frozen).
+     * @param frozenAt Block timestamp of the freeze.
+     * @param actor Account that placed (or escalated) it.
+     */
+    struct Freeze {
+        Authority authority;
+        uint64 frozenAt;
+        address actor;
+    }
+
+    mapping(bytes32 target => Freeze) private _freezes;
+
+    /**
+     * @notice The caller holds neither {MODERATOR_ROLE} nor {REGULATOR_ROLE}.
+     * @param account The caller.
+     */
+    error NotModerator(address account);
+
+    /**
+     * @notice The target is already frozen with at least the caller's authority.
+     * @param target The target.
+     * @param authority Authority of the freeze in force.
+     */
+    error AlreadyFrozen(bytes32 target, Authority authority);
+
+    /**
+     * @notice The target is not frozen.
+     * @param target The target.
+     */
+    error NotFrozen(bytes32 target);
+
+    /**
+     * @notice The freeze was placed by a higher authority than the caller's.
+     * @param target The target.
+     * @param account The caller.
+     * @param authority Authority of the freeze in force.
+     */
+    error FreezeAuthorityTooHigh(bytes32 target, address account, Authority authority);
+
+    /// @notice The target is zero.
+    error ZeroTarget();
+
+    /**
+     * @notice Emitted when a target is frozen (or a freeze escalated to regulator authority).
+     * @param target The registration leaf / asset id.
+     * @param reasonDigest Digest of the decision (kept off chain).
+     * @param actor Account that froze it.
+     * @param authority Authority of the freeze.
+     */
+    event Frozen(bytes32 indexed target, bytes32 reasonDigest, address indexed actor, Authority authority);
+
+    /**
+     * @notice Emitted when a freeze is lifted.
+     * @param target The registration leaf / asset id.
+     * @param reasonDigest Digest of the decision (kept off chain).
+     * @param actor Account that restored it.
+     */
+    event Restored(bytes32 indexed target, bytes32 reasonDigest, address indexed actor);
+
+    /**
+     * @notice Sets up the admin; moderators and regulators are granted by the admin.
+     * @param admin Account granted {DEFAULT_ADMIN_ROLE}.
+     */
+    constructor(address admin) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) {}
+
+    /**
+     * @notice Freezes `target`: a frozen asset cannot be transferred, licensed, pledged or
+     * enforced; a frozen registration's asset is frozen from birth (they share the id).
+     * @dev Reverts with {NotModerator}, {ZeroTarget} or {AlreadyFrozen}. Emits {Frozen}.
+     * @param target Registration leaf (equal to the asset id's 32 bytes).
+     * @param reasonDigest Digest of the decision.
+     */
+    function freeze(bytes32 target, bytes32 reasonDigest) external {
+        Authority authority = _authorityOf(_msgSender());
+        if (target == bytes32(0)) revert ZeroTarget();
+        Freeze storage current = _freezes[target];
+        if (current.authority >= authority) revert AlreadyFrozen(target, current.authority);
+        _freezes[target] = Freeze({authority: authority, frozenAt: uint64(block.timestamp), actor: _msgSender()});
+        emit Frozen(target, reasonDigest, _msgSender(), authority);
+    }
+
+    /**
+     * @notice Lifts the freeze of `target`.
+     * @dev Reverts with {NotModerator}, {NotFrozen} or {FreezeAuthorityTooHigh}. Emits {Restored}.
+     * @param target Registration leaf / asset id.
+     * @param reasonDigest Digest of the decision.
+     */
+    function restore(bytes32 target, bytes32 reasonDigest) external {
+        Authority authority = _authorityOf(_msgSender());
+        Freeze storage current = _freezes[target];
+        if (current.authority == Authority.None) revert NotFrozen(target);
+        if (current.authority > authority) revert FreezeAuthorityTooHigh(target, _msgSender(), current.authority);
+        delete _freezes[target];
+        emit Restored(target, reasonDigest, _msgSender());
+    }
+
+    /**
+     * @notice Whether `target` is frozen.
+     * @param target Registration leaf / asset id.
+     * @return True while a freeze is in force.
+     */
+    function isFrozen(bytes32 target) external view returns (bool) {
+        return _freezes[target].authority != Authority.None;
+    }
+
+    /**
+     * @notice The freeze in force on `target` (all zero if none).
+     * @param target Registration leaf / asset id.
+     * @return authority Authority of the freeze.
+     * @return frozenAt Block timestamp of the freeze.
+     * @return actor Account that placed it.
+     */
+    function freezeOf(bytes32 target) external view returns (Authority authority, uint64 frozenAt, address actor) {
+        Freeze storage current = _freezes[target];
+        return (current.authority, current.frozenAt, current.actor);
+    }
+
+    function _authorityOf(address account) private view returns (Authority) {
+        if (hasRole(REGULATOR_ROLE, account)) return Authority.Regulator;
+        if (hasRole(MODERATOR_ROLE, account)) return Authority.Moderator;
+        revert NotModerator(account);
+    }
+}

@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {IModeration} from "./interfaces/IModeration.sol";
+import {ILienRegistry} from "./interfaces/ILienRegistry.sol";
+import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
+
+/**
+ * @title Pledges
+ * @notice Liens (数字资产质押) on rights assets: created by a licensed lender with the owner's
+ * EIP-712 consent (or by the owner), released by the lender, enforced by the lender after
+ * maturity. While a lien is active the asset cannot be transferred or burned, and it can be
+ * newly licensed only when every lender consents (Civil Code art. 444).
+ * @dev Liens on one asset are ranked by creation order; rank 1 is the most senior. When a lien
+ * ends, the ranks below it move up. A second lien is refused unless {juniorLiensAllowed}, and then
+ * needs the one-shot consent of every higher-ranked lender ({approveJuniorLien}). Only the most
+ * senior lien can be enforced; lower-ranked liens survive the enforcement, stay attached to the
+ * asset in the hands of its new owner and move up in rank. A freeze stops pledging and
+ * enforcement. Owner consents carry a per-owner nonce and a deadline; each is usable once.
+ */
+contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonces {
+    /// @notice Role of licensed financial institutions, the only possible lenders.
+    bytes32 public constant LENDER_ROLE = keccak256("LENDER_ROLE");
+    /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
+    uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
+    /// @notice Most liens one asset can carry at once (bounds every loop over them).
+    uint256 public constant MAX_LIENS_PER_ASSET = 8;
+    /// @notice EIP-712 type of the owner's consent to a pledge.
+    bytes32 public constant PLEDGE_CONSENT_TYPEHASH = keccak256(
+        "PledgeConsent(uint256 assetId,address lender,uint128 amount,bytes3 currencyCode,uint64 maturity,bytes32 officialRegistrationNo,uint256 nonce,uint256 deadline)"
+    );
+
+    /// @notice Life of a lien.
+    enum LienStatus {
+        None,
+        Active,
+        Released,
+        Enforced
+    }
+
+    /**
+     * @notice A lien (four slots).
+     * @param lender The lender (secured party).
+     * @param maturity Time from which the lender may enforce.
+     * @param status Life state.
+     * @param licensingConsent Whether the lender consents to new licences of the asset.
+     * @param amount Secured amount, in the currency's minor unit.
+     * @param currencyCode ISO 4217 alphabetic code, e.g. "CNY".
+     * @param createdAt Block timestamp of creation.
+     * @param assetId The pledged asset.
+     * @param officialRegistrationNo Number of the official pledge registration (著作权质权登记),
+     * ASCII right-padded with zeros, or zero if none yet.
+     */
+    struct Lien {
+        address lender;
+        uint64 maturity;
+        LienStatus status;
+        bool licensingConsent;
+        uint128 amount;
+        bytes3 currencyCode;
+        uint64 createdAt;
+        uint256 assetId;
+        bytes32 officialRegistrationNo;
+    }
+
+    /**
+     * @notice A lien with its id and current rank, as returned by {activeLiens}.
+     * @param lienId Lien id.
+     * @param rank 1 = most senior.
+     * @param lien The lien.
+     */
+    struct RankedLien {
+        uint256 lienId;
+        uint256 rank;
+        Lien lien;
+    }
+
+    /// @notice The rights assets pledged here.
+    IRightsAsset public immutable rightsAsset;
+    /// @notice The moderation contract whose freezes stop pledges.
+    IModeration public immutable moderation;
+    /// @notice Whether lower-ranked liens may be created (with the senior lenders' consent).
+    bool public juniorLiensAllowed;
+
+    uint256 private _lienCount;
+    mapping(uint256 lienId => Lien) private _liens;
+    mapping(uint256 assetId => uint256[] lienIds) private _activeLiens;
+    mapping(uint256 lienId => mapping(address juniorLender => bool)) private _juniorConsents;
+
+    /// @notice A constructor argument is the zero address.
+    error ZeroAddress();
+
+    /**
+     * @notice The caller is neither the asset's owner nor the named lender.
+     * @param caller The caller.
+     * @param owner The asset's owner.
+     * @param lender The lender named.
+     */
+    error UnauthorizedPledgeCaller(address caller, address owner, address lender);
+
+    /**
+     * @notice The owner's consent has expired.
+     * @param deadline The consent's deadline.
+     * @param nowTimestamp The current block timestamp.
+     */
+    error ConsentExpired(uint256 deadline, uint256 nowTimestamp);
+
+    /**
+     * @notice The signature is not the owner's consent to these terms with the current nonce.
+     * @param assetId The asset.
+     * @param owner The asset's owner.
+     */
+    error InvalidConsentSignature(uint256 assetId, address owner);
+
+    /**
+     * @notice The owner's consent was already used (replay).
+     * @param owner The asset's owner.
+     * @param nonce The nonce the consent was signed with.
+     */
+    error ConsentAlreadyUsed(address owner, uint256 nonce);
+
+    /**
+     * @notice The secured amount is zero.
+     */
+    error ZeroAmount();
+
+    /**
+     * @notice The currency code is not three upper-case ASCII letters.
+     * @param currencyCode The code given.
+     */
+    error InvalidCurrencyCode(bytes3 currencyCode);
+
+    /**
+     * @notice The maturity is not in the future.
+     * @param maturity The maturity given.
+     * @param nowTimestamp The current block timestamp.
+     */
+    error InvalidMaturity(uint64 maturity, uint256 nowTimestamp);
+
+    /**
+     * @notice The asset is frozen.
+     * @param assetId The asset.
+     */
+    error AssetFrozen(uint256 assetId);
+
+    /**
+     * @notice The asset's registration was revoked.
+     * @param assetId The asset.
+     */
+    error AssetRevoked(uint256 assetId);
+
+    /**
+     * @notice The asset already carries a lien and junior liens are not allowed.
+     * @param assetId The asset.
+     * @param activeLiens Number of active liens.
+     */
+    error AssetAlreadyPledged(uint256 assetId, uint256 activeLiens);
+
+    /**
+     * @notice The asset carries the most liens allowed.
+     * @param assetId The asset.
+     * @param maxLiens The limit.
+     */
+    error TooManyLiens(uint256 assetId, uint256 maxLiens);
+
+    /**
+     * @notice A higher-ranked lender has not consented to the junior lien.
+     * @param assetId The asset.
+     * @param seniorLienId The senior lien lacking consent.
+     * @param seniorLender Its lender.
+     * @param juniorLender The lender of the lien being created.
+     */
+    error SeniorConsentMissing(uint256 assetId, uint256 seniorLienId, address seniorLender, address juniorLender);
+
+    /**
+     * @notice The caller is not the lien's lender.
+     * @param lienId The lien.
+     * @param caller The caller.
+     */
+    error NotLienLender(uint256 lienId, address caller);
+
+    /**
+     * @notice The lien is not active.
+     * @param lienId The lien.
+     * @param status Its status.
+     */
+    error LienNotActive(uint256 lienId, LienStatus status);
+
+    /**
+     * @notice The lien has not matured.
+     * @param lienId The lien.
+     * @param maturity Its maturity.
+     * @param nowTimestamp The current block timestamp.
+     */
+    error LienNotMatured(uint256 lienId, uint64 maturity, uint256 nowTimestamp);
+
+    /**
+     * @notice Only the most senior lien can be enforced.
+     * @param lienId The lien.
+     * @param seniorLienId The most senior active lien.
+     */
+    error LienNotSenior(uint256 lienId, uint256 seniorLienId);
+
+    /**
+     * @notice Emitted when a lien is created.
+     * @param lienId New lien id.
+     * @param assetId The asset.
+     * @param lender The lender.
+     * @param owner The owner that consented.
+     * @param rank Rank of the new lien (1 = most senior).
+     * @param amount Secured amount.
+     * @param currencyCode ISO 4217 code.
+     * @param maturity Maturity.
+     * @param officialRegistrationNo Official pledge registration number.
+     */
+    event Pledged(
+        uint256 indexed lienId,
+        uint256 indexed assetId,
+        address indexed lender,
+        address owner,
+        uint256 rank,
+        uint128 amount,
+        bytes3 currencyCode,
+        uint64 maturity,
+        bytes32 officialRegistrationNo
+    );
+
+    /**
+     * @notice Emitted when a lender releases a lien.
+     * @param lienId The lien.
+     * @param assetId The asset.
+     * @param lender The lender.
+     */
+    event Released(uint256 indexed lienId, uint256 indexed assetId, address indexed lender);
+
+    /**
+     * @notice Emitted when a lender enforces a lien and the asset moves.
+     * @param lienId The lien.
+     * @param assetId The asset.
+     * @param lender The lender.
+     * @param from Previous owner.
+     * @param to New owner (lender or buyer).
+     */
+    event Enforced(
+        uint256 indexed lienId, uint256 indexed assetId, address indexed lender, address from, address to
+    );
+
+    /**
+     * @notice Emitted when an owner's consent nonce is used (by a pledge or a cancellation).
+     * @param owner The owner.
+     * @param nonce The nonce used.
+     */
+    event ConsentNonceUsed(address indexed owner, uint256 nonce);
+
+    /**
+     * @notice Emitted when a senior lender gives or withdraws consent to a junior lien.
+     * @param lienId The senior lien.
+     * @param juniorLender The lender allowed to take a lower-ranked lien.
+     * @param approved Whether consent is given.
+     */
+    event JuniorLienConsentSet(uint256 indexed lienId, address indexed juniorLender, bool approved);
+
+    /**
+     * @notice Emitted when a lender gives or withdraws consent to new licences of the asset.
+     * @param lienId The lien.
+     * @param assetId The asset.
+     * @param consent Whether consent is given.
+     */
+    event LicensingConsentSet(uint256 indexed lienId, uint256 indexed assetId, bool consent);
+
+    /**
+     * @notice Emitted when the admin changes the junior-lien policy.
+     * @param allowed Whether junior liens are allowed.
+     * @param admin The admin.
+     */
+    event JuniorLienPolicySet(bool allowed, address indexed admin);
+
+    /**
+     * @notice Sets up the roles, the contracts read and the junior-lien policy.
+     * @param admin Account granted {DEFAULT_ADMIN_ROLE}.
+     * @param rightsAsset_ The `RightsAsset` contract.
+     * @param moderation_ The `Moderation` contract.
+     * @param juniorLiensAllowed_ Initial junior-lien policy.
+     */
+    constructor(address admin, IRightsAsset rightsAsset_, IModeration moderation_, bool juniorLiensAllowed_)
+        AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
+        EIP712("banquan Pledges", "1")
+    {
+        if (address(rightsAsset_) == address(0) || address(moderation_) == address(0)) revert ZeroAddress();
+        rightsAsset = rightsAsset_;
+        moderation = moderation_;
+        juniorLiensAllowed = juniorLiensAllowed_;
+        emit JuniorLienPolicySet(juniorLiensAllowed_, admin);
+    }
+
+    /**
+     * @notice Creates a lien on `assetId` in favour of `lender`. Called by the lender with the
+     * owner's EIP-712 {PLEDGE_CONSENT_TYPEHASH} signature, or by the owner (then `deadline` and
+     * `ownerSig` are ignored).
+     * @dev Reverts with {ERC721NonexistentToken} (from `RightsAsset`), {UnauthorizedPledgeCaller},
+     * {AccessControlUnauthorizedAccount} (lender without {LENDER_ROLE}), {ZeroAmount},
+     * {InvalidCurrencyCode}, {InvalidMaturity}, {AssetFrozen}, {AssetRevoked},
+     * {AssetAlreadyPledged}, {TooManyLiens}, {SeniorConsentMissing}, {ConsentExpired},
+     * {ConsentAlreadyUsed} or {InvalidConsentSignature}. Emits {ConsentNonceUsed} (when signed)
+     * and {Pledged}.
+     * @param assetId The asset.
+     * @param lender The lender; must hold {LENDER_ROLE}.
+     * @param amount Secured amount (minor units).
+     * @param currencyCode ISO 4217 code, e.g. "CNY".
+     * @param maturity Time from which the lien can be enforced.
+     * @param officialRegistrationNo Official pledge registration number (or zero).
+     * @param deadline Last timestamp at which the consent is valid.
+     * @param ownerSig The owner's signature (65-byte ECDSA, or ERC-1271 for contract owners).
+     * @return lienId The new lien's id.
+     */
+    function pledge(
+        uint256 assetId,
+        address lender,
+        uint128 amount,
+        bytes3 currencyCode,
+        uint64 maturity,
+        bytes32 officialRegistrationNo,
+        uint256 deadline,
+        bytes calldata ownerSig
+    ) external returns (uint256 lienId) {
+        address owner = _checkPledgeable(assetId, lender, amount, currencyCode, maturity);
+        uint256 rank = _takeJuniorConsents(assetId, lender) + 1;
+        if (_msgSender() != owner) {
+            _useConsent(assetId, owner, lender, amount, currencyCode, maturity, officialRegistrationNo, deadline, ownerSig);
+        }
+        lienId = ++_lienCount;
+        _liens[lienId] = Lien({
+            lender: lender,
+            maturity: maturity,
+            status: LienStatus.Active,
+            licensingConsent: false,
+            amount: amount,
+            currencyCode: currencyCode,
+            createdAt: uint64(block.timestamp),
+            assetId: assetId,
+            officialRegistrationNo: officialRegistrationNo
+        });
+        _activeLiens[assetId].push(lienId);
+        emit Pledged(lienId, assetId, lender, owner, rank, amount, currencyCode, maturity, officialRegistrationNo);
+    }
+
+    /**
+     * @notice Releases lien `lienId`; the liens below it move up one rank.
+     * @dev Only the lien's lender. Reverts with {NotLienLender} or {LienNotActive}. Emits {Released}.
+     * @param lienId The lien.
+     */
+    function release(uint256 lienId) external {
+        Lien storage lien = _activeLienOfLender(lienId);
+        lien.status = LienStatus.Released;
+        _removeActive(lien.assetId, lienId);
+        emit Released(lienId, lien.assetId, lien.lender);
+    }
+
+    /**
+     * @notice Enforces the most senior lien after maturity: the asset moves to `to` (the lender
+     * or a buyer it names). Lower-ranked liens stay attached to the asset and move up.
+     * @dev Only the lien's lender. Reverts with {NotLienLender}, {LienNotActive},
+     * {LienNotMatured}, {LienNotSenior}, {ERC721InvalidReceiver} or {AssetFrozen} (both from
+     * `RightsAsset`). Emits {Enforced} (and `Transfer`, `TransferredByLien` from `RightsAsset`).
+     * @param lienId The lien.
+     * @param to New owner.
+     */
+    function enforce(uint256 lienId, address to) external {
+        Lien storage lien = _activeLienOfLender(lienId);
+        if (lien.maturity > block.timestamp) revert LienNotMatured(lienId, lien.maturity, block.timestamp);
+        uint256 assetId = lien.assetId;
+        uint256 senior = _activeLiens[assetId][0];
+        if (senior != lienId) revert LienNotSenior(lienId, senior);
+        lien.status = LienStatus.Enforced;
+        _removeActive(assetId, lienId);
+        // Effects are done; `transferByLien` makes no callback to the receiver.
+        address from = rightsAsset.transferByLien(assetId, to);
+        emit Enforced(lienId, assetId, lien.lender, from, to);
+    }
+
+    /**
+     * @notice Gives (or withdraws) the one-shot consent of lien `lienId`'s lender to a
+     * lower-ranked lien in favour of `juniorLender`.
+     * @dev Only the lien's lender. Reverts with {NotLienLender} or {LienNotActive}. Emits
+     * {JuniorLienConsentSet}.
+     * @param lienId The senior lien.
+     * @param juniorLender The lender allowed to take a junior lien.
+     * @param approved Whether consent is given.
+     */
+    function approveJuniorLien(uint256 lienId, address juniorLender, bool approved) external {
+        _activeLienOfLender(lienId);
+        _juniorConsents[lienId][juniorLender] = approved;
+        emit JuniorLienConsentSet(lienId, juniorLender, approved);
+    }
+
+    /**
+     * @notice Gives (or withdraws) the consent of lien `lienId`'s lender to new licences of its asset.
+     * @dev Only the lien's lender. Reverts with {NotLienLender} or {LienNotActive}. Emits
+     * {LicensingConsentSet}.
+     * @param lienId The lien.
+     * @param consent Whether consent is given.
+     */
+    function setLicensingConsent(uint256 lienId, bool consent) external {
+        Lien storage lien = _activeLienOfLender(lienId);
+        lien.licensingConsent = consent;
+        emit LicensingConsentSet(lienId, lien.assetId, consent);
+    }
+
+    /**
+     * @notice Uses up the caller's current consent nonce, cancelling any consent signed with it.
+     * @dev Emits {ConsentNonceUsed}.
+     */
+    function cancelConsent() external {
+        uint256 nonce = _useNonce(_msgSender());
+        emit ConsentNonceUsed(_msgSender(), nonce);
+    }
+
+    /**
+     * @notice Sets whether lower-ranked liens may be created.
+     * @dev Only {DEFAULT_ADMIN_ROLE}. Emits {JuniorLienPolicySet}.
+     * @param allowed The new policy.
+     */
+    function setJuniorLiensAllowed(bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        juniorLiensAllowed = allowed;
+        emit JuniorLienPolicySet(allowed, _msgSender());
+    }
+
+    /**
+     * @notice Number of active liens on `assetId`.
+     * @param assetId The asset.
+     * @return The count.
+     */
+    function activeLienCount(uint256 assetId) external view returns (uint256) {
+        return _activeLiens[assetId].length;
+    }
+
+    /**
+     * @notice Whether every active lien on `assetId` consents to new licences (true if none).
+     * @param assetId The asset.
+     * @return The answer.
+     */
+    function licensingConsented(uint256 assetId) external view returns (bool) {
+        uint256[] storage active = _activeLiens[assetId];
+        for (uint256 i = 0; i < active.length; ++i) {
+            if (!_liens[active[i]].licensingConsent) return false;
+        }
+        return true;
+    }
+
+    /**
+     * @notice The active liens on `assetId`, most senior first.
+     * @param assetId The asset.
+     * @return liens The liens with their ids and ranks.
+     */
+    function activeLiens(uint256 assetId) external view returns (RankedLien[] memory liens) {
+        uint256[] storage active = _activeLiens[assetId];
+        liens = new RankedLien[](active.length);
+        for (uint256 i = 0; i < active.length; ++i) {
+            liens[i] = RankedLien({lienId: active[i], rank: i + 1, lien: _liens[active[i]]});
+        }
+    }
+
+    /**
+     * @notice Lien `lienId` (status `None` if it does not exist).
+     * @param lienId The lien.
+     * @return The lien.
+     */
+    function lienOf(uint256 lienId) external view returns (Lien memory) {
+        return _liens[lienId];
+    }
+
+    /**
+     * @notice Number of liens ever created (the last lien id).
+     * @return The count.
+     */
+    function lienCount() external view returns (uint256) {
+        return _lienCount;
+    }
+
+    /**
+     * @notice Whether `juniorLender` holds the consent of lien `lienId`'s lender.
+     * @param lienId The senior lien.
+     * @param juniorLender The junior lender.
+     * @return The answer.
+     */
+    function juniorConsent(uint256 lienId, address juniorLender) external view returns (bool) {
+        return _juniorConsents[lienId][juniorLender];
+    }
+
+    /**
+     * @notice The EIP-712 digest an owner signs to consent to a pledge with nonce `nonce`.
+     * @param assetId The asset.
+     * @param lender The lender.
+     * @param amount Secured amount.
+     * @param currencyCode ISO 4217 code.
+     * @param maturity Maturity.
+     * @param officialRegistrationNo Official registration number.
+     * @param nonce The owner's nonce ({nonces}).
+     * @param deadline Deadline.
+     * @return The digest.
+     */
+    function consentDigest(
+        uint256 assetId,
+        address lender,
+        uint128 amount,
+        bytes3 currencyCode,
+        uint64 maturity,
+        bytes32 officialRegistrationNo,
+        uint256 nonce,
+        uint256 deadline
+    ) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    PLEDGE_CONSENT_TYPEHASH,
+                    assetId,
+                    lender,
+                    amount,
+                    currencyCode,
+                    maturity,
+                    officialRegistrationNo,
+                    nonce,
+                    deadline
+                )
+            )
+        );
+    }
+
+    /**
+     * @notice The EIP-712 domain separator of this contract.
+     * @return The separator.
+     */
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @dev Checks everything about a new lien but the consents; returns the asset's owner.
+    function _checkPledgeable(uint256 assetId, address lender, uint128 amount, bytes3 currencyCode, uint64 maturity)
+        private
+        view
+        returns (address owner)
+    {
+        owner = rightsAsset.ownerOf(assetId);
+        address caller = _msgSender();
+        if (caller != owner && caller != lender) revert UnauthorizedPledgeCaller(caller, owner, lender);
+        _checkRole(LENDER_ROLE, lender);
+        if (amount == 0) revert ZeroAmount();
+        if (!_isCurrencyCode(currencyCode)) revert InvalidCurrencyCode(currencyCode);
+        if (maturity <= block.timestamp) revert InvalidMaturity(maturity, block.timestamp);
+        if (moderation.isFrozen(bytes32(assetId))) revert AssetFrozen(assetId);
+        if (rightsAsset.isRevoked(assetId)) revert AssetRevoked(assetId);
+    }
+
+    /// @dev Applies the junior-lien policy and uses up the senior lenders' consents; returns the
+    /// number of liens ranked above the new one.
+    function _takeJuniorConsents(uint256 assetId, address lender) private returns (uint256 seniors) {
+        uint256[] storage active = _activeLiens[assetId];
+        seniors = active.length;
+        if (seniors == 0) return 0;
+        if (!juniorLiensAllowed) revert AssetAlreadyPledged(assetId, seniors);
+        if (seniors >= MAX_LIENS_PER_ASSET) revert TooManyLiens(assetId, MAX_LIENS_PER_ASSET);
+        for (uint256 i = 0; i < seniors; ++i) {
+            uint256 seniorId = active[i];
+            if (!_juniorConsents[seniorId][lender]) {
+                revert SeniorConsentMissing(assetId, seniorId, _liens[seniorId].lender, lender);
+            }
+            // One consent, one junior lien.
+            delete _juniorConsents[seniorId][lender];
+            emit JuniorLienConsentSet(seniorId, lender, false);
+        }
+    }
+
+    function _useConsent(
+        uint256 assetId,
+        address owner,
+        address lender,
+        uint128 amount,
+        bytes3 currencyCode,
+        uint64 maturity,
+        bytes32 officialRegistrationNo,
+        uint256 deadline,
+        bytes calldata ownerSig
+    ) private {
+        if (block.timestamp > deadline) revert ConsentExpired(deadline, block.timestamp);
+        uint256 nonce = nonces(owner);
+        bytes32 digest =
+            consentDigest(assetId, lender, amount, currencyCode, maturity, officialRegistrationNo, nonce, deadline);
+        if (!SignatureChecker.isValidSignatureNow(owner, digest, ownerSig)) {
+            // Tell a replay (the same consent, already used) from a bad signature.
+            if (nonce != 0) {
+                bytes32 previous = consentDigest(
+                    assetId, lender, amount, currencyCode, maturity, officialRegistrationNo, nonce - 1, deadline
+                );
+                if (SignatureChecker.isValidSignatureNow(owner, previous, ownerSig)) {
+                    revert ConsentAlreadyUsed(owner, nonce - 1);
+                }
+            }
+            revert InvalidConsentSignature(assetId, owner);
+        }
+        _useNonce(owner);
+        emit ConsentNonceUsed(owner, nonce);
+    }
+
+    function _activeLienOfLender(uint256 lienId) private view returns (Lien storage lien) {
+        lien = _liens[lienId];
+        if (lien.lender != _msgSender()) revert NotLienLender(lienId, _msgSender());
+        if (lien.status != LienStatus.Active) revert LienNotActive(lienId, lien.status);
+    }
+
+    /// @dev Removes `lienId` keeping the order of the others (ranks below move up).
+    function _removeActive(uint256 assetId, uint256 lienId) private {
+        uint256[] storage active = _activeLiens[assetId];
+        uint256 length = active.length;
+        uint256 i = 0;
+        while (active[i] != lienId) ++i;
+        for (; i + 1 < length; ++i) {
+            active[i] = active[i + 1];
+        }
+        active.pop();
+    }
+
+    function _isCurrencyCode(bytes3 code) private pure returns (bool) {
+        for (uint256 i = 0; i < 3; ++i) {
+            bytes1 c = code[i];
+            if (c < "A" || c > "Z") return false;
+        }
+        return true;
+    }
+}

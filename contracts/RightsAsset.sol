@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {IRegistryAnchor} from "./interfaces/IRegistryAnchor.sol";
+import {IModeration} from "./interfaces/IModeration.sol";
+import {ILienRegistry} from "./interfaces/ILienRegistry.sol";
+import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
+
+/**
+ * @title RightsAsset
+ * @notice ERC-721 records of copyright: one asset per registration, minted by the registrar only
+ * with a proof that the registration is under an anchored root, so the asset carries the
+ * original registration time.
+ * @dev The asset id is the registration's claim leaf (`assetId == uint256(leaf)`): identifiers
+ * derive from content, and a freeze of the registration is a freeze of the asset. One slot is
+ * stored per asset (registration time, term end, batch, rights, territory); the content digests
+ * and the IPFS CID are in the {Tokenized} event, bound to the leaf by the claim they came from.
+ * Rights are a bitmask over the 17 rights of art. 10 of the Copyright Law of the PRC, bit 0 =
+ * 发表权 (publication) … bit 16 = 其他权利 (other rights). Territory is an ISO 3166-1 numeric
+ * code, 0 meaning worldwide. A frozen asset cannot move at all; an asset with an active lien
+ * moves only when the lien is enforced ({transferByLien}, called by the lien registry).
+ * Transfers never call `onERC721Received` on the way out of {transferByLien}.
+ */
+contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
+    /// @notice Role allowed to tokenize registrations (the service's submitting accounts).
+    bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
+    uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
+    /// @notice Mask of the 17 rights of art. 10 of the Copyright Law of the PRC.
+    uint32 public constant ALL_RIGHTS = (uint32(1) << 17) - 1;
+
+    /**
+     * @notice What the registrar states about the work when tokenizing it.
+     * @param sha256Digest SHA-256 of the content.
+     * @param sm3Digest SM3 of the content.
+     * @param cid IPFS CID of the content (binary form).
+     * @param rights Bitmask of the rights the asset covers.
+     * @param territory ISO 3166-1 numeric territory code, 0 = worldwide.
+     * @param termEnd Timestamp at which the protection (and the asset's rights) end.
+     */
+    struct AssetMetadata {
+        bytes32 sha256Digest;
+        bytes32 sm3Digest;
+        bytes cid;
+        uint32 rights;
+        uint16 territory;
+        uint64 termEnd;
+    }
+
+    /// @dev The stored part of an asset: exactly one slot (64 + 64 + 64 + 32 + 16 bits).
+    struct AssetRecord {
+        uint64 registeredAt;
+        uint64 termEnd;
+        uint64 batchId;
+        uint32 rights;
+        uint16 territory;
+    }
+
+    /// @notice The anchor whose roots prove registrations.
+    IRegistryAnchor public immutable registryAnchor;
+    /// @notice The moderation contract whose freezes stop assets.
+    IModeration public immutable moderation;
+    /// @notice The lien registry (`Pledges`), bound once after deployment.
+    ILienRegistry public lienRegistry;
+
+    mapping(uint256 assetId => AssetRecord) private _assets;
+
+    /// @notice A constructor or binding argument is the zero address.
+    error ZeroAddress();
+
+    /**
+     * @notice The lien registry was already bound.
+     * @param lienRegistry The bound registry.
+     */
+    error LienRegistryAlreadyBound(address lienRegistry);
+
+    /**
+     * @notice The rights bitmask is empty or has bits beyond the 17 rights.
+     * @param rights The bitmask given.
+     */
+    error InvalidRights(uint32 rights);
+
+    /**
+     * @notice The term end is not in the future.
+     * @param termEnd The term end given.
+     * @param nowTimestamp The current block timestamp.
+     */
+    error InvalidTermEnd(uint64 termEnd, uint64 nowTimestamp);
+
+    /**
+     * @notice A content digest is zero.
+     * @param leaf The registration leaf.
+     */
+    error MissingContentDigest(bytes32 leaf);
+
+    /**
+     * @notice The root is not anchored.
+     * @param root The root given.
+     */
+    error RootNotAnchored(bytes32 root);
+
+    /**
+     * @notice The root was revoked by a regulator.
+     * @param root The root given.
+     * @param batchId Its batch.
+     */
+    error RootRevoked(bytes32 root, uint64 batchId);
+
+    /**
+     * @notice The proof does not put the leaf under the root.
+     * @param leaf The registration leaf.
+     * @param root The root given.
+     */
+    error InvalidRegistrationProof(bytes32 leaf, bytes32 root);
+
+    /**
+     * @notice The registration was tokenized before (an asset id is never reused, even after a burn).
+     * @param assetId The asset id.
+     */
+    error AssetAlreadyTokenized(uint256 assetId);
+
+    /**
+     * @notice The asset (or its registration) is frozen.
+     * @param assetId The asset id.
+     */
+    error AssetFrozen(uint256 assetId);
+
+    /**
+     * @notice The asset has active liens and can only move by enforcement.
+     * @param assetId The asset id.
+     * @param activeLiens Number of active liens.
+     */
+    error AssetEncumbered(uint256 assetId, uint256 activeLiens);
+
+    /**
+     * @notice Only the bound lien registry may move assets by enforcement.
+     * @param caller The caller.
+     */
+    error NotLienRegistry(address caller);
+
+    /**
+     * @notice Emitted when a registration becomes an asset.
+     * @param assetId The asset id (= registration leaf).
+     * @param owner The first owner.
+     * @param root The anchored root proving the registration.
+     * @param batchId The root's batch.
+     * @param registeredAt Anchoring time of the root (the registration time carried by the asset).
+     * @param sha256Digest SHA-256 of the content.
+     * @param sm3Digest SM3 of the content.
+     * @param cid IPFS CID (binary).
+     * @param rights Rights bitmask.
+     * @param territory Territory code.
+     * @param termEnd Term end.
+     */
+    event Tokenized(
+        uint256 indexed assetId,
+        address indexed owner,
+        bytes32 indexed root,
+        uint64 batchId,
+        uint64 registeredAt,
+        bytes32 sha256Digest,
+        bytes32 sm3Digest,
+        bytes cid,
+        uint32 rights,
+        uint16 territory,
+        uint64 termEnd
+    );
+
+    /**
+     * @notice Emitted when the lien registry is bound.
+     * @param lienRegistry The registry.
+     * @param admin The admin that bound it.
+     */
+    event LienRegistryBound(address indexed lienRegistry, address indexed admin);
+
+    /**
+     * @notice Emitted when an asset moves by enforcement of a lien (a `Transfer` is emitted too).
+     * @param assetId The asset.
+     * @param from Previous owner.
+     * @param to New owner (lender or buyer).
+     */
+    event TransferredByLien(uint256 indexed assetId, address indexed from, address indexed to);
+
+    /**
+     * @notice Sets up the roles and the contracts read.
+     * @param admin Account granted {DEFAULT_ADMIN_ROLE}.
+     * @param registrar Account granted {REGISTRAR_ROLE}.
+     * @param anchor_ The `RegistryAnchor`.
+     * @param moderation_ The `Moderation` contract.
+     */
+    constructor(address admin, address registrar, IRegistryAnchor anchor_, IModeration moderation_)
+        ERC721("banquan rights", "BQR")
+        AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
+    {
+        if (registrar == address(0) || address(anchor_) == address(0) || address(moderation_) == address(0)) {
+            revert ZeroAddress();
+        }
+        registryAnchor = anchor_;
+        moderation = moderation_;
+        _grantRole(REGISTRAR_ROLE, registrar);
+    }
+
+    /**
+     * @notice Binds the lien registry (`Pledges`) once; it cannot be changed afterwards.
+     * @dev Reverts with {AccessControlUnauthorizedAccount}, {ZeroAddress} or
+     * {LienRegistryAlreadyBound}. Emits {LienRegistryBound}.
+     * @param registry The `Pledges` contract.
+     */
+    function bindLienRegistry(ILienRegistry registry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(registry) == address(0)) revert ZeroAddress();
+        if (address(lienRegistry) != address(0)) revert LienRegistryAlreadyBound(address(lienRegistry));
+        lienRegistry = registry;
+        emit LienRegistryBound(address(registry), _msgSender());
+    }
+
+    /**
+     * @notice Tokenizes the registration `leaf`, proven under the anchored root `root`, to `to`.
+     * @dev Reverts with {AccessControlUnauthorizedAccount} (not a registrar), {InvalidRights},
+     * {InvalidTermEnd}, {MissingContentDigest}, {AssetAlreadyTokenized}, {RootNotAnchored},
+     * {RootRevoked}, {InvalidRegistrationProof} or {ERC721InvalidReceiver} (zero owner). A frozen
+     * registration can be tokenized: the asset shares its id, so it is frozen from birth. Emits {Transfer} and {Tokenized}.
+     * @param to First owner.
+     * @param leaf Registration claim leaf; becomes the asset id.
+     * @param proof Merkle proof of `leaf` under `root`.
+     * @param root Anchored batch root.
+     * @param metadata Digests, CID, rights, territory and term.
+     * @return assetId The new asset's id.
+     */
+    function tokenize(
+        address to,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        bytes32 root,
+        AssetMetadata calldata metadata
+    ) external onlyRole(REGISTRAR_ROLE) returns (uint256 assetId) {
+        assetId = uint256(leaf);
+        uint32 rights = metadata.rights;
+        if (rights == 0 || rights & ~ALL_RIGHTS != 0) revert InvalidRights(rights);
+        if (metadata.termEnd <= block.timestamp) revert InvalidTermEnd(metadata.termEnd, uint64(block.timestamp));
+        if (metadata.sha256Digest == bytes32(0) || metadata.sm3Digest == bytes32(0)) revert MissingContentDigest(leaf);
+        if (_assets[assetId].registeredAt != 0) revert AssetAlreadyTokenized(assetId);
+
+        (uint64 anchoredAt,,, uint64 batchId, bool revoked) = registryAnchor.rootRecord(root);
+        if (anchoredAt == 0) revert RootNotAnchored(root);
+        if (revoked) revert RootRevoked(root, batchId);
+        if (!MerkleProof.verifyCalldata(proof, root, keccak256(bytes.concat(keccak256(abi.encode(leaf)))))) {
+            revert InvalidRegistrationProof(leaf, root);
+        }
+        // A frozen registration is not refused: its asset has the same id, so it is born frozen.
+
+        _assets[assetId] = AssetRecord({
+            registeredAt: anchoredAt,
+            termEnd: metadata.termEnd,
+            batchId: batchId,
+            rights: rights,
+            territory: metadata.territory
+        });
+        _mint(to, assetId);
+        _emitTokenized(assetId, to, root, batchId, anchoredAt, metadata);
+    }
+
+    /**
+     * @notice Burns `assetId`; only its owner or an approved account, and only when it is
+     * neither frozen nor encumbered. The id is never tokenized again.
+     * @dev Reverts with {ERC721NonexistentToken}, {ERC721InsufficientApproval}, {AssetFrozen} or
+     * {AssetEncumbered}. Emits {Transfer} to the zero address.
+     * @param assetId The asset.
+     */
+    function burn(uint256 assetId) external {
+        _update(address(0), assetId, _msgSender());
+    }
+
+    /**
+     * @notice Moves `assetId` to `to` on enforcement of a lien.
+     * @dev Only the bound lien registry; reverts with {NotLienRegistry}, {ERC721NonexistentToken},
+     * {ERC721InvalidReceiver} or {AssetFrozen} (a freeze stops enforcement too). No receiver
+     * callback is made. Emits {Transfer} and {TransferredByLien}.
+     * @param assetId The asset.
+     * @param to Lender or buyer.
+     * @return from The previous owner.
+     */
+    function transferByLien(uint256 assetId, address to) external returns (address from) {
+        if (_msgSender() != address(lienRegistry) || address(lienRegistry) == address(0)) {
+            revert NotLienRegistry(_msgSender());
+        }
+        if (to == address(0)) revert ERC721InvalidReceiver(address(0));
+        from = _requireOwned(assetId);
+        if (moderation.isFrozen(bytes32(assetId))) revert AssetFrozen(assetId);
+        // Bypasses the encumbrance check of {_update}: this is the one way an encumbered asset moves.
+        ERC721._update(to, assetId, address(0));
+        emit TransferredByLien(assetId, from, to);
+    }
+
+    /**
+     * @notice The stored terms of `assetId` (zeros if never tokenized; kept after a burn).
+     * @param assetId The asset.
+     * @return registeredAt Anchoring time of the registration.
+     * @return termEnd Term end.
+     * @return batchId Batch of the registration.
+     * @return rights Rights bitmask.
+     * @return territory Territory code.
+     */
+    function assetTerms(uint256 assetId)
+        external
+        view
+        returns (uint64 registeredAt, uint64 termEnd, uint64 batchId, uint32 rights, uint16 territory)
+    {
+        AssetRecord storage record = _assets[assetId];
+        return (record.registeredAt, record.termEnd, record.batchId, record.rights, record.territory);
+    }
+
+    /**
+     * @notice Whether the registration behind `assetId` was revoked with its batch root.
+     * @param assetId The asset.
+     * @return True if revoked (false for an unknown asset).
+     */
+    function isRevoked(uint256 assetId) external view returns (bool) {
+        uint64 batchId = _assets[assetId].batchId;
+        return batchId != 0 && registryAnchor.isBatchRevoked(batchId);
+    }
+
+    /**
+     * @notice Whether `assetId` currently exists (tokenized and not burned).
+     * @param assetId The asset.
+     * @return True if it has an owner.
+     */
+    function exists(uint256 assetId) external view returns (bool) {
+        return _ownerOf(assetId) != address(0);
+    }
+
+    /// @inheritdoc IRightsAsset
+    function ownerOf(uint256 assetId) public view override(ERC721, IRightsAsset) returns (address) {
+        return super.ownerOf(assetId);
+    }
+
+    /// @inheritdoc ERC721
+    function supportsInterface(bytes4 interfaceId)
+        public
+        view
+        override(ERC721, AccessControlDefaultAdminRules)
+        returns (bool)
+    {
+        return super.supportsInterface(interfaceId);
+    }
+
+    function _emitTokenized(
+        uint256 assetId,
+        address to,
+        bytes32 root,
+        uint64 batchId,
+        uint64 registeredAt,
+        AssetMetadata calldata metadata
+    ) private {
+        emit Tokenized(
+            assetId,
+            to,
+            root,
+            batchId,
+            registeredAt,
+            metadata.sha256Digest,
+            metadata.sm3Digest,
+            metadata.cid,
+            metadata.rights,
+            metadata.territory,
+            metadata.termEnd
+        );
+    }
+
+    /// @dev Every owner change but minting and enforcement passes here: frozen or encumbered
+    /// assets stay where they are.
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
+        if (_ownerOf(tokenId) != address(0)) {
+            if (moderation.isFrozen(bytes32(tokenId))) revert AssetFrozen(tokenId);
+            ILienRegistry registry = lienRegistry;
+            if (address(registry) != address(0)) {
+                uint256 liens = registry.activeLienCount(tokenId);
+                if (liens != 0) revert AssetEncumbered(tokenId, liens);
+            }
+        }
+        return super._update(to, tokenId, auth);
+    }
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {Licences} from "../Licences.sol";
+import {RightsAsset} from "../RightsAsset.sol";
+import {IModeration} from "../interfaces/IModeration.sol";
+import {IRightsAsset} from "../interfaces/IRightsAsset.sol";
+import {ILienRegistry} from "../interfaces/ILienRegistry.sol";
+import {SuiteBase} from "./SuiteBase.sol";
+
+contract LicencesTest is SuiteBase {
+    bytes32 private constant LEAF = keccak256("licensed work");
+    uint32 private constant NETWORK = uint32(1) << 11; // 信息网络传播权
+    uint32 private constant TRANSLATION = uint32(1) << 14; // 翻译权
+    uint16 private constant JAPAN = 392;
+    uint64 private constant YEAR = 365 days;
+
+    uint256 private assetId;
+
+    function setUp() public {
+        _deploySuite(false);
+        assetId = _tokenize(LEAF);
+    }
+
+    function _grant(uint32 rights, uint16 territory, uint64 start, uint64 end, bool exclusive)
+        private
+        returns (uint256)
+    {
+        return _grantTo(LICENSEE, rights, territory, start, end, exclusive);
+    }
+
+    function _grantTo(address licensee, uint32 rights, uint16 territory, uint64 start, uint64 end, bool exclusive)
+        private
+        returns (uint256)
+    {
+        vm.prank(owner);
+        return licences.grant(assetId, licensee, rights, territory, start, end, exclusive, true, keccak256("terms"));
+    }
+
+    function _expectGrantReverts(bytes memory expected, uint32 rights, uint16 territory, uint64 start, uint64 end)
+        private
+    {
+        uint256 before = licences.licenceCount();
+        vm.expectRevert(expected);
+        _grantTo(LICENSEE2, rights, territory, start, end, false);
+        _assertEq(licences.licenceCount(), before, "no licence created");
+    }
+
+    // ---------------------------------------------------------------- grant
+
+    function test_constructor_revertsOnZeroAddresses() public {
+        vm.expectRevert(abi.encodeWithSelector(Licences.ZeroAddress.selector));
+        new Licences(IRightsAsset(address(0)), IModeration(address(moderation)), ILienRegistry(address(pledges)));
+    }
+
+    function test_grant_recordsLicenceAndAnswersIsLicensed() public {
+        vm.expectEmit(true, true, true, true, address(licences));
+        emit Licences.LicenceGranted(
+            1, assetId, LICENSEE, owner, NETWORK, CHINA, START_TIME, START_TIME + YEAR, true, true, keccak256("terms")
+        );
+        uint256 id = _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, true);
+        Licences.Licence memory licence = licences.licenceOf(id);
+        _assertEq(licence.licensee, LICENSEE, "licensee");
+        _assertEq(licence.rights, NETWORK, "rights");
+        _assertTrue(licence.exclusive && licence.revocable && !licence.revoked, "flags");
+
+        (bool licensed, uint256 which) = licences.isLicensed(assetId, LICENSEE, 11, CHINA, START_TIME + 10);
+        _assertTrue(licensed, "licensed");
+        _assertEq(which, id, "which licence");
+        (licensed,) = licences.isLicensed(assetId, LICENSEE, 11, JAPAN, START_TIME + 10);
+        _assertTrue(!licensed, "not in Japan");
+        (licensed,) = licences.isLicensed(assetId, LICENSEE, 14, CHINA, START_TIME + 10);
+        _assertTrue(!licensed, "not translation");
+        (licensed,) = licences.isLicensed(assetId, LICENSEE, 11, CHINA, START_TIME + YEAR);
+        _assertTrue(!licensed, "expired at end");
+        (licensed,) = licences.isLicensed(assetId, LICENSEE2, 11, CHINA, START_TIME + 10);
+        _assertTrue(!licensed, "other licensee");
+        (licensed,) = licences.isLicensed(assetId, LICENSEE, 17, CHINA, START_TIME + 10);
+        _assertTrue(!licensed, "no right 17");
+        _assertEq(licences.licenceIdsOf(assetId).length, 1, "one id");
+    }
+
+    function test_grant_worldwideLicenceCoversEveryTerritory() public {
+        _grant(NETWORK, 0, START_TIME, START_TIME + YEAR, false);
+        (bool licensed,) = licences.isLicensed(assetId, LICENSEE, 11, JAPAN, START_TIME);
+        _assertTrue(licensed, "worldwide covers Japan");
+    }
+
+    function test_grant_revertsForNonOwner() public {
+        vm.expectRevert(abi.encodeWithSelector(Licences.NotAssetOwner.selector, assetId, STRANGER));
+        vm.prank(STRANGER);
+        licences.grant(assetId, LICENSEE, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false, false, bytes32(0));
+        _assertEq(licences.licenceCount(), 0, "nothing granted");
+    }
+
+    function test_grant_revertsForUnknownAsset() public {
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, uint256(5)));
+        vm.prank(owner);
+        licences.grant(5, LICENSEE, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false, false, bytes32(0));
+    }
+
+    function test_grant_revertsOnBadLicensee() public {
+        vm.expectRevert(abi.encodeWithSelector(Licences.InvalidLicensee.selector, owner));
+        _grantTo(owner, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        vm.expectRevert(abi.encodeWithSelector(Licences.InvalidLicensee.selector, address(0)));
+        _grantTo(address(0), NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _assertEq(licences.licenceCount(), 0, "nothing granted");
+    }
+
+    function test_grant_revertsOnRightsNotHeld() public {
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.RightsNotHeld.selector, assetId, uint32(1) << 20, ALL_RIGHTS),
+            uint32(1) << 20,
+            CHINA,
+            START_TIME,
+            START_TIME + YEAR
+        );
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.RightsNotHeld.selector, assetId, uint32(0), ALL_RIGHTS),
+            0,
+            CHINA,
+            START_TIME,
+            START_TIME + YEAR
+        );
+    }
+
+    function test_grant_revertsOnTerritoryNotHeld() public {
+        bytes32 leaf = keccak256("china-only work");
+        (bytes32 root, bytes32[] memory proof) = _anchorLeaf(leaf);
+        RightsAsset.AssetMetadata memory metadata = _metadata();
+        metadata.territory = CHINA;
+        vm.prank(REGISTRAR);
+        uint256 chinaOnly = assets.tokenize(owner, leaf, proof, root, metadata);
+        vm.expectRevert(abi.encodeWithSelector(Licences.TerritoryNotHeld.selector, chinaOnly, JAPAN, CHINA));
+        vm.prank(owner);
+        licences.grant(chinaOnly, LICENSEE, NETWORK, JAPAN, START_TIME, START_TIME + YEAR, false, false, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(Licences.TerritoryNotHeld.selector, chinaOnly, uint16(0), CHINA));
+        vm.prank(owner);
+        licences.grant(chinaOnly, LICENSEE, NETWORK, 0, START_TIME, START_TIME + YEAR, false, false, bytes32(0));
+        _assertEq(licences.licenceCount(), 0, "nothing granted");
+    }
+
+    function test_grant_revertsOnInvalidPeriod() public {
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.InvalidLicencePeriod.selector, START_TIME + 5, START_TIME + 5, TERM_END),
+            NETWORK,
+            CHINA,
+            START_TIME + 5,
+            START_TIME + 5
+        );
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.InvalidLicencePeriod.selector, START_TIME - 9, START_TIME, TERM_END),
+            NETWORK,
+            CHINA,
+            START_TIME - 9,
+            START_TIME
+        );
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.InvalidLicencePeriod.selector, START_TIME, TERM_END + 1, TERM_END),
+            NETWORK,
+            CHINA,
+            START_TIME,
+            TERM_END + 1
+        );
+    }
+
+    function test_grant_revertsForFrozenAsset() public {
+        vm.prank(MODERATOR);
+        moderation.freeze(LEAF, keccak256("takedown"));
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.AssetFrozen.selector, assetId), NETWORK, CHINA, START_TIME, START_TIME + YEAR
+        );
+    }
+
+    function test_grant_revertsForPledgedAssetUntilLenderConsents() public {
+        uint256 lienId = _pledge(assetId, LENDER);
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.AssetEncumbered.selector, assetId, 1),
+            NETWORK,
+            CHINA,
+            START_TIME,
+            START_TIME + YEAR
+        );
+        vm.prank(LENDER);
+        pledges.setLicensingConsent(lienId, true);
+        _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _assertEq(licences.licenceCount(), 1, "granted with consent");
+    }
+
+    function test_grant_exclusiveBlocksOverlappingLicence() public {
+        uint256 exclusive = _grant(NETWORK | TRANSLATION, CHINA, START_TIME, START_TIME + YEAR, true);
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.LicenceConflict.selector, assetId, exclusive),
+            NETWORK,
+            0,
+            START_TIME + YEAR - 1,
+            START_TIME + 2 * YEAR
+        );
+        // Disjoint in rights, territory or time: allowed.
+        _grantTo(LICENSEE2, uint32(1) << 4, CHINA, START_TIME, START_TIME + YEAR, false);
+        _grantTo(LICENSEE2, NETWORK, JAPAN, START_TIME, START_TIME + YEAR, false);
+        _grantTo(LICENSEE2, NETWORK, CHINA, START_TIME + YEAR, START_TIME + 2 * YEAR, false);
+        _assertEq(licences.licenceCount(), 4, "three more granted");
+    }
+
+    function test_grant_exclusiveBlockedByExistingNonExclusive() public {
+        uint256 first = _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        vm.expectRevert(abi.encodeWithSelector(Licences.LicenceConflict.selector, assetId, first));
+        _grantTo(LICENSEE2, NETWORK, CHINA, START_TIME, START_TIME + YEAR, true);
+        // Two non-exclusive licences may overlap.
+        _grantTo(LICENSEE2, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _assertEq(licences.licenceCount(), 2, "two granted");
+    }
+
+    function test_grant_revokedLicenceNoLongerBlocks() public {
+        uint256 exclusive = _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, true);
+        vm.prank(owner);
+        licences.revoke(exclusive, keccak256("breach"));
+        _grantTo(LICENSEE2, NETWORK, CHINA, START_TIME, START_TIME + YEAR, true);
+    }
+
+    function test_grant_revertsWhenTooManyLicences() public {
+        for (uint256 i = 0; i < 64; ++i) {
+            _grantTo(address(uint160(0x9000 + i)), NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        }
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.TooManyLicences.selector, assetId, 64),
+            NETWORK,
+            CHINA,
+            START_TIME,
+            START_TIME + YEAR
+        );
+    }
+
+    // ---------------------------------------------------------------- revoke
+
+    function test_revoke_byOwnerWhenRevocable() public {
+        uint256 id = _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, true);
+        vm.expectEmit(true, true, true, true, address(licences));
+        emit Licences.LicenceRevoked(id, assetId, owner, keccak256("breach"));
+        vm.prank(owner);
+        licences.revoke(id, keccak256("breach"));
+        _assertTrue(licences.licenceOf(id).revoked, "revoked");
+        (bool licensed,) = licences.isLicensed(assetId, LICENSEE, 11, CHINA, START_TIME);
+        _assertTrue(!licensed, "no longer licensed");
+        _assertEq(licences.exclusiveLicences(assetId).length, 0, "no exclusive licence");
+    }
+
+    function test_revoke_passesWithTheAsset() public {
+        uint256 id = _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, true);
+        vm.prank(owner);
+        assets.transferFrom(owner, BUYER, assetId);
+        vm.expectRevert(abi.encodeWithSelector(Licences.NotAssetOwner.selector, assetId, owner));
+        vm.prank(owner);
+        licences.revoke(id, bytes32(0));
+        vm.prank(BUYER);
+        licences.revoke(id, bytes32(0));
+        _assertTrue(licences.licenceOf(id).revoked, "revoked by the new owner");
+    }
+
+    function test_revoke_revertsWhenNotRevocable() public {
+        vm.prank(owner);
+        uint256 id =
+            licences.grant(assetId, LICENSEE, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false, false, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(Licences.LicenceNotRevocable.selector, id));
+        vm.prank(owner);
+        licences.revoke(id, bytes32(0));
+        _assertTrue(!licences.licenceOf(id).revoked, "unchanged");
+    }
+
+    function test_revoke_revertsWhenExpiredOrRevokedOrUnknown() public {
+        uint256 id = _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        vm.warp(START_TIME + YEAR);
+        vm.expectRevert(abi.encodeWithSelector(Licences.LicenceNotInForce.selector, id));
+        vm.prank(owner);
+        licences.revoke(id, bytes32(0));
+        _assertTrue(!licences.licenceOf(id).revoked, "unchanged");
+        vm.expectRevert(abi.encodeWithSelector(Licences.UnknownLicence.selector, uint256(99)));
+        vm.prank(owner);
+        licences.revoke(99, bytes32(0));
+    }
+
+    // ---------------------------------------------------------------- fuzz
+
+    /// @dev The contract's overlap test equals the definition: rights intersect, territories equal
+    /// or one worldwide, half-open periods intersect.
+    function testFuzz_overlaps_matchesDefinition(
+        uint32 rightsA,
+        uint32 rightsB,
+        uint8 territoryA,
+        uint8 territoryB,
+        uint64 startA,
+        uint64 lengthA,
+        uint64 startB,
+        uint64 lengthB
+    ) public view {
+        Licences.Licence memory a;
+        Licences.Licence memory b;
+        a.rights = rightsA;
+        b.rights = rightsB;
+        a.territory = territoryA % 3; // 0 (worldwide), 1 or 2: collisions are likely
+        b.territory = territoryB % 3;
+        a.start = startA % 1000;
+        a.end = a.start + lengthA % 1000 + 1;
+        b.start = startB % 1000;
+        b.end = b.start + lengthB % 1000 + 1;
+
+        bool timeOverlap = false;
+        for (uint64 t = a.start; t < a.end; ++t) {
+            if (b.start <= t && t < b.end) {
+                timeOverlap = true;
+                break;
+            }
+        }
+        bool expected = (rightsA & rightsB) != 0
+            && (a.territory == 0 || b.territory == 0 || a.territory == b.territory) && timeOverlap;
+        _assertTrue(licences.overlaps(a, b) == expected, "overlap definition");
+        _assertTrue(licences.overlaps(b, a) == expected, "symmetric");
+    }
+
+    /// @dev Granting two licences succeeds exactly when neither is exclusive or they do not overlap.
+    function testFuzz_grant_exclusiveConflictIffOverlap(
+        uint32 rightsA,
+        uint32 rightsB,
+        bool worldwideA,
+        bool worldwideB,
+        uint32 offsetB,
+        bool exclusiveA,
+        bool exclusiveB
+    ) public {
+        rightsA = rightsA % ALL_RIGHTS + 1;
+        rightsB = rightsB % ALL_RIGHTS + 1;
+        uint16 territoryA = worldwideA ? 0 : CHINA;
+        uint16 territoryB = worldwideB ? 0 : JAPAN;
+        uint64 startB = START_TIME + offsetB % (2 * YEAR);
+        uint256 first = _grant(rightsA, territoryA, START_TIME, START_TIME + YEAR, exclusiveA);
+        bool overlap =
+            (rightsA & rightsB) != 0 && (worldwideA || worldwideB) && startB < START_TIME + YEAR;
+        if ((exclusiveA || exclusiveB) && overlap) {
+            vm.expectRevert(abi.encodeWithSelector(Licences.LicenceConflict.selector, assetId, first));
+            _grantTo(LICENSEE2, rightsB, territoryB, startB, startB + YEAR, exclusiveB);
+            _assertEq(licences.licenceCount(), 1, "refused");
+        } else {
+            _grantTo(LICENSEE2, rightsB, territoryB, startB, startB + YEAR, exclusiveB);
+            _assertEq(licences.licenceCount(), 2, "granted");
+        }
+    }
+}
