@@ -31,3 +31,33 @@ class LeafNotInTree(CryptoError, KeyError):
     # KeyError quotes its message (it expects a key); keep the plain ValueError text.
     def __str__(self) -> str:
         return BaseException.__str__(self)
+
+
+class InvalidKey(CryptoError):
+    """A key is malformed or unusable: a point off the curve or at infinity, a coordinate or
+    scalar out of range, a bad encoding, or a distinguishing ID that cannot be used."""
+
+
+class InvalidSignature(CryptoError):
+    """A signature could not even be decoded (bad length, truncated DER, unknown prefix).
+
+    :func:`crypto.signing.verify` never raises it for a signature that merely does not
+    verify: that is ``False``.
+    """
+
+
+class UnsupportedAlgorithm(CryptoError):
+    """An algorithm name that banquan does not know, or a key and a signature (or keystore)
+    that name different algorithms."""
+
+
+class DecryptionFailed(CryptoError):
+    """Ciphertext that does not decrypt: a wrong key or password, or tampered bytes."""
+
+
+class InvalidKeystore(CryptoError):
+    """A keystore file is malformed, of an unknown format, or inconsistent with its key."""
+
+
+class BackendUnavailable(CryptoError):
+    """The system OpenSSL 3 ``libcrypto`` could not be loaded, or it lacks SM2."""

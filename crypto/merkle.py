@@ -14,6 +14,7 @@ OpenZeppelin Contracts:
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from eth_hash.auto import keccak
 
@@ -42,6 +43,20 @@ def hash_pair(a: bytes, b: bytes) -> bytes:
     _check_node("node", a)
     _check_node("node", b)
     return _parent(a, b)
+
+
+@dataclass(frozen=True)
+class MultiProof:
+    """A proof that several values are in one tree, as OpenZeppelin's ``getMultiProof``.
+
+    ``values`` are in the order the proof consumes them (which is not the order they were
+    asked for); ``proof`` and ``proof_flags`` are what ``MerkleProof.multiProofVerify`` takes,
+    with ``keccak256(keccak256(value))`` of each value as its ``leaves``.
+    """
+
+    values: tuple[bytes, ...]
+    proof: tuple[bytes, ...]
+    proof_flags: tuple[bool, ...]
 
 
 class MerkleTree:
@@ -106,6 +121,44 @@ class MerkleTree:
             index = (index - 1) // 2
         return proof
 
+    def multiproof(self, values: Sequence[bytes]) -> MultiProof:
+        """The multi-proof of ``values`` (each a value of the tree, none repeated).
+
+        Raises:
+            InvalidProof: a value is not 32 bytes, or a value is asked for twice.
+            LeafNotInTree: a value is not in the tree.
+        """
+        indices = []
+        for value in values:
+            index = self._positions.get(leaf_hash(value))
+            if index is None:
+                raise LeafNotInTree(f"value 0x{value.hex()} is not in the tree")
+            indices.append(index)
+        indices.sort(reverse=True)
+        if len(set(indices)) != len(indices):
+            raise InvalidProof("a multi-proof cannot prove the same leaf twice")
+        by_index = {self._positions[leaf_hash(value)]: bytes(value) for value in values}
+        # The walk of @openzeppelin/merkle-tree's getMultiProof: a queue of node indices,
+        # deepest first; a node whose sibling is next in the queue needs no proof node.
+        queue = list(indices)
+        head = 0
+        proof: list[bytes] = []
+        flags: list[bool] = []
+        while head < len(queue) and queue[head] > 0:
+            index = queue[head]
+            head += 1
+            sibling = index + 1 if index % 2 == 1 else index - 1
+            if head < len(queue) and queue[head] == sibling:
+                flags.append(True)
+                head += 1
+            else:
+                flags.append(False)
+                proof.append(self._nodes[sibling])
+            queue.append((index - 1) // 2)
+        if not indices:
+            proof.append(self._nodes[0])
+        return MultiProof(tuple(by_index[i] for i in indices), tuple(proof), tuple(flags))
+
     def __len__(self) -> int:
         """Number of values the tree was built from, repeated values included."""
         return self._count
@@ -143,3 +196,63 @@ def _check_node(name: str, node: object) -> None:
     if not isinstance(node, bytes) or len(node) != NODE_SIZE:
         length = len(node) if isinstance(node, bytes) else type(node).__name__
         raise InvalidProof(f"{name} must be {NODE_SIZE} bytes, got {length}")
+
+
+def process_multiproof(
+    leaves: Sequence[bytes], proof: Sequence[bytes], proof_flags: Sequence[bool]
+) -> bytes:
+    """The root that a multi-proof over tree ``leaves`` (already double-hashed) leads to,
+    as ``MerkleProof.processMultiProof`` computes it.
+
+    Raises:
+        InvalidProof: a node is not 32 bytes, or the counts do not fit together.
+    """
+    for node in (*leaves, *proof):
+        _check_node("node", node)
+    if len(leaves) + len(proof) != len(proof_flags) + 1:
+        raise InvalidProof("a multi-proof needs len(leaves) + len(proof) == len(flags) + 1")
+    if len(proof) < sum(1 for flag in proof_flags if not flag):
+        raise InvalidProof("the multi-proof has fewer proof nodes than its flags use")
+    hashes = list(leaves)
+    leaf_position = proof_position = 0
+    # Like the contract: take the next leaf first, then the hashes computed so far.
+    for flag in proof_flags:
+        a, leaf_position = _next(hashes, leaves, leaf_position)
+        if flag:
+            b, leaf_position = _next(hashes, leaves, leaf_position)
+        else:
+            b = proof[proof_position]
+            proof_position += 1
+        hashes.append(_parent(a, b))
+    if not proof_flags:
+        return leaves[0] if leaves else proof[0]
+    if proof_position != len(proof) or leaf_position != len(hashes) - 1:
+        raise InvalidProof("the multi-proof does not use every leaf and proof node")
+    return hashes[-1]
+
+
+def _next(hashes: list[bytes], leaves: Sequence[bytes], position: int) -> tuple[bytes, int]:
+    if position >= len(hashes):
+        raise InvalidProof("the multi-proof consumes a node before it is computed")
+    return hashes[position], position + 1
+
+
+def verify_multiproof(
+    values: Sequence[bytes], proof: Sequence[bytes], proof_flags: Sequence[bool], root: bytes
+) -> bool:
+    """Whether the multi-proof shows that every one of ``values`` is in the tree with ``root``.
+
+    Same result as ``MerkleProof.multiProofVerify(proof, proofFlags, root, leaves)`` with
+    ``leaves[i] = keccak256(keccak256(values[i]))``; a malformed proof is ``False``.
+
+    Raises:
+        InvalidProof: ``root``, a value or a proof node is not 32 bytes.
+    """
+    _check_node("root", root)
+    leaves = [leaf_hash(value) for value in values]
+    try:
+        return process_multiproof(leaves, proof, proof_flags) == root
+    except InvalidProof:
+        for node in proof:
+            _check_node("proof node", node)
+        return False

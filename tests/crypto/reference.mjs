@@ -7,6 +7,11 @@
 //       -> {"result": {"root": "0x..", "proofs": [["0x..", ...], ...]}}
 //          (StandardMerkleTree.of(values.map(v => [v]), ["bytes32"]), proofs by value)
 //   {"op": "merkle_root", "values": [...]}           -> {"result": "0x.."} (the same tree's root)
+//   {"op": "multiproof", "values": [...], "indices": [i, ...]}
+//       -> {"result": {"root": "0x..", "leaves": ["0x..", ...], "proof": [...], "proofFlags": [...]}}
+//          (getMultiProof of the values at those positions of `values`; leaves as values)
+//   {"op": "multiproof_verify", "root": "0x..", "leaves": [...], "proof": [...], "proofFlags": [...]}
+//       -> {"result": true|false} (StandardMerkleTree.verifyMultiProof; false if it throws)
 // A failed request is answered with {"error": "<message>"}.
 import { createInterface } from "node:readline";
 
@@ -27,11 +32,31 @@ function merkle(values) {
   return { root: tree.root, proofs: values.map((v) => tree.getProof([v])) };
 }
 
+function multiproof(values, indices) {
+  const tree = standardTree(values);
+  const proof = tree.getMultiProof(indices);
+  return { root: tree.root, leaves: proof.leaves.map(([v]) => v), proof: proof.proof, proofFlags: proof.proofFlags };
+}
+
+function multiproofVerify(request) {
+  try {
+    return StandardMerkleTree.verifyMultiProof(request.root, ["bytes32"], {
+      leaves: request.leaves.map((v) => [v]),
+      proof: request.proof,
+      proofFlags: request.proofFlags,
+    });
+  } catch {
+    return false;
+  }
+}
+
 const operations = {
   canonicalize: (request) => canonicalize(request.value),
   keccak256: (request) => bytesToHex(keccak256(hexToBytes(request.hex))),
   merkle: (request) => merkle(request.values),
   merkle_root: (request) => standardTree(request.values).root,
+  multiproof: (request) => multiproof(request.values, request.indices),
+  multiproof_verify: multiproofVerify,
 };
 
 for await (const line of createInterface({ input: process.stdin })) {
