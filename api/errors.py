@@ -25,6 +25,7 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.IdempotencyKeyReused: 409,
     domain.ServiceUnavailable: 503,
     domain.ChainUnreachable: 503,
+    domain.ContentStoreUnavailable: 503,
 }
 
 

@@ -42,6 +42,8 @@ class ContentStore(Protocol):
 
     def unpin(self, root: CID) -> None: ...
 
+    def close(self) -> None: ...
+
 
 def read_content(store: ContentStore, root: CID) -> Iterator[bytes]:
     """The file under ``root``, leaf by leaf, depth first (never whole in memory)."""
@@ -107,6 +109,9 @@ class LocalBlockstore:
         self.blocks = root / "blocks"
         self.pins = root / "pins"
         self.staging = root / "staging"
+
+    def close(self) -> None:
+        """Nothing to release: files are opened per block."""
 
     def writer(self) -> LocalBlockWriter:
         return LocalBlockWriter(self)

@@ -98,6 +98,12 @@ class ServiceUnavailable(RegistryError):
     code = "service_unavailable"
 
 
+class ContentStoreUnavailable(ServiceUnavailable):
+    """The IPFS node cannot be reached, or answered with an error."""
+
+    code = "content_store_unavailable"
+
+
 class ChainUnreachable(ServiceUnavailable):
     """The chain node cannot be reached right now."""
 

@@ -21,6 +21,7 @@ from registry.anchoring import AnchoringPolicy, Batcher, release_batches_missing
 from registry.content_store import ContentStore, LocalBlockstore
 from registry.database import create_database_engine, session_factory
 from registry.errors import ChainUnreachable
+from registry.kubo import KuboContentStore
 from registry.settings import Settings
 
 
@@ -94,6 +95,13 @@ class Runtime:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.store.close()
+
+
+def _content_store(settings: Settings) -> ContentStore:
+    if settings.content_backend == "kubo":
+        return KuboContentStore.connect(settings.kubo_api_url)
+    return LocalBlockstore(settings.content_dir)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -106,7 +114,7 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
-        store=LocalBlockstore(settings.content_dir),
+        store=_content_store(settings),
         w3=w3,
         sender=TransactionSender(w3, account),
     )

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
         description="Address of a deployed RegistryAnchor. Unset in dev mode: deployed on demand "
         "and remembered in the data directory.",
     )
+    content_backend: Literal["local", "kubo"] = Field(
+        default="local", description="local: blockstore in the data directory; kubo: Kubo RPC"
+    )
+    kubo_api_url: str = "http://127.0.0.1:5001"
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
     batch_max_size: int = Field(default=1000, gt=0)
     batch_interval_seconds: float = Field(default=2.0, gt=0)

@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import uvicorn
-
 from api.app import create_app
 from registry.runtime import Runtime
-from tests.conftest import free_port
+from tests.conftest import serve_asgi
 
 
 @contextmanager
 def serving(runtime: Runtime) -> Iterator[str]:
-    """Serve the API over HTTP on a free loopback port; yields its base URL."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(runtime=runtime, run_batcher=True),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    """Serve the API, with its anchoring thread, over HTTP; yields its base URL."""
+    with serve_asgi(create_app(runtime=runtime, run_batcher=True)) as url:
+        yield url
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:

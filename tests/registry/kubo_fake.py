@@ -1,0 +1,121 @@
+"""A stand-in for Kubo's HTTP RPC (the endpoints banquan uses, with Kubo's request and response
+shapes: POST only, query parameters, multipart bodies, ``{"Message", "Code", "Type"}`` errors).
+
+No Kubo binary can be installed here; the CIDs it answers are cross-checked separately against
+the reference JavaScript importer (tests/registry/vectors/unixfs_cids.json).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from multiformats import CID, multihash
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from registry.unixfs import UnixFSFileBuilder
+
+
+@dataclass
+class FakeKubo:
+    blocks: dict[str, bytes] = field(default_factory=dict)
+    pins: set[str] = field(default_factory=set)
+    calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    fail_next: int = 0
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route(f"/api/v0/{name}", handler, methods=["POST"])
+                for name, handler in {
+                    "block/put": self.block_put,
+                    "block/get": self.block_get,
+                    "block/stat": self.block_stat,
+                    "pin/add": self.pin_add,
+                    "pin/rm": self.pin_rm,
+                    "add": self.add,
+                    "cat": self.cat,
+                }.items()
+            ]
+        )
+
+    def _record(self, request: Request) -> Response | None:
+        self.calls.append((request.url.path.removeprefix("/api/v0/"), dict(request.query_params)))
+        if self.fail_next:
+            self.fail_next -= 1
+            return error("datastore: disk full")
+        return None
+
+    async def block_put(self, request: Request) -> Response:
+        if (failure := self._record(request)) is not None:
+            return failure
+        data = await uploaded(request)
+        codec = request.query_params.get("cid-codec", "raw")
+        digest = multihash.wrap(hashlib.sha256(data).digest(), "sha2-256")
+        cid = str(CID("base32", 1, codec, digest))
+        self.blocks[cid] = data
+        return JSONResponse({"Key": cid, "Size": len(data)})
+
+    async def block_get(self, request: Request) -> Response:
+        self._record(request)
+        cid = normalized(request.query_params["arg"])
+        if cid not in self.blocks:
+            return error(f"block was not found locally (offline): ipld: could not find {cid}")
+        return Response(self.blocks[cid], media_type="text/plain")
+
+    async def block_stat(self, request: Request) -> Response:
+        self._record(request)
+        cid = normalized(request.query_params["arg"])
+        if cid not in self.blocks:
+            return error(f"block was not found locally (offline): ipld: could not find {cid}")
+        return JSONResponse({"Key": cid, "Size": len(self.blocks[cid])})
+
+    async def pin_add(self, request: Request) -> Response:
+        self._record(request)
+        cid = normalized(request.query_params["arg"])
+        if cid not in self.blocks:
+            return error(f"pin: block was not found locally (offline): {cid}")
+        self.pins.add(cid)
+        return JSONResponse({"Pins": [cid]})
+
+    async def pin_rm(self, request: Request) -> Response:
+        self._record(request)
+        cid = normalized(request.query_params["arg"])
+        if cid not in self.pins:
+            return error("not pinned or pinned indirectly")
+        self.pins.discard(cid)
+        return JSONResponse({"Pins": [cid]})
+
+    async def add(self, request: Request) -> Response:
+        self._record(request)
+        data = await uploaded(request)
+        builder = UnixFSFileBuilder(lambda cid, block: self.blocks.update({str(cid): block}))
+        builder.update(data)
+        root = str(builder.finish())
+        if request.query_params.get("pin") == "true":
+            self.pins.add(root)
+        line = {"Name": "file", "Hash": root, "Size": str(len(data))}
+        return Response(json.dumps(line) + "\n", media_type="application/x-ndjson")
+
+    async def cat(self, request: Request) -> Response:
+        self._record(request)
+        return error("cat is served from blocks in these tests")
+
+
+async def uploaded(request: Request) -> bytes:
+    async with request.form() as form:
+        upload = form["file"]
+        assert not isinstance(upload, str)
+        return await upload.read()
+
+
+def normalized(text: str) -> str:
+    return str(CID.decode(text).set(base="base32"))
+
+
+def error(message: str) -> Response:
+    return JSONResponse({"Message": message, "Code": 0, "Type": "error"}, status_code=500)
