@@ -35,10 +35,6 @@ def load_artifact(name: str) -> ContractArtifact:
         bytecode=raw["bytecode"],
         deployed_bytecode=raw["deployedBytecode"],
         immutable_ranges=tuple(
-            sorted(
-                (int(ref["start"]), int(ref["length"]))
-                for refs in raw.get("immutableReferences", {}).values()
-                for ref in refs
-            )
+            (int(start), int(length)) for start, length in raw.get("immutableRanges", [])
         ),
     )

@@ -5,7 +5,8 @@
 //   node contracts/scripts/export-abi.mjs --check   only compare them with the build (`make check-abi`)
 //
 // Run `npx hardhat build` first. Each file holds exactly contractName, sourceName, abi, bytecode,
-// deployedBytecode and immutableReferences (where the deployed code holds immutable values), as JSON with 2-space indentation and a trailing newline, so the output depends
+// deployedBytecode and immutableRanges (the [start, length] byte ranges of the deployed code that
+// hold immutable values; solc's own references are keyed by AST ids, which change with the build), as JSON with 2-space indentation and a trailing newline, so the output depends
 // only on the sources and the compiler settings. In --check mode nothing is written; the script exits
 // with status 1 and names every missing, differing or stale file if the committed ABIs are out of date.
 
@@ -28,6 +29,13 @@ function isExported(sourceName) {
     sourceName.endsWith(".sol") &&
     !sourceName.endsWith(".t.sol")
   );
+}
+
+function immutableRanges(references) {
+  return Object.values(references)
+    .flat()
+    .map(({ start, length }) => [start, length])
+    .sort((a, b) => a[0] - b[0]);
 }
 
 async function findArtifactFiles(dir) {
@@ -64,7 +72,7 @@ async function expectedOutputs() {
       abi: artifact.abi,
       bytecode: artifact.bytecode,
       deployedBytecode: artifact.deployedBytecode,
-      immutableReferences: artifact.immutableReferences ?? {},
+      immutableRanges: immutableRanges(artifact.immutableReferences ?? {}),
     };
     bySource.set(name, { sourceName, text: `${JSON.stringify(exported, null, 2)}\n` });
   }

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {Pledges} from "../Pledges.sol";
+import {SuiteBase, Vm} from "./SuiteBase.sol";
+
+/// @dev Drives random owner, lender and moderator actions against a few assets, and keeps the
+/// ghost state the invariants compare with: the owner each asset should have, the number of active
+/// liens counted from the events, and every owner change seen while encumbered or frozen.
+contract AssetHandler is SuiteBase {
+    uint256 internal constant ASSETS = 3;
+    uint256 internal constant ACTORS = 4;
+
+    uint256[ASSETS] public assetIds;
+    mapping(uint256 assetId => address) public expectedOwner;
+    mapping(uint256 assetId => uint256) public liensFromEvents;
+    uint256 public forbiddenMoves;
+    uint256 public enforcements;
+
+    bytes32 private constant PLEDGED = keccak256("Pledged(uint256,uint256,address,address,uint256,uint128,bytes3,uint64,bytes32)");
+    bytes32 private constant RELEASED = keccak256("Released(uint256,uint256,address)");
+    bytes32 private constant ENFORCED = keccak256("Enforced(uint256,uint256,address,address,address)");
+
+    constructor() {
+        _deploySuite(true);
+        for (uint256 i = 0; i < ASSETS; ++i) {
+            uint256 assetId = _tokenize(keccak256(abi.encode("invariant asset", i)), _actor(i));
+            assetIds[i] = assetId;
+            expectedOwner[assetId] = _actor(i);
+        }
+        vm.recordLogs();
+    }
+
+    function _actor(uint256 seed) internal view returns (address) {
+        uint256 i = seed % ACTORS;
+        return i == 0 ? owner : address(uint160(0xAC7000 + i));
+    }
+
+    function _lender(uint256 seed) internal pure returns (address) {
+        return seed % 2 == 0 ? LENDER : LENDER2;
+    }
+
+    function _asset(uint256 seed) internal view returns (uint256) {
+        return assetIds[seed % ASSETS];
+    }
+
+    function _isStuck(uint256 assetId) internal view returns (bool) {
+        return pledges.activeLienCount(assetId) != 0 || moderation.isFrozen(bytes32(assetId));
+    }
+
+    /// @dev Folds the events of the last action into the lien count per asset.
+    function _countLienEvents() internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(pledges) || logs[i].topics.length < 3) continue;
+            bytes32 topic = logs[i].topics[0];
+            uint256 assetId = uint256(logs[i].topics[2]);
+            if (topic == PLEDGED) ++liensFromEvents[assetId];
+            else if (topic == RELEASED || topic == ENFORCED) --liensFromEvents[assetId];
+        }
+    }
+
+    function _afterMoveAttempt(uint256 assetId, bool wasStuck, address previous) internal {
+        address current = assets.ownerOf(assetId);
+        if (current != previous) {
+            if (wasStuck) ++forbiddenMoves;
+            expectedOwner[assetId] = current;
+        }
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    function transfer(uint256 assetSeed, uint256 toSeed) external {
+        uint256 assetId = _asset(assetSeed);
+        address from = assets.ownerOf(assetId);
+        bool stuck = _isStuck(assetId);
+        vm.prank(from);
+        try assets.transferFrom(from, _actor(toSeed), assetId) {} catch {}
+        _afterMoveAttempt(assetId, stuck, from);
+        _countLienEvents();
+    }
+
+    function transferByOperator(uint256 assetSeed, uint256 toSeed) external {
+        uint256 assetId = _asset(assetSeed);
+        address from = assets.ownerOf(assetId);
+        address operator = address(0x0BE7A7);
+        vm.prank(from);
+        assets.setApprovalForAll(operator, true);
+        bool stuck = _isStuck(assetId);
+        vm.prank(operator);
+        try assets.safeTransferFrom(from, _actor(toSeed), assetId) {} catch {}
+        _afterMoveAttempt(assetId, stuck, from);
+        _countLienEvents();
+    }
+
+    function pledge(uint256 assetSeed, uint256 lenderSeed) external {
+        uint256 assetId = _asset(assetSeed);
+        address from = assets.ownerOf(assetId);
+        address lender = _lender(lenderSeed);
+        uint64 maturity = uint64(block.timestamp + 1 days);
+        vm.prank(from);
+        try pledges.pledge(assetId, lender, 100, CNY, maturity, bytes32(0), 0, "") {} catch {}
+        _countLienEvents();
+    }
+
+    function approveJunior(uint256 assetSeed, uint256 lenderSeed) external {
+        Pledges.RankedLien[] memory liens = pledges.activeLiens(_asset(assetSeed));
+        if (liens.length == 0) return;
+        Pledges.RankedLien memory senior = liens[lenderSeed % liens.length];
+        vm.prank(senior.lien.lender);
+        pledges.approveJuniorLien(senior.lienId, _lender(lenderSeed >> 8), true);
+        _countLienEvents();
+    }
+
+    function release(uint256 assetSeed, uint256 which) external {
+        Pledges.RankedLien[] memory liens = pledges.activeLiens(_asset(assetSeed));
+        if (liens.length == 0) return;
+        Pledges.RankedLien memory lien = liens[which % liens.length];
+        vm.prank(lien.lien.lender);
+        pledges.release(lien.lienId);
+        _countLienEvents();
+    }
+
+    function enforce(uint256 assetSeed, uint256 toSeed) external {
+        uint256 assetId = _asset(assetSeed);
+        Pledges.RankedLien[] memory liens = pledges.activeLiens(assetId);
+        if (liens.length == 0) return;
+        vm.warp(block.timestamp + 2 days);
+        address from = assets.ownerOf(assetId);
+        vm.prank(liens[0].lien.lender);
+        try pledges.enforce(liens[0].lienId, _actor(toSeed)) {
+            ++enforcements;
+            expectedOwner[assetId] = assets.ownerOf(assetId);
+        } catch {
+            _afterMoveAttempt(assetId, true, from);
+        }
+        _countLienEvents();
+    }
+
+    function freeze(uint256 assetSeed) external {
+        vm.prank(MODERATOR);
+        try moderation.freeze(bytes32(_asset(assetSeed)), keccak256("invariant")) {} catch {}
+        _countLienEvents();
+    }
+
+    function restore(uint256 assetSeed) external {
+        vm.prank(REGULATOR);
+        try moderation.restore(bytes32(_asset(assetSeed)), keccak256("invariant")) {} catch {}
+        _countLienEvents();
+    }
+
+    function assetCount() external pure returns (uint256) {
+        return ASSETS;
+    }
+
+    function rightsAsset() external view returns (address) {
+        return address(assets);
+    }
+
+    function lienRegistry() external view returns (address) {
+        return address(pledges);
+    }
+}
+
+interface IOwnerOf {
+    function ownerOf(uint256 assetId) external view returns (address);
+}
+
+interface ILienCount {
+    function activeLienCount(uint256 assetId) external view returns (uint256);
+}
+
+contract AssetInvariantsTest {
+    AssetHandler private handler;
+
+    error InvariantBroken(string what, uint256 assetId, uint256 expected, uint256 actual);
+
+    function setUp() public {
+        handler = new AssetHandler();
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    /// forge-config: default.invariant.runs = 48
+    /// forge-config: default.invariant.depth = 40
+    /// @dev An encumbered or frozen asset never changes owner except by `enforce`, and every owner
+    /// is the one the handler saw it legitimately move to.
+    function invariant_stuckAssetsMoveOnlyByEnforcement() public view {
+        if (handler.forbiddenMoves() != 0) revert InvariantBroken("forbidden moves", 0, 0, handler.forbiddenMoves());
+        for (uint256 i = 0; i < handler.assetCount(); ++i) {
+            uint256 assetId = handler.assetIds(i);
+            address actual = IOwnerOf(handler.rightsAsset()).ownerOf(assetId);
+            address expected = handler.expectedOwner(assetId);
+            if (actual != expected) {
+                revert InvariantBroken("owner", assetId, uint160(expected), uint160(actual));
+            }
+        }
+    }
+
+    /// forge-config: default.invariant.runs = 48
+    /// forge-config: default.invariant.depth = 40
+    /// @dev The number of active liens of every asset equals the count folded from the events.
+    function invariant_activeLiensEqualEventCount() public view {
+        for (uint256 i = 0; i < handler.assetCount(); ++i) {
+            uint256 assetId = handler.assetIds(i);
+            uint256 onChain = ILienCount(handler.lienRegistry()).activeLienCount(assetId);
+            uint256 fromEvents = handler.liensFromEvents(assetId);
+            if (onChain != fromEvents) revert InvariantBroken("active liens", assetId, fromEvents, onChain);
+        }
+    }
+}
