@@ -14,6 +14,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from cli.keys import keys_app
 from cli.launcher import AnvilProcess
 from registry.database import migrate
 from registry.errors import RegistryError
@@ -26,6 +27,7 @@ from registry.views import RegistrationView
 
 app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned EVM chain.")
 console = Console(soft_wrap=True)
+app.add_typer(keys_app, name="keys")
 
 
 def _runtime(settings: Settings | None = None) -> Runtime:

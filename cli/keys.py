@@ -1,0 +1,182 @@
+"""``banquan keys``: create an encrypted keystore, show what it holds, export its public key.
+
+Thin on purpose: parse the options, call :mod:`crypto.keystore`, print. The password comes
+from ``--password-file``, else ``BANQUAN_KEYSTORE_PASSWORD``, else a hidden prompt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from crypto.errors import CryptoError
+from crypto.keystore import (
+    DEFAULT_SCRYPT_N,
+    ETHEREUM_V3,
+    FORMAT,
+    decrypt_key,
+    encrypt_key,
+    inspect_keystore,
+    read_keystore,
+    write_keystore,
+)
+from crypto.signing import (
+    Algorithm,
+    PublicKey,
+    generate_private_key,
+    public_key_to_json,
+    sm2_id_from_text,
+)
+from crypto.sm2 import DEFAULT_ID, SM2PublicKey
+from crypto.symmetric import Cipher
+
+PASSWORD_ENV = "BANQUAN_KEYSTORE_PASSWORD"  # noqa: S105 - the variable's name, not a password
+
+keys_app = typer.Typer(help="Signing keys: SM2 or secp256k1, kept in encrypted keystores.")
+console = Console(soft_wrap=True)
+
+
+class KeystoreFormat(StrEnum):
+    BANQUAN = "banquan"
+    ETHEREUM_V3 = "ethereum-v3"
+
+
+class PublicKeyFormat(StrEnum):
+    HEX = "hex"
+    PEM = "pem"
+    JSON = "json"
+
+
+PasswordFile = Annotated[
+    Path | None,
+    typer.Option(help=f"Read the password from this file (else ${PASSWORD_ENV}, else prompt)"),
+]
+
+
+def _password(password_file: Path | None, *, confirm: bool) -> str:
+    if password_file is not None:
+        return password_file.read_text(encoding="utf-8").rstrip("\r\n")
+    from_environment = os.environ.get(PASSWORD_ENV)
+    if from_environment is not None:
+        return from_environment
+    password: str = typer.prompt("Keystore password", hide_input=True, confirmation_prompt=confirm)
+    return password
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error[/red] {message}", markup=True, highlight=False)
+    return typer.Exit(code=2)
+
+
+def _describe(public_key: PublicKey) -> dict[str, str]:
+    description = public_key_to_json(public_key)
+    description["public_key_compressed"] = public_key.to_bytes(compressed=True).hex()
+    if not isinstance(public_key, SM2PublicKey):
+        description["address"] = public_key.address
+    return description
+
+
+@keys_app.command()
+def new(
+    out: Annotated[Path, typer.Argument(help="Keystore file to create (never overwritten)")],
+    algorithm: Annotated[Algorithm, typer.Option(help="Signature algorithm")] = Algorithm.SM2,
+    sm2_id: Annotated[
+        str, typer.Option(help="SM2 distinguishing ID (printable ASCII)")
+    ] = DEFAULT_ID.decode(),
+    cipher: Annotated[
+        Cipher | None, typer.Option(help="Keystore cipher (default: sm4-gcm for SM2, aes-256-gcm)")
+    ] = None,
+    keystore_format: Annotated[
+        KeystoreFormat, typer.Option("--format", help="Keystore format")
+    ] = KeystoreFormat.BANQUAN,
+    scrypt_n: Annotated[
+        int, typer.Option(help="scrypt cost n (a power of two)")
+    ] = DEFAULT_SCRYPT_N,
+    password_file: PasswordFile = None,
+) -> None:
+    """Create a new key and write it, encrypted, to OUT."""
+    if out.exists():
+        raise _fail(f"{out} exists; a keystore is never overwritten")
+    password = _password(password_file, confirm=True)
+    try:
+        key = generate_private_key(algorithm, sm2_id=sm2_id_from_text(sm2_id))
+        document = encrypt_key(
+            key,
+            password,
+            cipher=cipher,
+            scrypt_n=scrypt_n,
+            format=ETHEREUM_V3 if keystore_format is KeystoreFormat.ETHEREUM_V3 else FORMAT,
+        )
+        write_keystore(out, document)
+    except (CryptoError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    except FileExistsError as exc:
+        raise _fail(f"{out} exists; a keystore is never overwritten") from exc
+    console.print(f"wrote {out}", highlight=False)
+    for name, value in _describe(key.public_key).items():
+        console.print(f"{name:22} {value}", highlight=False)
+
+
+@keys_app.command()
+def show(
+    keystore: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    password_file: PasswordFile = None,
+) -> None:
+    """Show a keystore's algorithm, public key (and ID or address).
+
+    An Ethereum V3 keystore stores only an address: its public key needs the password.
+    """
+    try:
+        document = read_keystore(keystore)
+        if document.get("version") == 3:
+            key = decrypt_key(document, _password(password_file, confirm=False))
+            public_key: PublicKey = key.public_key
+            keystore_format = ETHEREUM_V3
+        else:
+            info = inspect_keystore(document)
+            public_key, keystore_format = info.public_key, info.format
+    except CryptoError as exc:
+        raise _fail(str(exc)) from exc
+    description = {"format": keystore_format, **_describe(public_key)}
+    if as_json:
+        print(json.dumps(description, indent=2))
+        return
+    for name, value in description.items():
+        console.print(f"{name:22} {value}", highlight=False)
+
+
+@keys_app.command(name="export-pub")
+def export_pub(
+    keystore: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    output_format: Annotated[
+        PublicKeyFormat, typer.Option("--format", help="hex, pem (SM2 only) or json")
+    ] = PublicKeyFormat.HEX,
+    compressed: Annotated[bool, typer.Option(help="Compressed point (hex only)")] = False,
+    password_file: PasswordFile = None,
+) -> None:
+    """Print a keystore's public key, for registering it or for other tools."""
+    try:
+        document = read_keystore(keystore)
+        if document.get("version") == 3:
+            public_key: PublicKey = decrypt_key(
+                document, _password(password_file, confirm=False)
+            ).public_key
+        else:
+            public_key = inspect_keystore(document).public_key
+    except CryptoError as exc:
+        raise _fail(str(exc)) from exc
+    if output_format is PublicKeyFormat.PEM:
+        if not isinstance(public_key, SM2PublicKey):
+            raise _fail("PEM export is for SM2 keys; use --format hex or json")
+        print(public_key.to_pem(), end="")
+    elif output_format is PublicKeyFormat.JSON:
+        print(json.dumps(public_key_to_json(public_key)))
+    else:
+        print(public_key.to_bytes(compressed=compressed).hex())
