@@ -59,6 +59,9 @@ class RegistrationOut(BaseModel):
     registered_at: datetime
     leaf: str = Field(description="claim_leaf_v1 of the canonical claim (hex)")
     claim: dict[str, object] = Field(description="The canonical claim (RFC 8785 JSON)")
+    signing_mode: str = Field(description="client, custodial or unsigned")
+    signature: str | None = Field(description="The registrant's signature, `<algorithm>:<hex>`")
+    registrant: str | None = Field(description="`<algorithm>:<public key hex>` of the signer")
     proof: list[str] | None = Field(description="Merkle path from the leaf to the batch root")
     anchor: AnchorOut | None
 
@@ -77,6 +80,9 @@ class RegistrationOut(BaseModel):
             registered_at=view.registered_at,
             leaf=view.leaf,
             claim=view.claim,
+            signing_mode=view.signing_mode,
+            signature=view.signature,
+            registrant=view.registrant,
             proof=view.proof,
             anchor=AnchorOut.of(view.anchor) if view.anchor else None,
         )

@@ -50,6 +50,24 @@ class InvalidMetadata(InvalidInput):
     code = "invalid_metadata"
 
 
+class InvalidSignedClaim(InvalidInput):
+    """A client-signed claim or its signature is malformed."""
+
+    code = "invalid_claim"
+
+
+class ClaimMismatch(InvalidInput):
+    """A client-signed claim does not describe the upload (digests, CID, metadata, time)."""
+
+    code = "claim_mismatch"
+
+
+class RegistrantSignatureInvalid(InvalidInput):
+    """The signature is not the registrant's signature of the claim."""
+
+    code = "invalid_signature"
+
+
 class InvalidDigest(InvalidInput):
     """A digest is not 64 hexadecimal characters, or names an unknown algorithm."""
 
@@ -90,6 +108,12 @@ class IdempotencyKeyReused(Conflict):
     """The Idempotency-Key was already used for a different request."""
 
     code = "idempotency_key_reused"
+
+
+class ClaimAlreadyRegistered(Conflict):
+    """This exact claim (same leaf) is registered already."""
+
+    code = "claim_already_registered"
 
 
 class ServiceUnavailable(RegistryError):

@@ -7,9 +7,10 @@ from typing import BinaryIO
 
 from iscc_core.code_data import DataHasherV0
 from iscc_core.code_instance import InstanceHasherV0
+from multiformats import CID
 
 from crypto.digests import ContentDigests, DigestAccumulator
-from registry.content_store import ContentStore
+from registry.content_store import BlockWriter, ContentStore
 from registry.errors import EmptyFile, UploadTooLarge
 from registry.unixfs import CHUNK_SIZE, UnixFSFileBuilder
 
@@ -28,6 +29,25 @@ class IngestedContent:
         return self.digests.size
 
 
+class _DiscardingWriter:
+    def put(self, cid: CID, block: bytes) -> None:
+        pass
+
+    def commit(self, root: CID) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+def describe(stream: BinaryIO, *, max_bytes: int = 2**53 - 1) -> IngestedContent:
+    """What :func:`ingest` would establish about these bytes, storing nothing.
+
+    A registrant computes this before signing its claim; the registry checks the same values.
+    """
+    return _one_pass(stream, _DiscardingWriter(), max_bytes=max_bytes)
+
+
 def ingest(stream: BinaryIO, store: ContentStore, *, max_bytes: int) -> IngestedContent:
     """Read ``stream`` once in 256 KiB chunks: SHA-256, SM3, the IPFS CID (Kubo-identical),
     ISCC Data-Code and Instance-Code, and the blocks written to ``store``.
@@ -35,7 +55,10 @@ def ingest(stream: BinaryIO, store: ContentStore, *, max_bytes: int) -> Ingested
     Raises :class:`EmptyFile` or :class:`UploadTooLarge` (as soon as the limit is passed); a
     refused or failed ingest leaves no block behind.
     """
-    writer = store.writer()
+    return _one_pass(stream, store.writer(), max_bytes=max_bytes)
+
+
+def _one_pass(stream: BinaryIO, writer: BlockWriter, *, max_bytes: int) -> IngestedContent:
     try:
         digests = DigestAccumulator()
         data_code = DataHasherV0()

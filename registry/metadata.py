@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from registry.errors import InvalidMetadata
+from registry.rights import ALL_RIGHT_NAMES, parse_rights
 
 MAX_TITLE_LENGTH = 500
 
@@ -18,13 +19,14 @@ class WorkMetadata:
     authors: tuple[str, ...] = ()
     isbn: str | None = None
     language: str | None = None
+    rights: tuple[str, ...] = ALL_RIGHT_NAMES
 
     @classmethod
     def from_mapping(cls, raw: object) -> WorkMetadata:
         """Validate metadata as received (a JSON object); raise :class:`InvalidMetadata`."""
         if not isinstance(raw, Mapping):
             raise InvalidMetadata("metadata must be a JSON object")
-        unknown = set(raw) - {"title", "authors", "isbn", "language"}
+        unknown = set(raw) - {"title", "authors", "isbn", "language", "rights"}
         if unknown:
             raise InvalidMetadata(
                 "unknown metadata fields", details={"fields": sorted(map(str, unknown))}
@@ -47,6 +49,7 @@ class WorkMetadata:
             authors=tuple(authors),
             isbn=_optional_string(raw, "isbn"),
             language=_optional_string(raw, "language"),
+            rights=_rights(raw),
         )
 
     def to_json(self) -> dict[str, object]:
@@ -55,7 +58,19 @@ class WorkMetadata:
             value["isbn"] = self.isbn
         if self.language is not None:
             value["language"] = self.language
+        value["rights"] = list(self.rights)
         return value
+
+
+def _rights(raw: Mapping[str, object]) -> tuple[str, ...]:
+    value = raw.get("rights")
+    if value is None:
+        return ALL_RIGHT_NAMES
+    if not isinstance(value, list):
+        raise InvalidMetadata(
+            "metadata.rights must be a list of names", details={"field": "rights"}
+        )
+    return parse_rights(value)
 
 
 def _optional_string(raw: Mapping[str, object], field: str) -> str | None:

@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.canonical import canonical_json
-from crypto.claims import Claim, claim_leaf_v1, metadata_digest, new_nonce
+from crypto.signing import Signer
+from registry.claims import ClientSignedClaim, prepare_claim
 from registry.content_store import ContentStore
 from registry.database import unit_of_work
-from registry.errors import IdempotencyKeyReused
+from registry.errors import ClaimAlreadyRegistered, IdempotencyKeyReused
 from registry.ingest import ingest
 from registry.metadata import WorkMetadata
 from registry.models import IdempotencyKey, Registration, Work
@@ -41,12 +42,18 @@ def register_work(
     now: Callable[[], datetime],
     idempotency_key: str | None = None,
     idempotency_scope: str = "",
+    client_signed: ClientSignedClaim | None = None,
+    signer: Signer | None = None,
 ) -> RegistrationView:
     """Store ``content``, build and record its claim, and return the pending registration.
 
     The registration is committed before this returns: from then on it is never lost, and the
     worker anchors it whenever the chain can be reached. Bad input raises before anything is
     recorded (the content store keeps nothing of a refused upload).
+
+    The claim is the registrant's own signed claim (``client_signed``, checked against the
+    upload, never re-signed), one signed here with a key held for the registrant (``signer``), or
+    an unsigned version 1 claim (see ``registry.claims``).
 
     With ``idempotency_key``, a retry of the same request (same content and metadata, same key
     within ``idempotency_scope``) returns the first registration instead of a new one; the same
@@ -58,24 +65,17 @@ def register_work(
         replay = _replayed(sessions, idempotency_scope, idempotency_key, fingerprint)
         if replay is not None:
             return replay
-    registered_at = now().replace(microsecond=0)
-    claim = Claim(
-        sha256=stored.digests.sha256_hex,
-        sm3=stored.digests.sm3_hex,
-        size=stored.digests.size,
-        metadata_digest=metadata_digest(metadata.to_json()),
-        registered_at=registered_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        nonce=new_nonce(),
-        cid=stored.cid,
+    prepared = prepare_claim(
+        stored, metadata, now=now(), client_signed=client_signed, signer=signer
     )
-    claim_bytes = claim.canonical_bytes()
-    leaf = claim_leaf_v1(claim_bytes).hex()
+    registered_at = prepared.registered_at
+    leaf = prepared.leaf.hex()
     try:
         with unit_of_work(sessions) as session:
             work = Work(
-                sha256=claim.sha256,
-                sm3=claim.sm3,
-                size=claim.size,
+                sha256=stored.digests.sha256_hex,
+                sm3=stored.digests.sm3_hex,
+                size=stored.size,
                 title=metadata.title,
                 metadata_json=json.dumps(metadata.to_json(), ensure_ascii=False),
                 cid=stored.cid,
@@ -86,8 +86,11 @@ def register_work(
             registration = Registration(
                 number=f"~{leaf[:31]}",  # unique placeholder until the id is known
                 work=work,
-                claim_json=claim_bytes.decode("utf-8"),
+                claim_json=prepared.canonical.decode("utf-8"),
                 leaf=leaf,
+                signing_mode=prepared.signing_mode,
+                signature=prepared.signature,
+                registrant=prepared.registrant,
                 status=PENDING,
                 created_at=registered_at,
             )
@@ -107,13 +110,16 @@ def register_work(
             session.flush()
             return registration_view(registration)
     except IntegrityError:
-        if idempotency_key is None:
-            raise
-        # A concurrent request with the same key committed first: answer with its result.
-        replay = _replayed(sessions, idempotency_scope, idempotency_key, fingerprint)
-        if replay is None:
-            raise
-        return replay
+        if idempotency_key is not None:
+            # A concurrent request with the same key committed first: answer with its result.
+            replay = _replayed(sessions, idempotency_scope, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+        if _leaf_exists(sessions, leaf):
+            raise ClaimAlreadyRegistered(
+                "this claim is registered already", details={"leaf": leaf}
+            ) from None
+        raise
 
 
 def request_fingerprint(sha256_hex: str, metadata: WorkMetadata) -> str:
@@ -121,6 +127,11 @@ def request_fingerprint(sha256_hex: str, metadata: WorkMetadata) -> str:
     return hashlib.sha256(
         canonical_json({"sha256": sha256_hex, "metadata": metadata.to_json()})
     ).hexdigest()
+
+
+def _leaf_exists(sessions: sessionmaker[Session], leaf: str) -> bool:
+    with sessions() as session:
+        return session.scalar(select(Registration.id).where(Registration.leaf == leaf)) is not None
 
 
 def _replayed(

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from chain_client.errors import ChainError
 from chain_client.registry_anchor import RegistryAnchorClient
-from crypto.canonical import canonical_json
-from crypto.claims import claim_leaf_v1
 from crypto.digests import digest_stream, parse_digest_hex
 from crypto.errors import CryptoError
 from crypto.merkle import verify_proof
+from registry.claims import claim_leaf
 from registry.errors import (
     ChainUnreachable,
     DigestNotRegistered,
@@ -143,7 +142,7 @@ def find_by_file(sessions: sessionmaker[Session], content: BinaryIO) -> list[Reg
 def check_proof(view: RegistrationView, client: RegistryAnchorClient | None = None) -> ProofCheck:
     """Check a registration's claim, Merkle path and (given a client) the chain's own verdict."""
     leaf = bytes.fromhex(view.leaf)
-    leaf_matches = claim_leaf_v1(canonical_json(view.claim)) == leaf
+    leaf_matches = claim_leaf(view.claim) == leaf
     if view.proof is None or view.anchor is None:
         return ProofCheck(leaf_matches, proof_valid=False, chain_confirms=None)
     root = bytes.fromhex(view.anchor.root)

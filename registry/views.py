@@ -38,6 +38,9 @@ class RegistrationView:
     registered_at: datetime
     leaf: str
     claim: dict[str, object]
+    signing_mode: str
+    signature: str | None
+    registrant: str | None
     proof: list[str] | None
     anchor: AnchorView | None
 
@@ -76,6 +79,9 @@ def registration_view(registration: Registration) -> RegistrationView:
         registered_at=as_utc(registration.created_at),
         leaf=registration.leaf,
         claim=json.loads(registration.claim_json),
+        signing_mode=registration.signing_mode,
+        signature=registration.signature,
+        registrant=registration.registrant,
         proof=json.loads(registration.proof_json) if registration.proof_json else None,
         anchor=anchor_view(registration.batch) if registration.status == "anchored" else None,
     )

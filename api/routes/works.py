@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
 
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut, RegistrationOut
-from registry.errors import InvalidMetadata, MissingFile
+from registry.claims import ClientSignedClaim
+from registry.errors import InvalidMetadata, InvalidSignedClaim, MissingFile
 from registry.metadata import WorkMetadata
 from registry.registration import register_work
 from registry.runtime import Runtime
@@ -40,6 +41,14 @@ def post_work(
             examples=[METADATA_EXAMPLE],
         ),
     ] = None,
+    claim: Annotated[
+        str | None,
+        Form(description="The registrant's signed banquan.claim/2 (JSON); with `signature`"),
+    ] = None,
+    signature: Annotated[
+        str | None,
+        Form(description="`<algorithm>:<hex>` signature of the claim's RFC 8785 bytes"),
+    ] = None,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -60,6 +69,14 @@ def post_work(
     except json.JSONDecodeError as exc:
         raise InvalidMetadata(f"metadata is not valid JSON: {exc.msg}") from exc
     parsed = WorkMetadata.from_mapping(raw)
+    client_signed = None
+    if claim is not None or signature is not None:
+        if claim is None or signature is None:
+            raise InvalidSignedClaim("a signed claim needs both `claim` and `signature`")
+        try:
+            client_signed = ClientSignedClaim(claim=json.loads(claim), signature=signature)
+        except json.JSONDecodeError as exc:
+            raise InvalidSignedClaim(f"claim is not valid JSON: {exc.msg}") from exc
     view = register_work(
         runtime.sessions,
         runtime.store,
@@ -68,6 +85,7 @@ def post_work(
         max_bytes=runtime.settings.max_upload_bytes,
         now=runtime.now,
         idempotency_key=idempotency_key,
+        client_signed=client_signed,
     )
     return RegistrationOut.of(view)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +14,10 @@ from httpx2 import Response
 from sqlalchemy import func, select
 
 from api.app import create_app
+from crypto.signing import KeySigner, generate_private_key
+from registry.claims import claim_for
+from registry.ingest import describe
+from registry.metadata import WorkMetadata
 from registry.models import Registration
 from registry.runtime import Runtime
 from registry.unixfs import cid_v1_rawleaves_256k
@@ -189,4 +195,31 @@ def test_idempotency_key_makes_a_retried_upload_return_the_first_registration(
     conflict = post(b"different content")
     assert conflict.status_code == 409
     assert conflict.json()["code"] == "idempotency_key_reused"
+    assert registrations(runtime) == 1
+
+
+def test_registrant_signed_claim_is_accepted_and_a_forged_one_refused(
+    client: TestClient, runtime: Runtime
+) -> None:
+    content = "自己签名的作品".encode()
+    metadata = WorkMetadata.from_mapping(json.loads(META))
+    signer = KeySigner(generate_private_key("sm2"))
+    claim = claim_for(
+        describe(io.BytesIO(content)), metadata, signer.public_key, registered_at=datetime.now(UTC)
+    )
+    form = {"metadata": META, "claim": json.dumps(claim.to_json())}
+    forged = client.post(
+        "/v1/works",
+        files={"file": ("w.txt", content)},
+        data={**form, "signature": KeySigner(generate_private_key("sm2")).sign(b"x").to_text()},
+    )
+    assert forged.status_code == 422
+    assert forged.json()["code"] == "invalid_signature"
+    accepted = client.post(
+        "/v1/works",
+        files={"file": ("w.txt", content)},
+        data={**form, "signature": claim.sign(signer).to_text()},
+    )
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["signing_mode"] == "client"
     assert registrations(runtime) == 1
