@@ -97,3 +97,15 @@ def parse_digest_hex(text: str) -> bytes:
     if not isinstance(text, str) or _DIGEST_HEX.fullmatch(text) is None:
         raise InvalidDigest(f"expected 64 hex digits with an optional 0x prefix, got {text!r}")
     return bytes.fromhex(text[-2 * DIGEST_SIZE :])
+
+
+def sm3(data: bytes) -> bytes:
+    """The 32-byte SM3 digest (GB/T 32905) of ``data``."""
+    hasher = _new_sm3()
+    hasher.update(data)
+    return hasher.digest()
+
+
+def sha256(data: bytes) -> bytes:
+    """The 32-byte SHA-256 digest of ``data``."""
+    return hashlib.sha256(data).digest()

@@ -48,7 +48,8 @@ class Secp256k1PublicKey:
     def __init__(self, key: coincurve.PublicKey) -> None:
         """Use :meth:`from_bytes`; this wraps an already parsed key."""
         self._key = key
-        self._uncompressed: bytes = key.format(compressed=False)
+        # Formatted on first use: a key recovered only to be returned may never need it.
+        self._uncompressed: bytes | None = None
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Secp256k1PublicKey:
@@ -70,12 +71,16 @@ class Secp256k1PublicKey:
 
     def to_bytes(self, *, compressed: bool = False) -> bytes:
         """``04 || x || y``, or ``02/03 || x`` when ``compressed``."""
-        return self._key.format(compressed=True) if compressed else self._uncompressed
+        if compressed:
+            return bytes(self._key.format(compressed=True))
+        if self._uncompressed is None:
+            self._uncompressed = bytes(self._key.format(compressed=False))
+        return self._uncompressed
 
     @property
     def address(self) -> str:
         """The EIP-55 checksummed Ethereum address of this key."""
-        return to_checksum_address(keccak(self._uncompressed[1:])[12:])
+        return to_checksum_address(keccak(self.to_bytes()[1:])[12:])
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         """Whether ``signature`` (``r || s || v``) signs the EIP-191 personal ``message``."""
@@ -92,18 +97,18 @@ class Secp256k1PublicKey:
     def verify_digest(self, digest: bytes, signature: bytes) -> bool:
         """Whether ``signature`` (``r || s || v``, low s) recovers this key from ``digest``."""
         recovered = _recover(digest, signature)
-        return recovered is not None and recovered.format(compressed=False) == self._uncompressed
+        return recovered is not None and recovered.format(compressed=False) == self.to_bytes()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secp256k1PublicKey):
             return NotImplemented
-        return self._uncompressed == other._uncompressed
+        return self.to_bytes() == other.to_bytes()
 
     def __hash__(self) -> int:
-        return hash((self.algorithm, self._uncompressed))
+        return hash((self.algorithm, self.to_bytes()))
 
     def __repr__(self) -> str:
-        return f"Secp256k1PublicKey({self._uncompressed.hex()})"
+        return f"Secp256k1PublicKey({self.to_bytes().hex()})"
 
 
 class Secp256k1PrivateKey:
@@ -175,7 +180,8 @@ class Secp256k1PrivateKey:
 
 def eip191_digest(message: bytes) -> bytes:
     """keccak256 of the EIP-191 (version ``E``) personal message ``message``."""
-    message = bytes(message)
+    if type(message) is not bytes:
+        message = bytes(message)
     return keccak(_EIP191_PREFIX + str(len(message)).encode("ascii") + message)
 
 

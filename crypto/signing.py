@@ -77,7 +77,7 @@ class Signature:
         if len(value) != size:
             raise InvalidSignature(f"a {algorithm} signature is {size} bytes, got {len(value)}")
         object.__setattr__(self, "algorithm", algorithm)
-        object.__setattr__(self, "value", bytes(value))
+        object.__setattr__(self, "value", value if type(value) is bytes else bytes(value))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Signature is immutable")

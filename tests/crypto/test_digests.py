@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crypto.digests import ContentDigests, DigestAccumulator, digest_stream, parse_digest_hex
+from crypto.digests import (
+    ContentDigests,
+    DigestAccumulator,
+    digest_stream,
+    parse_digest_hex,
+    sha256,
+    sm3,
+)
 from crypto.errors import CryptoError, InvalidDigest
 
 VECTORS = Path(__file__).parent / "vectors"
@@ -193,3 +200,13 @@ def test_invalid_digest_is_a_crypto_error() -> None:
 def test_parse_digest_hex_round_trips(digest: bytes, upper: bool, prefix: bool) -> None:
     text = digest.hex().upper() if upper else digest.hex()
     assert parse_digest_hex(("0x" if prefix else "") + text) == digest
+
+
+@pytest.mark.parametrize(("message", "digest"), SM3_EXAMPLES)
+def test_one_shot_sm3_matches_the_standard(message: bytes, digest: str) -> None:
+    assert sm3(message).hex() == digest
+
+
+@pytest.mark.parametrize(("message", "digest"), SHA256_EXAMPLES)
+def test_one_shot_sha256_matches_the_standard(message: bytes, digest: str) -> None:
+    assert sha256(message).hex() == digest
