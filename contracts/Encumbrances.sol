@@ -59,6 +59,8 @@ contract Encumbrances {
         )
     {
         liens = pledges.activeLiens(assetId);
+        // The freezing account is in the `Frozen` event; the report needs authority and time only.
+        // slither-disable-next-line unused-return
         (freezeAuthority, frozenAt,) = moderation.freezeOf(bytes32(assetId));
         exclusiveLicences = licences.exclusiveLicences(assetId);
     }

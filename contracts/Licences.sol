@@ -267,7 +267,7 @@ contract Licences is Context {
 
         licenceId = ++_licenceCount;
         _licences[licenceId] = candidate;
-        ids.push(licenceId);
+        _assetLicences[assetId].push(licenceId);
         emit LicenceGranted(
             licenceId, assetId, licensee, owner, rights, territory, start, end, exclusive, revocable, termsDigest
         );
@@ -382,6 +382,8 @@ contract Licences is Context {
     }
 
     function _checkTerms(uint256 assetId, uint32 rights, uint16 territory, uint64 start, uint64 end) private view {
+        // Registration time and batch do not limit a licence.
+        // slither-disable-next-line unused-return
         (, uint64 termEnd,, uint32 heldRights, uint16 heldTerritory) = rightsAsset.assetTerms(assetId);
         if (rights == 0 || rights & ~heldRights != 0) revert RightsNotHeld(assetId, rights, heldRights);
         if (heldTerritory != 0 && territory != heldTerritory) {

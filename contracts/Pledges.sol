@@ -378,7 +378,9 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         if (senior != lienId) revert LienNotSenior(lienId, senior);
         lien.status = LienStatus.Enforced;
         _removeActive(assetId, lienId);
-        // Effects are done; `transferByLien` makes no callback to the receiver.
+        // Effects are done; `transferByLien` is our own immutable contract and makes no callback to
+        // the receiver, so the event after it cannot be reordered by reentrancy.
+        // slither-disable-next-line reentrancy-events
         address from = rightsAsset.transferByLien(assetId, to);
         emit Enforced(lienId, assetId, lien.lender, from, to);
     }

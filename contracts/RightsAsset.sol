@@ -245,6 +245,8 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
         if (metadata.sha256Digest == bytes32(0) || metadata.sm3Digest == bytes32(0)) revert MissingContentDigest(leaf);
         if (_assets[assetId].registeredAt != 0) revert AssetAlreadyTokenized(assetId);
 
+        // Block number and leaf count are not part of the asset (the Anchored event has them).
+        // slither-disable-next-line unused-return
         (uint64 anchoredAt,,, uint64 batchId, bool revoked) = registryAnchor.rootRecord(root);
         if (anchoredAt == 0) revert RootNotAnchored(root);
         if (revoked) revert RootRevoked(root, batchId);

@@ -1,0 +1,243 @@
+"""PledgesClient against real Anvil: eth-account EIP-712 consents verified on chain, liens,
+ranks, enforcement, and the encumbrance history rebuilt from events."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from eth_account.messages import encode_typed_data
+from eth_utils.crypto import keccak
+
+from chain_client.errors import TransactionFailed
+from chain_client.moderation import Authority, asset_target
+from chain_client.pledges import (
+    Enforced,
+    LienStatus,
+    Pledged,
+    PledgeTerms,
+    Released,
+    consent_typed_data,
+    currency_code,
+    registration_number,
+)
+from chain_client.rights_assets import Tokenized
+from chain_client.suite import Suite
+from tests.chain_client.conftest import Actors, advance_time, as_actor
+
+DAY = 24 * 3600
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _now(suite: Suite) -> int:
+    return int(suite.pledges.w3.eth.get_block("latest")["timestamp"])
+
+
+def _terms(suite: Suite, asset: Tokenized, lender: str) -> PledgeTerms:
+    return PledgeTerms(
+        asset_id=asset.asset_id,
+        lender=lender,
+        amount=5_000_000_00,
+        currency_code=currency_code("CNY"),
+        maturity=_now(suite) + 30 * DAY,
+        official_registration_no=registration_number("2026-Z-00012345"),
+    )
+
+
+def _pledge_with_consent(
+    suite: Suite, actors: Actors, asset: Tokenized, lender_key: str
+) -> Pledged:
+    lender = getattr(actors, lender_key)
+    terms = _terms(suite, asset, lender.address)
+    deadline = _now(suite) + 3600
+    signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
+    return as_actor(suite, actors, lender).pledges.pledge(
+        terms, deadline=deadline, owner_sig=signature
+    )
+
+
+def test_eth_account_typed_data_hashes_to_the_contract_digest(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    terms = _terms(suite, asset, actors.lender.address)
+    typed = consent_typed_data(
+        terms,
+        nonce=0,
+        deadline=123,
+        chain_id=int(suite.pledges.w3.eth.chain_id),
+        verifying_contract=suite.pledges.address,
+    )
+    signable = encode_typed_data(full_message=typed)
+    python_digest = keccak(b"\x19" + signable.version + signable.header + signable.body)
+    assert python_digest == suite.pledges.consent_digest(terms, nonce=0, deadline=123)
+
+
+def test_lender_pledges_with_the_owners_eth_account_signature(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    pledged = _pledge_with_consent(suite, actors, asset, "lender")
+    assert pledged.owner == actors.owner.address
+    assert pledged.lender == actors.lender.address
+    assert pledged.rank == 1
+    assert pledged.currency_code == b"CNY"
+    assert pledged.official_registration_no.rstrip(b"\x00") == b"2026-Z-00012345"
+    assert suite.pledges.nonces(actors.owner.address) == 1
+    lien = suite.pledges.lien_of(pledged.lien_id)
+    assert lien.status is LienStatus.ACTIVE
+    assert lien.amount == 5_000_000_00
+
+
+def test_replayed_consent_is_refused(suite: Suite, actors: Actors, asset: Tokenized) -> None:
+    terms = _terms(suite, asset, actors.lender.address)
+    deadline = _now(suite) + 3600
+    signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
+    lender = as_actor(suite, actors, actors.lender)
+    first = lender.pledges.pledge(terms, deadline=deadline, owner_sig=signature)
+    lender.pledges.release(first.lien_id)
+    with pytest.raises(TransactionFailed) as caught:
+        lender.pledges.pledge(terms, deadline=deadline, owner_sig=signature)
+    assert caught.value.error_name == "ConsentAlreadyUsed"
+    assert caught.value.error_args == (actors.owner.address.lower(), 0)
+    assert suite.pledges.active_lien_count(asset.asset_id) == 0
+
+
+def test_expired_consent_is_refused(suite: Suite, actors: Actors, asset: Tokenized) -> None:
+    terms = _terms(suite, asset, actors.lender.address)
+    deadline = _now(suite) + 60
+    signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
+    advance_time(suite.pledges.w3, 120)
+    with pytest.raises(TransactionFailed) as caught:
+        as_actor(suite, actors, actors.lender).pledges.pledge(
+            terms, deadline=deadline, owner_sig=signature
+        )
+    assert caught.value.error_name == "ConsentExpired"
+    assert suite.pledges.nonces(actors.owner.address) == 0
+
+
+def test_pledged_asset_cannot_be_transferred_and_frozen_asset_cannot_be_pledged(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    _pledge_with_consent(suite, actors, asset, "lender")
+    with pytest.raises(TransactionFailed) as caught:
+        as_actor(suite, actors, actors.owner).rights_asset.transfer_from(
+            actors.owner.address, actors.buyer.address, asset.asset_id
+        )
+    assert caught.value.error_name == "AssetEncumbered"
+    assert caught.value.error_args == (asset.asset_id, 1)
+
+    as_actor(suite, actors, actors.moderator).moderation.freeze(
+        asset_target(asset.asset_id), b"\x01" * 32
+    )
+    with pytest.raises(TransactionFailed) as frozen:
+        _pledge_with_consent(suite, actors, asset, "lender2")
+    assert frozen.value.error_name == "AssetFrozen"
+
+
+def test_enforcement_after_maturity_moves_the_asset_to_the_buyer(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    pledged = _pledge_with_consent(suite, actors, asset, "lender")
+    lender = as_actor(suite, actors, actors.lender)
+    with pytest.raises(TransactionFailed) as early:
+        lender.pledges.enforce(pledged.lien_id, actors.buyer.address)
+    assert early.value.error_name == "LienNotMatured"
+    advance_time(suite.pledges.w3, 31 * DAY)
+    enforced = lender.pledges.enforce(pledged.lien_id, actors.buyer.address)
+    assert enforced.from_ == actors.owner.address
+    assert enforced.to == actors.buyer.address
+    assert suite.rights_asset.owner_of(asset.asset_id) == actors.buyer.address
+    assert suite.pledges.lien_of(pledged.lien_id).status is LienStatus.ENFORCED
+
+
+def test_encumbrances_as_of_a_block_match_the_event_history(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    senior = _pledge_with_consent(suite, actors, asset, "lender")
+    as_actor(suite, actors, actors.lender).pledges.approve_junior_lien(
+        senior.lien_id, actors.lender2.address
+    )
+    junior = _pledge_with_consent(suite, actors, asset, "lender2")
+    assert junior.rank == 2
+    both_block = junior.position.block_number
+    as_actor(suite, actors, actors.moderator).moderation.freeze(
+        asset_target(asset.asset_id), b"\x02" * 32
+    )
+    released = as_actor(suite, actors, actors.lender).pledges.release(senior.lien_id)
+
+    now = suite.encumbrances.encumbrances_of(asset.asset_id)
+    assert [lien.lien_id for lien in now.liens] == [junior.lien_id]
+    assert now.liens[0].rank == 1
+    assert now.freeze_authority is Authority.MODERATOR
+    assert not now.is_clear
+
+    then = suite.encumbrances.encumbrances_of(asset.asset_id, block=both_block)
+    assert [(lien.lien_id, lien.rank) for lien in then.liens] == [
+        (senior.lien_id, 1),
+        (junior.lien_id, 2),
+    ]
+    assert then.freeze_authority is Authority.NONE
+
+    # The same answer folded from the events up to that block.
+    history = suite.pledges.events(senior.position.block_number, released.position.block_number)
+    active: list[int] = []
+    for event in history:
+        if event.position.block_number > both_block:
+            break
+        if isinstance(event, Pledged) and event.asset_id == asset.asset_id:
+            active.append(event.lien_id)
+        elif isinstance(event, Released | Enforced):
+            active.remove(event.lien_id)
+    assert active == [lien.lien_id for lien in then.liens]
+
+
+def _node() -> str:
+    """Node 22 installed by ``make install``, else whatever ``node`` is on PATH."""
+    bundled = REPO_ROOT / ".tools" / "node22" / "node_modules" / ".bin" / "node"
+    found = str(bundled) if bundled.exists() else shutil.which("node")
+    if found is None:
+        pytest.fail("node is not installed: run `make install`")
+    return found
+
+
+def test_lender_pledges_with_the_owners_ethers_signature(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    terms = _terms(suite, asset, actors.lender.address)
+    deadline = _now(suite) + 3600
+    nonce = suite.pledges.nonces(actors.owner.address)
+    request = {
+        "privateKey": "0x" + bytes(actors.owner.key).hex(),
+        "chainId": str(suite.pledges.w3.eth.chain_id),
+        "verifyingContract": suite.pledges.address,
+        "message": {
+            "assetId": str(terms.asset_id),
+            "lender": terms.lender,
+            "amount": str(terms.amount),
+            "currencyCode": "0x" + terms.currency_code.hex(),
+            "maturity": str(terms.maturity),
+            "officialRegistrationNo": "0x" + terms.official_registration_no.hex(),
+            "nonce": str(nonce),
+            "deadline": str(deadline),
+        },
+    }
+    completed = subprocess.run(
+        [_node(), str(REPO_ROOT / "contracts" / "scripts" / "sign-pledge-consent.mjs")],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+        timeout=60,
+    )
+    signed = json.loads(completed.stdout)
+    assert signed["signer"] == actors.owner.address
+    expected_digest = suite.pledges.consent_digest(terms, nonce=nonce, deadline=deadline)
+    assert bytes.fromhex(signed["digest"][2:]) == expected_digest
+    pledged = as_actor(suite, actors, actors.lender).pledges.pledge(
+        terms, deadline=deadline, owner_sig=bytes.fromhex(signed["signature"][2:])
+    )
+    assert pledged.owner == actors.owner.address
+    assert suite.pledges.nonces(actors.owner.address) == nonce + 1

@@ -1,0 +1,130 @@
+"""RightsAssetClient against real Anvil: tokenizing Python-built proofs, transfers, refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from chain_client.errors import TransactionFailed
+from chain_client.moderation import asset_target
+from chain_client.registry_anchor import RegistrationStatus
+from chain_client.rights_assets import (
+    ALL_RIGHTS,
+    Right,
+    Tokenized,
+    Transfer,
+    asset_id_of,
+    rights_mask,
+)
+from chain_client.suite import Suite
+from crypto.merkle import MerkleTree
+from tests.chain_client.conftest import TERM_END, Actors, as_actor, metadata, tokenize
+
+
+def test_tokenize_proves_the_registration_and_keeps_its_time(
+    suite: Suite, actors: Actors, leaves: list[bytes]
+) -> None:
+    tree = MerkleTree.of(leaves)
+    anchored = suite.registry_anchor.anchor(tree.root, len(leaves))
+    event = tokenize(suite, actors.owner.address, leaves, index=3)
+    assert event.asset_id == asset_id_of(leaves[3])
+    assert event.owner == actors.owner.address
+    assert event.root == tree.root
+    assert event.batch_id == anchored.batch_id
+    assert event.registered_at == anchored.anchored_at
+    assert event.sm3_digest == b"\x22" * 32
+    terms = suite.rights_asset.asset_terms(event.asset_id)
+    assert terms.registered_at == anchored.anchored_at
+    assert terms.rights == ALL_RIGHTS
+    assert terms.term_end == TERM_END
+    assert suite.rights_asset.owner_of(event.asset_id) == actors.owner.address
+
+
+def test_tokenize_without_a_valid_proof_is_refused(
+    suite: Suite, actors: Actors, leaves: list[bytes]
+) -> None:
+    tree = MerkleTree.of(leaves)
+    suite.registry_anchor.anchor(tree.root, len(leaves))
+    with pytest.raises(TransactionFailed) as caught:
+        suite.rights_asset.tokenize(
+            actors.owner.address, leaves[0], tree.proof(leaves[1]), tree.root, metadata()
+        )
+    assert caught.value.error_name == "InvalidRegistrationProof"
+    assert caught.value.error_args == (leaves[0], tree.root)
+    assert not suite.rights_asset.exists(asset_id_of(leaves[0]))
+
+
+def test_only_registrars_tokenize(suite: Suite, actors: Actors, leaves: list[bytes]) -> None:
+    tree = MerkleTree.of(leaves)
+    suite.registry_anchor.anchor(tree.root, len(leaves))
+    owner_view = as_actor(suite, actors, actors.owner)
+    with pytest.raises(TransactionFailed) as caught:
+        owner_view.rights_asset.tokenize(
+            actors.owner.address, leaves[0], tree.proof(leaves[0]), tree.root, metadata()
+        )
+    assert caught.value.error_name == "AccessControlUnauthorizedAccount"
+
+
+def test_invalid_rights_are_refused(suite: Suite, actors: Actors, leaves: list[bytes]) -> None:
+    tree = MerkleTree.of(leaves)
+    suite.registry_anchor.anchor(tree.root, len(leaves))
+    with pytest.raises(TransactionFailed) as caught:
+        suite.rights_asset.tokenize(
+            actors.owner.address,
+            leaves[0],
+            tree.proof(leaves[0]),
+            tree.root,
+            metadata(rights=1 << 17),
+        )
+    assert caught.value.error_name == "InvalidRights"
+    assert rights_mask(Right.PUBLICATION, Right.OTHER) == 1 | 1 << 16
+
+
+def test_owner_transfers_and_transfer_is_decoded(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    owner_view = as_actor(suite, actors, actors.owner)
+    moved = owner_view.rights_asset.transfer_from(
+        actors.owner.address, actors.buyer.address, asset.asset_id
+    )
+    assert moved == Transfer(
+        from_=actors.owner.address,
+        to=actors.buyer.address,
+        token_id=asset.asset_id,
+        position=moved.position,
+    )
+    assert suite.rights_asset.owner_of(asset.asset_id) == actors.buyer.address
+
+
+def test_frozen_asset_cannot_be_transferred(suite: Suite, actors: Actors, asset: Tokenized) -> None:
+    as_actor(suite, actors, actors.moderator).moderation.freeze(
+        asset_target(asset.asset_id), b"\x01" * 32
+    )
+    with pytest.raises(TransactionFailed) as caught:
+        as_actor(suite, actors, actors.owner).rights_asset.transfer_from(
+            actors.owner.address, actors.buyer.address, asset.asset_id
+        )
+    assert caught.value.error_name == "AssetFrozen"
+    assert caught.value.error_args == (asset.asset_id,)
+    assert suite.rights_asset.owner_of(asset.asset_id) == actors.owner.address
+
+
+def test_revoked_root_shows_its_registrations_and_assets_revoked(
+    suite: Suite, actors: Actors, leaves: list[bytes]
+) -> None:
+    tree = MerkleTree.of(leaves)
+    event = tokenize(suite, actors.owner.address, leaves)
+    revoked = as_actor(suite, actors, actors.regulator).registry_anchor.revoke_root(
+        tree.root, b"\x0a" * 32
+    )
+    assert revoked.batch_id == event.batch_id
+    anchor = suite.registry_anchor
+    assert anchor.root_info(tree.root) is not None, "a revoked root is still known"
+    record = anchor.root_record(tree.root)
+    assert record is not None
+    assert record.revoked
+    assert anchor.is_batch_revoked(event.batch_id)
+    assert not anchor.verify_registration(leaves[0], tree.proof(leaves[0]), tree.root)
+    status = anchor.registration_status(leaves[0], tree.proof(leaves[0]), tree.root)
+    assert status is RegistrationStatus.REVOKED
+    assert suite.rights_asset.is_revoked(event.asset_id)
+    assert suite.rights_asset.owner_of(event.asset_id) == actors.owner.address
