@@ -128,7 +128,7 @@ def _load() -> Libcrypto:
         "SM2 needs the system OpenSSL 3 libcrypto (Debian/Ubuntu: libssl3; or set "
         f"{LIBCRYPTO_ENV} to its path); tried: "
         + "; ".join(errors or ["nothing found"])
-        + ". Without an OpenSSL that has SM2, install gmssl-pyx (see docs/crypto.md)."
+        + ". See docs/crypto.md (SM2 backend) for the alternatives."
     )
 
 

@@ -86,6 +86,7 @@ class SM2PublicKey:
         _check_point(x, y)
         _check_id(distid)
         spki = _spki(x, y)
+        _openssl.libcrypto()  # BackendUnavailable is not an invalid key: raise it as is
         try:
             pkey = _openssl.load_public_key(spki)
         except ValueError as exc:
@@ -178,7 +179,7 @@ class SM2PublicKey:
         if not (0 < r < N and 0 < s < N):
             return False
         der = _der.encode_sequence(_der.encode_integer(r), _der.encode_integer(s))
-        return _openssl.sm2_verify(self._pkey, self._distid, bytes(message), der)
+        return _openssl.sm2_verify(self._pkey, self._distid, _as_bytes(message), der)
 
     def verify_der(self, message: bytes, signature: bytes) -> bool:
         """Like :meth:`verify` for a DER signature; malformed DER is ``False``."""
@@ -242,6 +243,7 @@ class SM2PrivateKey:
         if not isinstance(d, int) or not 1 <= d <= N - 2:
             raise InvalidKey("an SM2 private key must be an integer in [1, n - 2]")
         _check_id(distid)
+        _openssl.libcrypto()  # BackendUnavailable is not an invalid key: raise it as is
         try:
             pkey = _openssl.load_private_key(_pkcs8(d, None))
             x, y = decode_point(_openssl.encoded_public_key(pkey))
@@ -303,7 +305,7 @@ class SM2PrivateKey:
 
     def sign_der(self, message: bytes) -> bytes:
         """Like :meth:`sign`, DER-encoded."""
-        return _openssl.sm2_sign(self._pkey, self._public_key.distid, bytes(message))
+        return _openssl.sm2_sign(self._pkey, self._public_key.distid, _as_bytes(message))
 
     def decrypt(self, ciphertext: bytes) -> bytes:
         """The plaintext of ``C1 || C3 || C2`` ciphertext made for this key's public key.
@@ -312,10 +314,7 @@ class SM2PrivateKey:
             DecryptionFailed: malformed ciphertext, C1 not on the curve, or a C3 that does
                 not match (wrong key or tampered bytes).
         """
-        try:
-            der = ciphertext_to_der(ciphertext)
-        except DecryptionFailed:
-            raise
+        der = ciphertext_to_der(ciphertext)
         plaintext = _openssl.sm2_decrypt(self._pkey, der)
         if plaintext is None:
             raise DecryptionFailed("SM2 ciphertext does not decrypt with this key")
@@ -442,6 +441,11 @@ def _split_signature(signature: bytes) -> tuple[int, int]:
     if not (0 < r < N and 0 < s < N):
         raise InvalidSignature("SM2 signature: r and s must be in [1, n - 1]")
     return r, s
+
+
+def _as_bytes(data: bytes) -> bytes:
+    # ctypes needs bytes; a bytes object is passed without a copy.
+    return data if type(data) is bytes else bytes(data)
 
 
 def _check_point(x: int, y: int) -> None:

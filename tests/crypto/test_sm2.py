@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -291,3 +292,19 @@ def test_bad_ids_are_refused() -> None:
         SM2PrivateKey.generate(b"x" * 8192)
     with pytest.raises(InvalidKey):
         SM2PrivateKey.generate("1234567812345678")  # type: ignore[arg-type]
+
+
+def test_one_key_signs_and_verifies_from_many_threads(key: SM2PrivateKey) -> None:
+    # ctypes releases the GIL around each OpenSSL call, so these really run concurrently on
+    # the one shared EVP_PKEY.
+    def work(worker: int) -> bool:
+        results = []
+        for i in range(40):
+            message = f"{worker}:{i}".encode()
+            signature = key.sign(message)
+            results.append(key.public_key.verify(message, signature))
+            results.append(not key.public_key.verify(message + b"x", signature))
+        return all(results)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(work, range(8)))
