@@ -20,6 +20,8 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.InvalidSignedClaim: 422,
     domain.ClaimMismatch: 422,
     domain.RegistrantSignatureInvalid: 422,
+    domain.Forbidden: 403,
+    domain.ContentIsPrivate: 403,
     domain.NotFound: 404,
     domain.RegistrationNotFound: 404,
     domain.DigestNotRegistered: 404,

@@ -56,6 +56,9 @@ class RegistrationOut(BaseModel):
     cid: str | None = Field(description="IPFS CID (CIDv1, raw leaves, as `ipfs add` gives it)")
     iscc_data: str | None = Field(description="ISCC Data-Code (similarity of the bytes)")
     iscc_instance: str | None = Field(description="ISCC Instance-Code")
+    published_at: datetime | None = Field(
+        description="When the content became public; null while it is stored encrypted"
+    )
     registered_at: datetime
     leaf: str = Field(description="claim_leaf_v1 of the canonical claim (hex)")
     claim: dict[str, object] = Field(description="The canonical claim (RFC 8785 JSON)")
@@ -77,6 +80,7 @@ class RegistrationOut(BaseModel):
             cid=view.cid,
             iscc_data=view.iscc_data,
             iscc_instance=view.iscc_instance,
+            published_at=view.published_at,
             registered_at=view.registered_at,
             leaf=view.leaf,
             claim=view.claim,

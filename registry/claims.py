@@ -49,6 +49,7 @@ class PreparedClaim:
     signing_mode: str
     signature: str | None = None
     registrant: str | None = None
+    registrant_key: PublicKey | None = None
 
 
 def timestamp(moment: datetime) -> str:
@@ -81,6 +82,7 @@ def prepare_claim(
             signing_mode=CUSTODIAL,
             signature=claim.sign(signer).to_text(),
             registrant=registrant_id(signer.public_key),
+            registrant_key=signer.public_key,
         )
     unsigned = Claim(
         sha256=stored.digests.sha256_hex,
@@ -178,4 +180,5 @@ def _check_client_claim(
         signing_mode=CLIENT,
         signature=signature.to_text(),
         registrant=registrant_id(claim.registrant),
+        registrant_key=claim.registrant,
     )

@@ -74,6 +74,18 @@ class InvalidDigest(InvalidInput):
     code = "invalid_digest"
 
 
+class Forbidden(RegistryError):
+    """The request is understood but not allowed."""
+
+    code = "forbidden"
+
+
+class ContentIsPrivate(Forbidden):
+    """The work is stored encrypted; only its owner (and licensees) may read it."""
+
+    code = "content_private"
+
+
 class NotFound(RegistryError):
     """The thing asked for does not exist."""
 

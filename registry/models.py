@@ -32,11 +32,32 @@ class Work(Base):
     title: Mapped[str] = mapped_column(String(500))
     metadata_json: Mapped[str] = mapped_column(Text)
     cid: Mapped[str | None] = mapped_column(String(100), index=True)
+    stored_cid: Mapped[str | None] = mapped_column(String(100))
+    encryption: Mapped[str | None] = mapped_column(String(16))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     iscc_data: Mapped[str | None] = mapped_column(String(40))
     iscc_instance: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="work")
+    content_keys: Mapped[list[ContentKey]] = relationship()
+
+
+class ContentKey(Base):
+    """The content key of a private work, wrapped for one holder.
+
+    ``holder`` is ``master`` (wrapped by the registry's master key) or a registrant/licensee id
+    (``sm2:<public key>``: encrypted to that SM2 key, which alone can unwrap it).
+    """
+
+    __tablename__ = "content_keys"
+    __table_args__ = (UniqueConstraint("work_id", "holder"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id"), index=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    wrapped_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Batch(Base):

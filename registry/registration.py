@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crypto.canonical import canonical_json
 from crypto.signing import Signer
 from registry.claims import ClientSignedClaim, prepare_claim
+from registry.content import ContentProtection, content_key_rows, wrapped_keys
 from registry.content_store import ContentStore
 from registry.database import unit_of_work
 from registry.errors import ClaimAlreadyRegistered, IdempotencyKeyReused
@@ -44,6 +45,8 @@ def register_work(
     idempotency_scope: str = "",
     client_signed: ClientSignedClaim | None = None,
     signer: Signer | None = None,
+    protection: ContentProtection | None = None,
+    publish: bool = False,
 ) -> RegistrationView:
     """Store ``content``, build and record its claim, and return the pending registration.
 
@@ -55,11 +58,16 @@ def register_work(
     upload, never re-signed), one signed here with a key held for the registrant (``signer``), or
     an unsigned version 1 claim (see ``registry.claims``).
 
+    With ``protection`` and without ``publish`` the content is stored encrypted under a fresh
+    key (wrapped by the master key, and to the registrant's SM2 key); otherwise in the clear,
+    recorded as published.
+
     With ``idempotency_key``, a retry of the same request (same content and metadata, same key
     within ``idempotency_scope``) returns the first registration instead of a new one; the same
     key with a different request raises :class:`IdempotencyKeyReused`.
     """
-    stored = ingest(content, store, max_bytes=max_bytes)
+    encryption = protection.new_encryption() if protection and not publish else None
+    stored = ingest(content, store, max_bytes=max_bytes, encryption=encryption)
     fingerprint = request_fingerprint(stored.digests.sha256_hex, metadata)
     if idempotency_key is not None:
         replay = _replayed(sessions, idempotency_scope, idempotency_key, fingerprint)
@@ -79,6 +87,9 @@ def register_work(
                 title=metadata.title,
                 metadata_json=json.dumps(metadata.to_json(), ensure_ascii=False),
                 cid=stored.cid,
+                stored_cid=stored.stored_cid,
+                encryption=encryption.cipher.value if encryption else None,
+                published_at=None if encryption else registered_at,
                 iscc_data=stored.iscc_data,
                 iscc_instance=stored.iscc_instance,
                 created_at=registered_at,
@@ -95,6 +106,11 @@ def register_work(
                 created_at=registered_at,
             )
             session.add(registration)
+            if encryption is not None and protection is not None:
+                keys = wrapped_keys(
+                    protection, encryption, stored, prepared.registrant_key, prepared.registrant
+                )
+                work.content_keys = content_key_rows(keys, registered_at)
             session.flush()
             registration.number = registration_number(registered_at.year, registration.id)
             if idempotency_key is not None:

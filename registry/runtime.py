@@ -17,7 +17,9 @@ from chain_client.deployment import ensure_registry_anchor, load_record
 from chain_client.errors import ChainError
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.transactions import TransactionSender
+from crypto.symmetric import Cipher
 from registry.anchoring import AnchoringPolicy, Batcher, release_batches_missing_on_chain
+from registry.content import ContentProtection
 from registry.content_store import ContentStore, LocalBlockstore
 from registry.database import create_database_engine, session_factory
 from registry.errors import ChainUnreachable
@@ -69,6 +71,12 @@ class Runtime:
                 raise ChainUnreachable(f"chain not ready: {exc}") from exc
             self._anchor = client
             return client
+
+    @property
+    def protection(self) -> ContentProtection:
+        return ContentProtection(
+            Cipher.parse(self.settings.content_cipher), self.settings.master_key_bytes
+        )
 
     def existing_anchor_client(self) -> RegistryAnchorClient | None:
         """The ``RegistryAnchor`` in use if one is configured or remembered; never deploys."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The first of the well-known development accounts of Anvil and Hardhat: public knowledge, so
 # accepted only in dev mode.
 DEV_CHAIN_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+# Wraps the content keys of private works in dev mode only: it is public, like the chain key.
+DEV_MASTER_KEY = "6465762d6f6e6c792d6d61737465722d6b65792d6e6f742d7365637265742121"
 
 
 class Settings(BaseSettings):
@@ -35,6 +37,11 @@ class Settings(BaseSettings):
         default="local", description="local: blockstore in the data directory; kubo: Kubo RPC"
     )
     kubo_api_url: str = "http://127.0.0.1:5001"
+    content_cipher: Literal["sm4-gcm", "aes-256-gcm"] = "sm4-gcm"
+    master_key: SecretStr = Field(
+        default=SecretStr(DEV_MASTER_KEY),
+        description="32 bytes, hex: wraps the content key of every private work",
+    )
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
     batch_max_size: int = Field(default=1000, gt=0)
     batch_interval_seconds: float = Field(default=2.0, gt=0)
@@ -60,9 +67,29 @@ class Settings(BaseSettings):
                     "BANQUAN_CHAIN_PRIVATE_KEY is the public development key; "
                     "set a real key outside dev mode"
                 )
+            if self.master_key.get_secret_value() == DEV_MASTER_KEY:
+                raise ValueError(
+                    "BANQUAN_MASTER_KEY is the public development key; set a real key outside "
+                    "dev mode"
+                )
             if self.anchor_address is None:
                 raise ValueError("BANQUAN_ANCHOR_ADDRESS must be set outside dev mode")
         return self
+
+    @field_validator("master_key")
+    @classmethod
+    def _master_key_is_32_bytes(cls, value: SecretStr) -> SecretStr:
+        try:
+            raw = bytes.fromhex(value.get_secret_value().removeprefix("0x"))
+        except ValueError:
+            raise ValueError("BANQUAN_MASTER_KEY must be hex") from None
+        if len(raw) != 32:
+            raise ValueError("BANQUAN_MASTER_KEY must be 32 bytes (64 hex digits)")
+        return value
+
+    @property
+    def master_key_bytes(self) -> bytes:
+        return bytes.fromhex(self.master_key.get_secret_value().removeprefix("0x"))
 
     @property
     def resolved_database_url(self) -> str:

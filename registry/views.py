@@ -35,6 +35,7 @@ class RegistrationView:
     cid: str | None
     iscc_data: str | None
     iscc_instance: str | None
+    published_at: datetime | None
     registered_at: datetime
     leaf: str
     claim: dict[str, object]
@@ -76,6 +77,7 @@ def registration_view(registration: Registration) -> RegistrationView:
         cid=work.cid,
         iscc_data=work.iscc_data,
         iscc_instance=work.iscc_instance,
+        published_at=as_utc(work.published_at) if work.published_at else None,
         registered_at=as_utc(registration.created_at),
         leaf=registration.leaf,
         claim=json.loads(registration.claim_json),

@@ -6,10 +6,12 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
+from fastapi.responses import StreamingResponse
 
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut, RegistrationOut
 from registry.claims import ClientSignedClaim
+from registry.content import open_published_content
 from registry.errors import InvalidMetadata, InvalidSignedClaim, MissingFile
 from registry.metadata import WorkMetadata
 from registry.registration import register_work
@@ -41,6 +43,10 @@ def post_work(
             examples=[METADATA_EXAMPLE],
         ),
     ] = None,
+    publish: Annotated[
+        bool,
+        Form(description="Store the content in the clear (default: encrypted until published)"),
+    ] = False,
     claim: Annotated[
         str | None,
         Form(description="The registrant's signed banquan.claim/2 (JSON); with `signature`"),
@@ -86,6 +92,8 @@ def post_work(
         now=runtime.now,
         idempotency_key=idempotency_key,
         client_signed=client_signed,
+        protection=runtime.protection,
+        publish=publish,
     )
     return RegistrationOut.of(view)
 
@@ -94,3 +102,20 @@ def post_work(
 def get_work(number: str, runtime: Annotated[Runtime, Depends(get_runtime)]) -> RegistrationOut:
     """A registration by its number, with its proof and anchoring once anchored."""
     return RegistrationOut.of(get_registration(runtime.sessions, number))
+
+
+@router.get(
+    "/{number}/content",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/octet-stream": {}}},
+        403: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+    },
+)
+def get_published_content(
+    number: str, runtime: Annotated[Runtime, Depends(get_runtime)]
+) -> StreamingResponse:
+    """The bytes of a published work (its IPFS CID names exactly these bytes)."""
+    chunks = open_published_content(runtime.sessions, runtime.store, number)
+    return StreamingResponse(chunks, media_type="application/octet-stream")

@@ -223,3 +223,21 @@ def test_registrant_signed_claim_is_accepted_and_a_forged_one_refused(
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["signing_mode"] == "client"
     assert registrations(runtime) == 1
+
+
+def test_content_is_served_only_once_published(client: TestClient, runtime: Runtime) -> None:
+    private = client.post(
+        "/v1/works", files={"file": ("p.txt", b"private words")}, data={"metadata": META}
+    ).json()
+    assert private["published_at"] is None
+    refused = client.get(f"/v1/works/{private['number']}/content")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "content_private"
+    public = client.post(
+        "/v1/works",
+        files={"file": ("o.txt", b"open words")},
+        data={"metadata": META, "publish": "true"},
+    ).json()
+    served = client.get(f"/v1/works/{public['number']}/content")
+    assert served.status_code == 200
+    assert served.content == b"open words"
