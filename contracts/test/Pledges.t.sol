@@ -7,6 +7,7 @@ import {Pledges} from "../Pledges.sol";
 import {RightsAsset} from "../RightsAsset.sol";
 import {Moderation} from "../Moderation.sol";
 import {Licences} from "../Licences.sol";
+import {Encumbrances} from "../Encumbrances.sol";
 import {IModeration} from "../interfaces/IModeration.sol";
 import {IRightsAsset} from "../interfaces/IRightsAsset.sol";
 import {SuiteBase} from "./SuiteBase.sol";
@@ -457,6 +458,19 @@ contract PledgesTest is SuiteBase {
         _assertEq(frozenAt, START_TIME, "frozenAt");
         _assertEq(exclusive.length, 1, "one exclusive licence");
         _assertEq(exclusive[0].licence.licensee, LICENSEE, "licensee");
+    }
+
+    function test_encumbrancesOf_clearAsset() public view {
+        (Pledges.RankedLien[] memory liens, Moderation.Authority authority,, Licences.LicenceEntry[] memory exclusive) =
+            encumbrances.encumbrancesOf(assetId);
+        _assertEq(liens.length, 0, "no lien");
+        _assertTrue(authority == Moderation.Authority.None, "not frozen");
+        _assertEq(exclusive.length, 0, "no exclusive licence");
+    }
+
+    function test_encumbrances_constructorRevertsOnZeroAddresses() public {
+        vm.expectRevert(abi.encodeWithSelector(Encumbrances.ZeroAddress.selector));
+        new Encumbrances(moderation, Pledges(address(0)), licences);
     }
 
     // ---------------------------------------------------------------- fuzz
