@@ -244,6 +244,23 @@ def verify_digest_der(
     return bool(public_key._key.verify(der, digest, hasher=None))
 
 
+def signature_to_der(signature: bytes) -> bytes:
+    """DER ``SEQUENCE { r, s }`` of ``r || s`` (64 bytes, or 65 with ``v``, which is dropped).
+
+    Raises:
+        InvalidSignature: another length, or r or s outside [1, n - 1].
+    """
+    if len(signature) not in (64, 65):
+        raise InvalidSignature(
+            f"expected r || s (64 bytes) or r || s || v (65), got {len(signature)}"
+        )
+    r = int.from_bytes(signature[:32], "big")
+    s = int.from_bytes(signature[32:64], "big")
+    if not (0 < r < N and 0 < s < N):
+        raise InvalidSignature("r and s must be in [1, n - 1]")
+    return _der.encode_sequence(_der.encode_integer(r), _der.encode_integer(s))
+
+
 def to_checksum_address(address: bytes) -> str:
     """The EIP-55 mixed-case form of a 20-byte address."""
     if len(address) != 20:

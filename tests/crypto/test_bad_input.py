@@ -25,7 +25,6 @@ MESSAGE = b"banquan claim bytes"
 SM2_SIGNATURE = KeySigner(SM2_KEY).sign(MESSAGE)
 K1_SIGNATURE = KeySigner(K1_KEY).sign(MESSAGE)
 SM2_DER = sm2.signature_to_der(SM2_SIGNATURE.value)
-K1_DER = secp256k1.cdata_to_der(secp256k1.deserialize_compact(K1_SIGNATURE.value[:64]))
 
 
 def _point(x: int, y: int, size: int = 32) -> str:
@@ -46,9 +45,11 @@ S_SM2 = int.from_bytes(SM2_SIGNATURE.value[32:], "big")
 R_K1 = int.from_bytes(K1_SIGNATURE.value[:32], "big")
 S_K1 = int.from_bytes(K1_SIGNATURE.value[32:64], "big")
 K1_DIGEST = hashlib.sha256(MESSAGE).digest()
-K1_DIGEST_DER = secp256k1.cdata_to_der(
-    secp256k1.deserialize_compact(K1_KEY.sign_digest(K1_DIGEST)[:64])
-)
+K1_DIGEST_SIGNATURE = K1_KEY.sign_digest(K1_DIGEST)
+K1_DIGEST_DER = secp256k1.signature_to_der(K1_DIGEST_SIGNATURE)
+K1_DIGEST_HIGH_S = K1_DIGEST_SIGNATURE[:32] + (
+    secp256k1.N - int.from_bytes(K1_DIGEST_SIGNATURE[32:64], "big")
+).to_bytes(32, "big")
 
 REFUSED: dict[str, tuple[Callable[[], object], type[CryptoError]]] = {
     "sm2 point off the curve": (
@@ -121,16 +122,7 @@ FALSE: dict[str, Callable[[], bool]] = {
         K1_KEY.public_key, K1_DIGEST, K1_DIGEST_DER[:-1]
     ),
     "secp256k1 high-s DER": lambda: secp256k1.verify_digest_der(
-        K1_KEY.public_key,
-        K1_DIGEST,
-        secp256k1._der.encode_sequence(
-            secp256k1._der.encode_integer(
-                int.from_bytes(K1_KEY.sign_digest(K1_DIGEST)[:32], "big")
-            ),
-            secp256k1._der.encode_integer(
-                secp256k1.N - int.from_bytes(K1_KEY.sign_digest(K1_DIGEST)[32:64], "big")
-            ),
-        ),
+        K1_KEY.public_key, K1_DIGEST, secp256k1.signature_to_der(K1_DIGEST_HIGH_S)
     ),
     "secp256k1 other message": lambda: verify(K1_KEY.public_key, MESSAGE + b"!", K1_SIGNATURE),
 }

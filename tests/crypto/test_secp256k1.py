@@ -278,3 +278,14 @@ def test_random_bytes_never_crash(key: Secp256k1PrivateKey, data: bytes) -> None
 def test_invalid_typed_data_is_a_value_error(key: Secp256k1PrivateKey) -> None:
     with pytest.raises(ValueError, match="EIP-712"):
         key.sign_typed_data({"types": {}, "message": {}})
+
+
+def test_signature_to_der_round_trips_through_libsecp256k1(key: Secp256k1PrivateKey) -> None:
+    digest = hashlib.sha256(b"der").digest()
+    signature = key.sign_digest(digest)
+    der = secp256k1.signature_to_der(signature)
+    assert der == key._key.sign(digest, hasher=None)
+    assert secp256k1.verify_digest_der(key.public_key, digest, der)
+    for bad in (signature[:63], bytes(64), b"\xff" * 64):
+        with pytest.raises(InvalidSignature):
+            secp256k1.signature_to_der(bad)
