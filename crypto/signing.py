@@ -162,6 +162,10 @@ def verify(public_key: PublicKey, message: bytes, signature: Signature) -> bool:
         raise UnsupportedAlgorithm(
             f"a Signature (algorithm and bytes) is needed, got {type(signature).__name__}"
         )
+    if not isinstance(public_key, SM2PublicKey | Secp256k1PublicKey):
+        raise UnsupportedAlgorithm(
+            f"an SM2 or secp256k1 public key is needed, got {type(public_key).__name__}"
+        )
     if signature.algorithm != public_key.algorithm:
         raise UnsupportedAlgorithm(
             f"a {signature.algorithm} signature cannot be checked with a {public_key.algorithm} key"

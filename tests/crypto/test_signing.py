@@ -62,9 +62,12 @@ def test_a_signature_of_the_other_algorithm_raises() -> None:
         verify(KEYS["secp256k1"].public_key, b"m", sm2_signature)
 
 
-def test_raw_bytes_are_not_a_signature() -> None:
+def test_raw_bytes_are_not_a_signature_nor_a_key() -> None:
     with pytest.raises(UnsupportedAlgorithm):
         verify(KEYS["sm2"].public_key, b"m", b"\x00" * 64)  # type: ignore[arg-type]
+    signature = KeySigner(KEYS["sm2"]).sign(b"m")
+    with pytest.raises(UnsupportedAlgorithm):
+        verify(KEYS["sm2"].public_key.to_bytes(), b"m", signature)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("text", ["rsa:00", "SM2:" + "00" * 64, "ed25519:" + "00" * 64])
