@@ -289,3 +289,45 @@ def test_signature_to_der_round_trips_through_libsecp256k1(key: Secp256k1Private
     for bad in (signature[:63], bytes(64), b"\xff" * 64):
         with pytest.raises(InvalidSignature):
             secp256k1.signature_to_der(bad)
+
+
+def test_pledge_consent_typed_data_signs_like_eth_account(key: Secp256k1PrivateKey) -> None:
+    # The shape the Pledges contract checks (PLEDGE_CONSENT_TYPEHASH, OpenZeppelin EIP712
+    # domain "banquan Pledges" / "1"); chain_client's tests compare eth-account's digest with
+    # the deployed contract's consentDigest, so agreeing with eth-account here is agreeing
+    # with the contract.
+    consent: dict[str, Any] = {
+        "types": {
+            "EIP712Domain": MAIL["types"]["EIP712Domain"],
+            "PledgeConsent": [
+                {"name": "assetId", "type": "uint256"},
+                {"name": "lender", "type": "address"},
+                {"name": "amount", "type": "uint128"},
+                {"name": "currencyCode", "type": "bytes3"},
+                {"name": "maturity", "type": "uint64"},
+                {"name": "officialRegistrationNo", "type": "bytes32"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "PledgeConsent",
+        "domain": {
+            "name": "banquan Pledges",
+            "version": "1",
+            "chainId": 31337,
+            "verifyingContract": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        },
+        "message": {
+            "assetId": 1,
+            "lender": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+            "amount": 10**24,
+            "currencyCode": b"CNY",
+            "maturity": 1_900_000_000,
+            "officialRegistrationNo": bytes(31) + b"\x2a",
+            "nonce": 0,
+            "deadline": 2**64,
+        },
+    }
+    signed = Account.sign_typed_data(key.to_bytes(), full_message=consent)
+    assert secp256k1.eip712_digest(consent) == bytes(signed.message_hash)
+    assert key.sign_typed_data(consent) == bytes(signed.signature)
