@@ -1,0 +1,160 @@
+"""Benchmark of the one-pass ingest against bare SM3 over the same bytes, in the same run.
+
+    python bench/ingest.py            # 1 MiB and 64 MiB files: about a minute
+    python bench/ingest.py --large    # adds a 1 GiB file
+
+For each file size, rounds alternate (after a warm-up) between the baseline — hashlib's SM3
+over the file in 256 KiB reads — and banquan's ingest of the same file: SHA-256, SM3, the IPFS
+CID, ISCC Data-Code and Instance-Code, and every block written to a fresh embedded blockstore;
+once stored in the clear (a published work) and once encrypted with SM4-GCM (a private work).
+The ratio is the median of the per-round ratios banquan / baseline (target >= 0.80). Peak RSS
+of a separate process ingesting the largest file shows memory does not grow with size. Writes
+bench/results/ingest.json and prints a table. Never run by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if __name__ == "__main__":
+    sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+from crypto.symmetric import Cipher, new_key  # noqa: E402
+from registry.content_store import LocalBlockstore  # noqa: E402
+from registry.ingest import ContentEncryption, ingest  # noqa: E402
+from registry.unixfs import CHUNK_SIZE  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "ingest.json"
+TARGET = 0.80
+MIB = 1 << 20
+
+
+def make_file(path: Path, size: int) -> None:
+    block = os.urandom(MIB)
+    with path.open("wb") as out:
+        for offset in range(0, size, MIB):
+            out.write(block[: min(MIB, size - offset)])
+
+
+def bare_sm3(path: Path) -> None:
+    digest = hashlib.new("sm3")
+    with path.open("rb") as source:
+        while chunk := source.read(CHUNK_SIZE):
+            digest.update(chunk)
+    digest.digest()
+
+
+def banquan_ingest(path: Path, work: Path, encrypted: bool) -> None:
+    store_dir = work / "store"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    encryption = ContentEncryption(Cipher.SM4_GCM, new_key(Cipher.SM4_GCM)) if encrypted else None
+    with path.open("rb") as source:
+        ingest(source, LocalBlockstore(store_dir), max_bytes=2**53 - 1, encryption=encryption)
+
+
+def timed(call: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def peak_rss_mib(path: Path, work: Path) -> float:
+    code = (
+        "import sys, resource; from pathlib import Path;"
+        "from registry.content_store import LocalBlockstore; from registry.ingest import ingest;"
+        "ingest(open(sys.argv[1], 'rb'), LocalBlockstore(Path(sys.argv[2])), max_bytes=2**53);"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code, str(path), str(work / "rss-store")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return int(out.stdout.strip()) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", action="store_true", help="add a 1 GiB file")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    sizes = [1 * MIB, 64 * MIB] + ([1024 * MIB] if args.large else [])
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="banquan-bench-") as tmp:
+        work = Path(tmp)
+        for size in sizes:
+            path = work / f"input-{size}"
+            make_file(path, size)
+            rounds = max(3, args.rounds if size <= 64 * MIB else 3)
+            bare_sm3(path)  # warm-up: the file is in the page cache for every contender
+            banquan_ingest(path, work, encrypted=False)
+            rows: dict[str, list[float]] = {"sm3": [], "public": [], "private": []}
+            for round_number in range(rounds):
+                order = ["sm3", "public", "private"]
+                if round_number % 2:
+                    order.reverse()
+                for name in order:
+                    if name == "sm3":
+                        seconds = timed(partial(bare_sm3, path))
+                    else:
+                        seconds = timed(partial(banquan_ingest, path, work, name == "private"))
+                    rows[name].append(size / MIB / seconds)
+            for name in ("public", "private"):
+                ratios = [a / b for a, b in zip(rows[name], rows["sm3"], strict=True)]
+                figures.append(
+                    {
+                        "size_mib": size // MIB,
+                        "case": f"ingest ({name})",
+                        "banquan_mib_s": round(statistics.median(rows[name]), 1),
+                        "baseline_sm3_mib_s": round(statistics.median(rows["sm3"]), 1),
+                        "ratio": round(statistics.median(ratios), 3),
+                        "ratio_spread": [round(min(ratios), 3), round(max(ratios), 3)],
+                        "rounds": rounds,
+                    }
+                )
+        largest = work / f"input-{sizes[-1]}"
+        smallest = work / f"input-{sizes[0]}"
+        rss = {
+            f"{sizes[0] // MIB} MiB": round(peak_rss_mib(smallest, work), 1),
+            f"{sizes[-1] // MIB} MiB": round(peak_rss_mib(largest, work), 1),
+        }
+    result = {
+        "benchmark": "ingest",
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "target_ratio": TARGET,
+        "figures": figures,
+        "peak_rss_mib": rss,
+        "self_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"{'size':>8}  {'case':<18} {'banquan MiB/s':>14} {'SM3 MiB/s':>10} {'ratio':>6}")
+    for f in figures:
+        print(
+            f"{f['size_mib']:>5} MiB  {f['case']:<18} {f['banquan_mib_s']:>14} "
+            f"{f['baseline_sm3_mib_s']:>10} {f['ratio']:>6}"
+        )
+    print(f"peak RSS of one ingest process: {rss}  (target ratio >= {TARGET})")
+
+
+if __name__ == "__main__":
+    main()
