@@ -15,7 +15,7 @@ VENV := $(CURDIR)/.venv
 # skips Hardhat's native runtime (an optional dependency that requires Node >= 22).
 export PATH := $(NODE_BIN):$(VENV)/bin:$(PATH)
 
-.PHONY: install run test test-python test-contracts lint format typecheck layers abi check-abi build bench clean
+.PHONY: install run test test-python test-contracts lint format typecheck layers abi check-abi build bench bench-crypto bench-ingest bench-anchor gas slither clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -68,6 +68,31 @@ typecheck:
 
 layers:
 	lint-imports
+
+# Benchmarks: never part of `make test`; each prints ratios against a baseline of the same run.
+bench: bench-crypto bench-ingest bench-anchor
+
+bench-crypto: install
+	python bench/crypto.py
+
+bench-ingest: install
+	python bench/ingest.py
+
+bench-anchor: install build
+	python bench/anchor.py
+
+# Gas per function and per registration at batch sizes 1/100/1000, written to docs/gas.md.
+gas: install build
+	python contracts/scripts/gas_report.py
+
+SLITHER_VENV := $(TOOLS)/slither
+
+$(SLITHER_VENV)/bin/slither:
+	$(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/pip install --quiet slither-analyzer==0.11.6
+
+slither: node_modules/.installed $(SLITHER_VENV)/bin/slither
+	SLITHER=$(SLITHER_VENV)/bin/slither contracts/scripts/slither.sh
 
 clean:
 	rm -rf artifacts cache .venv node_modules .tools
