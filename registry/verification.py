@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from chain_client.errors import ChainError
-from chain_client.registry_anchor import RegistryAnchorClient
+from chain_client.registry_anchor import RegistrationStatus, RegistryAnchorClient
 from crypto.digests import digest_stream, parse_digest_hex
 from crypto.errors import CryptoError
 from crypto.merkle import verify_proof
@@ -33,16 +33,23 @@ class ProofCheck:
 
     ``leaf_matches_claim``: the stored claim hashes to the leaf; ``proof_valid``: the Merkle path
     leads from the leaf to the batch root (computed locally); ``chain_confirms``: the anchoring
-    contract itself accepts leaf, path and root (``None`` when not anchored or not asked).
+    contract itself accepts leaf, path and root (``None`` when not anchored or not asked);
+    ``revoked``: the regulator revoked the root (the registration shows revoked, not deleted).
     """
 
     leaf_matches_claim: bool
     proof_valid: bool
     chain_confirms: bool | None
+    revoked: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.leaf_matches_claim and self.proof_valid and self.chain_confirms is not False
+        return (
+            self.leaf_matches_claim
+            and self.proof_valid
+            and self.chain_confirms is not False
+            and not self.revoked
+        )
 
 
 def get_registration(sessions: sessionmaker[Session], number: str) -> RegistrationView:
@@ -148,13 +155,18 @@ def check_proof(view: RegistrationView, client: RegistryAnchorClient | None = No
     root = bytes.fromhex(view.anchor.root)
     proof = [bytes.fromhex(step) for step in view.proof]
     proof_valid = verify_proof(leaf, proof, root)
-    chain_confirms: bool | None = None
-    if client is not None:
-        try:
-            chain_confirms = client.verify_registration(leaf, proof, root)
-        except ChainError as exc:
-            raise ChainUnreachable(f"cannot ask the chain: {exc}") from exc
-    return ProofCheck(leaf_matches, proof_valid, chain_confirms)
+    if client is None:
+        return ProofCheck(leaf_matches, proof_valid, chain_confirms=None)
+    try:
+        status = client.registration_status(leaf, proof, root)
+    except ChainError as exc:
+        raise ChainUnreachable(f"cannot ask the chain: {exc}") from exc
+    return ProofCheck(
+        leaf_matches,
+        proof_valid,
+        chain_confirms=status is RegistrationStatus.VALID,
+        revoked=status is RegistrationStatus.REVOKED,
+    )
 
 
 def _with_relations() -> Select[Registration]:

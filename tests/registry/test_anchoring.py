@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from chain_client.registry_anchor import RegistryAnchorClient
+from chain_client.registry_anchor import REGULATOR_ROLE, RegistryAnchorClient
 from crypto.merkle import verify_proof
 from registry.anchoring import (
     ON_CHAIN,
@@ -200,3 +200,20 @@ def test_two_workers_anchor_every_batch_exactly_once(
     for batch in all_batches:
         assert anchored_event_count(anchor_client, batch.root) == 1
     assert {get_registration(runtime.sessions, v.number).status for v in views} == {"anchored"}
+
+
+def test_registrations_under_a_revoked_root_show_revoked_not_deleted(
+    runtime: Runtime, anchor_client: RegistryAnchorClient
+) -> None:
+    views = register_some(runtime)
+    run_anchoring_cycle(runtime.sessions, anchor_client, policy=POLICY, now=runtime.now)
+    view = get_registration(runtime.sessions, views[0].number)
+    assert view.anchor is not None
+    assert anchor_client.sender is not None
+    anchor_client.grant_role(REGULATOR_ROLE, anchor_client.sender.address)
+    anchor_client.revoke_root(bytes.fromhex(view.anchor.root), b"\x01" * 32)
+    check = check_proof(view, anchor_client)
+    assert check.revoked
+    assert not check.ok
+    assert check.proof_valid  # the path still leads to the root: revoked, not deleted
+    assert get_registration(runtime.sessions, views[0].number).number == view.number
