@@ -59,7 +59,7 @@ PasswordFile = Annotated[
 ]
 
 
-def _password(password_file: Path | None, *, confirm: bool) -> str:
+def read_password(password_file: Path | None, *, confirm: bool) -> str:
     if password_file is not None:
         return password_file.read_text(encoding="utf-8").rstrip("\r\n")
     from_environment = os.environ.get(PASSWORD_ENV)
@@ -103,7 +103,7 @@ def new(
     """Create a new key and write it, encrypted, to OUT."""
     if out.exists():
         raise _fail(f"{out} exists; a keystore is never overwritten")
-    password = _password(password_file, confirm=True)
+    password = read_password(password_file, confirm=True)
     try:
         key = generate_private_key(algorithm, sm2_id=sm2_id_from_text(sm2_id))
         document = encrypt_key(
@@ -136,7 +136,7 @@ def show(
     try:
         document = read_keystore(keystore)
         if document.get("version") == 3:
-            key = decrypt_key(document, _password(password_file, confirm=False))
+            key = decrypt_key(document, read_password(password_file, confirm=False))
             public_key: PublicKey = key.public_key
             keystore_format = ETHEREUM_V3
         else:
@@ -166,7 +166,7 @@ def export_pub(
         document = read_keystore(keystore)
         if document.get("version") == 3:
             public_key: PublicKey = decrypt_key(
-                document, _password(password_file, confirm=False)
+                document, read_password(password_file, confirm=False)
             ).public_key
         else:
             public_key = inspect_keystore(document).public_key

@@ -14,12 +14,19 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from cli.keys import keys_app
+from cli.keys import PasswordFile, keys_app, read_password
 from cli.launcher import AnvilProcess
+from crypto.errors import CryptoError
+from crypto.keystore import decrypt_key, read_keystore
+from crypto.signing import KeySigner
+from registry.claims import ClientSignedClaim, claim_for
+from registry.content import open_content, publish_work
 from registry.database import migrate
 from registry.errors import RegistryError
+from registry.ingest import describe
 from registry.metadata import WorkMetadata
 from registry.registration import register_work
+from registry.rights import ALL_RIGHT_NAMES
 from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
 from registry.verification import ProofCheck, check_proof, find_by_file
@@ -128,8 +135,22 @@ def register(
     author: Annotated[list[str] | None, typer.Option(help="Author (repeatable)")] = None,
     isbn: Annotated[str | None, typer.Option()] = None,
     language: Annotated[str | None, typer.Option()] = None,
+    right: Annotated[
+        list[str] | None,
+        typer.Option(help=f"Right claimed (repeatable; default all): {', '.join(ALL_RIGHT_NAMES)}"),
+    ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(help="Sign the claim with this keystore (SM2 or secp256k1)", exists=True),
+    ] = None,
+    password_file: PasswordFile = None,
+    publish: Annotated[bool, typer.Option(help="Store the content in the clear")] = False,
 ) -> None:
-    """Register FILE. It is anchored on chain by the running service's batcher."""
+    """Register FILE (stored encrypted unless --publish). The worker anchors it on chain.
+
+    With --key the claim is signed here, as any client would sign it, and the registry checks
+    the signature against the file it receives.
+    """
     runtime = _runtime()
     try:
         raw: dict[str, object] = {"title": title, "authors": author or []}
@@ -137,7 +158,18 @@ def register(
             raw["isbn"] = isbn
         if language:
             raw["language"] = language
+        if right:
+            raw["rights"] = right
         metadata = WorkMetadata.from_mapping(raw)
+        client_signed = None
+        if key is not None:
+            signer = KeySigner(
+                decrypt_key(read_keystore(key), read_password(password_file, confirm=False))
+            )
+            with file.open("rb") as content:
+                described = describe(content)
+            claim = claim_for(described, metadata, signer.public_key, registered_at=runtime.now())
+            client_signed = ClientSignedClaim(claim.to_json(), claim.sign(signer).to_text())
         with file.open("rb") as content:
             view = register_work(
                 runtime.sessions,
@@ -146,13 +178,53 @@ def register(
                 metadata,
                 max_bytes=runtime.settings.max_upload_bytes,
                 now=runtime.now,
+                client_signed=client_signed,
+                protection=runtime.protection,
+                publish=publish,
             )
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    except CryptoError as exc:
+        console.print(f"[red]error[/red] key: {exc}")
+        raise typer.Exit(code=2) from exc
+    finally:
+        runtime.close()
+    console.print(f"registered {view.number} ({view.status}, claim {view.signing_mode})")
+    console.print(f"sha256 {view.sha256}\nsm3    {view.sm3}\ncid    {view.cid}")
+
+
+@app.command()
+def publish(number: Annotated[str, typer.Argument(help="Registration number")]) -> None:
+    """Publish a registered work: store it in the clear under its CID."""
+    runtime = _runtime()
+    try:
+        published_at = publish_work(
+            runtime.sessions, runtime.store, runtime.protection, number, now=runtime.now
+        )
     except RegistryError as exc:
         raise _fail(exc) from exc
     finally:
         runtime.close()
-    console.print(f"registered {view.number} ({view.status})")
-    console.print(f"sha256 {view.sha256}\nsm3    {view.sm3}")
+    console.print(f"{number} published at {published_at.isoformat()}")
+
+
+@app.command()
+def content(
+    number: Annotated[str, typer.Argument(help="Registration number")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Write the content here")],
+) -> None:
+    """Write a registered work's content (decrypted with the master key if private)."""
+    runtime = _runtime()
+    try:
+        with output.open("wb") as out:
+            for chunk in open_content(runtime.sessions, runtime.store, runtime.protection, number):
+                out.write(chunk)
+    except RegistryError as exc:
+        output.unlink(missing_ok=True)
+        raise _fail(exc) from exc
+    finally:
+        runtime.close()
+    console.print(f"wrote {output}")
 
 
 @app.command()

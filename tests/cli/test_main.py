@@ -138,3 +138,52 @@ def test_run_starts_the_stack_stops_on_ctrl_c_and_keeps_data(tmp_path: Path) -> 
     finally:
         second.send_signal(signal.SIGINT)
         assert second.wait(60) == 0
+
+
+@pytest.mark.parametrize("algorithm", ["sm2", "secp256k1"])
+def test_register_with_a_keystore_signs_the_claim_client_side(
+    environment: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, algorithm: str
+) -> None:
+    monkeypatch.setenv("BANQUAN_KEYSTORE_PASSWORD", "correct horse 电池 staple")
+    keystore = tmp_path / "publisher.json"
+    created = runner.invoke(
+        app, ["keys", "new", str(keystore), "--algorithm", algorithm, "--scrypt-n", "1024"]
+    )
+    assert created.exit_code == 0, created.output
+    book = tmp_path / "book.txt"
+    book.write_text("床前明月光，疑是地上霜。", encoding="utf-8")
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [
+            "register",
+            str(book),
+            "--title",
+            "静夜思",
+            "--key",
+            str(keystore),
+            "--right",
+            "reproduction",
+            "--right",
+            "information_network",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "claim client" in result.output
+
+
+def test_private_work_can_be_read_back_and_published(environment: Settings, tmp_path: Path) -> None:
+    book = tmp_path / "draft.txt"
+    book.write_bytes("草稿".encode() * 1000)
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    registered = runner.invoke(app, ["register", str(book), "--title", "草稿"])
+    number = registered.output.split()[1]
+    out = tmp_path / "out.txt"
+    assert runner.invoke(app, ["content", number, "-o", str(out)]).exit_code == 0
+    assert out.read_bytes() == book.read_bytes()
+    published = runner.invoke(app, ["publish", number])
+    assert published.exit_code == 0, published.output
+    assert f"{number} published at" in published.output
+    missing = runner.invoke(app, ["publish", "BQ-2026-99999999"])
+    assert missing.exit_code == 2
+    assert "registration_not_found" in missing.output
