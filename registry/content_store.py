@@ -18,7 +18,7 @@ from typing import BinaryIO, Protocol
 from multiformats import CID
 
 from registry.errors import ContentNotFound
-from registry.unixfs import decode_node_links
+from registry.unixfs import cid_text, decode_node_links
 
 
 class BlockWriter(Protocol):
@@ -117,7 +117,7 @@ class LocalBlockstore:
         return LocalBlockWriter(self)
 
     def path_of(self, cid: CID) -> Path:
-        name = str(cid)
+        name = cid_text(cid)
         return self.blocks / name[-3:-1] / name
 
     def get_block(self, cid: CID) -> bytes:
@@ -131,13 +131,13 @@ class LocalBlockstore:
 
     def pin(self, root: CID) -> None:
         self.pins.mkdir(parents=True, exist_ok=True)
-        (self.pins / str(root)).touch()
+        (self.pins / cid_text(root)).touch()
 
     def unpin(self, root: CID) -> None:
-        (self.pins / str(root)).unlink(missing_ok=True)
+        (self.pins / cid_text(root)).unlink(missing_ok=True)
 
     def is_pinned(self, root: CID) -> bool:
-        return (self.pins / str(root)).is_file()
+        return (self.pins / cid_text(root)).is_file()
 
 
 class LocalBlockWriter:
@@ -148,7 +148,7 @@ class LocalBlockWriter:
         self.staged: dict[str, CID] = {}
 
     def put(self, cid: CID, block: bytes) -> None:
-        name = str(cid)
+        name = cid_text(cid)
         if name in self.staged:
             return  # a repeated chunk (e.g. runs of zeros) is one block
         with (self.directory / name).open("wb") as out:
@@ -161,7 +161,7 @@ class LocalBlockWriter:
         for cid in self.staged.values():
             final = self.store.path_of(cid)
             final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.directory / str(cid), final)
+            os.replace(self.directory / cid_text(cid), final)
         self.store.pin(root)
         shutil.rmtree(self.directory, ignore_errors=True)
 

@@ -14,7 +14,7 @@ from crypto.stream import StreamEncryptor
 from crypto.symmetric import Cipher
 from registry.content_store import BlockWriter, ContentStore
 from registry.errors import EmptyFile, UploadTooLarge
-from registry.unixfs import CHUNK_SIZE, UnixFSFileBuilder
+from registry.unixfs import CHUNK_SIZE, UnixFSFileBuilder, cid_text
 
 
 class ByteStream(Protocol):
@@ -135,8 +135,8 @@ def _one_pass(
         raise
     return IngestedContent(
         digests=digests.finish(),
-        cid=str(cid),
-        stored_cid=str(stored_cid),
+        cid=cid_text(cid),
+        stored_cid=cid_text(stored_cid),
         iscc_data=f"ISCC:{data_code.code(64)}",
         iscc_instance=f"ISCC:{instance_code.code(64)}",
     )

@@ -16,7 +16,7 @@ import httpx
 from multiformats import CID
 
 from registry.errors import ContentNotFound, ContentStoreUnavailable
-from registry.unixfs import CHUNK_SIZE
+from registry.unixfs import CHUNK_SIZE, cid_text
 
 # `ipfs add --cid-version=1 --raw-leaves` with the default chunker and balanced layout.
 ADD_PARAMETERS = {
@@ -125,9 +125,9 @@ class KuboBlockWriter:
         self.put_cids: set[str] = set()
 
     def put(self, cid: CID, block: bytes) -> None:
-        if str(cid) not in self.put_cids:
+        if cid_text(cid) not in self.put_cids:
             self.store.put_block(cid, block)
-            self.put_cids.add(str(cid))
+            self.put_cids.add(cid_text(cid))
 
     def commit(self, root: CID) -> None:
         self.store.pin(root)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from multiformats import CID, multihash
 
@@ -31,6 +32,12 @@ class Link:
     cid: CID
     file_size: int
     dag_size: int
+
+
+@lru_cache(maxsize=8192)
+def cid_text(cid: CID) -> str:
+    """``str(cid)`` (base32), remembered: multiformats' encoder is slow on the ingest hot path."""
+    return str(cid)
 
 
 def cid_of(codec: int, block: bytes) -> CID:
