@@ -14,6 +14,8 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from chain_client.connection import connect
+from chain_client.registry_anchor import RegistryAnchorClient
 from cli.keys import PasswordFile, keys_app, read_password
 from cli.launcher import AnvilProcess
 from crypto.errors import CryptoError
@@ -25,11 +27,12 @@ from registry.database import migrate
 from registry.errors import RegistryError
 from registry.ingest import describe
 from registry.metadata import WorkMetadata
+from registry.proof_bundle import check_bundle, proof_bundle
 from registry.registration import register_work
 from registry.rights import ALL_RIGHT_NAMES
 from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
-from registry.verification import ProofCheck, check_proof, find_by_file
+from registry.verification import ProofCheck, check_proof, find_by_file, get_registration
 from registry.views import RegistrationView
 
 app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned EVM chain.")
@@ -272,6 +275,67 @@ def _print_check(view: RegistrationView, check: ProofCheck) -> None:
         f" (claim {check.leaf_matches_claim}, path {check.proof_valid},"
         f" chain {check.chain_confirms})"
     )
+
+
+@app.command()
+def proof(
+    number: Annotated[str, typer.Argument(help="Registration number")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Write the bundle here")],
+) -> None:
+    """Write the offline proof bundle of an anchored registration."""
+    runtime = _runtime()
+    try:
+        bundle = proof_bundle(get_registration(runtime.sessions, number))
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    finally:
+        runtime.close()
+    output.write_text(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    console.print(f"wrote {output}")
+
+
+@app.command(name="verify-proof")
+def verify_proof_command(
+    bundle_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Also check this file against the claim")
+    ] = None,
+    rpc: Annotated[
+        str | None, typer.Option("--rpc", help="Also check the root on chain via this JSON-RPC")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Check a proof bundle without banquan: claim, signature, Merkle path, [file], [chain].
+
+    Exit status: 0 every check made passed, 3 a check failed, 2 the bundle is malformed.
+    """
+    try:
+        bundle = json.loads(bundle_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        console.print(f"[red]error[/red] invalid_proof_bundle: not JSON ({exc})")
+        raise typer.Exit(code=2) from exc
+    chain = None
+    if rpc is not None and isinstance(bundle, dict) and isinstance(bundle.get("anchor"), dict):
+        chain = RegistryAnchorClient(connect(rpc), str(bundle["anchor"].get("contract")))
+    try:
+        if file is not None:
+            with file.open("rb") as content:
+                result = check_bundle(bundle, content=content, chain=chain)
+        else:
+            result = check_bundle(bundle, chain=chain)
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        console.print_json(json.dumps({"ok": result.ok, **result.results, "notes": result.notes}))
+    else:
+        for name, passed in result.results.items():
+            verdict = {True: "[green]ok[/green]", False: "[red]FAILED[/red]", None: "-"}[passed]
+            console.print(f"{name:<12} {verdict}")
+        for note in result.notes:
+            console.print(f"  {note}")
+        console.print("[green]proof valid[/green]" if result.ok else "[red]proof INVALID[/red]")
+    if not result.ok:
+        raise typer.Exit(code=3)
 
 
 def _verdict(ok: bool, anchored: bool) -> str:

@@ -68,6 +68,12 @@ class RegistrantSignatureInvalid(InvalidInput):
     code = "invalid_signature"
 
 
+class InvalidProofBundle(InvalidInput):
+    """The document is not a ``banquan.proof/1`` bundle."""
+
+    code = "invalid_proof_bundle"
+
+
 class InvalidDigest(InvalidInput):
     """A digest is not 64 hexadecimal characters, or names an unknown algorithm."""
 
@@ -126,6 +132,12 @@ class ClaimAlreadyRegistered(Conflict):
     """This exact claim (same leaf) is registered already."""
 
     code = "claim_already_registered"
+
+
+class NotAnchoredYet(Conflict):
+    """The registration is accepted but its batch is not on chain yet; retry later."""
+
+    code = "not_anchored_yet"
 
 
 class ServiceUnavailable(RegistryError):

@@ -14,6 +14,7 @@ from registry.claims import ClientSignedClaim
 from registry.content import open_published_content
 from registry.errors import InvalidMetadata, InvalidSignedClaim, MissingFile
 from registry.metadata import WorkMetadata
+from registry.proof_bundle import proof_bundle
 from registry.registration import register_work
 from registry.runtime import Runtime
 from registry.verification import get_registration
@@ -119,3 +120,15 @@ def get_published_content(
     """The bytes of a published work (its IPFS CID names exactly these bytes)."""
     chunks = open_published_content(runtime.sessions, runtime.store, number)
     return StreamingResponse(chunks, media_type="application/octet-stream")
+
+
+@router.get(
+    "/{number}/proof",
+    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+)
+def get_proof_bundle(
+    number: str, runtime: Annotated[Runtime, Depends(get_runtime)]
+) -> dict[str, object]:
+    """The offline proof bundle (``banquan.proof/1``, see docs/proof-bundle.md) of an anchored
+    registration: check it with ``banquan verify-proof`` and any JSON-RPC node, without banquan."""
+    return proof_bundle(get_registration(runtime.sessions, number))

@@ -14,11 +14,14 @@ from httpx2 import Response
 from sqlalchemy import func, select
 
 from api.app import create_app
+from chain_client.registry_anchor import RegistryAnchorClient
 from crypto.signing import KeySigner, generate_private_key
+from registry.anchoring import AnchoringPolicy, run_anchoring_cycle
 from registry.claims import claim_for
 from registry.ingest import describe
 from registry.metadata import WorkMetadata
 from registry.models import Registration
+from registry.proof_bundle import check_bundle
 from registry.runtime import Runtime
 from registry.unixfs import cid_v1_rawleaves_256k
 
@@ -241,3 +244,18 @@ def test_content_is_served_only_once_published(client: TestClient, runtime: Runt
     served = client.get(f"/v1/works/{public['number']}/content")
     assert served.status_code == 200
     assert served.content == b"open words"
+
+
+def test_proof_bundle_is_served_once_anchored(
+    client: TestClient, runtime: Runtime, anchor_client: RegistryAnchorClient
+) -> None:
+    number = client.post(
+        "/v1/works", files={"file": ("b.txt", b"to be proven")}, data={"metadata": META}
+    ).json()["number"]
+    pending = client.get(f"/v1/works/{number}/proof")
+    assert pending.status_code == 409
+    assert pending.json()["code"] == "not_anchored_yet"
+    run_anchoring_cycle(runtime.sessions, anchor_client, policy=AnchoringPolicy(), now=runtime.now)
+    bundle = client.get(f"/v1/works/{number}/proof").json()
+    assert bundle["v"] == "banquan.proof/1"
+    assert check_bundle(bundle, content=io.BytesIO(b"to be proven")).ok

@@ -187,3 +187,32 @@ def test_private_work_can_be_read_back_and_published(environment: Settings, tmp_
     missing = runner.invoke(app, ["publish", "BQ-2026-99999999"])
     assert missing.exit_code == 2
     assert "registration_not_found" in missing.output
+
+
+def test_proof_bundle_is_checked_offline_and_on_chain(
+    environment: Settings, tmp_path: Path, anvil: AnvilProcess
+) -> None:
+    book = tmp_path / "book.txt"
+    book.write_text("白日依山尽，黄河入海流。", encoding="utf-8")
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    number = runner.invoke(app, ["register", str(book), "--title", "登鹳雀楼"]).output.split()[1]
+    runtime = build_runtime(environment)
+    runtime.new_batcher().run_once()
+    runtime.close()
+    bundle = tmp_path / "proof.json"
+    assert runner.invoke(app, ["proof", number, "-o", str(bundle)]).exit_code == 0
+
+    checked = runner.invoke(
+        app, ["verify-proof", str(bundle), "--file", str(book), "--rpc", anvil.rpc_url]
+    )
+    assert checked.exit_code == 0, checked.output
+    assert "proof valid" in checked.output
+
+    other = tmp_path / "other.txt"
+    other.write_text("欲穷千里目", encoding="utf-8")
+    assert runner.invoke(app, ["verify-proof", str(bundle), "--file", str(other)]).exit_code == 3
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text('{"v": "something else"}', encoding="utf-8")
+    refused = runner.invoke(app, ["verify-proof", str(garbage)])
+    assert refused.exit_code == 2
+    assert "invalid_proof_bundle" in refused.output
