@@ -50,6 +50,9 @@ class RegistrationOut(BaseModel):
     number: str = Field(examples=["BQ-2026-00000001"])
     status: str = Field(description="pending (accepted, not yet anchored) or anchored")
     title: str
+    metadata: dict[str, object] = Field(
+        description="As registered: title, authors, isbn, language, rights"
+    )
     sha256: str
     sm3: str
     size: int
@@ -74,6 +77,7 @@ class RegistrationOut(BaseModel):
             number=view.number,
             status=view.status,
             title=view.title,
+            metadata=view.metadata,
             sha256=view.sha256,
             sm3=view.sm3,
             size=view.size,

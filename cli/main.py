@@ -21,6 +21,7 @@ from cli.launcher import AnvilProcess
 from crypto.errors import CryptoError
 from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner
+from registry.certificate import render_certificate
 from registry.claims import ClientSignedClaim, claim_for
 from registry.content import open_content, publish_work
 from registry.database import migrate
@@ -291,6 +292,24 @@ def proof(
     finally:
         runtime.close()
     output.write_text(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    console.print(f"wrote {output}")
+
+
+@app.command()
+def certificate(
+    number: Annotated[str, typer.Argument(help="Registration number")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Write the PDF here")],
+) -> None:
+    """Write the registration certificate (PDF)."""
+    runtime = _runtime()
+    try:
+        view = get_registration(runtime.sessions, number)
+        pdf = render_certificate(view, public_base_url=runtime.settings.public_base_url)
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    finally:
+        runtime.close()
+    output.write_bytes(pdf)
     console.print(f"wrote {output}")
 
 

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         default=False,
         description="Anchor inside the API process instead of a separate `banquan worker`",
     )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where the public verification page is reached (QR codes on certificates)",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     anvil_port: int = 8545

@@ -29,6 +29,7 @@ class RegistrationView:
     number: str
     status: str
     title: str
+    metadata: dict[str, object]
     sha256: str
     sm3: str
     size: int
@@ -71,6 +72,7 @@ def registration_view(registration: Registration) -> RegistrationView:
         number=registration.number,
         status=registration.status,
         title=work.title,
+        metadata=json.loads(work.metadata_json),
         sha256=work.sha256,
         sm3=work.sm3,
         size=work.size,

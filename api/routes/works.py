@@ -6,10 +6,11 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut, RegistrationOut
+from registry.certificate import render_certificate
 from registry.claims import ClientSignedClaim
 from registry.content import open_published_content
 from registry.errors import InvalidMetadata, InvalidSignedClaim, MissingFile
@@ -132,3 +133,15 @@ def get_proof_bundle(
     """The offline proof bundle (``banquan.proof/1``, see docs/proof-bundle.md) of an anchored
     registration: check it with ``banquan verify-proof`` and any JSON-RPC node, without banquan."""
     return proof_bundle(get_registration(runtime.sessions, number))
+
+
+@router.get(
+    "/{number}/certificate.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, 404: {"model": ErrorOut}},
+)
+def get_certificate(number: str, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Response:
+    """The registration certificate (PDF, A4) with a QR code to the public verification page."""
+    view = get_registration(runtime.sessions, number)
+    pdf = render_certificate(view, public_base_url=runtime.settings.public_base_url)
+    return Response(pdf, media_type="application/pdf")

@@ -259,3 +259,14 @@ def test_proof_bundle_is_served_once_anchored(
     bundle = client.get(f"/v1/works/{number}/proof").json()
     assert bundle["v"] == "banquan.proof/1"
     assert check_bundle(bundle, content=io.BytesIO(b"to be proven")).ok
+
+
+def test_certificate_is_a_pdf(client: TestClient) -> None:
+    number = client.post(
+        "/v1/works", files={"file": ("c.txt", b"certified")}, data={"metadata": META}
+    ).json()["number"]
+    response = client.get(f"/v1/works/{number}/certificate.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert client.get("/v1/works/BQ-2026-99999999/certificate.pdf").status_code == 404
