@@ -46,7 +46,14 @@ check-abi: build
 run: install build
 	banquan run
 
-test: install
+# Debian's Chromium drives the verification page test (Playwright with executable_path).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium
+
+test: install $(CHROMIUM)
 	$(MAKE) lint typecheck layers check-abi test-contracts test-python
 
 test-contracts: node_modules/.installed
