@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from pydantic import BaseModel, Field
 
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut, RegistrationOut, VerificationOut
+from registry.bulk_verification import MAX_BULK_DIGESTS, verify_digests
 from registry.runtime import Runtime
-from registry.verification import find_registrations
+from registry.verification import find_by_file, find_registrations
 
 router = APIRouter(prefix="/v1/verify", tags=["verification"])
 
@@ -30,4 +32,64 @@ def verify_digest(
 ) -> VerificationOut:
     """Look content up by exactly one of ``sha256``, ``sm3`` and ``cid``."""
     views = find_registrations(runtime.sessions, sha256=sha256, sm3=sm3, cid=cid)
+    return VerificationOut(registered=True, registrations=[RegistrationOut.of(v) for v in views])
+
+
+class BulkVerificationIn(BaseModel):
+    """Up to 5,000 digests of one algorithm."""
+
+    algorithm: Literal["sha256", "sm3"] = "sha256"
+    digests: list[str] = Field(
+        max_length=MAX_BULK_DIGESTS,
+        examples=[["e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]],
+    )
+
+
+class BulkItemOut(BaseModel):
+    digest: str
+    registered: bool
+    registrations: list[RegistrationOut]
+
+
+class BulkVerificationOut(BaseModel):
+    algorithm: str
+    registered: int
+    results: list[BulkItemOut]
+
+
+@router.post(
+    "/bulk",
+    response_model=BulkVerificationOut,
+    responses={400: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+def verify_bulk(
+    request: BulkVerificationIn, runtime: Annotated[Runtime, Depends(get_runtime)]
+) -> BulkVerificationOut:
+    """Which of these digests are registered? One answer per digest, in the order given."""
+    result = verify_digests(runtime.sessions, request.algorithm, request.digests)
+    return BulkVerificationOut(
+        algorithm=result.algorithm,
+        registered=result.registered,
+        results=[
+            BulkItemOut(
+                digest=digest,
+                registered=bool(views),
+                registrations=[RegistrationOut.of(v) for v in views],
+            )
+            for digest, views in result.items
+        ],
+    )
+
+
+@router.post(
+    "/file",
+    response_model=VerificationOut,
+    responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}},
+)
+def verify_file(
+    file: Annotated[UploadFile, File(description="The file to look up; hashed, never stored")],
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+) -> VerificationOut:
+    """Is exactly this file registered? The upload is hashed in one pass and discarded."""
+    views = find_by_file(runtime.sessions, file.file)
     return VerificationOut(registered=True, registrations=[RegistrationOut.of(v) for v in views])

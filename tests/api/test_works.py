@@ -270,3 +270,25 @@ def test_certificate_is_a_pdf(client: TestClient) -> None:
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
     assert client.get("/v1/works/BQ-2026-99999999/certificate.pdf").status_code == 404
+
+
+def test_bulk_and_file_verification(client: TestClient) -> None:
+    client.post("/v1/works", files={"file": ("a.txt", b"bulk one")}, data={"metadata": META})
+    asked = [hashlib.sha256(b"bulk one").hexdigest()] + ["ab" * 32] * 1000
+    response = client.post("/v1/verify/bulk", json={"algorithm": "sha256", "digests": asked})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["registered"] == 1
+    assert len(body["results"]) == 1001
+    assert body["results"][0]["registered"] is True
+    bad = client.post("/v1/verify/bulk", json={"digests": ["zz"]})
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid_digest"
+    too_many = client.post("/v1/verify/bulk", json={"digests": ["ab" * 32] * 5001})
+    assert too_many.status_code == 422
+    assert too_many.json()["code"] == "invalid_request"
+    found = client.post("/v1/verify/file", files={"file": ("x.txt", b"bulk one")})
+    assert found.status_code == 200
+    assert found.json()["registrations"][0]["sha256"] == asked[0]
+    missing = client.post("/v1/verify/file", files={"file": ("y.txt", b"never")})
+    assert missing.status_code == 404
