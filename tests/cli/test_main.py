@@ -42,7 +42,7 @@ def test_register_then_verify_a_file(environment: Settings, tmp_path: Path) -> N
     )
     assert registered.exit_code == 0, registered.output
     assert "registered BQ-" in registered.output
-    assert "(pending)" in registered.output
+    assert "(pending, claim unsigned)" in registered.output
 
     pending = runner.invoke(app, ["verify", str(book)])
     assert pending.exit_code == 0
