@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
-from typing import Protocol
+from typing import IO, Protocol
 
+import iscc_core
 from iscc_core.code_data import DataHasherV0
 from iscc_core.code_instance import InstanceHasherV0
 from multiformats import CID
@@ -14,7 +16,13 @@ from crypto.stream import StreamEncryptor
 from crypto.symmetric import Cipher
 from registry.content_store import BlockWriter, ContentStore
 from registry.errors import EmptyFile, UploadTooLarge
+from registry.text_extraction import TextKind, detect_text_kind, extract_text
 from registry.unixfs import CHUNK_SIZE, UnixFSFileBuilder, cid_text
+
+# The first bytes decide whether an upload is text-bearing; larger sources get no Content-Code.
+HEAD_SIZE = 1024
+MAX_TEXT_SOURCE = 32 << 20
+SPOOL_IN_MEMORY = 4 << 20
 
 
 class ByteStream(Protocol):
@@ -45,6 +53,7 @@ class IngestedContent:
     stored_cid: str
     iscc_data: str
     iscc_instance: str
+    iscc_content: str | None = None
 
     @property
     def size(self) -> int:
@@ -109,6 +118,7 @@ def _one_pass(
             plain = UnixFSFileBuilder(_discard)
             stored = UnixFSFileBuilder(writer.put)
             encryptor = StreamEncryptor(encryption.cipher, encryption.key)
+        text_source = _TextSource()
         while chunk := stream.read(CHUNK_SIZE):
             if digests.size + len(chunk) > max_bytes:
                 raise UploadTooLarge(
@@ -121,6 +131,7 @@ def _one_pass(
                 stored.update(encryptor.update(chunk))
             data_code.push(chunk)
             instance_code.push(chunk)
+            text_source.update(chunk)
         if digests.size == 0:
             raise EmptyFile("the file is empty")
         cid = plain.finish()
@@ -130,16 +141,72 @@ def _one_pass(
         else:
             stored_cid = cid
         writer.commit(stored_cid)
+        content_code = text_source.content_code()
     except BaseException:
         writer.abort()
         raise
+    finally:
+        text_source.close()
     return IngestedContent(
         digests=digests.finish(),
         cid=cid_text(cid),
         stored_cid=cid_text(stored_cid),
         iscc_data=f"ISCC:{data_code.code(64)}",
         iscc_instance=f"ISCC:{instance_code.code(64)}",
+        iscc_content=content_code,
     )
+
+
+class _TextSource:
+    """Keeps the bytes of a text-bearing upload (TXT, EPUB, PDF) up to ``MAX_TEXT_SOURCE``, in a
+    spooled temporary file, for its ISCC Content-Code; anything else is not kept at all."""
+
+    def __init__(self) -> None:
+        self._head = b""
+        self._kind: TextKind | None = None
+        self._decided = False
+        self._spool: IO[bytes] | None = None
+        self._size = 0
+
+    def update(self, chunk: bytes) -> None:
+        if not self._decided:
+            # Decide once the head is full (or, for a short file, in content_code).
+            self._head += chunk[: HEAD_SIZE - len(self._head)]
+            self._decide_if_ready(final=False)
+        if self._spool is not None:
+            self._size += len(chunk)
+            if self._size > MAX_TEXT_SOURCE:
+                self.close()  # too large for a Content-Code; the other codes still apply
+                self._kind = None
+            else:
+                self._spool.write(chunk)
+
+    def _decide_if_ready(self, *, final: bool) -> None:
+        if self._decided or (len(self._head) < HEAD_SIZE and not final):
+            return
+        self._decided = True
+        self._kind = detect_text_kind(self._head)
+        if self._kind is not None:
+            self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+
+    def content_code(self) -> str | None:
+        if not self._decided:
+            # A file shorter than the head: decide now, keeping all of it.
+            self._decide_if_ready(final=True)
+            if self._spool is not None:
+                self._spool.write(self._head)
+        if self._spool is None or self._kind is None:
+            return None
+        self._spool.seek(0)
+        text = extract_text(self._kind, self._spool)
+        if not text or not text.strip():
+            return None
+        return str(iscc_core.gen_text_code_v0(text)["iscc"])
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
 
 def _discard(_cid: CID, _block: bytes) -> None:
