@@ -7,17 +7,31 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from web3 import Web3
+
 from chain_client.connection import translate_errors
+from chain_client.encumbrances import EncumbrancesClient
+from chain_client.licences import LicencesClient
+from chain_client.moderation import ModerationClient
+from chain_client.pledges import PledgesClient
 from chain_client.registry_anchor import RegistryAnchorClient
+from chain_client.rights_assets import RightsAssetClient
+from chain_client.suite import Suite, SuiteAddresses, deploy_suite
 from chain_client.transactions import TransactionSender
 
 
 @dataclass(frozen=True)
 class DeploymentRecord:
-    """Addresses of banquan's contracts on one chain."""
+    """Addresses of banquan's contracts on one chain.
+
+    ``suite`` is absent in records written before the whole suite was deployed (``RegistryAnchor``
+    alone); ``start_block`` is the block from which the suite's events are followed.
+    """
 
     chain_id: int
     registry_anchor: str
+    suite: SuiteAddresses | None = None
+    start_block: int = 0
 
 
 def load_record(path: Path) -> DeploymentRecord | None:
@@ -26,7 +40,13 @@ def load_record(path: Path) -> DeploymentRecord | None:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    return DeploymentRecord(chain_id=int(raw["chain_id"]), registry_anchor=raw["registry_anchor"])
+    suite = raw.get("suite")
+    return DeploymentRecord(
+        chain_id=int(raw["chain_id"]),
+        registry_anchor=raw["registry_anchor"],
+        suite=SuiteAddresses(**suite) if suite else None,
+        start_block=int(raw.get("start_block", 0)),
+    )
 
 
 def save_record(path: Path, record: DeploymentRecord) -> None:
@@ -56,3 +76,70 @@ def ensure_registry_anchor(
     client = RegistryAnchorClient.deploy(sender)
     save_record(record_path, DeploymentRecord(chain_id=chain_id, registry_anchor=client.address))
     return client, True
+
+
+def suite_at(w3: Web3, addresses: SuiteAddresses, sender: TransactionSender | None) -> Suite:
+    """Clients of the suite at ``addresses``; transactions (if any) sent by ``sender``."""
+    return Suite(
+        registry_anchor=RegistryAnchorClient(w3, addresses.registry_anchor, sender),
+        moderation=ModerationClient(w3, addresses.moderation, sender),
+        rights_asset=RightsAssetClient(w3, addresses.rights_asset, sender),
+        pledges=PledgesClient(w3, addresses.pledges, sender),
+        licences=LicencesClient(w3, addresses.licences, sender),
+        encumbrances=EncumbrancesClient(w3, addresses.encumbrances, sender),
+    )
+
+
+def suite_has_expected_code(suite: Suite) -> bool:
+    """Whether every address of the suite holds its contract's code."""
+    return all(
+        client.has_expected_code()
+        for client in (
+            suite.registry_anchor,
+            suite.moderation,
+            suite.rights_asset,
+            suite.pledges,
+            suite.licences,
+            suite.encumbrances,
+        )
+    )
+
+
+def ensure_suite(
+    sender: TransactionSender, record_path: Path, *, junior_liens_allowed: bool = False
+) -> tuple[Suite, int, bool]:
+    """Reuse the remembered suite if the chain still holds all of it, else deploy it.
+
+    The same rules as :func:`ensure_registry_anchor`: a reset chain is noticed by the missing code
+    and everything redeployed. A record of a ``RegistryAnchor`` alone (from before the suite) that
+    the chain still holds keeps that anchor — its roots stay anchored — and the other five
+    contracts are deployed around it. Returns the suite (sending through ``sender``, which is
+    admin and registrar of what it deploys), the block its events are followed from, and whether
+    anything was deployed.
+    """
+    w3 = sender.w3
+    with translate_errors():
+        chain_id = int(w3.eth.chain_id)
+    record = load_record(record_path)
+    anchor: RegistryAnchorClient | None = None
+    if record is not None and record.chain_id == chain_id:
+        if record.suite is not None:
+            suite = suite_at(w3, record.suite, sender)
+            if suite_has_expected_code(suite):
+                return suite, record.start_block, False
+        remembered = RegistryAnchorClient(w3, record.registry_anchor, sender)
+        if remembered.has_expected_code() and record.suite is None:
+            anchor = remembered
+    with translate_errors():
+        start_block = int(w3.eth.block_number)
+    suite = deploy_suite(sender, registry_anchor=anchor, junior_liens_allowed=junior_liens_allowed)
+    save_record(
+        record_path,
+        DeploymentRecord(
+            chain_id=chain_id,
+            registry_anchor=suite.registry_anchor.address,
+            suite=suite.addresses,
+            start_block=start_block,
+        ),
+    )
+    return suite, start_block, True

@@ -74,6 +74,7 @@ def deploy_suite(
     regulators: Iterable[str] = (),
     lenders: Iterable[str] = (),
     junior_liens_allowed: bool = False,
+    registry_anchor: RegistryAnchorClient | None = None,
 ) -> Suite:
     """Deploy every contract, wire them together and grant the roles.
 
@@ -82,8 +83,11 @@ def deploy_suite(
     ``RegistryAnchor`` and ``RightsAsset``, regulators on ``RegistryAnchor`` and ``Moderation``,
     moderators on ``Moderation``, lenders on ``Pledges``). Moving the admin role elsewhere
     afterwards is a two-step transfer with a delay (``AccessControlDefaultAdminRules``).
+
+    With ``registry_anchor`` the suite is built around that deployed anchor (its roots stay
+    valid for tokenizing) instead of a new one; its admin must be ``sender``.
     """
-    anchor = RegistryAnchorClient.deploy(sender)
+    anchor = registry_anchor or RegistryAnchorClient.deploy(sender)
     moderation = ModerationClient.deploy(sender)
     rights = RightsAssetClient.deploy(
         sender, registry_anchor=anchor.address, moderation=moderation.address

@@ -372,5 +372,30 @@ def _summary(view: RegistrationView, ok: bool) -> dict[str, object]:
     }
 
 
+chain_app = typer.Typer(help="The chain-derived tables: assets, licences, liens, freezes.")
+app.add_typer(chain_app, name="chain")
+
+
+@chain_app.command("rebuild")
+def chain_rebuild() -> None:
+    """Wipe the chain-derived tables and replay them from the contracts' events.
+
+    The worker keeps them current on its own; this is for a lost or doubtful database.
+    """
+    runtime = _runtime()
+    try:
+        result = runtime.rebuild_chain_state()
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    finally:
+        runtime.close()
+    if result.to_block is None:
+        console.print("no confirmed blocks to replay yet")
+        return
+    console.print(
+        f"rebuilt from blocks {result.from_block}-{result.to_block}: {result.events} events"
+    )
+
+
 def main() -> None:
     app()

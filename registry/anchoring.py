@@ -317,7 +317,9 @@ class Batcher:
     embedded API, or in the foreground (``run_forever``) as the ``banquan worker`` process.
 
     ``client_provider`` is called each cycle, so a chain that is down at start-up (or a contract
-    that still has to be deployed) is picked up as soon as it is there.
+    that still has to be deployed) is picked up as soon as it is there. ``after_cycle`` runs after
+    each anchoring cycle (the event follower: ``banquan worker`` is the one process doing chain
+    work); its chain and service errors are logged and retried next cycle.
     """
 
     def __init__(
@@ -328,7 +330,9 @@ class Batcher:
         policy: AnchoringPolicy,
         interval: float,
         now: Clock,
+        after_cycle: Callable[[], object] | None = None,
     ) -> None:
+        self._after_cycle = after_cycle
         self._sessions = sessions
         self._client_provider = client_provider
         self._policy = policy
@@ -348,6 +352,11 @@ class Batcher:
         if cycle.error:
             log.warning("anchoring deferred: %s", cycle.error)
         self.last_cycle = cycle
+        if self._after_cycle is not None and not cycle.error:
+            try:
+                self._after_cycle()
+            except (ChainError, ServiceUnavailable) as exc:
+                log.warning("following the chain deferred: %s", exc)
         return cycle
 
     def run_forever(self) -> None:

@@ -156,3 +156,184 @@ class ChainUnreachable(ServiceUnavailable):
     """The chain node cannot be reached right now."""
 
     code = "chain_unreachable"
+
+
+class InvalidAddress(InvalidInput):
+    """An account address is not a 20-byte hex address, or is the zero address."""
+
+    code = "invalid_address"
+
+
+class InvalidLicenceTerms(InvalidInput):
+    """The licence asks for rights, territory or a period the asset does not hold, or names the
+    owner (or nobody) as licensee."""
+
+    code = "invalid_licence_terms"
+
+
+class InvalidPledgeTerms(InvalidInput):
+    """The pledge's amount, currency code or maturity is not acceptable."""
+
+    code = "invalid_pledge_terms"
+
+
+class ConsentExpired(InvalidInput):
+    """The owner's signed consent is past its deadline."""
+
+    code = "consent_expired"
+
+
+class InvalidConsentSignature(InvalidInput):
+    """The consent is not signed by the asset's owner for exactly these terms and nonce."""
+
+    code = "invalid_consent_signature"
+
+
+class NotAssetOwner(Forbidden):
+    """Only the asset's owner (or an account it approved) may do this."""
+
+    code = "not_asset_owner"
+
+
+class NotPledgeParty(Forbidden):
+    """A pledge is sent by the lender (with the owner's consent) or by the owner."""
+
+    code = "not_pledge_party"
+
+
+class LenderNotAuthorized(Forbidden):
+    """The lender does not hold the lender role on the ``Pledges`` contract."""
+
+    code = "lender_not_authorized"
+
+
+class NotLienLender(Forbidden):
+    """Only the lien's lender may release or enforce it."""
+
+    code = "not_lien_lender"
+
+
+class AssetNotFound(NotFound):
+    """No asset has this id (never tokenized, or burned)."""
+
+    code = "asset_not_found"
+
+
+class LicenceNotFound(NotFound):
+    """No licence has this id."""
+
+    code = "licence_not_found"
+
+
+class LienNotFound(NotFound):
+    """No lien has this id."""
+
+    code = "lien_not_found"
+
+
+class NotAnchored(Conflict):
+    """The registration's root is not anchored on the contracts in use yet."""
+
+    code = "not_anchored"
+
+
+class Revoked(Conflict):
+    """A regulator revoked the registration's root: it shows revoked and cannot be used."""
+
+    code = "revoked"
+
+
+class AlreadyTokenized(Conflict):
+    """The registration is an asset already (an id is minted at most once, even after a burn)."""
+
+    code = "already_tokenized"
+
+
+class Frozen(Conflict):
+    """The registration or asset is frozen by a moderator or regulator: it cannot move."""
+
+    code = "frozen"
+
+
+class Encumbered(Conflict):
+    """Active liens keep the asset where it is, unless every lender consents."""
+
+    code = "encumbered"
+
+
+class AlreadyPledged(Encumbered):
+    """The asset is pledged and the contracts refuse a second, junior lien."""
+
+    code = "already_pledged"
+
+
+class SeniorConsentMissing(Encumbered):
+    """A junior lien needs the consent of every higher-ranked lender."""
+
+    code = "senior_consent_missing"
+
+
+class LienLimitReached(Encumbered):
+    """The asset carries as many liens as the contract allows."""
+
+    code = "lien_limit_reached"
+
+
+class LicenceConflict(Conflict):
+    """An exclusive licence in force overlaps the requested one (or the other way round)."""
+
+    code = "licence_conflict"
+
+
+class LicenceLimitReached(Conflict):
+    """The asset carries as many licences as the contract allows."""
+
+    code = "licence_limit_reached"
+
+
+class LicenceNotRevocable(Conflict):
+    """The licence was granted irrevocable; it runs until its end."""
+
+    code = "licence_not_revocable"
+
+
+class LicenceNotInForce(Conflict):
+    """The licence was revoked already or has ended."""
+
+    code = "licence_not_in_force"
+
+
+class ConsentAlreadyUsed(Conflict):
+    """The owner's consent was used for a pledge already (or cancelled)."""
+
+    code = "consent_already_used"
+
+
+class LienNotActive(Conflict):
+    """The lien was released or enforced already."""
+
+    code = "lien_not_active"
+
+
+class LienNotMatured(Conflict):
+    """A lien can be enforced only at or after its maturity."""
+
+    code = "lien_not_matured"
+
+
+class LienNotSenior(Conflict):
+    """Only the most senior active lien can be enforced."""
+
+    code = "lien_not_senior"
+
+
+class ChainRefused(Conflict):
+    """The contracts refused the transaction for a reason not checked beforehand."""
+
+    code = "chain_refused"
+
+
+class ContractsNotConfigured(ServiceUnavailable):
+    """The asset contracts' addresses are not configured (outside dev mode they must be set)."""
+
+    code = "contracts_not_configured"

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Integer,
@@ -120,3 +121,98 @@ class Registration(Base):
 
     work: Mapped[Work] = relationship(back_populates="registrations")
     batch: Mapped[Batch | None] = relationship(back_populates="registrations")
+
+
+# --------------------------------------------------------------------------- chain-derived tables
+#
+# Everything below is a fold of the contracts' events (``registry.follower``): it can be wiped and
+# rebuilt from the chain at any time, so it holds no value of its own (no wall-clock times, no
+# surrogate keys) and a rebuild gives identical rows. Ids are the contracts' own; amounts that
+# do not fit 64 bits are decimal text. Times are the chain's Unix seconds.
+
+
+class ChainAsset(Base):
+    """A rights asset (ERC-721) as the ``RightsAsset`` events describe it."""
+
+    __tablename__ = "chain_assets"
+
+    asset_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the registration leaf
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"), index=True)
+    owner: Mapped[str] = mapped_column(String(42), index=True)
+    batch_id: Mapped[int] = mapped_column(BigInteger)  # the anchoring contract's batch id
+    registered_at: Mapped[int] = mapped_column(BigInteger)
+    rights: Mapped[int] = mapped_column(Integer)
+    territory: Mapped[int] = mapped_column(Integer)
+    term_end: Mapped[int] = mapped_column(BigInteger)
+    burned: Mapped[bool] = mapped_column(Boolean)
+    revoked: Mapped[bool] = mapped_column(Boolean)
+    tokenized_block: Mapped[int] = mapped_column(BigInteger)
+    updated_block: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChainLicence(Base):
+    """A licence granted on ``Licences``."""
+
+    __tablename__ = "chain_licences"
+
+    licence_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    asset_id: Mapped[str] = mapped_column(String(64), index=True)
+    licensee: Mapped[str] = mapped_column(String(42), index=True)
+    licensor: Mapped[str] = mapped_column(String(42))
+    rights: Mapped[int] = mapped_column(Integer)
+    territory: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[int] = mapped_column(BigInteger)
+    ends_at: Mapped[int] = mapped_column(BigInteger)
+    exclusive: Mapped[bool] = mapped_column(Boolean)
+    revocable: Mapped[bool] = mapped_column(Boolean)
+    terms_digest: Mapped[str] = mapped_column(String(64))
+    revoked: Mapped[bool] = mapped_column(Boolean)
+    granted_block: Mapped[int] = mapped_column(BigInteger)
+    revoked_block: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ChainLien(Base):
+    """A lien (pledge) on ``Pledges``; ``rank`` is 1 for the most senior active lien, None once
+    the lien has ended."""
+
+    __tablename__ = "chain_liens"
+
+    lien_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    asset_id: Mapped[str] = mapped_column(String(64), index=True)
+    lender: Mapped[str] = mapped_column(String(42), index=True)
+    owner: Mapped[str] = mapped_column(String(42))  # the owner who consented
+    rank: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # active, released, enforced
+    amount: Mapped[str] = mapped_column(String(40))  # uint128 as decimal text
+    currency_code: Mapped[str] = mapped_column(String(3))
+    maturity: Mapped[int] = mapped_column(BigInteger)
+    official_registration_no: Mapped[str] = mapped_column(String(64))  # bytes32, hex
+    licensing_consent: Mapped[bool] = mapped_column(Boolean)
+    enforced_to: Mapped[str | None] = mapped_column(String(42))
+    pledged_block: Mapped[int] = mapped_column(BigInteger)
+    ended_block: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ChainFreeze(Base):
+    """A freeze in force on a registration leaf / asset id (restoring deletes the row)."""
+
+    __tablename__ = "chain_freezes"
+
+    target: Mapped[str] = mapped_column(String(64), primary_key=True)
+    authority: Mapped[str] = mapped_column(String(16))  # moderator, regulator
+    actor: Mapped[str] = mapped_column(String(42))
+    reason_digest: Mapped[str] = mapped_column(String(64))
+    frozen_block: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChainCheckpoint(Base):
+    """How far the follower has applied one contract's events, and the hash of that block (a
+    different hash there later means the chain reorganized under us)."""
+
+    __tablename__ = "chain_checkpoints"
+
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    contract_address: Mapped[str] = mapped_column(String(42), primary_key=True)
+    contract_name: Mapped[str] = mapped_column(String(32))
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_hash: Mapped[str] = mapped_column(String(66))

@@ -13,16 +13,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 
 from chain_client.connection import connect
-from chain_client.deployment import ensure_registry_anchor, load_record
+from chain_client.deployment import ensure_suite, load_record, suite_at
 from chain_client.errors import ChainError
 from chain_client.registry_anchor import RegistryAnchorClient
+from chain_client.suite import Suite, SuiteAddresses
 from chain_client.transactions import TransactionSender
 from crypto.symmetric import Cipher
 from registry.anchoring import AnchoringPolicy, Batcher, release_batches_missing_on_chain
 from registry.content import ContentProtection
 from registry.content_store import ContentStore, LocalBlockstore
 from registry.database import create_database_engine, session_factory
-from registry.errors import ChainUnreachable
+from registry.errors import ChainUnreachable, ContractsNotConfigured
+from registry.follower import FollowedSuite, FollowResult, follow_chain, rebuild_chain_state
 from registry.kubo import KuboContentStore
 from registry.settings import Settings
 
@@ -43,34 +45,84 @@ class Runtime:
     sender: TransactionSender
     now: Callable[[], datetime] = utc_now
     _anchor: RegistryAnchorClient | None = field(default=None, init=False)
+    _followed: FollowedSuite | None = field(default=None, init=False)
     _anchor_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def anchor_client(self) -> RegistryAnchorClient:
         """The ``RegistryAnchor`` in use, resolved on first need (the chain may start later).
 
         With ``anchor_address`` set, that contract is used and must hold the expected code. In
-        dev mode without it, the contract is deployed once and remembered in the data directory;
-        a reset chain is noticed (the code is checked on every call) and the contract redeployed.
-        Batches whose roots the contract does not know are re-opened and anchored again.
+        dev mode without it, the whole contract suite is deployed once and remembered in the data
+        directory; a reset chain is noticed (the anchor's code is checked on every call) and the
+        suite redeployed. Batches whose roots the contract does not know are re-opened and
+        anchored again.
         """
+        return self._resolved()[0]
+
+    def followed_suite(self) -> FollowedSuite:
+        """The contract suite in use (sending as the registrar) and its first block.
+
+        Dev mode deploys and remembers it with the anchor; otherwise it is built from the
+        ``*_ADDRESS`` settings, and :class:`ContractsNotConfigured` is raised when they are unset.
+        """
+        followed = self._resolved()[1]
+        if followed is None:
+            raise ContractsNotConfigured(
+                "the asset contracts are not configured: set BANQUAN_MODERATION_ADDRESS, "
+                "BANQUAN_RIGHTS_ASSET_ADDRESS, BANQUAN_PLEDGES_ADDRESS, BANQUAN_LICENCES_ADDRESS "
+                "and BANQUAN_ENCUMBRANCES_ADDRESS"
+            )
+        return followed
+
+    def suite(self) -> Suite:
+        """The contract suite in use, its transactions sent by the registrar account."""
+        return self.followed_suite().suite
+
+    def _resolved(self) -> tuple[RegistryAnchorClient, FollowedSuite | None]:
         with self._anchor_lock:
             try:
                 if self._anchor is not None:
                     if self._anchor.has_expected_code():
-                        return self._anchor
+                        return self._anchor, self._followed
                     self.sender.forget_nonce()  # the chain was reset under us
-                if self.settings.anchor_address:
-                    client = RegistryAnchorClient(
-                        self.w3, self.settings.anchor_address, self.sender
-                    )
-                    client.ensure_deployed()
-                else:
-                    client, _ = ensure_registry_anchor(self.sender, self.settings.deployment_file)
-                release_batches_missing_on_chain(self.sessions, client)
+                anchor, followed = self._resolve_contracts()
+                release_batches_missing_on_chain(self.sessions, anchor)
             except ChainError as exc:
                 raise ChainUnreachable(f"chain not ready: {exc}") from exc
-            self._anchor = client
-            return client
+            self._anchor, self._followed = anchor, followed
+            return anchor, followed
+
+    def _resolve_contracts(self) -> tuple[RegistryAnchorClient, FollowedSuite | None]:
+        settings = self.settings
+        if not settings.anchor_address:
+            suite, start_block, _ = ensure_suite(self.sender, settings.deployment_file)
+            return suite.registry_anchor, FollowedSuite(suite, start_block)
+        anchor = RegistryAnchorClient(self.w3, settings.anchor_address, self.sender)
+        anchor.ensure_deployed()
+        if not all(settings.suite_addresses_given):
+            return anchor, None
+        addresses = SuiteAddresses(
+            registry_anchor=settings.anchor_address,
+            moderation=str(settings.moderation_address),
+            rights_asset=str(settings.rights_asset_address),
+            pledges=str(settings.pledges_address),
+            licences=str(settings.licences_address),
+            encumbrances=str(settings.encumbrances_address),
+        )
+        suite = suite_at(self.w3, addresses, self.sender)
+        return anchor, FollowedSuite(suite, settings.suite_start_block)
+
+    def follow_chain(self) -> FollowResult:
+        """Bring the chain-derived tables up to ``head - confirmations`` (see registry.follower)."""
+        return follow_chain(
+            self.sessions, self.followed_suite(), confirmations=self.settings.chain_confirmations
+        )
+
+    def rebuild_chain_state(self) -> FollowResult:
+        """Wipe the chain-derived tables and replay them from the suite's first block."""
+        return rebuild_chain_state(
+            self.sessions, self.followed_suite(), confirmations=self.settings.chain_confirmations
+        )
 
     @property
     def protection(self) -> ContentProtection:
@@ -92,7 +144,17 @@ class Runtime:
             policy=self.anchoring_policy(),
             interval=self.settings.batch_interval_seconds,
             now=self.now,
+            after_cycle=self._follow_if_configured,
         )
+
+    def _follow_if_configured(self) -> None:
+        # Outside dev mode the asset contracts are optional: without them there is nothing to
+        # follow, and anchoring goes on alone.
+        try:
+            followed = self.followed_suite()
+        except ContractsNotConfigured:
+            return
+        follow_chain(self.sessions, followed, confirmations=self.settings.chain_confirmations)
 
     def anchoring_policy(self) -> AnchoringPolicy:
         return AnchoringPolicy(

@@ -33,6 +33,26 @@ class Settings(BaseSettings):
         description="Address of a deployed RegistryAnchor. Unset in dev mode: deployed on demand "
         "and remembered in the data directory.",
     )
+    moderation_address: str | None = Field(
+        default=None, description="Address of the suite's Moderation (see anchor_address)"
+    )
+    rights_asset_address: str | None = Field(
+        default=None, description="Address of the suite's RightsAsset (see anchor_address)"
+    )
+    pledges_address: str | None = Field(
+        default=None, description="Address of the suite's Pledges (see anchor_address)"
+    )
+    licences_address: str | None = Field(
+        default=None, description="Address of the suite's Licences (see anchor_address)"
+    )
+    encumbrances_address: str | None = Field(
+        default=None, description="Address of the suite's Encumbrances (see anchor_address)"
+    )
+    suite_start_block: int = Field(
+        default=0,
+        ge=0,
+        description="Block the suite was deployed in: the follower reads events from there",
+    )
     content_backend: Literal["local", "kubo"] = Field(
         default="local", description="local: blockstore in the data directory; kubo: Kubo RPC"
     )
@@ -79,6 +99,32 @@ class Settings(BaseSettings):
             if self.anchor_address is None:
                 raise ValueError("BANQUAN_ANCHOR_ADDRESS must be set outside dev mode")
         return self
+
+    @model_validator(mode="after")
+    def _suite_addresses_all_or_none(self) -> Settings:
+        given = self.suite_addresses_given
+        if any(given) and not all(given):
+            raise ValueError(
+                "set all of BANQUAN_MODERATION_ADDRESS, BANQUAN_RIGHTS_ASSET_ADDRESS, "
+                "BANQUAN_PLEDGES_ADDRESS, BANQUAN_LICENCES_ADDRESS and "
+                "BANQUAN_ENCUMBRANCES_ADDRESS, or none of them"
+            )
+        if all(given) and self.anchor_address is None:
+            raise ValueError("the suite's addresses need BANQUAN_ANCHOR_ADDRESS too")
+        return self
+
+    @property
+    def suite_addresses_given(self) -> tuple[bool, ...]:
+        return tuple(
+            bool(address)
+            for address in (
+                self.moderation_address,
+                self.rights_asset_address,
+                self.pledges_address,
+                self.licences_address,
+                self.encumbrances_address,
+            )
+        )
 
     @field_validator("master_key")
     @classmethod

@@ -1,0 +1,508 @@
+"""Use cases on rights assets: tokenize, transfer, license, pledge, release, enforce, and read
+the encumbrances.
+
+Every service checks what the contracts would refuse and raises the domain error *before*
+sending anything (a refusal costs no gas and moves no nonce). Who sends:
+
+- ``tokenize``: the registry's registrar account (the suite passed in sends as the registrar);
+- everything else: the account that acts — the owner, or the lender — signs its own
+  transactions through the :class:`TransactionSender` the caller passes. The registry holds no
+  owner or lender keys (custodial owner accounts are out of scope).
+
+The services return the contracts' events (``chain_client`` dataclasses: ids, parties, block);
+the chain-derived tables follow through ``registry.follower`` once the blocks are confirmed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_typing import BlockIdentifier
+from multiformats import CID
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, sessionmaker
+from web3 import Web3
+
+from chain_client.connection import translate_errors
+from chain_client.encumbrances import EncumbranceReport
+from chain_client.licences import LicenceGranted, LicenceRevoked, LicenceTerms
+from chain_client.moderation import asset_target
+from chain_client.pledges import (
+    LENDER_ROLE,
+    Enforced,
+    Lien,
+    LienStatus,
+    Pledged,
+    PledgeTerms,
+    Released,
+    consent_typed_data,
+)
+from chain_client.rights_assets import WORLDWIDE, AssetMetadata, Tokenized, Transfer, asset_id_of
+from chain_client.suite import Suite
+from chain_client.transactions import TransactionSender
+from registry import errors
+from registry.anchoring import ON_CHAIN
+from registry.chain_refusals import account_address, chain_refusals
+from registry.models import Registration
+from registry.rights import ALL_RIGHT_NAMES, rights_mask
+from registry.views import as_utc
+
+# Without a stated term, an asset's rights run 50 years from registration (the term of art. 23
+# of the Copyright Law for economic rights counted from publication).
+DEFAULT_TERM_SECONDS = int(50 * 365.25 * 24 * 3600)
+# The contracts' bounds (Pledges.MAX_LIENS_PER_ASSET, Licences.MAX_LICENCES_PER_ASSET).
+MAX_LIENS_PER_ASSET = 8
+MAX_LICENCES_PER_ASSET = 64
+MAX_AMOUNT = (1 << 128) - 1
+ZERO_BYTES32 = b"\x00" * 32
+_ASSET_ID_HEX = re.compile(r"(0x)?[0-9a-fA-F]{64}")
+
+
+@dataclass(frozen=True)
+class OwnerConsent:
+    """An owner's EIP-712 ``PledgeConsent`` signature (see ``chain_client.pledges``)."""
+
+    deadline: int
+    signature: bytes
+
+
+def resolve_asset_id(sessions: sessionmaker[Session], reference: str) -> int:
+    """The asset id named by a registration number (``BQ-…``) or by the id itself (64 hex
+    digits, the registration's leaf)."""
+    reference = reference.strip()
+    if _ASSET_ID_HEX.fullmatch(reference):
+        return int(reference.removeprefix("0x"), 16)
+    with sessions() as session:
+        leaf = session.scalar(select(Registration.leaf).where(Registration.number == reference))
+    if leaf is None:
+        raise errors.RegistrationNotFound(
+            f"no registration {reference!r}", details={"number": reference}
+        )
+    return int(leaf, 16)
+
+
+# ------------------------------------------------------------------------------------ tokenize
+
+
+@dataclass(frozen=True)
+class _Tokenizable:
+    leaf: bytes
+    root: bytes
+    proof: list[bytes]
+    metadata: AssetMetadata
+
+
+def tokenize(
+    sessions: sessionmaker[Session],
+    suite: Suite,
+    registration_number: str,
+    owner: str,
+    *,
+    territory: int = WORLDWIDE,
+    term_end: int | None = None,
+) -> Tokenized:
+    """Mint the asset of an anchored registration to ``owner``, proven against its root.
+
+    ``suite`` sends as the registrar. Refused before sending: :class:`RegistrationNotFound`,
+    :class:`NotAnchored` (pending, or a root the contracts in use do not know yet),
+    :class:`Revoked`, :class:`Frozen` (the registry does not mint frozen registrations, though
+    the contract would mint them frozen), :class:`AlreadyTokenized`, :class:`InvalidAddress`,
+    :class:`InvalidInput` (a term already over).
+    """
+    owner = account_address(owner, field="owner")
+    wanted = _tokenizable(sessions, registration_number, territory, term_end)
+    asset_id = asset_id_of(wanted.leaf)
+    details = {"registration": registration_number, "asset_id": wanted.leaf.hex()}
+    with chain_refusals():
+        record = suite.registry_anchor.root_record(wanted.root)
+        if record is None:
+            raise errors.NotAnchored(
+                "the registration's root is not anchored on the contracts in use yet",
+                details=details,
+            )
+        if record.revoked:
+            raise errors.Revoked("the registration's root was revoked", details=details)
+        if suite.moderation.is_frozen(wanted.leaf):
+            raise errors.Frozen("the registration is frozen", details=details)
+        if suite.rights_asset.asset_terms(asset_id).registered_at != 0:
+            raise errors.AlreadyTokenized("the registration is an asset already", details=details)
+        if wanted.metadata.term_end <= _chain_time(suite):
+            raise errors.InvalidInput("the term has ended", details={"term_end": term_end})
+        return suite.rights_asset.tokenize(
+            owner, wanted.leaf, wanted.proof, wanted.root, wanted.metadata
+        )
+
+
+def _tokenizable(
+    sessions: sessionmaker[Session], number: str, territory: int, term_end: int | None
+) -> _Tokenizable:
+    with sessions() as session:
+        registration = session.scalar(
+            select(Registration)
+            .options(joinedload(Registration.work), joinedload(Registration.batch))
+            .where(Registration.number == number)
+        )
+        if registration is None:
+            raise errors.RegistrationNotFound(
+                f"no registration {number!r}", details={"number": number}
+            )
+        batch = registration.batch
+        if batch is None or batch.status not in ON_CHAIN or registration.proof_json is None:
+            raise errors.NotAnchored(
+                "the registration is not anchored yet", details={"registration": number}
+            )
+        work = registration.work
+        rights = json.loads(work.metadata_json).get("rights", list(ALL_RIGHT_NAMES))
+        registered = int(as_utc(registration.created_at).timestamp())
+        metadata = AssetMetadata(
+            sha256_digest=bytes.fromhex(work.sha256),
+            sm3_digest=bytes.fromhex(work.sm3),
+            cid=bytes(CID.decode(work.cid)) if work.cid else b"",
+            rights=rights_mask(rights),
+            territory=territory,
+            term_end=term_end if term_end is not None else registered + DEFAULT_TERM_SECONDS,
+        )
+        return _Tokenizable(
+            leaf=bytes.fromhex(registration.leaf),
+            root=bytes.fromhex(batch.root),
+            proof=[bytes.fromhex(step) for step in json.loads(registration.proof_json)],
+            metadata=metadata,
+        )
+
+
+# ------------------------------------------------------------------------------------ transfer
+
+
+def transfer(suite: Suite, sender: TransactionSender, asset_id: int, to: str) -> Transfer:
+    """Transfer an asset from its owner to ``to``; sent by the owner (or an approved account).
+
+    Refused before sending: :class:`AssetNotFound`, :class:`NotAssetOwner`, :class:`Frozen`,
+    :class:`Encumbered` (active liens), :class:`InvalidAddress`.
+    """
+    to = account_address(to, field="to")
+    with chain_refusals():
+        owner = _existing_owner(suite, asset_id)
+        rights_asset = suite.rights_asset
+        allowed = sender.address == owner or sender.address == rights_asset.get_approved(asset_id)
+        if not allowed:
+            allowed = bool(
+                rights_asset.contract.functions.isApprovedForAll(owner, sender.address).call()
+            )
+        if not allowed:
+            raise errors.NotAssetOwner(
+                "only the owner or an approved account may transfer the asset",
+                details={"asset_id": _hex(asset_id), "owner": owner},
+            )
+        _refuse_frozen(suite, asset_id)
+        liens = suite.pledges.active_lien_count(asset_id)
+        if liens:
+            raise errors.Encumbered(
+                "the asset is pledged: it cannot move until its liens are released",
+                details={"asset_id": _hex(asset_id), "active_liens": liens},
+            )
+        return suite.as_sender(sender).rights_asset.transfer_from(owner, to, asset_id)
+
+
+# ------------------------------------------------------------------------------------ licences
+
+
+def grant_licence(suite: Suite, sender: TransactionSender, terms: LicenceTerms) -> LicenceGranted:
+    """Grant a licence; sent by the asset's owner.
+
+    Refused before sending: :class:`AssetNotFound`, :class:`NotAssetOwner`,
+    :class:`InvalidLicenceTerms` (licensee, rights, territory, period), :class:`Frozen`,
+    :class:`Encumbered` (a lender has not consented), :class:`LicenceLimitReached`,
+    :class:`LicenceConflict`.
+    """
+    licensee = account_address(terms.licensee, field="licensee")
+    asset_id = terms.asset_id
+    details: dict[str, object] = {"asset_id": _hex(asset_id)}
+    with chain_refusals():
+        owner = _existing_owner(suite, asset_id)
+        if sender.address != owner:
+            raise errors.NotAssetOwner("only the owner may license the asset", details=details)
+        if licensee == owner:
+            raise errors.InvalidLicenceTerms("the owner cannot license itself", details=details)
+        held = suite.rights_asset.asset_terms(asset_id)
+        if terms.rights == 0 or terms.rights & ~held.rights:
+            raise errors.InvalidLicenceTerms(
+                "the asset does not hold these rights",
+                details={**details, "rights": terms.rights, "held_rights": held.rights},
+            )
+        if held.territory != WORLDWIDE and terms.territory != held.territory:
+            raise errors.InvalidLicenceTerms(
+                "the asset does not hold this territory",
+                details={**details, "territory": terms.territory, "held": held.territory},
+            )
+        now = _chain_time(suite)
+        if terms.start >= terms.end or terms.end <= now or terms.end > held.term_end:
+            raise errors.InvalidLicenceTerms(
+                "the period is empty, over, or beyond the asset's term",
+                details={**details, "start": terms.start, "end": terms.end},
+            )
+        _refuse_frozen(suite, asset_id)
+        if not suite.pledges.licensing_consented(asset_id):
+            raise errors.Encumbered(
+                "the asset is pledged and a lender has not consented to new licences",
+                details=details,
+            )
+        _refuse_licence_conflict(suite, terms)
+        return suite.as_sender(sender).licences.grant(terms)
+
+
+def _refuse_licence_conflict(suite: Suite, terms: LicenceTerms) -> None:
+    ids = suite.licences.licence_ids_of(terms.asset_id)
+    if len(ids) >= MAX_LICENCES_PER_ASSET:
+        raise errors.LicenceLimitReached(
+            "the asset carries as many licences as the contract allows",
+            details={"asset_id": _hex(terms.asset_id), "limit": MAX_LICENCES_PER_ASSET},
+        )
+    for licence_id in ids:
+        other = suite.licences.licence_of(licence_id)
+        if other.revoked or not (terms.exclusive or other.exclusive):
+            continue
+        same_place = other.territory == terms.territory or WORLDWIDE in (
+            other.territory,
+            terms.territory,
+        )
+        if (
+            other.rights & terms.rights
+            and same_place
+            and terms.start < other.end
+            and other.start < terms.end
+        ):
+            raise errors.LicenceConflict(
+                "an exclusive licence overlaps this one",
+                details={"asset_id": _hex(terms.asset_id), "conflicting_licence": licence_id},
+            )
+
+
+def revoke_licence(
+    suite: Suite, sender: TransactionSender, licence_id: int, reason_digest: bytes = ZERO_BYTES32
+) -> LicenceRevoked:
+    """Revoke a revocable licence in force; sent by the asset's current owner.
+
+    Refused before sending: :class:`LicenceNotFound`, :class:`NotAssetOwner`,
+    :class:`LicenceNotRevocable`, :class:`LicenceNotInForce`.
+    """
+    details = {"licence_id": licence_id}
+    with chain_refusals():
+        licence = suite.licences.licence_of(licence_id)
+        if licence.end == 0:
+            raise errors.LicenceNotFound(f"no licence {licence_id}", details=details)
+        if suite.rights_asset.owner_of(licence.asset_id) != sender.address:
+            raise errors.NotAssetOwner("only the asset's owner may revoke", details=details)
+        if not licence.revocable:
+            raise errors.LicenceNotRevocable("the licence is irrevocable", details=details)
+        if licence.revoked or licence.end <= _chain_time(suite):
+            raise errors.LicenceNotInForce("the licence is revoked or over", details=details)
+        return suite.as_sender(sender).licences.revoke(licence_id, reason_digest)
+
+
+# ------------------------------------------------------------------------------------- pledges
+
+
+def pledge(
+    suite: Suite,
+    sender: TransactionSender,
+    terms: PledgeTerms,
+    consent: OwnerConsent | None = None,
+) -> Pledged:
+    """Record a lien: sent by the lender with the owner's EIP-712 ``consent``, or by the owner.
+
+    Refused before sending: :class:`AssetNotFound`, :class:`NotPledgeParty`,
+    :class:`LenderNotAuthorized`, :class:`InvalidPledgeTerms`, :class:`Frozen`, :class:`Revoked`,
+    :class:`AlreadyPledged`, :class:`LienLimitReached`, :class:`SeniorConsentMissing`,
+    :class:`ConsentExpired`, :class:`ConsentAlreadyUsed`, :class:`InvalidConsentSignature`.
+    """
+    lender = account_address(terms.lender, field="lender")
+    asset_id = terms.asset_id
+    details: dict[str, object] = {"asset_id": _hex(asset_id), "lender": lender}
+    with chain_refusals():
+        owner = _existing_owner(suite, asset_id)
+        if sender.address not in (owner, lender):
+            raise errors.NotPledgeParty(
+                "a pledge is sent by its lender or by the asset's owner", details=details
+            )
+        if not suite.pledges.has_role(LENDER_ROLE, lender):
+            raise errors.LenderNotAuthorized("the lender has no lender role", details=details)
+        now = _chain_time(suite)
+        _check_pledge_terms(terms, now, details)
+        _refuse_frozen(suite, asset_id)
+        if suite.rights_asset.is_revoked(asset_id):
+            raise errors.Revoked("the asset's registration was revoked", details=details)
+        _refuse_senior_liens(suite, asset_id, lender)
+        if sender.address == owner:
+            return suite.as_sender(sender).pledges.pledge(terms)
+        if consent is None:
+            raise errors.InvalidConsentSignature(
+                "a lender needs the owner's signed consent", details=details
+            )
+        if consent.deadline <= now:
+            raise errors.ConsentExpired(
+                "the owner's consent has expired",
+                details={**details, "deadline": consent.deadline, "chain_time": now},
+            )
+        _check_consent(suite, terms, owner, consent, details)
+        return suite.as_sender(sender).pledges.pledge(
+            terms, deadline=consent.deadline, owner_sig=consent.signature
+        )
+
+
+def _check_pledge_terms(terms: PledgeTerms, now: int, details: dict[str, object]) -> None:
+    code = terms.currency_code
+    if not 0 < terms.amount <= MAX_AMOUNT:
+        raise errors.InvalidPledgeTerms("the amount must be positive", details=details)
+    if len(code) != 3 or not all(ord("A") <= c <= ord("Z") for c in code):
+        raise errors.InvalidPledgeTerms(
+            "the currency code must be three letters A-Z (ISO 4217)", details=details
+        )
+    if terms.maturity <= now:
+        raise errors.InvalidPledgeTerms(
+            "the maturity must be in the future", details={**details, "maturity": terms.maturity}
+        )
+
+
+def _refuse_senior_liens(suite: Suite, asset_id: int, lender: str) -> None:
+    active = suite.pledges.active_liens(asset_id)
+    if not active:
+        return
+    details: dict[str, object] = {"asset_id": _hex(asset_id), "active_liens": len(active)}
+    if not suite.pledges.junior_liens_allowed():
+        raise errors.AlreadyPledged("the asset is pledged already", details=details)
+    if len(active) >= MAX_LIENS_PER_ASSET:
+        raise errors.LienLimitReached("the asset carries the most liens allowed", details=details)
+    for senior in active:
+        if not suite.pledges.junior_consent(senior.lien_id, lender):
+            raise errors.SeniorConsentMissing(
+                "a higher-ranked lender has not consented to a junior lien",
+                details={**details, "senior_lien": senior.lien_id, "lender": senior.lien.lender},
+            )
+
+
+def _check_consent(
+    suite: Suite, terms: PledgeTerms, owner: str, consent: OwnerConsent, details: dict[str, object]
+) -> None:
+    with translate_errors():
+        owner_code = suite.pledges.w3.eth.get_code(Web3.to_checksum_address(owner))
+    if owner_code:
+        return  # a contract owner answers ERC-1271 on chain; only the contract can judge it
+    nonce = suite.pledges.nonces(owner)
+    if _consent_signer(suite, terms, consent, nonce) == owner:
+        return
+    if nonce > 0 and _consent_signer(suite, terms, consent, nonce - 1) == owner:
+        raise errors.ConsentAlreadyUsed(
+            "the owner's consent was used already", details={**details, "nonce": nonce - 1}
+        )
+    raise errors.InvalidConsentSignature(
+        "the consent is not the owner's signature of these terms", details=details
+    )
+
+
+def _consent_signer(suite: Suite, terms: PledgeTerms, consent: OwnerConsent, nonce: int) -> str:
+    typed = consent_typed_data(
+        terms,
+        nonce=nonce,
+        deadline=consent.deadline,
+        chain_id=suite.registry_anchor.chain_id(),
+        verifying_contract=suite.pledges.address,
+    )
+    try:
+        return str(
+            Account.recover_message(
+                encode_typed_data(full_message=typed), signature=consent.signature
+            )
+        )
+    except Exception:  # malformed signature bytes: nobody signed these terms
+        return ""
+
+
+def release(suite: Suite, sender: TransactionSender, lien_id: int) -> Released:
+    """Release a lien; sent by its lender.
+
+    Refused before sending: :class:`LienNotFound`, :class:`NotLienLender`, :class:`LienNotActive`.
+    """
+    with chain_refusals():
+        _lenders_active_lien(suite, sender, lien_id)
+        return suite.as_sender(sender).pledges.release(lien_id)
+
+
+def enforce(suite: Suite, sender: TransactionSender, lien_id: int, to: str) -> Enforced:
+    """Enforce the most senior lien after maturity: the asset moves to ``to`` (the lender or a
+    buyer it names); sent by the lien's lender.
+
+    Refused before sending: :class:`LienNotFound`, :class:`NotLienLender`, :class:`LienNotActive`,
+    :class:`LienNotMatured`, :class:`LienNotSenior`, :class:`Frozen`, :class:`InvalidAddress`.
+    """
+    to = account_address(to, field="to")
+    details: dict[str, object] = {"lien_id": lien_id}
+    with chain_refusals():
+        lien = _lenders_active_lien(suite, sender, lien_id)
+        if lien.maturity > _chain_time(suite):
+            raise errors.LienNotMatured(
+                "the lien is not matured yet", details={**details, "maturity": lien.maturity}
+            )
+        senior = suite.pledges.active_liens(lien.asset_id)[0].lien_id
+        if senior != lien_id:
+            raise errors.LienNotSenior(
+                "only the most senior lien can be enforced",
+                details={**details, "senior_lien": senior},
+            )
+        _refuse_frozen(suite, lien.asset_id)
+        return suite.as_sender(sender).pledges.enforce(lien_id, to)
+
+
+def _lenders_active_lien(suite: Suite, sender: TransactionSender, lien_id: int) -> Lien:
+    lien = suite.pledges.lien_of(lien_id)
+    details: dict[str, object] = {"lien_id": lien_id}
+    if lien.status is LienStatus.NONE:
+        raise errors.LienNotFound(f"no lien {lien_id}", details=details)
+    if lien.lender != sender.address:
+        raise errors.NotLienLender("only the lien's lender may do this", details=details)
+    if lien.status is not LienStatus.ACTIVE:
+        raise errors.LienNotActive(
+            f"the lien is {lien.status.name.lower()} already", details=details
+        )
+    return lien
+
+
+# -------------------------------------------------------------------------------- encumbrances
+
+
+def encumbrances(
+    suite: Suite, asset_id: int, *, block: BlockIdentifier = "latest"
+) -> EncumbranceReport:
+    """Every encumbrance of an asset (liens by rank, freeze, exclusive licences) from the
+    contracts' view; ``block`` asks "as of block N" (the node must keep that block's state)."""
+    with chain_refusals():
+        return suite.encumbrances.encumbrances_of(asset_id, block=block)
+
+
+# ------------------------------------------------------------------------------------- helpers
+
+
+def _existing_owner(suite: Suite, asset_id: int) -> str:
+    if not suite.rights_asset.exists(asset_id):
+        raise errors.AssetNotFound(
+            "no such asset (never tokenized, or burned)", details={"asset_id": _hex(asset_id)}
+        )
+    return suite.rights_asset.owner_of(asset_id)
+
+
+def _refuse_frozen(suite: Suite, asset_id: int) -> None:
+    if suite.moderation.is_frozen(asset_target(asset_id)):
+        raise errors.Frozen("the asset is frozen", details={"asset_id": _hex(asset_id)})
+
+
+def _chain_time(suite: Suite) -> int:
+    """The latest block's time: what the contracts compare terms, maturities and deadlines to."""
+    with translate_errors():
+        return int(suite.registry_anchor.w3.eth.get_block("latest")["timestamp"])
+
+
+def _hex(asset_id: int) -> str:
+    return asset_id.to_bytes(32, "big").hex()
