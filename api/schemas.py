@@ -59,6 +59,9 @@ class RegistrationOut(BaseModel):
     cid: str | None = Field(description="IPFS CID (CIDv1, raw leaves, as `ipfs add` gives it)")
     iscc_data: str | None = Field(description="ISCC Data-Code (similarity of the bytes)")
     iscc_instance: str | None = Field(description="ISCC Instance-Code")
+    iscc_content: str | None = Field(
+        description="ISCC Content-Code of the text (TXT, EPUB, PDF); null for other media"
+    )
     published_at: datetime | None = Field(
         description="When the content became public; null while it is stored encrypted"
     )
@@ -84,6 +87,7 @@ class RegistrationOut(BaseModel):
             cid=view.cid,
             iscc_data=view.iscc_data,
             iscc_instance=view.iscc_instance,
+            iscc_content=view.iscc_content,
             published_at=view.published_at,
             registered_at=view.registered_at,
             leaf=view.leaf,

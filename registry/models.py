@@ -38,6 +38,7 @@ class Work(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     iscc_data: Mapped[str | None] = mapped_column(String(40))
     iscc_instance: Mapped[str | None] = mapped_column(String(40))
+    iscc_content: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="work")

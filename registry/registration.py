@@ -92,6 +92,7 @@ def register_work(
                 published_at=None if encryption else registered_at,
                 iscc_data=stored.iscc_data,
                 iscc_instance=stored.iscc_instance,
+                iscc_content=stored.iscc_content,
                 created_at=registered_at,
             )
             registration = Registration(

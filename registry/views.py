@@ -36,6 +36,7 @@ class RegistrationView:
     cid: str | None
     iscc_data: str | None
     iscc_instance: str | None
+    iscc_content: str | None
     published_at: datetime | None
     registered_at: datetime
     leaf: str
@@ -79,6 +80,7 @@ def registration_view(registration: Registration) -> RegistrationView:
         cid=work.cid,
         iscc_data=work.iscc_data,
         iscc_instance=work.iscc_instance,
+        iscc_content=work.iscc_content,
         published_at=as_utc(work.published_at) if work.published_at else None,
         registered_at=as_utc(registration.created_at),
         leaf=registration.leaf,

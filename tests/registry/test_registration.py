@@ -69,6 +69,7 @@ def test_registration_is_stored_pending_with_its_claim_and_leaf(runtime: Runtime
     assert claim.size == len(BOOK)
     assert claim_leaf_v1(canonical_json(view.claim)).hex() == view.leaf
     assert view.cid == str(cid_v1_rawleaves_256k(BOOK))
+    assert view.iscc_content is not None  # the book is text: it has a Content-Code
     assert claim.cid == view.cid
     assert b"".join(read_content(runtime.store, CID.decode(view.cid))) == BOOK
 
