@@ -15,13 +15,23 @@ from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
 from chain_client.licences import LicenceTerms
-from chain_client.moderation import MODERATOR_ROLE, asset_target
+from chain_client.moderation import MODERATOR_ROLE, Authority, asset_target
 from chain_client.pledges import LENDER_ROLE, PledgeTerms, currency_code
 from chain_client.rights_assets import Right, rights_mask
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
 from cli.main import app
-from registry.assets import OwnerConsent, grant_licence, pledge, release, tokenize, transfer
+from registry.assets import (
+    OwnerConsent,
+    encumbrances,
+    grant_licence,
+    pledge,
+    release,
+    tokenize,
+    transfer,
+)
+from registry.chain_state import recorded_encumbrances
+from registry.errors import AssetNotFound
 from registry.follower import (
     CHAIN_STATE_TABLES,
     FollowResult,
@@ -249,3 +259,25 @@ def test_banquan_chain_rebuild_replays_the_tables(
     assert result.exit_code == 0, result.output
     assert "rebuilt from blocks" in result.output
     assert table_rows(runtime) == followed
+
+
+def test_recorded_encumbrances_agree_with_the_contracts_view(runtime: Runtime) -> None:
+    history = make_history(runtime)
+    follow(runtime)
+    suite = runtime.suite()
+    for asset_id in (history.pledged_asset, history.moved_asset):
+        view = encumbrances(suite, asset_id)
+        recorded = recorded_encumbrances(runtime.sessions, asset_id, at_time=chain_time(runtime))
+        assert [(lien.lien_id, lien.rank) for lien in recorded.liens] == [
+            (lien.lien_id, lien.rank) for lien in view.liens
+        ]
+        assert [lien.amount for lien in recorded.liens] == [lien.lien.amount for lien in view.liens]
+        assert recorded.freeze_authority == (
+            None if view.freeze_authority is Authority.NONE else view.freeze_authority.name.lower()
+        )
+        assert recorded.exclusive_licence_ids == tuple(
+            entry.licence_id for entry in view.exclusive_licences
+        )
+        assert recorded.as_of_block == runtime.w3.eth.block_number
+    with pytest.raises(AssetNotFound):
+        recorded_encumbrances(runtime.sessions, 1, at_time=0)
