@@ -9,9 +9,10 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
+from api.auth import install_audit_log
 from api.errors import install_error_handlers
 from api.limits import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
-from api.routes import health, verify, works
+from api.routes import admin, health, verify, works
 from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
 
@@ -54,7 +55,9 @@ def create_app(
         BodySizeLimit,
         max_bytes=runtime.settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
     )
+    install_audit_log(app)
     app.include_router(works.router)
+    app.include_router(admin.router)
     app.include_router(verify.router)
     app.include_router(health.router)
 

@@ -16,11 +16,13 @@ from rich.console import Console
 
 from chain_client.connection import connect
 from chain_client.registry_anchor import RegistryAnchorClient
+from cli.admin import admin_app
 from cli.keys import PasswordFile, keys_app, read_password
 from cli.launcher import AnvilProcess
 from crypto.errors import CryptoError
 from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner
+from registry.access import create_api_key
 from registry.certificate import render_certificate
 from registry.claims import ClientSignedClaim, claim_for
 from registry.content import open_content, publish_work
@@ -39,6 +41,7 @@ from registry.views import RegistrationView
 app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned EVM chain.")
 console = Console(soft_wrap=True)
 app.add_typer(keys_app, name="keys")
+app.add_typer(admin_app, name="admin")
 
 
 def _runtime(settings: Settings | None = None) -> Runtime:
@@ -69,6 +72,7 @@ def run() -> None:
         runtime = _runtime(settings)
         migrate(runtime.engine)
         client = runtime.anchor_client()
+        dev_key = _dev_api_key(runtime)
         runtime.close()
         console.print(f"RegistryAnchor at {client.address} (chain {client.chain_id()})")
         base = f"http://{settings.api_host}:{settings.api_port}"
@@ -76,6 +80,8 @@ def run() -> None:
             f"web page  {base}/\nAPI docs  {base}/docs\n"
             f"data      {settings.data_dir.resolve()}  (Ctrl-C stops everything; data is kept)"
         )
+        if dev_key is not None:
+            console.print(f"API key   {dev_key}  (admin, development only; also in {DEV_KEY_FILE})")
         worker = subprocess.Popen([sys.executable, "-m", "cli", "worker"])
         try:
             _serve(settings)
@@ -100,6 +106,22 @@ def _serve(settings: Settings) -> None:
     # By name, not by import: the CLI and the API are both faces over registry, and neither
     # imports the other. The factory reads the same BANQUAN_* environment as this process.
     uvicorn.run("api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port)
+
+
+DEV_KEY_FILE = "dev-api-key"
+
+
+def _dev_api_key(runtime: Runtime) -> str | None:
+    """In dev mode, an admin key for trying the API, made once and kept in the data directory."""
+    if runtime.settings.mode != "dev":
+        return None
+    path = runtime.settings.data_dir / DEV_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    issued = create_api_key(runtime.sessions, name="development", scopes=["admin"], now=runtime.now)
+    path.touch(mode=0o600)
+    path.write_text(issued.secret + "\n", encoding="utf-8")
+    return issued.secret
 
 
 @app.command()

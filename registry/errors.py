@@ -80,10 +80,28 @@ class InvalidDigest(InvalidInput):
     code = "invalid_digest"
 
 
+class Unauthenticated(RegistryError):
+    """No API key, or one that is malformed, unknown or revoked."""
+
+    code = "unauthenticated"
+
+
 class Forbidden(RegistryError):
     """The request is understood but not allowed."""
 
     code = "forbidden"
+
+
+class MissingScope(Forbidden):
+    """The API key does not hold the scope this request needs."""
+
+    code = "missing_scope"
+
+
+class IpNotAllowed(Forbidden):
+    """The API key may not be used from the client's address."""
+
+    code = "ip_not_allowed"
 
 
 class ContentIsPrivate(Forbidden):
@@ -96,6 +114,12 @@ class NotFound(RegistryError):
     """The thing asked for does not exist."""
 
     code = "not_found"
+
+
+class ApiKeyNotFound(NotFound):
+    """No API key has this id."""
+
+    code = "api_key_not_found"
 
 
 class RegistrationNotFound(NotFound):

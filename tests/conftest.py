@@ -22,6 +22,7 @@ from chain_client.connection import connect
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
+from registry.access import create_api_key
 from registry.database import migrate
 from registry.runtime import Runtime, build_runtime
 from registry.settings import DEV_CHAIN_PRIVATE_KEY, Settings
@@ -102,6 +103,14 @@ def make_settings(data_dir: Path, database_url: str, rpc_url: str, **overrides: 
         batch_interval_seconds=0.1,
         **overrides,  # type: ignore[arg-type]
     )
+
+
+def bearer(runtime: Runtime, *scopes: str) -> dict[str, str]:
+    """An Authorization header with a fresh API key holding ``scopes``."""
+    issued = create_api_key(
+        runtime.sessions, name="test", scopes=scopes or ("publisher",), now=runtime.now
+    )
+    return {"Authorization": f"Bearer {issued.secret}"}
 
 
 @pytest.fixture

@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
+from api.auth import requires
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut, RegistrationOut
+from registry.access import Principal, Scope
 from registry.certificate import render_certificate
 from registry.claims import ClientSignedClaim
 from registry.content import open_published_content
@@ -24,6 +26,8 @@ router = APIRouter(prefix="/v1/works", tags=["works"])
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorOut},
+    401: {"model": ErrorOut},
+    403: {"model": ErrorOut},
     409: {"model": ErrorOut},
     413: {"model": ErrorOut},
     422: {"model": ErrorOut},
@@ -37,6 +41,7 @@ METADATA_EXAMPLE = (
 @router.post("", status_code=201, response_model=RegistrationOut, responses=ERRORS)
 def post_work(
     runtime: Annotated[Runtime, Depends(get_runtime)],
+    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
     file: Annotated[UploadFile | None, File(description="The work's content")] = None,
     metadata: Annotated[
         str | None,
@@ -93,6 +98,7 @@ def post_work(
         max_bytes=runtime.settings.max_upload_bytes,
         now=runtime.now,
         idempotency_key=idempotency_key,
+        idempotency_scope=principal.key_id,
         client_signed=client_signed,
         protection=runtime.protection,
         publish=publish,

@@ -24,13 +24,16 @@ from registry.models import Registration
 from registry.proof_bundle import check_bundle
 from registry.runtime import Runtime
 from registry.unixfs import cid_v1_rawleaves_256k
+from tests.conftest import bearer
 
 META = json.dumps({"title": "红楼梦", "authors": ["曹雪芹"], "isbn": "9787020002207"})
 
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime=runtime, run_batcher=False)) as test_client:
+    with TestClient(
+        create_app(runtime=runtime, run_batcher=False), headers=bearer(runtime)
+    ) as test_client:
         yield test_client
 
 
@@ -94,7 +97,9 @@ def test_upload_over_the_limit_gets_413_and_stores_nothing(
 ) -> None:
     small = runtime.settings.model_copy(update={"max_upload_bytes": 1024})
     runtime.settings = small
-    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+    with TestClient(
+        create_app(runtime=runtime, run_batcher=False), headers=bearer(runtime)
+    ) as client:
         response = client.post(
             "/v1/works", files={"file": ("big.bin", b"x" * 4096)}, data={"metadata": META}
         )
@@ -105,7 +110,9 @@ def test_upload_over_the_limit_gets_413_and_stores_nothing(
 
 def test_declared_body_over_the_limit_is_refused_before_reading(runtime: Runtime) -> None:
     runtime.settings = runtime.settings.model_copy(update={"max_upload_bytes": 1024})
-    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+    with TestClient(
+        create_app(runtime=runtime, run_batcher=False), headers=bearer(runtime)
+    ) as client:
         response = client.post(
             "/v1/works",
             files={"file": ("big.bin", b"x" * (3 << 20))},
@@ -124,7 +131,9 @@ def test_streamed_body_over_the_limit_is_cut_off(runtime: Runtime) -> None:
         for _ in range(40):
             yield b"y" * 65536
 
-    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+    with TestClient(
+        create_app(runtime=runtime, run_batcher=False), headers=bearer(runtime)
+    ) as client:
         response = client.post(
             "/v1/works",
             content=chunks(),

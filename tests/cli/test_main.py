@@ -111,10 +111,13 @@ def test_run_starts_the_stack_stops_on_ctrl_c_and_keeps_data(tmp_path: Path) -> 
     first = subprocess.Popen(command, env=env, cwd=tmp_path)
     try:
         wait_for_health(f"{base}/health", first)
+        key = (tmp_path / "data" / "dev-api-key").read_text().strip()
+        assert httpx.post(f"{base}/v1/works", files={"file": ("a.txt", b"x")}).status_code == 401
         response = httpx.post(
             f"{base}/v1/works",
             files={"file": ("a.txt", b"kept across restarts")},
             data={"metadata": '{"title": "kept"}'},
+            headers={"Authorization": f"Bearer {key}"},
         )
         number = response.json()["number"]
         deadline = time.monotonic() + 30

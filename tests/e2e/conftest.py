@@ -8,14 +8,15 @@ from contextlib import contextmanager
 
 from api.app import create_app
 from registry.runtime import Runtime
-from tests.conftest import serve_asgi
+from tests.conftest import bearer, serve_asgi
 
 
 @contextmanager
-def serving(runtime: Runtime) -> Iterator[str]:
-    """Serve the API, with its anchoring thread, over HTTP; yields its base URL."""
+def serving(runtime: Runtime) -> Iterator[tuple[str, dict[str, str]]]:
+    """Serve the API, with its anchoring thread, over HTTP; yields its base URL and the
+    Authorization header of a publisher key."""
     with serve_asgi(create_app(runtime=runtime, run_batcher=True)) as url:
-        yield url
+        yield url, bearer(runtime, "publisher")
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:

@@ -25,12 +25,13 @@ BOOKS = {
 }
 
 
-def register(api: str, name: str, content: bytes) -> dict[str, Any]:
+def register(api: str, auth: dict[str, str], name: str, content: bytes) -> dict[str, Any]:
     metadata = {"title": name.removesuffix(".txt"), "language": "zh"}
     response = httpx.post(
         f"{api}/v1/works",
         files={"file": (name, content)},
         data={"metadata": json.dumps(metadata)},
+        headers=auth,
         timeout=30,
     )
     assert response.status_code == 201, response.text
@@ -49,8 +50,8 @@ def test_three_files_registered_over_http_are_anchored_and_proven_on_chain(
 ) -> None:
     runtime = build_runtime(make_settings(tmp_path, database_url, anvil.rpc_url))
     migrate(runtime.engine)
-    with serving(runtime) as api:
-        numbers = [register(api, name, content)["number"] for name, content in BOOKS.items()]
+    with serving(runtime) as (api, auth):
+        numbers = [register(api, auth, name, content)["number"] for name, content in BOOKS.items()]
         wait_until(lambda: all(fetch(api, n)["status"] == "anchored" for n in numbers))
         records = [fetch(api, n) for n in numbers]
     runtime.close()
@@ -83,12 +84,12 @@ def test_registrations_made_while_the_chain_is_down_are_anchored_when_it_returns
     runtime = build_runtime(make_settings(tmp_path / "data", database_url, node.rpc_url))
     migrate(runtime.engine)
     try:
-        with serving(runtime) as api:
-            first = register(api, "before.txt", b"registered while the chain is up")
+        with serving(runtime) as (api, auth):
+            first = register(api, auth, "before.txt", b"registered while the chain is up")
             wait_until(lambda: fetch(api, first["number"])["status"] == "anchored")
 
             node.stop()  # SIGTERM: Anvil writes its state file
-            during = register(api, "during.txt", b"registered while the chain is down")
+            during = register(api, auth, "during.txt", b"registered while the chain is down")
             assert during["status"] == "pending"
             assert httpx.get(f"{api}/health").json()["chain"] is False
             assert fetch(api, during["number"])["status"] == "pending"
@@ -115,8 +116,8 @@ def test_a_reset_chain_gets_a_new_contract_and_every_batch_anchored_again(
     runtime = build_runtime(make_settings(tmp_path / "data", database_url, node.rpc_url))
     migrate(runtime.engine)
     try:
-        with serving(runtime) as api:
-            record = register(api, "a.txt", b"anchored before the reset")
+        with serving(runtime) as (api, auth):
+            record = register(api, auth, "a.txt", b"anchored before the reset")
             wait_until(lambda: fetch(api, record["number"])["status"] == "anchored")
             before = fetch(api, record["number"])["anchor"]
             assert isinstance(before, dict)

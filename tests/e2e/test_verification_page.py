@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from cli.launcher import AnvilProcess
 from registry.database import migrate
-from registry.runtime import Runtime, build_runtime
+from registry.runtime import build_runtime
 from tests.conftest import make_settings
 from tests.e2e.conftest import serving, wait_until
 
@@ -40,12 +40,12 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def site(tmp_path: Path, anvil: AnvilProcess) -> Iterator[tuple[str, Runtime]]:
+def site(tmp_path: Path, anvil: AnvilProcess) -> Iterator[tuple[str, dict[str, str]]]:
     database = f"sqlite:///{tmp_path / 'page.db'}"
     runtime = build_runtime(make_settings(tmp_path / "data", database, anvil.rpc_url))
     migrate(runtime.engine)
-    with serving(runtime) as url:
-        yield url, runtime
+    with serving(runtime) as served:
+        yield served
     runtime.close()
 
 
@@ -56,15 +56,16 @@ def verdict(page: Page) -> str:
 
 @pytest.mark.slow
 def test_page_verifies_a_file_in_the_browser_and_a_number(
-    site: tuple[str, Runtime], browser: Browser, tmp_path: Path
+    site: tuple[str, dict[str, str]], browser: Browser, tmp_path: Path
 ) -> None:
-    url, _runtime = site
+    url, auth = site
     book = tmp_path / "西游记.txt"
     book.write_text("第一回 灵根育孕源流出 心性修持大道生", encoding="utf-8")
     number = httpx.post(
         f"{url}/v1/works",
         files={"file": (book.name, book.read_bytes())},
         data={"metadata": json.dumps({"title": "西游记", "authors": ["吴承恩"]})},
+        headers=auth,
     ).json()["number"]
     wait_until(lambda: httpx.get(f"{url}/v1/works/{number}").json()["status"] == "anchored")
 
