@@ -131,7 +131,9 @@ def tokenize(
         if suite.rights_asset.asset_terms(asset_id).registered_at != 0:
             raise errors.AlreadyTokenized("the registration is an asset already", details=details)
         if wanted.metadata.term_end <= _chain_time(suite):
-            raise errors.InvalidInput("the term has ended", details={"term_end": term_end})
+            raise errors.InvalidInput(
+                "the term has ended", details={"term_end": wanted.metadata.term_end}
+            )
         return suite.rights_asset.tokenize(
             owner, wanted.leaf, wanted.proof, wanted.root, wanted.metadata
         )
@@ -189,9 +191,10 @@ def transfer(suite: Suite, sender: TransactionSender, asset_id: int, to: str) ->
         rights_asset = suite.rights_asset
         allowed = sender.address == owner or sender.address == rights_asset.get_approved(asset_id)
         if not allowed:
-            allowed = bool(
-                rights_asset.contract.functions.isApprovedForAll(owner, sender.address).call()
-            )
+            with translate_errors(rights_asset.decoder):
+                allowed = bool(
+                    rights_asset.contract.functions.isApprovedForAll(owner, sender.address).call()
+                )
         if not allowed:
             raise errors.NotAssetOwner(
                 "only the owner or an approved account may transfer the asset",

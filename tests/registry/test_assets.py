@@ -139,6 +139,12 @@ def test_tokenize_refusals_send_nothing(runtime: Runtime) -> None:
     suite.moderation.freeze(first_target, b"\x01" * 32)
     refused_without_sending(w3, registrar, errors.Frozen, attempt(first))
     suite.moderation.restore(first_target, b"\x02" * 32)
+    refused_without_sending(
+        w3,
+        registrar,
+        errors.InvalidInput,
+        lambda: tokenize(sessions, suite, second, OWNER.address, term_end=1),
+    )
     tokenize(sessions, suite, second, OWNER.address)
     refused_without_sending(w3, registrar, errors.AlreadyTokenized, attempt(second))
     anchored = get_registration(sessions, first).anchor
