@@ -74,6 +74,12 @@ class InvalidProofBundle(InvalidInput):
     code = "invalid_proof_bundle"
 
 
+class InvalidIsbn(InvalidInput):
+    """Not an ISBN-10 or ISBN-13, or its check digit is wrong."""
+
+    code = "invalid_isbn"
+
+
 class InvalidDigest(InvalidInput):
     """A digest is not 64 hexadecimal characters, or names an unknown algorithm."""
 

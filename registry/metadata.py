@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from registry.errors import InvalidMetadata
+from registry.errors import InvalidIsbn, InvalidMetadata
+from registry.isbn import normalize_isbn
 from registry.rights import ALL_RIGHT_NAMES, parse_rights
 
 MAX_TITLE_LENGTH = 500
@@ -47,7 +48,7 @@ class WorkMetadata:
         return cls(
             title=title.strip(),
             authors=tuple(authors),
-            isbn=_optional_string(raw, "isbn"),
+            isbn=_isbn(raw),
             language=_optional_string(raw, "language"),
             rights=_rights(raw),
         )
@@ -60,6 +61,16 @@ class WorkMetadata:
             value["language"] = self.language
         value["rights"] = list(self.rights)
         return value
+
+
+def _isbn(raw: Mapping[str, object]) -> str | None:
+    value = _optional_string(raw, "isbn")
+    if value is None:
+        return None
+    try:
+        return normalize_isbn(value)
+    except InvalidIsbn as exc:
+        raise InvalidMetadata(exc.message, details={"field": "isbn"}) from exc
 
 
 def _rights(raw: Mapping[str, object]) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ class Work(Base):
     sm3: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     title: Mapped[str] = mapped_column(String(500))
+    isbn: Mapped[str | None] = mapped_column(String(13), index=True)
     metadata_json: Mapped[str] = mapped_column(Text)
     cid: Mapped[str | None] = mapped_column(String(100), index=True)
     stored_cid: Mapped[str | None] = mapped_column(String(100))

@@ -85,6 +85,7 @@ def register_work(
                 sm3=stored.digests.sm3_hex,
                 size=stored.size,
                 title=metadata.title,
+                isbn=metadata.isbn,
                 metadata_json=json.dumps(metadata.to_json(), ensure_ascii=False),
                 cid=stored.cid,
                 stored_cid=stored.stored_cid,

@@ -21,6 +21,7 @@ from registry.errors import (
     InvalidDigest,
     RegistrationNotFound,
 )
+from registry.isbn import normalize_isbn
 from registry.models import Registration, Work
 from registry.views import RegistrationView, registration_view
 
@@ -117,21 +118,43 @@ def find_by_cid(sessions: sessionmaker[Session], cid_text: str) -> list[Registra
     return [registration_view(r) for r in rows]
 
 
+def find_by_isbn(sessions: sessionmaker[Session], isbn: str) -> list[RegistrationView]:
+    """Every registration of a work with this ISBN (ISBN-10 or -13, hyphens allowed)."""
+    normalized = normalize_isbn(isbn)
+    with sessions() as session:
+        rows = list(
+            session.scalars(
+                _with_relations()
+                .join(Registration.work)
+                .where(Work.isbn == normalized)
+                .order_by(Registration.id)
+            ).unique()
+        )
+    if not rows:
+        raise DigestNotRegistered(
+            f"no registered work has ISBN {normalized}",
+            details={"algorithm": "isbn", "digest": normalized},
+        )
+    return [registration_view(r) for r in rows]
+
+
 def find_registrations(
     sessions: sessionmaker[Session],
     *,
     sha256: str | None = None,
     sm3: str | None = None,
     cid: str | None = None,
+    isbn: str | None = None,
 ) -> list[RegistrationView]:
-    """Look content up by exactly one identifier: SHA-256, SM3 or IPFS CID."""
-    given = {
-        name: value for name, value in (("sha256", sha256), ("sm3", sm3), ("cid", cid)) if value
-    }
+    """Look content up by exactly one identifier: SHA-256, SM3, IPFS CID or ISBN."""
+    named = (("sha256", sha256), ("sm3", sm3), ("cid", cid), ("isbn", isbn))
+    given = {name: value for name, value in named if value}
     if len(given) != 1:
         raise InvalidDigest(
-            "give exactly one of sha256, sm3 and cid", details={"given": sorted(given)}
+            "give exactly one of sha256, sm3, cid and isbn", details={"given": sorted(given)}
         )
+    if isbn is not None:
+        return find_by_isbn(sessions, isbn)
     if cid is not None:
         return find_by_cid(sessions, cid)
     if sha256 is not None:

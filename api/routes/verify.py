@@ -29,9 +29,13 @@ def verify_digest(
         str | None,
         Query(description="IPFS CID (as `ipfs add --cid-version=1 --raw-leaves` gives it)"),
     ] = None,
+    isbn: Annotated[
+        str | None,
+        Query(description="ISBN-10 or ISBN-13, hyphens allowed", examples=["978-7-5366-9293-0"]),
+    ] = None,
 ) -> VerificationOut:
-    """Look content up by exactly one of ``sha256``, ``sm3`` and ``cid``."""
-    views = find_registrations(runtime.sessions, sha256=sha256, sm3=sm3, cid=cid)
+    """Look content up by exactly one of ``sha256``, ``sm3``, ``cid`` and ``isbn``."""
+    views = find_registrations(runtime.sessions, sha256=sha256, sm3=sm3, cid=cid, isbn=isbn)
     return VerificationOut(registered=True, registrations=[RegistrationOut.of(v) for v in views])
 
 

@@ -301,3 +301,24 @@ def test_bulk_and_file_verification(client: TestClient) -> None:
     assert found.json()["registrations"][0]["sha256"] == asked[0]
     missing = client.post("/v1/verify/file", files={"file": ("y.txt", b"never")})
     assert missing.status_code == 404
+
+
+def test_lookup_by_isbn_in_any_form(client: TestClient) -> None:
+    number = client.post(
+        "/v1/works", files={"file": ("i.txt", b"isbn lookup")}, data={"metadata": META}
+    ).json()["number"]
+    # ISBN-13 with or without hyphens, and the same book's ISBN-10 (check digit X)
+    for form in ("9787020002207", "978-7-02-000220-7", "7-02-000220-X"):
+        response = client.get("/v1/verify", params={"isbn": form})
+        assert response.status_code == 200, form
+        assert [r["number"] for r in response.json()["registrations"]] == [number]
+    wrong = client.get("/v1/verify", params={"isbn": "7-02-000220-1"})
+    assert wrong.status_code == 400
+    assert wrong.json()["code"] == "invalid_isbn"
+    bad = client.post(
+        "/v1/works",
+        files={"file": ("j.txt", b"bad isbn")},
+        data={"metadata": json.dumps({"title": "t", "isbn": "9787020002200"})},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "invalid_metadata"
