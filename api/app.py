@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.auth import install_audit_log
 from api.errors import install_error_handlers
 from api.limits import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
+from api.metrics import install_metrics
 from api.routes import admin, health, verify, works
 from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
@@ -56,6 +57,7 @@ def create_app(
         max_bytes=runtime.settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
     )
     install_audit_log(app)
+    install_metrics(app, runtime)
     app.include_router(works.router)
     app.include_router(admin.router)
     app.include_router(verify.router)
