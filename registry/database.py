@@ -57,8 +57,12 @@ def take_write_lock(session: Session, key: int) -> None:
         session.execute(text("UPDATE alembic_version SET version_num = version_num WHERE 0"))
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Apply the Alembic migrations up to ``revision`` on ``engine``'s database."""
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Apply the Alembic migrations up to ``revision`` on ``engine``'s database.
+
+    ``heads``: every branch (features developed side by side may each add a revision on the same
+    parent; a later merge revision joins them).
+    """
     with resources.as_file(resources.files("migrations")) as script_location:
         config = Config()
         config.set_main_option("script_location", str(script_location))
