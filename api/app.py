@@ -13,7 +13,7 @@ from api.auth import install_audit_log
 from api.errors import install_error_handlers
 from api.limits import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
 from api.metrics import install_metrics
-from api.routes import admin, health, verify, works
+from api.routes import admin, assets, health, verify, works
 from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
 
@@ -60,6 +60,7 @@ def create_app(
     install_metrics(app, runtime)
     app.include_router(works.router)
     app.include_router(admin.router)
+    app.include_router(assets.router)
     app.include_router(verify.router)
     app.include_router(health.router)
 
