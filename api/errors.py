@@ -17,6 +17,7 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.UploadTooLarge: 413,
     domain.InvalidMetadata: 422,
     domain.InvalidDigest: 400,
+    domain.InvalidManifest: 422,
     domain.InvalidIsbn: 400,
     domain.InvalidProofBundle: 422,
     domain.InvalidSignedClaim: 422,

@@ -17,6 +17,7 @@ from rich.console import Console
 from chain_client.connection import connect
 from chain_client.registry_anchor import RegistryAnchorClient
 from cli.admin import admin_app
+from cli.catalogue import catalogue
 from cli.keys import PasswordFile, keys_app, read_password
 from cli.launcher import AnvilProcess
 from crypto.errors import CryptoError
@@ -42,6 +43,7 @@ app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned 
 console = Console(soft_wrap=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(admin_app, name="admin")
+app.command(name="catalogue")(catalogue)
 
 
 def _runtime(settings: Settings | None = None) -> Runtime:

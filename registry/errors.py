@@ -80,6 +80,12 @@ class InvalidIsbn(InvalidInput):
     code = "invalid_isbn"
 
 
+class InvalidManifest(InvalidInput):
+    """A catalogue manifest cannot be read, or one of its lines is wrong."""
+
+    code = "invalid_manifest"
+
+
 class InvalidDigest(InvalidInput):
     """A digest is not 64 hexadecimal characters, or names an unknown algorithm."""
 
