@@ -73,6 +73,13 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
 }
 
 
+# Required multipart fields whose absence has a domain error of its own.
+MISSING_FIELD_ERRORS: dict[str, type[domain.RegistryError]] = {
+    "file": domain.MissingFile,
+    "metadata": domain.InvalidMetadata,
+}
+
+
 def status_for(error: domain.RegistryError) -> int:
     """The status of the most specific mapped class of ``error``."""
     for cls in type(error).__mro__:
@@ -95,6 +102,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"location": list(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        for error in exc.errors():
+            # A missing required part of an upload keeps the code of the domain error it means.
+            field = error["loc"][-1] if error["type"] == "missing" and error["loc"] else None
+            if field in MISSING_FIELD_ERRORS:
+                missing = MISSING_FIELD_ERRORS[str(field)](f"{field} is required")
+                return JSONResponse(
+                    error_body(missing.code, missing.message, {"errors": errors}),
+                    status_code=status_for(missing),
+                )
         return JSONResponse(
             error_body("invalid_request", "the request is malformed", {"errors": errors}),
             status_code=422,

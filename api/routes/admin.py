@@ -13,6 +13,7 @@ from api.dependencies import get_runtime
 from api.schemas import ErrorOut
 from registry.access import Principal, Scope, audit_log, create_api_key, revoke_api_key
 from registry.runtime import Runtime
+from registry.views import as_utc
 
 router = APIRouter(prefix="/v1/admin", tags=["administration"])
 AUTH_ERRORS: dict[int | str, dict[str, object]] = {
@@ -86,6 +87,6 @@ def get_audit(
 ) -> list[AuditOut]:
     """The latest writes, newest first (for regulators and operators)."""
     return [
-        AuditOut(key_id=e.key_id, method=e.method, path=e.path, status=e.status, at=e.at)
+        AuditOut(key_id=e.key_id, method=e.method, path=e.path, status=e.status, at=as_utc(e.at))
         for e in audit_log(runtime.sessions, limit=limit)
     ]

@@ -15,7 +15,7 @@ from registry.access import Principal, Scope
 from registry.certificate import render_certificate
 from registry.claims import ClientSignedClaim
 from registry.content import open_published_content
-from registry.errors import InvalidMetadata, InvalidSignedClaim, MissingFile
+from registry.errors import InvalidMetadata, InvalidSignedClaim
 from registry.metadata import WorkMetadata
 from registry.proof_bundle import proof_bundle
 from registry.registration import register_work
@@ -42,14 +42,14 @@ METADATA_EXAMPLE = (
 def post_work(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
-    file: Annotated[UploadFile | None, File(description="The work's content")] = None,
+    file: Annotated[UploadFile, File(description="The work's content")],
     metadata: Annotated[
-        str | None,
+        str,
         Form(
             description="JSON object: title (required), authors, isbn, language",
             examples=[METADATA_EXAMPLE],
         ),
-    ] = None,
+    ],
     publish: Annotated[
         bool,
         Form(description="Store the content in the clear (default: encrypted until published)"),
@@ -73,10 +73,6 @@ def post_work(
 ) -> RegistrationOut:
     """Register a work. The registration is stored before this answers and anchored shortly after
     (status ``pending`` until its batch root is on chain)."""
-    if file is None:
-        raise MissingFile("a file is required (multipart field 'file')")
-    if metadata is None:
-        raise InvalidMetadata("metadata is required (multipart field 'metadata', JSON)")
     try:
         raw = json.loads(metadata)
     except json.JSONDecodeError as exc:
