@@ -13,6 +13,7 @@ from api.auth import install_audit_log
 from api.errors import install_error_handlers
 from api.limits import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
 from api.metrics import install_metrics
+from api.rate_limit import install_rate_limit
 from api.routes import admin, assets, health, verify, works
 from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
@@ -58,6 +59,11 @@ def create_app(
     )
     install_audit_log(app)
     install_metrics(app, runtime)
+    install_rate_limit(
+        app,
+        per_minute=runtime.settings.rate_limit_per_minute,
+        burst=runtime.settings.rate_limit_burst,
+    )
     app.include_router(works.router)
     app.include_router(admin.router)
     app.include_router(assets.router)

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Where the public verification page is reached (QR codes on certificates)",
     )
+    rate_limit_per_minute: int = Field(
+        default=6000, gt=0, description="Requests per minute per API key (or client address)"
+    )
+    rate_limit_burst: int = Field(default=200, gt=0, description="Requests allowed at once")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     anvil_port: int = 8545

@@ -1,0 +1,73 @@
+"""Requests per API key (or per client address without one), as a token bucket per process.
+
+Each API process keeps its own buckets: with N processes behind a balancer a key gets at most
+N times the configured rate. Limits belong to the face, not the domain, so this lives in ``api``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from api.errors import error_body
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class TokenBuckets:
+    """``rate`` requests per second on average, bursts of up to ``burst``."""
+
+    def __init__(
+        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """0 if a request may pass now, else the seconds until one may."""
+        now = self.clock()
+        with self._lock:
+            bucket = self._buckets.setdefault(key, _Bucket(float(self.burst), now))
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+            bucket.updated = now
+            if bucket.tokens >= 1:
+                bucket.tokens -= 1
+                return 0.0
+            return (1 - bucket.tokens) / self.rate
+
+
+def install_rate_limit(app: FastAPI, *, per_minute: int, burst: int) -> None:
+    buckets = TokenBuckets(per_minute / 60, burst)
+
+    @app.middleware("http")
+    async def limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        header = request.headers.get("authorization", "")
+        # The key id names the bucket (bq_<key id>_<secret>); never the secret itself.
+        key_id = header[7:].split("_")[1] if header.lower().startswith("bearer bq_") else None
+        client = request.client.host if request.client else "unknown"
+        wait = buckets.take(f"key:{key_id}" if key_id else f"ip:{client}")
+        if wait:
+            return JSONResponse(
+                error_body(
+                    "rate_limited",
+                    "too many requests; retry later",
+                    {"retry_after": round(wait, 3)},
+                ),
+                status_code=429,
+                headers={"Retry-After": str(max(1, round(wait)))},
+            )
+        return await call_next(request)
