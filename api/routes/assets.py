@@ -12,6 +12,7 @@ from api.dependencies import get_runtime
 from api.schemas import ErrorOut
 from registry.access import Principal, Scope
 from registry.assets import encumbrances, resolve_asset_id, tokenize
+from registry.licensing import licence_for
 from registry.runtime import Runtime
 
 router = APIRouter(tags=["assets"])
@@ -144,3 +145,30 @@ def get_encumbrances(
             for entry in report.exclusive_licences
         ],
     )
+
+
+class LicenceAnswerOut(BaseModel):
+    licensed: bool
+    licence_id: int | None
+    at: int = Field(description="The time asked about (Unix seconds)")
+
+
+@router.get("/v1/assets/{reference}/licensed", response_model=LicenceAnswerOut, responses=ERRORS)
+def get_licensed(
+    reference: str,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    _platform: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
+    licensee: Annotated[str, Query(description="The licensee's EVM address")],
+    right: Annotated[str, Query(description="A right of art. 10, e.g. information_network")],
+    territory: Annotated[
+        int, Query(ge=0, le=999, description="ISO 3166-1 numeric; 0 = worldwide")
+    ] = 0,
+    at: Annotated[int | None, Query(ge=0, description="Unix time (default: now)")] = None,
+) -> LicenceAnswerOut:
+    """Is this work licensed to ``licensee`` for ``right`` in ``territory`` at ``at``? Answered
+    by the ``Licences`` contract; ``reference`` is a registration number or the asset id."""
+    answer = licence_for(
+        runtime.suite(), resolve_asset_id(runtime.sessions, reference), licensee, right,
+        territory=territory, at=at,
+    )  # fmt: skip
+    return LicenceAnswerOut(licensed=answer.licensed, licence_id=answer.licence_id, at=answer.at)

@@ -6,9 +6,13 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from eth_account import Account
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from chain_client.licences import LicenceTerms
+from chain_client.transactions import TransactionSender
+from registry.assets import grant_licence
 from registry.runtime import Runtime
 from tests.conftest import bearer
 
@@ -91,3 +95,54 @@ def test_asset_endpoints_need_their_scopes_and_valid_input(
         "/v1/assets/BQ-2026-99999999/encumbrances", headers=bearer(runtime, "lender")
     )
     assert missing.status_code == 404
+
+
+OWNER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"  # Anvil account 1
+LICENSEE = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # Anvil account 2
+
+
+def test_platform_asks_whether_a_work_is_licensed_to_it(
+    client: TestClient, runtime: Runtime
+) -> None:
+    number = register(client, runtime, b"licensed work")
+    runtime.new_batcher().run_once()
+    minted = client.post(
+        f"/v1/works/{number}/tokenize", json={"owner": OWNER}, headers=bearer(runtime, "publisher")
+    ).json()
+    suite = runtime.suite()
+    owner = TransactionSender(suite.rights_asset.w3, Account.from_key(OWNER_KEY))
+    block = suite.rights_asset.w3.eth.get_block("latest")
+    grant_licence(
+        suite.as_sender(owner),
+        owner,
+        LicenceTerms(
+            asset_id=int(minted["asset_id"], 16),
+            licensee=LICENSEE,
+            rights=1 << 4,  # reproduction only
+            territory=156,  # China
+            start=int(block["timestamp"]) - 10,
+            end=int(block["timestamp"]) + 86400,
+        ),
+    )
+    platform = bearer(runtime, "platform")
+    asked = {"licensee": LICENSEE, "territory": 156, "at": int(block["timestamp"])}
+    yes = client.get(
+        f"/v1/assets/{number}/licensed", params={**asked, "right": "reproduction"}, headers=platform
+    )
+    assert yes.status_code == 200, yes.text
+    assert yes.json()["licensed"] is True
+    assert yes.json()["licence_id"] is not None
+    other_right = client.get(
+        f"/v1/assets/{number}/licensed", params={**asked, "right": "translation"}, headers=platform
+    )
+    assert other_right.json()["licensed"] is False
+    elsewhere = client.get(
+        f"/v1/assets/{number}/licensed",
+        params={**asked, "right": "reproduction", "territory": 840},
+        headers=platform,
+    )
+    assert elsewhere.json()["licensed"] is False
+    bad = client.get(
+        f"/v1/assets/{number}/licensed", params={**asked, "right": "flying"}, headers=platform
+    )
+    assert bad.status_code == 400
