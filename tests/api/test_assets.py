@@ -125,7 +125,11 @@ def test_platform_asks_whether_a_work_is_licensed_to_it(
         ),
     )
     platform = bearer(runtime, "platform")
-    asked = {"licensee": LICENSEE, "territory": 156, "at": int(block["timestamp"])}
+    asked: dict[str, str | int] = {
+        "licensee": LICENSEE,
+        "territory": 156,
+        "at": int(block["timestamp"]),
+    }
     yes = client.get(
         f"/v1/assets/{number}/licensed", params={**asked, "right": "reproduction"}, headers=platform
     )
