@@ -6,9 +6,12 @@ import io
 import threading
 from datetime import timedelta
 
+from eth_account import Account
+from eth_typing import HexStr
 from sqlalchemy import select
 
-from chain_client.registry_anchor import REGULATOR_ROLE, RegistryAnchorClient
+from chain_client.registry_anchor import REGISTRAR_ROLE, REGULATOR_ROLE, RegistryAnchorClient
+from chain_client.transactions import TransactionSender
 from crypto.merkle import verify_proof
 from registry.anchoring import (
     ON_CHAIN,
@@ -217,3 +220,43 @@ def test_registrations_under_a_revoked_root_show_revoked_not_deleted(
     assert not check.ok
     assert check.proof_valid  # the path still leads to the root: revoked, not deleted
     assert get_registration(runtime.sessions, views[0].number).number == view.number
+
+
+def test_workers_with_their_own_registrar_accounts_keep_their_nonces(
+    runtime: Runtime, anchor_client: RegistryAnchorClient
+) -> None:
+    """Throughput by more registrar accounts: each worker sends from its own account."""
+    second_key = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"  # Anvil #2
+    assert anchor_client.sender is not None
+    w3 = anchor_client.sender.w3
+    second = TransactionSender(w3, Account.from_key(second_key))
+    anchor_client.grant_role(REGISTRAR_ROLE, second.address)
+    clients = [anchor_client, RegistryAnchorClient(w3, anchor_client.address, second)]
+    views = register_some(runtime, count=30)
+    policy = AnchoringPolicy(max_size=3)
+    errors: list[BaseException] = []
+
+    def worker(client: RegistryAnchorClient) -> None:
+        try:
+            for _ in range(6):
+                run_anchoring_cycle(runtime.sessions, client, policy=policy, now=runtime.now)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    accounts = [anchor_client.sender.account.address, second.account.address]
+    before = {address: w3.eth.get_transaction_count(address) for address in accounts}
+    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    all_batches = batches(runtime)
+    assert len(all_batches) == 10
+    for batch in all_batches:
+        assert anchored_event_count(anchor_client, batch.root) == 1
+        assert batch.tx_hash is not None
+        assert w3.eth.get_transaction(HexStr(batch.tx_hash))["from"] in before
+    sent = sum(w3.eth.get_transaction_count(a) - before[a] for a in accounts)
+    assert sent >= 10  # every batch once; a lost race costs at most one refused duplicate
+    assert {get_registration(runtime.sessions, v.number).status for v in views} == {"anchored"}
