@@ -62,7 +62,7 @@ class AssetMachine(RuleBasedStateMachine):
             moderators=[ACCOUNTS["moderator"].address],
             lenders=[ACCOUNTS["lender"].address],
         )
-        leaves = [Web3.keccak(text=f"model {n} {time.time_ns()}") for n in range(ASSETS)]
+        leaves = [bytes(Web3.keccak(text=f"model {n} {time.time_ns()}")) for n in range(ASSETS)]
         self.asset_ids = [
             tokenize_on_chain(self.suite, ACCOUNTS["owner"].address, leaves, n).asset_id
             for n in range(ASSETS)
