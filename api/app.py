@@ -9,7 +9,7 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from api.auth import install_audit_log
+from api.auth import KeepSignedBody, install_audit_log
 from api.errors import install_error_handlers
 from api.limits import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
 from api.metrics import install_metrics
@@ -53,6 +53,7 @@ def create_app(
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(KeepSignedBody)  # inside the size limit, which is added after it
     app.add_middleware(
         BodySizeLimit,
         max_bytes=runtime.settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,

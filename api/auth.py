@@ -7,9 +7,17 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Send
+from starlette.types import Scope as Scope_
 
 from api.dependencies import get_runtime
-from registry.access import Principal, Scope, authenticate, record_write
+from registry.access import (
+    Principal,
+    Scope,
+    authenticate,
+    check_signed_request,
+    record_write,
+)
 from registry.runtime import Runtime
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -17,14 +25,69 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_ONLY_POSTS = frozenset({"/v1/verify/bulk", "/v1/verify/file"})
 
 
-def get_principal(request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Principal:
+async def get_principal(
+    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
+) -> Principal:
+    """The caller's key; for a key bound to a signing key, also its request signature."""
     header = request.headers.get("authorization", "")
     presented = header[7:].strip() if header.lower().startswith("bearer ") else None
-    principal = authenticate(
-        runtime.sessions, presented, client_ip=request.client.host if request.client else None
+    principal = await run_in_threadpool(
+        authenticate,
+        runtime.sessions,
+        presented,
+        client_ip=request.client.host if request.client else None,
     )
     request.state.principal = principal
+    if principal.signing_key is not None:
+        body = request.scope.get(SIGNED_BODY, b"")
+        await run_in_threadpool(
+            check_signed_request,
+            runtime.sessions,
+            principal,
+            method=request.method,
+            path=request.url.path,
+            body=body,
+            timestamp=request.headers.get("x-banquan-timestamp"),
+            nonce=request.headers.get("x-banquan-nonce"),
+            signature=request.headers.get("x-banquan-signature"),
+            now=runtime.now,
+        )
     return principal
+
+
+SIGNED_BODY = "banquan.signed_body"
+
+
+class KeepSignedBody:
+    """Keeps the raw body of requests that carry a signature, for its check: the framework
+    parses a multipart body before the dependencies run, so it must be read here and replayed.
+    (The body-size limit, outside this, has already bounded it.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope_, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or b"x-banquan-signature" not in dict(scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        scope[SIGNED_BODY] = body
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 def requires(scope: Scope) -> Callable[[Principal], Principal]:

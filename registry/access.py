@@ -12,25 +12,34 @@ import enum
 import hashlib
 import hmac
 import ipaddress
+import json
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crypto.errors import CryptoError
+from crypto.signing import PublicKey, Signature, public_key_from_json, public_key_to_json, verify
 from registry.database import unit_of_work
 from registry.errors import (
     ApiKeyNotFound,
     InvalidInput,
     IpNotAllowed,
     MissingScope,
+    ReplayedRequest,
+    RequestSignatureInvalid,
+    StaleRequest,
     Unauthenticated,
 )
-from registry.models import ApiKey, AuditEntry
+from registry.models import ApiKey, AuditEntry, RequestNonce
 
 KEY_PREFIX = "bq"
+# How far a signed request's timestamp may be from the registry's clock.
+SIGNED_REQUEST_WINDOW = timedelta(minutes=5)
 
 
 class Scope(enum.StrEnum):
@@ -50,6 +59,7 @@ class Principal:
     key_id: str
     name: str
     scopes: frozenset[Scope]
+    signing_key: PublicKey | None = None
 
     def require(self, scope: Scope) -> None:
         """Raise :class:`MissingScope` unless the key holds ``scope`` (or is an admin key)."""
@@ -82,6 +92,14 @@ def parse_scopes(names: Iterable[str]) -> frozenset[Scope]:
     return scopes
 
 
+def parse_signing_key(value: object) -> PublicKey:
+    """A public key as JSON (``{"algorithm", "public_key", "sm2_id"?}``); :class:`InvalidInput`."""
+    try:
+        return public_key_from_json(value)
+    except CryptoError as exc:
+        raise InvalidInput(f"not a usable public key: {exc}") from exc
+
+
 def create_api_key(
     sessions: sessionmaker[Session],
     *,
@@ -89,6 +107,7 @@ def create_api_key(
     scopes: Iterable[str],
     now: Callable[[], datetime],
     ip_allowlist: Iterable[str] = (),
+    signing_key: PublicKey | None = None,
 ) -> IssuedKey:
     """A new key with ``scopes``; the returned ``secret`` is the only copy of the key text."""
     parsed = parse_scopes(scopes)
@@ -105,6 +124,7 @@ def create_api_key(
                 secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
                 scopes=",".join(sorted(s.value for s in parsed)),
                 ip_allowlist=",".join(networks) or None,
+                signing_key=json.dumps(public_key_to_json(signing_key)) if signing_key else None,
                 created_at=now(),
             )
         )
@@ -149,7 +169,67 @@ def authenticate(
                 "this API key may not be used from this address",
                 details={"client_ip": client_ip},
             )
-    return Principal(key_id, key.name, frozenset(Scope(s) for s in key.scopes.split(",")))
+    signing = public_key_from_json(json.loads(key.signing_key)) if key.signing_key else None
+    return Principal(key_id, key.name, frozenset(Scope(s) for s in key.scopes.split(",")), signing)
+
+
+def request_signing_message(
+    method: str, path: str, body: bytes, timestamp: str, nonce: str
+) -> bytes:
+    """What a client signs: method, path, SHA-256 of the body, timestamp and nonce, one a line."""
+    digest = hashlib.sha256(body).hexdigest()
+    return f"{method.upper()}\n{path}\n{digest}\n{timestamp}\n{nonce}".encode()
+
+
+def check_signed_request(
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    *,
+    method: str,
+    path: str,
+    body: bytes,
+    timestamp: str | None,
+    nonce: str | None,
+    signature: str | None,
+    now: Callable[[], datetime],
+) -> None:
+    """For a key that must sign its requests: the signature is its key's over this very request,
+    the timestamp within ``SIGNED_REQUEST_WINDOW`` of now, and the nonce never seen before."""
+    if principal.signing_key is None:
+        return
+    if not (timestamp and nonce and signature):
+        raise RequestSignatureInvalid(
+            "this key's requests must be signed: X-Banquan-Timestamp, -Nonce and -Signature"
+        )
+    try:
+        sent_at = int(timestamp)
+    except ValueError:
+        raise RequestSignatureInvalid("X-Banquan-Timestamp is Unix seconds") from None
+    moment = now()
+    if abs(moment.timestamp() - sent_at) > SIGNED_REQUEST_WINDOW.total_seconds():
+        raise StaleRequest(
+            "the request's timestamp is too far from the registry's clock",
+            details={"server_time": int(moment.timestamp())},
+        )
+    if not 8 <= len(nonce) <= 64:
+        raise RequestSignatureInvalid("X-Banquan-Nonce must be 8 to 64 characters")
+    message = request_signing_message(method, path, body, timestamp, nonce)
+    try:
+        valid = verify(principal.signing_key, message, Signature.from_text(signature))
+    except CryptoError:
+        valid = False
+    if not valid:
+        raise RequestSignatureInvalid("the request signature does not verify")
+    try:
+        with unit_of_work(sessions) as session:
+            session.execute(
+                delete(RequestNonce).where(
+                    RequestNonce.seen_at < moment - 2 * SIGNED_REQUEST_WINDOW
+                )
+            )
+            session.add(RequestNonce(key_id=principal.key_id, nonce=nonce, seen_at=moment))
+    except IntegrityError:
+        raise ReplayedRequest("this nonce was used already", details={"nonce": nonce}) from None
 
 
 def record_write(

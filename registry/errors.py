@@ -98,6 +98,24 @@ class Unauthenticated(RegistryError):
     code = "unauthenticated"
 
 
+class RequestSignatureInvalid(Unauthenticated):
+    """A key that must sign its requests sent none, or a signature that does not verify."""
+
+    code = "invalid_request_signature"
+
+
+class StaleRequest(Unauthenticated):
+    """The signed request's timestamp is too far from the registry's clock."""
+
+    code = "stale_request"
+
+
+class ReplayedRequest(Unauthenticated):
+    """The signed request's nonce was used before."""
+
+    code = "replayed_request"
+
+
 class Forbidden(RegistryError):
     """The request is understood but not allowed."""
 

@@ -231,8 +231,21 @@ class ApiKey(Base):
     secret_sha256: Mapped[str] = mapped_column(String(64))
     scopes: Mapped[str] = mapped_column(String(200))
     ip_allowlist: Mapped[str | None] = mapped_column(Text)
+    signing_key: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RequestNonce(Base):
+    """A signed request's nonce, kept while its timestamp could still be accepted."""
+
+    __tablename__ = "request_nonces"
+    __table_args__ = (UniqueConstraint("key_id", "nonce"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    nonce: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class AuditEntry(Base):

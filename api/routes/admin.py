@@ -11,7 +11,14 @@ from pydantic import BaseModel, Field
 from api.auth import requires
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut
-from registry.access import Principal, Scope, audit_log, create_api_key, revoke_api_key
+from registry.access import (
+    Principal,
+    Scope,
+    audit_log,
+    create_api_key,
+    parse_signing_key,
+    revoke_api_key,
+)
 from registry.runtime import Runtime
 from registry.views import as_utc
 
@@ -26,6 +33,12 @@ class KeyIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["上海某出版社 catalogue import"])
     scopes: list[str] = Field(min_length=1, examples=[["publisher"]])
     ip_allowlist: list[str] = Field(default_factory=list, examples=[["10.1.0.0/16"]])
+    signing_key: dict[str, str] | None = Field(
+        default=None,
+        description="If given, every request with this key must be signed by this public key "
+        "(X-Banquan-Timestamp, X-Banquan-Nonce, X-Banquan-Signature; see docs/api-auth.md)",
+        examples=[{"algorithm": "sm2", "public_key": "04…", "sm2_id": "1234567812345678"}],
+    )
 
 
 class KeyOut(BaseModel):
@@ -60,6 +73,7 @@ def post_key(
         name=body.name,
         scopes=body.scopes,
         ip_allowlist=body.ip_allowlist,
+        signing_key=parse_signing_key(body.signing_key) if body.signing_key else None,
         now=runtime.now,
     )
     return KeyOut(
