@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry import errors as domain
@@ -117,6 +118,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("invalid_request", "the request is malformed", {"errors": errors}),
             status_code=422,
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value's form (NUL bytes, integers out of its range…): the
+        # request carried it, and nothing was written.
+        return JSONResponse(
+            error_body("invalid_value", "a value in the request cannot be stored or looked up"),
+            status_code=400,
         )
 
     @app.exception_handler(StarletteHTTPException)

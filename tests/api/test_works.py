@@ -322,3 +322,12 @@ def test_lookup_by_isbn_in_any_form(client: TestClient) -> None:
     )
     assert bad.status_code == 422
     assert bad.json()["code"] == "invalid_metadata"
+
+
+def test_values_the_database_cannot_hold_are_a_400(client: TestClient) -> None:
+    # SQLite stores a NUL byte; PostgreSQL refuses it: either way the answer is a 4xx.
+    response = client.get("/v1/works/BQ-%00")
+    assert (response.status_code, response.json()["code"]) in (
+        (400, "invalid_value"),
+        (404, "registration_not_found"),
+    )
