@@ -15,6 +15,7 @@ from api.limits import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
 from api.metrics import install_metrics
 from api.rate_limit import install_rate_limit
 from api.routes import admin, assets, health, verify, works
+from api.schemas import ErrorOut
 from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
 
@@ -50,6 +51,8 @@ def create_app(
         summary="Copyright and digital-asset registry on a permissioned EVM chain",
         version="0.1.0",
         lifespan=lifespan,
+        # Any request may be malformed, unauthenticated, refused or rate limited.
+        responses={code: {"model": ErrorOut} for code in (400, 401, 403, 422, 429)},
     )
     app.state.runtime = runtime
     install_error_handlers(app)
