@@ -74,6 +74,18 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.LienNotSenior: 409,
     domain.ChainRefused: 409,
     domain.ContractsNotConfigured: 503,
+    domain.ModerationMisconfigured: 500,
+    domain.InvalidLexicon: 500,
+    domain.ReviewItemNotFound: 404,
+    domain.BlocklistEntryNotFound: 404,
+    domain.TakedownNotFound: 404,
+    domain.ReviewItemClosed: 409,
+    domain.ReviewItemClaimed: 409,
+    domain.AlreadyTakenDown: 409,
+    domain.AppealNotAllowed: 409,
+    domain.NotRegistrant: 403,
+    domain.SameModerator: 403,
+    domain.AuthorityTooLow: 403,
 }
 
 

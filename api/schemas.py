@@ -48,7 +48,10 @@ class ProofCheckOut(BaseModel):
 
 class RegistrationOut(BaseModel):
     number: str = Field(examples=["BQ-2026-00000001"])
-    status: str = Field(description="pending (accepted, not yet anchored) or anchored")
+    status: str = Field(
+        description="pending (accepted, not yet anchored), anchored, held (waiting for a "
+        "moderator) or rejected (by moderation; never anchored)"
+    )
     title: str
     metadata: dict[str, object] = Field(
         description="As registered: title, authors, isbn, language, rights"
@@ -73,6 +76,10 @@ class RegistrationOut(BaseModel):
     registrant: str | None = Field(description="`<algorithm>:<public key hex>` of the signer")
     proof: list[str] | None = Field(description="Merkle path from the leaf to the batch root")
     anchor: AnchorOut | None
+    takedown: dict[str, object] | None = Field(
+        default=None,
+        description="The takedown in force (authority, reason, reason_digest on chain, tx_hash)",
+    )
 
     @classmethod
     def of(cls, view: RegistrationView) -> RegistrationOut:
@@ -97,6 +104,7 @@ class RegistrationOut(BaseModel):
             registrant=view.registrant,
             proof=view.proof,
             anchor=AnchorOut.of(view.anchor) if view.anchor else None,
+            takedown=view.takedown,
         )
 
 

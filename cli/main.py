@@ -20,6 +20,7 @@ from cli.admin import admin_app
 from cli.catalogue import catalogue
 from cli.keys import PasswordFile, keys_app, read_password
 from cli.launcher import AnvilProcess
+from cli.moderation import audit_app
 from crypto.errors import CryptoError
 from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner
@@ -43,6 +44,7 @@ app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned 
 console = Console(soft_wrap=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(admin_app, name="admin")
+app.add_typer(audit_app, name="audit")
 app.command(name="catalogue")(catalogue)
 
 
@@ -209,6 +211,7 @@ def register(
                 client_signed=client_signed,
                 protection=runtime.protection,
                 publish=publish,
+                moderation=runtime.moderation_gate(None),
             )
     except RegistryError as exc:
         raise _fail(exc) from exc

@@ -391,3 +391,79 @@ class ContractsNotConfigured(ServiceUnavailable):
     """The asset contracts' addresses are not configured (outside dev mode they must be set)."""
 
     code = "contracts_not_configured"
+
+
+# ------------------------------------------------------------------------------------ moderation
+
+
+class ModerationMisconfigured(RegistryError):
+    """The moderation settings name an unknown hook or are otherwise unusable (a start-up
+    error)."""
+
+    code = "moderation_misconfigured"
+
+
+class InvalidLexicon(ModerationMisconfigured):
+    """A sensitive-word lexicon file cannot be read, or one of its lines is malformed."""
+
+    code = "invalid_lexicon"
+
+
+class ReviewItemNotFound(NotFound):
+    """No review item has this id."""
+
+    code = "review_item_not_found"
+
+
+class BlocklistEntryNotFound(NotFound):
+    """No blocklist entry has this id."""
+
+    code = "blocklist_entry_not_found"
+
+
+class TakedownNotFound(NotFound):
+    """No takedown is in force on this registration / asset."""
+
+    code = "takedown_not_found"
+
+
+class ReviewItemClosed(Conflict):
+    """The review item was decided already."""
+
+    code = "review_item_closed"
+
+
+class ReviewItemClaimed(Conflict):
+    """Another moderator holds this review item (or nobody claimed it yet)."""
+
+    code = "review_item_claimed"
+
+
+class AlreadyTakenDown(Conflict):
+    """A takedown is in force on this registration / asset already."""
+
+    code = "already_taken_down"
+
+
+class AppealNotAllowed(Conflict):
+    """There is nothing to appeal (no rejection or takedown), or it was appealed already."""
+
+    code = "appeal_not_allowed"
+
+
+class NotRegistrant(Forbidden):
+    """Only the key that submitted the registration may appeal its rejection or takedown."""
+
+    code = "not_registrant"
+
+
+class SameModerator(Forbidden):
+    """An appeal is decided by a moderator other than the one who made the decision."""
+
+    code = "same_moderator"
+
+
+class AuthorityTooLow(Forbidden):
+    """A moderator cannot lift a regulator's takedown."""
+
+    code = "authority_too_low"

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -119,6 +120,7 @@ class Registration(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
     proof_json: Mapped[str | None] = mapped_column(Text)
+    takedown_json: Mapped[str | None] = mapped_column(Text)  # the takedown in force, if any
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     work: Mapped[Work] = relationship(back_populates="registrations")
@@ -259,3 +261,113 @@ class AuditEntry(Base):
     path: Mapped[str] = mapped_column(String(500))
     status: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# ------------------------------------------------------------------------------------ moderation
+#
+# See registry.moderation and docs/moderation.md.
+
+
+class BlocklistEntry(Base):
+    """A digest (SHA-256, SM3) or CID that is refused at registration."""
+
+    __tablename__ = "moderation_blocklist"
+    __table_args__ = (UniqueConstraint("algorithm", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    algorithm: Mapped[str] = mapped_column(String(8))  # sha256, sm3, cid
+    value: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[str | None] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SimilarityCode(Base):
+    """A work's 64-bit ISCC Data-Code or Content-Code body, cut into four 16-bit segments, each
+    indexed: a code within Hamming distance ``d`` of another shares at least one segment within
+    ``d // 4`` of it (pigeonhole), so near-duplicates are found by a few indexed probes."""
+
+    __tablename__ = "similarity_codes"
+    __table_args__ = (
+        Index("ix_similarity_codes_seg0", "kind", "seg0"),
+        Index("ix_similarity_codes_seg1", "kind", "seg1"),
+        Index("ix_similarity_codes_seg2", "kind", "seg2"),
+        Index("ix_similarity_codes_seg3", "kind", "seg3"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # data, content
+    code: Mapped[int] = mapped_column(BigInteger)  # the 64 bits as a signed integer
+    seg0: Mapped[int] = mapped_column(Integer)
+    seg1: Mapped[int] = mapped_column(Integer)
+    seg2: Mapped[int] = mapped_column(Integer)
+    seg3: Mapped[int] = mapped_column(Integer)
+
+
+class ReviewItem(Base):
+    """One thing for moderators: a registration (its hook results), a complaint, or an appeal.
+
+    ``status``: ``open`` → ``claimed`` → ``accepted`` / ``rejected``; a registration the hooks
+    accepted is recorded ``accepted`` by ``hooks`` (its results are kept all the same).
+    """
+
+    __tablename__ = "review_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # registration, complaint, appeal
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"), index=True)
+    related_registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
+    appeal_of_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_items.id"), unique=True
+    )
+    appeal_of_takedown_id: Mapped[int | None] = mapped_column(
+        ForeignKey("takedowns.id"), unique=True
+    )
+    hook_results_json: Mapped[str | None] = mapped_column(Text)
+    submitted_by: Mapped[str | None] = mapped_column(String(200))
+    statement: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Takedown(Base):
+    """A freeze of a registration / asset on ``Moderation``: the reason text kept here, its
+    SHA-256 on chain."""
+
+    __tablename__ = "takedowns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
+    target: Mapped[str] = mapped_column(String(64), index=True)
+    authority: Mapped[str] = mapped_column(String(16))  # moderator, regulator
+    reason: Mapped[str] = mapped_column(Text)
+    reason_digest: Mapped[str] = mapped_column(String(64))
+    frozen_by: Mapped[str] = mapped_column(String(32))
+    freeze_tx: Mapped[str] = mapped_column(String(66))
+    frozen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    restored_by: Mapped[str | None] = mapped_column(String(32))
+    restore_reason: Mapped[str | None] = mapped_column(Text)
+    restore_tx: Mapped[str | None] = mapped_column(String(66))
+    restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ModerationAuditEntry(Base):
+    """One hook result or human decision. ``digest`` = SHA-256 of the previous entry's digest and
+    this entry's canonical JSON, so changing or removing an entry breaks every later digest."""
+
+    __tablename__ = "moderation_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(100))
+    payload_json: Mapped[str] = mapped_column(Text)
+    prev_digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)

@@ -22,6 +22,12 @@ from registry.errors import ClaimAlreadyRegistered, IdempotencyKeyReused
 from registry.ingest import ingest
 from registry.metadata import WorkMetadata
 from registry.models import IdempotencyKey, Registration, Work
+from registry.moderation.review import (
+    ModerationGate,
+    announce_registration,
+    record_moderation,
+    status_after,
+)
 from registry.views import RegistrationView, registration_view
 
 PENDING = "pending"
@@ -47,6 +53,7 @@ def register_work(
     signer: Signer | None = None,
     protection: ContentProtection | None = None,
     publish: bool = False,
+    moderation: ModerationGate | None = None,
 ) -> RegistrationView:
     """Store ``content``, build and record its claim, and return the pending registration.
 
@@ -57,6 +64,9 @@ def register_work(
     The claim is the registrant's own signed claim (``client_signed``, checked against the
     upload, never re-signed), one signed here with a key held for the registrant (``signer``), or
     an unsigned version 1 claim (see ``registry.claims``).
+
+    With ``moderation`` the hook chain runs after the ingest: a held registration is recorded
+    ``held``, a rejected one ``rejected`` (neither is anchored; see ``registry.moderation``).
 
     With ``protection`` and without ``publish`` the content is stored encrypted under a fresh
     key (wrapped by the master key, and to the registrant's SM2 key); otherwise in the clear,
@@ -78,6 +88,11 @@ def register_work(
     )
     registered_at = prepared.registered_at
     leaf = prepared.leaf.hex()
+    outcome = (
+        moderation.evaluate(sessions, stored, metadata, prepared.registrant, content, now())
+        if moderation is not None
+        else None
+    )
     try:
         with unit_of_work(sessions) as session:
             work = Work(
@@ -104,7 +119,7 @@ def register_work(
                 signing_mode=prepared.signing_mode,
                 signature=prepared.signature,
                 registrant=prepared.registrant,
-                status=PENDING,
+                status=status_after(outcome),
                 created_at=registered_at,
             )
             session.add(registration)
@@ -126,7 +141,10 @@ def register_work(
                     )
                 )
             session.flush()
-            return registration_view(registration)
+            record_moderation(session, registration, moderation, outcome, registered_at)
+            view = registration_view(registration)
+        announce_registration(moderation, view.number, view.status, registered_at)
+        return view
     except IntegrityError:
         if idempotency_key is not None:
             # A concurrent request with the same key committed first: answer with its result.

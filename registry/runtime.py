@@ -15,6 +15,8 @@ from web3 import Web3
 from chain_client.connection import connect
 from chain_client.deployment import ensure_suite, load_record, suite_at
 from chain_client.errors import ChainError
+from chain_client.moderation import REGULATOR_ROLE as MODERATION_REGULATOR_ROLE
+from chain_client.moderation import ModerationClient
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.suite import Suite, SuiteAddresses
 from chain_client.transactions import TransactionSender
@@ -26,6 +28,10 @@ from registry.database import create_database_engine, session_factory
 from registry.errors import ChainUnreachable, ContractsNotConfigured
 from registry.follower import FollowedSuite, FollowResult, follow_chain, rebuild_chain_state
 from registry.kubo import KuboContentStore
+from registry.moderation.catalog import build_hook_chain
+from registry.moderation.events import ModerationEvents
+from registry.moderation.hooks import HookChain
+from registry.moderation.review import ModerationGate
 from registry.settings import Settings
 
 
@@ -44,6 +50,8 @@ class Runtime:
     w3: Web3
     sender: TransactionSender
     now: Callable[[], datetime] = utc_now
+    moderation_chain: HookChain = field(default_factory=lambda: HookChain(()))
+    moderation_events: ModerationEvents = field(default_factory=ModerationEvents)
     _anchor: RegistryAnchorClient | None = field(default=None, init=False)
     _followed: FollowedSuite | None = field(default=None, init=False)
     _anchor_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -124,6 +132,23 @@ class Runtime:
             self.sessions, self.followed_suite(), confirmations=self.settings.chain_confirmations
         )
 
+    def moderation_gate(self, submitted_by: str | None) -> ModerationGate:
+        """The hook chain a registration by ``submitted_by`` (an API key id) passes."""
+        return ModerationGate(self.moderation_chain, submitted_by, self.moderation_events)
+
+    def moderation_client(self) -> ModerationClient:
+        """The suite's ``Moderation``, sending as the registrar. In dev mode the registrar (the
+        contract's admin) is granted ``REGULATOR_ROLE`` on first need; elsewhere an operator
+        grants the registry's account its role."""
+        moderation = self.suite().moderation
+        if self.settings.mode == "dev" and not self.settings.anchor_address:
+            try:
+                if not moderation.has_role(MODERATION_REGULATOR_ROLE, self.sender.address):
+                    moderation.grant_role(MODERATION_REGULATOR_ROLE, self.sender.address)
+            except ChainError as exc:
+                raise ChainUnreachable(f"chain not ready: {exc}") from exc
+        return moderation
+
     @property
     def protection(self) -> ContentProtection:
         return ContentProtection(
@@ -177,6 +202,7 @@ def _content_store(settings: Settings) -> ContentStore:
 def build_runtime(settings: Settings) -> Runtime:
     """Build the runtime described by ``settings`` (nothing is contacted yet)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    moderation_chain = build_hook_chain(settings)  # a misconfigured chain stops start-up here
     engine = create_database_engine(settings.resolved_database_url)
     w3 = connect(settings.chain_rpc_url)
     account = Account.from_key(settings.chain_private_key.get_secret_value())
@@ -187,4 +213,5 @@ def build_runtime(settings: Settings) -> Runtime:
         store=_content_store(settings),
         w3=w3,
         sender=TransactionSender(w3, account),
+        moderation_chain=moderation_chain,
     )

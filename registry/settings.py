@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from registry.moderation.config import ExternalHookConfig
+
 # The first of the well-known development accounts of Anvil and Hardhat: public knowledge, so
 # accepted only in dev mode.
 DEV_CHAIN_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
@@ -83,6 +85,29 @@ class Settings(BaseSettings):
         default=6000, gt=0, description="Requests per minute per API key (or client address)"
     )
     rate_limit_burst: int = Field(default=200, gt=0, description="Requests allowed at once")
+    moderation_hooks: list[str] = Field(
+        default_factory=lambda: ["blocklist"],
+        description="The hook chain, in order: blocklist, conflict, lexicon, an external hook's "
+        "name, or a hook of the banquan.moderation_hooks entry-point group",
+    )
+    moderation_stop_on_reject: bool = Field(
+        default=True, description="The first rejecting hook ends the chain"
+    )
+    moderation_hold_score: float = Field(
+        default=1.0, ge=0, description="Hold when the hooks' scores add up to at least this"
+    )
+    moderation_reject_score: float | None = Field(
+        default=None, ge=0, description="Reject when the hooks' scores add up to at least this"
+    )
+    near_duplicate_max_distance: int = Field(
+        default=6, ge=0, le=15, description="ISCC Hamming distance (of 64 bits) of a near-duplicate"
+    )
+    moderation_lexicon_files: list[Path] = Field(
+        default_factory=list, description="Sensitive-word lexicons (one term per line)"
+    )
+    moderation_lexicon_verdict: Literal["hold", "reject"] = "hold"
+    moderation_external_hooks: list[ExternalHookConfig] = Field(default_factory=list)
+    moderation_audit_retention_days: int = Field(default=180, ge=1)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     anvil_port: int = 8545

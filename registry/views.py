@@ -46,6 +46,7 @@ class RegistrationView:
     registrant: str | None
     proof: list[str] | None
     anchor: AnchorView | None
+    takedown: dict[str, object] | None = None  # the takedown in force (registry.moderation)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -90,4 +91,5 @@ def registration_view(registration: Registration) -> RegistrationView:
         registrant=registration.registrant,
         proof=json.loads(registration.proof_json) if registration.proof_json else None,
         anchor=anchor_view(registration.batch) if registration.status == "anchored" else None,
+        takedown=json.loads(registration.takedown_json) if registration.takedown_json else None,
     )

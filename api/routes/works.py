@@ -98,6 +98,7 @@ def post_work(
         client_signed=client_signed,
         protection=runtime.protection,
         publish=publish,
+        moderation=runtime.moderation_gate(principal.key_id),
     )
     return RegistrationOut.of(view)
 

@@ -1,0 +1,80 @@
+"""``banquan audit``: the moderation audit log (verify its hash chain, export, prune)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from registry.errors import RegistryError
+from registry.moderation.audit import export_audit, prune_audit, verify_audit_chain
+from registry.runtime import Runtime, build_runtime
+from registry.settings import Settings
+
+audit_app = typer.Typer(help="The moderation audit log (hash-chained).")
+console = Console(soft_wrap=True)
+
+
+def _runtime() -> Runtime:
+    try:
+        return build_runtime(Settings())
+    except RegistryError as exc:
+        console.print(f"[red]error[/red] {exc.code}: {exc.message}")
+        raise typer.Exit(code=2) from exc
+
+
+@audit_app.command()
+def verify() -> None:
+    """Recompute every entry's digest; exit 1 at the first entry that was changed or removed."""
+    runtime = _runtime()
+    try:
+        result = verify_audit_chain(runtime.sessions)
+    finally:
+        runtime.close()
+    if result.valid:
+        console.print(f"audit log intact: {result.entries} entries, head {result.head_digest}")
+        return
+    console.print(
+        f"[red]audit log broken[/red] at entry {result.first_bad_id}: {result.problem} "
+        f"({result.entries} entries before it check)"
+    )
+    raise typer.Exit(code=1)
+
+
+@audit_app.command()
+def export(
+    output: Annotated[
+        Path | None, typer.Option("-o", help="File (default: standard output)")
+    ] = None,
+    since: Annotated[datetime | None, typer.Option(help="Only entries from this time")] = None,
+) -> None:
+    """Write the log as JSON lines (for regulators), oldest first."""
+    runtime = _runtime()
+    try:
+        lines = export_audit(runtime.sessions, since=since)
+        if output is None:
+            sys.stdout.writelines(lines)
+        else:
+            with output.open("w", encoding="utf-8") as out:
+                out.writelines(lines)
+    finally:
+        runtime.close()
+
+
+@audit_app.command()
+def prune() -> None:
+    """Delete entries older than BANQUAN_MODERATION_AUDIT_RETENTION_DAYS."""
+    runtime = _runtime()
+    try:
+        removed = prune_audit(
+            runtime.sessions,
+            retention_days=runtime.settings.moderation_audit_retention_days,
+            now=runtime.now,
+        )
+    finally:
+        runtime.close()
+    console.print(f"{removed} entries older than the retention period removed")

@@ -1,0 +1,167 @@
+"""The moderation audit log: every hook result and human decision, hash-chained.
+
+``digest = SHA-256(prev_digest ‖ RFC 8785 JSON of {at, actor, action, subject, payload})``, the
+first entry's ``prev_digest`` being 64 zeros. Editing, inserting or deleting an entry changes
+every later digest, which ``verify_audit_chain`` (``banquan audit verify``) detects. Entries are
+kept at least ``BANQUAN_MODERATION_AUDIT_RETENTION_DAYS``; pruning older ones keeps the chain
+verifiable from the first entry kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crypto.canonical import canonical_json
+from registry.database import take_write_lock, unit_of_work
+from registry.models import ModerationAuditEntry
+from registry.views import as_utc
+
+GENESIS = "0" * 64
+# Appends take this lock so that two writers never chain onto the same entry.
+AUDIT_LOCK_KEY = 0x62715F6D6F64  # "bq_mod"
+
+
+def _moment(at: datetime) -> str:
+    return as_utc(at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_digest(
+    prev_digest: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    payload: Mapping[str, object],
+) -> str:
+    body = canonical_json(
+        {
+            "at": _moment(at),
+            "actor": actor,
+            "action": action,
+            "subject": subject,
+            "payload": dict(payload),
+        }
+    )
+    return hashlib.sha256(bytes.fromhex(prev_digest) + body).hexdigest()
+
+
+def append_audit(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    payload: Mapping[str, object],
+    at: datetime,
+) -> ModerationAuditEntry:
+    """Add one entry in ``session``'s transaction, chained onto the last one."""
+    take_write_lock(session, AUDIT_LOCK_KEY)
+    last = session.scalar(
+        select(ModerationAuditEntry.digest).order_by(ModerationAuditEntry.id.desc()).limit(1)
+    )
+    prev = last or GENESIS
+    normalized = json.loads(json.dumps(dict(payload), ensure_ascii=False, default=str))
+    entry = ModerationAuditEntry(
+        at=at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        payload_json=json.dumps(normalized, ensure_ascii=False, sort_keys=True),
+        prev_digest=prev,
+        digest=entry_digest(prev, at, actor, action, subject, normalized),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditVerification:
+    entries: int
+    valid: bool
+    first_bad_id: int | None = None
+    problem: str | None = None
+    head_digest: str | None = None
+
+
+def _entries(
+    sessions: sessionmaker[Session], since: datetime | None = None, page: int = 1000
+) -> Iterator[ModerationAuditEntry]:
+    """Every entry in order, read a page at a time (no cursor stays open between pages)."""
+    after = 0
+    while True:
+        with sessions() as session:
+            query = (
+                select(ModerationAuditEntry)
+                .where(ModerationAuditEntry.id > after)
+                .order_by(ModerationAuditEntry.id)
+                .limit(page)
+            )
+            if since is not None:
+                query = query.where(ModerationAuditEntry.at >= since)
+            rows = list(session.scalars(query))
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1].id
+
+
+def verify_audit_chain(sessions: sessionmaker[Session]) -> AuditVerification:
+    """Recompute every digest in order; the first entry that does not chain is reported."""
+    count = 0
+    prev: str | None = None
+    for entry in _entries(sessions):
+        if prev is not None and entry.prev_digest != prev:
+            return AuditVerification(count, False, entry.id, "does not chain onto the previous")
+        payload = json.loads(entry.payload_json)
+        recomputed = entry_digest(
+            entry.prev_digest, entry.at, entry.actor, entry.action, entry.subject, payload
+        )
+        if recomputed != entry.digest:
+            return AuditVerification(count, False, entry.id, "content does not match digest")
+        prev = entry.digest
+        count += 1
+    return AuditVerification(count, True, head_digest=prev)
+
+
+def export_audit(
+    sessions: sessionmaker[Session], *, since: datetime | None = None
+) -> Iterator[str]:
+    """The log as JSON lines (one entry each, with its digests), oldest first."""
+    for entry in _entries(sessions, since):
+        yield (
+            json.dumps(
+                {
+                    "id": entry.id,
+                    "at": _moment(entry.at),
+                    "actor": entry.actor,
+                    "action": entry.action,
+                    "subject": entry.subject,
+                    "payload": json.loads(entry.payload_json),
+                    "prev_digest": entry.prev_digest,
+                    "digest": entry.digest,
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+
+
+def prune_audit(
+    sessions: sessionmaker[Session], *, retention_days: int, now: Callable[[], datetime]
+) -> int:
+    """Delete entries older than the retention period; how many."""
+    cutoff = now() - timedelta(days=retention_days)
+    with unit_of_work(sessions) as session:
+        take_write_lock(session, AUDIT_LOCK_KEY)
+        result = session.execute(
+            delete(ModerationAuditEntry).where(ModerationAuditEntry.at < cutoff)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,340 @@
+"""The built-in hooks: digest blocklist, copyright conflict (exact and ISCC near-duplicates),
+and the sensitive-word lexicon."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import ahocorasick  # type: ignore[import-not-found]
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry.database import unit_of_work
+from registry.errors import BlocklistEntryNotFound, InvalidDigest, InvalidLexicon
+from registry.models import BlocklistEntry, Registration, Work
+from registry.moderation.audit import append_audit
+from registry.moderation.hooks import HookContext, HookResult, Subject, Verdict
+from registry.moderation.similarity import KINDS, code_bits, near_codes
+
+REJECTED = "rejected"
+MAX_REPORTED_MATCHES = 100
+
+# ------------------------------------------------------------------------------------ blocklist
+
+BLOCKLIST_ALGORITHMS = ("sha256", "sm3", "cid")
+
+
+@dataclass(frozen=True)
+class BlocklistView:
+    id: int
+    algorithm: str
+    value: str
+    reason: str
+    added_by: str | None
+    added_at: datetime
+
+
+def _view(entry: BlocklistEntry) -> BlocklistView:
+    return BlocklistView(
+        entry.id, entry.algorithm, entry.value, entry.reason, entry.added_by, entry.added_at
+    )
+
+
+def _normalized(algorithm: str, value: str) -> str:
+    value = value.strip()
+    if algorithm in ("sha256", "sm3"):
+        lowered = value.lower()
+        if len(lowered) != 64 or any(c not in "0123456789abcdef" for c in lowered):
+            raise InvalidDigest(
+                f"a {algorithm} digest is 64 hexadecimal characters",
+                details={"algorithm": algorithm, "digest": value},
+            )
+        return lowered
+    if algorithm == "cid":
+        from multiformats import CID
+
+        try:
+            return str(CID.decode(value).set(base="base32"))
+        except Exception as exc:  # multiformats raises several unrelated classes
+            raise InvalidDigest(
+                "not a CID", details={"algorithm": algorithm, "digest": value}
+            ) from exc
+    raise InvalidDigest(
+        f"unknown algorithm {algorithm!r}", details={"known": list(BLOCKLIST_ALGORITHMS)}
+    )
+
+
+def add_blocklist_entry(
+    sessions: sessionmaker[Session],
+    *,
+    algorithm: str,
+    value: str,
+    reason: str,
+    added_by: str | None,
+    now: Callable[[], datetime],
+) -> BlocklistView:
+    """List a digest or CID (again: an existing entry is returned unchanged)."""
+    normalized = _normalized(algorithm, value)
+    with unit_of_work(sessions) as session:
+        existing = session.scalar(
+            select(BlocklistEntry).where(
+                BlocklistEntry.algorithm == algorithm, BlocklistEntry.value == normalized
+            )
+        )
+        if existing is not None:
+            return _view(existing)
+        at = now()
+        entry = BlocklistEntry(
+            algorithm=algorithm, value=normalized, reason=reason, added_by=added_by, added_at=at
+        )
+        session.add(entry)
+        session.flush()
+        append_audit(
+            session,
+            actor=added_by or "system",
+            action="blocklist.added",
+            subject=f"blocklist:{entry.id}",
+            payload={"algorithm": algorithm, "value": normalized, "reason": reason},
+            at=at,
+        )
+        return _view(entry)
+
+
+def list_blocklist(sessions: sessionmaker[Session], *, limit: int = 1000) -> list[BlocklistView]:
+    with sessions() as session:
+        entries = session.scalars(select(BlocklistEntry).order_by(BlocklistEntry.id).limit(limit))
+        return [_view(e) for e in entries]
+
+
+def remove_blocklist_entry(
+    sessions: sessionmaker[Session],
+    entry_id: int,
+    *,
+    removed_by: str | None,
+    now: Callable[[], datetime],
+) -> None:
+    with unit_of_work(sessions) as session:
+        entry = session.get(BlocklistEntry, entry_id)
+        if entry is None:
+            raise BlocklistEntryNotFound(f"no blocklist entry {entry_id}", details={"id": entry_id})
+        append_audit(
+            session,
+            actor=removed_by or "system",
+            action="blocklist.removed",
+            subject=f"blocklist:{entry.id}",
+            payload={"algorithm": entry.algorithm, "value": entry.value},
+            at=now(),
+        )
+        session.delete(entry)
+
+
+class BlocklistHook:
+    """Rejects content whose SHA-256, SM3 or CID moderators listed."""
+
+    name = "blocklist"
+
+    def check(self, subject: Subject, context: HookContext) -> HookResult:
+        wanted = [("sha256", subject.sha256), ("sm3", subject.sm3)]
+        if subject.cid:
+            wanted.append(("cid", subject.cid))
+        listed = list(
+            context.session.scalars(
+                select(BlocklistEntry).where(
+                    or_(
+                        *(
+                            (BlocklistEntry.algorithm == a) & (BlocklistEntry.value == v)
+                            for a, v in wanted
+                        )
+                    )
+                )
+            )
+        )
+        if not listed:
+            return HookResult(self.name, Verdict.ACCEPT)
+        return HookResult(
+            self.name,
+            Verdict.REJECT,
+            score=1.0,
+            reasons=tuple(f"{e.algorithm} is blocklisted: {e.reason}" for e in listed),
+            details={"entries": [{"id": e.id, "algorithm": e.algorithm} for e in listed]},
+        )
+
+
+# ---------------------------------------------------------------------------- copyright conflict
+
+
+def _same_registrant(a: str | None, b: str | None) -> bool:
+    return a is not None and a == b
+
+
+class ConflictHook:
+    """Holds an exact duplicate of a work registered by another registrant, and ISCC
+    near-duplicates (Data-Code or Content-Code within ``max_distance`` bits)."""
+
+    name = "conflict"
+
+    def __init__(self, max_distance: int) -> None:
+        self.max_distance = max_distance
+
+    def check(self, subject: Subject, context: HookContext) -> HookResult:
+        session = context.session
+        exact = [
+            {"number": number, "registrant": registrant}
+            for number, registrant in session.execute(
+                select(Registration.number, Registration.registrant)
+                .join(Work)
+                .where(Work.sha256 == subject.sha256, Registration.status != REJECTED)
+                .order_by(Registration.id)
+            )
+            if not _same_registrant(registrant, subject.registrant)
+        ]
+        near: list[dict[str, object]] = []
+        for kind, iscc in zip(KINDS, (subject.iscc_data, subject.iscc_content), strict=True):
+            bits = code_bits(iscc)
+            if bits is None:
+                continue
+            matches = near_codes(session, kind, bits, self.max_distance)
+            if not matches:
+                continue
+            distances = {m.work_id: m.distance for m in matches}
+            rows = session.execute(
+                select(Registration.number, Registration.registrant, Work.id)
+                .join(Work)
+                .where(
+                    Work.id.in_(distances),
+                    Work.sha256 != subject.sha256,
+                    Registration.status != REJECTED,
+                )
+            )
+            for number, registrant, work_id in rows:
+                if not _same_registrant(registrant, subject.registrant):
+                    near.append({"number": number, "kind": kind, "distance": distances[work_id]})
+        if not exact and not near:
+            return HookResult(self.name, Verdict.ACCEPT)
+        reasons = []
+        if exact:
+            reasons.append("the same content is registered by another registrant")
+        if near:
+            reasons.append("near-duplicate of registered works (ISCC)")
+        near.sort(key=lambda m: (int(str(m["distance"])), str(m["number"])))
+        return HookResult(
+            self.name,
+            Verdict.HOLD,
+            score=1.0,
+            reasons=tuple(reasons),
+            details={"exact": exact, "near": near, "max_distance": self.max_distance},
+        )
+
+
+# -------------------------------------------------------------------------------------- lexicon
+
+
+@dataclass(frozen=True)
+class LexiconTerm:
+    term: str
+    category: str
+    source: str
+
+
+class Lexicon:
+    """Sensitive words from UTF-8 files: one term per line, optionally ``term<TAB>category``;
+    ``#`` starts a comment line. Matching ignores case (Chinese and English alike)."""
+
+    def __init__(self, terms: Sequence[LexiconTerm]) -> None:
+        self.size = len(terms)
+        self._automaton = ahocorasick.Automaton()
+        for term in terms:
+            self._automaton.add_word(term.term.lower(), term)
+        if terms:
+            self._automaton.make_automaton()
+
+    @classmethod
+    def load(cls, paths: Sequence[Path]) -> Lexicon:
+        terms: list[LexiconTerm] = []
+        for path in paths:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InvalidLexicon(
+                    f"lexicon {path} cannot be read: {exc}", details={"file": str(path)}
+                ) from exc
+            for number, line in enumerate(text.splitlines(), start=1):
+                stripped = line.strip()
+                if not stripped or stripped.startswith("#"):
+                    continue
+                fields = [f.strip() for f in line.split("\t")]
+                if len(fields) > 2 or not fields[0] or (len(fields) == 2 and not fields[1]):
+                    raise InvalidLexicon(
+                        f"lexicon {path}, line {number}: expected 'term' or 'term<TAB>category'",
+                        details={"file": str(path), "line": number},
+                    )
+                category = fields[1] if len(fields) == 2 else "sensitive"
+                terms.append(LexiconTerm(fields[0], category, str(path)))
+        return cls(terms)
+
+    def matches(self, text: str, field: str) -> list[dict[str, object]]:
+        if not self.size:
+            return []
+        found: list[dict[str, object]] = []
+        for end, term in self._automaton.iter(text.lower()):
+            found.append(
+                {
+                    "term": term.term,
+                    "category": term.category,
+                    "field": field,
+                    "start": end - len(term.term) + 1,
+                    "end": end + 1,
+                }
+            )
+            if len(found) >= MAX_REPORTED_MATCHES:
+                break
+        return found
+
+
+def _metadata_texts(subject: Subject) -> list[tuple[str, str]]:
+    texts = [("title", subject.title)]
+    for key, value in sorted(subject.metadata.items()):
+        if key == "title":
+            continue
+        if isinstance(value, str):
+            texts.append((f"metadata.{key}", value))
+        elif isinstance(value, list):
+            texts.extend(
+                (f"metadata.{key}[{n}]", v) for n, v in enumerate(value) if isinstance(v, str)
+            )
+        elif value is not None:
+            texts.append((f"metadata.{key}", json.dumps(value, ensure_ascii=False)))
+    return texts
+
+
+class LexiconHook:
+    """Holds (or rejects, by configuration) text or metadata containing lexicon terms, with
+    every match's field and position (characters)."""
+
+    name = "lexicon"
+
+    def __init__(self, lexicon: Lexicon, verdict: Verdict = Verdict.HOLD) -> None:
+        self.lexicon = lexicon
+        self.verdict = verdict
+
+    def check(self, subject: Subject, context: HookContext) -> HookResult:
+        found: list[dict[str, object]] = []
+        for field, text in _metadata_texts(subject):
+            found.extend(self.lexicon.matches(text, field))
+        content_text = subject.text.get()
+        if content_text:
+            found.extend(self.lexicon.matches(content_text, "content"))
+        if not found:
+            return HookResult(self.name, Verdict.ACCEPT)
+        categories = sorted({str(m["category"]) for m in found})
+        return HookResult(
+            self.name,
+            self.verdict,
+            score=1.0,
+            reasons=tuple(f"lexicon terms found ({c})" for c in categories),
+            details={"matches": found[:MAX_REPORTED_MATCHES]},
+        )

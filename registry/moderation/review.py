@@ -1,0 +1,522 @@
+"""The review queue: what the hooks said about each registration, held items, complaints and
+appeals, and the moderators' decisions.
+
+A held registration waits with status ``held`` (the worker seals only ``pending``); accepting it
+moves it to ``pending`` once — the change is a conditional update, so two decisions cannot both
+apply. A rejected registration keeps status ``rejected`` and is never anchored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from chain_client.moderation import ModerationClient
+from registry.database import unit_of_work
+from registry.errors import (
+    AppealNotAllowed,
+    InvalidInput,
+    NotRegistrant,
+    RegistrationNotFound,
+    ReviewItemClaimed,
+    ReviewItemClosed,
+    ReviewItemNotFound,
+    SameModerator,
+)
+from registry.ingest import IngestedContent
+from registry.metadata import WorkMetadata
+from registry.models import Registration, ReviewItem, Takedown
+from registry.moderation.audit import append_audit
+from registry.moderation.events import ModerationEvent, ModerationEvents, publish
+from registry.moderation.hooks import HookChain, LazyText, ModerationOutcome, Subject, Verdict
+from registry.moderation.similarity import index_rows
+from registry.views import as_utc
+
+PENDING = "pending"
+HELD = "held"
+REJECTED = "rejected"
+OPEN = "open"
+CLAIMED = "claimed"
+ACCEPTED = "accepted"
+HOOKS = "hooks"
+
+STATUS_OF_VERDICT = {Verdict.ACCEPT: PENDING, Verdict.HOLD: HELD, Verdict.REJECT: REJECTED}
+
+
+@dataclass(frozen=True)
+class ModerationGate:
+    """The hook chain a registration passes, who submits it, and where decisions are told."""
+
+    chain: HookChain
+    submitted_by: str | None = None
+    events: ModerationEvents | None = None
+
+    def evaluate(
+        self,
+        sessions: sessionmaker[Session],
+        stored: IngestedContent,
+        metadata: WorkMetadata,
+        registrant: str | None,
+        content: BinaryIO | None,
+        now: datetime,
+        action: str = "register",
+    ) -> ModerationOutcome:
+        subject = Subject(
+            action=action,
+            sha256=stored.digests.sha256_hex,
+            sm3=stored.digests.sm3_hex,
+            cid=stored.cid,
+            size=stored.size,
+            title=metadata.title,
+            metadata=metadata.to_json(),
+            iscc_data=stored.iscc_data,
+            iscc_content=stored.iscc_content,
+            registrant=registrant or (f"key:{self.submitted_by}" if self.submitted_by else None),
+            text=LazyText(content),
+        )
+        return self.chain.run(subject, sessions, now)
+
+
+def status_after(outcome: ModerationOutcome | None) -> str:
+    return PENDING if outcome is None else STATUS_OF_VERDICT[outcome.verdict]
+
+
+def record_moderation(
+    session: Session,
+    registration: Registration,
+    gate: ModerationGate | None,
+    outcome: ModerationOutcome | None,
+    at: datetime,
+) -> None:
+    """In the registration's transaction: index the work's ISCC codes, keep the hook results
+    (a review item, open when held) and audit them."""
+    work = registration.work
+    session.add_all(index_rows(work.id, work.iscc_data, work.iscc_content))
+    if gate is None or outcome is None:
+        return
+    decided = outcome.verdict is not Verdict.HOLD
+    item = ReviewItem(
+        kind="registration",
+        status={Verdict.ACCEPT: ACCEPTED, Verdict.HOLD: OPEN, Verdict.REJECT: REJECTED}[
+            outcome.verdict
+        ],
+        registration_id=registration.id,
+        hook_results_json=json.dumps(outcome.results_json(), ensure_ascii=False),
+        submitted_by=gate.submitted_by,
+        decided_by=HOOKS if decided else None,
+        decided_at=at if decided else None,
+        decision_reason="; ".join(r for res in outcome.results for r in res.reasons) or None,
+        created_at=at,
+    )
+    session.add(item)
+    session.flush()
+    for result in outcome.results:
+        append_audit(
+            session,
+            actor=f"hook:{result.hook}",
+            action="hook.result",
+            subject=f"registration:{registration.number}",
+            payload=result.to_json(),
+            at=at,
+        )
+    append_audit(
+        session,
+        actor=HOOKS,
+        action=f"registration.{registration.status}",
+        subject=f"registration:{registration.number}",
+        payload={"review_item": item.id, "submitted_by": gate.submitted_by},
+        at=at,
+    )
+
+
+def announce_registration(
+    gate: ModerationGate | None, number: str, status: str, at: datetime
+) -> None:
+    if gate is not None and status in (HELD, REJECTED):
+        publish(gate.events, ModerationEvent(f"registration.{status}", at, number, status))
+
+
+# ----------------------------------------------------------------------------------- the queue
+
+
+@dataclass(frozen=True)
+class ReviewItemView:
+    id: int
+    kind: str
+    status: str
+    registration: str | None
+    registration_status: str | None
+    related_registration: str | None
+    appeal_of_item: int | None
+    appeal_of_takedown: int | None
+    hook_results: list[dict[str, object]]
+    submitted_by: str | None
+    statement: str | None
+    claimed_by: str | None
+    decided_by: str | None
+    decision_reason: str | None
+    decided_at: datetime | None
+    created_at: datetime
+
+
+def _number(session: Session, registration_id: int | None) -> tuple[str | None, str | None]:
+    if registration_id is None:
+        return None, None
+    registration = session.get_one(Registration, registration_id)
+    return registration.number, registration.status
+
+
+def review_item_view(session: Session, item: ReviewItem) -> ReviewItemView:
+    number, status = _number(session, item.registration_id)
+    related, _ = _number(session, item.related_registration_id)
+    return ReviewItemView(
+        id=item.id,
+        kind=item.kind,
+        status=item.status,
+        registration=number,
+        registration_status=status,
+        related_registration=related,
+        appeal_of_item=item.appeal_of_item_id,
+        appeal_of_takedown=item.appeal_of_takedown_id,
+        hook_results=json.loads(item.hook_results_json) if item.hook_results_json else [],
+        submitted_by=item.submitted_by,
+        statement=item.statement,
+        claimed_by=item.claimed_by,
+        decided_by=item.decided_by,
+        decision_reason=item.decision_reason,
+        decided_at=as_utc(item.decided_at) if item.decided_at else None,
+        created_at=as_utc(item.created_at),
+    )
+
+
+def list_review_items(
+    sessions: sessionmaker[Session],
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    registration: str | None = None,
+    limit: int = 100,
+) -> list[ReviewItemView]:
+    """Review items, oldest first; ``status=None`` means the ones waiting (open or claimed)."""
+    with sessions() as session:
+        query = select(ReviewItem).order_by(ReviewItem.id).limit(limit)
+        if status is None:
+            query = query.where(ReviewItem.status.in_((OPEN, CLAIMED)))
+        elif status != "all":
+            query = query.where(ReviewItem.status == status)
+        if kind is not None:
+            query = query.where(ReviewItem.kind == kind)
+        if registration is not None:
+            registration_id = _registration_id(session, registration)
+            query = query.where(ReviewItem.registration_id == registration_id)
+        return [review_item_view(session, item) for item in session.scalars(query)]
+
+
+def get_review_item(sessions: sessionmaker[Session], item_id: int) -> ReviewItemView:
+    with sessions() as session:
+        return review_item_view(session, _item(session, item_id))
+
+
+def _item(session: Session, item_id: int, *, lock: bool = False) -> ReviewItem:
+    item = session.get(ReviewItem, item_id, with_for_update=lock)
+    if item is None:
+        raise ReviewItemNotFound(f"no review item {item_id}", details={"id": item_id})
+    return item
+
+
+def _registration_id(session: Session, number: str) -> int:
+    found = session.scalar(select(Registration.id).where(Registration.number == number))
+    if found is None:
+        raise RegistrationNotFound(f"no registration {number!r}", details={"number": number})
+    return found
+
+
+def _original_decider(session: Session, item: ReviewItem) -> str | None:
+    if item.appeal_of_item_id is not None:
+        return session.get_one(ReviewItem, item.appeal_of_item_id).decided_by
+    if item.appeal_of_takedown_id is not None:
+        return session.get_one(Takedown, item.appeal_of_takedown_id).frozen_by
+    return None
+
+
+def _take(session: Session, item: ReviewItem, moderator: str, at: datetime) -> None:
+    """Claim ``item`` for ``moderator`` (again: no change), refusing what cannot be."""
+    _check_can_take(session, item, moderator)
+    if item.status == OPEN:
+        item.status, item.claimed_by, item.claimed_at = CLAIMED, moderator, at
+        append_audit(
+            session,
+            actor=moderator,
+            action="review.claimed",
+            subject=f"review:{item.id}",
+            payload={},
+            at=at,
+        )
+
+
+def _check_can_take(session: Session, item: ReviewItem, moderator: str) -> None:
+    if item.status not in (OPEN, CLAIMED):
+        raise ReviewItemClosed(
+            f"review item {item.id} was decided already",
+            details={"id": item.id, "status": item.status},
+        )
+    if item.status == CLAIMED and item.claimed_by != moderator:
+        raise ReviewItemClaimed(
+            f"review item {item.id} is claimed by another moderator",
+            details={"id": item.id, "claimed_by": item.claimed_by},
+        )
+    if item.kind == "appeal" and _original_decider(session, item) == moderator:
+        raise SameModerator(
+            "an appeal is decided by another moderator than the one who decided first",
+            details={"id": item.id},
+        )
+
+
+def claim_review_item(
+    sessions: sessionmaker[Session], item_id: int, *, moderator: str, now: Callable[[], datetime]
+) -> ReviewItemView:
+    with unit_of_work(sessions) as session:
+        item = _item(session, item_id, lock=True)
+        _take(session, item, moderator, now())
+        return review_item_view(session, item)
+
+
+def _move_registration(session: Session, registration_id: int, from_: str, to: str) -> bool:
+    """``from_`` → ``to`` if the registration is still ``from_`` (exactly once)."""
+    result = session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.status == from_)
+        .values(status=to)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def decide_review_item(
+    sessions: sessionmaker[Session],
+    item_id: int,
+    *,
+    moderator: str,
+    accept: bool,
+    reason: str,
+    now: Callable[[], datetime],
+    authority: str = "moderator",
+    events: ModerationEvents | None = None,
+    moderation: Callable[[], ModerationClient] | None = None,
+) -> ReviewItemView:
+    """Accept or reject a review item (claiming it if nobody has). Accepting a held registration
+    sends it on to anchoring (``pending``); rejecting keeps it ``rejected`` for good unless an
+    appeal succeeds. Accepting a complaint takes the accused registration down, accepting an
+    appeal of a takedown restores it (both on chain through ``moderation``, before the decision
+    is recorded: a refusal records nothing)."""
+    from registry.moderation import takedown
+
+    reason = reason.strip()
+    if not accept and not reason:
+        raise InvalidInput("a rejection needs a reason", details={"field": "reason"})
+    at = now()
+    with sessions() as session:  # check first: nothing is sent for a decision that cannot be
+        item = _item(session, item_id)
+        _check_can_take(session, item, moderator)
+        kind, registration_id = item.kind, item.registration_id
+        on_chain = accept and (
+            kind == "complaint" or (kind == "appeal" and item.appeal_of_takedown_id is not None)
+        )
+        number, _ = _number(session, registration_id)
+    if on_chain and number is not None:
+        if moderation is None:
+            raise InvalidInput("this decision needs the Moderation contract")
+        text = f"review item {item_id}: {reason}" if reason else f"review item {item_id}"
+        act = takedown.take_down if kind == "complaint" else takedown.restore
+        act(
+            sessions,
+            moderation(),
+            number,
+            reason=text,
+            actor=moderator,
+            authority=authority,
+            now=now,
+            events=events,
+        )
+    with unit_of_work(sessions) as session:
+        item = _item(session, item_id, lock=True)
+        _take(session, item, moderator, at)
+        item.status = ACCEPTED if accept else REJECTED
+        item.decided_by, item.decided_at, item.decision_reason = moderator, at, reason or None
+        if kind == "registration" and registration_id is not None:
+            _move_registration(session, registration_id, HELD, PENDING if accept else REJECTED)
+        elif kind == "appeal" and accept and item.appeal_of_item_id is not None:
+            assert registration_id is not None
+            _move_registration(session, registration_id, REJECTED, PENDING)
+        append_audit(
+            session,
+            actor=moderator,
+            action="review.decided",
+            subject=f"review:{item.id}",
+            payload={"accept": accept, "reason": reason, "kind": kind, "registration": number},
+            at=at,
+        )
+        view = review_item_view(session, item)
+    publish(
+        events,
+        ModerationEvent(
+            "review.decided",
+            at,
+            number,
+            view.registration_status,
+            review_item_id=item_id,
+            details={"accept": accept, "kind": kind, "reason": reason},
+        ),
+    )
+    return view
+
+
+# ----------------------------------------------------------------------- complaints and appeals
+
+
+def file_complaint(
+    sessions: sessionmaker[Session],
+    *,
+    accused: str,
+    complainant_work: str | None,
+    complainant: str,
+    statement: str,
+    now: Callable[[], datetime],
+    events: ModerationEvents | None = None,
+) -> ReviewItemView:
+    """An infringement notice: a review item linking the accused registration and, when given,
+    the complainant's own registered work."""
+    if not statement.strip():
+        raise InvalidInput("a complaint needs a statement", details={"field": "statement"})
+    at = now()
+    with unit_of_work(sessions) as session:
+        item = ReviewItem(
+            kind="complaint",
+            status=OPEN,
+            registration_id=_registration_id(session, accused),
+            related_registration_id=(
+                _registration_id(session, complainant_work) if complainant_work else None
+            ),
+            submitted_by=complainant,
+            statement=statement.strip(),
+            created_at=at,
+        )
+        session.add(item)
+        session.flush()
+        append_audit(
+            session,
+            actor=complainant,
+            action="complaint.filed",
+            subject=f"registration:{accused}",
+            payload={
+                "review_item": item.id,
+                "complainant_work": complainant_work,
+                "statement": statement.strip(),
+            },
+            at=at,
+        )
+        view = review_item_view(session, item)
+    publish(events, ModerationEvent("complaint.filed", at, accused, review_item_id=view.id))
+    return view
+
+
+def file_appeal(
+    sessions: sessionmaker[Session],
+    number: str,
+    *,
+    appellant: str,
+    statement: str,
+    now: Callable[[], datetime],
+    may_act_for_anyone: bool = False,
+    events: ModerationEvents | None = None,
+) -> ReviewItemView:
+    """The registrant appeals the rejection of ``number``, or the takedown in force on it; once
+    per decision (:class:`AppealNotAllowed` otherwise)."""
+    if not statement.strip():
+        raise InvalidInput("an appeal needs a statement", details={"field": "statement"})
+    at = now()
+    with unit_of_work(sessions) as session:
+        registration_id = _registration_id(session, number)
+        registration = session.get_one(Registration, registration_id)
+        record = session.scalar(
+            select(ReviewItem)
+            .where(ReviewItem.registration_id == registration_id, ReviewItem.kind == "registration")
+            .order_by(ReviewItem.id)
+            .limit(1)
+        )
+        submitted_by = record.submitted_by if record is not None else None
+        if not may_act_for_anyone and (submitted_by is None or submitted_by != appellant):
+            raise NotRegistrant(
+                "only the key that submitted the registration may appeal",
+                details={"registration": number},
+            )
+        appeal = ReviewItem(
+            kind="appeal",
+            status=OPEN,
+            registration_id=registration_id,
+            submitted_by=appellant,
+            statement=statement.strip(),
+            created_at=at,
+        )
+        active = session.scalar(
+            select(Takedown).where(
+                Takedown.registration_id == registration_id, Takedown.restored_at.is_(None)
+            )
+        )
+        if active is not None:
+            appeal.appeal_of_takedown_id = active.id
+            taken = session.scalar(
+                select(ReviewItem.id).where(ReviewItem.appeal_of_takedown_id == active.id)
+            )
+        elif registration.status == REJECTED:
+            decision = session.scalar(
+                select(ReviewItem)
+                .where(
+                    ReviewItem.registration_id == registration_id,
+                    ReviewItem.kind.in_(("registration", "appeal")),
+                    ReviewItem.status == REJECTED,
+                )
+                .order_by(ReviewItem.id.desc())
+                .limit(1)
+            )
+            if decision is None or decision.kind == "appeal":
+                raise AppealNotAllowed(
+                    "the rejection was appealed already", details={"registration": number}
+                )
+            appeal.appeal_of_item_id = decision.id
+            taken = session.scalar(
+                select(ReviewItem.id).where(ReviewItem.appeal_of_item_id == decision.id)
+            )
+        else:
+            raise AppealNotAllowed(
+                "nothing to appeal: the registration is neither rejected nor taken down",
+                details={"registration": number, "status": registration.status},
+            )
+        if taken is not None:
+            raise AppealNotAllowed(
+                "this decision was appealed already",
+                details={"registration": number, "appeal": taken},
+            )
+        session.add(appeal)
+        session.flush()
+        append_audit(
+            session,
+            actor=appellant,
+            action="appeal.filed",
+            subject=f"registration:{number}",
+            payload={
+                "review_item": appeal.id,
+                "appeal_of_item": appeal.appeal_of_item_id,
+                "appeal_of_takedown": appeal.appeal_of_takedown_id,
+                "statement": statement.strip(),
+            },
+            at=at,
+        )
+        view = review_item_view(session, appeal)
+    publish(events, ModerationEvent("appeal.filed", at, number, review_item_id=view.id))
+    return view

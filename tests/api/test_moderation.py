@@ -1,0 +1,520 @@
+"""Moderation end to end through the API: the hook chain at registration (blocklist, conflicts,
+lexicon, external hooks on a real local HTTP server), the review queue, takedown and restore on
+the real chain, complaints, appeals, and the hash-chained audit log."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.app import create_app
+from cli.launcher import AnvilProcess
+from registry.database import migrate
+from registry.models import ModerationAuditEntry, Registration
+from registry.moderation.config import ExternalHookConfig
+from registry.runtime import Runtime, build_runtime
+from tests.conftest import bearer, make_settings, serve_asgi
+
+SECRET = "hook-secret"
+BOOK = " ".join(
+    f"第{n}章 风起云涌，天下大势分久必合合久必分。The river flows east {n}." for n in range(400)
+).encode()
+
+
+# ------------------------------------------------------------------ a real external hook server
+
+
+async def _signed(request: Request) -> bytes:
+    body = await request.body()
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert request.headers["x-banquan-signature"] == expected
+    return body
+
+
+async def accept(request: Request) -> JSONResponse:
+    await _signed(request)
+    return JSONResponse({"verdict": "accept", "score": 0.1, "reasons": []})
+
+
+async def reject(request: Request) -> JSONResponse:
+    body = json.loads(await _signed(request))
+    return JSONResponse({"verdict": "reject", "score": 1, "reasons": [body["subject"]["title"]]})
+
+
+async def hang(request: Request) -> JSONResponse:
+    await asyncio.sleep(1.5)
+    return JSONResponse({"verdict": "accept"})
+
+
+async def crash(request: Request) -> JSONResponse:
+    raise RuntimeError("the hook crashed")
+
+
+HOOK_SERVER = Starlette(
+    routes=[Route(f"/{f.__name__}", f, methods=["POST"]) for f in (accept, reject, hang, crash)]
+)
+
+
+@pytest.fixture(scope="module")
+def hook_url() -> Iterator[str]:
+    with serve_asgi(HOOK_SERVER) as url:
+        yield url
+
+
+# ---------------------------------------------------------------------------------- the setup
+
+
+def moderated_runtime(
+    tmp_path: Path, database_url: str, anvil: AnvilProcess, **overrides: object
+) -> Runtime:
+    settings = make_settings(tmp_path / "data", database_url, anvil.rpc_url, **overrides)
+    built = build_runtime(settings)
+    migrate(built.engine)
+    return built
+
+
+@pytest.fixture
+def lexicon_file(tmp_path: Path) -> Path:
+    path = tmp_path / "lexicon.txt"
+    path.write_text("# 测试词表\n禁词\tpolitics\nForbidden Word\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def runtime(
+    tmp_path: Path, database_url: str, anvil: AnvilProcess, lexicon_file: Path
+) -> Iterator[Runtime]:
+    built = moderated_runtime(
+        tmp_path,
+        database_url,
+        anvil,
+        moderation_hooks=["blocklist", "conflict", "lexicon"],
+        moderation_lexicon_files=[lexicon_file],
+    )
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as test_client:
+        yield test_client
+
+
+def register(
+    client: TestClient, headers: dict[str, str], content: bytes, title: str = "作品"
+) -> dict[str, Any]:
+    response = client.post(
+        "/v1/works",
+        files={"file": ("book.txt", content)},
+        data={"metadata": json.dumps({"title": title}), "publish": "true"},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def status_of(runtime: Runtime, number: object) -> str:
+    with runtime.sessions() as session:
+        return str(session.scalar(select(Registration.status).where(Registration.number == number)))
+
+
+def queue(client: TestClient, headers: dict[str, str], **params: str) -> list[dict[str, Any]]:
+    response = client.get("/v1/moderation/review", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()
+    return items
+
+
+def decide(
+    client: TestClient, headers: dict[str, str], item: object, decision: str, reason: str = ""
+) -> dict[str, Any]:
+    response = client.post(
+        f"/v1/moderation/review/{item}/decision",
+        json={"decision": decision, "reason": reason},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+# -------------------------------------------------------------------------------------- hooks
+
+
+def test_blocklisted_file_is_rejected_and_never_anchored(
+    client: TestClient, runtime: Runtime
+) -> None:
+    moderator = bearer(runtime, "moderator")
+    digest = hashlib.sha256(b"pirated copy").hexdigest()
+    added = client.post(
+        "/v1/moderation/blocklist",
+        json={"algorithm": "sha256", "value": digest.upper(), "reason": "盗版"},
+        headers=moderator,
+    )
+    assert added.status_code == 201
+    assert added.json()["value"] == digest
+    registered = register(client, bearer(runtime, "publisher"), b"pirated copy")
+    assert registered["status"] == "rejected"
+    assert runtime.new_batcher().run_once().error is None
+    assert status_of(runtime, registered["number"]) == "rejected"
+    (record,) = queue(client, moderator, status="rejected")
+    assert record["decided_by"] == "hooks"
+    assert record["hook_results"][0]["hook"] == "blocklist"
+    bad = client.post(
+        "/v1/moderation/blocklist",
+        json={"algorithm": "sm3", "value": "xyz", "reason": "x"},
+        headers=moderator,
+    )
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid_digest"
+
+
+def test_exact_duplicate_by_another_registrant_is_held_then_accepted_once(
+    client: TestClient, runtime: Runtime
+) -> None:
+    first = register(client, bearer(runtime, "publisher"), BOOK)
+    assert first["status"] == "pending"
+    again = register(client, bearer(runtime, "publisher"), BOOK)
+    assert again["status"] == "held"
+    moderator = bearer(runtime, "moderator")
+    (item,) = queue(client, moderator)
+    conflict = item["hook_results"][1]
+    assert conflict["verdict"] == "hold"
+    assert conflict["details"]["exact"][0]["number"] == first["number"]
+    assert runtime.new_batcher().run_once().error is None
+    assert status_of(runtime, again["number"]) == "held"
+    claimed = client.post(f"/v1/moderation/review/{item['id']}/claim", headers=moderator)
+    assert claimed.json()["status"] == "claimed"
+    other = client.post(
+        f"/v1/moderation/review/{item['id']}/claim", headers=bearer(runtime, "moderator")
+    )
+    assert other.status_code == 409
+    assert other.json()["code"] == "review_item_claimed"
+    decided = decide(client, moderator, item["id"], "accept", "licensed reprint")
+    assert decided["registration_status"] == "pending"
+    twice = client.post(
+        f"/v1/moderation/review/{item['id']}/decision",
+        json={"decision": "reject", "reason": "changed my mind"},
+        headers=moderator,
+    )
+    assert twice.status_code == 409
+    assert twice.json()["code"] == "review_item_closed"
+    assert runtime.new_batcher().run_once().error is None
+    assert status_of(runtime, again["number"]) == "anchored"
+
+
+def test_near_duplicate_is_held_with_distances_then_rejected(
+    client: TestClient, runtime: Runtime
+) -> None:
+    original = register(client, bearer(runtime, "publisher"), BOOK)
+    edited = register(
+        client, bearer(runtime, "publisher"), BOOK.replace("第7章".encode(), "第七章".encode())
+    )
+    assert edited["status"] == "held"
+    moderator = bearer(runtime, "moderator")
+    (item,) = queue(client, moderator)
+    near = item["hook_results"][1]["details"]["near"]
+    assert {(m["number"], m["kind"]) for m in near} == {
+        (original["number"], "data"),
+        (original["number"], "content"),
+    }
+    assert all(0 <= m["distance"] <= 6 for m in near)
+    missing_reason = client.post(
+        f"/v1/moderation/review/{item['id']}/decision",
+        json={"decision": "reject"},
+        headers=moderator,
+    )
+    assert missing_reason.status_code == 400
+    decided = decide(client, moderator, item["id"], "reject", "copy of an existing book")
+    assert decided["registration_status"] == "rejected"
+    assert runtime.new_batcher().run_once().error is None
+    assert status_of(runtime, edited["number"]) == "rejected"
+
+
+def test_lexicon_hit_is_held_with_positions(client: TestClient, runtime: Runtime) -> None:
+    held = register(
+        client,
+        bearer(runtime, "publisher"),
+        "开头，这里有禁词。".encode(),
+        title="A forbidden word",
+    )
+    assert held["status"] == "held"
+    (item,) = queue(client, bearer(runtime, "moderator"))
+    matches = item["hook_results"][2]["details"]["matches"]
+    assert {
+        "term": "Forbidden Word",
+        "category": "sensitive",
+        "field": "title",
+        "start": 2,
+        "end": 16,
+    } in matches
+    assert {
+        "term": "禁词",
+        "category": "politics",
+        "field": "content",
+        "start": 6,
+        "end": 8,
+    } in matches
+    assert register(client, bearer(runtime, "publisher"), b"clean text")["status"] == "pending"
+
+
+@pytest.mark.parametrize(
+    ("path", "fail_open", "expected"),
+    [
+        ("accept", False, "pending"),
+        ("reject", True, "rejected"),
+        ("hang", True, "pending"),
+        ("hang", False, "rejected"),
+        ("crash", True, "pending"),
+        ("crash", False, "rejected"),
+    ],
+)
+def test_external_hook_answers_and_failure_policies(
+    tmp_path: Path,
+    database_url: str,
+    anvil: AnvilProcess,
+    hook_url: str,
+    path: str,
+    fail_open: bool,
+    expected: str,
+) -> None:
+    hook = ExternalHookConfig(
+        name="scanner",
+        url=f"{hook_url}/{path}",
+        secret=SECRET,
+        timeout_seconds=0.3,
+        retries=1,
+        fail_open=fail_open,
+    )
+    built = moderated_runtime(
+        tmp_path,
+        database_url,
+        anvil,
+        moderation_hooks=["scanner"],
+        moderation_external_hooks=[hook],
+    )
+    try:
+        with TestClient(create_app(runtime=built, run_batcher=False)) as client:
+            registered = register(client, bearer(built, "publisher"), b"external", title="外部")
+            assert registered["status"] == expected
+            (item,) = queue(client, bearer(built, "moderator"), status="all")
+            (result,) = item["hook_results"]
+            if path in ("hang", "crash"):
+                assert result["details"]["attempts"] == 2
+                assert result["details"]["failed"] == ("open" if fail_open else "closed")
+            if path == "reject":
+                assert result["reasons"] == ["外部"]
+    finally:
+        built.close()
+
+
+# ---------------------------------------------------------------- takedown, restore, appeals
+
+
+def test_takedown_is_on_chain_and_in_verify_then_appealed_and_restored(
+    client: TestClient, runtime: Runtime
+) -> None:
+    publisher = bearer(runtime, "publisher")
+    registered = register(client, publisher, b"a work to take down")
+    number = registered["number"]
+    assert runtime.new_batcher().run_once().error is None
+    moderator = bearer(runtime, "moderator")
+    taken = client.post(
+        "/v1/moderation/takedowns",
+        json={"registration": number, "reason": "侵权通知 #7"},
+        headers=moderator,
+    )
+    assert taken.status_code == 201, taken.text
+    leaf = bytes.fromhex(str(registered["leaf"]))
+    suite = runtime.suite()
+    assert suite.moderation.is_frozen(leaf)
+    assert taken.json()["reason_digest"] == hashlib.sha256("侵权通知 #7".encode()).hexdigest()
+    verified = client.get("/v1/verify", params={"sha256": registered["sha256"]}).json()
+    assert verified["registrations"][0]["takedown"]["reason"] == "侵权通知 #7"
+    assert client.get(f"/v1/works/{number}").json()["takedown"]["authority"] == "moderator"
+    again = client.post(
+        "/v1/moderation/takedowns", json={"registration": number, "reason": "x"}, headers=moderator
+    )
+    assert again.status_code == 409
+    assert again.json()["code"] == "already_taken_down"
+
+    stranger = client.post(
+        "/v1/moderation/appeals",
+        json={"registration": number, "statement": "not mine"},
+        headers=bearer(runtime, "publisher"),
+    )
+    assert stranger.status_code == 403
+    assert stranger.json()["code"] == "not_registrant"
+    appeal = client.post(
+        "/v1/moderation/appeals",
+        json={"registration": number, "statement": "我们持有授权"},
+        headers=publisher,
+    )
+    assert appeal.status_code == 201, appeal.text
+    second = client.post(
+        "/v1/moderation/appeals",
+        json={"registration": number, "statement": "again"},
+        headers=publisher,
+    )
+    assert second.status_code == 409
+    assert second.json()["code"] == "appeal_not_allowed"
+    same = client.post(
+        f"/v1/moderation/review/{appeal.json()['id']}/decision",
+        json={"decision": "accept"},
+        headers=moderator,
+    )
+    assert same.status_code == 403
+    assert same.json()["code"] == "same_moderator"
+    decide(client, bearer(runtime, "moderator"), appeal.json()["id"], "accept", "licence shown")
+    assert not suite.moderation.is_frozen(leaf)
+    assert client.get(f"/v1/works/{number}").json()["takedown"] is None
+
+
+def test_regulator_takedown_restored_only_by_a_regulator(
+    client: TestClient, runtime: Runtime
+) -> None:
+    number = register(client, bearer(runtime, "publisher"), b"regulated")["number"]
+    regulator = bearer(runtime, "regulator")
+    taken = client.post(
+        "/v1/moderation/takedowns",
+        json={"registration": number, "reason": "监管"},
+        headers=regulator,
+    )
+    assert taken.json()["authority"] == "regulator"
+    by_moderator = client.post(
+        "/v1/moderation/restores",
+        json={"registration": number, "reason": "restore"},
+        headers=bearer(runtime, "moderator"),
+    )
+    assert by_moderator.status_code == 403
+    assert by_moderator.json()["code"] == "authority_too_low"
+    restored = client.post(
+        "/v1/moderation/restores",
+        json={"registration": number, "reason": "整改完成"},
+        headers=regulator,
+    )
+    assert restored.status_code == 200
+    assert restored.json()["restore_reason"] == "整改完成"
+    registered_leaf = client.get(f"/v1/works/{number}").json()["leaf"]
+    assert not runtime.suite().moderation.is_frozen(bytes.fromhex(registered_leaf))
+    none = client.post(
+        "/v1/moderation/restores", json={"registration": number, "reason": "x"}, headers=regulator
+    )
+    assert none.status_code == 404
+    assert none.json()["code"] == "takedown_not_found"
+
+
+def test_complaint_links_both_works_and_accepting_it_takes_the_work_down(
+    client: TestClient, runtime: Runtime
+) -> None:
+    mine = register(client, bearer(runtime, "publisher"), b"the original")["number"]
+    theirs = register(client, bearer(runtime, "publisher"), b"the infringing copy")["number"]
+    complaint = client.post(
+        "/v1/moderation/complaints",
+        json={"registration": theirs, "complainant_work": mine, "statement": "抄袭"},
+        headers=bearer(runtime, "platform"),
+    )
+    assert complaint.status_code == 201, complaint.text
+    item = complaint.json()
+    assert (item["kind"], item["registration"], item["related_registration"]) == (
+        "complaint",
+        theirs,
+        mine,
+    )
+    decide(client, bearer(runtime, "moderator"), item["id"], "accept", "substantially similar")
+    assert client.get(f"/v1/works/{theirs}").json()["takedown"] is not None
+
+
+def test_rejection_is_appealed_once_and_decided_by_another_moderator(
+    client: TestClient, runtime: Runtime
+) -> None:
+    publisher = bearer(runtime, "publisher")
+    register(client, bearer(runtime, "publisher"), BOOK)
+    held = register(client, publisher, BOOK)
+    first_moderator = bearer(runtime, "moderator")
+    (item,) = queue(client, first_moderator)
+    decide(client, first_moderator, item["id"], "reject", "duplicate")
+    appeal = client.post(
+        "/v1/moderation/appeals",
+        json={"registration": held["number"], "statement": "we are the publisher"},
+        headers=publisher,
+    ).json()
+    assert appeal["appeal_of_item"] == item["id"]
+    refused = client.post(f"/v1/moderation/review/{appeal['id']}/claim", headers=first_moderator)
+    assert refused.status_code == 403
+    decided = decide(client, bearer(runtime, "moderator"), appeal["id"], "accept", "proof given")
+    assert decided["registration_status"] == "pending"
+    assert runtime.new_batcher().run_once().error is None
+    assert status_of(runtime, held["number"]) == "anchored"
+
+
+def test_decision_without_moderator_scope_is_403_and_changes_nothing(
+    client: TestClient, runtime: Runtime
+) -> None:
+    register(client, bearer(runtime, "publisher"), BOOK)
+    held = register(client, bearer(runtime, "publisher"), BOOK)
+    (item,) = queue(client, bearer(runtime, "moderator"))
+    with runtime.sessions() as session:
+        audit_before = len(list(session.scalars(select(ModerationAuditEntry))))
+    for scope in ("publisher", "platform", "regulator"):
+        response = client.post(
+            f"/v1/moderation/review/{item['id']}/decision",
+            json={"decision": "accept", "reason": ""},
+            headers=bearer(runtime, scope),
+        )
+        assert response.status_code == 403
+        assert response.json()["code"] == "missing_scope"
+    assert status_of(runtime, held["number"]) == "held"
+    (unchanged,) = queue(client, bearer(runtime, "moderator"))
+    assert unchanged["status"] == "open"
+    with runtime.sessions() as session:
+        assert len(list(session.scalars(select(ModerationAuditEntry)))) == audit_before
+
+
+# ---------------------------------------------------------------------------------- audit log
+
+
+def test_audit_log_is_hash_chained_and_a_tampered_entry_is_detected(
+    client: TestClient, runtime: Runtime
+) -> None:
+    register(client, bearer(runtime, "publisher"), BOOK)
+    register(client, bearer(runtime, "publisher"), BOOK)
+    (item,) = queue(client, bearer(runtime, "moderator"))
+    decide(client, bearer(runtime, "moderator"), item["id"], "accept", "ok")
+    regulator = bearer(runtime, "regulator")
+    lines = client.get("/v1/moderation/audit.jsonl", headers=regulator).text.splitlines()
+    entries = [json.loads(line) for line in lines]
+    assert [e["action"] for e in entries][-2:] == ["review.claimed", "review.decided"]
+    assert all(b["prev_digest"] == a["digest"] for a, b in itertools.pairwise(entries))
+    verification = client.get("/v1/moderation/audit/verification", headers=regulator).json()
+    assert verification["valid"] is True
+    assert verification["entries"] == len(entries)
+    with runtime.sessions() as session, session.begin():
+        session.execute(
+            update(ModerationAuditEntry)
+            .where(ModerationAuditEntry.id == entries[2]["id"])
+            .values(payload_json='{"accept": false}')
+        )
+    tampered = client.get("/v1/moderation/audit/verification", headers=regulator).json()
+    assert tampered["valid"] is False
+    assert tampered["first_bad_id"] == entries[2]["id"]
+    assert (
+        client.get("/v1/moderation/audit.jsonl", headers=bearer(runtime, "moderator")).status_code
+        == 403
+    )
