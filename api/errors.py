@@ -44,6 +44,8 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.ServiceUnavailable: 503,
     domain.ChainUnreachable: 503,
     domain.ContentStoreUnavailable: 503,
+    domain.InvalidWebhook: 400,
+    domain.WebhookNotFound: 404,
     domain.InvalidAddress: 400,
     domain.InvalidLicenceTerms: 422,
     domain.InvalidPledgeTerms: 422,

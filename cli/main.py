@@ -21,6 +21,7 @@ from cli.catalogue import catalogue
 from cli.keys import PasswordFile, keys_app, read_password
 from cli.launcher import AnvilProcess
 from cli.moderation import audit_app
+from cli.webhooks import start_dispatcher, webhooks_app
 from crypto.errors import CryptoError
 from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner
@@ -44,6 +45,7 @@ app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned 
 console = Console(soft_wrap=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(admin_app, name="admin")
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(audit_app, name="audit")
 app.command(name="catalogue")(catalogue)
 
@@ -136,6 +138,7 @@ def worker() -> None:
     """
     runtime = _runtime()
     batcher = runtime.new_batcher()
+    dispatcher = start_dispatcher(runtime)
 
     def stop(_signum: int, _frame: object) -> None:
         batcher.request_stop()
@@ -146,6 +149,7 @@ def worker() -> None:
     try:
         batcher.run_forever()
     finally:
+        dispatcher.stop()
         runtime.close()
 
 

@@ -35,6 +35,7 @@ from chain_client.registry_anchor import AnchorReceipt, RegistryAnchorClient
 from crypto.merkle import MerkleTree
 from registry.database import take_write_lock, unit_of_work
 from registry.errors import ServiceUnavailable
+from registry.events import EventType, record_batch_events
 from registry.models import Batch, Registration
 from registry.registration import ANCHORED, PENDING
 from registry.views import as_utc
@@ -232,6 +233,7 @@ def confirm_anchored_batches(
                 if info.block_number > head - confirmations:
                     continue
             batch.status = CONFIRMED
+            record_batch_events(batch, EventType.CONFIRMED)
             confirmed += 1
     return confirmed, reopened
 
@@ -298,6 +300,7 @@ def _record_anchoring(batch: Batch, receipt: AnchorReceipt, client: RegistryAnch
     batch.anchored_at = datetime.fromtimestamp(receipt.anchored_at, UTC)
     for registration in batch.registrations:
         registration.status = ANCHORED
+    record_batch_events(batch, EventType.ANCHORED)
 
 
 def _reseal(batch: Batch) -> None:

@@ -467,3 +467,15 @@ class AuthorityTooLow(Forbidden):
     """A moderator cannot lift a regulator's takedown."""
 
     code = "authority_too_low"
+
+
+class InvalidWebhook(InvalidInput):
+    """A webhook subscription's URL, event types or signature algorithm is not acceptable."""
+
+    code = "invalid_webhook"
+
+
+class WebhookNotFound(NotFound):
+    """No webhook subscription of this API key has this id."""
+
+    code = "webhook_not_found"

@@ -32,6 +32,7 @@ from chain_client.rights_assets import Tokenized, Transfer
 from chain_client.suite import Suite
 from chain_client.suite_events import block_ref, followed_clients, suite_events
 from registry.database import take_write_lock, unit_of_work
+from registry.events import record_chain_event
 from registry.models import (
     ChainAsset,
     ChainCheckpoint,
@@ -223,6 +224,7 @@ def apply_event(session: Session, event: Any) -> None:
     handler = _HANDLERS.get(type(event))
     if handler is not None:
         handler(session, event)
+        record_chain_event(session, event)
 
 
 def asset_key(asset_id: int) -> str:

@@ -371,3 +371,56 @@ class ModerationAuditEntry(Base):
     payload_json: Mapped[str] = mapped_column(Text)
     prev_digest: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# ------------------------------------------------------------------------------ events, webhooks
+
+
+class Event(Base):
+    """One event of the outbox (``registry.events``), written in the same transaction as the
+    change it reports; ``subject`` is the work's registration leaf, which is also its asset id."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(32), index=True)
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    payload_json: Mapped[str] = mapped_column(Text)
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    fanned_out: Mapped[bool] = mapped_column(Boolean, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebhookSubscription(Base):
+    """A platform's webhook: where events of some types are POSTed, and the secret signing them."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32), index=True)  # the owning API key
+    url: Mapped[str] = mapped_column(String(2000))
+    event_types: Mapped[str] = mapped_column(String(500))  # comma-separated
+    secret: Mapped[str] = mapped_column(String(100))
+    algorithm: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean)
+    after_event_id: Mapped[int] = mapped_column(Integer)  # events after this one are delivered
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebhookDelivery(Base):
+    """One event to one subscription: ``pending`` (waiting or retrying), ``delivered``, or
+    ``failed`` (gave up; a replay makes it pending again)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -19,6 +19,7 @@ from registry.content import ContentProtection, content_key_rows, wrapped_keys
 from registry.content_store import ContentStore
 from registry.database import unit_of_work
 from registry.errors import ClaimAlreadyRegistered, IdempotencyKeyReused
+from registry.events import record_registered
 from registry.ingest import ingest
 from registry.metadata import WorkMetadata
 from registry.models import IdempotencyKey, Registration, Work
@@ -130,6 +131,7 @@ def register_work(
                 work.content_keys = content_key_rows(keys, registered_at)
             session.flush()
             registration.number = registration_number(registered_at.year, registration.id)
+            record_registered(session, registration, at=registered_at)
             if idempotency_key is not None:
                 session.add(
                     IdempotencyKey(

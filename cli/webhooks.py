@@ -1,0 +1,45 @@
+"""``banquan webhooks``: deliver due webhook events now (the worker does it on its own)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+
+from registry.runtime import Runtime, build_runtime
+from registry.settings import Settings
+from registry.webhooks import DeliveryPolicy, WebhookDispatcher, deliver_due
+
+webhooks_app = typer.Typer(help="Webhooks: signed event deliveries to platforms.")
+console = Console(soft_wrap=True)
+
+
+@webhooks_app.command("deliver")
+def deliver(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each receiver")] = 10.0,
+) -> None:
+    """Fan new events out and send every delivery that is due, once."""
+    runtime = build_runtime(Settings())
+    policy = DeliveryPolicy(timeout=timeout)
+    try:
+        with httpx.Client(timeout=timeout) as client:
+            report = deliver_due(runtime.sessions, client, runtime.now, policy=policy)
+    finally:
+        runtime.close()
+    console.print(
+        f"fanned out {report.fanned_out}, delivered {report.delivered}, "
+        f"retrying {report.retrying}, failed {report.failed}"
+    )
+    for error in report.errors:
+        console.print(f"[yellow]{error}[/yellow]")
+
+
+def start_dispatcher(runtime: Runtime) -> WebhookDispatcher:
+    """Deliver webhooks in a background thread of ``banquan worker`` (stop it before exiting)."""
+    dispatcher = WebhookDispatcher(
+        runtime.sessions, now=runtime.now, interval=runtime.settings.batch_interval_seconds
+    )
+    dispatcher.start()
+    return dispatcher
