@@ -88,6 +88,8 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.NotRegistrant: 403,
     domain.SameModerator: 403,
     domain.AuthorityTooLow: 403,
+    domain.PublicationHeld: 409,
+    domain.PublicationRejected: 409,
 }
 
 

@@ -234,7 +234,12 @@ def publish(number: Annotated[str, typer.Argument(help="Registration number")]) 
     runtime = _runtime()
     try:
         published_at = publish_work(
-            runtime.sessions, runtime.store, runtime.protection, number, now=runtime.now
+            runtime.sessions,
+            runtime.store,
+            runtime.protection,
+            number,
+            now=runtime.now,
+            moderation=runtime.moderation_gate(None),
         )
     except RegistryError as exc:
         raise _fail(exc) from exc

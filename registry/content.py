@@ -26,6 +26,7 @@ from registry.database import unit_of_work
 from registry.errors import ContentIsPrivate, ContentNotFound, RegistrationNotFound
 from registry.ingest import ContentEncryption, IngestedContent, ingest
 from registry.models import ContentKey, Registration, Work
+from registry.moderation.review import ModerationGate, check_publication
 from registry.views import as_utc
 
 MASTER = "master"
@@ -122,14 +123,26 @@ def publish_work(
     number: str,
     *,
     now: Callable[[], datetime],
+    moderation: ModerationGate | None = None,
 ) -> datetime:
     """Store registration ``number``'s work in the clear (its CID becomes fetchable as is) and
-    record the publication; the ciphertext is unpinned. Publishing twice changes nothing."""
+    record the publication; the ciphertext is unpinned. Publishing twice changes nothing.
+
+    With ``moderation`` the hook chain runs first (``registry.moderation.review``): a held or
+    rejected publication raises and stores nothing in the clear."""
     with sessions() as session:
         work = _work_of(session, number)
         if work.published_at is not None:
             return as_utc(work.published_at)
         old_root = work.stored_cid
+    if moderation is not None:
+        check_publication(
+            moderation,
+            sessions,
+            number,
+            lambda: open_content(sessions, store, protection, number),
+            now(),
+        )
     plaintext = _ChunkReader(open_content(sessions, store, protection, number))
     stored = ingest(plaintext, store, max_bytes=2**53 - 1)
     with unit_of_work(sessions) as session:

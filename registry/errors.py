@@ -469,6 +469,18 @@ class AuthorityTooLow(Forbidden):
     code = "authority_too_low"
 
 
+class PublicationHeld(Conflict):
+    """Publishing this private work waits for a moderator (publish again once accepted)."""
+
+    code = "publication_held"
+
+
+class PublicationRejected(Conflict):
+    """Moderation refused to publish this work in the clear."""
+
+    code = "publication_rejected"
+
+
 class InvalidWebhook(InvalidInput):
     """A webhook subscription's URL, event types or signature algorithm is not acceptable."""
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -42,6 +42,7 @@ Moderator = Annotated[Principal, Depends(requires(Scope.MODERATOR))]
 Regulator = Annotated[Principal, Depends(requires(Scope.REGULATOR))]
 Caller = Annotated[Principal, Depends(get_principal)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _authority(principal: Principal) -> str:
@@ -158,12 +159,12 @@ def review_queue(
 
 
 @router.get("/review/{item_id}", response_model=ReviewItemOut, responses=ERRORS)
-def review_item(item_id: int, runtime: RuntimeDep, _moderator: Moderator) -> ReviewItemOut:
+def review_item(item_id: RowId, runtime: RuntimeDep, _moderator: Moderator) -> ReviewItemOut:
     return _out(get_review_item(runtime.sessions, item_id))
 
 
 @router.post("/review/{item_id}/claim", response_model=ReviewItemOut, responses=ERRORS)
-def claim(item_id: int, runtime: RuntimeDep, moderator: Moderator) -> ReviewItemOut:
+def claim(item_id: RowId, runtime: RuntimeDep, moderator: Moderator) -> ReviewItemOut:
     return _out(
         claim_review_item(runtime.sessions, item_id, moderator=moderator.key_id, now=runtime.now)
     )
@@ -171,7 +172,7 @@ def claim(item_id: int, runtime: RuntimeDep, moderator: Moderator) -> ReviewItem
 
 @router.post("/review/{item_id}/decision", response_model=ReviewItemOut, responses=ERRORS)
 def decide(
-    item_id: int, body: DecisionIn, runtime: RuntimeDep, moderator: Moderator
+    item_id: RowId, body: DecisionIn, runtime: RuntimeDep, moderator: Moderator
 ) -> ReviewItemOut:
     """Accept or reject (a rejection needs a reason). Accepting a held registration sends it to
     anchoring; accepting a complaint takes the work down; accepting a takedown appeal restores
@@ -209,7 +210,7 @@ def add_to_blocklist(body: BlocklistIn, runtime: RuntimeDep, moderator: Moderato
 
 
 @router.delete("/blocklist/{entry_id}", status_code=204, responses=ERRORS)
-def remove_from_blocklist(entry_id: int, runtime: RuntimeDep, moderator: Moderator) -> None:
+def remove_from_blocklist(entry_id: RowId, runtime: RuntimeDep, moderator: Moderator) -> None:
     remove_blocklist_entry(runtime.sessions, entry_id, removed_by=moderator.key_id, now=runtime.now)
 
 

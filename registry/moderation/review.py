@@ -8,8 +8,10 @@ apply. A rejected registration keeps status ``rejected`` and is never anchored.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -23,6 +25,8 @@ from registry.errors import (
     AppealNotAllowed,
     InvalidInput,
     NotRegistrant,
+    PublicationHeld,
+    PublicationRejected,
     RegistrationNotFound,
     ReviewItemClaimed,
     ReviewItemClosed,
@@ -34,7 +38,14 @@ from registry.metadata import WorkMetadata
 from registry.models import Registration, ReviewItem, Takedown
 from registry.moderation.audit import append_audit
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
-from registry.moderation.hooks import HookChain, LazyText, ModerationOutcome, Subject, Verdict
+from registry.moderation.hooks import (
+    MAX_TEXT_BYTES,
+    HookChain,
+    LazyText,
+    ModerationOutcome,
+    Subject,
+    Verdict,
+)
 from registry.moderation.similarity import index_rows
 from registry.views import as_utc
 
@@ -520,3 +531,98 @@ def file_appeal(
         view = review_item_view(session, appeal)
     publish(events, ModerationEvent("appeal.filed", at, number, review_item_id=view.id))
     return view
+
+
+# -------------------------------------------------------------------------------- publication
+
+
+def _spooled(chunks: Iterator[bytes], limit: int) -> BinaryIO:
+    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 (closed by caller)
+    for chunk in chunks:
+        if spool.tell() + len(chunk) > limit:
+            break
+        spool.write(chunk)
+    spool.seek(0)
+    return spool  # type: ignore[return-value]
+
+
+def check_publication(
+    gate: ModerationGate,
+    sessions: sessionmaker[Session],
+    number: str,
+    plaintext: Callable[[], Iterator[bytes]],
+    now: datetime,
+) -> None:
+    """The hook chain for publishing a private work (the text read from ``plaintext``).
+
+    Accepted → returns. Held → :class:`PublicationHeld` with the review item; once a moderator
+    accepts it, publishing again goes through without the hooks. Rejected →
+    :class:`PublicationRejected`. Either way the results are kept and audited.
+    """
+    with sessions() as session:
+        registration_id = _registration_id(session, number)
+        registration = session.get_one(Registration, registration_id)
+        work = registration.work
+        previous = session.scalar(
+            select(ReviewItem)
+            .where(ReviewItem.registration_id == registration_id, ReviewItem.kind == "publication")
+            .order_by(ReviewItem.id.desc())
+            .limit(1)
+        )
+        if previous is not None and previous.status == ACCEPTED:
+            return
+        if previous is not None and previous.status in (OPEN, CLAIMED):
+            raise PublicationHeld(
+                "the publication waits for a moderator",
+                details={"registration": number, "review_item": previous.id},
+            )
+        subject = Subject(
+            action="publish",
+            sha256=work.sha256,
+            sm3=work.sm3,
+            cid=work.cid,
+            size=work.size,
+            title=work.title,
+            metadata=json.loads(work.metadata_json),
+            iscc_data=work.iscc_data,
+            iscc_content=work.iscc_content,
+            registrant=registration.registrant
+            or (f"key:{gate.submitted_by}" if gate.submitted_by else None),
+        )
+    with _spooled(plaintext(), MAX_TEXT_BYTES) as text_source:
+        subject = dataclasses.replace(subject, text=LazyText(text_source))
+        outcome = gate.chain.run(subject, sessions, now)
+    with unit_of_work(sessions) as session:
+        decided = outcome.verdict is not Verdict.HOLD
+        item = ReviewItem(
+            kind="publication",
+            status={Verdict.ACCEPT: ACCEPTED, Verdict.HOLD: OPEN, Verdict.REJECT: REJECTED}[
+                outcome.verdict
+            ],
+            registration_id=registration_id,
+            hook_results_json=json.dumps(outcome.results_json(), ensure_ascii=False),
+            submitted_by=gate.submitted_by,
+            decided_by=HOOKS if decided else None,
+            decided_at=now if decided else None,
+            created_at=now,
+        )
+        session.add(item)
+        session.flush()
+        item_id = item.id
+        for result in outcome.results:
+            append_audit(
+                session,
+                actor=f"hook:{result.hook}",
+                action="hook.result",
+                subject=f"publication:{number}",
+                payload=result.to_json(),
+                at=now,
+            )
+    details = {"registration": number, "review_item": item_id, "results": outcome.results_json()}
+    if outcome.verdict is Verdict.HOLD:
+        publish(
+            gate.events, ModerationEvent("publication.held", now, number, review_item_id=item_id)
+        )
+        raise PublicationHeld("the publication is held for a moderator", details=details)
+    if outcome.verdict is Verdict.REJECT:
+        raise PublicationRejected("moderation refused the publication", details=details)

@@ -137,3 +137,32 @@ def test_index_finds_exactly_what_a_linear_scan_finds(database_url: str, max_dis
     assert found == expected
     assert found
     engine.dispose()
+
+
+def test_third_party_hook_from_an_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "banquan_sample_hooks.py").write_text(
+        "from registry.moderation.hooks import HookResult, Verdict\n"
+        "class AlwaysHold:\n"
+        "    name = 'always_hold'\n"
+        "    def check(self, subject, context):\n"
+        "        return HookResult(self.name, Verdict.HOLD, 1.0, ('sample',))\n"
+        "def make(settings):\n"
+        "    return AlwaysHold()\n",
+        encoding="utf-8",
+    )
+    info = tmp_path / "banquan_sample_hooks-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: banquan-sample-hooks\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[banquan.moderation_hooks]\nalways_hold = banquan_sample_hooks:make\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    chain = build_hook_chain(
+        Settings(data_dir=tmp_path, moderation_hooks=["blocklist", "always_hold"])
+    )
+    assert [hook.name for hook in chain.hooks] == ["blocklist", "always_hold"]
+    assert chain.verdict_of([chain.hooks[1].check(None, None)]) is Verdict.HOLD  # type: ignore[arg-type]
