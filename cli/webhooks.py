@@ -18,13 +18,16 @@ console = Console(soft_wrap=True)
 
 @webhooks_app.command("deliver")
 def deliver(
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for each receiver")] = 10.0,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds to wait for each receiver (default: the setting)"),
+    ] = None,
 ) -> None:
     """Fan new events out and send every delivery that is due, once."""
     runtime = build_runtime(Settings())
-    policy = DeliveryPolicy(timeout=timeout)
+    policy = delivery_policy(runtime, timeout)
     try:
-        with httpx.Client(timeout=timeout) as client:
+        with httpx.Client(timeout=policy.timeout) as client:
             report = deliver_due(runtime.sessions, client, runtime.now, policy=policy)
     finally:
         runtime.close()
@@ -39,7 +42,18 @@ def deliver(
 def start_dispatcher(runtime: Runtime) -> WebhookDispatcher:
     """Deliver webhooks in a background thread of ``banquan worker`` (stop it before exiting)."""
     dispatcher = WebhookDispatcher(
-        runtime.sessions, now=runtime.now, interval=runtime.settings.batch_interval_seconds
+        runtime.sessions,
+        now=runtime.now,
+        interval=runtime.settings.batch_interval_seconds,
+        policy=delivery_policy(runtime),
     )
     dispatcher.start()
     return dispatcher
+
+
+def delivery_policy(runtime: Runtime, timeout: float | None = None) -> DeliveryPolicy:
+    settings = runtime.settings
+    return DeliveryPolicy(
+        timeout=timeout or settings.webhook_timeout_seconds,
+        max_attempts=settings.webhook_max_attempts,
+    )

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     resubmit_after_seconds: float = Field(
         default=120.0, gt=0, description="Resend an anchoring transaction not mined by then"
     )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a webhook receiver may take to answer"
+    )
+    webhook_max_attempts: int = Field(
+        default=12, gt=0, description="Webhook delivery attempts before a delivery is failed"
+    )
     embedded_worker: bool = Field(
         default=False,
         description="Anchor inside the API process instead of a separate `banquan worker`",

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from chain_client.registry_anchor import RegistryAnchorClient
 from cli.main import app
+from cli.webhooks import delivery_policy
 from registry.anchoring import AnchoringPolicy, run_anchoring_cycle
 from registry.database import unit_of_work
 from registry.errors import EmptyFile
@@ -463,3 +464,12 @@ def test_banquan_webhooks_deliver_sends_what_is_due(
     assert result.exit_code == 0, result.output
     assert "delivered 1" in result.output
     assert len(receiving.received) == 1
+
+
+def test_the_delivery_policy_comes_from_the_settings(runtime: Runtime) -> None:
+    settings = runtime.settings.model_copy(
+        update={"webhook_timeout_seconds": 3.5, "webhook_max_attempts": 4}
+    )
+    policy = delivery_policy(replace(runtime, settings=settings))
+    assert (policy.timeout, policy.max_attempts) == (3.5, 4)
+    assert delivery_policy(runtime, 1.0).timeout == 1.0
