@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from registry.database import create_database_engine, migrate
@@ -28,3 +32,10 @@ def test_migrating_twice_changes_nothing(database_url: str) -> None:
     assert sorted(inspect(engine).get_table_names()) == before
     assert {"works", "registrations", "batches", "alembic_version"} <= set(before)
     engine.dispose()
+
+
+def test_the_migrations_have_one_head() -> None:
+    """Branches developed side by side are joined by a merge revision before they land."""
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("migrations")))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
