@@ -24,6 +24,7 @@ from registry.models import ModerationAuditEntry
 from registry.views import as_utc
 
 GENESIS = "0" * 64
+PRUNED = "audit.pruned"
 # Appends take this lock so that two writers never chain onto the same entry.
 AUDIT_LOCK_KEY = 0x62715F6D6F64  # "bq_mod"
 
@@ -114,9 +115,13 @@ def _entries(
 
 
 def verify_audit_chain(sessions: sessionmaker[Session]) -> AuditVerification:
-    """Recompute every digest in order; the first entry that does not chain is reported."""
+    """Recompute every digest in order; the first entry that does not chain is reported. A log
+    that does not start at the genesis must say where it was pruned (an ``audit.pruned`` entry
+    naming the last removed digest), or its first entries count as removed."""
     count = 0
     prev: str | None = None
+    first: ModerationAuditEntry | None = None
+    pruned_at: set[str] = set()
     for entry in _entries(sessions):
         if prev is not None and entry.prev_digest != prev:
             return AuditVerification(count, False, entry.id, "does not chain onto the previous")
@@ -126,8 +131,13 @@ def verify_audit_chain(sessions: sessionmaker[Session]) -> AuditVerification:
         )
         if recomputed != entry.digest:
             return AuditVerification(count, False, entry.id, "content does not match digest")
+        if entry.action == PRUNED:
+            pruned_at.add(str(payload.get("last_removed_digest")))
+        first = first or entry
         prev = entry.digest
         count += 1
+    if first is not None and first.prev_digest != GENESIS and first.prev_digest not in pruned_at:
+        return AuditVerification(count, False, first.id, "earlier entries were removed")
     return AuditVerification(count, True, head_digest=prev)
 
 
@@ -157,11 +167,34 @@ def export_audit(
 def prune_audit(
     sessions: sessionmaker[Session], *, retention_days: int, now: Callable[[], datetime]
 ) -> int:
-    """Delete entries older than the retention period; how many."""
-    cutoff = now() - timedelta(days=retention_days)
+    """Delete entries older than the retention period, and record where (an ``audit.pruned``
+    entry naming the last removed digest); how many were removed."""
+    at = now()
+    cutoff = at - timedelta(days=retention_days)
     with unit_of_work(sessions) as session:
         take_write_lock(session, AUDIT_LOCK_KEY)
-        result = session.execute(
-            delete(ModerationAuditEntry).where(ModerationAuditEntry.at < cutoff)
+        last_removed = session.scalar(
+            select(ModerationAuditEntry)
+            .where(ModerationAuditEntry.at < cutoff)
+            .order_by(ModerationAuditEntry.id.desc())
+            .limit(1)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        if last_removed is None:
+            return 0
+        removed = session.execute(
+            delete(ModerationAuditEntry).where(ModerationAuditEntry.id <= last_removed.id)
+        )
+        count = int(removed.rowcount)  # type: ignore[attr-defined]
+        append_audit(
+            session,
+            actor="system",
+            action=PRUNED,
+            subject="audit",
+            payload={
+                "removed": count,
+                "before": cutoff.isoformat(),
+                "last_removed_digest": last_removed.digest,
+            },
+            at=at,
+        )
+        return count
