@@ -28,6 +28,7 @@ from registry.moderation.review import (
     file_complaint,
     get_review_item,
     list_review_items,
+    moderation_of,
 )
 from registry.moderation.takedown import restore, take_down
 from registry.runtime import Runtime
@@ -155,6 +156,22 @@ def review_queue(
 ) -> list[ReviewItemOut]:
     """Items waiting for a moderator (open or claimed) unless ``status`` says otherwise."""
     items = list_review_items(runtime.sessions, status=status, kind=kind, registration=registration)
+    return [_out(v) for v in items]
+
+
+@router.get("/registrations/{number}", response_model=list[ReviewItemOut], responses=ERRORS)
+def registration_moderation(
+    number: str, runtime: RuntimeDep, caller: Caller
+) -> list[ReviewItemOut]:
+    """What moderation said about a registration: for the key that submitted it (its hook
+    results, decisions and appeals), or for moderators and regulators (complaints too)."""
+    staff = {Scope.MODERATOR, Scope.REGULATOR, Scope.ADMIN}
+    items = moderation_of(
+        runtime.sessions,
+        number,
+        requester=caller.key_id,
+        may_see_all=bool(staff & caller.scopes),
+    )
     return [_out(v) for v in items]
 
 

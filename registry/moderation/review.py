@@ -626,3 +626,26 @@ def check_publication(
         raise PublicationHeld("the publication is held for a moderator", details=details)
     if outcome.verdict is Verdict.REJECT:
         raise PublicationRejected("moderation refused the publication", details=details)
+
+
+def moderation_of(
+    sessions: sessionmaker[Session], number: str, *, requester: str, may_see_all: bool = False
+) -> list[ReviewItemView]:
+    """What moderation decided about registration ``number`` (hook results, decisions, appeals),
+    for the key that submitted it, or for moderators (``may_see_all``)."""
+    with sessions() as session:
+        registration_id = _registration_id(session, number)
+        items = list(
+            session.scalars(
+                select(ReviewItem)
+                .where(ReviewItem.registration_id == registration_id)
+                .order_by(ReviewItem.id)
+            )
+        )
+        own = [i for i in items if i.kind in ("registration", "publication", "appeal")]
+        if not may_see_all and not any(i.submitted_by == requester for i in own):
+            raise NotRegistrant(
+                "only the key that submitted the registration (or a moderator) may read this",
+                details={"registration": number},
+            )
+        return [review_item_view(session, i) for i in (items if may_see_all else own)]

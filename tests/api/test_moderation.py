@@ -223,9 +223,8 @@ def test_near_duplicate_is_held_with_distances_then_rejected(
     client: TestClient, runtime: Runtime
 ) -> None:
     original = register(client, bearer(runtime, "publisher"), BOOK)
-    edited = register(
-        client, bearer(runtime, "publisher"), BOOK.replace("第7章".encode(), "第七章".encode())
-    )
+    publisher = bearer(runtime, "publisher")
+    edited = register(client, publisher, BOOK.replace("第7章".encode(), "第七章".encode()))
     assert edited["status"] == "held"
     moderator = bearer(runtime, "moderator")
     (item,) = queue(client, moderator)
@@ -243,6 +242,15 @@ def test_near_duplicate_is_held_with_distances_then_rejected(
     assert missing_reason.status_code == 400
     decided = decide(client, moderator, item["id"], "reject", "copy of an existing book")
     assert decided["registration_status"] == "rejected"
+    seen = client.get(f"/v1/moderation/registrations/{edited['number']}", headers=publisher)
+    assert seen.status_code == 200
+    assert [(i["kind"], i["status"], i["decision_reason"]) for i in seen.json()] == [
+        ("registration", "rejected", "copy of an existing book")
+    ]
+    other = client.get(
+        f"/v1/moderation/registrations/{edited['number']}", headers=bearer(runtime, "publisher")
+    )
+    assert other.status_code == 403
     assert runtime.new_batcher().run_once().error is None
     assert status_of(runtime, edited["number"]) == "rejected"
 
