@@ -117,12 +117,13 @@ class RegistryAnchorClient(BoundContract):
         tx_hash = sender.submit({"to": self.address, "data": data}, decoder=self.decoder)
         return "0x" + bytes(tx_hash).hex()
 
-    def mined_anchoring(self, root: bytes, tx_hash: str) -> AnchorReceipt | None:
-        """The anchoring by ``tx_hash`` if that transaction is in a block now; else ``None``.
-
-        Raises :class:`TransactionFailed` if it was mined but reverted.
+    def mined_anchoring(
+        self, root: bytes, tx_hash: str, *, wait: float = 0.0
+    ) -> AnchorReceipt | None:
+        """The anchoring by ``tx_hash`` if that transaction is in a block (within ``wait``
+        seconds); else ``None``. Raises :class:`TransactionFailed` if it was mined but reverted.
         """
-        receipt = self._require_sender().receipt_if_mined(HexBytes(tx_hash))
+        receipt = self._require_sender().receipt_if_mined(HexBytes(tx_hash), wait=wait)
         if receipt is None:
             return None
         if receipt["status"] != 1:

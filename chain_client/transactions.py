@@ -8,7 +8,7 @@ from typing import Any, cast
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.exceptions import TransactionNotFound, Web3RPCError
+from web3.exceptions import TimeExhausted, TransactionNotFound, Web3RPCError
 from web3.types import TxParams, TxReceipt
 
 from chain_client.connection import CustomErrorDecoder, translate_errors
@@ -82,12 +82,16 @@ class TransactionSender:
             raise TransactionFailed(f"transaction {tx_hash.hex()} reverted")
         return receipt
 
-    def receipt_if_mined(self, tx_hash: HexBytes) -> TxReceipt | None:
-        """The receipt of ``tx_hash`` if it is in a block now, else ``None`` (no waiting)."""
+    def receipt_if_mined(self, tx_hash: HexBytes, *, wait: float = 0.0) -> TxReceipt | None:
+        """The receipt of ``tx_hash`` if it is in a block within ``wait`` seconds, else ``None``."""
         with translate_errors():
             try:
-                return self.w3.eth.get_transaction_receipt(tx_hash)
-            except TransactionNotFound:
+                if wait <= 0:
+                    return self.w3.eth.get_transaction_receipt(tx_hash)
+                return self.w3.eth.wait_for_transaction_receipt(
+                    tx_hash, timeout=wait, poll_latency=self.poll_latency
+                )
+            except (TransactionNotFound, TimeExhausted):
                 return None
 
     def forget_nonce(self) -> None:

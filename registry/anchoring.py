@@ -61,6 +61,7 @@ class AnchoringPolicy:
     max_size: int = 1000
     confirmations: int = 0
     resubmit_after: timedelta = timedelta(seconds=120)
+    receipt_wait: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,12 @@ def settle_submitted_batches(
     *,
     now: Clock,
     resubmit_after: timedelta,
+    receipt_wait: float = 0.0,
 ) -> tuple[int, int]:
     """Record submitted batches whose transaction is mined; re-seal those that never landed.
 
+    A transaction sent less than ``receipt_wait`` seconds ago is given that long to be mined
+    (on an instantly mining chain the batch is then anchored in the cycle that sent it).
     Returns (anchored, sent back to sealed).
     """
     anchored = reopened = 0
@@ -175,8 +179,13 @@ def settle_submitted_batches(
             if batch is None or batch.tx_hash is None:
                 continue
             root = bytes.fromhex(batch.root)
+            fresh = batch.submitted_at is not None and (
+                now() - as_utc(batch.submitted_at) < timedelta(seconds=receipt_wait)
+            )
             try:
-                receipt = client.mined_anchoring(root, batch.tx_hash)
+                receipt = client.mined_anchoring(
+                    root, batch.tx_hash, wait=receipt_wait if fresh else 0.0
+                )
             except TransactionFailed:
                 receipt = client.find_anchoring(root)  # reverted: a duplicate, or a real failure
                 if receipt is None:
@@ -275,7 +284,11 @@ def run_anchoring_cycle(
     try:
         submitted, found = submit_sealed_batches(sessions, client, now=now)
         anchored, reopened = settle_submitted_batches(
-            sessions, client, now=now, resubmit_after=policy.resubmit_after
+            sessions,
+            client,
+            now=now,
+            resubmit_after=policy.resubmit_after,
+            receipt_wait=policy.receipt_wait,
         )
         confirmed, lost = confirm_anchored_batches(
             sessions, client, confirmations=policy.confirmations
