@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, Protocol
 
 from eth_hash.auto import keccak
 
@@ -38,6 +38,41 @@ _CLAIM_KEYS: Final = frozenset(
     {"v", "content", "metadata_digest", "registered_at", "nonce", "registrant"}
 )
 _CONTENT_KEYS: Final = frozenset({"sha256", "sm3", "size", "cid"})
+
+
+class _CommonFields(Protocol):
+    """What every claim version has (frozen dataclasses: read-only)."""
+
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def sm3(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def metadata_digest(self) -> str: ...
+    @property
+    def registered_at(self) -> str: ...
+    @property
+    def nonce(self) -> str: ...
+    @property
+    def cid(self) -> str | None: ...
+
+
+def check_common_fields(claim: _CommonFields) -> None:
+    """Validate the members every claim version shares; raises :class:`InvalidClaim`."""
+    _check_pattern("content.sha256", claim.sha256, _HEX64)
+    _check_pattern("content.sm3", claim.sm3, _HEX64)
+    # bool is an int subclass, but true/false is not a size.
+    if not isinstance(claim.size, int) or isinstance(claim.size, bool):
+        raise InvalidClaim(f"content.size must be an integer, got {claim.size!r}")
+    if not 0 <= claim.size <= MAX_SIZE:
+        raise InvalidClaim(f"content.size must be in [0, 2**53 - 1], got {claim.size}")
+    _check_pattern("metadata_digest", claim.metadata_digest, _HEX64)
+    _check_timestamp(claim.registered_at)
+    _check_pattern("nonce", claim.nonce, _HEX32)
+    if claim.cid is not None:
+        _check_pattern("content.cid", claim.cid, _CID)
 
 
 @dataclass(frozen=True)
@@ -71,18 +106,7 @@ class Claim:
     registrant: str | None = None
 
     def __post_init__(self) -> None:
-        _check_pattern("content.sha256", self.sha256, _HEX64)
-        _check_pattern("content.sm3", self.sm3, _HEX64)
-        # bool is an int subclass, but true/false is not a size.
-        if not isinstance(self.size, int) or isinstance(self.size, bool):
-            raise InvalidClaim(f"content.size must be an integer, got {self.size!r}")
-        if not 0 <= self.size <= MAX_SIZE:
-            raise InvalidClaim(f"content.size must be in [0, 2**53 - 1], got {self.size}")
-        _check_pattern("metadata_digest", self.metadata_digest, _HEX64)
-        _check_timestamp(self.registered_at)
-        _check_pattern("nonce", self.nonce, _HEX32)
-        if self.cid is not None:
-            _check_pattern("content.cid", self.cid, _CID)
+        check_common_fields(self)
         if self.registrant is not None:
             _check_pattern("registrant", self.registrant, _REGISTRANT)
 

@@ -27,7 +27,12 @@ from typing import Final
 from eth_hash.auto import keccak
 
 from crypto.canonical import canonical_json
-from crypto.claims import MAX_SIZE, Claim, _check_pattern, _check_timestamp, _expect_str
+from crypto.claims import (
+    Claim,
+    _check_pattern,
+    _expect_str,
+    check_common_fields,
+)
 from crypto.errors import CryptoError, InvalidClaim
 from crypto.signing import (
     PublicKey,
@@ -133,17 +138,7 @@ class ClaimV2:
     private: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _check_pattern("content.sha256", self.sha256, _HEX64)
-        _check_pattern("content.sm3", self.sm3, _HEX64)
-        if not isinstance(self.size, int) or isinstance(self.size, bool):
-            raise InvalidClaim(f"content.size must be an integer, got {self.size!r}")
-        if not 0 <= self.size <= MAX_SIZE:
-            raise InvalidClaim(f"content.size must be in [0, 2**53 - 1], got {self.size}")
-        _check_pattern("metadata_digest", self.metadata_digest, _HEX64)
-        _check_timestamp(self.registered_at)
-        _check_pattern("nonce", self.nonce, _HEX32)
-        if self.cid is not None:
-            _check_pattern("content.cid", self.cid, _CID)
+        check_common_fields(self)
         rights = _normalized_rights(self.rights)
         object.__setattr__(self, "rights", rights)
         try:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from eth_account import Account
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
@@ -26,6 +27,11 @@ from registry.access import create_api_key
 from registry.database import migrate
 from registry.runtime import Runtime, build_runtime
 from registry.settings import DEV_CHAIN_PRIVATE_KEY, Settings
+
+# Timing is not what property tests check: on a loaded two-core machine a per-example deadline
+# only produces flaky failures.
+settings.register_profile("banquan", deadline=None)
+settings.load_profile("banquan")
 
 POSTGRES_URL = os.environ.get(
     "BANQUAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
