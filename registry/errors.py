@@ -134,6 +134,12 @@ class IpNotAllowed(Forbidden):
     code = "ip_not_allowed"
 
 
+class NotLicensed(Forbidden):
+    """The Licences contract holds no licence for this licensee, right and time."""
+
+    code = "not_licensed"
+
+
 class ContentIsPrivate(Forbidden):
     """The work is stored encrypted; only its owner (and licensees) may read it."""
 

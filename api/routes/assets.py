@@ -10,8 +10,11 @@ from pydantic import BaseModel, Field
 from api.auth import requires
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut
-from registry.access import Principal, Scope
+from crypto.sm2 import SM2PublicKey
+from registry.access import Principal, Scope, parse_signing_key
 from registry.assets import encumbrances, resolve_asset_id, tokenize
+from registry.content_keys import grant_content_key
+from registry.errors import InvalidInput
 from registry.licensing import licence_for
 from registry.runtime import Runtime
 
@@ -172,3 +175,44 @@ def get_licensed(
         territory=territory, at=at,
     )  # fmt: skip
     return LicenceAnswerOut(licensed=answer.licensed, licence_id=answer.licence_id, at=answer.at)
+
+
+class ContentKeyIn(BaseModel):
+    licensee: str = Field(description="The licensee's EVM address (holds the licence on chain)")
+    right: str = Field(description="The licensed right, e.g. information_network")
+    recipient_key: dict[str, str] = Field(
+        description="The platform's SM2 public key ({algorithm, public_key, sm2_id?}): the "
+        "content key is encrypted to it"
+    )
+    signature: str = Field(
+        description="EIP-191 signature (hex) by the licensee of the content-key request "
+        "(registry.content_keys.content_key_request)"
+    )
+
+
+class WrappedKeyOut(BaseModel):
+    method: str = Field(description="sm2: C1C3C2 ciphertext of the content key")
+    data: str
+
+
+@router.post("/v1/works/{number}/content-key", response_model=WrappedKeyOut, responses=ERRORS)
+def post_content_key(
+    number: str,
+    body: ContentKeyIn,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    _platform: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
+) -> WrappedKeyOut:
+    """A licensed platform gets the private work's content key, encrypted to its SM2 key."""
+    recipient = parse_signing_key(body.recipient_key)
+    if not isinstance(recipient, SM2PublicKey):
+        raise InvalidInput("the recipient key must be an SM2 key")
+    try:
+        signature = bytes.fromhex(body.signature.removeprefix("0x"))
+    except ValueError as exc:
+        raise InvalidInput("signature must be hex") from exc
+    wrapped = grant_content_key(
+        runtime.sessions, runtime.suite(), runtime.protection, number,
+        licensee=body.licensee, right=body.right, recipient=recipient, signature=signature,
+        now=runtime.now,
+    )  # fmt: skip
+    return WrappedKeyOut(**wrapped.to_json())
