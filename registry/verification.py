@@ -7,7 +7,7 @@ from typing import BinaryIO, Literal
 
 from multiformats import CID
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, sessionmaker
 
 from chain_client.errors import ChainError
 from chain_client.registry_anchor import RegistrationStatus, RegistryAnchorClient
@@ -75,21 +75,7 @@ def find_by_digest(
     except CryptoError as exc:
         raise InvalidDigest(str(exc), details={"algorithm": algorithm}) from exc
     column = Work.sha256 if algorithm == "sha256" else Work.sm3
-    with sessions() as session:
-        rows = list(
-            session.scalars(
-                _with_relations()
-                .join(Registration.work)
-                .where(column == digest)
-                .order_by(Registration.id)
-            ).unique()
-        )
-        if not rows:
-            raise DigestNotRegistered(
-                f"no registered work has {algorithm} {digest}",
-                details={"algorithm": algorithm, "digest": digest},
-            )
-        return [registration_view(r) for r in rows]
+    return _registrations_of_works(sessions, column, digest, algorithm, algorithm)
 
 
 def find_by_cid(sessions: sessionmaker[Session], cid_text: str) -> list[RegistrationView]:
@@ -98,44 +84,40 @@ def find_by_cid(sessions: sessionmaker[Session], cid_text: str) -> list[Registra
         cid = CID.decode(cid_text.strip())
     except (ValueError, KeyError) as exc:
         raise InvalidDigest(f"not a CID: {exc}", details={"algorithm": "cid"}) from exc
-    normalized = (
-        str(cid.set(version=1, base="base32")) if cid.version == 0 else str(cid.set(base="base32"))
-    )
-    with sessions() as session:
-        rows = list(
-            session.scalars(
-                _with_relations()
-                .join(Registration.work)
-                .where(Work.cid == normalized)
-                .order_by(Registration.id)
-            ).unique()
-        )
-    if not rows:
-        raise DigestNotRegistered(
-            f"no registered work has CID {normalized}",
-            details={"algorithm": "cid", "digest": normalized},
-        )
-    return [registration_view(r) for r in rows]
+    normalized = str(cid.set(version=1, base="base32"))
+    return _registrations_of_works(sessions, Work.cid, normalized, "cid", "CID")
 
 
 def find_by_isbn(sessions: sessionmaker[Session], isbn: str) -> list[RegistrationView]:
     """Every registration of a work with this ISBN (ISBN-10 or -13, hyphens allowed)."""
     normalized = normalize_isbn(isbn)
+    return _registrations_of_works(sessions, Work.isbn, normalized, "isbn", "ISBN")
+
+
+def _registrations_of_works(
+    sessions: sessionmaker[Session],
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
+    value: str,
+    algorithm: str,
+    label: str,
+) -> list[RegistrationView]:
+    """Registrations of the works whose ``column`` equals ``value``, oldest first;
+    :class:`DigestNotRegistered` when there is none."""
     with sessions() as session:
         rows = list(
             session.scalars(
                 _with_relations()
                 .join(Registration.work)
-                .where(Work.isbn == normalized)
+                .where(column == value)
                 .order_by(Registration.id)
             ).unique()
         )
-    if not rows:
-        raise DigestNotRegistered(
-            f"no registered work has ISBN {normalized}",
-            details={"algorithm": "isbn", "digest": normalized},
-        )
-    return [registration_view(r) for r in rows]
+        if not rows:
+            raise DigestNotRegistered(
+                f"no registered work has {label} {value}",
+                details={"algorithm": algorithm, "digest": value},
+            )
+        return [registration_view(r) for r in rows]
 
 
 def find_registrations(
