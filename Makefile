@@ -15,7 +15,7 @@ VENV := $(CURDIR)/.venv
 # skips Hardhat's native runtime (an optional dependency that requires Node >= 22).
 export PATH := $(NODE_BIN):$(VENV)/bin:$(PATH)
 
-.PHONY: install run test test-python test-contracts lint format typecheck layers abi check-abi build bench bench-crypto bench-ingest bench-anchor gas slither clean
+.PHONY: install run test test-python test-contracts test-faults lint format typecheck layers abi check-abi build bench bench-crypto bench-ingest bench-anchor bench-verify-api bench-proof bench-scale bench-near-duplicates performance audit gas slither clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -76,8 +76,10 @@ typecheck:
 layers:
 	lint-imports
 
-# Benchmarks: never part of `make test`; each prints ratios against a baseline of the same run.
-bench: bench-crypto bench-ingest bench-anchor
+# Benchmarks: never part of `make test`; each prints ratios against a baseline of the same run
+# and writes bench/results/<name>.json; `make performance` turns the results into
+# docs/performance.md and its plot.
+bench: bench-crypto bench-ingest bench-anchor bench-verify-api bench-proof bench-scale bench-near-duplicates gas performance
 
 bench-crypto: install
 	python bench/crypto.py
@@ -87,6 +89,31 @@ bench-ingest: install
 
 bench-anchor: install build
 	python bench/anchor.py
+
+bench-verify-api: install build
+	python bench/verify_api.py
+
+bench-proof: install build
+	python bench/proof.py
+
+# 1M registrations into the local PostgreSQL.
+bench-scale: install build
+	python bench/scale.py
+
+bench-near-duplicates: install
+	python bench/near_duplicates.py --large
+
+performance: install
+	python bench/performance_report.py
+
+# The fault-injection suite at full strength (`make test` runs its short version).
+test-faults: install build
+	BANQUAN_FAULTS=full pytest tests/faults
+
+# Known vulnerabilities in the locked Python and npm dependencies (needs the advisory databases;
+# says so and stops cleanly when they cannot be reached).
+audit: install
+	python scripts/audit.py
 
 # Gas per function and per registration at batch sizes 1/100/1000, written to docs/gas.md.
 gas: install build
