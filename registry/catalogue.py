@@ -21,12 +21,24 @@ from sqlalchemy.orm import Session, sessionmaker
 from crypto.signing import Signer
 from registry.content import ContentProtection
 from registry.content_store import ContentStore
-from registry.errors import InvalidManifest, InvalidMetadata, RegistryError
+from registry.errors import (
+    InvalidDigest,
+    InvalidInput,
+    InvalidManifest,
+    InvalidMetadata,
+    RegistryError,
+)
+from registry.isbn import normalize_isbn
 from registry.metadata import WorkMetadata
 from registry.models import IdempotencyKey
 from registry.registration import register_work
 
-MANIFEST_FIELDS = ("file", "title", "authors", "isbn", "language", "rights")
+MANIFEST_FIELDS = (
+    "file", "title", "authors", "isbn", "language", "rights", "territory", "sha256",
+)  # fmt: skip
+LIST_FIELDS = ("authors", "rights")
+MAX_MANIFEST_ITEMS = 10_000
+MAX_FILE_NAME_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -45,29 +57,80 @@ class ItemResult:
     message: str | None = None
 
 
+@dataclass(frozen=True)
+class ManifestRow:
+    """One manifest line as given: its file name and its other fields (lists already split)."""
+
+    line: int
+    file: str
+    fields: dict[str, object]
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """A row's validated metadata, and what the manifest says beside it."""
+
+    metadata: WorkMetadata
+    territory: int | None
+    expected_sha256: str | None
+
+
 def read_manifest(manifest: Path) -> list[CatalogueItem]:
-    """Items of a CSV (header: file,title[,authors,isbn,language,rights]; lists separated by
-    ``;``) or JSON (a list of objects with the same fields, lists as arrays) manifest. File
-    paths are relative to the manifest. Raises :class:`InvalidManifest` naming the line."""
+    """Items of a CSV (header: file,title[,authors,isbn,language,rights,territory,sha256]; lists
+    separated by ``;``) or JSON (a list of objects with the same fields, lists as arrays)
+    manifest. File paths are relative to the manifest. Raises :class:`InvalidManifest` naming
+    the line."""
     try:
         text = manifest.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidManifest(f"cannot read {manifest.name}: {exc}") from exc
+    kind = "json" if manifest.suffix.lower() == ".json" else "csv"
+    items = []
+    for row in parse_manifest(text, kind=kind):
+        try:
+            spec = validate_row(row)
+        except InvalidInput as exc:
+            raise InvalidManifest(
+                f"line {row.line}: {exc.message}", details={"line": row.line}
+            ) from exc
+        items.append(CatalogueItem(manifest.parent / row.file, spec.metadata, row.line))
+    return items
+
+
+def parse_manifest(text: str, *, kind: str) -> list[ManifestRow]:
+    """The rows of a manifest's text (``kind`` ``csv`` or ``json``; a JSON manifest is a list of
+    objects, or an object whose ``items`` is one). Only the form is checked here: readable, known
+    fields, a file on every line and no file twice; :func:`validate_row` checks each row's
+    values. Raises :class:`InvalidManifest` naming the line."""
     rows: list[tuple[int, dict[str, object]]]
-    if manifest.suffix.lower() == ".json":
+    if kind == "json":
         try:
             loaded = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidManifest(f"not JSON: {exc.msg}", details={"line": exc.lineno}) from exc
+        if isinstance(loaded, dict) and set(loaded) == {"items"}:
+            loaded = loaded["items"]
         if not isinstance(loaded, list) or not all(isinstance(r, dict) for r in loaded):
             raise InvalidManifest("a JSON manifest is a list of objects")
         rows = [(n + 1, dict(r)) for n, r in enumerate(loaded)]
     else:
         reader = csv.DictReader(text.splitlines())
-        if reader.fieldnames is None or not {"file", "title"} <= set(reader.fieldnames):
-            raise InvalidManifest("a CSV manifest needs a header with at least file and title")
-        rows = [(n + 2, _csv_row(r)) for n, r in enumerate(reader)]
-    items = []
+        try:
+            fieldnames = reader.fieldnames
+            if fieldnames is None or not {"file", "title"} <= set(fieldnames):
+                raise InvalidManifest("a CSV manifest needs a header with at least file and title")
+            rows = [(n + 2, _csv_row(r)) for n, r in enumerate(reader)]
+        except csv.Error as exc:
+            raise InvalidManifest(f"not CSV: {exc}") from exc
+    if not rows:
+        raise InvalidManifest("the manifest has no items")
+    if len(rows) > MAX_MANIFEST_ITEMS:
+        raise InvalidManifest(
+            f"a manifest has at most {MAX_MANIFEST_ITEMS} items",
+            details={"max_items": MAX_MANIFEST_ITEMS},
+        )
+    parsed = []
+    seen: dict[str, int] = {}
     for line, row in rows:
         unknown = set(row) - set(MANIFEST_FIELDS)
         if unknown:
@@ -75,25 +138,70 @@ def read_manifest(manifest: Path) -> list[CatalogueItem]:
                 f"line {line}: unknown fields {sorted(unknown)}", details={"line": line}
             )
         file = row.get("file")
-        if not isinstance(file, str) or not file:
+        if not isinstance(file, str) or not file.strip():
             raise InvalidManifest(f"line {line}: file is required", details={"line": line})
-        try:
-            metadata = WorkMetadata.from_mapping({k: v for k, v in row.items() if k != "file"})
-        except InvalidMetadata as exc:
-            raise InvalidManifest(f"line {line}: {exc.message}", details={"line": line}) from exc
-        items.append(CatalogueItem(manifest.parent / file, metadata, line))
-    return items
+        if len(file) > MAX_FILE_NAME_LENGTH or "\0" in file:
+            raise InvalidManifest(f"line {line}: file name is too long", details={"line": line})
+        if file in seen:
+            raise InvalidManifest(
+                f"line {line}: {file} is on line {seen[file]} already", details={"line": line}
+            )
+        seen[file] = line
+        parsed.append(ManifestRow(line, file, {k: v for k, v in row.items() if k != "file"}))
+    return parsed
 
 
-def _csv_row(row: dict[str, str | None]) -> dict[str, object]:
+def validate_row(row: ManifestRow) -> ItemSpec:
+    """The row's metadata, territory and expected digest; raises :class:`InvalidIsbn`,
+    :class:`InvalidDigest` or :class:`InvalidMetadata` for the first wrong value."""
+    fields = dict(row.fields)
+    territory = _territory(fields.pop("territory", None))
+    expected = fields.pop("sha256", None)
+    if expected is not None and not (
+        isinstance(expected, str) and len(expected) == 64 and _is_hex(expected)
+    ):
+        raise InvalidDigest("sha256 must be 64 hexadecimal characters", details={"field": "sha256"})
+    isbn = fields.get("isbn")
+    if isinstance(isbn, str) and isbn:
+        normalize_isbn(isbn)  # its own code (invalid_isbn) rather than invalid_metadata
+    return ItemSpec(
+        WorkMetadata.from_mapping(fields),
+        territory,
+        expected.lower() if isinstance(expected, str) else None,
+    )
+
+
+def _territory(value: object) -> int | None:
+    """An ISO 3166-1 numeric code (0: worldwide), as the contracts hold it."""
+    if value is None:
+        return None
+    number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or not 0 <= number <= 999:
+        raise InvalidMetadata(
+            "territory must be an ISO 3166-1 numeric code (0 for worldwide)",
+            details={"field": "territory"},
+        )
+    return number
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+def _csv_row(row: dict[str | None, str | list[str] | None]) -> dict[str, object]:
     out: dict[str, object] = {}
     for key, value in row.items():
+        if key is None:  # more values than the header names
+            out["(extra values)"] = value
+            continue
         if value is None or value == "":
             continue
+        if isinstance(value, list):
+            continue
         out[key] = (
-            [v.strip() for v in value.split(";") if v.strip()]
-            if key in ("authors", "rights")
-            else value
+            [v.strip() for v in value.split(";") if v.strip()] if key in LIST_FIELDS else value
         )
     return out
 

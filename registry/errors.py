@@ -86,6 +86,18 @@ class InvalidManifest(InvalidInput):
     code = "invalid_manifest"
 
 
+class UnknownCatalogueFile(InvalidInput):
+    """A file sent to a catalogue job matches no item of its manifest, or is sent twice."""
+
+    code = "unknown_catalogue_file"
+
+
+class DigestMismatch(InvalidInput):
+    """The file received is not the one the manifest names by its SHA-256."""
+
+    code = "digest_mismatch"
+
+
 class InvalidDigest(InvalidInput):
     """A digest is not 64 hexadecimal characters, or names an unknown algorithm."""
 
@@ -164,6 +176,12 @@ class RegistrationNotFound(NotFound):
     code = "registration_not_found"
 
 
+class CatalogueJobNotFound(NotFound):
+    """No catalogue job of this API key has this id."""
+
+    code = "catalogue_job_not_found"
+
+
 class DigestNotRegistered(NotFound):
     """No registered work has this digest."""
 
@@ -192,6 +210,12 @@ class ClaimAlreadyRegistered(Conflict):
     """This exact claim (same leaf) is registered already."""
 
     code = "claim_already_registered"
+
+
+class RegistrationRefused(Conflict):
+    """Moderation rejected a catalogue item's registration (recorded, never anchored)."""
+
+    code = "registration_refused"
 
 
 class NotAnchoredYet(Conflict):

@@ -424,3 +424,66 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# ---------------------------------------------------------------------------- catalogue jobs
+#
+# See registry.catalogue_jobs and docs/catalogue-jobs.md.
+
+
+class CatalogueJob(Base):
+    """A catalogue registered as one job: its manifest's items, their files and results.
+
+    ``state``: ``open`` (items wait for files or processing), ``running`` (being processed),
+    then ``completed`` (every item registered), ``partly`` (some refused) or ``failed`` (none
+    registered). The counts are kept with each item change.
+    """
+
+    __tablename__ = "catalogue_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)  # CJ-…
+    owner: Mapped[str] = mapped_column(String(32), index=True)  # the API key id, or "cli"
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    total: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    uploaded: Mapped[int] = mapped_column(Integer)
+    registered: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CatalogueJobItem(Base):
+    """One manifest line: ``pending`` (no file yet) → ``uploaded`` (file staged) →
+    ``registered`` or ``refused`` (``error_code``); manifest fields are kept as given."""
+
+    __tablename__ = "catalogue_job_items"
+    __table_args__ = (
+        UniqueConstraint("job_id", "position"),
+        UniqueConstraint("job_id", "file_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("catalogue_jobs.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    line: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(Text)
+    authors: Mapped[str] = mapped_column(Text)  # JSON list, as given
+    isbn: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(Text)
+    rights: Mapped[str | None] = mapped_column(Text)  # JSON list, as given
+    territory: Mapped[str | None] = mapped_column(Text)
+    expected_sha256: Mapped[str | None] = mapped_column(Text)
+    metadata_json: Mapped[str | None] = mapped_column(Text)  # validated; null if refused
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    sha256: Mapped[str | None] = mapped_column(String(64))  # of the file received
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    registration_number: Mapped[str | None] = mapped_column(String(32))
+    registration_status: Mapped[str | None] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
