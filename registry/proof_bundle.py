@@ -1,6 +1,7 @@
-"""Offline proof bundles (``banquan.proof/1``): everything needed to check a registration
-without asking banquan — the claim, its signature, the Merkle path, and where the root is on
-chain. Checking needs only the bundle (and, optionally, the file and any JSON-RPC node).
+"""Offline proof bundles (``banquan.proof/1``, ``/2``): everything needed to check a
+registration without asking banquan — the claim, its signature, the Merkle path, where the root
+is on chain and (``/2``) an RFC 3161 timestamp token over the leaf. Checking needs only the
+bundle (and, optionally, the file, any JSON-RPC node and the TSA's certificate).
 
 Schema (documented in docs/proof-bundle.md)::
 
@@ -9,10 +10,16 @@ Schema (documented in docs/proof-bundle.md)::
      "claim": {...}, "signature": "<algorithm>:<hex>" | null, "leaf": hex,
      "proof": [hex, ...], "root": hex,
      "anchor": {"chain_id", "contract", "tx_hash", "block_number", "anchored_at"}}
+
+Version 2 is version 1 with ``timestamp: {tsa, token, hashed: "leaf", gen_time}`` or, when the
+TSA could not give one, ``timestamp_warning``. Without a TSA configured bundles stay version 1.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO
@@ -24,21 +31,32 @@ from crypto.errors import CryptoError
 from crypto.merkle import verify_proof
 from crypto.signing import Signature
 from registry.claims import claim_leaf
-from registry.errors import InvalidProofBundle, NotAnchoredYet
+from registry.errors import InvalidProofBundle, NotAnchoredYet, TimestampUnavailable
 from registry.ingest import describe
+from registry.timestamps import HASHED, Timestamper, verify_token
 from registry.views import RegistrationView
 
+log = logging.getLogger(__name__)
+
 BUNDLE_VERSION = "banquan.proof/1"
+BUNDLE_VERSION_2 = "banquan.proof/2"
+VERSIONS = (BUNDLE_VERSION, BUNDLE_VERSION_2)
 
 
-def proof_bundle(view: RegistrationView) -> dict[str, object]:
-    """The bundle of an anchored registration; :class:`NotAnchoredYet` while it is pending."""
+def proof_bundle(
+    view: RegistrationView, *, timestamper: Timestamper | None = None
+) -> dict[str, object]:
+    """The bundle of an anchored registration; :class:`NotAnchoredYet` while it is pending.
+
+    With a ``timestamper`` the bundle is version 2 and carries the registration's RFC 3161 token
+    (obtained now if this is the first time); a TSA that fails gives ``timestamp_warning``
+    instead, never an error: the bundle checks without the token all the same."""
     if view.anchor is None or view.proof is None or view.anchor.anchored_at is None:
         raise NotAnchoredYet(
             f"registration {view.number} is not anchored yet", details={"number": view.number}
         )
-    return {
-        "v": BUNDLE_VERSION,
+    bundle: dict[str, object] = {
+        "v": BUNDLE_VERSION if timestamper is None else BUNDLE_VERSION_2,
         "registration": {
             "number": view.number,
             "registered_at": view.registered_at.isoformat(),
@@ -56,6 +74,13 @@ def proof_bundle(view: RegistrationView) -> dict[str, object]:
             "anchored_at": view.anchor.anchored_at.isoformat(),
         },
     }
+    if timestamper is not None:
+        try:
+            bundle["timestamp"] = timestamper.token_for(view.leaf).to_json()
+        except TimestampUnavailable as exc:
+            log.warning("no timestamp for %s: %s", view.number, exc.message)
+            bundle["timestamp_warning"] = exc.message
+    return bundle
 
 
 @dataclass
@@ -75,10 +100,13 @@ def check_bundle(
     *,
     content: BinaryIO | None = None,
     chain: RegistryAnchorClient | None = None,
+    tsa_certificate: bytes | None = None,
 ) -> BundleCheck:
     """Check a bundle offline (claim → leaf, signature, Merkle path; the file's digests when
-    ``content`` is given) and, with ``chain`` (any JSON-RPC node), that the contract holds the
-    root at the stated block and has not revoked it."""
+    ``content`` is given; the timestamp token of a version 2 bundle, against ``tsa_certificate``
+    — the TSA's or its CA's — or else the certificate in the token) and, with ``chain`` (any
+    JSON-RPC node), that the contract holds the root at the stated block and has not revoked
+    it."""
     parsed = _parse(bundle)
     check = BundleCheck()
     try:
@@ -88,9 +116,15 @@ def check_bundle(
         check.notes.append(f"claim: {exc}")
         return check
     check.results["claim"] = True
-    check.results["leaf"] = claim_leaf(parsed.claim) == parsed.leaf
+    # A version 2 claim just parsed gives its leaf directly (parsing is a third of a check).
+    leaf = claim.leaf() if isinstance(claim, ClaimV2) else claim_leaf(parsed.claim)
+    check.results["leaf"] = leaf == parsed.leaf
     check.results["signature"] = _check_signature(claim, parsed.signature, check)
     check.results["merkle_path"] = verify_proof(parsed.leaf, parsed.proof, parsed.root)
+    if parsed.timestamp is not None:
+        check.results["timestamp"] = _check_timestamp(parsed, tsa_certificate, check)
+    elif parsed.timestamp_warning is not None:
+        check.notes.append(f"no timestamp: {parsed.timestamp_warning}")
     if content is not None:
         described = describe(content)
         check.results["file"] = (
@@ -111,6 +145,36 @@ class _Parsed:
     proof: list[bytes]
     root: bytes
     anchor: dict[str, object]
+    timestamp: dict[str, object] | None = None
+    timestamp_warning: str | None = None
+
+
+def _check_timestamp(parsed: _Parsed, tsa_certificate: bytes | None, check: BundleCheck) -> bool:
+    stamp = parsed.timestamp
+    assert stamp is not None
+    if stamp.get("hashed") != HASHED:
+        check.notes.append(
+            f"timestamp: only tokens over the leaf are known, not {stamp.get('hashed')!r}"
+        )
+        return False
+    try:
+        token = base64.b64decode(str(stamp.get("token")), validate=True)
+        stated = datetime.fromisoformat(str(stamp.get("gen_time")))
+    except (binascii.Error, ValueError) as exc:
+        check.notes.append(f"timestamp: {exc}")
+        return False
+    result = verify_token(token, parsed.leaf, tsa_certificate)
+    check.notes.extend(f"timestamp: {problem}" for problem in result.problems)
+    if result.gen_time is not None and result.gen_time != stated:
+        check.notes.append("timestamp: gen_time is not the token's genTime")
+        return False
+    if result.ok:
+        check.notes.append(
+            f"timestamp: {result.gen_time.isoformat() if result.gen_time else '?'} "
+            f"by {result.signer}"
+            + ("" if result.pinned else " (the token's own certificate; no TSA certificate given)")
+        )
+    return result.ok
 
 
 def _check_signature(claim: object, signature_text: object, check: BundleCheck) -> bool | None:
@@ -156,8 +220,10 @@ def _check_chain(parsed: _Parsed, chain: RegistryAnchorClient, check: BundleChec
 
 
 def _parse(bundle: object) -> _Parsed:
-    if not isinstance(bundle, dict) or bundle.get("v") != BUNDLE_VERSION:
-        raise InvalidProofBundle(f"not a {BUNDLE_VERSION} document")
+    if not isinstance(bundle, dict) or bundle.get("v") not in VERSIONS:
+        raise InvalidProofBundle(f"not a {' or '.join(VERSIONS)} document")
+    if bundle["v"] == BUNDLE_VERSION and ({"timestamp", "timestamp_warning"} & bundle.keys()):
+        raise InvalidProofBundle(f"a {BUNDLE_VERSION} bundle carries no timestamp")
     required = {"registration", "claim", "signature", "leaf", "proof", "root", "anchor"}
     missing = sorted(required - bundle.keys())
     if missing:
@@ -171,6 +237,10 @@ def _parse(bundle: object) -> _Parsed:
         if not isinstance(anchor, dict):
             raise TypeError("anchor must be an object")
         datetime.fromisoformat(str(anchor["anchored_at"]))
+        timestamp = bundle.get("timestamp")
+        if timestamp is not None and not isinstance(timestamp, dict):
+            raise TypeError("timestamp must be an object")
+        warning = bundle.get("timestamp_warning")
         return _Parsed(
             claim=bundle["claim"],
             signature=bundle["signature"],
@@ -178,6 +248,8 @@ def _parse(bundle: object) -> _Parsed:
             proof=[_hash32(step) for step in steps],
             root=root,
             anchor=anchor,
+            timestamp=timestamp,
+            timestamp_warning=None if warning is None else str(warning),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidProofBundle(f"malformed bundle field: {exc}") from exc
