@@ -63,9 +63,15 @@ class RegistryCollector(Collector):
             "Median time from sealing a batch to its block, over the latest 100 batches",
             value=statistics.median(latencies) if latencies else 0,
         )
-        health = check_health(self.runtime.sessions, self.runtime.w3)
+        runtime = self.runtime
+        health = check_health(runtime.sessions, runtime.w3, runtime.store, runtime.now)
         yield GaugeMetricFamily(
             "banquan_chain_up", "1 when the chain node answers", value=int(health.chain)
+        )
+        yield GaugeMetricFamily(
+            "banquan_content_store_up",
+            "1 when content can be stored",
+            value=int(health.content_store),
         )
 
 

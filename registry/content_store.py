@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,10 @@ class ContentStore(Protocol):
     def has_block(self, cid: CID) -> bool: ...
 
     def unpin(self, root: CID) -> None: ...
+
+    def is_available(self) -> bool:
+        """Can content be stored now? (For health checks: never raises.)"""
+        ...
 
     def close(self) -> None: ...
 
@@ -138,6 +143,17 @@ class LocalBlockstore:
 
     def is_pinned(self, root: CID) -> bool:
         return (self.pins / cid_text(root)).is_file()
+
+    def is_available(self) -> bool:
+        # Write and remove a probe where ingests stage their blocks: a missing, read-only or
+        # misconfigured directory fails here just as an ingest would.
+        try:
+            self.staging.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.staging) as probe:
+                probe.write(b"ok")
+        except OSError:
+            return False
+        return True
 
 
 class LocalBlockWriter:

@@ -56,6 +56,12 @@ class KuboContentStore:
         stat = self._post("block/stat", {"arg": str(cid), "offline": "true"}, missing_ok=True)
         return stat is not None
 
+    def is_available(self) -> bool:
+        try:
+            return self.client.post("version", timeout=5.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def put_block(self, cid: CID, block: bytes) -> None:
         codec = cid.codec.name
         response = self._post(

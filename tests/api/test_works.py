@@ -181,11 +181,14 @@ def test_openapi_and_pages_are_served(client: TestClient) -> None:
     assert "banquan" in client.get("/").text
 
 
-def test_health_reports_database_chain_and_backlog(client: TestClient) -> None:
+def test_health_reports_database_chain_content_store_and_backlog(client: TestClient) -> None:
     client.post("/v1/works", files={"file": ("a.txt", b"abc")}, data={"metadata": META})
-    assert client.get("/health").json() == {
+    health = client.get("/health").json()
+    assert health.pop("batch_lag_seconds") >= 0
+    assert health == {
         "database": True,
         "chain": True,
+        "content_store": True,
         "pending_registrations": 1,
     }
 

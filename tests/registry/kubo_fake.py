@@ -39,6 +39,7 @@ class FakeKubo:
                     "pin/rm": self.pin_rm,
                     "add": self.add,
                     "cat": self.cat,
+                    "version": self.version,
                 }.items()
             ]
         )
@@ -100,6 +101,14 @@ class FakeKubo:
             self.pins.add(root)
         line = {"Name": "file", "Hash": root, "Size": str(len(data))}
         return Response(json.dumps(line) + "\n", media_type="application/x-ndjson")
+
+    async def version(self, request: Request) -> Response:
+        if (failure := self._record(request)) is not None:
+            return failure
+        # The shape of Kubo's answer (the figures of a Kubo 0.38 node).
+        return JSONResponse(
+            {"Version": "0.38.1", "Commit": "", "Repo": "17", "System": "amd64/linux"}
+        )
 
     async def cat(self, request: Request) -> Response:
         self._record(request)
