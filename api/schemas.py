@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api import examples
 from registry.verification import ProofCheck
 from registry.views import AnchorView, RegistrationView
 
 
 class ErrorOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ERROR]})
+
     code: str = Field(examples=["digest_not_registered"])
     message: str
     details: dict[str, object] = Field(default_factory=dict)
 
 
 class AnchorOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ANCHOR]})
+
     root: str = Field(description="Merkle root of the batch (hex, no 0x)")
     chain_id: int | None
     contract_address: str | None
@@ -31,6 +36,12 @@ class AnchorOut(BaseModel):
 
 
 class ProofCheckOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"leaf_matches_claim": True, "proof_valid": True, "chain_confirms": True}]
+        }
+    )
+
     leaf_matches_claim: bool
     proof_valid: bool
     chain_confirms: bool | None = Field(
@@ -47,6 +58,8 @@ class ProofCheckOut(BaseModel):
 
 
 class RegistrationOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REGISTRATION]})
+
     number: str = Field(examples=["BQ-2026-00000001"])
     status: str = Field(
         description="pending (accepted, not yet anchored), anchored, held (waiting for a "
@@ -109,11 +122,19 @@ class RegistrationOut(BaseModel):
 
 
 class VerificationOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.VERIFICATION]})
+
     registered: bool
     registrations: list[RegistrationOut]
 
 
 class HealthOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.HEALTH]})
+
     database: bool
-    chain: bool
-    pending_registrations: int
+    chain: bool = Field(description="The chain node answers (an outage only delays anchoring)")
+    content_store: bool = Field(description="Content can be stored (local blockstore or Kubo)")
+    pending_registrations: int = Field(description="Registrations waiting to be anchored")
+    batch_lag_seconds: float = Field(
+        description="Age of the oldest registration waiting to be anchored; 0 when none waits"
+    )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
 
+from api import examples
 from api.auth import requires
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut
@@ -42,6 +43,8 @@ class KeyIn(BaseModel):
 
 
 class KeyOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.API_KEY_CREATED]})
+
     key_id: str
     name: str
     scopes: list[str]
@@ -49,6 +52,8 @@ class KeyOut(BaseModel):
 
 
 class AuditOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.AUDIT_ENTRY]})
+
     key_id: str | None
     method: str
     path: str
@@ -85,7 +90,7 @@ def post_key(
     "/keys/{key_id}", status_code=204, responses={**AUTH_ERRORS, 404: {"model": ErrorOut}}
 )
 def delete_key(
-    key_id: str,
+    key_id: Annotated[str, Path(examples=[examples.API_KEY_CREATED["key_id"]])],
     runtime: Annotated[Runtime, Depends(get_runtime)],
     _admin: Annotated[Principal, Depends(requires(Scope.ADMIN))],
 ) -> None:
@@ -97,7 +102,7 @@ def delete_key(
 def get_audit(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     _regulator: Annotated[Principal, Depends(requires(Scope.REGULATOR))],
-    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+    limit: Annotated[int, Query(ge=1, le=10000, examples=[100])] = 1000,
 ) -> list[AuditOut]:
     """The latest writes, newest first (for regulators and operators)."""
     return [

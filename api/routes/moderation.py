@@ -9,10 +9,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api import examples
 from api.auth import get_principal, requires
 from api.dependencies import get_runtime
+from api.params import RegistrationNumber
 from api.schemas import ErrorOut
 from registry.access import Principal, Scope
 from registry.moderation.audit import export_audit, verify_audit_chain
@@ -43,7 +45,7 @@ Moderator = Annotated[Principal, Depends(requires(Scope.MODERATOR))]
 Regulator = Annotated[Principal, Depends(requires(Scope.REGULATOR))]
 Caller = Annotated[Principal, Depends(get_principal)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, examples=[7])]
 
 
 def _authority(principal: Principal) -> str:
@@ -60,6 +62,8 @@ def _one_of(principal: Principal, *scopes: Scope) -> None:
 
 
 class ReviewItemOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REVIEW_ITEM]})
+
     id: int
     kind: str = Field(description="registration, complaint or appeal")
     status: str = Field(description="open, claimed, accepted or rejected")
@@ -83,17 +87,39 @@ def _out(view: object) -> ReviewItemOut:
 
 
 class DecisionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"decision": "reject", "reason": "与 BQ-2025-00004711 实质相同，申请人未能证明权属"}
+            ]
+        }
+    )
+
     decision: Literal["accept", "reject"]
     reason: str = Field(default="", max_length=4000)
 
 
 class BlocklistIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "algorithm": "sha256",
+                    "value": examples.BLOCKLIST_ENTRY["value"],
+                    "reason": examples.BLOCKLIST_ENTRY["reason"],
+                }
+            ]
+        }
+    )
+
     algorithm: Literal["sha256", "sm3", "cid"]
     value: str = Field(max_length=200)
     reason: str = Field(min_length=1, max_length=4000)
 
 
 class BlocklistOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.BLOCKLIST_ENTRY]})
+
     id: int
     algorithm: str
     value: str
@@ -103,11 +129,24 @@ class BlocklistOut(BaseModel):
 
 
 class TakedownIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "registration": examples.TAKEDOWN["registration"],
+                    "reason": examples.TAKEDOWN["reason"],
+                }
+            ]
+        }
+    )
+
     registration: str = Field(description="Registration number, or the leaf / asset id (hex)")
     reason: str = Field(min_length=1, max_length=4000, description="Kept off chain; its SHA-256 on")
 
 
 class TakedownOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.TAKEDOWN]})
+
     id: int
     registration: str
     target: str
@@ -124,6 +163,18 @@ class TakedownOut(BaseModel):
 
 
 class ComplaintIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "registration": examples.REVIEW_ITEM["registration"],
+                    "complainant_work": examples.REVIEW_ITEM["related_registration"],
+                    "statement": examples.REVIEW_ITEM["statement"],
+                }
+            ]
+        }
+    )
+
     registration: str = Field(description="The registration complained about")
     complainant_work: str | None = Field(
         default=None, description="The complainant's own registration, if any"
@@ -132,11 +183,24 @@ class ComplaintIn(BaseModel):
 
 
 class AppealIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "registration": examples.REGISTRATION["number"],
+                    "statement": "本书为本社 2008 年首版，附出版合同与版权登记证书扫描件。",
+                }
+            ]
+        }
+    )
+
     registration: str
     statement: str = Field(min_length=1, max_length=20000)
 
 
 class AuditVerificationOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.AUDIT_VERIFICATION]})
+
     entries: int
     valid: bool
     first_bad_id: int | None
@@ -149,10 +213,16 @@ def review_queue(
     runtime: RuntimeDep,
     _moderator: Moderator,
     status: Annotated[
-        str | None, Query(description="open, claimed, accepted, rejected or all")
+        str | None,
+        Query(description="open, claimed, accepted, rejected or all", examples=["open"]),
     ] = None,
-    kind: str | None = None,
-    registration: str | None = None,
+    kind: Annotated[
+        str | None, Query(description="registration, complaint or appeal", examples=["complaint"])
+    ] = None,
+    registration: Annotated[
+        str | None,
+        Query(description="Only items about this registration", examples=["BQ-2026-00000001"]),
+    ] = None,
 ) -> list[ReviewItemOut]:
     """Items waiting for a moderator (open or claimed) unless ``status`` says otherwise."""
     items = list_review_items(runtime.sessions, status=status, kind=kind, registration=registration)
@@ -161,7 +231,7 @@ def review_queue(
 
 @router.get("/registrations/{number}", response_model=list[ReviewItemOut], responses=ERRORS)
 def registration_moderation(
-    number: str, runtime: RuntimeDep, caller: Caller
+    number: RegistrationNumber, runtime: RuntimeDep, caller: Caller
 ) -> list[ReviewItemOut]:
     """What moderation said about a registration: for the key that submitted it (its hook
     results, decisions and appeals), or for moderators and regulators (complaints too)."""
@@ -306,7 +376,12 @@ def appeal(
     responses={200: {"content": {"application/x-ndjson": {}}}, **ERRORS},
 )
 def audit_export(
-    runtime: RuntimeDep, _regulator: Regulator, since: datetime | None = None
+    runtime: RuntimeDep,
+    _regulator: Regulator,
+    since: Annotated[
+        datetime | None,
+        Query(description="Only entries from this time on", examples=["2026-11-01T00:00:00Z"]),
+    ] = None,
 ) -> StreamingResponse:
     """The moderation audit log as JSON lines, hash-chained (see docs/moderation.md)."""
     lines: Iterator[str] = export_audit(runtime.sessions, since=since)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api import examples
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut, RegistrationOut, VerificationOut
 from registry.bulk_verification import MAX_BULK_DIGESTS, verify_digests
@@ -23,11 +24,23 @@ router = APIRouter(prefix="/v1/verify", tags=["verification"])
 )
 def verify_digest(
     runtime: Annotated[Runtime, Depends(get_runtime)],
-    sha256: Annotated[str | None, Query(description="SHA-256 of the content, 64 hex")] = None,
-    sm3: Annotated[str | None, Query(description="SM3 of the content, 64 hex")] = None,
+    sha256: Annotated[
+        str | None,
+        Query(
+            description="SHA-256 of the content, 64 hex",
+            examples=[examples.REGISTRATION["sha256"]],
+        ),
+    ] = None,
+    sm3: Annotated[
+        str | None,
+        Query(description="SM3 of the content, 64 hex", examples=[examples.REGISTRATION["sm3"]]),
+    ] = None,
     cid: Annotated[
         str | None,
-        Query(description="IPFS CID (as `ipfs add --cid-version=1 --raw-leaves` gives it)"),
+        Query(
+            description="IPFS CID (as `ipfs add --cid-version=1 --raw-leaves` gives it)",
+            examples=[examples.REGISTRATION["cid"]],
+        ),
     ] = None,
     isbn: Annotated[
         str | None,
@@ -50,12 +63,18 @@ class BulkVerificationIn(BaseModel):
 
 
 class BulkItemOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [examples.BULK_VERIFICATION["results"][0]]}
+    )
+
     digest: str
     registered: bool
     registrations: list[RegistrationOut]
 
 
 class BulkVerificationOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.BULK_VERIFICATION]})
+
     algorithm: str
     registered: int
     results: list[BulkItemOut]

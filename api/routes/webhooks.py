@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api import examples
 from api.auth import requires
 from api.dependencies import get_runtime
 from api.schemas import ErrorOut
@@ -23,7 +24,7 @@ from registry.webhooks import (
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
-SubscriptionId = Annotated[int, Path(ge=1, le=MAX_ID)]
+SubscriptionId = Annotated[int, Path(ge=1, le=MAX_ID, examples=[1])]
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorOut},
     401: {"model": ErrorOut},
@@ -44,6 +45,8 @@ class SubscriptionIn(BaseModel):
 
 
 class SubscriptionOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SUBSCRIPTION]})
+
     id: int
     url: str
     event_types: list[str]
@@ -56,11 +59,13 @@ class SubscriptionOut(BaseModel):
 
 
 class CreatedOut(SubscriptionOut):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SUBSCRIPTION_CREATED]})
+
     secret: str = Field(description="The signing secret: shown this once")
 
 
 class ReplayOut(BaseModel):
-    queued: int
+    queued: int = Field(description="Deliveries queued again", examples=[12])
 
 
 def _owner(principal: Principal) -> str | None:
@@ -127,7 +132,8 @@ def post_replay(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     principal: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
     from_event: Annotated[
-        int, Query(ge=1, le=MAX_ID, description="The first event id to deliver again")
+        int,
+        Query(ge=1, le=MAX_ID, description="The first event id to deliver again", examples=[1]),
     ],
 ) -> ReplayOut:
     """Deliver every event of the subscription's types again, from event ``from_event`` on."""

@@ -10,6 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from api.auth import requires
 from api.dependencies import get_runtime
+from api.params import RegistrationNumber
 from api.schemas import ErrorOut, RegistrationOut
 from registry.access import Principal, Scope
 from registry.certificate import render_certificate
@@ -20,6 +21,7 @@ from registry.metadata import WorkMetadata
 from registry.proof_bundle import proof_bundle
 from registry.registration import register_work
 from registry.runtime import Runtime
+from registry.timestamps import timestamper_for
 from registry.verification import get_registration
 
 router = APIRouter(prefix="/v1/works", tags=["works"])
@@ -104,7 +106,9 @@ def post_work(
 
 
 @router.get("/{number}", response_model=RegistrationOut, responses={404: {"model": ErrorOut}})
-def get_work(number: str, runtime: Annotated[Runtime, Depends(get_runtime)]) -> RegistrationOut:
+def get_work(
+    number: RegistrationNumber, runtime: Annotated[Runtime, Depends(get_runtime)]
+) -> RegistrationOut:
     """A registration by its number, with its proof and anchoring once anchored."""
     return RegistrationOut.of(get_registration(runtime.sessions, number))
 
@@ -119,7 +123,7 @@ def get_work(number: str, runtime: Annotated[Runtime, Depends(get_runtime)]) -> 
     },
 )
 def get_published_content(
-    number: str, runtime: Annotated[Runtime, Depends(get_runtime)]
+    number: RegistrationNumber, runtime: Annotated[Runtime, Depends(get_runtime)]
 ) -> StreamingResponse:
     """The bytes of a published work (its IPFS CID names exactly these bytes)."""
     chunks = open_published_content(runtime.sessions, runtime.store, number)
@@ -131,11 +135,13 @@ def get_published_content(
     responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
 def get_proof_bundle(
-    number: str, runtime: Annotated[Runtime, Depends(get_runtime)]
+    number: RegistrationNumber, runtime: Annotated[Runtime, Depends(get_runtime)]
 ) -> dict[str, object]:
-    """The offline proof bundle (``banquan.proof/1``, see docs/proof-bundle.md) of an anchored
-    registration: check it with ``banquan verify-proof`` and any JSON-RPC node, without banquan."""
-    return proof_bundle(get_registration(runtime.sessions, number))
+    """The offline proof bundle (``banquan.proof/1``, or ``/2`` with an RFC 3161 timestamp when a
+    TSA is configured; see docs/proof-bundle.md) of an anchored registration: check it with
+    ``banquan verify-proof`` and any JSON-RPC node, without banquan."""
+    view = get_registration(runtime.sessions, number)
+    return proof_bundle(view, timestamper=timestamper_for(runtime.settings))
 
 
 @router.get(
@@ -143,7 +149,9 @@ def get_proof_bundle(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, 404: {"model": ErrorOut}},
 )
-def get_certificate(number: str, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Response:
+def get_certificate(
+    number: RegistrationNumber, runtime: Annotated[Runtime, Depends(get_runtime)]
+) -> Response:
     """The registration certificate (PDF, A4) with a QR code to the public verification page."""
     view = get_registration(runtime.sessions, number)
     pdf = render_certificate(view, public_base_url=runtime.settings.public_base_url)

@@ -1,0 +1,301 @@
+"""Examples in the OpenAPI schema: one registration, taken from a real run of banquan (the
+embedded chain, a text file of 138 bytes), and the answers that follow from it. A test checks that
+every example matches its schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+REGISTRATION_PENDING: dict[str, Any] = {
+    "number": "BQ-2026-00000001",
+    "status": "pending",
+    "title": "三体",
+    "metadata": {
+        "title": "三体",
+        "authors": ["刘慈欣"],
+        "isbn": "9787536692930",
+        "language": "zh",
+        "rights": [
+            "adaptation",
+            "alteration",
+            "authorship",
+            "broadcasting",
+            "cinematography",
+            "compilation",
+            "distribution",
+            "exhibition",
+            "information_network",
+            "integrity",
+            "other",
+            "performance",
+            "publication",
+            "rental",
+            "reproduction",
+            "screening",
+            "translation",
+        ],
+    },
+    "sha256": "4541093fcc8ebb539ca6a966a42fad51684d01b3b1b49e5180c86e4b17b05ca3",
+    "sm3": "5c135f2cc01ef4f5d7bb0caaa740a5729a441398be5f4f5c3892f273e316d0ef",
+    "size": 138,
+    "cid": "bafkreicfieet7teoxnjzzjvjm2sc7lkrnbgqdm5rwspfdaginzfrpmc4um",
+    "iscc_data": "ISCC:GAA6KQKMK34FZLQD",
+    "iscc_instance": "ISCC:IAA23DUCSR2PXLXM",
+    "iscc_content": "ISCC:EAASME7NPBIWJOKN",
+    "published_at": None,
+    "registered_at": "2026-11-27T10:44:12Z",
+    "leaf": "063bc3445ef95bfa4e93077f0f59fcc20ece8d2982421a7dddc4636852d6ac0f",
+    "claim": {
+        "content": {
+            "cid": "bafkreicfieet7teoxnjzzjvjm2sc7lkrnbgqdm5rwspfdaginzfrpmc4um",
+            "sha256": "4541093fcc8ebb539ca6a966a42fad51684d01b3b1b49e5180c86e4b17b05ca3",
+            "size": 138,
+            "sm3": "5c135f2cc01ef4f5d7bb0caaa740a5729a441398be5f4f5c3892f273e316d0ef",
+        },
+        "metadata_digest": "a9cecb533fbb9e8c4ee18ebd74f421ca557d44ee21bf77c637cbc6c9b2b8329d",
+        "nonce": "3dfb798327af83eb31f64b8efb1a2112",
+        "registered_at": "2026-11-27T10:44:12Z",
+        "v": "banquan.claim/1",
+    },
+    "signing_mode": "unsigned",
+    "signature": None,
+    "registrant": None,
+    "proof": None,
+    "anchor": None,
+    "takedown": None,
+}
+
+REGISTRATION: dict[str, Any] = {
+    "number": "BQ-2026-00000001",
+    "status": "anchored",
+    "title": "三体",
+    "metadata": {
+        "title": "三体",
+        "authors": ["刘慈欣"],
+        "isbn": "9787536692930",
+        "language": "zh",
+        "rights": [
+            "adaptation",
+            "alteration",
+            "authorship",
+            "broadcasting",
+            "cinematography",
+            "compilation",
+            "distribution",
+            "exhibition",
+            "information_network",
+            "integrity",
+            "other",
+            "performance",
+            "publication",
+            "rental",
+            "reproduction",
+            "screening",
+            "translation",
+        ],
+    },
+    "sha256": "4541093fcc8ebb539ca6a966a42fad51684d01b3b1b49e5180c86e4b17b05ca3",
+    "sm3": "5c135f2cc01ef4f5d7bb0caaa740a5729a441398be5f4f5c3892f273e316d0ef",
+    "size": 138,
+    "cid": "bafkreicfieet7teoxnjzzjvjm2sc7lkrnbgqdm5rwspfdaginzfrpmc4um",
+    "iscc_data": "ISCC:GAA6KQKMK34FZLQD",
+    "iscc_instance": "ISCC:IAA23DUCSR2PXLXM",
+    "iscc_content": "ISCC:EAASME7NPBIWJOKN",
+    "published_at": None,
+    "registered_at": "2026-11-27T10:44:12Z",
+    "leaf": "063bc3445ef95bfa4e93077f0f59fcc20ece8d2982421a7dddc4636852d6ac0f",
+    "claim": {
+        "content": {
+            "cid": "bafkreicfieet7teoxnjzzjvjm2sc7lkrnbgqdm5rwspfdaginzfrpmc4um",
+            "sha256": "4541093fcc8ebb539ca6a966a42fad51684d01b3b1b49e5180c86e4b17b05ca3",
+            "size": 138,
+            "sm3": "5c135f2cc01ef4f5d7bb0caaa740a5729a441398be5f4f5c3892f273e316d0ef",
+        },
+        "metadata_digest": "a9cecb533fbb9e8c4ee18ebd74f421ca557d44ee21bf77c637cbc6c9b2b8329d",
+        "nonce": "3dfb798327af83eb31f64b8efb1a2112",
+        "registered_at": "2026-11-27T10:44:12Z",
+        "v": "banquan.claim/1",
+    },
+    "signing_mode": "unsigned",
+    "signature": None,
+    "registrant": None,
+    "proof": [],
+    "anchor": {
+        "root": "072e1614ed976f53a08375e7a57846abfbd3a6e2acb81e5e73e9393107915404",
+        "chain_id": 31337,
+        "contract_address": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        "tx_hash": "0x8edaaf846171afbf8682dae747faf52523b422e20070fa1da2e1990f797ebfea",
+        "block_number": 8,
+        "anchored_at": "2026-11-27T10:44:13Z",
+        "confirmed": True,
+    },
+    "takedown": None,
+}
+
+PROOF_BUNDLE: dict[str, Any] = {
+    "v": "banquan.proof/1",
+    "registration": {"number": "BQ-2026-00000001", "registered_at": "2026-11-27T10:44:12+00:00"},
+    "claim": {
+        "content": {
+            "cid": "bafkreicfieet7teoxnjzzjvjm2sc7lkrnbgqdm5rwspfdaginzfrpmc4um",
+            "sha256": "4541093fcc8ebb539ca6a966a42fad51684d01b3b1b49e5180c86e4b17b05ca3",
+            "size": 138,
+            "sm3": "5c135f2cc01ef4f5d7bb0caaa740a5729a441398be5f4f5c3892f273e316d0ef",
+        },
+        "metadata_digest": "a9cecb533fbb9e8c4ee18ebd74f421ca557d44ee21bf77c637cbc6c9b2b8329d",
+        "nonce": "3dfb798327af83eb31f64b8efb1a2112",
+        "registered_at": "2026-11-27T10:44:12Z",
+        "v": "banquan.claim/1",
+    },
+    "signature": None,
+    "leaf": "063bc3445ef95bfa4e93077f0f59fcc20ece8d2982421a7dddc4636852d6ac0f",
+    "proof": [],
+    "root": "072e1614ed976f53a08375e7a57846abfbd3a6e2acb81e5e73e9393107915404",
+    "anchor": {
+        "chain_id": 31337,
+        "contract": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        "tx_hash": "0x8edaaf846171afbf8682dae747faf52523b422e20070fa1da2e1990f797ebfea",
+        "block_number": 8,
+        "anchored_at": "2026-11-27T10:44:13+00:00",
+    },
+}
+
+HEALTH: dict[str, Any] = {
+    "database": True,
+    "chain": True,
+    "content_store": True,
+    "pending_registrations": 3,
+    "batch_lag_seconds": 1.8,
+}
+
+API_KEY_CREATED: dict[str, Any] = {
+    "key_id": "64903c03f2aeb09c",
+    "name": "某数字阅读平台 verification",
+    "scopes": ["platform"],
+    "key": "bq_64903c03f2aeb09c_nr3HXdY_Lrjz8VOPF2mjSTpHwa1xFYbROYvSZIpZiIQ",
+}
+
+AUDIT_ENTRY: dict[str, Any] = {
+    "key_id": "98c8c749e0e3403c",
+    "method": "POST",
+    "path": "/v1/works",
+    "status": 201,
+    "at": "2026-11-27T10:44:12.770854Z",
+}
+
+SUBSCRIPTION: dict[str, Any] = {
+    "id": 1,
+    "url": "https://platform.example/banquan-hook",
+    "event_types": [
+        "registered",
+        "anchored",
+        "confirmed",
+        "transferred",
+        "licensed",
+        "pledged",
+        "released",
+        "enforced",
+        "frozen",
+        "restored",
+    ],
+    "algorithm": "hmac-sha256",
+    "active": True,
+    "created_at": "2026-11-27T10:44:13.490468Z",
+    "pending": 0,
+    "failed": 0,
+    "first_failed_event": None,
+}
+
+SUBSCRIPTION_CREATED: dict[str, Any] = {
+    "id": 1,
+    "url": "https://platform.example/banquan-hook",
+    "event_types": [
+        "registered",
+        "anchored",
+        "confirmed",
+        "transferred",
+        "licensed",
+        "pledged",
+        "released",
+        "enforced",
+        "frozen",
+        "restored",
+    ],
+    "algorithm": "hmac-sha256",
+    "active": True,
+    "created_at": "2026-11-27T10:44:13.490468Z",
+    "pending": 0,
+    "failed": 0,
+    "first_failed_event": None,
+    "secret": "whsec_6rKrJSC_ey5zBvhfWAxqr1RObjiyKfNEO8anJ_p31n4",
+}
+
+TAKEDOWN: dict[str, Any] = {
+    "id": 1,
+    "registration": "BQ-2026-00000001",
+    "target": "063bc3445ef95bfa4e93077f0f59fcc20ece8d2982421a7dddc4636852d6ac0f",
+    "authority": "moderator",
+    "reason": "court order (2026)京0491民初123号",
+    "reason_digest": "6a2b58df038f7bc67a1f205ef66a960e520f359fb10a2366c8ad3224b8bfef92",
+    "frozen_by": "1cfc66fb5d30b621",
+    "freeze_tx": "0xc57c23de24ca0e67faa28ab034fdfe5519a61584bcb5bf1294d085d88276b7b0",
+    "frozen_at": "2026-11-27T10:44:13.745085Z",
+    "restored_by": None,
+    "restore_reason": None,
+    "restore_tx": None,
+    "restored_at": None,
+}
+VERIFICATION: dict[str, Any] = {"registered": True, "registrations": [REGISTRATION]}
+
+BULK_VERIFICATION: dict[str, Any] = {
+    "algorithm": "sha256",
+    "registered": 1,
+    "results": [
+        {"digest": REGISTRATION["sha256"], "registered": True, "registrations": [REGISTRATION]},
+        {"digest": "0" * 64, "registered": False, "registrations": []},
+    ],
+}
+
+ANCHOR: dict[str, Any] = REGISTRATION["anchor"]
+
+REVIEW_ITEM: dict[str, Any] = {
+    "id": 7,
+    "kind": "complaint",
+    "status": "open",
+    "registration": REGISTRATION["number"],
+    "registration_status": "anchored",
+    "related_registration": "BQ-2025-00004711",
+    "appeal_of_item": None,
+    "appeal_of_takedown": None,
+    "hook_results": [],
+    "submitted_by": "98c8c749e0e3403c",
+    "statement": "本社享有该作品的专有出版权（合同编号 2019-031），请求下架。",
+    "claimed_by": None,
+    "decided_by": None,
+    "decision_reason": None,
+    "decided_at": None,
+    "created_at": "2026-11-27T10:44:13.612400Z",
+}
+
+BLOCKLIST_ENTRY: dict[str, Any] = {
+    "id": 3,
+    "algorithm": "sha256",
+    "value": "ab" * 32,
+    "reason": "known pirated copy (notice 2026-114)",
+    "added_by": "1cfc66fb5d30b621",
+    "added_at": "2026-11-27T10:44:13.801220Z",
+}
+
+AUDIT_VERIFICATION: dict[str, Any] = {
+    "entries": 42,
+    "valid": True,
+    "first_bad_id": None,
+    "problem": None,
+    "head_digest": "9f2c4e1d0b8a7c6e5f4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d",
+}
+
+ERROR: dict[str, Any] = {
+    "code": "digest_not_registered",
+    "message": "no registration of content with this digest",
+    "details": {"sha256": "0" * 64},
+}
