@@ -16,6 +16,7 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.EmptyFile: 400,
     domain.MissingFile: 400,
     domain.UploadTooLarge: 413,
+    domain.UnreadableDocument: 422,
     domain.InvalidMetadata: 422,
     domain.InvalidDigest: 400,
     domain.InvalidManifest: 422,

@@ -44,6 +44,13 @@ class UploadTooLarge(InvalidInput):
     code = "upload_too_large"
 
 
+class UnreadableDocument(InvalidInput):
+    """An upload that is an EPUB or PDF by its first bytes cannot be read: truncated, corrupt,
+    or inflating past the extraction limits (a zip bomb)."""
+
+    code = "unreadable_document"
+
+
 class InvalidMetadata(InvalidInput):
     """The metadata is missing, not JSON, or lacks a required field."""
 

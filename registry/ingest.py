@@ -16,7 +16,7 @@ from crypto.stream import StreamEncryptor
 from crypto.symmetric import Cipher
 from registry.content_store import BlockWriter, ContentStore
 from registry.errors import EmptyFile, UploadTooLarge
-from registry.text_extraction import TextKind, detect_text_kind, extract_text
+from registry.text_extraction import TextKind, detect_text_kind, read_text
 from registry.unixfs import CHUNK_SIZE, UnixFSFileBuilder, cid_text
 
 # The first bytes decide whether an upload is text-bearing; larger sources get no Content-Code.
@@ -94,8 +94,9 @@ def ingest(
     ISCC Data-Code and Instance-Code, and the blocks written to ``store`` — encrypted on the way
     with ``encryption`` (digests, CID and ISCC codes are always of the plaintext).
 
-    Raises :class:`EmptyFile` or :class:`UploadTooLarge` (as soon as the limit is passed); a
-    refused or failed ingest leaves no block behind.
+    Raises :class:`EmptyFile`, :class:`UploadTooLarge` (as soon as the limit is passed) or
+    :class:`UnreadableDocument` (an EPUB or PDF of at most ``MAX_TEXT_SOURCE`` bytes that cannot
+    be read); a refused or failed ingest leaves no block behind.
     """
     return _one_pass(stream, store.writer(), max_bytes=max_bytes, encryption=encryption)
 
@@ -140,8 +141,9 @@ def _one_pass(
             stored_cid = stored.finish()
         else:
             stored_cid = cid
-        writer.commit(stored_cid)
+        # Before the commit: an unreadable EPUB or PDF is refused and leaves no block.
         content_code = text_source.content_code()
+        writer.commit(stored_cid)
     except BaseException:
         writer.abort()
         raise
@@ -198,7 +200,7 @@ class _TextSource:
         if self._spool is None or self._kind is None:
             return None
         self._spool.seek(0)
-        text = extract_text(self._kind, self._spool)
+        text = read_text(self._kind, self._spool)
         if not text or not text.strip():
             return None
         return str(iscc_core.gen_text_code_v0(text)["iscc"])

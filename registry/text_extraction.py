@@ -9,17 +9,22 @@ import posixpath
 import zipfile
 from html.parser import HTMLParser
 from typing import IO, Literal
-from xml.etree.ElementTree import ParseError
 
 from defusedxml import ElementTree
+
+from registry.errors import UnreadableDocument
 
 TextKind = Literal["text", "epub", "pdf"]
 
 # A printable share below this means "binary", not text.
 MIN_PRINTABLE_SHARE = 0.95
 EPUB_MIMETYPE = b"application/epub+zip"
-# An EPUB's inflated text is read at most this far (a zip bomb stops here).
+# An EPUB's inflated members (container, package document, spine) are read at most this far
+# in all; a zip bomb is refused by the sizes its directory declares, before anything is inflated.
 MAX_EPUB_TEXT_BYTES = 64 << 20
+# Markup deflates about tenfold; a member over 1 MiB inflating more than this is a bomb.
+MAX_EPUB_COMPRESSION_RATIO = 200
+RATIO_CHECKED_ABOVE = 1 << 20
 
 
 def detect_text_kind(head: bytes) -> TextKind | None:
@@ -34,13 +39,30 @@ def detect_text_kind(head: bytes) -> TextKind | None:
 def extract_text(kind: TextKind, source: IO[bytes]) -> str | None:
     """The text of the file (``None`` when there is none to speak of or it cannot be read)."""
     try:
-        if kind == "pdf":
-            return _pdf_text(source)
-        if kind == "epub":
-            return _epub_text(source)
-        return _decode_text(source.read(), partial=False)
-    except (ValueError, KeyError, StopIteration, zipfile.BadZipFile, ParseError, OSError):
+        return read_text(kind, source)
+    except UnreadableDocument:
         return None
+
+
+def read_text(kind: TextKind, source: IO[bytes]) -> str | None:
+    """The text of the file, ``None`` when it has none to speak of.
+
+    Raises :class:`UnreadableDocument` for an EPUB or PDF that cannot be read: truncated,
+    corrupt, or inflating past the extraction limits.
+    """
+    if kind == "text":
+        return _decode_text(source.read(), partial=False)
+    try:
+        return _pdf_text(source) if kind == "pdf" else _epub_text(source)
+    except UnreadableDocument:
+        raise
+    except Exception as exc:
+        # Parsers of untrusted documents fail in many ways (their own errors, but also
+        # KeyError, RecursionError, zlib errors...): each one means the file cannot be read.
+        raise UnreadableDocument(
+            f"the {kind.upper()} cannot be read: {type(exc).__name__}",
+            details={"kind": kind},
+        ) from exc
 
 
 def _decode_text(data: bytes, *, partial: bool) -> str | None:
@@ -63,13 +85,9 @@ def _decode_text(data: bytes, *, partial: bool) -> str | None:
 
 def _pdf_text(source: IO[bytes]) -> str | None:
     from pypdf import PdfReader  # imported here: only PDFs need it
-    from pypdf.errors import PyPdfError
 
-    try:
-        reader = PdfReader(source)
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except PyPdfError:
-        return None
+    reader = PdfReader(source)
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
     return text if text.strip() else None
 
 
@@ -94,10 +112,11 @@ class _TextOf(HTMLParser):
 
 def _epub_text(source: IO[bytes]) -> str | None:
     with zipfile.ZipFile(source) as book:
-        container = ElementTree.fromstring(book.read("META-INF/container.xml"))
+        budget = _InflateBudget(book, MAX_EPUB_TEXT_BYTES)
+        container = ElementTree.fromstring(budget.read("META-INF/container.xml"))
         rootfile = next(e for e in container.iter() if e.tag.endswith("rootfile"))
         opf_path = rootfile.attrib["full-path"]
-        opf = ElementTree.fromstring(book.read(opf_path))
+        opf = ElementTree.fromstring(budget.read(opf_path))
         manifest = {
             item.attrib["id"]: item.attrib["href"]
             for item in opf.iter()
@@ -106,17 +125,41 @@ def _epub_text(source: IO[bytes]) -> str | None:
         spine = [ref.attrib["idref"] for ref in opf.iter() if ref.tag.endswith("itemref")]
         base = posixpath.dirname(opf_path)
         parts = []
-        budget = MAX_EPUB_TEXT_BYTES
         for idref in spine:
-            name = posixpath.join(base, manifest[idref])
-            budget -= book.getinfo(name).file_size
-            if budget < 0:
-                raise ValueError("EPUB text larger than the extraction limit")
             parser = _TextOf()
-            parser.feed(book.read(name).decode("utf-8"))
+            parser.feed(budget.read(posixpath.join(base, manifest[idref])).decode("utf-8"))
             parts.append("".join(parser.parts))
     text = "\n".join(parts)
     return text if text.strip() else None
+
+
+class _InflateBudget:
+    """Reads members of a zip within one budget of inflated bytes, refusing a member by its
+    declared sizes (too large, or too highly compressed) before inflating it. A member whose
+    directory entry understates its size is inflated only that far, and fails its CRC."""
+
+    def __init__(self, book: zipfile.ZipFile, budget: int) -> None:
+        self._book = book
+        self._left = budget
+
+    def read(self, name: str) -> bytes:
+        info = self._book.getinfo(name)
+        if info.file_size > self._left:
+            raise UnreadableDocument(
+                "the EPUB inflates past the extraction limit",
+                details={"kind": "epub", "limit_bytes": MAX_EPUB_TEXT_BYTES},
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECKED_ABOVE and ratio > MAX_EPUB_COMPRESSION_RATIO:
+            raise UnreadableDocument(
+                "an EPUB member is compressed beyond any text (a zip bomb)",
+                details={"kind": "epub", "member": name, "ratio": round(ratio)},
+            )
+        self._left -= info.file_size
+        # read(size) inflates at most ``size`` bytes; ZipFile.read() would inflate everything
+        # the compressed member holds before cutting it to the declared size.
+        with self._book.open(info) as member:
+            return member.read(info.file_size)
 
 
 def text_of_bytes(data: bytes) -> str | None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
+import struct
+import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -12,8 +16,9 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from registry.content_store import LocalBlockstore
+from registry.errors import UnreadableDocument
 from registry.ingest import ingest
-from registry.text_extraction import detect_text_kind, text_of_bytes
+from registry.text_extraction import detect_text_kind, read_text, text_of_bytes
 
 CHAPTER = (
     "话说天下大势，分久必合，合久必分。周末七国分争，并入于秦。及秦灭之后，楚、汉分争，又并入于汉。"
@@ -100,3 +105,112 @@ def test_ingest_gives_the_content_code_of_the_text(tmp_path: Path) -> None:
         io.BytesIO(os.urandom(5000)), LocalBlockstore(tmp_path / "b"), max_bytes=1 << 24
     )
     assert binary.iscc_content is None
+
+
+def zip_bomb_epub(inflated: int = 200 << 20, *, declared: int | None = None) -> bytes:
+    """A valid-looking EPUB whose one chapter inflates to ``inflated`` bytes of spaces (about a
+    thousandth of that compressed); ``declared`` makes its headers lie about that size."""
+    book = epub(["placeholder"])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(out, "w") as bomb:
+        for info in source.infolist():
+            if info.filename != "OEBPS/c0.xhtml":
+                bomb.writestr(info, source.read(info.filename))
+                continue
+            member = zipfile.ZipInfo(info.filename)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            # Streamed: the bomb is never whole in memory here either.
+            with bomb.open(member, "w", force_zip64=True) as chapter:
+                chapter.write(b"<html><body><p>")
+                block = b" " * (1 << 20)
+                for _ in range(inflated >> 20):
+                    chapter.write(block)
+    data = bytearray(out.getvalue())
+    if declared is not None:
+        # Rewrite the chapter's sizes in its local header and the central directory.
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as check:
+            entry = check.getinfo("OEBPS/c0.xhtml")
+        data = _understate(data, entry, declared)
+    return bytes(data)
+
+
+def _understate(data: bytearray, entry: zipfile.ZipInfo, declared: int) -> bytearray:
+    """Make the central directory state ``declared`` as the entry's inflated size."""
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        name_length, extra_length = struct.unpack_from("<HH", data, central + 28)
+        if data[central + 46 : central + 46 + name_length] == entry.filename.encode():
+            break
+        central = data.find(b"PK\x01\x02", central + 4)
+    assert central != -1
+    struct.pack_into("<I", data, central + 24, min(declared, 0xFFFFFFFE))
+    extra_start = central + 46 + name_length
+    offset = extra_start
+    while offset < extra_start + extra_length:
+        tag, size = struct.unpack_from("<HH", data, offset)
+        if tag == 1:  # zip64: the real sizes, the inflated one first
+            struct.pack_into("<Q", data, offset + 4, declared)
+        offset += 4 + size
+    return data
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated() -> None:
+    bomb = zip_bomb_epub(200 << 20)
+    assert len(bomb) < 1 << 20
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(UnreadableDocument) as refused:
+            read_text("epub", io.BytesIO(bomb))
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused.value.code == "unreadable_document"
+    assert elapsed < 1.0
+    assert peak < 16 << 20
+
+
+def test_a_zip_bomb_under_the_size_limit_is_refused_by_its_ratio() -> None:
+    bomb = zip_bomb_epub(32 << 20)  # under the 64 MiB budget, but ~1000:1
+    with pytest.raises(UnreadableDocument, match="zip bomb"):
+        read_text("epub", io.BytesIO(bomb))
+
+
+def test_a_zip_bomb_understating_its_size_stops_at_the_declared_size() -> None:
+    bomb = zip_bomb_epub(32 << 20, declared=4096)
+    tracemalloc.start()
+    try:
+        with pytest.raises(UnreadableDocument):
+            read_text("epub", io.BytesIO(bomb))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
+
+
+@functools.cache
+def unreadable_documents() -> dict[str, bytes]:
+    book = epub([CHAPTER])
+    document = pdf("It was the best of times, it was the worst of times. " * 20)
+    return {
+        "truncated-epub": book[: len(book) // 2],
+        "corrupt-epub": book[:60] + bytes(len(book) - 60),
+        "truncated-pdf": document[: len(document) // 2],
+        "corrupt-pdf": b"%PDF-1.7\n" + bytes(range(256)) * 8,
+        "zip-bomb-epub": zip_bomb_epub(100 << 20),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(unreadable_documents()))
+def test_an_unreadable_document_is_refused_by_ingest_and_leaves_no_block(
+    name: str, tmp_path: Path
+) -> None:
+    data = unreadable_documents()[name]
+    kind = detect_text_kind(data[:1024])
+    assert kind in ("epub", "pdf")
+    assert text_of_bytes(data) is None  # the lenient reading (moderation hooks) gives no text
+    store = LocalBlockstore(tmp_path / "store")
+    with pytest.raises(UnreadableDocument):
+        ingest(io.BytesIO(data), store, max_bytes=1 << 30)
+    assert [p for p in (tmp_path / "store").rglob("*") if p.is_file()] == []
