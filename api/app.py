@@ -16,6 +16,7 @@ from api.metrics import install_metrics
 from api.rate_limit import install_rate_limit
 from api.routes import admin, assets, health, verify, works
 from api.routes import moderation as moderation_routes
+from api.routes.catalogues import router as catalogues_router
 from api.routes.webhooks import router as webhooks_router
 from api.schemas import ErrorOut
 from registry.runtime import Runtime, build_runtime
@@ -76,6 +77,7 @@ def create_app(
     app.include_router(verify.router)
     app.include_router(health.router)
     app.include_router(webhooks_router)
+    app.include_router(catalogues_router)
     app.include_router(moderation_routes.router)
 
     page = (resources.files("api") / "static" / "index.html").read_text(encoding="utf-8")

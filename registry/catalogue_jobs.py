@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,6 +45,9 @@ from registry.metadata import WorkMetadata
 from registry.models import CatalogueJob, CatalogueJobItem
 from registry.moderation.review import ModerationGate
 from registry.registration import register_work
+
+if TYPE_CHECKING:
+    from registry.runtime import Runtime
 
 PENDING, UPLOADED, REGISTERED, REFUSED = "pending", "uploaded", "registered", "refused"
 OPEN, RUNNING, COMPLETED, PARTLY, FAILED = "open", "running", "completed", "partly", "failed"
@@ -123,15 +126,18 @@ def create_job(
     manifest: str,
     kind: str,
     now: Callable[[], datetime],
+    file_names: Sequence[str] = (),
 ) -> JobView:
     """Record a job for ``manifest`` (text; ``kind`` ``csv`` or ``json``). A manifest that cannot
     be read raises :class:`InvalidManifest` and nothing is stored; a line whose values are wrong
     (a bad ISBN, an unknown right) becomes a ``refused`` item with its error, and the others
-    wait for their files."""
+    wait for their files. ``file_names``, the files sent with the manifest, must each match an
+    item (else :class:`UnknownCatalogueFile`, and nothing is stored)."""
     rows = parse_manifest(manifest, kind=kind)
     names = [_match_name(row.file) for row in rows]
     if len(set(names)) != len(names):
         raise InvalidManifest("two lines name files with the same name")
+    _check_names(file_names, set(names))
     at = now()
     with unit_of_work(sessions) as session:
         job = CatalogueJob(
@@ -197,17 +203,7 @@ def attach_files(
     :class:`UnknownCatalogueFile` before anything is kept. Nothing is registered here: see
     :func:`process_job`."""
     by_name = _items_by_name(registrar.sessions, job_id, owner)
-    seen: set[str] = set()
-    for upload in uploads:
-        name = _match_name(upload.name)
-        if name not in by_name or name in seen:
-            raise UnknownCatalogueFile(
-                f"{upload.name} is not a file of this job's manifest"
-                if name not in by_name
-                else f"{upload.name} is sent twice",
-                details={"file": upload.name},
-            )
-        seen.add(name)
+    _check_names([u.name for u in uploads], set(by_name))
     receipts = []
     directory = registrar.staging_dir / job_id
     for upload in uploads:
@@ -375,6 +371,34 @@ def registered_by_file(job: JobView) -> dict[str, str]:
 def _match_name(name: str) -> str:
     """Files are matched by their last path component (what a multipart upload carries)."""
     return PurePosixPath(name.replace("\\", "/")).name
+
+
+def _check_names(names: Sequence[str], known: set[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        matched = _match_name(name)
+        if matched not in known or matched in seen:
+            raise UnknownCatalogueFile(
+                f"{name} is sent twice"
+                if matched in seen
+                else f"{name} is not a file of this job's manifest",
+                details={"file": name},
+            )
+        seen.add(matched)
+
+
+def registrar_for(runtime: Runtime, *, signer: Signer | None = None) -> Registrar:
+    """The runtime's registrar: staged files wait under the data directory."""
+    return Registrar(
+        sessions=runtime.sessions,
+        store=runtime.store,
+        staging_dir=runtime.settings.data_dir / "catalogue-staging",
+        max_bytes=runtime.settings.max_upload_bytes,
+        now=runtime.now,
+        protection=runtime.protection,
+        signer=signer,
+        moderation=runtime.moderation_gate,
+    )
 
 
 def _text(value: object) -> str | None:

@@ -1,0 +1,277 @@
+"""Catalogue jobs over HTTP: manifest (CSV, JSON), files in one or many requests, per-item
+results, resume, idempotent re-submission, ownership, scopes and limits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from api.app import create_app
+from registry.models import CatalogueJob, CatalogueJobItem, Registration
+from registry.runtime import Runtime
+from tests.conftest import bearer
+
+BAD_ISBN = "9787536692931"  # wrong check digit
+GOOD_ISBN = "9787536692930"
+
+
+def book(n: int) -> bytes:
+    return f"第{n}卷 三体 ".encode() * 40
+
+
+def files_for(*numbers: int) -> list[tuple[str, tuple[str, bytes, str]]]:
+    return [("files", (f"book{n}.txt", book(n), "text/plain")) for n in numbers]
+
+
+def items(count: int, *, bad_isbn_at: int | None = None) -> list[dict[str, object]]:
+    return [
+        {
+            "file": f"book{n}.txt",
+            "title": f"三体 第{n}卷",
+            "authors": ["刘慈欣"],
+            "isbn": BAD_ISBN if n == bad_isbn_at else None,
+            "language": "zh",
+            "rights": ["reproduction", "distribution"],
+            "territory": 156,
+        }
+        for n in range(count)
+    ]
+
+
+def csv_manifest(count: int, *, bad_isbn_at: int | None = None) -> str:
+    lines = ["file,title,authors,isbn,language,rights,territory"]
+    for n in range(count):
+        isbn = BAD_ISBN if n == bad_isbn_at else ""
+        lines.append(f"book{n}.txt,三体 第{n}卷,刘慈欣;某译者,{isbn},zh,reproduction,156")
+    return "\n".join(lines) + "\n"
+
+
+def count(runtime: Runtime, model: type[object]) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(runtime=runtime, run_batcher=False), headers=bearer(runtime)
+    ) as test_client:
+        yield test_client
+
+
+def test_csv_manifest_with_files_registers_each_item_and_refuses_a_bad_isbn(
+    client: TestClient, runtime: Runtime
+) -> None:
+    response = client.post(
+        "/v1/catalogues",
+        files=[
+            ("manifest", ("catalogue.csv", csv_manifest(4, bad_isbn_at=2).encode(), "text/csv")),
+            *files_for(0, 1, 2, 3),
+        ],
+    )
+    assert response.status_code == 201, response.text
+    job = response.json()
+    assert job["id"].startswith("CJ-")
+    assert job["state"] == "partly"
+    assert job["counts"] == {
+        "total": 4, "pending": 0, "uploaded": 0, "registered": 3, "refused": 1,
+    }  # fmt: skip
+    states = [(i["file"], i["state"]) for i in job["items"]]
+    assert states == [
+        ("book0.txt", "registered"),
+        ("book1.txt", "registered"),
+        ("book2.txt", "refused"),
+        ("book3.txt", "registered"),
+    ]
+    refused = job["items"][2]
+    assert refused["error"]["code"] == "invalid_isbn"
+    assert refused["registration_number"] is None
+    registered = [i for i in job["items"] if i["state"] == "registered"]
+    assert all(i["registration_number"].startswith("BQ-") for i in registered)
+    assert registered[0]["sha256"] == hashlib.sha256(book(0)).hexdigest()
+    assert registered[0]["territory"] == 156
+    assert count(runtime, Registration) == 3
+    work = client.get(f"/v1/works/{registered[0]['registration_number']}").json()
+    assert work["metadata"]["authors"] == ["刘慈欣", "某译者"]
+    assert work["metadata"]["rights"] == ["reproduction"]
+    assert {r["outcome"] for r in job["received"]} == {"staged", "refused"}
+
+
+def test_json_manifest_then_files_in_two_requests_registers_each_once(
+    client: TestClient, runtime: Runtime
+) -> None:
+    created = client.post("/v1/catalogues", json={"items": items(5)})
+    assert created.status_code == 201, created.text
+    job_id = created.json()["id"]
+    assert created.json()["state"] == "open"
+    assert created.json()["counts"]["pending"] == 5
+
+    first = client.post(f"/v1/catalogues/{job_id}/files", files=files_for(0, 1))
+    assert first.status_code == 200, first.text
+    assert first.json()["counts"] == {
+        "total": 5, "pending": 3, "uploaded": 0, "registered": 2, "refused": 0,
+    }  # fmt: skip
+    assert first.json()["state"] == "open"
+    assert count(runtime, Registration) == 2
+
+    rest = client.post(f"/v1/catalogues/{job_id}/files", files=files_for(2, 3, 4))
+    assert rest.json()["state"] == "completed"
+    assert count(runtime, Registration) == 5
+    numbers = [i["registration_number"] for i in rest.json()["items"]]
+    assert len(set(numbers)) == 5
+
+    # The same files again (a client that is not sure what arrived): nothing is registered.
+    again = client.post(f"/v1/catalogues/{job_id}/files", files=files_for(0, 1, 2, 3, 4))
+    assert again.status_code == 200
+    assert [r["outcome"] for r in again.json()["received"]] == ["already_registered"] * 5
+    assert [i["registration_number"] for i in again.json()["items"]] == numbers
+    resumed = client.post(f"/v1/catalogues/{job_id}/resume")
+    assert resumed.json()["state"] == "completed"
+    assert count(runtime, Registration) == 5
+    status = client.get(f"/v1/catalogues/{job_id}").json()
+    assert [i["registration_number"] for i in status["items"]] == numbers
+    assert all(i["attempts"] == 1 for i in status["items"])
+
+
+def test_json_manifest_file_and_csv_body_are_accepted(client: TestClient) -> None:
+    from_file = client.post(
+        "/v1/catalogues",
+        files=[
+            ("manifest", ("c.json", json.dumps(items(3)).encode(), "application/octet-stream")),
+            *files_for(1),
+        ],
+    )
+    assert from_file.status_code == 201, from_file.text
+    assert [i["state"] for i in from_file.json()["items"]] == ["pending", "registered", "pending"]
+    from_body = client.post(
+        "/v1/catalogues", content=csv_manifest(3).encode(), headers={"content-type": "text/csv"}
+    )
+    assert from_body.status_code == 201, from_body.text
+    assert from_body.json()["counts"]["pending"] == 3
+    listed = client.get("/v1/catalogues").json()
+    assert [j["id"] for j in listed] == [from_body.json()["id"], from_file.json()["id"]]
+
+
+def test_a_wrong_file_is_refused_and_a_corrected_one_registers(
+    client: TestClient, runtime: Runtime
+) -> None:
+    manifest = items(2)
+    manifest[0]["sha256"] = hashlib.sha256(book(0)).hexdigest()
+    job_id = client.post("/v1/catalogues", json={"items": manifest}).json()["id"]
+    wrong = client.post(
+        f"/v1/catalogues/{job_id}/files", files=[("files", ("book0.txt", b"other", "text/plain"))]
+    )
+    item = wrong.json()["items"][0]
+    assert item["state"] == "refused"
+    assert item["error"]["code"] == "digest_mismatch"
+    assert count(runtime, Registration) == 0
+    right = client.post(f"/v1/catalogues/{job_id}/files", files=files_for(0))
+    assert right.json()["items"][0]["state"] == "registered"
+    assert right.json()["items"][0]["error"] is None
+    assert count(runtime, Registration) == 1
+
+
+def test_another_publisher_gets_404_and_an_unknown_job_404(
+    client: TestClient, runtime: Runtime
+) -> None:
+    job_id = client.post("/v1/catalogues", json={"items": items(2)}).json()["id"]
+    other = bearer(runtime, "publisher")
+    for method, path in [
+        ("GET", f"/v1/catalogues/{job_id}"),
+        ("POST", f"/v1/catalogues/{job_id}/resume"),
+    ]:
+        response = client.request(method, path, headers=other)
+        assert response.status_code == 404
+        assert response.json()["code"] == "catalogue_job_not_found"
+    upload = client.post(f"/v1/catalogues/{job_id}/files", files=files_for(0), headers=other)
+    assert upload.status_code == 404
+    assert client.get("/v1/catalogues", headers=other).json() == []
+    assert count(runtime, Registration) == 0
+    unknown = client.get("/v1/catalogues/CJ-0000")
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "catalogue_job_not_found"
+    admin = client.get(f"/v1/catalogues/{job_id}", headers=bearer(runtime, "admin"))
+    assert admin.status_code == 200
+
+
+def test_a_key_without_the_publisher_scope_gets_403(client: TestClient, runtime: Runtime) -> None:
+    platform = bearer(runtime, "platform")
+    response = client.post("/v1/catalogues", json={"items": items(1)}, headers=platform)
+    assert response.status_code == 403
+    assert response.json()["code"] == "missing_scope"
+    assert client.get("/v1/catalogues", headers=platform).status_code == 403
+    assert count(runtime, CatalogueJob) == 0
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "code"),
+    [
+        ({"content": b"title\nno file column\n", "headers": {"content-type": "text/csv"}}, None),
+        ({"content": b"[{not json", "headers": {"content-type": "application/json"}}, None),
+        ({"json": {"items": [{"file": "a.txt", "title": "t", "colour": "red"}]}}, None),
+        ({"json": {"items": [{"file": "a.txt", "title": "t"}] * 2}}, None),
+        ({"json": {"items": []}}, None),
+        ({"content": b"\xff\xfe\x00", "headers": {"content-type": "text/csv"}}, None),
+        (
+            {
+                "files": [
+                    ("manifest", ("c.csv", csv_manifest(2).encode(), "text/csv")),
+                    ("files", ("stranger.txt", b"not in the manifest", "text/plain")),
+                ]
+            },
+            "unknown_catalogue_file",
+        ),
+    ],
+)
+def test_a_malformed_manifest_is_refused_whole_and_nothing_is_stored(
+    client: TestClient, runtime: Runtime, request_kwargs: dict[str, object], code: str | None
+) -> None:
+    response = client.post("/v1/catalogues", **request_kwargs)  # type: ignore[arg-type]
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == (code or "invalid_manifest")
+    assert count(runtime, CatalogueJob) == 0
+    assert count(runtime, CatalogueJobItem) == 0
+    assert count(runtime, Registration) == 0
+
+
+def test_a_body_over_the_limit_gets_413_and_stores_nothing(runtime: Runtime) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"max_upload_bytes": 1024})
+    with TestClient(
+        create_app(runtime=runtime, run_batcher=False), headers=bearer(runtime)
+    ) as client:
+        job_id = client.post("/v1/catalogues", json={"items": items(2)}).json()["id"]
+        response = client.post(
+            f"/v1/catalogues/{job_id}/files",
+            files=[("files", ("book0.txt", b"x" * (2 << 20), "text/plain"))],
+        )
+        assert response.status_code == 413
+        assert response.json()["code"] == "upload_too_large"
+        # One file over the limit inside a body under it: that item is refused, the other goes on.
+        mixed = client.post(
+            f"/v1/catalogues/{job_id}/files",
+            files=[
+                ("files", ("book0.txt", b"x" * 4096, "text/plain")),
+                ("files", ("book1.txt", b"y" * 512, "text/plain")),
+            ],
+        )
+        assert [(i["state"], (i["error"] or {}).get("code")) for i in mixed.json()["items"]] == [
+            ("refused", "upload_too_large"),
+            ("registered", None),
+        ]
+    assert count(runtime, Registration) == 1
+
+
+def test_the_endpoints_are_documented_with_examples(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    paths = schema["paths"]
+    assert set(paths["/v1/catalogues"]) == {"get", "post"}
+    assert {"/v1/catalogues/{job_id}", "/v1/catalogues/{job_id}/files"} <= set(paths)
+    body = paths["/v1/catalogues"]["post"]["requestBody"]["content"]
+    assert {"application/json", "text/csv", "multipart/form-data"} <= set(body)
+    for name in ("CatalogueJobOut", "CatalogueItemOut", "CatalogueCountsOut", "FileReceiptOut"):
+        assert schema["components"]["schemas"][name]["examples"], name
