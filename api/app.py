@@ -13,6 +13,7 @@ from api.auth import KeepSignedBody, install_audit_log
 from api.errors import install_error_handlers
 from api.limits import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
 from api.metrics import install_metrics
+from api.openapi import install_openapi_examples
 from api.rate_limit import install_rate_limit
 from api.routes import admin, assets, health, verify, works
 from api.routes import moderation as moderation_routes
@@ -59,6 +60,7 @@ def create_app(
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    install_openapi_examples(app)
     app.add_middleware(KeepSignedBody)  # inside the size limit, which is added after it
     app.add_middleware(
         BodySizeLimit,
