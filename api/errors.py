@@ -96,6 +96,9 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.AuthorityTooLow: 403,
     domain.PublicationHeld: 409,
     domain.PublicationRejected: 409,
+    domain.InvalidIscc: 400,
+    domain.DistanceOutOfRange: 422,
+    domain.TimestampUnavailable: 503,
 }
 
 

@@ -38,6 +38,7 @@ from registry.registration import register_work
 from registry.rights import ALL_RIGHT_NAMES
 from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
+from registry.timestamps import timestamper_for
 from registry.verification import ProofCheck, check_proof, find_by_file, get_registration
 from registry.views import RegistrationView
 
@@ -322,7 +323,8 @@ def proof(
     """Write the offline proof bundle of an anchored registration."""
     runtime = _runtime()
     try:
-        bundle = proof_bundle(get_registration(runtime.sessions, number))
+        view = get_registration(runtime.sessions, number)
+        bundle = proof_bundle(view, timestamper=timestamper_for(runtime.settings))
     except RegistryError as exc:
         raise _fail(exc) from exc
     finally:
@@ -358,9 +360,19 @@ def verify_proof_command(
     rpc: Annotated[
         str | None, typer.Option("--rpc", help="Also check the root on chain via this JSON-RPC")
     ] = None,
+    tsa_cert: Annotated[
+        Path | None,
+        typer.Option(
+            "--tsa-cert",
+            exists=True,
+            dir_okay=False,
+            help="Check the timestamp against this TSA certificate (or its CA), PEM or DER",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Check a proof bundle without banquan: claim, signature, Merkle path, [file], [chain].
+    """Check a proof bundle without banquan: claim, signature, Merkle path, [timestamp], [file],
+    [chain].
 
     Exit status: 0 every check made passed, 3 a check failed, 2 the bundle is malformed.
     """
@@ -372,12 +384,15 @@ def verify_proof_command(
     chain = None
     if rpc is not None and isinstance(bundle, dict) and isinstance(bundle.get("anchor"), dict):
         chain = RegistryAnchorClient(connect(rpc), str(bundle["anchor"].get("contract")))
+    certificate = tsa_cert.read_bytes() if tsa_cert is not None else None
     try:
         if file is not None:
             with file.open("rb") as content:
-                result = check_bundle(bundle, content=content, chain=chain)
+                result = check_bundle(
+                    bundle, content=content, chain=chain, tsa_certificate=certificate
+                )
         else:
-            result = check_bundle(bundle, chain=chain)
+            result = check_bundle(bundle, chain=chain, tsa_certificate=certificate)
     except RegistryError as exc:
         raise _fail(exc) from exc
     if as_json:

@@ -76,7 +76,7 @@ class RegistrantSignatureInvalid(InvalidInput):
 
 
 class InvalidProofBundle(InvalidInput):
-    """The document is not a ``banquan.proof/1`` bundle."""
+    """The document is not a ``banquan.proof/1`` or ``/2`` bundle."""
 
     code = "invalid_proof_bundle"
 
@@ -528,3 +528,22 @@ class WebhookNotFound(NotFound):
     """No webhook subscription of this API key has this id."""
 
     code = "webhook_not_found"
+
+
+class InvalidIscc(InvalidInput):
+    """Not an ``ISCC:`` Data-Code or Content-Code (64 bits), nor an ISCC-CODE holding one."""
+
+    code = "invalid_iscc"
+
+
+class DistanceOutOfRange(InvalidInput):
+    """A near-duplicate search asks for a Hamming distance beyond what is offered."""
+
+    code = "distance_out_of_range"
+
+
+class TimestampUnavailable(ServiceUnavailable):
+    """The RFC 3161 time-stamping authority could not be reached, refused, or sent a token that
+    does not check; a proof bundle then carries ``timestamp_warning`` instead of a token."""
+
+    code = "timestamp_unavailable"

@@ -114,6 +114,16 @@ class Settings(BaseSettings):
     moderation_lexicon_verdict: Literal["hold", "reject"] = "hold"
     moderation_external_hooks: list[ExternalHookConfig] = Field(default_factory=list)
     moderation_audit_retention_days: int = Field(default=180, ge=1)
+    tsa_url: str | None = Field(
+        default=None,
+        description="RFC 3161 time-stamping authority: proof bundles then carry a token over "
+        "the claim leaf (docs/proof-bundle.md)",
+    )
+    tsa_certificate: str | None = Field(
+        default=None,
+        description="The TSA's certificate (or its issuing CA), a PEM text or a file path: "
+        "tokens are checked against it when obtained; unset: the certificate in the token",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     anvil_port: int = 8545
