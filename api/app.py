@@ -17,6 +17,7 @@ from api.openapi import install_openapi_examples
 from api.rate_limit import install_rate_limit
 from api.routes import admin, assets, health, verify, works
 from api.routes import moderation as moderation_routes
+from api.routes.asset_writes import router as asset_writes_router
 from api.routes.catalogues import router as catalogues_router
 from api.routes.webhooks import router as webhooks_router
 from api.schemas import ErrorOut
@@ -76,6 +77,7 @@ def create_app(
     app.include_router(works.router)
     app.include_router(admin.router)
     app.include_router(assets.router)
+    app.include_router(asset_writes_router)
     app.include_router(verify.router)
     app.include_router(health.router)
     app.include_router(webhooks_router)

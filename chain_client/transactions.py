@@ -106,16 +106,7 @@ class TransactionSender:
         eth = self.w3.eth
         if self._nonce is None:
             self._nonce = eth.get_transaction_count(self.account.address, "pending")
-        full: dict[str, Any] = {
-            **tx,
-            "from": self.account.address,
-            "nonce": self._nonce,
-            "chainId": eth.chain_id,
-        }
-        if "gas" not in full:
-            estimate = eth.estimate_gas(cast(TxParams, full))
-            full["gas"] = estimate * GAS_MARGIN_NUMERATOR // GAS_MARGIN_DENOMINATOR
-        full.update(self._fees())
+        full = self.complete(tx, nonce=self._nonce)
         try:
             tx_hash = eth.send_raw_transaction(self.account.sign_transaction(full).raw_transaction)
         except Web3RPCError as exc:
@@ -126,6 +117,17 @@ class TransactionSender:
             return self._sign_and_send(tx, retry_stale_nonce=False)
         self._nonce += 1
         return tx_hash
+
+    def complete(self, tx: TxParams, *, nonce: int) -> dict[str, Any]:
+        """``tx`` with everything a signer needs: ``from``, ``nonce``, ``chainId``, ``gas`` (the
+        estimate with a margin; a revert found by it raises here) and the fees."""
+        eth = self.w3.eth
+        full: dict[str, Any] = {**tx, "from": self.address, "nonce": nonce, "chainId": eth.chain_id}
+        if "gas" not in full:
+            estimate = eth.estimate_gas(cast(TxParams, full))
+            full["gas"] = estimate * GAS_MARGIN_NUMERATOR // GAS_MARGIN_DENOMINATOR
+        full.update(self._fees())
+        return full
 
     def _fees(self) -> dict[str, int]:
         eth = self.w3.eth

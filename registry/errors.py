@@ -430,6 +430,25 @@ class ContractsNotConfigured(ServiceUnavailable):
     code = "contracts_not_configured"
 
 
+class InvalidTransaction(InvalidInput):
+    """A submitted transaction is not a signed transaction, or cannot be relayed as signed
+    (another chain, not the signer's next nonce, too little gas, a fee below the base fee)."""
+
+    code = "invalid_transaction"
+
+
+class TransactionNotAllowed(InvalidInput):
+    """The registry relays only transfers, licences and pledges to its own asset contracts."""
+
+    code = "transaction_not_allowed"
+
+
+class TransactionMismatch(InvalidInput):
+    """The signed call is not the one the registry's checks produce for its arguments."""
+
+    code = "transaction_mismatch"
+
+
 # ------------------------------------------------------------------------------------ moderation
 
 

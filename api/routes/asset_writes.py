@@ -1,0 +1,476 @@
+"""Writes on rights assets without the registry holding keys: prepare, sign, submit.
+
+Each ``…/prepare`` endpoint runs the asset service's checks for the acting account (``from``)
+and answers the unsigned transaction; the account signs it and ``POST /v1/transactions`` relays
+it after the same checks ran again. See docs/assets-api.md.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import get_principal, requires
+from api.dependencies import get_runtime
+from api.schemas import ErrorOut
+from chain_client.licences import LicenceTerms
+from registry.access import Principal, Scope
+from registry.assets import ZERO_BYTES32, OwnerConsent, resolve_asset_id
+from registry.errors import InvalidInput, InvalidLicenceTerms
+from registry.rights import RIGHT_NAMES, rights_mask
+from registry.runtime import Runtime
+from registry.transactions_relay import (
+    PreparedTransaction,
+    pledge_consent,
+    pledge_terms,
+    prepare_enforce,
+    prepare_licence_grant,
+    prepare_licence_revoke,
+    prepare_pledge,
+    prepare_release,
+    prepare_transfer,
+    submit_transaction,
+)
+
+router = APIRouter(tags=["asset writes"])
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 422, 503)
+}
+UINT64 = (1 << 64) - 1
+UINT128 = (1 << 128) - 1
+UINT256 = (1 << 256) - 1
+
+OWNER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+LENDER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+BUYER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
+ASSET_ID = "5b1e0d3c7a0f4e2b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b"
+TRANSACTION_EXAMPLE: dict[str, Any] = {
+    "chainId": 31337,
+    "from": LENDER,
+    "to": "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+    "data": "0x37bdc99b0000000000000000000000000000000000000000000000000000000000000001",
+    "nonce": 4,
+    "gas": 61234,
+    "value": 0,
+    "maxFeePerGas": 1875000000,
+    "maxPriorityFeePerGas": 1000000000,
+}
+
+Reference = Annotated[
+    str, Path(description="Registration number (BQ-…) or the 64-hex asset id", max_length=80)
+]
+LienId = Annotated[int, Path(ge=0, le=UINT256, description="The lien's id on Pledges")]
+LicenceId = Annotated[int, Path(ge=0, le=UINT256, description="The licence's id on Licences")]
+ActingAccount = Field(
+    alias="from", description="The account that will sign and send", examples=[OWNER]
+)
+
+
+class TransactionOut(BaseModel):
+    """Ready for ``eth_account.Account.sign_transaction`` (or a wallet's ``eth_signTransaction``);
+    either the EIP-1559 fees or ``gasPrice``."""
+
+    model_config = ConfigDict(
+        populate_by_name=True, json_schema_extra={"examples": [TRANSACTION_EXAMPLE]}
+    )
+
+    chainId: int  # noqa: N815 - the transaction field's own name
+    from_: str = Field(alias="from")
+    to: str
+    data: str
+    nonce: int
+    gas: int
+    value: int
+    maxFeePerGas: int | None = None  # noqa: N815
+    maxPriorityFeePerGas: int | None = None  # noqa: N815
+    gasPrice: int | None = None  # noqa: N815
+
+
+class PreparedOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "operation": "release",
+                    "transaction": TRANSACTION_EXAMPLE,
+                    "summary": {"lien_id": 1},
+                }
+            ]
+        }
+    )
+
+    operation: str = Field(
+        description="transfer, licence_grant, licence_revoke, pledge, release or enforce"
+    )
+    transaction: TransactionOut
+    summary: dict[str, object] = Field(description="What the transaction does, for display")
+
+    @classmethod
+    def of(cls, prepared: PreparedTransaction) -> PreparedOut:
+        return cls(
+            operation=prepared.operation,
+            transaction=TransactionOut.model_validate(prepared.transaction),
+            summary=prepared.summary,
+        )
+
+
+class TransferIn(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True, json_schema_extra={"examples": [{"from": OWNER, "to": BUYER}]}
+    )
+
+    from_: str = ActingAccount
+    to: str = Field(description="The new owner", examples=[BUYER])
+
+
+class LicenceIn(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "from": OWNER,
+                    "licensee": BUYER,
+                    "rights": ["information_network"],
+                    "territory": 156,
+                    "start": 1798761600,
+                    "end": 1830297600,
+                    "exclusive": True,
+                    "revocable": True,
+                }
+            ]
+        },
+    )
+
+    from_: str = ActingAccount
+    licensee: str = Field(examples=[BUYER])
+    rights: list[str] = Field(
+        min_length=1, max_length=17, description="Rights of art. 10", examples=[["translation"]]
+    )
+    territory: int = Field(default=0, ge=0, le=999, description="ISO 3166-1 numeric; 0 = world")
+    start: int = Field(ge=0, le=UINT64, description="Unix seconds", examples=[1798761600])
+    end: int = Field(ge=0, le=UINT64, description="Unix seconds", examples=[1830297600])
+    exclusive: bool = False
+    revocable: bool = False
+    terms_digest: str | None = Field(
+        default=None, max_length=66, description="SHA-256 (hex) of the licence contract text"
+    )
+
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True, json_schema_extra={"examples": [{"from": OWNER}]}
+    )
+
+    from_: str = ActingAccount
+    reason_digest: str | None = Field(
+        default=None, max_length=66, description="SHA-256 (hex) of the reason, kept on chain"
+    )
+
+
+class PledgeTermsIn(BaseModel):
+    lender: str = Field(examples=[LENDER])
+    amount: int = Field(ge=0, le=UINT128, description="Secured amount in the currency's minor unit")
+    currency: str = Field(max_length=8, description="ISO 4217 code", examples=["CNY"])
+    maturity: int = Field(ge=0, le=UINT64, description="Unix seconds", examples=[1830297600])
+    official_registration_no: str = Field(
+        default="", max_length=64, description="The pledge's official registration number"
+    )
+    deadline: int = Field(
+        ge=0, le=UINT64, description="The owner's consent is void after (Unix seconds)"
+    )
+
+
+CONSENT_EXAMPLE: dict[str, Any] = {
+    "lender": LENDER,
+    "amount": 100000000,
+    "currency": "CNY",
+    "maturity": 1830297600,
+    "deadline": 1798765200,
+}
+
+
+class ConsentIn(PledgeTermsIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [CONSENT_EXAMPLE]})
+
+
+class ConsentOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "owner": OWNER,
+                    "nonce": 0,
+                    "digest": "0x" + "ab" * 32,
+                    "typed_data": {
+                        "types": {"EIP712Domain": [], "PledgeConsent": []},
+                        "primaryType": "PledgeConsent",
+                        "domain": {"name": "banquan Pledges", "version": "1"},
+                        "message": {"assetId": str(int(ASSET_ID, 16)), "nonce": "0"},
+                    },
+                }
+            ]
+        }
+    )
+
+    owner: str = Field(description="The asset's current owner: the one who must sign")
+    nonce: int = Field(description="The owner's consent nonce the message carries")
+    digest: str = Field(description="The EIP-712 digest (0x-hex) the signature covers")
+    typed_data: dict[str, object] = Field(
+        description="For eth_account's sign_typed_data(full_message=…) or eth_signTypedData_v4"
+    )
+
+
+class PledgeIn(PledgeTermsIn):
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [{"from": LENDER, **CONSENT_EXAMPLE, "signature": "0x" + "12" * 65}]
+        },
+    )
+
+    from_: str = Field(alias="from", description="The lender (or the owner)", examples=[LENDER])
+    signature: str = Field(
+        default="", max_length=400, description="The owner's EIP-712 consent signature (hex)"
+    )
+
+
+class LienActionIn(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True, json_schema_extra={"examples": [{"from": LENDER}]}
+    )
+
+    from_: str = Field(alias="from", description="The lien's lender", examples=[LENDER])
+
+
+class EnforceIn(LienActionIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"from": LENDER, "to": BUYER}]})
+
+    to: str = Field(description="Who receives the asset (the lender or a buyer)", examples=[BUYER])
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"raw_transaction": "0x02f8b1827a6904843b9aca00…"}]}
+    )
+
+    raw_transaction: str = Field(
+        max_length=20_000, description="The signed transaction (0x-hex), as the signer made it"
+    )
+
+
+class SubmittedOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "operation": "pledge",
+                    "event": "Pledged",
+                    "signer": LENDER,
+                    "tx_hash": "0x" + "cd" * 32,
+                    "block_number": 42,
+                    "asset_id": ASSET_ID,
+                    "lien_id": 1,
+                    "licence_id": None,
+                    "parties": {"owner": OWNER, "lender": LENDER},
+                }
+            ]
+        }
+    )
+
+    operation: str
+    event: str = Field(description="The contract event the transaction emitted")
+    signer: str
+    tx_hash: str
+    block_number: int
+    asset_id: str = Field(description="64 hex")
+    lien_id: int | None
+    licence_id: int | None
+    parties: dict[str, str] = Field(description="owner, lender, licensor, licensee, from, to")
+
+
+def _bytes32(value: str | None, field: str) -> bytes:
+    if not value:
+        return ZERO_BYTES32
+    try:
+        raw = bytes.fromhex(value.removeprefix("0x"))
+    except ValueError as exc:
+        raise InvalidInput(f"{field} must be hex", details={"field": field}) from exc
+    if len(raw) != 32:
+        raise InvalidInput(f"{field} must be 32 bytes", details={"field": field})
+    return raw
+
+
+def _signature(value: str) -> bytes:
+    try:
+        return bytes.fromhex(value.removeprefix("0x"))
+    except ValueError as exc:
+        raise InvalidInput("signature must be hex", details={"field": "signature"}) from exc
+
+
+@router.post(
+    "/v1/assets/{reference}/transfer/prepare",
+    response_model=PreparedOut,
+    response_model_exclude_none=True,
+    responses=ERRORS,
+)
+def post_prepare_transfer(
+    reference: Reference,
+    body: TransferIn,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    _publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+) -> PreparedOut:
+    """The owner's transfer of the asset, unsigned: refused if the owner could not send it
+    (not the owner, frozen, pledged)."""
+    asset_id = resolve_asset_id(runtime.sessions, reference)
+    return PreparedOut.of(prepare_transfer(runtime.suite(), body.from_, asset_id, body.to))
+
+
+@router.post(
+    "/v1/assets/{reference}/licences/prepare",
+    response_model=PreparedOut,
+    response_model_exclude_none=True,
+    responses=ERRORS,
+)
+def post_prepare_licence(
+    reference: Reference,
+    body: LicenceIn,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    _publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+) -> PreparedOut:
+    """The owner's grant of a licence, unsigned."""
+    unknown = sorted(set(body.rights) - set(RIGHT_NAMES))
+    if unknown:
+        raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
+    terms = LicenceTerms(
+        asset_id=resolve_asset_id(runtime.sessions, reference),
+        licensee=body.licensee,
+        rights=rights_mask(body.rights),
+        territory=body.territory,
+        start=body.start,
+        end=body.end,
+        exclusive=body.exclusive,
+        revocable=body.revocable,
+        terms_digest=_bytes32(body.terms_digest, "terms_digest"),
+    )
+    return PreparedOut.of(prepare_licence_grant(runtime.suite(), body.from_, terms))
+
+
+@router.post(
+    "/v1/licences/{licence_id}/revoke/prepare",
+    response_model=PreparedOut,
+    response_model_exclude_none=True,
+    responses=ERRORS,
+)
+def post_prepare_revoke(
+    licence_id: LicenceId,
+    body: RevokeIn,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    _publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+) -> PreparedOut:
+    """The owner's revocation of a revocable licence in force, unsigned."""
+    reason = _bytes32(body.reason_digest, "reason_digest")
+    return PreparedOut.of(prepare_licence_revoke(runtime.suite(), body.from_, licence_id, reason))
+
+
+@router.post("/v1/assets/{reference}/pledge-consent", response_model=ConsentOut, responses=ERRORS)
+def post_pledge_consent(
+    reference: Reference,
+    body: ConsentIn,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    _publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+) -> ConsentOut:
+    """The EIP-712 consent the owner signs so that a lender may record this pledge; the lender
+    sends the signature with ``/pledge/prepare``."""
+    terms = pledge_terms(
+        resolve_asset_id(runtime.sessions, reference), body.lender, body.amount, body.currency,
+        body.maturity, body.official_registration_no,
+    )  # fmt: skip
+    request = pledge_consent(runtime.suite(), terms, body.deadline)
+    return ConsentOut(
+        owner=request.owner,
+        nonce=request.nonce,
+        digest="0x" + request.digest.hex(),
+        typed_data=request.typed_data,
+    )
+
+
+@router.post(
+    "/v1/assets/{reference}/pledge/prepare",
+    response_model=PreparedOut,
+    response_model_exclude_none=True,
+    responses=ERRORS,
+)
+def post_prepare_pledge(
+    reference: Reference,
+    body: PledgeIn,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    _lender: Annotated[Principal, Depends(requires(Scope.LENDER))],
+) -> PreparedOut:
+    """The lender's pledge with the owner's consent signature, unsigned: refused if the consent
+    is not the owner's, expired or used, or the asset cannot be pledged."""
+    terms = pledge_terms(
+        resolve_asset_id(runtime.sessions, reference), body.lender, body.amount, body.currency,
+        body.maturity, body.official_registration_no,
+    )  # fmt: skip
+    signature = _signature(body.signature)
+    consent = OwnerConsent(body.deadline, signature) if signature else None
+    return PreparedOut.of(prepare_pledge(runtime.suite(), body.from_, terms, consent))
+
+
+@router.post(
+    "/v1/liens/{lien_id}/release/prepare",
+    response_model=PreparedOut,
+    response_model_exclude_none=True,
+    responses=ERRORS,
+)
+def post_prepare_release(
+    lien_id: LienId,
+    body: LienActionIn,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    _lender: Annotated[Principal, Depends(requires(Scope.LENDER))],
+) -> PreparedOut:
+    """The lender's release of its active lien, unsigned."""
+    return PreparedOut.of(prepare_release(runtime.suite(), body.from_, lien_id))
+
+
+@router.post(
+    "/v1/liens/{lien_id}/enforce/prepare",
+    response_model=PreparedOut,
+    response_model_exclude_none=True,
+    responses=ERRORS,
+)
+def post_prepare_enforce(
+    lien_id: LienId,
+    body: EnforceIn,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    _lender: Annotated[Principal, Depends(requires(Scope.LENDER))],
+) -> PreparedOut:
+    """The lender's enforcement of its matured, most senior lien, unsigned."""
+    return PreparedOut.of(prepare_enforce(runtime.suite(), body.from_, lien_id, body.to))
+
+
+@router.post("/v1/transactions", response_model=SubmittedOut, responses=ERRORS)
+def post_transaction(
+    body: SubmitIn,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    principal: Annotated[Principal, Depends(get_principal)],
+) -> SubmittedOut:
+    """Relay a transaction the acting account signed: only transfers, licences and pledges to
+    this registry's contracts, only if the same checks pass and the signed call is exactly the
+    one they produce. Owner operations need the publisher scope, lender operations the lender
+    scope. Answers once the transaction is mined, with its event."""
+    done = submit_transaction(runtime.suite(), body.raw_transaction, principal)
+    return SubmittedOut(
+        operation=done.operation,
+        event=done.event,
+        signer=done.signer,
+        tx_hash=done.tx_hash,
+        block_number=done.block_number,
+        asset_id=f"{done.asset_id:064x}",
+        lien_id=done.lien_id,
+        licence_id=done.licence_id,
+        parties=done.parties,
+    )
