@@ -51,6 +51,7 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.ChainUnreachable: 503,
     domain.ContentStoreUnavailable: 503,
     domain.InvalidWebhook: 400,
+    domain.WebhookTargetForbidden: 400,
     domain.WebhookNotFound: 404,
     domain.InvalidAddress: 400,
     domain.InvalidLicenceTerms: 422,

@@ -56,4 +56,5 @@ def delivery_policy(runtime: Runtime, timeout: float | None = None) -> DeliveryP
     return DeliveryPolicy(
         timeout=timeout or settings.webhook_timeout_seconds,
         max_attempts=settings.webhook_max_attempts,
+        allow_private_targets=settings.private_webhook_targets_allowed,
     )

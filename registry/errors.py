@@ -543,6 +543,13 @@ class InvalidWebhook(InvalidInput):
     code = "invalid_webhook"
 
 
+class WebhookTargetForbidden(InvalidWebhook):
+    """The webhook URL's host is not a public address (loopback, private, link-local…) or does
+    not resolve; allowed only where the setting says so (dev mode by default)."""
+
+    code = "webhook_target_forbidden"
+
+
 class WebhookNotFound(NotFound):
     """No webhook subscription of this API key has this id."""
 

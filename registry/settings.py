@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, description="How long a webhook receiver may take to answer"
     )
+    webhook_allow_private_targets: bool | None = Field(
+        default=None,
+        description="Let webhooks go to loopback/private addresses (default: only in dev mode)",
+    )
     webhook_max_attempts: int = Field(
         default=12, gt=0, description="Webhook delivery attempts before a delivery is failed"
     )
@@ -191,6 +195,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'banquan.db').resolve()}"
+
+    @property
+    def private_webhook_targets_allowed(self) -> bool:
+        if self.webhook_allow_private_targets is None:
+            return self.mode == "dev"
+        return self.webhook_allow_private_targets
 
     @property
     def content_dir(self) -> Path:

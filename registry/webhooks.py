@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import random
 import secrets
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -36,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.symmetric import hmac_sm3
 from registry.database import take_write_lock, unit_of_work
-from registry.errors import InvalidWebhook, WebhookNotFound
+from registry.errors import InvalidWebhook, WebhookNotFound, WebhookTargetForbidden
 from registry.events import EventType
 from registry.models import Event, WebhookDelivery, WebhookSubscription
 from registry.views import as_utc
@@ -134,9 +136,16 @@ def create_subscription(
     event_types: Iterable[str] | None,
     algorithm: str,
     now: Clock,
+    allow_private_targets: bool = False,
 ) -> CreatedSubscription:
-    """Subscribe ``url`` to events of ``event_types`` (all when ``None``) recorded from now on."""
+    """Subscribe ``url`` to events of ``event_types`` (all when ``None``) recorded from now on.
+
+    Unless ``allow_private_targets``, the URL's host must resolve to public addresses only: a
+    platform's key must not make the registry post to its own network (SSRF).
+    """
     checked_url = _checked_url(url)
+    if not allow_private_targets:
+        refuse_private_target(checked_url)
     types = _checked_types(event_types)
     if algorithm not in ALGORITHMS:
         raise InvalidWebhook(
@@ -281,6 +290,28 @@ def _checked_url(url: str) -> str:
     return url
 
 
+def refuse_private_target(url: str) -> None:
+    """Raise :class:`WebhookTargetForbidden` unless every address of ``url``'s host is a public
+    (globally routable) one: loopback, private, link-local (cloud metadata), shared, reserved and
+    multicast addresses are refused, as are hosts that do not resolve."""
+    parsed = httpx.URL(url)
+    host = parsed.host
+    try:
+        answers = socket.getaddrinfo(host, parsed.port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise WebhookTargetForbidden(
+            f"the webhook host {host!r} does not resolve", details={"host": host}
+        ) from exc
+    for *_, address in answers:
+        ip = ipaddress.ip_address(str(address[0]).split("%", 1)[0])
+        mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+        if not (mapped or ip).is_global:
+            raise WebhookTargetForbidden(
+                "the webhook host resolves to a non-public address",
+                details={"host": host, "address": str(ip)},
+            )
+
+
 def _checked_types(names: Iterable[str] | None) -> list[str]:
     if names is None:
         return [t.value for t in EventType]
@@ -340,6 +371,8 @@ class DeliveryPolicy:
     timeout: float = 10.0
     lease: timedelta = timedelta(minutes=10)
     batch_size: int = 500
+    # Checked again at every delivery: a name may resolve elsewhere than when it was subscribed.
+    allow_private_targets: bool = False
 
     def backoff(self, attempts: int, jitter: float) -> timedelta:
         """The wait after the ``attempts``-th failure; ``jitter`` in [0, 1)."""
@@ -390,7 +423,7 @@ def deliver_due(
             if outgoing.subscription_id in broken:
                 _release(sessions, outgoing)
                 continue
-            error = _send(http_client, outgoing, now())
+            error = _send(http_client, outgoing, now(), policy.allow_private_targets)
             _record(sessions, outgoing, error, now=now, policy=policy, jitter=jitter, report=report)
             if error is not None:
                 broken.add(outgoing.subscription_id)
@@ -518,8 +551,15 @@ def _body(event: Event) -> bytes:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _send(client: httpx.Client, outgoing: _Outgoing, at: datetime) -> str | None:
+def _send(
+    client: httpx.Client, outgoing: _Outgoing, at: datetime, allow_private_targets: bool
+) -> str | None:
     """POST one event; ``None`` when the receiver accepted it (2xx), else what went wrong."""
+    if not allow_private_targets:
+        try:
+            refuse_private_target(outgoing.url)
+        except WebhookTargetForbidden as exc:
+            return f"refused: {exc}"
     timestamp = str(int(at.timestamp()))
     headers = {
         "Content-Type": "application/json",

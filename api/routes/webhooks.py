@@ -101,6 +101,7 @@ def post_subscription(
         event_types=body.event_types,
         algorithm=body.algorithm,
         now=runtime.now,
+        allow_private_targets=runtime.settings.private_webhook_targets_allowed,
     )
     return CreatedOut(**_out(created.subscription).model_dump(), secret=created.secret)
 

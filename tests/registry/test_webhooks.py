@@ -29,12 +29,13 @@ from cli.main import app
 from cli.webhooks import delivery_policy
 from registry.anchoring import AnchoringPolicy, run_anchoring_cycle
 from registry.database import unit_of_work
-from registry.errors import EmptyFile
+from registry.errors import EmptyFile, WebhookTargetForbidden
 from registry.events import EventType, record_event
 from registry.metadata import WorkMetadata
 from registry.models import Event, WebhookDelivery
 from registry.registration import register_work
 from registry.runtime import Runtime
+from registry.settings import Settings
 from registry.views import RegistrationView, as_utc
 from registry.webhooks import (
     DELIVERED,
@@ -50,9 +51,10 @@ from registry.webhooks import (
     signature,
     verify_signature,
 )
-from tests.conftest import free_port
+from tests.conftest import free_port, serve_asgi
 
-POLICY = DeliveryPolicy(timeout=0.5, max_attempts=5)
+# The receivers of these tests listen on loopback.
+POLICY = DeliveryPolicy(timeout=0.5, max_attempts=5, allow_private_targets=True)
 
 
 @dataclass
@@ -161,6 +163,7 @@ def subscribe(
         event_types=event_types,
         algorithm=algorithm,
         now=runtime.now,
+        allow_private_targets=True,
     )
 
 
@@ -332,7 +335,7 @@ def test_a_failing_receiver_is_retried_with_exponential_backoff(
     subscribe(runtime, url)
     register(runtime, "重试")
     clock = Clock()
-    policy = DeliveryPolicy(timeout=0.5, max_attempts=20)
+    policy = DeliveryPolicy(timeout=0.5, max_attempts=20, allow_private_targets=True)
     waits = []
     for _ in range(6):
         deliver_due(runtime.sessions, http, clock, policy=policy, jitter=lambda: 1.0)
@@ -473,3 +476,65 @@ def test_the_delivery_policy_comes_from_the_settings(runtime: Runtime) -> None:
     policy = delivery_policy(replace(runtime, settings=settings))
     assert (policy.timeout, policy.max_attempts) == (3.5, 4)
     assert delivery_policy(runtime, 1.0).timeout == 1.0
+
+
+# ------------------------------------------------------------------------ targets (SSRF guard)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hook",
+        "http://localhost/hook",
+        "http://10.0.0.7/hook",
+        "http://192.168.1.1/hook",
+        "http://169.254.169.254/latest/meta-data/",  # cloud metadata
+        "http://[::1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://0.0.0.0/hook",
+        "http://100.64.0.1/hook",  # carrier-grade NAT
+        "http://banquan-no-such-host.invalid/hook",
+    ],
+)
+def test_a_target_on_a_non_public_address_is_refused(runtime: Runtime, url: str) -> None:
+    with pytest.raises(WebhookTargetForbidden):
+        create_subscription(
+            runtime.sessions,
+            key_id="platform-key",
+            url=url,
+            event_types=None,
+            algorithm="hmac-sha256",
+            now=runtime.now,
+        )
+    assert list_subscriptions(runtime.sessions, key_id=None) == []
+
+
+def test_a_public_address_is_accepted(runtime: Runtime) -> None:
+    created = create_subscription(
+        runtime.sessions,
+        key_id="platform-key",
+        url="https://93.184.215.14/hook",
+        event_types=None,
+        algorithm="hmac-sha256",
+        now=runtime.now,
+    )
+    assert created.subscription.url == "https://93.184.215.14/hook"
+
+
+def test_delivery_to_a_target_that_became_private_is_refused(runtime: Runtime) -> None:
+    receiving = Receiver()
+    with serve_asgi(receiving.app()) as base, httpx.Client(timeout=2) as http:
+        subscribe(runtime, f"{base}/hook")
+        register(runtime, "一")
+        strict = DeliveryPolicy(timeout=0.5, max_attempts=5)
+        report = deliver_due(runtime.sessions, http, runtime.now, policy=strict)
+    assert (report.delivered, report.retrying) == (0, 1)
+    assert "non-public address" in report.errors[0]
+    assert receiving.received == []
+
+
+def test_private_targets_follow_the_mode_unless_set() -> None:
+    assert Settings(mode="dev").private_webhook_targets_allowed
+    assert not Settings(
+        mode="dev", webhook_allow_private_targets=False
+    ).private_webhook_targets_allowed
