@@ -1,8 +1,10 @@
-"""``banquan catalogue MANIFEST``: register a whole catalogue, resumably, with a progress bar."""
+"""``banquan catalogue MANIFEST``: register a whole catalogue, resumably, with a progress bar;
+with ``--job`` as a catalogue job (the one the HTTP API runs), created or resumed."""
 
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +17,18 @@ from cli.keys import PasswordFile, read_password
 from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner
 from registry.catalogue import ItemResult, read_manifest, register_catalogue
-from registry.errors import RegistryError
-from registry.runtime import build_runtime
+from registry.catalogue_jobs import (
+    FILE_ERRORS,
+    JobView,
+    Upload,
+    attach_files,
+    create_job,
+    get_job,
+    process_job,
+    registrar_for,
+)
+from registry.errors import InvalidManifest, RegistryError
+from registry.runtime import Runtime, build_runtime
 from registry.settings import Settings
 
 console = Console(soft_wrap=True)
@@ -30,22 +42,29 @@ def catalogue(
     ] = None,
     password_file: PasswordFile = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line per item")] = False,
+    job: Annotated[
+        str | None,
+        typer.Option(
+            help="Run as a catalogue job: `new` creates one, a job id (CJ-…) resumes it with the "
+            "files found next to MANIFEST that it still lacks"
+        ),
+    ] = None,
 ) -> None:
     """Register every work of a CSV or JSON manifest (file, title, authors, isbn, language,
     rights). Run it again after an interruption: what is registered is not registered twice.
 
-    Exit status: 0 every item registered, 3 some failed, 2 the manifest is wrong.
+    Exit status: 0 every item registered, 3 some failed (or, for a job, still wait for their
+    files), 2 the manifest is wrong.
     """
+    if job is not None:
+        _run_job(manifest, job, key, password_file, as_json=as_json)
+        return
     try:
         items = read_manifest(manifest)
     except RegistryError as exc:
         console.print(f"[red]error[/red] {exc.code}: {exc.message}")
         raise typer.Exit(code=2) from exc
-    signer = None
-    if key is not None:
-        signer = KeySigner(
-            decrypt_key(read_keystore(key), read_password(password_file, confirm=False))
-        )
+    signer = _signer(key, password_file)
     runtime = build_runtime(Settings())
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -95,4 +114,75 @@ def summary(results: list[ItemResult]) -> Table:
         for o in ("registered", "already_registered", "failed")
     }
     table.caption = ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in counts.items())
+    return table
+
+
+def _signer(key: Path | None, password_file: Path | None) -> KeySigner | None:
+    if key is None:
+        return None
+    return KeySigner(decrypt_key(read_keystore(key), read_password(password_file, confirm=False)))
+
+
+def _run_job(
+    manifest: Path, job_id: str, key: Path | None, password_file: Path | None, *, as_json: bool
+) -> None:
+    """Create (``new``) or resume a job: send the files it lacks that exist next to the manifest,
+    and register every staged item."""
+    signer = _signer(key, password_file)
+    runtime = build_runtime(Settings())
+    try:
+        view = _job_pass(runtime, manifest, job_id, signer)
+    except RegistryError as exc:
+        console.print(f"[red]error[/red] {exc.code}: {exc.message}")
+        raise typer.Exit(code=2) from exc
+    finally:
+        runtime.close()
+    if as_json:
+        for item in view.items:
+            line = {
+                "job": view.id, "position": item.position, "file": item.file,
+                "state": item.state, "number": item.registration_number,
+                "error": item.error_code, "message": item.error_message,
+            }  # fmt: skip
+            console.print(json.dumps(line, ensure_ascii=False), markup=False)
+    else:
+        console.print(job_summary(view))
+    if view.state != "completed":
+        raise typer.Exit(code=3)
+
+
+def _job_pass(runtime: Runtime, manifest: Path, job_id: str, signer: KeySigner | None) -> JobView:
+    registrar = registrar_for(runtime, signer=signer)
+    if job_id == "new":
+        try:
+            text = manifest.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidManifest(f"cannot read {manifest.name}: {exc}") from exc
+        kind = "json" if manifest.suffix.lower() == ".json" else "csv"
+        view = create_job(runtime.sessions, owner="cli", manifest=text, kind=kind, now=runtime.now)
+    else:
+        view = get_job(runtime.sessions, job_id, owner=None)
+    wanted = [
+        manifest.parent / item.file
+        for item in view.items
+        if item.state == "pending" or (item.state == "refused" and item.error_code in FILE_ERRORS)
+    ]
+    present = [path for path in wanted if path.is_file()]
+    with ExitStack() as stack:
+        uploads = [Upload(p.name, stack.enter_context(p.open("rb"))) for p in present]
+        if uploads:
+            attach_files(registrar, view.id, uploads, owner=None)
+    return process_job(registrar, view.id, owner=None)
+
+
+def job_summary(view: JobView) -> Table:
+    table = Table(title=f"catalogue job {view.id}")
+    for column in ("file", "number", "state"):
+        table.add_column(column)
+    for item in view.items:
+        state = item.state if item.error_code is None else f"{item.state}: {item.error_code}"
+        table.add_row(item.file, item.registration_number or "—", state)
+    table.caption = f"{view.state}: " + ", ".join(
+        f"{n} {name}" for name, n in view.counts.items() if name != "total"
+    )
     return table

@@ -53,3 +53,24 @@ def test_wrong_manifest_exits_2_and_a_failed_item_exits_3(manifest: Path) -> Non
     partial = runner.invoke(app, ["catalogue", str(manifest)])
     assert partial.exit_code == 3
     assert "1 failed" in partial.output
+
+
+def test_catalogue_as_a_job_waits_for_missing_files_then_resumes(manifest: Path) -> None:
+    missing = manifest.parent / "v2.txt"
+    kept = missing.read_bytes()
+    missing.unlink()
+    first = runner.invoke(app, ["catalogue", str(manifest), "--job", "new", "--json"])
+    assert first.exit_code == 3, first.output
+    lines = [json.loads(line) for line in first.output.splitlines() if line.startswith("{")]
+    assert [line["state"] for line in lines] == ["registered", "registered", "pending"]
+    job_id = lines[0]["job"]
+    numbers = [line["number"] for line in lines[:2]]
+    missing.write_bytes(kept)
+    resumed = runner.invoke(app, ["catalogue", str(manifest), "--job", job_id, "--json"])
+    assert resumed.exit_code == 0, resumed.output
+    lines = [json.loads(line) for line in resumed.output.splitlines() if line.startswith("{")]
+    assert [line["state"] for line in lines] == ["registered"] * 3
+    assert [line["number"] for line in lines[:2]] == numbers  # not registered again
+    unknown = runner.invoke(app, ["catalogue", str(manifest), "--job", "CJ-nothing"])
+    assert unknown.exit_code == 2
+    assert "catalogue_job_not_found" in unknown.output
