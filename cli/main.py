@@ -21,6 +21,7 @@ from cli.catalogue import catalogue
 from cli.keys import PasswordFile, keys_app, read_password
 from cli.launcher import AnvilProcess
 from cli.moderation import audit_app
+from cli.pledge import asset_app, pledge_app
 from cli.webhooks import start_dispatcher, webhooks_app
 from crypto.errors import CryptoError
 from crypto.keystore import decrypt_key, read_keystore
@@ -48,6 +49,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(admin_app, name="admin")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(audit_app, name="audit")
+app.add_typer(pledge_app, name="pledge")
+app.add_typer(asset_app, name="asset")
 app.command(name="catalogue")(catalogue)
 
 

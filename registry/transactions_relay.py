@@ -56,6 +56,9 @@ OPERATIONS: dict[tuple[str, str], tuple[str, Scope]] = {
     ("Pledges", "enforce"): ("enforce", Scope.LENDER),
 }
 
+# How long an owner's consent stays usable when no deadline is asked for.
+DEFAULT_CONSENT_SECONDS = 24 * 3600
+
 AssetEvent = Transfer | LicenceGranted | LicenceRevoked | Pledged | Released | Enforced
 
 
@@ -232,6 +235,7 @@ class ConsentRequest:
 
     owner: str
     nonce: int
+    deadline: int
     typed_data: dict[str, Any]
     digest: bytes
 
@@ -262,8 +266,9 @@ def pledge_terms(
     )
 
 
-def pledge_consent(suite: Suite, terms: PledgeTerms, deadline: int) -> ConsentRequest:
-    """The typed data the asset's current owner signs to let ``terms.lender`` record a pledge.
+def pledge_consent(suite: Suite, terms: PledgeTerms, deadline: int | None) -> ConsentRequest:
+    """The typed data the asset's current owner signs to let ``terms.lender`` record a pledge;
+    without a ``deadline``, the consent is valid for :data:`DEFAULT_CONSENT_SECONDS`.
 
     Refused: :class:`AssetNotFound`, :class:`LenderNotAuthorized`, :class:`InvalidPledgeTerms`,
     :class:`ConsentExpired` (a deadline not in the future). The owner's nonce is the current one:
@@ -282,6 +287,8 @@ def pledge_consent(suite: Suite, terms: PledgeTerms, deadline: int) -> ConsentRe
             block = suite.pledges.w3.eth.get_block("latest")
             chain_id = int(suite.pledges.w3.eth.chain_id)
         now = int(block["timestamp"])
+        if deadline is None:
+            deadline = now + DEFAULT_CONSENT_SECONDS
         if not 0 < terms.amount <= assets.MAX_AMOUNT:
             raise errors.InvalidPledgeTerms("the amount must be positive", details=details)
         if not all(ord("A") <= c <= ord("Z") for c in terms.currency_code):
@@ -310,7 +317,9 @@ def pledge_consent(suite: Suite, terms: PledgeTerms, deadline: int) -> ConsentRe
         message[key] = str(message[key])
     for key in ("currencyCode", "officialRegistrationNo"):
         message[key] = "0x" + bytes(message[key]).hex()
-    return ConsentRequest(owner=owner, nonce=nonce, typed_data=typed, digest=digest)
+    return ConsentRequest(
+        owner=owner, nonce=nonce, deadline=deadline, typed_data=typed, digest=digest
+    )
 
 
 # ------------------------------------------------------------------------------------ submit

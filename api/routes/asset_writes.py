@@ -195,6 +195,13 @@ CONSENT_EXAMPLE: dict[str, Any] = {
 class ConsentIn(PledgeTermsIn):
     model_config = ConfigDict(json_schema_extra={"examples": [CONSENT_EXAMPLE]})
 
+    deadline: int | None = Field(  # type: ignore[assignment]
+        default=None,
+        ge=0,
+        le=UINT64,
+        description="The consent is void after (Unix seconds; default: in 24 hours)",
+    )
+
 
 class ConsentOut(BaseModel):
     model_config = ConfigDict(
@@ -203,6 +210,7 @@ class ConsentOut(BaseModel):
                 {
                     "owner": OWNER,
                     "nonce": 0,
+                    "deadline": 1798765200,
                     "digest": "0x" + "ab" * 32,
                     "typed_data": {
                         "types": {"EIP712Domain": [], "PledgeConsent": []},
@@ -217,6 +225,7 @@ class ConsentOut(BaseModel):
 
     owner: str = Field(description="The asset's current owner: the one who must sign")
     nonce: int = Field(description="The owner's consent nonce the message carries")
+    deadline: int = Field(description="Send it with the signature to /pledge/prepare")
     digest: str = Field(description="The EIP-712 digest (0x-hex) the signature covers")
     typed_data: dict[str, object] = Field(
         description="For eth_account's sign_typed_data(full_message=…) or eth_signTypedData_v4"
@@ -392,6 +401,7 @@ def post_pledge_consent(
     return ConsentOut(
         owner=request.owner,
         nonce=request.nonce,
+        deadline=request.deadline,
         digest="0x" + request.digest.hex(),
         typed_data=request.typed_data,
     )

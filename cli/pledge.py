@@ -1,0 +1,384 @@
+"""``banquan pledge`` and ``banquan asset``: pledge, license and transfer rights assets with the
+user's own key.
+
+The key stays with the user: it is read from the user's keystore (``banquan keys new
+--algorithm secp256k1``) and signs here; the registry services run their checks and send through
+a :class:`TransactionSender` for that account, as the HTTP API's relay does for keys held
+elsewhere. Exit status 2 and the error code on any refusal; ``--json`` for scripts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from rich.console import Console
+
+from chain_client.licences import LicenceTerms
+from chain_client.suite import Suite
+from chain_client.transactions import TransactionSender
+from cli.keys import PasswordFile, read_password
+from crypto.errors import CryptoError
+from crypto.keystore import decrypt_key, read_keystore
+from crypto.secp256k1 import Secp256k1PrivateKey
+from registry.assets import (
+    ZERO_BYTES32,
+    OwnerConsent,
+    encumbrances,
+    enforce,
+    grant_licence,
+    pledge,
+    release,
+    resolve_asset_id,
+    revoke_licence,
+    transfer,
+)
+from registry.errors import InvalidInput, InvalidLicenceTerms, NotAssetOwner, RegistryError
+from registry.rights import ALL_RIGHT_NAMES, RIGHT_NAMES, rights_mask
+from registry.runtime import Runtime, build_runtime
+from registry.settings import Settings
+from registry.transactions_relay import pledge_consent, pledge_terms
+
+pledge_app = typer.Typer(help="Pledges of rights assets (质押), signed with your own key.")
+asset_app = typer.Typer(help="Transfer and license rights assets, signed with your own key.")
+console = Console(soft_wrap=True)
+
+Key = Annotated[
+    Path,
+    typer.Option(
+        "--key", help="Your secp256k1 keystore (the acting account)", exists=True, dir_okay=False
+    ),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
+Reference = Annotated[str, typer.Argument(help="Registration number (BQ-…) or 64-hex asset id")]
+Lender = Annotated[str | None, typer.Option(help="The lender's address (default: --key's)")]
+Amount = Annotated[int, typer.Option(help="Secured amount, in the currency's minor unit")]
+Currency = Annotated[str, typer.Option(help="ISO 4217 code")]
+Maturity = Annotated[int, typer.Option(help="Maturity (Unix seconds)")]
+RegistrationNo = Annotated[str, typer.Option(help="Official pledge registration number")]
+
+
+@dataclass
+class _Session:
+    runtime: Runtime
+    suite: Suite
+    account: LocalAccount | None
+
+    @property
+    def sender(self) -> TransactionSender:
+        assert self.account is not None
+        return TransactionSender(self.runtime.w3, self.account)
+
+
+def _account(key: Path, password_file: Path | None) -> LocalAccount:
+    try:
+        private = decrypt_key(read_keystore(key), read_password(password_file, confirm=False))
+    except CryptoError as exc:
+        raise InvalidInput(f"cannot open the keystore: {exc}") from exc
+    if not isinstance(private, Secp256k1PrivateKey):
+        raise InvalidInput("the keystore must hold a secp256k1 (Ethereum) key")
+    account: LocalAccount = Account.from_key(private.to_bytes())
+    return account
+
+
+@contextmanager
+def _session(
+    as_json: bool, key: Path | None = None, password_file: Path | None = None
+) -> Iterator[_Session]:
+    """The runtime, the suite and the user's account; a domain error exits 2 with its code."""
+    runtime: Runtime | None = None
+    try:
+        account = _account(key, password_file) if key is not None else None
+        runtime = build_runtime(Settings())
+        yield _Session(runtime, runtime.suite(), account)
+    except RegistryError as error:
+        if as_json:
+            print(
+                json.dumps(
+                    {"error": error.code, "message": error.message, "details": error.details},
+                    default=str,
+                )
+            )
+        else:
+            console.print(f"[red]error[/red] {error.code}: {error.message}", highlight=False)
+        raise typer.Exit(code=2) from error
+    finally:
+        if runtime is not None:
+            runtime.close()
+
+
+def _show(as_json: bool, result: dict[str, Any]) -> None:
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    for name, value in result.items():
+        console.print(f"{name:16} {value}", highlight=False)
+
+
+def _position(event: Any) -> dict[str, Any]:
+    return {"tx_hash": event.position.tx_hash, "block_number": event.position.block_number}
+
+
+# -------------------------------------------------------------------------------------- pledge
+
+
+@pledge_app.command()
+def consent(
+    reference: Reference,
+    key: Key,
+    amount: Amount,
+    maturity: Maturity,
+    lender: Annotated[str, typer.Option(help="The lender's address")],
+    currency: Currency = "CNY",
+    registration_no: RegistrationNo = "",
+    deadline: Annotated[
+        int | None, typer.Option(help="Consent void after (Unix seconds; default: 24 hours)")
+    ] = None,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the owner, sign the EIP-712 consent that lets LENDER record this pledge (nothing is
+    sent); give the signature and deadline to the lender."""
+    with _session(as_json, key, password_file) as session:
+        asset_id = resolve_asset_id(session.runtime.sessions, reference)
+        terms = pledge_terms(asset_id, lender, amount, currency, maturity, registration_no)
+        request = pledge_consent(session.suite, terms, deadline)
+        assert session.account is not None
+        if request.owner != session.account.address:
+            raise NotAssetOwner(
+                "the key is not the asset owner's",
+                details={"owner": request.owner, "key": session.account.address},
+            )
+        signed = session.account.sign_typed_data(full_message=request.typed_data)
+        _show(
+            as_json,
+            {
+                "asset_id": f"{asset_id:064x}",
+                "owner": request.owner,
+                "lender": terms.lender,
+                "nonce": request.nonce,
+                "deadline": request.deadline,
+                "signature": "0x" + bytes(signed.signature).hex(),
+            },
+        )
+
+
+@pledge_app.command()
+def record(
+    reference: Reference,
+    key: Key,
+    amount: Amount,
+    maturity: Maturity,
+    deadline: Annotated[int, typer.Option(help="The deadline the owner signed")],
+    signature: Annotated[str, typer.Option(help="The owner's consent signature (hex)")],
+    currency: Currency = "CNY",
+    registration_no: RegistrationNo = "",
+    lender: Lender = None,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the lender, record the pledge the owner consented to."""
+    with _session(as_json, key, password_file) as session:
+        assert session.account is not None
+        asset_id = resolve_asset_id(session.runtime.sessions, reference)
+        terms = pledge_terms(
+            asset_id, lender or session.account.address, amount, currency, maturity,
+            registration_no,
+        )  # fmt: skip
+        try:
+            owner_sig = bytes.fromhex(signature.removeprefix("0x"))
+        except ValueError as exc:
+            raise InvalidInput("the signature must be hex") from exc
+        pledged = pledge(session.suite, session.sender, terms, OwnerConsent(deadline, owner_sig))
+        _show(
+            as_json,
+            {
+                "lien_id": pledged.lien_id,
+                "asset_id": f"{pledged.asset_id:064x}",
+                "owner": pledged.owner,
+                "lender": pledged.lender,
+                "rank": pledged.rank,
+                **_position(pledged),
+            },
+        )
+
+
+@pledge_app.command(name="release")
+def release_command(
+    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    key: Key,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the lender, release a lien."""
+    with _session(as_json, key, password_file) as session:
+        released = release(session.suite, session.sender, lien_id)
+        _show(
+            as_json,
+            {
+                "lien_id": released.lien_id,
+                "asset_id": f"{released.asset_id:064x}",
+                **_position(released),
+            },
+        )
+
+
+@pledge_app.command(name="enforce")
+def enforce_command(
+    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    key: Key,
+    to: Annotated[str, typer.Option(help="Who receives the asset (the lender or a buyer)")],
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the lender, enforce a matured, most senior lien: the asset moves to TO."""
+    with _session(as_json, key, password_file) as session:
+        enforced = enforce(session.suite, session.sender, lien_id, to)
+        _show(
+            as_json,
+            {
+                "lien_id": enforced.lien_id,
+                "asset_id": f"{enforced.asset_id:064x}",
+                "from": enforced.from_,
+                "to": enforced.to,
+                **_position(enforced),
+            },
+        )
+
+
+@pledge_app.command()
+def show(
+    reference: Reference,
+    block: Annotated[int | None, typer.Option(help="As of this block (default: latest)")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Every encumbrance of an asset: liens by rank, a freeze, exclusive licences."""
+    with _session(as_json) as session:
+        asset_id = resolve_asset_id(session.runtime.sessions, reference)
+        report = encumbrances(
+            session.suite, asset_id, block=block if block is not None else "latest"
+        )
+        liens = [
+            {
+                "lien_id": ranked.lien_id,
+                "rank": ranked.rank,
+                "lender": ranked.lien.lender,
+                "amount": str(ranked.lien.amount),
+                "currency": ranked.lien.currency_code.decode("ascii", "replace"),
+                "maturity": ranked.lien.maturity,
+            }
+            for ranked in report.liens
+        ]
+        result = {
+            "asset_id": f"{asset_id:064x}",
+            "clear": report.is_clear,
+            "liens": liens,
+            "frozen": bool(report.frozen_at),
+            "exclusive_licences": [entry.licence_id for entry in report.exclusive_licences],
+        }
+        if as_json:
+            _show(True, result)
+            return
+        console.print(f"asset {result['asset_id']}: {'clear' if report.is_clear else 'encumbered'}")
+        for lien in liens:
+            console.print(
+                f"  lien {lien['lien_id']} rank {lien['rank']}: {lien['amount']} "
+                f"{lien['currency']} to {lien['lender']}, maturity {lien['maturity']}",
+                highlight=False,
+            )
+
+
+# --------------------------------------------------------------------------------------- asset
+
+
+@asset_app.command(name="transfer")
+def transfer_command(
+    reference: Reference,
+    to: Annotated[str, typer.Argument(help="The new owner's address")],
+    key: Key,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the owner, transfer the asset to TO."""
+    with _session(as_json, key, password_file) as session:
+        asset_id = resolve_asset_id(session.runtime.sessions, reference)
+        moved = transfer(session.suite, session.sender, asset_id, to)
+        _show(
+            as_json,
+            {
+                "asset_id": f"{asset_id:064x}",
+                "from": moved.from_,
+                "to": moved.to,
+                **_position(moved),
+            },
+        )
+
+
+@asset_app.command()
+def licence(
+    reference: Reference,
+    key: Key,
+    licensee: Annotated[str, typer.Option(help="The licensee's address")],
+    right: Annotated[
+        list[str], typer.Option(help=f"Licensed right (repeatable): {', '.join(ALL_RIGHT_NAMES)}")
+    ],
+    start: Annotated[int, typer.Option(help="Unix seconds")],
+    end: Annotated[int, typer.Option(help="Unix seconds")],
+    territory: Annotated[int, typer.Option(help="ISO 3166-1 numeric; 0 = worldwide")] = 0,
+    exclusive: Annotated[bool, typer.Option(help="Exclusive licence")] = False,
+    revocable: Annotated[bool, typer.Option(help="The owner may revoke it")] = False,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the owner, grant a licence."""
+    with _session(as_json, key, password_file) as session:
+        unknown = sorted(set(right) - set(RIGHT_NAMES))
+        if unknown:
+            raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
+        terms = LicenceTerms(
+            asset_id=resolve_asset_id(session.runtime.sessions, reference),
+            licensee=licensee,
+            rights=rights_mask(right),
+            territory=territory,
+            start=start,
+            end=end,
+            exclusive=exclusive,
+            revocable=revocable,
+        )
+        granted = grant_licence(session.suite, session.sender, terms)
+        _show(
+            as_json,
+            {
+                "licence_id": granted.licence_id,
+                "asset_id": f"{granted.asset_id:064x}",
+                "licensee": granted.licensee,
+                **_position(granted),
+            },
+        )
+
+
+@asset_app.command()
+def revoke(
+    licence_id: Annotated[int, typer.Argument(help="The licence's id")],
+    key: Key,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the owner, revoke a revocable licence in force."""
+    with _session(as_json, key, password_file) as session:
+        revoked = revoke_licence(session.suite, session.sender, licence_id, ZERO_BYTES32)
+        _show(
+            as_json,
+            {
+                "licence_id": revoked.licence_id,
+                "asset_id": f"{revoked.asset_id:064x}",
+                **_position(revoked),
+            },
+        )

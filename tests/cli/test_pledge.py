@@ -1,0 +1,194 @@
+"""banquan pledge / banquan asset: owners and lenders sign with their own keystores, against a
+real suite on Anvil (a node of this module's own: enforcement moves its clock) and both
+databases."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from typer.testing import CliRunner
+
+from chain_client.pledges import LENDER_ROLE
+from cli.launcher import AnvilProcess
+from cli.main import app
+from crypto.keystore import encrypt_key, write_keystore
+from crypto.secp256k1 import Secp256k1PrivateKey
+from registry.assets import tokenize
+from registry.database import migrate
+from registry.metadata import WorkMetadata
+from registry.registration import register_work
+from registry.runtime import Runtime, build_runtime
+from tests.chain_client.conftest import ROLE_KEYS, advance_time
+from tests.conftest import free_port, make_settings
+
+runner = CliRunner()
+DAY = 24 * 3600
+OWNER = Account.from_key(ROLE_KEYS["owner"])
+LENDER = Account.from_key(ROLE_KEYS["lender"])
+BUYER = Account.from_key(ROLE_KEYS["buyer"])
+PASSWORD = "correct horse"
+
+
+@pytest.fixture(scope="module")
+def anvil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnvilProcess]:
+    """A node of this module's own (overrides the shared one): enforcement moves its clock."""
+    with AnvilProcess(port=free_port(), workdir=tmp_path_factory.mktemp("pledge-anvil")) as node:
+        yield node
+
+
+@pytest.fixture
+def runtime(
+    tmp_path: Path, database_url: str, anvil: AnvilProcess, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Runtime]:
+    """The runtime the CLI builds from the environment (same data directory, same suite)."""
+    monkeypatch.setenv("BANQUAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BANQUAN_DATABASE_URL", database_url)
+    monkeypatch.setenv("BANQUAN_CHAIN_RPC_URL", anvil.rpc_url)
+    monkeypatch.setenv("BANQUAN_KEYSTORE_PASSWORD", PASSWORD)
+    built = build_runtime(make_settings(tmp_path / "data", database_url, anvil.rpc_url))
+    migrate(built.engine)
+    yield built
+    built.close()
+
+
+def keystore(tmp_path: Path, account: LocalAccount) -> str:
+    path = tmp_path / f"{account.address}.json"
+    if not path.exists():
+        key = Secp256k1PrivateKey.from_bytes(bytes(account.key))
+        write_keystore(path, encrypt_key(key, PASSWORD, scrypt_n=2**10))
+    return str(path)
+
+
+@pytest.fixture
+def asset(runtime: Runtime) -> str:
+    """A registration tokenized to OWNER; LENDER holds the lender role."""
+    number = register_work(
+        runtime.sessions,
+        runtime.store,
+        io.BytesIO(f"pledged work {time.time_ns()}".encode()),
+        WorkMetadata(title="质押作品", rights=("translation", "rental")),
+        max_bytes=1 << 20,
+        now=runtime.now,
+    ).number
+    assert runtime.new_batcher().run_once().error is None
+    suite = runtime.suite()
+    tokenize(runtime.sessions, suite, number, OWNER.address)
+    suite.pledges.grant_role(LENDER_ROLE, LENDER.address)
+    return number
+
+
+def invoke(*args: str) -> dict[str, Any]:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    answer: dict[str, Any] = json.loads(result.output)
+    return answer
+
+
+def chain_time(runtime: Runtime) -> int:
+    return int(runtime.w3.eth.get_block("latest")["timestamp"])
+
+
+def consent_and_record(runtime: Runtime, tmp_path: Path, asset: str, maturity: int) -> int:
+    terms = ["--amount", "100000", "--currency", "CNY", "--maturity", str(maturity)]
+    consent = invoke(
+        "pledge", "consent", asset, "--key", keystore(tmp_path, OWNER),
+        "--lender", LENDER.address, *terms,
+    )  # fmt: skip
+    assert consent["owner"] == OWNER.address
+    recorded = invoke(
+        "pledge", "record", asset, "--key", keystore(tmp_path, LENDER), *terms,
+        "--deadline", str(consent["deadline"]), "--signature", consent["signature"],
+    )  # fmt: skip
+    assert recorded["owner"] == OWNER.address
+    assert recorded["lender"] == LENDER.address
+    return int(recorded["lien_id"])
+
+
+def test_pledge_show_release_then_license_and_transfer(
+    runtime: Runtime, asset: str, tmp_path: Path
+) -> None:
+    owner_key, lender_key = keystore(tmp_path, OWNER), keystore(tmp_path, LENDER)
+    lien_id = consent_and_record(runtime, tmp_path, asset, chain_time(runtime) + 30 * DAY)
+    shown = invoke("pledge", "show", asset)
+    assert [lien["lien_id"] for lien in shown["liens"]] == [lien_id]
+    assert shown["clear"] is False
+    readable = runner.invoke(app, ["pledge", "show", asset])
+    assert f"lien {lien_id} rank 1" in readable.output
+
+    before = runtime.w3.eth.get_transaction_count(OWNER.address)
+    refused = runner.invoke(app, ["asset", "transfer", asset, BUYER.address, "--key", owner_key])
+    assert refused.exit_code == 2
+    assert "encumbered" in refused.output
+    as_json = runner.invoke(
+        app, ["asset", "transfer", asset, BUYER.address, "--key", owner_key, "--json"]
+    )
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.output)["error"] == "encumbered"
+    assert runtime.w3.eth.get_transaction_count(OWNER.address) == before
+
+    released = invoke("pledge", "release", str(lien_id), "--key", lender_key)
+    assert released["lien_id"] == lien_id
+    assert invoke("pledge", "show", asset)["clear"] is True
+
+    now = chain_time(runtime)
+    granted = invoke(
+        "asset", "licence", asset, "--key", owner_key, "--licensee", BUYER.address,
+        "--right", "translation", "--start", str(now), "--end", str(now + 90 * DAY),
+        "--exclusive", "--revocable",
+    )  # fmt: skip
+    assert granted["licensee"] == BUYER.address
+    assert invoke("pledge", "show", asset)["exclusive_licences"] == [granted["licence_id"]]
+    revoked = invoke("asset", "revoke", str(granted["licence_id"]), "--key", owner_key)
+    assert revoked["licence_id"] == granted["licence_id"]
+    moved = invoke("asset", "transfer", asset, BUYER.address, "--key", owner_key)
+    assert (moved["from"], moved["to"]) == (OWNER.address, BUYER.address)
+    assert runtime.suite().rights_asset.owner_of(int(moved["asset_id"], 16)) == BUYER.address
+
+
+def test_refusals_exit_2_with_the_code(runtime: Runtime, asset: str, tmp_path: Path) -> None:
+    maturity = str(chain_time(runtime) + 30 * DAY)
+    not_owner = runner.invoke(
+        app,
+        [
+            "pledge", "consent", asset, "--key", keystore(tmp_path, BUYER),
+            "--lender", LENDER.address, "--amount", "1", "--maturity", maturity, "--json",
+        ],
+    )  # fmt: skip
+    assert not_owner.exit_code == 2
+    assert json.loads(not_owner.output)["error"] == "not_asset_owner"
+    forged = runner.invoke(
+        app,
+        [
+            "pledge", "record", asset, "--key", keystore(tmp_path, LENDER), "--amount", "1",
+            "--maturity", maturity, "--deadline", str(chain_time(runtime) + 3600),
+            "--signature", "0x" + "11" * 65,
+        ],
+    )  # fmt: skip
+    assert forged.exit_code == 2
+    assert "invalid_consent_signature" in forged.output
+    missing = runner.invoke(app, ["pledge", "release", "999", "--key", keystore(tmp_path, LENDER)])
+    assert missing.exit_code == 2
+    assert "lien_not_found" in missing.output
+    assert invoke("pledge", "show", asset)["clear"] is True
+
+
+def test_lender_enforces_a_matured_lien(runtime: Runtime, asset: str, tmp_path: Path) -> None:
+    lien_id = consent_and_record(runtime, tmp_path, asset, chain_time(runtime) + DAY)
+    lender_key = keystore(tmp_path, LENDER)
+    early = runner.invoke(
+        app, ["pledge", "enforce", str(lien_id), "--to", BUYER.address, "--key", lender_key]
+    )
+    assert early.exit_code == 2
+    assert "lien_not_matured" in early.output
+    advance_time(runtime.w3, 2 * DAY)
+    enforced = invoke("pledge", "enforce", str(lien_id), "--to", BUYER.address, "--key", lender_key)
+    assert (enforced["from"], enforced["to"]) == (OWNER.address, BUYER.address)
+    assert runtime.suite().rights_asset.owner_of(int(enforced["asset_id"], 16)) == BUYER.address
