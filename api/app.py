@@ -19,6 +19,7 @@ from api.routes import admin, assets, health, verify, works
 from api.routes import moderation as moderation_routes
 from api.routes.asset_writes import router as asset_writes_router
 from api.routes.catalogues import router as catalogues_router
+from api.routes.similar import router as similar_router
 from api.routes.webhooks import router as webhooks_router
 from api.schemas import ErrorOut
 from registry.runtime import Runtime, build_runtime
@@ -82,6 +83,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(webhooks_router)
     app.include_router(catalogues_router)
+    app.include_router(similar_router)
     app.include_router(moderation_routes.router)
 
     page = (resources.files("api") / "static" / "index.html").read_text(encoding="utf-8")

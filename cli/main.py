@@ -22,6 +22,7 @@ from cli.keys import PasswordFile, keys_app, read_password
 from cli.launcher import AnvilProcess
 from cli.moderation import audit_app
 from cli.pledge import asset_app, pledge_app
+from cli.similar import similar
 from cli.webhooks import start_dispatcher, webhooks_app
 from crypto.errors import CryptoError
 from crypto.keystore import decrypt_key, read_keystore
@@ -52,6 +53,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(pledge_app, name="pledge")
 app.add_typer(asset_app, name="asset")
 app.command(name="catalogue")(catalogue)
+app.command(name="similar")(similar)
 
 
 def _runtime(settings: Settings | None = None) -> Runtime:
