@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as Scope_
@@ -19,6 +21,8 @@ from registry.access import (
     record_write,
 )
 from registry.runtime import Runtime
+
+audit_log = logging.getLogger("banquan.audit")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Lookups that change nothing, though sent as POST (they carry a body).
@@ -111,13 +115,25 @@ def install_audit_log(app: FastAPI) -> None:
         if request.method in WRITE_METHODS and request.url.path not in READ_ONLY_POSTS:
             principal = getattr(request.state, "principal", None)
             runtime: Runtime = request.app.state.runtime
-            await run_in_threadpool(
-                record_write,
-                runtime.sessions,
-                key_id=principal.key_id if principal else None,
-                method=request.method,
-                path=request.url.path,
-                status=response.status_code,
-                now=runtime.now,
-            )
+            key_id = principal.key_id if principal else None
+            try:
+                await run_in_threadpool(
+                    record_write,
+                    runtime.sessions,
+                    key_id=key_id,
+                    method=request.method,
+                    path=request.url.path,
+                    status=response.status_code,
+                    now=runtime.now,
+                )
+            except (OperationalError, InterfaceError):
+                # The database is down or full: the answer already given (a 503, or a 201 that
+                # committed just before) stands; the line goes to the server log instead.
+                audit_log.warning(
+                    "audit line not stored (database unavailable): key=%s %s %s -> %s",
+                    key_id,
+                    request.method,
+                    request.url.path,
+                    response.status_code,
+                )
         return response

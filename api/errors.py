@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry import errors as domain
@@ -50,6 +52,8 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.ServiceUnavailable: 503,
     domain.ChainUnreachable: 503,
     domain.ContentStoreUnavailable: 503,
+    domain.DatabaseUnavailable: 503,
+    domain.InsufficientStorage: 507,
     domain.InvalidWebhook: 400,
     domain.WebhookTargetForbidden: 400,
     domain.WebhookNotFound: 404,
@@ -121,6 +125,19 @@ def status_for(error: domain.RegistryError) -> int:
     return 500
 
 
+def storage_failure(exc: OSError) -> domain.ServiceUnavailable | None:
+    """What a failed write of the content store means to the client: out of space (507), or
+    the store cannot be written right now (read-only, I/O error: 503); None for other errors."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return domain.InsufficientStorage("the data directory is out of space; retry later")
+    if exc.errno in (errno.EROFS, errno.EIO, errno.EACCES, errno.EPERM):
+        return domain.ContentStoreUnavailable(
+            "the content store cannot be written right now; retry later",
+            details={"reason": exc.strerror or type(exc).__name__},
+        )
+    return None
+
+
 def error_body(code: str, message: str, details: object = None) -> dict[str, object]:
     return {"code": code, "message": message, "details": details or {}}
 
@@ -158,7 +175,33 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=400,
         )
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database(_request: Request, exc: Exception) -> JSONResponse:
+        # The database is down, restarting or out of space: the transaction did not commit, so
+        # nothing was recorded and the client may retry (with its Idempotency-Key).
+        text = str(getattr(exc, "orig", exc)).lower()
+        full = "disk is full" in text or "no space left" in text  # SQLite, PostgreSQL
+        error = (
+            domain.InsufficientStorage("the database is out of space; retry later")
+            if full
+            else domain.DatabaseUnavailable("the database cannot be reached; retry later")
+        )
+        return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
+
+    @app.exception_handler(OSError)
+    async def _storage(_request: Request, exc: OSError) -> JSONResponse:
+        # A write to the data directory failed (out of space, read-only, I/O error): the upload
+        # was aborted before any row named it. Any other OSError is a real fault (a 500).
+        error = storage_failure(exc)
+        if error is None:
+            raise exc
+        return JSONResponse(
+            error_body(error.code, error.message, error.details), status_code=status_for(error)
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        codes = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed"}
+        code = codes.get(exc.status_code, "http_error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)

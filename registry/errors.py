@@ -243,6 +243,18 @@ class ContentStoreUnavailable(ServiceUnavailable):
     code = "content_store_unavailable"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached right now (restarting, unreachable); nothing was recorded."""
+
+    code = "database_unavailable"
+
+
+class InsufficientStorage(ServiceUnavailable):
+    """The data directory (content store or database) is out of space; nothing was recorded."""
+
+    code = "insufficient_storage"
+
+
 class ChainUnreachable(ServiceUnavailable):
     """The chain node cannot be reached right now."""
 

@@ -196,6 +196,7 @@ class Job:
     numbers_seen: set[str] = field(default_factory=set)
     statuses: list[int | str] = field(default_factory=list)
     error_codes: list[str] = field(default_factory=list)
+    answers: list[tuple[float, int | str, str | None]] = field(default_factory=list)
 
     @property
     def sha256(self) -> str:
@@ -230,16 +231,21 @@ def attempt(client: httpx.Client, url: str, auth: Mapping[str, str], job: Job) -
         response = post_job(client, url, auth, job)
     except httpx.TransportError as exc:
         job.statuses.append(type(exc).__name__)
+        job.answers.append((time.monotonic(), type(exc).__name__, None))
         return None
     job.statuses.append(response.status_code)
+    code: str | None = None
     if response.status_code == 201:
         number = str(response.json()["number"])
         job.numbers_seen.add(number)
         job.number = job.number or number
     elif response.headers.get("content-type", "").startswith("application/json"):
-        job.error_codes.append(str(response.json().get("code")))
+        code = str(response.json().get("code"))
     else:
-        job.error_codes.append(f"{response.status_code} {response.text[:80]}")
+        code = f"{response.status_code} {response.text[:80]}"
+    if code is not None:
+        job.error_codes.append(code)
+    job.answers.append((time.monotonic(), response.status_code, code))
     return response.status_code
 
 
@@ -402,3 +408,78 @@ def check_anchoring(instance: Instance, rpc_url: str) -> dict[str, int]:
         result = check_bundle(proof_bundle(view), chain=client)
         assert result.ok, (number, result.results, result.notes)
     return {"batches": len(batches), "anchored_roots": events, "bundles_checked": len(numbers)}
+
+
+@dataclass
+class Outage:
+    """What the clients saw around an outage that started at ``began`` and was repaired at
+    ``repaired`` (monotonic seconds)."""
+
+    began: float
+    repaired: float
+    answers_during: dict[str, int]  # "503 database_unavailable" → count
+    first_ack_after_repair: float | None  # seconds from the repair to the next 201
+
+    def describe(self) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in sorted(self.answers_during.items()))
+
+
+def outage_under_load(
+    instance: Instance,
+    jobs: list[Job],
+    *,
+    clients: int,
+    seconds: float,
+    fail: Callable[[], None],
+    repair: Callable[[], None],
+    lead: float = 2.0,
+) -> Outage:
+    """Register ``jobs`` at a pace that spans ``lead`` s before, ``seconds`` of outage (between
+    ``fail()`` and ``repair()``) and a few seconds after; every job retried until acknowledged."""
+    per_client = max(len(jobs) // clients, 1)
+    pause = (lead + seconds + 6.0) / per_client
+    load = threading.Thread(
+        target=run_load,
+        args=(instance.url, instance.auth, jobs),
+        kwargs={"clients": clients, "deadline": time.monotonic() + seconds + 240, "pause": pause},
+    )
+    load.start()
+    time.sleep(lead)
+    began = time.monotonic()
+    fail()
+    time.sleep(seconds)
+    repair()
+    repaired = time.monotonic()
+    load.join()
+    during: dict[str, int] = {}
+    acks_after: list[float] = []
+    for job in jobs:
+        for at, status, code in job.answers:
+            if began <= at <= repaired:
+                label = f"{status} {code}" if code else str(status)
+                during[label] = during.get(label, 0) + 1
+            if status == 201 and at > repaired:
+                acks_after.append(at - repaired)
+    return Outage(began, repaired, during, min(acks_after, default=None))
+
+
+def mount(*args: str) -> None:
+    subprocess.run(["mount", *args], check=True, capture_output=True, timeout=30)
+
+
+def umount(path: Path) -> None:
+    subprocess.run(["umount", str(path)], check=False, capture_output=True, timeout=30)
+
+
+def can_mount(tmp: Path) -> str | None:
+    """None if this process may mount file systems (root with CAP_SYS_ADMIN); else why not."""
+    if os.geteuid() != 0:
+        return "not root"
+    probe = tmp / "mount-probe"
+    probe.mkdir(exist_ok=True)
+    try:
+        mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", str(probe))
+    except (subprocess.CalledProcessError, OSError) as exc:
+        return f"mount refused: {exc}"
+    umount(probe)
+    return None
