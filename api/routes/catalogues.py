@@ -310,11 +310,12 @@ def _uploads(files: list[Any]) -> list[Upload]:
 
 
 def _manifest_kind(content_type: str, name: str | None, text: str) -> str:
+    """JSON when the type or name says so; CSV when they say so; else by the first character."""
     if "json" in content_type or (name or "").lower().endswith(".json"):
         return "json"
-    if not name and not content_type and text.lstrip()[:1] in ("[", "{"):
-        return "json"
-    return "csv"
+    if "csv" in content_type or (name or "").lower().endswith(".csv"):
+        return "csv"
+    return "json" if text.lstrip()[:1] in ("[", "{") else "csv"
 
 
 @router.post(
@@ -373,7 +374,7 @@ async def post_catalogue(
         return _out(job, receipts)
     if "json" in content_type or "csv" in content_type or content_type.startswith("text/"):
         text = _decode(await request.body())
-        kind = "csv" if "csv" in content_type else "json"
+        kind = _manifest_kind(content_type, None, text)
 
         def create() -> JobView:
             return create_job(

@@ -153,8 +153,16 @@ def test_json_manifest_file_and_csv_body_are_accepted(client: TestClient) -> Non
     )
     assert from_body.status_code == 201, from_body.text
     assert from_body.json()["counts"]["pending"] == 3
+    plain = client.post(
+        "/v1/catalogues",
+        content=json.dumps(items(1)).encode(),
+        headers={"content-type": "text/plain"},
+    )
+    assert plain.status_code == 201, plain.text
     listed = client.get("/v1/catalogues").json()
-    assert [j["id"] for j in listed] == [from_body.json()["id"], from_file.json()["id"]]
+    assert [j["id"] for j in listed] == [
+        plain.json()["id"], from_body.json()["id"], from_file.json()["id"],
+    ]  # fmt: skip
 
 
 def test_a_wrong_file_is_refused_and_a_corrected_one_registers(
