@@ -59,10 +59,19 @@ TRANSACTION_EXAMPLE: dict[str, Any] = {
 }
 
 Reference = Annotated[
-    str, Path(description="Registration number (BQ-…) or the 64-hex asset id", max_length=80)
+    str,
+    Path(
+        description="Registration number (BQ-…) or the 64-hex asset id",
+        max_length=80,
+        examples=["BQ-2026-00000042"],
+    ),
 ]
-LienId = Annotated[int, Path(ge=0, le=UINT256, description="The lien's id on Pledges")]
-LicenceId = Annotated[int, Path(ge=0, le=UINT256, description="The licence's id on Licences")]
+LienId = Annotated[
+    int, Path(ge=0, le=UINT256, description="The lien's id on Pledges", examples=[1])
+]
+LicenceId = Annotated[
+    int, Path(ge=0, le=UINT256, description="The licence's id on Licences", examples=[3])
+]
 ActingAccount = Field(
     alias="from", description="The account that will sign and send", examples=[OWNER]
 )
