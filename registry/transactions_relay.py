@@ -24,7 +24,7 @@ from eth_account.typed_transactions.typed_transaction import TypedTransaction
 from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.types import TxParams, TxReceipt
+from web3.types import TxParams, TxReceipt, Wei
 
 from chain_client.bound_contract import BoundContract
 from chain_client.connection import CustomErrorDecoder, translate_errors
@@ -436,9 +436,13 @@ class RelaySender(TransactionSender):
                     details={"reason": "nonce", "nonce": signed.nonce, "expected": expected_nonce},
                 )
             # A revert shows here, decoded, before anything is broadcast.
-            estimate = eth.estimate_gas(
-                {"from": signed.signer, "to": intended[0], "data": signed.data, "value": 0}  # type: ignore[typeddict-item]
-            )
+            call: TxParams = {
+                "from": signer,
+                "to": Web3.to_checksum_address(str(signed.to)),
+                "data": HexBytes(signed.data),
+                "value": Wei(signed.value),
+            }
+            estimate = eth.estimate_gas(call)
             if signed.gas < estimate:
                 raise errors.InvalidTransaction(
                     "the gas limit is below what the transaction needs",
