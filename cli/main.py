@@ -329,7 +329,9 @@ def proof(
     runtime = _runtime()
     try:
         view = get_registration(runtime.sessions, number)
-        bundle = proof_bundle(view, timestamper=timestamper_for(runtime.settings))
+        bundle = proof_bundle(
+            view, timestamper=timestamper_for(runtime.settings, runtime.sessions, runtime.now)
+        )
     except RegistryError as exc:
         raise _fail(exc) from exc
     finally:

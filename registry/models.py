@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -487,3 +488,17 @@ class CatalogueJobItem(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TimestampTokenRecord(Base):
+    """The RFC 3161 token over a registration's leaf (registry.timestamps): obtained once, when
+    its proof bundle is first asked for, and kept; the first one stored stays."""
+
+    __tablename__ = "timestamp_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    leaf: Mapped[str] = mapped_column(String(64), ForeignKey("registrations.leaf"), unique=True)
+    tsa: Mapped[str] = mapped_column(String(500))
+    token: Mapped[bytes] = mapped_column(LargeBinary)  # DER TimeStampToken
+    gen_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    obtained_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

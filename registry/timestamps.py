@@ -3,8 +3,8 @@
 The token's message imprint is ``SHA-256(leaf)`` (the 32 raw bytes of the leaf): the leaf is the
 hash of the canonical claim, so the token binds the claim itself (content digests, metadata,
 registrant), whatever batch, Merkle path or chain it was later anchored in. A registration's token
-is obtained once, when its proof bundle is first asked for after anchoring, and kept as a file in
-the data directory (``timestamps/<leaf>.json``); the first token stored is the one kept.
+is obtained once, when its proof bundle is first asked for after anchoring, and kept in the
+``timestamp_tokens`` table; the first token stored is the one kept.
 
 Checking is offline (``verify_token``): the imprint, the TSA's CMS signature over the TSTInfo
 (``rfc3161ng.check_timestamp``), and the signer certificate: the pinned TSA certificate, or one
@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import logging
-import os
 import secrets
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,11 +30,14 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyasn1.codec.der import decoder, encoder  # type: ignore[import-untyped]
 from pyasn1.error import PyAsn1Error  # type: ignore[import-untyped]
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from registry.errors import TimestampUnavailable
+from registry.models import TimestampTokenRecord
 from registry.settings import Settings
 
-log = logging.getLogger(__name__)
 
 HASHED = "leaf"  # what the imprint is the SHA-256 of
 HASH_NAME = "sha256"
@@ -182,43 +182,51 @@ def _signer(
 
 
 class TokenStore:
-    """Tokens by leaf, one JSON file each in a directory; the first one stored is kept."""
+    """Tokens by leaf in ``timestamp_tokens``; the first one stored is the one kept."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def _path(self, leaf_hex: str) -> Path:
-        return self.directory / f"{bytes.fromhex(leaf_hex).hex()}.json"
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.sessions = sessions
+        self.now = now
 
     def get(self, leaf_hex: str) -> TimestampToken | None:
-        try:
-            stored = json.loads(self._path(leaf_hex).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        token = base64.b64decode(stored["token"])
-        return TimestampToken(
-            tsa=str(stored["tsa"]),
-            token=token,
-            gen_time=datetime.fromisoformat(str(stored["gen_time"])),
-        )
+        with self.sessions() as session:
+            row = session.scalar(
+                select(TimestampTokenRecord).where(TimestampTokenRecord.leaf == leaf_hex)
+            )
+            if row is None:
+                return None
+            return TimestampToken(tsa=row.tsa, token=row.token, gen_time=_utc(row.gen_time))
 
     def put(self, leaf_hex: str, token: TimestampToken) -> TimestampToken:
         """Store ``token`` unless one is stored already; returns the one kept."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        document = {key: value for key, value in token.to_json().items() if key != "hashed"}
-        with tempfile.NamedTemporaryFile(
-            "w", dir=self.directory, suffix=".tmp", delete=False, encoding="utf-8"
-        ) as temporary:
-            json.dump(document, temporary)
         try:
-            os.link(temporary.name, self._path(leaf_hex))  # atomic, and fails if one exists
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(temporary.name)
+            with self.sessions.begin() as session:
+                session.add(
+                    TimestampTokenRecord(
+                        leaf=leaf_hex,
+                        tsa=token.tsa,
+                        token=token.token,
+                        gen_time=token.gen_time,
+                        obtained_at=self.now(),
+                    )
+                )
+        except IntegrityError:
+            pass  # another request stored one first: that one is kept
         kept = self.get(leaf_hex)
-        assert kept is not None
+        if kept is None:
+            raise TimestampUnavailable(
+                "the timestamp token could not be stored", details={"leaf": leaf_hex}
+            )
         return kept
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -236,30 +244,6 @@ class Timestamper:
         kept = self.store.get(leaf_hex)
         if kept is not None:
             return kept
-        token = self.request(bytes.fromhex(leaf_hex))
-        return self.store.put(leaf_hex, token)
-
-    def request(self, leaf: bytes) -> TimestampToken:
-        """Ask the TSA for a token over ``SHA-256(leaf)`` (with a nonce and certReq) and check
-        it before it is trusted."""
-        nonce = secrets.randbits(63)
-        remote = rfc3161ng.RemoteTimestamper(
-            self.url, hashname=HASH_NAME, include_tsa_certificate=True, timeout=self.timeout
-        )
-        try:
-            response = remote(digest=leaf_imprint(leaf), nonce=nonce, return_tsr=True)
-            status = int(response.status["status"])
-            token = encoder.encode(response.time_stamp_token) if status in _GRANTED else None
-        except (rfc3161ng.TimestampingError, PyAsn1Error, ValueError, TypeError) as exc:
-            raise TimestampUnavailable(
-                f"the time-stamping authority could not be reached or answered badly: {exc}",
-                details={"tsa": self.url},
-            ) from exc
-        if token is None:
-            raise TimestampUnavailable(
-                f"the time-stamping authority refused the request (PKIStatus {status})",
-                details={"tsa": self.url, "status": status},
-            )
         try:
             pinned = (
                 self.certificate.read_bytes()
@@ -270,22 +254,57 @@ class Timestamper:
             raise TimestampUnavailable(
                 f"the TSA certificate cannot be read: {exc}", details={"tsa": self.url}
             ) from exc
-        check = verify_token(token, leaf, pinned, nonce=nonce)
-        if not check.ok or check.gen_time is None:
-            raise TimestampUnavailable(
-                "the time-stamping authority's token does not check: " + "; ".join(check.problems),
-                details={"tsa": self.url},
-            )
-        return TimestampToken(tsa=self.url, token=token, gen_time=check.gen_time)
+        token = request_token(
+            self.url, bytes.fromhex(leaf_hex), certificate=pinned, timeout=self.timeout
+        )
+        return self.store.put(leaf_hex, token)
 
 
-def timestamper_for(settings: Settings) -> Timestamper | None:
+def request_token(
+    url: str,
+    leaf: bytes,
+    *,
+    certificate: bytes | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> TimestampToken:
+    """Ask the TSA at ``url`` for a token over ``SHA-256(leaf)`` (with a nonce and certReq) and
+    check it (against ``certificate`` when given) before it is trusted."""
+    nonce = secrets.randbits(63)
+    remote = rfc3161ng.RemoteTimestamper(
+        url, hashname=HASH_NAME, include_tsa_certificate=True, timeout=timeout
+    )
+    try:
+        response = remote(digest=leaf_imprint(leaf), nonce=nonce, return_tsr=True)
+        status = int(response.status["status"])
+        token = encoder.encode(response.time_stamp_token) if status in _GRANTED else None
+    except (rfc3161ng.TimestampingError, PyAsn1Error, ValueError, TypeError) as exc:
+        raise TimestampUnavailable(
+            f"the time-stamping authority could not be reached or answered badly: {exc}",
+            details={"tsa": url},
+        ) from exc
+    if token is None:
+        raise TimestampUnavailable(
+            f"the time-stamping authority refused the request (PKIStatus {status})",
+            details={"tsa": url, "status": status},
+        )
+    check = verify_token(token, leaf, certificate, nonce=nonce)
+    if not check.ok or check.gen_time is None:
+        raise TimestampUnavailable(
+            "the time-stamping authority's token does not check: " + "; ".join(check.problems),
+            details={"tsa": url},
+        )
+    return TimestampToken(tsa=url, token=token, gen_time=check.gen_time)
+
+
+def timestamper_for(
+    settings: Settings, sessions: sessionmaker[Session], now: Callable[[], datetime] | None = None
+) -> Timestamper | None:
     """The configured TSA (``BANQUAN_TSA_URL``), or None: then bundles carry no timestamp."""
     if not settings.tsa_url:
         return None
     return Timestamper(
         url=settings.tsa_url,
-        store=TokenStore(settings.data_dir / "timestamps"),
+        store=TokenStore(sessions) if now is None else TokenStore(sessions, now),
         certificate=certificate_setting(settings.tsa_certificate),
     )
 

@@ -141,7 +141,9 @@ def get_proof_bundle(
     TSA is configured; see docs/proof-bundle.md) of an anchored registration: check it with
     ``banquan verify-proof`` and any JSON-RPC node, without banquan."""
     view = get_registration(runtime.sessions, number)
-    return proof_bundle(view, timestamper=timestamper_for(runtime.settings))
+    return proof_bundle(
+        view, timestamper=timestamper_for(runtime.settings, runtime.sessions, runtime.now)
+    )
 
 
 @router.get(

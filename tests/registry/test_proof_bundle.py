@@ -27,7 +27,7 @@ from registry.metadata import WorkMetadata
 from registry.proof_bundle import check_bundle, proof_bundle
 from registry.registration import register_work
 from registry.runtime import Runtime
-from registry.timestamps import Timestamper, TokenStore
+from registry.timestamps import Timestamper, TokenStore, request_token
 from registry.verification import get_registration
 from tests.conftest import free_port
 from tests.registry.tsa import LocalAuthority, serve_authority
@@ -145,8 +145,8 @@ def tsa() -> Iterator[LocalAuthority]:
 
 
 @pytest.fixture
-def timestamper(tsa: LocalAuthority, tmp_path: Path) -> Timestamper:
-    return Timestamper(tsa.url, TokenStore(tmp_path / "timestamps"), tsa.tsa_certificate)
+def timestamper(tsa: LocalAuthority, runtime: Runtime) -> Timestamper:
+    return Timestamper(tsa.url, TokenStore(runtime.sessions), tsa.tsa_certificate)
 
 
 @pytest.fixture
@@ -219,9 +219,9 @@ def test_every_tampered_timestamp_field_fails_the_check(
 
 
 def test_a_token_over_another_leaf_fails_the_imprint_check(
-    stamped: dict[str, Any], tsa: LocalAuthority, timestamper: Timestamper
+    stamped: dict[str, Any], tsa: LocalAuthority
 ) -> None:
-    other = timestamper.request(bytes.fromhex(flip_hex(stamped["leaf"])))
+    other = request_token(tsa.url, bytes.fromhex(flip_hex(stamped["leaf"])))
     tampered = copy.deepcopy(stamped)
     tampered["timestamp"].update(other.to_json())
     check = check_bundle(tampered, tsa_certificate=tsa.tsa_certificate)
@@ -230,11 +230,11 @@ def test_a_token_over_another_leaf_fails_the_imprint_check(
 
 
 def test_tsa_outage_gives_a_bundle_with_a_warning_and_no_token(
-    runtime: Runtime, anchor_client: RegistryAnchorClient, tmp_path: Path
+    runtime: Runtime, anchor_client: RegistryAnchorClient
 ) -> None:
     number = register(runtime)
     run_anchoring_cycle(runtime.sessions, anchor_client, policy=AnchoringPolicy(), now=runtime.now)
-    down = Timestamper(f"http://127.0.0.1:{free_port()}/tsa", TokenStore(tmp_path / "ts"))
+    down = Timestamper(f"http://127.0.0.1:{free_port()}/tsa", TokenStore(runtime.sessions))
     bundle = proof_bundle(get_registration(runtime.sessions, number), timestamper=down)
     assert bundle["v"] == "banquan.proof/2"
     assert "timestamp" not in bundle

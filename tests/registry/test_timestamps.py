@@ -4,6 +4,7 @@ banquan and by ``openssl ts -verify``; tampered tokens, other leaves and other T
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -13,12 +14,15 @@ import pytest
 import rfc3161ng  # type: ignore[import-untyped]
 
 from registry.errors import TimestampUnavailable
-from registry.settings import Settings
+from registry.metadata import WorkMetadata
+from registry.registration import register_work
+from registry.runtime import Runtime
 from registry.timestamps import (
     Timestamper,
     TimestampToken,
     TokenStore,
     leaf_imprint,
+    request_token,
     timestamper_for,
     verify_token,
 )
@@ -43,13 +47,22 @@ def other_tsa_certificate() -> Iterator[bytes]:
 
 
 @pytest.fixture
-def timestamper(tsa: LocalAuthority, tmp_path: Path) -> Timestamper:
-    return Timestamper(tsa.url, TokenStore(tmp_path / "timestamps"), tsa.tsa_certificate)
+def token(tsa: LocalAuthority) -> TimestampToken:
+    return request_token(tsa.url, LEAF, certificate=tsa.tsa_certificate)
 
 
 @pytest.fixture
-def token(timestamper: Timestamper) -> TimestampToken:
-    return timestamper.token_for(LEAF.hex())
+def registered_leaf(runtime: Runtime) -> str:
+    """The leaf of a real registration (tokens are kept by registration leaf)."""
+    view = register_work(
+        runtime.sessions,
+        runtime.store,
+        io.BytesIO(b"a registered work"),
+        WorkMetadata(title="timestamped"),
+        max_bytes=1 << 20,
+        now=runtime.now,
+    )
+    return view.leaf
 
 
 def flip_gen_time(token: bytes) -> bytes:
@@ -86,23 +99,31 @@ def test_the_request_carries_sha256_of_the_leaf_a_nonce_and_cert_req(
     assert token.tsa == tsa.url
 
 
-def test_a_token_is_obtained_once_and_kept(tsa: LocalAuthority, timestamper: Timestamper) -> None:
+def test_a_token_is_obtained_once_and_kept(
+    tsa: LocalAuthority, runtime: Runtime, registered_leaf: str
+) -> None:
+    timestamper = Timestamper(tsa.url, TokenStore(runtime.sessions), tsa.tsa_certificate)
     before = len(tsa.requests)
-    first = timestamper.token_for(LEAF.hex())
-    again = timestamper.token_for(LEAF.hex())
+    first = timestamper.token_for(registered_leaf)
+    assert verify_token(first.token, bytes.fromhex(registered_leaf), tsa.tsa_certificate).ok
+    again = timestamper.token_for(registered_leaf)
     assert again == first
     assert len(tsa.requests) == before + 1
-    reopened = Timestamper(tsa.url, TokenStore(timestamper.store.directory), None)
-    assert reopened.token_for(LEAF.hex()) == first
+    reopened = Timestamper(tsa.url, TokenStore(runtime.sessions))
+    assert reopened.token_for(registered_leaf) == first
     assert len(tsa.requests) == before + 1
 
 
-def test_the_first_token_stored_is_the_one_kept(tmp_path: Path, token: TimestampToken) -> None:
-    store = TokenStore(tmp_path / "tokens")
-    kept = store.put(LEAF.hex(), token)
-    later = TimestampToken(tsa="http://elsewhere", token=token.token, gen_time=token.gen_time)
-    assert store.put(LEAF.hex(), later) == kept
-    assert [p.suffix for p in store.directory.iterdir()] == [".json"]
+def test_the_first_token_stored_is_the_one_kept(
+    tsa: LocalAuthority, runtime: Runtime, registered_leaf: str
+) -> None:
+    store = TokenStore(runtime.sessions)
+    leaf = bytes.fromhex(registered_leaf)
+    first = request_token(tsa.url, leaf)
+    later = request_token(tsa.url, leaf)
+    assert later.token != first.token  # another nonce, serial and signature
+    assert store.put(registered_leaf, first) == first
+    assert store.put(registered_leaf, later) == first
 
 
 def test_the_token_checks_against_the_issuing_ca_and_its_own_certificate(
@@ -152,44 +173,51 @@ def test_a_certificate_that_cannot_be_read_fails_the_check(token: TimestampToken
     assert not check.ok
 
 
-def test_an_unreachable_tsa_gives_no_token_and_stores_nothing(tmp_path: Path) -> None:
-    store = TokenStore(tmp_path / "timestamps")
+def test_an_unreachable_tsa_gives_no_token_and_stores_nothing(
+    runtime: Runtime, registered_leaf: str
+) -> None:
+    store = TokenStore(runtime.sessions)
     down = Timestamper(f"http://127.0.0.1:{free_port()}/tsa", store, timeout=2)
-    with pytest.raises(TimestampUnavailable):
-        down.token_for(LEAF.hex())
-    assert store.get(LEAF.hex()) is None
+    with pytest.raises(TimestampUnavailable, match="could not be reached"):
+        down.token_for(registered_leaf)
+    assert store.get(registered_leaf) is None
 
 
 def test_a_token_not_from_the_configured_tsa_is_refused_on_receipt(
-    tsa: LocalAuthority, tmp_path: Path, other_tsa_certificate: bytes
+    tsa: LocalAuthority, runtime: Runtime, registered_leaf: str, other_tsa_certificate: bytes
 ) -> None:
-    store = TokenStore(tmp_path / "timestamps")
+    store = TokenStore(runtime.sessions)
     pinned_elsewhere = Timestamper(tsa.url, store, other_tsa_certificate)
     with pytest.raises(TimestampUnavailable, match="does not check"):
-        pinned_elsewhere.token_for(LEAF.hex())
-    assert store.get(LEAF.hex()) is None
+        pinned_elsewhere.token_for(registered_leaf)
+    assert store.get(registered_leaf) is None
 
 
-def test_settings_without_a_tsa_give_no_timestamper(tmp_path: Path) -> None:
-    assert timestamper_for(Settings(data_dir=tmp_path)) is None
+def test_settings_without_a_tsa_give_no_timestamper(runtime: Runtime) -> None:
+    assert runtime.settings.tsa_url is None
+    assert timestamper_for(runtime.settings, runtime.sessions) is None
 
 
 def test_settings_name_the_tsa_and_its_certificate_file(
-    tsa: LocalAuthority, tmp_path: Path
+    tsa: LocalAuthority, runtime: Runtime, registered_leaf: str
 ) -> None:
-    configured = timestamper_for(
-        Settings(data_dir=tmp_path, tsa_url=tsa.url, tsa_certificate=str(tsa.ca_pem))
+    settings = runtime.settings.model_copy(
+        update={"tsa_url": tsa.url, "tsa_certificate": str(tsa.ca_pem)}
     )
+    configured = timestamper_for(settings, runtime.sessions, runtime.now)
     assert configured is not None
-    assert configured.store.directory == tmp_path / "timestamps"
-    token = configured.token_for(LEAF.hex())
-    assert verify_token(token.token, LEAF, tsa.ca_pem.read_bytes()).ok
+    token = configured.token_for(registered_leaf)
+    assert verify_token(token.token, bytes.fromhex(registered_leaf), tsa.ca_pem.read_bytes()).ok
 
 
-def test_a_missing_certificate_file_gives_no_token(tsa: LocalAuthority, tmp_path: Path) -> None:
-    configured = timestamper_for(
-        Settings(data_dir=tmp_path, tsa_url=tsa.url, tsa_certificate=str(tmp_path / "none.pem"))
+def test_a_missing_certificate_file_gives_no_token(
+    tsa: LocalAuthority, runtime: Runtime, registered_leaf: str, tmp_path: Path
+) -> None:
+    settings = runtime.settings.model_copy(
+        update={"tsa_url": tsa.url, "tsa_certificate": str(tmp_path / "none.pem")}
     )
+    configured = timestamper_for(settings, runtime.sessions)
     assert configured is not None
     with pytest.raises(TimestampUnavailable, match="cannot be read"):
-        configured.token_for(LEAF.hex())
+        configured.token_for(registered_leaf)
+    assert configured.store.get(registered_leaf) is None
