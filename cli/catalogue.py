@@ -16,7 +16,7 @@ from rich.table import Table
 from cli.keys import PasswordFile, read_password
 from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner
-from registry.catalogue import ItemResult, read_manifest, register_catalogue
+from registry.catalogue import CatalogueItem, ItemResult, read_manifest, register_catalogue
 from registry.catalogue_jobs import (
     FILE_ERRORS,
     JobView,
@@ -64,7 +64,21 @@ def catalogue(
     except RegistryError as exc:
         console.print(f"[red]error[/red] {exc.code}: {exc.message}")
         raise typer.Exit(code=2) from exc
-    signer = _signer(key, password_file)
+    register_items(
+        manifest, items, _signer(key, password_file), label=manifest.name, as_json=as_json
+    )
+
+
+def register_items(
+    manifest: Path,
+    items: list[CatalogueItem],
+    signer: KeySigner | None,
+    *,
+    label: str,
+    as_json: bool,
+) -> None:
+    """Register ``items`` with a progress bar and a summary table (or one JSON line each);
+    exit 3 when any failed."""
     runtime = build_runtime(Settings())
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -72,7 +86,7 @@ def catalogue(
     )  # fmt: skip
     try:
         with progress:
-            task = progress.add_task(f"registering {manifest.name}", total=len(items))
+            task = progress.add_task(f"registering {label}", total=len(items))
 
             def report(result: ItemResult) -> None:
                 progress.advance(task)

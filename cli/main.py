@@ -17,7 +17,7 @@ from rich.console import Console
 from chain_client.connection import connect
 from chain_client.registry_anchor import RegistryAnchorClient
 from cli.admin import admin_app
-from cli.catalogue import catalogue
+from cli.catalogue import catalogue, register_items
 from cli.keys import PasswordFile, keys_app, read_password
 from cli.launcher import AnvilProcess
 from cli.moderation import audit_app
@@ -28,6 +28,7 @@ from crypto.errors import CryptoError
 from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner
 from registry.access import create_api_key
+from registry.catalogue import NO_MANIFEST, file_items
 from registry.certificate import render_certificate
 from registry.claims import ClientSignedClaim, claim_for
 from registry.content import open_content, publish_work
@@ -170,10 +171,15 @@ def migrate_command() -> None:
 
 @app.command()
 def register(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    title: Annotated[str, typer.Option(help="Title of the work")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(exists=True, readable=True, help="Files, or directories of files"),
+    ],
+    title: Annotated[
+        str | None, typer.Option(help="Title of the work (one file; default: its file name)")
+    ] = None,
     author: Annotated[list[str] | None, typer.Option(help="Author (repeatable)")] = None,
-    isbn: Annotated[str | None, typer.Option()] = None,
+    isbn: Annotated[str | None, typer.Option(help="ISBN (one file)")] = None,
     language: Annotated[str | None, typer.Option()] = None,
     right: Annotated[
         list[str] | None,
@@ -181,31 +187,72 @@ def register(
     ] = None,
     key: Annotated[
         Path | None,
-        typer.Option(help="Sign the claim with this keystore (SM2 or secp256k1)", exists=True),
+        typer.Option(help="Sign the claims with this keystore (SM2 or secp256k1)", exists=True),
     ] = None,
     password_file: PasswordFile = None,
     publish: Annotated[bool, typer.Option(help="Store the content in the clear")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Register FILE (stored encrypted unless --publish). The worker anchors it on chain.
+    """Register one file, or many: every file of the directories given, each titled by its name,
+    with a progress bar and a summary table. Run it again after an interruption: what is
+    registered is not registered twice. Content is stored encrypted unless --publish; the
+    worker anchors it on chain. (A catalogue with per-work metadata: `banquan catalogue`.)
 
-    With --key the claim is signed here, as any client would sign it, and the registry checks
-    the signature against the file it receives.
+    With --key and one file the claim is signed here, as any client would sign it, and the
+    registry checks the signature against the file it receives; with many files the registry
+    signs each claim with that key.
+
+    Exit status: 0 registered, 2 refused (bad input or key), 3 some of many files failed.
     """
-    runtime = _runtime()
-    try:
-        raw: dict[str, object] = {"title": title, "authors": author or []}
+    common: dict[str, object] = {"authors": author or []}
+    if language:
+        common["language"] = language
+    if right:
+        common["rights"] = right
+    if len(paths) == 1 and paths[0].is_file():
+        raw: dict[str, object] = {**common, "title": title or paths[0].stem}
         if isbn:
             raw["isbn"] = isbn
-        if language:
-            raw["language"] = language
-        if right:
-            raw["rights"] = right
+        _register_one(paths[0], raw, key, password_file, publish=publish, as_json=as_json)
+        return
+    if title or isbn or publish:
+        console.print("[red]error[/red] --title, --isbn and --publish name one file")
+        raise typer.Exit(code=2)
+    try:
+        items = file_items(paths, common)
+        signer = _signer_of(key, password_file)
+    except RegistryError as exc:
+        raise _fail(exc) from exc
+    register_items(NO_MANIFEST, items, signer, label=f"{len(items)} files", as_json=as_json)
+
+
+def _signer_of(key: Path | None, password_file: Path | None) -> KeySigner | None:
+    if key is None:
+        return None
+    try:
+        return KeySigner(
+            decrypt_key(read_keystore(key), read_password(password_file, confirm=False))
+        )
+    except CryptoError as exc:
+        console.print(f"[red]error[/red] key: {exc}")
+        raise typer.Exit(code=2) from exc
+
+
+def _register_one(
+    file: Path,
+    raw: dict[str, object],
+    key: Path | None,
+    password_file: Path | None,
+    *,
+    publish: bool,
+    as_json: bool,
+) -> None:
+    runtime = _runtime()
+    try:
         metadata = WorkMetadata.from_mapping(raw)
         client_signed = None
-        if key is not None:
-            signer = KeySigner(
-                decrypt_key(read_keystore(key), read_password(password_file, confirm=False))
-            )
+        signer = _signer_of(key, password_file)
+        if signer is not None:
             with file.open("rb") as content:
                 described = describe(content)
             claim = claim_for(described, metadata, signer.public_key, registered_at=runtime.now())
@@ -225,13 +272,25 @@ def register(
             )
     except RegistryError as exc:
         raise _fail(exc) from exc
-    except CryptoError as exc:
-        console.print(f"[red]error[/red] key: {exc}")
-        raise typer.Exit(code=2) from exc
     finally:
         runtime.close()
+    if as_json:
+        console.print(json.dumps(_view_json(view), ensure_ascii=False), markup=False)
+        return
     console.print(f"registered {view.number} ({view.status}, claim {view.signing_mode})")
     console.print(f"sha256 {view.sha256}\nsm3    {view.sm3}\ncid    {view.cid}")
+
+
+def _view_json(view: RegistrationView) -> dict[str, object]:
+    return {
+        "number": view.number,
+        "status": view.status,
+        "title": view.title,
+        "signing_mode": view.signing_mode,
+        "sha256": view.sha256,
+        "sm3": view.sm3,
+        "cid": view.cid,
+    }
 
 
 @app.command()

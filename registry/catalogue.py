@@ -206,6 +206,32 @@ def _csv_row(row: dict[str | None, str | list[str] | None]) -> dict[str, object]
     return out
 
 
+# Registering files without a manifest: the files' own paths make the keys.
+NO_MANIFEST = Path("/")
+
+
+def file_items(paths: Iterable[Path], common: dict[str, object]) -> list[CatalogueItem]:
+    """Items for files named directly or found in directories (recursively, in name order,
+    hidden files skipped), each titled by its file name without suffix and carrying the
+    ``common`` metadata (authors, language, rights…). Raises :class:`InvalidMetadata`."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    f
+                    for f in path.rglob("*")
+                    if f.is_file() and not any(p.startswith(".") for p in f.relative_to(path).parts)
+                )
+            )
+        else:
+            files.append(path)
+    return [
+        CatalogueItem(file, WorkMetadata.from_mapping({**common, "title": file.stem}), line)
+        for line, file in enumerate(files, start=1)
+    ]
+
+
 def idempotency_key(manifest: Path, item: CatalogueItem) -> str:
     digest = hashlib.sha256(f"{manifest.resolve()}\0{item.file.resolve()}".encode()).hexdigest()
     return f"catalogue:{digest[:40]}"

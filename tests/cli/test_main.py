@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,10 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cli.launcher import AnvilProcess
 from cli.main import app
+from registry.models import Work
 from registry.runtime import build_runtime
 from registry.settings import Settings
 from tests.conftest import free_port
@@ -219,3 +222,58 @@ def test_proof_bundle_is_checked_offline_and_on_chain(
     refused = runner.invoke(app, ["verify-proof", str(garbage)])
     assert refused.exit_code == 2
     assert "invalid_proof_bundle" in refused.output
+
+
+def test_register_a_directory_is_resumable_and_summarised(
+    environment: Settings, tmp_path: Path
+) -> None:
+    shelf = tmp_path / "shelf"
+    (shelf / "唐诗").mkdir(parents=True)
+    (shelf / "静夜思.txt").write_text("床前明月光，疑是地上霜。", encoding="utf-8")
+    (shelf / "唐诗" / "春晓.txt").write_text("春眠不觉晓，处处闻啼鸟。", encoding="utf-8")
+    (shelf / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # hidden: skipped
+    (shelf / "空.txt").write_bytes(b"")  # refused: the others go on
+
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    first = runner.invoke(app, ["register", str(shelf), "--author", "李白", "--json"])
+    assert first.exit_code == 3, first.output
+    lines = [json.loads(line) for line in first.output.splitlines()]
+    outcomes = {Path(line["file"]).name: (line["outcome"], line["error"]) for line in lines}
+    assert outcomes == {
+        "春晓.txt": ("registered", None),
+        "静夜思.txt": ("registered", None),
+        "空.txt": ("failed", "empty_file"),
+    }
+
+    (shelf / "空.txt").unlink()
+    again = runner.invoke(app, ["register", str(shelf), "--author", "李白"])
+    assert again.exit_code == 0, again.output
+    assert "2 already registered" in again.output
+    runtime = build_runtime(environment)
+    try:
+        with runtime.sessions() as session:
+            titles = sorted(session.scalars(select(Work.title)))
+    finally:
+        runtime.close()
+    assert titles == ["春晓", "静夜思"]
+
+
+def test_register_refuses_one_title_for_many_files(environment: Settings, tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(name)
+    result = runner.invoke(
+        app, ["register", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--title", "同名"]
+    )
+    assert result.exit_code == 2
+    assert "--title" in result.output
+
+
+def test_register_one_file_as_json(environment: Settings, tmp_path: Path) -> None:
+    book = tmp_path / "登鹳雀楼.txt"
+    book.write_text("白日依山尽，黄河入海流。", encoding="utf-8")
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    result = runner.invoke(app, ["register", str(book), "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert (answer["title"], answer["status"]) == ("登鹳雀楼", "pending")
+    assert answer["number"].startswith("BQ-")
