@@ -10,6 +10,7 @@ works and are never reported; taken-down ones are, flagged, since a platform nee
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import iscc_core
@@ -22,6 +23,7 @@ from registry.models import Registration, Work
 from registry.moderation.review import HELD, REJECTED
 from registry.moderation.similarity import KINDS, MASK64, code_bits, near_codes
 
+_BASE32 = re.compile(r"[A-Z2-7]{1,120}")
 MAX_DISTANCE = 12  # beyond this a 64-bit code matches too much to mean "near"
 MAX_LIMIT = 100
 _CANDIDATES_PER_KIND = 5000  # near_codes' cut, before unregistered works are dropped
@@ -60,7 +62,12 @@ class SimilarWorks:
 def parse_iscc(text: str) -> QueryCodes:
     """The Data-Code and text Content-Code in ``text``: one 64-bit unit of either kind, or an
     ISCC-CODE holding at least one of them; :class:`InvalidIscc` otherwise."""
-    given = text.strip()
+    given = text.strip().upper().removeprefix("ISCC:")
+    if not _BASE32.fullmatch(given):
+        raise InvalidIscc(
+            "not an ISCC code: expected ISCC: and base32 (A–Z, 2–7)", details={"iscc": text[:200]}
+        )
+    given = f"ISCC:{given}"
     try:
         main_type = iscc_core.iscc_decode(given)[0]
         units = (

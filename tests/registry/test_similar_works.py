@@ -180,6 +180,8 @@ def test_a_file_is_searched_by_its_codes_and_not_stored(runtime: Runtime, corpus
         "not an iscc",
         "ISCC:IAA23DUCSR2PXLXM",  # an Instance-Code: not a similarity code
         "ISCC:GAA6KQKMK34FZLQ",  # one character short
+        "uGAA6+KQ/K34FZLQD",  # not the canonical base32 form
+        "ISCC:GAA6KQKMK34FZLQD\x00",
     ],
 )
 def test_a_bad_iscc_is_refused(runtime: Runtime, bad: str) -> None:
@@ -218,3 +220,9 @@ def write(runtime: Runtime, content: bytes) -> Path:
     path = runtime.settings.data_dir / "query.txt"
     path.write_bytes(content)
     return path
+
+
+def test_the_prefix_and_case_do_not_matter() -> None:
+    expected = {"data": "ISCC:GAA6KQKMK34FZLQD"}
+    assert parse_iscc(" iscc:gaa6kqkmk34fzlqd ").codes == expected
+    assert parse_iscc("GAA6KQKMK34FZLQD").codes == expected
