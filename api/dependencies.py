@@ -7,6 +7,8 @@ from fastapi import Request
 from registry.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: reading app state never blocks, and a sync dependency costs a thread-pool hop per
+    # request (bench/verify_api.py).
     runtime: Runtime = request.app.state.runtime
     return runtime

@@ -1,0 +1,470 @@
+"""Turns the benchmark results into docs/performance.md (one table) and docs/performance.png.
+
+    python bench/performance_report.py      # or: make performance
+
+Reads every bench/results/*.json written by the benchmarks of this folder and the gas figures
+of docs/gas.md (written by contracts/scripts/gas_report.py, which keeps no JSON). Each row
+gives banquan's figure, the baseline measured in the same run, the ratio and the target of the
+project's benchmarking rules, and whether that run met it. The plot shows, per figure, how far
+the measured value is from its target (1 = exactly on target, right of it = met), and the
+lookup latencies by registry size (scale and near-duplicate search). Never run by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+GAS = ROOT / "docs" / "gas.md"
+OUTPUT_MD = ROOT / "docs" / "performance.md"
+OUTPUT_PNG = ROOT / "docs" / "performance.png"
+COMMAND = "python bench/performance_report.py"
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure of one benchmark against its target.
+
+    ``score`` puts every target on one axis: the measured value over the target when more is
+    better, the target over the value when less is better; >= 1 means met.
+    """
+
+    benchmark: str
+    figure: str
+    measured: str
+    baseline: str
+    ratio: str
+    target: str
+    met: bool | None
+    score: float | None
+    absolute: bool = False  # the target bounds the measured figure itself, not a ratio
+
+
+def number(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def at_least(
+    benchmark: str,
+    figure: str,
+    measured: str,
+    baseline: str,
+    ratio: float,
+    target: float,
+    *,
+    suffix: str = "",
+) -> Row:
+    """A figure whose ratio must reach ``target``."""
+    return Row(
+        benchmark,
+        figure,
+        measured,
+        baseline,
+        f"{ratio:.3g}{suffix}",
+        f"≥ {target:,g}{suffix}",
+        ratio >= target,
+        ratio / target,
+    )
+
+
+def at_most(
+    benchmark: str,
+    figure: str,
+    measured: str,
+    baseline: str,
+    value: float,
+    target: float,
+    *,
+    shown: str | None = None,
+    strict: bool = False,
+    absolute: bool = False,
+) -> Row:
+    """A figure that must stay at or under ``target`` (under it when ``strict``)."""
+    met = value < target if strict else value <= target
+    return Row(
+        benchmark,
+        figure,
+        measured,
+        baseline,
+        shown or f"{value:.3g}",
+        f"{'<' if strict else '≤'} {target:,g}",
+        met,
+        target / value if value else None,
+        absolute,
+    )
+
+
+def crypto_rows(result: Json) -> list[Row]:
+    return [
+        at_least(
+            "crypto",
+            f"{f['name']} ({f['unit']})",
+            number(f["banquan"]["median"]),
+            number(f["baseline"]["median"]),
+            f["ratio"],
+            f["target"],
+        )
+        for f in result["figures"]
+    ]
+
+
+def ingest_rows(result: Json) -> list[Row]:
+    return [
+        at_least(
+            "ingest",
+            f"{f['case']}, {f['size_mib']} MiB (MiB/s)",
+            number(f["banquan_mib_s"], 1),
+            f"{number(f['baseline_sm3_mib_s'], 1)} (SM3 alone)",
+            f["ratio"],
+            result["target_ratio"],
+        )
+        for f in result["figures"]
+    ]
+
+
+def anchor_rows(result: Json) -> list[Row]:
+    rates, ratios, targets = result["rates_per_s"], result["ratios"], result["targets"]
+    count = result["registrations"]
+    return [
+        at_least(
+            "anchor",
+            f"registrations/s, batched, {count} registrations",
+            number(rates["batched"], 1),
+            f"{number(rates['baseline_one_tx_each'], 1)} (one tx each)",
+            ratios["batched_vs_baseline"],
+            targets["batched_vs_baseline"],
+            suffix="×",
+        ),
+        at_least(
+            "anchor",
+            "registrations/s against signature checks alone",
+            number(rates["batched"], 1),
+            f"{number(rates['signature_checks_alone'], 1)} (signatures)",
+            ratios["batched_vs_signatures"],
+            targets["batched_vs_signatures"],
+        ),
+    ]
+
+
+def verify_api_rows(result: Json) -> list[Row]:
+    rps, open_p99, closed_p99 = result["figures"]
+    concurrency = result["settings"]["concurrency"]
+    return [
+        at_least(
+            "verify-api",
+            f"requests/s, {concurrency} clients, {result['settings']['database']}",
+            number(rps["banquan"]["median"]),
+            f"{number(rps['baseline']['median'])} (constant)",
+            rps["ratio"],
+            rps["target"],
+        ),
+        at_most(
+            "verify-api",
+            f"p99 ms at {open_p99['rate_per_s']} requests/s (open loop)",
+            number(open_p99["banquan"]["median"], 1),
+            number(open_p99["baseline"]["median"], 1),
+            open_p99["banquan"]["median"],
+            open_p99["target_ms"],
+            shown=f"{open_p99['banquan']['median']:.3g} ms",
+            strict=True,
+            absolute=True,
+        ),
+        at_most(
+            "verify-api",
+            f"p99 ms with {concurrency} clients (saturated)",
+            number(closed_p99["banquan"]["median"], 1),
+            number(closed_p99["baseline"]["median"], 1),
+            closed_p99["banquan"]["median"],
+            closed_p99["target_ms"],
+            shown=f"{closed_p99['banquan']['median']:.3g} ms",
+            strict=True,
+            absolute=True,
+        ),
+    ]
+
+
+def proof_rows(result: Json) -> list[Row]:
+    return [
+        at_least(
+            "proof",
+            f"bundle checks/s ({result['settings']['bundles']} bundles, offline)",
+            number(f["banquan"]["median"]),
+            f"{number(f['baseline']['median'])} (signatures)",
+            f["ratio"],
+            f["target"],
+        )
+        for f in result["figures"]
+    ]
+
+
+def scale_rows(result: Json) -> list[Row]:
+    sizes = result["settings"]["sizes"]
+    smallest, largest = sizes[0], sizes[-1]
+    rows = []
+    for lookup in ("digest", "isbn"):
+        by_size = {f["size"]: f for f in result["figures"] if f["lookup"] == lookup}
+        big, small = by_size[largest]["p99_ms"]["median"], by_size[smallest]["p99_ms"]["median"]
+        rows.append(
+            at_most(
+                "scale",
+                f"p99 ms of lookup by {lookup} at {largest:,} (PostgreSQL)",
+                number(big, 2),
+                f"{number(small, 2)} (at {smallest:,})",
+                big / small,
+                1.5,
+                shown=f"{big / small:.3g}×",
+            )
+        )
+    return rows
+
+
+def near_duplicates_rows(result: Json) -> list[Row]:
+    largest = max(result["results"], key=lambda r: r["size"])
+    index, scan = largest["index"]["p99_ms"], largest["linear_db"]["p99_ms"]
+    return [
+        at_least(
+            "near-duplicates",
+            f"p99 ms of a search at {largest['size']:,} codes ({result['database']})",
+            number(index, 1),
+            f"{number(scan, 1)} (scan)",
+            scan / index,
+            1,
+            suffix="×",
+        )
+    ]
+
+
+def gas_rows(gas_markdown: str) -> list[Row]:
+    """The targeted figures of the summary table of docs/gas.md."""
+    rows = []
+    for line in gas_markdown.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3:
+            continue
+        figure, measured, target = cells
+        limit = re.search(r"≤ ([\d,.]+)", target)
+        baseline = re.search(r"baseline:? ([\d,.]+)", target)
+        if not limit or not re.fullmatch(r"[\d,.]+", measured):
+            continue
+        value = float(measured.replace(",", ""))
+        per_batch = re.search(r"batch of ([\d,]+)", figure)
+        if baseline:
+            base = baseline.group(1)
+        elif per_batch:  # the per-work baseline is given on the batch-of-1 line
+            found = re.search(r"baseline: ([\d,]+) per work", gas_markdown)
+            base = found.group(1) if found else "—"
+        else:
+            base = "—"
+        # The ratio to the baseline where there is one; the target itself is absolute gas.
+        base_value = float(base.replace(",", "")) if base != "—" else None
+        rows.append(
+            at_most(
+                "gas",
+                figure,
+                measured,
+                base,
+                value,
+                float(limit.group(1).replace(",", "")),
+                shown=f"{value / base_value:.3g}" if base_value else "—",
+                absolute=True,
+            )
+        )
+    return rows
+
+
+READERS: dict[str, Callable[[Json], list[Row]]] = {
+    "anchor": anchor_rows,
+    "crypto": crypto_rows,
+    "ingest": ingest_rows,
+    "verify_api": verify_api_rows,
+    "proof": proof_rows,
+    "scale": scale_rows,
+    "near_duplicates": near_duplicates_rows,
+}
+ORDER = [
+    "anchor",
+    "ingest",
+    "iscc",
+    "verify_api",
+    "proof",
+    "scale",
+    "gas",
+    "crypto",
+    "near_duplicates",
+]
+"""The figures of the benchmarking rules first, in their order, then the project's own."""
+
+
+def load_results(results: Path) -> dict[str, list[tuple[str, Json]]]:
+    """Each results file by benchmark name (its ``benchmark`` field), with its file name."""
+    found: dict[str, list[tuple[str, Json]]] = {}
+    for path in sorted(results.glob("*.json")):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        found.setdefault(result["benchmark"], []).append((path.name, result))
+    return found
+
+
+def collect(results: Path, gas: Path) -> tuple[list[Row], list[tuple[str, str]]]:
+    """Every row, and the sources read (file, date of its run)."""
+    found = load_results(results)
+    rows: list[Row] = []
+    sources: list[tuple[str, str]] = []
+    for name in ORDER + sorted(set(found) - set(ORDER)):
+        if name == "gas":
+            if gas.exists():
+                rows += gas_rows(gas.read_text(encoding="utf-8"))
+                sources.append(
+                    (
+                        str(gas.relative_to(ROOT)) if gas.is_relative_to(ROOT) else gas.name,
+                        "see the file",
+                    )
+                )
+            continue
+        if name not in found:
+            label = name.replace("_", "-")
+            rows.append(Row(label, "no results yet", "—", "—", "—", "—", None, None))
+            continue
+        for file_name, result in found[name]:
+            reader = READERS.get(name)
+            if reader is None:
+                continue
+            rows += reader(result)
+            sources.append((f"bench/results/{file_name}", str(result.get("date", "?"))))
+    return rows, sources
+
+
+def markdown(rows: list[Row], sources: list[tuple[str, str]]) -> str:
+    lines = [
+        "# Performance",
+        "",
+        f"Generated by `{COMMAND}` (`make performance`) from `bench/results/*.json` and",
+        "`docs/gas.md`; do not edit by hand. `make bench` runs every benchmark and then this.",
+        "",
+        "Every benchmark measures banquan and a baseline doing the same work minus what banquan",
+        "adds, **in the same run on the same machine**, and the ratio is what counts: the machine",
+        "is a shared two-core one, noisy while others work on it, so an absolute figure is not",
+        "comparable from run to run (or with the rows around it), and a ratio only within its own",
+        "run. Rules and targets: the project's benchmarking rules; how each benchmark measures:",
+        "the docstring of its script in `bench/` and `bench/README.md`.",
+        "",
+        "| benchmark | figure | banquan | baseline | ratio | target | met? |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for row in rows:
+        met = "—" if row.met is None else "yes" if row.met else "**no**"
+        lines.append(
+            f"| {row.benchmark} | {row.figure} | {row.measured} | {row.baseline} | {row.ratio}"
+            f" | {row.target} | {met} |"
+        )
+    scored = [row for row in rows if row.met is not None]
+    lines += [
+        "",
+        f"{sum(bool(row.met) for row in scored)} of {len(scored)} figures meet their target.",
+        "",
+        "![Each figure against its target, and lookup latency by registry size](performance.png)",
+        "",
+        "## Runs",
+        "",
+        "| results | run (UTC) |",
+        "|---|---|",
+        *(f"| `{source}` | {date} |" for source, date in sources),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def plot(rows: list[Row], results: Path, output: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scored = [row for row in rows if row.score is not None]
+    found = load_results(results)
+    figure, (bars, sizes) = plt.subplots(
+        1,
+        2,
+        figsize=(15, max(6.0, 0.34 * len(scored) + 1.5)),
+        gridspec_kw={"width_ratios": [1.45, 1]},
+    )
+    labels = [f"{row.benchmark}: {row.figure}" for row in scored]
+    scores = [row.score or 0 for row in scored]
+    colours = ["#2e7d32" if row.met else "#c62828" for row in scored]
+    positions = list(range(len(scored)))[::-1]
+    bars.barh(positions, scores, color=colours, height=0.7)
+    bars.set_xscale("log")
+    bars.axvline(1, color="black", linewidth=1)
+    bars.set_yticks(
+        positions, [label if len(label) < 62 else label[:59] + "…" for label in labels], fontsize=8
+    )
+    for position, row, score in zip(positions, scored, scores, strict=True):
+        shown = (
+            f"{row.measured} {'ms' if 'ms' in row.figure else 'gas'}" if row.absolute else row.ratio
+        )
+        bars.text(score * 1.08, position, f"{shown} (target {row.target})", va="center", fontsize=7)
+    low, high = min([*scores, 1]), max([*scores, 1])
+    bars.set_xlim(low / 2, high * 12)
+    bars.set_xlabel("measured against target (1 = on target; right of the line = met; log)")
+    bars.set_title("Each figure against its target (green: met, red: not met)", fontsize=10)
+
+    for name, lookup, style in (("scale", "digest", "o-"), ("scale", "isbn", "s-")):
+        for _, result in found.get(name, []):
+            points = sorted(
+                (f["size"], f["p99_ms"]["median"])
+                for f in result["figures"]
+                if f["lookup"] == lookup
+            )
+            sizes.plot(
+                *zip(*points, strict=True), style, label=f"lookup by {lookup}, PostgreSQL (scale)"
+            )
+    for _, result in found.get("near_duplicates", []):
+        points = sorted((r["size"], r["index"]["p99_ms"]) for r in result["results"])
+        sizes.plot(
+            *zip(*points, strict=True), "^--", label=f"near-duplicate search, {result['database']}"
+        )
+        scans = sorted((r["size"], r["linear_db"]["p99_ms"]) for r in result["results"])
+        sizes.plot(
+            *zip(*scans, strict=True),
+            "x:",
+            alpha=0.6,
+            label=f"linear scan (baseline), {result['database']}",
+        )
+    sizes.set_xscale("log")
+    sizes.set_yscale("log")
+    sizes.set_xlabel("registrations / codes stored (log)")
+    sizes.set_ylabel("p99 latency, ms (log)")
+    sizes.set_title("Lookup p99 by registry size", fontsize=10)
+    sizes.grid(True, which="both", alpha=0.3)
+    sizes.legend(fontsize=7, loc="upper left")
+    figure.suptitle(f"banquan benchmarks — generated by {COMMAND}", fontsize=11)
+    figure.tight_layout()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(output, dpi=110)
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--gas", type=Path, default=GAS)
+    parser.add_argument("--output", type=Path, default=OUTPUT_MD)
+    parser.add_argument("--plot", type=Path, default=OUTPUT_PNG)
+    args = parser.parse_args(argv)
+    rows, sources = collect(args.results, args.gas)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(markdown(rows, sources), encoding="utf-8")
+    plot(rows, args.results, args.plot)
+    print(f"wrote {args.output} and {args.plot}: {len(rows)} rows")
+
+
+if __name__ == "__main__":
+    main()
