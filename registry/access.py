@@ -92,6 +92,21 @@ def parse_scopes(names: Iterable[str]) -> frozenset[Scope]:
     return scopes
 
 
+def parse_networks(values: Iterable[str]) -> list[str]:
+    """Client networks (``10.1.0.0/16``, an address) as stored; :class:`InvalidInput`."""
+    networks = []
+    for value in values:
+        if not value.strip():
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(value.strip(), strict=False)))
+        except ValueError:
+            raise InvalidInput(
+                f"not a client network: {value!r}", details={"field": "ip_allowlist"}
+            ) from None
+    return networks
+
+
 def parse_signing_key(value: object) -> PublicKey:
     """A public key as JSON (``{"algorithm", "public_key", "sm2_id"?}``); :class:`InvalidInput`."""
     try:
@@ -111,9 +126,7 @@ def create_api_key(
 ) -> IssuedKey:
     """A new key with ``scopes``; the returned ``secret`` is the only copy of the key text."""
     parsed = parse_scopes(scopes)
-    networks = [
-        str(ipaddress.ip_network(n.strip(), strict=False)) for n in ip_allowlist if n.strip()
-    ]
+    networks = parse_networks(ip_allowlist)
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     with unit_of_work(sessions) as session:
