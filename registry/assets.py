@@ -480,8 +480,15 @@ def encumbrances(
     suite: Suite, asset_id: int, *, block: BlockIdentifier = "latest"
 ) -> EncumbranceReport:
     """Every encumbrance of an asset (liens by rank, freeze, exclusive licences) from the
-    contracts' view; ``block`` asks "as of block N" (the node must keep that block's state)."""
+    contracts' view; ``block`` asks "as of block N" (the node must keep that block's state).
+
+    Raises :class:`AssetNotFound` for an asset that does not exist now (asked of the latest
+    block: a never-minted id is not reported "clear")."""
     with chain_refusals():
+        if block == "latest" and not suite.rights_asset.exists(asset_id):
+            raise errors.AssetNotFound(
+                "no such asset (never tokenized, or burned)", details={"asset_id": _hex(asset_id)}
+            )
         return suite.encumbrances.encumbrances_of(asset_id, block=block)
 
 
