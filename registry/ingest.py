@@ -80,7 +80,7 @@ def describe(stream: ByteStream, *, max_bytes: int = 2**53 - 1) -> IngestedConte
 
     A registrant computes this before signing its claim; the registry checks the same values.
     """
-    return _one_pass(stream, _DiscardingWriter(), max_bytes=max_bytes, encryption=None)
+    return _one_pass(stream, _DiscardingWriter(), max_bytes=max_bytes, encryption=None)[0]
 
 
 def ingest(
@@ -98,7 +98,42 @@ def ingest(
     :class:`UnreadableDocument` (an EPUB or PDF of at most ``MAX_TEXT_SOURCE`` bytes that cannot
     be read); a refused or failed ingest leaves no block behind.
     """
-    return _one_pass(stream, store.writer(), max_bytes=max_bytes, encryption=encryption)
+    staged = stage(stream, store, max_bytes=max_bytes, encryption=encryption)
+    staged.commit()
+    return staged.content
+
+
+@dataclass(frozen=True)
+class StagedContent:
+    """An ingest whose blocks wait for :meth:`commit` (durable, root pinned) or :meth:`abort`
+    (gone): a caller with checks of its own after the ingest keeps nothing of a refusal."""
+
+    content: IngestedContent
+    root: CID
+    writer: BlockWriter
+
+    def commit(self) -> None:
+        try:
+            self.writer.commit(self.root)
+        except BaseException:
+            self.writer.abort()
+            raise
+
+    def abort(self) -> None:
+        self.writer.abort()
+
+
+def stage(
+    stream: ByteStream,
+    store: ContentStore,
+    *,
+    max_bytes: int,
+    encryption: ContentEncryption | None = None,
+) -> StagedContent:
+    """:func:`ingest` without its commit: the caller commits or aborts the blocks."""
+    writer = store.writer()
+    content, root = _one_pass(stream, writer, max_bytes=max_bytes, encryption=encryption)
+    return StagedContent(content, root, writer)
 
 
 def _one_pass(
@@ -107,7 +142,8 @@ def _one_pass(
     *,
     max_bytes: int,
     encryption: ContentEncryption | None,
-) -> IngestedContent:
+) -> tuple[IngestedContent, CID]:
+    """The content and its stored root; the blocks are put, not committed (aborted on error)."""
     try:
         digests = DigestAccumulator()
         data_code = DataHasherV0()
@@ -141,9 +177,7 @@ def _one_pass(
             stored_cid = stored.finish()
         else:
             stored_cid = cid
-        # Before the commit: an unreadable EPUB or PDF is refused and leaves no block.
-        content_code = text_source.content_code()
-        writer.commit(stored_cid)
+        content_code = text_source.content_code()  # an unreadable EPUB or PDF raises here
     except BaseException:
         writer.abort()
         raise
@@ -156,7 +190,7 @@ def _one_pass(
         iscc_data=f"ISCC:{data_code.code(64)}",
         iscc_instance=f"ISCC:{instance_code.code(64)}",
         iscc_content=content_code,
-    )
+    ), stored_cid
 
 
 class _TextSource:

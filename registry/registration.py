@@ -20,7 +20,7 @@ from registry.content_store import ContentStore
 from registry.database import unit_of_work
 from registry.errors import ClaimAlreadyRegistered, IdempotencyKeyReused
 from registry.events import record_registered
-from registry.ingest import ingest
+from registry.ingest import stage
 from registry.metadata import WorkMetadata
 from registry.models import IdempotencyKey, Registration, Work
 from registry.moderation.review import (
@@ -71,29 +71,40 @@ def register_work(
 
     With ``protection`` and without ``publish`` the content is stored encrypted under a fresh
     key (wrapped by the master key, and to the registrant's SM2 key); otherwise in the clear,
-    recorded as published.
+    recorded as published. The upload's blocks are committed only once every check passed: a
+    refusal (or an idempotent retry) leaves nothing in the content store.
 
     With ``idempotency_key``, a retry of the same request (same content and metadata, same key
     within ``idempotency_scope``) returns the first registration instead of a new one; the same
     key with a different request raises :class:`IdempotencyKeyReused`.
     """
     encryption = protection.new_encryption() if protection and not publish else None
-    stored = ingest(content, store, max_bytes=max_bytes, encryption=encryption)
-    fingerprint = request_fingerprint(stored.digests.sha256_hex, metadata)
-    if idempotency_key is not None:
-        replay = _replayed(sessions, idempotency_scope, idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
-    prepared = prepare_claim(
-        stored, metadata, now=now(), client_signed=client_signed, signer=signer
-    )
-    registered_at = prepared.registered_at
-    leaf = prepared.leaf.hex()
-    outcome = (
-        moderation.evaluate(sessions, stored, metadata, prepared.registrant, content, now())
-        if moderation is not None
-        else None
-    )
+    staged = stage(content, store, max_bytes=max_bytes, encryption=encryption)
+    try:
+        stored = staged.content
+        fingerprint = request_fingerprint(stored.digests.sha256_hex, metadata)
+        if idempotency_key is not None:
+            replay = _replayed(sessions, idempotency_scope, idempotency_key, fingerprint)
+            if replay is not None:
+                staged.abort()  # the first registration holds this content already
+                return replay
+        prepared = prepare_claim(
+            stored, metadata, now=now(), client_signed=client_signed, signer=signer
+        )
+        registered_at = prepared.registered_at
+        leaf = prepared.leaf.hex()
+        if client_signed is not None and _leaf_exists(sessions, leaf):
+            raise ClaimAlreadyRegistered("this claim is registered already", details={"leaf": leaf})
+        outcome = (
+            moderation.evaluate(sessions, stored, metadata, prepared.registrant, content, now())
+            if moderation is not None
+            else None
+        )
+    except BaseException:
+        staged.abort()  # a refused registration keeps none of its upload
+        raise
+    # The blocks become durable (and pinned) before the rows that name them.
+    staged.commit()
     try:
         with unit_of_work(sessions) as session:
             work = Work(
