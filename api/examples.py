@@ -4,6 +4,7 @@ every example matches its schema."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 REGISTRATION_PENDING: dict[str, Any] = {
@@ -299,3 +300,139 @@ ERROR: dict[str, Any] = {
     "message": "no registration of content with this digest",
     "details": {"sha256": "0" * 64},
 }
+
+
+# Rights assets: the registration above tokenized, pledged to a lender, licensed exclusively.
+OWNER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+LENDER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+LICENSEE = "0x394a4D229fc1F06Db494a52585f19cC9D36B25E4"
+
+TOKENIZED: dict[str, Any] = {
+    "asset_id": REGISTRATION["leaf"],
+    "owner": OWNER,
+    "rights": 131071,
+    "territory": 156,
+    "term_end": 3352665600,
+    "registered_at": 1795776252,
+    "tx_hash": "0x1d0a4c6f9e8b7a5d3c2b1a09f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e6d5c",
+    "block_number": 12,
+}
+
+LIEN: dict[str, Any] = {
+    "lien_id": 1,
+    "rank": 0,
+    "lender": LENDER,
+    "amount": "50000000",
+    "currency": "CNY",
+    "maturity": 1830297600,
+    "status": "active",
+    "licensing_consent": False,
+}
+
+EXCLUSIVE_LICENCE: dict[str, Any] = {
+    "licence_id": 3,
+    "licensee": LICENSEE,
+    "rights": 512,
+    "territory": 156,
+    "start": 1798761600,
+    "end": 1830297600,
+}
+
+ENCUMBRANCES: dict[str, Any] = {
+    "asset_id": REGISTRATION["leaf"],
+    "block": "latest",
+    "clear": False,
+    "liens": [LIEN],
+    "frozen_by": None,
+    "frozen_at": None,
+    "exclusive_licences": [EXCLUSIVE_LICENCE],
+}
+
+# A licensed platform's request for a private work's content key, and the key wrapped to it.
+CONTENT_KEY_REQUEST: dict[str, Any] = {
+    "licensee": LICENSEE,
+    "right": "information_network",
+    "recipient_key": {
+        "algorithm": "sm2",
+        "public_key": (
+            "04da87280bc001c6a6a256111ed1c502a600d43d767d2a32199ba8ea62e47e39"
+            "708978ec0b4b641163e114d096435d79138ff3a8a3d7c31ad4121b14f4103ee5"
+            "99"
+        ),
+        "sm2_id": "1234567812345678",
+    },
+    "signature": (
+        "0x7e735b12626248925841480fff1617ab59345293e1528a2922c18e997e3324"
+        "2f080fe9f51ac1352dff4e7fce5dd528b927c64dd7a55aa1fe44ff8906f11097"
+        "901b"
+    ),
+}
+
+WRAPPED_KEY: dict[str, Any] = {
+    "method": "sm2",
+    "data": (
+        "04985bf4701d926de16c0408690a99aabc81ea0b21128aa3b923ee36a9e88689"
+        "7e7fa56413fde9b41ffb7557a311f4acd471a20d9a518c9c0cfe0f88d4becd23"
+        "f585a56a1d590b30633ca8ef4999b70dc341878913db7bdbf9e7bddcab76abb0"
+        "159e003636afa62590f3abbe464a87e387"
+    ),
+}
+
+
+# The registered file (UTF-8 text, 138 bytes).
+CONTENT = (
+    "三体\n\n文化大革命如火如荼进行的同时，军方探寻外星文明的绝秘计划“红岸工程”取得了突破性进展。\n"
+).encode()
+METADATA: dict[str, Any] = {
+    "title": "三体",
+    "authors": ["刘慈欣"],
+    "isbn": "9787536692930",
+    "language": "zh",
+}
+
+# The same work registered with a claim its registrant signed with an SM2 key (banquan.claim/2),
+# sent as the `claim` and `signature` form fields.
+SIGNED_CLAIM_JSON: dict[str, Any] = {
+    "v": "banquan.claim/2",
+    "content": {
+        "sha256": "4541093fcc8ebb539ca6a966a42fad51684d01b3b1b49e5180c86e4b17b05ca3",
+        "sm3": "5c135f2cc01ef4f5d7bb0caaa740a5729a441398be5f4f5c3892f273e316d0ef",
+        "size": 138,
+        "cid": "bafkreicfieet7teoxnjzzjvjm2sc7lkrnbgqdm5rwspfdaginzfrpmc4um",
+    },
+    "metadata_digest": "a9cecb533fbb9e8c4ee18ebd74f421ca557d44ee21bf77c637cbc6c9b2b8329d",
+    "rights": [
+        "adaptation",
+        "alteration",
+        "authorship",
+        "broadcasting",
+        "cinematography",
+        "compilation",
+        "distribution",
+        "exhibition",
+        "information_network",
+        "integrity",
+        "other",
+        "performance",
+        "publication",
+        "rental",
+        "reproduction",
+        "screening",
+        "translation",
+    ],
+    "registrant": {
+        "algorithm": "sm2",
+        "public_key": (
+            "0469deebcf8124d8a5049cdaa35a01f723a73c9f581658a6d928c7372a5abb61a9"
+            "ac059d91a536a472ec94399f023502fc867a8c52f80f7a0422de2c05306f661e"
+        ),
+        "sm2_id": "1234567812345678",
+    },
+    "registered_at": "2026-11-27T10:44:12Z",
+    "nonce": "a6435ce4bf64646fd2f827189760dc97",
+}
+SIGNED_CLAIM = json.dumps(SIGNED_CLAIM_JSON, ensure_ascii=False, separators=(",", ":"))
+SIGNED_CLAIM_SIGNATURE = "sm2:" + (
+    "5915388c66a20c5736044ebf46acaee41edbcfbe4f0515d9d8bd2aa89b215ff8"
+    "0f7868f393c3fae4e504aabb320b102e2e775cb86797096a7acd2317c1c7e726"
+)

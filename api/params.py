@@ -16,3 +16,12 @@ RegistrationNumber = Annotated[
         examples=[examples.REGISTRATION["number"]],
     ),
 ]
+
+AssetReference = Annotated[
+    str,
+    Path(
+        description="Registration number (BQ-…) or the 64-hex asset id (the claim leaf)",
+        max_length=80,
+        examples=[examples.REGISTRATION["number"]],
+    ),
+]

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import get_principal, requires
 from api.dependencies import get_runtime
+from api.params import AssetReference
 from api.schemas import ErrorOut
 from chain_client.licences import LicenceTerms
 from registry.access import Principal, Scope
@@ -58,14 +59,7 @@ TRANSACTION_EXAMPLE: dict[str, Any] = {
     "maxPriorityFeePerGas": 1000000000,
 }
 
-Reference = Annotated[
-    str,
-    Path(
-        description="Registration number (BQ-…) or the 64-hex asset id",
-        max_length=80,
-        examples=["BQ-2026-00000042"],
-    ),
-]
+Reference = AssetReference
 LienId = Annotated[
     int, Path(ge=0, le=UINT256, description="The lien's id on Pledges", examples=[1])
 ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api import examples
 from api.auth import requires
 from api.dependencies import get_runtime
+from api.params import AssetReference, RegistrationNumber
 from api.schemas import ErrorOut
 from crypto.sm2 import SM2PublicKey
 from registry.access import Principal, Scope, parse_signing_key
@@ -29,13 +31,19 @@ class TokenizeIn(BaseModel):
         description="EVM address that will own the asset",
         examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
     )
-    territory: int = Field(default=0, ge=0, le=999, description="ISO 3166-1 numeric; 0 = worldwide")
+    territory: int = Field(
+        default=0, ge=0, le=999, description="ISO 3166-1 numeric; 0 = worldwide", examples=[156]
+    )
     term_end: int | None = Field(
-        default=None, description="Unix time the rights end (default: the registry's term)"
+        default=None,
+        description="Unix time the rights end (default: the registry's term)",
+        examples=[3352665600],
     )
 
 
 class TokenizedOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.TOKENIZED]})
+
     asset_id: str = Field(description="The registration's claim leaf (64 hex): the asset id")
     owner: str
     rights: int = Field(description="Bitmask of the 17 rights of art. 10 (bit 0 = 发表权)")
@@ -47,6 +55,8 @@ class TokenizedOut(BaseModel):
 
 
 class LienOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.LIEN]})
+
     lien_id: int
     rank: int
     lender: str
@@ -58,6 +68,8 @@ class LienOut(BaseModel):
 
 
 class LicenceOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXCLUSIVE_LICENCE]})
+
     licence_id: int
     licensee: str
     rights: int
@@ -67,6 +79,8 @@ class LicenceOut(BaseModel):
 
 
 class EncumbrancesOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ENCUMBRANCES]})
+
     asset_id: str
     block: str = Field(description="'latest' or the block number asked for")
     clear: bool
@@ -80,7 +94,7 @@ class EncumbrancesOut(BaseModel):
     "/v1/works/{number}/tokenize", status_code=201, response_model=TokenizedOut, responses=ERRORS
 )
 def post_tokenize(
-    number: str,
+    number: RegistrationNumber,
     body: TokenizeIn,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     _publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
@@ -105,11 +119,12 @@ def post_tokenize(
 
 @router.get("/v1/assets/{reference}/encumbrances", response_model=EncumbrancesOut, responses=ERRORS)
 def get_encumbrances(
-    reference: str,
+    reference: AssetReference,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     _lender: Annotated[Principal, Depends(requires(Scope.LENDER))],
     block: Annotated[
-        int | None, Query(ge=0, description="As of this block (default: latest)")
+        int | None,
+        Query(ge=0, description="As of this block (default: latest)", examples=[1204]),
     ] = None,
 ) -> EncumbrancesOut:
     """Every encumbrance of an asset — liens by rank, the freeze in force, exclusive licences —
@@ -151,6 +166,10 @@ def get_encumbrances(
 
 
 class LicenceAnswerOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"licensed": True, "licence_id": 3, "at": 1795766400}]}
+    )
+
     licensed: bool
     licence_id: int | None
     at: int = Field(description="The time asked about (Unix seconds)")
@@ -158,15 +177,26 @@ class LicenceAnswerOut(BaseModel):
 
 @router.get("/v1/assets/{reference}/licensed", response_model=LicenceAnswerOut, responses=ERRORS)
 def get_licensed(
-    reference: str,
+    reference: AssetReference,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     _platform: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
-    licensee: Annotated[str, Query(description="The licensee's EVM address")],
-    right: Annotated[str, Query(description="A right of art. 10, e.g. information_network")],
+    licensee: Annotated[
+        str, Query(description="The licensee's EVM address", examples=[examples.LICENSEE])
+    ],
+    right: Annotated[
+        str,
+        Query(
+            description="A right of art. 10, e.g. information_network",
+            examples=["information_network"],
+        ),
+    ],
     territory: Annotated[
-        int, Query(ge=0, le=999, description="ISO 3166-1 numeric; 0 = worldwide")
+        int,
+        Query(ge=0, le=999, description="ISO 3166-1 numeric; 0 = worldwide", examples=[156]),
     ] = 0,
-    at: Annotated[int | None, Query(ge=0, description="Unix time (default: now)")] = None,
+    at: Annotated[
+        int | None, Query(ge=0, description="Unix time (default: now)", examples=[1795766400])
+    ] = None,
 ) -> LicenceAnswerOut:
     """Is this work licensed to ``licensee`` for ``right`` in ``territory`` at ``at``? Answered
     by the ``Licences`` contract; ``reference`` is a registration number or the asset id."""
@@ -178,6 +208,8 @@ def get_licensed(
 
 
 class ContentKeyIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CONTENT_KEY_REQUEST]})
+
     licensee: str = Field(description="The licensee's EVM address (holds the licence on chain)")
     right: str = Field(description="The licensed right, e.g. information_network")
     recipient_key: dict[str, str] = Field(
@@ -191,13 +223,15 @@ class ContentKeyIn(BaseModel):
 
 
 class WrappedKeyOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.WRAPPED_KEY]})
+
     method: str = Field(description="sm2: C1C3C2 ciphertext of the content key")
     data: str
 
 
 @router.post("/v1/works/{number}/content-key", response_model=WrappedKeyOut, responses=ERRORS)
 def post_content_key(
-    number: str,
+    number: RegistrationNumber,
     body: ContentKeyIn,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     _platform: Annotated[Principal, Depends(requires(Scope.PLATFORM))],

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
+from api import examples
 from api.auth import requires
 from api.dependencies import get_runtime
 from api.params import RegistrationNumber
@@ -58,11 +59,17 @@ def post_work(
     ] = False,
     claim: Annotated[
         str | None,
-        Form(description="The registrant's signed banquan.claim/2 (JSON); with `signature`"),
+        Form(
+            description="The registrant's signed banquan.claim/2 (JSON); with `signature`",
+            examples=[examples.SIGNED_CLAIM],
+        ),
     ] = None,
     signature: Annotated[
         str | None,
-        Form(description="`<algorithm>:<hex>` signature of the claim's RFC 8785 bytes"),
+        Form(
+            description="`<algorithm>:<hex>` signature of the claim's RFC 8785 bytes",
+            examples=[examples.SIGNED_CLAIM_SIGNATURE],
+        ),
     ] = None,
     idempotency_key: Annotated[
         str | None,
@@ -70,6 +77,7 @@ def post_work(
             alias="Idempotency-Key",
             max_length=200,
             description="Retries with the same key and request return the first registration",
+            examples=["9b2f4c1e-catalogue-2026-11-item-0042"],
         ),
     ] = None,
 ) -> RegistrationOut:
@@ -132,7 +140,11 @@ def get_published_content(
 
 @router.get(
     "/{number}/proof",
-    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+    responses={
+        200: {"content": {"application/json": {"example": examples.PROOF_BUNDLE}}},
+        404: {"model": ErrorOut},
+        409: {"model": ErrorOut},
+    },
 )
 def get_proof_bundle(
     number: RegistrationNumber, runtime: Annotated[Runtime, Depends(get_runtime)]
