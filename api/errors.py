@@ -92,6 +92,8 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.TransactionMismatch: 422,
     domain.ModerationMisconfigured: 500,
     domain.InvalidLexicon: 500,
+    domain.InsecureKeyFile: 500,
+    domain.InvalidKeyFile: 500,
     domain.ReviewItemNotFound: 404,
     domain.BlocklistEntryNotFound: 404,
     domain.TakedownNotFound: 404,

@@ -477,6 +477,20 @@ class InvalidLexicon(ModerationMisconfigured):
     code = "invalid_lexicon"
 
 
+class InsecureKeyFile(RegistryError):
+    """A file holding a secret (master key, keystore) is accessible to group or others, outside
+    dev mode (a start-up error)."""
+
+    code = "insecure_key_file"
+
+
+class InvalidKeyFile(RegistryError):
+    """The master key file is missing outside dev mode, or does not hold 32 bytes in hex (a
+    start-up error)."""
+
+    code = "invalid_key_file"
+
+
 class ReviewItemNotFound(NotFound):
     """No review item has this id."""
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from eth_account import Account
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
@@ -27,6 +28,7 @@ from registry.content_store import ContentStore, LocalBlockstore
 from registry.database import create_database_engine, session_factory
 from registry.errors import ChainUnreachable, ContractsNotConfigured
 from registry.follower import FollowedSuite, FollowResult, follow_chain, rebuild_chain_state
+from registry.key_files import read_master_key_file
 from registry.kubo import KuboContentStore
 from registry.moderation.catalog import build_hook_chain
 from registry.moderation.events import ModerationEvents
@@ -200,8 +202,15 @@ def _content_store(settings: Settings) -> ContentStore:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """Build the runtime described by ``settings`` (nothing is contacted yet)."""
+    """Build the runtime described by ``settings`` (nothing is contacted yet).
+
+    Raises :class:`InsecureKeyFile` or :class:`InvalidKeyFile` for a master key file that is
+    not private to its owner or not usable (see ``registry.key_files``).
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.master_key_file is not None:
+        master_key = read_master_key_file(settings.master_key_file, dev_mode=settings.mode == "dev")
+        settings = settings.model_copy(update={"master_key": SecretStr(master_key)})
     moderation_chain = build_hook_chain(settings)  # a misconfigured chain stops start-up here
     engine = create_database_engine(settings.resolved_database_url)
     w3 = connect(settings.chain_rpc_url)

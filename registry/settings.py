@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         default=SecretStr(DEV_MASTER_KEY),
         description="32 bytes, hex: wraps the content key of every private work",
     )
+    master_key_file: Path | None = Field(
+        default=None,
+        description="File holding the master key (64 hex digits), mode 0600; used instead of "
+        "BANQUAN_MASTER_KEY. In dev mode a missing file is created with a new key",
+    )
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
     batch_max_size: int = Field(default=1000, gt=0)
     batch_interval_seconds: float = Field(default=2.0, gt=0)
@@ -140,7 +145,10 @@ class Settings(BaseSettings):
                     "BANQUAN_CHAIN_PRIVATE_KEY is the public development key; "
                     "set a real key outside dev mode"
                 )
-            if self.master_key.get_secret_value() == DEV_MASTER_KEY:
+            if (
+                self.master_key_file is None
+                and self.master_key.get_secret_value() == DEV_MASTER_KEY
+            ):
                 raise ValueError(
                     "BANQUAN_MASTER_KEY is the public development key; set a real key outside "
                     "dev mode"
