@@ -38,6 +38,7 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.IpNotAllowed: 403,
     domain.ApiKeyNotFound: 404,
     domain.ContentIsPrivate: 403,
+    domain.NotOwnRegistration: 403,
     domain.NotLicensed: 403,
     domain.NotFound: 404,
     domain.RegistrationNotFound: 404,

@@ -121,6 +121,19 @@ class RegistrationOut(BaseModel):
         )
 
 
+class RegistrationPageOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"registrations": [examples.REGISTRATION], "next_after": None}]
+        }
+    )
+
+    registrations: list[RegistrationOut]
+    next_after: int | None = Field(
+        description="Pass as `after` for the next page; null on the last page"
+    )
+
+
 class VerificationOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.VERIFICATION]})
 

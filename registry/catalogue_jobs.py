@@ -311,6 +311,7 @@ def _process_item(registrar: Registrar, job_id: str, owner: str, position: int) 
                 registrar.sessions, registrar.store, content, metadata,
                 max_bytes=registrar.max_bytes, now=registrar.now,
                 idempotency_key=f"catalogue-job:{job_id}:{position}", idempotency_scope=owner,
+                submitted_by=owner,
                 signer=registrar.signer, protection=registrar.protection,
                 moderation=registrar.moderation(owner) if registrar.moderation else None,
             )  # fmt: skip

@@ -159,6 +159,12 @@ class NotLicensed(Forbidden):
     code = "not_licensed"
 
 
+class NotOwnRegistration(Forbidden):
+    """The registration was submitted by another API key."""
+
+    code = "not_own_registration"
+
+
 class ContentIsPrivate(Forbidden):
     """The work is stored encrypted; only its owner (and licensees) may read it."""
 

@@ -109,6 +109,7 @@ class Registration(Base):
     """One registration of a work: the canonical claim, its leaf, and where it was anchored."""
 
     __tablename__ = "registrations"
+    __table_args__ = (Index("ix_registrations_submitted_by", "submitted_by", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -122,6 +123,8 @@ class Registration(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
     proof_json: Mapped[str | None] = mapped_column(Text)
     takedown_json: Mapped[str | None] = mapped_column(Text)  # the takedown in force, if any
+    # The API key that submitted it (None: the command line, or before revision 0017).
+    submitted_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     work: Mapped[Work] = relationship(back_populates="registrations")

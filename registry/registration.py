@@ -55,6 +55,7 @@ def register_work(
     protection: ContentProtection | None = None,
     publish: bool = False,
     moderation: ModerationGate | None = None,
+    submitted_by: str | None = None,
 ) -> RegistrationView:
     """Store ``content``, build and record its claim, and return the pending registration.
 
@@ -73,6 +74,8 @@ def register_work(
     key (wrapped by the master key, and to the registrant's SM2 key); otherwise in the clear,
     recorded as published. The upload's blocks are committed only once every check passed: a
     refusal (or an idempotent retry) leaves nothing in the content store.
+
+    ``submitted_by`` is the API key that asked (see ``registry.own_works``).
 
     With ``idempotency_key``, a retry of the same request (same content and metadata, same key
     within ``idempotency_scope``) returns the first registration instead of a new one; the same
@@ -132,6 +135,7 @@ def register_work(
                 signature=prepared.signature,
                 registrant=prepared.registrant,
                 status=status_after(outcome),
+                submitted_by=submitted_by,
                 created_at=registered_at,
             )
             session.add(registration)

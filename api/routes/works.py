@@ -5,20 +5,21 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
 from api import examples
 from api.auth import requires
 from api.dependencies import get_runtime
 from api.params import RegistrationNumber
-from api.schemas import ErrorOut, RegistrationOut
+from api.schemas import ErrorOut, RegistrationOut, RegistrationPageOut
 from registry.access import Principal, Scope
 from registry.certificate import render_certificate
 from registry.claims import ClientSignedClaim
 from registry.content import open_published_content
 from registry.errors import InvalidMetadata, InvalidSignedClaim
 from registry.metadata import WorkMetadata
+from registry.own_works import Caller, list_own_registrations, open_own_content, publish_own
 from registry.proof_bundle import proof_bundle
 from registry.registration import register_work
 from registry.runtime import Runtime
@@ -109,8 +110,72 @@ def post_work(
         protection=runtime.protection,
         publish=publish,
         moderation=runtime.moderation_gate(principal.key_id),
+        submitted_by=principal.key_id,
     )
     return RegistrationOut.of(view)
+
+
+def _caller(principal: Principal) -> Caller:
+    return Caller(principal.key_id, acts_for_anyone=Scope.ADMIN in principal.scopes)
+
+
+@router.get("", response_model=RegistrationPageOut, responses=ERRORS)
+def list_works(
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    limit: Annotated[int, Query(ge=1, le=500, examples=[100])] = 100,
+    after: Annotated[
+        int,
+        Query(ge=0, le=2**63 - 1, description="`next_after` of the previous page", examples=[0]),
+    ] = 0,
+) -> RegistrationPageOut:
+    """The registrations this key submitted, oldest first, a page at a time (an admin key: all)."""
+    page = list_own_registrations(runtime.sessions, _caller(principal), limit=limit, after=after)
+    return RegistrationPageOut(
+        registrations=[RegistrationOut.of(v) for v in page.registrations],
+        next_after=page.next_after,
+    )
+
+
+@router.get(
+    "/{number}/private-content",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/octet-stream": {}}},
+        **ERRORS,
+        404: {"model": ErrorOut},
+    },
+)
+def get_own_content(
+    number: RegistrationNumber,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+) -> StreamingResponse:
+    """The content of a work this key registered, decrypted if it is stored encrypted."""
+    chunks = open_own_content(
+        runtime.sessions, runtime.store, runtime.protection, _caller(principal), number
+    )
+    return StreamingResponse(chunks, media_type="application/octet-stream")
+
+
+@router.post(
+    "/{number}/publish",
+    response_model=RegistrationOut,
+    responses={**ERRORS, 404: {"model": ErrorOut}},
+)
+def post_publish(
+    number: RegistrationNumber,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+) -> RegistrationOut:
+    """Publish a private work this key registered: its content is stored in the clear under its
+    CID and served to anyone. Moderation runs first (a held publication answers 409). Publishing
+    twice changes nothing."""
+    publish_own(
+        runtime.sessions, runtime.store, runtime.protection, _caller(principal), number,
+        now=runtime.now, moderation=runtime.moderation_gate(principal.key_id),
+    )  # fmt: skip
+    return RegistrationOut.of(get_registration(runtime.sessions, number))
 
 
 @router.get("/{number}", response_model=RegistrationOut, responses={404: {"model": ErrorOut}})

@@ -334,3 +334,50 @@ def test_values_the_database_cannot_hold_are_a_400(client: TestClient) -> None:
         (400, "invalid_value"),
         (404, "registration_not_found"),
     )
+
+
+def test_a_publisher_lists_reads_and_publishes_its_own_works(
+    client: TestClient, runtime: Runtime
+) -> None:
+    mine = [
+        client.post(
+            "/v1/works", files={"file": (f"{i}.txt", f"稿件 {i}".encode())}, data={"metadata": META}
+        ).json()["number"]
+        for i in range(3)
+    ]
+    other_key = bearer(runtime, "publisher")
+    theirs = client.post(
+        "/v1/works",
+        files={"file": ("x.txt", "别人的稿件".encode())},
+        data={"metadata": META},
+        headers=other_key,
+    ).json()["number"]
+
+    first = client.get("/v1/works", params={"limit": 2}).json()
+    second = client.get("/v1/works", params={"limit": 2, "after": first["next_after"]}).json()
+    assert [r["number"] for r in first["registrations"] + second["registrations"]] == mine
+    assert second["next_after"] is None
+    everyone = client.get("/v1/works", headers=bearer(runtime, "admin")).json()
+    assert [r["number"] for r in everyone["registrations"]] == [*mine, theirs]
+
+    own = client.get(f"/v1/works/{mine[1]}/private-content")
+    assert (own.status_code, own.content) == (200, "稿件 1".encode())
+    refused = client.get(f"/v1/works/{theirs}/private-content")
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_own_registration")
+    assert client.post(f"/v1/works/{theirs}/publish").json()["code"] == "not_own_registration"
+
+    published = client.post(f"/v1/works/{mine[0]}/publish")
+    assert published.status_code == 200, published.json()
+    assert published.json()["published_at"] is not None
+    public = client.get(f"/v1/works/{mine[0]}/content", headers={"Authorization": ""})
+    assert (public.status_code, public.content) == (200, "稿件 0".encode())
+    still_private = client.get(f"/v1/works/{theirs}/content")
+    assert still_private.json()["code"] == "content_private"
+
+
+def test_unknown_registration_is_404_for_own_content_and_publishing(client: TestClient) -> None:
+    for response in (
+        client.get("/v1/works/BQ-2026-99999999/private-content"),
+        client.post("/v1/works/BQ-2026-99999999/publish"),
+    ):
+        assert (response.status_code, response.json()["code"]) == (404, "registration_not_found")
