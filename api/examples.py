@@ -7,65 +7,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-REGISTRATION_PENDING: dict[str, Any] = {
-    "number": "BQ-2026-00000001",
-    "status": "pending",
-    "title": "三体",
-    "metadata": {
-        "title": "三体",
-        "authors": ["刘慈欣"],
-        "isbn": "9787536692930",
-        "language": "zh",
-        "rights": [
-            "adaptation",
-            "alteration",
-            "authorship",
-            "broadcasting",
-            "cinematography",
-            "compilation",
-            "distribution",
-            "exhibition",
-            "information_network",
-            "integrity",
-            "other",
-            "performance",
-            "publication",
-            "rental",
-            "reproduction",
-            "screening",
-            "translation",
-        ],
-    },
-    "sha256": "4541093fcc8ebb539ca6a966a42fad51684d01b3b1b49e5180c86e4b17b05ca3",
-    "sm3": "5c135f2cc01ef4f5d7bb0caaa740a5729a441398be5f4f5c3892f273e316d0ef",
-    "size": 138,
-    "cid": "bafkreicfieet7teoxnjzzjvjm2sc7lkrnbgqdm5rwspfdaginzfrpmc4um",
-    "iscc_data": "ISCC:GAA6KQKMK34FZLQD",
-    "iscc_instance": "ISCC:IAA23DUCSR2PXLXM",
-    "iscc_content": "ISCC:EAASME7NPBIWJOKN",
-    "published_at": None,
-    "registered_at": "2026-11-27T10:44:12Z",
-    "leaf": "063bc3445ef95bfa4e93077f0f59fcc20ece8d2982421a7dddc4636852d6ac0f",
-    "claim": {
-        "content": {
-            "cid": "bafkreicfieet7teoxnjzzjvjm2sc7lkrnbgqdm5rwspfdaginzfrpmc4um",
-            "sha256": "4541093fcc8ebb539ca6a966a42fad51684d01b3b1b49e5180c86e4b17b05ca3",
-            "size": 138,
-            "sm3": "5c135f2cc01ef4f5d7bb0caaa740a5729a441398be5f4f5c3892f273e316d0ef",
-        },
-        "metadata_digest": "a9cecb533fbb9e8c4ee18ebd74f421ca557d44ee21bf77c637cbc6c9b2b8329d",
-        "nonce": "3dfb798327af83eb31f64b8efb1a2112",
-        "registered_at": "2026-11-27T10:44:12Z",
-        "v": "banquan.claim/1",
-    },
-    "signing_mode": "unsigned",
-    "signature": None,
-    "registrant": None,
-    "proof": None,
-    "anchor": None,
-    "takedown": None,
-}
-
 REGISTRATION: dict[str, Any] = {
     "number": "BQ-2026-00000001",
     "status": "anchored",
@@ -131,6 +72,14 @@ REGISTRATION: dict[str, Any] = {
         "confirmed": True,
     },
     "takedown": None,
+}
+
+# What POST /v1/works answers: the same registration before its batch is anchored.
+REGISTRATION_PENDING: dict[str, Any] = {
+    **REGISTRATION,
+    "status": "pending",
+    "proof": None,
+    "anchor": None,
 }
 
 PROOF_BUNDLE: dict[str, Any] = {

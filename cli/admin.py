@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cli.output import refused
 from registry.access import audit_log, create_api_key, revoke_api_key
 from registry.errors import RegistryError
 from registry.runtime import build_runtime
@@ -35,8 +36,7 @@ def create_key(
             runtime.sessions, name=name, scopes=scope, ip_allowlist=ip or (), now=runtime.now
         )
     except RegistryError as exc:
-        console.print(f"[red]error[/red] {exc.code}: {exc.message}")
-        raise typer.Exit(code=2) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     console.print(f"key id {issued.key_id} ({', '.join(issued.scopes)})")
@@ -50,8 +50,7 @@ def revoke_key(key_id: Annotated[str, typer.Argument(help="The key's id")]) -> N
     try:
         revoke_api_key(runtime.sessions, key_id, now=runtime.now)
     except RegistryError as exc:
-        console.print(f"[red]error[/red] {exc.code}: {exc.message}")
-        raise typer.Exit(code=2) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     console.print(f"revoked {key_id}")

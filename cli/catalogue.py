@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.keys import PasswordFile, read_password
+from cli.output import refused
 from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner
 from registry.catalogue import CatalogueItem, ItemResult, read_manifest, register_catalogue
@@ -62,8 +63,7 @@ def catalogue(
     try:
         items = read_manifest(manifest)
     except RegistryError as exc:
-        console.print(f"[red]error[/red] {exc.code}: {exc.message}")
-        raise typer.Exit(code=2) from exc
+        raise refused(exc) from exc
     register_items(
         manifest, items, _signer(key, password_file), label=manifest.name, as_json=as_json
     )
@@ -147,8 +147,7 @@ def _run_job(
     try:
         view = _job_pass(runtime, manifest, job_id, signer)
     except RegistryError as exc:
-        console.print(f"[red]error[/red] {exc.code}: {exc.message}")
-        raise typer.Exit(code=2) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     if as_json:

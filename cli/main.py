@@ -21,6 +21,7 @@ from cli.catalogue import catalogue, register_items
 from cli.keys import PasswordFile, keys_app, read_password
 from cli.launcher import AnvilProcess
 from cli.moderation import audit_app
+from cli.output import refused
 from cli.pledge import asset_app, pledge_app
 from cli.similar import similar
 from cli.webhooks import start_dispatcher, webhooks_app
@@ -59,11 +60,6 @@ app.command(name="similar")(similar)
 
 def _runtime(settings: Settings | None = None) -> Runtime:
     return build_runtime(settings or Settings())
-
-
-def _fail(error: RegistryError) -> typer.Exit:
-    console.print(f"[red]error[/red] {error.code}: {error.message}")
-    return typer.Exit(code=2)
 
 
 @app.command()
@@ -222,7 +218,7 @@ def register(
         items = file_items(paths, common)
         signer = _signer_of(key, password_file)
     except RegistryError as exc:
-        raise _fail(exc) from exc
+        raise refused(exc) from exc
     register_items(NO_MANIFEST, items, signer, label=f"{len(items)} files", as_json=as_json)
 
 
@@ -271,7 +267,7 @@ def _register_one(
                 moderation=runtime.moderation_gate(None),
             )
     except RegistryError as exc:
-        raise _fail(exc) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     if as_json:
@@ -307,7 +303,7 @@ def publish(number: Annotated[str, typer.Argument(help="Registration number")]) 
             moderation=runtime.moderation_gate(None),
         )
     except RegistryError as exc:
-        raise _fail(exc) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     console.print(f"{number} published at {published_at.isoformat()}")
@@ -326,7 +322,7 @@ def content(
                 out.write(chunk)
     except RegistryError as exc:
         output.unlink(missing_ok=True)
-        raise _fail(exc) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     console.print(f"wrote {output}")
@@ -351,7 +347,7 @@ def verify(
         if exc.code == "digest_not_registered":
             console.print(f"not registered: {file}")
             raise typer.Exit(code=1) from exc
-        raise _fail(exc) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     if as_json:
@@ -392,7 +388,7 @@ def proof(
             view, timestamper=timestamper_for(runtime.settings, runtime.sessions, runtime.now)
         )
     except RegistryError as exc:
-        raise _fail(exc) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     output.write_text(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -410,7 +406,7 @@ def certificate(
         view = get_registration(runtime.sessions, number)
         pdf = render_certificate(view, public_base_url=runtime.settings.public_base_url)
     except RegistryError as exc:
-        raise _fail(exc) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     output.write_bytes(pdf)
@@ -460,7 +456,7 @@ def verify_proof_command(
         else:
             result = check_bundle(bundle, chain=chain, tsa_certificate=certificate)
     except RegistryError as exc:
-        raise _fail(exc) from exc
+        raise refused(exc) from exc
     if as_json:
         console.print_json(json.dumps({"ok": result.ok, **result.results, "notes": result.notes}))
     else:
@@ -503,7 +499,7 @@ def chain_rebuild() -> None:
     try:
         result = runtime.rebuild_chain_state()
     except RegistryError as exc:
-        raise _fail(exc) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     if result.to_block is None:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cli.output import refused
 from registry.errors import RegistryError
 from registry.moderation.audit import export_audit, prune_audit, verify_audit_chain
 from registry.runtime import Runtime, build_runtime
@@ -23,8 +24,7 @@ def _runtime() -> Runtime:
     try:
         return build_runtime(Settings())
     except RegistryError as exc:
-        console.print(f"[red]error[/red] {exc.code}: {exc.message}")
-        raise typer.Exit(code=2) from exc
+        raise refused(exc) from exc
 
 
 @audit_app.command()

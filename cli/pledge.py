@@ -25,6 +25,7 @@ from chain_client.licences import LicenceTerms
 from chain_client.suite import Suite
 from chain_client.transactions import TransactionSender
 from cli.keys import PasswordFile, read_password
+from cli.output import refused
 from crypto.errors import CryptoError
 from crypto.keystore import decrypt_key, read_keystore
 from crypto.secp256k1 import Secp256k1PrivateKey
@@ -99,16 +100,7 @@ def _session(
         runtime = build_runtime(Settings())
         yield _Session(runtime, runtime.suite(), account)
     except RegistryError as error:
-        if as_json:
-            print(
-                json.dumps(
-                    {"error": error.code, "message": error.message, "details": error.details},
-                    default=str,
-                )
-            )
-        else:
-            console.print(f"[red]error[/red] {error.code}: {error.message}", highlight=False)
-        raise typer.Exit(code=2) from error
+        raise refused(error, as_json=as_json) from error
     finally:
         if runtime is not None:
             runtime.close()

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.output import refused
 from registry.errors import RegistryError
 from registry.runtime import build_runtime
 from registry.settings import Settings
@@ -64,8 +65,7 @@ def similar(
                 runtime.sessions, iscc, max_distance=max_distance, limit=limit
             )
     except RegistryError as exc:
-        console.print(f"[red]error[/red] {exc.code}: {exc.message}")
-        raise typer.Exit(code=2) from exc
+        raise refused(exc) from exc
     finally:
         runtime.close()
     _show(found, as_json=as_json)

@@ -1,0 +1,24 @@
+"""How every command reports a refusal: the error code and message, exit status 2."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+
+from registry.errors import RegistryError
+
+REFUSED = 2
+_stdout = Console(soft_wrap=True)
+
+
+def refused(error: RegistryError, *, as_json: bool = False) -> typer.Exit:
+    """Print ``error`` (as ``{error, message, details}`` with ``as_json``) and return the exit to
+    raise: ``raise refused(exc) from exc``."""
+    if as_json:
+        document = {"error": error.code, "message": error.message, "details": error.details}
+        print(json.dumps(document, ensure_ascii=False, default=str))
+    else:
+        _stdout.print(f"[red]error[/red] {error.code}: {error.message}", highlight=False)
+    return typer.Exit(code=REFUSED)
