@@ -7,6 +7,7 @@ where the log was found), and reverts carry the custom error decoded against eve
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import enum
 import functools
@@ -153,6 +154,15 @@ class BoundContract:
         self.sender = sender
         self.contract: Contract = w3.eth.contract(address=self.address, abi=self.artifact.abi)
         self.decoder = suite_error_decoder()
+
+    def with_sender(self, sender: TransactionSender) -> Self:
+        """The same contract, with transactions sent by ``sender``. On the same node connection
+        the web3 contract object is shared: building one parses the whole ABI again."""
+        if sender.w3 is not self.w3:
+            return type(self)(sender.w3, self.address, sender, self.artifact)
+        bound = copy.copy(self)
+        bound.sender = sender
+        return bound
 
     @classmethod
     def _deploy(cls, sender: TransactionSender, *args: Any) -> Self:

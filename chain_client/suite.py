@@ -54,15 +54,13 @@ class Suite:
 
     def as_sender(self, sender: TransactionSender) -> Suite:
         """The same contracts, with transactions sent by ``sender``'s account."""
-        w3 = sender.w3
-        a = self.addresses
         return Suite(
-            registry_anchor=RegistryAnchorClient(w3, a.registry_anchor, sender),
-            moderation=ModerationClient(w3, a.moderation, sender),
-            rights_asset=RightsAssetClient(w3, a.rights_asset, sender),
-            pledges=PledgesClient(w3, a.pledges, sender),
-            licences=LicencesClient(w3, a.licences, sender),
-            encumbrances=EncumbrancesClient(w3, a.encumbrances, sender),
+            registry_anchor=self.registry_anchor.with_sender(sender),
+            moderation=self.moderation.with_sender(sender),
+            rights_asset=self.rights_asset.with_sender(sender),
+            pledges=self.pledges.with_sender(sender),
+            licences=self.licences.with_sender(sender),
+            encumbrances=self.encumbrances.with_sender(sender),
         )
 
 
