@@ -437,12 +437,13 @@ def outage_under_load(
     """Register ``jobs`` at a pace that spans ``lead`` s before, ``seconds`` of outage (between
     ``fail()`` and ``repair()``) and a few seconds after; every job retried until acknowledged."""
     per_client = max(len(jobs) // clients, 1)
-    pause = (lead + seconds + 6.0) / per_client
+    pause = (lead + seconds + min(seconds, 6.0)) / per_client
     load = threading.Thread(
         target=run_load,
         args=(instance.url, instance.auth, jobs),
         kwargs={"clients": clients, "deadline": time.monotonic() + seconds + 240, "pause": pause},
     )
+    load.daemon = True  # a failing fail() or repair() must not leave it retrying
     load.start()
     time.sleep(lead)
     began = time.monotonic()

@@ -4,6 +4,8 @@ read-only under load; a Kubo backend on a dead port). Registrations are refused 
 
 from __future__ import annotations
 
+import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -41,19 +43,21 @@ def test_read_only_blockstore_under_load_refuses_with_503_and_recovers(
     content.mkdir(parents=True)
     jobs = make_jobs(strength.outage_registrations, "content")
     database_url = f"sqlite:///{tmp_path / 'banquan.db'}"
-    mounted = False
 
-    def fail() -> None:
-        nonlocal mounted
-        mount("--bind", str(content), str(content))
-        mounted = True
-        mount("-o", "remount,ro,bind", str(content))
+    def remount(mode: str) -> None:
+        # A remount read-only is refused (EBUSY) while a file is open for writing in it: an
+        # upload being staged. Those last milliseconds; try again until one gap is found.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                mount("-o", f"remount,{mode},bind", str(content))
+                return
+            except subprocess.CalledProcessError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
-    def repair() -> None:
-        nonlocal mounted
-        umount(content)
-        mounted = False
-
+    mount("--bind", str(content), str(content))
     try:
         with banquan_instance(tmp_path, database_url, anvil.rpc_url) as instance:
             outage = outage_under_load(
@@ -61,22 +65,21 @@ def test_read_only_blockstore_under_load_refuses_with_503_and_recovers(
                 jobs,
                 clients=4,
                 seconds=strength.chain_outage_seconds / 2,
-                fail=fail,
-                repair=repair,
+                fail=lambda: remount("ro"),
+                repair=lambda: remount("rw"),
             )
             wait_until(lambda: all_confirmed(instance), 180, "every registration confirmed")
             found = audit(instance, jobs)
             check_anchoring(instance, anvil.rpc_url)
     finally:
-        if mounted:
-            umount(content)
+        umount(content)
 
     acknowledged = sum(job.number is not None for job in jobs)
     record_round.append(
         RoundResult(
             test="test_content_store.py::"
             "test_read_only_blockstore_under_load_refuses_with_503_and_recovers",
-            fault="local blockstore remounted read-only (bind mount) for "
+            fault="local blockstore (a bind mount) remounted read-only for "
             f"{strength.chain_outage_seconds / 2:.0f} s, then writable again",
             load=f"{len(jobs)} registrations, 4 clients, before, during and after",
             acknowledged=acknowledged,
