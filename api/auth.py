@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Send
@@ -26,7 +26,9 @@ audit_log = logging.getLogger("banquan.audit")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Lookups that change nothing, though sent as POST (they carry a body).
-READ_ONLY_POSTS = frozenset({"/v1/verify/bulk", "/v1/verify/file"})
+READ_ONLY_POSTS = frozenset({"/v1/verify/bulk", "/v1/verify/file", "/v1/similar"})
+# Preparing an unsigned transaction or a consent payload changes nothing either.
+READ_ONLY_POST_SUFFIXES = ("/prepare", "/pledge-consent")
 
 
 async def get_principal(
@@ -106,34 +108,57 @@ def requires(scope: Scope) -> Callable[[Principal], Principal]:
 
 def install_audit_log(app: FastAPI) -> None:
     """Every write request is logged (key, method, path, status), whatever its outcome."""
+    app.add_middleware(AuditLog)
 
-    @app.middleware("http")
-    async def audit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if request.method in WRITE_METHODS and request.url.path not in READ_ONLY_POSTS:
-            principal = getattr(request.state, "principal", None)
-            runtime: Runtime = request.app.state.runtime
-            key_id = principal.key_id if principal else None
-            try:
-                await run_in_threadpool(
-                    record_write,
-                    runtime.sessions,
-                    key_id=key_id,
-                    method=request.method,
-                    path=request.url.path,
-                    status=response.status_code,
-                    now=runtime.now,
-                )
-            except (OperationalError, InterfaceError):
-                # The database is down or full: the answer already given (a 503, or a 201 that
-                # committed just before) stands; the line goes to the server log instead.
-                audit_log.warning(
-                    "audit line not stored (database unavailable): key=%s %s %s -> %s",
-                    key_id,
-                    request.method,
-                    request.url.path,
-                    response.status_code,
-                )
-        return response
+
+def is_write(method: str, path: str) -> bool:
+    """Requests that may change something: the audit log keeps a line for each."""
+    if method not in WRITE_METHODS or path in READ_ONLY_POSTS:
+        return False
+    return not path.endswith(READ_ONLY_POST_SUFFIXES)
+
+
+class AuditLog:
+    """Plain ASGI (no per-request task and stream as with ``@app.middleware``): the line is
+    stored when the answer starts, before the client can see it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope_, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_write(scope["method"], scope["path"]):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_after_audit(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await self._record(scope, int(message["status"]))
+            await send(message)
+
+        await self.app(scope, receive, send_after_audit)
+
+    @staticmethod
+    async def _record(scope: Scope_, status: int) -> None:
+        principal = scope.get("state", {}).get("principal")
+        runtime: Runtime = scope["app"].state.runtime
+        key_id = principal.key_id if principal else None
+        try:
+            await run_in_threadpool(
+                record_write,
+                runtime.sessions,
+                key_id=key_id,
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                now=runtime.now,
+            )
+        except (OperationalError, InterfaceError):
+            # The database is down or full: the answer (a 503, or a 201 that committed just
+            # before) stands; the line goes to the server log instead.
+            audit_log.warning(
+                "audit line not stored (database unavailable): key=%s %s %s -> %s",
+                key_id,
+                scope["method"],
+                scope["path"],
+                status,
+            )

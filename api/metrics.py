@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -16,6 +16,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.health import check_health
 from registry.metrics import registry_figures
@@ -75,6 +76,29 @@ class RegistryCollector(Collector):
         )
 
 
+class RequestMetrics:
+    """Times each HTTP request to the start of its answer and counts it by status (plain ASGI:
+    no per-request task and stream as with ``@app.middleware``)."""
+
+    def __init__(self, app: ASGIApp, *, observe: Callable[[str, int, float], None]) -> None:
+        self.app = app
+        self.observe = observe
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                self.observe(scope["method"], status, time.perf_counter() - start)
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
 def install_metrics(app: FastAPI, runtime: Runtime) -> None:
     registry = CollectorRegistry()
     registry.register(RegistryCollector(runtime))
@@ -90,17 +114,13 @@ def install_metrics(app: FastAPI, runtime: Runtime) -> None:
         registry=registry,
     )
 
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        latency.labels(request.method).observe(time.perf_counter() - start)
-        requests.labels(request.method, str(response.status_code)).inc()
-        if response.status_code >= 500:
+    def observe(method: str, status: int, seconds: float) -> None:
+        latency.labels(method).observe(seconds)
+        requests.labels(method, str(status)).inc()
+        if status >= 500:
             errors.inc()
-        return response
+
+    app.add_middleware(RequestMetrics, observe=observe)
 
     @app.get("/metrics", include_in_schema=True, tags=["operations"], response_class=Response)
     def metrics() -> Response:

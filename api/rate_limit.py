@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import error_body
 
@@ -51,23 +53,33 @@ class TokenBuckets:
 def install_rate_limit(app: FastAPI, *, per_minute: int, burst: int) -> None:
     buckets = TokenBuckets(per_minute / 60, burst)
 
-    @app.middleware("http")
-    async def limit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        header = request.headers.get("authorization", "")
+    app.add_middleware(RateLimit, buckets=buckets)
+
+
+class RateLimit:
+    """Answers 429 ``rate_limited`` when the caller's bucket is empty (plain ASGI)."""
+
+    def __init__(self, app: ASGIApp, *, buckets: TokenBuckets) -> None:
+        self.app = app
+        self.buckets = buckets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = Headers(scope=scope).get("authorization", "")
         # The key id names the bucket (bq_<key id>_<secret>); never the secret itself.
         key_id = header[7:].split("_")[1] if header.lower().startswith("bearer bq_") else None
-        client = request.client.host if request.client else "unknown"
-        wait = buckets.take(f"key:{key_id}" if key_id else f"ip:{client}")
-        if wait:
-            return JSONResponse(
-                error_body(
-                    "rate_limited",
-                    "too many requests; retry later",
-                    {"retry_after": round(wait, 3)},
-                ),
-                status_code=429,
-                headers={"Retry-After": str(max(1, round(wait)))},
-            )
-        return await call_next(request)
+        client = scope["client"][0] if scope.get("client") else "unknown"
+        wait = self.buckets.take(f"key:{key_id}" if key_id else f"ip:{client}")
+        if not wait:
+            await self.app(scope, receive, send)
+            return
+        refusal = JSONResponse(
+            error_body(
+                "rate_limited", "too many requests; retry later", {"retry_after": round(wait, 3)}
+            ),
+            status_code=429,
+            headers={"Retry-After": str(max(1, round(wait)))},
+        )
+        await refusal(scope, receive, send)

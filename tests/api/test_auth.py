@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
+from api.auth import is_write
 from registry.models import Registration
 from registry.runtime import Runtime
 from tests.conftest import bearer
@@ -95,3 +96,14 @@ def test_every_write_is_in_the_audit_log(anonymous: TestClient, runtime: Runtime
     ]
     assert log[1]["key_id"] is not None
     assert anonymous.get("/v1/admin/audit", headers=bearer(runtime, "publisher")).status_code == 403
+
+
+def test_lookups_sent_as_post_are_not_writes() -> None:
+    assert not is_write("POST", "/v1/verify/bulk")
+    assert not is_write("POST", "/v1/similar")
+    assert not is_write("POST", "/v1/assets/BQ-2026-00000001/transfer/prepare")
+    assert not is_write("POST", "/v1/assets/BQ-2026-00000001/pledge-consent")
+    assert not is_write("GET", "/v1/works")
+    assert is_write("POST", "/v1/transactions")
+    assert is_write("POST", "/v1/works/BQ-2026-00000001/publish")
+    assert is_write("DELETE", "/v1/webhooks/1")
