@@ -13,9 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cli.keys import PasswordFile, read_password
+from cli.keys import PasswordFile, signer_from
 from cli.output import refused
-from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner
 from registry.catalogue import CatalogueItem, ItemResult, read_manifest, register_catalogue
 from registry.catalogue_jobs import (
@@ -65,7 +64,7 @@ def catalogue(
     except RegistryError as exc:
         raise refused(exc) from exc
     register_items(
-        manifest, items, _signer(key, password_file), label=manifest.name, as_json=as_json
+        manifest, items, signer_from(key, password_file), label=manifest.name, as_json=as_json
     )
 
 
@@ -131,18 +130,12 @@ def summary(results: list[ItemResult]) -> Table:
     return table
 
 
-def _signer(key: Path | None, password_file: Path | None) -> KeySigner | None:
-    if key is None:
-        return None
-    return KeySigner(decrypt_key(read_keystore(key), read_password(password_file, confirm=False)))
-
-
 def _run_job(
     manifest: Path, job_id: str, key: Path | None, password_file: Path | None, *, as_json: bool
 ) -> None:
     """Create (``new``) or resume a job: send the files it lacks that exist next to the manifest,
     and register every staged item."""
-    signer = _signer(key, password_file)
+    signer = signer_from(key, password_file)
     runtime = build_runtime(Settings())
     try:
         view = _job_pass(runtime, manifest, job_id, signer)

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cli.output import refused
 from crypto.errors import CryptoError
 from crypto.keystore import (
     DEFAULT_SCRYPT_N,
@@ -28,6 +29,8 @@ from crypto.keystore import (
 )
 from crypto.signing import (
     Algorithm,
+    KeySigner,
+    PrivateKey,
     PublicKey,
     generate_private_key,
     public_key_to_json,
@@ -35,6 +38,9 @@ from crypto.signing import (
 )
 from crypto.sm2 import DEFAULT_ID, SM2PublicKey
 from crypto.symmetric import Cipher
+from registry.errors import RegistryError
+from registry.key_files import check_private_file
+from registry.settings import Settings
 
 PASSWORD_ENV = "BANQUAN_KEYSTORE_PASSWORD"  # noqa: S105 - the variable's name, not a password
 
@@ -57,6 +63,29 @@ PasswordFile = Annotated[
     Path | None,
     typer.Option(help=f"Read the password from this file (else ${PASSWORD_ENV}, else prompt)"),
 ]
+
+
+def open_keystore(path: Path, password_file: Path | None) -> PrivateKey:
+    """The private key of a keystore file that only its owner may read (outside dev mode a
+    keystore open to group or others is refused, like the master key file: someone else could
+    have copied it and guessed its password at leisure).
+
+    Raises :class:`InsecureKeyFile` and the crypto errors of a wrong password or keystore.
+    """
+    check_private_file(path, dev_mode=Settings().mode == "dev", what="keystore")
+    return decrypt_key(read_keystore(path), read_password(password_file, confirm=False))
+
+
+def signer_from(path: Path | None, password_file: Path | None) -> KeySigner | None:
+    """A signer over ``path``'s key (None without one); a refusal exits 2 with its reason."""
+    if path is None:
+        return None
+    try:
+        return KeySigner(open_keystore(path, password_file))
+    except RegistryError as exc:
+        raise refused(exc) from exc
+    except CryptoError as exc:
+        raise _fail(f"key: {exc}") from exc
 
 
 def read_password(password_file: Path | None, *, confirm: bool) -> str:

@@ -18,16 +18,13 @@ from chain_client.connection import connect
 from chain_client.registry_anchor import RegistryAnchorClient
 from cli.admin import admin_app
 from cli.catalogue import catalogue, register_items
-from cli.keys import PasswordFile, keys_app, read_password
+from cli.keys import PasswordFile, keys_app, signer_from
 from cli.launcher import AnvilProcess
 from cli.moderation import audit_app
 from cli.output import refused
 from cli.pledge import asset_app, pledge_app
 from cli.similar import similar
 from cli.webhooks import start_dispatcher, webhooks_app
-from crypto.errors import CryptoError
-from crypto.keystore import decrypt_key, read_keystore
-from crypto.signing import KeySigner
 from registry.access import create_api_key
 from registry.catalogue import NO_MANIFEST, file_items
 from registry.certificate import render_certificate
@@ -216,22 +213,10 @@ def register(
         raise typer.Exit(code=2)
     try:
         items = file_items(paths, common)
-        signer = _signer_of(key, password_file)
+        signer = signer_from(key, password_file)
     except RegistryError as exc:
         raise refused(exc) from exc
     register_items(NO_MANIFEST, items, signer, label=f"{len(items)} files", as_json=as_json)
-
-
-def _signer_of(key: Path | None, password_file: Path | None) -> KeySigner | None:
-    if key is None:
-        return None
-    try:
-        return KeySigner(
-            decrypt_key(read_keystore(key), read_password(password_file, confirm=False))
-        )
-    except CryptoError as exc:
-        console.print(f"[red]error[/red] key: {exc}")
-        raise typer.Exit(code=2) from exc
 
 
 def _register_one(
@@ -247,7 +232,7 @@ def _register_one(
     try:
         metadata = WorkMetadata.from_mapping(raw)
         client_signed = None
-        signer = _signer_of(key, password_file)
+        signer = signer_from(key, password_file)
         if signer is not None:
             with file.open("rb") as content:
                 described = describe(content)

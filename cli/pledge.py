@@ -24,10 +24,9 @@ from rich.console import Console
 from chain_client.licences import LicenceTerms
 from chain_client.suite import Suite
 from chain_client.transactions import TransactionSender
-from cli.keys import PasswordFile, read_password
+from cli.keys import PasswordFile, open_keystore
 from cli.output import refused
 from crypto.errors import CryptoError
-from crypto.keystore import decrypt_key, read_keystore
 from crypto.secp256k1 import Secp256k1PrivateKey
 from registry.assets import (
     ZERO_BYTES32,
@@ -80,7 +79,7 @@ class _Session:
 
 def _account(key: Path, password_file: Path | None) -> LocalAccount:
     try:
-        private = decrypt_key(read_keystore(key), read_password(password_file, confirm=False))
+        private = open_keystore(key, password_file)
     except CryptoError as exc:
         raise InvalidInput(f"cannot open the keystore: {exc}") from exc
     if not isinstance(private, Secp256k1PrivateKey):

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.keys import PASSWORD_ENV, keys_app
+from cli.keys import PASSWORD_ENV, keys_app, open_keystore
 from cli.main import app
 from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner, public_key_from_json, verify
 from crypto.sm2 import SM2PublicKey
+from registry.errors import InsecureKeyFile
+from tests.registry.test_key_files import PRODUCTION_CHAIN_KEY
 
 runner = CliRunner()
 FAST = ["--scrypt-n", "1024"]
@@ -153,3 +155,28 @@ def test_exported_pem_is_read_by_openssl(tmp_path: Path) -> None:
         [openssl, "pkey", "-pubin", "-text", "-noout"], input=pem, check=True, capture_output=True
     )
     assert b"SM2" in parsed.stdout
+
+
+def test_a_keystore_open_to_others_is_refused_outside_dev_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "publisher.json"
+    assert runner.invoke(keys_app, ["new", str(path), *FAST]).exit_code == 0
+    assert open_keystore(path, None).algorithm == "sm2"  # 0600 as written
+    path.chmod(0o644)
+    assert open_keystore(path, None).algorithm == "sm2"  # dev mode: a warning only
+    master = tmp_path / "master.key"
+    master.write_text("ab" * 32)
+    master.chmod(0o600)
+    for name, value in {
+        "MODE": "production",
+        "CHAIN_PRIVATE_KEY": PRODUCTION_CHAIN_KEY,
+        "ANCHOR_ADDRESS": "0x" + "11" * 20,
+        "MASTER_KEY_FILE": str(master),
+    }.items():
+        monkeypatch.setenv(f"BANQUAN_{name}", value)
+    with pytest.raises(InsecureKeyFile) as refused:
+        open_keystore(path, None)
+    assert refused.value.details["mode"] == "0644"
+    path.chmod(0o600)
+    assert open_keystore(path, None).algorithm == "sm2"
