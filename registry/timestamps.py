@@ -38,7 +38,6 @@ from registry.errors import TimestampUnavailable
 from registry.models import TimestampTokenRecord
 from registry.settings import Settings
 
-
 HASHED = "leaf"  # what the imprint is the SHA-256 of
 HASH_NAME = "sha256"
 DEFAULT_TIMEOUT_SECONDS = 10.0
