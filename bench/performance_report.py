@@ -378,6 +378,9 @@ def breakdown_section(name: str, result: Json) -> list[str]:
     if not breakdown:
         return []
     label = name.replace("_", "-")
+    database = result.get("settings", {}).get("database")
+    if database:
+        label += f", {database}"
     values = breakdown.get("steps") or breakdown.get("cpu_ms") or {}
     lines = ["", f"### {label}", ""]
     if name in NOTES:
