@@ -373,7 +373,7 @@ NOTES = {
 """Why a benchmark misses its target, where its script measured the costs."""
 
 
-def breakdown_section(name: str, result: Json) -> list[str]:
+def breakdown_section(name: str, result: Json, *, note: bool = True) -> list[str]:
     breakdown = result.get("cost_breakdown")
     if not breakdown:
         return []
@@ -383,7 +383,7 @@ def breakdown_section(name: str, result: Json) -> list[str]:
         label += f", {database}"
     values = breakdown.get("steps") or breakdown.get("cpu_ms") or {}
     lines = ["", f"### {label}", ""]
-    if name in NOTES:
+    if note and name in NOTES:
         lines += [NOTES[name], ""]
     lines += [f"| {breakdown['unit']} | |", "|---|---:|"]
     lines += [
@@ -441,8 +441,8 @@ def missed_section(rows: list[Row], results: Path | None) -> list[str]:
     lines: list[str] = []
     for name, found in sorted(load_results(results).items()):
         if name.replace("_", "-") in missed:
-            for _, result in found:
-                lines += breakdown_section(name, result)
+            for number, (_, result) in enumerate(found):
+                lines += breakdown_section(name, result, note=number == 0)
     if not lines:
         return []
     return ["## Where the time goes when a target is missed", *lines, ""]
