@@ -96,7 +96,7 @@ bench-verify-api: install build
 bench-proof: install build
 	python bench/proof.py
 
-# 1M registrations into the local PostgreSQL.
+# 10k and 100k registrations in the local PostgreSQL (`python bench/scale.py --large` adds 1M).
 bench-scale: install build
 	python bench/scale.py
 
