@@ -9,8 +9,6 @@ proofs are regenerated, and a proof bundle from before is reported not anchored 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,13 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from cli.launcher import AnvilProcess
+from cli.main import app
 from registry.models import Registration
 from tests.conftest import free_port
 from tests.faults.conftest import STRENGTH, RoundResult, Strength
 from tests.faults.harness import (
-    REPO_ROOT,
     Instance,
     all_confirmed,
     attempt,
@@ -60,16 +59,11 @@ def last_registration_id(instance: Instance) -> int:
 def verify_proof(
     bundle: dict[str, object], path: Path, rpc_url: str
 ) -> tuple[int, dict[str, object]]:
+    """``banquan verify-proof BUNDLE --rpc URL --json``: its exit status and verdict."""
     path.write_text(json.dumps(bundle), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "cli", "verify-proof", str(path), "--rpc", rpc_url, "--json"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    return done.returncode, json.loads(done.stdout)
+    done = CliRunner().invoke(app, ["verify-proof", str(path), "--rpc", rpc_url, "--json"])
+    verdict: dict[str, object] = json.loads(done.stdout)
+    return done.exit_code, verdict
 
 
 @pytest.mark.slow
