@@ -157,26 +157,7 @@ SUBSCRIPTION: dict[str, Any] = {
 }
 
 SUBSCRIPTION_CREATED: dict[str, Any] = {
-    "id": 1,
-    "url": "https://platform.example/banquan-hook",
-    "event_types": [
-        "registered",
-        "anchored",
-        "confirmed",
-        "transferred",
-        "licensed",
-        "pledged",
-        "released",
-        "enforced",
-        "frozen",
-        "restored",
-    ],
-    "algorithm": "hmac-sha256",
-    "active": True,
-    "created_at": "2026-11-27T10:44:13.490468Z",
-    "pending": 0,
-    "failed": 0,
-    "first_failed_event": None,
+    **SUBSCRIPTION,
     "secret": "whsec_6rKrJSC_ey5zBvhfWAxqr1RObjiyKfNEO8anJ_p31n4",
 }
 
