@@ -1,6 +1,7 @@
-"""A model-based test of the asset services: transfers, pledges, releases, freezes and restores
-in random orders on a real suite on Anvil, checked after every step against a simple model —
-a frozen or pledged asset never moves, a second pledge is refused, and the chain agrees."""
+"""A model-based test of the asset services: transfers, licences, pledges, releases, freezes and
+restores in random orders on a real suite on Anvil, checked after every step against a simple
+model — a frozen or pledged asset never moves, a pledged one is not licensed without its
+lender's consent, a second pledge is refused, and the chain agrees."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from web3 import Web3
 
 from chain_client.connection import connect
+from chain_client.licences import LicenceTerms
 from chain_client.moderation import asset_target
 from chain_client.pledges import PledgeTerms, currency_code
 from chain_client.suite import Suite, deploy_suite
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
 from registry import errors
-from registry.assets import pledge, release, transfer
+from registry.assets import grant_licence, pledge, release, transfer
 from registry.settings import DEV_CHAIN_PRIVATE_KEY
 from tests.chain_client.conftest import ROLE_KEYS
 from tests.chain_client.conftest import tokenize as tokenize_on_chain
@@ -44,6 +46,7 @@ class AssetModel:
     holder: str = "owner"
     frozen: bool = False
     liens: list[int] = field(default_factory=list)
+    licences: int = 0
 
 
 class AssetMachine(RuleBasedStateMachine):
@@ -105,6 +108,28 @@ class AssetMachine(RuleBasedStateMachine):
                 pledge(suite, sender, terms)
 
     @rule(n=st.integers(0, ASSETS - 1))
+    def holder_licenses_a_platform(self, n: int) -> None:
+        model = self.model[n]
+        suite, sender = self.as_(model.holder)
+        held = self.suite.rights_asset.asset_terms(self.asset_ids[n])
+        now = int(self.suite.rights_asset.w3.eth.get_block("latest")["timestamp"])
+        terms = LicenceTerms(
+            asset_id=self.asset_ids[n],
+            licensee=ACCOUNTS["regulator"].address,  # any account but the holders
+            rights=held.rights & -held.rights,  # one right the asset holds
+            territory=held.territory,
+            start=now,
+            end=min(now + 365 * 24 * 3600, held.term_end),
+        )
+        expected = errors.Frozen if model.frozen else errors.Encumbered if model.liens else None
+        if expected is None:
+            grant_licence(suite, sender, terms)
+            model.licences += 1
+        else:
+            with pytest.raises(expected):
+                grant_licence(suite, sender, terms)
+
+    @rule(n=st.integers(0, ASSETS - 1))
     def lender_releases(self, n: int) -> None:
         model = self.model[n]
         if not model.liens:
@@ -129,6 +154,7 @@ class AssetMachine(RuleBasedStateMachine):
             assert self.suite.rights_asset.owner_of(asset_id) == ACCOUNTS[model.holder].address
             assert self.suite.pledges.active_lien_count(asset_id) == len(model.liens)
             assert self.suite.moderation.is_frozen(asset_target(asset_id)) == model.frozen
+            assert len(self.suite.licences.licence_ids_of(asset_id)) == model.licences
 
 
 @pytest.mark.slow
