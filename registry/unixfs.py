@@ -40,6 +40,15 @@ def cid_text(cid: CID) -> str:
     return str(cid)
 
 
+def parse_cid(text: str) -> CID:
+    """A CID from text a user gave, in any multibase; :class:`ValueError` for anything else
+    (multiformats raises several unrelated classes, IndexError among them)."""
+    try:
+        return CID.decode(text.strip())
+    except (ValueError, KeyError, IndexError) as exc:
+        raise ValueError(f"not a CID: {exc}") from exc
+
+
 def cid_of(codec: int, block: bytes) -> CID:
     digest = multihash.wrap(hashlib.sha256(block).digest(), "sha2-256")
     return CID("base32", 1, "raw" if codec == RAW else "dag-pb", digest)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
-from multiformats import CID
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, sessionmaker
 
@@ -23,6 +22,7 @@ from registry.errors import (
 )
 from registry.isbn import normalize_isbn
 from registry.models import Registration, Work
+from registry.unixfs import parse_cid
 from registry.views import RegistrationView, registration_view
 
 DigestAlgorithm = Literal["sha256", "sm3"]
@@ -81,8 +81,8 @@ def find_by_digest(
 def find_by_cid(sessions: sessionmaker[Session], cid_text: str) -> list[RegistrationView]:
     """Every registration whose content has this IPFS CID (any multibase; stored as base32 v1)."""
     try:
-        cid = CID.decode(cid_text.strip())
-    except (ValueError, KeyError) as exc:
+        cid = parse_cid(cid_text)
+    except ValueError as exc:
         raise InvalidDigest(f"not a CID: {exc}", details={"algorithm": "cid"}) from exc
     normalized = str(cid.set(version=1, base="base32"))
     return _registrations_of_works(sessions, Work.cid, normalized, "cid", "CID")

@@ -19,6 +19,8 @@ from registry.models import BlocklistEntry, Registration, Work
 from registry.moderation.audit import append_audit
 from registry.moderation.hooks import HookContext, HookResult, Subject, Verdict
 from registry.moderation.similarity import KINDS, code_bits, near_codes
+from registry.unixfs import parse_cid
+from registry.views import as_utc
 
 REJECTED = "rejected"
 MAX_REPORTED_MATCHES = 100
@@ -40,7 +42,7 @@ class BlocklistView:
 
 def _view(entry: BlocklistEntry) -> BlocklistView:
     return BlocklistView(
-        entry.id, entry.algorithm, entry.value, entry.reason, entry.added_by, entry.added_at
+        entry.id, entry.algorithm, entry.value, entry.reason, entry.added_by, as_utc(entry.added_at)
     )
 
 
@@ -55,11 +57,9 @@ def _normalized(algorithm: str, value: str) -> str:
             )
         return lowered
     if algorithm == "cid":
-        from multiformats import CID
-
         try:
-            return str(CID.decode(value).set(base="base32"))
-        except Exception as exc:  # multiformats raises several unrelated classes
+            return str(parse_cid(value).set(base="base32"))
+        except ValueError as exc:
             raise InvalidDigest(
                 "not a CID", details={"algorithm": algorithm, "digest": value}
             ) from exc

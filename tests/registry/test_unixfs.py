@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from multiformats import CID
 
-from registry.unixfs import CHUNK_SIZE, UnixFSFileBuilder, cid_v1_rawleaves_256k
+from registry.unixfs import CHUNK_SIZE, UnixFSFileBuilder, cid_v1_rawleaves_256k, parse_cid
 
 VECTORS = json.loads((Path(__file__).parent / "vectors" / "unixfs_cids.json").read_text())["cases"]
 PATTERN = bytes(i % 251 for i in range(251 * 4096))
@@ -54,3 +54,14 @@ def test_cid_does_not_depend_on_how_the_bytes_are_sliced(data: bytes, cuts: list
         offset += cut
     builder.update(data[offset:])
     assert builder.finish() == cid_v1_rawleaves_256k(data)
+
+
+@pytest.mark.parametrize("text", ["", "b", "z", "m", "u", "0", "Q", "bafy", "f01", "\x00"])
+def test_text_that_is_not_a_cid_is_a_value_error(text: str) -> None:
+    with pytest.raises(ValueError, match="not a CID"):
+        parse_cid(text)
+
+
+def test_a_cid_is_parsed_in_any_multibase() -> None:
+    cid = cid_v1_rawleaves_256k(b"banquan")
+    assert parse_cid(f"  {cid.encode('base58btc')} ") == cid
