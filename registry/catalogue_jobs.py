@@ -45,6 +45,7 @@ from registry.metadata import WorkMetadata
 from registry.models import CatalogueJob, CatalogueJobItem
 from registry.moderation.review import ModerationGate
 from registry.registration import register_work
+from registry.views import as_utc
 
 if TYPE_CHECKING:
     from registry.runtime import Runtime
@@ -481,8 +482,8 @@ def _view(session: Session, job: CatalogueJob, *, with_items: bool = True) -> Jo
             "registered": job.registered,
             "refused": job.refused,
         },
-        created_at=job.created_at,
-        updated_at=job.updated_at,
+        created_at=as_utc(job.created_at),
+        updated_at=as_utc(job.updated_at),
         items=items,
     )
 

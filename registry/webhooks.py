@@ -336,7 +336,7 @@ def _view(
         event_types=tuple(row.event_types.split(",")),
         algorithm=row.algorithm,
         active=row.active,
-        created_at=row.created_at,
+        created_at=as_utc(row.created_at),
         pending=pending,
         failed=failed,
         first_failed_event=first_failed,
