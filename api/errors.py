@@ -28,6 +28,7 @@ HTTP_STATUS: dict[type[domain.RegistryError], int] = {
     domain.InvalidProofBundle: 422,
     domain.InvalidSignedClaim: 422,
     domain.ClaimMismatch: 422,
+    domain.CidMismatch: 422,
     domain.RegistrantSignatureInvalid: 422,
     domain.Unauthenticated: 401,
     domain.RequestSignatureInvalid: 401,

@@ -201,6 +201,13 @@ class DigestNotRegistered(NotFound):
     code = "digest_not_registered"
 
 
+class CidMismatch(InvalidInput):
+    """The content under a CID, read back and added again, has another CID: it was not added
+    with ``ipfs add --cid-version=1 --raw-leaves`` (the only layout banquan registers by CID)."""
+
+    code = "cid_mismatch"
+
+
 class ContentNotFound(NotFound):
     """The content store has no block for this CID."""
 

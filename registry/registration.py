@@ -18,7 +18,7 @@ from registry.claims import ClientSignedClaim, prepare_claim
 from registry.content import ContentProtection, content_key_rows, wrapped_keys
 from registry.content_store import ContentStore
 from registry.database import unit_of_work
-from registry.errors import ClaimAlreadyRegistered, IdempotencyKeyReused
+from registry.errors import CidMismatch, ClaimAlreadyRegistered, IdempotencyKeyReused
 from registry.events import record_registered
 from registry.ingest import stage
 from registry.metadata import WorkMetadata
@@ -56,6 +56,7 @@ def register_work(
     publish: bool = False,
     moderation: ModerationGate | None = None,
     submitted_by: str | None = None,
+    expected_cid: str | None = None,
 ) -> RegistrationView:
     """Store ``content``, build and record its claim, and return the pending registration.
 
@@ -75,7 +76,8 @@ def register_work(
     recorded as published. The upload's blocks are committed only once every check passed: a
     refusal (or an idempotent retry) leaves nothing in the content store.
 
-    ``submitted_by`` is the API key that asked (see ``registry.own_works``).
+    ``submitted_by`` is the API key that asked (see ``registry.own_works``). With
+    ``expected_cid`` the content must have exactly that CID (:class:`CidMismatch` otherwise).
 
     With ``idempotency_key``, a retry of the same request (same content and metadata, same key
     within ``idempotency_scope``) returns the first registration instead of a new one; the same
@@ -85,6 +87,12 @@ def register_work(
     staged = stage(content, store, max_bytes=max_bytes, encryption=encryption)
     try:
         stored = staged.content
+        if expected_cid is not None and stored.cid != expected_cid:
+            raise CidMismatch(
+                "the content under this CID has another CID when added as `ipfs add "
+                "--cid-version=1 --raw-leaves` adds it",
+                details={"cid": expected_cid, "computed": stored.cid},
+            )
         fingerprint = request_fingerprint(stored.digests.sha256_hex, metadata)
         if idempotency_key is not None:
             replay = _replayed(sessions, idempotency_scope, idempotency_key, fingerprint)

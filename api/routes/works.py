@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, Field
 
 from api import examples
 from api.auth import requires
@@ -22,6 +23,7 @@ from registry.metadata import WorkMetadata
 from registry.own_works import Caller, list_own_registrations, open_own_content, publish_own
 from registry.proof_bundle import proof_bundle
 from registry.registration import register_work
+from registry.registration_by_cid import register_by_cid
 from registry.runtime import Runtime
 from registry.timestamps import timestamper_for
 from registry.verification import get_registration
@@ -112,6 +114,63 @@ def post_work(
         moderation=runtime.moderation_gate(principal.key_id),
         submitted_by=principal.key_id,
     )
+    return RegistrationOut.of(view)
+
+
+class WorkByCidIn(BaseModel):
+    cid: str = Field(
+        max_length=200,
+        description="CID of content already in the content store (IPFS), as "
+        "`ipfs add --cid-version=1 --raw-leaves` gives it",
+        examples=[examples.REGISTRATION["cid"]],
+    )
+    metadata: dict[str, Any] = Field(
+        description="title (required), authors, isbn, language, rights",
+        examples=[examples.METADATA],
+    )
+    claim: dict[str, Any] | None = Field(
+        default=None,
+        description="The registrant's signed banquan.claim/2; with `signature`",
+        examples=[examples.SIGNED_CLAIM_JSON],
+    )
+    signature: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="`<algorithm>:<hex>` signature of the claim's RFC 8785 bytes",
+        examples=[examples.SIGNED_CLAIM_SIGNATURE],
+    )
+
+
+@router.post("/by-cid", status_code=201, response_model=RegistrationOut, responses=ERRORS)
+def post_work_by_cid(
+    body: WorkByCidIn,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description="Retries with the same key and request return the first registration",
+            examples=["9b2f4c1e-catalogue-2026-11-item-0043"],
+        ),
+    ] = None,
+) -> RegistrationOut:
+    """Register content the publisher has put in the content store (IPFS) already, by its CID:
+    the blocks are read back and ingested like an upload, so the claim rests on what was read.
+    The work is registered as published (content on IPFS is public)."""
+    client_signed = None
+    if body.claim is not None or body.signature is not None:
+        if body.claim is None or body.signature is None:
+            raise InvalidSignedClaim("a signed claim needs both `claim` and `signature`")
+        client_signed = ClientSignedClaim(claim=body.claim, signature=body.signature)
+    view = register_by_cid(
+        runtime.sessions, runtime.store, body.cid, WorkMetadata.from_mapping(body.metadata),
+        max_bytes=runtime.settings.max_upload_bytes, now=runtime.now,
+        idempotency_key=idempotency_key, idempotency_scope=principal.key_id,
+        client_signed=client_signed, moderation=runtime.moderation_gate(principal.key_id),
+        submitted_by=principal.key_id,
+    )  # fmt: skip
     return RegistrationOut.of(view)
 
 

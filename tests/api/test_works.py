@@ -18,7 +18,7 @@ from chain_client.registry_anchor import RegistryAnchorClient
 from crypto.signing import KeySigner, generate_private_key
 from registry.anchoring import AnchoringPolicy, run_anchoring_cycle
 from registry.claims import claim_for
-from registry.ingest import describe
+from registry.ingest import describe, ingest
 from registry.metadata import WorkMetadata
 from registry.models import Registration
 from registry.proof_bundle import check_bundle
@@ -381,3 +381,36 @@ def test_unknown_registration_is_404_for_own_content_and_publishing(client: Test
         client.post("/v1/works/BQ-2026-99999999/publish"),
     ):
         assert (response.status_code, response.json()["code"]) == (404, "registration_not_found")
+
+
+def test_register_by_the_cid_of_content_already_stored(
+    client: TestClient, runtime: Runtime
+) -> None:
+    added = ingest(io.BytesIO("先放进 IPFS 的书稿".encode()), runtime.store, max_bytes=1 << 20)
+    metadata = {"title": "先放进 IPFS 的书稿", "authors": ["某人"]}
+    response = client.post(
+        "/v1/works/by-cid",
+        json={"cid": added.cid, "metadata": metadata},
+        headers={"Idempotency-Key": "by-cid-1"},
+    )
+    assert response.status_code == 201, response.json()
+    registered = response.json()
+    assert (registered["cid"], registered["sha256"]) == (added.cid, added.digests.sha256_hex)
+    again = client.post(
+        "/v1/works/by-cid",
+        json={"cid": added.cid, "metadata": metadata},
+        headers={"Idempotency-Key": "by-cid-1"},
+    )
+    assert again.json()["number"] == registered["number"]
+    served = client.get(f"/v1/works/{registered['number']}/content")
+    assert served.content == "先放进 IPFS 的书稿".encode()
+
+    before = registrations(runtime)
+    unknown = client.post(
+        "/v1/works/by-cid",
+        json={"cid": str(cid_v1_rawleaves_256k(b"absent")), "metadata": metadata},
+    )
+    malformed = client.post("/v1/works/by-cid", json={"cid": "Qm!!", "metadata": metadata})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "content_not_found")
+    assert (malformed.status_code, malformed.json()["code"]) == (400, "invalid_digest")
+    assert registrations(runtime) == before
