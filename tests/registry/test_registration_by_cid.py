@@ -39,7 +39,12 @@ def test_content_added_beforehand_is_registered_as_published(runtime: Runtime) -
     )
     assert (view.cid, view.size, view.sha256) == (added.cid, len(data), added.digests.sha256_hex)
     assert view.published_at is not None
-    assert view.claim["content"]["cid"] == str(cid_v1_rawleaves_256k(data))
+    assert view.claim["content"] == {
+        "cid": str(cid_v1_rawleaves_256k(data)),
+        "sha256": added.digests.sha256_hex,
+        "sm3": added.digests.sm3_hex,
+        "size": len(data),
+    }
 
 
 def test_an_unknown_or_malformed_cid_records_nothing(runtime: Runtime) -> None:
