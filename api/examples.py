@@ -314,42 +314,16 @@ CONTENT = (
     "三体\n\n文化大革命如火如荼进行的同时，军方探寻外星文明的绝秘计划“红岸工程”取得了突破性进展。\n"
 ).encode()
 METADATA: dict[str, Any] = {
-    "title": "三体",
-    "authors": ["刘慈欣"],
-    "isbn": "9787536692930",
-    "language": "zh",
+    key: REGISTRATION["metadata"][key] for key in ("title", "authors", "isbn", "language")
 }
 
 # The same work registered with a claim its registrant signed with an SM2 key (banquan.claim/2),
 # sent as the `claim` and `signature` form fields.
 SIGNED_CLAIM_JSON: dict[str, Any] = {
     "v": "banquan.claim/2",
-    "content": {
-        "sha256": "4541093fcc8ebb539ca6a966a42fad51684d01b3b1b49e5180c86e4b17b05ca3",
-        "sm3": "5c135f2cc01ef4f5d7bb0caaa740a5729a441398be5f4f5c3892f273e316d0ef",
-        "size": 138,
-        "cid": "bafkreicfieet7teoxnjzzjvjm2sc7lkrnbgqdm5rwspfdaginzfrpmc4um",
-    },
-    "metadata_digest": "a9cecb533fbb9e8c4ee18ebd74f421ca557d44ee21bf77c637cbc6c9b2b8329d",
-    "rights": [
-        "adaptation",
-        "alteration",
-        "authorship",
-        "broadcasting",
-        "cinematography",
-        "compilation",
-        "distribution",
-        "exhibition",
-        "information_network",
-        "integrity",
-        "other",
-        "performance",
-        "publication",
-        "rental",
-        "reproduction",
-        "screening",
-        "translation",
-    ],
+    "content": {key: REGISTRATION[key] for key in ("sha256", "sm3", "size", "cid")},
+    "metadata_digest": REGISTRATION["claim"]["metadata_digest"],
+    "rights": REGISTRATION["metadata"]["rights"],
     "registrant": {
         "algorithm": "sm2",
         "public_key": (
