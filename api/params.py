@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Header, Path
 
 from api import examples
 
@@ -23,5 +23,15 @@ AssetReference = Annotated[
         description="Registration number (BQ-…) or the 64-hex asset id (the claim leaf)",
         max_length=80,
         examples=[examples.REGISTRATION["number"]],
+    ),
+]
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Retries with the same key and request return the first registration",
+        examples=["9b2f4c1e-catalogue-2026-11-item-0042"],
     ),
 ]

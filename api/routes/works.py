@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from api import examples
 from api.auth import requires
 from api.dependencies import get_runtime
-from api.params import RegistrationNumber
+from api.params import IdempotencyKeyHeader, RegistrationNumber
 from api.schemas import ErrorOut, RegistrationOut, RegistrationPageOut
 from registry.access import Principal, Scope
 from registry.certificate import render_certificate
@@ -74,15 +74,7 @@ def post_work(
             examples=[examples.SIGNED_CLAIM_SIGNATURE],
         ),
     ] = None,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            max_length=200,
-            description="Retries with the same key and request return the first registration",
-            examples=["9b2f4c1e-catalogue-2026-11-item-0042"],
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> RegistrationOut:
     """Register a work. The registration is stored before this answers and anchored shortly after
     (status ``pending`` until its batch root is on chain)."""
@@ -91,14 +83,11 @@ def post_work(
     except json.JSONDecodeError as exc:
         raise InvalidMetadata(f"metadata is not valid JSON: {exc.msg}") from exc
     parsed = WorkMetadata.from_mapping(raw)
-    client_signed = None
-    if claim is not None or signature is not None:
-        if claim is None or signature is None:
-            raise InvalidSignedClaim("a signed claim needs both `claim` and `signature`")
-        try:
-            client_signed = ClientSignedClaim(claim=json.loads(claim), signature=signature)
-        except json.JSONDecodeError as exc:
-            raise InvalidSignedClaim(f"claim is not valid JSON: {exc.msg}") from exc
+    try:
+        claim_json = json.loads(claim) if claim is not None else None
+    except json.JSONDecodeError as exc:
+        raise InvalidSignedClaim(f"claim is not valid JSON: {exc.msg}") from exc
+    client_signed = _client_signed(claim_json, signature)
     view = register_work(
         runtime.sessions,
         runtime.store,
@@ -146,24 +135,12 @@ def post_work_by_cid(
     body: WorkByCidIn,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            max_length=200,
-            description="Retries with the same key and request return the first registration",
-            examples=["9b2f4c1e-catalogue-2026-11-item-0043"],
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> RegistrationOut:
     """Register content the publisher has put in the content store (IPFS) already, by its CID:
     the blocks are read back and ingested like an upload, so the claim rests on what was read.
     The work is registered as published (content on IPFS is public)."""
-    client_signed = None
-    if body.claim is not None or body.signature is not None:
-        if body.claim is None or body.signature is None:
-            raise InvalidSignedClaim("a signed claim needs both `claim` and `signature`")
-        client_signed = ClientSignedClaim(claim=body.claim, signature=body.signature)
+    client_signed = _client_signed(body.claim, body.signature)
     view = register_by_cid(
         runtime.sessions, runtime.store, body.cid, WorkMetadata.from_mapping(body.metadata),
         max_bytes=runtime.settings.max_upload_bytes, now=runtime.now,
@@ -172,6 +149,15 @@ def post_work_by_cid(
         submitted_by=principal.key_id,
     )  # fmt: skip
     return RegistrationOut.of(view)
+
+
+def _client_signed(claim: object | None, signature: str | None) -> ClientSignedClaim | None:
+    """The registrant's own signed claim, when one was sent: both parts, or neither."""
+    if claim is None and signature is None:
+        return None
+    if claim is None or signature is None:
+        raise InvalidSignedClaim("a signed claim needs both `claim` and `signature`")
+    return ClientSignedClaim(claim=claim, signature=signature)
 
 
 def _caller(principal: Principal) -> Caller:
