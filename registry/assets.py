@@ -24,7 +24,7 @@ from eth_account.messages import encode_typed_data
 from eth_typing import BlockIdentifier
 from multiformats import CID
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 
 from chain_client.connection import translate_errors
@@ -49,7 +49,7 @@ from registry.anchoring import ON_CHAIN
 from registry.chain_refusals import account_address, chain_refusals
 from registry.models import Registration
 from registry.rights import ALL_RIGHT_NAMES, rights_mask
-from registry.views import as_utc
+from registry.views import as_utc, registrations_for_views
 
 # Without a stated term, an asset's rights run 50 years from registration (the term of art. 23
 # of the Copyright Law for economic rights counted from publication).
@@ -144,9 +144,7 @@ def _tokenizable(
 ) -> _Tokenizable:
     with sessions() as session:
         registration = session.scalar(
-            select(Registration)
-            .options(joinedload(Registration.work), joinedload(Registration.batch))
-            .where(Registration.number == number)
+            registrations_for_views().where(Registration.number == number)
         )
         if registration is None:
             raise errors.RegistrationNotFound(

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.digests import parse_digest_hex
 from crypto.errors import CryptoError
 from registry.errors import InvalidDigest
 from registry.models import Registration, Work
 from registry.verification import DigestAlgorithm
-from registry.views import RegistrationView, registration_view
+from registry.views import RegistrationView, registration_view, registrations_for_views
 
 MAX_BULK_DIGESTS = 5000
 # Keeps each IN (...) list well under every database's parameter limit.
@@ -63,9 +62,8 @@ def verify_digests(
         for start in range(0, len(unique), QUERY_CHUNK):
             chunk = unique[start : start + QUERY_CHUNK]
             rows = session.scalars(
-                select(Registration)
+                registrations_for_views()
                 .join(Registration.work)
-                .options(joinedload(Registration.work), joinedload(Registration.batch))
                 .where(column.in_(chunk))
                 .order_by(Registration.id)
             ).unique()

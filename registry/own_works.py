@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from registry.content import ContentProtection, open_content, publish_work
 from registry.content_store import ContentStore
 from registry.errors import NotOwnRegistration, RegistrationNotFound
 from registry.models import Registration
 from registry.moderation.review import ModerationGate
-from registry.views import RegistrationView, registration_view
+from registry.views import RegistrationView, registration_view, registrations_for_views
 
 MAX_PAGE = 500
 
@@ -46,8 +46,7 @@ def list_own_registrations(
     """The caller's registrations, oldest first, ``limit`` at a time from cursor ``after``."""
     limit = max(1, min(limit, MAX_PAGE))
     query = (
-        select(Registration)
-        .options(joinedload(Registration.work), joinedload(Registration.batch))
+        registrations_for_views()
         .where(Registration.id > after)
         .order_by(Registration.id)
         .limit(limit + 1)

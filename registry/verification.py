@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from chain_client.errors import ChainError
 from chain_client.registry_anchor import RegistrationStatus, RegistryAnchorClient
@@ -23,7 +22,7 @@ from registry.errors import (
 from registry.isbn import normalize_isbn
 from registry.models import Registration, Work
 from registry.unixfs import parse_cid
-from registry.views import RegistrationView, registration_view
+from registry.views import RegistrationView, registration_view, registrations_for_views
 
 DigestAlgorithm = Literal["sha256", "sm3"]
 
@@ -56,7 +55,9 @@ class ProofCheck:
 def get_registration(sessions: sessionmaker[Session], number: str) -> RegistrationView:
     """The registration with this number; raises :class:`RegistrationNotFound`."""
     with sessions() as session:
-        registration = session.scalar(_with_relations().where(Registration.number == number))
+        registration = session.scalar(
+            registrations_for_views().where(Registration.number == number)
+        )
         if registration is None:
             raise RegistrationNotFound(f"no registration {number!r}", details={"number": number})
         return registration_view(registration)
@@ -106,7 +107,7 @@ def _registrations_of_works(
     with sessions() as session:
         rows = list(
             session.scalars(
-                _with_relations()
+                registrations_for_views()
                 .join(Registration.work)
                 .where(column == value)
                 .order_by(Registration.id)
@@ -171,10 +172,4 @@ def check_proof(view: RegistrationView, client: RegistryAnchorClient | None = No
         proof_valid,
         chain_confirms=status is RegistrationStatus.VALID,
         revoked=status is RegistrationStatus.REVOKED,
-    )
-
-
-def _with_relations() -> Select[Registration]:
-    return select(Registration).options(
-        joinedload(Registration.work), joinedload(Registration.batch)
     )

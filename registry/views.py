@@ -6,6 +6,9 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
 from registry.models import Batch, Registration
 
 
@@ -65,6 +68,13 @@ def anchor_view(batch: Batch | None) -> AnchorView | None:
         block_number=batch.block_number,
         anchored_at=as_utc(batch.anchored_at) if batch.anchored_at else None,
         confirmed=batch.status == "confirmed",
+    )
+
+
+def registrations_for_views() -> Select[Registration]:
+    """Registrations with what :func:`registration_view` reads (work, batch) in one query."""
+    return select(Registration).options(
+        joinedload(Registration.work), joinedload(Registration.batch)
     )
 
 
