@@ -1,6 +1,7 @@
 # banquan — every entry point installs what it needs first.
 #   make run    install, build, start the embedded chain + database + API
-#   make test   install and run every check (pytest on SQLite and PostgreSQL, Hardhat, ruff, mypy, import-linter, ABIs current)
+#   make test   install and run every check (pytest on SQLite and PostgreSQL, Hardhat, ruff, mypy, import-linter, ABIs current,
+#               the verification page's script: its tests, and its bundle current)
 
 SHELL := /bin/bash
 NODE_VERSION := 22.23.3
@@ -15,7 +16,7 @@ VENV := $(CURDIR)/.venv
 # skips Hardhat's native runtime (an optional dependency that requires Node >= 22).
 export PATH := $(NODE_BIN):$(VENV)/bin:$(PATH)
 
-.PHONY: install run test test-python test-contracts test-faults lint format typecheck layers abi check-abi build bench bench-crypto bench-ingest bench-anchor bench-verify-api bench-proof bench-scale bench-near-duplicates performance audit gas slither clean
+.PHONY: install run test test-python test-contracts test-faults lint format typecheck layers abi check-abi web check-web test-web build bench bench-crypto bench-ingest bench-iscc bench-anchor bench-verify-api bench-proof bench-scale bench-near-duplicates bench-cli-startup performance audit gas slither clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -31,7 +32,7 @@ $(UV):
 	$(TOOLS)/uv/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.installed: pyproject.toml uv.lock $(UV)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(PYTHON)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 build: node_modules/.installed
@@ -43,18 +44,30 @@ abi: build
 check-abi: build
 	node contracts/scripts/export-abi.mjs --check
 
+# The verification page's script: web/src bundled (esbuild, minified, no CDN) into
+# api/static/verify.js, which is committed; check-web fails when it is not what web/src builds to.
+web: node_modules/.installed
+	node web/build.mjs
+
+check-web: node_modules/.installed
+	node web/build.mjs --check
+
+test-web: node_modules/.installed
+	node --test 'web/test/*.test.mjs'
+
 run: install build
 	banquan run
 
-# Debian's Chromium drives the verification page test (Playwright with executable_path).
+# Debian's Chromium drives the verification page test (Playwright with executable_path); the
+# Noto CJK fonts let its screenshots show the page's Chinese.
 CHROMIUM := /usr/bin/chromium
 
 $(CHROMIUM):
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium
+	$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-noto-cjk
 
 test: install $(CHROMIUM)
-	$(MAKE) lint typecheck layers check-abi test-contracts test-python
+	$(MAKE) lint typecheck layers check-abi check-web test-web test-contracts test-python
 
 test-contracts: node_modules/.installed
 	npx hardhat test
@@ -79,13 +92,16 @@ layers:
 # Benchmarks: never part of `make test`; each prints ratios against a baseline of the same run
 # and writes bench/results/<name>.json; `make performance` turns the results into
 # docs/performance.md and its plot.
-bench: bench-crypto bench-ingest bench-anchor bench-verify-api bench-proof bench-scale bench-near-duplicates gas performance
+bench: bench-crypto bench-ingest bench-iscc bench-anchor bench-verify-api bench-proof bench-scale bench-near-duplicates bench-cli-startup gas performance
 
 bench-crypto: install
 	python bench/crypto.py
 
 bench-ingest: install
 	python bench/ingest.py
+
+bench-iscc: install
+	python bench/iscc.py
 
 bench-anchor: install build
 	python bench/anchor.py
@@ -102,6 +118,10 @@ bench-scale: install build
 
 bench-near-duplicates: install
 	python bench/near_duplicates.py --large
+
+# `banquan --help` and `banquan verify FILE` against `python -c pass`, bytecode cached and not.
+bench-cli-startup: install build
+	python bench/cli_startup.py
 
 performance: install
 	python bench/performance_report.py

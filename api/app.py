@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 
 from api.auth import KeepSignedBody, install_audit_log
+from api.docs_pages import install_docs_pages
 from api.errors import install_error_handlers
 from api.limits import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
 from api.metrics import install_metrics
 from api.openapi import install_openapi_examples
 from api.rate_limit import install_rate_limit
-from api.routes import admin, assets, health, verify, works
+from api.routes import admin, assets, health, parties, verify, works
 from api.routes import moderation as moderation_routes
 from api.routes.asset_writes import router as asset_writes_router
 from api.routes.catalogues import router as catalogues_router
+from api.routes.evidence import router as evidence_router
 from api.routes.similar import router as similar_router
 from api.routes.webhooks import router as webhooks_router
-from api.schemas import ErrorOut
-from registry.runtime import Runtime, build_runtime
-from registry.settings import Settings
+from api.schemas import error_responses
+from api.verification_page import install_verification_page
+from registry.core.settings import Settings
+from registry.platform import Runtime, build_runtime
 
 
 def create_app(
@@ -44,21 +45,30 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         batcher = runtime.new_batcher() if run_batcher else None
+        external = runtime.new_external_anchorers() if run_batcher else []
         if batcher is not None:
             batcher.start()
+        for anchorer in external:
+            anchorer.start()
         try:
             yield
         finally:
+            for anchorer in external:
+                anchorer.request_stop()
             if batcher is not None:
                 batcher.stop()
+            for anchorer in external:
+                anchorer.stop()
 
     app = FastAPI(
         title="banquan",
         summary="Copyright and digital-asset registry on a permissioned EVM chain",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served with local assets below (install_docs_pages)
+        redoc_url=None,
         # Any request may be malformed, unauthenticated, refused or rate limited.
-        responses={code: {"model": ErrorOut} for code in (400, 401, 403, 422, 429)},
+        responses=error_responses(400, 401, 403, 422, 429),
     )
     app.state.runtime = runtime
     install_error_handlers(app)
@@ -76,7 +86,9 @@ def create_app(
         burst=runtime.settings.rate_limit_burst,
     )
     app.include_router(works.router)
+    app.include_router(evidence_router)
     app.include_router(admin.router)
+    app.include_router(parties.router)
     app.include_router(assets.router)
     app.include_router(asset_writes_router)
     app.include_router(verify.router)
@@ -86,10 +98,7 @@ def create_app(
     app.include_router(similar_router)
     app.include_router(moderation_routes.router)
 
-    page = (resources.files("api") / "static" / "index.html").read_text(encoding="utf-8")
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> str:
-        return page
+    install_verification_page(app, runtime)
+    install_docs_pages(app)
 
     return app

@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Send
+from starlette.types import Message, Receive, Send
 from starlette.types import Scope as Scope_
 
-from api.dependencies import get_runtime
+from api.asgi import HttpMiddleware
+from api.dependencies import RuntimeDep
 from registry.access import (
     Principal,
     Scope,
@@ -20,7 +21,8 @@ from registry.access import (
     check_signed_request,
     record_write,
 )
-from registry.runtime import Runtime
+from registry.platform import Runtime
+from registry.registration import Caller as WorksCaller
 
 audit_log = logging.getLogger("banquan.audit")
 
@@ -31,9 +33,7 @@ READ_ONLY_POSTS = frozenset({"/v1/verify/bulk", "/v1/verify/file", "/v1/similar"
 READ_ONLY_POST_SUFFIXES = ("/prepare", "/pledge-consent")
 
 
-async def get_principal(
-    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
-) -> Principal:
+async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
     """The caller's key; for a key bound to a signing key, also its request signature."""
     header = request.headers.get("authorization", "")
     presented = header[7:].strip() if header.lower().startswith("bearer ") else None
@@ -64,18 +64,15 @@ async def get_principal(
 SIGNED_BODY = "banquan.signed_body"
 
 
-class KeepSignedBody:
+class KeepSignedBody(HttpMiddleware):
     """Keeps the raw body of requests that carry a signature, for its check: the framework
     parses a multipart body before the dependencies run, so it must be read here and replayed.
     (The body-size limit, outside this, has already bounded it.)"""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def concerns(self, scope: Scope_) -> bool:
+        return b"x-banquan-signature" in dict(scope["headers"])
 
-    async def __call__(self, scope: Scope_, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or b"x-banquan-signature" not in dict(scope["headers"]):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope_, receive: Receive, send: Send) -> None:
         chunks = []
         while True:
             message = await receive()
@@ -96,14 +93,52 @@ class KeepSignedBody:
         await self.app(scope, replay, send)
 
 
-def requires(scope: Scope) -> Callable[[Principal], Principal]:
-    """A dependency that lets through only keys holding ``scope`` (or admin keys)."""
+def requires(scope: Scope, *alternatives: Scope) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only keys holding ``scope`` or one of ``alternatives``
+    (or admin keys); the refusal names ``scope``. It runs before the body is read, so a key
+    without the scope is refused whatever it sends."""
 
     def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-        principal.require(scope)
+        if not any(s in principal.scopes for s in alternatives):
+            principal.require(scope)
         return principal
 
     return dependency
+
+
+# The caller as a route parameter: any valid key, or one that holds a scope (or is an admin key).
+Caller = Annotated[Principal, Depends(get_principal)]
+Admin = Annotated[Principal, Depends(requires(Scope.ADMIN))]
+
+
+def caller_of(principal: Principal) -> WorksCaller:
+    """The caller as the works services see it: its key, and whether it acts for every
+    publisher (an admin key)."""
+    return WorksCaller(
+        principal.key_id, acts_for_anyone=Scope.ADMIN in principal.scopes, party=principal.party
+    )
+
+
+def reader_of(principal: Principal) -> WorksCaller:
+    """The caller of a read: as :func:`caller_of`, and a regulator's key reads every
+    publisher's registrations (their metadata; private content stays its owner's)."""
+    reads_all = bool({Scope.ADMIN, Scope.REGULATOR} & principal.scopes)
+    return WorksCaller(principal.key_id, acts_for_anyone=reads_all, party=principal.party)
+
+
+Publisher = Annotated[Principal, Depends(requires(Scope.PUBLISHER))]
+Lender = Annotated[Principal, Depends(requires(Scope.LENDER))]
+Platform = Annotated[Principal, Depends(requires(Scope.PLATFORM))]
+Moderator = Annotated[Principal, Depends(requires(Scope.MODERATOR))]
+Regulator = Annotated[Principal, Depends(requires(Scope.REGULATOR))]
+# Regulators read what they oversee (every registration, lien, review item, takedown and audit
+# line) and write nothing: they are let into reads only, beside the scope the read is for.
+PublisherOrRegulator = Annotated[Principal, Depends(requires(Scope.PUBLISHER, Scope.REGULATOR))]
+LenderOrRegulator = Annotated[Principal, Depends(requires(Scope.LENDER, Scope.REGULATOR))]
+ModeratorOrRegulator = Annotated[Principal, Depends(requires(Scope.MODERATOR, Scope.REGULATOR))]
+# Writes whose scope depends on what is sent: the route checks it; these refuse other keys first.
+PlatformOrPublisher = Annotated[Principal, Depends(requires(Scope.PLATFORM, Scope.PUBLISHER))]
+PublisherOrLender = Annotated[Principal, Depends(requires(Scope.PUBLISHER, Scope.LENDER))]
 
 
 def install_audit_log(app: FastAPI) -> None:
@@ -118,17 +153,13 @@ def is_write(method: str, path: str) -> bool:
     return not path.endswith(READ_ONLY_POST_SUFFIXES)
 
 
-class AuditLog:
-    """Plain ASGI (no per-request task and stream as with ``@app.middleware``): the line is
-    stored when the answer starts, before the client can see it."""
+class AuditLog(HttpMiddleware):
+    """Logs a write request when its answer starts, before the client can see it."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def concerns(self, scope: Scope_) -> bool:
+        return is_write(scope["method"], scope["path"])
 
-    async def __call__(self, scope: Scope_, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_write(scope["method"], scope["path"]):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope_, receive: Receive, send: Send) -> None:
 
         async def send_after_audit(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
 
-from registry.runtime import Runtime
+from fastapi import Depends, Request
+
+from registry.platform import Runtime
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -12,3 +14,7 @@ async def get_runtime(request: Request) -> Runtime:
     # request (bench/verify_api.py).
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+# The runtime as a route parameter: ``runtime: RuntimeDep``.
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

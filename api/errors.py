@@ -1,4 +1,5 @@
-"""Domain errors → HTTP, in one table. Every error body is ``{code, message, details}``."""
+"""Domain errors and faults of the settings → HTTP, in one table. Every error body is
+``{code, message, details}``."""
 
 from __future__ import annotations
 
@@ -10,107 +11,26 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from registry import errors as domain
+from registry.core import errors as domain
 
-HTTP_STATUS: dict[type[domain.RegistryError], int] = {
+# A family (a direct subclass of a root, or a base such as ``Unprocessable``) maps every error
+# below it; an error is listed on its own only where its status differs from its family's.
+HTTP_STATUS: dict[type[domain.CodedError], int] = {
     domain.RegistryError: 500,
     domain.InvalidInput: 400,
-    domain.EmptyFile: 400,
-    domain.MissingFile: 400,
+    domain.Unprocessable: 422,
     domain.UploadTooLarge: 413,
-    domain.UnreadableDocument: 422,
-    domain.InvalidMetadata: 422,
-    domain.InvalidDigest: 400,
-    domain.InvalidManifest: 422,
-    domain.UnknownCatalogueFile: 422,
-    domain.DigestMismatch: 422,
-    domain.InvalidIsbn: 400,
-    domain.InvalidProofBundle: 422,
-    domain.InvalidSignedClaim: 422,
-    domain.ClaimMismatch: 422,
-    domain.CidMismatch: 422,
-    domain.RegistrantSignatureInvalid: 422,
     domain.Unauthenticated: 401,
-    domain.RequestSignatureInvalid: 401,
-    domain.StaleRequest: 401,
-    domain.ReplayedRequest: 401,
     domain.Forbidden: 403,
-    domain.MissingScope: 403,
-    domain.IpNotAllowed: 403,
-    domain.ApiKeyNotFound: 404,
-    domain.ContentIsPrivate: 403,
-    domain.NotOwnRegistration: 403,
-    domain.NotLicensed: 403,
     domain.NotFound: 404,
-    domain.RegistrationNotFound: 404,
-    domain.CatalogueJobNotFound: 404,
-    domain.DigestNotRegistered: 404,
-    domain.ContentNotFound: 404,
     domain.Conflict: 409,
-    domain.IdempotencyKeyReused: 409,
-    domain.NotAnchoredYet: 409,
-    domain.ClaimAlreadyRegistered: 409,
-    domain.RegistrationRefused: 409,
     domain.ServiceUnavailable: 503,
-    domain.ChainUnreachable: 503,
-    domain.ContentStoreUnavailable: 503,
-    domain.DatabaseUnavailable: 503,
     domain.InsufficientStorage: 507,
-    domain.InvalidWebhook: 400,
-    domain.WebhookTargetForbidden: 400,
-    domain.WebhookNotFound: 404,
-    domain.InvalidAddress: 400,
-    domain.InvalidLicenceTerms: 422,
-    domain.InvalidPledgeTerms: 422,
-    domain.ConsentExpired: 422,
-    domain.InvalidConsentSignature: 422,
-    domain.NotAssetOwner: 403,
-    domain.NotPledgeParty: 403,
-    domain.LenderNotAuthorized: 403,
-    domain.NotLienLender: 403,
-    domain.AssetNotFound: 404,
-    domain.LicenceNotFound: 404,
-    domain.LienNotFound: 404,
-    domain.NotAnchored: 409,
-    domain.Revoked: 409,
-    domain.AlreadyTokenized: 409,
-    domain.Frozen: 409,
-    domain.Encumbered: 409,
-    domain.AlreadyPledged: 409,
-    domain.SeniorConsentMissing: 409,
-    domain.LienLimitReached: 409,
-    domain.LicenceConflict: 409,
-    domain.LicenceLimitReached: 409,
-    domain.LicenceNotRevocable: 409,
-    domain.LicenceNotInForce: 409,
-    domain.ConsentAlreadyUsed: 409,
-    domain.LienNotActive: 409,
-    domain.LienNotMatured: 409,
-    domain.LienNotSenior: 409,
-    domain.ChainRefused: 409,
+    domain.TakenDown: 451,
+    # Faults of the settings surface in requests only where a part is not set up to answer.
+    domain.ConfigurationError: 500,
     domain.ContractsNotConfigured: 503,
-    domain.InvalidTransaction: 400,
-    domain.TransactionNotAllowed: 422,
-    domain.TransactionMismatch: 422,
-    domain.ModerationMisconfigured: 500,
-    domain.InvalidLexicon: 500,
-    domain.InsecureKeyFile: 500,
-    domain.InvalidKeyFile: 500,
-    domain.ReviewItemNotFound: 404,
-    domain.BlocklistEntryNotFound: 404,
-    domain.TakedownNotFound: 404,
-    domain.ReviewItemClosed: 409,
-    domain.ReviewItemClaimed: 409,
-    domain.AlreadyTakenDown: 409,
-    domain.AppealNotAllowed: 409,
-    domain.NotRegistrant: 403,
-    domain.SameModerator: 403,
-    domain.AuthorityTooLow: 403,
-    domain.PublicationHeld: 409,
-    domain.PublicationRejected: 409,
-    domain.InvalidIscc: 400,
-    domain.DistanceOutOfRange: 422,
-    domain.TimestampUnavailable: 503,
+    domain.OperatorKeyNotConfigured: 503,
 }
 
 
@@ -121,12 +41,17 @@ MISSING_FIELD_ERRORS: dict[str, type[domain.RegistryError]] = {
 }
 
 
-def status_for(error: domain.RegistryError) -> int:
-    """The status of the most specific mapped class of ``error``."""
-    for cls in type(error).__mro__:
-        if cls in HTTP_STATUS:
-            return HTTP_STATUS[cls]
-    return 500
+def mapped_class(cls: type[domain.CodedError]) -> type[domain.CodedError]:
+    """The most specific class of ``cls`` (itself or an ancestor) that the table maps."""
+    return next(c for c in cls.__mro__ if c in HTTP_STATUS)
+
+
+def status_of(cls: type[domain.CodedError]) -> int:
+    return HTTP_STATUS[mapped_class(cls)]
+
+
+def status_for(error: domain.CodedError) -> int:
+    return status_of(type(error))
 
 
 def storage_failure(exc: OSError) -> domain.ServiceUnavailable | None:
@@ -148,7 +73,8 @@ def error_body(code: str, message: str, details: object = None) -> dict[str, obj
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(domain.RegistryError)
-    async def _domain(_request: Request, exc: domain.RegistryError) -> JSONResponse:
+    @app.exception_handler(domain.ConfigurationError)
+    async def _coded(_request: Request, exc: domain.CodedError) -> JSONResponse:
         return JSONResponse(
             error_body(exc.code, exc.message, exc.details), status_code=status_for(exc)
         )

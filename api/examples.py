@@ -61,6 +61,7 @@ REGISTRATION: dict[str, Any] = {
     "signing_mode": "unsigned",
     "signature": None,
     "registrant": None,
+    "party": {"party_id": "party_5f0c2a9e4b7d1c33", "public_name": "四川人民出版社"},
     "proof": [],
     "anchor": {
         "root": "072e1614ed976f53a08375e7a57846abfbd3a6e2acb81e5e73e9393107915404",
@@ -85,22 +86,11 @@ REGISTRATION_PENDING: dict[str, Any] = {
 PROOF_BUNDLE: dict[str, Any] = {
     "v": "banquan.proof/1",
     "registration": {"number": "BQ-2026-00000001", "registered_at": "2026-11-27T10:44:12+00:00"},
-    "claim": {
-        "content": {
-            "cid": "bafkreicfieet7teoxnjzzjvjm2sc7lkrnbgqdm5rwspfdaginzfrpmc4um",
-            "sha256": "4541093fcc8ebb539ca6a966a42fad51684d01b3b1b49e5180c86e4b17b05ca3",
-            "size": 138,
-            "sm3": "5c135f2cc01ef4f5d7bb0caaa740a5729a441398be5f4f5c3892f273e316d0ef",
-        },
-        "metadata_digest": "a9cecb533fbb9e8c4ee18ebd74f421ca557d44ee21bf77c637cbc6c9b2b8329d",
-        "nonce": "3dfb798327af83eb31f64b8efb1a2112",
-        "registered_at": "2026-11-27T10:44:12Z",
-        "v": "banquan.claim/1",
-    },
+    "claim": REGISTRATION["claim"],
     "signature": None,
-    "leaf": "063bc3445ef95bfa4e93077f0f59fcc20ece8d2982421a7dddc4636852d6ac0f",
+    "leaf": REGISTRATION["leaf"],
     "proof": [],
-    "root": "072e1614ed976f53a08375e7a57846abfbd3a6e2acb81e5e73e9393107915404",
+    "root": REGISTRATION["anchor"]["root"],
     "anchor": {
         "chain_id": 31337,
         "contract": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
@@ -123,6 +113,7 @@ API_KEY_CREATED: dict[str, Any] = {
     "name": "某数字阅读平台 verification",
     "scopes": ["platform"],
     "key": "bq_64903c03f2aeb09c_nr3HXdY_Lrjz8VOPF2mjSTpHwa1xFYbROYvSZIpZiIQ",
+    "party": "party_5f0c2a9e4b7d1c33",
 }
 
 AUDIT_ENTRY: dict[str, Any] = {
@@ -147,6 +138,7 @@ SUBSCRIPTION: dict[str, Any] = {
         "enforced",
         "frozen",
         "restored",
+        "review_decided",
     ],
     "algorithm": "hmac-sha256",
     "active": True,
@@ -154,11 +146,13 @@ SUBSCRIPTION: dict[str, Any] = {
     "pending": 0,
     "failed": 0,
     "first_failed_event": None,
+    "party": None,
 }
 
 SUBSCRIPTION_CREATED: dict[str, Any] = {
     **SUBSCRIPTION,
     "secret": "whsec_6rKrJSC_ey5zBvhfWAxqr1RObjiyKfNEO8anJ_p31n4",
+    "warnings": [],
 }
 
 TAKEDOWN: dict[str, Any] = {
@@ -246,6 +240,20 @@ TOKENIZED: dict[str, Any] = {
     "registered_at": 1795776252,
     "tx_hash": "0x1d0a4c6f9e8b7a5d3c2b1a09f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e6d5c",
     "block_number": 12,
+    "controller": None,
+}
+
+MINT_AUTHORIZATION: dict[str, Any] = {
+    "registration": "BQ-2026-00000001",
+    "controller": OWNER,
+    "deadline": 1798765200,
+    "digest": "0x" + "ab" * 32,
+    "typed_data": {
+        "types": {"EIP712Domain": [], "MintAuthorization": []},
+        "primaryType": "MintAuthorization",
+        "domain": {"name": "banquan RightsAsset", "version": "1"},
+        "message": {"leaf": "0x" + REGISTRATION["leaf"], "to": OWNER, "deadline": "1798765200"},
+    },
 }
 
 LIEN: dict[str, Any] = {
@@ -340,3 +348,152 @@ SIGNED_CLAIM_SIGNATURE = "sm2:" + (
     "5915388c66a20c5736044ebf46acaee41edbcfbe4f0515d9d8bd2aa89b215ff8"
     "0f7868f393c3fae4e504aabb320b102e2e775cb86797096a7acd2317c1c7e726"
 )
+
+LENDER_ROLE_GRANTED: dict[str, Any] = {
+    "address": LENDER,
+    "lender": True,
+    "changed": True,
+    "tx_hash": "0x4b7d0e51a3c92f6d8e1b5a7c9d3f2e4a6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e",
+    "block_number": 57,
+}
+
+PARTY: dict[str, Any] = {
+    "party_id": "party_5f0c2a9e4b7d1c33",
+    "kind": "organisation",
+    "public_name": "四川人民出版社",
+    "created_at": "2026-12-04T02:00:00Z",
+    "revoked_at": None,
+    "addresses": ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
+    "keys": [
+        {
+            "kind": "address",
+            "identifier": "address:0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+            "fingerprint": "9c1d2e3f4a5b6c7d",
+            "added_at": "2026-12-04T02:00:00Z",
+            "revoked_at": None,
+        }
+    ],
+}
+
+# A real banquan.attestation/1, signed by an example attestor key (its signature verifies).
+ATTESTOR = (
+    "sm2:042af8e661ee97b69bdbefc70c70c7f5ef7085c55b7f956470bd03fefe1a18c446"
+    "55200dbc09355b999f4888e2659ad5b0ea0d13dedf2bf6fe9421ebd6344330be"
+)
+ATTESTATION_STATEMENT: dict[str, Any] = {
+    "type": "banquan.attestation/1",
+    "party": "party_5f0c2a9e4b7d1c33",
+    "kind": "organisation",
+    "commitment": "99d42d0e3a2877388b0934b442f9f4a1a903275b4135130cb0c2fc3ec32cce07",
+    "issued_at": "2026-12-04T02:00:00Z",
+    "expires_at": "2027-12-04T02:00:00Z",
+    "attestor": ATTESTOR,
+}
+IDENTITY_VALUE: dict[str, Any] = {
+    "kind": "organisation",
+    "id_number": "91510000MA6CL1234D",
+    "legal_name": "四川人民出版社有限公司",
+}
+ATTESTATION_IN: dict[str, Any] = {
+    "attestation": ATTESTATION_STATEMENT,
+    "signature": "sm2:2fe7ad25a64339f1afbd064f5a120001138562adca1ea3962539b711360afd82"
+    "3ba624bea95e502d5f7b9c633689078524ddb0eba1f5ca4872e75fbc5cc15eaf",
+    "identity": IDENTITY_VALUE,
+    "salt": "3f" * 32,
+}
+PARTY_VERIFICATION: dict[str, Any] = {
+    "status": "verified",
+    "label": "已实名认证 verified",
+    "kind": "organisation",
+    "commitment": ATTESTATION_STATEMENT["commitment"],
+    "issued_at": "2026-12-04T02:00:00Z",
+    "expires_at": "2027-12-04T02:00:00Z",
+    "attestor": ATTESTOR,
+    "revoked_at": None,
+    "chain_tx": "0x7e1d5a9c3b2f4e6d8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a6c8b0d1f3e",
+    "revoke_tx": None,
+}
+PARTY["verification"] = PARTY_VERIFICATION
+PARTY_IDENTITY: dict[str, Any] = {
+    "party_id": "party_5f0c2a9e4b7d1c33",
+    "identity": IDENTITY_VALUE,
+    "salt": ATTESTATION_IN["salt"],
+    "attestation": ATTESTATION_STATEMENT,
+    "signature": ATTESTATION_IN["signature"],
+    "verification": PARTY_VERIFICATION,
+}
+# A registration's metadata exported (registry.proofs.metadata_export), and the fuller
+# 作品登记 metadata a publisher may send (docs/metadata.md).
+METADATA_V2: dict[str, Any] = {
+    **{key: REGISTRATION["metadata"][key] for key in ("title", "authors", "isbn", "language")},
+    "work_type": "written",
+    "owners": [{"name": "刘慈欣", "share": "70"}, {"name": "重庆出版社", "share": "30"}],
+    "acquisition": "created",
+    "holding": "joint",
+    "created_on": "2006-05-01",
+    "first_published_on": "2008-01-01",
+    "first_published_place": "重庆",
+    "series": "地球往事三部曲",
+    "series_number": "1",
+    "publisher": "重庆出版社",
+    "edition": "第1版",
+    "contributors": [{"name": "Ken Liu", "role": "B06"}],
+}
+WORK_JSONLD: dict[str, Any] = {
+    "@context": "https://schema.org",
+    "@type": "Book",
+    "name": "三体",
+    "author": [{"@type": "Person", "name": "刘慈欣"}],
+    "isbn": "9787536692930",
+    "inLanguage": "zh",
+    "identifier": [
+        {
+            "@type": "PropertyValue",
+            "propertyID": "banquan:registration",
+            "value": REGISTRATION["number"],
+        },
+        {"@type": "PropertyValue", "propertyID": "sha256", "value": REGISTRATION["sha256"]},
+        {"@type": "PropertyValue", "propertyID": "sm3", "value": REGISTRATION["sm3"]},
+        {"@type": "PropertyValue", "propertyID": "cid", "value": REGISTRATION["cid"]},
+    ],
+    "dateModified": REGISTRATION["registered_at"],
+}
+WORK_ONIX = (
+    "<?xml version='1.0' encoding='UTF-8'?>\n"
+    '<ONIXMessage xmlns="http://ns.editeur.org/onix/3.0/reference" release="3.0">\n'
+    "  <Header><Sender><SenderName>banquan</SenderName></Sender>"
+    "<SentDateTime>20261127T104412Z</SentDateTime></Header>\n"
+    "  <Product>\n"
+    f"    <RecordReference>{REGISTRATION['number']}</RecordReference>\n"
+    "    <NotificationType>03</NotificationType>\n"
+    "    <ProductIdentifier><ProductIDType>15</ProductIDType>"
+    "<IDValue>9787536692930</IDValue></ProductIdentifier>\n"
+    "    <DescriptiveDetail>…<TitleDetail><TitleType>01</TitleType><TitleElement>"
+    "<TitleElementLevel>01</TitleElementLevel><TitleText>三体</TitleText></TitleElement>"
+    "</TitleDetail><Contributor><SequenceNumber>1</SequenceNumber>"
+    "<ContributorRole>A01</ContributorRole><PersonName>刘慈欣</PersonName></Contributor>…"
+    "</DescriptiveDetail>\n"
+    "  </Product>\n"
+    "</ONIXMessage>\n"
+)
+
+# A work as a search finds it (GET /v1/works/search): the public summary, nothing private.
+WORK_SUMMARY: dict[str, Any] = {
+    "number": "BQ-2026-00000001",
+    "title": "三体",
+    "authors": ["刘慈欣"],
+    "isbn": "9787536692930",
+    "dci": None,
+    "party": {"party_id": "party_5f0c2a9e4b7d1c33", "public_name": "四川人民出版社"},
+    "registered_at": "2026-11-27T10:44:12Z",
+    "anchored_at": "2026-11-27T10:44:13Z",
+    "status": "anchored",
+    "taken_down": False,
+}
+
+WORK_SEARCH: dict[str, Any] = {
+    "kind": "author",
+    "query": "刘慈",
+    "works": [WORK_SUMMARY],
+    "next_after": None,
+}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from api.asgi import HttpMiddleware
 from api.errors import error_body
 
 # Room for the multipart framing and the metadata field around the file itself.
@@ -16,21 +18,17 @@ class BodyTooLarge(Exception):
     pass
 
 
-class BodySizeLimit:
+@dataclass(kw_only=True)
+class BodySizeLimit(HttpMiddleware):
     """Refuses request bodies over ``max_bytes`` with 413 ``upload_too_large``.
 
     A declared ``Content-Length`` over the limit is refused before anything is read; a body that
     grows past the limit while streaming (chunked, or a lying header) is cut off as it arrives.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
+    max_bytes: int
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from fastapi import FastAPI, Response
 from prometheus_client import (
@@ -16,11 +17,11 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from registry.health import check_health
-from registry.metrics import registry_figures
-from registry.runtime import Runtime
+from api.asgi import HttpMiddleware
+from registry.core.states import RegistrationStatus
+from registry.platform import Runtime, check_health, registry_figures
 
 
 class RegistryCollector(Collector):
@@ -44,7 +45,7 @@ class RegistryCollector(Collector):
         yield GaugeMetricFamily(
             "banquan_queue_depth",
             "Registrations waiting to be anchored",
-            value=figures.registrations_by_status.get("pending", 0),
+            value=figures.registrations_by_status.get(RegistrationStatus.PENDING, 0),
         )
         yield GaugeMetricFamily(
             "banquan_batch_lag_seconds",
@@ -76,18 +77,13 @@ class RegistryCollector(Collector):
         )
 
 
-class RequestMetrics:
-    """Times each HTTP request to the start of its answer and counts it by status (plain ASGI:
-    no per-request task and stream as with ``@app.middleware``)."""
+@dataclass(kw_only=True)
+class RequestMetrics(HttpMiddleware):
+    """Times each HTTP request to the start of its answer and counts it by status."""
 
-    def __init__(self, app: ASGIApp, *, observe: Callable[[str, int, float], None]) -> None:
-        self.app = app
-        self.observe = observe
+    observe: Callable[[str, int, float], None]
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = time.perf_counter()
 
         async def timed_send(message: Message) -> None:

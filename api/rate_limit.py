@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
+from api.asgi import HttpMiddleware
 from api.errors import error_body
 
 
@@ -56,17 +57,13 @@ def install_rate_limit(app: FastAPI, *, per_minute: int, burst: int) -> None:
     app.add_middleware(RateLimit, buckets=buckets)
 
 
-class RateLimit:
-    """Answers 429 ``rate_limited`` when the caller's bucket is empty (plain ASGI)."""
+@dataclass(kw_only=True)
+class RateLimit(HttpMiddleware):
+    """Answers 429 ``rate_limited`` when the caller's bucket is empty."""
 
-    def __init__(self, app: ASGIApp, *, buckets: TokenBuckets) -> None:
-        self.app = app
-        self.buckets = buckets
+    buckets: TokenBuckets
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         header = Headers(scope=scope).get("authorization", "")
         # The key id names the bucket (bq_<key id>_<secret>); never the secret itself.
         key_id = header[7:].split("_")[1] if header.lower().startswith("bearer bq_") else None

@@ -3,24 +3,51 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from api import examples
-from registry.verification import ProofCheck
-from registry.views import AnchorView, RegistrationView
+from registry.core.views import RegistrationView
+
+
+def with_example(
+    value: dict[str, Any], *, from_attributes: bool = False, populate_by_name: bool = False
+) -> ConfigDict:
+    """A model's configuration that shows ``value`` as its example in the OpenAPI schema; with
+    ``from_attributes`` it reads registry views, with ``populate_by_name`` it takes fields by
+    name as well as by alias. (A flag left False is not set: a subclass keeps its parent's.)"""
+    config = ConfigDict(json_schema_extra={"examples": [value]})
+    if from_attributes:
+        config["from_attributes"] = True
+    if populate_by_name:
+        config["populate_by_name"] = True
+    return config
+
+
+def _hex64(value: object) -> object:
+    return f"{value:064x}" if isinstance(value, int) else value
+
+
+# An asset id (an integer on chain) as the API shows it: 64 hex digits.
+AssetIdHex = Annotated[str, BeforeValidator(_hex64)]
 
 
 class ErrorOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.ERROR]})
+    model_config = with_example(examples.ERROR)
 
     code: str = Field(examples=["digest_not_registered"])
     message: str
     details: dict[str, object] = Field(default_factory=dict)
 
 
+def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """A route's ``responses``: it may answer these statuses with an error body."""
+    return {status: {"model": ErrorOut} for status in statuses}
+
+
 class AnchorOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.ANCHOR]})
+    model_config = with_example(examples.ANCHOR, from_attributes=True)
 
     root: str = Field(description="Merkle root of the batch (hex, no 0x)")
     chain_id: int | None
@@ -30,35 +57,55 @@ class AnchorOut(BaseModel):
     anchored_at: datetime | None
     confirmed: bool = Field(description="The block is deep enough (BANQUAN_CHAIN_CONFIRMATIONS)")
 
-    @classmethod
-    def of(cls, view: AnchorView) -> AnchorOut:
-        return cls(**view.__dict__)
+
+CLAIMANT_EXAMPLE = {
+    "number": "BQ-2026-00000001",
+    "claimant": "四川人民出版社",
+    "party": "party_5f1c2a9e0b7d4c31",
+    "registered_at": "2026-12-04T10:00:00Z",
+    "anchored_at": "2026-12-04T10:00:07Z",
+    "status": "anchored",
+    "taken_down": False,
+}
 
 
-class ProofCheckOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"leaf_matches_claim": True, "proof_valid": True, "chain_confirms": True}]
-        }
+class ClaimantOut(BaseModel):
+    model_config = with_example(CLAIMANT_EXAMPLE, from_attributes=True)
+
+    number: str = Field(description="The claimant's earliest registration of this content")
+    claimant: str | None = Field(
+        description="The party's public name, or the registrant key for a registration of no party"
+    )
+    party: str | None = Field(description="The party's id; null for a registration of no party")
+    registered_at: datetime = Field(description="When it was registered (UTC)")
+    anchored_at: datetime | None = Field(description="When its batch was anchored; null before")
+    status: str = Field(description="pending, anchored or held (rejected ones are left out)")
+    taken_down: bool = Field(description="A takedown is in force on it")
+
+
+class PartyRefOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    party_id: str = Field(examples=["party_5f0c2a9e4b7d1c33"])
+    public_name: str = Field(examples=["四川人民出版社"])
+
+
+class PriorityOut(BaseModel):
+    """首次登记 / 后续登记: who registered the same content (SHA-256) first."""
+
+    model_config = with_example(
+        {"first": CLAIMANT_EXAMPLE, "later": [], "is_first": True}, from_attributes=True
     )
 
-    leaf_matches_claim: bool
-    proof_valid: bool
-    chain_confirms: bool | None = Field(
-        description="The anchoring contract's own verdict; null when not anchored yet"
+    first: ClaimantOut = Field(description="The prior claim: the party that registered it first")
+    later: list[ClaimantOut] = Field(
+        description="Later claimants of the same content, one per party, in order of registration"
     )
-
-    @classmethod
-    def of(cls, check: ProofCheck) -> ProofCheckOut:
-        return cls(
-            leaf_matches_claim=check.leaf_matches_claim,
-            proof_valid=check.proof_valid,
-            chain_confirms=check.chain_confirms,
-        )
+    is_first: bool = Field(description="This registration belongs to the prior claim's party")
 
 
 class RegistrationOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.REGISTRATION]})
+    model_config = with_example(examples.REGISTRATION, from_attributes=True)
 
     number: str = Field(examples=["BQ-2026-00000001"])
     status: str = Field(
@@ -67,7 +114,8 @@ class RegistrationOut(BaseModel):
     )
     title: str
     metadata: dict[str, object] = Field(
-        description="As registered: title, authors, isbn, language, rights"
+        description="As registered: title, authors, isbn, language, rights; with "
+        '"v": "banquan.metadata/2", the 作品登记 fields given (docs/metadata.md)'
     )
     sha256: str
     sm3: str
@@ -87,46 +135,37 @@ class RegistrationOut(BaseModel):
     signing_mode: str = Field(description="client, custodial or unsigned")
     signature: str | None = Field(description="The registrant's signature, `<algorithm>:<hex>`")
     registrant: str | None = Field(description="`<algorithm>:<public key hex>` of the signer")
+    party: PartyRefOut | None = Field(
+        default=None,
+        description="The party (organisation or person) the registration belongs to, by its "
+        "public name (GET /v1/parties/{party_id}); null for a command-line registration whose "
+        "key is linked to no party",
+    )
     proof: list[str] | None = Field(description="Merkle path from the leaf to the batch root")
     anchor: AnchorOut | None
     takedown: dict[str, object] | None = Field(
         default=None,
         description="The takedown in force (authority, reason, reason_digest on chain, tx_hash)",
     )
+    controller: str | None = Field(
+        default=None,
+        description="The chain address bound into the anchored Merkle entry (a claim signed with "
+        "the registrant's own secp256k1 key): only it can authorize minting the rights asset; "
+        "null for custodial, SM2-signed and unsigned registrations",
+    )
+    priority: PriorityOut | None = Field(
+        default=None,
+        description="Priority between claimants of the same content (rejected registrations left "
+        "out; a party counts once, by its earliest registration); null when not computed",
+    )
 
     @classmethod
     def of(cls, view: RegistrationView) -> RegistrationOut:
-        return cls(
-            number=view.number,
-            status=view.status,
-            title=view.title,
-            metadata=view.metadata,
-            sha256=view.sha256,
-            sm3=view.sm3,
-            size=view.size,
-            cid=view.cid,
-            iscc_data=view.iscc_data,
-            iscc_instance=view.iscc_instance,
-            iscc_content=view.iscc_content,
-            published_at=view.published_at,
-            registered_at=view.registered_at,
-            leaf=view.leaf,
-            claim=view.claim,
-            signing_mode=view.signing_mode,
-            signature=view.signature,
-            registrant=view.registrant,
-            proof=view.proof,
-            anchor=AnchorOut.of(view.anchor) if view.anchor else None,
-            takedown=view.takedown,
-        )
+        return cls.model_validate(view)
 
 
 class RegistrationPageOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"registrations": [examples.REGISTRATION], "next_after": None}]
-        }
-    )
+    model_config = with_example({"registrations": [examples.REGISTRATION], "next_after": None})
 
     registrations: list[RegistrationOut]
     next_after: int | None = Field(
@@ -135,14 +174,14 @@ class RegistrationPageOut(BaseModel):
 
 
 class VerificationOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.VERIFICATION]})
+    model_config = with_example(examples.VERIFICATION)
 
     registered: bool
     registrations: list[RegistrationOut]
 
 
 class HealthOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.HEALTH]})
+    model_config = with_example(examples.HEALTH, from_attributes=True)
 
     database: bool
     chain: bool = Field(description="The chain node answers (an outage only delays anchoring)")

@@ -40,14 +40,14 @@ from chain_client.registry_anchor import RegistryAnchorClient  # noqa: E402
 from cli.launcher import AnvilProcess  # noqa: E402
 from crypto.claims_v2 import ClaimV2  # noqa: E402
 from crypto.signing import KeySigner, Signature, generate_private_key  # noqa: E402
-from registry.anchoring import AnchoringPolicy, run_anchoring_cycle  # noqa: E402
-from registry.claims import ClientSignedClaim, claim_for  # noqa: E402
-from registry.database import migrate  # noqa: E402
-from registry.ingest import describe  # noqa: E402
-from registry.metadata import WorkMetadata  # noqa: E402
-from registry.registration import register_work  # noqa: E402
-from registry.runtime import Runtime, build_runtime  # noqa: E402
-from registry.settings import Settings  # noqa: E402
+from registry.content.ingest import describe  # noqa: E402
+from registry.core.database import migrate  # noqa: E402
+from registry.core.metadata import WorkMetadata  # noqa: E402
+from registry.core.settings import Settings  # noqa: E402
+from registry.platform.runtime import Runtime, build_runtime  # noqa: E402
+from registry.proofs.anchoring import AnchoringPolicy, run_anchoring_cycle  # noqa: E402
+from registry.registration.claims import ClientSignedClaim, claim_for  # noqa: E402
+from registry.registration.registrar import Registrar  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "anchor.json"
 METADATA = WorkMetadata(title="基准测试作品")
@@ -86,16 +86,10 @@ def pipeline_rate(
 ) -> float:
     policy = AnchoringPolicy(max_size=batch)
     start = time.perf_counter()
+    # Plain registration: no content encryption, no moderation hooks (what the baseline does).
+    registrar = Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now)
     for work in works:
-        register_work(
-            runtime.sessions,
-            runtime.store,
-            io.BytesIO(work.content),
-            METADATA,
-            max_bytes=1 << 20,
-            now=runtime.now,
-            client_signed=work.signed,
-        )
+        registrar.register(io.BytesIO(work.content), METADATA, client_signed=work.signed)
     while True:
         cycle = run_anchoring_cycle(runtime.sessions, client, policy=policy, now=runtime.now)
         if cycle.error:

@@ -7,6 +7,8 @@ For each file size, rounds alternate (after a warm-up) between the baseline — 
 over the file in 256 KiB reads — and banquan's ingest of the same file: SHA-256, SM3, the IPFS
 CID, ISCC Data-Code and Instance-Code, and every block written to a fresh embedded blockstore;
 once stored in the clear (a published work) and once encrypted with SM4-GCM (a private work).
+Every file is unique random bytes (no repeated block for the store to deduplicate), and each
+ingest starts from an empty store, emptied before the timer starts.
 The ratio is the median of the per-round ratios banquan / baseline (target >= 0.80). Peak RSS
 of a separate process ingesting the largest file shows memory does not grow with size. Writes
 bench/results/ingest.json and prints a table. Never run by the test suite.
@@ -36,9 +38,9 @@ if __name__ == "__main__":
     sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from crypto.symmetric import Cipher, new_key  # noqa: E402
-from registry.content_store import LocalBlockstore  # noqa: E402
-from registry.ingest import ContentEncryption, ingest  # noqa: E402
-from registry.unixfs import CHUNK_SIZE  # noqa: E402
+from registry.content.ingest import ContentEncryption, ingest  # noqa: E402
+from registry.content.store import LocalBlockstore  # noqa: E402
+from registry.content.unixfs import CHUNK_SIZE  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "ingest.json"
 TARGET = 0.80
@@ -46,10 +48,10 @@ MIB = 1 << 20
 
 
 def make_file(path: Path, size: int) -> None:
-    block = os.urandom(MIB)
+    """``size`` unique random bytes: no block repeats, so the store deduplicates nothing."""
     with path.open("wb") as out:
         for offset in range(0, size, MIB):
-            out.write(block[: min(MIB, size - offset)])
+            out.write(os.urandom(min(MIB, size - offset)))
 
 
 def bare_sm3(path: Path) -> None:
@@ -60,9 +62,14 @@ def bare_sm3(path: Path) -> None:
     digest.digest()
 
 
-def banquan_ingest(path: Path, work: Path, encrypted: bool) -> None:
+def fresh_store(work: Path) -> Path:
+    """An empty blockstore directory (the last ingest's blocks removed): outside the timer."""
     store_dir = work / "store"
     shutil.rmtree(store_dir, ignore_errors=True)
+    return store_dir
+
+
+def banquan_ingest(path: Path, store_dir: Path, encrypted: bool) -> None:
     encryption = ContentEncryption(Cipher.SM4_GCM, new_key(Cipher.SM4_GCM)) if encrypted else None
     with path.open("rb") as source:
         ingest(source, LocalBlockstore(store_dir), max_bytes=2**53 - 1, encryption=encryption)
@@ -77,7 +84,8 @@ def timed(call: Callable[[], None]) -> float:
 def peak_rss_mib(path: Path, work: Path) -> float:
     code = (
         "import sys, resource; from pathlib import Path;"
-        "from registry.content_store import LocalBlockstore; from registry.ingest import ingest;"
+        "from registry.content.store import LocalBlockstore;"
+        "from registry.content.ingest import ingest;"
         "ingest(open(sys.argv[1], 'rb'), LocalBlockstore(Path(sys.argv[2])), max_bytes=2**53);"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
@@ -105,7 +113,7 @@ def main() -> None:
             make_file(path, size)
             rounds = max(3, args.rounds if size <= 64 * MIB else 3)
             bare_sm3(path)  # warm-up: the file is in the page cache for every contender
-            banquan_ingest(path, work, encrypted=False)
+            banquan_ingest(path, fresh_store(work), encrypted=False)
             rows: dict[str, list[float]] = {"sm3": [], "public": [], "private": []}
             for round_number in range(rounds):
                 order = ["sm3", "public", "private"]
@@ -115,7 +123,8 @@ def main() -> None:
                     if name == "sm3":
                         seconds = timed(partial(bare_sm3, path))
                     else:
-                        seconds = timed(partial(banquan_ingest, path, work, name == "private"))
+                        store_dir = fresh_store(work)
+                        seconds = timed(partial(banquan_ingest, path, store_dir, name == "private"))
                     rows[name].append(size / MIB / seconds)
             for name in ("public", "private"):
                 ratios = [a / b for a, b in zip(rows[name], rows["sm3"], strict=True)]
@@ -130,6 +139,7 @@ def main() -> None:
                         "rounds": rounds,
                     }
                 )
+        fresh_store(work)
         largest = work / f"input-{sizes[-1]}"
         smallest = work / f"input-{sizes[0]}"
         rss = {

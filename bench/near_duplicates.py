@@ -44,8 +44,8 @@ import sqlalchemy  # noqa: E402
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from registry.database import create_database_engine, migrate, session_factory  # noqa: E402
-from registry.models import SimilarityCode, Work  # noqa: E402
+from registry.core.database import create_database_engine, migrate, session_factory  # noqa: E402
+from registry.core.models import SimilarityCode, Work  # noqa: E402
 from registry.moderation.similarity import (  # noqa: E402
     linear_near_codes,
     near_codes,

@@ -6,10 +6,12 @@ same run, on the same claims.
 
 The bundles are real ``banquan.proof/1`` documents: client-signed ``banquan.claim/2`` claims
 (SM2 and secp256k1 alternating, as in bench/anchor.py) sealed into one Merkle tree per
-``--batch`` leaves, each bundle made by ``registry.proof_bundle.proof_bundle`` and passed through
+``--batch`` leaves, each bundle made by ``registry.proofs.proof_bundle.proof_bundle`` and passed
+through
 JSON as a bundle file would be. Figures, verifications per second:
 
-- ``bundle``: ``registry.proof_bundle.check_bundle(bundle)`` without a chain client — parse the
+- ``bundle``: ``registry.proofs.proof_bundle.check_bundle(bundle)`` without a chain client — parse
+the
   document, validate the claim, claim → leaf digest, the claim signature, the Merkle path to the
   root (no file, no RPC);
 - ``baseline``: ``crypto.signing.verify(registrant, claim bytes, signature)`` alone for the
@@ -42,11 +44,11 @@ if __name__ == "__main__":
 from crypto.claims_v2 import ClaimV2  # noqa: E402
 from crypto.merkle import MerkleTree  # noqa: E402
 from crypto.signing import KeySigner, Signature, generate_private_key, verify  # noqa: E402
-from registry.claims import claim_for, claim_leaf  # noqa: E402
-from registry.ingest import describe  # noqa: E402
-from registry.metadata import WorkMetadata  # noqa: E402
-from registry.proof_bundle import check_bundle, proof_bundle  # noqa: E402
-from registry.views import AnchorView, RegistrationView  # noqa: E402
+from registry.content.ingest import describe  # noqa: E402
+from registry.core.metadata import WorkMetadata  # noqa: E402
+from registry.core.views import AnchorView, RegistrationView  # noqa: E402
+from registry.proofs.proof_bundle import check_bundle, proof_bundle  # noqa: E402
+from registry.registration.claims import claim_for, claim_leaf  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "proof.json"
 TARGET = 0.70
@@ -242,7 +244,7 @@ def main() -> None:
                 "name": "bundle_check",
                 "unit": "verifications/s",
                 "banquan": {
-                    "call": "registry.proof_bundle.check_bundle(bundle) (offline)",
+                    "call": "registry.proofs.proof_bundle.check_bundle(bundle) (offline)",
                     **summary(per_round["bundle"]),
                 },
                 "baseline": {

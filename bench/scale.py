@@ -7,13 +7,14 @@ in the same run.
     python bench/scale.py --url postgresql+psycopg://postgres@127.0.0.1/postgres
 
 One fresh database per size is created (and dropped at the end) on the server of ``--url``,
-migrated with ``registry.database.migrate`` — the real schema, every index — and loaded with
+migrated with ``registry.core.database.migrate`` — the real schema, every index — and loaded with
 ``COPY`` (psycopg ``cursor.copy``): works with their ISBNs, anchored registrations with a
 realistic claim (a real signed ``banquan.claim/2`` as template, the digests changed per row), a
 10-step Merkle proof and their batch (1,000 registrations each). Then ``ANALYZE``.
 
-Lookups go through the real service functions, ``registry.verification.find_by_digest`` (SHA-256)
-and ``find_by_isbn``, each through a session of ``registry.database.session_factory``, for
+Lookups go through the real service functions, ``registry.proofs.verification.find_by_digest``
+(SHA-256)
+and ``find_by_isbn``, each through a session of ``registry.core.database.session_factory``, for
 works picked at random in each database. All sizes are measured in the same rounds, in rotating
 order, after a warm-up, so that drift of a shared machine falls on every size alike; each
 round's p50 and p99 are kept, and a size's figure is the median over rounds. Target
@@ -48,13 +49,13 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from crypto.signing import KeySigner, generate_private_key  # noqa: E402
-from registry.claims import claim_for, registrant_id  # noqa: E402
-from registry.database import create_database_engine, migrate, session_factory  # noqa: E402
-from registry.ingest import describe  # noqa: E402
-from registry.isbn import _isbn13  # noqa: E402
-from registry.metadata import WorkMetadata  # noqa: E402
-from registry.registration import registration_number  # noqa: E402
-from registry.verification import find_by_digest, find_by_isbn  # noqa: E402
+from registry.content.ingest import describe  # noqa: E402
+from registry.core.database import create_database_engine, migrate, session_factory  # noqa: E402
+from registry.core.isbn import _isbn13  # noqa: E402
+from registry.core.metadata import WorkMetadata  # noqa: E402
+from registry.proofs.verification import find_by_digest, find_by_isbn  # noqa: E402
+from registry.registration.claims import claim_for, registrant_id  # noqa: E402
+from registry.registration.registrar import registration_number  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "scale.json"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/postgres"
@@ -338,8 +339,8 @@ def main() -> None:
             "batch_size": BATCH,
             "proof_steps": PROOF_STEPS,
             "lookups": {
-                "digest": "registry.verification.find_by_digest(sessions, 'sha256', hex)",
-                "isbn": "registry.verification.find_by_isbn(sessions, isbn13)",
+                "digest": "registry.proofs.verification.find_by_digest(sessions, 'sha256', hex)",
+                "isbn": "registry.proofs.verification.find_by_isbn(sessions, isbn13)",
             },
             "clock": "wall (perf_counter), client side, one connection at a time",
         },

@@ -22,12 +22,18 @@ sharing two cores with the server, costs less than the server it measures). Two 
 
 - closed loop: ``--concurrency`` (100) clients each sending its next request when the last is
   answered: requests/s (the figure with the target), and p50/p99 at saturation;
-- open loop: requests sent at a fixed rate — half of banquan's closed-loop rate, the same for both
-  servers — with latency measured from when each request was due: p50/p99 under a load the
-  server can carry (at saturation, latency is only concurrency / throughput).
+- open loop: requests sent at a fixed offered load — ``--rate``, 200 requests/s unless told, the
+  same for both servers and not derived from either's own rate — with latency measured from when
+  each request was due: p50/p99 under a load the server can carry (at saturation, latency is only
+  concurrency / throughput);
+- bulk: ``POST /v1/verify/bulk`` with ``--bulk-size`` (1,000) SHA-256 digests a request, every
+  registered work's among them and the rest unregistered, from ``--bulk-concurrency`` (4)
+  clients: digests/s. The baseline answers the same request (its body parsed into a list of
+  digests) with banquan's own answer to it, as a constant.
 
 Rounds alternate which server goes first; ratios are the median of per-round ratios. Targets
-(BENCHMARKS.md): banquan >= 50 % of the baseline's requests/s; p99 < 20 ms. Writes
+(BENCHMARKS.md): banquan >= 50 % of the baseline's requests/s; p99 < 20 ms at 200 requests/s;
+bulk >= 20,000 digests/s. Writes
 bench/results/verify_api.json and prints a table. Never run by the test suite.
 """
 
@@ -42,6 +48,8 @@ import sys
 import time
 from pathlib import Path
 
+from pydantic import BaseModel
+
 ROOT = Path(__file__).resolve().parents[1]
 if __name__ == "__main__":
     sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
@@ -49,6 +57,8 @@ if __name__ == "__main__":
 RESULTS = ROOT / "bench" / "results" / "verify_api.json"
 TARGET_RATIO = 0.50
 TARGET_P99_MS = 20.0
+TARGET_BULK_DIGESTS_PER_S = 20_000
+OPEN_LOOP_RATE = 200.0
 
 
 # --------------------------------------------------------------------------- load generator
@@ -88,11 +98,21 @@ async def _one_connection(
         writer.close()
 
 
-async def _load(port: int, paths: list[str], count: int, concurrency: int, rate: float) -> dict:
-    requests = [
-        f"GET {paths[n % len(paths)]} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
-        for n in range(count)
-    ]
+async def _load(
+    port: int, paths: list[str], count: int, concurrency: int, rate: float, body: bytes | None
+) -> dict:
+    if body is None:
+        requests = [
+            f"GET {paths[n % len(paths)]} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+            for n in range(count)
+        ]
+    else:
+        requests = [
+            f"POST {paths[n % len(paths)]} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body
+            for n in range(count)
+        ]
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     next_index = [0]
@@ -124,13 +144,22 @@ def load_main(argv: list[str]) -> None:
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--rate", type=float, default=0.0, help="open loop: requests per second")
+    parser.add_argument("--body", type=Path, help="POST this body (JSON) to every path")
     args = parser.parse_args(argv)
     paths = json.loads(args.paths.read_text())
-    result = asyncio.run(_load(args.port, paths, args.requests, args.concurrency, args.rate))
+    body = args.body.read_bytes() if args.body else None
+    result = asyncio.run(_load(args.port, paths, args.requests, args.concurrency, args.rate, body))
     print(json.dumps(result))
 
 
 # --------------------------------------------------------------------------- servers
+
+
+class _BulkIn(BaseModel):
+    """The baseline's bulk request: its body parsed into a list of digests, as banquan's is."""
+
+    algorithm: str = "sha256"
+    digests: list[str]
 
 
 def serve_main(argv: list[str]) -> None:
@@ -140,6 +169,7 @@ def serve_main(argv: list[str]) -> None:
     parser.add_argument("side", choices=["banquan", "baseline"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--constant", type=Path, help="the baseline's answer (JSON)")
+    parser.add_argument("--bulk-constant", type=Path, help="the baseline's bulk answer (JSON)")
     args = parser.parse_args(argv)
     if args.side == "banquan":
         from api.app import create_app
@@ -154,6 +184,13 @@ def serve_main(argv: list[str]) -> None:
         @app.get("/v1/verify")
         def verify() -> dict[str, object]:
             return constant
+
+        if args.bulk_constant:
+            bulk_constant = json.loads(args.bulk_constant.read_text(encoding="utf-8"))
+
+            @app.post("/v1/verify/bulk")
+            def verify_bulk(request: _BulkIn) -> dict[str, object]:
+                return bulk_constant  # type: ignore[no-any-return]
 
     uvicorn.run(
         app,
@@ -185,14 +222,14 @@ def seed(directory: Path, rpc_url: str, works: int, database_url: str | None) ->
 
     from chain_client.registry_anchor import RegistryAnchorClient
     from crypto.signing import KeySigner, generate_private_key
-    from registry.anchoring import AnchoringPolicy, run_anchoring_cycle
-    from registry.claims import ClientSignedClaim, claim_for
-    from registry.database import migrate
-    from registry.ingest import describe
-    from registry.metadata import WorkMetadata
-    from registry.registration import register_work
-    from registry.runtime import build_runtime
-    from registry.settings import Settings
+    from registry.content.ingest import describe
+    from registry.core.database import migrate
+    from registry.core.metadata import WorkMetadata
+    from registry.core.settings import Settings
+    from registry.platform.runtime import build_runtime
+    from registry.proofs.anchoring import AnchoringPolicy, run_anchoring_cycle
+    from registry.registration.claims import ClientSignedClaim, claim_for
+    from registry.registration.registrar import Registrar
 
     environment = {
         "BANQUAN_DATA_DIR": str(directory / "data"),
@@ -213,6 +250,7 @@ def seed(directory: Path, rpc_url: str, works: int, database_url: str | None) ->
     environment["BANQUAN_ANCHOR_ADDRESS"] = client.address
     signers = [KeySigner(generate_private_key("sm2")), KeySigner(generate_private_key("secp256k1"))]
     now = datetime.datetime.now(datetime.UTC)
+    registrar = Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now)
     for n in range(works):
         metadata = WorkMetadata(title=f"基准测试作品 {n}", authors=("刘慈欣",))
         content = f"verify benchmark work {n} {os.urandom(8).hex()}".encode()
@@ -220,13 +258,9 @@ def seed(directory: Path, rpc_url: str, works: int, database_url: str | None) ->
         claim = claim_for(
             describe(io.BytesIO(content)), metadata, signer.public_key, registered_at=now
         )
-        register_work(
-            runtime.sessions,
-            runtime.store,
+        registrar.register(
             io.BytesIO(content),
             metadata,
-            max_bytes=1 << 20,
-            now=runtime.now,
             client_signed=ClientSignedClaim(claim.to_json(), claim.sign(signer).to_text()),
         )
     policy = AnchoringPolicy(max_size=1000)
@@ -243,9 +277,9 @@ def seed(directory: Path, rpc_url: str, works: int, database_url: str | None) ->
 def registered_digests(environment: dict[str, str]) -> list[str]:
     from sqlalchemy import select
 
-    from registry.database import create_database_engine
-    from registry.models import Work
-    from registry.settings import Settings
+    from registry.core.database import create_database_engine
+    from registry.core.models import Work
+    from registry.core.settings import Settings
 
     settings = Settings(
         data_dir=Path(environment["BANQUAN_DATA_DIR"]),
@@ -290,6 +324,18 @@ class Server:
                     raise
                 time.sleep(0.2)
 
+    def post(self, path: str, body_file: Path) -> bytes:
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            data=body_file.read_bytes(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as answer:  # noqa: S310 - our loopback server
+            body: bytes = answer.read()
+            return body
+
     def stop(self) -> None:
         import signal
 
@@ -320,9 +366,9 @@ def attribute(environment: dict[str, str], paths: list[str], constant: bytes) ->
     from api.metrics import install_metrics
     from api.rate_limit import install_rate_limit
     from api.routes import verify
-    from registry.runtime import build_runtime
-    from registry.settings import Settings
-    from registry.verification import find_registrations
+    from registry.core.settings import Settings
+    from registry.platform.runtime import build_runtime
+    from registry.proofs.verification import find_registrations
 
     saved = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)
@@ -408,7 +454,14 @@ def attribute(environment: dict[str, str], paths: list[str], constant: bytes) ->
     }
 
 
-def run_load(server: Server, paths_file: Path, count: int, concurrency: int, rate: float) -> dict:
+def run_load(
+    server: Server,
+    paths_file: Path,
+    count: int,
+    concurrency: int,
+    rate: float,
+    body_file: Path | None = None,
+) -> dict:
     output = subprocess.run(  # noqa: S603 - our own interpreter and script
         [
             sys.executable,
@@ -424,6 +477,7 @@ def run_load(server: Server, paths_file: Path, count: int, concurrency: int, rat
             str(concurrency),
             "--rate",
             str(rate),
+            *(["--body", str(body_file)] if body_file else []),
         ],
         check=True,
         capture_output=True,
@@ -452,6 +506,14 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="more requests and rounds")
     parser.add_argument("--works", type=int, help="registered works (default 300, large 1,000)")
     parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=OPEN_LOOP_RATE,
+        help="open loop: offered requests/s, the same for both servers (default 200)",
+    )
+    parser.add_argument("--bulk-size", type=int, default=1000, help="digests per bulk request")
+    parser.add_argument("--bulk-concurrency", type=int, default=4)
     parser.add_argument("--postgres", metavar="URL", help="serve from a fresh PostgreSQL database")
     parser.add_argument("--no-attribution", action="store_true", help="skip the cost breakdown")
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -459,6 +521,7 @@ def main() -> None:
     rounds = 7 if args.large else 5
     count = 10_000 if args.large else 2_000
     open_count = 3_000 if args.large else 500
+    bulk_count = 100 if args.large else 30
     args.works = args.works or (1000 if args.large else 300)
 
     with tempfile.TemporaryDirectory(prefix="banquan-bench-verify-") as tmp:
@@ -489,13 +552,33 @@ def main() -> None:
             paths = [f"/v1/verify?sha256={digest}" for digest in digests]
             paths_file = directory / "paths.json"
             paths_file.write_text(json.dumps(paths))
-            # The baseline's constant is banquan's own answer for the first work.
+            # Every registered digest, then unregistered ones (fixed, so runs compare) up to size.
+            import hashlib
+
+            bulk_digests = digests[: args.bulk_size] + [
+                hashlib.sha256(f"not registered {n}".encode()).hexdigest()
+                for n in range(max(0, args.bulk_size - len(digests)))
+            ]
+            bulk_body = directory / "bulk.json"
+            bulk_body.write_text(json.dumps({"algorithm": "sha256", "digests": bulk_digests}))
+            bulk_paths = directory / "bulk_paths.json"
+            bulk_paths.write_text(json.dumps(["/v1/verify/bulk"]))
+            # The baseline's constants are banquan's own answers: for the first work, for bulk.
             banquan = Server("banquan", directory, environment)
             servers.append(banquan)
             constant = banquan.wait_ready(paths[0])
             (directory / "constant.json").write_bytes(constant)
+            (directory / "bulk_constant.json").write_bytes(
+                banquan.post("/v1/verify/bulk", bulk_body)
+            )
             baseline = Server(
-                "baseline", directory, {}, "--constant", str(directory / "constant.json")
+                "baseline",
+                directory,
+                {},
+                "--constant",
+                str(directory / "constant.json"),
+                "--bulk-constant",
+                str(directory / "bulk_constant.json"),
             )
             servers.append(baseline)
             baseline.wait_ready(paths[0])
@@ -519,7 +602,7 @@ def main() -> None:
                     f" p99 {theirs['p99_ms']:.1f} ms",
                     flush=True,
                 )
-            rate = round(statistics.median(r["rps"] for r in closed["banquan"]) / 2)
+            rate = int(args.rate) if args.rate.is_integer() else args.rate
             opened: dict[str, list[dict]] = {"banquan": [], "baseline": []}
             for round_number in range(rounds):
                 order = (
@@ -531,9 +614,29 @@ def main() -> None:
                     )
                 ours, theirs = opened["banquan"][-1], opened["baseline"][-1]
                 print(
-                    f"round {round_number + 1} open loop at {rate}/s: banquan"
+                    f"round {round_number + 1} open loop at {rate:g}/s: banquan"
                     f" p50 {ours['p50_ms']:.1f} p99 {ours['p99_ms']:.1f} ms, baseline"
                     f" p50 {theirs['p50_ms']:.1f} p99 {theirs['p99_ms']:.1f} ms",
+                    flush=True,
+                )
+            bulk: dict[str, list[dict]] = {"banquan": [], "baseline": []}
+            for side in sides:  # warm-up
+                run_load(sides[side], bulk_paths, 4, args.bulk_concurrency, 0, bulk_body)
+            for round_number in range(rounds):
+                order = (
+                    ["banquan", "baseline"] if round_number % 2 == 0 else ["baseline", "banquan"]
+                )
+                for side in order:
+                    run = run_load(
+                        sides[side], bulk_paths, bulk_count, args.bulk_concurrency, 0, bulk_body
+                    )
+                    run["digests_per_s"] = run["rps"] * len(bulk_digests)
+                    bulk[side].append(run)
+                ours, theirs = bulk["banquan"][-1], bulk["baseline"][-1]
+                print(
+                    f"round {round_number + 1} bulk of {len(bulk_digests)}: banquan"
+                    f" {ours['digests_per_s']:,.0f} digests/s, baseline"
+                    f" {theirs['digests_per_s']:,.0f} digests/s",
                     flush=True,
                 )
             breakdown = None
@@ -571,6 +674,11 @@ def main() -> None:
         a["rps"] / b["rps"] for a, b in zip(closed["banquan"], closed["baseline"], strict=True)
     ]
     ratio = statistics.median(ratios)
+    bulk_ratios = [
+        a["digests_per_s"] / b["digests_per_s"]
+        for a, b in zip(bulk["banquan"], bulk["baseline"], strict=True)
+    ]
+    bulk_rate = statistics.median(r["digests_per_s"] for r in bulk["banquan"])
     open_p99 = statistics.median(r["p99_ms"] for r in opened["banquan"])
     closed_p99 = statistics.median(r["p99_ms"] for r in closed["banquan"])
     result = {
@@ -590,6 +698,10 @@ def main() -> None:
             "open_loop_requests_per_round": open_count,
             "open_loop_rate_per_s": rate,
             "warmup": f"{count // 3} requests per server",
+            "bulk_digests_per_request": len(bulk_digests),
+            "bulk_registered_per_request": min(len(digests), len(bulk_digests)),
+            "bulk_concurrency": args.bulk_concurrency,
+            "bulk_requests_per_round": bulk_count,
             "rate_limit": "installed, set to 1e9/min so that it refuses nothing",
         },
         "versions": {
@@ -602,6 +714,10 @@ def main() -> None:
         "cost_breakdown": breakdown,
         "closed_loop": {side: summary(runs) for side, runs in closed.items()},
         "open_loop": {side: summary(runs) for side, runs in opened.items()},
+        "bulk": {
+            side: {"digests_per_s": spread([r["digests_per_s"] for r in runs], 0)}
+            for side, runs in bulk.items()
+        },
         "figures": [
             {
                 "name": "verify_rps",
@@ -631,8 +747,22 @@ def main() -> None:
                 "target_ms": TARGET_P99_MS,
                 "meets_target": closed_p99 < TARGET_P99_MS,
             },
+            {
+                "name": "verify_bulk_digests_per_s",
+                "unit": "digests/s",
+                "banquan": spread([r["digests_per_s"] for r in bulk["banquan"]], 0),
+                "baseline": spread([r["digests_per_s"] for r in bulk["baseline"]], 0),
+                "ratio": round(statistics.median(bulk_ratios), 3),
+                "ratio_per_round": [round(r, 3) for r in bulk_ratios],
+                "digests_per_request": len(bulk_digests),
+                "target": TARGET_BULK_DIGESTS_PER_S,
+                "meets_target": bulk_rate >= TARGET_BULK_DIGESTS_PER_S,
+            },
         ],
-        "target": f"requests/s >= {TARGET_RATIO} x baseline; p99 < {TARGET_P99_MS} ms",
+        "target": (
+            f"requests/s >= {TARGET_RATIO} x baseline; p99 < {TARGET_P99_MS} ms at"
+            f" {rate:g} requests/s; bulk >= {TARGET_BULK_DIGESTS_PER_S:,} digests/s"
+        ),
         "ratio": round(ratio, 3),
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -643,10 +773,13 @@ def main() -> None:
             ours = statistics.median(r[key] for r in runs["banquan"])
             theirs = statistics.median(r[key] for r in runs["baseline"])
             print(f"{loop_name + ' ' + key:28} {ours:>10,.1f} {theirs:>10,.1f}")
+    theirs_bulk = statistics.median(r["digests_per_s"] for r in bulk["baseline"])
+    print(f"{'bulk digests/s':28} {bulk_rate:>10,.0f} {theirs_bulk:>10,.0f}")
     print(
         f"requests/s ratio {ratio:.3f} (target >= {TARGET_RATIO});"
-        f" p99 at {rate}/s {open_p99:.1f} ms, at {args.concurrency} clients"
-        f" {closed_p99:.1f} ms (target < {TARGET_P99_MS} ms)"
+        f" p99 at {rate:g}/s {open_p99:.1f} ms, at {args.concurrency} clients"
+        f" {closed_p99:.1f} ms (target < {TARGET_P99_MS} ms);"
+        f" bulk {bulk_rate:,.0f} digests/s (target >= {TARGET_BULK_DIGESTS_PER_S:,})"
     )
     if breakdown and "error" in breakdown:
         print(breakdown["error"])

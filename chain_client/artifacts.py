@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -22,8 +23,9 @@ class ContractArtifact:
     immutable_ranges: tuple[tuple[int, int], ...] = ()
 
 
+@functools.cache
 def load_artifact(name: str) -> ContractArtifact:
-    """Load the committed artifact of contract ``name`` (e.g. ``"RegistryAnchor"``)."""
+    """The committed artifact of contract ``name`` (e.g. ``"RegistryAnchor"``), read once."""
     resource = resources.files("chain_client") / "abi" / f"{name}.json"
     try:
         raw = json.loads(resource.read_text(encoding="utf-8"))

@@ -1,33 +1,28 @@
-"""What every typed contract client shares: deployment, calls, transactions, roles, events.
+"""A client of one deployed contract of the suite: calls, transactions, events, its code.
 
-Each contract of the suite has its own module with a subclass of :class:`BoundContract`; events are
-decoded into frozen dataclasses (fields named like the Solidity parameters, in snake case, plus
-where the log was found), and reverts carry the custom error decoded against every suite ABI.
+Each contract of the suite has its own module with a subclass of :class:`BoundContract` (of
+:class:`chain_client.roles.RoleAdministered` where the contract has roles). Arguments of ABI type
+``address`` are put in checksum form here, events are decoded into the records of
+:mod:`chain_client.records`, and reverts carry the custom error decoded against every suite ABI.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import enum
 import functools
-import keyword
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Self, TypeVar, get_type_hints
+from typing import Any, ClassVar, Self
 
 from eth_typing import BlockIdentifier, ChecksumAddress
-from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
-from web3.logs import DISCARD
-from web3.types import EventData, TxReceipt
+from web3.types import TxParams, TxReceipt
 
-from chain_client.artifacts import ContractArtifact, load_artifact
+from chain_client.artifacts import load_artifact
 from chain_client.connection import CustomErrorDecoder, translate_errors
 from chain_client.errors import TransactionFailed
+from chain_client.records import EventRecords, Record, RecordT
 from chain_client.transactions import TransactionSender
 
 SUITE_CONTRACTS = (
@@ -37,14 +32,8 @@ SUITE_CONTRACTS = (
     "Pledges",
     "Licences",
     "Encumbrances",
+    "IdentityAttestations",
 )
-
-DEFAULT_ADMIN_ROLE = b"\x00" * 32
-
-
-def role_id(name: str) -> bytes:
-    """The AccessControl id of role ``name`` (e.g. ``"LENDER_ROLE"``)."""
-    return bytes(keccak(text=name))
 
 
 @functools.cache
@@ -63,103 +52,51 @@ def suite_error_decoder() -> CustomErrorDecoder:
     return CustomErrorDecoder(entries)
 
 
-@dataclass(frozen=True)
-class LogPosition:
-    """Where an event was found on chain."""
+def _checksummed_addresses(
+    abi: Sequence[Mapping[str, Any]], kind: str, name: str | None, args: Sequence[Any]
+) -> list[Any]:
+    """``args`` of the ``kind`` entry ``name`` of ``abi`` (a function, or the constructor with
+    ``name`` None) with each ``address`` argument in checksum form, which web3.py requires.
 
-    block_number: int
-    tx_hash: str
-    log_index: int
-
-
-@dataclass(frozen=True)
-class RoleGranted:
-    role: bytes
-    account: str
-    sender: str
-    position: LogPosition
-
-
-@dataclass(frozen=True)
-class RoleRevoked:
-    role: bytes
-    account: str
-    sender: str
-    position: LogPosition
-
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-T = TypeVar("T")
-
-
-def snake_case(name: str) -> str:
-    """``officialRegistrationNo`` → ``official_registration_no``; ``from`` → ``from_``."""
-    snake = _CAMEL.sub("_", name).lower()
-    return snake + "_" if keyword.iskeyword(snake) else snake
-
-
-def _convert(hint: Any, value: Any) -> Any:
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return hint(value)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return from_abi(hint, value)
-    if isinstance(value, HexBytes | bytearray):
-        return bytes(value)
-    if getattr(hint, "__origin__", None) is tuple and isinstance(value, list | tuple):
-        (item_hint, *_rest) = hint.__args__
-        return tuple(_convert(item_hint, item) for item in value)
-    return value
-
-
-def from_abi(cls: type[T], values: Mapping[str, Any] | Sequence[Any], **extra: Any) -> T:
-    """Build dataclass ``cls`` from decoded ABI values (a mapping by Solidity name, or a tuple
-    in field order), converting bytes, enums, nested structs and arrays of structs."""
-    assert dataclasses.is_dataclass(cls)
-    hints = get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls) if f.name not in extra]
-    if isinstance(values, Mapping):
-        by_name = {snake_case(key): value for key, value in values.items()}
-        raw = {name: by_name[name] for name in names}
-    else:
-        raw = dict(zip(names, values, strict=True))
-    kwargs = {name: _convert(hints[name], value) for name, value in raw.items()}
-    return cls(**kwargs, **extra)
-
-
-def _position(log: EventData) -> LogPosition:
-    return LogPosition(
-        block_number=int(log["blockNumber"]),
-        tx_hash="0x" + bytes(log["transactionHash"]).hex(),
-        log_index=int(log["logIndex"]),
-    )
+    Arguments of an entry the ABI does not have go unchanged (web3.py then refuses the call).
+    """
+    for entry in abi:
+        inputs = entry.get("inputs", [])
+        if entry.get("type") == kind and entry.get("name") == name and len(inputs) == len(args):
+            return [
+                Web3.to_checksum_address(arg) if slot["type"] == "address" else arg
+                for slot, arg in zip(inputs, args, strict=True)
+            ]
+    return list(args)
 
 
 class BoundContract:
-    """One deployed contract of the suite; reads need only ``w3``, writes go through ``sender``."""
+    """A client of the deployed contract ``CONTRACT_NAME`` at ``address``: reads need only
+    ``w3``, writes go through ``sender``."""
 
     CONTRACT_NAME: ClassVar[str]
-    #: Event name → dataclass (with a ``position`` field) it is decoded into.
-    EVENT_TYPES: ClassVar[dict[str, type[Any]]] = {}
+    #: The records of the contract's events, each named like its event.
+    EVENT_TYPES: ClassVar[tuple[type[Record], ...]] = ()
 
-    def __init__(
-        self,
-        w3: Web3,
-        address: str,
-        sender: TransactionSender | None = None,
-        artifact: ContractArtifact | None = None,
-    ) -> None:
-        self.artifact = artifact or load_artifact(self.CONTRACT_NAME)
+    def __init__(self, w3: Web3, address: str, sender: TransactionSender | None = None) -> None:
+        self.artifact = load_artifact(self.CONTRACT_NAME)
         self.w3 = w3
         self.address: ChecksumAddress = Web3.to_checksum_address(address)
         self.sender = sender
         self.contract: Contract = w3.eth.contract(address=self.address, abi=self.artifact.abi)
         self.decoder = suite_error_decoder()
+        self.event_records = EventRecords(self.contract, self.event_types(), self.decoder)
+
+    @classmethod
+    def event_types(cls) -> tuple[type[Record], ...]:
+        """The records of every event this client decodes."""
+        return cls.EVENT_TYPES
 
     def with_sender(self, sender: TransactionSender) -> Self:
         """The same contract, with transactions sent by ``sender``. On the same node connection
         the web3 contract object is shared: building one parses the whole ABI again."""
         if sender.w3 is not self.w3:
-            return type(self)(sender.w3, self.address, sender, self.artifact)
+            return type(self)(sender.w3, self.address, sender)
         bound = copy.copy(self)
         bound.sender = sender
         return bound
@@ -168,45 +105,41 @@ class BoundContract:
     def _deploy(cls, sender: TransactionSender, *args: Any) -> Self:
         artifact = load_artifact(cls.CONTRACT_NAME)
         factory = sender.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        data = factory.constructor(*args).build_transaction(
+        constructor_args = _checksummed_addresses(artifact.abi, "constructor", None, args)
+        data = factory.constructor(*constructor_args).build_transaction(
             {"from": sender.address, "gas": 0, "gasPrice": 0, "nonce": 0, "chainId": 0}
         )["data"]
         receipt = sender.send({"data": data}, decoder=suite_error_decoder())
         address = receipt["contractAddress"]
         if address is None:
             raise TransactionFailed("deployment receipt has no contract address")
-        return cls(sender.w3, address, sender, artifact)
+        return cls(sender.w3, address, sender)
 
-    def _transact(self, function: str, *args: Any) -> TxReceipt:
+    def _sending(self) -> TransactionSender:
         if self.sender is None:
             raise TransactionFailed("this client was built without a sending account")
-        data = self.contract.encode_abi(function, args=list(args))
-        return self.sender.send({"to": self.address, "data": data}, decoder=self.decoder)
+        return self.sender
+
+    def _transaction(self, function: str, args: Sequence[Any]) -> TxParams:
+        args = _checksummed_addresses(self.artifact.abi, "function", function, args)
+        return {"to": self.address, "data": self.contract.encode_abi(function, args=args)}
+
+    def _transact(self, function: str, *args: Any) -> TxReceipt:
+        """Send ``function(*args)`` and wait for its receipt."""
+        return self._sending().send(self._transaction(function, args), decoder=self.decoder)
+
+    def _transact_one(self, event_type: type[RecordT], function: str, *args: Any) -> RecordT:
+        """Send ``function(*args)``; the one ``event_type`` event it emitted."""
+        return self.event_records.one_in_receipt(self._transact(function, *args), event_type)
+
+    def _submit(self, function: str, *args: Any) -> HexBytes:
+        """Send ``function(*args)`` without waiting; the transaction hash."""
+        return self._sending().submit(self._transaction(function, args), decoder=self.decoder)
 
     def _call(self, function: str, *args: Any, block: BlockIdentifier = "latest") -> Any:
+        args = tuple(_checksummed_addresses(self.artifact.abi, "function", function, args))
         with translate_errors(self.decoder):
             return self.contract.get_function_by_name(function)(*args).call(block_identifier=block)
-
-    def _events_of(self, receipt: TxReceipt, event_type: type[T]) -> list[T]:
-        name = next(n for n, t in self._all_event_types().items() if t is event_type)
-        logs = self.contract.events[name]().process_receipt(receipt, errors=DISCARD)
-        return [self._decode_log(name, log) for log in logs]
-
-    def _one_event(self, receipt: TxReceipt, event_type: type[T]) -> T:
-        found = self._events_of(receipt, event_type)
-        if len(found) != 1:
-            raise TransactionFailed(
-                f"expected one {event_type.__name__} event from {self.address}, got {len(found)}"
-            )
-        return found[0]
-
-    @classmethod
-    def _all_event_types(cls) -> dict[str, type[Any]]:
-        return {"RoleGranted": RoleGranted, "RoleRevoked": RoleRevoked, **cls.EVENT_TYPES}
-
-    def _decode_log(self, name: str, log: EventData) -> Any:
-        event_type = self._all_event_types()[name]
-        return from_abi(event_type, dict(log["args"]), position=_position(log))
 
     def events(self, from_block: BlockIdentifier, to_block: BlockIdentifier) -> list[Any]:
         """Every event of this contract in the block range, decoded, in chain order.
@@ -214,36 +147,7 @@ class BoundContract:
         The database is rebuilt from these; the state "as of block N" is the fold of the events
         up to N.
         """
-        found: list[tuple[tuple[int, int], Any]] = []
-        for name in self._all_event_types():
-            if not any(e.get("type") == "event" and e["name"] == name for e in self.artifact.abi):
-                continue
-            with translate_errors(self.decoder):
-                logs = self.contract.events[name]().get_logs(
-                    from_block=from_block, to_block=to_block
-                )
-            for log in logs:
-                key = (int(log["blockNumber"]), int(log["logIndex"]))
-                found.append((key, self._decode_log(name, log)))
-        return [event for _key, event in sorted(found, key=lambda item: item[0])]
-
-    # ------------------------------------------------------------------ roles
-
-    def has_role(self, role: bytes, account: str) -> bool:
-        """Whether ``account`` holds ``role`` (see :func:`role_id`)."""
-        return bool(self._call("hasRole", role, Web3.to_checksum_address(account)))
-
-    def grant_role(self, role: bytes, account: str) -> RoleGranted | None:
-        """Grant ``role`` (admin only); ``None`` if the account already held it."""
-        receipt = self._transact("grantRole", role, Web3.to_checksum_address(account))
-        granted = self._events_of(receipt, RoleGranted)
-        return granted[0] if granted else None
-
-    def revoke_role(self, role: bytes, account: str) -> RoleRevoked | None:
-        """Revoke ``role`` (admin only); ``None`` if the account did not hold it."""
-        receipt = self._transact("revokeRole", role, Web3.to_checksum_address(account))
-        revoked = self._events_of(receipt, RoleRevoked)
-        return revoked[0] if revoked else None
+        return self.event_records.in_blocks(from_block, to_block)
 
     def has_expected_code(self) -> bool:
         """Whether the address holds this artifact's runtime code (same build, same contract).

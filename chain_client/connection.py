@@ -20,9 +20,19 @@ from web3.exceptions import (
 from chain_client.errors import ChainUnavailable, TransactionFailed
 
 
-def connect(rpc_url: str, *, timeout: float = 10.0) -> Web3:
-    """A Web3 client for ``rpc_url`` (HTTP JSON-RPC). Nothing is contacted until first use."""
-    return Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+def connect(rpc_url: str, *, timeout: float = 10.0, retry: bool = True) -> Web3:
+    """A Web3 client for ``rpc_url`` (HTTP JSON-RPC). Nothing is contacted until first use.
+
+    ``retry=False`` turns off web3.py's retries of read calls after a transport error, so that a
+    node that does not answer costs ``timeout`` once per call, not several times over.
+    """
+    if retry:
+        return Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    return Web3(
+        Web3.HTTPProvider(
+            rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None
+        )
+    )
 
 
 def is_reachable(w3: Web3) -> bool:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from web3 import Web3
 
 from chain_client.connection import translate_errors
 from chain_client.encumbrances import EncumbrancesClient
+from chain_client.identity_attestations import IdentityAttestationsClient
 from chain_client.licences import LicencesClient
 from chain_client.moderation import ModerationClient
 from chain_client.pledges import PledgesClient
@@ -87,6 +88,11 @@ def suite_at(w3: Web3, addresses: SuiteAddresses, sender: TransactionSender | No
         pledges=PledgesClient(w3, addresses.pledges, sender),
         licences=LicencesClient(w3, addresses.licences, sender),
         encumbrances=EncumbrancesClient(w3, addresses.encumbrances, sender),
+        identity_attestations=(
+            IdentityAttestationsClient(w3, addresses.identity_attestations, sender)
+            if addresses.identity_attestations
+            else None
+        ),
     )
 
 
@@ -101,6 +107,7 @@ def suite_has_expected_code(suite: Suite) -> bool:
             suite.pledges,
             suite.licences,
             suite.encumbrances,
+            *([suite.identity_attestations] if suite.identity_attestations else []),
         )
     )
 
@@ -126,7 +133,14 @@ def ensure_suite(
         if record.suite is not None:
             suite = suite_at(w3, record.suite, sender)
             if suite_has_expected_code(suite):
-                return suite, record.start_block, False
+                if suite.identity_attestations is not None:
+                    return suite, record.start_block, False
+                # A suite from before IdentityAttestations: that contract is added to it.
+                suite = replace(
+                    suite, identity_attestations=IdentityAttestationsClient.deploy(sender)
+                )
+                save_record(record_path, replace(record, suite=suite.addresses))
+                return suite, record.start_block, True
         remembered = RegistryAnchorClient(w3, record.registry_anchor, sender)
         if remembered.has_expected_code() and record.suite is None:
             anchor = remembered

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from eth_typing import BlockIdentifier
-from web3 import Web3
 
-from chain_client.bound_contract import BoundContract, from_abi
+from chain_client.bound_contract import BoundContract
 from chain_client.licences import LicenceEntry
 from chain_client.moderation import Authority
 from chain_client.pledges import RankedLien
+from chain_client.records import Record, from_abi
 from chain_client.transactions import TransactionSender
 
 
-@dataclass(frozen=True)
-class EncumbranceReport:
+class EncumbranceReport(Record):
     """Liens by rank, the freeze in force, exclusive licences: what a lender checks."""
 
     liens: tuple[RankedLien, ...]
@@ -43,12 +40,7 @@ class EncumbrancesClient(BoundContract):
         cls, sender: TransactionSender, *, moderation: str, pledges: str, licences: str
     ) -> EncumbrancesClient:
         """Deploy a new ``Encumbrances`` lens."""
-        return cls._deploy(
-            sender,
-            Web3.to_checksum_address(moderation),
-            Web3.to_checksum_address(pledges),
-            Web3.to_checksum_address(licences),
-        )
+        return cls._deploy(sender, moderation, pledges, licences)
 
     def encumbrances_of(
         self, asset_id: int, *, block: BlockIdentifier = "latest"

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import astuple
 
 from eth_typing import BlockIdentifier
-from web3 import Web3
 
-from chain_client.bound_contract import BoundContract, LogPosition, from_abi
+from chain_client.bound_contract import BoundContract
+from chain_client.records import LogPosition, Record, from_abi
 from chain_client.transactions import TransactionSender
 
 
-@dataclass(frozen=True)
-class LicenceTerms:
-    """What a licensor grants."""
+class LicenceTerms(Record):
+    """What a licensor grants (in the order ``grant`` takes it)."""
 
     asset_id: int
     licensee: str
@@ -27,8 +25,7 @@ class LicenceTerms:
     terms_digest: bytes = b"\x00" * 32
 
 
-@dataclass(frozen=True)
-class Licence:
+class Licence(Record):
     licensee: str
     rights: int
     territory: int
@@ -40,14 +37,12 @@ class Licence:
     asset_id: int
 
 
-@dataclass(frozen=True)
-class LicenceEntry:
+class LicenceEntry(Record):
     licence_id: int
     licence: Licence
 
 
-@dataclass(frozen=True)
-class LicenceGranted:
+class LicenceGranted(Record):
     licence_id: int
     asset_id: int
     licensee: str
@@ -62,8 +57,7 @@ class LicenceGranted:
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class LicenceRevoked:
+class LicenceRevoked(Record):
     licence_id: int
     asset_id: int
     licensor: str
@@ -75,42 +69,22 @@ class LicencesClient(BoundContract):
     """One deployed ``Licences``."""
 
     CONTRACT_NAME = "Licences"
-    EVENT_TYPES: ClassVar[dict[str, type[Any]]] = {
-        "LicenceGranted": LicenceGranted,
-        "LicenceRevoked": LicenceRevoked,
-    }
+    EVENT_TYPES = (LicenceGranted, LicenceRevoked)
 
     @classmethod
     def deploy(
         cls, sender: TransactionSender, *, rights_asset: str, moderation: str, pledges: str
     ) -> LicencesClient:
         """Deploy a new ``Licences``."""
-        return cls._deploy(
-            sender,
-            Web3.to_checksum_address(rights_asset),
-            Web3.to_checksum_address(moderation),
-            Web3.to_checksum_address(pledges),
-        )
+        return cls._deploy(sender, rights_asset, moderation, pledges)
 
     def grant(self, terms: LicenceTerms) -> LicenceGranted:
         """Grant a licence (the asset's owner)."""
-        receipt = self._transact(
-            "grant",
-            terms.asset_id,
-            Web3.to_checksum_address(terms.licensee),
-            terms.rights,
-            terms.territory,
-            terms.start,
-            terms.end,
-            terms.exclusive,
-            terms.revocable,
-            terms.terms_digest,
-        )
-        return self._one_event(receipt, LicenceGranted)
+        return self._transact_one(LicenceGranted, "grant", *astuple(terms))
 
     def revoke(self, licence_id: int, reason_digest: bytes) -> LicenceRevoked:
         """Revoke a revocable licence in force (the asset's current owner)."""
-        return self._one_event(self._transact("revoke", licence_id, reason_digest), LicenceRevoked)
+        return self._transact_one(LicenceRevoked, "revoke", licence_id, reason_digest)
 
     def is_licensed(
         self,
@@ -124,13 +98,7 @@ class LicencesClient(BoundContract):
     ) -> int | None:
         """The id of a licence giving ``licensee`` right ``right`` in ``territory`` at ``time``."""
         licensed, licence_id = self._call(
-            "isLicensed",
-            asset_id,
-            Web3.to_checksum_address(licensee),
-            right,
-            territory,
-            time,
-            block=block,
+            "isLicensed", asset_id, licensee, right, territory, time, block=block
         )
         return int(licence_id) if licensed else None
 
@@ -145,6 +113,10 @@ class LicencesClient(BoundContract):
 
     def licence_ids_of(self, asset_id: int) -> list[int]:
         return [int(v) for v in self._call("licenceIdsOf", asset_id)]
+
+    def live_licence_count(self, asset_id: int) -> int:
+        """Licences of ``asset_id`` neither revoked nor expired (what the per-asset cap counts)."""
+        return int(self._call("liveLicenceCount", asset_id))
 
     def licence_of(self, licence_id: int) -> Licence:
         return from_abi(Licence, self._call("licenceOf", licence_id))

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any, ClassVar
 
 from eth_typing import BlockIdentifier
-from web3 import Web3
 
-from chain_client.bound_contract import BoundContract, LogPosition, role_id
+from chain_client.records import LogPosition, Record
+
+# The roles Moderation checks, also importable from here.
+from chain_client.roles import ARBITER_ROLE as ARBITER_ROLE
+from chain_client.roles import MODERATOR_ROLE as MODERATOR_ROLE
+from chain_client.roles import REGULATOR_ROLE as REGULATOR_ROLE
+from chain_client.roles import RoleAdministered
 from chain_client.transactions import TransactionSender
-
-MODERATOR_ROLE = role_id("MODERATOR_ROLE")
-REGULATOR_ROLE = role_id("REGULATOR_ROLE")
 
 
 class Authority(enum.IntEnum):
@@ -24,8 +24,7 @@ class Authority(enum.IntEnum):
     REGULATOR = 2
 
 
-@dataclass(frozen=True)
-class FreezeRecord:
+class FreezeRecord(Record):
     """The freeze in force on a target (``authority`` is ``NONE`` when not frozen)."""
 
     authority: Authority
@@ -33,8 +32,7 @@ class FreezeRecord:
     actor: str
 
 
-@dataclass(frozen=True)
-class Frozen:
+class Frozen(Record):
     target: bytes
     reason_digest: bytes
     actor: str
@@ -42,11 +40,28 @@ class Frozen:
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class Restored:
+class Restored(Record):
     target: bytes
     reason_digest: bytes
     actor: str
+    position: LogPosition
+
+
+class EnforcementPaused(Record):
+    """A moderator's freeze pauses lien enforcement until ``until``."""
+
+    target: bytes
+    until: int
+    position: LogPosition
+
+
+class FreezeExtended(Record):
+    """An arbiter extended a moderator freeze's enforcement pause."""
+
+    target: bytes
+    until: int
+    arbiter: str
+    reason_digest: bytes
     position: LogPosition
 
 
@@ -55,24 +70,33 @@ def asset_target(asset_id: int) -> bytes:
     return asset_id.to_bytes(32, "big")
 
 
-class ModerationClient(BoundContract):
+class ModerationClient(RoleAdministered):
     """One deployed ``Moderation``."""
 
     CONTRACT_NAME = "Moderation"
-    EVENT_TYPES: ClassVar[dict[str, type[Any]]] = {"Frozen": Frozen, "Restored": Restored}
+    EVENT_TYPES = (Frozen, Restored, EnforcementPaused, FreezeExtended)
 
     @classmethod
-    def deploy(cls, sender: TransactionSender, *, admin: str | None = None) -> ModerationClient:
-        """Deploy a new ``Moderation``; the admin defaults to the sending account."""
-        return cls._deploy(sender, Web3.to_checksum_address(admin or sender.address))
+    def deploy(cls, sender: TransactionSender) -> ModerationClient:
+        """Deploy a new ``Moderation``; the sending account is its admin."""
+        return cls._deploy(sender, sender.address)
 
     def freeze(self, target: bytes, reason_digest: bytes) -> Frozen:
         """Freeze a registration leaf / asset (moderator or regulator)."""
-        return self._one_event(self._transact("freeze", target, reason_digest), Frozen)
+        return self._transact_one(Frozen, "freeze", target, reason_digest)
 
     def restore(self, target: bytes, reason_digest: bytes) -> Restored:
         """Lift a freeze (at least the authority that placed it)."""
-        return self._one_event(self._transact("restore", target, reason_digest), Restored)
+        return self._transact_one(Restored, "restore", target, reason_digest)
+
+    def extend_freeze(self, target: bytes, until: int, reason_digest: bytes) -> FreezeExtended:
+        """Extend a moderator freeze's pause of lien enforcement until ``until`` (arbiter)."""
+        return self._transact_one(FreezeExtended, "extendFreeze", target, until, reason_digest)
+
+    def enforcement_paused_until(self, target: bytes, *, block: BlockIdentifier = "latest") -> int:
+        """Until when a freeze of ``target`` pauses lien enforcement (0: not frozen; the largest
+        uint64 for a regulator's freeze)."""
+        return int(self._call("enforcementPausedUntil", target, block=block))
 
     def is_frozen(self, target: bytes, *, block: BlockIdentifier = "latest") -> bool:
         """Whether ``target`` is frozen."""

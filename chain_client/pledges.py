@@ -1,33 +1,39 @@
-"""Typed access to ``Pledges``: liens on rights assets with the owner's EIP-712 consent."""
+"""Typed access to ``Pledges``: liens on rights assets, sent by the lender with the owner's
+EIP-712 consent or by the owner with the lender's EIP-712 offer of the same terms."""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import astuple
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import BlockIdentifier
 from web3 import Web3
 
-from chain_client.bound_contract import BoundContract, LogPosition, from_abi, role_id
+from chain_client.records import LogPosition, Record, from_abi
+
+# The roles Pledges checks, also importable from here.
+from chain_client.roles import LENDER_ROLE as LENDER_ROLE
+from chain_client.roles import RoleAdministered
 from chain_client.transactions import TransactionSender
 
-LENDER_ROLE = role_id("LENDER_ROLE")
 DOMAIN_NAME = "banquan Pledges"
 DOMAIN_VERSION = "1"
-CONSENT_TYPES = {
-    "PledgeConsent": [
-        {"name": "assetId", "type": "uint256"},
-        {"name": "lender", "type": "address"},
-        {"name": "amount", "type": "uint128"},
-        {"name": "currencyCode", "type": "bytes3"},
-        {"name": "maturity", "type": "uint64"},
-        {"name": "officialRegistrationNo", "type": "bytes32"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint256"},
-    ]
-}
+_TERMS_FIELDS = [
+    {"name": "assetId", "type": "uint256"},
+    {"name": "lender", "type": "address"},
+    {"name": "amount", "type": "uint128"},
+    {"name": "currencyCode", "type": "bytes3"},
+    {"name": "maturity", "type": "uint64"},
+    {"name": "officialRegistrationNo", "type": "bytes32"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "deadline", "type": "uint256"},
+]
+# What the owner signs for the lender to send, and what the lender signs for the owner to send:
+# the same terms under two type names, so one can never stand for the other.
+CONSENT_TYPES = {"PledgeConsent": _TERMS_FIELDS}
+OFFER_TYPES = {"LienOffer": _TERMS_FIELDS}
 
 
 class LienStatus(enum.IntEnum):
@@ -53,9 +59,9 @@ def registration_number(number: str) -> bytes:
     return raw.ljust(32, b"\x00")
 
 
-@dataclass(frozen=True)
-class PledgeTerms:
-    """The terms of a lien, as the owner consents to them."""
+class PledgeTerms(Record):
+    """The terms of a lien, as the owner consents to them (in the order of the consent, which
+    ``pledge`` and ``consentDigest`` take first)."""
 
     asset_id: int
     lender: str
@@ -65,8 +71,7 @@ class PledgeTerms:
     official_registration_no: bytes = b"\x00" * 32
 
 
-@dataclass(frozen=True)
-class Lien:
+class Lien(Record):
     lender: str
     maturity: int
     status: LienStatus
@@ -78,19 +83,18 @@ class Lien:
     official_registration_no: bytes
 
 
-@dataclass(frozen=True)
-class RankedLien:
+class RankedLien(Record):
     lien_id: int
     rank: int
     lien: Lien
 
 
-@dataclass(frozen=True)
-class Pledged:
+class Pledged(Record):
     lien_id: int
     asset_id: int
     lender: str
     owner: str
+    creator: str
     rank: int
     amount: int
     currency_code: bytes
@@ -99,16 +103,14 @@ class Pledged:
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class Released:
+class Released(Record):
     lien_id: int
     asset_id: int
     lender: str
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class Enforced:
+class Enforced(Record):
     lien_id: int
     asset_id: int
     lender: str
@@ -117,31 +119,27 @@ class Enforced:
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class ConsentNonceUsed:
+class ConsentNonceUsed(Record):
     owner: str
     nonce: int
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class JuniorLienConsentSet:
+class JuniorLienConsentSet(Record):
     lien_id: int
     junior_lender: str
     approved: bool
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class LicensingConsentSet:
+class LicensingConsentSet(Record):
     lien_id: int
     asset_id: int
     consent: bool
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class JuniorLienPolicySet:
+class JuniorLienPolicySet(Record):
     allowed: bool
     admin: str
     position: LogPosition
@@ -151,6 +149,40 @@ def consent_typed_data(
     terms: PledgeTerms, *, nonce: int, deadline: int, chain_id: int, verifying_contract: str
 ) -> dict[str, Any]:
     """The EIP-712 typed data (eth-account's full-message form) of an owner's pledge consent."""
+    return _typed_data(
+        "PledgeConsent",
+        terms,
+        nonce=nonce,
+        deadline=deadline,
+        chain_id=chain_id,
+        verifying_contract=verifying_contract,
+    )
+
+
+def offer_typed_data(
+    terms: PledgeTerms, *, nonce: int, deadline: int, chain_id: int, verifying_contract: str
+) -> dict[str, Any]:
+    """The EIP-712 typed data of a lender's offer of a lien, which the owner then sends
+    (``nonce`` is the lender's)."""
+    return _typed_data(
+        "LienOffer",
+        terms,
+        nonce=nonce,
+        deadline=deadline,
+        chain_id=chain_id,
+        verifying_contract=verifying_contract,
+    )
+
+
+def _typed_data(
+    primary_type: str,
+    terms: PledgeTerms,
+    *,
+    nonce: int,
+    deadline: int,
+    chain_id: int,
+    verifying_contract: str,
+) -> dict[str, Any]:
     return {
         "types": {
             "EIP712Domain": [
@@ -159,9 +191,9 @@ def consent_typed_data(
                 {"name": "chainId", "type": "uint256"},
                 {"name": "verifyingContract", "type": "address"},
             ],
-            **CONSENT_TYPES,
+            primary_type: _TERMS_FIELDS,
         },
-        "primaryType": "PledgeConsent",
+        "primaryType": primary_type,
         "domain": {
             "name": DOMAIN_NAME,
             "version": DOMAIN_VERSION,
@@ -181,19 +213,19 @@ def consent_typed_data(
     }
 
 
-class PledgesClient(BoundContract):
+class PledgesClient(RoleAdministered):
     """One deployed ``Pledges``."""
 
     CONTRACT_NAME = "Pledges"
-    EVENT_TYPES: ClassVar[dict[str, type[Any]]] = {
-        "Pledged": Pledged,
-        "Released": Released,
-        "Enforced": Enforced,
-        "ConsentNonceUsed": ConsentNonceUsed,
-        "JuniorLienConsentSet": JuniorLienConsentSet,
-        "LicensingConsentSet": LicensingConsentSet,
-        "JuniorLienPolicySet": JuniorLienPolicySet,
-    }
+    EVENT_TYPES = (
+        Pledged,
+        Released,
+        Enforced,
+        ConsentNonceUsed,
+        JuniorLienConsentSet,
+        LicensingConsentSet,
+        JuniorLienPolicySet,
+    )
 
     @classmethod
     def deploy(
@@ -203,16 +235,9 @@ class PledgesClient(BoundContract):
         rights_asset: str,
         moderation: str,
         junior_liens_allowed: bool = False,
-        admin: str | None = None,
     ) -> PledgesClient:
-        """Deploy a new ``Pledges`` over ``rights_asset``."""
-        return cls._deploy(
-            sender,
-            Web3.to_checksum_address(admin or sender.address),
-            Web3.to_checksum_address(rights_asset),
-            Web3.to_checksum_address(moderation),
-            junior_liens_allowed,
-        )
+        """Deploy a new ``Pledges`` over ``rights_asset``; the sending account is its admin."""
+        return cls._deploy(sender, sender.address, rights_asset, moderation, junior_liens_allowed)
 
     def sign_consent(self, owner: LocalAccount, terms: PledgeTerms, *, deadline: int) -> bytes:
         """The owner's EIP-712 signature of ``terms`` with its current nonce (eth-account)."""
@@ -225,75 +250,65 @@ class PledgesClient(BoundContract):
         )
         return bytes(owner.sign_typed_data(full_message=typed).signature)
 
-    def pledge(self, terms: PledgeTerms, *, deadline: int = 0, owner_sig: bytes = b"") -> Pledged:
-        """Create a lien: sent by the lender with the owner's signature, or by the owner."""
-        receipt = self._transact(
-            "pledge",
-            terms.asset_id,
-            Web3.to_checksum_address(terms.lender),
-            terms.amount,
-            terms.currency_code,
-            terms.maturity,
-            terms.official_registration_no,
-            deadline,
-            owner_sig,
+    def sign_offer(self, lender: LocalAccount, terms: PledgeTerms, *, deadline: int) -> bytes:
+        """The lender's EIP-712 offer of ``terms`` with its current nonce (eth-account), which
+        the asset's owner sends with its pledge."""
+        typed = offer_typed_data(
+            terms,
+            nonce=self.nonces(lender.address),
+            deadline=deadline,
+            chain_id=int(self.w3.eth.chain_id),
+            verifying_contract=self.address,
         )
-        return self._one_event(receipt, Pledged)
+        return bytes(lender.sign_typed_data(full_message=typed).signature)
+
+    def pledge(self, terms: PledgeTerms, *, deadline: int = 0, signature: bytes = b"") -> Pledged:
+        """Create a lien: sent by the lender with the owner's consent signature, or by the owner
+        with the lender's offer signature."""
+        return self._transact_one(Pledged, "pledge", *astuple(terms), deadline, signature)
 
     def release(self, lien_id: int) -> Released:
         """Release a lien (its lender)."""
-        return self._one_event(self._transact("release", lien_id), Released)
+        return self._transact_one(Released, "release", lien_id)
 
     def enforce(self, lien_id: int, to: str) -> Enforced:
         """Enforce the most senior lien after maturity; the asset moves to ``to``."""
-        receipt = self._transact("enforce", lien_id, Web3.to_checksum_address(to))
-        return self._one_event(receipt, Enforced)
+        return self._transact_one(Enforced, "enforce", lien_id, to)
 
     def approve_junior_lien(
         self, lien_id: int, junior_lender: str, approved: bool = True
     ) -> JuniorLienConsentSet:
         """Give (or withdraw) a senior lender's one-shot consent to a junior lien."""
-        receipt = self._transact(
-            "approveJuniorLien", lien_id, Web3.to_checksum_address(junior_lender), approved
+        return self._transact_one(
+            JuniorLienConsentSet, "approveJuniorLien", lien_id, junior_lender, approved
         )
-        return self._one_event(receipt, JuniorLienConsentSet)
 
     def set_licensing_consent(self, lien_id: int, consent: bool) -> LicensingConsentSet:
         """Give (or withdraw) a lender's consent to new licences of the asset."""
-        receipt = self._transact("setLicensingConsent", lien_id, consent)
-        return self._one_event(receipt, LicensingConsentSet)
+        return self._transact_one(LicensingConsentSet, "setLicensingConsent", lien_id, consent)
 
     def cancel_consent(self) -> ConsentNonceUsed:
         """Use up the sender's current nonce, cancelling consents signed with it."""
-        return self._one_event(self._transact("cancelConsent"), ConsentNonceUsed)
+        return self._transact_one(ConsentNonceUsed, "cancelConsent")
 
     def set_junior_liens_allowed(self, allowed: bool) -> JuniorLienPolicySet:
         """Set the junior-lien policy (admin)."""
-        receipt = self._transact("setJuniorLiensAllowed", allowed)
-        return self._one_event(receipt, JuniorLienPolicySet)
+        return self._transact_one(JuniorLienPolicySet, "setJuniorLiensAllowed", allowed)
 
     def junior_liens_allowed(self) -> bool:
         return bool(self._call("juniorLiensAllowed"))
 
     def nonces(self, owner: str) -> int:
-        """The owner's current consent nonce."""
-        return int(self._call("nonces", Web3.to_checksum_address(owner)))
+        """The account's current nonce (an owner's for consents, a lender's for offers)."""
+        return int(self._call("nonces", owner))
 
     def consent_digest(self, terms: PledgeTerms, *, nonce: int, deadline: int) -> bytes:
         """The digest the contract expects the owner to have signed."""
-        return bytes(
-            self._call(
-                "consentDigest",
-                terms.asset_id,
-                Web3.to_checksum_address(terms.lender),
-                terms.amount,
-                terms.currency_code,
-                terms.maturity,
-                terms.official_registration_no,
-                nonce,
-                deadline,
-            )
-        )
+        return bytes(self._call("consentDigest", *astuple(terms), nonce, deadline))
+
+    def offer_digest(self, terms: PledgeTerms, *, nonce: int, deadline: int) -> bytes:
+        """The digest the contract expects the lender to have signed for an owner's pledge."""
+        return bytes(self._call("lienOfferDigest", *astuple(terms), nonce, deadline))
 
     def active_lien_count(self, asset_id: int, *, block: BlockIdentifier = "latest") -> int:
         return int(self._call("activeLienCount", asset_id, block=block))
@@ -308,8 +323,5 @@ class PledgesClient(BoundContract):
     def lien_of(self, lien_id: int) -> Lien:
         return from_abi(Lien, self._call("lienOf", lien_id))
 
-    def lien_count(self) -> int:
-        return int(self._call("lienCount"))
-
     def junior_consent(self, lien_id: int, junior_lender: str) -> bool:
-        return bool(self._call("juniorConsent", lien_id, Web3.to_checksum_address(junior_lender)))
+        return bool(self._call("juniorConsent", lien_id, junior_lender))

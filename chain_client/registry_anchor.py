@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
 
 from eth_typing import BlockIdentifier
 from hexbytes import HexBytes
-from web3 import Web3
-from web3.logs import DISCARD
+from web3.exceptions import BlockNotFound
 from web3.types import TxReceipt
 
-from chain_client.bound_contract import BoundContract, LogPosition, role_id
+from chain_client.anchor_reader import RegistrationStatus as RegistrationStatus
 from chain_client.connection import translate_errors
 from chain_client.errors import ContractNotDeployed, TransactionFailed
+from chain_client.records import LogPosition, Record
+
+# The roles RegistryAnchor checks, also importable from here.
+from chain_client.roles import REGISTRAR_ROLE as REGISTRAR_ROLE
+from chain_client.roles import REGULATOR_ROLE as REGULATOR_ROLE
+from chain_client.roles import RoleAdministered
 from chain_client.transactions import TransactionSender
+from crypto.merkle import verify_proof
 
 CONTRACT_NAME = "RegistryAnchor"
-REGISTRAR_ROLE = role_id("REGISTRAR_ROLE")
-REGULATOR_ROLE = role_id("REGULATOR_ROLE")
 
 
-class RegistrationStatus(enum.IntEnum):
-    """Answer of ``registrationStatus``: a revoked root's registrations show ``REVOKED``."""
-
-    UNPROVEN = 0
-    VALID = 1
-    REVOKED = 2
-
-
-@dataclass(frozen=True)
-class AnchoredRoot:
+class AnchoredRoot(Record):
     """What the chain recorded for a root: when (block time, block number) and how many leaves."""
 
     anchored_at: int
@@ -40,19 +32,14 @@ class AnchoredRoot:
     leaf_count: int
 
 
-@dataclass(frozen=True)
-class RootRecord:
+class RootRecord(AnchoredRoot):
     """The whole on-chain record of a root, with its batch id and revocation."""
 
-    anchored_at: int
-    block_number: int
-    leaf_count: int
     batch_id: int
     revoked: bool
 
 
-@dataclass(frozen=True)
-class AnchorReceipt:
+class AnchorReceipt(Record):
     """The transaction that anchored a root."""
 
     root: bytes
@@ -62,8 +49,7 @@ class AnchorReceipt:
     batch_id: int = 0
 
 
-@dataclass(frozen=True)
-class Anchored:
+class Anchored(Record):
     root: bytes
     batch_id: int
     leaf_count: int
@@ -72,8 +58,7 @@ class Anchored:
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class RootRevoked:
+class RootRevoked(Record):
     root: bytes
     batch_id: int
     reason_digest: bytes
@@ -81,25 +66,16 @@ class RootRevoked:
     position: LogPosition
 
 
-class RegistryAnchorClient(BoundContract):
-    """One deployed ``RegistryAnchor``; reads need only ``w3``, writes go through ``sender``."""
+class RegistryAnchorClient(RoleAdministered):
+    """One deployed ``RegistryAnchor``."""
 
     CONTRACT_NAME = CONTRACT_NAME
-    EVENT_TYPES: ClassVar[dict[str, type[Any]]] = {
-        "Anchored": Anchored,
-        "RootRevoked": RootRevoked,
-    }
+    EVENT_TYPES = (Anchored, RootRevoked)
 
     @classmethod
-    def deploy(
-        cls, sender: TransactionSender, *, admin: str | None = None, registrar: str | None = None
-    ) -> RegistryAnchorClient:
-        """Deploy a new ``RegistryAnchor``; admin and registrar default to the sending account."""
-        return cls._deploy(
-            sender,
-            Web3.to_checksum_address(admin or sender.address),
-            Web3.to_checksum_address(registrar or sender.address),
-        )
+    def deploy(cls, sender: TransactionSender) -> RegistryAnchorClient:
+        """Deploy a new ``RegistryAnchor``; the sending account is its admin and a registrar."""
+        return cls._deploy(sender, sender.address, sender.address)
 
     def ensure_deployed(self) -> None:
         """Raise :class:`ContractNotDeployed` unless the address holds the expected code."""
@@ -112,10 +88,7 @@ class RegistryAnchorClient(BoundContract):
 
     def submit_anchor(self, root: bytes, leaf_count: int) -> str:
         """Send ``anchor(root, leafCount)`` without waiting; the transaction hash (0x…)."""
-        sender = self._require_sender()
-        data = self.contract.encode_abi("anchor", args=[root, leaf_count])
-        tx_hash = sender.submit({"to": self.address, "data": data}, decoder=self.decoder)
-        return "0x" + bytes(tx_hash).hex()
+        return "0x" + bytes(self._submit("anchor", root, leaf_count)).hex()
 
     def mined_anchoring(
         self, root: bytes, tx_hash: str, *, wait: float = 0.0
@@ -123,22 +96,17 @@ class RegistryAnchorClient(BoundContract):
         """The anchoring by ``tx_hash`` if that transaction is in a block (within ``wait``
         seconds); else ``None``. Raises :class:`TransactionFailed` if it was mined but reverted.
         """
-        receipt = self._require_sender().receipt_if_mined(HexBytes(tx_hash), wait=wait)
+        receipt = self._sending().receipt_if_mined(HexBytes(tx_hash), wait=wait)
         if receipt is None:
             return None
         if receipt["status"] != 1:
             raise TransactionFailed(f"transaction {tx_hash} reverted")
         return self._anchor_receipt(root, receipt)
 
-    def _require_sender(self) -> TransactionSender:
-        if self.sender is None:
-            raise TransactionFailed("this client was built without a sending account")
-        return self.sender
-
     def _anchor_receipt(self, root: bytes, receipt: TxReceipt) -> AnchorReceipt:
         # A call to an address without code "succeeds" too: only the event proves the anchoring.
-        logs = self.contract.events.Anchored().process_receipt(receipt, errors=DISCARD)
-        if not logs:
+        anchored = self.event_records.in_receipt(receipt, Anchored)
+        if not anchored:
             raise ContractNotDeployed(f"no Anchored event from {self.address}: is it deployed?")
         with translate_errors():
             block = self.w3.eth.get_block(receipt["blockNumber"])
@@ -147,17 +115,26 @@ class RegistryAnchorClient(BoundContract):
             tx_hash="0x" + bytes(receipt["transactionHash"]).hex(),
             block_number=int(receipt["blockNumber"]),
             anchored_at=int(block["timestamp"]),
-            batch_id=int(logs[0]["args"]["batchId"]),
+            batch_id=anchored[0].batch_id,
         )
 
     def revoke_root(self, root: bytes, reason_digest: bytes) -> RootRevoked:
         """Revoke an anchored root (regulator only); its registrations then show revoked."""
-        return self._one_event(self._transact("revokeRoot", root, reason_digest), RootRevoked)
+        return self._transact_one(RootRevoked, "revokeRoot", root, reason_digest)
 
     def block_number(self) -> int:
         """The number of the chain's latest block."""
         with translate_errors():
             return int(self.w3.eth.block_number)
+
+    def block_hash(self, number: int) -> str | None:
+        """The hash (0x…) of block ``number`` on this chain, or ``None`` if it has no such block."""
+        with translate_errors():
+            try:
+                block = self.w3.eth.get_block(number)
+            except BlockNotFound:
+                return None
+        return "0x" + bytes(block["hash"]).hex() if block.get("hash") else None
 
     def chain_id(self) -> int:
         """The chain's id (EIP-155)."""
@@ -230,3 +207,21 @@ class RegistryAnchorClient(BoundContract):
     ) -> RegistrationStatus:
         """``VALID``, ``REVOKED`` (proven under a revoked root) or ``UNPROVEN``."""
         return RegistrationStatus(self._call("registrationStatus", leaf, list(proof), root))
+
+    def entry_status(
+        self, leaf: bytes, proof: Sequence[bytes], root: bytes, *, controller: str | None = None
+    ) -> RegistrationStatus:
+        """:meth:`registration_status` of a tree entry, bound to ``controller`` or not.
+
+        ``registrationStatus`` on chain proves the leaf alone; the entry (leaf, controller) is
+        proven here the same way ``RightsAsset.tokenize`` does: the path from the entry to
+        ``root`` (OpenZeppelin's ``MerkleProof``), and the chain's record of ``root``.
+        """
+        if controller is None:
+            return self.registration_status(leaf, proof, root)
+        if not verify_proof(leaf, proof, root, controller=controller):
+            return RegistrationStatus.UNPROVEN
+        record = self.root_record(root)
+        if record is None:
+            return RegistrationStatus.UNPROVEN
+        return RegistrationStatus.REVOKED if record.revoked else RegistrationStatus.VALID

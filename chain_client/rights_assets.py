@@ -2,44 +2,40 @@
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from dataclasses import astuple
+from typing import Any
 
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_account.signers.local import LocalAccount
 from eth_typing import BlockIdentifier
 from web3 import Web3
 
-from chain_client.bound_contract import BoundContract, LogPosition, role_id
+from chain_client.records import LogPosition, Record
+from chain_client.rights import Right as Right
+
+# The roles RightsAsset checks, also importable from here.
+from chain_client.roles import REGISTRAR_ROLE as REGISTRAR_ROLE
+from chain_client.roles import RoleAdministered
 from chain_client.transactions import TransactionSender
-
-REGISTRAR_ROLE = role_id("REGISTRAR_ROLE")
-
-
-class Right(enum.IntEnum):
-    """The 17 rights of art. 10 of the Copyright Law of the PRC, by bit number."""
-
-    PUBLICATION = 0  # 发表权
-    AUTHORSHIP = 1  # 署名权
-    ALTERATION = 2  # 修改权
-    INTEGRITY = 3  # 保护作品完整权
-    REPRODUCTION = 4  # 复制权
-    DISTRIBUTION = 5  # 发行权
-    RENTAL = 6  # 出租权
-    EXHIBITION = 7  # 展览权
-    PERFORMANCE = 8  # 表演权
-    SCREENING = 9  # 放映权
-    BROADCASTING = 10  # 广播权
-    INFORMATION_NETWORK = 11  # 信息网络传播权
-    CINEMATOGRAPHY = 12  # 摄制权
-    ADAPTATION = 13  # 改编权
-    TRANSLATION = 14  # 翻译权
-    COMPILATION = 15  # 汇编权
-    OTHER = 16  # 其他权利
-
 
 ALL_RIGHTS = (1 << 17) - 1
 WORLDWIDE = 0
+ZERO_ADDRESS = "0x" + "00" * 20
+
+DOMAIN_NAME = "banquan RightsAsset"
+DOMAIN_VERSION = "1"
+MINT_AUTHORIZATION_TYPES = {
+    "MintAuthorization": [
+        {"name": "leaf", "type": "bytes32"},
+        {"name": "to", "type": "address"},
+        {"name": "rights", "type": "uint32"},
+        {"name": "territory", "type": "uint16"},
+        {"name": "termEnd", "type": "uint64"},
+        {"name": "deadline", "type": "uint256"},
+    ]
+}
 
 
 def rights_mask(*rights: Right) -> int:
@@ -50,9 +46,9 @@ def rights_mask(*rights: Right) -> int:
     return mask
 
 
-@dataclass(frozen=True)
-class AssetMetadata:
-    """What the registrar states when tokenizing (the Solidity ``AssetMetadata`` struct)."""
+class AssetMetadata(Record):
+    """What the registrar states when tokenizing (the Solidity ``AssetMetadata`` struct, member
+    for member)."""
 
     sha256_digest: bytes
     sm3_digest: bytes
@@ -62,8 +58,7 @@ class AssetMetadata:
     term_end: int
 
 
-@dataclass(frozen=True)
-class AssetTerms:
+class AssetTerms(Record):
     """The stored slot of an asset."""
 
     registered_at: int
@@ -73,8 +68,7 @@ class AssetTerms:
     territory: int
 
 
-@dataclass(frozen=True)
-class Tokenized:
+class Tokenized(Record):
     asset_id: int
     owner: str
     root: bytes
@@ -86,46 +80,103 @@ class Tokenized:
     rights: int
     territory: int
     term_end: int
+    controller: str
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class Transfer:
+class Transfer(Record):
     from_: str
     to: str
     token_id: int
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class Approval:
+class Approval(Record):
     owner: str
     approved: str
     token_id: int
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class ApprovalForAll:
+class ApprovalForAll(Record):
     owner: str
     operator: str
     approved: bool
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class TransferredByLien:
+class TransferredByLien(Record):
     asset_id: int
     from_: str
     to: str
     position: LogPosition
 
 
-@dataclass(frozen=True)
-class LienRegistryBound:
+class LienRegistryBound(Record):
     lien_registry: str
     admin: str
     position: LogPosition
+
+
+class MintAuthorization(Record):
+    """What a registration's controller authorizes: mint ``leaf`` to ``to`` with these terms,
+    until ``deadline`` (the EIP-712 ``MintAuthorization`` struct, member for member)."""
+
+    leaf: bytes
+    to: str
+    rights: int
+    territory: int
+    term_end: int
+    deadline: int
+
+
+def mint_authorization_typed_data(
+    authorization: MintAuthorization, *, chain_id: int, verifying_contract: str
+) -> dict[str, Any]:
+    """The EIP-712 typed data (eth-account's full-message form, JSON-ready: the leaf as 0x hex)
+    of a controller's authorization to mint its registration on ``verifying_contract``."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            **MINT_AUTHORIZATION_TYPES,
+        },
+        "primaryType": "MintAuthorization",
+        "domain": {
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": Web3.to_checksum_address(verifying_contract),
+        },
+        "message": {
+            "leaf": "0x" + authorization.leaf.hex(),
+            "to": Web3.to_checksum_address(authorization.to),
+            "rights": authorization.rights,
+            "territory": authorization.territory,
+            "termEnd": authorization.term_end,
+            "deadline": authorization.deadline,
+        },
+    }
+
+
+def sign_mint_authorization(account: LocalAccount, typed_data: Mapping[str, Any]) -> bytes:
+    """``account``'s EIP-712 signature (65 bytes, r ‖ s ‖ v) of a mint authorization."""
+    return bytes(account.sign_typed_data(full_message=dict(typed_data)).signature)
+
+
+def mint_authorization_signer(typed_data: Mapping[str, Any], signature: bytes) -> str | None:
+    """The address whose ECDSA key signed ``typed_data`` (checksummed), or None when
+    ``signature`` is not a well-formed signature. (A contract wallet's ERC-1271 signature is
+    checked on chain only.)"""
+    try:
+        signable = encode_typed_data(full_message=dict(typed_data))
+        return str(Account.recover_message(signable, signature=signature))
+    except Exception:  # any malformed signature is simply not a signer
+        return None
 
 
 def asset_id_of(leaf: bytes) -> int:
@@ -133,91 +184,96 @@ def asset_id_of(leaf: bytes) -> int:
     return int.from_bytes(leaf, "big")
 
 
-class RightsAssetClient(BoundContract):
+class RightsAssetClient(RoleAdministered):
     """One deployed ``RightsAsset``."""
 
     CONTRACT_NAME = "RightsAsset"
-    EVENT_TYPES: ClassVar[dict[str, type[Any]]] = {
-        "Tokenized": Tokenized,
-        "Transfer": Transfer,
-        "Approval": Approval,
-        "ApprovalForAll": ApprovalForAll,
-        "TransferredByLien": TransferredByLien,
-        "LienRegistryBound": LienRegistryBound,
-    }
+    EVENT_TYPES = (
+        Tokenized,
+        Transfer,
+        Approval,
+        ApprovalForAll,
+        TransferredByLien,
+        LienRegistryBound,
+    )
 
     @classmethod
     def deploy(
-        cls,
-        sender: TransactionSender,
-        *,
-        registry_anchor: str,
-        moderation: str,
-        admin: str | None = None,
-        registrar: str | None = None,
+        cls, sender: TransactionSender, *, registry_anchor: str, moderation: str
     ) -> RightsAssetClient:
-        """Deploy a new ``RightsAsset`` reading ``registry_anchor`` and ``moderation``."""
-        return cls._deploy(
-            sender,
-            Web3.to_checksum_address(admin or sender.address),
-            Web3.to_checksum_address(registrar or sender.address),
-            Web3.to_checksum_address(registry_anchor),
-            Web3.to_checksum_address(moderation),
-        )
+        """Deploy a new ``RightsAsset`` reading ``registry_anchor`` and ``moderation``; the
+        sending account is its admin and a registrar."""
+        return cls._deploy(sender, sender.address, sender.address, registry_anchor, moderation)
 
     def bind_lien_registry(self, pledges: str) -> LienRegistryBound:
         """Bind the ``Pledges`` contract (admin, once)."""
-        receipt = self._transact("bindLienRegistry", Web3.to_checksum_address(pledges))
-        return self._one_event(receipt, LienRegistryBound)
+        return self._transact_one(LienRegistryBound, "bindLienRegistry", pledges)
 
     def tokenize(
-        self, to: str, leaf: bytes, proof: Sequence[bytes], root: bytes, metadata: AssetMetadata
+        self,
+        to: str,
+        leaf: bytes,
+        proof: Sequence[bytes],
+        root: bytes,
+        metadata: AssetMetadata,
+        *,
+        controller: str | None = None,
+        deadline: int = 0,
+        signature: bytes = b"",
     ) -> Tokenized:
-        """Mint the asset of registration ``leaf`` (registrar only), proven under ``root``."""
-        struct = (
-            metadata.sha256_digest,
-            metadata.sm3_digest,
-            metadata.cid,
-            metadata.rights,
-            metadata.territory,
-            metadata.term_end,
+        """Mint the asset of registration ``leaf``, proven under ``root``.
+
+        Custodial (``controller`` None): registrar only. Bound to ``controller``: any sender,
+        with the controller's EIP-712 ``signature`` of these terms valid until ``deadline``
+        (see :func:`mint_authorization_typed_data`)."""
+        struct = astuple(metadata)
+        return self._transact_one(
+            Tokenized,
+            "tokenize",
+            to,
+            leaf,
+            list(proof),
+            root,
+            struct,
+            Web3.to_checksum_address(controller) if controller else ZERO_ADDRESS,
+            deadline,
+            signature,
         )
-        receipt = self._transact(
-            "tokenize", Web3.to_checksum_address(to), leaf, list(proof), root, struct
+
+    def mint_authorization_typed_data(self, authorization: MintAuthorization) -> dict[str, Any]:
+        """The typed data a controller signs for this contract and chain."""
+        return mint_authorization_typed_data(
+            authorization, chain_id=int(self.w3.eth.chain_id), verifying_contract=self.address
         )
-        return self._one_event(receipt, Tokenized)
+
+    def sign_mint_authorization(
+        self, controller: LocalAccount, authorization: MintAuthorization
+    ) -> bytes:
+        """``controller``'s EIP-712 signature of ``authorization`` (eth-account)."""
+        typed = self.mint_authorization_typed_data(authorization)
+        return sign_mint_authorization(controller, typed)
+
+    def mint_authorization_digest(self, authorization: MintAuthorization) -> bytes:
+        """The digest the contract checks (``mintAuthorizationDigest``)."""
+        a = authorization
+        terms = (a.rights, a.territory, a.term_end, a.deadline)
+        return bytes(self._call("mintAuthorizationDigest", a.leaf, a.to, *terms))
 
     def transfer_from(self, from_: str, to: str, asset_id: int) -> Transfer:
         """ERC-721 ``transferFrom`` (owner or approved; refused while frozen or encumbered)."""
-        receipt = self._transact(
-            "transferFrom",
-            Web3.to_checksum_address(from_),
-            Web3.to_checksum_address(to),
-            asset_id,
-        )
-        return self._one_event(receipt, Transfer)
+        return self._transact_one(Transfer, "transferFrom", from_, to, asset_id)
 
     def approve(self, to: str, asset_id: int) -> Approval:
         """ERC-721 ``approve``."""
-        receipt = self._transact("approve", Web3.to_checksum_address(to), asset_id)
-        return self._one_event(receipt, Approval)
-
-    def set_approval_for_all(self, operator: str, approved: bool) -> ApprovalForAll:
-        """ERC-721 ``setApprovalForAll``."""
-        receipt = self._transact("setApprovalForAll", Web3.to_checksum_address(operator), approved)
-        return self._one_event(receipt, ApprovalForAll)
+        return self._transact_one(Approval, "approve", to, asset_id)
 
     def burn(self, asset_id: int) -> Transfer:
         """Burn an asset (owner or approved; refused while frozen or encumbered)."""
-        return self._one_event(self._transact("burn", asset_id), Transfer)
+        return self._transact_one(Transfer, "burn", asset_id)
 
     def owner_of(self, asset_id: int, *, block: BlockIdentifier = "latest") -> str:
         """The owner (reverts with ``ERC721NonexistentToken`` for an unknown asset)."""
         return str(self._call("ownerOf", asset_id, block=block))
-
-    def balance_of(self, owner: str) -> int:
-        """Number of assets ``owner`` holds."""
-        return int(self._call("balanceOf", Web3.to_checksum_address(owner)))
 
     def get_approved(self, asset_id: int) -> str:
         """The account approved for ``asset_id``."""

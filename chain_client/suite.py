@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from web3 import Web3
-
 from chain_client.encumbrances import EncumbrancesClient
+from chain_client.identity_attestations import IdentityAttestationsClient
 from chain_client.licences import LicencesClient
-from chain_client.moderation import MODERATOR_ROLE, ModerationClient
-from chain_client.moderation import REGULATOR_ROLE as MODERATION_REGULATOR_ROLE
-from chain_client.pledges import LENDER_ROLE, PledgesClient
-from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
+from chain_client.moderation import ModerationClient
+from chain_client.pledges import PledgesClient
 from chain_client.registry_anchor import RegistryAnchorClient
-from chain_client.rights_assets import REGISTRAR_ROLE, RightsAssetClient
+from chain_client.rights_assets import RightsAssetClient
+from chain_client.roles import LENDER_ROLE, MODERATOR_ROLE, REGISTRAR_ROLE, REGULATOR_ROLE
 from chain_client.transactions import TransactionSender
 
 
@@ -28,6 +26,7 @@ class SuiteAddresses:
     pledges: str
     licences: str
     encumbrances: str
+    identity_attestations: str | None = None  # absent in records from before it
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,7 @@ class Suite:
     pledges: PledgesClient
     licences: LicencesClient
     encumbrances: EncumbrancesClient
+    identity_attestations: IdentityAttestationsClient | None = None
 
     @property
     def addresses(self) -> SuiteAddresses:
@@ -50,6 +50,9 @@ class Suite:
             pledges=self.pledges.address,
             licences=self.licences.address,
             encumbrances=self.encumbrances.address,
+            identity_attestations=(
+                self.identity_attestations.address if self.identity_attestations else None
+            ),
         )
 
     def as_sender(self, sender: TransactionSender) -> Suite:
@@ -61,6 +64,11 @@ class Suite:
             pledges=self.pledges.with_sender(sender),
             licences=self.licences.with_sender(sender),
             encumbrances=self.encumbrances.with_sender(sender),
+            identity_attestations=(
+                self.identity_attestations.with_sender(sender)
+                if self.identity_attestations
+                else None
+            ),
         )
 
 
@@ -109,14 +117,16 @@ def deploy_suite(
         pledges=pledges.address,
         licences=licences.address,
     )
-    for account in map(Web3.to_checksum_address, registrars):
+    # The registry's account records the identity attestations it has checked.
+    identity_attestations = IdentityAttestationsClient.deploy(sender)
+    for account in registrars:
         anchor.grant_role(REGISTRAR_ROLE, account)
         rights.grant_role(REGISTRAR_ROLE, account)
-    for account in map(Web3.to_checksum_address, regulators):
-        anchor.grant_role(ANCHOR_REGULATOR_ROLE, account)
-        moderation.grant_role(MODERATION_REGULATOR_ROLE, account)
-    for account in map(Web3.to_checksum_address, moderators):
+    for account in regulators:
+        anchor.grant_role(REGULATOR_ROLE, account)
+        moderation.grant_role(REGULATOR_ROLE, account)
+    for account in moderators:
         moderation.grant_role(MODERATOR_ROLE, account)
-    for account in map(Web3.to_checksum_address, lenders):
+    for account in lenders:
         pledges.grant_role(LENDER_ROLE, account)
-    return Suite(anchor, moderation, rights, pledges, licences, encumbrances)
+    return Suite(anchor, moderation, rights, pledges, licences, encumbrances, identity_attestations)

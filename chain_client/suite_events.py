@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hexbytes import HexBytes
 from web3 import Web3
 from web3.types import FilterParams, LogReceipt
 
 from chain_client.bound_contract import BoundContract
 from chain_client.connection import translate_errors
+from chain_client.records import EventRecords
 from chain_client.suite import Suite
 
 
@@ -56,13 +56,10 @@ def suite_events(suite: Suite, from_block: int, to_block: int) -> list[Any]:
     out.
     """
     clients = followed_clients(suite)
-    by_key: dict[tuple[str, bytes], tuple[BoundContract, str]] = {}
+    by_key: dict[tuple[str, bytes], tuple[EventRecords, str]] = {}
     for client in clients:
-        for name in client._all_event_types():
-            if not any(e.get("type") == "event" and e["name"] == name for e in client.artifact.abi):
-                continue
-            topic = bytes(HexBytes(client.contract.events[name]().topic))
-            by_key[(client.address, topic)] = (client, name)
+        for topic, name in client.event_records.topics().items():
+            by_key[(client.address, topic)] = (client.event_records, name)
     params: FilterParams = {
         "address": [client.address for client in clients],
         "fromBlock": from_block,
@@ -79,7 +76,6 @@ def suite_events(suite: Suite, from_block: int, to_block: int) -> list[Any]:
         known = by_key.get((Web3.to_checksum_address(log["address"]), bytes(log["topics"][0])))
         if known is None:
             continue
-        client, name = known
-        decoded = client.contract.events[name]().process_log(log)
-        events.append(client._decode_log(name, decoded))
+        records, name = known
+        events.append(records.decode_raw(name, log))
     return events

@@ -25,7 +25,7 @@ class TransactionSender:
     The nonce is tracked locally (one round trip fewer per transaction, and no gap when several
     transactions are sent back to back) and re-read from the node after any failure. Fees follow
     the chain: EIP-1559 where blocks carry a base fee, legacy ``gasPrice`` otherwise (Besu networks
-    commonly run with a zero gas price).
+    commonly run with a zero gas price; there an account that holds no ether sends at price zero).
     """
 
     def __init__(
@@ -107,9 +107,15 @@ class TransactionSender:
         if self._nonce is None:
             self._nonce = eth.get_transaction_count(self.account.address, "pending")
         full = self.complete(tx, nonce=self._nonce)
+        signed = self.account.sign_transaction(full)
         try:
-            tx_hash = eth.send_raw_transaction(self.account.sign_transaction(full).raw_transaction)
+            tx_hash = eth.send_raw_transaction(signed.raw_transaction)
         except Web3RPCError as exc:
+            if _is_already_known(exc):
+                # The very same signed transaction waits in the node's pool (sent by a process
+                # that died before recording it): it is ours, and it is out.
+                self._nonce += 1
+                return HexBytes(signed.hash)
             if not (retry_stale_nonce and _is_stale_nonce(exc)):
                 raise
             # Another writer used this account: take the node's count and send once more.
@@ -126,19 +132,40 @@ class TransactionSender:
         if "gas" not in full:
             estimate = eth.estimate_gas(cast(TxParams, full))
             full["gas"] = estimate * GAS_MARGIN_NUMERATOR // GAS_MARGIN_DENOMINATOR
-        full.update(self._fees())
+        full.update(self._fees(int(full["gas"]), int(full.get("value", 0))))
         return full
 
-    def _fees(self) -> dict[str, int]:
+    def _fees(self, gas: int, value: int) -> dict[str, int]:
         eth = self.w3.eth
         base_fee = eth.get_block("latest").get("baseFeePerGas")
-        if base_fee is None or (base_fee == 0 and eth.gas_price == 0):
-            # Pre-London chains, and free-gas permissioned networks where accounts hold no ether.
-            return {"gasPrice": eth.gas_price}
+        if base_fee is None:
+            return {"gasPrice": eth.gas_price}  # pre-London chains
+        if base_fee == 0 and not self._pays_for_gas(gas, value):
+            return {"gasPrice": 0}
         return {
             "maxPriorityFeePerGas": self.priority_fee_wei,
             "maxFeePerGas": 2 * int(base_fee) + self.priority_fee_wei,
         }
+
+    def _pays_for_gas(self, gas: int, value: int) -> bool:
+        """On a chain whose base fee is zero, whether this account pays for its gas.
+
+        A zero base fee is a setting (EIP-1559 alone never lowers it to zero): a free-gas
+        permissioned network (Besu QBFT with ``zeroBaseFee``, the embedded Anvil) where accounts
+        hold no ether. Such a node may still suggest a price (Anvil adds its minimum priority fee
+        unless told not to); an account that could not pay it offers zero, which the chain takes.
+        """
+        suggested = self.w3.eth.gas_price
+        if suggested == 0:
+            return False
+        balance = self.w3.eth.get_balance(Web3.to_checksum_address(self.address))
+        return int(balance) >= gas * max(suggested, self.priority_fee_wei) + value
+
+
+def _is_already_known(error: Web3RPCError) -> bool:
+    # Anvil: "transaction already imported"; Geth: "already known"; Besu: "Known transaction".
+    text = str(error).lower()
+    return "already imported" in text or "already known" in text or "known transaction" in text
 
 
 def _is_stale_nonce(error: Web3RPCError) -> bool:

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from cli.keys import PasswordFile, open_keystore
 from cli.output import refused
-from registry.access import audit_log, create_api_key, revoke_api_key
-from registry.errors import RegistryError
-from registry.runtime import build_runtime
-from registry.settings import Settings
+from cli.parties import party_app
+from registry.core.errors import RegistryError
 
-admin_app = typer.Typer(help="API keys and the audit log.")
+if TYPE_CHECKING:
+    from registry.platform import Runtime
+
+admin_app = typer.Typer(help="Parties, API keys, lenders and the audit log.")
+admin_app.add_typer(party_app, name="party")
 console = Console(soft_wrap=True)
+
+
+def _runtime() -> Runtime:
+    from registry.core.settings import Settings
+    from registry.platform import build_runtime
+
+    return build_runtime(Settings())
 
 
 @admin_app.command(name="create-key")
@@ -28,25 +39,33 @@ def create_key(
     ip: Annotated[
         list[str] | None, typer.Option(help="Allowed client network (repeatable)")
     ] = None,
+    party: Annotated[
+        str | None, typer.Option(help="The party it acts for (default: a new party, NAME)")
+    ] = None,
 ) -> None:
     """Create an API key; it is printed once and never stored."""
-    runtime = build_runtime(Settings())
+    from registry.access import create_api_key
+
+    runtime = _runtime()
     try:
         issued = create_api_key(
-            runtime.sessions, name=name, scopes=scope, ip_allowlist=ip or (), now=runtime.now
-        )
+            runtime.sessions, name=name, scopes=scope, ip_allowlist=ip or (), now=runtime.now,
+            party=party,
+        )  # fmt: skip
     except RegistryError as exc:
         raise refused(exc) from exc
     finally:
         runtime.close()
-    console.print(f"key id {issued.key_id} ({', '.join(issued.scopes)})")
+    console.print(f"key id {issued.key_id} ({', '.join(issued.scopes)}) for {issued.party}")
     console.print(issued.secret, markup=False, highlight=False)
 
 
 @admin_app.command(name="revoke-key")
 def revoke_key(key_id: Annotated[str, typer.Argument(help="The key's id")]) -> None:
     """Revoke an API key."""
-    runtime = build_runtime(Settings())
+    from registry.access import revoke_api_key
+
+    runtime = _runtime()
     try:
         revoke_api_key(runtime.sessions, key_id, now=runtime.now)
     except RegistryError as exc:
@@ -59,7 +78,9 @@ def revoke_key(key_id: Annotated[str, typer.Argument(help="The key's id")]) -> N
 @admin_app.command()
 def audit(limit: Annotated[int, typer.Option(min=1)] = 100) -> None:
     """Print the latest writes through the API as JSON lines, newest first."""
-    runtime = build_runtime(Settings())
+    from registry.access import audit_log
+
+    runtime = _runtime()
     try:
         for entry in audit_log(runtime.sessions, limit=limit):
             line = {
@@ -72,3 +93,108 @@ def audit(limit: Annotated[int, typer.Option(min=1)] = 100) -> None:
             console.print(json.dumps(line), markup=False, highlight=False)
     finally:
         runtime.close()
+
+
+LenderAddress = Annotated[
+    str,
+    typer.Argument(
+        help="The lender's account address (0x…), or a party (party_…): all its addresses"
+    ),
+]
+LenderJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
+
+def _lender_role(change: str, who: str, as_json: bool) -> None:
+    """Grant or revoke the lender role through the assets service and show the outcome."""
+    from registry.core.errors import ConfigurationError
+
+    runtime: Runtime | None = None
+    try:
+        runtime = _runtime()
+        assets = runtime.assets
+        if who.startswith("party_"):
+            party = assets.grant_lender_party if change == "grant" else assets.revoke_lender_party
+            roles = party(who)
+        else:
+            role = assets.grant_lender(who) if change == "grant" else assets.revoke_lender(who)
+            roles = [role]
+    except (RegistryError, ConfigurationError) as exc:
+        raise refused(exc, as_json=as_json) from exc
+    finally:
+        if runtime is not None:
+            runtime.close()
+    if as_json:
+        documents = [role.to_json() for role in roles]
+        print(json.dumps(documents if who.startswith("party_") else documents[0]))
+        return
+    for role in roles:
+        state = "holds" if role.lender else "does not hold"
+        news = f"transaction {role.tx_hash}" if role.changed else "unchanged"
+        console.print(f"{role.address} {state} the lender role ({news})", highlight=False)
+
+
+@admin_app.command(name="grant-lender")
+def grant_lender(address: LenderAddress, as_json: LenderJson = False) -> None:
+    """Let an account (or every address of a party) record pledges: the lender role
+    (LENDER_ROLE) on the Pledges contract."""
+    _lender_role("grant", address, as_json)
+
+
+@admin_app.command(name="revoke-lender")
+def revoke_lender(address: LenderAddress, as_json: LenderJson = False) -> None:
+    """Take the lender role from an account (or every address a party linked); its recorded
+    liens stay its own."""
+    _lender_role("revoke", address, as_json)
+
+
+@admin_app.command(name="deploy-external-anchor")
+def deploy_external_anchor_command(
+    name: Annotated[str, typer.Option(help="The external chain's name, e.g. tianping")],
+    rpc: Annotated[str, typer.Option(help="JSON-RPC URL of a node of that chain")],
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            help="secp256k1 keystore of the account that will anchor there (default: the key "
+            "configured for NAME in BANQUAN_EXTERNAL_CHAINS)",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    password_file: PasswordFile = None,
+) -> None:
+    """Deploy RegistryAnchor on an external chain for second anchoring, and print its
+    BANQUAN_EXTERNAL_CHAINS entry."""
+    from chain_client.errors import ChainError
+    from crypto.secp256k1 import Secp256k1PrivateKey
+    from registry.core.errors import ChainUnreachable, InvalidInput
+    from registry.core.settings import Settings
+    from registry.platform.external_chains import deploy_external_anchor, sending_account
+
+    settings = Settings()
+    try:
+        if key is not None:
+            from eth_account import Account
+
+            private = open_keystore(key, password_file)
+            if not isinstance(private, Secp256k1PrivateKey):
+                raise InvalidInput("the keystore must hold a secp256k1 (Ethereum) key")
+            account = Account.from_key(private.to_bytes())
+        else:
+            configured = {chain.name: chain for chain in settings.external_chains}
+            if name not in configured:
+                raise InvalidInput(
+                    f"{name} is not in BANQUAN_EXTERNAL_CHAINS: give --key "
+                    f"(未配置该外部链，请指定 --key)"
+                )
+            account = sending_account(configured[name], dev_mode=settings.mode == "dev")
+        try:
+            deployed = deploy_external_anchor(name, rpc, account)
+        except ChainError as exc:
+            raise ChainUnreachable(f"{name}: {exc}") from exc
+    except RegistryError as exc:
+        raise refused(exc) from exc
+    console.print(
+        f"RegistryAnchor 已部署 deployed on {name} (chain {deployed.chain_id}) at "
+        f"{deployed.address}, block {deployed.block_number}; registrar {deployed.registrar}"
+    )
+    console.print(json.dumps(deployed.setting(rpc), ensure_ascii=False), markup=False)

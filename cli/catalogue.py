@@ -6,32 +6,31 @@ from __future__ import annotations
 import json
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from cli.keys import PasswordFile, signer_from
 from cli.output import refused
-from crypto.signing import KeySigner
-from registry.catalogue import CatalogueItem, ItemResult, read_manifest, register_catalogue
-from registry.catalogue_jobs import (
-    FILE_ERRORS,
-    JobView,
-    Upload,
-    attach_files,
-    create_job,
-    get_job,
-    process_job,
-    registrar_for,
-)
-from registry.errors import InvalidManifest, RegistryError
-from registry.runtime import Runtime, build_runtime
-from registry.settings import Settings
+from registry.core.errors import InvalidManifest, RegistryError
+from registry.core.states import CatalogueItemState, CatalogueJobState
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from crypto.signing import KeySigner
+    from registry.platform import Runtime
+    from registry.registration import CatalogueItem, ItemResult, JobView
 
 console = Console(soft_wrap=True)
+
+
+def _runtime() -> Runtime:
+    from registry.core.settings import Settings
+    from registry.platform import build_runtime
+
+    return build_runtime(Settings())
 
 
 def catalogue(
@@ -51,11 +50,18 @@ def catalogue(
     ] = None,
 ) -> None:
     """Register every work of a CSV or JSON manifest (file, title, authors, isbn, language,
-    rights). Run it again after an interruption: what is registered is not registered twice.
+    rights), or of an ONIX 3.0 / CNONIX file (books.xml; run as a job, each product matched to
+    the file beside it named after its ISBN-13 or RecordReference). Run it again after an
+    interruption: what is registered is not
+    registered twice.
 
     Exit status: 0 every item registered, 3 some failed (or, for a job, still wait for their
     files), 2 the manifest is wrong.
     """
+    from registry.registration import read_manifest
+
+    if job is None and manifest.suffix.lower() == ".xml":
+        job = "new"  # ONIX: each product's outcome is kept, refused records and all
     if job is not None:
         _run_job(manifest, job, key, password_file, as_json=as_json)
         return
@@ -78,7 +84,17 @@ def register_items(
 ) -> None:
     """Register ``items`` with a progress bar and a summary table (or one JSON line each);
     exit 3 when any failed."""
-    runtime = build_runtime(Settings())
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from registry.registration import register_catalogue
+
+    runtime = _runtime()
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=console, disable=as_json,
@@ -90,13 +106,11 @@ def register_items(
             def report(result: ItemResult) -> None:
                 progress.advance(task)
                 if as_json:
-                    console.print(json.dumps(result_json(result), ensure_ascii=False), markup=False)
+                    console.print(json.dumps(result.to_json(), ensure_ascii=False), markup=False)
 
             results = register_catalogue(
-                runtime.sessions, runtime.store, manifest, items,
-                max_bytes=runtime.settings.max_upload_bytes, now=runtime.now,
-                protection=runtime.protection, signer=signer, on_item=report,
-            )  # fmt: skip
+                runtime.registrar.signing_with(signer), manifest, items, on_item=report
+            )
     finally:
         runtime.close()
     if not as_json:
@@ -105,17 +119,9 @@ def register_items(
         raise typer.Exit(code=3)
 
 
-def result_json(result: ItemResult) -> dict[str, object]:
-    return {
-        "file": str(result.file),
-        "number": result.number,
-        "outcome": result.outcome,
-        "error": result.error_code,
-        "message": result.message,
-    }
-
-
 def summary(results: list[ItemResult]) -> Table:
+    from rich.table import Table
+
     table = Table(title="catalogue")
     for column in ("file", "number", "outcome"):
         table.add_column(column)
@@ -136,7 +142,7 @@ def _run_job(
     """Create (``new``) or resume a job: send the files it lacks that exist next to the manifest,
     and register every staged item."""
     signer = signer_from(key, password_file)
-    runtime = build_runtime(Settings())
+    runtime = _runtime()
     try:
         view = _job_pass(runtime, manifest, job_id, signer)
     except RegistryError as exc:
@@ -145,33 +151,44 @@ def _run_job(
         runtime.close()
     if as_json:
         for item in view.items:
-            line = {
-                "job": view.id, "position": item.position, "file": item.file,
-                "state": item.state, "number": item.registration_number,
-                "error": item.error_code, "message": item.error_message,
-            }  # fmt: skip
+            line = {"job": view.id, **item.to_json()}
             console.print(json.dumps(line, ensure_ascii=False), markup=False)
     else:
         console.print(job_summary(view))
-    if view.state != "completed":
+    if view.state != CatalogueJobState.COMPLETED:
         raise typer.Exit(code=3)
 
 
 def _job_pass(runtime: Runtime, manifest: Path, job_id: str, signer: KeySigner | None) -> JobView:
-    registrar = registrar_for(runtime, signer=signer)
+    from registry.registration import (
+        FILE_ERRORS,
+        Upload,
+        attach_files,
+        create_job,
+        get_job,
+        process_job,
+    )
+    from registry.registration.catalogue import manifest_kind_of
+
+    registrar = runtime.registrar.signing_with(signer)
     if job_id == "new":
         try:
             text = manifest.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidManifest(f"cannot read {manifest.name}: {exc}") from exc
-        kind = "json" if manifest.suffix.lower() == ".json" else "csv"
-        view = create_job(runtime.sessions, owner="cli", manifest=text, kind=kind, now=runtime.now)
+        kind = manifest_kind_of(manifest.name)
+        beside = [f.name for f in manifest.parent.iterdir() if f.is_file() and f != manifest]
+        view = create_job(
+            runtime.sessions, owner="cli", manifest=text, kind=kind, now=runtime.now,
+            match_files=beside,
+        )  # fmt: skip
     else:
         view = get_job(runtime.sessions, job_id, owner=None)
     wanted = [
         manifest.parent / item.file
         for item in view.items
-        if item.state == "pending" or (item.state == "refused" and item.error_code in FILE_ERRORS)
+        if item.state == CatalogueItemState.PENDING
+        or (item.state == CatalogueItemState.REFUSED and item.error_code in FILE_ERRORS)
     ]
     present = [path for path in wanted if path.is_file()]
     with ExitStack() as stack:
@@ -182,6 +199,8 @@ def _job_pass(runtime: Runtime, manifest: Path, job_id: str, signer: KeySigner |
 
 
 def job_summary(view: JobView) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"catalogue job {view.id}")
     for column in ("file", "number", "state"):
         table.add_column(column)

@@ -10,37 +10,16 @@ import json
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from cli.output import refused
-from crypto.errors import CryptoError
-from crypto.keystore import (
-    DEFAULT_SCRYPT_N,
-    ETHEREUM_V3,
-    FORMAT,
-    decrypt_key,
-    encrypt_key,
-    inspect_keystore,
-    read_keystore,
-    write_keystore,
-)
-from crypto.signing import (
-    Algorithm,
-    KeySigner,
-    PrivateKey,
-    PublicKey,
-    generate_private_key,
-    public_key_to_json,
-    sm2_id_from_text,
-)
-from crypto.sm2 import DEFAULT_ID, SM2PublicKey
-from crypto.symmetric import Cipher
-from registry.errors import RegistryError
-from registry.key_files import check_private_file
-from registry.settings import Settings
+from registry.core.errors import ConfigurationError, RegistryError
+
+if TYPE_CHECKING:
+    from crypto.signing import KeySigner, PrivateKey, PublicKey
 
 PASSWORD_ENV = "BANQUAN_KEYSTORE_PASSWORD"  # noqa: S105 - the variable's name, not a password
 
@@ -59,6 +38,24 @@ class PublicKeyFormat(StrEnum):
     JSON = "json"
 
 
+# The choices and defaults of `keys new`, restated from crypto (Algorithm, Cipher, the default
+# SM2 ID and scrypt cost): typer builds every command's options on each start of `banquan`, and
+# crypto.signing and crypto.keystore import eth_account (a second). tests/cli/test_keys.py
+# checks they agree with crypto's.
+class KeyAlgorithm(StrEnum):
+    SM2 = "sm2"
+    SECP256K1 = "secp256k1"
+
+
+class KeystoreCipher(StrEnum):
+    SM4_GCM = "sm4-gcm"
+    AES_256_GCM = "aes-256-gcm"
+
+
+DEFAULT_SM2_ID = "1234567812345678"
+DEFAULT_SCRYPT_N = 2**17
+
+
 PasswordFile = Annotated[
     Path | None,
     typer.Option(help=f"Read the password from this file (else ${PASSWORD_ENV}, else prompt)"),
@@ -72,6 +69,10 @@ def open_keystore(path: Path, password_file: Path | None) -> PrivateKey:
 
     Raises :class:`InsecureKeyFile` and the crypto errors of a wrong password or keystore.
     """
+    from crypto.keystore import decrypt_key, read_keystore
+    from registry.content import check_private_file
+    from registry.core.settings import Settings
+
     check_private_file(path, dev_mode=Settings().mode == "dev", what="keystore")
     return decrypt_key(read_keystore(path), read_password(password_file, confirm=False))
 
@@ -80,9 +81,12 @@ def signer_from(path: Path | None, password_file: Path | None) -> KeySigner | No
     """A signer over ``path``'s key (None without one); a refusal exits 2 with its reason."""
     if path is None:
         return None
+    from crypto.errors import CryptoError
+    from crypto.signing import KeySigner
+
     try:
         return KeySigner(open_keystore(path, password_file))
-    except RegistryError as exc:
+    except (RegistryError, ConfigurationError) as exc:
         raise refused(exc) from exc
     except CryptoError as exc:
         raise _fail(f"key: {exc}") from exc
@@ -104,6 +108,9 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _describe(public_key: PublicKey) -> dict[str, str]:
+    from crypto.signing import public_key_to_json
+    from crypto.sm2 import SM2PublicKey
+
     description = public_key_to_json(public_key)
     description["public_key_compressed"] = public_key.to_bytes(compressed=True).hex()
     if not isinstance(public_key, SM2PublicKey):
@@ -114,12 +121,13 @@ def _describe(public_key: PublicKey) -> dict[str, str]:
 @keys_app.command()
 def new(
     out: Annotated[Path, typer.Argument(help="Keystore file to create (never overwritten)")],
-    algorithm: Annotated[Algorithm, typer.Option(help="Signature algorithm")] = Algorithm.SM2,
+    algorithm: Annotated[KeyAlgorithm, typer.Option(help="Signature algorithm")] = KeyAlgorithm.SM2,
     sm2_id: Annotated[
         str, typer.Option(help="SM2 distinguishing ID (printable ASCII)")
-    ] = DEFAULT_ID.decode(),
+    ] = DEFAULT_SM2_ID,
     cipher: Annotated[
-        Cipher | None, typer.Option(help="Keystore cipher (default: sm4-gcm for SM2, aes-256-gcm)")
+        KeystoreCipher | None,
+        typer.Option(help="Keystore cipher (default: sm4-gcm for SM2, aes-256-gcm)"),
     ] = None,
     keystore_format: Annotated[
         KeystoreFormat, typer.Option("--format", help="Keystore format")
@@ -130,15 +138,20 @@ def new(
     password_file: PasswordFile = None,
 ) -> None:
     """Create a new key and write it, encrypted, to OUT."""
+    from crypto.errors import CryptoError
+    from crypto.keystore import ETHEREUM_V3, FORMAT, encrypt_key, write_keystore
+    from crypto.signing import Algorithm, generate_private_key, sm2_id_from_text
+    from crypto.symmetric import Cipher
+
     if out.exists():
         raise _fail(f"{out} exists; a keystore is never overwritten")
     password = read_password(password_file, confirm=True)
     try:
-        key = generate_private_key(algorithm, sm2_id=sm2_id_from_text(sm2_id))
+        key = generate_private_key(Algorithm(algorithm), sm2_id=sm2_id_from_text(sm2_id))
         document = encrypt_key(
             key,
             password,
-            cipher=cipher,
+            cipher=None if cipher is None else Cipher(cipher),
             scrypt_n=scrypt_n,
             format=ETHEREUM_V3 if keystore_format is KeystoreFormat.ETHEREUM_V3 else FORMAT,
         )
@@ -162,6 +175,9 @@ def show(
 
     An Ethereum V3 keystore stores only an address: its public key needs the password.
     """
+    from crypto.errors import CryptoError
+    from crypto.keystore import ETHEREUM_V3, decrypt_key, inspect_keystore, read_keystore
+
     try:
         document = read_keystore(keystore)
         if document.get("version") == 3:
@@ -191,6 +207,11 @@ def export_pub(
     password_file: PasswordFile = None,
 ) -> None:
     """Print a keystore's public key, for registering it or for other tools."""
+    from crypto.errors import CryptoError
+    from crypto.keystore import decrypt_key, inspect_keystore, read_keystore
+    from crypto.signing import public_key_to_json
+    from crypto.sm2 import SM2PublicKey
+
     try:
         document = read_keystore(keystore)
         if document.get("version") == 3:

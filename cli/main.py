@@ -7,41 +7,37 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-import uvicorn
 from rich.console import Console
+from rich.markup import escape
 
-from chain_client.connection import connect
-from chain_client.registry_anchor import RegistryAnchorClient
 from cli.admin import admin_app
 from cli.catalogue import catalogue, register_items
+from cli.deferred_help import DeferredHelp
+from cli.evidence import check_package_file, evidence
 from cli.keys import PasswordFile, keys_app, signer_from
-from cli.launcher import AnvilProcess
 from cli.moderation import audit_app
 from cli.output import refused
 from cli.pledge import asset_app, pledge_app
+from cli.search import search
 from cli.similar import similar
-from cli.webhooks import start_dispatcher, webhooks_app
-from registry.access import create_api_key
-from registry.catalogue import NO_MANIFEST, file_items
-from registry.certificate import render_certificate
-from registry.claims import ClientSignedClaim, claim_for
-from registry.content import open_content, publish_work
-from registry.database import migrate
-from registry.errors import RegistryError
-from registry.ingest import describe
-from registry.metadata import WorkMetadata
-from registry.proof_bundle import check_bundle, proof_bundle
-from registry.registration import register_work
-from registry.rights import ALL_RIGHT_NAMES
-from registry.runtime import Runtime, build_runtime
-from registry.settings import Settings
-from registry.timestamps import timestamper_for
-from registry.verification import ProofCheck, check_proof, find_by_file, get_registration
-from registry.views import RegistrationView
+from cli.webhooks import webhooks_app
+from registry.core.errors import ConfigurationError, RegistryError
+
+# Every command imports what it needs when it runs (web3, SQLAlchemy, the registry's contexts
+# take seconds to import): `banquan --help` and the commands that need little start at once.
+if TYPE_CHECKING:
+    from web3 import Web3
+
+    from registry.core.settings import Settings
+    from registry.core.views import RegistrationView
+    from registry.platform import Runtime
+    from registry.proofs import ProofCheck
+    from registry.proofs.proof_bundle import BundleCheck, CheckResult
 
 app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned EVM chain.")
 console = Console(soft_wrap=True)
@@ -52,21 +48,46 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(pledge_app, name="pledge")
 app.add_typer(asset_app, name="asset")
 app.command(name="catalogue")(catalogue)
-app.command(name="similar")(similar)
+app.command(name="similar", cls=DeferredHelp)(similar)
+app.command(name="evidence")(evidence)
+app.command(name="search")(search)
+
+
+T = TypeVar("T")
 
 
 def _runtime(settings: Settings | None = None) -> Runtime:
+    from registry.core.settings import Settings
+    from registry.platform import build_runtime
+
     return build_runtime(settings or Settings())
+
+
+def _with_runtime(use: Callable[[Runtime], T]) -> T:
+    """``use`` a runtime built from the environment, closed after; a refusal (or a fault of the
+    settings) exits 2 with its code."""
+    runtime = _runtime()
+    try:
+        return use(runtime)
+    except (RegistryError, ConfigurationError) as exc:
+        raise refused(exc) from exc
+    finally:
+        runtime.close()
 
 
 @app.command()
 def run() -> None:
     """Start the embedded stack: Anvil (state in the data directory), database, API and web page."""
+    from cli.launcher import AnvilProcess
+    from registry.core.database import migrate
+    from registry.core.settings import Settings
+
     settings = Settings()
     anvil = AnvilProcess(
         port=settings.anvil_port,
         state_file=settings.data_dir / "anvil-state.json",
         workdir=settings.data_dir,
+        free_gas=True,
     )
     console.print(
         f"starting Anvil on 127.0.0.1:{settings.anvil_port} (state in {settings.data_dir})"
@@ -102,6 +123,8 @@ def run() -> None:
 @app.command()
 def serve() -> None:
     """Serve the API against the configured database and chain (no embedded chain)."""
+    from registry.core.database import migrate
+
     runtime = _runtime()
     migrate(runtime.engine)
     runtime.close()
@@ -111,6 +134,8 @@ def serve() -> None:
 def _serve(settings: Settings) -> None:
     # By name, not by import: the CLI and the API are both faces over registry, and neither
     # imports the other. The factory reads the same BANQUAN_* environment as this process.
+    import uvicorn
+
     uvicorn.run("api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port)
 
 
@@ -124,6 +149,8 @@ def _dev_api_key(runtime: Runtime) -> str | None:
     path = runtime.settings.data_dir / DEV_KEY_FILE
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
+    from registry.access import create_api_key
+
     issued = create_api_key(runtime.sessions, name="development", scopes=["admin"], now=runtime.now)
     path.touch(mode=0o600)
     path.write_text(issued.secret + "\n", encoding="utf-8")
@@ -136,19 +163,32 @@ def worker() -> None:
 
     Several workers may run against one PostgreSQL database; they coordinate through it.
     """
+    from cli.webhooks import start_dispatcher
+
     runtime = _runtime()
     batcher = runtime.new_batcher()
     dispatcher = start_dispatcher(runtime)
+    # Each external chain in a thread of its own: one that is down holds up nothing else.
+    external = runtime.new_external_anchorers()
+    for anchorer in external:
+        anchorer.start()
 
     def stop(_signum: int, _frame: object) -> None:
         batcher.request_stop()
+        for anchorer in external:
+            anchorer.request_stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     console.print(f"worker anchoring every {runtime.settings.batch_interval_seconds} s")
+    if external:
+        names = ", ".join(anchorer.chain_name for anchorer in external)
+        console.print(f"anchoring every root again on {names}")
     try:
         batcher.run_forever()
     finally:
+        for anchorer in external:
+            anchorer.stop()
         dispatcher.stop()
         runtime.close()
 
@@ -156,13 +196,15 @@ def worker() -> None:
 @app.command(name="migrate")
 def migrate_command() -> None:
     """Apply the database migrations."""
+    from registry.core.database import migrate
+
     runtime = _runtime()
     migrate(runtime.engine)
     runtime.close()
     console.print("database is up to date")
 
 
-@app.command()
+@app.command(cls=DeferredHelp)
 def register(
     paths: Annotated[
         list[Path],
@@ -176,7 +218,47 @@ def register(
     language: Annotated[str | None, typer.Option()] = None,
     right: Annotated[
         list[str] | None,
-        typer.Option(help=f"Right claimed (repeatable; default all): {', '.join(ALL_RIGHT_NAMES)}"),
+        typer.Option(help="Right claimed (repeatable; default all): {rights}"),
+    ] = None,
+    work_type: Annotated[
+        str | None,
+        typer.Option(
+            help="作品类别 Work type: written, musical, fine_art, software… (docs/metadata.md)"
+        ),
+    ] = None,
+    owner: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="著作权人 Copyright owner, NAME or NAME=SHARE in per cent (repeatable; shares "
+            "add up to 100)"
+        ),
+    ] = None,
+    acquisition: Annotated[
+        str | None,
+        typer.Option(help="权利取得方式: created, commissioned, employment, transfer, inheritance"),
+    ] = None,
+    holding: Annotated[
+        str | None,
+        typer.Option(help="权利归属方式: individual, joint, legal_person, employment"),
+    ] = None,
+    created_on: Annotated[
+        str | None, typer.Option(help="创作完成日期 Creation completed, YYYY-MM-DD")
+    ] = None,
+    published_on: Annotated[
+        str | None, typer.Option(help="首次发表日期 First published, YYYY-MM-DD")
+    ] = None,
+    published_place: Annotated[
+        str | None, typer.Option(help="首次发表地点 Place of first publication")
+    ] = None,
+    publisher: Annotated[str | None, typer.Option(help="出版者 Publisher")] = None,
+    edition: Annotated[str | None, typer.Option(help="版次 Edition, e.g. 第2版")] = None,
+    series: Annotated[str | None, typer.Option(help="丛书 Series title")] = None,
+    subject: Annotated[str | None, typer.Option(help="主题 Subject")] = None,
+    issn: Annotated[str | None, typer.Option(help="ISSN of the serial")] = None,
+    isrc: Annotated[str | None, typer.Option(help="ISRC (one file)")] = None,
+    dci: Annotated[str | None, typer.Option(help="DCI code (one file)")] = None,
+    translator: Annotated[
+        list[str] | None, typer.Option(help="译者 Translator (repeatable; ONIX role B06)")
     ] = None,
     key: Annotated[
         Path | None,
@@ -197,19 +279,40 @@ def register(
 
     Exit status: 0 registered, 2 refused (bad input or key), 3 some of many files failed.
     """
+    from registry.registration import NO_MANIFEST, file_items
+
     common: dict[str, object] = {"authors": author or []}
     if language:
         common["language"] = language
     if right:
         common["rights"] = right
+    given = {
+        "work_type": work_type,
+        "acquisition": acquisition,
+        "holding": holding,
+        "created_on": created_on,
+        "first_published_on": published_on,
+        "first_published_place": published_place,
+        "publisher": publisher,
+        "edition": edition,
+        "series": series,
+        "subject": subject,
+        "issn": issn,
+    }
+    common.update({name: value for name, value in given.items() if value is not None})
+    if owner:
+        common["owners"] = [_owner(text) for text in owner]
+    if translator:
+        common["contributors"] = [{"name": name, "role": "B06"} for name in translator]
     if len(paths) == 1 and paths[0].is_file():
         raw: dict[str, object] = {**common, "title": title or paths[0].stem}
-        if isbn:
-            raw["isbn"] = isbn
+        for name, value in (("isbn", isbn), ("isrc", isrc), ("dci", dci)):
+            if value:
+                raw[name] = value
         _register_one(paths[0], raw, key, password_file, publish=publish, as_json=as_json)
         return
-    if title or isbn or publish:
-        console.print("[red]error[/red] --title, --isbn and --publish name one file")
+    if title or isbn or isrc or dci or publish:
+        console.print("[red]error[/red] --title, --isbn, --isrc, --dci and --publish name one file")
         raise typer.Exit(code=2)
     try:
         items = file_items(paths, common)
@@ -217,6 +320,14 @@ def register(
     except RegistryError as exc:
         raise refused(exc) from exc
     register_items(NO_MANIFEST, items, signer, label=f"{len(items)} files", as_json=as_json)
+
+
+def _owner(text: str) -> dict[str, object]:
+    """``NAME`` or ``NAME=SHARE`` as an owner of the metadata."""
+    name, sep, share = text.rpartition("=")
+    if sep and name.strip():
+        return {"name": name.strip(), "share": share.strip()}
+    return {"name": text.strip()}
 
 
 def _register_one(
@@ -228,6 +339,10 @@ def _register_one(
     publish: bool,
     as_json: bool,
 ) -> None:
+    from registry.content import describe
+    from registry.core.metadata import WorkMetadata
+    from registry.registration import ClientSignedClaim, claim_for
+
     runtime = _runtime()
     try:
         metadata = WorkMetadata.from_mapping(raw)
@@ -239,59 +354,57 @@ def _register_one(
             claim = claim_for(described, metadata, signer.public_key, registered_at=runtime.now())
             client_signed = ClientSignedClaim(claim.to_json(), claim.sign(signer).to_text())
         with file.open("rb") as content:
-            view = register_work(
-                runtime.sessions,
-                runtime.store,
-                content,
-                metadata,
-                max_bytes=runtime.settings.max_upload_bytes,
-                now=runtime.now,
-                client_signed=client_signed,
-                protection=runtime.protection,
-                publish=publish,
-                moderation=runtime.moderation_gate(None),
+            view = runtime.registrar.register(
+                content, metadata, client_signed=client_signed, publish=publish
             )
     except RegistryError as exc:
         raise refused(exc) from exc
     finally:
         runtime.close()
     if as_json:
-        console.print(json.dumps(_view_json(view), ensure_ascii=False), markup=False)
+        console.print(json.dumps(view.summary_json(), ensure_ascii=False), markup=False)
         return
     console.print(f"registered {view.number} ({view.status}, claim {view.signing_mode})")
+    from registry.core.states import REGISTRATION_STATUS_WORDS, RegistrationStatus
+    from registry.registration.claims import SIGNING_MODE_WORDS
+
+    console.print(f"  {REGISTRATION_STATUS_WORDS[RegistrationStatus(view.status)]}")
+    console.print(f"  {SIGNING_MODE_WORDS[view.signing_mode]}")
     console.print(f"sha256 {view.sha256}\nsm3    {view.sm3}\ncid    {view.cid}")
-
-
-def _view_json(view: RegistrationView) -> dict[str, object]:
-    return {
-        "number": view.number,
-        "status": view.status,
-        "title": view.title,
-        "signing_mode": view.signing_mode,
-        "sha256": view.sha256,
-        "sm3": view.sm3,
-        "cid": view.cid,
-    }
 
 
 @app.command()
 def publish(number: Annotated[str, typer.Argument(help="Registration number")]) -> None:
     """Publish a registered work: store it in the clear under its CID."""
-    runtime = _runtime()
-    try:
-        published_at = publish_work(
-            runtime.sessions,
-            runtime.store,
-            runtime.protection,
-            number,
-            now=runtime.now,
-            moderation=runtime.moderation_gate(None),
-        )
-    except RegistryError as exc:
-        raise refused(exc) from exc
-    finally:
-        runtime.close()
+    published_at = _with_runtime(lambda runtime: runtime.registrar.publish(number))
     console.print(f"{number} published at {published_at.isoformat()}")
+
+
+@app.command()
+def export(
+    number: Annotated[str, typer.Argument(help="Registration number")],
+    export_format: Annotated[
+        str, typer.Option("--format", "-f", help="jsonld (schema.org) or onix (ONIX 3.0 XML)")
+    ] = "jsonld",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (default: standard output)")
+    ] = None,
+) -> None:
+    """A registration's metadata for catalogues: schema.org JSON-LD or an ONIX 3.0 record."""
+    from registry.proofs.metadata_export import ExportFormat, export_work
+
+    if export_format not in tuple(ExportFormat):
+        console.print("[red]error[/red] 格式应为 jsonld 或 onix / --format is jsonld or onix")
+        raise typer.Exit(code=2)
+    exported = _with_runtime(
+        lambda runtime: export_work(runtime.sessions, number, ExportFormat(export_format))
+    )
+    if output is not None:
+        output.write_bytes(exported.body)
+        console.print(f"wrote {output}")
+        return
+    sys.stdout.buffer.write(exported.body)
+    sys.stdout.buffer.flush()
 
 
 @app.command()
@@ -303,7 +416,7 @@ def content(
     runtime = _runtime()
     try:
         with output.open("wb") as out:
-            for chunk in open_content(runtime.sessions, runtime.store, runtime.protection, number):
+            for chunk in runtime.registrar.content(number):
                 out.write(chunk)
     except RegistryError as exc:
         output.unlink(missing_ok=True)
@@ -315,31 +428,52 @@ def content(
 
 @app.command()
 def verify(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    file: Annotated[Path | None, typer.Argument(exists=True, dir_okay=False, readable=True)] = None,
+    number: Annotated[
+        str | None, typer.Option("--number", "-n", help="Verify this registration number instead")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Is FILE registered? Prints registered / anchored / proof-valid.
+    """Is FILE (or registration --number) registered? Prints registered / anchored /
+    proof-valid, and who registered the same content first (首次登记) and after (后续登记).
 
     Exit status: 0 registered, 1 not registered, 3 a proof does not check.
     """
-    runtime = _runtime()
+    if (file is None) == (number is None):
+        console.print("give a FILE or --number, not both")
+        raise typer.Exit(code=2)
+    from cli.priority import distinct_priorities, priority_json, priority_lines
+    from registry.core.settings import Settings
+    from registry.platform.verifier import build_verifier
+
+    # Only the database and a read of the chain: no web3.py, no contexts it does not need.
+    verifier = build_verifier(Settings())
     try:
-        with file.open("rb") as content:
-            views = find_by_file(runtime.sessions, content)
-        client = runtime.existing_anchor_client()
-        results = [(view, check_proof(view, client)) for view in views]
+        if file is not None:
+            with file.open("rb") as content:
+                results = verifier.proofs.checked(verifier.proofs.find_by_file(content))
+        else:
+            results = verifier.proofs.checked([verifier.proofs.registration(str(number))])
     except RegistryError as exc:
-        if exc.code == "digest_not_registered":
-            console.print(f"not registered: {file}")
+        if exc.code in ("digest_not_registered", "registration_not_found"):
+            console.print(f"not registered: {escape(str(file or number))}")
             raise typer.Exit(code=1) from exc
         raise refused(exc) from exc
     finally:
-        runtime.close()
+        verifier.close()
     if as_json:
-        console.print_json(json.dumps([_summary(v, c.ok) for v, c in results]))
+        console.print_json(
+            json.dumps(
+                [_summary(v, c.ok) | {"priority": priority_json(v.priority)} for v, c in results],
+                ensure_ascii=False,
+            )
+        )
     else:
         for view, check in results:
             _print_check(view, check)
+        for priority in distinct_priorities([view for view, _check in results]):
+            for line in priority_lines(priority):
+                console.print(escape(line))
     if any(_failed(view, check) for view, check in results):
         raise typer.Exit(code=3)
 
@@ -358,6 +492,23 @@ def _print_check(view: RegistrationView, check: ProofCheck) -> None:
         f" (claim {check.leaf_matches_claim}, path {check.proof_valid},"
         f" chain {check.chain_confirms})"
     )
+    from registry.core.states import REGISTRATION_STATUS_WORDS, RegistrationStatus
+    from registry.registration.claims import SIGNING_MODE_WORDS
+
+    status = RegistrationStatus(view.status)
+    console.print(f"  状态 status:  {REGISTRATION_STATUS_WORDS.get(status, view.status)}")
+    console.print(f"  声明 claim:   {SIGNING_MODE_WORDS.get(view.signing_mode, view.signing_mode)}")
+    if view.party is not None:
+        console.print(
+            f"  登记人 registrant: {escape(view.party.public_name)} ({view.party.party_id})",
+            highlight=False,
+        )
+    if view.takedown is not None:
+        console.print(
+            f"  [red]taken down 已下架[/red]: by the {view.takedown.get('authority')},"
+            f" reason digest {view.takedown.get('reason_digest')},"
+            f" tx {view.takedown.get('tx_hash')}"
+        )
 
 
 @app.command()
@@ -366,16 +517,7 @@ def proof(
     output: Annotated[Path, typer.Option("--output", "-o", help="Write the bundle here")],
 ) -> None:
     """Write the offline proof bundle of an anchored registration."""
-    runtime = _runtime()
-    try:
-        view = get_registration(runtime.sessions, number)
-        bundle = proof_bundle(
-            view, timestamper=timestamper_for(runtime.settings, runtime.sessions, runtime.now)
-        )
-    except RegistryError as exc:
-        raise refused(exc) from exc
-    finally:
-        runtime.close()
+    bundle = _with_runtime(lambda runtime: runtime.proofs.bundle(number))
     output.write_text(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     console.print(f"wrote {output}")
 
@@ -386,26 +528,40 @@ def certificate(
     output: Annotated[Path, typer.Option("--output", "-o", help="Write the PDF here")],
 ) -> None:
     """Write the registration certificate (PDF)."""
-    runtime = _runtime()
-    try:
-        view = get_registration(runtime.sessions, number)
-        pdf = render_certificate(view, public_base_url=runtime.settings.public_base_url)
-    except RegistryError as exc:
-        raise refused(exc) from exc
-    finally:
-        runtime.close()
+    pdf = _with_runtime(lambda runtime: runtime.proofs.certificate(number))
     output.write_bytes(pdf)
     console.print(f"wrote {output}")
 
 
+PROOF_INVALID = 3
+PROOF_UNCHECKED = 4
+
+
 @app.command(name="verify-proof")
 def verify_proof_command(
-    bundle_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    bundle_file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="A proof bundle (JSON), or an evidence package (ZIP): its manifest's digests and "
+            "the operator's SM2 signature are checked first, then its bundle",
+        ),
+    ],
     file: Annotated[
         Path | None, typer.Option("--file", help="Also check this file against the claim")
     ] = None,
     rpc: Annotated[
         str | None, typer.Option("--rpc", help="Also check the root on chain via this JSON-RPC")
+    ] = None,
+    rpc_for: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rpc-for",
+            help="NAME=URL: also check the bundle's anchoring on external chain NAME via this "
+            "JSON-RPC (repeatable)",
+        ),
     ] = None,
     tsa_cert: Annotated[
         Path | None,
@@ -413,16 +569,52 @@ def verify_proof_command(
             "--tsa-cert",
             exists=True,
             dir_okay=False,
+            readable=True,
             help="Check the timestamp against this TSA certificate (or its CA), PEM or DER",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    operator_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--operator-key",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="An evidence package's operator SM2 public key (PEM, or sm2:04… in a file)",
+        ),
+    ] = None,
 ) -> None:
-    """Check a proof bundle without banquan: claim, signature, Merkle path, [timestamp], [file],
-    [chain].
+    """Check a proof bundle without banquan: claim, leaf, signature and Merkle path; the RFC 3161
+    timestamp of a version 2 bundle; with --file the file's digests; with --rpc the root on chain;
+    with --rpc-for NAME=URL the root on external chain NAME (second anchoring).
 
-    Exit status: 0 every check made passed, 3 a check failed, 2 the bundle is malformed.
+    Exit status:
+    0 valid: every check made passed;
+    3 invalid: a check failed (named);
+    4 not checked: a check could not be made, its source unreachable (named); none failed;
+    2 the bundle is malformed.
     """
+    import zipfile
+
+    from registry.proofs import check_bundle
+
+    if zipfile.is_zipfile(bundle_file):
+        package_check = check_package_file(
+            bundle_file,
+            rpc=rpc,
+            tsa_certificate=tsa_cert.read_bytes() if tsa_cert is not None else None,
+            operator_key=operator_key.read_bytes() if operator_key is not None else None,
+            file=file,
+        )
+        if as_json:
+            console.print_json(json.dumps(_bundle_check_json(package_check)))
+        else:
+            _print_bundle_check(package_check)
+        if status := _bundle_exit_status(package_check):
+            raise typer.Exit(code=status)
+        return
+
     try:
         bundle = json.loads(bundle_file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -430,29 +622,111 @@ def verify_proof_command(
         raise typer.Exit(code=2) from exc
     chain = None
     if rpc is not None and isinstance(bundle, dict) and isinstance(bundle.get("anchor"), dict):
+        from chain_client.connection import connect
+        from chain_client.registry_anchor import RegistryAnchorClient
+
         chain = RegistryAnchorClient(connect(rpc), str(bundle["anchor"].get("contract")))
     certificate = tsa_cert.read_bytes() if tsa_cert is not None else None
+    external = _external_nodes(rpc_for or [])
     try:
         if file is not None:
             with file.open("rb") as content:
                 result = check_bundle(
-                    bundle, content=content, chain=chain, tsa_certificate=certificate
+                    bundle,
+                    content=content,
+                    chain=chain,
+                    tsa_certificate=certificate,
+                    external_chains=external,
                 )
         else:
-            result = check_bundle(bundle, chain=chain, tsa_certificate=certificate)
+            result = check_bundle(
+                bundle, chain=chain, tsa_certificate=certificate, external_chains=external
+            )
     except RegistryError as exc:
         raise refused(exc) from exc
     if as_json:
-        console.print_json(json.dumps({"ok": result.ok, **result.results, "notes": result.notes}))
+        console.print_json(json.dumps(_bundle_check_json(result)))
     else:
-        for name, passed in result.results.items():
-            verdict = {True: "[green]ok[/green]", False: "[red]FAILED[/red]", None: "-"}[passed]
-            console.print(f"{name:<12} {verdict}")
-        for note in result.notes:
-            console.print(f"  {note}")
-        console.print("[green]proof valid[/green]" if result.ok else "[red]proof INVALID[/red]")
-    if not result.ok:
-        raise typer.Exit(code=3)
+        _print_bundle_check(result)
+    status = _bundle_exit_status(result)
+    if status:
+        raise typer.Exit(code=status)
+
+
+def _external_nodes(pairs: list[str]) -> dict[str, Web3]:
+    """``--rpc-for NAME=URL`` options as a node per external chain name; a malformed one exits 2."""
+    from chain_client.connection import connect
+
+    nodes: dict[str, Web3] = {}
+    for pair in pairs:
+        name, _, url = pair.partition("=")
+        if not name or not url or name in nodes:
+            console.print(
+                f"[red]error[/red] invalid_input: --rpc-for takes NAME=URL, each name once "
+                f"(参数格式应为 NAME=URL), got {escape(pair)!r}"
+            )
+            raise typer.Exit(code=2)
+        nodes[name] = connect(url)
+    return nodes
+
+
+def _bundle_exit_status(check: BundleCheck) -> int:
+    from registry.proofs.proof_bundle import Verdict
+
+    return {Verdict.VALID: 0, Verdict.INVALID: PROOF_INVALID, Verdict.UNCHECKED: PROOF_UNCHECKED}[
+        check.verdict
+    ]
+
+
+def _print_bundle_check(check: BundleCheck) -> None:
+    for name, result in check.results.items():
+        console.print(f"{name:<12} {_mark(result)}")
+    for note in check.notes:
+        console.print(f"  {note}")
+    unchecked = check.unchecked
+    for name, missing in unchecked.items():
+        console.print(f"  {name}: {missing.source}: {missing.reason}", markup=False)
+    if check.failed:
+        console.print(f"[red]proof INVALID[/red]: {', '.join(check.failed)} failed")
+    elif unchecked:
+        reasons = "; ".join(
+            f"{name} could not be checked: {missing.source} unreachable"
+            for name, missing in unchecked.items()
+        )
+        console.print(f"[yellow]proof NOT CHECKED[/yellow]: {escape(reasons)}")
+    else:
+        console.print("[green]proof valid[/green]")
+    if check.taken_down:
+        console.print("[red]taken down 已下架[/red]: the Moderation contract has this work frozen")
+
+
+def _mark(result: CheckResult) -> str:
+    if result is None:
+        return "-"
+    if result is True:
+        return "[green]ok[/green]"
+    if result is False:
+        return "[red]FAILED[/red]"
+    return "[yellow]UNCHECKED[/yellow]"
+
+
+def _bundle_check_json(check: BundleCheck) -> dict[str, object]:
+    """``verdict``, ``ok`` (valid), each check — true, false, null (not applicable) or
+    ``{"state": "unchecked", "source", "reason"}`` — and the notes."""
+    results = {name: _result_json(result) for name, result in check.results.items()}
+    return {
+        "verdict": check.verdict.value,
+        "ok": check.ok,
+        **results,
+        "taken_down": check.taken_down,
+        "notes": check.notes,
+    }
+
+
+def _result_json(result: CheckResult) -> object:
+    if result is None or isinstance(result, bool):
+        return result
+    return {"state": "unchecked", "source": result.source, "reason": result.reason}
 
 
 def _verdict(ok: bool, anchored: bool) -> str:
@@ -467,6 +741,12 @@ def _summary(view: RegistrationView, ok: bool) -> dict[str, object]:
         "status": view.status,
         "tx_hash": view.anchor.tx_hash if view.anchor else None,
         "proof_ok": ok,
+        "takedown": view.takedown,
+        "party": (
+            {"party_id": view.party.party_id, "public_name": view.party.public_name}
+            if view.party is not None
+            else None
+        ),
     }
 
 
@@ -480,13 +760,7 @@ def chain_rebuild() -> None:
 
     The worker keeps them current on its own; this is for a lost or doubtful database.
     """
-    runtime = _runtime()
-    try:
-        result = runtime.rebuild_chain_state()
-    except RegistryError as exc:
-        raise refused(exc) from exc
-    finally:
-        runtime.close()
+    result = _with_runtime(lambda runtime: runtime.rebuild_chain_state())
     if result.to_block is None:
         console.print("no confirmed blocks to replay yet")
         return

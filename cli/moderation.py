@@ -5,25 +5,28 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from cli.output import refused
-from registry.errors import RegistryError
-from registry.moderation.audit import export_audit, prune_audit, verify_audit_chain
-from registry.runtime import Runtime, build_runtime
-from registry.settings import Settings
+from registry.core.errors import ConfigurationError, RegistryError
+
+if TYPE_CHECKING:
+    from registry.platform import Runtime
 
 audit_app = typer.Typer(help="The moderation audit log (hash-chained).")
 console = Console(soft_wrap=True)
 
 
 def _runtime() -> Runtime:
+    from registry.core.settings import Settings
+    from registry.platform import build_runtime
+
     try:
         return build_runtime(Settings())
-    except RegistryError as exc:
+    except (RegistryError, ConfigurationError) as exc:
         raise refused(exc) from exc
 
 
@@ -32,7 +35,7 @@ def verify() -> None:
     """Recompute every entry's digest; exit 1 at the first entry that was changed or removed."""
     runtime = _runtime()
     try:
-        result = verify_audit_chain(runtime.sessions)
+        result = runtime.moderation.verify_audit()
     finally:
         runtime.close()
     if result.valid:
@@ -55,7 +58,7 @@ def export(
     """Write the log as JSON lines (for regulators), oldest first."""
     runtime = _runtime()
     try:
-        lines = export_audit(runtime.sessions, since=since)
+        lines = runtime.moderation.audit_lines(since=since)
         if output is None:
             sys.stdout.writelines(lines)
         else:
@@ -68,6 +71,8 @@ def export(
 @audit_app.command()
 def prune() -> None:
     """Delete entries older than BANQUAN_MODERATION_AUDIT_RETENTION_DAYS."""
+    from registry.moderation import prune_audit
+
     runtime = _runtime()
     try:
         removed = prune_audit(

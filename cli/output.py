@@ -7,13 +7,13 @@ import json
 import typer
 from rich.console import Console
 
-from registry.errors import RegistryError
+from registry.core.errors import ConfigurationError, RegistryError
 
 REFUSED = 2
 _stdout = Console(soft_wrap=True)
 
 
-def refused(error: RegistryError, *, as_json: bool = False) -> typer.Exit:
+def refused(error: RegistryError | ConfigurationError, *, as_json: bool = False) -> typer.Exit:
     """Print ``error`` (as ``{error, message, details}`` with ``as_json``) and return the exit to
     raise: ``raise refused(exc) from exc``."""
     if as_json:

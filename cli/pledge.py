@@ -1,5 +1,5 @@
-"""``banquan pledge`` and ``banquan asset``: pledge, license and transfer rights assets with the
-user's own key.
+"""``banquan pledge`` and ``banquan asset``: tokenize, pledge, license and transfer rights assets
+with the user's own key.
 
 The key stays with the user: it is read from the user's keystore (``banquan keys new
 --algorithm secp256k1``) and signs here; the registry services run their checks and send through
@@ -14,37 +14,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 from rich.console import Console
 
-from chain_client.licences import LicenceTerms
-from chain_client.suite import Suite
-from chain_client.transactions import TransactionSender
+from cli.deferred_help import DeferredHelp
 from cli.keys import PasswordFile, open_keystore
 from cli.output import refused
-from crypto.errors import CryptoError
-from crypto.secp256k1 import Secp256k1PrivateKey
-from registry.assets import (
-    ZERO_BYTES32,
-    OwnerConsent,
-    encumbrances,
-    enforce,
-    grant_licence,
-    pledge,
-    release,
-    resolve_asset_id,
-    revoke_licence,
-    transfer,
+from registry.core.errors import (
+    ConfigurationError,
+    InvalidInput,
+    InvalidLicenceTerms,
+    NotAssetOwner,
+    RegistryError,
 )
-from registry.errors import InvalidInput, InvalidLicenceTerms, NotAssetOwner, RegistryError
-from registry.rights import ALL_RIGHT_NAMES, RIGHT_NAMES, rights_mask
-from registry.runtime import Runtime, build_runtime
-from registry.settings import Settings
-from registry.transactions_relay import pledge_consent, pledge_terms
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from chain_client.suite import Suite
+    from chain_client.transactions import TransactionSender
+    from registry.platform import Runtime
 
 pledge_app = typer.Typer(help="Pledges of rights assets (质押), signed with your own key.")
 asset_app = typer.Typer(help="Transfer and license rights assets, signed with your own key.")
@@ -72,12 +63,25 @@ class _Session:
     account: LocalAccount | None
 
     @property
+    def signer(self) -> LocalAccount:
+        """The user's account, for the commands that take ``--key``."""
+        if self.account is None:
+            raise InvalidInput("this command signs with your key: give --key")
+        return self.account
+
+    @property
     def sender(self) -> TransactionSender:
-        assert self.account is not None
-        return TransactionSender(self.runtime.w3, self.account)
+        from chain_client.transactions import TransactionSender
+
+        return TransactionSender(self.runtime.w3, self.signer)
 
 
 def _account(key: Path, password_file: Path | None) -> LocalAccount:
+    from eth_account import Account
+
+    from crypto.errors import CryptoError
+    from crypto.secp256k1 import Secp256k1PrivateKey
+
     try:
         private = open_keystore(key, password_file)
     except CryptoError as exc:
@@ -93,12 +97,15 @@ def _session(
     as_json: bool, key: Path | None = None, password_file: Path | None = None
 ) -> Iterator[_Session]:
     """The runtime, the suite and the user's account; a domain error exits 2 with its code."""
+    from registry.core.settings import Settings
+    from registry.platform import build_runtime
+
     runtime: Runtime | None = None
     try:
         account = _account(key, password_file) if key is not None else None
         runtime = build_runtime(Settings())
         yield _Session(runtime, runtime.suite(), account)
-    except RegistryError as error:
+    except (RegistryError, ConfigurationError) as error:
         raise refused(error, as_json=as_json) from error
     finally:
         if runtime is not None:
@@ -115,6 +122,80 @@ def _show(as_json: bool, result: dict[str, Any]) -> None:
 
 def _position(event: Any) -> dict[str, Any]:
     return {"tx_hash": event.position.tx_hash, "block_number": event.position.block_number}
+
+
+# ------------------------------------------------------------------------------------ tokenize
+
+
+@asset_app.command(name="tokenize")
+def tokenize_command(
+    number: Annotated[str, typer.Argument(help="Registration number (BQ-…)")],
+    owner: Annotated[
+        str | None, typer.Option(help="Who will own the asset (default: --key's address)")
+    ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            help="The registration's controller's secp256k1 keystore: signs the mint "
+            "authorization here (a registration bound to a controller needs it)",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    territory: Annotated[int, typer.Option(help="ISO 3166-1 numeric; 0 = worldwide")] = 0,
+    term_end: Annotated[
+        int | None, typer.Option(help="Unix time the rights end (default: the registry's term)")
+    ] = None,
+    deadline: Annotated[
+        int | None, typer.Option(help="Authorization void after (Unix seconds; default: 24 h)")
+    ] = None,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """Mint the rights asset of an anchored registration (sent by the registry's registrar
+    account). A registration bound to a controller (its claim signed with the registrant's own
+    secp256k1 key) is minted only with the controller's EIP-712 authorization: give that key
+    with --key and it signs here; the key never leaves this machine."""
+    from chain_client.rights_assets import sign_mint_authorization
+    from registry.assets import MintAuthorizationGrant
+    from registry.core.errors import InvalidMintAuthorization
+    from registry.proofs.verification import get_registration
+
+    with _session(as_json, key, password_file) as session:
+        if owner is None:
+            owner = session.signer.address
+        assets = session.runtime.assets
+        controller = get_registration(session.runtime.sessions, number).controller
+        authorization = None
+        if controller is not None and session.account is not None:
+            request = assets.mint_authorization(
+                number, owner, territory=territory, term_end=term_end, deadline=deadline
+            )
+            if session.account.address != request.controller:
+                raise InvalidMintAuthorization(
+                    "the key is not the registration's controller",
+                    details={"controller": request.controller, "key": session.account.address},
+                )
+            signature = sign_mint_authorization(session.account, request.typed_data)
+            authorization = MintAuthorizationGrant(request.deadline, signature)
+        minted = assets.tokenize(
+            number, owner, caller=None, territory=territory, term_end=term_end,
+            authorization=authorization,
+        )  # fmt: skip
+        zero = "0x" + "00" * 20
+        _show(
+            as_json,
+            {
+                "asset_id": f"{minted.asset_id:064x}",
+                "owner": minted.owner,
+                "rights": minted.rights,
+                "territory": minted.territory,
+                "term_end": minted.term_end,
+                "controller": None if minted.controller == zero else minted.controller,
+                **_position(minted),
+            },
+        )
 
 
 # -------------------------------------------------------------------------------------- pledge
@@ -137,17 +218,19 @@ def consent(
 ) -> None:
     """As the owner, sign the EIP-712 consent that lets LENDER record this pledge (nothing is
     sent); give the signature and deadline to the lender."""
+    from registry.assets import pledge_consent, pledge_terms, resolve_asset_id
+
     with _session(as_json, key, password_file) as session:
         asset_id = resolve_asset_id(session.runtime.sessions, reference)
         terms = pledge_terms(asset_id, lender, amount, currency, maturity, registration_no)
         request = pledge_consent(session.suite, terms, deadline)
-        assert session.account is not None
-        if request.owner != session.account.address:
+        account = session.signer
+        if request.owner != account.address:
             raise NotAssetOwner(
                 "the key is not the asset owner's",
-                details={"owner": request.owner, "key": session.account.address},
+                details={"owner": request.owner, "key": account.address},
             )
-        signed = session.account.sign_typed_data(full_message=request.typed_data)
+        signed = account.sign_typed_data(full_message=request.typed_data)
         _show(
             as_json,
             {
@@ -176,11 +259,12 @@ def record(
     as_json: AsJson = False,
 ) -> None:
     """As the lender, record the pledge the owner consented to."""
+    from registry.assets import OwnerConsent, pledge, pledge_terms, resolve_asset_id
+
     with _session(as_json, key, password_file) as session:
-        assert session.account is not None
         asset_id = resolve_asset_id(session.runtime.sessions, reference)
         terms = pledge_terms(
-            asset_id, lender or session.account.address, amount, currency, maturity,
+            asset_id, lender or session.signer.address, amount, currency, maturity,
             registration_no,
         )  # fmt: skip
         try:
@@ -195,6 +279,7 @@ def record(
                 "asset_id": f"{pledged.asset_id:064x}",
                 "owner": pledged.owner,
                 "lender": pledged.lender,
+                "creator": pledged.creator,
                 "rank": pledged.rank,
                 **_position(pledged),
             },
@@ -209,6 +294,8 @@ def release_command(
     as_json: AsJson = False,
 ) -> None:
     """As the lender, release a lien."""
+    from registry.assets import release
+
     with _session(as_json, key, password_file) as session:
         released = release(session.suite, session.sender, lien_id)
         _show(
@@ -230,6 +317,8 @@ def enforce_command(
     as_json: AsJson = False,
 ) -> None:
     """As the lender, enforce a matured, most senior lien: the asset moves to TO."""
+    from registry.assets import enforce
+
     with _session(as_json, key, password_file) as session:
         enforced = enforce(session.suite, session.sender, lien_id, to)
         _show(
@@ -251,6 +340,8 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """Every encumbrance of an asset: liens by rank, a freeze, exclusive licences."""
+    from registry.assets import encumbrances, resolve_asset_id
+
     with _session(as_json) as session:
         asset_id = resolve_asset_id(session.runtime.sessions, reference)
         report = encumbrances(
@@ -298,6 +389,8 @@ def transfer_command(
     as_json: AsJson = False,
 ) -> None:
     """As the owner, transfer the asset to TO."""
+    from registry.assets import resolve_asset_id, transfer
+
     with _session(as_json, key, password_file) as session:
         asset_id = resolve_asset_id(session.runtime.sessions, reference)
         moved = transfer(session.suite, session.sender, asset_id, to)
@@ -312,15 +405,13 @@ def transfer_command(
         )
 
 
-@asset_app.command()
+@asset_app.command(cls=DeferredHelp)
 def licence(
     reference: Reference,
     key: Key,
     licensee: Annotated[str, typer.Option(help="The licensee's address")],
-    right: Annotated[
-        list[str], typer.Option(help=f"Licensed right (repeatable): {', '.join(ALL_RIGHT_NAMES)}")
-    ],
-    start: Annotated[int, typer.Option(help="Unix seconds")],
+    right: Annotated[list[str], typer.Option(help="Licensed right (repeatable): {rights}")],
+    start: Annotated[int, typer.Option(help="Unix seconds, not before the grant")],
     end: Annotated[int, typer.Option(help="Unix seconds")],
     territory: Annotated[int, typer.Option(help="ISO 3166-1 numeric; 0 = worldwide")] = 0,
     exclusive: Annotated[bool, typer.Option(help="Exclusive licence")] = False,
@@ -329,6 +420,10 @@ def licence(
     as_json: AsJson = False,
 ) -> None:
     """As the owner, grant a licence."""
+    from chain_client.licences import LicenceTerms
+    from registry.assets import grant_licence, resolve_asset_id
+    from registry.core.rights import RIGHT_NAMES, rights_mask
+
     with _session(as_json, key, password_file) as session:
         unknown = sorted(set(right) - set(RIGHT_NAMES))
         if unknown:
@@ -363,6 +458,8 @@ def revoke(
     as_json: AsJson = False,
 ) -> None:
     """As the owner, revoke a revocable licence in force."""
+    from registry.assets import ZERO_BYTES32, revoke_licence
+
     with _session(as_json, key, password_file) as session:
         revoked = revoke_licence(session.suite, session.sender, licence_id, ZERO_BYTES32)
         _show(

@@ -5,22 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from cli.output import refused
-from registry.errors import RegistryError
-from registry.runtime import build_runtime
-from registry.settings import Settings
-from registry.similar_works import (
-    MAX_DISTANCE,
-    SimilarWorks,
-    find_similar_works,
-    find_works_similar_to_file,
-)
+from registry.core.errors import RegistryError
+
+if TYPE_CHECKING:
+    from registry.moderation import SimilarWorks
 
 console = Console(soft_wrap=True)
 
@@ -36,7 +30,7 @@ def similar(
     ] = None,
     max_distance: Annotated[
         int,
-        typer.Option(help=f"Hamming distance (bits of 64) that counts as near, 0–{MAX_DISTANCE}"),
+        typer.Option(help="Hamming distance (bits of 64) that counts as near, 0–{max_distance}"),
     ] = 6,
     limit: Annotated[int, typer.Option(help="Most matches (1–100)")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
@@ -45,6 +39,10 @@ def similar(
 
     Exit status: 0 some found, 1 none, 2 a bad code or option.
     """
+    from registry.core.settings import Settings
+    from registry.moderation import find_similar_works, find_works_similar_to_file
+    from registry.platform import build_runtime
+
     if (iscc is None) == (file is None):
         console.print("[red]error[/red] invalid_input: give an ISCC code or --file, not both")
         raise typer.Exit(code=2)
@@ -59,11 +57,12 @@ def similar(
                     max_distance=max_distance,
                     limit=limit,
                 )
-        else:
-            assert iscc is not None
+        elif iscc is not None:
             found = find_similar_works(
                 runtime.sessions, iscc, max_distance=max_distance, limit=limit
             )
+        else:  # neither was refused above
+            raise typer.Exit(code=2)
     except RegistryError as exc:
         raise refused(exc) from exc
     finally:
@@ -85,6 +84,8 @@ def _show(found: SimilarWorks, *, as_json: bool) -> None:
     if not found.matches:
         console.print(f"no registered work within {found.max_distance} bits")
         return
+    from rich.table import Table
+
     table = Table("number", "title", "registrant", "data", "content", "status")
     for match in found.matches:
         table.add_row(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 from rich.console import Console
 
-from registry.runtime import Runtime, build_runtime
-from registry.settings import Settings
-from registry.webhooks import DeliveryPolicy, WebhookDispatcher, deliver_due
+if TYPE_CHECKING:
+    from registry.platform import DeliveryPolicy, Runtime, WebhookDispatcher
 
 webhooks_app = typer.Typer(help="Webhooks: signed event deliveries to platforms.")
 console = Console(soft_wrap=True)
@@ -24,6 +22,11 @@ def deliver(
     ] = None,
 ) -> None:
     """Fan new events out and send every delivery that is due, once."""
+    import httpx
+
+    from registry.core.settings import Settings
+    from registry.platform import build_runtime, deliver_due
+
     runtime = build_runtime(Settings())
     policy = delivery_policy(runtime, timeout)
     try:
@@ -41,6 +44,8 @@ def deliver(
 
 def start_dispatcher(runtime: Runtime) -> WebhookDispatcher:
     """Deliver webhooks in a background thread of ``banquan worker`` (stop it before exiting)."""
+    from registry.platform import WebhookDispatcher
+
     dispatcher = WebhookDispatcher(
         runtime.sessions,
         now=runtime.now,
@@ -52,6 +57,8 @@ def start_dispatcher(runtime: Runtime) -> WebhookDispatcher:
 
 
 def delivery_policy(runtime: Runtime, timeout: float | None = None) -> DeliveryPolicy:
+    from registry.platform import DeliveryPolicy
+
     settings = runtime.settings
     return DeliveryPolicy(
         timeout=timeout or settings.webhook_timeout_seconds,

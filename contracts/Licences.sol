@@ -11,16 +11,20 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * @notice Licences of rights assets: granted by the asset's owner to a licensee for some of the
  * asset's rights, in a territory, for a period, exclusive or not; revocable by the owner where
  * the terms allow; expired by time.
+ * No licence starts before its grant, so {isLicensed} never answers yes for a moment before a
+ * licence was granted.
  * @dev Licences bind later owners of the asset: after a transfer the new owner is the licensor
  * and holds the power to revoke revocable licences. An exclusive licence blocks, and is blocked
  * by, any licence in force that overlaps it in rights, territory and time (rights bitmasks
  * intersect, territories are equal or one is worldwide (0), periods `[start, end)` intersect).
  * A frozen asset cannot be licensed; an asset with active liens only with every lender's consent
- * (`Pledges.setLicensingConsent`). Each asset carries at most {MAX_LICENCES_PER_ASSET} licences
- * in its lifetime, which bounds every loop.
+ * (`Pledges.setLicensingConsent`). Each asset carries at most {MAX_LICENCES_PER_ASSET} live
+ * licences (in force or starting later): revoked and expired licences are pruned from the live
+ * list on the next grant and never count, which bounds the loops of `grant` and
+ * {exclusiveLicences}. The full history stays readable ({licenceIdsOf}, {isLicensed}).
  */
 contract Licences is Context {
-    /// @notice Most licences one asset can ever carry (bounds the overlap scan).
+    /// @notice Most live licences (in force or starting later) one asset can carry (bounds the overlap scan).
     uint256 public constant MAX_LICENCES_PER_ASSET = 64;
 
     /**
@@ -67,6 +71,8 @@ contract Licences is Context {
     uint256 private _licenceCount;
     mapping(uint256 licenceId => Licence) private _licences;
     mapping(uint256 assetId => uint256[] licenceIds) private _assetLicences;
+    /// @dev Licences that were live at the last grant (a superset of those live now; at most the cap).
+    mapping(uint256 assetId => uint256[] licenceIds) private _liveLicences;
 
     /// @notice A constructor argument is the zero address.
     error ZeroAddress();
@@ -109,6 +115,13 @@ contract Licences is Context {
     error InvalidLicencePeriod(uint64 start, uint64 end, uint64 termEnd);
 
     /**
+     * @notice The licence would start before it is granted.
+     * @param start Start given.
+     * @param grantedAt The time of the grant (the block's).
+     */
+    error LicenceBackdated(uint64 start, uint64 grantedAt);
+
+    /**
      * @notice The asset is frozen.
      * @param assetId The asset.
      */
@@ -129,7 +142,7 @@ contract Licences is Context {
     error LicenceConflict(uint256 assetId, uint256 conflictingLicenceId);
 
     /**
-     * @notice The asset carries the most licences allowed.
+     * @notice The asset carries the most live licences allowed.
      * @param assetId The asset.
      * @param maxLicences The limit.
      */
@@ -212,13 +225,13 @@ contract Licences is Context {
      * @notice Grants a licence of `assetId`; only its owner.
      * @dev Reverts with {ERC721NonexistentToken} (from `RightsAsset`), {NotAssetOwner},
      * {InvalidLicensee}, {RightsNotHeld}, {TerritoryNotHeld}, {InvalidLicencePeriod},
-     * {AssetFrozen}, {AssetEncumbered}, {TooManyLicences} or {LicenceConflict}. Emits
+     * {LicenceBackdated}, {AssetFrozen}, {AssetEncumbered}, {TooManyLicences} or {LicenceConflict}. Emits
      * {LicenceGranted}.
      * @param assetId The asset.
      * @param licensee The licensee.
      * @param rights Rights bitmask (a subset of the asset's).
      * @param territory Territory code (the asset's, or any if the asset's is worldwide).
-     * @param start Start.
+     * @param start Start, not before the grant (the block's time).
      * @param end End (exclusive), at most the asset's term end.
      * @param exclusive Exclusive or not.
      * @param revocable Whether the licensor may revoke it.
@@ -245,8 +258,6 @@ contract Licences is Context {
             revert AssetEncumbered(assetId, lienRegistry.activeLienCount(assetId));
         }
 
-        uint256[] storage ids = _assetLicences[assetId];
-        if (ids.length >= MAX_LICENCES_PER_ASSET) revert TooManyLicences(assetId, MAX_LICENCES_PER_ASSET);
         Licence memory candidate = Licence({
             licensee: licensee,
             rights: rights,
@@ -258,16 +269,12 @@ contract Licences is Context {
             end: end,
             assetId: assetId
         });
-        for (uint256 i = 0; i < ids.length; ++i) {
-            Licence storage other = _licences[ids[i]];
-            if (!other.revoked && (exclusive || other.exclusive) && overlaps(candidate, other)) {
-                revert LicenceConflict(assetId, ids[i]);
-            }
-        }
+        _pruneAndCheckLive(candidate);
 
         licenceId = ++_licenceCount;
         _licences[licenceId] = candidate;
         _assetLicences[assetId].push(licenceId);
+        _liveLicences[assetId].push(licenceId);
         emit LicenceGranted(
             licenceId, assetId, licensee, owner, rights, territory, start, end, exclusive, revocable, termsDigest
         );
@@ -328,7 +335,7 @@ contract Licences is Context {
      * @return entries The licences with their ids.
      */
     function exclusiveLicences(uint256 assetId) external view returns (LicenceEntry[] memory entries) {
-        uint256[] storage ids = _assetLicences[assetId];
+        uint256[] storage ids = _liveLicences[assetId];
         entries = new LicenceEntry[](ids.length);
         uint256 count = 0;
         for (uint256 i = 0; i < ids.length; ++i) {
@@ -340,6 +347,20 @@ contract Licences is Context {
         // Shrink the array to the entries filled in.
         assembly ("memory-safe") {
             mstore(entries, count)
+        }
+    }
+
+    /**
+     * @notice Number of live licences of `assetId` (not revoked, not expired): what
+     * {MAX_LICENCES_PER_ASSET} bounds.
+     * @param assetId The asset.
+     * @return count The number.
+     */
+    function liveLicenceCount(uint256 assetId) external view returns (uint256 count) {
+        uint256[] storage ids = _liveLicences[assetId];
+        for (uint256 i = 0; i < ids.length; ++i) {
+            Licence storage licence = _licences[ids[i]];
+            if (!licence.revoked && licence.end > block.timestamp) ++count;
         }
     }
 
@@ -381,6 +402,29 @@ contract Licences is Context {
             && b.start < a.end;
     }
 
+    /// @dev Drops revoked and expired licences from the asset's live list, then refuses a
+    /// conflict with a live licence or a full live list.
+    function _pruneAndCheckLive(Licence memory candidate) private {
+        uint256 assetId = candidate.assetId;
+        uint256[] storage live = _liveLicences[assetId];
+        uint256 i = 0;
+        while (i < live.length) {
+            uint256 otherId = live[i];
+            Licence storage other = _licences[otherId];
+            if (other.revoked || other.end <= block.timestamp) {
+                // No longer live: swap with the last and pop.
+                live[i] = live[live.length - 1];
+                live.pop();
+                continue;
+            }
+            if ((candidate.exclusive || other.exclusive) && overlaps(candidate, other)) {
+                revert LicenceConflict(assetId, otherId);
+            }
+            ++i;
+        }
+        if (live.length >= MAX_LICENCES_PER_ASSET) revert TooManyLicences(assetId, MAX_LICENCES_PER_ASSET);
+    }
+
     function _checkTerms(uint256 assetId, uint32 rights, uint16 territory, uint64 start, uint64 end) private view {
         // Registration time and batch do not limit a licence.
         // slither-disable-next-line unused-return
@@ -390,5 +434,6 @@ contract Licences is Context {
             revert TerritoryNotHeld(assetId, territory, heldTerritory);
         }
         if (start >= end || end <= block.timestamp || end > termEnd) revert InvalidLicencePeriod(start, end, termEnd);
+        if (start < block.timestamp) revert LicenceBackdated(start, uint64(block.timestamp));
     }
 }

@@ -21,6 +21,10 @@ contract Moderation is IModeration, AccessControlDefaultAdminRules {
     bytes32 public constant MODERATOR_ROLE = keccak256("MODERATOR_ROLE");
     /// @notice Role allowed to freeze and restore anything.
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
+    /// @notice Role allowed to extend the pause a moderator's freeze puts on lien enforcement.
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+    /// @notice How long a moderator's freeze pauses the enforcement of liens, unless extended.
+    uint64 public constant MODERATOR_ENFORCEMENT_PAUSE = 90 days;
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
     uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
 
@@ -44,6 +48,8 @@ contract Moderation is IModeration, AccessControlDefaultAdminRules {
     }
 
     mapping(bytes32 target => Freeze) private _freezes;
+    /// @dev An arbiter's extension of a moderator freeze's enforcement pause (0 = none).
+    mapping(bytes32 target => uint64 until) private _pauseExtendedUntil;
 
     /**
      * @notice The caller holds neither {MODERATOR_ROLE} nor {REGULATOR_ROLE}.
@@ -76,6 +82,38 @@ contract Moderation is IModeration, AccessControlDefaultAdminRules {
     error ZeroTarget();
 
     /**
+     * @notice The extension does not move the end of a moderator freeze's pause later.
+     * @param target The target.
+     * @param until The end asked.
+     * @param currentUntil The end in force.
+     */
+    error InvalidFreezeExtension(bytes32 target, uint64 until, uint64 currentUntil);
+
+    /**
+     * @notice The target has no moderator freeze (a regulator's freeze pauses enforcement
+     * without end; nothing to extend).
+     * @param target The target.
+     */
+    error NotModeratorFreeze(bytes32 target);
+
+    /**
+     * @notice Emitted with a moderator's freeze: until when lien enforcement is paused (a lender
+     * reads it to know when it may enforce).
+     * @param target The registration leaf / asset id.
+     * @param until The end of the pause.
+     */
+    event EnforcementPaused(bytes32 indexed target, uint64 until);
+
+    /**
+     * @notice Emitted when an arbiter extends the enforcement pause of a moderator's freeze.
+     * @param target The registration leaf / asset id.
+     * @param until The new end of the pause.
+     * @param arbiter The arbiter.
+     * @param reasonDigest Digest of the ruling (kept off chain).
+     */
+    event FreezeExtended(bytes32 indexed target, uint64 until, address indexed arbiter, bytes32 reasonDigest);
+
+    /**
      * @notice Emitted when a target is frozen (or a freeze escalated to regulator authority).
      * @param target The registration leaf / asset id.
      * @param reasonDigest Digest of the decision (kept off chain).
@@ -99,9 +137,12 @@ contract Moderation is IModeration, AccessControlDefaultAdminRules {
     constructor(address admin) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) {}
 
     /**
-     * @notice Freezes `target`: a frozen asset cannot be transferred, licensed, pledged or
-     * enforced; a frozen registration's asset is frozen from birth (they share the id).
-     * @dev Reverts with {NotModerator}, {ZeroTarget} or {AlreadyFrozen}. Emits {Frozen}.
+     * @notice Freezes `target`: a frozen asset cannot be transferred, licensed or pledged, and
+     * its liens cannot be enforced while the freeze pauses enforcement (a regulator's freeze
+     * without end, a moderator's for {MODERATOR_ENFORCEMENT_PAUSE} unless an arbiter extends it);
+     * a frozen registration's asset is frozen from birth (they share the id).
+     * @dev Reverts with {NotModerator}, {ZeroTarget} or {AlreadyFrozen}. Emits {Frozen}, and
+     * {EnforcementPaused} for a moderator's freeze.
      * @param target Registration leaf (equal to the asset id's 32 bytes).
      * @param reasonDigest Digest of the decision.
      */
@@ -112,6 +153,9 @@ contract Moderation is IModeration, AccessControlDefaultAdminRules {
         if (current.authority >= authority) revert AlreadyFrozen(target, current.authority);
         _freezes[target] = Freeze({authority: authority, frozenAt: uint64(block.timestamp), actor: _msgSender()});
         emit Frozen(target, reasonDigest, _msgSender(), authority);
+        if (authority == Authority.Moderator) {
+            emit EnforcementPaused(target, uint64(block.timestamp) + MODERATOR_ENFORCEMENT_PAUSE);
+        }
     }
 
     /**
@@ -126,6 +170,7 @@ contract Moderation is IModeration, AccessControlDefaultAdminRules {
         if (current.authority == Authority.None) revert NotFrozen(target);
         if (current.authority > authority) revert FreezeAuthorityTooHigh(target, _msgSender(), current.authority);
         delete _freezes[target];
+        delete _pauseExtendedUntil[target];
         emit Restored(target, reasonDigest, _msgSender());
     }
 
@@ -136,6 +181,48 @@ contract Moderation is IModeration, AccessControlDefaultAdminRules {
      */
     function isFrozen(bytes32 target) external view returns (bool) {
         return _freezes[target].authority != Authority.None;
+    }
+
+    /**
+     * @notice Extends the pause a moderator's freeze of `target` puts on lien enforcement; only
+     * an arbiter, only later than the end in force.
+     * @dev Reverts with {AccessControlUnauthorizedAccount}, {NotModeratorFreeze} or
+     * {InvalidFreezeExtension}. Emits {FreezeExtended}.
+     * @param target The frozen target.
+     * @param until The new end of the pause.
+     * @param reasonDigest Digest of the ruling.
+     */
+    function extendFreeze(bytes32 target, uint64 until, bytes32 reasonDigest) external onlyRole(ARBITER_ROLE) {
+        if (_freezes[target].authority != Authority.Moderator) revert NotModeratorFreeze(target);
+        uint64 current = enforcementPausedUntil(target);
+        if (until <= current) revert InvalidFreezeExtension(target, until, current);
+        _pauseExtendedUntil[target] = until;
+        emit FreezeExtended(target, until, _msgSender(), reasonDigest);
+    }
+
+    /**
+     * @notice Until when a freeze of `target` pauses lien enforcement: 0 if not frozen, the end of
+     * a moderator freeze's pause (90 days from the freeze, or an arbiter's extension), the
+     * largest `uint64` for a regulator's freeze (no end).
+     * @param target The target.
+     * @return until The first second at which a lender may enforce again.
+     */
+    function enforcementPausedUntil(bytes32 target) public view returns (uint64 until) {
+        Freeze storage current = _freezes[target];
+        if (current.authority == Authority.None) return 0;
+        if (current.authority == Authority.Regulator) return type(uint64).max;
+        until = current.frozenAt + MODERATOR_ENFORCEMENT_PAUSE;
+        uint64 extended = _pauseExtendedUntil[target];
+        if (extended > until) until = extended;
+    }
+
+    /**
+     * @notice Whether a freeze of `target` stops the enforcement of liens now.
+     * @param target The target.
+     * @return Whether enforcement is paused.
+     */
+    function enforcementPaused(bytes32 target) external view returns (bool) {
+        return block.timestamp < enforcementPausedUntil(target);
     }
 
     /**

@@ -13,7 +13,8 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
 /**
  * @title Pledges
  * @notice Liens (数字资产质押) on rights assets: created by a licensed lender with the owner's
- * EIP-712 consent (or by the owner), released by the lender, enforced by the lender after
+ * EIP-712 consent, or by the owner with the lender's EIP-712 offer of the same terms (a lien never
+ * names a lender that did not agree to it), released by the lender, enforced by the lender after
  * maturity. While a lien is active the asset cannot be transferred or burned, and it can be
  * newly licensed only when every lender consents (Civil Code art. 444).
  * @dev Liens on one asset are ranked by creation order; rank 1 is the most senior. When a lien
@@ -21,7 +22,8 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * needs the one-shot consent of every higher-ranked lender ({approveJuniorLien}). Only the most
  * senior lien can be enforced; lower-ranked liens survive the enforcement, stay attached to the
  * asset in the hands of its new owner and move up in rank. A freeze stops pledging and
- * enforcement. Owner consents carry a per-owner nonce and a deadline; each is usable once.
+ * enforcement. Owner consents and lender offers carry the signer's nonce and a deadline; each is
+ * usable once.
  */
 contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonces {
     /// @notice Role of licensed financial institutions, the only possible lenders.
@@ -33,6 +35,11 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     /// @notice EIP-712 type of the owner's consent to a pledge.
     bytes32 public constant PLEDGE_CONSENT_TYPEHASH = keccak256(
         "PledgeConsent(uint256 assetId,address lender,uint128 amount,bytes3 currencyCode,uint64 maturity,bytes32 officialRegistrationNo,uint256 nonce,uint256 deadline)"
+    );
+
+    /// @notice EIP-712 type of the lender's offer of a lien, which the owner sends.
+    bytes32 public constant LIEN_OFFER_TYPEHASH = keccak256(
+        "LienOffer(uint256 assetId,address lender,uint128 amount,bytes3 currencyCode,uint64 maturity,bytes32 officialRegistrationNo,uint256 nonce,uint256 deadline)"
     );
 
     /// @notice Life of a lien.
@@ -65,6 +72,16 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         bytes3 currencyCode;
         uint64 createdAt;
         uint256 assetId;
+        bytes32 officialRegistrationNo;
+    }
+
+    /// @dev The terms a consent or an offer signs (all static: `abi.encode` lays them out field by field).
+    struct Terms {
+        uint256 assetId;
+        address lender;
+        uint128 amount;
+        bytes3 currencyCode;
+        uint64 maturity;
         bytes32 officialRegistrationNo;
     }
 
@@ -118,11 +135,19 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     error InvalidConsentSignature(uint256 assetId, address owner);
 
     /**
-     * @notice The owner's consent was already used (replay).
-     * @param owner The asset's owner.
-     * @param nonce The nonce the consent was signed with.
+     * @notice The signature is not the named lender's offer of these terms with its current nonce
+     * (an owner's pledge needs it: no lien names a lender that did not agree to it).
+     * @param assetId The asset.
+     * @param lender The lender named.
      */
-    error ConsentAlreadyUsed(address owner, uint256 nonce);
+    error InvalidLenderSignature(uint256 assetId, address lender);
+
+    /**
+     * @notice The owner's consent, or the lender's offer, was already used (replay) or cancelled.
+     * @param signer The owner (consent) or the lender (offer).
+     * @param nonce The nonce it was signed with.
+     */
+    error ConsentAlreadyUsed(address signer, uint256 nonce);
 
     /**
      * @notice The secured amount is zero.
@@ -141,6 +166,14 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
      * @param nowTimestamp The current block timestamp.
      */
     error InvalidMaturity(uint64 maturity, uint256 nowTimestamp);
+
+    /**
+     * @notice The maturity is after the end of the asset's term (its rights end first).
+     * @param assetId The asset.
+     * @param maturity The maturity given.
+     * @param termEnd The asset's term end.
+     */
+    error MaturityAfterTermEnd(uint256 assetId, uint64 maturity, uint64 termEnd);
 
     /**
      * @notice The asset is frozen.
@@ -211,7 +244,8 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
      * @param lienId New lien id.
      * @param assetId The asset.
      * @param lender The lender.
-     * @param owner The owner that consented.
+     * @param owner The owner of the asset.
+     * @param creator The account that sent the pledge (the lender, or the owner with the lender's offer).
      * @param rank Rank of the new lien (1 = most senior).
      * @param amount Secured amount.
      * @param currencyCode ISO 4217 code.
@@ -223,6 +257,7 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         uint256 indexed assetId,
         address indexed lender,
         address owner,
+        address creator,
         uint256 rank,
         uint128 amount,
         bytes3 currencyCode,
@@ -251,8 +286,9 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     );
 
     /**
-     * @notice Emitted when an owner's consent nonce is used (by a pledge or a cancellation).
-     * @param owner The owner.
+     * @notice Emitted when a signer's nonce is used (by a pledge with its consent or offer, or a
+     * cancellation).
+     * @param owner The signer (an owner, or a lender for an offer).
      * @param nonce The nonce used.
      */
     event ConsentNonceUsed(address indexed owner, uint256 nonce);
@@ -300,22 +336,24 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
 
     /**
      * @notice Creates a lien on `assetId` in favour of `lender`. Called by the lender with the
-     * owner's EIP-712 {PLEDGE_CONSENT_TYPEHASH} signature, or by the owner (then `deadline` and
-     * `ownerSig` are ignored).
+     * owner's EIP-712 {PLEDGE_CONSENT_TYPEHASH} signature, or by the owner with the lender's
+     * EIP-712 {LIEN_OFFER_TYPEHASH} signature of the same terms (no signature when the owner is
+     * the lender itself).
      * @dev Reverts with {ERC721NonexistentToken} (from `RightsAsset`), {UnauthorizedPledgeCaller},
      * {AccessControlUnauthorizedAccount} (lender without {LENDER_ROLE}), {ZeroAmount},
-     * {InvalidCurrencyCode}, {InvalidMaturity}, {AssetFrozen}, {AssetRevoked},
+     * {InvalidCurrencyCode}, {InvalidMaturity}, {MaturityAfterTermEnd}, {AssetFrozen}, {AssetRevoked},
      * {AssetAlreadyPledged}, {TooManyLiens}, {SeniorConsentMissing}, {ConsentExpired},
-     * {ConsentAlreadyUsed} or {InvalidConsentSignature}. Emits {ConsentNonceUsed} (when signed)
-     * and {Pledged}.
+     * {ConsentAlreadyUsed}, {InvalidConsentSignature} or {InvalidLenderSignature}. Emits
+     * {ConsentNonceUsed} (for the signer's nonce) and {Pledged}.
      * @param assetId The asset.
      * @param lender The lender; must hold {LENDER_ROLE}.
      * @param amount Secured amount (minor units).
      * @param currencyCode ISO 4217 code, e.g. "CNY".
-     * @param maturity Time from which the lien can be enforced.
+     * @param maturity Time from which the lien can be enforced (at most the asset's term end).
      * @param officialRegistrationNo Official pledge registration number (or zero).
-     * @param deadline Last timestamp at which the consent is valid.
-     * @param ownerSig The owner's signature (65-byte ECDSA, or ERC-1271 for contract owners).
+     * @param deadline Last timestamp at which the signature is valid.
+     * @param signature The other party's signature (65-byte ECDSA, or ERC-1271 for contracts):
+     * the owner's consent when the lender sends, the lender's offer when the owner sends.
      * @return lienId The new lien's id.
      */
     function pledge(
@@ -326,12 +364,18 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         uint64 maturity,
         bytes32 officialRegistrationNo,
         uint256 deadline,
-        bytes calldata ownerSig
+        bytes calldata signature
     ) external returns (uint256 lienId) {
-        address owner = _checkPledgeable(assetId, lender, amount, currencyCode, maturity);
+        Terms memory terms = Terms(assetId, lender, amount, currencyCode, maturity, officialRegistrationNo);
+        address owner = _checkPledgeable(terms);
         uint256 rank = _takeJuniorConsents(assetId, lender) + 1;
-        if (_msgSender() != owner) {
-            _useConsent(assetId, owner, lender, amount, currencyCode, maturity, officialRegistrationNo, deadline, ownerSig);
+        address creator = _msgSender();
+        if (creator != owner) {
+            // The lender sends (checked by _checkPledgeable): the owner's consent.
+            _useSignature(PLEDGE_CONSENT_TYPEHASH, owner, terms, deadline, signature);
+        } else if (creator != lender) {
+            // The owner sends: the lender's offer of exactly these terms.
+            _useSignature(LIEN_OFFER_TYPEHASH, lender, terms, deadline, signature);
         }
         lienId = ++_lienCount;
         _liens[lienId] = Lien({
@@ -346,7 +390,7 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
             officialRegistrationNo: officialRegistrationNo
         });
         _activeLiens[assetId].push(lienId);
-        emit Pledged(lienId, assetId, lender, owner, rank, amount, currencyCode, maturity, officialRegistrationNo);
+        _emitPledged(lienId, owner, creator, rank, terms);
     }
 
     /**
@@ -365,7 +409,9 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
      * @notice Enforces the most senior lien after maturity: the asset moves to `to` (the lender
      * or a buyer it names). Lower-ranked liens stay attached to the asset and move up.
      * @dev Only the lien's lender. Reverts with {NotLienLender}, {LienNotActive},
-     * {LienNotMatured}, {LienNotSenior}, {ERC721InvalidReceiver} or {AssetFrozen} (both from
+     * {LienNotMatured}, {LienNotSenior}, {ERC721InvalidReceiver} (zero address, the asset
+     * contract, or a contract that does not accept ERC-721 tokens) or {AssetFrozen} (while a freeze
+     * pauses enforcement; both from
      * `RightsAsset`). Emits {Enforced} (and `Transfer`, `TransferredByLien` from `RightsAsset`).
      * @param lienId The lien.
      * @param to New owner.
@@ -378,8 +424,8 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         if (senior != lienId) revert LienNotSenior(lienId, senior);
         lien.status = LienStatus.Enforced;
         _removeActive(assetId, lienId);
-        // Effects are done; `transferByLien` is our own immutable contract and makes no callback to
-        // the receiver, so the event after it cannot be reordered by reentrancy.
+        // Effects are done before the call (which ends with the receiver's `onERC721Received`);
+        // nothing is read or written after it but the event.
         // slither-disable-next-line reentrancy-events
         address from = rightsAsset.transferByLien(assetId, to);
         emit Enforced(lienId, assetId, lien.lender, from, to);
@@ -516,20 +562,42 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         uint256 nonce,
         uint256 deadline
     ) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    PLEDGE_CONSENT_TYPEHASH,
-                    assetId,
-                    lender,
-                    amount,
-                    currencyCode,
-                    maturity,
-                    officialRegistrationNo,
-                    nonce,
-                    deadline
-                )
-            )
+        return _digest(
+            PLEDGE_CONSENT_TYPEHASH,
+            Terms(assetId, lender, amount, currencyCode, maturity, officialRegistrationNo),
+            nonce,
+            deadline
+        );
+    }
+
+    /**
+     * @notice The EIP-712 digest a lender signs to offer a lien that the owner then sends, with
+     * the lender's nonce `nonce`.
+     * @param assetId The asset.
+     * @param lender The lender (the signer).
+     * @param amount Secured amount.
+     * @param currencyCode ISO 4217 code.
+     * @param maturity Maturity.
+     * @param officialRegistrationNo Official registration number.
+     * @param nonce The lender's nonce ({nonces}).
+     * @param deadline Deadline.
+     * @return The digest.
+     */
+    function lienOfferDigest(
+        uint256 assetId,
+        address lender,
+        uint128 amount,
+        bytes3 currencyCode,
+        uint64 maturity,
+        bytes32 officialRegistrationNo,
+        uint256 nonce,
+        uint256 deadline
+    ) public view returns (bytes32) {
+        return _digest(
+            LIEN_OFFER_TYPEHASH,
+            Terms(assetId, lender, amount, currencyCode, maturity, officialRegistrationNo),
+            nonce,
+            deadline
         );
     }
 
@@ -543,20 +611,26 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     }
 
     /// @dev Checks everything about a new lien but the consents; returns the asset's owner.
-    function _checkPledgeable(uint256 assetId, address lender, uint128 amount, bytes3 currencyCode, uint64 maturity)
-        private
-        view
-        returns (address owner)
-    {
+    function _checkPledgeable(Terms memory terms) private view returns (address owner) {
+        uint256 assetId = terms.assetId;
         owner = rightsAsset.ownerOf(assetId);
         address caller = _msgSender();
-        if (caller != owner && caller != lender) revert UnauthorizedPledgeCaller(caller, owner, lender);
-        _checkRole(LENDER_ROLE, lender);
-        if (amount == 0) revert ZeroAmount();
-        if (!_isCurrencyCode(currencyCode)) revert InvalidCurrencyCode(currencyCode);
-        if (maturity <= block.timestamp) revert InvalidMaturity(maturity, block.timestamp);
+        if (caller != owner && caller != terms.lender) revert UnauthorizedPledgeCaller(caller, owner, terms.lender);
+        _checkRole(LENDER_ROLE, terms.lender);
+        if (terms.amount == 0) revert ZeroAmount();
+        if (!_isCurrencyCode(terms.currencyCode)) revert InvalidCurrencyCode(terms.currencyCode);
+        if (terms.maturity <= block.timestamp) revert InvalidMaturity(terms.maturity, block.timestamp);
+        _checkMaturityWithinTerm(assetId, terms.maturity);
         if (moderation.isFrozen(bytes32(assetId))) revert AssetFrozen(assetId);
         if (rightsAsset.isRevoked(assetId)) revert AssetRevoked(assetId);
+    }
+
+    /// @dev Refuses a maturity after the asset's term end.
+    function _checkMaturityWithinTerm(uint256 assetId, uint64 maturity) private view {
+        // Only the term end matters here.
+        // slither-disable-next-line unused-return
+        (, uint64 termEnd,,,) = rightsAsset.assetTerms(assetId);
+        if (maturity > termEnd) revert MaturityAfterTermEnd(assetId, maturity, termEnd);
     }
 
     /// @dev Applies the junior-lien policy and uses up the senior lenders' consents; returns the
@@ -578,35 +652,54 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         }
     }
 
-    function _useConsent(
-        uint256 assetId,
-        address owner,
-        address lender,
-        uint128 amount,
-        bytes3 currencyCode,
-        uint64 maturity,
-        bytes32 officialRegistrationNo,
+    function _emitPledged(uint256 lienId, address owner, address creator, uint256 rank, Terms memory terms) private {
+        emit Pledged(
+            lienId,
+            terms.assetId,
+            terms.lender,
+            owner,
+            creator,
+            rank,
+            terms.amount,
+            terms.currencyCode,
+            terms.maturity,
+            terms.officialRegistrationNo
+        );
+    }
+
+    function _digest(bytes32 typehash, Terms memory terms, uint256 nonce, uint256 deadline)
+        private
+        view
+        returns (bytes32)
+    {
+        // A struct of static fields encodes exactly as its fields one after the other.
+        return _hashTypedDataV4(keccak256(abi.encode(typehash, terms, nonce, deadline)));
+    }
+
+    /// @dev Checks `signature` as `signer`'s `typehash` signature of `terms` with its current
+    /// nonce, and uses the nonce up.
+    function _useSignature(
+        bytes32 typehash,
+        address signer,
+        Terms memory terms,
         uint256 deadline,
-        bytes calldata ownerSig
+        bytes calldata signature
     ) private {
         if (block.timestamp > deadline) revert ConsentExpired(deadline, block.timestamp);
-        uint256 nonce = nonces(owner);
-        bytes32 digest =
-            consentDigest(assetId, lender, amount, currencyCode, maturity, officialRegistrationNo, nonce, deadline);
-        if (!SignatureChecker.isValidSignatureNow(owner, digest, ownerSig)) {
-            // Tell a replay (the same consent, already used) from a bad signature.
-            if (nonce != 0) {
-                bytes32 previous = consentDigest(
-                    assetId, lender, amount, currencyCode, maturity, officialRegistrationNo, nonce - 1, deadline
-                );
-                if (SignatureChecker.isValidSignatureNow(owner, previous, ownerSig)) {
-                    revert ConsentAlreadyUsed(owner, nonce - 1);
-                }
+        uint256 nonce = nonces(signer);
+        if (!SignatureChecker.isValidSignatureNow(signer, _digest(typehash, terms, nonce, deadline), signature)) {
+            // Tell a replay (the same signature, already used) from a bad signature.
+            if (
+                nonce != 0
+                    && SignatureChecker.isValidSignatureNow(signer, _digest(typehash, terms, nonce - 1, deadline), signature)
+            ) {
+                revert ConsentAlreadyUsed(signer, nonce - 1);
             }
-            revert InvalidConsentSignature(assetId, owner);
+            if (typehash == LIEN_OFFER_TYPEHASH) revert InvalidLenderSignature(terms.assetId, signer);
+            revert InvalidConsentSignature(terms.assetId, signer);
         }
-        _useNonce(owner);
-        emit ConsentNonceUsed(owner, nonce);
+        _useNonce(signer);
+        emit ConsentNonceUsed(signer, nonce);
     }
 
     function _activeLienOfLender(uint256 lienId) private view returns (Lien storage lien) {

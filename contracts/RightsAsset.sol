@@ -2,10 +2,13 @@
 pragma solidity 0.8.37;
 
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {ERC721Utils} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Utils.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IRegistryAnchor} from "./interfaces/IRegistryAnchor.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
 import {ILienRegistry} from "./interfaces/ILienRegistry.sol";
@@ -13,9 +16,11 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
 
 /**
  * @title RightsAsset
- * @notice ERC-721 records of copyright: one asset per registration, minted by the registrar only
- * with a proof that the registration is under an anchored root, so the asset carries the
- * original registration time.
+ * @notice ERC-721 records of copyright: one asset per registration, minted with a proof that the
+ * registration is under an anchored root, so the asset carries the original registration time.
+ * A registration anchored with a controller (the registrant's chain address) is minted only with
+ * that controller's EIP-712 {MINT_AUTHORIZATION_TYPEHASH} signature, sent by anyone; a custodial
+ * registration (no controller) only by the registrar.
  * @dev The asset id is the registration's claim leaf (`assetId == uint256(leaf)`): identifiers
  * derive from content, and a freeze of the registration is a freeze of the asset. One slot is
  * stored per asset (registration time, term end, batch, rights, territory); the content digests
@@ -24,15 +29,25 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * 发表权 (publication) … bit 16 = 其他权利 (other rights). Territory is an ISO 3166-1 numeric
  * code, 0 meaning worldwide. A frozen asset cannot move at all; an asset with an active lien
  * moves only when the lien is enforced ({transferByLien}, called by the lien registry).
- * Transfers never call `onERC721Received` on the way out of {transferByLien}.
+ * {transferByLien} goes through {_update} (the freeze check applies) and checks the receiver as
+ * `safeTransferFrom` does: not the zero address, not this contract, and a contract receiver must
+ * accept the token (`onERC721Received`).
+ * Anchored tree entries: `keccak256(bytes.concat(keccak256(abi.encode(leaf))))` for a custodial
+ * registration, `keccak256(bytes.concat(keccak256(abi.encode(leaf, controller))))` for a
+ * controller-bound one (OpenZeppelin `StandardMerkleTree` leaves of types `bytes32` and
+ * `bytes32, address`); a 64-byte preimage cannot collide with a 32-byte one.
  */
-contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
-    /// @notice Role allowed to tokenize registrations (the service's submitting accounts).
+contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EIP712 {
+    /// @notice Role allowed to tokenize custodial registrations (the service's submitting accounts).
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
     uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
     /// @notice Mask of the 17 rights of art. 10 of the Copyright Law of the PRC.
     uint32 public constant ALL_RIGHTS = (uint32(1) << 17) - 1;
+    /// @notice EIP-712 type of a controller's authorization to mint its registration.
+    bytes32 public constant MINT_AUTHORIZATION_TYPEHASH = keccak256(
+        "MintAuthorization(bytes32 leaf,address to,uint32 rights,uint16 territory,uint64 termEnd,uint256 deadline)"
+    );
 
     /**
      * @notice What the registrar states about the work when tokenizing it.
@@ -67,6 +82,8 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
     IModeration public immutable moderation;
     /// @notice The lien registry (`Pledges`), bound once after deployment.
     ILienRegistry public lienRegistry;
+    /// @dev Set only while {transferByLien} moves an asset: {_update} then skips the lien check.
+    bool private transient _lienTransfer;
 
     mapping(uint256 assetId => AssetRecord) private _assets;
 
@@ -125,6 +142,20 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
     error AssetAlreadyTokenized(uint256 assetId);
 
     /**
+     * @notice The controller's mint authorization is past its deadline.
+     * @param deadline The deadline signed.
+     * @param nowTimestamp The current block timestamp.
+     */
+    error MintAuthorizationExpired(uint256 deadline, uint256 nowTimestamp);
+
+    /**
+     * @notice The signature is not the controller's authorization of these terms.
+     * @param leaf The registration leaf.
+     * @param controller The controller the registration is bound to.
+     */
+    error InvalidMintAuthorization(bytes32 leaf, address controller);
+
+    /**
      * @notice The asset (or its registration) is frozen.
      * @param assetId The asset id.
      */
@@ -156,6 +187,7 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
      * @param rights Rights bitmask.
      * @param territory Territory code.
      * @param termEnd Term end.
+     * @param controller The controller whose authorization minted it (zero: custodial, by the registrar).
      */
     event Tokenized(
         uint256 indexed assetId,
@@ -168,7 +200,8 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
         bytes cid,
         uint32 rights,
         uint16 territory,
-        uint64 termEnd
+        uint64 termEnd,
+        address controller
     );
 
     /**
@@ -196,6 +229,7 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
     constructor(address admin, address registrar, IRegistryAnchor anchor_, IModeration moderation_)
         ERC721("banquan rights", "BQR")
         AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
+        EIP712("banquan RightsAsset", "1")
     {
         if (registrar == address(0) || address(anchor_) == address(0) || address(moderation_) == address(0)) {
             revert ZeroAddress();
@@ -220,15 +254,26 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
 
     /**
      * @notice Tokenizes the registration `leaf`, proven under the anchored root `root`, to `to`.
-     * @dev Reverts with {AccessControlUnauthorizedAccount} (not a registrar), {InvalidRights},
-     * {InvalidTermEnd}, {MissingContentDigest}, {AssetAlreadyTokenized}, {RootNotAnchored},
-     * {RootRevoked}, {InvalidRegistrationProof} or {ERC721InvalidReceiver} (zero owner). A frozen
-     * registration can be tokenized: the asset shares its id, so it is frozen from birth. Emits {Transfer} and {Tokenized}.
+     * @dev A custodial registration (`controller` zero; its tree entry is the leaf alone) is
+     * tokenized by a registrar only, and `deadline` and `signature` are ignored. A registration
+     * bound to `controller` (its tree entry is the pair leaf, controller) is tokenized by anyone
+     * sending the controller's EIP-712 signature of {mintAuthorizationDigest} for exactly these
+     * `to`, rights, territory, term end and `deadline` (ECDSA, or ERC-1271 for a contract wallet).
+     * Reverts with {AccessControlUnauthorizedAccount} (custodial, not a registrar),
+     * {MintAuthorizationExpired}, {InvalidRights}, {InvalidTermEnd}, {MissingContentDigest},
+     * {AssetAlreadyTokenized}, {RootNotAnchored}, {RootRevoked}, {InvalidRegistrationProof} (the
+     * proof does not put this entry, with this controller or none, under the root),
+     * {InvalidMintAuthorization} or {ERC721InvalidReceiver} (zero owner). A frozen registration
+     * can be tokenized: the asset shares its id, so it is frozen from birth. Emits {Transfer} and
+     * {Tokenized}.
      * @param to First owner.
      * @param leaf Registration claim leaf; becomes the asset id.
-     * @param proof Merkle proof of `leaf` under `root`.
+     * @param proof Merkle proof of the registration's tree entry under `root`.
      * @param root Anchored batch root.
      * @param metadata Digests, CID, rights, territory and term.
+     * @param controller The registration's controller, or zero for a custodial registration.
+     * @param deadline Last timestamp at which the controller's authorization is valid.
+     * @param signature The controller's EIP-712 signature (empty when custodial).
      * @return assetId The new asset's id.
      */
     function tokenize(
@@ -236,8 +281,16 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
         bytes32 leaf,
         bytes32[] calldata proof,
         bytes32 root,
-        AssetMetadata calldata metadata
-    ) external onlyRole(REGISTRAR_ROLE) returns (uint256 assetId) {
+        AssetMetadata calldata metadata,
+        address controller,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 assetId) {
+        if (controller == address(0)) {
+            _checkRole(REGISTRAR_ROLE);
+        } else if (deadline < block.timestamp) {
+            revert MintAuthorizationExpired(deadline, block.timestamp);
+        }
         assetId = uint256(leaf);
         uint32 rights = metadata.rights;
         if (rights == 0 || rights & ~ALL_RIGHTS != 0) revert InvalidRights(rights);
@@ -245,14 +298,8 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
         if (metadata.sha256Digest == bytes32(0) || metadata.sm3Digest == bytes32(0)) revert MissingContentDigest(leaf);
         if (_assets[assetId].registeredAt != 0) revert AssetAlreadyTokenized(assetId);
 
-        // Block number and leaf count are not part of the asset (the Anchored event has them).
-        // slither-disable-next-line unused-return
-        (uint64 anchoredAt,,, uint64 batchId, bool revoked) = registryAnchor.rootRecord(root);
-        if (anchoredAt == 0) revert RootNotAnchored(root);
-        if (revoked) revert RootRevoked(root, batchId);
-        if (!MerkleProof.verifyCalldata(proof, root, keccak256(bytes.concat(keccak256(abi.encode(leaf)))))) {
-            revert InvalidRegistrationProof(leaf, root);
-        }
+        (uint64 anchoredAt, uint64 batchId) = _checkProof(leaf, proof, root, controller);
+        if (controller != address(0)) _checkMintAuthorization(to, leaf, metadata, controller, deadline, signature);
         // A frozen registration is not refused: its asset has the same id, so it is born frozen.
 
         _assets[assetId] = AssetRecord({
@@ -263,7 +310,33 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
             territory: metadata.territory
         });
         _mint(to, assetId);
-        _emitTokenized(assetId, to, root, batchId, anchoredAt, metadata);
+        _emitTokenized(assetId, to, root, batchId, anchoredAt, metadata, controller);
+    }
+
+    /**
+     * @notice The EIP-712 digest a controller signs to authorize minting its registration `leaf`
+     * to `to` with these terms, valid until `deadline`.
+     * @dev Domain `{name: "banquan RightsAsset", version: "1", chainId, verifyingContract: this}`,
+     * type {MINT_AUTHORIZATION_TYPEHASH}.
+     * @param leaf Registration claim leaf.
+     * @param to First owner.
+     * @param rights Rights bitmask.
+     * @param territory Territory code.
+     * @param termEnd Term end.
+     * @param deadline Last valid timestamp.
+     * @return The digest.
+     */
+    function mintAuthorizationDigest(
+        bytes32 leaf,
+        address to,
+        uint32 rights,
+        uint16 territory,
+        uint64 termEnd,
+        uint256 deadline
+    ) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(MINT_AUTHORIZATION_TYPEHASH, leaf, to, rights, territory, termEnd, deadline))
+        );
     }
 
     /**
@@ -280,8 +353,10 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
     /**
      * @notice Moves `assetId` to `to` on enforcement of a lien.
      * @dev Only the bound lien registry; reverts with {NotLienRegistry}, {ERC721NonexistentToken},
-     * {ERC721InvalidReceiver} or {AssetFrozen} (a freeze stops enforcement too). No receiver
-     * callback is made. Emits {Transfer} and {TransferredByLien}.
+     * {ERC721InvalidReceiver} (`to` is zero, this contract, or a contract that does not accept
+     * the token) or {AssetFrozen} (while a freeze pauses enforcement: a regulator's without end,
+     * a moderator's for 90 days unless an arbiter extends it). Calls `onERC721Received` on a
+     * contract receiver after the move. Emits {Transfer} and {TransferredByLien}.
      * @param assetId The asset.
      * @param to Lender or buyer.
      * @return from The previous owner.
@@ -290,12 +365,15 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
         if (_msgSender() != address(lienRegistry) || address(lienRegistry) == address(0)) {
             revert NotLienRegistry(_msgSender());
         }
-        if (to == address(0)) revert ERC721InvalidReceiver(address(0));
+        if (to == address(0) || to == address(this)) revert ERC721InvalidReceiver(to);
         from = _requireOwned(assetId);
-        if (moderation.isFrozen(bytes32(assetId))) revert AssetFrozen(assetId);
-        // Bypasses the encumbrance check of {_update}: this is the one way an encumbered asset moves.
-        ERC721._update(to, assetId, address(0));
+        // Through the {_update} override (the freeze check stays); the lien check is skipped for
+        // this one move only: this is the one way an encumbered asset moves.
+        _lienTransfer = true;
+        _update(to, assetId, address(0));
+        _lienTransfer = false;
         emit TransferredByLien(assetId, from, to);
+        ERC721Utils.checkOnERC721Received(_msgSender(), from, to, assetId, "");
     }
 
     /**
@@ -350,13 +428,54 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
         return super.supportsInterface(interfaceId);
     }
 
+    /// @dev The anchored tree entry of a registration: the leaf alone (custodial) or the pair
+    /// leaf, controller, as OpenZeppelin `StandardMerkleTree` hashes its leaves.
+    function _entryHash(bytes32 leaf, address controller) private pure returns (bytes32) {
+        if (controller == address(0)) return keccak256(bytes.concat(keccak256(abi.encode(leaf))));
+        return keccak256(bytes.concat(keccak256(abi.encode(leaf, controller))));
+    }
+
+    /// @dev The anchoring time and batch of `root`, once the proof puts the registration's entry
+    /// under it and the root is anchored and not revoked.
+    function _checkProof(bytes32 leaf, bytes32[] calldata proof, bytes32 root, address controller)
+        private
+        view
+        returns (uint64 anchoredAt, uint64 batchId)
+    {
+        bool revoked;
+        // Block number and leaf count are not part of the asset (the Anchored event has them).
+        // slither-disable-next-line unused-return
+        (anchoredAt,,, batchId, revoked) = registryAnchor.rootRecord(root);
+        if (anchoredAt == 0) revert RootNotAnchored(root);
+        if (revoked) revert RootRevoked(root, batchId);
+        if (!MerkleProof.verifyCalldata(proof, root, _entryHash(leaf, controller))) {
+            revert InvalidRegistrationProof(leaf, root);
+        }
+    }
+
+    function _checkMintAuthorization(
+        address to,
+        bytes32 leaf,
+        AssetMetadata calldata metadata,
+        address controller,
+        uint256 deadline,
+        bytes calldata signature
+    ) private view {
+        bytes32 digest =
+            mintAuthorizationDigest(leaf, to, metadata.rights, metadata.territory, metadata.termEnd, deadline);
+        if (!SignatureChecker.isValidSignatureNow(controller, digest, signature)) {
+            revert InvalidMintAuthorization(leaf, controller);
+        }
+    }
+
     function _emitTokenized(
         uint256 assetId,
         address to,
         bytes32 root,
         uint64 batchId,
         uint64 registeredAt,
-        AssetMetadata calldata metadata
+        AssetMetadata calldata metadata,
+        address controller
     ) private {
         emit Tokenized(
             assetId,
@@ -369,7 +488,8 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
             metadata.cid,
             metadata.rights,
             metadata.territory,
-            metadata.termEnd
+            metadata.termEnd,
+            controller
         );
     }
 
@@ -377,9 +497,13 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules {
     /// assets stay where they are.
     function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
         if (_ownerOf(tokenId) != address(0)) {
-            if (moderation.isFrozen(bytes32(tokenId))) revert AssetFrozen(tokenId);
+            // A lien's enforcement is stopped by a freeze only while the freeze pauses it.
+            bool stopped = _lienTransfer
+                ? moderation.enforcementPaused(bytes32(tokenId))
+                : moderation.isFrozen(bytes32(tokenId));
+            if (stopped) revert AssetFrozen(tokenId);
             ILienRegistry registry = lienRegistry;
-            if (address(registry) != address(0)) {
+            if (address(registry) != address(0) && !_lienTransfer) {
                 uint256 liens = registry.activeLienCount(tokenId);
                 if (liens != 0) revert AssetEncumbered(tokenId, liens);
             }

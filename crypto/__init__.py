@@ -42,6 +42,7 @@ from crypto.errors import (
 from crypto.merkle import (
     MerkleTree,
     MultiProof,
+    entry_hash,
     hash_pair,
     leaf_hash,
     process_multiproof,
@@ -71,6 +72,7 @@ __all__ = [
     "canonical_json",
     "claim_leaf_v1",
     "digest_stream",
+    "entry_hash",
     "hash_pair",
     "leaf_hash",
     "metadata_digest",

@@ -152,10 +152,11 @@ def decrypt_key(document: object, password: str) -> PrivateKey:
         DecryptionFailed: a wrong password or tampered file.
         InvalidKeystore: a malformed file, or a key that does not match its public key.
     """
-    if isinstance(document, dict) and document.get("version") == 3 and "crypto" in document:
+    if not isinstance(document, dict):
+        raise InvalidKeystore("a keystore is a JSON object")
+    if document.get("version") == 3 and "crypto" in document:
         return _decrypt_ethereum_v3(document, password)
     header = _banquan_header(document)
-    assert isinstance(document, dict)
     cipher = Cipher.parse(header["cipher"]["name"])
     try:
         nonce = bytes.fromhex(header["cipher"]["nonce"])

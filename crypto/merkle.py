@@ -11,10 +11,17 @@ OpenZeppelin Contracts:
 * the ``n`` leaves are sorted ascending and stored, last first, at the end of an array of
   ``2n - 1`` nodes in which node ``i`` has children ``2i + 1`` and ``2i + 2``; node 0 is the
   root.
+
+An entry of the tree is a claim leaf alone (a custodial registration) or a pair ``(leaf,
+controller)`` (a registration bound to the chain address of its registrant). A pair becomes
+``keccak256(keccak256(abi.encode(bytes32 leaf, address controller)))``, the leaf of
+``StandardMerkleTree`` with types ``["bytes32", "address"]``; its 64-byte preimage cannot collide
+with the 32-byte one of a leaf alone. A zero controller is no controller, as on chain.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from eth_hash.auto import keccak
 
@@ -22,6 +29,69 @@ from crypto.errors import InvalidProof, LeafNotInTree
 
 NODE_SIZE = 32
 """Length in bytes of a value, a leaf, an inner node and a root."""
+
+ADDRESS_SIZE = 20
+"""Length in bytes of a controller's address."""
+
+Controller: TypeAlias = str | bytes | None
+"""A controller: a 0x-prefixed hex address, its 20 bytes, or None for no controller."""
+
+Entry: TypeAlias = bytes | tuple[bytes, Controller]
+"""A tree entry: a 32-byte claim leaf, or a pair (leaf, controller)."""
+
+
+def controller_bytes(controller: Controller) -> bytes | None:
+    """The 20 bytes of ``controller``, or None for no controller (None or the zero address).
+
+    Raises:
+        InvalidProof: ``controller`` is not a 20-byte address.
+    """
+    if controller is None:
+        return None
+    if isinstance(controller, str):
+        text = controller[2:] if controller[:2] in ("0x", "0X") else controller
+        try:
+            raw = bytes.fromhex(text)
+        except ValueError:
+            raise InvalidProof(f"controller is not a hex address: {controller!r}") from None
+    elif isinstance(controller, bytes):
+        raw = controller
+    else:
+        raise InvalidProof(f"controller must be an address, got {type(controller).__name__}")
+    if len(raw) != ADDRESS_SIZE:
+        raise InvalidProof(f"controller must be {ADDRESS_SIZE} bytes, got {len(raw)}")
+    return None if raw == bytes(ADDRESS_SIZE) else raw
+
+
+def entry_hash(value: bytes, controller: Controller = None) -> bytes:
+    """The tree leaf of an entry: :func:`leaf_hash` of ``value`` without a controller, else
+    ``keccak256(keccak256(abi.encode(bytes32 value, address controller)))``.
+
+    Raises:
+        InvalidProof: ``value`` is not 32 bytes or ``controller`` not an address.
+    """
+    raw = controller_bytes(controller)
+    if raw is None:
+        return leaf_hash(value)
+    _check_node("value", value)
+    return keccak(keccak(value + bytes(12) + raw))
+
+
+def _entry_leaf(entry: object) -> bytes:
+    if isinstance(entry, tuple):
+        if len(entry) != 2:
+            raise InvalidProof("a tree entry is a leaf or a pair (leaf, controller)")
+        value, controller = entry
+        return entry_hash(value, controller)
+    if not isinstance(entry, bytes):
+        raise InvalidProof(f"a tree entry must be bytes or a pair, got {type(entry).__name__}")
+    return leaf_hash(entry)
+
+
+def _describe(entry: object) -> str:
+    if isinstance(entry, tuple):
+        return f"entry (0x{bytes(entry[0]).hex()}, {entry[1]!r})"
+    return f"value 0x{bytes(entry).hex()}" if isinstance(entry, bytes) else repr(entry)
 
 
 def leaf_hash(value: bytes) -> bytes:
@@ -54,13 +124,14 @@ class MultiProof:
     with ``keccak256(keccak256(value))`` of each value as its ``leaves``.
     """
 
-    values: tuple[bytes, ...]
+    values: tuple[Entry, ...]
     proof: tuple[bytes, ...]
     proof_flags: tuple[bool, ...]
 
 
 class MerkleTree:
-    """A Merkle tree over 32-byte values, laid out as OpenZeppelin's ``StandardMerkleTree``.
+    """A Merkle tree over entries (32-byte values, or pairs (value, controller)), laid out as
+    OpenZeppelin's ``StandardMerkleTree``.
 
     Build it with :meth:`of`. Equal values may appear more than once, as OpenZeppelin
     allows; :meth:`proof` then proves the same occurrence that OpenZeppelin's
@@ -74,19 +145,19 @@ class MerkleTree:
         self._count = count
 
     @classmethod
-    def of(cls, values: Sequence[bytes]) -> "MerkleTree":
-        """Build the tree of ``values`` (claim leaves, 32 bytes each) in O(n) hashes.
+    def of(cls, values: Sequence[Entry]) -> "MerkleTree":
+        """Build the tree of ``values`` (claim leaves of 32 bytes, or pairs (leaf, controller))
+        in O(n) hashes.
 
         Raises:
-            InvalidProof: ``values`` is empty or a value is not 32 bytes.
+            InvalidProof: ``values`` is empty, a value is not 32 bytes or a controller not an
+            address.
         """
         if not values:
             raise InvalidProof("a Merkle tree needs at least one value")
-        for value in values:
-            _check_node("value", value)
         # OpenZeppelin sorts leaves with a stable sort; equal leaves are interchangeable,
         # so sorting the hashes alone yields the same array.
-        leaves = sorted(keccak(keccak(value)) for value in values)
+        leaves = sorted(_entry_leaf(value) for value in values)
         count = len(leaves)
         size = 2 * count - 1
         nodes = [b""] * (size - count) + leaves[::-1]
@@ -102,17 +173,18 @@ class MerkleTree:
         """The 32-byte root: what is published on chain."""
         return self._nodes[0]
 
-    def proof(self, value: bytes) -> list[bytes]:
-        """The sibling nodes from the leaf of ``value`` up to the root, leaf side first.
+    def proof(self, value: Entry) -> list[bytes]:
+        """The sibling nodes from the leaf of ``value`` (a value or a pair (value, controller))
+        up to the root, leaf side first.
 
         Raises:
-            InvalidProof: ``value`` is not 32 bytes.
-            LeafNotInTree: ``value`` is not one of the tree's values.
+            InvalidProof: ``value`` is not 32 bytes or its controller not an address.
+            LeafNotInTree: ``value`` is not one of the tree's entries.
         """
-        leaf = leaf_hash(value)
+        leaf = _entry_leaf(value)
         index = self._positions.get(leaf)
         if index is None:
-            raise LeafNotInTree(f"value 0x{value.hex()} is not in the tree")
+            raise LeafNotInTree(f"{_describe(value)} is not in the tree")
         proof: list[bytes] = []
         while index > 0:
             # Odd indices are left children, even ones right children.
@@ -121,23 +193,24 @@ class MerkleTree:
             index = (index - 1) // 2
         return proof
 
-    def multiproof(self, values: Sequence[bytes]) -> MultiProof:
-        """The multi-proof of ``values`` (each a value of the tree, none repeated).
+    def multiproof(self, values: Sequence[Entry]) -> MultiProof:
+        """The multi-proof of ``values`` (each an entry of the tree, none repeated).
 
         Raises:
             InvalidProof: a value is not 32 bytes, or a value is asked for twice.
             LeafNotInTree: a value is not in the tree.
         """
         indices = []
+        by_index: dict[int, Entry] = {}
         for value in values:
-            index = self._positions.get(leaf_hash(value))
+            index = self._positions.get(_entry_leaf(value))
             if index is None:
-                raise LeafNotInTree(f"value 0x{value.hex()} is not in the tree")
+                raise LeafNotInTree(f"{_describe(value)} is not in the tree")
             indices.append(index)
+            by_index[index] = value
         indices.sort(reverse=True)
         if len(set(indices)) != len(indices):
             raise InvalidProof("a multi-proof cannot prove the same leaf twice")
-        by_index = {self._positions[leaf_hash(value)]: bytes(value) for value in values}
         # The walk of @openzeppelin/merkle-tree's getMultiProof: a queue of node indices,
         # deepest first; a node whose sibling is next in the queue needs no proof node.
         queue = list(indices)
@@ -164,25 +237,35 @@ class MerkleTree:
         return self._count
 
     def __contains__(self, value: object) -> bool:
-        """Whether ``value`` is one of the tree's values."""
-        if not isinstance(value, bytes) or len(value) != NODE_SIZE:
+        """Whether ``value`` (a value or a pair (value, controller)) is one of the tree's
+        entries."""
+        try:
+            return _entry_leaf(value) in self._positions
+        except InvalidProof:
             return False
-        return keccak(keccak(value)) in self._positions
 
 
-def verify_proof(value: bytes, proof: Sequence[bytes], root: bytes) -> bool:
-    """Whether ``proof`` shows that ``value`` is in the tree with ``root``.
+def verify_proof(
+    value: Entry, proof: Sequence[bytes], root: bytes, *, controller: Controller = None
+) -> bool:
+    """Whether ``proof`` shows that the entry of ``value`` (with ``controller``, if any; or
+    ``value`` given as a pair (value, controller)) is in the tree with ``root``.
 
-    Same result as ``MerkleProof.verify(proof, root, keccak256(bytes.concat(keccak256(
-    abi.encode(value)))))`` in OpenZeppelin Contracts.
+    Same result as ``MerkleProof.verify(proof, root, entry)`` in OpenZeppelin Contracts, with
+    ``entry`` as :func:`entry_hash` computes it.
 
     Raises:
-        InvalidProof: ``value``, ``root`` or a proof node is not 32 bytes.
+        InvalidProof: ``value``, ``root`` or a proof node is not 32 bytes, or the controller
+        is not an address.
     """
     _check_node("root", root)
     for node in proof:
         _check_node("proof node", node)
-    computed = leaf_hash(value)
+    if controller is not None:
+        if isinstance(value, tuple):
+            raise InvalidProof("give the controller in the entry or as controller=, not both")
+        value = (value, controller)
+    computed = _entry_leaf(value)
     for node in proof:
         computed = _parent(computed, node)
     return computed == root
@@ -238,18 +321,18 @@ def _next(hashes: list[bytes], leaves: Sequence[bytes], position: int) -> tuple[
 
 
 def verify_multiproof(
-    values: Sequence[bytes], proof: Sequence[bytes], proof_flags: Sequence[bool], root: bytes
+    values: Sequence[Entry], proof: Sequence[bytes], proof_flags: Sequence[bool], root: bytes
 ) -> bool:
     """Whether the multi-proof shows that every one of ``values`` is in the tree with ``root``.
 
     Same result as ``MerkleProof.multiProofVerify(proof, proofFlags, root, leaves)`` with
-    ``leaves[i] = keccak256(keccak256(values[i]))``; a malformed proof is ``False``.
+    ``leaves[i]`` the entry hash of ``values[i]``; a malformed proof is ``False``.
 
     Raises:
         InvalidProof: ``root``, a value or a proof node is not 32 bytes.
     """
     _check_node("root", root)
-    leaves = [leaf_hash(value) for value in values]
+    leaves = [_entry_leaf(value) for value in values]
     try:
         return process_multiproof(leaves, proof, proof_flags) == root
     except InvalidProof:

@@ -23,7 +23,6 @@ from typing import Any, Final
 
 import coincurve
 from coincurve.ecdsa import cdata_to_der, deserialize_compact
-from eth_account.messages import encode_typed_data
 from eth_hash.auto import keccak
 
 from crypto import _der
@@ -192,6 +191,9 @@ def eip712_digest(typed_data: Mapping[str, Any]) -> bytes:
     Raises:
         ValueError: ``typed_data`` is not valid EIP-712 typed data.
     """
+    # eth_account takes most of a second to import: only signing and checking typed data need it.
+    from eth_account.messages import encode_typed_data
+
     try:
         signable = encode_typed_data(full_message=dict(typed_data))
     except (ValueError, TypeError, KeyError) as exc:

@@ -17,6 +17,7 @@ mixing things up, not a bad signature.
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 from typing import Final, Protocol, runtime_checkable
@@ -226,10 +227,18 @@ def public_key_from_json(value: object) -> PublicKey:
     encoded = value["public_key"]
     if not isinstance(encoded, str) or not re.fullmatch(r"(?:[0-9a-f]{2})+", encoded):
         raise InvalidKey("public_key must be lowercase hex")
+    distid = sm2_id_from_text(value.get("sm2_id")) if algorithm is Algorithm.SM2 else b""
+    return _loaded_public_key(algorithm, bytes.fromhex(encoded), distid)
+
+
+@functools.lru_cache(maxsize=4096)
+def _loaded_public_key(algorithm: Algorithm, data: bytes, distid: bytes) -> PublicKey:
+    """The key of these bytes, loaded once: the same registrants sign claim after claim, and
+    loading (for SM2, through OpenSSL's decoders) costs half a signature check. Keys are
+    immutable, so one object serves every caller; an invalid key raises and is not cached."""
     if algorithm is Algorithm.SM2:
-        distid = sm2_id_from_text(value.get("sm2_id"))
-        return SM2PublicKey.from_bytes(bytes.fromhex(encoded), distid)
-    return Secp256k1PublicKey.from_bytes(bytes.fromhex(encoded))
+        return SM2PublicKey.from_bytes(data, distid)
+    return Secp256k1PublicKey.from_bytes(data)
 
 
 def sm2_id_to_text(distid: bytes) -> str:

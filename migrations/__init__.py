@@ -1,1 +1,2 @@
-"""Alembic migrations for every table in ``registry.models`` (the same on SQLite and PostgreSQL)."""
+"""Alembic migrations for every table in ``registry.core.models`` (the same on SQLite and
+PostgreSQL)."""

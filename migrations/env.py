@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection handed over by ``registry.database.migrate``,
+"""Alembic environment: runs on the connection handed over by ``registry.core.database.migrate``,
 or, from the ``alembic`` command line, on the database named by banquan's settings."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from registry.database import create_database_engine
-from registry.models import Base
-from registry.settings import Settings
+from registry.core.database import create_database_engine
+from registry.core.models import Base
+from registry.core.settings import Settings
 
 
 def _run(connection: Connection) -> None:

@@ -23,10 +23,10 @@ from chain_client.connection import connect
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
-from registry.access import create_api_key
-from registry.database import migrate
-from registry.runtime import Runtime, build_runtime
-from registry.settings import DEV_CHAIN_PRIVATE_KEY, Settings
+from registry.access.keys import create_api_key
+from registry.core.database import migrate
+from registry.core.settings import DEV_CHAIN_PRIVATE_KEY, Settings
+from registry.platform.runtime import Runtime, build_runtime
 
 # Timing is not what property tests check: on a loaded two-core machine a per-example deadline
 # only produces flaky failures.

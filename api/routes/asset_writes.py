@@ -7,38 +7,31 @@ it after the same checks ran again. See docs/assets-api.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from inspect import Parameter, Signature, cleandoc
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from api.auth import get_principal, requires
-from api.dependencies import get_runtime
+from api.auth import Publisher, PublisherOrLender, requires
+from api.dependencies import RuntimeDep
 from api.params import AssetReference
-from api.schemas import ErrorOut
+from api.schemas import AssetIdHex, error_responses, with_example
 from chain_client.licences import LicenceTerms
 from registry.access import Principal, Scope
-from registry.assets import ZERO_BYTES32, OwnerConsent, resolve_asset_id
-from registry.errors import InvalidInput, InvalidLicenceTerms
-from registry.rights import RIGHT_NAMES, rights_mask
-from registry.runtime import Runtime
-from registry.transactions_relay import (
+from registry.assets import (
+    ZERO_BYTES32,
+    OwnerConsent,
     PreparedTransaction,
-    pledge_consent,
-    pledge_terms,
-    prepare_enforce,
-    prepare_licence_grant,
-    prepare_licence_revoke,
-    prepare_pledge,
-    prepare_release,
-    prepare_transfer,
-    submit_transaction,
 )
+from registry.core.errors import InvalidInput, InvalidLicenceTerms
+from registry.core.rights import RIGHT_NAMES, rights_mask
+from registry.platform import Runtime
 
 router = APIRouter(tags=["asset writes"])
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 422, 503)
-}
+ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
 UINT64 = (1 << 64) - 1
 UINT128 = (1 << 128) - 1
 UINT256 = (1 << 256) - 1
@@ -75,9 +68,7 @@ class TransactionOut(BaseModel):
     """Ready for ``eth_account.Account.sign_transaction`` (or a wallet's ``eth_signTransaction``);
     either the EIP-1559 fees or ``gasPrice``."""
 
-    model_config = ConfigDict(
-        populate_by_name=True, json_schema_extra={"examples": [TRANSACTION_EXAMPLE]}
-    )
+    model_config = with_example(TRANSACTION_EXAMPLE, populate_by_name=True)
 
     chainId: int  # noqa: N815 - the transaction field's own name
     from_: str = Field(alias="from")
@@ -92,16 +83,13 @@ class TransactionOut(BaseModel):
 
 
 class PreparedOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "operation": "release",
-                    "transaction": TRANSACTION_EXAMPLE,
-                    "summary": {"lien_id": 1},
-                }
-            ]
-        }
+    model_config = with_example(
+        {
+            "operation": "release",
+            "transaction": TRANSACTION_EXAMPLE,
+            "summary": {"lien_id": 1},
+        },
+        from_attributes=True,
     )
 
     operation: str = Field(
@@ -110,41 +98,27 @@ class PreparedOut(BaseModel):
     transaction: TransactionOut
     summary: dict[str, object] = Field(description="What the transaction does, for display")
 
-    @classmethod
-    def of(cls, prepared: PreparedTransaction) -> PreparedOut:
-        return cls(
-            operation=prepared.operation,
-            transaction=TransactionOut.model_validate(prepared.transaction),
-            summary=prepared.summary,
-        )
-
 
 class TransferIn(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True, json_schema_extra={"examples": [{"from": OWNER, "to": BUYER}]}
-    )
+    model_config = with_example({"from": OWNER, "to": BUYER}, populate_by_name=True)
 
     from_: str = ActingAccount
     to: str = Field(description="The new owner", examples=[BUYER])
 
 
 class LicenceIn(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "from": OWNER,
-                    "licensee": BUYER,
-                    "rights": ["information_network"],
-                    "territory": 156,
-                    "start": 1798761600,
-                    "end": 1830297600,
-                    "exclusive": True,
-                    "revocable": True,
-                }
-            ]
+    model_config = with_example(
+        {
+            "from": OWNER,
+            "licensee": BUYER,
+            "rights": ["information_network"],
+            "territory": 156,
+            "start": 1798761600,
+            "end": 1830297600,
+            "exclusive": True,
+            "revocable": True,
         },
+        populate_by_name=True,
     )
 
     from_: str = ActingAccount
@@ -153,7 +127,12 @@ class LicenceIn(BaseModel):
         min_length=1, max_length=17, description="Rights of art. 10", examples=[["translation"]]
     )
     territory: int = Field(default=0, ge=0, le=999, description="ISO 3166-1 numeric; 0 = world")
-    start: int = Field(ge=0, le=UINT64, description="Unix seconds", examples=[1798761600])
+    start: int = Field(
+        ge=0,
+        le=UINT64,
+        description="Unix seconds, not before the grant (the block it is mined in)",
+        examples=[1798761600],
+    )
     end: int = Field(ge=0, le=UINT64, description="Unix seconds", examples=[1830297600])
     exclusive: bool = False
     revocable: bool = False
@@ -163,9 +142,7 @@ class LicenceIn(BaseModel):
 
 
 class RevokeIn(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True, json_schema_extra={"examples": [{"from": OWNER}]}
-    )
+    model_config = with_example({"from": OWNER}, populate_by_name=True)
 
     from_: str = ActingAccount
     reason_digest: str | None = Field(
@@ -196,7 +173,7 @@ CONSENT_EXAMPLE: dict[str, Any] = {
 
 
 class ConsentIn(PledgeTermsIn):
-    model_config = ConfigDict(json_schema_extra={"examples": [CONSENT_EXAMPLE]})
+    model_config = with_example(CONSENT_EXAMPLE)
 
     deadline: int | None = Field(  # type: ignore[assignment]
         default=None,
@@ -207,22 +184,18 @@ class ConsentIn(PledgeTermsIn):
 
 
 class ConsentOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "owner": OWNER,
-                    "nonce": 0,
-                    "deadline": 1798765200,
-                    "digest": "0x" + "ab" * 32,
-                    "typed_data": {
-                        "types": {"EIP712Domain": [], "PledgeConsent": []},
-                        "primaryType": "PledgeConsent",
-                        "domain": {"name": "banquan Pledges", "version": "1"},
-                        "message": {"assetId": str(int(ASSET_ID, 16)), "nonce": "0"},
-                    },
-                }
-            ]
+    model_config = with_example(
+        {
+            "owner": OWNER,
+            "nonce": 0,
+            "deadline": 1798765200,
+            "digest": "0x" + "ab" * 32,
+            "typed_data": {
+                "types": {"EIP712Domain": [], "PledgeConsent": []},
+                "primaryType": "PledgeConsent",
+                "domain": {"name": "banquan Pledges", "version": "1"},
+                "message": {"assetId": str(int(ASSET_ID, 16)), "nonce": "0"},
+            },
         }
     )
 
@@ -236,11 +209,8 @@ class ConsentOut(BaseModel):
 
 
 class PledgeIn(PledgeTermsIn):
-    model_config = ConfigDict(
-        populate_by_name=True,
-        json_schema_extra={
-            "examples": [{"from": LENDER, **CONSENT_EXAMPLE, "signature": "0x" + "12" * 65}]
-        },
+    model_config = with_example(
+        {"from": LENDER, **CONSENT_EXAMPLE, "signature": "0x" + "12" * 65}, populate_by_name=True
     )
 
     from_: str = Field(alias="from", description="The lender (or the owner)", examples=[LENDER])
@@ -250,23 +220,19 @@ class PledgeIn(PledgeTermsIn):
 
 
 class LienActionIn(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True, json_schema_extra={"examples": [{"from": LENDER}]}
-    )
+    model_config = with_example({"from": LENDER}, populate_by_name=True)
 
     from_: str = Field(alias="from", description="The lien's lender", examples=[LENDER])
 
 
 class EnforceIn(LienActionIn):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"from": LENDER, "to": BUYER}]})
+    model_config = with_example({"from": LENDER, "to": BUYER})
 
     to: str = Field(description="Who receives the asset (the lender or a buyer)", examples=[BUYER])
 
 
 class SubmitIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"raw_transaction": "0x02f8b1827a6904843b9aca00…"}]}
-    )
+    model_config = with_example({"raw_transaction": "0x02f8b1827a6904843b9aca00…"})
 
     raw_transaction: str = Field(
         max_length=20_000, description="The signed transaction (0x-hex), as the signer made it"
@@ -274,22 +240,19 @@ class SubmitIn(BaseModel):
 
 
 class SubmittedOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "operation": "pledge",
-                    "event": "Pledged",
-                    "signer": LENDER,
-                    "tx_hash": "0x" + "cd" * 32,
-                    "block_number": 42,
-                    "asset_id": ASSET_ID,
-                    "lien_id": 1,
-                    "licence_id": None,
-                    "parties": {"owner": OWNER, "lender": LENDER},
-                }
-            ]
-        }
+    model_config = with_example(
+        {
+            "operation": "pledge",
+            "event": "Pledged",
+            "signer": LENDER,
+            "tx_hash": "0x" + "cd" * 32,
+            "block_number": 42,
+            "asset_id": ASSET_ID,
+            "lien_id": 1,
+            "licence_id": None,
+            "parties": {"owner": OWNER, "lender": LENDER},
+        },
+        from_attributes=True,
     )
 
     operation: str
@@ -297,7 +260,7 @@ class SubmittedOut(BaseModel):
     signer: str
     tx_hash: str
     block_number: int
-    asset_id: str = Field(description="64 hex")
+    asset_id: AssetIdHex = Field(description="64 hex")
     lien_id: int | None
     licence_id: int | None
     parties: dict[str, str] = Field(description="owner, lender, licensor, licensee, from, to")
@@ -322,42 +285,19 @@ def _signature(value: str) -> bytes:
         raise InvalidInput("signature must be hex", details={"field": "signature"}) from exc
 
 
-@router.post(
-    "/v1/assets/{reference}/transfer/prepare",
-    response_model=PreparedOut,
-    response_model_exclude_none=True,
-    responses=ERRORS,
-)
-def post_prepare_transfer(
-    reference: Reference,
-    body: TransferIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
-) -> PreparedOut:
+def _transfer(runtime: Runtime, reference: str, body: TransferIn) -> PreparedTransaction:
     """The owner's transfer of the asset, unsigned: refused if the owner could not send it
     (not the owner, frozen, pledged)."""
-    asset_id = resolve_asset_id(runtime.sessions, reference)
-    return PreparedOut.of(prepare_transfer(runtime.suite(), body.from_, asset_id, body.to))
+    return runtime.assets.prepare_transfer(body.from_, reference, body.to)
 
 
-@router.post(
-    "/v1/assets/{reference}/licences/prepare",
-    response_model=PreparedOut,
-    response_model_exclude_none=True,
-    responses=ERRORS,
-)
-def post_prepare_licence(
-    reference: Reference,
-    body: LicenceIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
-) -> PreparedOut:
+def _licence(runtime: Runtime, reference: str, body: LicenceIn) -> PreparedTransaction:
     """The owner's grant of a licence, unsigned."""
     unknown = sorted(set(body.rights) - set(RIGHT_NAMES))
     if unknown:
         raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
     terms = LicenceTerms(
-        asset_id=resolve_asset_id(runtime.sessions, reference),
+        asset_id=runtime.assets.asset_id(reference),
         licensee=body.licensee,
         rights=rights_mask(body.rights),
         territory=body.territory,
@@ -367,40 +307,131 @@ def post_prepare_licence(
         revocable=body.revocable,
         terms_digest=_bytes32(body.terms_digest, "terms_digest"),
     )
-    return PreparedOut.of(prepare_licence_grant(runtime.suite(), body.from_, terms))
+    return runtime.assets.prepare_licence(body.from_, terms)
 
 
-@router.post(
-    "/v1/licences/{licence_id}/revoke/prepare",
-    response_model=PreparedOut,
-    response_model_exclude_none=True,
-    responses=ERRORS,
-)
-def post_prepare_revoke(
-    licence_id: LicenceId,
-    body: RevokeIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
-) -> PreparedOut:
+def _revoke(runtime: Runtime, licence_id: int, body: RevokeIn) -> PreparedTransaction:
     """The owner's revocation of a revocable licence in force, unsigned."""
     reason = _bytes32(body.reason_digest, "reason_digest")
-    return PreparedOut.of(prepare_licence_revoke(runtime.suite(), body.from_, licence_id, reason))
+    return runtime.assets.prepare_revoke(body.from_, licence_id, reason)
+
+
+def _pledge(runtime: Runtime, reference: str, body: PledgeIn) -> PreparedTransaction:
+    """The lender's pledge with the owner's consent signature, unsigned: refused if the consent
+    is not the owner's, expired or used, or the asset cannot be pledged."""
+    terms = runtime.assets.pledge_terms(
+        reference, body.lender, body.amount, body.currency, body.maturity,
+        body.official_registration_no,
+    )  # fmt: skip
+    signature = _signature(body.signature)
+    consent = OwnerConsent(body.deadline, signature) if signature else None
+    return runtime.assets.prepare_pledge(body.from_, terms, consent)
+
+
+def _release(runtime: Runtime, lien_id: int, body: LienActionIn) -> PreparedTransaction:
+    """The lender's release of its active lien, unsigned."""
+    return runtime.assets.prepare_release(body.from_, lien_id)
+
+
+def _enforce(runtime: Runtime, lien_id: int, body: EnforceIn) -> PreparedTransaction:
+    """The lender's enforcement of its matured, most senior lien, unsigned."""
+    return runtime.assets.prepare_enforce(body.from_, lien_id, body.to)
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """One ``…/prepare`` route. ``name`` is the endpoint's name, from which its operation id
+    and summary derive; ``prepare`` documents the route (its docstring is the description)."""
+
+    name: str
+    path: str
+    body: type[BaseModel]
+    scope: Scope
+    prepare: Callable[[Runtime, Any, Any], PreparedTransaction]
+
+
+# The path parameter each route names its target by.
+TARGETS: dict[str, object] = {
+    "reference": Reference,
+    "licence_id": LicenceId,
+    "lien_id": LienId,
+}
+
+PREPARATIONS = (
+    Preparation(
+        "post_prepare_transfer", "/v1/assets/{reference}/transfer/prepare", TransferIn,
+        Scope.PUBLISHER, _transfer,
+    ),
+    Preparation(
+        "post_prepare_licence", "/v1/assets/{reference}/licences/prepare", LicenceIn,
+        Scope.PUBLISHER, _licence,
+    ),
+    Preparation(
+        "post_prepare_revoke", "/v1/licences/{licence_id}/revoke/prepare", RevokeIn,
+        Scope.PUBLISHER, _revoke,
+    ),
+    Preparation(
+        "post_prepare_pledge", "/v1/assets/{reference}/pledge/prepare", PledgeIn,
+        Scope.LENDER, _pledge,
+    ),
+    Preparation(
+        "post_prepare_release", "/v1/liens/{lien_id}/release/prepare", LienActionIn,
+        Scope.LENDER, _release,
+    ),
+    Preparation(
+        "post_prepare_enforce", "/v1/liens/{lien_id}/enforce/prepare", EnforceIn,
+        Scope.LENDER, _enforce,
+    ),
+)  # fmt: skip
+
+
+def _register(preparation: Preparation) -> None:
+    """Add the route: the target from the path, the body, the caller's scope checked; it answers
+    the unsigned transaction."""
+    target = preparation.path.split("{", 1)[1].split("}", 1)[0]
+    caller = Annotated[Principal, Depends(requires(preparation.scope))]
+
+    def endpoint(**arguments: Any) -> PreparedOut:
+        prepared = preparation.prepare(arguments["runtime"], arguments[target], arguments["body"])
+        return PreparedOut.model_validate(prepared)
+
+    # What FastAPI reads the parameters from, as if they were written out in the signature.
+    endpoint.__signature__ = Signature(  # type: ignore[attr-defined]
+        [
+            Parameter(target, Parameter.KEYWORD_ONLY, annotation=TARGETS[target]),
+            Parameter("body", Parameter.KEYWORD_ONLY, annotation=preparation.body),
+            Parameter("runtime", Parameter.KEYWORD_ONLY, annotation=RuntimeDep),
+            Parameter("_caller", Parameter.KEYWORD_ONLY, annotation=caller),
+        ],
+        return_annotation=PreparedOut,
+    )
+    router.add_api_route(
+        preparation.path,
+        endpoint,
+        methods=["POST"],
+        name=preparation.name,
+        description=cleandoc(preparation.prepare.__doc__ or ""),
+        response_model=PreparedOut,
+        response_model_exclude_none=True,
+        responses=ERRORS,
+    )
+
+
+for _preparation in PREPARATIONS:
+    _register(_preparation)
 
 
 @router.post("/v1/assets/{reference}/pledge-consent", response_model=ConsentOut, responses=ERRORS)
 def post_pledge_consent(
-    reference: Reference,
-    body: ConsentIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    reference: Reference, body: ConsentIn, runtime: RuntimeDep, _publisher: Publisher
 ) -> ConsentOut:
     """The EIP-712 consent the owner signs so that a lender may record this pledge; the lender
     sends the signature with ``/pledge/prepare``."""
-    terms = pledge_terms(
-        resolve_asset_id(runtime.sessions, reference), body.lender, body.amount, body.currency,
-        body.maturity, body.official_registration_no,
+    terms = runtime.assets.pledge_terms(
+        reference, body.lender, body.amount, body.currency, body.maturity,
+        body.official_registration_no,
     )  # fmt: skip
-    request = pledge_consent(runtime.suite(), terms, body.deadline)
+    request = runtime.assets.pledge_consent(terms, body.deadline)
     return ConsentOut(
         owner=request.owner,
         nonce=request.nonce,
@@ -410,80 +441,13 @@ def post_pledge_consent(
     )
 
 
-@router.post(
-    "/v1/assets/{reference}/pledge/prepare",
-    response_model=PreparedOut,
-    response_model_exclude_none=True,
-    responses=ERRORS,
-)
-def post_prepare_pledge(
-    reference: Reference,
-    body: PledgeIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _lender: Annotated[Principal, Depends(requires(Scope.LENDER))],
-) -> PreparedOut:
-    """The lender's pledge with the owner's consent signature, unsigned: refused if the consent
-    is not the owner's, expired or used, or the asset cannot be pledged."""
-    terms = pledge_terms(
-        resolve_asset_id(runtime.sessions, reference), body.lender, body.amount, body.currency,
-        body.maturity, body.official_registration_no,
-    )  # fmt: skip
-    signature = _signature(body.signature)
-    consent = OwnerConsent(body.deadline, signature) if signature else None
-    return PreparedOut.of(prepare_pledge(runtime.suite(), body.from_, terms, consent))
-
-
-@router.post(
-    "/v1/liens/{lien_id}/release/prepare",
-    response_model=PreparedOut,
-    response_model_exclude_none=True,
-    responses=ERRORS,
-)
-def post_prepare_release(
-    lien_id: LienId,
-    body: LienActionIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _lender: Annotated[Principal, Depends(requires(Scope.LENDER))],
-) -> PreparedOut:
-    """The lender's release of its active lien, unsigned."""
-    return PreparedOut.of(prepare_release(runtime.suite(), body.from_, lien_id))
-
-
-@router.post(
-    "/v1/liens/{lien_id}/enforce/prepare",
-    response_model=PreparedOut,
-    response_model_exclude_none=True,
-    responses=ERRORS,
-)
-def post_prepare_enforce(
-    lien_id: LienId,
-    body: EnforceIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _lender: Annotated[Principal, Depends(requires(Scope.LENDER))],
-) -> PreparedOut:
-    """The lender's enforcement of its matured, most senior lien, unsigned."""
-    return PreparedOut.of(prepare_enforce(runtime.suite(), body.from_, lien_id, body.to))
-
-
 @router.post("/v1/transactions", response_model=SubmittedOut, responses=ERRORS)
 def post_transaction(
-    body: SubmitIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(get_principal)],
+    body: SubmitIn, runtime: RuntimeDep, principal: PublisherOrLender
 ) -> SubmittedOut:
     """Relay a transaction the acting account signed: only transfers, licences and pledges to
     this registry's contracts, only if the same checks pass and the signed call is exactly the
     one they produce. Owner operations need the publisher scope, lender operations the lender
     scope. Answers once the transaction is mined, with its event."""
-    done = submit_transaction(runtime.suite(), body.raw_transaction, principal)
-    return SubmittedOut(
-        operation=done.operation,
-        event=done.event,
-        signer=done.signer,
-        tx_hash=done.tx_hash,
-        block_number=done.block_number,
-        asset_id=f"{done.asset_id:064x}",
-        lien_id=done.lien_id,
-        licence_id=done.licence_id,
-        parties=done.parties,
-    )
+    done = runtime.assets.submit(body.raw_transaction, principal)
+    return SubmittedOut.model_validate(done)

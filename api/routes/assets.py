@@ -4,29 +4,56 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query
+from pydantic import AliasPath, BaseModel, Field, field_validator
 
 from api import examples
-from api.auth import requires
-from api.dependencies import get_runtime
+from api.auth import LenderOrRegulator, Platform, Publisher, caller_of
+from api.dependencies import RuntimeDep
 from api.params import AssetReference, RegistrationNumber
-from api.schemas import ErrorOut
+from api.schemas import AssetIdHex, error_responses, with_example
 from crypto.sm2 import SM2PublicKey
-from registry.access import Principal, Scope, parse_signing_key
-from registry.assets import encumbrances, resolve_asset_id, tokenize
-from registry.content_keys import grant_content_key
-from registry.errors import InvalidInput
-from registry.licensing import licence_for
-from registry.runtime import Runtime
+from registry.access import parse_signing_key
+from registry.assets import MintAuthorizationGrant
+from registry.core.errors import InvalidInput
 
 router = APIRouter(tags=["assets"])
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 422, 503)
-}
+ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
+
+
+UINT64 = (1 << 64) - 1
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+class MintAuthorizationIn(BaseModel):
+    signature: str = Field(
+        max_length=400,
+        description="The controller's EIP-712 MintAuthorization signature (0x-hex, 65 bytes)",
+    )
+    deadline: int = Field(ge=0, le=UINT64, description="The deadline the controller signed")
+
+
+class MintAuthorizationOut(BaseModel):
+    model_config = with_example(examples.MINT_AUTHORIZATION)
+
+    registration: str
+    controller: str = Field(description="The registration's controller: the one who must sign")
+    deadline: int = Field(description="Send it with the signature to /tokenize")
+    digest: str = Field(description="The EIP-712 digest (0x-hex) the signature covers")
+    typed_data: dict[str, object] = Field(
+        description="For eth_account's sign_typed_data(full_message=…) or eth_signTypedData_v4"
+    )
 
 
 class TokenizeIn(BaseModel):
+    model_config = with_example(
+        {
+            "owner": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+            "territory": 156,
+            "authorization": {"signature": "0x" + "12" * 65, "deadline": 1798765200},
+        }
+    )
+
     owner: str = Field(
         description="EVM address that will own the asset",
         examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
@@ -39,23 +66,40 @@ class TokenizeIn(BaseModel):
         description="Unix time the rights end (default: the registry's term)",
         examples=[3352665600],
     )
+    authorization: MintAuthorizationIn | None = Field(
+        default=None,
+        description="For a registration bound to a controller (`controller` in the "
+        "registration): the controller's EIP-712 signature of the typed data "
+        "`GET /v1/works/{number}/mint-authorization` gives for the same owner, territory, term "
+        "end and deadline. Ignored for custodial registrations.",
+    )
 
 
 class TokenizedOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.TOKENIZED]})
+    model_config = with_example(examples.TOKENIZED, from_attributes=True)
 
-    asset_id: str = Field(description="The registration's claim leaf (64 hex): the asset id")
+    asset_id: AssetIdHex = Field(description="The registration's claim leaf (64 hex): the asset id")
     owner: str
     rights: int = Field(description="Bitmask of the 17 rights of art. 10 (bit 0 = 发表权)")
     territory: int
     term_end: int
     registered_at: int
-    tx_hash: str
-    block_number: int
+    # Where the mint was recorded: the event's position on chain.
+    tx_hash: str = Field(validation_alias=AliasPath("position", "tx_hash"))
+    block_number: int = Field(validation_alias=AliasPath("position", "block_number"))
+    controller: str | None = Field(
+        default=None,
+        description="The controller whose authorization minted it; null: custodial (registrar)",
+    )
+
+    @field_validator("controller")
+    @classmethod
+    def _custodial(cls, value: str | None) -> str | None:
+        return None if value == ZERO_ADDRESS else value
 
 
 class LienOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.LIEN]})
+    model_config = with_example(examples.LIEN)
 
     lien_id: int
     rank: int
@@ -68,7 +112,7 @@ class LienOut(BaseModel):
 
 
 class LicenceOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXCLUSIVE_LICENCE]})
+    model_config = with_example(examples.EXCLUSIVE_LICENCE)
 
     licence_id: int
     licensee: str
@@ -79,7 +123,7 @@ class LicenceOut(BaseModel):
 
 
 class EncumbrancesOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.ENCUMBRANCES]})
+    model_config = with_example(examples.ENCUMBRANCES)
 
     asset_id: str
     block: str = Field(description="'latest' or the block number asked for")
@@ -94,34 +138,91 @@ class EncumbrancesOut(BaseModel):
     "/v1/works/{number}/tokenize", status_code=201, response_model=TokenizedOut, responses=ERRORS
 )
 def post_tokenize(
-    number: RegistrationNumber,
-    body: TokenizeIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    number: RegistrationNumber, body: TokenizeIn, runtime: RuntimeDep, publisher: Publisher
 ) -> TokenizedOut:
     """Mint the rights asset (ERC-721) of an anchored registration, proven against its root, so
     it can be transferred, licensed and pledged; the asset keeps the registration time."""
-    minted = tokenize(
-        runtime.sessions, runtime.suite(), number, body.owner,
-        territory=body.territory, term_end=body.term_end,
-    )  # fmt: skip
-    return TokenizedOut(
-        asset_id=f"{minted.asset_id:064x}",
-        owner=minted.owner,
-        rights=minted.rights,
-        territory=minted.territory,
-        term_end=minted.term_end,
-        registered_at=minted.registered_at,
-        tx_hash=minted.position.tx_hash,
-        block_number=minted.position.block_number,
+    authorization = None
+    if body.authorization is not None:
+        authorization = MintAuthorizationGrant(
+            body.authorization.deadline, _signature(body.authorization.signature)
+        )
+    minted = runtime.assets.tokenize(
+        number,
+        body.owner,
+        caller=caller_of(publisher),
+        territory=body.territory,
+        term_end=body.term_end,
+        authorization=authorization,
     )
+    return TokenizedOut.model_validate(minted)
+
+
+@router.get(
+    "/v1/works/{number}/mint-authorization",
+    response_model=MintAuthorizationOut,
+    responses=ERRORS,
+)
+def get_mint_authorization(
+    number: RegistrationNumber,
+    runtime: RuntimeDep,
+    _publisher: Publisher,
+    owner: Annotated[
+        str,
+        Query(
+            description="EVM address that will own the asset",
+            examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
+        ),
+    ],
+    territory: Annotated[
+        int, Query(ge=0, le=999, description="ISO 3166-1 numeric", examples=[156])
+    ] = 0,
+    term_end: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=UINT64,
+            description="Unix time (default: the registry's term)",
+            examples=[3352665600],
+        ),
+    ] = None,
+    deadline: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=UINT64,
+            description="Void after (Unix seconds; default: in 24 hours)",
+            examples=[1798765200],
+        ),
+    ] = None,
+) -> MintAuthorizationOut:
+    """The EIP-712 typed data the controller of a bound registration (a claim signed with the
+    registrant's own secp256k1 key) signs so that its asset is minted to ``owner`` with these
+    terms; send the signature and deadline with ``POST /v1/works/{number}/tokenize``."""
+    request = runtime.assets.mint_authorization(
+        number, owner, territory=territory, term_end=term_end, deadline=deadline
+    )
+    return MintAuthorizationOut(
+        registration=request.registration,
+        controller=request.controller,
+        deadline=request.deadline,
+        digest="0x" + request.digest.hex(),
+        typed_data=request.typed_data,
+    )
+
+
+def _signature(value: str) -> bytes:
+    try:
+        return bytes.fromhex(value.removeprefix("0x"))
+    except ValueError as exc:
+        raise InvalidInput("signature must be hex", details={"field": "signature"}) from exc
 
 
 @router.get("/v1/assets/{reference}/encumbrances", response_model=EncumbrancesOut, responses=ERRORS)
 def get_encumbrances(
     reference: AssetReference,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _lender: Annotated[Principal, Depends(requires(Scope.LENDER))],
+    runtime: RuntimeDep,
+    _reader: LenderOrRegulator,
     block: Annotated[
         int | None,
         Query(ge=0, description="As of this block (default: latest)", examples=[1204]),
@@ -129,8 +230,8 @@ def get_encumbrances(
 ) -> EncumbrancesOut:
     """Every encumbrance of an asset — liens by rank, the freeze in force, exclusive licences —
     now or as of a block. ``reference`` is a registration number or the 64-hex asset id."""
-    asset_id = resolve_asset_id(runtime.sessions, reference)
-    report = encumbrances(runtime.suite(), asset_id, block=block if block is not None else "latest")
+    asset_id = runtime.assets.asset_id(reference)
+    report = runtime.assets.encumbrances(asset_id, block=block)
     frozen = report.freeze_authority.name.lower() if report.frozen_at else None
     return EncumbrancesOut(
         asset_id=f"{asset_id:064x}",
@@ -166,8 +267,8 @@ def get_encumbrances(
 
 
 class LicenceAnswerOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"licensed": True, "licence_id": 3, "at": 1795766400}]}
+    model_config = with_example(
+        {"licensed": True, "licence_id": 3, "at": 1795766400}, from_attributes=True
     )
 
     licensed: bool
@@ -178,8 +279,8 @@ class LicenceAnswerOut(BaseModel):
 @router.get("/v1/assets/{reference}/licensed", response_model=LicenceAnswerOut, responses=ERRORS)
 def get_licensed(
     reference: AssetReference,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _platform: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
+    runtime: RuntimeDep,
+    _platform: Platform,
     licensee: Annotated[
         str, Query(description="The licensee's EVM address", examples=[examples.LICENSEE])
     ],
@@ -200,15 +301,12 @@ def get_licensed(
 ) -> LicenceAnswerOut:
     """Is this work licensed to ``licensee`` for ``right`` in ``territory`` at ``at``? Answered
     by the ``Licences`` contract; ``reference`` is a registration number or the asset id."""
-    answer = licence_for(
-        runtime.suite(), resolve_asset_id(runtime.sessions, reference), licensee, right,
-        territory=territory, at=at,
-    )  # fmt: skip
-    return LicenceAnswerOut(licensed=answer.licensed, licence_id=answer.licence_id, at=answer.at)
+    answer = runtime.assets.licensed(reference, licensee, right, territory=territory, at=at)
+    return LicenceAnswerOut.model_validate(answer)
 
 
 class ContentKeyIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.CONTENT_KEY_REQUEST]})
+    model_config = with_example(examples.CONTENT_KEY_REQUEST)
 
     licensee: str = Field(description="The licensee's EVM address (holds the licence on chain)")
     right: str = Field(description="The licensed right, e.g. information_network")
@@ -218,12 +316,12 @@ class ContentKeyIn(BaseModel):
     )
     signature: str = Field(
         description="EIP-191 signature (hex) by the licensee of the content-key request "
-        "(registry.content_keys.content_key_request)"
+        "(registry.assets.content_keys.content_key_request)"
     )
 
 
 class WrappedKeyOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.WRAPPED_KEY]})
+    model_config = with_example(examples.WRAPPED_KEY)
 
     method: str = Field(description="sm2: C1C3C2 ciphertext of the content key")
     data: str
@@ -231,10 +329,7 @@ class WrappedKeyOut(BaseModel):
 
 @router.post("/v1/works/{number}/content-key", response_model=WrappedKeyOut, responses=ERRORS)
 def post_content_key(
-    number: RegistrationNumber,
-    body: ContentKeyIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _platform: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
+    number: RegistrationNumber, body: ContentKeyIn, runtime: RuntimeDep, _platform: Platform
 ) -> WrappedKeyOut:
     """A licensed platform gets the private work's content key, encrypted to its SM2 key."""
     recipient = parse_signing_key(body.recipient_key)
@@ -244,9 +339,7 @@ def post_content_key(
         signature = bytes.fromhex(body.signature.removeprefix("0x"))
     except ValueError as exc:
         raise InvalidInput("signature must be hex") from exc
-    wrapped = grant_content_key(
-        runtime.sessions, runtime.suite(), runtime.protection, number,
-        licensee=body.licensee, right=body.right, recipient=recipient, signature=signature,
-        now=runtime.now,
-    )  # fmt: skip
+    wrapped = runtime.assets.content_key(
+        number, licensee=body.licensee, right=body.right, recipient=recipient, signature=signature
+    )
     return WrappedKeyOut(**wrapped.to_json())

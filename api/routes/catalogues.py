@@ -9,16 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from api.auth import requires
-from api.dependencies import get_runtime
-from api.schemas import ErrorOut
+from api.auth import Publisher
+from api.dependencies import RuntimeDep
+from api.schemas import error_responses
 from registry.access import Principal, Scope
-from registry.catalogue_jobs import (
+from registry.core.errors import InvalidManifest, MissingFile
+from registry.registration import (
     FileReceipt,
     ItemView,
     JobView,
@@ -28,10 +29,7 @@ from registry.catalogue_jobs import (
     get_job,
     list_jobs,
     process_job,
-    registrar_for,
 )
-from registry.errors import InvalidManifest, MissingFile
-from registry.runtime import Runtime
 
 router = APIRouter(prefix="/v1/catalogues", tags=["catalogues"])
 
@@ -45,14 +43,7 @@ JobId = Annotated[
         examples=["CJ-5f0c6a8e2b7d4c1e9a3f6b2d8e4c7a10"],
     ),
 ]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorOut},
-    401: {"model": ErrorOut},
-    403: {"model": ErrorOut},
-    404: {"model": ErrorOut},
-    413: {"model": ErrorOut},
-    422: {"model": ErrorOut},
-}
+ERRORS = error_responses(400, 401, 403, 404, 413, 422)
 
 ITEM_EXAMPLE: dict[str, Any] = {
     "file": "santi-1.txt",
@@ -87,6 +78,17 @@ MANIFEST_SCHEMA: dict[str, Any] = {
     "properties": {"items": {"type": "array", "items": CatalogueItemIn.model_json_schema()}},
     "example": {"items": [ITEM_EXAMPLE]},
 }
+ONIX_EXAMPLE = (
+    '<ONIXMessage xmlns="http://ns.editeur.org/onix/3.0/reference" release="3.0">'
+    "<Header><Sender><SenderName>重庆出版社</SenderName></Sender></Header>"
+    "<Product><RecordReference>CQPH-SANTI-1</RecordReference>"
+    "<NotificationType>03</NotificationType><ProductIdentifier><ProductIDType>15</ProductIDType>"
+    "<IDValue>9787536692930</IDValue></ProductIdentifier><DescriptiveDetail>"
+    "<TitleDetail><TitleType>01</TitleType><TitleElement><TitleElementLevel>01"
+    "</TitleElementLevel><TitleText>三体</TitleText></TitleElement></TitleDetail>"
+    "<Contributor><ContributorRole>A01</ContributorRole><PersonName>刘慈欣</PersonName>"
+    "</Contributor></DescriptiveDetail></Product></ONIXMessage>"
+)
 CSV_EXAMPLE = (
     "file,title,authors,isbn,language,rights,territory\n"
     "santi-1.txt,三体,刘慈欣,9787536692930,zh,reproduction;distribution,156\n"
@@ -98,7 +100,9 @@ MULTIPART_SCHEMA: dict[str, Any] = {
         "manifest": {
             "type": "string",
             "format": "binary",
-            "description": "The manifest: CSV, or JSON (a name ending in .json)",
+            "description": "The manifest: CSV, JSON (a name ending in .json) or an ONIX 3.0 "
+            "message (a name ending in .xml; each product's file named after its ISBN-13 or "
+            "RecordReference)",
         },
         "files": {
             "type": "array",
@@ -310,12 +314,15 @@ def _uploads(files: list[Any]) -> list[Upload]:
 
 
 def _manifest_kind(content_type: str, name: str | None, text: str) -> str:
-    """JSON when the type or name says so; CSV when they say so; else by the first character."""
+    """ONIX 3.0 XML, JSON or CSV when the type or name says so; else by the first character."""
+    if "xml" in content_type or (name or "").lower().endswith(".xml"):
+        return "onix"
     if "json" in content_type or (name or "").lower().endswith(".json"):
         return "json"
     if "csv" in content_type or (name or "").lower().endswith(".csv"):
         return "csv"
-    return "json" if text.lstrip()[:1] in ("[", "{") else "csv"
+    first = text.lstrip()[:1]
+    return "onix" if first == "<" else "json" if first in ("[", "{") else "csv"
 
 
 @router.post(
@@ -329,6 +336,7 @@ def _manifest_kind(content_type: str, name: str | None, text: str) -> str:
             "content": {
                 "application/json": {"schema": MANIFEST_SCHEMA},
                 "text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE},
+                "application/xml": {"schema": {"type": "string"}, "example": ONIX_EXAMPLE},
                 "multipart/form-data": {"schema": MULTIPART_SCHEMA},
             },
         }
@@ -336,17 +344,19 @@ def _manifest_kind(content_type: str, name: str | None, text: str) -> str:
 )
 async def post_catalogue(
     request: Request,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    runtime: RuntimeDep,
+    principal: Publisher,
 ) -> CatalogueJobOut:
     """Create a catalogue job from a manifest: a JSON body (``{"items": [...]}``), a CSV body
     (``text/csv``), or a multipart upload whose ``manifest`` part is the CSV or JSON file and
-    whose ``files`` parts may carry some or all of the items' files. Files sent here are
+    whose ``files`` parts may carry some or all of the items' files; an ONIX 3.0 message
+    (``application/xml``, or a ``manifest`` part named ``*.xml``) is matched to the files sent
+    with it, each product refused or registered on its own. Files sent here are
     registered before this answers; each item's result is in ``items``. A line with a wrong
     value (a bad ISBN) is a refused item; a manifest that cannot be read is refused whole
     (422 ``invalid_manifest``, nothing stored)."""
     content_type = request.headers.get("content-type", "").lower()
-    registrar = registrar_for(runtime)
+    registrar = runtime.registrar
     if content_type.startswith("multipart/form-data"):
         async with request.form(max_files=MAX_FILES_PER_REQUEST + 1) as form:
             manifest_part = form.get("manifest")
@@ -372,7 +382,7 @@ async def post_catalogue(
 
             job, receipts = await run_in_threadpool(submit)
         return _out(job, receipts)
-    if "json" in content_type or "csv" in content_type or content_type.startswith("text/"):
+    if any(t in content_type for t in ("json", "csv", "xml")) or content_type.startswith("text/"):
         text = _decode(await request.body())
         kind = _manifest_kind(content_type, None, text)
 
@@ -383,7 +393,7 @@ async def post_catalogue(
 
         return _out(await run_in_threadpool(create))
     raise InvalidManifest(
-        "send the manifest as application/json, text/csv or multipart/form-data",
+        "send the manifest as application/json, text/csv, application/xml or multipart/form-data",
         details={"content_type": content_type},
     )
 
@@ -402,8 +412,8 @@ async def post_catalogue(
 async def post_files(
     job_id: JobId,
     request: Request,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    runtime: RuntimeDep,
+    principal: Publisher,
 ) -> CatalogueJobOut:
     """Send files of the job's items (``files`` parts, matched by file name) and register them
     before answering. Send only the files still missing after an interruption; a file sent again
@@ -411,7 +421,7 @@ async def post_files(
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise MissingFile("send the files as multipart/form-data `files` parts")
     owner = _reader(principal)
-    registrar = registrar_for(runtime)
+    registrar = runtime.registrar
     async with request.form(max_files=MAX_FILES_PER_REQUEST) as form:
         uploads = _uploads(form.getlist("files"))
         if not uploads:
@@ -427,8 +437,8 @@ async def post_files(
 
 @router.get("", response_model=list[CatalogueJobSummaryOut], responses=ERRORS)
 def get_catalogues(
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    runtime: RuntimeDep,
+    principal: Publisher,
 ) -> list[CatalogueJobSummaryOut]:
     """This key's catalogue jobs, newest first (at most 100), with their counts."""
     return [_summary(job) for job in list_jobs(runtime.sessions, owner=_reader(principal))]
@@ -437,8 +447,8 @@ def get_catalogues(
 @router.get("/{job_id}", response_model=CatalogueJobOut, responses=ERRORS)
 def get_catalogue(
     job_id: JobId,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    runtime: RuntimeDep,
+    principal: Publisher,
 ) -> CatalogueJobOut:
     """The job's state and counts, and every item's result (registration number or error)."""
     return _out(get_job(runtime.sessions, job_id, owner=_reader(principal)))
@@ -447,10 +457,10 @@ def get_catalogue(
 @router.post("/{job_id}/resume", response_model=CatalogueJobOut, responses=ERRORS)
 def post_resume(
     job_id: JobId,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    runtime: RuntimeDep,
+    principal: Publisher,
 ) -> CatalogueJobOut:
     """Process again every item whose file is here and which has no result yet (an interrupted
     request, a content store that could not be reached). Items already registered are never
     registered again; items without a file stay ``pending`` until it is sent."""
-    return _out(process_job(registrar_for(runtime), job_id, owner=_reader(principal)))
+    return _out(process_job(runtime.registrar, job_id, owner=_reader(principal)))

@@ -7,62 +7,41 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api import examples
-from api.auth import get_principal, requires
-from api.dependencies import get_runtime
+from api.auth import (
+    Caller,
+    Moderator,
+    ModeratorOrRegulator,
+    PlatformOrPublisher,
+    Publisher,
+    Regulator,
+)
+from api.dependencies import RuntimeDep
 from api.params import RegistrationNumber
-from api.schemas import ErrorOut
+from api.schemas import error_responses, with_example
 from registry.access import Principal, Scope
-from registry.moderation.audit import export_audit, verify_audit_chain
-from registry.moderation.builtin import (
-    add_blocklist_entry,
-    list_blocklist,
-    remove_blocklist_entry,
-)
-from registry.moderation.review import (
-    claim_review_item,
-    decide_review_item,
-    file_appeal,
-    file_complaint,
-    get_review_item,
-    list_review_items,
-    moderation_of,
-)
-from registry.moderation.takedown import restore, take_down
-from registry.runtime import Runtime
 
 router = APIRouter(prefix="/v1/moderation", tags=["moderation"])
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 422, 503)
-}
+ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
 
-Moderator = Annotated[Principal, Depends(requires(Scope.MODERATOR))]
-Regulator = Annotated[Principal, Depends(requires(Scope.REGULATOR))]
-Caller = Annotated[Principal, Depends(get_principal)]
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, examples=[7])]
 
 
-def _authority(principal: Principal) -> str:
-    """Regulators act as regulators; everyone else needs the moderator scope."""
-    if Scope.REGULATOR in principal.scopes or Scope.ADMIN in principal.scopes:
+def _authority(moderator: Principal) -> str:
+    """The authority a moderator's decision carries: a key that also holds the regulator scope
+    (or an admin key) acts as regulator. The regulator scope alone writes nothing."""
+    if Scope.REGULATOR in moderator.scopes or Scope.ADMIN in moderator.scopes:
         return "regulator"
-    principal.require(Scope.MODERATOR)
     return "moderator"
 
 
-def _one_of(principal: Principal, *scopes: Scope) -> None:
-    if not any(s in principal.scopes for s in (*scopes, Scope.ADMIN)):
-        principal.require(scopes[0])
-
-
 class ReviewItemOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.REVIEW_ITEM]})
+    model_config = with_example(examples.REVIEW_ITEM, from_attributes=True)
 
     id: int
     kind: str = Field(description="registration, complaint or appeal")
@@ -82,17 +61,9 @@ class ReviewItemOut(BaseModel):
     created_at: datetime
 
 
-def _out(view: object) -> ReviewItemOut:
-    return ReviewItemOut(**view.__dict__)
-
-
 class DecisionIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"decision": "reject", "reason": "与 BQ-2025-00004711 实质相同，申请人未能证明权属"}
-            ]
-        }
+    model_config = with_example(
+        {"decision": "reject", "reason": "与 BQ-2025-00004711 实质相同，申请人未能证明权属"}
     )
 
     decision: Literal["accept", "reject"]
@@ -100,15 +71,11 @@ class DecisionIn(BaseModel):
 
 
 class BlocklistIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "algorithm": "sha256",
-                    "value": examples.BLOCKLIST_ENTRY["value"],
-                    "reason": examples.BLOCKLIST_ENTRY["reason"],
-                }
-            ]
+    model_config = with_example(
+        {
+            "algorithm": "sha256",
+            "value": examples.BLOCKLIST_ENTRY["value"],
+            "reason": examples.BLOCKLIST_ENTRY["reason"],
         }
     )
 
@@ -118,7 +85,7 @@ class BlocklistIn(BaseModel):
 
 
 class BlocklistOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.BLOCKLIST_ENTRY]})
+    model_config = with_example(examples.BLOCKLIST_ENTRY, from_attributes=True)
 
     id: int
     algorithm: str
@@ -129,14 +96,10 @@ class BlocklistOut(BaseModel):
 
 
 class TakedownIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "registration": examples.TAKEDOWN["registration"],
-                    "reason": examples.TAKEDOWN["reason"],
-                }
-            ]
+    model_config = with_example(
+        {
+            "registration": examples.TAKEDOWN["registration"],
+            "reason": examples.TAKEDOWN["reason"],
         }
     )
 
@@ -145,7 +108,7 @@ class TakedownIn(BaseModel):
 
 
 class TakedownOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.TAKEDOWN]})
+    model_config = with_example(examples.TAKEDOWN, from_attributes=True)
 
     id: int
     registration: str
@@ -163,15 +126,11 @@ class TakedownOut(BaseModel):
 
 
 class ComplaintIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "registration": examples.REVIEW_ITEM["registration"],
-                    "complainant_work": examples.REVIEW_ITEM["related_registration"],
-                    "statement": examples.REVIEW_ITEM["statement"],
-                }
-            ]
+    model_config = with_example(
+        {
+            "registration": examples.REVIEW_ITEM["registration"],
+            "complainant_work": examples.REVIEW_ITEM["related_registration"],
+            "statement": examples.REVIEW_ITEM["statement"],
         }
     )
 
@@ -183,14 +142,10 @@ class ComplaintIn(BaseModel):
 
 
 class AppealIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "registration": examples.REGISTRATION["number"],
-                    "statement": "本书为本社 2008 年首版，附出版合同与版权登记证书扫描件。",
-                }
-            ]
+    model_config = with_example(
+        {
+            "registration": examples.REGISTRATION["number"],
+            "statement": "本书为本社 2008 年首版，附出版合同与版权登记证书扫描件。",
         }
     )
 
@@ -199,7 +154,7 @@ class AppealIn(BaseModel):
 
 
 class AuditVerificationOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.AUDIT_VERIFICATION]})
+    model_config = with_example(examples.AUDIT_VERIFICATION, from_attributes=True)
 
     entries: int
     valid: bool
@@ -211,7 +166,7 @@ class AuditVerificationOut(BaseModel):
 @router.get("/review", response_model=list[ReviewItemOut], responses=ERRORS)
 def review_queue(
     runtime: RuntimeDep,
-    _moderator: Moderator,
+    _reader: ModeratorOrRegulator,
     status: Annotated[
         str | None,
         Query(description="open, claimed, accepted, rejected or all", examples=["open"]),
@@ -225,8 +180,8 @@ def review_queue(
     ] = None,
 ) -> list[ReviewItemOut]:
     """Items waiting for a moderator (open or claimed) unless ``status`` says otherwise."""
-    items = list_review_items(runtime.sessions, status=status, kind=kind, registration=registration)
-    return [_out(v) for v in items]
+    items = runtime.moderation.review_items(status=status, kind=kind, registration=registration)
+    return [ReviewItemOut.model_validate(v) for v in items]
 
 
 @router.get("/registrations/{number}", response_model=list[ReviewItemOut], responses=ERRORS)
@@ -236,24 +191,23 @@ def registration_moderation(
     """What moderation said about a registration: for the key that submitted it (its hook
     results, decisions and appeals), or for moderators and regulators (complaints too)."""
     staff = {Scope.MODERATOR, Scope.REGULATOR, Scope.ADMIN}
-    items = moderation_of(
-        runtime.sessions,
-        number,
-        requester=caller.key_id,
-        may_see_all=bool(staff & caller.scopes),
+    items = runtime.moderation.of_registration(
+        number, requester=caller.key_id, may_see_all=bool(staff & caller.scopes)
     )
-    return [_out(v) for v in items]
+    return [ReviewItemOut.model_validate(v) for v in items]
 
 
 @router.get("/review/{item_id}", response_model=ReviewItemOut, responses=ERRORS)
-def review_item(item_id: RowId, runtime: RuntimeDep, _moderator: Moderator) -> ReviewItemOut:
-    return _out(get_review_item(runtime.sessions, item_id))
+def review_item(
+    item_id: RowId, runtime: RuntimeDep, _reader: ModeratorOrRegulator
+) -> ReviewItemOut:
+    return ReviewItemOut.model_validate(runtime.moderation.review_item(item_id))
 
 
 @router.post("/review/{item_id}/claim", response_model=ReviewItemOut, responses=ERRORS)
 def claim(item_id: RowId, runtime: RuntimeDep, moderator: Moderator) -> ReviewItemOut:
-    return _out(
-        claim_review_item(runtime.sessions, item_id, moderator=moderator.key_id, now=runtime.now)
+    return ReviewItemOut.model_validate(
+        runtime.moderation.claim(item_id, moderator=moderator.key_id)
     )
 
 
@@ -264,110 +218,105 @@ def decide(
     """Accept or reject (a rejection needs a reason). Accepting a held registration sends it to
     anchoring; accepting a complaint takes the work down; accepting a takedown appeal restores
     it."""
-    view = decide_review_item(
-        runtime.sessions,
+    view = runtime.moderation.decide(
         item_id,
         moderator=moderator.key_id,
         accept=body.decision == "accept",
         reason=body.reason,
-        now=runtime.now,
         authority=_authority(moderator),
-        events=runtime.moderation_events,
-        moderation=runtime.moderation_client,
     )
-    return _out(view)
+    return ReviewItemOut.model_validate(view)
 
 
 @router.get("/blocklist", response_model=list[BlocklistOut], responses=ERRORS)
-def blocklist(runtime: RuntimeDep, _moderator: Moderator) -> list[BlocklistOut]:
-    return [BlocklistOut(**e.__dict__) for e in list_blocklist(runtime.sessions)]
+def blocklist(runtime: RuntimeDep, _reader: ModeratorOrRegulator) -> list[BlocklistOut]:
+    return [BlocklistOut.model_validate(e) for e in runtime.moderation.blocklist()]
 
 
 @router.post("/blocklist", status_code=201, response_model=BlocklistOut, responses=ERRORS)
 def add_to_blocklist(body: BlocklistIn, runtime: RuntimeDep, moderator: Moderator) -> BlocklistOut:
-    entry = add_blocklist_entry(
-        runtime.sessions,
-        algorithm=body.algorithm,
-        value=body.value,
-        reason=body.reason,
-        added_by=moderator.key_id,
-        now=runtime.now,
+    entry = runtime.moderation.block(
+        algorithm=body.algorithm, value=body.value, reason=body.reason, added_by=moderator.key_id
     )
-    return BlocklistOut(**entry.__dict__)
+    return BlocklistOut.model_validate(entry)
 
 
 @router.delete("/blocklist/{entry_id}", status_code=204, responses=ERRORS)
 def remove_from_blocklist(entry_id: RowId, runtime: RuntimeDep, moderator: Moderator) -> None:
-    remove_blocklist_entry(runtime.sessions, entry_id, removed_by=moderator.key_id, now=runtime.now)
+    runtime.moderation.unblock(entry_id, removed_by=moderator.key_id)
 
 
 @router.post("/takedowns", status_code=201, response_model=TakedownOut, responses=ERRORS)
-def takedown(body: TakedownIn, runtime: RuntimeDep, caller: Caller) -> TakedownOut:
-    """Freeze a registration / asset on chain (moderator or regulator)."""
-    authority = _authority(caller)
-    view = take_down(
-        runtime.sessions,
-        runtime.moderation_client(),
+def takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator) -> TakedownOut:
+    """Freeze a registration / asset on chain (a moderator; with the regulator scope too, as
+    regulator)."""
+    view = runtime.moderation.take_down(
         body.registration,
         reason=body.reason,
-        actor=caller.key_id,
-        authority=authority,
-        now=runtime.now,
-        events=runtime.moderation_events,
+        actor=moderator.key_id,
+        authority=_authority(moderator),
     )
-    return TakedownOut(**view.__dict__)
+    return TakedownOut.model_validate(view)
 
 
 @router.post("/restores", response_model=TakedownOut, responses=ERRORS)
-def restore_takedown(body: TakedownIn, runtime: RuntimeDep, caller: Caller) -> TakedownOut:
+def restore_takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator) -> TakedownOut:
     """Lift the takedown in force (a moderator cannot lift a regulator's)."""
-    authority = _authority(caller)
-    view = restore(
-        runtime.sessions,
-        runtime.moderation_client(),
+    view = runtime.moderation.restore(
         body.registration,
         reason=body.reason,
-        actor=caller.key_id,
-        authority=authority,
-        now=runtime.now,
-        events=runtime.moderation_events,
+        actor=moderator.key_id,
+        authority=_authority(moderator),
     )
-    return TakedownOut(**view.__dict__)
+    return TakedownOut.model_validate(view)
 
 
 @router.post("/complaints", status_code=201, response_model=ReviewItemOut, responses=ERRORS)
-def complain(body: ComplaintIn, runtime: RuntimeDep, caller: Caller) -> ReviewItemOut:
+def complain(body: ComplaintIn, runtime: RuntimeDep, caller: PlatformOrPublisher) -> ReviewItemOut:
     """An infringement notice from a platform or a rights holder (publisher)."""
-    _one_of(caller, Scope.PLATFORM, Scope.PUBLISHER)
-    view = file_complaint(
-        runtime.sessions,
+    view = runtime.moderation.complain(
         accused=body.registration,
         complainant_work=body.complainant_work,
         complainant=caller.key_id,
         statement=body.statement,
-        now=runtime.now,
-        events=runtime.moderation_events,
     )
-    return _out(view)
+    return ReviewItemOut.model_validate(view)
 
 
 @router.post("/appeals", status_code=201, response_model=ReviewItemOut, responses=ERRORS)
-def appeal(
-    body: AppealIn,
-    runtime: RuntimeDep,
-    publisher: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
-) -> ReviewItemOut:
+def appeal(body: AppealIn, runtime: RuntimeDep, publisher: Publisher) -> ReviewItemOut:
     """The registrant appeals a rejection or a takedown, once per decision."""
-    view = file_appeal(
-        runtime.sessions,
+    view = runtime.moderation.appeal(
         body.registration,
         appellant=publisher.key_id,
         statement=body.statement,
-        now=runtime.now,
         may_act_for_anyone=Scope.ADMIN in publisher.scopes,
-        events=runtime.moderation_events,
+        appellant_party=publisher.party,
     )
-    return _out(view)
+    return ReviewItemOut.model_validate(view)
+
+
+@router.get("/takedowns", response_model=list[TakedownOut], responses=ERRORS)
+def takedowns(
+    runtime: RuntimeDep,
+    _reader: ModeratorOrRegulator,
+    registration: Annotated[
+        str | None,
+        Query(description="Only this registration's takedowns", examples=["BQ-2026-00000001"]),
+    ] = None,
+    in_force: Annotated[
+        bool, Query(description="Only those not restored", examples=[True])
+    ] = False,
+    limit: Annotated[int, Query(ge=1, le=1000, examples=[100])] = 1000,
+    after: Annotated[
+        int, Query(ge=0, le=2**31 - 1, description="Only ids after this one", examples=[0])
+    ] = 0,
+) -> list[TakedownOut]:
+    """Every takedown, restored ones included, oldest first (moderators and regulators)."""
+    views = runtime.moderation.takedowns(
+        registration=registration, in_force=in_force, limit=limit, after=after
+    )
+    return [TakedownOut.model_validate(v) for v in views]
 
 
 @router.get(
@@ -384,10 +333,10 @@ def audit_export(
     ] = None,
 ) -> StreamingResponse:
     """The moderation audit log as JSON lines, hash-chained (see docs/moderation.md)."""
-    lines: Iterator[str] = export_audit(runtime.sessions, since=since)
+    lines: Iterator[str] = runtime.moderation.audit_lines(since=since)
     return StreamingResponse(lines, media_type="application/x-ndjson")
 
 
 @router.get("/audit/verification", response_model=AuditVerificationOut, responses=ERRORS)
 def audit_verification(runtime: RuntimeDep, _regulator: Regulator) -> AuditVerificationOut:
-    return AuditVerificationOut(**verify_audit_chain(runtime.sessions).__dict__)
+    return AuditVerificationOut.model_validate(runtime.moderation.verify_audit())

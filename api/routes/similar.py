@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, File, Query, UploadFile
+from pydantic import BaseModel, Field
 
-from api.auth import requires
-from api.dependencies import get_runtime
-from api.schemas import ErrorOut
-from registry.access import Principal, Scope
-from registry.runtime import Runtime
-from registry.similar_works import (
+from api.auth import Platform
+from api.dependencies import RuntimeDep
+from api.schemas import error_responses, with_example
+from registry.moderation import (
     MAX_DISTANCE,
     MAX_LIMIT,
     SimilarWorks,
@@ -22,13 +20,7 @@ from registry.similar_works import (
 
 router = APIRouter(prefix="/v1/similar", tags=["verification"])
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorOut},
-    401: {"model": ErrorOut},
-    403: {"model": ErrorOut},
-    413: {"model": ErrorOut},
-    422: {"model": ErrorOut},
-}
+ERRORS = error_responses(400, 401, 403, 413, 422)
 
 ISCC_EXAMPLE = "ISCC:GAA6KQKMK34FZLQD"
 MATCH_EXAMPLE: dict[str, Any] = {
@@ -47,7 +39,7 @@ ANSWER_EXAMPLE: dict[str, Any] = {
 
 
 class SimilarWorkOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [MATCH_EXAMPLE]})
+    model_config = with_example(MATCH_EXAMPLE, from_attributes=True)
 
     number: str = Field(description="Registration number")
     title: str
@@ -61,7 +53,7 @@ class SimilarWorkOut(BaseModel):
 
 
 class SimilarWorksOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [ANSWER_EXAMPLE]})
+    model_config = with_example(ANSWER_EXAMPLE)
 
     query: dict[str, str] = Field(description="The codes searched for, by kind")
     max_distance: int
@@ -72,17 +64,7 @@ class SimilarWorksOut(BaseModel):
         return cls(
             query=found.query.codes,
             max_distance=found.max_distance,
-            matches=[
-                SimilarWorkOut(
-                    number=m.number,
-                    title=m.title,
-                    registrant=m.registrant,
-                    distance=m.distance,
-                    status=m.status,
-                    taken_down=m.taken_down,
-                )
-                for m in found.matches
-            ],
+            matches=[SimilarWorkOut.model_validate(m) for m in found.matches],
         )
 
 
@@ -100,8 +82,8 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Most matches", exa
 
 @router.get("", response_model=SimilarWorksOut, responses=ERRORS)
 def similar_to_code(
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _principal: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
+    runtime: RuntimeDep,
+    _principal: Platform,
     iscc: Annotated[
         str,
         Query(
@@ -122,8 +104,8 @@ def similar_to_code(
 
 @router.post("", response_model=SimilarWorksOut, responses=ERRORS)
 def similar_to_file(
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    _principal: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
+    runtime: RuntimeDep,
+    _principal: Platform,
     file: Annotated[UploadFile, File(description="Content to compare; read, never stored")],
     max_distance: MaxDistance = 6,
     limit: Limit = 20,

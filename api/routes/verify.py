@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import examples
-from api.dependencies import get_runtime
+from api.dependencies import RuntimeDep
 from api.schemas import ErrorOut, RegistrationOut, VerificationOut
-from registry.bulk_verification import MAX_BULK_DIGESTS, verify_digests
-from registry.runtime import Runtime
-from registry.verification import find_by_file, find_registrations
+from registry.core.errors import RegistryError
+from registry.proofs import MAX_BULK_DIGESTS
 
 router = APIRouter(prefix="/v1/verify", tags=["verification"])
 
@@ -23,7 +22,7 @@ router = APIRouter(prefix="/v1/verify", tags=["verification"])
     responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut}},
 )
 def verify_digest(
-    runtime: Annotated[Runtime, Depends(get_runtime)],
+    runtime: RuntimeDep,
     sha256: Annotated[
         str | None,
         Query(
@@ -46,9 +45,17 @@ def verify_digest(
         str | None,
         Query(description="ISBN-10 or ISBN-13, hyphens allowed", examples=["978-7-5366-9293-0"]),
     ] = None,
+    number: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            description="Registration number",
+            examples=[examples.REGISTRATION["number"]],
+        ),
+    ] = None,
 ) -> VerificationOut:
-    """Look content up by exactly one of ``sha256``, ``sm3``, ``cid`` and ``isbn``."""
-    views = find_registrations(runtime.sessions, sha256=sha256, sm3=sm3, cid=cid, isbn=isbn)
+    """Look content up by exactly one of ``sha256``, ``sm3``, ``cid``, ``isbn`` and ``number``."""
+    views = runtime.proofs.find(sha256=sha256, sm3=sm3, cid=cid, isbn=isbn, number=number)
     return VerificationOut(registered=True, registrations=[RegistrationOut.of(v) for v in views])
 
 
@@ -70,6 +77,9 @@ class BulkItemOut(BaseModel):
     digest: str
     registered: bool
     registrations: list[RegistrationOut]
+    error: ErrorOut | None = Field(
+        default=None, description="Why this digest could not be looked up (malformed); null if not"
+    )
 
 
 class BulkVerificationOut(BaseModel):
@@ -85,11 +95,10 @@ class BulkVerificationOut(BaseModel):
     response_model=BulkVerificationOut,
     responses={400: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
-def verify_bulk(
-    request: BulkVerificationIn, runtime: Annotated[Runtime, Depends(get_runtime)]
-) -> BulkVerificationOut:
-    """Which of these digests are registered? One answer per digest, in the order given."""
-    result = verify_digests(runtime.sessions, request.algorithm, request.digests)
+def verify_bulk(request: BulkVerificationIn, runtime: RuntimeDep) -> BulkVerificationOut:
+    """Which of these digests are registered? One answer per digest, in the order given; a
+    malformed digest gets its own error and the others are answered."""
+    result = runtime.proofs.verify_digests(request.algorithm, request.digests)
     return BulkVerificationOut(
         algorithm=result.algorithm,
         registered=result.registered,
@@ -98,10 +107,17 @@ def verify_bulk(
                 digest=digest,
                 registered=bool(views),
                 registrations=[RegistrationOut.of(v) for v in views],
+                error=_error_out(result.errors.get(position)),
             )
-            for digest, views in result.items
+            for position, (digest, views) in enumerate(result.items)
         ],
     )
+
+
+def _error_out(error: RegistryError | None) -> ErrorOut | None:
+    if error is None:
+        return None
+    return ErrorOut(code=error.code, message=error.message, details=error.details)
 
 
 @router.post(
@@ -111,8 +127,8 @@ def verify_bulk(
 )
 def verify_file(
     file: Annotated[UploadFile, File(description="The file to look up; hashed, never stored")],
-    runtime: Annotated[Runtime, Depends(get_runtime)],
+    runtime: RuntimeDep,
 ) -> VerificationOut:
     """Is exactly this file registered? The upload is hashed in one pass and discarded."""
-    views = find_by_file(runtime.sessions, file.file)
+    views = runtime.proofs.find_by_file(file.file)
     return VerificationOut(registered=True, registrations=[RegistrationOut.of(v) for v in views])

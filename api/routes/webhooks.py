@@ -1,21 +1,21 @@
-"""Platforms: webhook subscriptions (create, list, delete, replay). See docs/webhooks.md."""
+"""Webhook subscriptions (create, list, delete, replay): a platform's hear of every work, a
+publisher's of its own party's works only. See docs/webhooks.md."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
 
 from api import examples
-from api.auth import requires
-from api.dependencies import get_runtime
-from api.schemas import ErrorOut
+from api.auth import PlatformOrPublisher
+from api.dependencies import RuntimeDep
+from api.schemas import error_responses, with_example
 from registry.access import Principal, Scope
-from registry.runtime import Runtime
-from registry.webhooks import (
-    SubscriptionView,
+from registry.core.errors import MissingScope
+from registry.platform import (
     create_subscription,
     delete_subscription,
     list_subscriptions,
@@ -25,13 +25,7 @@ from registry.webhooks import (
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 SubscriptionId = Annotated[int, Path(ge=1, le=MAX_ID, examples=[1])]
-ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorOut},
-    401: {"model": ErrorOut},
-    403: {"model": ErrorOut},
-    404: {"model": ErrorOut},
-    422: {"model": ErrorOut},
-}
+ERRORS = error_responses(400, 401, 403, 404, 422)
 
 
 class SubscriptionIn(BaseModel):
@@ -45,7 +39,7 @@ class SubscriptionIn(BaseModel):
 
 
 class SubscriptionOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.SUBSCRIPTION]})
+    model_config = with_example(examples.SUBSCRIPTION, from_attributes=True)
 
     id: int
     url: str
@@ -56,12 +50,21 @@ class SubscriptionOut(BaseModel):
     pending: int = Field(description="Deliveries waiting or being retried")
     failed: int = Field(description="Deliveries given up on (replay to send them again)")
     first_failed_event: int | None
+    party: int | None = Field(
+        description="A publisher's subscription: the events of this party's works only "
+        "(null: a platform's, every work)"
+    )
 
 
 class CreatedOut(SubscriptionOut):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.SUBSCRIPTION_CREATED]})
+    model_config = with_example(examples.SUBSCRIPTION_CREATED)
 
     secret: str = Field(description="The signing secret: shown this once")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What to know about an accepted subscription (e.g. a non-public target, "
+        "accepted in dev mode only)",
+    )
 
 
 class ReplayOut(BaseModel):
@@ -69,31 +72,30 @@ class ReplayOut(BaseModel):
 
 
 def _owner(principal: Principal) -> str | None:
-    """Admin keys see every subscription; a platform key only its own."""
+    """Admin keys see every subscription; a platform or publisher key only its own."""
     return None if Scope.ADMIN in principal.scopes else principal.key_id
 
 
-def _out(view: SubscriptionView) -> SubscriptionOut:
-    return SubscriptionOut(
-        id=view.id,
-        url=view.url,
-        event_types=list(view.event_types),
-        algorithm=view.algorithm,
-        active=view.active,
-        created_at=view.created_at,
-        pending=view.pending,
-        failed=view.failed,
-        first_failed_event=view.first_failed_event,
-    )
+def _works_of(principal: Principal) -> int | None:
+    """Whose works a new subscription hears of: every work for a platform (or admin) key, the
+    key's own party's for a publisher key (one without a party needs the platform scope)."""
+    if principal.scopes & {Scope.PLATFORM, Scope.ADMIN}:
+        return None
+    if principal.party is None:
+        raise MissingScope(
+            "该发布方密钥未关联任何登记主体，只有平台密钥可订阅全部作品的事件 / this publisher "
+            "key acts for no party: only a platform key subscribes to every work",
+            details={"required": Scope.PLATFORM.value},
+        )
+    return principal.party
 
 
 @router.post("", status_code=201, response_model=CreatedOut, responses=ERRORS)
 def post_subscription(
-    body: SubscriptionIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
+    body: SubscriptionIn, runtime: RuntimeDep, principal: PlatformOrPublisher
 ) -> CreatedOut:
-    """Subscribe a URL to events recorded from now on; the signing secret is returned once."""
+    """Subscribe a URL to events recorded from now on; the signing secret is returned once. A
+    publisher key's subscription receives the events of its own party's works only."""
     created = create_subscription(
         runtime.sessions,
         key_id=principal.key_id,
@@ -102,24 +104,27 @@ def post_subscription(
         algorithm=body.algorithm,
         now=runtime.now,
         allow_private_targets=runtime.settings.private_webhook_targets_allowed,
+        party=_works_of(principal),
     )
-    return CreatedOut(**_out(created.subscription).model_dump(), secret=created.secret)
+    return CreatedOut(
+        **SubscriptionOut.model_validate(created.subscription).model_dump(),
+        secret=created.secret,
+        warnings=list(created.warnings),
+    )
 
 
 @router.get("", response_model=list[SubscriptionOut], responses=ERRORS)
-def get_subscriptions(
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
-) -> list[SubscriptionOut]:
+def get_subscriptions(runtime: RuntimeDep, principal: PlatformOrPublisher) -> list[SubscriptionOut]:
     """This key's subscriptions, with how many deliveries are pending or failed."""
-    return [_out(v) for v in list_subscriptions(runtime.sessions, key_id=_owner(principal))]
+    return [
+        SubscriptionOut.model_validate(v)
+        for v in list_subscriptions(runtime.sessions, key_id=_owner(principal))
+    ]
 
 
 @router.delete("/{subscription_id}", status_code=204, responses=ERRORS)
 def delete_one(
-    subscription_id: SubscriptionId,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
+    subscription_id: SubscriptionId, runtime: RuntimeDep, principal: PlatformOrPublisher
 ) -> None:
     """Delete a subscription; nothing more is sent to it."""
     delete_subscription(runtime.sessions, subscription_id, key_id=_owner(principal))
@@ -130,8 +135,8 @@ def delete_one(
 )
 def post_replay(
     subscription_id: SubscriptionId,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PLATFORM))],
+    runtime: RuntimeDep,
+    principal: PlatformOrPublisher,
     from_event: Annotated[
         int,
         Query(ge=1, le=MAX_ID, description="The first event id to deliver again", examples=[1]),

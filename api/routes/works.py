@@ -3,41 +3,36 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import examples
-from api.auth import requires
-from api.dependencies import get_runtime
+from api.auth import Publisher, PublisherOrRegulator, caller_of, reader_of
+from api.dependencies import RuntimeDep
 from api.params import IdempotencyKeyHeader, RegistrationNumber
-from api.schemas import ErrorOut, RegistrationOut, RegistrationPageOut
-from registry.access import Principal, Scope
-from registry.certificate import render_certificate
-from registry.claims import ClientSignedClaim
-from registry.content import open_published_content
-from registry.errors import InvalidMetadata, InvalidSignedClaim
-from registry.metadata import WorkMetadata
-from registry.own_works import Caller, list_own_registrations, open_own_content, publish_own
-from registry.proof_bundle import proof_bundle
-from registry.registration import register_work
-from registry.registration_by_cid import register_by_cid
-from registry.runtime import Runtime
-from registry.timestamps import timestamper_for
-from registry.verification import get_registration
+from api.schemas import (
+    ErrorOut,
+    PartyRefOut,
+    RegistrationOut,
+    RegistrationPageOut,
+    error_responses,
+)
+from registry.core.errors import InvalidMetadata, InvalidSignedClaim
+from registry.core.metadata import WorkMetadata
+from registry.platform.runtime import Runtime
+from registry.proofs.metadata_export import ExportFormat, export_work
+from registry.registration import (
+    ClientSignedClaim,
+)
+from registry.registration.search import search_works
 
 router = APIRouter(prefix="/v1/works", tags=["works"])
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorOut},
-    401: {"model": ErrorOut},
-    403: {"model": ErrorOut},
-    409: {"model": ErrorOut},
-    413: {"model": ErrorOut},
-    422: {"model": ErrorOut},
-}
+ERRORS = error_responses(400, 401, 403, 409, 413, 422)
 
 METADATA_EXAMPLE = (
     '{"title": "三体", "authors": ["刘慈欣"], "isbn": "9787536692930", "language": "zh"}'
@@ -46,13 +41,16 @@ METADATA_EXAMPLE = (
 
 @router.post("", status_code=201, response_model=RegistrationOut, responses=ERRORS)
 def post_work(
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    runtime: RuntimeDep,
+    principal: Publisher,
     file: Annotated[UploadFile, File(description="The work's content")],
     metadata: Annotated[
         str,
         Form(
-            description="JSON object: title (required), authors, isbn, language",
+            description="JSON object: title (required), authors, isbn, language, rights, and "
+            "the 作品登记 fields (work_type, owners, acquisition, holding, created_on, "
+            "first_published_on, first_published_place, issn, isrc, dci, series, series_number, "
+            "publisher, edition, subject, contributors); see docs/metadata.md",
             examples=[METADATA_EXAMPLE],
         ),
     ],
@@ -88,20 +86,13 @@ def post_work(
     except json.JSONDecodeError as exc:
         raise InvalidSignedClaim(f"claim is not valid JSON: {exc.msg}") from exc
     client_signed = _client_signed(claim_json, signature)
-    view = register_work(
-        runtime.sessions,
-        runtime.store,
+    view = runtime.registrar.register(
         file.file,
         parsed,
-        max_bytes=runtime.settings.max_upload_bytes,
-        now=runtime.now,
-        idempotency_key=idempotency_key,
-        idempotency_scope=principal.key_id,
-        client_signed=client_signed,
-        protection=runtime.protection,
-        publish=publish,
-        moderation=runtime.moderation_gate(principal.key_id),
         submitted_by=principal.key_id,
+        idempotency_key=idempotency_key,
+        client_signed=client_signed,
+        publish=publish,
     )
     return RegistrationOut.of(view)
 
@@ -114,8 +105,9 @@ class WorkByCidIn(BaseModel):
         examples=[examples.REGISTRATION["cid"]],
     )
     metadata: dict[str, Any] = Field(
-        description="title (required), authors, isbn, language, rights",
-        examples=[examples.METADATA],
+        description="title (required), authors, isbn, language, rights and the 作品登记 fields "
+        "(see docs/metadata.md)",
+        examples=[examples.METADATA, examples.METADATA_V2],
     )
     claim: dict[str, Any] | None = Field(
         default=None,
@@ -133,21 +125,21 @@ class WorkByCidIn(BaseModel):
 @router.post("/by-cid", status_code=201, response_model=RegistrationOut, responses=ERRORS)
 def post_work_by_cid(
     body: WorkByCidIn,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    runtime: RuntimeDep,
+    principal: Publisher,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> RegistrationOut:
     """Register content the publisher has put in the content store (IPFS) already, by its CID:
     the blocks are read back and ingested like an upload, so the claim rests on what was read.
     The work is registered as published (content on IPFS is public)."""
     client_signed = _client_signed(body.claim, body.signature)
-    view = register_by_cid(
-        runtime.sessions, runtime.store, body.cid, WorkMetadata.from_mapping(body.metadata),
-        max_bytes=runtime.settings.max_upload_bytes, now=runtime.now,
-        idempotency_key=idempotency_key, idempotency_scope=principal.key_id,
-        client_signed=client_signed, moderation=runtime.moderation_gate(principal.key_id),
+    view = runtime.registrar.register_by_cid(
+        body.cid,
+        WorkMetadata.from_mapping(body.metadata),
         submitted_by=principal.key_id,
-    )  # fmt: skip
+        idempotency_key=idempotency_key,
+        client_signed=client_signed,
+    )
     return RegistrationOut.of(view)
 
 
@@ -160,24 +152,126 @@ def _client_signed(claim: object | None, signature: str | None) -> ClientSignedC
     return ClientSignedClaim(claim=claim, signature=signature)
 
 
-def _caller(principal: Principal) -> Caller:
-    return Caller(principal.key_id, acts_for_anyone=Scope.ADMIN in principal.scopes)
-
-
 @router.get("", response_model=RegistrationPageOut, responses=ERRORS)
 def list_works(
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    runtime: RuntimeDep,
+    principal: PublisherOrRegulator,
     limit: Annotated[int, Query(ge=1, le=500, examples=[100])] = 100,
     after: Annotated[
         int,
         Query(ge=0, le=2**63 - 1, description="`next_after` of the previous page", examples=[0]),
     ] = 0,
 ) -> RegistrationPageOut:
-    """The registrations this key submitted, oldest first, a page at a time (an admin key: all)."""
-    page = list_own_registrations(runtime.sessions, _caller(principal), limit=limit, after=after)
+    """The registrations of this key's party, oldest first, a page at a time (an admin or a
+    regulator key: everyone's, private ones' metadata included)."""
+    page = runtime.registrar.own_registrations(reader_of(principal), limit=limit, after=after)
     return RegistrationPageOut(
         registrations=[RegistrationOut.of(v) for v in page.registrations],
+        next_after=page.next_after,
+    )
+
+
+class WorkSummaryOut(BaseModel):
+    """A registered work as a search shows it to anyone: no content, no claim, no keys."""
+
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [examples.WORK_SUMMARY]}
+    )
+
+    number: str = Field(description="Registration number")
+    title: str
+    authors: list[str] = Field(description="作者, in the order registered")
+    isbn: str | None = Field(description="ISBN-13; null when none was registered")
+    dci: str | None = Field(description="DCI code; null when none was registered")
+    party: PartyRefOut | None = Field(
+        description="The registering party (登记人) by its public name; null for a command-line "
+        "registration whose key is linked to no party"
+    )
+    registered_at: datetime = Field(description="When it was registered (UTC)")
+    anchored_at: datetime | None = Field(
+        description="When its batch root was anchored on chain; null while pending"
+    )
+    status: str = Field(description="pending (not yet anchored) or anchored")
+    taken_down: bool = Field(
+        description="A takedown is in force: the work is found, and its content, certificate and "
+        "exports answer 451"
+    )
+
+
+class WorkSearchOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.WORK_SEARCH]})
+
+    kind: str = Field(description="What was searched: isbn, dci, title or author")
+    query: str = Field(
+        description="The query as compared: the ISBN-13, the DCI in upper case, or the title or "
+        "author prefix normalised (NFKC, case-folded)"
+    )
+    works: list[WorkSummaryOut] = Field(description="Matches, oldest registration first")
+    next_after: int | None = Field(
+        description="Pass as `after` for the next page; null on the last page"
+    )
+
+
+SEARCH_TEXT = 200
+
+
+@router.get(
+    "/search",
+    response_model=WorkSearchOut,
+    responses={422: {"model": ErrorOut}},
+)
+def search(
+    runtime: RuntimeDep,
+    isbn: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="ISBN-10 or ISBN-13, hyphens allowed: exact match (check digit checked)",
+            examples=["978-7-5366-9293-0"],
+        ),
+    ] = None,
+    dci: Annotated[
+        str | None,
+        Query(
+            max_length=64, description="DCI code: exact match", examples=["DCI:0101-2008-000001"]
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        Query(
+            max_length=SEARCH_TEXT,
+            description="The title starts with this (Latin letters in any case)",
+            examples=["三体"],
+        ),
+    ] = None,
+    author: Annotated[
+        str | None,
+        Query(
+            max_length=SEARCH_TEXT,
+            description="An author's name starts with this (Latin letters in any case)",
+            examples=["刘慈"],
+        ),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=100, description="Most works per page", examples=[20])
+    ] = 20,
+    after: Annotated[
+        int,
+        Query(ge=0, le=2**63 - 1, description="`next_after` of the previous page", examples=[0]),
+    ] = 0,
+) -> WorkSearchOut:
+    """Registered works by exactly one of ``isbn``, ``dci`` (exact) or ``title``, ``author``
+    (prefix: 三体 finds 三体 and 三体：英文版, not 地球往事三体), oldest first, a page at a time.
+    Public: each work's summary only. A taken-down work is found and says so; works moderation
+    holds or rejected are not. No match is an empty list; a bad ISBN or query is 422
+    ``invalid_search``."""
+    page = search_works(
+        runtime.sessions, isbn=isbn, dci=dci, title=title, author=author, limit=limit, after=after
+    )
+    return WorkSearchOut(
+        kind=page.kind,
+        query=page.query,
+        works=[WorkSummaryOut.model_validate(work) for work in page.works],
         next_after=page.next_after,
     )
 
@@ -193,13 +287,11 @@ def list_works(
 )
 def get_own_content(
     number: RegistrationNumber,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    runtime: RuntimeDep,
+    principal: Publisher,
 ) -> StreamingResponse:
     """The content of a work this key registered, decrypted if it is stored encrypted."""
-    chunks = open_own_content(
-        runtime.sessions, runtime.store, runtime.protection, _caller(principal), number
-    )
+    chunks = runtime.registrar.content(number, caller_of(principal))
     return StreamingResponse(chunks, media_type="application/octet-stream")
 
 
@@ -210,25 +302,61 @@ def get_own_content(
 )
 def post_publish(
     number: RegistrationNumber,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-    principal: Annotated[Principal, Depends(requires(Scope.PUBLISHER))],
+    runtime: RuntimeDep,
+    principal: Publisher,
 ) -> RegistrationOut:
     """Publish a private work this key registered: its content is stored in the clear under its
     CID and served to anyone. Moderation runs first (a held publication answers 409). Publishing
     twice changes nothing."""
-    publish_own(
-        runtime.sessions, runtime.store, runtime.protection, _caller(principal), number,
-        now=runtime.now, moderation=runtime.moderation_gate(principal.key_id),
-    )  # fmt: skip
-    return RegistrationOut.of(get_registration(runtime.sessions, number))
+    runtime.registrar.publish(number, caller_of(principal))
+    return RegistrationOut.of(runtime.proofs.registration(number))
 
 
 @router.get("/{number}", response_model=RegistrationOut, responses={404: {"model": ErrorOut}})
-def get_work(
-    number: RegistrationNumber, runtime: Annotated[Runtime, Depends(get_runtime)]
-) -> RegistrationOut:
+def get_work(number: RegistrationNumber, runtime: RuntimeDep) -> RegistrationOut:
     """A registration by its number, with its proof and anchoring once anchored."""
-    return RegistrationOut.of(get_registration(runtime.sessions, number))
+    return RegistrationOut.of(runtime.proofs.registration(number))
+
+
+@router.get(
+    "/{number}/metadata.jsonld",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/ld+json": {"example": examples.WORK_JSONLD}}},
+        404: {"model": ErrorOut},
+        451: {"model": ErrorOut},
+    },
+)
+def get_metadata_jsonld(number: RegistrationNumber, runtime: RuntimeDep) -> Response:
+    """The registration's metadata as schema.org JSON-LD (a ``Book``, or a ``CreativeWork`` for
+    other kinds of work): name, author, copyrightHolder, isbn, datePublished, publisher,
+    inLanguage, and identifiers: the registration number, sha256, sm3 and CID."""
+    return _exported(runtime, number, ExportFormat.JSONLD)
+
+
+@router.get(
+    "/{number}/onix.xml",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/xml": {"example": examples.WORK_ONIX}}},
+        404: {"model": ErrorOut},
+        451: {"model": ErrorOut},
+    },
+)
+def get_metadata_onix(number: RegistrationNumber, runtime: RuntimeDep) -> Response:
+    """The registration as an ONIX 3.0 message (reference names) with one ``<Product>``:
+    RecordReference (the number), the ISBN-13, titles, contributors with their roles, language,
+    publisher and publishing date (docs/metadata.md has the mapping)."""
+    return _exported(runtime, number, ExportFormat.ONIX)
+
+
+def _exported(runtime: Runtime, number: str, export_format: ExportFormat) -> Response:
+    exported = export_work(runtime.sessions, number, export_format)
+    return Response(
+        exported.body,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'inline; filename="{exported.filename}"'},
+    )
 
 
 @router.get(
@@ -240,11 +368,9 @@ def get_work(
         404: {"model": ErrorOut},
     },
 )
-def get_published_content(
-    number: RegistrationNumber, runtime: Annotated[Runtime, Depends(get_runtime)]
-) -> StreamingResponse:
+def get_published_content(number: RegistrationNumber, runtime: RuntimeDep) -> StreamingResponse:
     """The bytes of a published work (its IPFS CID names exactly these bytes)."""
-    chunks = open_published_content(runtime.sessions, runtime.store, number)
+    chunks = runtime.registrar.published_content(number)
     return StreamingResponse(chunks, media_type="application/octet-stream")
 
 
@@ -256,16 +382,11 @@ def get_published_content(
         409: {"model": ErrorOut},
     },
 )
-def get_proof_bundle(
-    number: RegistrationNumber, runtime: Annotated[Runtime, Depends(get_runtime)]
-) -> dict[str, object]:
+def get_proof_bundle(number: RegistrationNumber, runtime: RuntimeDep) -> dict[str, object]:
     """The offline proof bundle (``banquan.proof/1``, or ``/2`` with an RFC 3161 timestamp when a
     TSA is configured; see docs/proof-bundle.md) of an anchored registration: check it with
     ``banquan verify-proof`` and any JSON-RPC node, without banquan."""
-    view = get_registration(runtime.sessions, number)
-    return proof_bundle(
-        view, timestamper=timestamper_for(runtime.settings, runtime.sessions, runtime.now)
-    )
+    return runtime.proofs.bundle(number)
 
 
 @router.get(
@@ -273,10 +394,6 @@ def get_proof_bundle(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, 404: {"model": ErrorOut}},
 )
-def get_certificate(
-    number: RegistrationNumber, runtime: Annotated[Runtime, Depends(get_runtime)]
-) -> Response:
+def get_certificate(number: RegistrationNumber, runtime: RuntimeDep) -> Response:
     """The registration certificate (PDF, A4) with a QR code to the public verification page."""
-    view = get_registration(runtime.sessions, number)
-    pdf = render_certificate(view, public_base_url=runtime.settings.public_base_url)
-    return Response(pdf, media_type="application/pdf")
+    return Response(runtime.proofs.certificate(number), media_type="application/pdf")

@@ -1,5 +1,7 @@
-// Signs an owner's pledge consent (EIP-712, the `PledgeConsent` type of contracts/Pledges.sol) with
-// ethers, so that the tests can check that signatures made by ethers are accepted on chain.
+// Signs an owner's pledge consent (EIP-712, the `PledgeConsent` type of contracts/Pledges.sol), or a
+// lender's offer of a lien that the owner sends (`LienOffer`, the same fields; `"type": "LienOffer"`
+// in the request), with ethers, so that the tests can check that signatures made by ethers are
+// accepted on chain.
 //
 //   node contracts/scripts/sign-pledge-consent.mjs < request.json
 //
@@ -11,18 +13,16 @@ import { Wallet, TypedDataEncoder } from "ethers";
 
 const DOMAIN_NAME = "banquan Pledges";
 const DOMAIN_VERSION = "1";
-const TYPES = {
-  PledgeConsent: [
-    { name: "assetId", type: "uint256" },
-    { name: "lender", type: "address" },
-    { name: "amount", type: "uint128" },
-    { name: "currencyCode", type: "bytes3" },
-    { name: "maturity", type: "uint64" },
-    { name: "officialRegistrationNo", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
+const FIELDS = [
+  { name: "assetId", type: "uint256" },
+  { name: "lender", type: "address" },
+  { name: "amount", type: "uint128" },
+  { name: "currencyCode", type: "bytes3" },
+  { name: "maturity", type: "uint64" },
+  { name: "officialRegistrationNo", type: "bytes32" },
+  { name: "nonce", type: "uint256" },
+  { name: "deadline", type: "uint256" },
+];
 
 async function readStdin() {
   const chunks = [];
@@ -31,6 +31,11 @@ async function readStdin() {
 }
 
 const request = JSON.parse(await readStdin());
+const primaryType = request.type ?? "PledgeConsent";
+if (primaryType !== "PledgeConsent" && primaryType !== "LienOffer") {
+  throw new Error(`unknown type ${primaryType}`);
+}
+const TYPES = { [primaryType]: FIELDS };
 const wallet = new Wallet(request.privateKey);
 const domain = {
   name: DOMAIN_NAME,

@@ -15,9 +15,13 @@ contract AssetHandler is SuiteBase {
     mapping(uint256 assetId => address) public expectedOwner;
     mapping(uint256 assetId => uint256) public liensFromEvents;
     uint256 public forbiddenMoves;
+    /// @dev Liens whose `Pledged` names a lender that neither sent it nor signed its offer.
+    uint256 public unsignedLiens;
+    uint256 internal constant KEYED_LENDER_KEY = 0x1E4D5EC;
+    address internal keyedLender;
     uint256 public enforcements;
 
-    bytes32 private constant PLEDGED = keccak256("Pledged(uint256,uint256,address,address,uint256,uint128,bytes3,uint64,bytes32)");
+    bytes32 private constant PLEDGED = keccak256("Pledged(uint256,uint256,address,address,address,uint256,uint128,bytes3,uint64,bytes32)");
     bytes32 private constant RELEASED = keccak256("Released(uint256,uint256,address)");
     bytes32 private constant ENFORCED = keccak256("Enforced(uint256,uint256,address,address,address)");
 
@@ -28,6 +32,10 @@ contract AssetHandler is SuiteBase {
             assetIds[i] = assetId;
             expectedOwner[assetId] = _actor(i);
         }
+        keyedLender = vm.addr(KEYED_LENDER_KEY);
+        bytes32 role = pledges.LENDER_ROLE();
+        vm.prank(ADMIN);
+        pledges.grantRole(role, keyedLender);
         vm.recordLogs();
     }
 
@@ -36,8 +44,9 @@ contract AssetHandler is SuiteBase {
         return i == 0 ? owner : address(uint160(0xAC7000 + i));
     }
 
-    function _lender(uint256 seed) internal pure returns (address) {
-        return seed % 2 == 0 ? LENDER : LENDER2;
+    function _lender(uint256 seed) internal view returns (address) {
+        uint256 i = seed % 3;
+        return i == 0 ? LENDER : i == 1 ? LENDER2 : keyedLender;
     }
 
     function _asset(uint256 seed) internal view returns (uint256) {
@@ -48,14 +57,24 @@ contract AssetHandler is SuiteBase {
         return pledges.activeLienCount(assetId) != 0 || moderation.isFrozen(bytes32(assetId));
     }
 
-    /// @dev Folds the events of the last action into the lien count per asset.
+    /// @dev Folds the events of the last action into the lien count per asset; a lien created by
+    /// another account than its lender counts as unsigned unless `lenderSigned` names that lender.
     function _countLienEvents() internal {
+        _countLienEvents(address(0));
+    }
+
+    function _countLienEvents(address lenderSigned) internal {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].emitter != address(pledges) || logs[i].topics.length < 3) continue;
             bytes32 topic = logs[i].topics[0];
             uint256 assetId = uint256(logs[i].topics[2]);
-            if (topic == PLEDGED) ++liensFromEvents[assetId];
+            if (topic == PLEDGED) {
+                ++liensFromEvents[assetId];
+                address lender = address(uint160(uint256(logs[i].topics[3])));
+                (, address creator) = abi.decode(logs[i].data, (address, address));
+                if (creator != lender && lender != lenderSigned) ++unsignedLiens;
+            }
             else if (topic == RELEASED || topic == ENFORCED) --liensFromEvents[assetId];
         }
     }
@@ -93,14 +112,20 @@ contract AssetHandler is SuiteBase {
         _countLienEvents();
     }
 
-    function pledge(uint256 assetSeed, uint256 lenderSeed) external {
+    /// @dev The owner pledges naming a lender: with the keyed lender's own offer, with an offer
+    /// signed by another key, with the lender's offer of other terms, or with no signature.
+    function pledge(uint256 assetSeed, uint256 lenderSeed, uint8 mode) external {
         uint256 assetId = _asset(assetSeed);
         address from = assets.ownerOf(assetId);
         address lender = _lender(lenderSeed);
         uint64 maturity = uint64(block.timestamp + 1 days);
+        uint256 deadline = block.timestamp + 1 hours;
+        mode %= 4;
+        bytes memory sig = mode < 3 ? _offerBy(mode, assetId, lender, maturity, deadline) : bytes("");
+        address signed = mode == 0 ? keyedLender : address(0);
         vm.prank(from);
-        try pledges.pledge(assetId, lender, 100, CNY, maturity, bytes32(0), 0, "") {} catch {}
-        _countLienEvents();
+        try pledges.pledge(assetId, lender, 100, CNY, maturity, bytes32(0), deadline, sig) {} catch {}
+        _countLienEvents(signed);
     }
 
     function approveJunior(uint256 assetSeed, uint256 lenderSeed) external {
@@ -135,6 +160,18 @@ contract AssetHandler is SuiteBase {
             _afterMoveAttempt(assetId, true, from);
         }
         _countLienEvents();
+    }
+
+    /// @dev Mode 0: the keyed lender's offer; 1: another key's; 2: the keyed lender's of other terms.
+    function _offerBy(uint8 mode, uint256 assetId, address lender, uint64 maturity, uint256 deadline)
+        internal
+        view
+        returns (bytes memory)
+    {
+        uint256 key = mode == 1 ? OTHER_KEY : KEYED_LENDER_KEY;
+        uint128 amount = mode == 2 ? 101 : 100;
+        uint256 nonce = pledges.nonces(vm.addr(key));
+        return _sign(key, pledges.lienOfferDigest(assetId, lender, amount, CNY, maturity, bytes32(0), nonce, deadline));
     }
 
     function freeze(uint256 assetSeed) external {
@@ -198,6 +235,13 @@ contract AssetInvariantsTest {
                 revert InvariantBroken("owner", assetId, uint160(expected), uint160(actual));
             }
         }
+    }
+
+    /// forge-config: default.invariant.runs = 48
+    /// forge-config: default.invariant.depth = 40
+    /// @dev A lien's lender is never set without that lender: it sent the pledge or signed its offer.
+    function invariant_lenderNeverNamedWithoutItsSignature() public view {
+        if (handler.unsignedLiens() != 0) revert InvariantBroken("unsigned liens", 0, 0, handler.unsignedLiens());
     }
 
     /// forge-config: default.invariant.runs = 48

@@ -131,7 +131,7 @@ contract LicencesTest is SuiteBase {
         RightsAsset.AssetMetadata memory metadata = _metadata();
         metadata.territory = CHINA;
         vm.prank(REGISTRAR);
-        uint256 chinaOnly = assets.tokenize(owner, leaf, proof, root, metadata);
+        uint256 chinaOnly = assets.tokenize(owner, leaf, proof, root, metadata, address(0), 0, "");
         vm.expectRevert(abi.encodeWithSelector(Licences.TerritoryNotHeld.selector, chinaOnly, JAPAN, CHINA));
         vm.prank(owner);
         licences.grant(chinaOnly, LICENSEE, NETWORK, JAPAN, START_TIME, START_TIME + YEAR, false, false, bytes32(0));
@@ -163,6 +163,48 @@ contract LicencesTest is SuiteBase {
             START_TIME,
             TERM_END + 1
         );
+    }
+
+    function test_grant_revertsWhenBackdated() public {
+        // The owner cannot make a licence that started before it was granted: a licensee could
+        // otherwise claim a licence for use that was in fact unlicensed.
+        vm.warp(START_TIME + 30 days);
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.LicenceBackdated.selector, START_TIME, START_TIME + 30 days),
+            NETWORK,
+            CHINA,
+            START_TIME,
+            START_TIME + YEAR
+        );
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.LicenceBackdated.selector, START_TIME + 30 days - 1, START_TIME + 30 days),
+            NETWORK,
+            CHINA,
+            START_TIME + 30 days - 1,
+            START_TIME + YEAR
+        );
+        (bool licensed,) = licences.isLicensed(assetId, LICENSEE2, 11, CHINA, START_TIME + 1 days);
+        _assertTrue(!licensed, "never licensed before the grant");
+        // Starting now or later is fine.
+        uint256 id = _grant(NETWORK, CHINA, START_TIME + 30 days, START_TIME + YEAR, false);
+        (licensed,) = licences.isLicensed(assetId, LICENSEE, 11, CHINA, START_TIME + 30 days - 1);
+        _assertTrue(!licensed, "not a second before the grant");
+        (bool now_, uint256 which) = licences.isLicensed(assetId, LICENSEE, 11, CHINA, START_TIME + 30 days);
+        _assertTrue(now_ && which == id, "licensed from the grant on");
+    }
+
+    /// @dev Whatever the terms, `isLicensed` never answers yes for a moment before the grant.
+    function testFuzz_isLicensed_neverBeforeTheGrant(uint32 elapsed, uint32 startOffset, uint32 askedBefore) public {
+        uint64 grantTime = START_TIME + uint64(elapsed % (10 * YEAR));
+        vm.warp(grantTime);
+        uint64 start = START_TIME + uint64(startOffset % (11 * YEAR));
+        uint64 end = grantTime + YEAR;
+        vm.prank(owner);
+        try licences.grant(assetId, LICENSEE, NETWORK, CHINA, start, end, false, true, bytes32(0)) {}
+        catch {}
+        uint64 asked = grantTime - 1 - uint64(askedBefore % (grantTime - START_TIME + 1));
+        (bool licensed,) = licences.isLicensed(assetId, LICENSEE, 11, CHINA, asked);
+        _assertTrue(!licensed, "licensed before the grant");
     }
 
     function test_grant_revertsForFrozenAsset() public {
@@ -231,6 +273,57 @@ contract LicencesTest is SuiteBase {
             START_TIME,
             START_TIME + YEAR
         );
+    }
+
+    function test_grant_capCountsLiveLicencesOnly_revokedFreeTheirPlace() public {
+        // An owner fills the asset with revocable licences, then revokes them all: the asset can
+        // still be licensed, the revoked ones hold no place under the cap.
+        uint256[] memory ids = new uint256[](64);
+        for (uint256 i = 0; i < 64; ++i) {
+            ids[i] = _grantTo(address(uint160(0x9000 + i)), NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        }
+        _assertEq(licences.liveLicenceCount(assetId), 64, "64 live");
+        vm.startPrank(owner);
+        for (uint256 i = 0; i < 64; ++i) {
+            licences.revoke(ids[i], bytes32(0));
+        }
+        vm.stopPrank();
+        _assertEq(licences.liveLicenceCount(assetId), 0, "none live");
+        _grantTo(LICENSEE2, NETWORK, CHINA, START_TIME, START_TIME + YEAR, true);
+        _assertEq(licences.liveLicenceCount(assetId), 1, "one live");
+        _assertEq(licences.licenceIdsOf(assetId).length, 65, "the history keeps every licence");
+    }
+
+    function test_grant_capCountsLiveLicencesOnly_expiredFreeTheirPlace() public {
+        // A popular work: 64 short licences run out, and the next one is granted.
+        for (uint256 i = 0; i < 64; ++i) {
+            _grantTo(address(uint160(0x9000 + i)), NETWORK, CHINA, START_TIME, START_TIME + 1 days, false);
+        }
+        vm.warp(START_TIME + 1 days);
+        _assertEq(licences.liveLicenceCount(assetId), 0, "all expired");
+        for (uint256 i = 0; i < 64; ++i) {
+            _grantTo(address(uint160(0xA000 + i)), NETWORK, CHINA, START_TIME + 1 days, START_TIME + YEAR, false);
+        }
+        _assertEq(licences.liveLicenceCount(assetId), 64, "64 live again");
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.TooManyLicences.selector, assetId, 64),
+            NETWORK,
+            CHINA,
+            START_TIME + 1 days,
+            START_TIME + YEAR
+        );
+        (bool licensed, uint256 which) = licences.isLicensed(assetId, address(0x9000), 11, CHINA, START_TIME + 5);
+        _assertTrue(licensed, "an expired licence still answers for its own period");
+        _assertEq(which, 1, "the first licence");
+    }
+
+    function test_grant_expiredExclusiveNeverBlocks() public {
+        _grant(NETWORK, 0, START_TIME, START_TIME + 1 days, true);
+        vm.warp(START_TIME + 1 days);
+        uint256 id = _grantTo(LICENSEE2, NETWORK, 0, START_TIME + 1 days, START_TIME + YEAR, true);
+        Licences.LicenceEntry[] memory exclusive = licences.exclusiveLicences(assetId);
+        _assertEq(exclusive.length, 1, "only the new exclusive licence");
+        _assertEq(exclusive[0].licenceId, id, "the new one");
     }
 
     // ---------------------------------------------------------------- revoke

@@ -16,6 +16,7 @@ contract PledgesTest is SuiteBase {
     bytes32 private constant LEAF = keccak256("pledged work");
     bytes32 private constant REG_NO = "2026-Z-0001";
     uint128 private constant AMOUNT = 1_000_000;
+    uint256 private constant LENDER_KEY = 0x1E4D5EC;
 
     uint256 private assetId;
     uint64 private maturity;
@@ -35,6 +36,25 @@ contract PledgesTest is SuiteBase {
     function _pledgeAs(address caller, address lender, bytes memory sig) private returns (uint256) {
         vm.prank(caller);
         return pledges.pledge(assetId, lender, AMOUNT, CNY, maturity, REG_NO, deadline, sig);
+    }
+
+    /// @dev `key`'s EIP-712 offer, as lender `lender`, of the standard terms (its current nonce).
+    function _offer(uint256 key, address lender) private view returns (bytes memory) {
+        uint256 nonce = pledges.nonces(vm.addr(key));
+        return _sign(key, pledges.lienOfferDigest(assetId, lender, AMOUNT, CNY, maturity, REG_NO, nonce, deadline));
+    }
+
+    /// @dev A lender with a key, granted the lender role.
+    function _keyedLender() private returns (address lender) {
+        lender = vm.addr(LENDER_KEY);
+        bytes32 role = pledges.LENDER_ROLE();
+        vm.prank(ADMIN);
+        pledges.grantRole(role, lender);
+    }
+
+    /// @dev `lender` pledges the asset with the owner's fresh consent to the standard terms.
+    function _pledgeBy(address lender) private returns (uint256) {
+        return _pledgeAs(lender, lender, _sig(lender));
     }
 
     function _expectNoLien() private view {
@@ -83,7 +103,7 @@ contract PledgesTest is SuiteBase {
         vm.expectEmit(true, true, true, true, address(pledges));
         emit Pledges.ConsentNonceUsed(owner, 0);
         vm.expectEmit(true, true, true, true, address(pledges));
-        emit Pledges.Pledged(1, assetId, LENDER, owner, 1, AMOUNT, CNY, maturity, REG_NO);
+        emit Pledges.Pledged(1, assetId, LENDER, owner, LENDER, 1, AMOUNT, CNY, maturity, REG_NO);
         uint256 lienId = _pledgeAs(LENDER, LENDER, sig);
 
         _assertEq(lienId, 1, "lien id");
@@ -99,10 +119,81 @@ contract PledgesTest is SuiteBase {
         _assertTrue(lien.currencyCode == CNY, "currency");
     }
 
-    function test_pledge_byOwnerWithoutSignature() public {
-        uint256 lienId = _pledgeAs(owner, LENDER, "");
-        _assertEq(pledges.lienOf(lienId).lender, LENDER, "lender");
-        _assertEq(pledges.nonces(owner), 0, "no nonce used");
+    function test_pledge_byOwnerWithoutLenderSignatureReverts() public {
+        vm.expectRevert(abi.encodeWithSelector(Pledges.InvalidLenderSignature.selector, assetId, LENDER));
+        _pledgeAs(owner, LENDER, "");
+        _expectNoLien();
+    }
+
+    function test_pledge_byOwnerWithSignatureOfAnotherKeyReverts() public {
+        address lender = _keyedLender();
+        bytes memory forged = _offer(OTHER_KEY, lender);
+        vm.expectRevert(abi.encodeWithSelector(Pledges.InvalidLenderSignature.selector, assetId, lender));
+        _pledgeAs(owner, lender, forged);
+        // The owner's own consent signature does not stand for the lender's either.
+        bytes memory ownConsent = _sig(lender);
+        vm.expectRevert(abi.encodeWithSelector(Pledges.InvalidLenderSignature.selector, assetId, lender));
+        _pledgeAs(owner, lender, ownConsent);
+        _expectNoLien();
+    }
+
+    function test_pledge_byOwnerWithLenderSignature() public {
+        address lender = _keyedLender();
+        bytes memory offer = _offer(LENDER_KEY, lender);
+        vm.expectEmit(true, true, true, true, address(pledges));
+        emit Pledges.ConsentNonceUsed(lender, 0);
+        vm.expectEmit(true, true, true, true, address(pledges));
+        emit Pledges.Pledged(1, assetId, lender, owner, owner, 1, AMOUNT, CNY, maturity, REG_NO);
+        uint256 lienId = _pledgeAs(owner, lender, offer);
+        _assertEq(pledges.lienOf(lienId).lender, lender, "lender");
+        _assertEq(pledges.nonces(lender), 1, "lender's nonce used");
+        _assertEq(pledges.nonces(owner), 0, "owner's nonce unused");
+        // One offer, one lien.
+        vm.prank(lender);
+        pledges.release(lienId);
+        vm.expectRevert(abi.encodeWithSelector(Pledges.ConsentAlreadyUsed.selector, lender, 0));
+        _pledgeAs(owner, lender, offer);
+    }
+
+    function test_pledge_byOwnerWithExpiredLenderSignatureReverts() public {
+        address lender = _keyedLender();
+        bytes memory offer = _offer(LENDER_KEY, lender);
+        vm.warp(deadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(Pledges.ConsentExpired.selector, deadline, deadline + 1));
+        _pledgeAs(owner, lender, offer);
+        _expectNoLien();
+    }
+
+    function test_pledge_lenderCancelsItsOffer() public {
+        address lender = _keyedLender();
+        bytes memory offer = _offer(LENDER_KEY, lender);
+        vm.prank(lender);
+        pledges.cancelConsent();
+        vm.expectRevert(abi.encodeWithSelector(Pledges.ConsentAlreadyUsed.selector, lender, 0));
+        _pledgeAs(owner, lender, offer);
+        _assertEq(pledges.lienCount(), 0, "no lien created");
+    }
+
+    /// @dev Whatever terms and signing key: an owner's pledge creates a lien only when the
+    /// named lender signed exactly those terms.
+    function testFuzz_pledge_byOwnerNeedsTheLendersSignatureOfTheTerms(
+        uint256 signerKey,
+        uint128 amount,
+        bytes32 regNo,
+        bool sameTerms
+    ) public {
+        signerKey = signerKey % 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140 + 1;
+        vm.assume(amount > 0);
+        address lender = _keyedLender();
+        bytes32 signedRegNo = sameTerms ? regNo : regNo ^ bytes32(uint256(1));
+        bytes memory sig = _sign(
+            signerKey, pledges.lienOfferDigest(assetId, lender, amount, CNY, maturity, signedRegNo, 0, deadline)
+        );
+        bool valid = signerKey == LENDER_KEY && sameTerms;
+        if (!valid) vm.expectRevert(abi.encodeWithSelector(Pledges.InvalidLenderSignature.selector, assetId, lender));
+        vm.prank(owner);
+        pledges.pledge(assetId, lender, amount, CNY, maturity, regNo, deadline, sig);
+        _assertEq(pledges.activeLienCount(assetId), valid ? 1 : 0, "a lien only with the lender's signature");
     }
 
     function test_pledge_revertsForStranger() public {
@@ -114,8 +205,9 @@ contract PledgesTest is SuiteBase {
 
     function test_pledge_revertsForLenderWithoutRole() public {
         bytes32 role = pledges.LENDER_ROLE();
+        bytes memory sig = _sig(STRANGER);
         vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, STRANGER, role));
-        _pledgeAs(owner, STRANGER, "");
+        _pledgeAs(STRANGER, STRANGER, sig);
         _expectNoLien();
     }
 
@@ -203,18 +295,19 @@ contract PledgesTest is SuiteBase {
         (bytes32 root,) = _treeOf(LEAF);
         vm.prank(REGULATOR);
         registry.revokeRoot(root, keccak256("fraud"));
+        bytes memory sig = _sig(LENDER);
         vm.expectRevert(abi.encodeWithSelector(Pledges.AssetRevoked.selector, assetId));
-        _pledgeAs(owner, LENDER, "");
+        _pledgeAs(LENDER, LENDER, sig);
         _expectNoLien();
     }
 
     function test_pledge_revertsForPledgedAssetWhenJuniorLiensRefused() public {
-        _pledgeAs(owner, LENDER, "");
+        _pledgeBy(LENDER);
         bytes memory sig = _sig(LENDER2);
         vm.expectRevert(abi.encodeWithSelector(Pledges.AssetAlreadyPledged.selector, assetId, 1));
         _pledgeAs(LENDER2, LENDER2, sig);
         _assertEq(pledges.activeLienCount(assetId), 1, "still one lien");
-        _assertEq(pledges.nonces(owner), 0, "nonce unused");
+        _assertEq(pledges.nonces(owner), 1, "second consent unused");
     }
 
     // ---------------------------------------------------------------- junior liens
@@ -226,11 +319,12 @@ contract PledgesTest is SuiteBase {
 
     function test_juniorLien_needsSeniorConsent() public {
         _allowJunior();
-        uint256 senior = _pledgeAs(owner, LENDER, "");
+        uint256 senior = _pledgeBy(LENDER);
+        bytes memory sig = _sig(LENDER2);
         vm.expectRevert(
             abi.encodeWithSelector(Pledges.SeniorConsentMissing.selector, assetId, senior, LENDER, LENDER2)
         );
-        _pledgeAs(owner, LENDER2, "");
+        _pledgeAs(LENDER2, LENDER2, sig);
         _assertEq(pledges.activeLienCount(assetId), 1, "still one lien");
 
         vm.expectEmit(true, true, true, true, address(pledges));
@@ -238,8 +332,8 @@ contract PledgesTest is SuiteBase {
         vm.prank(LENDER);
         pledges.approveJuniorLien(senior, LENDER2, true);
         vm.expectEmit(true, true, true, true, address(pledges));
-        emit Pledges.Pledged(2, assetId, LENDER2, owner, 2, AMOUNT, CNY, maturity, REG_NO);
-        uint256 junior = _pledgeAs(owner, LENDER2, "");
+        emit Pledges.Pledged(2, assetId, LENDER2, owner, LENDER2, 2, AMOUNT, CNY, maturity, REG_NO);
+        uint256 junior = _pledgeBy(LENDER2);
         _assertTrue(!pledges.juniorConsent(senior, LENDER2), "consent used up");
 
         Pledges.RankedLien[] memory liens = pledges.activeLiens(assetId);
@@ -251,10 +345,10 @@ contract PledgesTest is SuiteBase {
 
     function test_juniorLien_releaseOfSeniorMovesJuniorUp() public {
         _allowJunior();
-        uint256 senior = _pledgeAs(owner, LENDER, "");
+        uint256 senior = _pledgeBy(LENDER);
         vm.prank(LENDER);
         pledges.approveJuniorLien(senior, LENDER2, true);
-        uint256 junior = _pledgeAs(owner, LENDER2, "");
+        uint256 junior = _pledgeBy(LENDER2);
         vm.prank(LENDER);
         pledges.release(senior);
         Pledges.RankedLien[] memory liens = pledges.activeLiens(assetId);
@@ -275,15 +369,16 @@ contract PledgesTest is SuiteBase {
                 vm.prank(lenders[j]);
                 pledges.approveJuniorLien(j + 1, lenders[i], true);
             }
-            _pledgeAs(owner, lenders[i], "");
+            _pledgeBy(lenders[i]);
         }
+        bytes memory sig = _sig(LENDER);
         vm.expectRevert(abi.encodeWithSelector(Pledges.TooManyLiens.selector, assetId, 8));
-        _pledgeAs(owner, LENDER, "");
+        _pledgeAs(LENDER, LENDER, sig);
         _assertEq(pledges.activeLienCount(assetId), 8, "eight liens");
     }
 
     function test_approveJuniorLien_onlyLenderOfActiveLien() public {
-        uint256 lienId = _pledgeAs(owner, LENDER, "");
+        uint256 lienId = _pledgeBy(LENDER);
         vm.expectRevert(abi.encodeWithSelector(Pledges.NotLienLender.selector, lienId, LENDER2));
         vm.prank(LENDER2);
         pledges.approveJuniorLien(lienId, LENDER2, true);
@@ -300,7 +395,7 @@ contract PledgesTest is SuiteBase {
     // ---------------------------------------------------------------- release
 
     function test_release_freesTheAsset() public {
-        uint256 lienId = _pledgeAs(owner, LENDER, "");
+        uint256 lienId = _pledgeBy(LENDER);
         vm.expectEmit(true, true, true, true, address(pledges));
         emit Pledges.Released(lienId, assetId, LENDER);
         vm.prank(LENDER);
@@ -313,7 +408,7 @@ contract PledgesTest is SuiteBase {
     }
 
     function test_release_revertsForOthersAndTwice() public {
-        uint256 lienId = _pledgeAs(owner, LENDER, "");
+        uint256 lienId = _pledgeBy(LENDER);
         vm.expectRevert(abi.encodeWithSelector(Pledges.NotLienLender.selector, lienId, owner));
         vm.prank(owner);
         pledges.release(lienId);
@@ -330,7 +425,7 @@ contract PledgesTest is SuiteBase {
     // ---------------------------------------------------------------- enforce
 
     function test_enforce_afterMaturityMovesAssetToBuyer() public {
-        uint256 lienId = _pledgeAs(owner, LENDER, "");
+        uint256 lienId = _pledgeBy(LENDER);
         vm.warp(maturity);
         vm.expectEmit(true, true, true, true, address(assets));
         emit RightsAsset.TransferredByLien(assetId, owner, BUYER);
@@ -344,7 +439,7 @@ contract PledgesTest is SuiteBase {
     }
 
     function test_enforce_revertsBeforeMaturity() public {
-        uint256 lienId = _pledgeAs(owner, LENDER, "");
+        uint256 lienId = _pledgeBy(LENDER);
         vm.expectRevert(abi.encodeWithSelector(Pledges.LienNotMatured.selector, lienId, maturity, START_TIME));
         vm.prank(LENDER);
         pledges.enforce(lienId, LENDER);
@@ -353,7 +448,7 @@ contract PledgesTest is SuiteBase {
     }
 
     function test_enforce_revertsForOtherCaller() public {
-        uint256 lienId = _pledgeAs(owner, LENDER, "");
+        uint256 lienId = _pledgeBy(LENDER);
         vm.warp(maturity);
         vm.expectRevert(abi.encodeWithSelector(Pledges.NotLienLender.selector, lienId, LENDER2));
         vm.prank(LENDER2);
@@ -363,10 +458,10 @@ contract PledgesTest is SuiteBase {
 
     function test_enforce_revertsForJuniorLien() public {
         _allowJunior();
-        uint256 senior = _pledgeAs(owner, LENDER, "");
+        uint256 senior = _pledgeBy(LENDER);
         vm.prank(LENDER);
         pledges.approveJuniorLien(senior, LENDER2, true);
-        uint256 junior = _pledgeAs(owner, LENDER2, "");
+        uint256 junior = _pledgeBy(LENDER2);
         vm.warp(maturity);
         vm.expectRevert(abi.encodeWithSelector(Pledges.LienNotSenior.selector, junior, senior));
         vm.prank(LENDER2);
@@ -377,10 +472,10 @@ contract PledgesTest is SuiteBase {
 
     function test_enforce_juniorLiensFollowTheAsset() public {
         _allowJunior();
-        uint256 senior = _pledgeAs(owner, LENDER, "");
+        uint256 senior = _pledgeBy(LENDER);
         vm.prank(LENDER);
         pledges.approveJuniorLien(senior, LENDER2, true);
-        uint256 junior = _pledgeAs(owner, LENDER2, "");
+        uint256 junior = _pledgeBy(LENDER2);
         vm.warp(maturity);
         vm.prank(LENDER);
         pledges.enforce(senior, BUYER);
@@ -397,7 +492,7 @@ contract PledgesTest is SuiteBase {
     }
 
     function test_enforce_revertsWhileFrozen() public {
-        uint256 lienId = _pledgeAs(owner, LENDER, "");
+        uint256 lienId = _pledgeBy(LENDER);
         vm.prank(REGULATOR);
         moderation.freeze(LEAF, keccak256("court order"));
         vm.warp(maturity);
@@ -408,8 +503,68 @@ contract PledgesTest is SuiteBase {
         _assertTrue(pledges.lienOf(lienId).status == Pledges.LienStatus.Active, "still active");
     }
 
+    function test_enforce_moderatorFreezePausesEnforcementForABoundedPeriodOnly() public {
+        // A moderator's takedown cannot hold a lender's security hostage for ever.
+        uint256 lienId = _pledgeBy(LENDER);
+        vm.warp(maturity);
+        uint64 until = uint64(block.timestamp) + 90 days;
+        vm.expectEmit(true, true, true, true, address(moderation));
+        emit Moderation.EnforcementPaused(LEAF, until);
+        vm.prank(MODERATOR);
+        moderation.freeze(LEAF, keccak256("takedown"));
+        _assertEq(moderation.enforcementPausedUntil(LEAF), until, "paused for 90 days");
+        vm.warp(until - 1);
+        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.prank(LENDER);
+        pledges.enforce(lienId, LENDER);
+        vm.warp(until);
+        vm.prank(LENDER);
+        pledges.enforce(lienId, LENDER);
+        _assertEq(assets.ownerOf(assetId), LENDER, "the senior lender enforced after the pause");
+        _assertTrue(moderation.isFrozen(LEAF), "the asset stays frozen in the lender's hands");
+        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.prank(LENDER);
+        assets.transferFrom(LENDER, BUYER, assetId);
+    }
+
+    function test_enforce_arbiterExtendsTheModeratorPause() public {
+        uint256 lienId = _pledgeBy(LENDER);
+        vm.prank(MODERATOR);
+        moderation.freeze(LEAF, keccak256("takedown"));
+        uint64 extended = START_TIME + 200 days;
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, MODERATOR, moderation.ARBITER_ROLE())
+        );
+        vm.prank(MODERATOR);
+        moderation.extendFreeze(LEAF, extended, keccak256("ruling"));
+        vm.expectEmit(true, true, true, true, address(moderation));
+        emit Moderation.FreezeExtended(LEAF, extended, ARBITER, keccak256("ruling"));
+        vm.prank(ARBITER);
+        moderation.extendFreeze(LEAF, extended, keccak256("ruling"));
+        _assertEq(moderation.enforcementPausedUntil(LEAF), extended, "extended");
+        vm.warp(START_TIME + 150 days);
+        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.prank(LENDER);
+        pledges.enforce(lienId, LENDER);
+        vm.warp(extended);
+        vm.prank(LENDER);
+        pledges.enforce(lienId, LENDER);
+        _assertEq(assets.ownerOf(assetId), LENDER, "enforced after the extension");
+    }
+
+    function test_enforce_regulatorFreezePausesEnforcementWithoutEnd() public {
+        uint256 lienId = _pledgeBy(LENDER);
+        vm.prank(REGULATOR);
+        moderation.freeze(LEAF, keccak256("court order"));
+        _assertEq(moderation.enforcementPausedUntil(LEAF), type(uint64).max, "no end");
+        vm.warp(START_TIME + 10 * 365 days);
+        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.prank(LENDER);
+        pledges.enforce(lienId, LENDER);
+    }
+
     function test_enforce_revertsOnZeroReceiver() public {
-        uint256 lienId = _pledgeAs(owner, LENDER, "");
+        uint256 lienId = _pledgeBy(LENDER);
         vm.warp(maturity);
         vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(0)));
         vm.prank(LENDER);
@@ -417,10 +572,53 @@ contract PledgesTest is SuiteBase {
         _assertEq(pledges.activeLienCount(assetId), 1, "still active");
     }
 
+    function test_pledge_revertsWhenMaturityIsAfterTheTermEnd() public {
+        // A lien maturing after the asset's rights have ended secures nothing: the lender would
+        // enforce a right that no longer exists.
+        maturity = TERM_END + 1;
+        bytes memory sig = _sig(LENDER);
+        vm.expectRevert(abi.encodeWithSelector(Pledges.MaturityAfterTermEnd.selector, assetId, TERM_END + 1, TERM_END));
+        _pledgeAs(LENDER, LENDER, sig);
+        _expectNoLien();
+        maturity = TERM_END;
+        _pledgeBy(LENDER);
+        _assertEq(pledges.activeLienCount(assetId), 1, "maturity at the term end is fine");
+    }
+
+    function test_enforce_revertsOnTheAssetContractAsReceiver() public {
+        uint256 lienId = _pledgeBy(LENDER);
+        vm.warp(maturity);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(assets)));
+        vm.prank(LENDER);
+        pledges.enforce(lienId, address(assets));
+        _assertEq(pledges.activeLienCount(assetId), 1, "still active");
+        _assertEq(assets.ownerOf(assetId), owner, "did not move");
+    }
+
+    function test_enforce_revertsOnAContractThatCannotHoldTokens() public {
+        // Pledges is a contract without onERC721Received: the asset would be stuck there.
+        uint256 lienId = _pledgeBy(LENDER);
+        vm.warp(maturity);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(pledges)));
+        vm.prank(LENDER);
+        pledges.enforce(lienId, address(pledges));
+        _assertEq(pledges.activeLienCount(assetId), 1, "still active");
+    }
+
+    function test_enforce_deliversToAReceiverContract() public {
+        uint256 lienId = _pledgeBy(LENDER);
+        Receiver receiver = new Receiver();
+        vm.warp(maturity);
+        vm.prank(LENDER);
+        pledges.enforce(lienId, address(receiver));
+        _assertEq(assets.ownerOf(assetId), address(receiver), "the receiver holds it");
+        _assertEq(receiver.received(), assetId, "onERC721Received was called");
+    }
+
     // ---------------------------------------------------------------- licensing consent
 
     function test_setLicensingConsent_letsOwnerLicense() public {
-        uint256 lienId = _pledgeAs(owner, LENDER, "");
+        uint256 lienId = _pledgeBy(LENDER);
         _assertTrue(!pledges.licensingConsented(assetId), "no consent yet");
         vm.expectEmit(true, true, true, true, address(pledges));
         emit Pledges.LicensingConsentSet(lienId, assetId, true);
@@ -438,10 +636,10 @@ contract PledgesTest is SuiteBase {
         _allowJunior();
         vm.prank(owner);
         licences.grant(assetId, LICENSEE, 1 << 11, CHINA, START_TIME, START_TIME + 365 days, true, false, bytes32(0));
-        uint256 senior = _pledgeAs(owner, LENDER, "");
+        uint256 senior = _pledgeBy(LENDER);
         vm.prank(LENDER);
         pledges.approveJuniorLien(senior, LENDER2, true);
-        uint256 junior = _pledgeAs(owner, LENDER2, "");
+        uint256 junior = _pledgeBy(LENDER2);
         vm.prank(MODERATOR);
         moderation.freeze(LEAF, keccak256("dispute"));
 
@@ -491,7 +689,7 @@ contract PledgesTest is SuiteBase {
                     pledges.approveJuniorLien(j + 1, lenders[i], true);
                 }
             }
-            _pledgeAs(owner, lenders[i], "");
+            _pledgeBy(lenders[i]);
             if ((releaseMask >> i) & 1 == 1 && i > 0) {
                 // release a pseudo-random earlier lien that is still active
                 uint256 victim = (releaseMask >> 8) % i + 1;
@@ -516,7 +714,7 @@ contract PledgesTest is SuiteBase {
 
     function testFuzz_pledge_signatureBindsEveryTerm(uint128 amount, uint64 maturityOffset, bytes32 regNo) public {
         vm.assume(amount > 0 && maturityOffset > 0);
-        uint64 when = START_TIME + maturityOffset % (100 * 365 days) + 1;
+        uint64 when = START_TIME + maturityOffset % (TERM_END - START_TIME) + 1; // within the asset's term
         bytes32 digest = pledges.consentDigest(assetId, LENDER, amount, CNY, when, regNo, 0, deadline);
         bytes memory sig = _sign(OWNER_KEY, digest);
         vm.expectRevert(abi.encodeWithSelector(Pledges.InvalidConsentSignature.selector, assetId, owner));
@@ -525,5 +723,15 @@ contract PledgesTest is SuiteBase {
         vm.prank(LENDER);
         pledges.pledge(assetId, LENDER, amount, CNY, when, regNo, deadline, sig);
         _assertEq(pledges.activeLienCount(assetId), 1, "pledged with the exact terms");
+    }
+}
+
+/// @dev A contract that accepts ERC-721 tokens and remembers the last one.
+contract Receiver {
+    uint256 public received;
+
+    function onERC721Received(address, address, uint256 tokenId, bytes calldata) external returns (bytes4) {
+        received = tokenId;
+        return this.onERC721Received.selector;
     }
 }

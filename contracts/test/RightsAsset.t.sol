@@ -72,10 +72,11 @@ contract RightsAssetTest is SuiteBase {
             metadata.cid,
             ALL_RIGHTS,
             0,
-            TERM_END
+            TERM_END,
+            address(0)
         );
         vm.prank(REGISTRAR);
-        uint256 assetId = assets.tokenize(owner, LEAF, proof, root, metadata);
+        uint256 assetId = assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
 
         _assertEq(assetId, uint256(LEAF), "asset id is the leaf");
         _assertEq(assets.ownerOf(assetId), owner, "owner");
@@ -95,7 +96,7 @@ contract RightsAssetTest is SuiteBase {
         RightsAsset.AssetMetadata memory metadata = _metadata();
         vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, owner, role));
         vm.prank(owner);
-        assets.tokenize(owner, LEAF, proof, root, metadata);
+        assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
         _expectNoAsset(uint256(LEAF));
     }
 
@@ -105,7 +106,7 @@ contract RightsAssetTest is SuiteBase {
         RightsAsset.AssetMetadata memory metadata = _metadata();
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.InvalidRegistrationProof.selector, LEAF, root));
         vm.prank(REGISTRAR);
-        assets.tokenize(owner, LEAF, proof, root, metadata);
+        assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
         _expectNoAsset(uint256(LEAF));
     }
 
@@ -114,7 +115,7 @@ contract RightsAssetTest is SuiteBase {
         RightsAsset.AssetMetadata memory metadata = _metadata();
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.RootNotAnchored.selector, root));
         vm.prank(REGISTRAR);
-        assets.tokenize(owner, LEAF, new bytes32[](0), root, metadata);
+        assets.tokenize(owner, LEAF, new bytes32[](0), root, metadata, address(0), 0, "");
         _expectNoAsset(uint256(LEAF));
     }
 
@@ -125,7 +126,7 @@ contract RightsAssetTest is SuiteBase {
         RightsAsset.AssetMetadata memory metadata = _metadata();
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.RootRevoked.selector, root, uint64(1)));
         vm.prank(REGISTRAR);
-        assets.tokenize(owner, LEAF, proof, root, metadata);
+        assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
         _expectNoAsset(uint256(LEAF));
     }
 
@@ -135,11 +136,11 @@ contract RightsAssetTest is SuiteBase {
         metadata.rights = uint32(1) << 17;
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.InvalidRights.selector, uint32(1) << 17));
         vm.prank(REGISTRAR);
-        assets.tokenize(owner, LEAF, proof, root, metadata);
+        assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
         metadata.rights = 0;
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.InvalidRights.selector, uint32(0)));
         vm.prank(REGISTRAR);
-        assets.tokenize(owner, LEAF, proof, root, metadata);
+        assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
         _expectNoAsset(uint256(LEAF));
     }
 
@@ -149,7 +150,7 @@ contract RightsAssetTest is SuiteBase {
         metadata.termEnd = START_TIME;
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.InvalidTermEnd.selector, START_TIME, START_TIME));
         vm.prank(REGISTRAR);
-        assets.tokenize(owner, LEAF, proof, root, metadata);
+        assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
         _expectNoAsset(uint256(LEAF));
     }
 
@@ -159,7 +160,7 @@ contract RightsAssetTest is SuiteBase {
         metadata.sm3Digest = bytes32(0);
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.MissingContentDigest.selector, LEAF));
         vm.prank(REGISTRAR);
-        assets.tokenize(owner, LEAF, proof, root, metadata);
+        assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
         _expectNoAsset(uint256(LEAF));
     }
 
@@ -168,7 +169,7 @@ contract RightsAssetTest is SuiteBase {
         RightsAsset.AssetMetadata memory metadata = _metadata();
         vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(0)));
         vm.prank(REGISTRAR);
-        assets.tokenize(address(0), LEAF, proof, root, metadata);
+        assets.tokenize(address(0), LEAF, proof, root, metadata, address(0), 0, "");
         _expectNoAsset(uint256(LEAF));
     }
 
@@ -178,12 +179,12 @@ contract RightsAssetTest is SuiteBase {
         RightsAsset.AssetMetadata memory metadata = _metadata();
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetAlreadyTokenized.selector, assetId));
         vm.prank(REGISTRAR);
-        assets.tokenize(BUYER, LEAF, proof, root, metadata);
+        assets.tokenize(BUYER, LEAF, proof, root, metadata, address(0), 0, "");
         vm.prank(owner);
         assets.burn(assetId);
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetAlreadyTokenized.selector, assetId));
         vm.prank(REGISTRAR);
-        assets.tokenize(BUYER, LEAF, proof, root, metadata);
+        assets.tokenize(BUYER, LEAF, proof, root, metadata, address(0), 0, "");
         _assertEq(assets.balanceOf(BUYER), 0, "nothing minted");
     }
 
@@ -201,7 +202,7 @@ contract RightsAssetTest is SuiteBase {
         (bytes32 root, bytes32[] memory proof) = _anchorLeaf(LEAF);
         RightsAsset.AssetMetadata memory metadata = _metadata();
         vm.prank(REGISTRAR);
-        uint256 assetId = assets.tokenize(owner, LEAF, proof, root, metadata);
+        uint256 assetId = assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
         vm.prank(REGULATOR);
         registry.revokeRoot(root, keccak256("fraud"));
         _assertTrue(assets.isRevoked(assetId), "revoked with its batch");
@@ -311,6 +312,6 @@ contract RightsAssetTest is SuiteBase {
         RightsAsset.AssetMetadata memory metadata = _metadata();
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.InvalidRegistrationProof.selector, other, root));
         vm.prank(REGISTRAR);
-        assets.tokenize(owner, other, proof, root, metadata);
+        assets.tokenize(owner, other, proof, root, metadata, address(0), 0, "");
     }
 }

@@ -42,6 +42,7 @@ abstract contract SuiteBase {
     address internal constant ADMIN = address(0xA11CE);
     address internal constant REGISTRAR = address(0xB0B);
     address internal constant MODERATOR = address(0x30D);
+    address internal constant ARBITER = address(0xA4B);
     address internal constant REGULATOR = address(0x4E6);
     address internal constant LENDER = address(0x1E4D);
     address internal constant LENDER2 = address(0x1E4D2);
@@ -87,6 +88,7 @@ abstract contract SuiteBase {
         registry.grantRole(registry.REGULATOR_ROLE(), REGULATOR);
         moderation.grantRole(moderation.MODERATOR_ROLE(), MODERATOR);
         moderation.grantRole(moderation.REGULATOR_ROLE(), REGULATOR);
+        moderation.grantRole(moderation.ARBITER_ROLE(), ARBITER);
         pledges.grantRole(pledges.LENDER_ROLE(), LENDER);
         pledges.grantRole(pledges.LENDER_ROLE(), LENDER2);
         vm.stopPrank();
@@ -131,7 +133,45 @@ abstract contract SuiteBase {
     function _tokenize(bytes32 leaf, address to) internal returns (uint256 assetId) {
         (bytes32 root, bytes32[] memory proof) = _anchorLeaf(leaf);
         vm.prank(REGISTRAR);
-        assetId = assets.tokenize(to, leaf, proof, root, _metadata());
+        assetId = assets.tokenize(to, leaf, proof, root, _metadata(), address(0), 0, "");
+    }
+
+    /// @dev The tree entry of a registration bound to `controller` (two-value entry).
+    function _boundEntryHash(bytes32 value, address controller) internal pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(value, controller))));
+    }
+
+    /// @dev The two-entry batch of `leaf` bound to `controller` and a custodial sibling (not anchored).
+    function _boundTreeOf(bytes32 leaf, address controller)
+        internal
+        pure
+        returns (bytes32 root, bytes32[] memory proof)
+    {
+        bytes32 sibling = keccak256(abi.encode("sibling", leaf));
+        root = _hashPair(_boundEntryHash(leaf, controller), _leafHash(sibling));
+        proof = new bytes32[](1);
+        proof[0] = _leafHash(sibling);
+    }
+
+    /// @dev Anchors the batch of `leaf` bound to `controller`.
+    function _anchorBound(bytes32 leaf, address controller) internal returns (bytes32 root, bytes32[] memory proof) {
+        (root, proof) = _boundTreeOf(leaf, controller);
+        vm.prank(REGISTRAR);
+        registry.anchor(root, 2);
+    }
+
+    /// @dev `key`'s EIP-712 authorization to mint `leaf` to `to` with `metadata`'s terms.
+    function _mintAuthorization(
+        uint256 key,
+        bytes32 leaf,
+        address to,
+        RightsAsset.AssetMetadata memory metadata,
+        uint256 deadline
+    ) internal view returns (bytes memory) {
+        return _sign(
+            key,
+            assets.mintAuthorizationDigest(leaf, to, metadata.rights, metadata.territory, metadata.termEnd, deadline)
+        );
     }
 
     function _tokenize(bytes32 leaf) internal returns (uint256) {

@@ -19,9 +19,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.canonical import canonical_json
-from registry.database import take_write_lock, unit_of_work
-from registry.models import ModerationAuditEntry
-from registry.views import as_utc
+from registry.core.database import take_write_lock, unit_of_work
+from registry.core.models import ModerationAuditEntry
+from registry.core.views import as_utc
 
 GENESIS = "0" * 64
 PRUNED = "audit.pruned"

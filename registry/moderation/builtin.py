@@ -1,5 +1,5 @@
-"""The built-in hooks: digest blocklist, copyright conflict (exact and ISCC near-duplicates),
-and the sensitive-word lexicon."""
+"""The built-in hooks: digest blocklist, copyright conflict (exact duplicates marked as later
+claims, ISCC near-duplicates held), and the sensitive-word lexicon."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ import ahocorasick  # type: ignore[import-not-found]
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.database import unit_of_work
-from registry.errors import BlocklistEntryNotFound, InvalidDigest, InvalidLexicon
-from registry.models import BlocklistEntry, Registration, Work
+from registry.content import parse_cid
+from registry.core.database import unit_of_work
+from registry.core.errors import BlocklistEntryNotFound, InvalidDigest, InvalidLexicon
+from registry.core.models import BlocklistEntry, Registration, Work
+from registry.core.states import RegistrationStatus
+from registry.core.views import as_utc
 from registry.moderation.audit import append_audit
 from registry.moderation.hooks import HookContext, HookResult, Subject, Verdict
 from registry.moderation.similarity import KINDS, code_bits, near_codes
-from registry.unixfs import parse_cid
-from registry.views import as_utc
 
-REJECTED = "rejected"
 MAX_REPORTED_MATCHES = 100
 
 # ------------------------------------------------------------------------------------ blocklist
@@ -167,13 +167,22 @@ class BlocklistHook:
 # ---------------------------------------------------------------------------- copyright conflict
 
 
-def _same_registrant(a: str | None, b: str | None) -> bool:
-    return a is not None and a == b
+def _same_claimant(subject: Subject, party: int | None, registrant: str | None) -> bool:
+    """A registration of the subject's party is the same claimant, whichever of the party's keys
+    signed it; without a party on either side, the same registrant key is."""
+    if subject.party is not None and party is not None:
+        return subject.party == party
+    return registrant is not None and registrant == subject.registrant
 
 
 class ConflictHook:
-    """Holds an exact duplicate of a work registered by another registrant, and ISCC
-    near-duplicates (Data-Code or Content-Code within ``max_distance`` bits)."""
+    """Copyright conflicts with other claimants (parties).
+
+    An exact duplicate (same SHA-256) of a work another party registered is *accepted* (its time
+    is evidence too) and marked as a later claim: the result names the prior registrations and
+    ``later_claimant`` (the verification answers compute the order, ``registry.core.priority``).
+    ISCC near-duplicates of another party's works (Data-Code or Content-Code within
+    ``max_distance`` bits) are held for review."""
 
     name = "conflict"
 
@@ -184,13 +193,16 @@ class ConflictHook:
         session = context.session
         exact = [
             {"number": number, "registrant": registrant}
-            for number, registrant in session.execute(
-                select(Registration.number, Registration.registrant)
+            for number, registrant, party in session.execute(
+                select(Registration.number, Registration.registrant, Registration.party_id)
                 .join(Work)
-                .where(Work.sha256 == subject.sha256, Registration.status != REJECTED)
-                .order_by(Registration.id)
+                .where(
+                    Work.sha256 == subject.sha256,
+                    Registration.status != RegistrationStatus.REJECTED,
+                )
+                .order_by(Registration.created_at, Registration.id)
             )
-            if not _same_registrant(registrant, subject.registrant)
+            if not _same_claimant(subject, party, registrant)
         ]
         near: list[dict[str, object]] = []
         for kind, iscc in zip(KINDS, (subject.iscc_data, subject.iscc_content), strict=True):
@@ -202,32 +214,39 @@ class ConflictHook:
                 continue
             distances = {m.work_id: m.distance for m in matches}
             rows = session.execute(
-                select(Registration.number, Registration.registrant, Work.id)
+                select(Registration.number, Registration.registrant, Registration.party_id, Work.id)
                 .join(Work)
                 .where(
                     Work.id.in_(distances),
                     Work.sha256 != subject.sha256,
-                    Registration.status != REJECTED,
+                    Registration.status != RegistrationStatus.REJECTED,
                 )
             )
-            for number, registrant, work_id in rows:
-                if not _same_registrant(registrant, subject.registrant):
+            for number, registrant, party, work_id in rows:
+                if not _same_claimant(subject, party, registrant):
                     near.append({"number": number, "kind": kind, "distance": distances[work_id]})
         if not exact and not near:
             return HookResult(self.name, Verdict.ACCEPT)
         reasons = []
         if exact:
-            reasons.append("the same content is registered by another registrant")
+            reasons.append(
+                "later claimant: the same content was registered earlier by another party "
+                f"({exact[0]['number']})"
+            )
         if near:
             reasons.append("near-duplicate of registered works (ISCC)")
         near.sort(key=lambda m: (int(str(m["distance"])), str(m["number"])))
-        return HookResult(
-            self.name,
-            Verdict.HOLD,
-            score=1.0,
-            reasons=tuple(reasons),
-            details={"exact": exact, "near": near, "max_distance": self.max_distance},
-        )
+        details = {
+            "exact": exact,
+            "near": near,
+            "max_distance": self.max_distance,
+            "later_claimant": bool(exact),
+        }
+        if near:
+            return HookResult(
+                self.name, Verdict.HOLD, score=1.0, reasons=tuple(reasons), details=details
+            )
+        return HookResult(self.name, Verdict.ACCEPT, reasons=tuple(reasons), details=details)
 
 
 # -------------------------------------------------------------------------------------- lexicon

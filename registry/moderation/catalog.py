@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-from registry.errors import ModerationMisconfigured
+from registry.core.errors import ModerationMisconfigured
+from registry.core.settings import Settings
 from registry.moderation.builtin import BlocklistHook, ConflictHook, Lexicon, LexiconHook
 from registry.moderation.external import ExternalHook
 from registry.moderation.hooks import ChainPolicy, HookChain, ModerationHook, Verdict
-from registry.settings import Settings
 
 ENTRY_POINT_GROUP = "banquan.moderation_hooks"
 BUILT_IN = ("blocklist", "conflict", "lexicon")

@@ -15,7 +15,7 @@ import json
 
 import httpx
 
-from registry.moderation.config import ExternalHookConfig
+from registry.core.hook_config import ExternalHookConfig
 from registry.moderation.hooks import HookContext, HookResult, Subject, Verdict
 
 SIGNATURE_HEADER = "X-Banquan-Signature"

@@ -11,7 +11,7 @@ from typing import BinaryIO, Protocol
 
 from sqlalchemy.orm import Session
 
-from registry.text_extraction import detect_text_kind, extract_text
+from registry.content import detect_text_kind, extract_text
 
 # The text of a work is read for the lexicon at most this far.
 MAX_TEXT_BYTES = 32 << 20
@@ -92,6 +92,9 @@ class Subject:
     iscc_content: str | None
     registrant: str | None  # the claim's signer, or the submitting key
     text: LazyText = field(default_factory=lambda: LazyText(None), compare=False)
+    # The row id of the party the registration belongs to (``registering_party``); None for a
+    # registration of no party. The same party is the same claimant, whichever of its keys signed.
+    party: int | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -126,7 +129,7 @@ class ModerationHook(Protocol):
 
 @dataclass(frozen=True)
 class ChainPolicy:
-    """How the hooks' results combine (configuration, see ``registry.settings``)."""
+    """How the hooks' results combine (configuration, see ``registry.core.settings``)."""
 
     stop_on_reject: bool = True
     hold_score: float = 1.0

@@ -20,8 +20,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.moderation import ModerationClient
-from registry.database import unit_of_work
-from registry.errors import (
+from registry.content import IngestedContent
+from registry.core.database import unit_of_work
+from registry.core.errors import (
     AppealNotAllowed,
     InvalidInput,
     NotRegistrant,
@@ -33,31 +34,41 @@ from registry.errors import (
     ReviewItemNotFound,
     SameModerator,
 )
-from registry.ingest import IngestedContent
-from registry.metadata import WorkMetadata
-from registry.models import Registration, ReviewItem, Takedown
+from registry.core.events import EventType, record_event
+from registry.core.metadata import WorkMetadata
+from registry.core.models import Registration, ReviewItem, Takedown
+from registry.core.states import (
+    REGISTRATION_WITHHELD,
+    REVIEW_WAITING,
+    RegistrationStatus,
+    ReviewItemStatus,
+)
+from registry.core.views import as_utc
 from registry.moderation.audit import append_audit
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
 from registry.moderation.hooks import (
     MAX_TEXT_BYTES,
     HookChain,
+    HookResult,
     LazyText,
     ModerationOutcome,
     Subject,
     Verdict,
 )
-from registry.moderation.similarity import index_rows
-from registry.views import as_utc
+from registry.moderation.similarity import code_bits, index_rows
 
-PENDING = "pending"
-HELD = "held"
-REJECTED = "rejected"
-OPEN = "open"
-CLAIMED = "claimed"
-ACCEPTED = "accepted"
-HOOKS = "hooks"
+HOOKS = "hooks"  # the actor of what the hooks decided
 
-STATUS_OF_VERDICT = {Verdict.ACCEPT: PENDING, Verdict.HOLD: HELD, Verdict.REJECT: REJECTED}
+STATUS_OF_VERDICT = {
+    Verdict.ACCEPT: RegistrationStatus.PENDING,
+    Verdict.HOLD: RegistrationStatus.HELD,
+    Verdict.REJECT: RegistrationStatus.REJECTED,
+}
+ITEM_STATUS_OF_VERDICT = {
+    Verdict.ACCEPT: ReviewItemStatus.ACCEPTED,
+    Verdict.HOLD: ReviewItemStatus.OPEN,
+    Verdict.REJECT: ReviewItemStatus.REJECTED,
+}
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,7 @@ class ModerationGate:
         content: BinaryIO | None,
         now: datetime,
         action: str = "register",
+        party: int | None = None,
     ) -> ModerationOutcome:
         subject = Subject(
             action=action,
@@ -90,12 +102,13 @@ class ModerationGate:
             iscc_content=stored.iscc_content,
             registrant=registrant or (f"key:{self.submitted_by}" if self.submitted_by else None),
             text=LazyText(content),
+            party=party,
         )
         return self.chain.run(subject, sessions, now)
 
 
-def status_after(outcome: ModerationOutcome | None) -> str:
-    return PENDING if outcome is None else STATUS_OF_VERDICT[outcome.verdict]
+def status_after(outcome: ModerationOutcome | None) -> RegistrationStatus:
+    return RegistrationStatus.PENDING if outcome is None else STATUS_OF_VERDICT[outcome.verdict]
 
 
 def record_moderation(
@@ -114,9 +127,7 @@ def record_moderation(
     decided = outcome.verdict is not Verdict.HOLD
     item = ReviewItem(
         kind="registration",
-        status={Verdict.ACCEPT: ACCEPTED, Verdict.HOLD: OPEN, Verdict.REJECT: REJECTED}[
-            outcome.verdict
-        ],
+        status=ITEM_STATUS_OF_VERDICT[outcome.verdict],
         registration_id=registration.id,
         hook_results_json=json.dumps(outcome.results_json(), ensure_ascii=False),
         submitted_by=gate.submitted_by,
@@ -127,15 +138,7 @@ def record_moderation(
     )
     session.add(item)
     session.flush()
-    for result in outcome.results:
-        append_audit(
-            session,
-            actor=f"hook:{result.hook}",
-            action="hook.result",
-            subject=f"registration:{registration.number}",
-            payload=result.to_json(),
-            at=at,
-        )
+    _audit_hook_results(session, outcome, f"registration:{registration.number}", at)
     append_audit(
         session,
         actor=HOOKS,
@@ -149,7 +152,7 @@ def record_moderation(
 def announce_registration(
     gate: ModerationGate | None, number: str, status: str, at: datetime
 ) -> None:
-    if gate is not None and status in (HELD, REJECTED):
+    if gate is not None and status in REGISTRATION_WITHHELD:
         publish(gate.events, ModerationEvent(f"registration.{status}", at, number, status))
 
 
@@ -218,7 +221,7 @@ def list_review_items(
     with sessions() as session:
         query = select(ReviewItem).order_by(ReviewItem.id).limit(limit)
         if status is None:
-            query = query.where(ReviewItem.status.in_((OPEN, CLAIMED)))
+            query = query.where(ReviewItem.status.in_(REVIEW_WAITING))
         elif status != "all":
             query = query.where(ReviewItem.status == status)
         if kind is not None:
@@ -259,8 +262,8 @@ def _original_decider(session: Session, item: ReviewItem) -> str | None:
 def _take(session: Session, item: ReviewItem, moderator: str, at: datetime) -> None:
     """Claim ``item`` for ``moderator`` (again: no change), refusing what cannot be."""
     _check_can_take(session, item, moderator)
-    if item.status == OPEN:
-        item.status, item.claimed_by, item.claimed_at = CLAIMED, moderator, at
+    if item.status == ReviewItemStatus.OPEN:
+        item.status, item.claimed_by, item.claimed_at = ReviewItemStatus.CLAIMED, moderator, at
         append_audit(
             session,
             actor=moderator,
@@ -272,12 +275,12 @@ def _take(session: Session, item: ReviewItem, moderator: str, at: datetime) -> N
 
 
 def _check_can_take(session: Session, item: ReviewItem, moderator: str) -> None:
-    if item.status not in (OPEN, CLAIMED):
+    if item.status not in REVIEW_WAITING:
         raise ReviewItemClosed(
             f"review item {item.id} was decided already",
             details={"id": item.id, "status": item.status},
         )
-    if item.status == CLAIMED and item.claimed_by != moderator:
+    if item.status == ReviewItemStatus.CLAIMED and item.claimed_by != moderator:
         raise ReviewItemClaimed(
             f"review item {item.id} is claimed by another moderator",
             details={"id": item.id, "claimed_by": item.claimed_by},
@@ -298,7 +301,9 @@ def claim_review_item(
         return review_item_view(session, item)
 
 
-def _move_registration(session: Session, registration_id: int, from_: str, to: str) -> bool:
+def _move_registration(
+    session: Session, registration_id: int, from_: RegistrationStatus, to: RegistrationStatus
+) -> bool:
     """``from_`` → ``to`` if the registration is still ``from_`` (exactly once)."""
     result = session.execute(
         update(Registration)
@@ -357,13 +362,21 @@ def decide_review_item(
     with unit_of_work(sessions) as session:
         item = _item(session, item_id, lock=True)
         _take(session, item, moderator, at)
-        item.status = ACCEPTED if accept else REJECTED
+        item.status = ReviewItemStatus.ACCEPTED if accept else ReviewItemStatus.REJECTED
         item.decided_by, item.decided_at, item.decision_reason = moderator, at, reason or None
         if kind == "registration" and registration_id is not None:
-            _move_registration(session, registration_id, HELD, PENDING if accept else REJECTED)
+            _move_registration(
+                session,
+                registration_id,
+                RegistrationStatus.HELD,
+                RegistrationStatus.PENDING if accept else RegistrationStatus.REJECTED,
+            )
         elif kind == "appeal" and accept and item.appeal_of_item_id is not None:
-            assert registration_id is not None
-            _move_registration(session, registration_id, REJECTED, PENDING)
+            if registration_id is None:
+                raise RegistrationNotFound("the appealed review item names no registration")
+            _move_registration(
+                session, registration_id, RegistrationStatus.REJECTED, RegistrationStatus.PENDING
+            )
         append_audit(
             session,
             actor=moderator,
@@ -373,6 +386,7 @@ def decide_review_item(
             at=at,
         )
         view = review_item_view(session, item)
+        _record_decision(session, item, view, accept=accept, authority=authority, at=at)
     publish(
         events,
         ModerationEvent(
@@ -385,6 +399,75 @@ def decide_review_item(
         ),
     )
     return view
+
+
+# The decision on a review item in words, by kind and outcome: its name in the
+# ``review_decided`` event, and what it means for the work (zh-CN, English).
+DECISIONS: dict[tuple[str, bool], tuple[str, str, str]] = {
+    ("registration", True): (
+        "approved",
+        "登记经审核通过，将上链存证",
+        "The registration was approved after review and will be anchored",
+    ),
+    ("registration", False): (
+        "rejected",
+        "登记经审核未通过，不会上链",
+        "The registration was rejected after review and will not be anchored",
+    ),
+    ("complaint", True): (
+        "upheld",
+        "针对该作品的投诉成立，作品已下架",
+        "A complaint against the work was upheld: the work is taken down",
+    ),
+    ("complaint", False): (
+        "dismissed",
+        "针对该作品的投诉不成立",
+        "A complaint against the work was dismissed",
+    ),
+    ("appeal", True): (
+        "granted",
+        "申诉成立，原决定撤销",
+        "The appeal was granted: the earlier decision is reversed",
+    ),
+    ("appeal", False): (
+        "denied",
+        "申诉未获支持，原决定维持",
+        "The appeal was denied: the earlier decision stands",
+    ),
+}
+
+
+def _record_decision(
+    session: Session,
+    item: ReviewItem,
+    view: ReviewItemView,
+    *,
+    accept: bool,
+    authority: str,
+    at: datetime,
+) -> None:
+    """The ``review_decided`` event of the work, in the decision's transaction: what was decided
+    and why, by which role (never who: a registrant hears the decision, not the reviewer)."""
+    if item.registration_id is None:
+        return
+    registration = session.get_one(Registration, item.registration_id)
+    decision, in_chinese, in_english = DECISIONS[(item.kind, accept)]
+    record_event(
+        session,
+        EventType.REVIEW_DECIDED,
+        registration.leaf,
+        {
+            "number": registration.number,
+            "review_item": item.id,
+            "kind": item.kind,
+            "decision": decision,
+            "reason": item.decision_reason,
+            "decided_by_role": authority,
+            "registration_status": view.registration_status,
+            "summary": {"zh-CN": in_chinese, "en": in_english},
+        },
+        at=at,
+    )
 
 
 # ----------------------------------------------------------------------- complaints and appeals
@@ -401,18 +484,25 @@ def file_complaint(
     events: ModerationEvents | None = None,
 ) -> ReviewItemView:
     """An infringement notice: a review item linking the accused registration and, when given,
-    the complainant's own registered work."""
+    the complainant's own registered work, with the evidence of how alike the two are (same
+    bytes, ISCC Data-Code and Content-Code distances) for the moderator who decides."""
     if not statement.strip():
         raise InvalidInput("a complaint needs a statement", details={"field": "statement"})
     at = now()
     with unit_of_work(sessions) as session:
+        accused_id = _registration_id(session, accused)
+        related_id = _registration_id(session, complainant_work) if complainant_work else None
+        evidence = (
+            [similarity_evidence(session, accused_id, related_id).to_json()]
+            if related_id is not None
+            else None
+        )
         item = ReviewItem(
             kind="complaint",
-            status=OPEN,
-            registration_id=_registration_id(session, accused),
-            related_registration_id=(
-                _registration_id(session, complainant_work) if complainant_work else None
-            ),
+            status=ReviewItemStatus.OPEN,
+            registration_id=accused_id,
+            related_registration_id=related_id,
+            hook_results_json=json.dumps(evidence) if evidence else None,
             submitted_by=complainant,
             statement=statement.strip(),
             created_at=at,
@@ -444,10 +534,12 @@ def file_appeal(
     statement: str,
     now: Callable[[], datetime],
     may_act_for_anyone: bool = False,
+    appellant_party: int | None = None,
     events: ModerationEvents | None = None,
 ) -> ReviewItemView:
     """The registrant appeals the rejection of ``number``, or the takedown in force on it; once
-    per decision (:class:`AppealNotAllowed` otherwise)."""
+    per decision (:class:`AppealNotAllowed` otherwise). Any key of the registering party may
+    (``appellant_party``), or the key that submitted it."""
     if not statement.strip():
         raise InvalidInput("an appeal needs a statement", details={"field": "statement"})
     at = now()
@@ -460,15 +552,16 @@ def file_appeal(
             .order_by(ReviewItem.id)
             .limit(1)
         )
-        submitted_by = record.submitted_by if record is not None else None
-        if not may_act_for_anyone and (submitted_by is None or submitted_by != appellant):
+        submitted_by = record.submitted_by if record is not None else registration.submitted_by
+        own_party = appellant_party is not None and registration.party_id == appellant_party
+        if not (may_act_for_anyone or own_party or (submitted_by and submitted_by == appellant)):
             raise NotRegistrant(
-                "only the key that submitted the registration may appeal",
+                "only the party that registered the work may appeal",
                 details={"registration": number},
             )
         appeal = ReviewItem(
             kind="appeal",
-            status=OPEN,
+            status=ReviewItemStatus.OPEN,
             registration_id=registration_id,
             submitted_by=appellant,
             statement=statement.strip(),
@@ -484,13 +577,13 @@ def file_appeal(
             taken = session.scalar(
                 select(ReviewItem.id).where(ReviewItem.appeal_of_takedown_id == active.id)
             )
-        elif registration.status == REJECTED:
+        elif registration.status == RegistrationStatus.REJECTED:
             decision = session.scalar(
                 select(ReviewItem)
                 .where(
                     ReviewItem.registration_id == registration_id,
                     ReviewItem.kind.in_(("registration", "appeal")),
-                    ReviewItem.status == REJECTED,
+                    ReviewItem.status == ReviewItemStatus.REJECTED,
                 )
                 .order_by(ReviewItem.id.desc())
                 .limit(1)
@@ -569,9 +662,9 @@ def check_publication(
             .order_by(ReviewItem.id.desc())
             .limit(1)
         )
-        if previous is not None and previous.status == ACCEPTED:
+        if previous is not None and previous.status == ReviewItemStatus.ACCEPTED:
             return
-        if previous is not None and previous.status in (OPEN, CLAIMED):
+        if previous is not None and previous.status in REVIEW_WAITING:
             raise PublicationHeld(
                 "the publication waits for a moderator",
                 details={"registration": number, "review_item": previous.id},
@@ -588,6 +681,7 @@ def check_publication(
             iscc_content=work.iscc_content,
             registrant=registration.registrant
             or (f"key:{gate.submitted_by}" if gate.submitted_by else None),
+            party=registration.party_id,
         )
     with _spooled(plaintext(), MAX_TEXT_BYTES) as text_source:
         subject = dataclasses.replace(subject, text=LazyText(text_source))
@@ -596,9 +690,7 @@ def check_publication(
         decided = outcome.verdict is not Verdict.HOLD
         item = ReviewItem(
             kind="publication",
-            status={Verdict.ACCEPT: ACCEPTED, Verdict.HOLD: OPEN, Verdict.REJECT: REJECTED}[
-                outcome.verdict
-            ],
+            status=ITEM_STATUS_OF_VERDICT[outcome.verdict],
             registration_id=registration_id,
             hook_results_json=json.dumps(outcome.results_json(), ensure_ascii=False),
             submitted_by=gate.submitted_by,
@@ -609,15 +701,7 @@ def check_publication(
         session.add(item)
         session.flush()
         item_id = item.id
-        for result in outcome.results:
-            append_audit(
-                session,
-                actor=f"hook:{result.hook}",
-                action="hook.result",
-                subject=f"publication:{number}",
-                payload=result.to_json(),
-                at=now,
-            )
+        _audit_hook_results(session, outcome, f"publication:{number}", now)
     details = {"registration": number, "review_item": item_id, "results": outcome.results_json()}
     if outcome.verdict is Verdict.HOLD:
         publish(
@@ -649,3 +733,49 @@ def moderation_of(
                 details={"registration": number},
             )
         return [review_item_view(session, i) for i in (items if may_see_all else own)]
+
+
+def _audit_hook_results(
+    session: Session, outcome: ModerationOutcome, subject: str, at: datetime
+) -> None:
+    """One audit line per hook result, in the order the hooks ran."""
+    for result in outcome.results:
+        append_audit(
+            session,
+            actor=f"hook:{result.hook}",
+            action="hook.result",
+            subject=subject,
+            payload=result.to_json(),
+            at=at,
+        )
+
+
+def similarity_evidence(session: Session, accused_id: int, other_id: int) -> HookResult:
+    """How alike two registered works are: the same bytes (SHA-256), and the Hamming distances
+    of their ISCC Data-Codes (the bytes) and Content-Codes (the text), 0 to 64 bits; a
+    moderator's evidence, never a verdict."""
+    accused = session.get_one(Registration, accused_id).work
+    other = session.get_one(Registration, other_id).work
+    distance: dict[str, int | None] = {}
+    for kind, mine, theirs in (
+        ("data", accused.iscc_data, other.iscc_data),
+        ("content", accused.iscc_content, other.iscc_content),
+    ):
+        a, b = code_bits(mine), code_bits(theirs)
+        distance[kind] = None if a is None or b is None else (a ^ b).bit_count()
+    identical = accused.sha256 == other.sha256
+    known = [d for d in distance.values() if d is not None]
+    closest = 0 if identical else min(known, default=64)
+    return HookResult(
+        hook="similarity",
+        verdict=Verdict.ACCEPT,
+        score=round(1 - closest / 64, 4),
+        reasons=(
+            ("同一文件 / identical bytes",)
+            if identical
+            else tuple(
+                f"ISCC {kind} distance {d}/64" for kind, d in distance.items() if d is not None
+            )
+        ),
+        details={"identical": identical, "distance": distance},
+    )

@@ -18,7 +18,7 @@ from itertools import combinations
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
-from registry.models import SimilarityCode
+from registry.core.models import SimilarityCode
 
 KINDS = ("data", "content")
 SEGMENTS = 4

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.moderation import MODERATOR_ROLE, REGULATOR_ROLE, ModerationClient
-from registry.chain_refusals import chain_refusals
-from registry.database import unit_of_work
-from registry.errors import (
+from registry.core.chain_refusals import chain_refusals
+from registry.core.database import unit_of_work
+from registry.core.errors import (
     AlreadyTakenDown,
     AuthorityTooLow,
     ContractsNotConfigured,
@@ -29,10 +29,10 @@ from registry.errors import (
     RegistrationNotFound,
     TakedownNotFound,
 )
-from registry.models import Registration, Takedown
+from registry.core.models import Registration, Takedown
+from registry.core.views import as_utc
 from registry.moderation.audit import append_audit
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
-from registry.views import as_utc
 
 AUTHORITIES = ("moderator", "regulator")
 
@@ -76,6 +76,30 @@ def _view(takedown: Takedown, number: str) -> TakedownView:
     )
 
 
+def list_takedowns(
+    sessions: sessionmaker[Session],
+    *,
+    registration: str | None = None,
+    in_force: bool = False,
+    limit: int = 1000,
+    after: int = 0,
+) -> list[TakedownView]:
+    """Takedowns, restored ones included unless ``in_force``, oldest first from id ``after``."""
+    query = (
+        select(Takedown, Registration.number)
+        .join(Registration, Registration.id == Takedown.registration_id)
+        .where(Takedown.id > after)
+        .order_by(Takedown.id)
+        .limit(limit)
+    )
+    if registration is not None:
+        query = query.where(Registration.number == registration)
+    if in_force:
+        query = query.where(Takedown.restored_at.is_(None))
+    with sessions() as session:
+        return [_view(takedown, number) for takedown, number in session.execute(query).all()]
+
+
 def _registration(session: Session, reference: str) -> Registration:
     reference = reference.strip()
     leaf = reference.lower().removeprefix("0x")
@@ -114,141 +138,150 @@ def _require_role(moderation: ModerationClient) -> None:
         )
 
 
-def take_down(
-    sessions: sessionmaker[Session],
-    moderation: ModerationClient,
-    reference: str,
-    *,
-    reason: str,
-    actor: str,
-    authority: str,
-    now: Callable[[], datetime],
-    events: ModerationEvents | None = None,
-) -> TakedownView:
-    """Freeze the registration (number or leaf / asset id) on chain and record why."""
-    reason = _checked(reason, authority)
-    with sessions() as session:
-        registration = _registration(session, reference)
-        number, leaf, registration_id = registration.number, registration.leaf, registration.id
-        if registration.takedown_json is not None:
-            raise AlreadyTakenDown(
-                "a takedown is in force already", details={"registration": number}
-            )
-    _require_role(moderation)
-    digest = reason_digest(reason)
-    with chain_refusals():
-        if moderation.is_frozen(bytes.fromhex(leaf)):
-            raise AlreadyTakenDown(
-                "the registration is frozen on chain already", details={"registration": number}
-            )
-        frozen = moderation.freeze(bytes.fromhex(leaf), digest)
-    at = now()
-    with unit_of_work(sessions) as session:
-        takedown = Takedown(
-            registration_id=registration_id,
-            target=leaf,
-            authority=authority,
-            reason=reason,
-            reason_digest=digest.hex(),
-            frozen_by=actor,
-            freeze_tx=frozen.position.tx_hash,
-            frozen_at=at,
-        )
-        session.add(takedown)
-        session.flush()
-        row = session.get_one(Registration, registration_id)
-        row.takedown_json = json.dumps(
-            {
-                "id": takedown.id,
-                "authority": authority,
-                "reason": reason,
-                "reason_digest": digest.hex(),
-                "tx_hash": frozen.position.tx_hash,
-                "taken_down_at": at.isoformat(),
-            },
-            ensure_ascii=False,
-        )
-        append_audit(
-            session,
-            actor=actor,
-            action="takedown",
-            subject=f"registration:{number}",
-            payload={
-                "takedown": takedown.id,
-                "authority": authority,
-                "reason": reason,
-                "reason_digest": digest.hex(),
-                "tx_hash": frozen.position.tx_hash,
-            },
-            at=at,
-        )
-        view = _view(takedown, number)
-    publish(events, ModerationEvent("takedown", at, number, details={"takedown": view.id}))
-    return view
+@dataclass(frozen=True)
+class _Change:
+    """What recording a takedown or its restore needs, once it is sent."""
+
+    registration_id: int
+    number: str
+    leaf: str
+    takedown_id: int | None  # the takedown in force (for a restore)
+    reason: str
+    digest: bytes
+    authority: str
+    actor: str
+    tx_hash: str | None
+    at: datetime
 
 
-def restore(
-    sessions: sessionmaker[Session],
-    moderation: ModerationClient,
-    reference: str,
-    *,
-    reason: str,
-    actor: str,
-    authority: str,
-    now: Callable[[], datetime],
-    events: ModerationEvents | None = None,
-) -> TakedownView:
-    """Lift the takedown in force (a moderator cannot lift a regulator's)."""
-    reason = _checked(reason, authority)
-    with sessions() as session:
-        registration = _registration(session, reference)
-        number, leaf = registration.number, registration.leaf
-        takedown = session.scalar(
-            select(Takedown).where(
-                Takedown.registration_id == registration.id, Takedown.restored_at.is_(None)
+@dataclass(frozen=True)
+class TakedownChange:
+    """A takedown or a restore, on one path: the reason and authority are checked, then the
+    registration (``check``: the takedown in force, if the change needs one); the chain is
+    changed (``send``: the transaction's hash, None where nothing needed sending); the change is
+    recorded (``record``: the takedown row and the audit payload), audited as ``action`` and
+    published as an event of that type."""
+
+    action: str
+    check: Callable[[Session, Registration, str], int | None]
+    send: Callable[[ModerationClient, bytes, bytes, str], str | None]
+    record: Callable[[Session, _Change], tuple[Takedown, dict[str, object]]]
+
+    def __call__(
+        self,
+        sessions: sessionmaker[Session],
+        moderation: ModerationClient,
+        reference: str,
+        *,
+        reason: str,
+        actor: str,
+        authority: str,
+        now: Callable[[], datetime],
+        events: ModerationEvents | None = None,
+    ) -> TakedownView:
+        reason = _checked(reason, authority)
+        with sessions() as session:
+            registration = _registration(session, reference)
+            number, leaf, registration_id = registration.number, registration.leaf, registration.id
+            takedown_id = self.check(session, registration, authority)
+        _require_role(moderation)
+        digest = reason_digest(reason)
+        with chain_refusals():
+            tx_hash = self.send(moderation, bytes.fromhex(leaf), digest, number)
+        change = _Change(
+            registration_id, number, leaf, takedown_id, reason, digest, authority, actor, tx_hash,
+            now(),
+        )  # fmt: skip
+        with unit_of_work(sessions) as session:
+            takedown, payload = self.record(session, change)
+            append_audit(
+                session,
+                actor=actor,
+                action=self.action,
+                subject=f"registration:{number}",
+                payload=payload,
+                at=change.at,
             )
+            view = _view(takedown, number)
+        publish(
+            events, ModerationEvent(self.action, change.at, number, details={"takedown": view.id})
         )
-        if takedown is None:
-            raise TakedownNotFound("no takedown is in force", details={"registration": number})
-        takedown_id = takedown.id
-        if takedown.authority == "regulator" and authority != "regulator":
-            raise AuthorityTooLow(
-                "a moderator cannot lift a regulator's takedown",
-                details={"registration": number, "takedown": takedown_id},
-            )
-    _require_role(moderation)
-    with chain_refusals():
-        restored = (
-            moderation.restore(bytes.fromhex(leaf), reason_digest(reason))
-            if moderation.is_frozen(bytes.fromhex(leaf))
-            else None  # lifted on chain already (by another path): record it here too
-        )
-    at = now()
-    tx = restored.position.tx_hash if restored else None
-    with unit_of_work(sessions) as session:
-        takedown = session.get_one(Takedown, takedown_id)
-        takedown.restored_by, takedown.restore_reason = actor, reason
-        takedown.restore_tx, takedown.restored_at = tx, at
-        session.get_one(Registration, takedown.registration_id).takedown_json = None
-        append_audit(
-            session,
-            actor=actor,
-            action="restore",
-            subject=f"registration:{number}",
-            payload={"takedown": takedown_id, "reason": reason, "tx_hash": tx},
-            at=at,
-        )
-        view = _view(takedown, number)
-    publish(events, ModerationEvent("restore", at, number, details={"takedown": takedown_id}))
-    return view
+        return view
 
 
-def takedowns_of(sessions: sessionmaker[Session], reference: str) -> list[TakedownView]:
-    with sessions() as session:
-        registration = _registration(session, reference)
-        rows = session.scalars(
-            select(Takedown)
-            .where(Takedown.registration_id == registration.id)
-            .order_by(Takedown.id)
+def _not_taken_down(_session: Session, registration: Registration, _authority: str) -> None:
+    if registration.takedown_json is not None:
+        raise AlreadyTakenDown(
+            "a takedown is in force already", details={"registration": registration.number}
         )
-        return [_view(t, registration.number) for t in rows]
+
+
+def _freeze(moderation: ModerationClient, leaf: bytes, digest: bytes, number: str) -> str:
+    if moderation.is_frozen(leaf):
+        raise AlreadyTakenDown(
+            "the registration is frozen on chain already", details={"registration": number}
+        )
+    return moderation.freeze(leaf, digest).position.tx_hash
+
+
+def _record_takedown(session: Session, change: _Change) -> tuple[Takedown, dict[str, object]]:
+    takedown = Takedown(
+        registration_id=change.registration_id,
+        target=change.leaf,
+        authority=change.authority,
+        reason=change.reason,
+        reason_digest=change.digest.hex(),
+        frozen_by=change.actor,
+        freeze_tx=change.tx_hash,
+        frozen_at=change.at,
+    )
+    session.add(takedown)
+    session.flush()
+    on_chain = {
+        "authority": change.authority,
+        "reason": change.reason,
+        "reason_digest": change.digest.hex(),
+        "tx_hash": change.tx_hash,
+    }
+    session.get_one(Registration, change.registration_id).takedown_json = json.dumps(
+        {"id": takedown.id, **on_chain, "taken_down_at": change.at.isoformat()},
+        ensure_ascii=False,
+    )
+    return takedown, {"takedown": takedown.id, **on_chain}
+
+
+def _takedown_in_force(session: Session, registration: Registration, authority: str) -> int:
+    takedown = session.scalar(
+        select(Takedown).where(
+            Takedown.registration_id == registration.id, Takedown.restored_at.is_(None)
+        )
+    )
+    number = registration.number
+    if takedown is None:
+        raise TakedownNotFound("no takedown is in force", details={"registration": number})
+    if takedown.authority == "regulator" and authority != "regulator":
+        raise AuthorityTooLow(
+            "a moderator cannot lift a regulator's takedown",
+            details={"registration": number, "takedown": takedown.id},
+        )
+    return takedown.id
+
+
+def _unfreeze(moderation: ModerationClient, leaf: bytes, digest: bytes, _number: str) -> str | None:
+    if not moderation.is_frozen(leaf):
+        return None  # lifted on chain already (by another path): record it here too
+    return moderation.restore(leaf, digest).position.tx_hash
+
+
+def _record_restore(session: Session, change: _Change) -> tuple[Takedown, dict[str, object]]:
+    takedown = session.get_one(Takedown, change.takedown_id)
+    takedown.restored_by, takedown.restore_reason = change.actor, change.reason
+    takedown.restore_tx, takedown.restored_at = change.tx_hash, change.at
+    session.get_one(Registration, takedown.registration_id).takedown_json = None
+    return takedown, {"takedown": takedown.id, "reason": change.reason, "tx_hash": change.tx_hash}
+
+
+# Freeze the registration (number or leaf / asset id) on chain and record why.
+take_down = TakedownChange("takedown", _not_taken_down, _freeze, _record_takedown)
+# Lift the takedown in force (a moderator cannot lift a regulator's).
+restore = TakedownChange("restore", _takedown_in_force, _unfreeze, _record_restore)

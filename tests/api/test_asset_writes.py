@@ -18,7 +18,7 @@ from web3 import Web3
 from api.app import create_app
 from chain_client.pledges import LENDER_ROLE
 from cli.launcher import AnvilProcess
-from registry.runtime import Runtime
+from registry.platform.runtime import Runtime
 from tests.chain_client.conftest import ROLE_KEYS, advance_time
 from tests.conftest import bearer, free_port
 
@@ -181,7 +181,7 @@ def test_owner_licenses_revokes_and_transfers_by_signing_locally(
             "licensee": BUYER.address,
             "rights": ["translation"],
             "territory": 156,
-            "start": now,
+            "start": now + 60,
             "end": now + 365 * DAY,
             "exclusive": True,
             "revocable": True,

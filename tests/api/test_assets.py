@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from eth_account import Account
@@ -16,17 +18,21 @@ from sqlalchemy import select
 
 from api.app import create_app
 from chain_client.licences import LicenceTerms
-from chain_client.rights_assets import Right
+from chain_client.rights_assets import Right, sign_mint_authorization
 from chain_client.transactions import TransactionSender
-from crypto.signing import generate_private_key, public_key_to_json
+from crypto.secp256k1 import Secp256k1PrivateKey
+from crypto.signing import KeySigner, generate_private_key, public_key_to_json
 from crypto.sm2 import SM2PrivateKey
 from crypto.stream import decrypt_stream
 from crypto.symmetric import WrappedKey, unwrap_key_with
-from registry.assets import grant_licence
-from registry.content_keys import content_key_request
-from registry.content_store import read_content
-from registry.models import Work
-from registry.runtime import Runtime
+from registry.assets.content_keys import content_key_request
+from registry.assets.rights_assets import grant_licence
+from registry.content.ingest import describe
+from registry.content.store import read_content
+from registry.core.metadata import WorkMetadata
+from registry.core.models import Work
+from registry.platform.runtime import Runtime
+from registry.registration.claims import claim_for
 from tests.conftest import bearer
 
 OWNER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -38,22 +44,38 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
         yield test_client
 
 
-def register(client: TestClient, runtime: Runtime, content: bytes) -> str:
+def register(
+    client: TestClient, runtime: Runtime, content: bytes, publisher: dict[str, str] | None = None
+) -> str:
     response = client.post(
         "/v1/works",
         files={"file": ("w.txt", content)},
         data={
             "metadata": json.dumps({"title": "资产", "rights": ["reproduction", "distribution"]})
         },
-        headers=bearer(runtime, "publisher"),
+        headers=publisher or bearer(runtime, "publisher"),
     )
     assert response.status_code == 201, response.text
     return str(response.json()["number"])
 
 
+def test_another_publisher_cannot_tokenize_a_registration(
+    client: TestClient, runtime: Runtime
+) -> None:
+    number = register(client, runtime, b"someone else's work")
+    runtime.new_batcher().run_once()
+    other = bearer(runtime, "publisher")
+    taken = client.post(f"/v1/works/{number}/tokenize", json={"owner": OWNER}, headers=other)
+    assert taken.status_code == 403
+    assert taken.json()["code"] == "not_own_registration"
+    report = client.get(f"/v1/assets/{number}/encumbrances", headers=bearer(runtime, "lender"))
+    assert report.status_code == 404  # nothing was minted
+    assert report.json()["code"] == "asset_not_found"
+
+
 def test_anchored_registration_becomes_an_asset_once(client: TestClient, runtime: Runtime) -> None:
-    number = register(client, runtime, b"to be tokenized")
     publisher = bearer(runtime, "publisher")
+    number = register(client, runtime, b"to be tokenized", publisher)
     pending = client.post(f"/v1/works/{number}/tokenize", json={"owner": OWNER}, headers=publisher)
     assert pending.status_code == 409
     assert pending.json()["code"] == "not_anchored"
@@ -87,7 +109,8 @@ def test_anchored_registration_becomes_an_asset_once(client: TestClient, runtime
 def test_asset_endpoints_need_their_scopes_and_valid_input(
     client: TestClient, runtime: Runtime
 ) -> None:
-    number = register(client, runtime, b"scoped")
+    publisher = bearer(runtime, "publisher")
+    number = register(client, runtime, b"scoped", publisher)
     runtime.new_batcher().run_once()
     assert client.post(f"/v1/works/{number}/tokenize", json={"owner": OWNER}).status_code == 401
     platform = bearer(runtime, "platform")
@@ -101,7 +124,7 @@ def test_asset_endpoints_need_their_scopes_and_valid_input(
     bad = client.post(
         f"/v1/works/{number}/tokenize",
         json={"owner": "not-an-address"},
-        headers=bearer(runtime, "publisher"),
+        headers=publisher,
     )
     assert bad.status_code in (400, 422)
     missing = client.get(
@@ -117,10 +140,11 @@ LICENSEE = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # Anvil account 2
 def test_platform_asks_whether_a_work_is_licensed_to_it(
     client: TestClient, runtime: Runtime
 ) -> None:
-    number = register(client, runtime, b"licensed work")
+    publisher = bearer(runtime, "publisher")
+    number = register(client, runtime, b"licensed work", publisher)
     runtime.new_batcher().run_once()
     minted = client.post(
-        f"/v1/works/{number}/tokenize", json={"owner": OWNER}, headers=bearer(runtime, "publisher")
+        f"/v1/works/{number}/tokenize", json={"owner": OWNER}, headers=publisher
     ).json()
     suite = runtime.suite()
     owner = TransactionSender(suite.rights_asset.w3, Account.from_key(OWNER_KEY))
@@ -133,7 +157,7 @@ def test_platform_asks_whether_a_work_is_licensed_to_it(
             licensee=LICENSEE,
             rights=1 << 4,  # reproduction only
             territory=156,  # China
-            start=int(block["timestamp"]) - 10,
+            start=int(block["timestamp"]) + 60,  # no licence starts before its grant
             end=int(block["timestamp"]) + 86400,
         ),
     )
@@ -141,7 +165,7 @@ def test_platform_asks_whether_a_work_is_licensed_to_it(
     asked: dict[str, str | int] = {
         "licensee": LICENSEE,
         "territory": 156,
-        "at": int(block["timestamp"]),
+        "at": int(block["timestamp"]) + 60,
     }
     yes = client.get(
         f"/v1/assets/{number}/licensed", params={**asked, "right": "reproduction"}, headers=platform
@@ -172,15 +196,16 @@ def test_a_licensed_platform_gets_the_content_key_for_its_own_sm2_key(
     client: TestClient, runtime: Runtime
 ) -> None:
     secret_text = "仅限授权平台阅读的内容。".encode() * 500
+    publisher = bearer(runtime, "publisher")
     number = client.post(
         "/v1/works",
         files={"file": ("private.txt", secret_text)},
         data={"metadata": json.dumps({"title": "私有作品"})},
-        headers=bearer(runtime, "publisher"),
+        headers=publisher,
     ).json()["number"]
     runtime.new_batcher().run_once()
     minted = client.post(
-        f"/v1/works/{number}/tokenize", json={"owner": OWNER}, headers=bearer(runtime, "publisher")
+        f"/v1/works/{number}/tokenize", json={"owner": OWNER}, headers=publisher
     ).json()
     platform_key = generate_private_key("sm2")
     assert isinstance(platform_key, SM2PrivateKey)
@@ -215,10 +240,12 @@ def test_a_licensed_platform_gets_the_content_key_for_its_own_sm2_key(
             licensee=LICENSEE,
             rights=1 << int(Right.INFORMATION_NETWORK),
             territory=0,
-            start=int(block["timestamp"]) - 10,
+            start=int(block["timestamp"]) + 60,  # no licence starts before its grant
             end=int(block["timestamp"]) + 86400,
         ),
     )
+    assert ask("information_network").status_code == 403  # not yet: the licence starts later
+    runtime.now = lambda: datetime.fromtimestamp(int(block["timestamp"]) + 60, UTC)
     forged = ask("information_network", signer=Account.from_key(OWNER_KEY))
     assert forged.status_code == 400
     granted = ask("information_network")
@@ -232,3 +259,119 @@ def test_a_licensed_platform_gets_the_content_key_for_its_own_sm2_key(
         decrypt_stream(content_key, read_content(runtime.store, CID.decode(stored_cid)))
     )
     assert plaintext == secret_text
+
+
+# ---------------------------------------------------------------- controller-bound registrations
+
+
+def register_bound(
+    client: TestClient, runtime: Runtime, controller: LocalAccount, publisher: dict[str, str]
+) -> dict[str, object]:
+    """A work whose claim the registrant signed with ``controller``'s own secp256k1 key."""
+    content = f"bound work of {controller.address}".encode()
+    metadata = {"title": "约束", "rights": ["reproduction"]}
+    signer = KeySigner(Secp256k1PrivateKey.from_bytes(bytes(controller.key)))
+    claim = claim_for(
+        describe(io.BytesIO(content)),
+        WorkMetadata.from_mapping(metadata),
+        signer.public_key,
+        registered_at=datetime.now(UTC),
+    )
+    response = client.post(
+        "/v1/works",
+        files={"file": ("w.txt", content)},
+        data={
+            "metadata": json.dumps(metadata),
+            "claim": json.dumps(claim.to_json()),
+            "signature": claim.sign(signer).to_text(),
+        },
+        headers=publisher,
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, object] = response.json()
+    assert body["controller"] == controller.address
+    runtime.new_batcher().run_once()
+    return body
+
+
+def authorization(
+    client: TestClient,
+    publisher: dict[str, str],
+    number: str,
+    signer: LocalAccount,
+    **query: str | int,
+) -> dict[str, object]:
+    asked = client.get(f"/v1/works/{number}/mint-authorization", params=query, headers=publisher)
+    assert asked.status_code == 200, asked.text
+    request = asked.json()
+    signature = sign_mint_authorization(signer, request["typed_data"])
+    return {"signature": "0x" + signature.hex(), "deadline": request["deadline"]}
+
+
+def test_a_bound_registration_is_minted_only_with_its_controllers_authorization(
+    client: TestClient, runtime: Runtime
+) -> None:
+    publisher = bearer(runtime, "publisher")
+    controller, intruder = Account.create(), Account.create()
+    number = str(register_bound(client, runtime, controller, publisher)["number"])
+    url = f"/v1/works/{number}/tokenize"
+    lender = bearer(runtime, "lender")
+
+    def nothing_minted() -> None:
+        report = client.get(f"/v1/assets/{number}/encumbrances", headers=lender)
+        assert report.json()["code"] == "asset_not_found"
+
+    missing = client.post(url, json={"owner": OWNER}, headers=publisher)
+    assert (missing.status_code, missing.json()["code"]) == (403, "mint_authorization_required")
+    assert missing.json()["details"]["controller"] == controller.address
+    nothing_minted()
+
+    forged = authorization(client, publisher, number, intruder, owner=OWNER)
+    refused = client.post(url, json={"owner": OWNER, "authorization": forged}, headers=publisher)
+    assert (refused.status_code, refused.json()["code"]) == (422, "invalid_mint_authorization")
+    nothing_minted()
+
+    signed = authorization(client, publisher, number, controller, owner=OWNER)
+    for tampered in (
+        {"owner": OWNER, "territory": 156},
+        {"owner": intruder.address},
+        {"owner": OWNER, "term_end": 4_000_000_000},
+    ):
+        refused = client.post(url, json={**tampered, "authorization": signed}, headers=publisher)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["code"] == "invalid_mint_authorization"
+    nothing_minted()
+    garbled = {**signed, "signature": "not hex"}
+    refused = client.post(url, json={"owner": OWNER, "authorization": garbled}, headers=publisher)
+    assert (refused.status_code, refused.json()["code"]) == (400, "invalid_input")
+
+    expired = client.get(
+        f"/v1/works/{number}/mint-authorization",
+        params={"owner": OWNER, "deadline": 1},
+        headers=publisher,
+    )
+    assert (expired.status_code, expired.json()["code"]) == (422, "mint_authorization_expired")
+    stale = {**signed, "deadline": 1}
+    refused = client.post(url, json={"owner": OWNER, "authorization": stale}, headers=publisher)
+    assert (refused.status_code, refused.json()["code"]) == (422, "mint_authorization_expired")
+    nothing_minted()
+
+    minted = client.post(url, json={"owner": OWNER, "authorization": signed}, headers=publisher)
+    assert minted.status_code == 201, minted.text
+    assert minted.json()["controller"] == controller.address
+    assert minted.json()["owner"] == OWNER
+
+
+def test_custodial_registration_has_no_mint_authorization(
+    client: TestClient, runtime: Runtime
+) -> None:
+    publisher = bearer(runtime, "publisher")
+    number = register(client, runtime, b"custodial work", publisher)
+    runtime.new_batcher().run_once()
+    asked = client.get(
+        f"/v1/works/{number}/mint-authorization", params={"owner": OWNER}, headers=publisher
+    )
+    assert (asked.status_code, asked.json()["code"]) == (400, "invalid_input")
+    minted = client.post(f"/v1/works/{number}/tokenize", json={"owner": OWNER}, headers=publisher)
+    assert minted.status_code == 201, minted.text
+    assert minted.json()["controller"] is None

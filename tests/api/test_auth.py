@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from api.app import create_app
 from api.auth import is_write
-from registry.models import Registration
-from registry.runtime import Runtime
+from registry.core.models import Registration
+from registry.platform.runtime import Runtime
 from tests.conftest import bearer
 
 META = json.dumps({"title": "鉴权测试"})

@@ -12,8 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
-from registry.models import CatalogueJob, CatalogueJobItem, Registration
-from registry.runtime import Runtime
+from registry.core.models import (
+    CatalogueJob,
+    CatalogueJobItem,
+    Registration,
+    Work,
+    WorkSearchTerm,
+)
+from registry.platform.runtime import Runtime
 from tests.conftest import bearer
 
 BAD_ISBN = "9787536692931"  # wrong check digit
@@ -280,6 +286,109 @@ def test_the_endpoints_are_documented_with_examples(client: TestClient) -> None:
     assert set(paths["/v1/catalogues"]) == {"get", "post"}
     assert {"/v1/catalogues/{job_id}", "/v1/catalogues/{job_id}/files"} <= set(paths)
     body = paths["/v1/catalogues"]["post"]["requestBody"]["content"]
-    assert {"application/json", "text/csv", "multipart/form-data"} <= set(body)
+    assert {"application/json", "text/csv", "application/xml", "multipart/form-data"} <= set(body)
     for name in ("CatalogueJobOut", "CatalogueItemOut", "CatalogueCountsOut", "FileReceiptOut"):
         assert schema["components"]["schemas"][name]["examples"], name
+
+
+def onix_product(
+    reference: str, isbn: str, title: str, *, role: str = "A01", language: str = "chi"
+) -> str:
+    return (
+        f"<Product><RecordReference>{reference}</RecordReference>"
+        "<NotificationType>03</NotificationType>"
+        f"<ProductIdentifier><ProductIDType>15</ProductIDType><IDValue>{isbn}</IDValue>"
+        "</ProductIdentifier><DescriptiveDetail><ProductComposition>00</ProductComposition>"
+        "<ProductForm>ED</ProductForm><TitleDetail><TitleType>01</TitleType><TitleElement>"
+        f"<TitleElementLevel>01</TitleElementLevel><TitleText>{title}</TitleText></TitleElement>"
+        f"</TitleDetail><Contributor><ContributorRole>{role}</ContributorRole>"
+        "<PersonName>刘慈欣</PersonName></Contributor><Language><LanguageRole>01</LanguageRole>"
+        f"<LanguageCode>{language}</LanguageCode></Language></DescriptiveDetail></Product>"
+    )
+
+
+ONIX_MESSAGE = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<ONIXMessage xmlns="http://ns.editeur.org/onix/3.0/reference" release="3.0">'
+    "<Header><Sender><SenderName>重庆出版社</SenderName></Sender>"
+    "<SentDateTime>20261205T080000+0800</SentDateTime></Header>"
+    + onix_product("R-SANTI", "978-7-5366-9293-0", "三体")
+    + onix_product("R-BAD-ISBN", "9787536692931", "三体 II")
+    + onix_product("R-ROLE", "9787020002207", "三体 III", role="X99")
+    + onix_product("R-LANGUAGE", "9787536692947", "球状闪电", language="zh-Hans")
+    + onix_product("R-NO-FILE", "9787532731077", "超新星纪元")
+    + "</ONIXMessage>"
+)
+ROW_MODELS: tuple[type[object], ...] = (
+    CatalogueJob,
+    CatalogueJobItem,
+    Registration,
+    Work,
+    WorkSearchTerm,
+)
+
+
+def row_counts(runtime: Runtime) -> dict[str, int]:
+    return {model.__name__: count(runtime, model) for model in ROW_MODELS}
+
+
+def test_an_onix_manifest_over_http_is_answered_per_record(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """Multipart: the ONIX message and the files named after ISBNs; each product is an item
+    with its own result, and only the record that maps whole is registered (and searchable)."""
+    before = row_counts(runtime)
+    response = client.post(
+        "/v1/catalogues",
+        files=[
+            ("manifest", ("feed.xml", ONIX_MESSAGE.encode(), "application/xml")),
+            ("files", ("9787536692930.txt", book(1), "text/plain")),
+        ],
+    )
+    assert response.status_code == 201, response.text
+    job = response.json()
+    results = [(i["title"], i["state"], (i["error"] or {}).get("code")) for i in job["items"]]
+    assert results == [
+        ("三体", "registered", None),
+        ("三体 II", "refused", "invalid_isbn"),
+        ("三体 III", "refused", "onix_unknown_code"),
+        ("球状闪电", "refused", "onix_unknown_code"),
+        ("超新星纪元", "refused", "no_matching_file"),
+    ]
+    assert job["state"] == "partly"
+    after = row_counts(runtime)
+    assert {name: after[name] - before[name] for name in after} == {
+        "CatalogueJob": 1, "CatalogueJobItem": 5, "Registration": 1, "Work": 1,
+        "WorkSearchTerm": 3,  # 三体: its ISBN, title and author; nothing of the refused ones
+    }  # fmt: skip
+    found = client.get("/v1/works/search", params={"isbn": "9787536692930"}).json()["works"]
+    assert [w["number"] for w in found] == [job["items"][0]["registration_number"]]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        ONIX_MESSAGE[:-40],  # cut off: not well-formed
+        ONIX_MESSAGE.replace('release="3.0"', 'release="2.1"'),
+        "<ONIXmessage><product/></ONIXmessage>",  # short tags
+    ],
+    ids=["not well-formed", "ONIX 2.1", "short tags"],
+)
+def test_an_unreadable_onix_file_is_refused_whole_and_nothing_is_stored(
+    client: TestClient, runtime: Runtime, document: str
+) -> None:
+    before = row_counts(runtime)
+    as_body = client.post(
+        "/v1/catalogues", content=document.encode(), headers={"Content-Type": "application/xml"}
+    )
+    with_files = client.post(
+        "/v1/catalogues",
+        files=[
+            ("manifest", ("feed.xml", document.encode(), "application/xml")),
+            ("files", ("9787536692930.txt", book(1), "text/plain")),
+        ],
+    )
+    for response in (as_body, with_files):
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "invalid_manifest"
+    assert row_counts(runtime) == before

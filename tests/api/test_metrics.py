@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from chain_client.registry_anchor import RegistryAnchorClient
-from registry.anchoring import AnchoringPolicy, run_anchoring_cycle
-from registry.runtime import Runtime
+from registry.platform.runtime import Runtime
+from registry.proofs.anchoring import AnchoringPolicy, run_anchoring_cycle
 from tests.conftest import bearer
 
 

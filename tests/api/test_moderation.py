@@ -5,6 +5,7 @@ the real chain, complaints, appeals, and the hash-chained audit log."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import itertools
@@ -23,16 +24,18 @@ from starlette.routing import Route
 
 from api.app import create_app
 from cli.launcher import AnvilProcess
-from registry.database import migrate
-from registry.models import ModerationAuditEntry, Registration
-from registry.moderation.config import ExternalHookConfig
-from registry.runtime import Runtime, build_runtime
+from registry.core.database import migrate
+from registry.core.hook_config import ExternalHookConfig
+from registry.core.models import Event, ModerationAuditEntry, Registration
+from registry.platform.runtime import Runtime, build_runtime
 from tests.conftest import bearer, make_settings, serve_asgi
 
 SECRET = "hook-secret"
 BOOK = " ".join(
     f"第{n}章 风起云涌，天下大势分久必合合久必分。The river flows east {n}." for n in range(400)
 ).encode()
+# A near-duplicate of BOOK (ISCC), which the conflict hook holds when another party registers it.
+EDITED = BOOK.replace("第7章".encode(), "第七章".encode())
 
 
 # ------------------------------------------------------------------ a real external hook server
@@ -129,6 +132,12 @@ def register(
     return body
 
 
+def iscc_body(code: str) -> int:
+    """The 64-bit body of an ISCC unit (``ISCC:`` + base32 of 2 header and 8 body bytes)."""
+    text = code.removeprefix("ISCC:")
+    return int.from_bytes(base64.b32decode(text + "=" * (-len(text) % 8))[2:], "big")
+
+
 def status_of(runtime: Runtime, number: object) -> str:
     with runtime.sessions() as session:
         return str(session.scalar(select(Registration.status).where(Registration.number == number)))
@@ -185,20 +194,34 @@ def test_blocklisted_file_is_rejected_and_never_anchored(
     assert bad.json()["code"] == "invalid_digest"
 
 
-def test_exact_duplicate_by_another_registrant_is_held_then_accepted_once(
+def test_exact_duplicate_by_another_party_is_accepted_as_a_later_claim(
     client: TestClient, runtime: Runtime
 ) -> None:
     first = register(client, bearer(runtime, "publisher"), BOOK)
     assert first["status"] == "pending"
     again = register(client, bearer(runtime, "publisher"), BOOK)
-    assert again["status"] == "held"
+    assert again["status"] == "pending"
     moderator = bearer(runtime, "moderator")
-    (item,) = queue(client, moderator)
+    assert queue(client, moderator) == []
+    (item,) = queue(client, moderator, status="accepted", registration=again["number"])
     conflict = item["hook_results"][1]
-    assert conflict["verdict"] == "hold"
+    assert conflict["verdict"] == "accept"
+    assert conflict["details"]["later_claimant"] is True
     assert conflict["details"]["exact"][0]["number"] == first["number"]
     assert runtime.new_batcher().run_once().error is None
-    assert status_of(runtime, again["number"]) == "held"
+    assert status_of(runtime, again["number"]) == "anchored"
+
+
+def test_held_registration_is_claimed_then_accepted_once(
+    client: TestClient, runtime: Runtime
+) -> None:
+    register(client, bearer(runtime, "publisher"), BOOK)
+    held = register(client, bearer(runtime, "publisher"), EDITED)
+    assert held["status"] == "held"
+    moderator = bearer(runtime, "moderator")
+    (item,) = queue(client, moderator)
+    assert runtime.new_batcher().run_once().error is None
+    assert status_of(runtime, held["number"]) == "held"
     claimed = client.post(f"/v1/moderation/review/{item['id']}/claim", headers=moderator)
     assert claimed.json()["status"] == "claimed"
     other = client.post(
@@ -216,7 +239,7 @@ def test_exact_duplicate_by_another_registrant_is_held_then_accepted_once(
     assert twice.status_code == 409
     assert twice.json()["code"] == "review_item_closed"
     assert runtime.new_batcher().run_once().error is None
-    assert status_of(runtime, again["number"]) == "anchored"
+    assert status_of(runtime, held["number"]) == "anchored"
 
 
 def test_near_duplicate_is_held_with_distances_then_rejected(
@@ -393,12 +416,81 @@ def test_takedown_is_on_chain_and_in_verify_then_appealed_and_restored(
     assert not suite.moderation.is_frozen(leaf)
     assert client.get(f"/v1/works/{number}").json()["takedown"] is None
 
+    # The webhook events say who decided as what: a moderator's takedown is the moderator's,
+    # though the registry's account (a regulator on chain) sent it; each names the work.
+    runtime.follow_chain()
+    with runtime.sessions() as session:
+        told = {
+            kind: json.loads(payload)
+            for kind, payload in session.execute(
+                select(Event.type, Event.payload_json).where(
+                    Event.type.in_(("frozen", "restored", "review_decided"))
+                )
+            )
+        }
+    assert (told["frozen"]["authority"], told["frozen"]["number"]) == ("moderator", number)
+    assert told["restored"]["number"] == number
+    assert (told["review_decided"]["kind"], told["review_decided"]["decision"]) == (
+        "appeal",
+        "granted",
+    )
+
+
+def test_a_takedown_withholds_content_and_certificate_until_restored(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """Every HTTP face tells the same truth: taken down, the content and the certificate are
+    withheld (451 with the takedown's reference) and verification shows it; restored, they
+    are served again."""
+    content = b"a published work, then taken down"
+    registered = register(client, bearer(runtime, "publisher"), content)
+    number = registered["number"]
+    assert runtime.new_batcher().run_once().error is None
+    assert client.get(f"/v1/works/{number}/content").content == content
+    assert client.get(f"/v1/works/{number}/certificate.pdf").status_code == 200
+
+    moderator = bearer(runtime, "moderator")
+    taken = client.post(
+        "/v1/moderation/takedowns",
+        json={"registration": number, "reason": "法院裁定 (2026) 川01民初1号"},
+        headers=moderator,
+    )
+    assert taken.status_code == 201, taken.text
+    for face in ("content", "certificate.pdf"):
+        withheld = client.get(f"/v1/works/{number}/{face}")
+        assert withheld.status_code == 451, face
+        body = withheld.json()
+        assert body["code"] == "taken_down"
+        assert body["details"]["number"] == number
+        assert body["details"]["takedown"]["tx_hash"] == taken.json()["freeze_tx"]
+        assert body["details"]["takedown"]["reason_digest"] == taken.json()["reason_digest"]
+    verified = client.get("/v1/verify", params={"sha256": registered["sha256"]}).json()
+    assert verified["registrations"][0]["takedown"]["authority"] == "moderator"
+
+    restored = client.post(
+        "/v1/moderation/restores",
+        json={"registration": number, "reason": "裁定撤销"},
+        headers=moderator,
+    )
+    assert restored.status_code == 200, restored.text
+    assert client.get(f"/v1/works/{number}/content").content == content
+    assert client.get(f"/v1/works/{number}/certificate.pdf").status_code == 200
+    verified = client.get("/v1/verify", params={"sha256": registered["sha256"]}).json()
+    assert verified["registrations"][0]["takedown"] is None
+
 
 def test_regulator_takedown_restored_only_by_a_regulator(
     client: TestClient, runtime: Runtime
 ) -> None:
     number = register(client, bearer(runtime, "publisher"), b"regulated")["number"]
-    regulator = bearer(runtime, "regulator")
+    read_only = client.post(
+        "/v1/moderation/takedowns",
+        json={"registration": number, "reason": "监管"},
+        headers=bearer(runtime, "regulator"),
+    )
+    assert (read_only.status_code, read_only.json()["code"]) == (403, "missing_scope")
+    # A moderator's key that also holds the regulator scope acts with the regulator's authority.
+    regulator = bearer(runtime, "moderator", "regulator")
     taken = client.post(
         "/v1/moderation/takedowns",
         json={"registration": number, "reason": "监管"},
@@ -431,8 +523,9 @@ def test_regulator_takedown_restored_only_by_a_regulator(
 def test_complaint_links_both_works_and_accepting_it_takes_the_work_down(
     client: TestClient, runtime: Runtime
 ) -> None:
-    mine = register(client, bearer(runtime, "publisher"), b"the original")["number"]
-    theirs = register(client, bearer(runtime, "publisher"), b"the infringing copy")["number"]
+    original = register(client, bearer(runtime, "publisher"), b"the original")
+    copy = register(client, bearer(runtime, "publisher"), b"the infringing copy")
+    mine, theirs = original["number"], copy["number"]
     complaint = client.post(
         "/v1/moderation/complaints",
         json={"registration": theirs, "complainant_work": mine, "statement": "抄袭"},
@@ -445,6 +538,13 @@ def test_complaint_links_both_works_and_accepting_it_takes_the_work_down(
         theirs,
         mine,
     )
+    # The moderator sees how alike the two are: ISCC Data-Code distance, computed here from the
+    # codes each registration shows.
+    [evidence] = item["hook_results"]
+    assert evidence["hook"] == "similarity"
+    assert evidence["details"]["identical"] is False
+    expected = (iscc_body(original["iscc_data"]) ^ iscc_body(copy["iscc_data"])).bit_count()
+    assert evidence["details"]["distance"]["data"] == expected
     decide(client, bearer(runtime, "moderator"), item["id"], "accept", "substantially similar")
     assert client.get(f"/v1/works/{theirs}").json()["takedown"] is not None
 
@@ -454,7 +554,7 @@ def test_rejection_is_appealed_once_and_decided_by_another_moderator(
 ) -> None:
     publisher = bearer(runtime, "publisher")
     register(client, bearer(runtime, "publisher"), BOOK)
-    held = register(client, publisher, BOOK)
+    held = register(client, publisher, EDITED)
     first_moderator = bearer(runtime, "moderator")
     (item,) = queue(client, first_moderator)
     decide(client, first_moderator, item["id"], "reject", "duplicate")
@@ -470,13 +570,30 @@ def test_rejection_is_appealed_once_and_decided_by_another_moderator(
     assert decided["registration_status"] == "pending"
     assert runtime.new_batcher().run_once().error is None
     assert status_of(runtime, held["number"]) == "anchored"
+    # The registrant is told of both decisions (review_decided), by role and never by name.
+    with runtime.sessions() as session:
+        told = [
+            json.loads(payload)
+            for payload in session.scalars(
+                select(Event.payload_json).where(Event.type == "review_decided").order_by(Event.id)
+            )
+        ]
+    assert [(e["number"], e["kind"], e["decision"], e["reason"]) for e in told] == [
+        (held["number"], "registration", "rejected", "duplicate"),
+        (held["number"], "appeal", "granted", "proof given"),
+    ]
+    assert {e["decided_by_role"] for e in told} == {"moderator"}
+    assert told[1]["summary"] == {
+        "zh-CN": "申诉成立，原决定撤销",
+        "en": "The appeal was granted: the earlier decision is reversed",
+    }
 
 
 def test_decision_without_moderator_scope_is_403_and_changes_nothing(
     client: TestClient, runtime: Runtime
 ) -> None:
     register(client, bearer(runtime, "publisher"), BOOK)
-    held = register(client, bearer(runtime, "publisher"), BOOK)
+    held = register(client, bearer(runtime, "publisher"), EDITED)
     (item,) = queue(client, bearer(runtime, "moderator"))
     with runtime.sessions() as session:
         audit_before = len(list(session.scalars(select(ModerationAuditEntry))))
@@ -502,7 +619,7 @@ def test_audit_log_is_hash_chained_and_a_tampered_entry_is_detected(
     client: TestClient, runtime: Runtime
 ) -> None:
     register(client, bearer(runtime, "publisher"), BOOK)
-    register(client, bearer(runtime, "publisher"), BOOK)
+    register(client, bearer(runtime, "publisher"), EDITED)
     (item,) = queue(client, bearer(runtime, "moderator"))
     decide(client, bearer(runtime, "moderator"), item["id"], "accept", "ok")
     regulator = bearer(runtime, "regulator")

@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from api import examples
 from api.app import create_app
-from registry.runtime import Runtime
-from registry.settings import Settings
+from registry.core.settings import Settings
+from registry.platform.runtime import Runtime
 from tests.conftest import bearer
 
 JSON = "application/json"

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
-from registry.runtime import Runtime
+from registry.platform.runtime import Runtime
 from tests.conftest import bearer
 
 EXAMPLES_PER_OPERATION = 12

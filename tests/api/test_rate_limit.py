@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.rate_limit import TokenBuckets
-from registry.runtime import Runtime
+from registry.platform.runtime import Runtime
 from tests.conftest import bearer
 
 

@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,12 +32,12 @@ from crypto.keystore import decrypt_key, read_keystore
 from crypto.signing import KeySigner, generate_private_key, public_key_to_json
 from crypto.sm2 import SM2PrivateKey
 from crypto.symmetric import WrappedKey, unwrap_key_with
-from registry.access import create_api_key, request_signing_message
-from registry.assets import grant_licence
-from registry.content_keys import content_key_request
-from registry.database import migrate
-from registry.runtime import Runtime, build_runtime
-from registry.settings import DEV_CHAIN_PRIVATE_KEY
+from registry.access.keys import create_api_key, request_signing_message
+from registry.assets.content_keys import content_key_request
+from registry.assets.rights_assets import grant_licence
+from registry.core.database import migrate
+from registry.core.settings import DEV_CHAIN_PRIVATE_KEY
+from registry.platform.runtime import Runtime, build_runtime
 from tests.chain_client.conftest import ROLE_KEYS
 from tests.conftest import free_port, make_settings
 
@@ -122,7 +123,6 @@ def test_a_full_flow_logs_no_secret(
         keys = {}
         for name, scopes, signing in (
             ("publisher", ["publisher"], public_key_to_json(publisher_signer.public_key)),
-            ("tokenizer", ["publisher"], None),
             ("platform", ["platform"], None),
         ):
             created = http.post(
@@ -151,10 +151,15 @@ def test_a_full_flow_logs_no_secret(
         assert registered.status_code == 201, registered.text
         number = registered.json()["number"]
         assert runtime.new_batcher().run_once().error is None
+        path = f"/v1/works/{number}/tokenize"
+        tokenize = json.dumps({"owner": OWNER.address}).encode()
         minted = http.post(
-            f"/v1/works/{number}/tokenize",
-            json={"owner": OWNER.address},
-            headers={"Authorization": f"Bearer {keys['tokenizer']}"},
+            path,
+            content=tokenize,
+            headers={
+                "Content-Type": "application/json",
+                **signed_headers(keys["publisher"], publisher_signer, "POST", path, tokenize),
+            },
         )
         assert minted.status_code == 201, minted.text
 
@@ -169,10 +174,11 @@ def test_a_full_flow_logs_no_secret(
                 licensee=LICENSEE.address,
                 rights=1 << int(Right.INFORMATION_NETWORK),
                 territory=0,
-                start=block_time - 10,
+                start=block_time + 60,  # no licence starts before its grant
                 end=block_time + 86400,
             ),
         )
+        runtime.now = lambda: datetime.fromtimestamp(block_time + 60, UTC)
         request = content_key_request(
             number, LICENSEE.address, "information_network", platform_key.public_key
         )

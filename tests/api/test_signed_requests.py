@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from api.app import create_app
 from crypto.signing import KeySigner, generate_private_key, public_key_to_json
-from registry.access import create_api_key, request_signing_message
-from registry.models import Registration
-from registry.runtime import Runtime
+from registry.access.keys import create_api_key, request_signing_message
+from registry.core.models import Registration
+from registry.platform.runtime import Runtime
 
 META = json.dumps({"title": "签名请求"})
 

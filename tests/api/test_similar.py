@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from registry.runtime import Runtime
+from registry.platform.runtime import Runtime
 from tests.conftest import bearer
-from tests.registry.test_similar_works import DIFFERENT, EDITED, ORIGINAL
+from tests.registry.moderation.test_similar_works import DIFFERENT, EDITED, ORIGINAL
 
 
 @pytest.fixture

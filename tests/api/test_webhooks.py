@@ -3,7 +3,10 @@ refused with nothing stored, replay."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -11,12 +14,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
-from registry.models import WebhookSubscription
-from registry.runtime import Runtime
-from registry.webhooks import deliver_due
+from cli.launcher import AnvilProcess
+from registry.core.models import ApiKey, WebhookSubscription
+from registry.platform.runtime import Runtime
+from registry.platform.webhooks import deliver_due
+from tests.api.test_moderation import BOOK, EDITED, decide, moderated_runtime, queue
+from tests.api.test_moderation import register as upload
 from tests.conftest import bearer, serve_asgi
-from tests.registry.test_webhooks import POLICY as LOOPBACK
-from tests.registry.test_webhooks import Receiver, register
+from tests.registry.platform.test_webhooks import POLICY as LOOPBACK
+from tests.registry.platform.test_webhooks import Received, Receiver, register
 
 
 @pytest.fixture
@@ -34,7 +40,7 @@ def test_subscribing_needs_a_platform_key(client: TestClient, runtime: Runtime) 
     body = {"url": "https://platform.example/hook"}
     assert client.post("/v1/webhooks", json=body).status_code == 401
     assert client.get("/v1/webhooks").status_code == 401
-    wrong = client.post("/v1/webhooks", json=body, headers=bearer(runtime, "publisher"))
+    wrong = client.post("/v1/webhooks", json=body, headers=bearer(runtime, "lender"))
     assert (wrong.status_code, wrong.json()["code"]) == (403, "missing_scope")
     assert stored(runtime) == 0
     created = client.post("/v1/webhooks", json=body, headers=bearer(runtime, "platform"))
@@ -43,7 +49,10 @@ def test_subscribing_needs_a_platform_key(client: TestClient, runtime: Runtime) 
     assert document["secret"].startswith("whsec_")
     assert document["algorithm"] == "hmac-sha256"
     assert "registered" in document["event_types"]
-    assert len(document["event_types"]) == 10
+    assert "tokenized" in document["event_types"]
+    assert "review_decided" in document["event_types"]
+    assert len(document["event_types"]) == 12
+    assert document["party"] is None  # a platform hears of every work
 
 
 def test_a_key_sees_and_changes_only_its_own_subscriptions(
@@ -76,6 +85,21 @@ def test_a_key_sees_and_changes_only_its_own_subscriptions(
     assert client.delete(f"/v1/webhooks/{created['id']}", headers=mine).status_code == 204
     assert client.get("/v1/webhooks", headers=mine).json() == []
     assert client.delete(f"/v1/webhooks/{created['id']}", headers=mine).status_code == 404
+
+
+def test_a_loopback_target_in_dev_mode_is_accepted_with_a_warning(
+    client: TestClient, runtime: Runtime
+) -> None:
+    assert runtime.settings.mode == "dev"
+    response = client.post(
+        "/v1/webhooks",
+        json={"url": "http://127.0.0.1:9/hook"},
+        headers=bearer(runtime, "platform"),
+    )
+    assert response.status_code == 201, response.text
+    [warning] = response.json()["warnings"]
+    assert "生产环境" in warning  # zh-CN first, English beside
+    assert "outside it the subscription is refused (webhook_target_forbidden)" in warning
 
 
 @pytest.mark.parametrize(
@@ -122,3 +146,99 @@ def test_replay_from_an_event_id_delivers_again(client: TestClient, runtime: Run
     assert (bad.status_code, bad.json()["code"]) == (422, "invalid_request")
     too_big = client.delete(f"/v1/webhooks/{2**31}", headers=key)
     assert (too_big.status_code, too_big.json()["code"]) == (422, "invalid_request")
+
+
+# ------------------------------------------------------------ a registrant's own subscription
+
+
+def party_of(runtime: Runtime, headers: dict[str, str]) -> int | None:
+    key_id = headers["Authorization"].removeprefix("Bearer ").split("_")[1]
+    with runtime.sessions() as session:
+        return session.scalar(select(ApiKey.party_id).where(ApiKey.key_id == key_id))
+
+
+def data(received: Received) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(received.body)
+    return dict(document["data"])
+
+
+def numbers(receiving: Receiver) -> set[object]:
+    return {data(r)["number"] for r in receiving.received}
+
+
+def test_a_publisher_hears_of_its_own_partys_works_only(
+    tmp_path: Path, database_url: str, anvil: AnvilProcess
+) -> None:
+    """Each publisher subscribes with its own key; decisions on a work (a held registration
+    rejected, a complaint dismissed) reach the registering party, and nothing of another
+    party's works ever does, replayed or not."""
+    runtime = moderated_runtime(
+        tmp_path, database_url, anvil, moderation_hooks=["blocklist", "conflict"]
+    )
+    a, b = bearer(runtime, "publisher"), bearer(runtime, "publisher")
+    moderator, platform = bearer(runtime, "moderator"), bearer(runtime, "platform")
+    to_a, to_b, to_platform = Receiver(), Receiver(), Receiver()
+    with (
+        TestClient(create_app(runtime=runtime, run_batcher=False)) as client,
+        serve_asgi(to_a.app()) as url_a,
+        serve_asgi(to_b.app()) as url_b,
+        serve_asgi(to_platform.app()) as url_platform,
+        httpx.Client(timeout=2) as http,
+    ):
+        created_a = client.post("/v1/webhooks", json={"url": f"{url_a}/hook"}, headers=a)
+        assert created_a.status_code == 201, created_a.text
+        assert created_a.json()["party"] == party_of(runtime, a)
+        created_b = client.post("/v1/webhooks", json={"url": f"{url_b}/hook"}, headers=b).json()
+        assert created_b["party"] == party_of(runtime, b) != created_a.json()["party"]
+        client.post("/v1/webhooks", json={"url": f"{url_platform}/hook"}, headers=platform)
+        # Another publisher's subscription is not found by this one.
+        assert client.get("/v1/webhooks", headers=b).json()[0]["id"] == created_b["id"]
+        refused = client.delete(f"/v1/webhooks/{created_a.json()['id']}", headers=b)
+        assert (refused.status_code, refused.json()["code"]) == (404, "webhook_not_found")
+
+        original = upload(client, a, BOOK, "原作")
+        held = upload(client, b, EDITED, "改编")  # near-duplicate of a's work: held
+        assert held["status"] == "held"
+        (item,) = queue(client, moderator)
+        decide(client, moderator, item["id"], "reject", "与他人作品近似 near-duplicate")
+        complaint = client.post(
+            "/v1/moderation/complaints",
+            json={"registration": original["number"], "statement": "侵权 infringing"},
+            headers=platform,
+        ).json()
+        decide(client, moderator, complaint["id"], "reject", "证据不足 no evidence")
+        assert deliver_due(runtime.sessions, http, runtime.now, policy=LOOPBACK).failed == 0
+        replayed = client.post(
+            f"/v1/webhooks/{created_b['id']}/replay", params={"from_event": 1}, headers=b
+        )
+        assert replayed.status_code == 202
+        deliver_due(runtime.sessions, http, runtime.now, policy=LOOPBACK)
+    runtime.close()
+
+    assert numbers(to_a) == {original["number"]}
+    assert numbers(to_b) == {held["number"]}
+    assert numbers(to_platform) == {original["number"], held["number"]}
+    assert len(to_b.received) > len({r.document["id"] for r in to_b.received})  # replayed
+    decided_a = [data(r) for r in to_a.received if r.document["type"] == "review_decided"]
+    [decided_b] = {
+        r.document["id"]: data(r) for r in to_b.received if r.document["type"] == "review_decided"
+    }.values()
+    assert decided_b == {
+        "number": held["number"],
+        "review_item": item["id"],
+        "kind": "registration",
+        "decision": "rejected",
+        "reason": "与他人作品近似 near-duplicate",
+        "decided_by_role": "moderator",
+        "registration_status": "rejected",
+        "summary": {
+            "zh-CN": "登记经审核未通过，不会上链",
+            "en": "The registration was rejected after review and will not be anchored",
+        },
+    }
+    [complaint_decided] = decided_a
+    assert (complaint_decided["kind"], complaint_decided["decision"]) == ("complaint", "dismissed")
+    assert complaint_decided["summary"]["en"] == "A complaint against the work was dismissed"
+    # The reviewer's role, never who: no key id of the moderator in any body.
+    moderator_key = moderator["Authorization"].removeprefix("Bearer ").split("_")[1]
+    assert all(moderator_key not in r.body.decode() for r in to_a.received + to_b.received)

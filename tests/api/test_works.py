@@ -16,14 +16,14 @@ from sqlalchemy import func, select
 from api.app import create_app
 from chain_client.registry_anchor import RegistryAnchorClient
 from crypto.signing import KeySigner, generate_private_key
-from registry.anchoring import AnchoringPolicy, run_anchoring_cycle
-from registry.claims import claim_for
-from registry.ingest import describe, ingest
-from registry.metadata import WorkMetadata
-from registry.models import Registration
-from registry.proof_bundle import check_bundle
-from registry.runtime import Runtime
-from registry.unixfs import cid_v1_rawleaves_256k
+from registry.content.ingest import describe, ingest
+from registry.content.unixfs import cid_v1_rawleaves_256k
+from registry.core.metadata import WorkMetadata
+from registry.core.models import Registration
+from registry.platform.runtime import Runtime
+from registry.proofs.anchoring import AnchoringPolicy, run_anchoring_cycle
+from registry.proofs.proof_bundle import check_bundle
+from registry.registration.claims import claim_for
 from tests.conftest import bearer
 
 META = json.dumps({"title": "红楼梦", "authors": ["曹雪芹"], "isbn": "9787020002207"})
@@ -54,6 +54,11 @@ def test_post_work_registers_and_get_returns_it(client: TestClient) -> None:
     assert fetched.status_code == 200
     assert fetched.json()["leaf"] == body["leaf"]
     assert fetched.json()["title"] == "红楼梦"
+    # It belongs to the key's party, named by its public name on every answer.
+    party = fetched.json()["party"]
+    assert party["public_name"] == "test"  # conftest's bearer() names the key (and party) so
+    verified = client.get("/v1/verify", params={"sha256": body["sha256"]}).json()
+    assert verified["registrations"][0]["party"] == party
 
 
 def test_verify_by_sha256_and_sm3_finds_the_registration(client: TestClient) -> None:
@@ -284,6 +289,21 @@ def test_certificate_is_a_pdf(client: TestClient) -> None:
     assert client.get("/v1/works/BQ-2026-99999999/certificate.pdf").status_code == 404
 
 
+def test_verify_by_registration_number(client: TestClient) -> None:
+    registered = client.post(
+        "/v1/works", files={"file": ("n.txt", b"looked up by number")}, data={"metadata": META}
+    ).json()
+    found = client.get("/v1/verify", params={"number": registered["number"]})
+    assert found.status_code == 200, found.text
+    assert [r["sha256"] for r in found.json()["registrations"]] == [registered["sha256"]]
+    unknown = client.get("/v1/verify", params={"number": "BQ-2026-99999999"})
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "registration_not_found"
+    two = client.get("/v1/verify", params={"number": registered["number"], "sha256": "a" * 64})
+    assert two.status_code == 400
+    assert two.json()["code"] == "invalid_digest"
+
+
 def test_bulk_and_file_verification(client: TestClient) -> None:
     client.post("/v1/works", files={"file": ("a.txt", b"bulk one")}, data={"metadata": META})
     asked = [hashlib.sha256(b"bulk one").hexdigest()] + ["ab" * 32] * 1000
@@ -293,9 +313,15 @@ def test_bulk_and_file_verification(client: TestClient) -> None:
     assert body["registered"] == 1
     assert len(body["results"]) == 1001
     assert body["results"][0]["registered"] is True
-    bad = client.post("/v1/verify/bulk", json={"digests": ["zz"]})
-    assert bad.status_code == 400
-    assert bad.json()["code"] == "invalid_digest"
+    # A malformed digest is answered on its own; the others are looked up.
+    mixed = client.post("/v1/verify/bulk", json={"digests": ["zz", asked[0]]})
+    assert mixed.status_code == 200
+    first, second = mixed.json()["results"]
+    assert first["registered"] is False
+    assert first["error"]["code"] == "invalid_digest"
+    assert first["error"]["details"]["position"] == 0
+    assert second["registered"] is True
+    assert second["error"] is None
     too_many = client.post("/v1/verify/bulk", json={"digests": ["ab" * 32] * 5001})
     assert too_many.status_code == 422
     assert too_many.json()["code"] == "invalid_request"

@@ -49,6 +49,11 @@ def test_every_figure_of_the_committed_results_has_its_verdict(tmp_path: Path) -
         expected = "yes" if scale["ratio"][lookup] <= 1.5 else "**no**"
         assert verdicts[("scale", name)] == expected
 
+    startup = json.loads((RESULTS / "cli_startup.json").read_text(encoding="utf-8"))
+    for figure in startup["figures"]:
+        expected = "yes" if figure["meets_target"] else "**no**"
+        assert verdicts[("cli-startup", f"{figure['name']}, median wall s (CPU)")] == expected
+
     gas = [row for row in rows if row[0] == "gas" and "batch of 1,000" in row[1]]
     assert len(gas) == 1
     assert gas[0][5] == "≤ 60"

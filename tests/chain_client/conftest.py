@@ -18,7 +18,7 @@ from chain_client.suite import Suite, deploy_suite
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
 from crypto.merkle import MerkleTree
-from registry.settings import DEV_CHAIN_PRIVATE_KEY
+from registry.core.settings import DEV_CHAIN_PRIVATE_KEY
 from tests.conftest import free_port
 
 # Anvil's default development accounts 1-6 (account 0 is the admin and registrar).

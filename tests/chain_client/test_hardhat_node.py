@@ -23,12 +23,12 @@ from chain_client.connection import connect
 from chain_client.registry_anchor import RegistrationStatus, RegistryAnchorClient
 from chain_client.transactions import TransactionSender
 from crypto.merkle import MerkleTree
-from registry.anchoring import AnchoringPolicy, run_anchoring_cycle
-from registry.database import migrate
-from registry.metadata import WorkMetadata
-from registry.registration import register_work
-from registry.runtime import Runtime, build_runtime
-from registry.verification import check_proof, get_registration
+from registry.core.database import migrate
+from registry.core.metadata import WorkMetadata
+from registry.platform.runtime import Runtime, build_runtime
+from registry.proofs.anchoring import AnchoringPolicy, run_anchoring_cycle
+from registry.proofs.verification import check_proof, get_registration
+from registry.registration.registrar import Registrar
 from tests.conftest import free_port, make_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -152,13 +152,8 @@ def test_registrations_are_anchored_by_a_worker_cycle(hardhat_runtime: Runtime) 
     runtime = hardhat_runtime
     client = RegistryAnchorClient.deploy(runtime.sender)
     views = [
-        register_work(
-            runtime.sessions,
-            runtime.store,
-            io.BytesIO(f"hardhat work {n}".encode()),
-            WorkMetadata(title=f"作品 {n}"),
-            max_bytes=1 << 20,
-            now=runtime.now,
+        Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now).register(
+            io.BytesIO(f"hardhat work {n}".encode()), WorkMetadata(title=f"作品 {n}")
         )
         for n in range(3)
     ]

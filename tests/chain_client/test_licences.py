@@ -21,7 +21,7 @@ def _terms(suite: Suite, asset: Tokenized, licensee: str, **overrides: object) -
         "licensee": licensee,
         "rights": rights_mask(Right.INFORMATION_NETWORK),
         "territory": CHINA,
-        "start": now,
+        "start": now + 60,  # not before the grant, whenever it is mined
         "end": now + YEAR,
         "exclusive": True,
         "revocable": True,

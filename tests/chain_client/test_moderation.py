@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from chain_client.errors import TransactionFailed
-from chain_client.moderation import Authority, Frozen, Restored, asset_target
+from chain_client.moderation import (
+    Authority,
+    EnforcementPaused,
+    Frozen,
+    Restored,
+    asset_target,
+)
 from chain_client.rights_assets import Tokenized
 from chain_client.suite import Suite
 from tests.chain_client.conftest import Actors, as_actor
@@ -29,7 +35,9 @@ def test_freeze_and_restore_are_evented_with_the_actor(
     assert restored.reason_digest == REASON
     assert not suite.moderation.is_frozen(target)
     history = suite.moderation.events(frozen.position.block_number, "latest")
-    assert [type(e) for e in history] == [Frozen, Restored]
+    assert [type(e) for e in history] == [Frozen, EnforcementPaused, Restored]
+    paused = history[1]
+    assert paused.until == record.frozen_at + 90 * 24 * 3600
 
 
 def test_moderator_cannot_lift_a_regulator_freeze(

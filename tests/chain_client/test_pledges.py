@@ -22,6 +22,7 @@ from chain_client.pledges import (
     Released,
     consent_typed_data,
     currency_code,
+    offer_typed_data,
     registration_number,
 )
 from chain_client.rights_assets import Tokenized
@@ -55,7 +56,7 @@ def _pledge_with_consent(
     deadline = _now(suite) + 3600
     signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
     return as_actor(suite, actors, lender).pledges.pledge(
-        terms, deadline=deadline, owner_sig=signature
+        terms, deadline=deadline, signature=signature
     )
 
 
@@ -81,6 +82,7 @@ def test_lender_pledges_with_the_owners_eth_account_signature(
     pledged = _pledge_with_consent(suite, actors, asset, "lender")
     assert pledged.owner == actors.owner.address
     assert pledged.lender == actors.lender.address
+    assert pledged.creator == actors.lender.address
     assert pledged.rank == 1
     assert pledged.currency_code == b"CNY"
     assert pledged.official_registration_no.rstrip(b"\x00") == b"2026-Z-00012345"
@@ -90,15 +92,53 @@ def test_lender_pledges_with_the_owners_eth_account_signature(
     assert lien.amount == 5_000_000_00
 
 
+def test_owner_pledges_with_the_lenders_eth_account_offer(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    terms = _terms(suite, asset, actors.lender.address)
+    deadline = _now(suite) + 3600
+    typed = offer_typed_data(
+        terms,
+        nonce=0,
+        deadline=deadline,
+        chain_id=int(suite.pledges.w3.eth.chain_id),
+        verifying_contract=suite.pledges.address,
+    )
+    signable = encode_typed_data(full_message=typed)
+    python_digest = keccak(b"\x19" + signable.version + signable.header + signable.body)
+    assert python_digest == suite.pledges.offer_digest(terms, nonce=0, deadline=deadline)
+
+    owner = as_actor(suite, actors, actors.owner)
+    with pytest.raises(TransactionFailed) as caught:
+        owner.pledges.pledge(terms, deadline=deadline)
+    assert caught.value.error_name == "InvalidLenderSignature"
+    assert caught.value.error_args == (asset.asset_id, actors.lender.address.lower())
+    # The owner's own consent does not stand for the lender's offer.
+    own = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
+    with pytest.raises(TransactionFailed) as caught:
+        owner.pledges.pledge(terms, deadline=deadline, signature=own)
+    assert caught.value.error_name == "InvalidLenderSignature"
+
+    offer = suite.pledges.sign_offer(actors.lender, terms, deadline=deadline)
+    pledged = owner.pledges.pledge(terms, deadline=deadline, signature=offer)
+    assert (pledged.owner, pledged.lender, pledged.creator) == (
+        actors.owner.address,
+        actors.lender.address,
+        actors.owner.address,
+    )
+    assert suite.pledges.nonces(actors.lender.address) == 1
+    assert suite.pledges.nonces(actors.owner.address) == 0
+
+
 def test_replayed_consent_is_refused(suite: Suite, actors: Actors, asset: Tokenized) -> None:
     terms = _terms(suite, asset, actors.lender.address)
     deadline = _now(suite) + 3600
     signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
     lender = as_actor(suite, actors, actors.lender)
-    first = lender.pledges.pledge(terms, deadline=deadline, owner_sig=signature)
+    first = lender.pledges.pledge(terms, deadline=deadline, signature=signature)
     lender.pledges.release(first.lien_id)
     with pytest.raises(TransactionFailed) as caught:
-        lender.pledges.pledge(terms, deadline=deadline, owner_sig=signature)
+        lender.pledges.pledge(terms, deadline=deadline, signature=signature)
     assert caught.value.error_name == "ConsentAlreadyUsed"
     assert caught.value.error_args == (actors.owner.address.lower(), 0)
     assert suite.pledges.active_lien_count(asset.asset_id) == 0
@@ -111,7 +151,7 @@ def test_expired_consent_is_refused(suite: Suite, actors: Actors, asset: Tokeniz
     advance_time(suite.pledges.w3, 120)
     with pytest.raises(TransactionFailed) as caught:
         as_actor(suite, actors, actors.lender).pledges.pledge(
-            terms, deadline=deadline, owner_sig=signature
+            terms, deadline=deadline, signature=signature
         )
     assert caught.value.error_name == "ConsentExpired"
     assert suite.pledges.nonces(actors.owner.address) == 0
@@ -237,7 +277,7 @@ def test_lender_pledges_with_the_owners_ethers_signature(
     expected_digest = suite.pledges.consent_digest(terms, nonce=nonce, deadline=deadline)
     assert bytes.fromhex(signed["digest"][2:]) == expected_digest
     pledged = as_actor(suite, actors, actors.lender).pledges.pledge(
-        terms, deadline=deadline, owner_sig=bytes.fromhex(signed["signature"][2:])
+        terms, deadline=deadline, signature=bytes.fromhex(signed["signature"][2:])
     )
     assert pledged.owner == actors.owner.address
     assert suite.pledges.nonces(actors.owner.address) == nonce + 1

@@ -63,3 +63,12 @@ def test_deployed_code_matches_the_committed_artifact(
     anchor_client: RegistryAnchorClient,
 ) -> None:
     assert anchor_client.has_expected_code()
+
+
+def test_block_hash_is_the_nodes_and_none_beyond_the_head(
+    anchor_client: RegistryAnchorClient,
+) -> None:
+    head = anchor_client.block_number()
+    block = anchor_client.w3.eth.get_block(head)
+    assert anchor_client.block_hash(head) == "0x" + bytes(block["hash"]).hex()
+    assert anchor_client.block_hash(head + 1000) is None

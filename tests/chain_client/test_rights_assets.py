@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import pytest
+from eth_account.messages import encode_typed_data
+from eth_hash.auto import keccak
 
 from chain_client.errors import TransactionFailed
 from chain_client.moderation import asset_target
 from chain_client.registry_anchor import RegistrationStatus
 from chain_client.rights_assets import (
     ALL_RIGHTS,
+    MintAuthorization,
     Right,
     Tokenized,
     Transfer,
     asset_id_of,
+    mint_authorization_signer,
+    mint_authorization_typed_data,
     rights_mask,
+    sign_mint_authorization,
 )
 from chain_client.suite import Suite
 from crypto.merkle import MerkleTree
@@ -128,3 +134,100 @@ def test_revoked_root_shows_its_registrations_and_assets_revoked(
     assert status is RegistrationStatus.REVOKED
     assert suite.rights_asset.is_revoked(event.asset_id)
     assert suite.rights_asset.owner_of(event.asset_id) == actors.owner.address
+
+
+# ---------------------------------------------------------------- controller-bound registrations
+
+
+def _bound_batch(
+    suite: Suite, actors: Actors, leaves: list[bytes]
+) -> tuple[MerkleTree, list[bytes | tuple[bytes, str | None]]]:
+    """Anchor ``leaves`` with the first bound to the owner, the rest custodial."""
+    entries: list[bytes | tuple[bytes, str | None]] = [(leaves[0], actors.owner.address)]
+    entries += leaves[1:]
+    tree = MerkleTree.of(entries)
+    suite.registry_anchor.anchor(tree.root, len(entries))
+    return tree, entries
+
+
+def _authorization(leaf: bytes, to: str, deadline: int, **overrides: int) -> MintAuthorization:
+    terms = metadata(**overrides)
+    return MintAuthorization(leaf, to, terms.rights, terms.territory, terms.term_end, deadline)
+
+
+def _deadline(suite: Suite) -> int:
+    return int(suite.rights_asset.w3.eth.get_block("latest")["timestamp"]) + 3600
+
+
+def test_python_typed_data_digest_is_the_contracts(suite: Suite, actors: Actors) -> None:
+    authorization = _authorization(b"\x42" * 32, actors.buyer.address, 2**40, territory=156)
+    typed = suite.rights_asset.mint_authorization_typed_data(authorization)
+    signable = encode_typed_data(full_message=typed)
+    digest = keccak(b"\x19\x01" + signable.header + signable.body)
+    assert digest == suite.rights_asset.mint_authorization_digest(authorization)
+
+
+def test_registrar_relays_the_controllers_signature(
+    suite: Suite, actors: Actors, leaves: list[bytes]
+) -> None:
+    tree, entries = _bound_batch(suite, actors, leaves)
+    deadline = _deadline(suite)
+    authorization = _authorization(leaves[0], actors.owner.address, deadline)
+    signature = suite.rights_asset.sign_mint_authorization(actors.owner, authorization)
+    event = suite.rights_asset.tokenize(
+        actors.owner.address,
+        leaves[0],
+        tree.proof(entries[0]),
+        tree.root,
+        metadata(),
+        controller=actors.owner.address,
+        deadline=deadline,
+        signature=signature,
+    )
+    assert event.controller == actors.owner.address
+    assert suite.rights_asset.owner_of(asset_id_of(leaves[0])) == actors.owner.address
+    # The custodial entries of the same batch still tokenize as before.
+    other = suite.rights_asset.tokenize(
+        actors.buyer.address, leaves[1], tree.proof(leaves[1]), tree.root, metadata()
+    )
+    assert other.controller == "0x" + "00" * 20
+
+
+def test_another_keys_signature_is_refused_on_chain(
+    suite: Suite, actors: Actors, leaves: list[bytes]
+) -> None:
+    tree, entries = _bound_batch(suite, actors, leaves)
+    deadline = _deadline(suite)
+    authorization = _authorization(leaves[0], actors.buyer.address, deadline)
+    signature = suite.rights_asset.sign_mint_authorization(actors.buyer, authorization)
+    with pytest.raises(TransactionFailed) as caught:
+        suite.rights_asset.tokenize(
+            actors.buyer.address,
+            leaves[0],
+            tree.proof(entries[0]),
+            tree.root,
+            metadata(),
+            controller=actors.owner.address,
+            deadline=deadline,
+            signature=signature,
+        )
+    assert caught.value.error_name == "InvalidMintAuthorization"
+    assert caught.value.error_args == (leaves[0], actors.owner.address.lower())
+    with pytest.raises(TransactionFailed) as custodial:
+        suite.rights_asset.tokenize(
+            actors.buyer.address, leaves[0], tree.proof(entries[0]), tree.root, metadata()
+        )
+    assert custodial.value.error_name == "InvalidRegistrationProof"
+    assert not suite.rights_asset.exists(asset_id_of(leaves[0]))
+
+
+def test_signer_recovery_off_chain(actors: Actors) -> None:
+    authorization = _authorization(b"\x42" * 32, actors.owner.address, 2**40)
+    typed = mint_authorization_typed_data(
+        authorization, chain_id=31337, verifying_contract="0x" + "11" * 20
+    )
+    signature = sign_mint_authorization(actors.owner, typed)
+    assert mint_authorization_signer(typed, signature) == actors.owner.address
+    tampered = {**typed, "message": {**typed["message"], "territory": 156}}
+    assert mint_authorization_signer(tampered, signature) != actors.owner.address
+    assert mint_authorization_signer(typed, b"\x00" * 10) is None

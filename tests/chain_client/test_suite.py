@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from chain_client.bound_contract import DEFAULT_ADMIN_ROLE, RoleGranted
 from chain_client.moderation import MODERATOR_ROLE
 from chain_client.pledges import LENDER_ROLE
 from chain_client.registry_anchor import REGISTRAR_ROLE, REGULATOR_ROLE
+from chain_client.roles import DEFAULT_ADMIN_ROLE, RoleGranted
 from chain_client.suite import Suite
 from tests.chain_client.conftest import Actors
 

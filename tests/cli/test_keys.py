@@ -11,13 +11,23 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.keys import PASSWORD_ENV, keys_app, open_keystore
+from cli.keys import (
+    DEFAULT_SCRYPT_N,
+    DEFAULT_SM2_ID,
+    PASSWORD_ENV,
+    KeyAlgorithm,
+    KeystoreCipher,
+    keys_app,
+    open_keystore,
+)
 from cli.main import app
+from crypto import keystore
 from crypto.keystore import decrypt_key, read_keystore
-from crypto.signing import KeySigner, public_key_from_json, verify
-from crypto.sm2 import SM2PublicKey
-from registry.errors import InsecureKeyFile
-from tests.registry.test_key_files import PRODUCTION_CHAIN_KEY
+from crypto.signing import Algorithm, KeySigner, public_key_from_json, verify
+from crypto.sm2 import DEFAULT_ID, SM2PublicKey
+from crypto.symmetric import Cipher
+from registry.core.errors import InsecureKeyFile
+from tests.registry.content.test_key_files import PRODUCTION_CHAIN_KEY
 
 runner = CliRunner()
 FAST = ["--scrypt-n", "1024"]
@@ -27,6 +37,13 @@ FAST = ["--scrypt-n", "1024"]
 def password(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv(PASSWORD_ENV, "口令 test password")
     return "口令 test password"
+
+
+def test_the_options_restate_cryptos_choices_and_defaults() -> None:
+    assert [a.value for a in KeyAlgorithm] == [a.value for a in Algorithm]
+    assert [c.value for c in KeystoreCipher] == [c.value for c in Cipher]
+    assert DEFAULT_SM2_ID.encode() == DEFAULT_ID
+    assert DEFAULT_SCRYPT_N == keystore.DEFAULT_SCRYPT_N
 
 
 def test_new_sm2_key_then_show_and_export(tmp_path: Path, password: str) -> None:

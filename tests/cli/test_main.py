@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from cli.launcher import AnvilProcess
 from cli.main import app
-from registry.models import Work
-from registry.runtime import build_runtime
-from registry.settings import Settings
+from registry.core.models import Work
+from registry.core.settings import Settings
+from registry.platform.runtime import build_runtime
 from tests.conftest import free_port
 
 runner = CliRunner()
@@ -46,10 +46,15 @@ def test_register_then_verify_a_file(environment: Settings, tmp_path: Path) -> N
     assert registered.exit_code == 0, registered.output
     assert "registered BQ-" in registered.output
     assert "(pending, claim unsigned)" in registered.output
+    assert "待上链" in registered.output  # the status and the claim, in words
+    assert "未签名：声明不含登记人身份" in registered.output
 
     pending = runner.invoke(app, ["verify", str(book)])
     assert pending.exit_code == 0
     assert "not yet (pending)" in pending.output
+    # verify says the status and the kind of claim in words too, zh-CN with English.
+    assert "待上链：已登记，等待锚定 / waiting for its batch to be anchored" in pending.output
+    assert "未签名：声明不含登记人身份 / unsigned: the claim names no registrant" in pending.output
 
     runtime = build_runtime(environment)
     assert runtime.new_batcher().run_once().anchored == 1
@@ -59,6 +64,46 @@ def test_register_then_verify_a_file(environment: Settings, tmp_path: Path) -> N
     assert anchored.exit_code == 0, anchored.output
     assert "proof valid: yes" in anchored.output
     assert "chain True" in anchored.output
+    assert "已上链：默克尔根已在链上" in anchored.output
+
+
+def test_verify_and_verify_proof_tell_of_a_takedown_until_restored(
+    environment: Settings, tmp_path: Path, anvil: AnvilProcess
+) -> None:
+    book = tmp_path / "book.txt"
+    book.write_text("白日依山尽，黄河入海流。", encoding="utf-8")
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    registered = runner.invoke(app, ["register", str(book), "--title", "登鹳雀楼", "--json"])
+    number = json.loads(registered.output)["number"]
+    runtime = build_runtime(environment)
+    try:
+        assert runtime.new_batcher().run_once().anchored == 1
+        bundle = tmp_path / "proof.json"
+        assert runner.invoke(app, ["proof", number, "-o", str(bundle)]).exit_code == 0
+        taken = runtime.moderation.take_down(
+            number, reason="权利人投诉", actor="mod-key", authority="moderator"
+        )
+
+        verified = runner.invoke(app, ["verify", str(book)])
+        assert verified.exit_code == 0, verified.output  # the proof is valid; the work is down
+        assert "taken down 已下架: by the moderator" in verified.output
+        assert taken.freeze_tx in verified.output
+        checked = runner.invoke(app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url])
+        assert checked.exit_code == 0, checked.output
+        assert "proof valid" in checked.output
+        assert "taken down 已下架" in checked.output
+        as_json = runner.invoke(
+            app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, "--json"]
+        )
+        assert json.loads(as_json.output)["taken_down"] is True
+
+        runtime.moderation.restore(number, reason="和解", actor="mod-key", authority="moderator")
+        assert "taken down" not in runner.invoke(app, ["verify", str(book)]).output
+        restored = runner.invoke(app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url])
+        assert restored.exit_code == 0
+        assert "taken down" not in restored.output
+    finally:
+        runtime.close()
 
 
 def test_verify_of_an_unregistered_file_exits_1(environment: Settings, tmp_path: Path) -> None:
@@ -195,9 +240,8 @@ def test_private_work_can_be_read_back_and_published(environment: Settings, tmp_
     assert "registration_not_found" in missing.output
 
 
-def test_proof_bundle_is_checked_offline_and_on_chain(
-    environment: Settings, tmp_path: Path, anvil: AnvilProcess
-) -> None:
+def anchored_bundle(environment: Settings, tmp_path: Path) -> tuple[Path, Path]:
+    """A book registered and anchored through the command line, and its proof bundle file."""
     book = tmp_path / "book.txt"
     book.write_text("白日依山尽，黄河入海流。", encoding="utf-8")
     assert runner.invoke(app, ["migrate"]).exit_code == 0
@@ -207,21 +251,95 @@ def test_proof_bundle_is_checked_offline_and_on_chain(
     runtime.close()
     bundle = tmp_path / "proof.json"
     assert runner.invoke(app, ["proof", number, "-o", str(bundle)]).exit_code == 0
+    return book, bundle
+
+
+def checks_marked(output: str, mark: str) -> list[str]:
+    """The checks ``verify-proof`` printed with ``mark`` (FAILED, UNCHECKED, ok)."""
+    return [line.split()[0] for line in output.splitlines() if line.endswith(mark)]
+
+
+def test_proof_bundle_is_checked_offline_and_on_chain(
+    environment: Settings, tmp_path: Path, anvil: AnvilProcess
+) -> None:
+    book, bundle = anchored_bundle(environment, tmp_path)
 
     checked = runner.invoke(
         app, ["verify-proof", str(bundle), "--file", str(book), "--rpc", anvil.rpc_url]
     )
     assert checked.exit_code == 0, checked.output
     assert "proof valid" in checked.output
+    as_json = runner.invoke(
+        app, ["verify-proof", str(bundle), "--file", str(book), "--rpc", anvil.rpc_url, "--json"]
+    )
+    assert as_json.exit_code == 0, as_json.output
+    report = json.loads(as_json.output)
+    assert (report["verdict"], report["ok"], report["on_chain"]) == ("valid", True, True)
 
     other = tmp_path / "other.txt"
     other.write_text("欲穷千里目", encoding="utf-8")
-    assert runner.invoke(app, ["verify-proof", str(bundle), "--file", str(other)]).exit_code == 3
+    mismatch = runner.invoke(app, ["verify-proof", str(bundle), "--file", str(other)])
+    assert mismatch.exit_code == 3
+    failed = [line.split()[0] for line in mismatch.output.splitlines() if line.endswith("FAILED")]
+    assert failed == ["file"]
+    assert "proof INVALID" in mismatch.output
     garbage = tmp_path / "garbage.json"
     garbage.write_text('{"v": "something else"}', encoding="utf-8")
     refused = runner.invoke(app, ["verify-proof", str(garbage)])
     assert refused.exit_code == 2
     assert "invalid_proof_bundle" in refused.output
+    assert "not a banquan.proof/1 or banquan.proof/2 document" in refused.output
+
+
+def test_verify_proof_could_not_check_when_the_node_is_unreachable(
+    environment: Settings, tmp_path: Path
+) -> None:
+    book, bundle = anchored_bundle(environment, tmp_path)
+    rpc = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    command = ["verify-proof", str(bundle), "--file", str(book), "--rpc", rpc]
+
+    result = runner.invoke(app, command)
+    assert result.exit_code == 4, result.output
+    assert checks_marked(result.output, "UNCHECKED") == ["on_chain"]
+    assert checks_marked(result.output, "FAILED") == []
+    assert checks_marked(result.output, "ok") == ["claim", "leaf", "merkle_path", "file"]
+    assert f"proof NOT CHECKED: on_chain could not be checked: chain RPC {rpc}" in result.output
+    assert "proof valid" not in result.output
+    assert "INVALID" not in result.output
+
+    as_json = runner.invoke(app, [*command, "--json"])
+    assert as_json.exit_code == 4, as_json.output
+    report = json.loads(as_json.output)
+    assert (report["verdict"], report["ok"], report["file"]) == ("unchecked", False, True)
+    on_chain = report["on_chain"]
+    assert (on_chain["state"], on_chain["source"]) == ("unchecked", f"chain RPC {rpc}")
+    assert "unreachable" in on_chain["reason"]
+
+
+def test_verify_proof_of_a_tampered_bundle_is_invalid_whatever_the_node(
+    environment: Settings, tmp_path: Path
+) -> None:
+    _, bundle = anchored_bundle(environment, tmp_path)
+    tampered = json.loads(bundle.read_text(encoding="utf-8"))
+    tampered["leaf"] = ("1" if tampered["leaf"][0] != "1" else "2") + tampered["leaf"][1:]
+    bundle.write_text(json.dumps(tampered), encoding="utf-8")
+    rpc = f"http://127.0.0.1:{free_port()}"
+
+    result = runner.invoke(app, ["verify-proof", str(bundle), "--rpc", rpc])
+    assert result.exit_code == 3, result.output
+    assert checks_marked(result.output, "FAILED") == ["leaf", "merkle_path"]
+    assert checks_marked(result.output, "UNCHECKED") == ["on_chain"]
+    assert "proof INVALID: leaf, merkle_path failed" in result.output
+
+
+def test_verify_proof_help_names_every_check_and_exit_status() -> None:
+    result = runner.invoke(app, ["verify-proof", "--help"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert ", ," not in text
+    assert ", ." not in text
+    for named in ("timestamp", "--file", "--rpc", "--tsa-cert", "4 not checked"):
+        assert named in text, named
 
 
 def test_register_a_directory_is_resumable_and_summarised(
@@ -277,3 +395,36 @@ def test_register_one_file_as_json(environment: Settings, tmp_path: Path) -> Non
     answer = json.loads(result.output)
     assert (answer["title"], answer["status"]) == ("登鹳雀楼", "pending")
     assert answer["number"].startswith("BQ-")
+
+
+def test_help_names_the_values_it_imports_only_to_show_them() -> None:
+    from registry.core.rights import ALL_RIGHT_NAMES
+    from registry.moderation import MAX_DISTANCE
+
+    register = " ".join(runner.invoke(app, ["register", "--help"]).output.split())
+    licence = " ".join(runner.invoke(app, ["asset", "licence", "--help"]).output.split())
+    similar = " ".join(runner.invoke(app, ["similar", "--help"]).output.split())
+    for name in ALL_RIGHT_NAMES:
+        assert name in register, name
+        assert name in licence, name
+    assert "{rights}" not in register + licence
+    assert f"0–{MAX_DISTANCE}" in similar
+
+
+HEAVY = ("web3", "eth_account", "sqlalchemy", "registry.platform", "reportlab", "uvicorn", "httpx")
+
+
+def test_the_command_line_starts_without_the_registry_behind_it() -> None:
+    """`banquan --help` (and typer building every command) imports none of what the commands
+    use: each imports it when it runs. Start-up times are measured by bench/cli_startup.py."""
+    probe = (
+        "import sys\n"
+        "from cli.main import app\n"
+        "from typer.main import get_command\n"
+        "get_command(app)\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert imported == ""

@@ -12,10 +12,10 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from cli.main import app
-from registry.database import migrate, unit_of_work
-from registry.models import ModerationAuditEntry
+from registry.core.database import migrate, unit_of_work
+from registry.core.models import ModerationAuditEntry
 from registry.moderation.audit import append_audit
-from registry.runtime import build_runtime
+from registry.platform.runtime import build_runtime
 from tests.cli.test_main import environment  # noqa: F401 (fixture)
 
 runner = CliRunner()
@@ -25,7 +25,7 @@ def test_audit_verify_passes_then_detects_a_tampered_entry(
     environment: object,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    from registry.settings import Settings
+    from registry.core.settings import Settings
 
     runtime = build_runtime(Settings())
     migrate(runtime.engine)

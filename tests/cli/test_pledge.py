@@ -21,11 +21,14 @@ from cli.launcher import AnvilProcess
 from cli.main import app
 from crypto.keystore import encrypt_key, write_keystore
 from crypto.secp256k1 import Secp256k1PrivateKey
-from registry.assets import tokenize
-from registry.database import migrate
-from registry.metadata import WorkMetadata
-from registry.registration import register_work
-from registry.runtime import Runtime, build_runtime
+from crypto.signing import KeySigner
+from registry.assets.rights_assets import tokenize
+from registry.content.ingest import describe
+from registry.core.database import migrate
+from registry.core.metadata import WorkMetadata
+from registry.platform.runtime import Runtime, build_runtime
+from registry.registration.claims import ClientSignedClaim, claim_for
+from registry.registration.registrar import Registrar
 from tests.chain_client.conftest import ROLE_KEYS, advance_time
 from tests.conftest import free_port, make_settings
 
@@ -70,14 +73,14 @@ def keystore(tmp_path: Path, account: LocalAccount) -> str:
 @pytest.fixture
 def asset(runtime: Runtime) -> str:
     """A registration tokenized to OWNER; LENDER holds the lender role."""
-    number = register_work(
-        runtime.sessions,
-        runtime.store,
-        io.BytesIO(f"pledged work {time.time_ns()}".encode()),
-        WorkMetadata(title="质押作品", rights=("translation", "rental")),
-        max_bytes=1 << 20,
-        now=runtime.now,
-    ).number
+    number = (
+        Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now)
+        .register(
+            io.BytesIO(f"pledged work {time.time_ns()}".encode()),
+            WorkMetadata(title="质押作品", rights=("translation", "rental")),
+        )
+        .number
+    )
     assert runtime.new_batcher().run_once().error is None
     suite = runtime.suite()
     tokenize(runtime.sessions, suite, number, OWNER.address)
@@ -141,7 +144,7 @@ def test_pledge_show_release_then_license_and_transfer(
     now = chain_time(runtime)
     granted = invoke(
         "asset", "licence", asset, "--key", owner_key, "--licensee", BUYER.address,
-        "--right", "translation", "--start", str(now), "--end", str(now + 90 * DAY),
+        "--right", "translation", "--start", str(now + 60), "--end", str(now + 90 * DAY),
         "--exclusive", "--revocable",
     )  # fmt: skip
     assert granted["licensee"] == BUYER.address
@@ -192,3 +195,65 @@ def test_lender_enforces_a_matured_lien(runtime: Runtime, asset: str, tmp_path: 
     enforced = invoke("pledge", "enforce", str(lien_id), "--to", BUYER.address, "--key", lender_key)
     assert (enforced["from"], enforced["to"]) == (OWNER.address, BUYER.address)
     assert runtime.suite().rights_asset.owner_of(int(enforced["asset_id"], 16)) == BUYER.address
+
+
+# ---------------------------------------------------------------- tokenize (controller-bound)
+
+
+def register_bound(runtime: Runtime, controller: LocalAccount) -> str:
+    """A registration whose claim ``controller``'s own secp256k1 key signed, anchored."""
+    signer = KeySigner(Secp256k1PrivateKey.from_bytes(bytes(controller.key)))
+    content = f"bound work {time.time_ns()}".encode()
+    metadata = WorkMetadata(title="约束作品", rights=("translation",))
+    claim = claim_for(
+        describe(io.BytesIO(content)), metadata, signer.public_key, registered_at=runtime.now()
+    )
+    view = Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now).register(
+        io.BytesIO(content),
+        metadata,
+        client_signed=ClientSignedClaim(claim.to_json(), claim.sign(signer).to_text()),
+    )
+    assert runtime.new_batcher().run_once().error is None
+    return view.number
+
+
+def refused_code(*args: str) -> str:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 2, result.output
+    code: str = json.loads(result.output)["error"]
+    return code
+
+
+def test_tokenize_a_bound_registration_signs_with_the_controllers_key(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    number = register_bound(runtime, OWNER)
+    # Without the controller's key, or with another key: refused, nothing minted.
+    assert refused_code("asset", "tokenize", number, "--owner", OWNER.address) == (
+        "mint_authorization_required"
+    )
+    other = keystore(tmp_path, BUYER)
+    assert refused_code("asset", "tokenize", number, "--key", other) == (
+        "invalid_mint_authorization"
+    )
+    assert (
+        refused_code("asset", "tokenize", number, "--key", other, "--owner", OWNER.address)
+        == "invalid_mint_authorization"
+    )
+    minted = invoke("asset", "tokenize", number, "--key", keystore(tmp_path, OWNER))
+    assert minted["owner"] == OWNER.address
+    assert minted["controller"] == OWNER.address
+    assert runtime.suite().rights_asset.owner_of(int(minted["asset_id"], 16)) == OWNER.address
+
+
+def test_tokenize_a_custodial_registration_needs_no_key(runtime: Runtime) -> None:
+    number = (
+        Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now)
+        .register(io.BytesIO(f"custodial {time.time_ns()}".encode()), WorkMetadata(title="托管"))
+        .number
+    )
+    assert runtime.new_batcher().run_once().error is None
+    minted = invoke("asset", "tokenize", number, "--owner", BUYER.address, "--territory", "156")
+    assert minted["owner"] == BUYER.address
+    assert minted["territory"] == 156
+    assert minted["controller"] is None

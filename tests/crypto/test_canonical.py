@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crypto.canonical import canonical_json
+from crypto.canonical import _fast, _general, _NotFast, canonical_json
 from crypto.errors import CryptoError, InvalidClaim
 
 if TYPE_CHECKING:
@@ -160,3 +160,52 @@ def test_canonical_json_is_a_fixed_point(value: object) -> None:
     # Integers are read back as floats: an integral float such as 2.0**53 serializes like an
     # integer that would be out of the safe range if parsed as an int.
     assert canonical_json(json.loads(once, parse_int=float)) == once
+
+
+# What banquan's claims and metadata are made of (no floats): the fast path serializes them.
+claim_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-MAX_SAFE_INTEGER, max_value=MAX_SAFE_INTEGER)
+    | st.sampled_from([0, -MAX_SAFE_INTEGER, MAX_SAFE_INTEGER])
+    | json_text
+)
+claim_values = st.recursive(
+    claim_scalars,
+    lambda children: (
+        st.lists(children, max_size=6)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(json_text, children, max_size=6)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=1000)
+@given(value=claim_values)
+def test_the_fast_path_is_the_general_rfc8785_implementation(value: object) -> None:
+    assert _fast(value, []) is not None  # these shapes never leave the fast path
+    assert canonical_json(value) == "".join(_fast(value, [])).encode() == _general(value)
+
+
+@given(value=json_values)
+def test_values_with_floats_are_canonicalized_as_the_general_path_does(value: object) -> None:
+    assert canonical_json(value) == _general(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1.5, [1, 2.0], {"a": 2**53}, {"k": -(2**53)}, {1: "x"}, Decimal(1), {"s": "\ud800"}],
+)
+def test_what_the_fast_path_leaves_goes_to_the_general_path(value: object) -> None:
+    with pytest.raises((_NotFast, UnicodeEncodeError)):
+        "".join(_fast(value, [])).encode()
+    try:
+        expected: bytes | type[InvalidClaim] = _general(value)
+    except InvalidClaim:
+        expected = InvalidClaim
+    if expected is InvalidClaim:
+        with pytest.raises(InvalidClaim):
+            canonical_json(value)
+    else:
+        assert canonical_json(value) == expected

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crypto.errors import CryptoError, InvalidProof, LeafNotInTree
-from crypto.merkle import MerkleTree, hash_pair, leaf_hash, verify_proof
+from crypto.merkle import MerkleTree, entry_hash, hash_pair, leaf_hash, verify_proof
 
 if TYPE_CHECKING:
     from tests.crypto.conftest import NodeReference
@@ -211,3 +211,91 @@ def test_random_trees_match_openzeppelin(
     tree = MerkleTree.of(values)
     assert _hex(tree.root) == expected["root"]
     assert [[_hex(node) for node in tree.proof(value)] for value in values] == expected["proofs"]
+
+
+# ---------------------------------------------------------------- controller-bound entries
+
+
+def _address(seed: int) -> str:
+    return "0x" + random.Random(seed).randbytes(20).hex()
+
+
+MIXED: list[tuple[bytes, str | None]] = [
+    (value, _address(i) if i % 3 else None) for i, value in enumerate(_random_values(9, seed=9))
+]
+
+
+def _as_reference(entry: tuple[bytes, str | None]) -> list[str]:
+    value, controller = entry
+    return [_hex(value)] if controller is None else [_hex(value), controller]
+
+
+def test_entry_hash_is_standard_merkle_tree_leaf_of_bytes32_address() -> None:
+    value = bytes(range(32))
+    controller = "0x" + "ab" * 20
+    encoded = abi_encode(["bytes32", "address"], [value, controller])
+    assert len(encoded) == 64
+    assert entry_hash(value, controller) == keccak(keccak(encoded))
+    assert entry_hash(value, bytes.fromhex("ab" * 20)) == entry_hash(value, controller)
+    upper = controller.upper().replace("0X", "0x")
+    assert entry_hash(value, upper) == entry_hash(value, controller)
+
+
+def test_no_controller_and_the_zero_address_are_the_custodial_entry() -> None:
+    value = bytes(range(32))
+    assert entry_hash(value) == leaf_hash(value)
+    assert entry_hash(value, None) == leaf_hash(value)
+    assert entry_hash(value, "0x" + "00" * 20) == leaf_hash(value)
+
+
+@given(value=values32, controller=st.binary(min_size=20, max_size=20))
+def test_a_bound_entry_never_equals_a_custodial_one(value: bytes, controller: bytes) -> None:
+    if controller != bytes(20):
+        assert entry_hash(value, controller) != leaf_hash(value)
+
+
+@pytest.mark.parametrize("controller", ["0x1234", "0x" + "zz" * 20, b"\x01" * 19, 42])
+def test_a_malformed_controller_is_refused(controller: Any) -> None:
+    with pytest.raises(InvalidProof):
+        entry_hash(bytes(32), controller)
+
+
+def test_all_bound_tree_matches_openzeppelin_standard_tree(reference: NodeReference) -> None:
+    entries = [(value, _address(i)) for i, value in enumerate(_random_values(7, seed=7))]
+    expected = reference.call("merkle_bound", entries=[_as_reference(e) for e in entries])
+    tree = MerkleTree.of(entries)
+    assert _hex(tree.root) == expected["root"]
+    assert [[_hex(node) for node in tree.proof(entry)] for entry in entries] == expected["proofs"]
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 9])
+def test_mixed_tree_matches_openzeppelin_leaf_hashes(reference: NodeReference, count: int) -> None:
+    entries = MIXED[:count]
+    expected = reference.call("merkle_entries", entries=[_as_reference(e) for e in entries])
+    assert [_hex(entry_hash(*e)) for e in entries] == expected["leaves"]
+    tree = MerkleTree.of(entries)
+    assert _hex(tree.root) == expected["root"]
+    assert [[_hex(node) for node in tree.proof(entry)] for entry in entries] == expected["proofs"]
+
+
+def test_a_bound_proof_verifies_only_with_its_controller() -> None:
+    tree = MerkleTree.of(list(MIXED))
+    for value, controller in MIXED:
+        proof = tree.proof((value, controller))
+        assert verify_proof(value, proof, tree.root, controller=controller)
+        assert verify_proof((value, controller), proof, tree.root)
+        if controller is None:
+            assert not verify_proof(value, proof, tree.root, controller=_address(99))
+        else:
+            assert not verify_proof(value, proof, tree.root)
+            assert not verify_proof(value, proof, tree.root, controller=_address(99))
+            assert (value, controller) in tree
+            assert value not in tree
+            with pytest.raises(LeafNotInTree):
+                tree.proof(value)
+
+
+def test_controller_given_twice_is_refused() -> None:
+    value = bytes(32)
+    with pytest.raises(InvalidProof):
+        verify_proof((value, _address(1)), [], leaf_hash(value), controller=_address(1))

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crypto.errors import InvalidProof, LeafNotInTree
-from crypto.merkle import MerkleTree, leaf_hash, process_multiproof, verify_multiproof
+from crypto.merkle import Entry, MerkleTree, leaf_hash, process_multiproof, verify_multiproof
 
 if TYPE_CHECKING:
     from tests.crypto.conftest import NodeReference
@@ -21,7 +21,8 @@ def _values(count: int, seed: int) -> list[bytes]:
     return [rng.randbytes(32) for _ in range(count)]
 
 
-def _hex(value: bytes) -> str:
+def _hex(value: Entry) -> str:
+    assert isinstance(value, bytes)
     return "0x" + value.hex()
 
 

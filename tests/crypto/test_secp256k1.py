@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from pathlib import Path
@@ -17,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crypto import secp256k1
-from crypto.errors import CryptoError, InvalidKey, InvalidSignature
+from crypto.errors import InvalidKey, InvalidSignature
 from crypto.secp256k1 import HALF_N, N, Secp256k1PrivateKey, Secp256k1PublicKey
 from tests.crypto import ec_reference
 
@@ -266,13 +265,53 @@ def test_compressed_keys_and_addresses(key: Secp256k1PrivateKey) -> None:
     )
 
 
+def _point_of_encoding(data: bytes) -> tuple[int, int] | None:
+    """The point ``data`` encodes by SEC 1 (2.3.4) on y^2 = x^3 + 7, or None; independent
+    of libsecp256k1."""
+    p = secp256k1.P
+    if len(data) == 65 and data[0] == 4:
+        x, y = int.from_bytes(data[1:33], "big"), int.from_bytes(data[33:], "big")
+        on_curve = x < p and y < p and (y * y - x**3 - 7) % p == 0
+        return (x, y) if on_curve else None
+    if len(data) == 33 and data[0] in (2, 3):
+        x = int.from_bytes(data[1:], "big")
+        rhs = (x**3 + 7) % p
+        if x >= p or pow(rhs, (p - 1) // 2, p) != 1:
+            return None
+        y = pow(rhs, (p + 1) // 4, p)
+        return (x, y if y % 2 == data[0] % 2 else p - y)
+    return None
+
+
+def test_the_point_oracle_agrees_on_the_generator() -> None:
+    x, y = GX.to_bytes(32, "big"), GY.to_bytes(32, "big")
+    assert _point_of_encoding(b"\x04" + x + y) == (GX, GY)
+    assert _point_of_encoding(b"\x02" + x) == (GX, GY)
+    assert _point_of_encoding(b"\x03" + x) == (GX, secp256k1.P - GY)
+    assert _point_of_encoding(b"\x04" + x + (GY + 1).to_bytes(32, "big")) is None
+    assert _point_of_encoding(b"\x06" + x + y) is None
+    assert _point_of_encoding(b"\x02" + secp256k1.P.to_bytes(32, "big")) is None
+
+
 @settings(max_examples=200, deadline=None)
-@given(data=st.binary(max_size=100))
-def test_random_bytes_never_crash(key: Secp256k1PrivateKey, data: bytes) -> None:
+@given(
+    data=st.one_of(
+        st.binary(max_size=100),
+        st.binary(min_size=32, max_size=32).map(lambda x: b"\x02" + x),
+        st.binary(min_size=32, max_size=32).map(lambda x: b"\x03" + x),
+    )
+)
+def test_random_bytes_get_the_documented_answers(key: Secp256k1PrivateKey, data: bytes) -> None:
     assert key.public_key.verify(b"m", data) is False
     assert secp256k1.verify_digest_der(key.public_key, bytes(32), data) is False
-    with contextlib.suppress(CryptoError):
-        Secp256k1PublicKey.from_bytes(data)
+    point = _point_of_encoding(data)
+    if point is None:
+        with pytest.raises(InvalidKey, match="secp256k1 point"):
+            Secp256k1PublicKey.from_bytes(data)
+    else:
+        x, y = point
+        uncompressed = b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big")
+        assert Secp256k1PublicKey.from_bytes(data).to_bytes() == uncompressed
 
 
 def test_invalid_typed_data_is_a_value_error(key: Secp256k1PrivateKey) -> None:

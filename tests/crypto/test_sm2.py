@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -13,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crypto import sm2
-from crypto.errors import CryptoError, DecryptionFailed, InvalidKey, InvalidSignature
+from crypto.errors import DecryptionFailed, InvalidKey, InvalidSignature
 from crypto.sm2 import DEFAULT_ID, N, SM2PrivateKey, SM2PublicKey
-from tests.crypto import ec_reference
+from tests.crypto import ec_reference, sm2_reference
 
 EXAMPLE = json.loads(
     (Path(__file__).parent / "vectors" / "gm_standard_examples.json").read_text(encoding="utf-8")
@@ -149,14 +148,47 @@ def test_der_signature_round_trips(key: SM2PrivateKey) -> None:
     assert key.public_key.verify_der(b"m", der)
 
 
-def test_encryption_round_trips_and_is_c1_c3_c2(key: SM2PrivateKey) -> None:
-    content_key = bytes(range(16))
+def _c1_c2_c3(ciphertext: bytes) -> bytes:
+    """The same ciphertext in the order of GM/T 0003-2012, C1 || C2 || C3."""
+    return ciphertext[:65] + ciphertext[65 + 32 :] + ciphertext[65 : 65 + 32]
+
+
+def test_the_reference_arithmetic_gives_the_published_public_key() -> None:
+    # The curve constants and arithmetic the encryption tests check banquan against.
+    d = int(EXAMPLE["private_key"], 16)
+    assert sm2_reference.multiply(d) == (
+        int(EXAMPLE["public_key_x"], 16),
+        int(EXAMPLE["public_key_y"], 16),
+    )
+
+
+@pytest.mark.parametrize("length", [1, 16, 32, 33, 100])
+def test_banquan_ciphertext_is_c1_c3_c2_by_the_standard_s_decryption(
+    key: SM2PrivateKey, length: int
+) -> None:
+    # GB/T 32918.4-2016, 7.1, in independent arithmetic: C1 is the first 65 bytes, then
+    # C3 = SM3(x2 || M || y2), then C2 = M xor KDF(x2 || y2, klen). 33 and 100 bytes take
+    # the KDF past its first SM3 block.
+    content_key = bytes((7 * i + 1) % 256 for i in range(length))
+    d = int.from_bytes(key.to_bytes(), "big")
     ciphertext = key.public_key.encrypt(content_key)
-    assert len(ciphertext) == 65 + 32 + len(content_key)
-    assert ciphertext[0] == 4
+    assert len(ciphertext) == 65 + 32 + length
+    assert sm2_reference.decrypt(d, ciphertext) == content_key
     assert key.decrypt(ciphertext) == content_key
-    # C3 = SM3(x2 || M || y2) sits right after C1 and before C2.
-    assert sm2.ciphertext_from_der(sm2.ciphertext_to_der(ciphertext)) == ciphertext
+    with pytest.raises(ValueError, match="C3 does not match"):
+        sm2_reference.decrypt(d, _c1_c2_c3(ciphertext))
+
+
+@pytest.mark.parametrize("message", [b"encryption standard", b"\x00", bytes(range(70))])
+def test_a_ciphertext_made_by_the_standard_s_steps_decrypts_in_banquan(
+    example_key: SM2PrivateKey, message: bytes
+) -> None:
+    # OpenSSL offers no way to choose k, so the ciphertext is made here by GB/T 32918.4, 6.1,
+    # with a fixed k, as C1 || C3 || C2; banquan must read that order and refuse the other.
+    ciphertext = sm2_reference.encrypt(example_key.public_key.point, message, int(EXAMPLE["k"], 16))
+    assert example_key.decrypt(ciphertext) == message
+    with pytest.raises(DecryptionFailed, match="does not decrypt with this key"):
+        example_key.decrypt(_c1_c2_c3(ciphertext))
 
 
 def test_tampered_ciphertext_or_another_key_does_not_decrypt(key: SM2PrivateKey) -> None:
@@ -274,16 +306,64 @@ def test_malformed_der_signatures_are_false_or_invalid_signature(
         sm2.signature_from_der(BAD_DER[name])
 
 
+def _point_of_encoding(data: bytes) -> tuple[int, int] | None:
+    """The point ``data`` encodes by SEC 1 (2.3.4) on the SM2 curve, or None; independent of
+    banquan's decoder."""
+    if len(data) == 65 and data[0] == 4:
+        x, y = int.from_bytes(data[1:33], "big"), int.from_bytes(data[33:], "big")
+        return (x, y) if sm2_reference.on_curve(x, y) else None
+    if len(data) == 33 and data[0] in (2, 3):
+        x = int.from_bytes(data[1:], "big")
+        rhs = (x**3 + sm2.A * x + sm2.B) % sm2.P
+        if x >= sm2.P or pow(rhs, (sm2.P - 1) // 2, sm2.P) != 1:
+            return None
+        y = pow(rhs, (sm2.P + 1) // 4, sm2.P)
+        return (x, y if y % 2 == data[0] % 2 else sm2.P - y)
+    return None
+
+
+# Every SubjectPublicKeyInfo or PKCS #8 key banquan reads holds this AlgorithmIdentifier, and
+# every bare SEC 1 ECPrivateKey starts with version 1 and a 32-byte OCTET STRING.
+SM2_ALGORITHM_IDENTIFIER = bytes.fromhex("301306072a8648ce3d020106082a811ccf5501822d")
+SEC1_PREFIX = bytes.fromhex("0201010420")
+
+
+def test_the_point_oracle_agrees_on_the_known_points() -> None:
+    assert _point_of_encoding(G_UNCOMPRESSED) == (sm2.GX, sm2.GY)
+    assert _point_of_encoding(b"\x02" + sm2.GX.to_bytes(32, "big")) == (sm2.GX, sm2.GY)
+    assert _point_of_encoding(b"\x03" + sm2.GX.to_bytes(32, "big")) == (sm2.GX, sm2.P - sm2.GY)
+    for data in BAD_POINTS.values():
+        assert _point_of_encoding(data) is None
+
+
 @settings(max_examples=200, deadline=None)
-@given(data=st.binary(max_size=120))
-def test_random_bytes_never_crash_the_decoders(example_key: SM2PrivateKey, data: bytes) -> None:
+@given(
+    data=st.one_of(
+        st.binary(max_size=120),
+        st.binary(min_size=32, max_size=32).map(lambda x: b"\x02" + x),
+        st.binary(min_size=32, max_size=32).map(lambda x: b"\x03" + x),
+    )
+)
+def test_random_bytes_get_the_decoders_documented_answers(
+    example_key: SM2PrivateKey, data: bytes
+) -> None:
     public_key = example_key.public_key
+    # A random string is a signature of the example message with probability about 1/n.
+    assert public_key.verify(EXAMPLE_MESSAGE, data) is False
     assert public_key.verify_der(EXAMPLE_MESSAGE, data) is False
-    assert public_key.verify(EXAMPLE_MESSAGE, data) in (False, True)
-    for decode in (SM2PublicKey.from_bytes, SM2PublicKey.from_der, SM2PrivateKey.from_der):
-        with contextlib.suppress(CryptoError):
-            decode(data)
-    with pytest.raises(DecryptionFailed):
+    point = _point_of_encoding(data)
+    if point is None:
+        with pytest.raises(InvalidKey, match="SM2 point"):
+            SM2PublicKey.from_bytes(data)
+    else:
+        assert SM2PublicKey.from_bytes(data).point == point
+    if SM2_ALGORITHM_IDENTIFIER not in data:
+        with pytest.raises(InvalidKey, match="SM2 public key DER"):
+            SM2PublicKey.from_der(data)
+        if data[2:7] != SEC1_PREFIX and data[3:8] != SEC1_PREFIX:
+            with pytest.raises(InvalidKey, match="SM2 private key DER"):
+                SM2PrivateKey.from_der(data)
+    with pytest.raises(DecryptionFailed, match="SM2 ciphertext"):
         example_key.decrypt(data)
 
 

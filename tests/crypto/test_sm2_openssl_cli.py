@@ -15,6 +15,7 @@ import pytest
 
 from crypto import sm2
 from crypto.sm2 import DEFAULT_ID, SM2PrivateKey, SM2PublicKey
+from tests.crypto import sm2_reference
 
 OPENSSL = shutil.which("openssl")
 
@@ -116,6 +117,11 @@ def test_banquan_private_key_signs_in_openssl(tmp_path: Path, message_file: Path
     assert SM2PublicKey.from_pem(exported) == key.public_key
 
 
+# The ciphertext tests convert between OpenSSL's DER (GM/T 0009 SM2Cipher: x1, y1, HASH = C3,
+# CipherText = C2) and raw C1 || C3 || C2 with the tests' own converter, not banquan's, so that
+# the order of banquan's raw form is checked against OpenSSL's named fields.
+
+
 def test_openssl_ciphertext_decrypts_in_banquan(
     tmp_path: Path, openssl_key: tuple[Path, Path]
 ) -> None:
@@ -126,8 +132,10 @@ def test_openssl_ciphertext_decrypts_in_banquan(
     openssl("pkeyutl", "-encrypt", "-pubin", "-inkey", public,
             "-in", tmp_path / "plain", "-out", ciphertext)  # fmt: skip
     key = SM2PrivateKey.from_pem(private.read_text())
-    raw = sm2.ciphertext_from_der(ciphertext.read_bytes())
+    raw = sm2_reference.ciphertext_from_der(ciphertext.read_bytes())
     assert key.decrypt(raw) == content_key
+    assert sm2_reference.decrypt(int.from_bytes(key.to_bytes(), "big"), raw) == content_key
+    assert sm2.ciphertext_from_der(ciphertext.read_bytes()) == raw
 
 
 def test_banquan_ciphertext_decrypts_in_openssl(tmp_path: Path) -> None:
@@ -135,7 +143,30 @@ def test_banquan_ciphertext_decrypts_in_openssl(tmp_path: Path) -> None:
     private = tmp_path / "key.pem"
     private.write_text(key.to_pem())
     content_key = bytes(range(100, 116))
+    raw = key.public_key.encrypt(content_key)
     ciphertext = tmp_path / "ct.der"
-    ciphertext.write_bytes(sm2.ciphertext_to_der(key.public_key.encrypt(content_key)))
+    ciphertext.write_bytes(sm2_reference.ciphertext_to_der(raw))
     decrypted = openssl("pkeyutl", "-decrypt", "-inkey", private, "-in", ciphertext)
     assert decrypted.stdout == content_key
+    assert sm2.ciphertext_to_der(raw) == ciphertext.read_bytes()
+    # Read as C1 || C2 || C3, the same bytes do not decrypt in OpenSSL.
+    ciphertext.write_bytes(sm2_reference.ciphertext_to_der(raw[:65] + raw[97:] + raw[65:97]))
+    swapped = openssl("pkeyutl", "-decrypt", "-inkey", private, "-in", ciphertext, check=False)
+    assert swapped.returncode != 0
+    assert swapped.stdout == b""
+
+
+def test_a_ciphertext_made_by_the_standard_s_steps_decrypts_in_openssl(tmp_path: Path) -> None:
+    # Checks the tests' reference encryption (GB/T 32918.4, 6.1, with a fixed k) against
+    # OpenSSL, so that it is not only this project's reading of the standard.
+    key = SM2PrivateKey.generate()
+    private = tmp_path / "key.pem"
+    private.write_text(key.to_pem())
+    message = b"encryption standard, and more than one KDF block of it"
+    k = 0x59276E27D506861A16680F3AD9C02DCCEF3CC1FA3CDBE4CE6D54B80DEAC1BC21
+    ciphertext = tmp_path / "ct.der"
+    ciphertext.write_bytes(
+        sm2_reference.ciphertext_to_der(sm2_reference.encrypt(key.public_key.point, message, k))
+    )
+    decrypted = openssl("pkeyutl", "-decrypt", "-inkey", private, "-in", ciphertext)
+    assert decrypted.stdout == message

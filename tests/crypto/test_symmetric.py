@@ -26,6 +26,7 @@ from crypto.symmetric import (
     wrap_key,
     wrap_key_to,
 )
+from tests.crypto import sm2_reference
 
 VECTORS = Path(__file__).parent / "vectors"
 GM = json.loads((VECTORS / "gm_standard_examples.json").read_text(encoding="utf-8"))
@@ -124,6 +125,9 @@ def test_content_key_wrapped_to_an_sm2_recipient() -> None:
     wrapped = wrap_key_to(recipient.public_key, content_key)
     assert wrapped.method == "sm2"
     assert unwrap_key_with(recipient, wrapped) == content_key
+    # The wrapped bytes are plain GB/T 32918.4 C1 || C3 || C2 that any SM2 tool can open.
+    d = int.from_bytes(recipient.to_bytes(), "big")
+    assert sm2_reference.decrypt(d, wrapped.data) == content_key
     with pytest.raises(DecryptionFailed):
         unwrap_key_with(SM2PrivateKey.generate(), wrapped)
     with pytest.raises(UnsupportedAlgorithm):

@@ -21,7 +21,7 @@ from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.rights_assets import REGISTRAR_ROLE, RightsAssetClient
 from chain_client.suite import Suite, SuiteAddresses
 from cli.launcher import AnvilProcess
-from registry.settings import DEV_CHAIN_PRIVATE_KEY
+from registry.core.settings import DEV_CHAIN_PRIVATE_KEY
 
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "besu" / "deploy_suite.py"
 DEFAULT_ADMIN_ROLE = bytes(32)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from api.app import create_app
-from registry.runtime import Runtime
+from registry.platform.runtime import Runtime
 from tests.conftest import bearer, serve_asgi
 
 

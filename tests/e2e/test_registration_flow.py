@@ -13,8 +13,8 @@ from chain_client.connection import connect
 from chain_client.registry_anchor import RegistryAnchorClient
 from cli.launcher import AnvilProcess
 from crypto.merkle import verify_proof
-from registry.database import migrate
-from registry.runtime import build_runtime
+from registry.core.database import migrate
+from registry.platform.runtime import build_runtime
 from tests.conftest import free_port, make_settings
 from tests.e2e.conftest import serving, wait_until
 

@@ -11,11 +11,15 @@ import pytest
 from playwright.sync_api import Browser
 
 from cli.launcher import AnvilProcess
-from registry.database import migrate
-from registry.runtime import Runtime, build_runtime
+from registry.core.database import migrate
+from registry.platform.runtime import Runtime, build_runtime
 from tests.conftest import bearer, make_settings
 from tests.e2e.conftest import serving, wait_until
-from tests.e2e.test_verification_page import browser, verdict  # noqa: F401 (fixture)
+from tests.e2e.test_verification_page import (  # noqa: F401 (fixture)
+    browser,
+    switch_language,
+    verdict,
+)
 
 
 @pytest.fixture
@@ -48,8 +52,15 @@ def test_page_shows_a_takedown_and_its_reason(
         timeout=30,
     )
     assert taken.status_code == 201, taken.text
+    reason_digest = taken.json()["reason_digest"]
     page = browser.new_page()
     page.goto(f"{url}/?number={number}")
+    assert verdict(page) == "已下架（已在链上冻结），决定方：审核员"
+    takedown = page.inner_text('[data-field="takedown"]')
+    assert "理由：权利人投诉 2026-117" in takedown
+    assert reason_digest in takedown
+    switch_language(page)
     assert "Taken down" in verdict(page)
     assert "权利人投诉 2026-117" in page.inner_text("#result")
+    assert "Reason digest on chain" in page.inner_text('[data-field="takedown"]')
     page.close()

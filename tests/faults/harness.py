@@ -23,14 +23,14 @@ from sqlalchemy import func, select
 
 from chain_client.connection import connect
 from chain_client.registry_anchor import RegistryAnchorClient
-from registry.access import create_api_key
-from registry.anchoring import CONFIRMED
-from registry.database import migrate
-from registry.models import Batch, IdempotencyKey, Registration, Work
-from registry.proof_bundle import check_bundle, proof_bundle
-from registry.runtime import Runtime, build_runtime
-from registry.settings import Settings
-from registry.verification import get_registration
+from registry.access.keys import create_api_key
+from registry.core.database import migrate
+from registry.core.models import Batch, IdempotencyKey, Registration, Work
+from registry.core.settings import Settings
+from registry.core.states import BatchStatus
+from registry.platform.runtime import Runtime, build_runtime
+from registry.proofs.proof_bundle import check_bundle, proof_bundle
+from registry.proofs.verification import get_registration
 from tests.conftest import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -366,7 +366,9 @@ def all_confirmed(instance: Instance) -> bool:
                 (Registration.status != "anchored") | Registration.batch_id.is_(None)
             )
         )
-        open_batches = session.scalar(select(func.count(Batch.id)).where(Batch.status != CONFIRMED))
+        open_batches = session.scalar(
+            select(func.count(Batch.id)).where(Batch.status != BatchStatus.CONFIRMED)
+        )
     return open_registrations == 0 and open_batches == 0
 
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from cli.launcher import AnvilProcess
 from cli.main import app
-from registry.models import Registration
+from registry.core.models import Registration
 from tests.conftest import free_port
 from tests.faults.conftest import STRENGTH, RoundResult, Strength
 from tests.faults.harness import (

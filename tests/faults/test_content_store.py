@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cli.launcher import AnvilProcess
-from registry.models import Registration, Work
+from registry.core.models import Registration, Work
 from tests.conftest import free_port
 from tests.faults.conftest import STRENGTH, RoundResult, Strength
 from tests.faults.harness import (

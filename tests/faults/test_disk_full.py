@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import text
 
 from cli.launcher import AnvilProcess
-from registry.proof_bundle import check_bundle, proof_bundle
-from registry.verification import get_registration
+from registry.proofs.proof_bundle import check_bundle, proof_bundle
+from registry.proofs.verification import get_registration
 from tests.faults.conftest import STRENGTH, RoundResult, Strength
 from tests.faults.harness import (
     all_confirmed,

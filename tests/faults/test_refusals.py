@@ -1,7 +1,7 @@
 """Fast checks of how infrastructure failures are answered (the rounds show them under load):
 a database that cannot be reached answers 503 ``database_unavailable`` (not a 500 from the
 audit log), and a content store that cannot be written refuses the upload with nothing kept.
-(registry.errors.DatabaseUnavailable, InsufficientStorage; api/errors.py.)"""
+(registry.core.errors.DatabaseUnavailable, InsufficientStorage; api/errors.py.)"""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from api.app import create_app
 from api.errors import storage_failure
-from registry.errors import ContentStoreUnavailable, InsufficientStorage
-from registry.models import Registration, Work
-from registry.runtime import Runtime, build_runtime
+from registry.core.errors import ContentStoreUnavailable, InsufficientStorage
+from registry.core.models import Registration, Work
+from registry.platform.runtime import Runtime, build_runtime
 from tests.conftest import bearer, free_port, make_settings
 from tests.faults.harness import can_mount, mount, umount
 

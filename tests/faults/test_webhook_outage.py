@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from cli.launcher import AnvilProcess
-from registry.models import Event
+from registry.core.models import Event
 from tests.conftest import free_port
 from tests.faults.conftest import STRENGTH, RoundResult, Strength
 from tests.faults.harness import all_confirmed, attempt, banquan_instance, make_jobs, wait_until

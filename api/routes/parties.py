@@ -1,0 +1,323 @@
+"""Parties: who registers, holds keys and owns assets. Admins create them, link or revoke their
+keys and addresses, and record or revoke their identity attestations (实名认证); anyone may read
+a party's public name, addresses and verification status; only the party itself or a regulator
+reads its identity (audited)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from api import examples
+from api.auth import Admin, Caller, Regulator
+from api.dependencies import RuntimeDep
+from api.routes.admin import LenderRoleOut, lender_role_out
+from api.schemas import error_responses, with_example
+from registry.access import (
+    AttestationSubmission,
+    IdentityReader,
+    PartyView,
+    Scope,
+    Verification,
+    attest_party,
+    create_party,
+    describe_party,
+    link_key,
+    list_parties,
+    reveal_identity,
+    revoke_attestation,
+    revoke_key,
+    revoke_party,
+    verification_of,
+)
+from registry.platform import Runtime
+
+router = APIRouter(tags=["parties"])
+
+PartyId = Annotated[str, Path(examples=[examples.PARTY["party_id"]])]
+
+
+class PartyIn(BaseModel):
+    public_name: str = Field(min_length=1, max_length=200, examples=["四川人民出版社"])
+    kind: str = Field(default="organisation", examples=["organisation"])
+    keys: list[str | dict[str, str]] = Field(
+        default_factory=list,
+        description="Signing keys (sm2:04…, secp256k1:04…, or a public key's JSON) and chain "
+        "addresses (0x…) to link",
+        examples=[["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]],
+    )
+
+
+class KeyLinkIn(BaseModel):
+    key: str | dict[str, str] = Field(
+        examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
+        description="A signing key (sm2:04…, secp256k1:04…, a public key's JSON) or an address",
+    )
+
+
+class LinkedKeyOut(BaseModel):
+    kind: str
+    identifier: str
+    fingerprint: str
+    added_at: datetime
+    revoked_at: datetime | None
+
+
+class PartyVerificationOut(BaseModel):
+    """A party's identity verification as anyone sees it: the commitment, never the identity."""
+
+    model_config = with_example(examples.PARTY_VERIFICATION)
+
+    status: str = Field(description="verified, expired, revoked or none")
+    label: str = Field(description="The status for people, zh-CN and English")
+    kind: str | None = Field(description="organisation (统一社会信用代码) or person (resident ID)")
+    commitment: str | None = Field(
+        description="SM3(salt ‖ canonical identity JSON), hex: what the attestor signed"
+    )
+    issued_at: datetime | None
+    expires_at: datetime | None
+    attestor: str | None = Field(description="The attestor's SM2 public key, sm2:04…")
+    revoked_at: datetime | None
+    chain_tx: str | None = Field(
+        description="The transaction recording the commitment in IdentityAttestations on chain "
+        "(null until sent)"
+    )
+    revoke_tx: str | None = Field(description="The transaction recording its revocation")
+
+
+def verification_out(verification: Verification) -> PartyVerificationOut:
+    return PartyVerificationOut(
+        status=verification.status.value,
+        label=verification.label,
+        kind=verification.kind,
+        commitment=verification.commitment,
+        issued_at=verification.issued_at,
+        expires_at=verification.expires_at,
+        attestor=verification.attestor,
+        revoked_at=verification.revoked_at,
+        chain_tx=verification.chain_tx,
+        revoke_tx=verification.revoke_tx,
+    )
+
+
+class PartyOut(BaseModel):
+    model_config = with_example(examples.PARTY)
+
+    party_id: str
+    kind: str
+    public_name: str
+    created_at: datetime
+    revoked_at: datetime | None
+    addresses: list[str]
+    keys: list[LinkedKeyOut]
+    verification: PartyVerificationOut
+
+
+def party_out(view: PartyView, runtime: Runtime) -> PartyOut:
+    verification = verification_of(runtime.sessions, view.party_id, now=runtime.now)
+    return PartyOut(
+        party_id=view.party_id,
+        kind=view.kind,
+        public_name=view.public_name,
+        created_at=view.created_at,
+        revoked_at=view.revoked_at,
+        addresses=list(view.addresses),
+        keys=[LinkedKeyOut.model_validate(key, from_attributes=True) for key in view.keys],
+        verification=verification_out(verification),
+    )
+
+
+class AttestationIn(BaseModel):
+    """What an identity attestor hands over: its signed ``banquan.attestation/1`` statement,
+    the signature, and the identity and salt the commitment was made of."""
+
+    model_config = with_example(examples.ATTESTATION_IN)
+
+    attestation: dict[str, str] = Field(
+        description="The statement: type, party, kind, commitment, issued_at, expires_at, "
+        "attestor (RFC 8785 canonical JSON of it is what is signed)"
+    )
+    signature: str = Field(description="The attestor's SM2 signature, sm2:<hex of r ‖ s>")
+    identity: dict[str, str] = Field(description="{kind, id_number, legal_name}")
+    salt: str = Field(description="The commitment's 32-byte salt, hex")
+
+
+class IdentityOut(BaseModel):
+    """A party's clear identity, with what proves it: the salt and the attestor's signed
+    statement (SM3(salt ‖ identity) is its commitment)."""
+
+    model_config = with_example(examples.PARTY_IDENTITY)
+
+    party_id: str
+    identity: dict[str, str]
+    salt: str
+    attestation: dict[str, object]
+    signature: str
+    verification: PartyVerificationOut
+
+
+@router.post(
+    "/v1/admin/parties",
+    status_code=201,
+    response_model=PartyOut,
+    responses=error_responses(401, 403, 409, 422),
+)
+def post_party(body: PartyIn, runtime: RuntimeDep, _admin: Admin) -> PartyOut:
+    """Create a party (an organisation or a person) with its keys and addresses."""
+    view = create_party(
+        runtime.sessions, public_name=body.public_name, kind=body.kind, keys=body.keys,
+        now=runtime.now,
+    )  # fmt: skip
+    return party_out(view, runtime)
+
+
+@router.get("/v1/admin/parties", response_model=list[PartyOut], responses=error_responses(401, 403))
+def get_parties(runtime: RuntimeDep, _regulator: Regulator) -> list[PartyOut]:
+    """Every party (admins and regulators)."""
+    return [party_out(view, runtime) for view in list_parties(runtime.sessions)]
+
+
+@router.post(
+    "/v1/admin/parties/{party_id}/keys",
+    status_code=201,
+    response_model=PartyOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def post_party_key(
+    party_id: PartyId, body: KeyLinkIn, runtime: RuntimeDep, _admin: Admin
+) -> PartyOut:
+    """Link a signing key or chain address to the party; a key belongs to one party for good."""
+    return party_out(link_key(runtime.sessions, party_id, body.key, now=runtime.now), runtime)
+
+
+@router.delete(
+    "/v1/admin/parties/{party_id}/keys/{fingerprint}",
+    response_model=PartyOut,
+    responses=error_responses(401, 403, 404),
+)
+def delete_party_key(
+    party_id: PartyId,
+    fingerprint: Annotated[str, Path(examples=["9c1d2e3f4a5b6c7d"])],
+    runtime: RuntimeDep,
+    _admin: Admin,
+) -> PartyOut:
+    """Revoke one of the party's keys: claims it signs are refused from then on."""
+    return party_out(revoke_key(runtime.sessions, party_id, fingerprint, now=runtime.now), runtime)
+
+
+@router.post(
+    "/v1/admin/parties/{party_id}/revoke",
+    response_model=PartyOut,
+    responses=error_responses(401, 403, 404),
+)
+def post_party_revoke(party_id: PartyId, runtime: RuntimeDep, _admin: Admin) -> PartyOut:
+    """Revoke the party: its API keys and signing keys stop working; its registrations stay."""
+    return party_out(revoke_party(runtime.sessions, party_id, now=runtime.now), runtime)
+
+
+@router.get("/v1/parties/{party_id}", response_model=PartyOut, responses=error_responses(404))
+def get_party(party_id: PartyId, runtime: RuntimeDep) -> PartyOut:
+    """A party's public name, kind, keys, addresses and identity verification (public: they are
+    what signs and owns, and whether an attestor vouched for who it is)."""
+    return party_out(describe_party(runtime.sessions, party_id), runtime)
+
+
+@router.post(
+    "/v1/admin/parties/{party_id}/attestations",
+    status_code=201,
+    response_model=PartyVerificationOut,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def post_attestation(
+    party_id: PartyId, body: AttestationIn, runtime: RuntimeDep, _admin: Admin
+) -> PartyVerificationOut:
+    """Record an identity attestor's signed attestation of the party (实名认证): the signature
+    must be a configured attestor's, SM3(salt ‖ identity) its commitment, the ID number's check
+    character right and the attestation in force. The identity is kept sealed."""
+    submission = AttestationSubmission(body.attestation, body.signature, body.identity, body.salt)
+    verification = attest_party(
+        runtime.sessions, runtime.attestors, party_id, submission, now=runtime.now,
+        ledger=runtime.identity_ledger,
+    )  # fmt: skip
+    return verification_out(verification)
+
+
+@router.delete(
+    "/v1/admin/parties/{party_id}/attestations/current",
+    response_model=PartyVerificationOut,
+    responses=error_responses(401, 403, 404, 409),
+)
+def delete_attestation(
+    party_id: PartyId,
+    runtime: RuntimeDep,
+    _admin: Admin,
+    reason: Annotated[
+        str, Query(max_length=1000, examples=["营业执照已吊销 licence revoked"])
+    ] = "",
+) -> PartyVerificationOut:
+    """Revoke the party's current attestation: it shows as revoked, no longer verified."""
+    return verification_out(
+        revoke_attestation(
+            runtime.sessions,
+            party_id,
+            reason=reason,
+            now=runtime.now,
+            ledger=runtime.identity_ledger,
+        )
+    )
+
+
+@router.get(
+    "/v1/parties/{party_id}/identity",
+    response_model=IdentityOut,
+    responses=error_responses(401, 403, 404),
+)
+def get_identity(
+    party_id: PartyId, request: Request, runtime: RuntimeDep, caller: Caller
+) -> IdentityOut:
+    """The party's clear identity (legal name, credit code or resident ID) and the salt: for the
+    party itself (any of its API keys) or a regulator. Every read, and every refusal, is a line
+    of the audit log."""
+    reader = IdentityReader(
+        caller.key_id,
+        caller.party,
+        regulator=Scope.REGULATOR in caller.scopes,
+        via=request.url.path,
+    )
+    revealed = reveal_identity(
+        runtime.sessions, runtime.attestors, party_id, reader, now=runtime.now
+    )
+    return IdentityOut(
+        party_id=revealed.party_id,
+        identity=revealed.identity.to_json(),
+        salt=revealed.salt,
+        attestation=dict(revealed.statement),
+        signature=revealed.signature,
+        verification=verification_out(revealed.verification),
+    )
+
+
+@router.post(
+    "/v1/admin/parties/{party_id}/lender",
+    response_model=list[LenderRoleOut],
+    responses=error_responses(401, 403, 404, 409, 503),
+)
+def post_party_lender(party_id: PartyId, runtime: RuntimeDep, _admin: Admin) -> list[LenderRoleOut]:
+    """Let the party record pledges: the lender role on the Pledges contract for every one of
+    its active addresses (nothing is sent for one that holds it already)."""
+    return [lender_role_out(role) for role in runtime.assets.grant_lender_party(party_id)]
+
+
+@router.delete(
+    "/v1/admin/parties/{party_id}/lender",
+    response_model=list[LenderRoleOut],
+    responses=error_responses(401, 403, 404, 503),
+)
+def delete_party_lender(
+    party_id: PartyId, runtime: RuntimeDep, _admin: Admin
+) -> list[LenderRoleOut]:
+    """Take the lender role from every address the party ever linked."""
+    return [lender_role_out(role) for role in runtime.assets.revoke_lender_party(party_id)]

@@ -1,0 +1,68 @@
+"""Priority lines of ``banquan verify``: who registered the same content first (zh-CN, English)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from registry.core.views import Claimant, Priority, RegistrationView
+
+
+def _at(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def claimant_text(claimant: Claimant) -> str:
+    """``BQ-… by <public name> at <time> UTC`` (and when its batch was anchored)."""
+    text = f"{claimant.number} by {claimant.claimant or 'an unsigned registration'}"
+    text += f" at {_at(claimant.registered_at)}"
+    if claimant.anchored_at is not None:
+        text += f", anchored {_at(claimant.anchored_at)}"
+    if claimant.taken_down:
+        text += " (taken down 已下架)"
+    return text
+
+
+def priority_lines(priority: Priority) -> list[str]:
+    """``首次登记 First registered: …`` and, when others registered it too, ``后续登记 Later
+    claimants: …``."""
+    lines = [f"首次登记 First registered: {claimant_text(priority.first)}"]
+    if priority.later:
+        later = "; ".join(claimant_text(c) for c in priority.later)
+        lines.append(f"后续登记 Later claimants: {later}")
+    return lines
+
+
+def priority_json(priority: Priority | None) -> dict[str, object] | None:
+    if priority is None:
+        return None
+
+    def entry(claimant: Claimant) -> dict[str, object]:
+        return {
+            "number": claimant.number,
+            "claimant": claimant.claimant,
+            "party": claimant.party,
+            "registered_at": claimant.registered_at.isoformat(),
+            "anchored_at": claimant.anchored_at.isoformat() if claimant.anchored_at else None,
+            "status": claimant.status,
+            "taken_down": claimant.taken_down,
+        }
+
+    return {
+        "first": entry(priority.first),
+        "later": [entry(c) for c in priority.later],
+        "is_first": priority.is_first,
+    }
+
+
+def distinct_priorities(views: Sequence[RegistrationView]) -> list[Priority]:
+    """The priority of each content among ``views`` once (a file's registrations share one)."""
+    seen: set[str] = set()
+    found: list[Priority] = []
+    for view in views:
+        if view.priority is not None and view.sha256 not in seen:
+            seen.add(view.sha256)
+            found.append(view.priority)
+    return found

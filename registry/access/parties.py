@@ -1,0 +1,389 @@
+"""Parties (当事人): the organisation or person behind API keys, signing keys and chain addresses.
+
+A party is the subject of everything the registry records: its API keys act for it, the claims
+its signing keys sign are its registrations, whichever face (API or command line) sent them, and
+its chain addresses receive its assets. A key or address is linked to one party for good: once
+revoked it is never linked again, so a leaked key cannot be re-attached elsewhere to borrow a
+party's history. An admin links and revokes (``banquan admin party …``, ``/v1/admin/parties``).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crypto.errors import CryptoError
+from crypto.secp256k1 import Secp256k1PublicKey
+from crypto.signing import PublicKey, public_key_from_json
+from registry.core.database import unit_of_work
+from registry.core.errors import (
+    InvalidInput,
+    OwnerNotOfParty,
+    PartyKeyNotFound,
+    PartyKeyTaken,
+    PartyNotFound,
+    PartyRevoked,
+    SignerOfAnotherParty,
+)
+from registry.core.models import ApiKey, Party, PartyKey, Registration
+from registry.core.views import as_utc
+
+
+class PartyKind(enum.StrEnum):
+    ORGANISATION = "organisation"
+    PERSON = "person"
+
+
+class PartyKeyKind(enum.StrEnum):
+    SM2 = "sm2"
+    SECP256K1 = "secp256k1"
+    ADDRESS = "address"
+
+
+@dataclass(frozen=True)
+class LinkedKey:
+    kind: str
+    identifier: str
+    fingerprint: str
+    added_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PartyView:
+    """A party as the registry shows it: its public name, its keys and its addresses."""
+
+    party_id: str
+    kind: str
+    public_name: str
+    created_at: datetime
+    revoked_at: datetime | None
+    keys: tuple[LinkedKey, ...]
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """Its active chain addresses: linked ones, and those of its secp256k1 keys."""
+        return tuple(
+            address_of(key.identifier)
+            for key in self.keys
+            if key.revoked_at is None and key.kind != PartyKeyKind.SM2
+        )
+
+
+def key_identifier(public_key: PublicKey) -> str:
+    """``<algorithm>:<uncompressed public key hex>``, the form a claim's ``registrant`` takes."""
+    return f"{public_key.algorithm}:{public_key.to_bytes().hex()}"
+
+
+def parse_identifier(value: object) -> tuple[PartyKeyKind, str]:
+    """A key or address to link, as given (a public key's JSON, ``sm2:04…``, ``secp256k1:04…``,
+    ``address:0x…`` or a bare ``0x…`` address); :class:`InvalidInput` or ``InvalidAddress``."""
+    if isinstance(value, dict):
+        try:
+            return _signing(key_identifier(public_key_from_json(value)))
+        except CryptoError as exc:
+            raise InvalidInput(f"not a usable public key: {exc}", details={"field": "key"}) from exc
+    if not isinstance(value, str):
+        raise InvalidInput("a key is a public key's JSON or text", details={"field": "key"})
+    text = value.strip()
+    scheme, _, rest = text.partition(":")
+    if not rest and text.startswith("0x"):
+        scheme, rest = "address", text
+    if scheme == PartyKeyKind.ADDRESS:
+        from registry.core.chain_refusals import account_address  # web3: only when linking
+
+        return PartyKeyKind.ADDRESS, f"address:{account_address(rest, field='key')}"
+    if scheme in (PartyKeyKind.SM2, PartyKeyKind.SECP256K1):
+        try:
+            # The identifier names the point alone: an SM2 ID is not part of who holds it.
+            given = {"algorithm": scheme, "public_key": rest.lower()}
+            if scheme == PartyKeyKind.SM2:
+                given["sm2_id"] = "1234567812345678"
+            key = public_key_from_json(given)
+        except CryptoError as exc:
+            raise InvalidInput(f"not a usable public key: {exc}", details={"field": "key"}) from exc
+        return _signing(key_identifier(key))
+    raise InvalidInput(
+        "a key is sm2:04…, secp256k1:04…, address:0x… or a public key's JSON",
+        details={"field": "key"},
+    )
+
+
+def _signing(identifier: str) -> tuple[PartyKeyKind, str]:
+    return PartyKeyKind(identifier.partition(":")[0]), identifier
+
+
+def address_of(identifier: str) -> str:
+    """The chain address an ``address:`` or ``secp256k1:`` identifier stands for."""
+    scheme, _, rest = identifier.partition(":")
+    if scheme == PartyKeyKind.ADDRESS:
+        return rest
+    return Secp256k1PublicKey.from_bytes(bytes.fromhex(rest)).address
+
+
+def fingerprint(identifier: str) -> str:
+    """16 hex digits of SHA-256 of the identifier: how a key is named when revoking it."""
+    return hashlib.sha256(identifier.encode()).hexdigest()[:16]
+
+
+def create_party(
+    sessions: sessionmaker[Session],
+    *,
+    public_name: str,
+    kind: str = PartyKind.ORGANISATION,
+    keys: Iterable[object] = (),
+    now: Callable[[], datetime],
+) -> PartyView:
+    """A new party named ``public_name`` (e.g. 四川人民出版社), with ``keys`` linked."""
+    name = public_name.strip()
+    if not 1 <= len(name) <= 200:
+        raise InvalidInput(
+            "a party's public name is 1 to 200 characters", details={"field": "name"}
+        )
+    try:
+        party_kind = PartyKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            "a party is an organisation or a person",
+            details={"field": "kind", "known": [k.value for k in PartyKind]},
+        ) from None
+    parsed = [parse_identifier(key) for key in keys]
+    with unit_of_work(sessions) as session:
+        party = Party(
+            party_id=f"party_{secrets.token_hex(8)}",
+            kind=party_kind.value,
+            public_name=name,
+            created_at=now(),
+        )
+        session.add(party)
+        session.flush()
+        for key_kind, identifier in parsed:
+            _link(session, party, key_kind, identifier, now())
+        party_id = party.party_id
+    return describe_party(sessions, party_id)
+
+
+def link_key(
+    sessions: sessionmaker[Session], party_id: str, key: object, *, now: Callable[[], datetime]
+) -> PartyView:
+    """Link a signing key or chain address to an active party; :class:`PartyKeyTaken` if it is
+    (or was) linked to any party."""
+    key_kind, identifier = parse_identifier(key)
+    with unit_of_work(sessions) as session:
+        party = active_party(session, party_id)
+        _link(session, party, key_kind, identifier, now())
+    return describe_party(sessions, party_id)
+
+
+def _link(
+    session: Session, party: Party, kind: PartyKeyKind, identifier: str, at: datetime
+) -> None:
+    if session.scalar(select(PartyKey.id).where(PartyKey.identifier == identifier)) is not None:
+        raise PartyKeyTaken(
+            "this key is linked to a party already (or was, and was revoked)",
+            details={"fingerprint": fingerprint(identifier)},
+        )
+    session.add(
+        PartyKey(
+            party_id=party.id,
+            kind=kind.value,
+            identifier=identifier,
+            fingerprint=fingerprint(identifier),
+            added_at=at,
+        )
+    )
+    session.flush()
+
+
+def revoke_key(
+    sessions: sessionmaker[Session],
+    party_id: str,
+    key_fingerprint: str,
+    *,
+    now: Callable[[], datetime],
+) -> PartyView:
+    """Revoke one of a party's keys: claims it signs from now on are refused."""
+    with unit_of_work(sessions) as session:
+        party = _party(session, party_id)
+        key = session.scalar(
+            select(PartyKey).where(
+                PartyKey.party_id == party.id, PartyKey.fingerprint == key_fingerprint
+            )
+        )
+        if key is None:
+            raise PartyKeyNotFound(
+                f"party {party_id} has no key {key_fingerprint!r}",
+                details={"party": party_id, "fingerprint": key_fingerprint},
+            )
+        key.revoked_at = key.revoked_at or now()
+    return describe_party(sessions, party_id)
+
+
+def revoke_party(
+    sessions: sessionmaker[Session], party_id: str, *, now: Callable[[], datetime]
+) -> PartyView:
+    """Revoke a party: its API keys stop working and its signing keys sign nothing more. What
+    it registered stays registered, and attributed to it."""
+    with unit_of_work(sessions) as session:
+        party = _party(session, party_id)
+        moment = now()
+        party.revoked_at = party.revoked_at or moment
+        for key in session.scalars(select(PartyKey).where(PartyKey.party_id == party.id)):
+            key.revoked_at = key.revoked_at or moment
+        for api_key in session.scalars(select(ApiKey).where(ApiKey.party_id == party.id)):
+            api_key.revoked_at = api_key.revoked_at or moment
+    return describe_party(sessions, party_id)
+
+
+def describe_party(sessions: sessionmaker[Session], party_id: str) -> PartyView:
+    with sessions() as session:
+        return _view(session, _party(session, party_id))
+
+
+def list_parties(sessions: sessionmaker[Session], *, limit: int = 1000) -> list[PartyView]:
+    with sessions() as session:
+        parties = session.scalars(select(Party).order_by(Party.id).limit(limit))
+        return [_view(session, party) for party in parties]
+
+
+def party_of_key(session: Session, identifier: str) -> Party | None:
+    """The party ``identifier`` (a claim's ``registrant``, or ``address:0x…``) is linked to, if
+    any; :class:`PartyRevoked` when that key or its party was revoked."""
+    key = session.scalar(select(PartyKey).where(PartyKey.identifier == identifier))
+    if key is None:
+        return None
+    party = session.get(Party, key.party_id)
+    assert party is not None  # a foreign key
+    if key.revoked_at is not None or party.revoked_at is not None:
+        raise PartyRevoked(
+            "this key was revoked: it signs nothing more for its party",
+            details={"party": party.party_id, "fingerprint": key.fingerprint},
+        )
+    return party
+
+
+def registering_party(
+    session: Session, submitted_by: str | None, registrant: str | None
+) -> int | None:
+    """The party a registration belongs to: the submitting API key's, else the one holding the
+    claim's signing key. :class:`SignerOfAnotherParty` when the claim is signed with a key of
+    another party than the caller's; :class:`PartyRevoked` for a revoked signing key."""
+    signer = party_of_key(session, registrant) if registrant else None
+    if submitted_by is None:
+        return signer.id if signer is not None else None
+    caller = session.scalar(select(ApiKey.party_id).where(ApiKey.key_id == submitted_by))
+    if signer is not None and caller is not None and signer.id != caller:
+        raise SignerOfAnotherParty(
+            "the claim is signed with a key of another party",
+            details={"signer_party": signer.party_id},
+        )
+    return caller if caller is not None else (signer.id if signer is not None else None)
+
+
+def check_asset_owner(
+    sessions: sessionmaker[Session], number: str, owner: str
+) -> Callable[[datetime], None]:
+    """Refuse (:class:`OwnerNotOfParty`) to mint registration ``number``'s asset to an address
+    that is not its party's. A party with no address yet takes ``owner`` as its first: the
+    returned function links it, to be called once the asset is minted."""
+    with sessions() as session:
+        party_row = session.scalar(
+            select(Registration.party_id).where(Registration.number == number)
+        )
+        if party_row is None:
+            return lambda _at: None
+        party = session.get_one(Party, party_row)
+        view = _view(session, party)
+    if view.addresses and owner not in view.addresses:
+        raise OwnerNotOfParty(
+            "the asset goes to an address of the party that registered the work",
+            details={"party": view.party_id, "addresses": list(view.addresses)},
+        )
+    if view.addresses:
+        return lambda _at: None
+
+    def link_first_address(at: datetime) -> None:
+        with unit_of_work(sessions) as session:
+            taken = session.scalar(
+                select(PartyKey.id).where(PartyKey.identifier == f"address:{owner}")
+            )
+            if taken is None:
+                _link(session, session.get_one(Party, party_row), PartyKeyKind.ADDRESS,
+                      f"address:{owner}", at)  # fmt: skip
+
+    return link_first_address
+
+
+def party_addresses(
+    sessions: sessionmaker[Session], party_id: str, *, include_revoked: bool = False
+) -> tuple[str, ...]:
+    """A party's chain addresses: the active ones, or with ``include_revoked`` every one it
+    ever linked (to take a role away from all of them)."""
+    view = describe_party(sessions, party_id)
+    if not include_revoked:
+        return view.addresses
+    return tuple(
+        dict.fromkeys(address_of(k.identifier) for k in view.keys if k.kind != PartyKeyKind.SM2)
+    )
+
+
+def party_address(session: Session, party_row: int | None) -> str | None:
+    """The party's first active chain address (linked, or of a secp256k1 key), if any."""
+    if party_row is None:
+        return None
+    addresses = _view(session, session.get_one(Party, party_row)).addresses
+    return addresses[0] if addresses else None
+
+
+def party_pk(session: Session, party_id: str) -> int:
+    """The row id of an existing party (revoked or not); :class:`PartyNotFound`."""
+    return _party(session, party_id).id
+
+
+def public_name_of(session: Session, party_row: int | None) -> str | None:
+    if party_row is None:
+        return None
+    return session.scalar(select(Party.public_name).where(Party.id == party_row))
+
+
+def _party(session: Session, party_id: str) -> Party:
+    party = session.scalar(select(Party).where(Party.party_id == party_id))
+    if party is None:
+        raise PartyNotFound(f"no party {party_id!r}", details={"party": party_id})
+    return party
+
+
+def active_party(session: Session, party_id: str) -> Party:
+    """An existing, unrevoked party; :class:`PartyNotFound` or :class:`PartyRevoked`."""
+    party = _party(session, party_id)
+    if party.revoked_at is not None:
+        raise PartyRevoked(f"party {party_id} was revoked", details={"party": party_id})
+    return party
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return as_utc(moment) if moment is not None else None
+
+
+def _view(session: Session, party: Party) -> PartyView:
+    keys = session.scalars(
+        select(PartyKey).where(PartyKey.party_id == party.id).order_by(PartyKey.id)
+    )
+    return PartyView(
+        party_id=party.party_id,
+        kind=party.kind,
+        public_name=party.public_name,
+        created_at=as_utc(party.created_at),
+        revoked_at=_utc(party.revoked_at),
+        keys=tuple(
+            LinkedKey(k.kind, k.identifier, k.fingerprint, as_utc(k.added_at), _utc(k.revoked_at))
+            for k in keys
+        ),
+    )

@@ -1,0 +1,46 @@
+"""Assets (权利资产): rights assets minted from anchored registrations, licences, pledges, the
+relay of owner- and lender-signed transactions, the chain follower, licensees' content keys.
+Its public face is below."""
+
+from registry.assets.follower import FollowedSuite, FollowResult, follow_chain, rebuild_chain_state
+from registry.assets.lenders import LenderRole
+from registry.assets.rights_assets import (
+    ZERO_BYTES32,
+    MintAuthorizationGrant,
+    MintAuthorizationRequest,
+    OwnerConsent,
+    encumbrances,
+    enforce,
+    grant_licence,
+    pledge,
+    release,
+    resolve_asset_id,
+    revoke_licence,
+    transfer,
+)
+from registry.assets.service import Assets
+from registry.assets.transactions_relay import PreparedTransaction, pledge_consent, pledge_terms
+
+__all__ = [
+    "ZERO_BYTES32",
+    "Assets",
+    "FollowResult",
+    "FollowedSuite",
+    "LenderRole",
+    "MintAuthorizationGrant",
+    "MintAuthorizationRequest",
+    "OwnerConsent",
+    "PreparedTransaction",
+    "encumbrances",
+    "enforce",
+    "follow_chain",
+    "grant_licence",
+    "pledge",
+    "pledge_consent",
+    "pledge_terms",
+    "rebuild_chain_state",
+    "release",
+    "resolve_asset_id",
+    "revoke_licence",
+    "transfer",
+]

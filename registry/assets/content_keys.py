@@ -1,0 +1,135 @@
+"""Use case: a licensed platform obtains the content key of a private work, encrypted to its own
+SM2 key, so it can read the work without the registry ever handing out plaintext or the key.
+
+The platform proves it controls the licensee address (an EIP-191 signature of the request) and
+the ``Licences`` contract must say that address holds a licence for the asked right now.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from chain_client.suite import Suite
+from crypto.canonical import canonical_json
+from crypto.errors import CryptoError
+from crypto.secp256k1 import recover_message
+from crypto.signing import public_key_to_json
+from crypto.sm2 import SM2PublicKey
+from crypto.symmetric import Cipher, WrappedKey, unwrap_key, wrap_key_to
+from registry.content import MASTER, ContentProtection
+from registry.core.chain_refusals import account_address, chain_refusals
+from registry.core.database import unit_of_work
+from registry.core.errors import (
+    ContentNotFound,
+    InvalidInput,
+    NotLicensed,
+    RegistrationNotFound,
+)
+from registry.core.models import ContentKey, Registration, Work
+from registry.core.rights import RIGHT_NAMES
+from registry.registration import registrant_id
+
+REQUEST_KIND = "banquan.content-key-request/1"
+
+
+def content_key_request(number: str, licensee: str, right: str, recipient: SM2PublicKey) -> bytes:
+    """The bytes a licensee signs (EIP-191) to ask for a work's content key."""
+    return canonical_json(
+        {
+            "kind": REQUEST_KIND,
+            "registration": number,
+            "licensee": licensee.lower(),
+            "right": right,
+            "recipient": public_key_to_json(recipient),
+        }
+    )
+
+
+def grant_content_key(
+    sessions: sessionmaker[Session],
+    suite: Suite,
+    protection: ContentProtection,
+    number: str,
+    *,
+    licensee: str,
+    right: str,
+    recipient: SM2PublicKey,
+    signature: bytes,
+    now: Callable[[], datetime],
+) -> WrappedKey:
+    """The content key of registration ``number``'s private work, encrypted to ``recipient``.
+
+    Refused: :class:`InvalidInput` (unknown right, a signature not by ``licensee``),
+    :class:`RegistrationNotFound`, :class:`ContentNotFound` (the work is not stored encrypted),
+    :class:`NotLicensed` (no licence for ``right`` on chain now, or the work is no asset).
+    """
+    if right not in RIGHT_NAMES:
+        raise InvalidInput(f"unknown right {right!r}", details={"known": sorted(RIGHT_NAMES)})
+    address = account_address(licensee, field="licensee")
+    message = content_key_request(number, address, right, recipient)
+    try:
+        signer = recover_message(message, signature).address
+    except CryptoError as exc:
+        raise InvalidInput(f"the request signature is malformed: {exc}") from exc
+    if signer != address:
+        raise InvalidInput(
+            "the request is not signed by the licensee", details={"licensee": address}
+        )
+    with sessions() as session:
+        row = session.execute(
+            select(Registration.leaf, Work.id, Work.stored_cid, Work.encryption)
+            .join(Registration.work)
+            .where(Registration.number == number)
+        ).one_or_none()
+        if row is None:
+            raise RegistrationNotFound(f"no registration {number!r}", details={"number": number})
+        leaf, work_id, stored_cid, encryption = row
+        master = session.scalar(
+            select(ContentKey).where(ContentKey.work_id == work_id, ContentKey.holder == MASTER)
+        )
+    if encryption is None or master is None or stored_cid is None:
+        raise ContentNotFound(f"{number} is not stored encrypted", details={"number": number})
+    asset_id = int(leaf, 16)
+    with chain_refusals():
+        exists = suite.rights_asset.exists(asset_id)
+        licence_id = (
+            suite.licences.is_licensed(
+                asset_id, address, int(RIGHT_NAMES[right]), 0, int(now().timestamp())
+            )
+            if exists
+            else None
+        )
+    if licence_id is None:
+        raise NotLicensed(
+            "the licensee holds no licence for this right now",
+            details={"licensee": address, "right": right, "number": number},
+        )
+    wrapped_master = WrappedKey.from_json(json.loads(master.wrapped_json))
+    content_key = unwrap_key(
+        protection.master_key[: Cipher.parse(wrapped_master.method).key_size],
+        wrapped_master,
+        context=stored_cid.encode(),
+    )
+    granted = wrap_key_to(recipient, content_key)
+    holder = registrant_id(recipient)
+    with unit_of_work(sessions) as session:
+        existing = session.scalar(
+            select(ContentKey).where(ContentKey.work_id == work_id, ContentKey.holder == holder)
+        )
+        if existing is None:
+            session.add(
+                ContentKey(
+                    work_id=work_id,
+                    holder=holder,
+                    wrapped_json=json.dumps(granted.to_json()),
+                    created_at=now(),
+                )
+            )
+        else:
+            existing.wrapped_json = json.dumps(granted.to_json())
+    return granted

@@ -1,0 +1,386 @@
+"""Use case: keep the chain-derived tables (assets, licences, liens, freezes) in step with the
+contracts' events.
+
+The follower reads the suite's events from its checkpoint up to ``head - confirmations`` and
+applies them in the same database transaction that advances the checkpoint, so a crash applies a
+range entirely or not at all. The checkpoint keeps the hash of its block: when the chain no longer
+has that block (a reorganization deeper than the confirmations, a reset development chain) or the
+suite in use changed, the tables are wiped and replayed from the suite's first block, in one
+transaction. Permissioned QBFT chains have immediate finality, so that replay is rare; keeping it
+simple (no undo log per event) is worth an occasional full replay.
+
+Applying an event is idempotent (rows are keyed by the contracts' own ids, ranks are recomputed
+from the active liens), and the tables hold only what the events say, so a wipe and a replay
+give identical rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from chain_client.licences import LicenceGranted, LicenceRevoked
+from chain_client.moderation import Frozen, Restored
+from chain_client.pledges import Enforced, LicensingConsentSet, Pledged, Released
+from chain_client.registry_anchor import RootRevoked
+from chain_client.rights_assets import Tokenized, Transfer
+from chain_client.suite import Suite
+from chain_client.suite_events import block_ref, followed_clients, suite_events
+from registry.core.database import take_write_lock, unit_of_work
+from registry.core.events import record_chain_event
+from registry.core.models import (
+    ChainAsset,
+    ChainCheckpoint,
+    ChainFreeze,
+    ChainLicence,
+    ChainLien,
+    Registration,
+)
+from registry.core.states import ChainLienStatus
+
+# An advisory lock number of banquan's own: one follower applies events at a time.
+FOLLOWER_LOCK = 0x62616E7175616E + 2
+MAX_BLOCKS_PER_STEP = 2000
+ZERO_ADDRESS = "0x" + "00" * 20
+
+CHAIN_STATE_TABLES = (ChainAsset, ChainLicence, ChainLien, ChainFreeze, ChainCheckpoint)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FollowedSuite:
+    """The contracts whose events are followed, and the block they were deployed from."""
+
+    suite: Suite
+    start_block: int
+
+
+@dataclass(frozen=True)
+class FollowResult:
+    """What one call of the follower applied.
+
+    ``from_block``/``to_block`` is the range applied (``None`` when nothing was new), ``events``
+    how many events were applied, ``replayed`` whether the tables were wiped and replayed (first
+    run, another suite, or a chain that lost the checkpoint's block), ``reorg`` whether that was
+    because the checkpoint's block is gone.
+    """
+
+    from_block: int | None = None
+    to_block: int | None = None
+    events: int = 0
+    replayed: bool = False
+    reorg: bool = False
+    caught_up: bool = True
+
+    def then(self, step: FollowResult) -> FollowResult:
+        return replace(
+            step,
+            from_block=self.from_block if self.from_block is not None else step.from_block,
+            to_block=step.to_block if step.to_block is not None else self.to_block,
+            events=self.events + step.events,
+            replayed=self.replayed or step.replayed,
+            reorg=self.reorg or step.reorg,
+        )
+
+
+def follow_chain(
+    sessions: sessionmaker[Session],
+    followed: FollowedSuite,
+    *,
+    confirmations: int,
+    max_blocks: int = MAX_BLOCKS_PER_STEP,
+) -> FollowResult:
+    """Apply every confirmed event after the checkpoint; one transaction per ``max_blocks``.
+
+    Raises :class:`chain_client.errors.ChainError` when the chain cannot be read (nothing of the
+    failed range is applied).
+    """
+    total = FollowResult()
+    while True:
+        with unit_of_work(sessions) as session:
+            take_write_lock(session, FOLLOWER_LOCK)
+            next_block, reorg = _resume_point(session, followed)
+            if next_block is None:
+                if reorg:
+                    log.warning("the chain lost the follower's checkpoint block; replaying")
+                _wipe(session)
+                replay = _catch_up(
+                    session, followed, followed.start_block, confirmations, max_blocks
+                )
+                return total.then(replace(replay, replayed=True, reorg=reorg))
+            step = _apply_range(session, followed, next_block, confirmations, max_blocks)
+        total = total.then(step)
+        if step.caught_up:
+            return total
+
+
+def rebuild_chain_state(
+    sessions: sessionmaker[Session],
+    followed: FollowedSuite,
+    *,
+    confirmations: int,
+    max_blocks: int = MAX_BLOCKS_PER_STEP,
+) -> FollowResult:
+    """Wipe the chain-derived tables and replay every confirmed event from the suite's first
+    block, in one transaction (readers see the old tables or the rebuilt ones, never half)."""
+    with unit_of_work(sessions) as session:
+        take_write_lock(session, FOLLOWER_LOCK)
+        _wipe(session)
+        result = _catch_up(session, followed, followed.start_block, confirmations, max_blocks)
+    return replace(result, replayed=True)
+
+
+def _resume_point(session: Session, followed: FollowedSuite) -> tuple[int | None, bool]:
+    """The next block to read, or ``None`` if the tables must be replayed; and whether the
+    replay is due to the checkpoint's block being gone."""
+    clients = followed_clients(followed.suite)
+    chain_id = followed.suite.registry_anchor.chain_id()
+    rows = list(session.scalars(select(ChainCheckpoint)))
+    addresses = {client.address for client in clients}
+    mine = [r for r in rows if r.chain_id == chain_id and r.contract_address in addresses]
+    if len(mine) != len(addresses) or len(rows) != len(mine):
+        return None, False  # first run, or the tables describe another suite or chain
+    if len({(r.block_number, r.block_hash) for r in mine}) != 1:
+        return None, False
+    checkpoint = mine[0]
+    now_there = block_ref(followed.suite.registry_anchor.w3, checkpoint.block_number)
+    if now_there is None or now_there.hash != checkpoint.block_hash:
+        return None, True
+    return checkpoint.block_number + 1, False
+
+
+def _catch_up(
+    session: Session,
+    followed: FollowedSuite,
+    from_block: int,
+    confirmations: int,
+    max_blocks: int,
+) -> FollowResult:
+    total = FollowResult()
+    while True:
+        step = _apply_range(session, followed, from_block, confirmations, max_blocks)
+        total = total.then(step)
+        if step.caught_up or step.to_block is None:
+            return total
+        from_block = step.to_block + 1
+
+
+def _apply_range(
+    session: Session,
+    followed: FollowedSuite,
+    from_block: int,
+    confirmations: int,
+    max_blocks: int,
+) -> FollowResult:
+    suite = followed.suite
+    w3 = suite.registry_anchor.w3
+    target = suite.registry_anchor.block_number() - confirmations
+    if from_block > target:
+        return FollowResult()
+    to_block = min(target, from_block + max_blocks - 1)
+    before = block_ref(w3, to_block)
+    events = suite_events(suite, from_block, to_block)
+    after = block_ref(w3, to_block)
+    if before is None or before != after:
+        # The chain changed while we read it: apply nothing, the next cycle sees the new chain.
+        return FollowResult()
+    for event in events:
+        apply_event(session, event)
+    chain_id = suite.registry_anchor.chain_id()
+    for client in followed_clients(suite):
+        checkpoint = session.get(ChainCheckpoint, (chain_id, client.address))
+        if checkpoint is None:
+            checkpoint = ChainCheckpoint(
+                chain_id=chain_id, contract_address=client.address, block_number=0, block_hash=""
+            )
+            session.add(checkpoint)
+        checkpoint.contract_name = client.CONTRACT_NAME
+        checkpoint.block_number = to_block
+        checkpoint.block_hash = before.hash
+    session.flush()
+    return FollowResult(
+        from_block=from_block,
+        to_block=to_block,
+        events=len(events),
+        caught_up=to_block == target,
+    )
+
+
+def _wipe(session: Session) -> None:
+    for table in CHAIN_STATE_TABLES:
+        session.execute(delete(table))
+
+
+# ------------------------------------------------------------------------------ applying events
+
+
+def apply_event(session: Session, event: Any) -> None:
+    """Fold one decoded suite event into the tables (events no table records are skipped)."""
+    handler = _HANDLERS.get(type(event))
+    if handler is not None:
+        handler(session, event)
+        record_chain_event(session, event)
+
+
+def asset_key(asset_id: int) -> str:
+    """An asset id as stored: its 32 bytes in hex, which is its registration's leaf."""
+    return asset_id.to_bytes(32, "big").hex()
+
+
+def _tokenized(session: Session, event: Tokenized) -> None:
+    key = asset_key(event.asset_id)
+    asset = session.get(ChainAsset, key) or ChainAsset(asset_id=key)
+    asset.registration_id = session.scalar(select(Registration.id).where(Registration.leaf == key))
+    asset.owner = event.owner
+    asset.batch_id = event.batch_id
+    asset.registered_at = event.registered_at
+    asset.rights = event.rights
+    asset.territory = event.territory
+    asset.term_end = event.term_end
+    asset.burned = False
+    asset.revoked = False
+    asset.tokenized_block = event.position.block_number
+    asset.updated_block = event.position.block_number
+    session.add(asset)
+
+
+def _transfer(session: Session, event: Transfer) -> None:
+    if event.from_ == ZERO_ADDRESS:
+        return  # a mint: the Tokenized event right after it carries the whole asset
+    asset = session.get(ChainAsset, asset_key(event.token_id))
+    if asset is None:
+        return
+    asset.owner = event.to
+    asset.burned = event.to == ZERO_ADDRESS
+    asset.updated_block = event.position.block_number
+
+
+def _root_revoked(session: Session, event: RootRevoked) -> None:
+    session.execute(
+        update(ChainAsset)
+        .where(ChainAsset.batch_id == event.batch_id)
+        .values(revoked=True, updated_block=event.position.block_number)
+    )
+
+
+def _frozen(session: Session, event: Frozen) -> None:
+    key = event.target.hex()
+    freeze = session.get(ChainFreeze, key) or ChainFreeze(target=key)
+    freeze.authority = event.authority.name.lower()
+    freeze.actor = event.actor
+    freeze.reason_digest = event.reason_digest.hex()
+    freeze.frozen_block = event.position.block_number
+    session.add(freeze)
+
+
+def _restored(session: Session, event: Restored) -> None:
+    session.execute(delete(ChainFreeze).where(ChainFreeze.target == event.target.hex()))
+
+
+def _licence_granted(session: Session, event: LicenceGranted) -> None:
+    licence = session.get(ChainLicence, event.licence_id) or ChainLicence(
+        licence_id=event.licence_id
+    )
+    licence.asset_id = asset_key(event.asset_id)
+    licence.licensee = event.licensee
+    licence.licensor = event.licensor
+    licence.rights = event.rights
+    licence.territory = event.territory
+    licence.starts_at = event.start
+    licence.ends_at = event.end
+    licence.exclusive = event.exclusive
+    licence.revocable = event.revocable
+    licence.terms_digest = event.terms_digest.hex()
+    licence.revoked = False
+    licence.granted_block = event.position.block_number
+    licence.revoked_block = None
+    session.add(licence)
+
+
+def _licence_revoked(session: Session, event: LicenceRevoked) -> None:
+    licence = session.get(ChainLicence, event.licence_id)
+    if licence is not None:
+        licence.revoked = True
+        licence.revoked_block = event.position.block_number
+
+
+def _pledged(session: Session, event: Pledged) -> None:
+    lien = session.get(ChainLien, event.lien_id) or ChainLien(lien_id=event.lien_id)
+    lien.asset_id = asset_key(event.asset_id)
+    lien.lender = event.lender
+    lien.owner = event.owner
+    lien.rank = event.rank
+    lien.status = ChainLienStatus.ACTIVE
+    lien.amount = str(event.amount)
+    lien.currency_code = event.currency_code.decode("ascii")
+    lien.maturity = event.maturity
+    lien.official_registration_no = event.official_registration_no.hex()
+    lien.licensing_consent = False
+    lien.enforced_to = None
+    lien.pledged_block = event.position.block_number
+    lien.ended_block = None
+    session.add(lien)
+    _rerank(session, lien.asset_id)
+
+
+def _released(session: Session, event: Released) -> None:
+    _end_lien(session, event.lien_id, ChainLienStatus.RELEASED, event.position.block_number, None)
+
+
+def _enforced(session: Session, event: Enforced) -> None:
+    _end_lien(
+        session, event.lien_id, ChainLienStatus.ENFORCED, event.position.block_number, event.to
+    )
+
+
+def _end_lien(
+    session: Session, lien_id: int, status: ChainLienStatus, block: int, enforced_to: str | None
+) -> None:
+    lien = session.get(ChainLien, lien_id)
+    if lien is None:
+        return
+    lien.status = status
+    lien.rank = None
+    lien.ended_block = block
+    lien.enforced_to = enforced_to
+    _rerank(session, lien.asset_id)
+
+
+def _licensing_consent_set(session: Session, event: LicensingConsentSet) -> None:
+    lien = session.get(ChainLien, event.lien_id)
+    if lien is not None:
+        lien.licensing_consent = event.consent
+
+
+def _rerank(session: Session, asset_id: str) -> None:
+    # Liens rank by creation (lien ids grow), and the ones below an ended lien move up: the
+    # ranks are simply the positions of the active liens in id order.
+    session.flush()
+    active = session.scalars(
+        select(ChainLien)
+        .where(ChainLien.asset_id == asset_id, ChainLien.status == ChainLienStatus.ACTIVE)
+        .order_by(ChainLien.lien_id)
+    )
+    for rank, lien in enumerate(active, start=1):
+        lien.rank = rank
+
+
+_HANDLERS: dict[type[Any], Callable[[Session, Any], None]] = {
+    Tokenized: _tokenized,
+    Transfer: _transfer,
+    RootRevoked: _root_revoked,
+    Frozen: _frozen,
+    Restored: _restored,
+    LicenceGranted: _licence_granted,
+    LicenceRevoked: _licence_revoked,
+    Pledged: _pledged,
+    Released: _released,
+    Enforced: _enforced,
+    LicensingConsentSet: _licensing_consent_set,
+}

@@ -1,0 +1,87 @@
+"""Content (内容): the one-pass ingest (SHA-256, SM3, CID, ISCC), UnixFS blocks with Kubo-identical
+CIDs, the content stores (embedded blockstore, Kubo's HTTP RPC), content encryption and the
+master key file. Its public face is below."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+# ``ingest`` is both a module and a function here: imported at once, the function wins.
+from registry.content.ingest import (
+    ByteStream,
+    IngestedContent,
+    KeptBytes,
+    describe,
+    ingest,
+    keep,
+    stage,
+)
+
+# Every other name is imported from its module on first use (PEP 562), so that importing one
+# module of this package does not import them all: a command that needs little starts at once.
+if TYPE_CHECKING:
+    from registry.content.key_files import check_private_file, read_master_key_file
+    from registry.content.kubo import KuboContentStore
+    from registry.content.protection import (
+        MASTER,
+        ContentProtection,
+        content_key_rows,
+        wrapped_keys,
+    )
+    from registry.content.readers import chunk_stream
+    from registry.content.store import ContentStore, LocalBlockstore, read_content
+    from registry.content.text_extraction import detect_text_kind, extract_text
+    from registry.content.unixfs import cid_text, parse_cid
+
+_EXPORTS = {
+    "check_private_file": "registry.content.key_files",
+    "read_master_key_file": "registry.content.key_files",
+    "KuboContentStore": "registry.content.kubo",
+    "MASTER": "registry.content.protection",
+    "ContentProtection": "registry.content.protection",
+    "content_key_rows": "registry.content.protection",
+    "wrapped_keys": "registry.content.protection",
+    "chunk_stream": "registry.content.readers",
+    "ContentStore": "registry.content.store",
+    "LocalBlockstore": "registry.content.store",
+    "read_content": "registry.content.store",
+    "detect_text_kind": "registry.content.text_extraction",
+    "extract_text": "registry.content.text_extraction",
+    "cid_text": "registry.content.unixfs",
+    "parse_cid": "registry.content.unixfs",
+}
+
+__all__ = [
+    "MASTER",
+    "ByteStream",
+    "ContentProtection",
+    "ContentStore",
+    "IngestedContent",
+    "KeptBytes",
+    "KuboContentStore",
+    "LocalBlockstore",
+    "check_private_file",
+    "chunk_stream",
+    "cid_text",
+    "content_key_rows",
+    "describe",
+    "detect_text_kind",
+    "extract_text",
+    "ingest",
+    "keep",
+    "parse_cid",
+    "read_content",
+    "read_master_key_file",
+    "stage",
+    "wrapped_keys",
+]
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,63 @@
+"""Files that hold secrets (the master key, keystores): readable by their owner only.
+
+Outside dev mode a secret file that its group or others may read (or write) stops start-up
+with :class:`InsecureKeyFile`: anyone else on the machine could have copied it. In dev mode that
+is a warning, and a missing master key file is created with a new key, mode 0600.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from registry.core.errors import InsecureKeyFile, InvalidKeyFile
+
+log = logging.getLogger(__name__)
+
+# Bits of group and others: none may be set on a file that holds a secret.
+SHARED_BITS = stat.S_IRWXG | stat.S_IRWXO
+
+
+def check_private_file(path: Path, *, dev_mode: bool, what: str) -> None:
+    """Refuse (or, in dev mode, warn about) ``path`` when its group or others have access."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & SHARED_BITS:
+        return
+    details = {"path": str(path), "mode": f"{mode:04o}", "required": "0600"}
+    message = f"the {what} {path} is accessible to group or others (mode {mode:04o}): chmod 600"
+    if dev_mode:
+        log.warning("%s (accepted in dev mode only)", message)
+        return
+    raise InsecureKeyFile(message, details=details)
+
+
+def read_master_key_file(path: Path, *, dev_mode: bool) -> str:
+    """The master key (64 hex digits) held in ``path``, checked to be private first.
+
+    In dev mode a missing file is created with a new random key, readable by its owner only.
+    """
+    if not path.exists():
+        if not dev_mode:
+            raise InvalidKeyFile(
+                f"the master key file {path} does not exist", details={"path": str(path)}
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as out:
+            out.write(secrets.token_hex(32) + "\n")
+        log.info("created the master key file %s (mode 0600)", path)
+    check_private_file(path, dev_mode=dev_mode, what="master key file")
+    text = path.read_text(encoding="ascii", errors="replace").strip().removeprefix("0x")
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise InvalidKeyFile(
+            f"the master key file {path} must hold 32 bytes as 64 hex digits",
+            details={"path": str(path)},
+        )
+    return text

@@ -1,0 +1,186 @@
+"""Where the bytes of works are kept: IPFS blocks behind one interface.
+
+Two backends give the same CIDs: the embedded ``LocalBlockstore`` (the default, under the data
+directory) and ``KuboContentStore`` (``registry.content.kubo``, Kubo's HTTP RPC). Blocks of an
+ingest are
+written through a ``BlockWriter`` that either commits them all (and pins the root) or leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from multiformats import CID
+
+from registry.content.unixfs import cid_text, decode_node_links
+from registry.core.errors import ContentNotFound
+
+
+class BlockWriter(Protocol):
+    def put(self, cid: CID, block: bytes) -> None: ...
+
+    def commit(self, root: CID) -> None:
+        """Make every block put so far durable and pin ``root``."""
+        ...
+
+    def abort(self) -> None:
+        """Forget the blocks put so far (a refused or failed upload)."""
+        ...
+
+
+class ContentStore(Protocol):
+    def writer(self) -> BlockWriter: ...
+
+    def get_block(self, cid: CID) -> bytes: ...
+
+    def has_block(self, cid: CID) -> bool: ...
+
+    def unpin(self, root: CID) -> None: ...
+
+    def is_available(self) -> bool:
+        """Can content be stored now? (For health checks: never raises.)"""
+        ...
+
+    def close(self) -> None: ...
+
+
+def read_content(store: ContentStore, root: CID) -> Iterator[bytes]:
+    """The file under ``root``, leaf by leaf, depth first (never whole in memory)."""
+    block = store.get_block(root)
+    if root.codec.name == "raw":
+        yield block
+        return
+    for child in decode_node_links(block):
+        yield from read_content(store, child)
+
+
+def dag_blocks(store: ContentStore, root: CID) -> Iterator[tuple[CID, bytes]]:
+    """Every block of the DAG under ``root``, depth first, root first (the CAR order)."""
+    block = store.get_block(root)
+    yield root, block
+    if root.codec.name == "dag-pb":
+        for child in decode_node_links(block):
+            yield from dag_blocks(store, child)
+
+
+def export_car(store: ContentStore, root: CID, out: BinaryIO) -> None:
+    """Write the DAG under ``root`` as a CARv1 file (what ``ipfs dag export`` writes)."""
+    out.write(car_header(root))
+    for cid, block in dag_blocks(store, root):
+        section = bytes(cid) + block
+        out.write(_uvarint(len(section)) + section)
+
+
+def car_header(root: CID) -> bytes:
+    """``{"roots": [root], "version": 1}`` in DAG-CBOR, length-prefixed."""
+    link = b"\x00" + bytes(root)  # CBOR tag 42 holds the binary CID behind a 0x00 prefix
+    encoded_link = b"\xd8\x2a" + _cbor_bytes_head(len(link)) + link
+    header = b"\xa2" + b"\x65roots" + b"\x81" + encoded_link + b"\x67version" + b"\x01"
+    return _uvarint(len(header)) + header
+
+
+def _cbor_bytes_head(length: int) -> bytes:
+    if length < 24:
+        return bytes([0x40 + length])
+    if length < 256:
+        return bytes([0x58, length])
+    return bytes([0x59]) + length.to_bytes(2, "big")
+
+
+def _uvarint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+class LocalBlockstore:
+    """Blocks as files under ``root/blocks/<last 2 chars of the CID>/<CID>``, pins as files.
+
+    An ingest writes into its own staging directory; ``commit`` renames the blocks into place
+    (a block already present is simply kept), ``abort`` deletes the directory.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.blocks = root / "blocks"
+        self.pins = root / "pins"
+        self.staging = root / "staging"
+
+    def close(self) -> None:
+        """Nothing to release: files are opened per block."""
+
+    def writer(self) -> LocalBlockWriter:
+        return LocalBlockWriter(self)
+
+    def path_of(self, cid: CID) -> Path:
+        name = cid_text(cid)
+        return self.blocks / name[-3:-1] / name
+
+    def get_block(self, cid: CID) -> bytes:
+        try:
+            return self.path_of(cid).read_bytes()
+        except FileNotFoundError:
+            raise ContentNotFound(f"no block {cid}", details={"cid": str(cid)}) from None
+
+    def has_block(self, cid: CID) -> bool:
+        return self.path_of(cid).is_file()
+
+    def pin(self, root: CID) -> None:
+        self.pins.mkdir(parents=True, exist_ok=True)
+        (self.pins / cid_text(root)).touch()
+
+    def unpin(self, root: CID) -> None:
+        (self.pins / cid_text(root)).unlink(missing_ok=True)
+
+    def is_pinned(self, root: CID) -> bool:
+        return (self.pins / cid_text(root)).is_file()
+
+    def is_available(self) -> bool:
+        # Write and remove a probe where ingests stage their blocks: a missing, read-only or
+        # misconfigured directory fails here just as an ingest would.
+        try:
+            self.staging.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.staging) as probe:
+                probe.write(b"ok")
+        except OSError:
+            return False
+        return True
+
+
+class LocalBlockWriter:
+    def __init__(self, store: LocalBlockstore) -> None:
+        self.store = store
+        self.directory = store.staging / uuid.uuid4().hex
+        self.directory.mkdir(parents=True)
+        self.staged: dict[str, CID] = {}
+
+    def put(self, cid: CID, block: bytes) -> None:
+        name = cid_text(cid)
+        if name in self.staged:
+            return  # a repeated chunk (e.g. runs of zeros) is one block
+        with (self.directory / name).open("wb") as out:
+            out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        self.staged[name] = cid
+
+    def commit(self, root: CID) -> None:
+        for cid in self.staged.values():
+            final = self.store.path_of(cid)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.directory / cid_text(cid), final)
+        self.store.pin(root)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)

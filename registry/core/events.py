@@ -1,0 +1,217 @@
+"""The outbox: what happened, recorded in the same transaction as the change itself.
+
+Every state change a platform may want to hear about writes one :class:`~registry.core.models.Event`
+row with :func:`record_event`, inside the transaction that makes the change: if the change is
+rolled back, so is the event, and if it is committed, the event is there for the webhook
+dispatcher (``registry.platform.webhooks``) however long the receivers are down.
+
+An event's ``subject`` is the work's registration leaf, which is also its asset id once
+tokenized, so every event of one work (registered, anchored, transferred, frozen …) shares a
+subject and is delivered in order. Events read from the chain carry a ``source_key`` (transaction
+and log index): the follower replays events after a reorganization or a rebuild, and an event
+already recorded is not recorded twice.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chain_client.licences import LicenceGranted
+from chain_client.moderation import Frozen, Restored
+from chain_client.pledges import Enforced, Pledged, Released
+from chain_client.records import LogPosition
+from chain_client.rights_assets import Transfer
+from registry.core.models import Batch, Event, Registration, Takedown
+from registry.core.priority import prior_claim
+
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+class EventType(enum.StrEnum):
+    REGISTERED = "registered"
+    ANCHORED = "anchored"
+    CONFIRMED = "confirmed"
+    TOKENIZED = "tokenized"
+    TRANSFERRED = "transferred"
+    LICENSED = "licensed"
+    PLEDGED = "pledged"
+    RELEASED = "released"
+    ENFORCED = "enforced"
+    FROZEN = "frozen"
+    RESTORED = "restored"
+    REVIEW_DECIDED = "review_decided"
+
+
+def record_event(
+    session: Session,
+    event_type: EventType,
+    subject: str,
+    payload: Mapping[str, object],
+    *,
+    at: datetime | None = None,
+    source_key: str | None = None,
+) -> Event | None:
+    """Add an event to ``session``'s transaction; ``None`` if ``source_key`` is recorded already."""
+    if (
+        source_key is not None
+        and session.scalar(select(Event.id).where(Event.source_key == source_key)) is not None
+    ):
+        return None
+    event = Event(
+        type=event_type.value,
+        subject=subject,
+        payload_json=json.dumps(dict(payload), ensure_ascii=False, sort_keys=True),
+        source_key=source_key,
+        fanned_out=False,
+        created_at=at or datetime.now(UTC),
+    )
+    session.add(event)
+    return event
+
+
+def record_batch_events(batch: Batch, event_type: EventType) -> None:
+    """One ``anchored`` or ``confirmed`` event per registration of ``batch``, in the transaction
+    of the session ``batch`` belongs to."""
+    session = Session.object_session(batch)
+    if session is None:
+        raise ValueError("the batch must belong to a session")
+    for registration in batch.registrations:
+        record_event(
+            session,
+            event_type,
+            registration.leaf,
+            {
+                "number": registration.number,
+                "root": batch.root,
+                "chain_id": batch.chain_id,
+                "contract": batch.contract_address,
+                "tx_hash": batch.tx_hash,
+                "block_number": batch.block_number,
+            },
+        )
+
+
+def record_chain_event(session: Session, event: Any) -> None:
+    """The webhook event of a decoded suite event, if it is one platforms hear about."""
+    found = _chain_event(event)
+    if found is None:
+        return
+    event_type, subject, payload = found
+    position: LogPosition = event.position
+    number = session.scalar(select(Registration.number).where(Registration.leaf == subject))
+    if event_type is EventType.FROZEN:
+        # The chain knows the registry's account; the record knows who decided, and as what.
+        takedown = session.scalar(select(Takedown).where(Takedown.freeze_tx == position.tx_hash))
+        if takedown is not None:
+            payload = {
+                **payload,
+                "authority": takedown.authority,
+                "actor": takedown.frozen_by,
+                "reason_digest": takedown.reason_digest,
+            }
+    payload = {
+        "number": number,
+        **payload,
+        "block_number": position.block_number,
+        "tx_hash": position.tx_hash,
+    }
+    record_event(
+        session,
+        event_type,
+        subject,
+        payload,
+        source_key=f"chain:{position.tx_hash}:{position.log_index}",
+    )
+
+
+def _asset(asset_id: int) -> str:
+    return asset_id.to_bytes(32, "big").hex()
+
+
+def _chain_event(event: Any) -> tuple[EventType, str, dict[str, object]] | None:
+    match event:
+        case Transfer() if event.from_ == ZERO_ADDRESS:  # the mint: the asset now exists
+            return (EventType.TOKENIZED, _asset(event.token_id), {"owner": event.to})
+        case Transfer():
+            return (
+                EventType.TRANSFERRED,
+                _asset(event.token_id),
+                {"from": event.from_, "to": event.to},
+            )
+        case LicenceGranted():
+            return (
+                EventType.LICENSED,
+                _asset(event.asset_id),
+                {
+                    "licence_id": event.licence_id,
+                    "licensee": event.licensee,
+                    "licensor": event.licensor,
+                    "rights": event.rights,
+                    "territory": event.territory,
+                    "start": event.start,
+                    "end": event.end,
+                    "exclusive": event.exclusive,
+                },
+            )
+        case Pledged():
+            return (
+                EventType.PLEDGED,
+                _asset(event.asset_id),
+                {
+                    "lien_id": event.lien_id,
+                    "lender": event.lender,
+                    "owner": event.owner,
+                    "rank": event.rank,
+                    "amount": str(event.amount),
+                    "currency_code": event.currency_code.decode("ascii"),
+                    "maturity": event.maturity,
+                },
+            )
+        case Released():
+            return (
+                EventType.RELEASED,
+                _asset(event.asset_id),
+                {"lien_id": event.lien_id, "lender": event.lender},
+            )
+        case Enforced():
+            return (
+                EventType.ENFORCED,
+                _asset(event.asset_id),
+                {"lien_id": event.lien_id, "lender": event.lender, "to": event.to},
+            )
+        case Frozen():
+            return (
+                EventType.FROZEN,
+                event.target.hex(),
+                {"authority": event.authority.name.lower(), "actor": event.actor},
+            )
+        case Restored():
+            return (EventType.RESTORED, event.target.hex(), {"actor": event.actor})
+    return None
+
+
+def record_registered(session: Session, registration: Registration, *, at: datetime) -> None:
+    """The ``registered`` event: the number and the content's identifiers; for a later claimant
+    of the same content, ``first_registration`` (number, claimant, registered_at) too."""
+    payload: dict[str, object] = {
+        "number": registration.number,
+        "sha256": registration.work.sha256,
+        "sm3": registration.work.sm3,
+        "cid": registration.work.cid,
+        "registrant": registration.registrant,
+    }
+    first = prior_claim(session, registration.work.sha256, registration.number)
+    if first is not None:
+        payload["first_registration"] = {
+            "number": first.number,
+            "claimant": first.claimant,
+            "registered_at": first.registered_at.isoformat(),
+        }
+    record_event(session, EventType.REGISTERED, registration.leaf, payload, at=at)

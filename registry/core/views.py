@@ -1,0 +1,270 @@
+"""What the services return: plain frozen records, independent of the database session."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, Select, select
+from sqlalchemy.orm import joinedload
+
+from registry.core.errors import TakenDown
+from registry.core.models import Batch, Party, Registration, Work
+from registry.core.states import BatchStatus, RegistrationStatus
+
+
+@dataclass(frozen=True)
+class AnchorView:
+    """Where a registration's batch root was anchored."""
+
+    root: str
+    chain_id: int | None
+    contract_address: str | None
+    tx_hash: str | None
+    block_number: int | None
+    anchored_at: datetime | None
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """One party's claim to a content (its earliest registration of it), in priority order."""
+
+    number: str
+    claimant: str | None  # the party's public name, or the registrant key when no party
+    party: str | None  # the party's id (``party_…``)
+    registered_at: datetime
+    anchored_at: datetime | None
+    status: str
+    taken_down: bool
+
+
+@dataclass(frozen=True)
+class Priority:
+    """Who registered the same content (SHA-256) first: the prior claim, later claimants (one
+    entry per party, rejected registrations left out), and whether this registration's party
+    holds the prior claim. Computed by ``registry.core.priority``."""
+
+    first: Claimant
+    later: tuple[Claimant, ...]
+    is_first: bool
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    """The party a registration belongs to, as the public sees it."""
+
+    party_id: str
+    public_name: str
+
+
+@dataclass(frozen=True)
+class RegistrationView:
+    """A registration with its claim and, once anchored, its Merkle proof and anchoring."""
+
+    number: str
+    status: str
+    title: str
+    metadata: dict[str, object]
+    sha256: str
+    sm3: str
+    size: int
+    cid: str | None
+    iscc_data: str | None
+    iscc_instance: str | None
+    iscc_content: str | None
+    published_at: datetime | None
+    registered_at: datetime
+    leaf: str
+    claim: dict[str, object]
+    signing_mode: str
+    signature: str | None
+    registrant: str | None
+    proof: list[str] | None
+    anchor: AnchorView | None
+    takedown: dict[str, object] | None = None  # the takedown in force (registry.moderation)
+    # The chain address bound into its anchored Merkle entry (None: custodial, SM2, or older).
+    controller: str | None = None
+    # Who registered the same content first (verification answers fill it in; None elsewhere).
+    priority: Priority | None = None
+    # The party it belongs to (None: a command-line registration with an unlinked key, or older).
+    party: PartyRef | None = None
+
+    def summary_json(self) -> dict[str, object]:
+        """What a registration is, in brief: its number, state, title, claim and digests."""
+        return {
+            "number": self.number,
+            "status": self.status,
+            "title": self.title,
+            "signing_mode": self.signing_mode,
+            "sha256": self.sha256,
+            "sm3": self.sm3,
+            "cid": self.cid,
+        }
+
+
+def refuse_if_taken_down(number: str, takedown_json: str | dict[str, object] | None) -> None:
+    """Raise :class:`TakenDown`, with the takedown's reference, while one is in force."""
+    if takedown_json is None:
+        return
+    takedown = json.loads(takedown_json) if isinstance(takedown_json, str) else takedown_json
+    raise TakenDown(
+        f"registration {number} is taken down",
+        details={"number": number, "takedown": takedown},
+    )
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def anchor_view(batch: Batch | None) -> AnchorView | None:
+    if batch is None:
+        return None
+    return AnchorView(
+        root=batch.root,
+        chain_id=batch.chain_id,
+        contract_address=batch.contract_address,
+        tx_hash=batch.tx_hash,
+        block_number=batch.block_number,
+        anchored_at=as_utc(batch.anchored_at) if batch.anchored_at else None,
+        confirmed=batch.status == BatchStatus.CONFIRMED,
+    )
+
+
+def registrations_for_views() -> Select[Registration]:
+    """Registrations with what :func:`registration_view` reads (work, batch) in one query."""
+    return select(Registration).options(
+        joinedload(Registration.work),
+        joinedload(Registration.batch),
+        joinedload(Registration.party),
+    )
+
+
+def registration_view(registration: Registration) -> RegistrationView:
+    work = registration.work
+    anchored = registration.status == RegistrationStatus.ANCHORED
+    return RegistrationView(
+        number=registration.number,
+        status=registration.status,
+        title=work.title,
+        metadata=json.loads(work.metadata_json),
+        sha256=work.sha256,
+        sm3=work.sm3,
+        size=work.size,
+        cid=work.cid,
+        iscc_data=work.iscc_data,
+        iscc_instance=work.iscc_instance,
+        iscc_content=work.iscc_content,
+        published_at=as_utc(work.published_at) if work.published_at else None,
+        registered_at=as_utc(registration.created_at),
+        leaf=registration.leaf,
+        claim=json.loads(registration.claim_json),
+        signing_mode=registration.signing_mode,
+        signature=registration.signature,
+        registrant=registration.registrant,
+        proof=json.loads(registration.proof_json) if registration.proof_json else None,
+        anchor=anchor_view(registration.batch) if anchored else None,
+        takedown=json.loads(registration.takedown_json) if registration.takedown_json else None,
+        controller=registration.controller,
+        party=(
+            PartyRef(registration.party.party_id, registration.party.public_name)
+            if registration.party is not None
+            else None
+        ),
+    )
+
+
+_registrations = Registration.__table__
+_works = Work.__table__
+_batches = Batch.__table__
+_parties = Party.__table__
+
+# The columns a verification answer reads, and nothing else: a Core select (no ORM objects, no
+# identity map) for the lookups platforms make many times a second. Built once; callers add
+# their WHERE and ORDER BY. Read by :func:`view_of_row` and ``registry.core.priority``.
+REGISTRATION_ROWS: Select[Any] = select(
+    _registrations.c.id.label("row_id"),
+    _registrations.c.number,
+    _registrations.c.status,
+    _registrations.c.leaf,
+    _registrations.c.claim_json,
+    _registrations.c.signing_mode,
+    _registrations.c.signature,
+    _registrations.c.registrant,
+    _registrations.c.proof_json,
+    _registrations.c.takedown_json,
+    _registrations.c.controller,
+    _registrations.c.created_at,
+    _works.c.sha256,
+    _works.c.sm3,
+    _works.c.size,
+    _works.c.title,
+    _works.c.metadata_json,
+    _works.c.cid,
+    _works.c.iscc_data,
+    _works.c.iscc_instance,
+    _works.c.iscc_content,
+    _works.c.published_at,
+    _works.c.isbn,
+    _batches.c.root,
+    _batches.c.chain_id,
+    _batches.c.contract_address,
+    _batches.c.tx_hash,
+    _batches.c.block_number,
+    _batches.c.anchored_at,
+    _batches.c.status.label("batch_status"),
+    _parties.c.id.label("party_row"),
+    _parties.c.party_id,
+    _parties.c.public_name,
+).select_from(
+    _registrations.join(_works, _registrations.c.work_id == _works.c.id)
+    .outerjoin(_batches, _registrations.c.batch_id == _batches.c.id)
+    .outerjoin(_parties, _registrations.c.party_id == _parties.c.id)
+)
+
+
+def view_of_row(row: Row[Any]) -> RegistrationView:
+    """The view of one :data:`REGISTRATION_ROWS` row: the same as :func:`registration_view` of
+    the registration it is."""
+    anchored = row.status == RegistrationStatus.ANCHORED and row.root is not None
+    return RegistrationView(
+        number=row.number,
+        status=row.status,
+        title=row.title,
+        metadata=json.loads(row.metadata_json),
+        sha256=row.sha256,
+        sm3=row.sm3,
+        size=row.size,
+        cid=row.cid,
+        iscc_data=row.iscc_data,
+        iscc_instance=row.iscc_instance,
+        iscc_content=row.iscc_content,
+        published_at=as_utc(row.published_at) if row.published_at else None,
+        registered_at=as_utc(row.created_at),
+        leaf=row.leaf,
+        claim=json.loads(row.claim_json),
+        signing_mode=row.signing_mode,
+        signature=row.signature,
+        registrant=row.registrant,
+        proof=json.loads(row.proof_json) if row.proof_json else None,
+        anchor=(
+            AnchorView(
+                root=row.root,
+                chain_id=row.chain_id,
+                contract_address=row.contract_address,
+                tx_hash=row.tx_hash,
+                block_number=row.block_number,
+                anchored_at=as_utc(row.anchored_at) if row.anchored_at else None,
+                confirmed=row.batch_status == BatchStatus.CONFIRMED,
+            )
+            if anchored
+            else None
+        ),
+        takedown=json.loads(row.takedown_json) if row.takedown_json else None,
+        controller=row.controller,
+        party=PartyRef(row.party_id, row.public_name) if row.party_row is not None else None,
+    )

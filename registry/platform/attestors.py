@@ -1,0 +1,75 @@
+"""The identity attestors a running registry accepts, and (dev mode only) its development
+attestor, whose SM2 key is generated in the data directory so a local registry can attest
+parties from the command line."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from chain_client.errors import ChainError
+from chain_client.identity_attestations import IdentityAttestationsClient
+from crypto.errors import CryptoError
+from crypto.signing import KeySigner
+from crypto.sm2 import SM2PrivateKey
+from registry.access.attestation import Attestors, parse_attestor_keys
+from registry.content import check_private_file
+from registry.core.errors import ChainUnreachable, InvalidKeyFile
+from registry.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def load_attestors(settings: Settings) -> Attestors:
+    """The configured attestors; in dev mode also the development attestor (its key file is
+    created, mode 0600, when missing)."""
+    accepted = parse_attestor_keys(settings.attestor_public_keys)
+    path = settings.resolved_dev_attestor_key_file
+    if path is None:
+        return Attestors(accepted, settings.master_key_bytes)
+    private_key = _dev_attestor_key(path)
+    dev_key = private_key.public_key
+    keys = accepted if dev_key in accepted else (*accepted, dev_key)
+    return Attestors(keys, settings.master_key_bytes, dev_signer=KeySigner(private_key))
+
+
+def _dev_attestor_key(path: Path) -> SM2PrivateKey:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as out:
+            out.write(SM2PrivateKey.generate().to_pem())
+        log.info("created the development attestor's key %s (mode 0600)", path)
+    check_private_file(path, dev_mode=True, what="development attestor key")
+    try:
+        return SM2PrivateKey.from_pem(path.read_bytes())
+    except (CryptoError, ValueError) as exc:
+        raise InvalidKeyFile(
+            f"the development attestor key {path} is not an SM2 private key (PEM)",
+            details={"path": str(path)},
+        ) from exc
+
+
+class ChainLedger:
+    """``IdentityAttestations`` as the attestation services see it: the transaction's hash, or
+    :class:`ChainUnreachable` for any failure to record (the chain down, or a refusal)."""
+
+    def __init__(self, client: IdentityAttestationsClient) -> None:
+        self.client = client
+
+    def attest(
+        self, party_id: str, commitment: bytes, expires_at: int, attestor_signature: bytes
+    ) -> str:
+        try:
+            event = self.client.attest(party_id, commitment, expires_at, attestor_signature)
+        except ChainError as exc:
+            raise ChainUnreachable(f"IdentityAttestations.attest failed: {exc}") from exc
+        return event.position.tx_hash
+
+    def revoke(self, party_id: str, commitment: bytes, reason_digest: bytes) -> str:
+        try:
+            event = self.client.revoke(party_id, commitment, reason_digest)
+        except ChainError as exc:
+            raise ChainUnreachable(f"IdentityAttestations.revoke failed: {exc}") from exc
+        return event.position.tx_hash

@@ -1,0 +1,349 @@
+"""Everything a running banquan needs, built once from settings at the entry point."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+
+from eth_account import Account
+from pydantic import SecretStr
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from web3 import Web3
+
+from chain_client.connection import connect
+from chain_client.deployment import ensure_suite, load_record, suite_at
+from chain_client.errors import ChainError
+from chain_client.moderation import REGULATOR_ROLE as MODERATION_REGULATOR_ROLE
+from chain_client.moderation import ModerationClient
+from chain_client.registry_anchor import RegistryAnchorClient
+from chain_client.suite import Suite, SuiteAddresses
+from chain_client.transactions import TransactionSender
+from crypto.symmetric import Cipher
+from registry.access.attestation import AttestationLedger, Attestors
+from registry.assets import Assets, FollowedSuite, FollowResult, follow_chain, rebuild_chain_state
+from registry.content import (
+    ContentProtection,
+    ContentStore,
+    KuboContentStore,
+    LocalBlockstore,
+    read_master_key_file,
+)
+from registry.core.database import create_database_engine, session_factory
+from registry.core.errors import ChainUnreachable, ContractsNotConfigured
+from registry.core.settings import Settings
+from registry.moderation import (
+    HookChain,
+    Moderation,
+    ModerationEvents,
+    ModerationGate,
+    build_hook_chain,
+)
+from registry.platform.attestors import ChainLedger, load_attestors
+from registry.platform.evidence_support import load_operator_key, rights_state_reader
+from registry.platform.external_chains import ExternalChainHandle, external_chain_handles
+from registry.proofs import (
+    AnchoringPolicy,
+    Batcher,
+    Proofs,
+    release_batches_missing_on_chain,
+    timestamper_for,
+)
+from registry.proofs.evidence import Evidence
+from registry.proofs.external_anchoring import ExternalAnchorer, ExternalPolicy
+from registry.registration import Registrar
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    """Database, content store and chain access of one banquan instance."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: ContentStore
+    w3: Web3
+    sender: TransactionSender
+    now: Callable[[], datetime] = utc_now
+    moderation_chain: HookChain = field(default_factory=lambda: HookChain(()))
+    moderation_events: ModerationEvents = field(default_factory=ModerationEvents)
+    external_chains: list[ExternalChainHandle] = field(default_factory=list)
+    _anchor: RegistryAnchorClient | None = field(default=None, init=False)
+    _followed: FollowedSuite | None = field(default=None, init=False)
+    _anchor_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def anchor_client(self) -> RegistryAnchorClient:
+        """The ``RegistryAnchor`` in use, resolved on first need (the chain may start later).
+
+        With ``anchor_address`` set, that contract is used and must hold the expected code. In
+        dev mode without it, the whole contract suite is deployed once and remembered in the data
+        directory; a reset chain is noticed (the anchor's code is checked on every call) and the
+        suite redeployed. Batches whose roots the contract does not know are re-opened and
+        anchored again.
+        """
+        return self._resolved()[0]
+
+    def followed_suite(self) -> FollowedSuite:
+        """The contract suite in use (sending as the registrar) and its first block.
+
+        Dev mode deploys and remembers it with the anchor; otherwise it is built from the
+        ``*_ADDRESS`` settings, and :class:`ContractsNotConfigured` is raised when they are unset.
+        """
+        followed = self._resolved()[1]
+        if followed is None:
+            raise ContractsNotConfigured(
+                "the asset contracts are not configured: set BANQUAN_MODERATION_ADDRESS, "
+                "BANQUAN_RIGHTS_ASSET_ADDRESS, BANQUAN_PLEDGES_ADDRESS, BANQUAN_LICENCES_ADDRESS "
+                "and BANQUAN_ENCUMBRANCES_ADDRESS"
+            )
+        return followed
+
+    def suite(self) -> Suite:
+        """The contract suite in use, its transactions sent by the registrar account."""
+        return self.followed_suite().suite
+
+    def _resolved(self) -> tuple[RegistryAnchorClient, FollowedSuite | None]:
+        with self._anchor_lock:
+            try:
+                if self._anchor is not None:
+                    if self._anchor.has_expected_code():
+                        return self._anchor, self._followed
+                    self.sender.forget_nonce()  # the chain was reset under us
+                anchor, followed = self._resolve_contracts()
+                release_batches_missing_on_chain(self.sessions, anchor)
+            except ChainError as exc:
+                raise ChainUnreachable(f"chain not ready: {exc}") from exc
+            self._anchor, self._followed = anchor, followed
+            return anchor, followed
+
+    def _resolve_contracts(self) -> tuple[RegistryAnchorClient, FollowedSuite | None]:
+        settings = self.settings
+        if not settings.anchor_address:
+            suite, start_block, _ = ensure_suite(self.sender, settings.deployment_file)
+            return suite.registry_anchor, FollowedSuite(suite, start_block)
+        anchor = RegistryAnchorClient(self.w3, settings.anchor_address, self.sender)
+        anchor.ensure_deployed()
+        if not all(settings.suite_addresses_given):
+            return anchor, None
+        addresses = SuiteAddresses(
+            registry_anchor=settings.anchor_address,
+            moderation=str(settings.moderation_address),
+            rights_asset=str(settings.rights_asset_address),
+            pledges=str(settings.pledges_address),
+            licences=str(settings.licences_address),
+            encumbrances=str(settings.encumbrances_address),
+            identity_attestations=settings.identity_attestations_address,
+        )
+        suite = suite_at(self.w3, addresses, self.sender)
+        return anchor, FollowedSuite(suite, settings.suite_start_block)
+
+    def follow_chain(self) -> FollowResult:
+        """Bring the chain-derived tables up to ``head - confirmations`` (see
+        registry.assets.follower)."""
+        return follow_chain(
+            self.sessions, self.followed_suite(), confirmations=self.settings.chain_confirmations
+        )
+
+    def rebuild_chain_state(self) -> FollowResult:
+        """Wipe the chain-derived tables and replay them from the suite's first block."""
+        return rebuild_chain_state(
+            self.sessions, self.followed_suite(), confirmations=self.settings.chain_confirmations
+        )
+
+    def moderation_gate(self, submitted_by: str | None) -> ModerationGate:
+        """The hook chain a registration by ``submitted_by`` (an API key id) passes."""
+        return ModerationGate(self.moderation_chain, submitted_by, self.moderation_events)
+
+    def moderation_client(self) -> ModerationClient:
+        """The suite's ``Moderation``, sending as the registrar. In dev mode the registrar (the
+        contract's admin) is granted ``REGULATOR_ROLE`` on first need; elsewhere an operator
+        grants the registry's account its role."""
+        moderation = self.suite().moderation
+        if self.settings.mode == "dev" and not self.settings.anchor_address:
+            try:
+                if not moderation.has_role(MODERATION_REGULATOR_ROLE, self.sender.address):
+                    moderation.grant_role(MODERATION_REGULATOR_ROLE, self.sender.address)
+            except ChainError as exc:
+                raise ChainUnreachable(f"chain not ready: {exc}") from exc
+        return moderation
+
+    @property
+    def assets(self) -> Assets:
+        """Rights assets, licences, liens and relayed writes (see ``registry.assets``)."""
+        return Assets(
+            sessions=self.sessions, suite=self.suite, protection=self.protection, now=self.now
+        )
+
+    @property
+    def moderation(self) -> Moderation:
+        """Review, blocklist, takedowns and the audit log (see ``registry.moderation``)."""
+        return Moderation(
+            sessions=self.sessions,
+            now=self.now,
+            chain=self.moderation_client,
+            events=self.moderation_events,
+        )
+
+    @property
+    def proofs(self) -> Proofs:
+        """Lookups, proof checks, bundles and certificates (see ``registry.proofs``)."""
+        return Proofs(
+            sessions=self.sessions,
+            anchor_client=self.existing_anchor_client,
+            public_base_url=self.settings.public_base_url,
+            operator_name=self.settings.operator_name,
+            timestamper=timestamper_for(self.settings, self.sessions, self.now),
+            moderation_contract=self.known_moderation_address,
+        )
+
+    @property
+    def evidence(self) -> Evidence:
+        """Evidence packages (存证报告) signed with the operator's SM2 key (see
+        ``registry.proofs.evidence``)."""
+        return Evidence(
+            sessions=self.sessions,
+            proofs=self.proofs,
+            registrar=self.registrar,
+            rights_state=rights_state_reader(self.assets, self.now),
+            operator_key=lambda: load_operator_key(self.settings),
+            now=self.now,
+        )
+
+    @property
+    def registrar(self) -> Registrar:
+        """The registrar every face registers works through (see ``registry.registration``)."""
+        return Registrar(
+            sessions=self.sessions,
+            store=self.store,
+            max_bytes=self.settings.max_upload_bytes,
+            now=self.now,
+            protection=self.protection,
+            moderation=self.moderation_gate,
+        )
+
+    @cached_property
+    def attestors(self) -> Attestors:
+        """The identity attestors accepted (and, in dev mode, the development attestor, its key
+        created in the data directory on first need)."""
+        return load_attestors(self.settings)
+
+    def identity_ledger(self) -> AttestationLedger | None:
+        """``IdentityAttestations``, sending as the registry's account (which holds
+        ``ATTESTOR_ROLE``): deployed with the suite in dev mode, else
+        ``BANQUAN_IDENTITY_ATTESTATIONS_ADDRESS``; None when not configured."""
+        try:
+            client = self.suite().identity_attestations
+        except ContractsNotConfigured:
+            return None
+        return ChainLedger(client) if client is not None else None
+
+    @property
+    def protection(self) -> ContentProtection:
+        return ContentProtection(
+            Cipher.parse(self.settings.content_cipher), self.settings.master_key_bytes
+        )
+
+    def existing_anchor_client(self) -> RegistryAnchorClient | None:
+        """The ``RegistryAnchor`` in use if one is configured or remembered; never deploys."""
+        if self.settings.anchor_address:
+            return RegistryAnchorClient(self.w3, self.settings.anchor_address)
+        record = load_record(self.settings.deployment_file)
+        return RegistryAnchorClient(self.w3, record.registry_anchor) if record else None
+
+    def known_moderation_address(self) -> str | None:
+        """The suite's ``Moderation`` if one is configured or remembered; never deploys."""
+        if self.settings.moderation_address:
+            return self.settings.moderation_address
+        record = load_record(self.settings.deployment_file)
+        return record.suite.moderation if record and record.suite else None
+
+    def new_batcher(self) -> Batcher:
+        return Batcher(
+            self.sessions,
+            self.anchor_client,
+            policy=self.anchoring_policy(),
+            interval=self.settings.batch_interval_seconds,
+            now=self.now,
+            after_cycle=self._follow_if_configured,
+        )
+
+    def new_external_anchorers(self) -> list[ExternalAnchorer]:
+        """One anchorer per configured external chain (second anchoring), each to run in a
+        thread of its own beside the batcher."""
+        policy = ExternalPolicy(
+            retry_base=timedelta(seconds=self.settings.batch_interval_seconds),
+            retry_max=timedelta(seconds=self.settings.external_retry_max_seconds),
+            resend_after=timedelta(seconds=self.settings.resubmit_after_seconds),
+        )
+        return [
+            ExternalAnchorer(
+                self.sessions,
+                handle.config.name,
+                handle.resolve,
+                policy=policy,
+                interval=self.settings.batch_interval_seconds,
+                now=self.now,
+            )
+            for handle in self.external_chains
+        ]
+
+    def _follow_if_configured(self) -> None:
+        # Outside dev mode the asset contracts are optional: without them there is nothing to
+        # follow, and anchoring goes on alone.
+        try:
+            followed = self.followed_suite()
+        except ContractsNotConfigured:
+            return
+        follow_chain(self.sessions, followed, confirmations=self.settings.chain_confirmations)
+
+    def anchoring_policy(self) -> AnchoringPolicy:
+        return AnchoringPolicy(
+            max_size=self.settings.batch_max_size,
+            confirmations=self.settings.chain_confirmations,
+            resubmit_after=timedelta(seconds=self.settings.resubmit_after_seconds),
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.store.close()
+
+
+def _content_store(settings: Settings) -> ContentStore:
+    if settings.content_backend == "kubo":
+        return KuboContentStore.connect(settings.kubo_api_url)
+    return LocalBlockstore(settings.content_dir)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Build the runtime described by ``settings`` (nothing is contacted yet).
+
+    Raises :class:`InsecureKeyFile` or :class:`InvalidKeyFile` for a master key file that is
+    not private to its owner or not usable (see ``registry.content.key_files``).
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.master_key_file is not None:
+        master_key = read_master_key_file(settings.master_key_file, dev_mode=settings.mode == "dev")
+        settings = settings.model_copy(update={"master_key": SecretStr(master_key)})
+    moderation_chain = build_hook_chain(settings)  # a misconfigured chain stops start-up here
+    engine = create_database_engine(settings.resolved_database_url)
+    w3 = connect(settings.chain_rpc_url)
+    account = Account.from_key(settings.chain_private_key.get_secret_value())
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        store=_content_store(settings),
+        w3=w3,
+        sender=TransactionSender(w3, account),
+        moderation_chain=moderation_chain,
+        external_chains=external_chain_handles(
+            settings.external_chains, data_dir=settings.data_dir, dev_mode=settings.mode == "dev"
+        ),
+    )

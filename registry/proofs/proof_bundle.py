@@ -1,0 +1,473 @@
+"""Offline proof bundles (``banquan.proof/1``, ``/2``): everything needed to check a
+registration without asking banquan — the claim, its signature, the Merkle path, where the root
+is on chain and (``/2``) an RFC 3161 timestamp token over the leaf. Checking needs only the
+bundle (and, optionally, the file, any JSON-RPC node and the TSA's certificate).
+
+Schema (documented in docs/proof-bundle.md)::
+
+    {"v": "banquan.proof/1",
+     "registration": {"number", "registered_at"},
+     "claim": {...}, "signature": "<algorithm>:<hex>" | null, "leaf": hex,
+     "proof": [hex, ...], "root": hex,
+     "anchor": {"chain_id", "contract", "tx_hash", "block_number", "anchored_at"},
+     "controller": "0x<address>"}   (only for a registration bound to a controller)
+
+The Merkle path proves the entry ``leaf`` alone, or ``(leaf, controller)`` when the bundle
+carries a controller (``crypto.merkle.entry_hash``).
+
+Version 2 is version 1 with ``timestamp: {tsa, token, hashed: "leaf", gen_time}`` or, when the
+TSA could not give one, ``timestamp_warning``. Without a TSA configured bundles stay version 1.
+
+Either version may carry ``external_anchors``: the same root anchored again on other chains
+(second anchoring), each ``{"chain", "chain_id", "contract", "tx_hash", "block_number",
+"block_hash", "anchored_at"}``; a checker given a node of such a chain checks the root is in that
+contract, in that block, and the block's hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import BinaryIO
+
+from web3 import Web3
+
+from chain_client.errors import ChainError, ChainUnavailable
+from chain_client.moderation import ModerationClient
+from chain_client.registry_anchor import RegistrationStatus, RegistryAnchorClient
+from crypto.claims_v2 import ClaimV2, parse_claim
+from crypto.errors import CryptoError
+from crypto.merkle import verify_proof
+from crypto.signing import Signature
+from registry.content import describe
+from registry.core.errors import InvalidProofBundle, NotAnchoredYet, TimestampUnavailable
+from registry.core.views import RegistrationView
+from registry.proofs.timestamps import HASHED, Timestamper, verify_token
+from registry.registration import claim_leaf
+
+log = logging.getLogger(__name__)
+
+BUNDLE_VERSION = "banquan.proof/1"
+BUNDLE_VERSION_2 = "banquan.proof/2"
+VERSIONS = (BUNDLE_VERSION, BUNDLE_VERSION_2)
+
+
+def proof_bundle(
+    view: RegistrationView,
+    *,
+    timestamper: Timestamper | None = None,
+    moderation_contract: str | None = None,
+    external_anchors: Sequence[Mapping[str, object]] = (),
+) -> dict[str, object]:
+    """The bundle of an anchored registration; :class:`NotAnchoredYet` while it is pending.
+
+    ``external_anchors`` are the confirmed anchorings of the same root on external chains
+    (``registry.proofs.external_anchoring``), carried as they are.
+
+    With a ``timestamper`` the bundle is version 2 and carries the registration's RFC 3161 token
+    (obtained now if this is the first time); a TSA that fails gives ``timestamp_warning``
+    instead, never an error: the bundle checks without the token all the same.
+
+    ``moderation_contract`` (the suite's ``Moderation``) goes into ``anchor``, so a checker with
+    a chain node also reads whether the work is taken down now."""
+    if view.anchor is None or view.proof is None or view.anchor.anchored_at is None:
+        raise NotAnchoredYet(
+            f"registration {view.number} is not anchored yet", details={"number": view.number}
+        )
+    bundle: dict[str, object] = {
+        "v": BUNDLE_VERSION if timestamper is None else BUNDLE_VERSION_2,
+        "registration": {
+            "number": view.number,
+            "registered_at": view.registered_at.isoformat(),
+        },
+        "claim": view.claim,
+        "signature": view.signature,
+        "leaf": view.leaf,
+        "proof": list(view.proof),
+        "root": view.anchor.root,
+        "anchor": {
+            "chain_id": view.anchor.chain_id,
+            "contract": view.anchor.contract_address,
+            "tx_hash": view.anchor.tx_hash,
+            "block_number": view.anchor.block_number,
+            "anchored_at": view.anchor.anchored_at.isoformat(),
+        },
+    }
+    if view.controller is not None:
+        bundle["controller"] = view.controller
+    if external_anchors:
+        bundle["external_anchors"] = [dict(entry) for entry in external_anchors]
+    if view.party is not None:
+        # Who the registry attributes it to; informative: no check of the bundle rests on it.
+        bundle["party"] = {"party_id": view.party.party_id, "public_name": view.party.public_name}
+    if moderation_contract is not None:
+        anchor = bundle["anchor"]
+        if isinstance(anchor, dict):
+            anchor["moderation_contract"] = moderation_contract
+    if timestamper is not None:
+        try:
+            bundle["timestamp"] = timestamper.token_for(view.leaf).to_json()
+        except TimestampUnavailable as exc:
+            log.warning("no timestamp for %s: %s", view.number, exc.message)
+            bundle["timestamp_warning"] = exc.message
+    return bundle
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A check that could not be made because ``source`` (e.g. ``chain RPC http://…``) did not
+    answer: neither passed nor failed, so the bundle is neither valid nor shown invalid by it."""
+
+    source: str
+    reason: str
+
+
+CheckResult = bool | Unchecked | None
+"""True passed, False failed, None not applicable (e.g. the signature of an unsigned claim)."""
+
+
+class Verdict(StrEnum):
+    """What the checks of a bundle add up to."""
+
+    VALID = "valid"  # every check made passed, none that was asked for is missing
+    INVALID = "invalid"  # a check failed (whatever could not be checked besides)
+    UNCHECKED = "unchecked"  # none failed, but one asked for could not be made
+
+
+@dataclass
+class BundleCheck:
+    """Each check of a bundle, by name, with its :data:`CheckResult`, and notes on them."""
+
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    # Read from the Moderation contract the bundle names, when a chain is given: a takedown is
+    # a state of the work, not a flaw of the proof (None: not asked, or could not be read).
+    taken_down: bool | None = None
+
+    @property
+    def failed(self) -> list[str]:
+        return [name for name, result in self.results.items() if result is False]
+
+    @property
+    def unchecked(self) -> dict[str, Unchecked]:
+        return {
+            name: result for name, result in self.results.items() if isinstance(result, Unchecked)
+        }
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.failed:
+            return Verdict.INVALID
+        return Verdict.UNCHECKED if self.unchecked else Verdict.VALID
+
+    @property
+    def ok(self) -> bool:
+        """Valid: no check failed and every check asked for could be made."""
+        return self.verdict is Verdict.VALID
+
+
+def check_bundle(
+    bundle: object,
+    *,
+    content: BinaryIO | None = None,
+    chain: RegistryAnchorClient | None = None,
+    tsa_certificate: bytes | None = None,
+    external_chains: Mapping[str, Web3] | None = None,
+) -> BundleCheck:
+    """Check a bundle offline (claim → leaf, signature, Merkle path; the file's digests when
+    ``content`` is given; the timestamp token of a version 2 bundle, against ``tsa_certificate``
+    — the TSA's or its CA's — or else the certificate in the token) and, with ``chain`` (any
+    JSON-RPC node), that the contract holds the root at the stated block and has not revoked
+    it; with ``external_chains`` (a node per chain name), each external anchoring the bundle
+    carries for such a chain: the root in its contract, in the stated block, of the stated hash
+    (check ``external:<name>``). One without a node is noted as not checked."""
+    parsed = _parse(bundle)
+    check = BundleCheck()
+    try:
+        claim = parse_claim(parsed.claim)
+    except CryptoError as exc:
+        check.results["claim"] = False
+        check.notes.append(f"claim: {exc}")
+        return check
+    check.results["claim"] = True
+    # A version 2 claim just parsed gives its leaf directly (parsing is a third of a check).
+    leaf = claim.leaf() if isinstance(claim, ClaimV2) else claim_leaf(parsed.claim)
+    check.results["leaf"] = leaf == parsed.leaf
+    check.results["signature"] = _check_signature(claim, parsed.signature, check)
+    check.results["merkle_path"] = verify_proof(
+        parsed.leaf, parsed.proof, parsed.root, controller=parsed.controller
+    )
+    if parsed.controller is not None:
+        check.notes.append(f"bound to controller {parsed.controller}: entry (leaf, controller)")
+    if parsed.timestamp is not None:
+        check.results["timestamp"] = _check_timestamp(
+            parsed.timestamp, parsed.leaf, tsa_certificate, check
+        )
+    elif parsed.timestamp_warning is not None:
+        check.notes.append(f"no timestamp: {parsed.timestamp_warning}")
+    if content is not None:
+        described = describe(content)
+        check.results["file"] = (
+            described.digests.sha256_hex == claim.sha256
+            and described.digests.sm3_hex == claim.sm3
+            and described.size == claim.size
+        )
+    if chain is not None:
+        check.results["on_chain"] = _check_chain(parsed, chain, check)
+        check.taken_down = _taken_down(parsed, chain, check)
+    _check_external_anchors(parsed, external_chains or {}, check)
+    return check
+
+
+def _check_external_anchors(parsed: _Parsed, nodes: Mapping[str, Web3], check: BundleCheck) -> None:
+    carried = {str(entry["chain"]) for entry in parsed.external_anchors}
+    for name in sorted(set(nodes) - carried):
+        check.notes.append(f"external:{name}: the bundle carries no anchoring on {name}")
+    for entry in parsed.external_anchors:
+        name = str(entry["chain"])
+        w3 = nodes.get(name)
+        if w3 is None:
+            check.notes.append(
+                f"external:{name}: not checked (chain id {entry['chain_id']}, block "
+                f"{entry['block_number']}); give a node with --rpc-for {name}=URL"
+            )
+            continue
+        check.results[f"external:{name}"] = _check_external(parsed.root, entry, w3, check)
+
+
+def _check_external(
+    root: bytes, entry: Mapping[str, object], w3: Web3, check: BundleCheck
+) -> bool | Unchecked:
+    """Whether the external chain's contract holds ``root`` in the block the entry states, and
+    that block has the stated hash; :class:`Unchecked` when its node does not answer."""
+    name = f"external:{entry['chain']}"
+    client = RegistryAnchorClient(w3, str(entry["contract"]))
+    number = entry["block_number"]
+    try:
+        if client.chain_id() != entry["chain_id"]:
+            check.notes.append(f"{name}: the node serves another chain than the bundle names")
+            return False
+        if not client.has_expected_code():
+            check.notes.append(f"{name}: no RegistryAnchor at {client.address}")
+            return False
+        record = client.root_record(root)
+        if record is None:
+            check.notes.append(f"{name}: the contract does not know this root")
+            return False
+        if record.block_number != number:
+            check.notes.append(
+                f"{name}: the root was anchored in block {record.block_number}, not {number}"
+            )
+            return False
+        actual = client.block_hash(record.block_number)
+        if actual is None or actual.lower() != str(entry["block_hash"]).lower():
+            check.notes.append(
+                f"{name}: block {number} has hash {actual}, not the bundle's {entry['block_hash']}"
+            )
+            return False
+        if record.revoked:
+            check.notes.append(f"{name}: that chain's regulator revoked this root")
+            return False
+    except ChainUnavailable as exc:
+        return Unchecked(source=f"{name} {_rpc_name(client)}", reason=str(exc))
+    except ChainError as exc:
+        check.notes.append(f"{name}: {exc}")
+        return False
+    return True
+
+
+def _taken_down(parsed: _Parsed, chain: RegistryAnchorClient, check: BundleCheck) -> bool | None:
+    """Whether the ``Moderation`` contract named by the bundle has the work frozen now."""
+    address = parsed.anchor.get("moderation_contract")
+    if not isinstance(address, str):
+        return None
+    try:
+        frozen = ModerationClient(chain.w3, address).is_frozen(parsed.leaf)
+    except (ChainError, ValueError) as exc:
+        check.notes.append(f"takedown state not read: {exc}")
+        return None
+    if frozen:
+        check.notes.append("taken down: the Moderation contract has this work frozen")
+    return frozen
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    claim: object
+    signature: object
+    leaf: bytes
+    proof: list[bytes]
+    root: bytes
+    anchor: dict[str, object]
+    timestamp: dict[str, object] | None = None
+    timestamp_warning: str | None = None
+    controller: str | None = None
+    external_anchors: tuple[Mapping[str, object], ...] = ()
+
+
+def _check_timestamp(
+    stamp: dict[str, object], leaf: bytes, tsa_certificate: bytes | None, check: BundleCheck
+) -> bool:
+    if stamp.get("hashed") != HASHED:
+        check.notes.append(
+            f"timestamp: only tokens over the leaf are known, not {stamp.get('hashed')!r}"
+        )
+        return False
+    try:
+        token = base64.b64decode(str(stamp.get("token")), validate=True)
+        stated = datetime.fromisoformat(str(stamp.get("gen_time")))
+    except (binascii.Error, ValueError) as exc:
+        check.notes.append(f"timestamp: {exc}")
+        return False
+    result = verify_token(token, leaf, tsa_certificate)
+    check.notes.extend(f"timestamp: {problem}" for problem in result.problems)
+    if result.gen_time is not None and result.gen_time != stated:
+        check.notes.append("timestamp: gen_time is not the token's genTime")
+        return False
+    if result.ok:
+        check.notes.append(
+            f"timestamp: {result.gen_time.isoformat() if result.gen_time else '?'} "
+            f"by {result.signer}"
+            + (f" ({result.algorithm})" if result.algorithm else "")
+            + ("" if result.pinned else " (the token's own certificate; no TSA certificate given)")
+        )
+    return result.ok
+
+
+def _check_signature(claim: object, signature_text: object, check: BundleCheck) -> bool | None:
+    if not isinstance(claim, ClaimV2):
+        if signature_text is not None:
+            check.notes.append("a version 1 claim carries no signature")
+            return False
+        check.notes.append("unsigned claim (banquan.claim/1)")
+        return None
+    if not isinstance(signature_text, str):
+        check.notes.append("a banquan.claim/2 claim must carry its signature")
+        return False
+    try:
+        return claim.verify_signature(Signature.from_text(signature_text))
+    except CryptoError as exc:
+        check.notes.append(f"signature: {exc}")
+        return False
+
+
+def _check_chain(
+    parsed: _Parsed, chain: RegistryAnchorClient, check: BundleCheck
+) -> bool | Unchecked:
+    anchor = parsed.anchor
+    try:
+        if chain.chain_id() != anchor.get("chain_id"):
+            check.notes.append("the node serves another chain than the bundle names")
+            return False
+        if chain.address.lower() != str(anchor.get("contract", "")).lower():
+            check.notes.append("the client is bound to another contract than the bundle names")
+            return False
+        info = chain.root_info(parsed.root)
+        if info is None:
+            check.notes.append("the contract does not know this root")
+            return False
+        if info.block_number != anchor.get("block_number"):
+            check.notes.append("the root was anchored in another block than the bundle says")
+            return False
+        status = chain.entry_status(
+            parsed.leaf, parsed.proof, parsed.root, controller=parsed.controller
+        )
+    except ChainUnavailable as exc:
+        return Unchecked(source=_rpc_name(chain), reason=str(exc))
+    except ChainError as exc:
+        check.notes.append(f"chain: {exc}")
+        return False
+    if status is RegistrationStatus.REVOKED:
+        check.notes.append("the regulator revoked this root")
+    return status is RegistrationStatus.VALID
+
+
+def _rpc_name(chain: RegistryAnchorClient) -> str:
+    endpoint = getattr(chain.w3.provider, "endpoint_uri", None)
+    return "chain RPC" if endpoint is None else f"chain RPC {endpoint}"
+
+
+def _parse(bundle: object) -> _Parsed:
+    if not isinstance(bundle, dict) or bundle.get("v") not in VERSIONS:
+        raise InvalidProofBundle(f"not a {' or '.join(VERSIONS)} document")
+    if bundle["v"] == BUNDLE_VERSION and ({"timestamp", "timestamp_warning"} & bundle.keys()):
+        raise InvalidProofBundle(f"a {BUNDLE_VERSION} bundle carries no timestamp")
+    required = {"registration", "claim", "signature", "leaf", "proof", "root", "anchor"}
+    missing = sorted(required - bundle.keys())
+    if missing:
+        raise InvalidProofBundle("the bundle lacks fields", details={"missing": missing})
+    try:
+        leaf, root = _hash32(bundle["leaf"]), _hash32(bundle["root"])
+        steps = bundle["proof"]
+        if not isinstance(steps, list):
+            raise TypeError("proof must be a list")
+        anchor = bundle["anchor"]
+        if not isinstance(anchor, dict):
+            raise TypeError("anchor must be an object")
+        datetime.fromisoformat(str(anchor["anchored_at"]))
+        timestamp = bundle.get("timestamp")
+        if timestamp is not None and not isinstance(timestamp, dict):
+            raise TypeError("timestamp must be an object")
+        warning = bundle.get("timestamp_warning")
+        controller = bundle.get("controller")
+        if controller is not None and not (
+            isinstance(controller, str) and _ADDRESS.fullmatch(controller)
+        ):
+            raise ValueError(f"controller must be a 0x-prefixed address, got {controller!r}")
+        return _Parsed(
+            claim=bundle["claim"],
+            signature=bundle["signature"],
+            leaf=leaf,
+            proof=[_hash32(step) for step in steps],
+            root=root,
+            anchor=anchor,
+            timestamp=timestamp,
+            timestamp_warning=None if warning is None else str(warning),
+            controller=controller,
+            external_anchors=_external_anchors(bundle.get("external_anchors")),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidProofBundle(f"malformed bundle field: {exc}") from exc
+
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
+
+
+def _external_anchors(value: object) -> tuple[Mapping[str, object], ...]:
+    """The bundle's ``external_anchors``, each checked to have its fields of the right kind."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise TypeError("external_anchors must be a list")
+    seen: set[str] = set()
+    for entry in value:
+        if not isinstance(entry, dict):
+            raise TypeError("each external anchor must be an object")
+        chain = entry["chain"]
+        if not isinstance(chain, str) or not chain or chain in seen:
+            raise ValueError(f"external anchor: chain must be a name of its own, got {chain!r}")
+        seen.add(chain)
+        for key in ("chain_id", "block_number"):
+            if not isinstance(entry[key], int) or isinstance(entry[key], bool):
+                raise TypeError(f"external anchor {chain}: {key} must be an integer")
+        if not (isinstance(entry["contract"], str) and _ADDRESS.fullmatch(entry["contract"])):
+            raise ValueError(f"external anchor {chain}: contract must be an address")
+        for key in ("tx_hash", "block_hash"):
+            if not (isinstance(entry[key], str) and _HASH.fullmatch(entry[key])):
+                raise ValueError(f"external anchor {chain}: {key} must be 0x and 32 bytes of hex")
+        datetime.fromisoformat(str(entry["anchored_at"]))
+    return tuple(value)
+
+
+def _hash32(value: object) -> bytes:
+    raw = bytes.fromhex(value) if isinstance(value, str) else b""
+    if len(raw) != 32:
+        raise ValueError(f"expected 32 bytes of hex, got {value!r}")
+    return raw

@@ -1,0 +1,596 @@
+"""Use case: a catalogue registered as a job (over HTTP or from the CLI), resumably.
+
+A job is created from a manifest (its items ``pending``); files are attached to items by file
+name, many at once or one at a time, and kept in the content store (``uploaded``; encrypted
+under a key of its own, so any API process can pick the job up) until the item is processed:
+registered by the :class:`~registry.registration.registrar.Registrar` under an
+idempotency key made of the job id and the item's position, so processing an item again after
+an interruption returns its first registration instead of a second one. Each item commits on
+its own, and one item's refusal never stops the others. Resuming a job processes every item
+that has a file and no result yet (including those whose registration failed for a reason that
+may pass, such as an unreachable content store).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from multiformats import CID
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crypto.stream import decrypt_stream
+from crypto.symmetric import WrappedKey
+from registry.content import KeptBytes, chunk_stream, keep, read_content
+from registry.core.database import unit_of_work
+from registry.core.errors import (
+    CatalogueJobNotFound,
+    ContentNotFound,
+    DigestMismatch,
+    InvalidInput,
+    InvalidManifest,
+    RegistrationRefused,
+    RegistryError,
+    ServiceUnavailable,
+    UnknownCatalogueFile,
+    UploadTooLarge,
+)
+from registry.core.metadata import WorkMetadata
+from registry.core.models import CatalogueJob, CatalogueJobItem
+from registry.core.states import CatalogueItemState, CatalogueJobState, RegistrationStatus
+from registry.core.views import as_utc
+from registry.registration.catalogue import (
+    MAX_FILE_NAME_LENGTH,
+    CatalogueItem,
+    ItemResult,
+    ManifestRow,
+    RowRefused,
+    idempotency_key,
+    key_used,
+    parse_manifest,
+    validate_row,
+)
+from registry.registration.registrar import COMMAND_LINE, Registrar
+
+# Refusals of the file itself: a corrected file may be sent for the item (nothing was recorded).
+FILE_ERRORS = frozenset({"digest_mismatch", "empty_file", "upload_too_large"})
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ItemView:
+    position: int
+    line: int
+    file: str
+    title: str
+    isbn: str | None
+    territory: int | None
+    expected_sha256: str | None
+    state: str
+    sha256: str | None
+    size: int | None
+    registration_number: str | None
+    registration_status: str | None
+    error_code: str | None
+    error_message: str | None
+    attempts: int
+
+    def to_json(self) -> dict[str, object]:
+        """The item as a line of a job's report: where it is and what became of it."""
+        return {
+            "position": self.position,
+            "file": self.file,
+            "state": self.state,
+            "number": self.registration_number,
+            "error": self.error_code,
+            "message": self.error_message,
+        }
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: str
+    owner: str
+    state: str
+    counts: dict[str, int]
+    created_at: datetime
+    updated_at: datetime
+    items: tuple[ItemView, ...]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent for a job: its name (matched to an item) and its bytes."""
+
+    name: str
+    stream: BinaryIO
+
+
+@dataclass(frozen=True)
+class FileReceipt:
+    """What became of one file sent: ``staged`` (waits for processing), ``already_registered``
+    (the item has its registration; same bytes), ``different_content`` (the item is registered
+    with other bytes: nothing changed), ``refused`` (the item is refused for good)."""
+
+    file: str
+    position: int
+    outcome: str
+
+
+def create_job(
+    sessions: sessionmaker[Session],
+    *,
+    owner: str,
+    manifest: str,
+    kind: str,
+    now: Callable[[], datetime],
+    file_names: Sequence[str] = (),
+    idempotency_keys: Mapping[str, str] | None = None,
+    match_files: Sequence[str] | None = None,
+) -> JobView:
+    """Record a job for ``manifest`` (text; ``kind`` ``csv`` or ``json``). A manifest that cannot
+    be read raises :class:`InvalidManifest` and nothing is stored; a line whose values are wrong
+    (a bad ISBN, an unknown right) becomes a ``refused`` item with its error, and the others
+    wait for their files. ``file_names``, the files sent with the manifest, must each match an
+    item (else :class:`UnknownCatalogueFile`, and nothing is stored). ``idempotency_keys`` gives
+    items, by file, the key they register under instead of the job's own (the command line keys
+    them by the files' paths, so a manifest run again is one resumable catalogue). An ONIX
+    manifest (``kind`` ``onix``) matches each product to a file of ``match_files`` (default:
+    ``file_names``) named after its ISBN or RecordReference."""
+    candidates = file_names if match_files is None else match_files
+    rows = parse_manifest(manifest, kind=kind, files=candidates)
+    names = [_match_name(row.file) for row in rows]
+    if len(set(names)) != len(names):
+        raise InvalidManifest("two lines name files with the same name")
+    _check_names(file_names, set(names))
+    at = now()
+    with unit_of_work(sessions) as session:
+        job = CatalogueJob(
+            public_id=f"CJ-{uuid.uuid4().hex}",
+            owner=owner,
+            state=CatalogueJobState.OPEN,
+            manifest_sha256=hashlib.sha256(manifest.encode("utf-8")).hexdigest(),
+            total=len(rows),
+            pending=0,
+            uploaded=0,
+            registered=0,
+            refused=0,
+            created_at=at,
+            updated_at=at,
+        )
+        session.add(job)
+        session.flush()
+        for position, row in enumerate(rows, start=1):
+            item = _new_item(job.id, position, row, at)
+            if idempotency_keys is not None:
+                item.idempotency_key = idempotency_keys.get(row.file)
+            session.add(item)
+        session.flush()
+        _refresh(session, job, at)
+        return _view(session, job)
+
+
+def _new_item(job_id: int, position: int, row: ManifestRow, at: datetime) -> CatalogueJobItem:
+    fields = row.fields
+    item = CatalogueJobItem(
+        job_id=job_id,
+        position=position,
+        line=row.line,
+        file_name=row.file,
+        title=_text(fields.get("title")) or "",
+        authors=json.dumps(fields.get("authors", []), ensure_ascii=False),
+        isbn=_text(fields.get("isbn")),
+        language=_text(fields.get("language")),
+        rights=json.dumps(fields["rights"], ensure_ascii=False) if "rights" in fields else None,
+        territory=_text(fields.get("territory")),
+        expected_sha256=_text(fields.get("sha256")),
+        state=CatalogueItemState.PENDING,
+        attempts=0,
+        updated_at=at,
+    )
+    try:
+        spec = validate_row(row)
+    except RowRefused as exc:
+        item.state = CatalogueItemState.REFUSED
+        item.error_code = exc.item_code
+        item.error_message = f"line {row.line}: {exc.message}"
+    except InvalidInput as exc:
+        item.state = CatalogueItemState.REFUSED
+        item.error_code = exc.code
+        item.error_message = f"line {row.line}: {exc.message}"
+    else:
+        item.metadata_json = json.dumps(spec.metadata.to_json(), ensure_ascii=False)
+        item.title = spec.metadata.title
+        item.isbn = spec.metadata.isbn
+        item.territory = None if spec.territory is None else str(spec.territory)
+        item.expected_sha256 = spec.expected_sha256
+    return item
+
+
+def attach_files(
+    registrar: Registrar, job_id: str, uploads: Sequence[Upload], *, owner: str | None
+) -> list[FileReceipt]:
+    """Stage ``uploads`` for the items they are named after (a manifest's ``dir/book.txt`` is
+    matched by ``book.txt``). A name that matches no item, or comes twice, raises
+    :class:`UnknownCatalogueFile` before anything is kept. Nothing is registered here: see
+    :func:`process_job`."""
+    by_name = _items_by_name(registrar.sessions, job_id, owner)
+    _check_names([u.name for u in uploads], set(by_name))
+    receipts = []
+    for upload in uploads:
+        position = by_name[_match_name(upload.name)]
+        receipts.append(_stage(registrar, job_id, position, upload))
+    return receipts
+
+
+def _stage(registrar: Registrar, job_id: str, position: int, upload: Upload) -> FileReceipt:
+    """Keep ``upload`` in the content store for item ``position`` (encrypted when the registrar
+    protects content), so that whichever API process handles the job later can register it."""
+    with registrar.sessions() as session:
+        item = _item(session, job_id, position)
+        state, error_code, known_sha256 = item.state, item.error_code, item.sha256
+    name = upload.name
+    if state == CatalogueItemState.REFUSED and error_code not in FILE_ERRORS:
+        return FileReceipt(name, position, CatalogueItemState.REFUSED)
+    if state == CatalogueItemState.REGISTERED:
+        sha256 = _sha256_of(upload.stream)
+        outcome = "already_registered" if sha256 == known_sha256 else "different_content"
+        return FileReceipt(name, position, outcome)
+    protection = registrar.protection
+    encryption = protection.new_encryption() if protection is not None else None
+    kept: KeptBytes | None = None
+    refusal: UploadTooLarge | None = None
+    try:
+        kept = keep(
+            upload.stream, registrar.store, max_bytes=registrar.max_bytes, encryption=encryption
+        )
+    except UploadTooLarge as exc:
+        refusal = exc
+    at = registrar.now()
+    with unit_of_work(registrar.sessions) as session:
+        item = _item(session, job_id, position)
+        replaced = item.staged_cid  # a retried upload replaces a staged file whole
+        if item.state == CatalogueItemState.REGISTERED:  # meanwhile, by a concurrent request
+            replaced = kept.root if kept else None
+            outcome = "already_registered"
+        elif kept is None:
+            item.state = CatalogueItemState.REFUSED
+            item.error_code = refusal.code if refusal else None
+            item.error_message = refusal.message if refusal else None
+            item.sha256 = item.size = item.staged_cid = item.staged_key = None
+            outcome = CatalogueItemState.REFUSED
+        else:
+            item.state = CatalogueItemState.UPLOADED
+            item.error_code = item.error_message = None
+            item.sha256, item.size, item.staged_cid = kept.sha256_hex, kept.size, kept.root
+            item.staged_key = (
+                json.dumps(protection.wrap(encryption, kept.root).to_json())
+                if protection is not None and encryption is not None
+                else None
+            )
+            outcome = "staged"
+        item.updated_at = at
+        _refresh(session, session.get_one(CatalogueJob, item.job_id), at)
+    if replaced is not None and (kept is None or replaced != kept.root):
+        registrar.store.unpin(CID.decode(replaced))
+    return FileReceipt(name, position, outcome)
+
+
+def _sha256_of(stream: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def staged_file(registrar: Registrar, job_id: str, position: int) -> BinaryIO:
+    """The file staged for item ``position`` (decrypted), as a stream that can rewind;
+    :class:`ContentNotFound` when none is staged."""
+    with registrar.sessions() as session:
+        item = _item(session, job_id, position)
+        staged_cid, staged_key = item.staged_cid, item.staged_key
+    if staged_cid is None:
+        raise ContentNotFound(
+            "no file is staged for this item", details={"job": job_id, "position": position}
+        )
+    root = CID.decode(staged_cid)
+    if staged_key is None:
+        return chunk_stream(lambda: read_content(registrar.store, root))
+    if registrar.protection is None:
+        raise ContentNotFound("the staged file is encrypted and no master key is configured")
+    key = registrar.protection.unwrap(WrappedKey.from_json(json.loads(staged_key)), staged_cid)
+    return chunk_stream(lambda: decrypt_stream(key, read_content(registrar.store, root)))
+
+
+def process_job(
+    registrar: Registrar,
+    job_id: str,
+    *,
+    owner: str | None,
+    after_item: Callable[[int], None] = lambda _position: None,
+) -> JobView:
+    """Register every item whose file is staged, each in its own transaction; a refusal is
+    recorded on its item and the others go on. Safe to run again at any time (a resume): an item
+    registered before, even if that was not recorded on the item, gets its first registration
+    back (same idempotency key), never a second one."""
+    with unit_of_work(registrar.sessions) as session:
+        job = _job(session, job_id, owner)
+        positions = list(
+            session.scalars(
+                select(CatalogueJobItem.position)
+                .where(
+                    CatalogueJobItem.job_id == job.id,
+                    CatalogueJobItem.state == CatalogueItemState.UPLOADED,
+                )
+                .order_by(CatalogueJobItem.position)
+            )
+        )
+        job_owner = job.owner
+        if positions:
+            job.state, job.updated_at = CatalogueJobState.RUNNING, registrar.now()
+    for position in positions:
+        _process_item(registrar, job_id, job_owner, position)
+        after_item(position)
+    with unit_of_work(registrar.sessions) as session:
+        job = _job(session, job_id, owner)
+        _refresh(session, job, registrar.now())
+        return _view(session, job)
+
+
+def _process_item(registrar: Registrar, job_id: str, owner: str, position: int) -> None:
+    with registrar.sessions() as session:
+        item = _item(session, job_id, position)
+        if item.state != CatalogueItemState.UPLOADED or item.metadata_json is None:
+            return  # processed meanwhile by a concurrent request
+        metadata = WorkMetadata.from_mapping(json.loads(item.metadata_json))
+        expected, received = item.expected_sha256, item.sha256
+        key = item.idempotency_key or f"catalogue-job:{job_id}:{position}"
+    number = status = None
+    state, error_code, message = CatalogueItemState.REFUSED, None, None
+    try:
+        if expected is not None and expected != received:
+            raise DigestMismatch(
+                "the file is not the one the manifest names",
+                details={"expected": expected, "received": received},
+            )
+        with staged_file(registrar, job_id, position) as content:
+            view = registrar.register(
+                content,
+                metadata,
+                submitted_by=owner,
+                idempotency_key=key,
+            )
+        number, status = view.number, view.status
+        if view.status == RegistrationStatus.REJECTED:
+            raise RegistrationRefused(
+                "moderation rejected this registration", details={"number": view.number}
+            )
+        state = CatalogueItemState.REGISTERED
+    except (ServiceUnavailable, OSError) as exc:
+        # May pass: the file stays staged and a resume tries again.
+        state = CatalogueItemState.UPLOADED
+        error_code = exc.code if isinstance(exc, RegistryError) else "unreadable_file"
+        message = exc.message if isinstance(exc, RegistryError) else str(exc)
+    except RegistryError as exc:
+        error_code, message = exc.code, exc.message
+    at = registrar.now()
+    with unit_of_work(registrar.sessions) as session:
+        item = _item(session, job_id, position)
+        item.state, item.error_code, item.error_message = state, error_code, message
+        item.registration_number, item.registration_status = number, status
+        item.attempts += 1
+        item.updated_at = at
+        staged_cid = item.staged_cid
+        if state != CatalogueItemState.UPLOADED:
+            item.staged_cid = item.staged_key = None
+        _refresh(session, session.get_one(CatalogueJob, item.job_id), at, running=True)
+    if state != CatalogueItemState.UPLOADED and staged_cid is not None:
+        registrar.store.unpin(CID.decode(staged_cid))
+
+
+def register_catalogue(
+    registrar: Registrar,
+    manifest: Path,
+    items: Sequence[CatalogueItem],
+    *,
+    on_item: Callable[[ItemResult], None] = lambda _result: None,
+) -> list[ItemResult]:
+    """Register ``items`` from the command line as one job: every readable file is staged, then
+    the job processed; one failing item is reported and the others go on. Each item registers
+    under a key made of the manifest's and the file's paths, so the same manifest run again
+    registers only what is missing and reports the rest as ``already_registered``."""
+    names = {f"{item.line}-{item.file.name}"[:MAX_FILE_NAME_LENGTH]: item for item in items}
+    keys = {name: idempotency_key(manifest, item) for name, item in names.items()}
+    seen = {name: key_used(registrar.sessions, COMMAND_LINE, key) for name, key in keys.items()}
+    rows = [{"file": name, **item.metadata.to_json()} for name, item in names.items()]
+    job = create_job(
+        registrar.sessions,
+        owner=COMMAND_LINE,
+        manifest=json.dumps(rows, ensure_ascii=False),
+        kind="json",
+        now=registrar.now,
+        idempotency_keys=keys,
+    )
+    unreadable: dict[str, str] = {}
+    for name, item in names.items():
+        try:
+            with item.file.open("rb") as stream:
+                attach_files(registrar, job.id, [Upload(name, stream)], owner=None)
+        except OSError as exc:
+            unreadable[name] = str(exc)
+    positions = {view.position: view.file for view in job.items}
+    results: dict[str, ItemResult] = {}
+
+    def report(view: ItemView) -> None:
+        item = names[view.file]
+        if view.state == CatalogueItemState.REGISTERED:
+            outcome = "already_registered" if seen[view.file] else "registered"
+            result = ItemResult(item.file, view.registration_number, outcome)
+        elif view.file in unreadable:
+            result = ItemResult(item.file, None, "failed", "unreadable_file", unreadable[view.file])
+        else:
+            result = ItemResult(item.file, None, "failed", view.error_code, view.error_message)
+        results[view.file] = result
+        on_item(result)
+
+    def after_item(position: int) -> None:
+        with registrar.sessions() as session:
+            report(_item_view(_item(session, job.id, position)))
+
+    finished = process_job(registrar, job.id, owner=None, after_item=after_item)
+    for view in finished.items:  # items never processed: refused or without a readable file
+        if view.file not in results:
+            report(view)
+    return [results[positions[position]] for position in sorted(positions)]
+
+
+def get_job(sessions: sessionmaker[Session], job_id: str, *, owner: str | None) -> JobView:
+    """The job with every item's state and result; ``owner`` None sees every job (admin)."""
+    with sessions() as session:
+        return _view(session, _job(session, job_id, owner))
+
+
+def list_jobs(
+    sessions: sessionmaker[Session], *, owner: str | None, limit: int = 100
+) -> list[JobView]:
+    """The newest jobs of ``owner`` first, without their items."""
+    with sessions() as session:
+        query = select(CatalogueJob).order_by(CatalogueJob.id.desc()).limit(limit)
+        if owner is not None:
+            query = query.where(CatalogueJob.owner == owner)
+        return [_view(session, job, with_items=False) for job in session.scalars(query)]
+
+
+# ----------------------------------------------------------------------------------- helpers
+
+
+def _match_name(name: str) -> str:
+    """Files are matched by their last path component (what a multipart upload carries)."""
+    return PurePosixPath(name.replace("\\", "/")).name
+
+
+def _check_names(names: Sequence[str], known: set[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        matched = _match_name(name)
+        if matched not in known or matched in seen:
+            raise UnknownCatalogueFile(
+                f"{name} is sent twice"
+                if matched in seen
+                else f"{name} is not a file of this job's manifest",
+                details={"file": name},
+            )
+        seen.add(matched)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _job(session: Session, job_id: str, owner: str | None) -> CatalogueJob:
+    job = session.scalar(select(CatalogueJob).where(CatalogueJob.public_id == job_id))
+    if job is None or (owner is not None and job.owner != owner):
+        raise CatalogueJobNotFound("no such catalogue job", details={"job": job_id})
+    return job
+
+
+def _item(session: Session, job_id: str, position: int) -> CatalogueJobItem:
+    return session.scalars(
+        select(CatalogueJobItem)
+        .join(CatalogueJob, CatalogueJob.id == CatalogueJobItem.job_id)
+        .where(CatalogueJob.public_id == job_id, CatalogueJobItem.position == position)
+    ).one()
+
+
+def _items_by_name(
+    sessions: sessionmaker[Session], job_id: str, owner: str | None
+) -> dict[str, int]:
+    with sessions() as session:
+        job = _job(session, job_id, owner)
+        rows = session.execute(
+            select(CatalogueJobItem.file_name, CatalogueJobItem.position).where(
+                CatalogueJobItem.job_id == job.id
+            )
+        )
+        return {_match_name(name): position for name, position in rows}
+
+
+def _refresh(session: Session, job: CatalogueJob, at: datetime, *, running: bool = False) -> None:
+    """Recount the job's items and derive its state from them (``running`` while items are
+    being processed)."""
+    counts = dict(
+        session.execute(
+            select(CatalogueJobItem.state, func.count())
+            .where(CatalogueJobItem.job_id == job.id)
+            .group_by(CatalogueJobItem.state)
+        ).all()
+    )
+    job.pending = counts.get(CatalogueItemState.PENDING, 0)
+    job.uploaded = counts.get(CatalogueItemState.UPLOADED, 0)
+    job.registered = counts.get(CatalogueItemState.REGISTERED, 0)
+    job.refused = counts.get(CatalogueItemState.REFUSED, 0)
+    if running and job.uploaded:
+        job.state = CatalogueJobState.RUNNING
+    elif job.pending or job.uploaded:
+        job.state = CatalogueJobState.OPEN
+    elif job.registered == job.total:
+        job.state = CatalogueJobState.COMPLETED
+    else:
+        job.state = CatalogueJobState.PARTLY if job.registered else CatalogueJobState.FAILED
+    job.updated_at = at
+
+
+def _view(session: Session, job: CatalogueJob, *, with_items: bool = True) -> JobView:
+    items: tuple[ItemView, ...] = ()
+    if with_items:
+        rows = session.scalars(
+            select(CatalogueJobItem)
+            .where(CatalogueJobItem.job_id == job.id)
+            .order_by(CatalogueJobItem.position)
+        )
+        items = tuple(_item_view(row) for row in rows)
+    return JobView(
+        id=job.public_id,
+        owner=job.owner,
+        state=job.state,
+        counts={
+            "total": job.total,
+            CatalogueItemState.PENDING: job.pending,
+            CatalogueItemState.UPLOADED: job.uploaded,
+            CatalogueItemState.REGISTERED: job.registered,
+            CatalogueItemState.REFUSED: job.refused,
+        },
+        created_at=as_utc(job.created_at),
+        updated_at=as_utc(job.updated_at),
+        items=items,
+    )
+
+
+def _item_view(item: CatalogueJobItem) -> ItemView:
+    territory = item.territory
+    return ItemView(
+        position=item.position,
+        line=item.line,
+        file=item.file_name,
+        title=item.title,
+        isbn=item.isbn,
+        territory=int(territory) if territory is not None and territory.isdigit() else None,
+        expected_sha256=item.expected_sha256,
+        state=item.state,
+        sha256=item.sha256,
+        size=item.size,
+        registration_number=item.registration_number,
+        registration_status=item.registration_status,
+        error_code=item.error_code,
+        error_message=item.error_message,
+        attempts=item.attempts,
+    )

@@ -1,0 +1,161 @@
+"""Priority between claimants of the same content, as the verification API answers it: party B
+registers the file party A registered earlier; B is accepted and anchored, but every answer says
+A was first, and A's answers list B as a later claimant."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from api.app import create_app
+from cli.launcher import AnvilProcess
+from registry.access.keys import create_api_key
+from registry.core.database import migrate
+from registry.core.models import Event, Registration
+from registry.platform.runtime import Runtime, build_runtime
+from tests.conftest import make_settings
+
+BOOK = "第一章 天下大势，分久必合，合久必分。".encode() * 200
+DIGEST = hashlib.sha256(BOOK).hexdigest()
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, database_url: str, anvil: AnvilProcess) -> Iterator[Runtime]:
+    settings = make_settings(
+        tmp_path / "data", database_url, anvil.rpc_url, moderation_hooks=["blocklist", "conflict"]
+    )
+    built = build_runtime(settings)
+    migrate(built.engine)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as test_client:
+        yield test_client
+
+
+def key_of(runtime: Runtime, name: str, party: str | None = None) -> tuple[dict[str, str], str]:
+    issued = create_api_key(
+        runtime.sessions, name=name, scopes=("publisher",), now=runtime.now, party=party
+    )
+    return {"Authorization": f"Bearer {issued.secret}"}, issued.party
+
+
+def register(client: TestClient, headers: dict[str, str], content: bytes = BOOK) -> str:
+    response = client.post(
+        "/v1/works",
+        files={"file": ("book.txt", content)},
+        data={"metadata": json.dumps({"title": "三国演义"}), "publish": "true"},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "pending"
+    number: str = response.json()["number"]
+    return number
+
+
+def by_number(client: TestClient) -> dict[str, dict[str, Any]]:
+    response = client.get("/v1/verify", params={"sha256": DIGEST})
+    assert response.status_code == 200, response.text
+    return {r["number"]: r for r in response.json()["registrations"]}
+
+
+def test_a_later_claimant_is_accepted_and_every_answer_says_who_was_first(
+    client: TestClient, runtime: Runtime
+) -> None:
+    headers_a, party_a = key_of(runtime, "四川人民出版社")
+    first = register(client, headers_a)
+    assert runtime.new_batcher().run_once().error is None
+    headers_b, party_b = key_of(runtime, "Copycat Press")
+    later = register(client, headers_b)
+    assert runtime.new_batcher().run_once().error is None
+
+    answers = by_number(client)
+    assert answers[later]["status"] == "anchored"  # accepted and anchored: its time is evidence
+    for number in (first, later):
+        priority = answers[number]["priority"]
+        assert priority["first"]["number"] == first
+        assert priority["first"]["claimant"] == "四川人民出版社"
+        assert priority["first"]["party"] == party_a
+        assert priority["first"]["anchored_at"] is not None
+        assert priority["first"]["registered_at"].endswith("Z")
+        assert [c["number"] for c in priority["later"]] == [later]
+        assert priority["later"][0]["claimant"] == "Copycat Press"
+        assert priority["later"][0]["party"] == party_b
+        assert priority["later"][0]["taken_down"] is False
+    assert answers[first]["priority"]["is_first"] is True
+    assert answers[later]["priority"]["is_first"] is False
+
+    one = client.get("/v1/verify", params={"number": later}).json()["registrations"]
+    assert one[0]["priority"]["first"]["number"] == first
+    assert one[0]["priority"]["is_first"] is False
+    work = client.get(f"/v1/works/{first}").json()
+    assert [c["number"] for c in work["priority"]["later"]] == [later]
+    by_file = client.post("/v1/verify/file", files={"file": ("b.txt", BOOK)}).json()
+    assert {r["priority"]["first"]["number"] for r in by_file["registrations"]} == {first}
+    bulk = client.post("/v1/verify/bulk", json={"digests": [DIGEST]}).json()
+    (item,) = bulk["results"]
+    assert [r["priority"]["is_first"] for r in item["registrations"]] == [True, False]
+
+
+def test_a_party_counts_once_whichever_key_registered(client: TestClient, runtime: Runtime) -> None:
+    headers_a, party_a = key_of(runtime, "四川人民出版社")
+    first = register(client, headers_a)
+    headers_b, _ = key_of(runtime, "Copycat Press")
+    later = register(client, headers_b)
+    other_key_of_a, _ = key_of(runtime, "四川人民出版社 (编辑部)", party=party_a)
+    again = register(client, other_key_of_a)
+    answers = by_number(client)
+    assert answers[again]["priority"]["is_first"] is True
+    assert answers[again]["priority"]["first"]["number"] == first
+    assert [c["number"] for c in answers[again]["priority"]["later"]] == [later]
+
+
+def test_a_rejected_registration_is_no_claimant(client: TestClient, runtime: Runtime) -> None:
+    headers_a, _ = key_of(runtime, "四川人民出版社")
+    first = register(client, headers_a)
+    headers_b, _ = key_of(runtime, "Copycat Press")
+    with runtime.sessions.begin() as session:
+        session.execute(
+            update(Registration).where(Registration.number == first).values(status="rejected")
+        )
+    later = register(client, headers_b)
+    priority = by_number(client)[later]["priority"]
+    assert (priority["first"]["number"], priority["later"], priority["is_first"]) == (
+        later,
+        [],
+        True,
+    )
+    assert by_number(client)[first]["priority"]["is_first"] is False
+
+
+def test_the_registered_event_of_a_later_claimant_names_the_first_registration(
+    client: TestClient, runtime: Runtime
+) -> None:
+    headers_a, party_a = key_of(runtime, "四川人民出版社")
+    first = register(client, headers_a)
+    headers_b, _ = key_of(runtime, "Copycat Press")
+    later = register(client, headers_b)
+    other_key_of_a, _ = key_of(runtime, "四川人民出版社 (编辑部)", party=party_a)
+    again = register(client, other_key_of_a)
+    with runtime.sessions() as session:
+        payloads = {
+            p["number"]: p
+            for p in map(
+                json.loads,
+                session.scalars(select(Event.payload_json).where(Event.type == "registered")),
+            )
+        }
+    assert "first_registration" not in payloads[first]
+    assert "first_registration" not in payloads[again]
+    assert payloads[later]["first_registration"]["number"] == first
+    assert payloads[later]["first_registration"]["claimant"] == "四川人民出版社"

@@ -1,0 +1,96 @@
+"""The Alembic migrations build exactly the tables of registry.core.models, on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from registry.core.database import create_database_engine, migrate
+from registry.core.models import Base
+
+
+def test_migrated_schema_matches_the_models(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_migrating_twice_changes_nothing(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    migrate(engine)
+    before = sorted(inspect(engine).get_table_names())
+    migrate(engine)
+    assert sorted(inspect(engine).get_table_names()) == before
+    assert {"works", "registrations", "batches", "alembic_version"} <= set(before)
+    engine.dispose()
+
+
+def test_the_migrations_have_one_head() -> None:
+    """Branches developed side by side are joined by a merge revision before they land."""
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("migrations")))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_existing_keys_get_a_party_and_keep_their_registrations(database_url: str) -> None:
+    """Revision 0019: every API key gets a party of its own, named after it, and the
+    registrations it submitted belong to that party; the command line's stay without one."""
+    engine = create_database_engine(database_url)
+    migrate(engine, "0018")
+    at = "2026-11-30 08:00:00+00:00"
+    with engine.begin() as connection:
+        for key_id, name in [("k1", "上海某出版社"), ("k2", "某平台")]:
+            connection.execute(
+                text(
+                    "INSERT INTO api_keys (key_id, name, secret_sha256, scopes, created_at) "
+                    "VALUES (:key_id, :name, :digest, 'publisher', :at)"
+                ),
+                {"key_id": key_id, "name": name, "digest": "0" * 64, "at": at},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO works (sha256, sm3, size, title, metadata_json, cid, created_at) "
+                "VALUES (:d, :d, 1, 't', '{}', 'bafy', :at)"
+            ),
+            {"d": "a" * 64, "at": at},
+        )
+        for number, submitted_by in [("BQ-2026-00000001", "k1"), ("BQ-2026-00000002", None)]:
+            connection.execute(
+                text(
+                    "INSERT INTO registrations (number, work_id, claim_json, leaf, signing_mode, "
+                    "status, submitted_by, created_at) VALUES (:number, 1, '{}', :leaf, "
+                    "'unsigned', 'pending', :submitted_by, :at)"
+                ),
+                {"number": number, "leaf": number[-1] * 64, "submitted_by": submitted_by, "at": at},
+            )
+    migrate(engine)
+    with engine.connect() as connection:
+        parties: dict[str, str] = dict(
+            connection.execute(
+                text(
+                    "SELECT api_keys.key_id, parties.public_name FROM api_keys "
+                    "JOIN parties ON parties.id = api_keys.party_id"
+                )
+            ).all()
+        )
+        owners: dict[str, str | None] = dict(
+            connection.execute(
+                text(
+                    "SELECT registrations.number, parties.public_name FROM registrations "
+                    "LEFT JOIN parties ON parties.id = registrations.party_id"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert parties == {"k1": "上海某出版社", "k2": "某平台"}
+    assert owners == {"BQ-2026-00000001": "上海某出版社", "BQ-2026-00000002": None}

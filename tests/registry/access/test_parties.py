@@ -1,0 +1,257 @@
+"""Parties: one subject behind API keys, signing keys and addresses, whichever face it uses."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from api.app import create_app
+from crypto.signing import KeySigner, generate_private_key
+from registry.access import (
+    create_api_key,
+    create_party,
+    describe_party,
+    link_key,
+    revoke_key,
+    revoke_party,
+)
+from registry.access.parties import check_asset_owner, key_identifier
+from registry.core.errors import (
+    InvalidAddress,
+    InvalidInput,
+    OwnerNotOfParty,
+    PartyKeyTaken,
+    PartyNotFound,
+    PartyRevoked,
+    SignerOfAnotherParty,
+)
+from registry.core.metadata import WorkMetadata
+from registry.core.models import Registration
+from registry.platform.runtime import Runtime
+from registry.registration.own_works import Caller, list_own_registrations, require_own
+from registry.registration.registrar import Registrar
+
+ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+OTHER_ADDRESS = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+
+
+def registrar(runtime: Runtime, signer: KeySigner | None = None) -> Registrar:
+    return Registrar(
+        runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now
+    ).signing_with(signer)
+
+
+def register(
+    runtime: Runtime, text: str, *, signer: KeySigner | None = None, submitted_by: str | None = None
+) -> str:
+    return (
+        registrar(runtime, signer)
+        .register(
+            io.BytesIO(text.encode()),
+            WorkMetadata.from_mapping({"title": text}),
+            submitted_by=submitted_by,
+        )
+        .number
+    )
+
+
+def registrations(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Registration)) or 0
+
+
+def test_a_key_belongs_to_one_party_for_good(runtime: Runtime) -> None:
+    signer = KeySigner(generate_private_key("sm2"))
+    press = create_party(
+        runtime.sessions, public_name="四川人民出版社", keys=[key_identifier(signer.public_key)],
+        now=runtime.now,
+    )  # fmt: skip
+    rival = create_party(runtime.sessions, public_name="另一家出版社", now=runtime.now)
+    with pytest.raises(PartyKeyTaken):
+        link_key(
+            runtime.sessions, rival.party_id, key_identifier(signer.public_key), now=runtime.now
+        )
+    fingerprint = press.keys[0].fingerprint
+    revoke_key(runtime.sessions, press.party_id, fingerprint, now=runtime.now)
+    with pytest.raises(PartyKeyTaken):  # revoked: still never linked elsewhere
+        link_key(
+            runtime.sessions, rival.party_id, key_identifier(signer.public_key), now=runtime.now
+        )
+    assert describe_party(runtime.sessions, rival.party_id).keys == ()
+
+
+def test_addresses_come_from_linked_addresses_and_secp256k1_keys(runtime: Runtime) -> None:
+    chain_key = generate_private_key("secp256k1")
+    party = create_party(
+        runtime.sessions, public_name="出版社", kind="organisation",
+        keys=[ADDRESS.lower(), key_identifier(chain_key.public_key)], now=runtime.now,
+    )  # fmt: skip
+    assert party.addresses == (ADDRESS, chain_key.public_key.address)  # type: ignore[union-attr]
+    assert {k.kind for k in party.keys} == {"address", "secp256k1"}
+
+
+@pytest.mark.parametrize(
+    ("key", "error"),
+    [
+        ("0x1234", InvalidAddress),
+        ("sm2:04abcd", InvalidInput),
+        ("rsa:00", InvalidInput),
+        ({"algorithm": "sm2"}, InvalidInput),
+    ],
+)
+def test_a_malformed_key_is_refused_and_links_nothing(
+    runtime: Runtime, key: object, error: type[Exception]
+) -> None:
+    party = create_party(runtime.sessions, public_name="出版社", now=runtime.now)
+    with pytest.raises(error):
+        link_key(runtime.sessions, party.party_id, key, now=runtime.now)
+    assert describe_party(runtime.sessions, party.party_id).keys == ()
+
+
+def test_unknown_party_and_bad_kind_are_refused(runtime: Runtime) -> None:
+    with pytest.raises(PartyNotFound):
+        link_key(runtime.sessions, "party_0000000000000000", ADDRESS, now=runtime.now)
+    with pytest.raises(InvalidInput):
+        create_party(runtime.sessions, public_name="某人", kind="robot", now=runtime.now)
+
+
+def test_command_line_and_api_act_as_the_same_party(runtime: Runtime) -> None:
+    signer = KeySigner(generate_private_key("sm2"))
+    press = create_party(
+        runtime.sessions, public_name="四川人民出版社", keys=[key_identifier(signer.public_key)],
+        now=runtime.now,
+    )  # fmt: skip
+    api_key = create_api_key(
+        runtime.sessions, name="press web", scopes=["publisher"], now=runtime.now,
+        party=press.party_id,
+    )  # fmt: skip
+    other = create_api_key(runtime.sessions, name="other", scopes=["publisher"], now=runtime.now)
+    from_cli = register(runtime, "命令行登记的书", signer=signer)  # no API key at all
+    from_api = register(runtime, "接口登记的书", submitted_by=api_key.key_id)
+
+    with runtime.sessions() as session:
+        party_row = session.scalar(
+            select(Registration.party_id).where(Registration.number == from_cli)
+        )
+    press_caller = Caller(api_key.key_id, party=party_row)
+    listed = list_own_registrations(runtime.sessions, press_caller).registrations
+    assert {view.number for view in listed} == {from_cli, from_api}
+    require_own(runtime.sessions, press_caller, from_cli)
+
+    # Another party's key reaches neither.
+    with runtime.sessions() as session:
+        other_row = session.scalar(
+            select(func.min(Registration.party_id)).where(Registration.party_id != party_row)
+        )
+    outsider = Caller(other.key_id, party=other_row)
+    assert list_own_registrations(runtime.sessions, outsider).registrations == []
+
+
+def test_a_claim_signed_by_another_partys_key_is_refused(runtime: Runtime) -> None:
+    victim_key = KeySigner(generate_private_key("sm2"))
+    victim = key_identifier(victim_key.public_key)
+    create_party(runtime.sessions, public_name="被冒用的出版社", keys=[victim], now=runtime.now)
+    intruder = create_api_key(
+        runtime.sessions, name="intruder", scopes=["publisher"], now=runtime.now
+    )
+    with pytest.raises(SignerOfAnotherParty):
+        register(runtime, "冒名登记", signer=victim_key, submitted_by=intruder.key_id)
+    assert registrations(runtime) == 0
+
+
+def test_a_revoked_key_signs_nothing_more(runtime: Runtime) -> None:
+    signer = KeySigner(generate_private_key("secp256k1"))
+    party = create_party(
+        runtime.sessions, public_name="出版社", keys=[key_identifier(signer.public_key)],
+        now=runtime.now,
+    )  # fmt: skip
+    register(runtime, "撤销之前", signer=signer)
+    revoke_key(runtime.sessions, party.party_id, party.keys[0].fingerprint, now=runtime.now)
+    with pytest.raises(PartyRevoked):
+        register(runtime, "撤销之后", signer=signer)
+    assert registrations(runtime) == 1
+
+
+def test_a_revoked_party_loses_its_api_keys(runtime: Runtime) -> None:
+    party = create_party(runtime.sessions, public_name="出版社", now=runtime.now)
+    issued = create_api_key(
+        runtime.sessions, name="k", scopes=["publisher"], now=runtime.now, party=party.party_id
+    )
+    headers = {"Authorization": f"Bearer {issued.secret}"}
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+        assert client.get("/v1/works", headers=headers).status_code == 200
+        revoke_party(runtime.sessions, party.party_id, now=runtime.now)
+        refused = client.get("/v1/works", headers=headers)
+    assert refused.status_code == 401
+    with pytest.raises(PartyRevoked):
+        create_api_key(
+            runtime.sessions, name="again", scopes=["publisher"], now=runtime.now,
+            party=party.party_id,
+        )  # fmt: skip
+
+
+def test_an_asset_goes_only_to_an_address_of_the_registering_party(runtime: Runtime) -> None:
+    party = create_party(runtime.sessions, public_name="出版社", keys=[ADDRESS], now=runtime.now)
+    issued = create_api_key(
+        runtime.sessions, name="k", scopes=["publisher"], now=runtime.now, party=party.party_id
+    )
+    number = register(runtime, "一本书", submitted_by=issued.key_id)
+    with pytest.raises(OwnerNotOfParty):
+        check_asset_owner(runtime.sessions, number, OTHER_ADDRESS)
+    check_asset_owner(runtime.sessions, number, ADDRESS)(runtime.now())
+
+
+def test_a_party_without_an_address_takes_its_first_assets_owner(runtime: Runtime) -> None:
+    issued = create_api_key(
+        runtime.sessions, name="新出版社", scopes=["publisher"], now=runtime.now
+    )
+    number = register(runtime, "第一本书", submitted_by=issued.key_id)
+    check_asset_owner(runtime.sessions, number, ADDRESS)(runtime.now())
+    assert describe_party(runtime.sessions, issued.party).addresses == (ADDRESS,)
+    with pytest.raises(OwnerNotOfParty):
+        check_asset_owner(runtime.sessions, number, OTHER_ADDRESS)
+
+
+def test_an_sm2_signed_claim_binds_the_registration_to_its_partys_address(
+    runtime: Runtime,
+) -> None:
+    """The chain cannot check SM2, so the party's chain address stands for its SM2 key: only that
+    address can then authorize minting the asset (registry.registration.claims.controller_for)."""
+    from registry.content.ingest import describe
+    from registry.registration.claims import ClientSignedClaim, claim_for
+
+    def signed_by(signer: KeySigner, text: str) -> str:
+        metadata = WorkMetadata.from_mapping({"title": text})
+        claim = claim_for(
+            describe(io.BytesIO(text.encode())), metadata, signer.public_key,
+            registered_at=runtime.now(),
+        )  # fmt: skip
+        sent = ClientSignedClaim(claim=claim.to_json(), signature=claim.sign(signer).to_text())
+        return (
+            registrar(runtime)
+            .register(io.BytesIO(text.encode()), metadata, client_signed=sent)
+            .number
+        )
+
+    bound_key, unbound_key = (KeySigner(generate_private_key("sm2")) for _ in range(2))
+    create_party(
+        runtime.sessions, public_name="有地址的出版社",
+        keys=[key_identifier(bound_key.public_key), ADDRESS], now=runtime.now,
+    )  # fmt: skip
+    unbound_id = key_identifier(unbound_key.public_key)
+    create_party(runtime.sessions, public_name="无地址的出版社", keys=[unbound_id], now=runtime.now)
+    bound = signed_by(bound_key, "绑定地址的书")
+    unbound = signed_by(unbound_key, "未绑定地址的书")
+    custodial = register(runtime, "托管登记的书", submitted_by=None)
+    with runtime.sessions() as session:
+        controllers = dict(
+            session.execute(
+                select(Registration.number, Registration.controller).where(
+                    Registration.number.in_([bound, unbound, custodial])
+                )
+            ).all()
+        )
+    assert controllers == {bound: ADDRESS, unbound: None, custodial: None}

@@ -1,0 +1,281 @@
+"""The event follower against real Anvil (this module's own node: tests take snapshots and revert
+it) and real databases: events applied, checkpoint advanced, confirmations awaited, wipe and
+rebuild identical, a reorganized chain replayed."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from eth_account import Account
+from sqlalchemy import delete, select
+from typer.testing import CliRunner
+
+from chain_client.licences import LicenceTerms
+from chain_client.moderation import MODERATOR_ROLE, Authority, asset_target
+from chain_client.pledges import LENDER_ROLE, PledgeTerms, currency_code
+from chain_client.rights_assets import Right, rights_mask
+from chain_client.transactions import TransactionSender
+from cli.launcher import AnvilProcess
+from cli.main import app
+from registry.assets.chain_state import recorded_encumbrances
+from registry.assets.follower import (
+    CHAIN_STATE_TABLES,
+    FollowResult,
+    asset_key,
+    follow_chain,
+    rebuild_chain_state,
+)
+from registry.assets.rights_assets import (
+    OwnerConsent,
+    encumbrances,
+    grant_licence,
+    pledge,
+    release,
+    tokenize,
+    transfer,
+)
+from registry.core.errors import AssetNotFound
+from registry.core.metadata import WorkMetadata
+from registry.core.models import ChainAsset, ChainCheckpoint, ChainFreeze, ChainLicence, ChainLien
+from registry.platform.runtime import Runtime
+from registry.registration.registrar import Registrar
+from tests.chain_client.conftest import ROLE_KEYS
+from tests.conftest import free_port
+
+DAY = 24 * 3600
+OWNER = Account.from_key(ROLE_KEYS["owner"])
+LENDER = Account.from_key(ROLE_KEYS["lender"])
+BUYER = Account.from_key(ROLE_KEYS["buyer"])
+
+
+@pytest.fixture(scope="module")
+def anvil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnvilProcess]:
+    """A node of this module's own (overrides the shared one): tests revert it to snapshots."""
+    with AnvilProcess(port=free_port(), workdir=tmp_path_factory.mktemp("follow-anvil")) as node:
+        yield node
+
+
+@dataclass(frozen=True)
+class History:
+    """What was done on chain: two assets, one pledged and licensed, the other transferred and
+    frozen."""
+
+    pledged_asset: int
+    moved_asset: int
+    lien_id: int
+    licence_id: int
+
+
+def act_as(runtime: Runtime, key: str) -> TransactionSender:
+    return TransactionSender(runtime.w3, Account.from_key(key), poll_latency=0.01)
+
+
+def chain_time(runtime: Runtime) -> int:
+    return int(runtime.w3.eth.get_block("latest")["timestamp"])
+
+
+def make_history(runtime: Runtime) -> History:
+    numbers = [
+        Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now)
+        .register(
+            io.BytesIO(f"followed work {n} {time.time_ns()}".encode()),
+            WorkMetadata(title=f"作品 {n}"),
+        )
+        .number
+        for n in range(2)
+    ]
+    assert runtime.new_batcher().run_once().error is None
+    suite = runtime.suite()
+    suite.pledges.grant_role(LENDER_ROLE, LENDER.address)
+    suite.moderation.grant_role(MODERATOR_ROLE, runtime.sender.address)
+    pledged, moved = (tokenize(runtime.sessions, suite, n, OWNER.address).asset_id for n in numbers)
+    owner = act_as(runtime, ROLE_KEYS["owner"])
+    now = chain_time(runtime)
+    licence = grant_licence(
+        suite,
+        owner,
+        LicenceTerms(
+            asset_id=pledged,
+            licensee=BUYER.address,
+            rights=rights_mask(Right.TRANSLATION),
+            territory=156,
+            start=now + 60,
+            end=now + 365 * DAY,
+            exclusive=True,
+        ),
+    )
+    terms = PledgeTerms(pledged, LENDER.address, 10**30, currency_code("CNY"), now + 30 * DAY)
+    deadline = now + 3600
+    signature = suite.pledges.sign_consent(OWNER, terms, deadline=deadline)
+    lien = pledge(
+        suite, act_as(runtime, ROLE_KEYS["lender"]), terms, OwnerConsent(deadline, signature)
+    )
+    transfer(suite, owner, moved, BUYER.address)
+    suite.moderation.freeze(asset_target(moved), b"\x07" * 32)
+    return History(pledged, moved, lien.lien_id, licence.licence_id)
+
+
+def table_rows(runtime: Runtime) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the chain-derived tables, as plain tuples in key order."""
+    rows: dict[str, list[tuple[object, ...]]] = {}
+    with runtime.sessions() as session:
+        for model in CHAIN_STATE_TABLES:
+            columns = [c.key for c in model.__table__.columns]
+            rows[model.__tablename__] = sorted(
+                (tuple(getattr(row, c) for c in columns) for row in session.scalars(select(model))),
+                key=repr,
+            )
+    return rows
+
+
+def follow(runtime: Runtime, confirmations: int = 0) -> FollowResult:
+    return follow_chain(runtime.sessions, runtime.followed_suite(), confirmations=confirmations)
+
+
+def test_follower_applies_the_events_and_advances_the_checkpoint(runtime: Runtime) -> None:
+    history = make_history(runtime)
+    follow(runtime)
+    head = runtime.w3.eth.block_number
+    with runtime.sessions() as session:
+        pledged = session.get_one(ChainAsset, asset_key(history.pledged_asset))
+        moved = session.get_one(ChainAsset, asset_key(history.moved_asset))
+        lien = session.get_one(ChainLien, history.lien_id)
+        licence = session.get_one(ChainLicence, history.licence_id)
+        freezes = list(session.scalars(select(ChainFreeze)))
+        checkpoints = list(session.scalars(select(ChainCheckpoint)))
+    assert (pledged.owner, moved.owner, moved.burned) == (OWNER.address, BUYER.address, False)
+    assert pledged.registration_id is not None
+    assert (lien.status, lien.rank, lien.amount, lien.currency_code) == (
+        "active",
+        1,
+        str(10**30),
+        "CNY",
+    )
+    assert (licence.licensee, licence.exclusive, licence.revoked) == (BUYER.address, True, False)
+    assert [(f.target, f.authority) for f in freezes] == [
+        (asset_key(history.moved_asset), "moderator")
+    ]
+    assert len(checkpoints) == 5
+    assert {c.block_number for c in checkpoints} == {head}
+    assert {c.block_hash for c in checkpoints} == {
+        "0x" + bytes(runtime.w3.eth.get_block(head)["hash"]).hex()
+    }
+
+    assert follow(runtime) == FollowResult()  # nothing new: nothing applied
+    release(runtime.suite(), act_as(runtime, ROLE_KEYS["lender"]), history.lien_id)
+    assert follow(runtime).events == 1
+    with runtime.sessions() as session:
+        lien = session.get_one(ChainLien, history.lien_id)
+    assert (lien.status, lien.rank) == ("released", None)
+
+
+def test_events_wait_for_their_confirmations(runtime: Runtime) -> None:
+    history = make_history(runtime)
+    head = runtime.w3.eth.block_number
+    follow(runtime, confirmations=2)
+    with runtime.sessions() as session:
+        checkpoint_blocks = set(session.scalars(select(ChainCheckpoint.block_number)))
+        # The transfer and the freeze are the last two blocks: not confirmed yet.
+        assert session.get_one(ChainAsset, asset_key(history.moved_asset)).owner == OWNER.address
+        assert session.scalar(select(ChainFreeze)) is None
+    assert checkpoint_blocks == {head - 2}
+
+
+def test_wipe_and_rebuild_gives_identical_tables(runtime: Runtime) -> None:
+    make_history(runtime)
+    follow(runtime)
+    followed = table_rows(runtime)
+    assert all(followed.values())
+    with runtime.sessions.begin() as session:
+        for model in CHAIN_STATE_TABLES:
+            session.execute(delete(model))
+    result = rebuild_chain_state(runtime.sessions, runtime.followed_suite(), confirmations=0)
+    assert result.replayed
+    assert table_rows(runtime) == followed
+    assert runtime.rebuild_chain_state().replayed
+    assert table_rows(runtime) == followed
+
+
+def test_the_worker_cycle_follows_the_chain(runtime: Runtime) -> None:
+    history = make_history(runtime)
+    runtime.new_batcher().run_once()
+    with runtime.sessions() as session:
+        assert session.get(ChainLien, history.lien_id) is not None
+
+
+def test_a_reorganized_chain_is_replayed(runtime: Runtime) -> None:
+    history = make_history(runtime)
+    follow(runtime)
+    provider = runtime.w3.provider
+    snapshot = provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    release(runtime.suite(), act_as(runtime, ROLE_KEYS["lender"]), history.lien_id)
+    follow(runtime)
+    with runtime.sessions() as session:
+        assert session.get_one(ChainLien, history.lien_id).status == "released"
+    # The release is lost in a reorganization; the new branch is longer than the old one.
+    assert provider.make_request("evm_revert", [snapshot])["result"]  # type: ignore[arg-type]
+    for _ in range(3):
+        provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    result = follow(runtime)
+    assert result.reorg
+    with runtime.sessions() as session:
+        lien = session.get_one(ChainLien, history.lien_id)
+    assert (lien.status, lien.rank) == ("active", 1)
+    replayed = table_rows(runtime)
+    rebuild_chain_state(runtime.sessions, runtime.followed_suite(), confirmations=0)
+    assert table_rows(runtime) == replayed
+
+
+def test_a_chain_shorter_than_the_checkpoint_is_replayed(runtime: Runtime) -> None:
+    history = make_history(runtime)
+    provider = runtime.w3.provider
+    snapshot = provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    release(runtime.suite(), act_as(runtime, ROLE_KEYS["lender"]), history.lien_id)
+    follow(runtime)
+    assert provider.make_request("evm_revert", [snapshot])["result"]  # type: ignore[arg-type]
+    result = follow(runtime)
+    assert result.reorg
+    with runtime.sessions() as session:
+        assert session.get_one(ChainLien, history.lien_id).status == "active"
+
+
+def test_banquan_chain_rebuild_replays_the_tables(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_history(runtime)
+    follow(runtime)
+    followed = table_rows(runtime)
+    settings = runtime.settings
+    monkeypatch.setenv("BANQUAN_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("BANQUAN_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("BANQUAN_CHAIN_RPC_URL", settings.chain_rpc_url)
+    result = CliRunner().invoke(app, ["chain", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt from blocks" in result.output
+    assert table_rows(runtime) == followed
+
+
+def test_recorded_encumbrances_agree_with_the_contracts_view(runtime: Runtime) -> None:
+    history = make_history(runtime)
+    follow(runtime)
+    suite = runtime.suite()
+    for asset_id in (history.pledged_asset, history.moved_asset):
+        view = encumbrances(suite, asset_id)
+        recorded = recorded_encumbrances(runtime.sessions, asset_id, at_time=chain_time(runtime))
+        assert [(lien.lien_id, lien.rank) for lien in recorded.liens] == [
+            (lien.lien_id, lien.rank) for lien in view.liens
+        ]
+        assert [lien.amount for lien in recorded.liens] == [lien.lien.amount for lien in view.liens]
+        assert recorded.freeze_authority == (
+            None if view.freeze_authority is Authority.NONE else view.freeze_authority.name.lower()
+        )
+        assert recorded.exclusive_licence_ids == tuple(
+            entry.licence_id for entry in view.exclusive_licences
+        )
+        assert recorded.as_of_block == runtime.w3.eth.block_number
+    with pytest.raises(AssetNotFound):
+        recorded_encumbrances(runtime.sessions, 1, at_time=0)

@@ -1,0 +1,108 @@
+"""The conflict hook compares parties, not keys: a party's own registrations never conflict with
+each other (whichever of its keys signed); an exact duplicate by another party is accepted and
+marked as a later claim; a near-duplicate by another party is held."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from cli.launcher import AnvilProcess
+from crypto.signing import KeySigner, PrivateKey, generate_private_key
+from registry.access.parties import create_party, key_identifier
+from registry.core.database import migrate
+from registry.core.metadata import WorkMetadata
+from registry.core.models import Registration, ReviewItem
+from registry.core.views import RegistrationView
+from registry.platform.runtime import Runtime, build_runtime
+from tests.conftest import make_settings
+
+BOOK = " ".join(
+    f"第{n}章 风起云涌，天下大势分久必合合久必分。The river flows east {n}." for n in range(400)
+).encode()
+EDITED = BOOK.replace("第7章".encode(), "第七章".encode())
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, database_url: str, anvil: AnvilProcess) -> Iterator[Runtime]:
+    settings = make_settings(
+        tmp_path / "data", database_url, anvil.rpc_url, moderation_hooks=["blocklist", "conflict"]
+    )
+    built = build_runtime(settings)
+    migrate(built.engine)
+    yield built
+    built.close()
+
+
+def party_with_keys(runtime: Runtime, name: str, count: int = 1) -> list[PrivateKey]:
+    keys = [generate_private_key("sm2") for _ in range(count)]
+    create_party(
+        runtime.sessions,
+        public_name=name,
+        keys=[key_identifier(k.public_key) for k in keys],
+        now=runtime.now,
+    )
+    return keys
+
+
+def register(runtime: Runtime, key: PrivateKey, content: bytes) -> RegistrationView:
+    registrar = runtime.registrar.signing_with(KeySigner(key))
+    return registrar.register(io.BytesIO(content), WorkMetadata(title="作品"), publish=True)
+
+
+def conflict_result(runtime: Runtime, number: str) -> dict[str, Any]:
+    with runtime.sessions() as session:
+        results = session.scalar(
+            select(ReviewItem.hook_results_json)
+            .join(Registration, ReviewItem.registration_id == Registration.id)
+            .where(Registration.number == number)
+        )
+    assert results is not None
+    (conflict,) = [r for r in json.loads(results) if r["hook"] == "conflict"]
+    found: dict[str, Any] = conflict
+    return found
+
+
+def test_another_party_registering_the_same_file_is_accepted_as_a_later_claim(
+    runtime: Runtime,
+) -> None:
+    (a,) = party_with_keys(runtime, "四川人民出版社")
+    (b,) = party_with_keys(runtime, "Copycat Press")
+    first = register(runtime, a, BOOK)
+    later = register(runtime, b, BOOK)
+    assert (first.status, later.status) == ("pending", "pending")
+    conflict = conflict_result(runtime, later.number)
+    assert conflict["verdict"] == "accept"
+    assert conflict["details"]["later_claimant"] is True
+    assert [m["number"] for m in conflict["details"]["exact"]] == [first.number]
+    assert first.number in conflict["reasons"][0]
+    assert conflict_result(runtime, first.number)["details"] == {}
+
+
+def test_two_keys_of_one_party_are_one_claimant(runtime: Runtime) -> None:
+    one, other = party_with_keys(runtime, "四川人民出版社", count=2)
+    register(runtime, one, BOOK)
+    again = register(runtime, other, BOOK)
+    edited = register(runtime, other, EDITED)
+    assert (again.status, edited.status) == ("pending", "pending")
+    for number in (again.number, edited.number):
+        conflict = conflict_result(runtime, number)
+        assert (conflict["verdict"], conflict["reasons"], conflict["details"]) == ("accept", [], {})
+
+
+def test_near_duplicate_by_another_party_is_held(runtime: Runtime) -> None:
+    (a,) = party_with_keys(runtime, "四川人民出版社")
+    (b,) = party_with_keys(runtime, "Copycat Press")
+    original = register(runtime, a, BOOK)
+    edited = register(runtime, b, EDITED)
+    assert edited.status == "held"
+    conflict = conflict_result(runtime, edited.number)
+    assert conflict["verdict"] == "hold"
+    assert conflict["details"]["later_claimant"] is False
+    assert {m["number"] for m in conflict["details"]["near"]} == {original.number}

@@ -1,0 +1,48 @@
+"""The certificate of a later claimant names the prior registration of the same content; the
+certificate of the first counts the later claimants."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from registry.core.metadata import WorkMetadata
+from registry.platform.runtime import Runtime
+from registry.registration.registrar import Registrar
+
+BOOK = "《红楼梦》第一回 甄士隐梦幻识通灵".encode()
+
+
+def _text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    return " ".join(str(reader.pages[0].extract_text()).split())
+
+
+def _register(runtime: Runtime) -> str:
+    registrar = Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now)
+    return registrar.register(io.BytesIO(BOOK), WorkMetadata(title="红楼梦")).number
+
+
+def test_later_claimant_names_the_prior_registration_and_the_first_counts_them(
+    runtime: Runtime,
+) -> None:
+    first = _register(runtime)
+    alone = _text(runtime.proofs.certificate(first))
+    assert "在先登记" not in alone
+    assert "后续登记" not in alone
+    later = _register(runtime)  # unsigned, of no party: another claimant
+    third = _register(runtime)
+
+    text = _text(runtime.proofs.certificate(later))
+    assert "在先登记 Prior registration" in text
+    assert first in text
+    assert "后续登记" not in text
+
+    text = _text(runtime.proofs.certificate(first))
+    assert "在先登记" not in text
+    assert "后续登记 Later claimants" in text
+    assert "另有 2 个当事人在后登记相同内容" in text
+    assert "2 other parties registered the same content later" in text
+    assert third not in text

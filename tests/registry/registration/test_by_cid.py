@@ -1,0 +1,68 @@
+"""Registering content already in the content store by its CID: read back, ingested like an
+upload, and refused when the CID is unknown, malformed or of another layout."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+from sqlalchemy import func, select
+
+from registry.content.ingest import ingest
+from registry.content.unixfs import CHUNK_SIZE, RAW, cid_of, cid_v1_rawleaves_256k
+from registry.core.errors import CidMismatch, ContentNotFound, InvalidDigest
+from registry.core.metadata import WorkMetadata
+from registry.core.models import Registration
+from registry.platform.runtime import Runtime
+from registry.registration.registrar import Registrar
+
+META = WorkMetadata.from_mapping({"title": "已在 IPFS 上的书", "authors": ["某作者"]})
+
+
+def registrations(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Registration)) or 0
+
+
+def registrar(runtime: Runtime) -> Registrar:
+    return Registrar(runtime.sessions, runtime.store, max_bytes=1 << 30, now=runtime.now)
+
+
+def register(runtime: Runtime, cid: str) -> str:
+    return registrar(runtime).register_by_cid(cid, META).number
+
+
+def test_content_added_beforehand_is_registered_as_published(runtime: Runtime) -> None:
+    data = os.urandom(CHUNK_SIZE * 2 + 1000)  # three leaves under a DAG-PB root
+    added = ingest(io.BytesIO(data), runtime.store, max_bytes=1 << 30)  # what `ipfs add` did
+    view = registrar(runtime).register_by_cid(added.cid, META)
+    assert (view.cid, view.size, view.sha256) == (added.cid, len(data), added.digests.sha256_hex)
+    assert view.published_at is not None
+    assert view.claim["content"] == {
+        "cid": str(cid_v1_rawleaves_256k(data)),
+        "sha256": added.digests.sha256_hex,
+        "sm3": added.digests.sm3_hex,
+        "size": len(data),
+    }
+
+
+def test_an_unknown_or_malformed_cid_records_nothing(runtime: Runtime) -> None:
+    absent = str(cid_v1_rawleaves_256k(b"never added"))
+    with pytest.raises(ContentNotFound):
+        register(runtime, absent)
+    with pytest.raises(InvalidDigest):
+        register(runtime, "bafy-not-a-cid")
+    assert registrations(runtime) == 0
+
+
+def test_content_of_another_layout_is_refused(runtime: Runtime) -> None:
+    data = os.urandom(CHUNK_SIZE + 1)  # `ipfs add` makes two leaves; here: one raw block
+    whole = cid_of(RAW, data)
+    writer = runtime.store.writer()
+    writer.put(whole, data)
+    writer.commit(whole)
+    with pytest.raises(CidMismatch) as refused:
+        register(runtime, str(whole))
+    assert refused.value.details["computed"] == str(cid_v1_rawleaves_256k(data))
+    assert registrations(runtime) == 0

@@ -1,0 +1,222 @@
+"""Catalogue jobs: items, staged files, processing that survives interruptions and refusals."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from multiformats import CID
+from sqlalchemy import func, inspect, select
+
+from registry.content.kubo import KuboContentStore
+from registry.content.store import LocalBlockstore
+from registry.core.database import create_database_engine, migrate
+from registry.core.errors import (
+    CatalogueJobNotFound,
+    ContentStoreUnavailable,
+    InvalidDigest,
+    InvalidIsbn,
+    InvalidManifest,
+    InvalidMetadata,
+    UnknownCatalogueFile,
+)
+from registry.core.metadata import WorkMetadata
+from registry.core.models import CatalogueJob, CatalogueJobItem, Registration
+from registry.moderation.builtin import Lexicon, LexiconHook
+from registry.moderation.hooks import HookChain, Verdict
+from registry.moderation.review import ModerationGate
+from registry.platform.runtime import Runtime
+from registry.registration.catalogue import ManifestRow, parse_manifest, validate_row
+from registry.registration.catalogue_jobs import (
+    Upload,
+    attach_files,
+    create_job,
+    get_job,
+    list_jobs,
+    process_job,
+    staged_file,
+)
+from registry.registration.registrar import Registrar
+from tests.conftest import free_port
+
+OWNER = "key-1"
+
+
+def manifest(count: int) -> str:
+    return json.dumps([{"file": f"v{n}.txt", "title": f"卷{n}"} for n in range(count)])
+
+
+def uploads(*numbers: int, text: str = "正文") -> list[Upload]:
+    return [Upload(f"v{n}.txt", io.BytesIO(f"{text} 卷{n}".encode() * 50)) for n in numbers]
+
+
+def registrations(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Registration)) or 0
+
+
+def new_job(runtime: Runtime, count: int) -> str:
+    job = create_job(
+        runtime.sessions, owner=OWNER, manifest=manifest(count), kind="json", now=runtime.now
+    )
+    return job.id
+
+
+def test_rows_are_checked_for_form_and_values_apart() -> None:
+    rows = parse_manifest(
+        "file,title,isbn,territory,sha256\n"
+        "a.txt,甲,,156,\n"
+        "b.txt,乙,123,,\n"
+        f"c.txt,丙,,,{'AB' * 32}\n",
+        kind="csv",
+    )
+    assert [r.file for r in rows] == ["a.txt", "b.txt", "c.txt"]
+    assert validate_row(rows[0]).territory == 156
+    with pytest.raises(InvalidMetadata):
+        validate_row(ManifestRow(2, "x", {"title": "t", "territory": "1000"}))
+    with pytest.raises(InvalidIsbn):  # its own code, not invalid_metadata
+        validate_row(rows[1])
+    assert validate_row(rows[2]).expected_sha256 == "ab" * 32
+    with pytest.raises(InvalidDigest):
+        validate_row(ManifestRow(2, "x", {"title": "t", "sha256": "zz"}))
+    wrapped = parse_manifest(json.dumps({"items": [{"file": "a.txt", "title": "t"}]}), kind="json")
+    assert wrapped == [ManifestRow(1, "a.txt", {"title": "t"})]
+    for bad in ("[]", '{"items": 1}', "[1]", '[{"file": "a", "title": "t"}, {"file": "a"}]'):
+        with pytest.raises(InvalidManifest):
+            parse_manifest(bad, kind="json")
+
+
+def test_files_with_the_same_name_in_two_folders_are_refused(runtime: Runtime) -> None:
+    twice = json.dumps([{"file": "a/x.txt", "title": "t"}, {"file": "b/x.txt", "title": "u"}])
+    with pytest.raises(InvalidManifest):
+        create_job(runtime.sessions, owner=OWNER, manifest=twice, kind="json", now=runtime.now)
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CatalogueJob)) == 0
+
+
+def test_an_item_registered_but_not_recorded_gets_its_first_registration_back(
+    runtime: Runtime,
+) -> None:
+    """A process that dies between registering an item and recording the result on it."""
+    registrar = runtime.registrar
+    job_id = new_job(runtime, 2)
+    attach_files(registrar, job_id, uploads(0, 1), owner=OWNER)
+    assert get_job(runtime.sessions, job_id, owner=OWNER).counts["uploaded"] == 2
+    # The same call process_job makes, done before it (and "lost"):
+    metadata = WorkMetadata.from_mapping({"title": "卷0"})
+    with runtime.sessions() as session:
+        staged_roots = list(session.scalars(select(CatalogueJobItem.staged_cid)))
+    with staged_file(registrar, job_id, 1) as content:
+        first_view = registrar.register(
+            content, metadata, submitted_by=OWNER, idempotency_key=f"catalogue-job:{job_id}:1"
+        )
+    assert registrations(runtime) == 1
+    job = process_job(registrar, job_id, owner=OWNER)
+    assert job.state == "completed"
+    assert job.items[0].registration_number == first_view.number
+    assert registrations(runtime) == 2
+    # The staged files are released from the content store once their items are registered.
+    with runtime.sessions() as session:
+        assert list(session.scalars(select(CatalogueJobItem.staged_cid))) == [None, None]
+    assert isinstance(runtime.store, LocalBlockstore)
+    assert len(staged_roots) == 2
+    assert not any(runtime.store.is_pinned(CID.decode(str(root))) for root in staged_roots)
+
+
+def test_an_unreachable_content_store_leaves_items_to_resume(runtime: Runtime) -> None:
+    registrar = runtime.registrar
+    down = KuboContentStore.connect(f"http://127.0.0.1:{free_port()}", timeout=2)
+    job_id = new_job(runtime, 3)
+    failing = dataclasses.replace(registrar, store=down)
+    # Files wait in the content store: while it is down, none is accepted and nothing changes.
+    with pytest.raises(ContentStoreUnavailable):
+        attach_files(failing, job_id, uploads(0, 1), owner=OWNER)
+    assert get_job(runtime.sessions, job_id, owner=OWNER).counts["pending"] == 3
+    attach_files(registrar, job_id, uploads(0, 1), owner=OWNER)
+    job = process_job(failing, job_id, owner=OWNER)
+    down.close()
+    assert job.state == "open"
+    assert [(i.state, i.error_code) for i in job.items[:2]] == [
+        ("uploaded", "content_store_unavailable"),
+    ] * 2
+    assert registrations(runtime) == 0
+    resumed = process_job(registrar, job_id, owner=OWNER)
+    assert [i.state for i in resumed.items] == ["registered", "registered", "pending"]
+    assert [i.attempts for i in resumed.items] == [2, 2, 0]
+    assert resumed.items[0].error_code is None
+    assert registrations(runtime) == 2
+
+
+def test_moderation_holds_one_item_and_rejects_another_and_the_rest_go_on(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    (tmp_path / "hold.txt").write_text("机密\n", encoding="utf-8")
+    (tmp_path / "reject.txt").write_text("禁书\n", encoding="utf-8")
+    chain = HookChain(
+        (
+            LexiconHook(Lexicon.load([tmp_path / "hold.txt"]), Verdict.HOLD),
+            LexiconHook(Lexicon.load([tmp_path / "reject.txt"]), Verdict.REJECT),
+        )
+    )
+    registrar: Registrar = dataclasses.replace(
+        runtime.registrar, moderation=lambda owner: ModerationGate(chain, owner)
+    )
+    job_id = new_job(runtime, 3)
+    sent = [*uploads(0), *uploads(1, text="机密"), *uploads(2, text="禁书")]
+    attach_files(registrar, job_id, sent, owner=OWNER)
+    job = process_job(registrar, job_id, owner=OWNER)
+    outcomes = [(i.state, i.registration_status, i.error_code) for i in job.items]
+    assert outcomes == [
+        ("registered", "pending", None),
+        ("registered", "held", None),
+        ("refused", "rejected", "registration_refused"),
+    ]
+    assert job.state == "partly"
+    again = attach_files(registrar, job_id, uploads(2), owner=OWNER)
+    assert [r.outcome for r in again] == ["refused"]  # refused for good: not retried
+
+
+def test_files_are_matched_by_name_and_jobs_belong_to_their_owner(runtime: Runtime) -> None:
+    registrar = runtime.registrar
+    job_id = new_job(runtime, 2)
+    with pytest.raises(UnknownCatalogueFile):
+        attach_files(
+            registrar, job_id, [*uploads(0), Upload("v9.txt", io.BytesIO(b"x"))], owner=OWNER
+        )
+    with pytest.raises(UnknownCatalogueFile):
+        attach_files(registrar, job_id, [*uploads(0), *uploads(0)], owner=OWNER)
+    assert get_job(runtime.sessions, job_id, owner=OWNER).counts["uploaded"] == 0
+    with pytest.raises(CatalogueJobNotFound):
+        attach_files(registrar, job_id, uploads(0), owner="someone-else")
+    with pytest.raises(CatalogueJobNotFound):
+        get_job(runtime.sessions, job_id, owner="someone-else")
+    assert list_jobs(runtime.sessions, owner="someone-else") == []
+    assert [j.id for j in list_jobs(runtime.sessions, owner=None)] == [job_id]
+    attach_files(
+        registrar, job_id, [Upload("some/folder/v1.txt", io.BytesIO(b"bytes"))], owner=OWNER
+    )
+    assert get_job(runtime.sessions, job_id, owner=OWNER).items[1].state == "uploaded"
+
+
+def test_migration_0015_upgrades_and_downgrades(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    migrate(engine)
+    tables = {"catalogue_jobs", "catalogue_job_items"}
+    assert tables <= set(inspect(engine).get_table_names())
+    with resources.as_file(resources.files("migrations")) as script_location:
+        config = Config()
+        config.set_main_option("script_location", str(script_location))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0014")
+    assert not tables & set(inspect(engine).get_table_names())
+    assert "works" in inspect(engine).get_table_names()
+    migrate(engine)
+    assert tables <= set(inspect(engine).get_table_names())
+    engine.dispose()

@@ -1,0 +1,49 @@
+// The registry's public JSON API (the page's own origin).
+
+export class LookupError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function getJson(url, fetcher) {
+  const response = await fetcher(url, { headers: { Accept: "application/json" } });
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON (a proxy's error page, say): reported by status below.
+  }
+  if (!response.ok) {
+    throw new LookupError(response.status, body?.code ?? `http_${response.status}`, body?.message ?? "");
+  }
+  return body;
+}
+
+export const HEX64 = /^(0x)?[0-9a-fA-F]{64}$/;
+export const NUMBER = /^BQ-\d{4}-\d+$/i;
+
+export function work(number, fetcher = fetch) {
+  return getJson(`/v1/works/${encodeURIComponent(number)}`, fetcher);
+}
+
+export function proofBundle(number, fetcher = fetch) {
+  return getJson(`/v1/works/${encodeURIComponent(number)}/proof`, fetcher);
+}
+
+/** Every registration of content, by one of sha256, sm3, cid or isbn. */
+export async function registrationsOf(kind, value, fetcher = fetch) {
+  const query = new URLSearchParams({ [kind]: value.replace(/^0x/i, "") });
+  return (await getJson(`/v1/verify?${query}`, fetcher)).registrations;
+}
+
+/** Oldest first (then by number): the first is the first registration of the content. */
+export function oldestFirst(registrations) {
+  const unique = new Map(registrations.map((r) => [r.number, r]));
+  return [...unique.values()].sort(
+    (a, b) =>
+      new Date(a.registered_at) - new Date(b.registered_at) || a.number.localeCompare(b.number),
+  );
+}

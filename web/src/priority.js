@@ -1,0 +1,34 @@
+// Priority between claimants of the same content (首次登记 / 后续登记), as the API answers it in
+// `registration.priority`: { first, later, is_first }, each claimant with number, claimant (the
+// party's public name or the registrant key), registered_at, anchored_at, status, taken_down.
+// Words only (no DOM): render.js places the lines.
+
+import { timeText } from "./format.js";
+import { t } from "./i18n.js";
+
+export function claimantText(lang, claimant) {
+  const params = {
+    number: claimant.number,
+    name: claimant.claimant ?? t(lang, "priority_unnamed"),
+    time: timeText(lang, claimant.registered_at),
+  };
+  const text = claimant.anchored_at
+    ? t(lang, "priority_claimant_anchored", { ...params, anchored: timeText(lang, claimant.anchored_at) })
+    : t(lang, "priority_claimant", params);
+  return claimant.taken_down ? text + t(lang, "priority_taken_down") : text;
+}
+
+/** The lines the page shows for a registration's priority; none when the answer has none. */
+export function priorityLines(lang, priority) {
+  if (!priority?.first) return [];
+  const lines = [
+    priority.is_first ? t(lang, "priority_is_first") : t(lang, "priority_not_first"),
+    t(lang, "priority_first", { claimant: claimantText(lang, priority.first) }),
+  ];
+  const later = priority.later ?? [];
+  if (later.length) {
+    const claimants = later.map((claimant) => claimantText(lang, claimant));
+    lines.push(t(lang, "priority_later", { claimants: claimants.join(t(lang, "priority_separator")) }));
+  }
+  return lines;
+}

@@ -1,0 +1,42 @@
+// The page's priority lines: who registered the same content first, and who after.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { priorityLines } from "../src/priority.js";
+
+const FIRST = {
+  number: "BQ-2026-00000001",
+  claimant: "四川人民出版社",
+  party: "party_a",
+  registered_at: "2026-12-04T10:00:00Z",
+  anchored_at: "2026-12-04T10:00:07Z",
+  status: "anchored",
+  taken_down: false,
+};
+const LATER = {
+  number: "BQ-2026-00000002",
+  claimant: "Copycat Press",
+  party: "party_b",
+  registered_at: "2026-12-05T10:00:00Z",
+  anchored_at: null,
+  status: "pending",
+  taken_down: true,
+};
+
+test("a later claimant is told who was first, in Chinese and in English", () => {
+  const priority = { first: FIRST, later: [LATER], is_first: false };
+  const zh = priorityLines("zh-CN", priority);
+  assert.equal(zh[0], "在后登记：相同内容已由其他当事人先行登记。");
+  assert.match(zh[1], /^首次登记：BQ-2026-00000001，四川人民出版社，2026-12-04 18:00:00 北京时间.*锚定于/);
+  assert.match(zh[2], /^后续登记：BQ-2026-00000002，Copycat Press，.*（已下架）$/);
+  const en = priorityLines("en", priority);
+  assert.match(en[1], /^First registered: BQ-2026-00000001 by 四川人民出版社 at .*10:00:00 UTC, anchored /);
+  assert.match(en[2], /^Later claimants: BQ-2026-00000002 by Copycat Press at .* \(taken down\)$/);
+});
+
+test("the first registrant alone has no later line, and no priority shows nothing", () => {
+  const lines = priorityLines("en", { first: { ...FIRST, claimant: null }, later: [], is_first: true });
+  assert.deepEqual(lines.length, 2);
+  assert.equal(lines[0], "This registration belongs to the first registrant.");
+  assert.match(lines[1], /by an unsigned registration at/);
+  assert.deepEqual(priorityLines("en", null), []);
+});
