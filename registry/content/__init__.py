@@ -4,7 +4,6 @@ master key file. Its public face is below."""
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 # ``ingest`` is both a module and a function here: imported at once, the function wins.
@@ -17,6 +16,7 @@ from registry.content.ingest import (
     keep,
     stage,
 )
+from registry.core.lazy_exports import lazy_exports
 
 # Every other name is imported from its module on first use (PEP 562), so that importing one
 # module of this package does not import them all: a command that needs little starts at once.
@@ -34,23 +34,23 @@ if TYPE_CHECKING:
     from registry.content.text_extraction import detect_text_kind, extract_text
     from registry.content.unixfs import cid_text, parse_cid
 
-_EXPORTS = {
-    "check_private_file": "registry.content.key_files",
-    "read_master_key_file": "registry.content.key_files",
-    "KuboContentStore": "registry.content.kubo",
-    "MASTER": "registry.content.protection",
-    "ContentProtection": "registry.content.protection",
-    "content_key_rows": "registry.content.protection",
-    "wrapped_keys": "registry.content.protection",
-    "chunk_stream": "registry.content.readers",
-    "ContentStore": "registry.content.store",
-    "LocalBlockstore": "registry.content.store",
-    "read_content": "registry.content.store",
-    "detect_text_kind": "registry.content.text_extraction",
-    "extract_text": "registry.content.text_extraction",
-    "cid_text": "registry.content.unixfs",
-    "parse_cid": "registry.content.unixfs",
-}
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "registry.content.key_files": ("check_private_file", "read_master_key_file"),
+        "registry.content.kubo": ("KuboContentStore",),
+        "registry.content.protection": (
+            "MASTER",
+            "ContentProtection",
+            "content_key_rows",
+            "wrapped_keys",
+        ),
+        "registry.content.readers": ("chunk_stream",),
+        "registry.content.store": ("ContentStore", "LocalBlockstore", "read_content"),
+        "registry.content.text_extraction": ("detect_text_kind", "extract_text"),
+        "registry.content.unixfs": ("cid_text", "parse_cid"),
+    },
+)
 
 __all__ = [
     "MASTER",
@@ -76,12 +76,3 @@ __all__ = [
     "stage",
     "wrapped_keys",
 ]
-
-
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value

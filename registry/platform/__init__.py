@@ -3,8 +3,9 @@ metrics. Its public face is below."""
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from registry.core.lazy_exports import lazy_exports
 
 # Each name is imported from its module on first use (PEP 562), so that importing one module
 # of this package does not import them all: a command that needs little starts at once.
@@ -22,19 +23,23 @@ if TYPE_CHECKING:
         replay,
     )
 
-_EXPORTS = {
-    "check_health": "registry.platform.health",
-    "registry_figures": "registry.platform.metrics",
-    "Runtime": "registry.platform.runtime",
-    "build_runtime": "registry.platform.runtime",
-    "DeliveryPolicy": "registry.platform.webhooks",
-    "WebhookDispatcher": "registry.platform.webhooks",
-    "create_subscription": "registry.platform.webhooks",
-    "delete_subscription": "registry.platform.webhooks",
-    "deliver_due": "registry.platform.webhooks",
-    "list_subscriptions": "registry.platform.webhooks",
-    "replay": "registry.platform.webhooks",
-}
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "registry.platform.health": ("check_health",),
+        "registry.platform.metrics": ("registry_figures",),
+        "registry.platform.runtime": ("Runtime", "build_runtime"),
+        "registry.platform.webhooks": (
+            "DeliveryPolicy",
+            "WebhookDispatcher",
+            "create_subscription",
+            "delete_subscription",
+            "deliver_due",
+            "list_subscriptions",
+            "replay",
+        ),
+    },
+)
 
 __all__ = [
     "DeliveryPolicy",
@@ -49,12 +54,3 @@ __all__ = [
     "registry_figures",
     "replay",
 ]
-
-
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value

@@ -4,8 +4,9 @@ below."""
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from registry.core.lazy_exports import lazy_exports
 
 # Each name is imported from its module on first use (PEP 562), so that importing one module
 # of this package does not import them all: a command that needs little starts at once.
@@ -17,19 +18,21 @@ if TYPE_CHECKING:
     from registry.proofs.timestamps import timestamper_for
     from registry.proofs.verification import ProofCheck
 
-_EXPORTS = {
-    "AnchoringPolicy": "registry.proofs.anchoring",
-    "Batcher": "registry.proofs.anchoring",
-    "release_batches_missing_on_chain": "registry.proofs.anchoring",
-    "MAX_BULK_DIGESTS": "registry.proofs.bulk_verification",
-    "BundleCheck": "registry.proofs.proof_bundle",
-    "CheckResult": "registry.proofs.proof_bundle",
-    "Verdict": "registry.proofs.proof_bundle",
-    "check_bundle": "registry.proofs.proof_bundle",
-    "Proofs": "registry.proofs.service",
-    "timestamper_for": "registry.proofs.timestamps",
-    "ProofCheck": "registry.proofs.verification",
-}
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "registry.proofs.anchoring": (
+            "AnchoringPolicy",
+            "Batcher",
+            "release_batches_missing_on_chain",
+        ),
+        "registry.proofs.bulk_verification": ("MAX_BULK_DIGESTS",),
+        "registry.proofs.proof_bundle": ("BundleCheck", "CheckResult", "Verdict", "check_bundle"),
+        "registry.proofs.service": ("Proofs",),
+        "registry.proofs.timestamps": ("timestamper_for",),
+        "registry.proofs.verification": ("ProofCheck",),
+    },
+)
 
 __all__ = [
     "MAX_BULK_DIGESTS",
@@ -44,12 +47,3 @@ __all__ = [
     "release_batches_missing_on_chain",
     "timestamper_for",
 ]
-
-
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value

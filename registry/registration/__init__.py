@@ -3,8 +3,9 @@ canonical signed claims, a publisher's own works, publication. Its public face i
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from registry.core.lazy_exports import lazy_exports
 
 # Each name is imported from its module on first use (PEP 562), so that importing one module
 # of this package does not import them all: a command that needs little starts at once.
@@ -33,31 +34,39 @@ if TYPE_CHECKING:
     from registry.registration.own_works import Caller, require_own
     from registry.registration.registrar import Registrar
 
-_EXPORTS = {
-    "NO_MANIFEST": "registry.registration.catalogue",
-    "CatalogueItem": "registry.registration.catalogue",
-    "ItemResult": "registry.registration.catalogue",
-    "file_items": "registry.registration.catalogue",
-    "read_manifest": "registry.registration.catalogue",
-    "FILE_ERRORS": "registry.registration.catalogue_jobs",
-    "FileReceipt": "registry.registration.catalogue_jobs",
-    "ItemView": "registry.registration.catalogue_jobs",
-    "JobView": "registry.registration.catalogue_jobs",
-    "Upload": "registry.registration.catalogue_jobs",
-    "attach_files": "registry.registration.catalogue_jobs",
-    "create_job": "registry.registration.catalogue_jobs",
-    "get_job": "registry.registration.catalogue_jobs",
-    "list_jobs": "registry.registration.catalogue_jobs",
-    "process_job": "registry.registration.catalogue_jobs",
-    "register_catalogue": "registry.registration.catalogue_jobs",
-    "ClientSignedClaim": "registry.registration.claims",
-    "claim_for": "registry.registration.claims",
-    "claim_leaf": "registry.registration.claims",
-    "registrant_id": "registry.registration.claims",
-    "Caller": "registry.registration.own_works",
-    "require_own": "registry.registration.own_works",
-    "Registrar": "registry.registration.registrar",
-}
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "registry.registration.catalogue": (
+            "NO_MANIFEST",
+            "CatalogueItem",
+            "ItemResult",
+            "file_items",
+            "read_manifest",
+        ),
+        "registry.registration.catalogue_jobs": (
+            "FILE_ERRORS",
+            "FileReceipt",
+            "ItemView",
+            "JobView",
+            "Upload",
+            "attach_files",
+            "create_job",
+            "get_job",
+            "list_jobs",
+            "process_job",
+            "register_catalogue",
+        ),
+        "registry.registration.claims": (
+            "ClientSignedClaim",
+            "claim_for",
+            "claim_leaf",
+            "registrant_id",
+        ),
+        "registry.registration.own_works": ("Caller", "require_own"),
+        "registry.registration.registrar": ("Registrar",),
+    },
+)
 
 __all__ = [
     "FILE_ERRORS",
@@ -84,12 +93,3 @@ __all__ = [
     "registrant_id",
     "require_own",
 ]
-
-
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
