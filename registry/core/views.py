@@ -122,8 +122,11 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def anchor_view(batch: Batch | None) -> AnchorView | None:
-    if batch is None:
-        return None
+    return None if batch is None else _anchor(batch, batch.status)
+
+
+def _anchor(batch: Batch | Row[Any], status: str) -> AnchorView:
+    """The anchoring of a batch, or of a :data:`REGISTRATION_ROWS` row (its batch's columns)."""
     return AnchorView(
         root=batch.root,
         chain_id=batch.chain_id,
@@ -131,7 +134,7 @@ def anchor_view(batch: Batch | None) -> AnchorView | None:
         tx_hash=batch.tx_hash,
         block_number=batch.block_number,
         anchored_at=as_utc(batch.anchored_at) if batch.anchored_at else None,
-        confirmed=batch.status == BatchStatus.CONFIRMED,
+        confirmed=status == BatchStatus.CONFIRMED,
     )
 
 
@@ -145,8 +148,25 @@ def registrations_for_views() -> Select[Registration]:
 
 
 def registration_view(registration: Registration) -> RegistrationView:
-    work = registration.work
     anchored = registration.status == RegistrationStatus.ANCHORED
+    party = registration.party
+    return _view(
+        registration,
+        registration.work,
+        anchor=anchor_view(registration.batch) if anchored else None,
+        party=PartyRef(party.party_id, party.public_name) if party is not None else None,
+    )
+
+
+def _view(
+    registration: Registration | Row[Any],
+    work: Work | Row[Any],
+    *,
+    anchor: AnchorView | None,
+    party: PartyRef | None,
+) -> RegistrationView:
+    """The view of a registration and its work: ORM objects, or both one
+    :data:`REGISTRATION_ROWS` row (whose columns have the same names)."""
     return RegistrationView(
         number=registration.number,
         status=registration.status,
@@ -167,14 +187,10 @@ def registration_view(registration: Registration) -> RegistrationView:
         signature=registration.signature,
         registrant=registration.registrant,
         proof=json.loads(registration.proof_json) if registration.proof_json else None,
-        anchor=anchor_view(registration.batch) if anchored else None,
+        anchor=anchor,
         takedown=json.loads(registration.takedown_json) if registration.takedown_json else None,
         controller=registration.controller,
-        party=(
-            PartyRef(registration.party.party_id, registration.party.public_name)
-            if registration.party is not None
-            else None
-        ),
+        party=party,
     )
 
 
@@ -231,40 +247,9 @@ def view_of_row(row: Row[Any]) -> RegistrationView:
     """The view of one :data:`REGISTRATION_ROWS` row: the same as :func:`registration_view` of
     the registration it is."""
     anchored = row.status == RegistrationStatus.ANCHORED and row.root is not None
-    return RegistrationView(
-        number=row.number,
-        status=row.status,
-        title=row.title,
-        metadata=json.loads(row.metadata_json),
-        sha256=row.sha256,
-        sm3=row.sm3,
-        size=row.size,
-        cid=row.cid,
-        iscc_data=row.iscc_data,
-        iscc_instance=row.iscc_instance,
-        iscc_content=row.iscc_content,
-        published_at=as_utc(row.published_at) if row.published_at else None,
-        registered_at=as_utc(row.created_at),
-        leaf=row.leaf,
-        claim=json.loads(row.claim_json),
-        signing_mode=row.signing_mode,
-        signature=row.signature,
-        registrant=row.registrant,
-        proof=json.loads(row.proof_json) if row.proof_json else None,
-        anchor=(
-            AnchorView(
-                root=row.root,
-                chain_id=row.chain_id,
-                contract_address=row.contract_address,
-                tx_hash=row.tx_hash,
-                block_number=row.block_number,
-                anchored_at=as_utc(row.anchored_at) if row.anchored_at else None,
-                confirmed=row.batch_status == BatchStatus.CONFIRMED,
-            )
-            if anchored
-            else None
-        ),
-        takedown=json.loads(row.takedown_json) if row.takedown_json else None,
-        controller=row.controller,
+    return _view(
+        row,
+        row,
+        anchor=_anchor(row, row.batch_status) if anchored else None,
         party=PartyRef(row.party_id, row.public_name) if row.party_row is not None else None,
     )
