@@ -27,16 +27,22 @@ contract IdentityAttestations is AccessControlDefaultAdminRules {
      * @param expiresAt Unix time it stops holding.
      * @param attestedAt Block timestamp it was recorded.
      * @param revoked Whether it was revoked.
+     * @param person Whether the attestor stated the party is a natural person (set with an
+     * account binding, cleared when a new attestation supersedes this one).
+     * @param adult Whether the attestor stated the person is of full age (no birth date on chain).
      */
     struct Attestation {
         bytes32 commitment;
         uint64 expiresAt;
         uint64 attestedAt;
         bool revoked;
+        bool person;
+        bool adult;
     }
 
     mapping(bytes32 party => Attestation) private _attestations;
     mapping(bytes32 commitment => bool) private _used;
+    mapping(address account => bytes32 party) private _accountParty;
 
     /// @notice The party is zero.
     error ZeroParty();
@@ -80,6 +86,48 @@ contract IdentityAttestations is AccessControlDefaultAdminRules {
      * @param commitment Its commitment.
      */
     error AlreadyRevoked(bytes32 party, bytes32 commitment);
+
+    /**
+     * @notice The party has no attestation in force (recorded, not revoked, not expired).
+     * @param party The party.
+     */
+    error NotVerified(bytes32 party);
+
+    /**
+     * @notice The account is zero.
+     */
+    error ZeroAccount();
+
+    /**
+     * @notice The account is bound to another party already (unbind it first).
+     * @param account The account.
+     * @param party The party it is bound to.
+     */
+    error AccountBoundElsewhere(address account, bytes32 party);
+
+    /**
+     * @notice The account is not bound to any party.
+     * @param account The account.
+     */
+    error AccountNotBound(address account);
+
+    /**
+     * @notice Emitted when an account is bound to a verified natural person, with whether the
+     * person is of full age as the attestor states it.
+     * @param party The party id.
+     * @param account The account bound to it.
+     * @param adult Whether the person is of full age.
+     * @param actor Account that bound it.
+     */
+    event PersonAccountBound(bytes32 indexed party, address indexed account, bool adult, address actor);
+
+    /**
+     * @notice Emitted when an account's binding to a party is removed.
+     * @param party The party id.
+     * @param account The account.
+     * @param actor Account that removed it.
+     */
+    event AccountUnbound(bytes32 indexed party, address indexed account, address actor);
 
     /**
      * @notice Emitted when a party's attestation is recorded (superseding any earlier one).
@@ -132,7 +180,12 @@ contract IdentityAttestations is AccessControlDefaultAdminRules {
         if (_used[commitment]) revert CommitmentUsed(commitment);
         _used[commitment] = true;
         _attestations[party] = Attestation({
-            commitment: commitment, expiresAt: expiresAt, attestedAt: uint64(block.timestamp), revoked: false
+            commitment: commitment,
+            expiresAt: expiresAt,
+            attestedAt: uint64(block.timestamp),
+            revoked: false,
+            person: false,
+            adult: false
         });
         emit Attested(party, commitment, expiresAt, attestorSignature, _msgSender());
     }
@@ -177,8 +230,77 @@ contract IdentityAttestations is AccessControlDefaultAdminRules {
      * @param party The party id.
      * @return True while verified.
      */
-    function isVerified(bytes32 party) external view returns (bool) {
+    function isVerified(bytes32 party) public view returns (bool) {
         Attestation storage current = _attestations[party];
         return current.commitment != bytes32(0) && !current.revoked && current.expiresAt > block.timestamp;
+    }
+
+    /**
+     * @notice Binds `account` to `party`, a natural person with an attestation in force, and
+     * records whether the person is of full age (完全民事行为能力; only the flag, never a birth date).
+     * @dev Only {ATTESTOR_ROLE}. The person and adult facts belong to the current attestation: a
+     * new attestation of the party clears them until they are stated again. Binding the same
+     * account again restates the facts. Reverts with {ZeroAccount}, {NotVerified} or
+     * {AccountBoundElsewhere}. Emits {PersonAccountBound}.
+     * @param party The party id.
+     * @param account The account to bind.
+     * @param adult Whether the person is of full age.
+     */
+    function bindPersonAccount(bytes32 party, address account, bool adult) external onlyRole(ATTESTOR_ROLE) {
+        if (account == address(0)) revert ZeroAccount();
+        if (!isVerified(party)) revert NotVerified(party);
+        bytes32 bound = _accountParty[account];
+        if (bound != bytes32(0) && bound != party) revert AccountBoundElsewhere(account, bound);
+        _accountParty[account] = party;
+        Attestation storage current = _attestations[party];
+        current.person = true;
+        current.adult = adult;
+        emit PersonAccountBound(party, account, adult, _msgSender());
+    }
+
+    /**
+     * @notice Removes the binding of `account` (its party keeps its attestation).
+     * @dev Only {ATTESTOR_ROLE}. Reverts with {AccountNotBound}. Emits {AccountUnbound}.
+     * @param account The bound account.
+     */
+    function unbindAccount(address account) external onlyRole(ATTESTOR_ROLE) {
+        bytes32 party = _accountParty[account];
+        if (party == bytes32(0)) revert AccountNotBound(account);
+        delete _accountParty[account];
+        emit AccountUnbound(party, account, _msgSender());
+    }
+
+    /**
+     * @notice The party `account` is bound to (zero if none).
+     * @param account The account.
+     * @return party The party id.
+     */
+    function partyOf(address account) external view returns (bytes32 party) {
+        return _accountParty[account];
+    }
+
+    /**
+     * @notice The person facts of `party`'s current attestation.
+     * @param party The party id.
+     * @return person Whether it is a natural person.
+     * @return adult Whether the person is of full age.
+     */
+    function personFactsOf(bytes32 party) external view returns (bool person, bool adult) {
+        Attestation storage current = _attestations[party];
+        return (current.person, current.adult);
+    }
+
+    /**
+     * @notice Whether `account` is bound to a verified natural person of full age: bound, the
+     * party's attestation in force, stated a person and an adult. What {Editions} asks of every
+     * holder of a copy.
+     * @param account The account.
+     * @return True for a verified adult person's account.
+     */
+    function isVerifiedAdult(address account) external view returns (bool) {
+        bytes32 party = _accountParty[account];
+        if (party == bytes32(0)) return false;
+        Attestation storage current = _attestations[party];
+        return current.person && current.adult && !current.revoked && current.expiresAt > block.timestamp;
     }
 }

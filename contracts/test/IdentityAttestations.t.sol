@@ -148,4 +148,70 @@ contract IdentityAttestationsTest is SuiteBase {
         attestations.revoke(PARTY, COMMITMENT, REASON);
         vm.stopPrank();
     }
+
+    function test_bindPersonAccount_revertsForAnotherAccount() public {
+        vm.prank(ATTESTOR);
+        attestations.attest(PARTY, COMMITMENT, EXPIRES, SIGNATURE);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, STRANGER, attestations.ATTESTOR_ROLE()
+            )
+        );
+        vm.prank(STRANGER);
+        attestations.bindPersonAccount(PARTY, STRANGER, true);
+        _assertTrue(!attestations.isVerifiedAdult(STRANGER), "not bound");
+    }
+
+    function test_bindPersonAccount_recordsAnAdultPerson() public {
+        vm.startPrank(ATTESTOR);
+        vm.expectRevert(abi.encodeWithSelector(IdentityAttestations.NotVerified.selector, PARTY));
+        attestations.bindPersonAccount(PARTY, BUYER, true);
+        attestations.attest(PARTY, COMMITMENT, EXPIRES, SIGNATURE);
+        vm.expectRevert(abi.encodeWithSelector(IdentityAttestations.ZeroAccount.selector));
+        attestations.bindPersonAccount(PARTY, address(0), true);
+        vm.expectEmit(true, true, true, true, address(attestations));
+        emit IdentityAttestations.PersonAccountBound(PARTY, BUYER, true, ATTESTOR);
+        attestations.bindPersonAccount(PARTY, BUYER, true);
+        vm.stopPrank();
+        _assertEq(attestations.partyOf(BUYER), PARTY, "bound");
+        (bool person, bool adult) = attestations.personFactsOf(PARTY);
+        _assertTrue(person && adult, "adult person");
+        _assertTrue(attestations.isVerifiedAdult(BUYER), "verified adult");
+        vm.warp(EXPIRES);
+        _assertTrue(!attestations.isVerifiedAdult(BUYER), "expired");
+    }
+
+    function test_bindPersonAccount_aMinorIsNotAnAdultAndANewAttestationClearsTheFacts() public {
+        vm.startPrank(ATTESTOR);
+        attestations.attest(PARTY, COMMITMENT, EXPIRES, SIGNATURE);
+        attestations.bindPersonAccount(PARTY, BUYER, false);
+        _assertTrue(!attestations.isVerifiedAdult(BUYER), "minor");
+        attestations.bindPersonAccount(PARTY, BUYER, true);
+        _assertTrue(attestations.isVerifiedAdult(BUYER), "now of age");
+        attestations.attest(PARTY, OTHER_COMMITMENT, EXPIRES, SIGNATURE);
+        _assertTrue(!attestations.isVerifiedAdult(BUYER), "facts cleared");
+        attestations.revoke(PARTY, OTHER_COMMITMENT, REASON);
+        vm.expectRevert(abi.encodeWithSelector(IdentityAttestations.NotVerified.selector, PARTY));
+        attestations.bindPersonAccount(PARTY, BUYER, true);
+        vm.stopPrank();
+    }
+
+    function test_bindPersonAccount_revertsForAnAccountBoundElsewhereAndUnbinds() public {
+        bytes32 other = bytes32("party_other");
+        vm.startPrank(ATTESTOR);
+        attestations.attest(PARTY, COMMITMENT, EXPIRES, SIGNATURE);
+        attestations.attest(other, OTHER_COMMITMENT, EXPIRES, SIGNATURE);
+        attestations.bindPersonAccount(PARTY, BUYER, true);
+        vm.expectRevert(abi.encodeWithSelector(IdentityAttestations.AccountBoundElsewhere.selector, BUYER, PARTY));
+        attestations.bindPersonAccount(other, BUYER, true);
+        vm.expectEmit(true, true, true, true, address(attestations));
+        emit IdentityAttestations.AccountUnbound(PARTY, BUYER, ATTESTOR);
+        attestations.unbindAccount(BUYER);
+        _assertTrue(!attestations.isVerifiedAdult(BUYER), "unbound");
+        vm.expectRevert(abi.encodeWithSelector(IdentityAttestations.AccountNotBound.selector, BUYER));
+        attestations.unbindAccount(BUYER);
+        attestations.bindPersonAccount(other, BUYER, true);
+        vm.stopPrank();
+        _assertEq(attestations.partyOf(BUYER), other, "rebound");
+    }
 }

@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {IModeration} from "./interfaces/IModeration.sol";
+import {IEditionIdentity, IEditionLicences, IEditionWork} from "./interfaces/IEditionSources.sol";
+
+/**
+ * @title Editions
+ * @notice Numbered editions (数字藏书) of a registered, tokenized work: a publisher issues copies
+ * 1..N of one edition to verified adult readers; a copy changes hands only as a gift, under
+ * lock-up periods and a daily gift limit fixed with the edition.
+ * @dev Copies are deliberately not ERC-721 tokens: there is no approval, no transfer by a third
+ * party, no price and no marketplace hook, and no path from `Pledges` (editions are not
+ * pledgeable; the work's rights asset stays pledgeable). Each copy is still distinct, numbered
+ * 1..N, and its holder is provable.
+ *
+ * Issuing writes no storage per copy: {issue} checks every reader on chain, computes the Merkle
+ * root of the batch's leaves `keccak256(abi.encode(editionId, copy, holder))` (pairs hashed
+ * sorted, an odd node carried up unchanged, as OpenZeppelin's `MerkleProof` verifies) and stores
+ * one root per batch, emitting one {Issued} event with the holders in order (as ERC-2309's
+ * ConsecutiveTransfer does). A copy materialises in storage on its first gift, when its holder
+ * presents the proof of its leaf; after that the stored record is authoritative.
+ */
+contract Editions {
+    /// @notice Right number of 信息网络传播权 (right of information-network dissemination).
+    uint8 public constant RIGHT_INFORMATION_NETWORK = 11;
+    /// @notice Most copies one edition can have.
+    uint32 public constant MAX_SIZE = 1_000_000;
+    /// @notice Longest lock-up an edition can set (the longest term the rules in force name, with room).
+    uint64 public constant MAX_LOCK_UP = 10 * 365 days;
+
+    /**
+     * @notice Terms fixed with an edition (what {create} takes).
+     * @param size Number of copies N.
+     * @param territory Territory the publisher's licence must cover (ISO 3166 numeric; 156 China).
+     * @param lockAfterIssue Seconds a copy cannot be given away after it was issued.
+     * @param lockAfterGift Seconds a copy cannot be given away again after it was received as a gift.
+     * @param dailyGiftLimit Gifts one holder may make per UTC day in this edition (at least 1).
+     * @param sole Whether this is to be the work's only edition.
+     */
+    struct Terms {
+        uint32 size;
+        uint16 territory;
+        uint64 lockAfterIssue;
+        uint64 lockAfterGift;
+        uint16 dailyGiftLimit;
+        bool sole;
+    }
+
+    /**
+     * @notice One edition (four slots).
+     * @param assetId The work's rights asset (its registration leaf as a number).
+     * @param metadataDigest keccak256 of the cover/metadata CID's bytes.
+     * @param publisher Account that created it and alone may issue.
+     * @param size Number of copies N.
+     * @param issued Copies issued so far (copies 1..issued exist).
+     * @param territory Territory of the publisher's right.
+     * @param dailyGiftLimit Gifts per holder per UTC day.
+     * @param sole Whether it is the work's only edition.
+     * @param lockAfterIssue Lock-up after issue, seconds.
+     * @param lockAfterGift Lock-up after a gift, seconds.
+     * @param batchCount Number of issue batches.
+     */
+    struct Edition {
+        uint256 assetId;
+        bytes32 metadataDigest;
+        address publisher;
+        uint32 size;
+        uint32 issued;
+        uint16 territory;
+        uint16 dailyGiftLimit;
+        bool sole;
+        uint64 lockAfterIssue;
+        uint64 lockAfterGift;
+        uint32 batchCount;
+    }
+
+    /**
+     * @notice One issue batch (two slots).
+     * @param root Merkle root of its (edition, copy, holder) leaves.
+     * @param firstCopy Number of its first copy.
+     * @param count Number of copies.
+     * @param issuedAt Block timestamp of the issue.
+     */
+    struct Batch {
+        bytes32 root;
+        uint32 firstCopy;
+        uint32 count;
+        uint64 issuedAt;
+    }
+
+    /**
+     * @notice A copy's record once it was given away at least once (one slot).
+     * @param holder Its holder.
+     * @param receivedAt When the holder received it.
+     */
+    struct CopyRecord {
+        address holder;
+        uint64 receivedAt;
+    }
+
+    /// @dev Gifts a holder made on one UTC day (one slot).
+    struct GiftDay {
+        uint64 day;
+        uint32 count;
+    }
+
+    /// @notice The work's rights assets.
+    IEditionWork public immutable works;
+    /// @notice The licences of the works' rights.
+    IEditionLicences public immutable licences;
+    /// @notice Takedowns (a frozen work freezes its editions).
+    IModeration public immutable moderation;
+    /// @notice Verified persons bound to accounts.
+    IEditionIdentity public immutable identity;
+
+    Edition[] private _editions;
+    mapping(uint256 editionId => mapping(uint256 batchIndex => Batch)) private _batches;
+    mapping(uint256 editionId => mapping(uint256 copy => CopyRecord)) private _copies;
+    mapping(uint256 editionId => mapping(address holder => GiftDay)) private _giftDays;
+    mapping(uint256 assetId => uint256[]) private _editionsOfWork;
+
+    /// @notice The caller neither owns the work's rights asset nor holds a licence of the right
+    /// of information-network dissemination for the territory.
+    /// @param assetId The work.
+    /// @param caller The caller.
+    error NotPublisher(uint256 assetId, address caller);
+
+    /// @notice The work has no rights asset (not registered, anchored and tokenized, or burned).
+    /// @param assetId The work.
+    error WorkNotTokenized(uint256 assetId);
+
+    /// @notice The work's registration was revoked with its batch.
+    /// @param assetId The work.
+    error WorkRevoked(uint256 assetId);
+
+    /// @notice The work is taken down (frozen by moderation); its editions are frozen with it.
+    /// @param assetId The work.
+    error WorkTakenDown(uint256 assetId);
+
+    /// @notice The terms are invalid (size 0 or above {MAX_SIZE}, a lock-up above {MAX_LOCK_UP},
+    /// a daily gift limit of 0, or an empty cover/metadata CID).
+    /// @param size The size given.
+    /// @param dailyGiftLimit The daily gift limit given.
+    error InvalidTerms(uint32 size, uint16 dailyGiftLimit);
+
+    /// @notice A new edition breaks the terms of an earlier edition of the same work: that one is
+    /// the work's sole edition, this one claims to be, or both have the same cover/metadata.
+    /// @param assetId The work.
+    /// @param editionId The earlier edition.
+    error EditionConflict(uint256 assetId, uint256 editionId);
+
+    /// @notice No such edition.
+    /// @param editionId The id given.
+    error UnknownEdition(uint256 editionId);
+
+    /// @notice Only the edition's publisher may do this.
+    /// @param editionId The edition.
+    /// @param caller The caller.
+    error NotEditionPublisher(uint256 editionId, address caller);
+
+    /// @notice The terms can no longer change: copies were issued.
+    /// @param editionId The edition.
+    /// @param issued Copies issued.
+    error TermsLocked(uint256 editionId, uint32 issued);
+
+    /// @notice Issuing would go beyond the edition's size.
+    /// @param editionId The edition.
+    /// @param size Its size.
+    /// @param issued Copies issued already.
+    /// @param count Copies asked for.
+    error IssueBeyondSize(uint256 editionId, uint32 size, uint32 issued, uint256 count);
+
+    /// @notice A holder is not an account bound to a verified natural person of full age.
+    /// @param account The account.
+    error NotVerifiedAdult(address account);
+
+    /// @notice No such copy (0, or not issued yet).
+    /// @param editionId The edition.
+    /// @param copy The copy number.
+    error UnknownCopy(uint256 editionId, uint256 copy);
+
+    /// @notice The batch does not hold the copy, or the proof does not show `account` holds it.
+    /// @param editionId The edition.
+    /// @param copy The copy number.
+    /// @param account The account.
+    error NotHolder(uint256 editionId, uint256 copy, address account);
+
+    /// @notice The copy is in its lock-up period.
+    /// @param editionId The edition.
+    /// @param copy The copy number.
+    /// @param until First second it can be given away.
+    error LockedUp(uint256 editionId, uint256 copy, uint64 until);
+
+    /// @notice The holder made as many gifts today as the edition allows.
+    /// @param editionId The edition.
+    /// @param holder The holder.
+    /// @param limit The daily limit.
+    error DailyGiftLimitReached(uint256 editionId, address holder, uint16 limit);
+
+    /// @notice A copy cannot be given to its own holder.
+    /// @param account The holder.
+    error GiftToSelf(address account);
+
+    /**
+     * @notice Emitted when an edition is created.
+     * @param editionId The new edition's id.
+     * @param assetId The work.
+     * @param publisher Its publisher.
+     * @param size Number of copies.
+     * @param metadataCid The cover/metadata CID (binary).
+     * @param terms All its terms.
+     */
+    event EditionCreated(
+        uint256 indexed editionId, uint256 indexed assetId, address indexed publisher, uint32 size, bytes metadataCid,
+        Terms terms
+    );
+
+    /**
+     * @notice Emitted when the publisher amends an edition's terms before its first copy.
+     * @param editionId The edition.
+     * @param metadataCid The cover/metadata CID (binary).
+     * @param terms The new terms.
+     */
+    event TermsAmended(uint256 indexed editionId, bytes metadataCid, Terms terms);
+
+    /**
+     * @notice Emitted once per issue batch: copies `firstCopy` .. `firstCopy + holders.length - 1`
+     * go to `holders` in order.
+     * @param editionId The edition.
+     * @param batchIndex The batch's index in the edition.
+     * @param firstCopy Number of the first copy.
+     * @param root Merkle root of the batch's leaves.
+     * @param holders The holders, one per copy.
+     */
+    event Issued(uint256 indexed editionId, uint32 indexed batchIndex, uint32 firstCopy, bytes32 root, address[] holders);
+
+    /**
+     * @notice Emitted when a copy is given away.
+     * @param editionId The edition.
+     * @param copy The copy number.
+     * @param from The giver.
+     * @param to The receiver.
+     */
+    event Gifted(uint256 indexed editionId, uint256 indexed copy, address indexed from, address to);
+
+    /**
+     * @notice Binds the contracts an edition's rules read.
+     * @param works_ `RightsAsset`.
+     * @param licences_ `Licences`.
+     * @param moderation_ `Moderation`.
+     * @param identity_ `IdentityAttestations`.
+     */
+    constructor(
+        IEditionWork works_,
+        IEditionLicences licences_,
+        IModeration moderation_,
+        IEditionIdentity identity_
+    ) {
+        works = works_;
+        licences = licences_;
+        moderation = moderation_;
+        identity = identity_;
+    }
+
+    /**
+     * @notice Creates an edition of the work `assetId` with `terms`, its cover/metadata at
+     * `metadataCid`. The caller becomes its publisher.
+     * @dev The caller must own the rights asset or hold a licence of right 11 (信息网络传播权) for
+     * `terms.territory` now. Reverts with {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown},
+     * {NotPublisher}, {InvalidTerms} or {EditionConflict}. Emits {EditionCreated}.
+     * @param assetId The work's rights asset.
+     * @param metadataCid The cover/metadata CID (binary).
+     * @param terms The terms.
+     * @return editionId The new edition's id (from 0).
+     */
+    function create(uint256 assetId, bytes calldata metadataCid, Terms calldata terms)
+        external
+        returns (uint256 editionId)
+    {
+        _checkWork(assetId);
+        _checkPublisher(assetId, msg.sender, terms.territory);
+        _checkTerms(metadataCid, terms);
+        bytes32 digest = keccak256(metadataCid);
+        _checkConflict(assetId, type(uint256).max, digest, terms.sole);
+        editionId = _editions.length;
+        _editions.push(
+            Edition({
+                assetId: assetId,
+                metadataDigest: digest,
+                publisher: msg.sender,
+                size: terms.size,
+                issued: 0,
+                territory: terms.territory,
+                dailyGiftLimit: terms.dailyGiftLimit,
+                sole: terms.sole,
+                lockAfterIssue: terms.lockAfterIssue,
+                lockAfterGift: terms.lockAfterGift,
+                batchCount: 0
+            })
+        );
+        _editionsOfWork[assetId].push(editionId);
+        emit EditionCreated(editionId, assetId, msg.sender, terms.size, metadataCid, terms);
+    }
+
+    /**
+     * @notice Replaces the terms of an edition that has no copy yet.
+     * @dev Only the publisher, only before the first copy. Reverts with {UnknownEdition},
+     * {NotEditionPublisher}, {TermsLocked}, {NotPublisher}, {InvalidTerms} or {EditionConflict}.
+     * Emits {TermsAmended}.
+     * @param editionId The edition.
+     * @param metadataCid The cover/metadata CID (binary).
+     * @param terms The new terms.
+     */
+    function amendTerms(uint256 editionId, bytes calldata metadataCid, Terms calldata terms) external {
+        Edition storage edition = _edition(editionId);
+        if (edition.publisher != msg.sender) revert NotEditionPublisher(editionId, msg.sender);
+        if (edition.issued != 0) revert TermsLocked(editionId, edition.issued);
+        _checkPublisher(edition.assetId, msg.sender, terms.territory);
+        _checkTerms(metadataCid, terms);
+        bytes32 digest = keccak256(metadataCid);
+        _checkConflict(edition.assetId, editionId, digest, terms.sole);
+        edition.metadataDigest = digest;
+        edition.size = terms.size;
+        edition.territory = terms.territory;
+        edition.dailyGiftLimit = terms.dailyGiftLimit;
+        edition.sole = terms.sole;
+        edition.lockAfterIssue = terms.lockAfterIssue;
+        edition.lockAfterGift = terms.lockAfterGift;
+        emit TermsAmended(editionId, metadataCid, terms);
+    }
+
+    /**
+     * @notice Issues the next `holders.length` copies of `editionId`, one to each holder in order.
+     * @dev Only the publisher, who must still own the work or hold the licence. Every holder must
+     * be a verified adult person's account (one may hold several copies). Stores one Merkle root
+     * for the batch, nothing per copy. Reverts with {UnknownEdition}, {NotEditionPublisher},
+     * {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {NotPublisher}, {IssueBeyondSize} or
+     * {NotVerifiedAdult}. Emits {Issued}.
+     * @param editionId The edition.
+     * @param holders The readers, one per copy.
+     * @return firstCopy Number of the first copy issued.
+     */
+    function issue(uint256 editionId, address[] calldata holders) external returns (uint32 firstCopy) {
+        Edition storage edition = _edition(editionId);
+        if (edition.publisher != msg.sender) revert NotEditionPublisher(editionId, msg.sender);
+        uint256 assetId = edition.assetId;
+        _checkWork(assetId);
+        _checkPublisher(assetId, msg.sender, edition.territory);
+        uint32 issued = edition.issued;
+        uint256 count = holders.length;
+        if (count == 0 || count > edition.size - issued) {
+            revert IssueBeyondSize(editionId, edition.size, issued, count);
+        }
+        firstCopy = issued + 1;
+        bytes32[] memory nodes = new bytes32[](count);
+        IEditionIdentity identity_ = identity;
+        for (uint256 i = 0; i < count; ++i) {
+            address holder = holders[i];
+            if (!identity_.isVerifiedAdult(holder)) revert NotVerifiedAdult(holder);
+            nodes[i] = copyLeaf(editionId, firstCopy + i, holder);
+        }
+        bytes32 root = _root(nodes);
+        uint32 batchIndex = edition.batchCount;
+        _batches[editionId][batchIndex] = Batch({
+            root: root, firstCopy: firstCopy, count: uint32(count), issuedAt: uint64(block.timestamp)
+        });
+        edition.batchCount = batchIndex + 1;
+        edition.issued = issued + uint32(count);
+        emit Issued(editionId, batchIndex, firstCopy, root, holders);
+    }
+
+    /**
+     * @notice Gives copy `copy` of `editionId` to `to`; the caller must be its holder. No price is
+     * paid or recorded: a gift only.
+     * @dev A copy never given away before is proven by its issue batch `batchIndex` and the Merkle
+     * `proof` of its leaf; afterwards the stored record decides (pass any batch and an empty
+     * proof). Reverts with {UnknownEdition}, {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown},
+     * {UnknownCopy}, {NotHolder}, {LockedUp}, {GiftToSelf}, {NotVerifiedAdult} or
+     * {DailyGiftLimitReached}. Emits {Gifted}.
+     * @param editionId The edition.
+     * @param copy The copy number.
+     * @param to The receiver (a verified adult person's account).
+     * @param batchIndex The copy's issue batch (first gift only).
+     * @param proof The Merkle proof of the copy's leaf in that batch (first gift only).
+     */
+    function gift(uint256 editionId, uint256 copy, address to, uint32 batchIndex, bytes32[] calldata proof)
+        external
+    {
+        Edition storage edition = _edition(editionId);
+        _checkWork(edition.assetId);
+        if (copy == 0 || copy > edition.issued) revert UnknownCopy(editionId, copy);
+        CopyRecord storage record = _copies[editionId][copy];
+        uint64 until;
+        if (record.holder != address(0)) {
+            if (record.holder != msg.sender) revert NotHolder(editionId, copy, msg.sender);
+            until = record.receivedAt + edition.lockAfterGift;
+        } else {
+            Batch storage batch = _batches[editionId][batchIndex];
+            if (
+                batchIndex >= edition.batchCount || copy < batch.firstCopy || copy >= uint256(batch.firstCopy) + batch.count
+                    || !MerkleProof.verifyCalldata(proof, batch.root, copyLeaf(editionId, copy, msg.sender))
+            ) revert NotHolder(editionId, copy, msg.sender);
+            until = batch.issuedAt + edition.lockAfterIssue;
+        }
+        if (block.timestamp < until) revert LockedUp(editionId, copy, until);
+        if (to == msg.sender) revert GiftToSelf(to);
+        if (!identity.isVerifiedAdult(to)) revert NotVerifiedAdult(to);
+        GiftDay storage giftDay = _giftDays[editionId][msg.sender];
+        uint64 today = uint64(block.timestamp / 1 days);
+        uint32 made = giftDay.day == today ? giftDay.count : 0;
+        if (made >= edition.dailyGiftLimit) revert DailyGiftLimitReached(editionId, msg.sender, edition.dailyGiftLimit);
+        _giftDays[editionId][msg.sender] = GiftDay({day: today, count: made + 1});
+        _copies[editionId][copy] = CopyRecord({holder: to, receivedAt: uint64(block.timestamp)});
+        emit Gifted(editionId, copy, msg.sender, to);
+    }
+
+    /**
+     * @notice Whether `account` holds copy `copy` of `editionId` now: the stored record once the
+     * copy was given away, otherwise the issue batch `batchIndex` and the `proof` of its leaf.
+     * @param editionId The edition.
+     * @param copy The copy number.
+     * @param account The account asked about.
+     * @param batchIndex The copy's issue batch (used only before its first gift).
+     * @param proof The Merkle proof of the leaf (used only before its first gift).
+     * @return True if `account` holds the copy.
+     */
+    function holds(uint256 editionId, uint256 copy, address account, uint32 batchIndex, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        if (editionId >= _editions.length || copy == 0 || copy > _editions[editionId].issued) return false;
+        address holder = _copies[editionId][copy].holder;
+        if (holder != address(0)) return holder == account;
+        if (batchIndex >= _editions[editionId].batchCount) return false;
+        Batch storage batch = _batches[editionId][batchIndex];
+        return copy >= batch.firstCopy && copy < uint256(batch.firstCopy) + batch.count
+            && MerkleProof.verifyCalldata(proof, batch.root, copyLeaf(editionId, copy, account));
+    }
+
+    /**
+     * @notice The stored record of copy `copy` (zero until its first gift).
+     * @param editionId The edition.
+     * @param copy The copy number.
+     * @return holder Its holder after the last gift.
+     * @return receivedAt When that holder received it.
+     */
+    function copyRecord(uint256 editionId, uint256 copy) external view returns (address holder, uint64 receivedAt) {
+        CopyRecord storage record = _copies[editionId][copy];
+        return (record.holder, record.receivedAt);
+    }
+
+    /**
+     * @notice An edition.
+     * @dev Reverts with {UnknownEdition}.
+     * @param editionId The edition.
+     * @return The edition.
+     */
+    function editionOf(uint256 editionId) external view returns (Edition memory) {
+        return _edition(editionId);
+    }
+
+    /**
+     * @notice An issue batch (all zero if none).
+     * @param editionId The edition.
+     * @param batchIndex The batch's index.
+     * @return The batch.
+     */
+    function batchOf(uint256 editionId, uint32 batchIndex) external view returns (Batch memory) {
+        return _batches[editionId][batchIndex];
+    }
+
+    /**
+     * @notice Number of editions created.
+     * @return The count (ids are 0 .. count - 1).
+     */
+    function editionCount() external view returns (uint256) {
+        return _editions.length;
+    }
+
+    /**
+     * @notice The editions of a work.
+     * @param assetId The work.
+     * @return Their ids, in creation order.
+     */
+    function editionsOfWork(uint256 assetId) external view returns (uint256[] memory) {
+        return _editionsOfWork[assetId];
+    }
+
+    /**
+     * @notice Whether the edition is frozen now (its work taken down, revoked or burned).
+     * @param editionId The edition.
+     * @return True while frozen.
+     */
+    function isFrozen(uint256 editionId) external view returns (bool) {
+        uint256 assetId = _edition(editionId).assetId;
+        return moderation.isFrozen(bytes32(assetId)) || !works.exists(assetId) || works.isRevoked(assetId);
+    }
+
+    /**
+     * @notice Gifts `holder` made today in `editionId`.
+     * @param editionId The edition.
+     * @param holder The holder.
+     * @return count Gifts made since 00:00 UTC.
+     */
+    function giftsToday(uint256 editionId, address holder) external view returns (uint32 count) {
+        GiftDay storage giftDay = _giftDays[editionId][holder];
+        return giftDay.day == uint64(block.timestamp / 1 days) ? giftDay.count : 0;
+    }
+
+    /**
+     * @notice The leaf of copy `copy` held by `holder` in an issue batch.
+     * @param editionId The edition.
+     * @param copy The copy number.
+     * @param holder The holder.
+     * @return The leaf.
+     */
+    function copyLeaf(uint256 editionId, uint256 copy, address holder) public pure returns (bytes32) {
+        return keccak256(abi.encode(editionId, copy, holder));
+    }
+
+    function _edition(uint256 editionId) private view returns (Edition storage) {
+        if (editionId >= _editions.length) revert UnknownEdition(editionId);
+        return _editions[editionId];
+    }
+
+    function _checkWork(uint256 assetId) private view {
+        if (!works.exists(assetId)) revert WorkNotTokenized(assetId);
+        if (works.isRevoked(assetId)) revert WorkRevoked(assetId);
+        if (moderation.isFrozen(bytes32(assetId))) revert WorkTakenDown(assetId);
+    }
+
+    function _checkPublisher(uint256 assetId, address account, uint16 territory) private view {
+        if (works.ownerOf(assetId) == account) return;
+        (bool licensed,) =
+            licences.isLicensed(assetId, account, RIGHT_INFORMATION_NETWORK, territory, uint64(block.timestamp));
+        if (!licensed) revert NotPublisher(assetId, account);
+    }
+
+    function _checkTerms(bytes calldata metadataCid, Terms calldata terms) private pure {
+        if (
+            terms.size == 0 || terms.size > MAX_SIZE || terms.dailyGiftLimit == 0 || terms.lockAfterIssue > MAX_LOCK_UP
+                || terms.lockAfterGift > MAX_LOCK_UP || metadataCid.length == 0
+        ) revert InvalidTerms(terms.size, terms.dailyGiftLimit);
+    }
+
+    function _checkConflict(uint256 assetId, uint256 self, bytes32 digest, bool sole) private view {
+        uint256[] storage ids = _editionsOfWork[assetId];
+        for (uint256 i = 0; i < ids.length; ++i) {
+            uint256 other = ids[i];
+            if (other == self) continue;
+            Edition storage edition = _editions[other];
+            if (sole || edition.sole || edition.metadataDigest == digest) revert EditionConflict(assetId, other);
+        }
+    }
+
+    /// @dev Merkle root of `nodes` (sorted-pair hashing, an odd node carried up), built in place.
+    function _root(bytes32[] memory nodes) private pure returns (bytes32) {
+        uint256 n = nodes.length;
+        while (n > 1) {
+            uint256 half = n / 2;
+            for (uint256 i = 0; i < half; ++i) {
+                bytes32 a = nodes[2 * i];
+                bytes32 b = nodes[2 * i + 1];
+                nodes[i] = a < b ? _hash(a, b) : _hash(b, a);
+            }
+            if (n % 2 == 1) {
+                nodes[half] = nodes[n - 1];
+                n = half + 1;
+            } else {
+                n = half;
+            }
+        }
+        return nodes[0];
+    }
+
+    function _hash(bytes32 a, bytes32 b) private pure returns (bytes32 value) {
+        assembly ("memory-safe") {
+            mstore(0x00, a)
+            mstore(0x20, b)
+            value := keccak256(0x00, 0x40)
+        }
+    }
+}
