@@ -30,7 +30,6 @@ import logging
 import random
 import secrets
 import socket
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,6 +39,7 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.symmetric import hmac_sm3
+from registry.core.background import BackgroundLoop
 from registry.core.database import take_write_lock, unit_of_work
 from registry.core.errors import InvalidWebhook, WebhookNotFound, WebhookTargetForbidden
 from registry.core.events import EventType
@@ -673,7 +673,7 @@ def _release(sessions: sessionmaker[Session], outgoing: _Outgoing) -> None:
             delivery.next_attempt_at = outgoing.due_at
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(BackgroundLoop):
     """Runs :func:`deliver_due` every ``interval`` seconds in a background thread, beside the
     anchoring loop of ``banquan worker`` (a slow receiver never holds up anchoring)."""
 
@@ -685,29 +685,29 @@ class WebhookDispatcher:
         interval: float = 2.0,
         policy: DeliveryPolicy = DeliveryPolicy(),
     ) -> None:
+        super().__init__(
+            interval=interval,
+            thread_name="banquan-webhooks",
+            log=log,
+            what="webhook delivery pass",
+            stop_timeout=60.0,
+        )
         self._sessions = sessions
         self._now = now
-        self._interval = interval
         self._policy = policy
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._client: httpx.Client | None = None
 
     def run_forever(self) -> None:
+        """The passes share one HTTP client, closed when the loop ends."""
         with httpx.Client(timeout=self._policy.timeout) as client:
-            while not self._stop.is_set():
-                try:
-                    deliver_due(self._sessions, client, self._now, policy=self._policy)
-                except Exception:  # keep going; logged, and the pass retried
-                    log.exception("webhook delivery pass failed")
-                self._stop.wait(self._interval)
+            self._client = client
+            try:
+                super().run_forever()
+            finally:
+                self._client = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self.run_forever, name="banquan-webhooks", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self, timeout: float = 60.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def run_once(self) -> DeliveryReport:
+        if self._client is None:
+            with httpx.Client(timeout=self._policy.timeout) as client:
+                return deliver_due(self._sessions, client, self._now, policy=self._policy)
+        return deliver_due(self._sessions, self._client, self._now, policy=self._policy)

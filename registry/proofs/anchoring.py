@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chain_client.errors import ChainError, TransactionFailed
 from chain_client.registry_anchor import AnchorReceipt, RegistryAnchorClient
 from crypto.merkle import Entry, MerkleTree
+from registry.core.background import BackgroundLoop
 from registry.core.database import take_write_lock, unit_of_work
 from registry.core.errors import ServiceUnavailable
 from registry.core.events import EventType, record_batch_events
@@ -335,7 +335,7 @@ def _reseal(batch: Batch) -> None:
         registration.status = RegistrationStatus.PENDING
 
 
-class Batcher:
+class Batcher(BackgroundLoop):
     """Runs anchoring cycles until stopped: in a background thread (``start``/``stop``) for an
     embedded API, or in the foreground (``run_forever``) as the ``banquan worker`` process.
 
@@ -355,14 +355,14 @@ class Batcher:
         now: Clock,
         after_cycle: Callable[[], object] | None = None,
     ) -> None:
+        super().__init__(
+            interval=interval, thread_name="banquan-batcher", log=log, what="anchoring cycle"
+        )
         self._after_cycle = after_cycle
         self._sessions = sessions
         self._client_provider = client_provider
         self._policy = policy
-        self._interval = interval
         self._now = now
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.last_cycle: AnchoringCycle | None = None
 
     def run_once(self) -> AnchoringCycle:
@@ -381,26 +381,3 @@ class Batcher:
             except (ChainError, ServiceUnavailable) as exc:
                 log.warning("following the chain deferred: %s", exc)
         return cycle
-
-    def run_forever(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # keep going; the error is logged and the cycle retried
-                log.exception("anchoring cycle failed")
-            self._stop.wait(self._interval)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self.run_forever, name="banquan-batcher", daemon=True
-        )
-        self._thread.start()
-
-    def request_stop(self) -> None:
-        """Ask the loop to end after the current cycle (safe from a signal handler)."""
-        self._stop.set()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)

@@ -29,7 +29,6 @@ delays the main anchoring or a registration; each chain runs in a thread of its 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.errors import ChainError, TransactionFailed
 from chain_client.registry_anchor import AnchorReceipt, RegistryAnchorClient
+from registry.core.background import BackgroundLoop
 from registry.core.database import take_write_lock, unit_of_work
 from registry.core.errors import ServiceUnavailable
 from registry.core.models import Batch, ExternalAnchoring
@@ -515,7 +515,7 @@ def _clear(row: ExternalAnchoring) -> None:
     row.next_attempt_at = None
 
 
-class ExternalAnchorer:
+class ExternalAnchorer(BackgroundLoop):
     """Runs external anchoring cycles for one chain until stopped, in a thread of its own, so
     that a chain that is down or slow holds up nothing else."""
 
@@ -529,14 +529,17 @@ class ExternalAnchorer:
         interval: float,
         now: Clock,
     ) -> None:
+        super().__init__(
+            interval=interval,
+            thread_name=f"banquan-external-{chain_name}",
+            log=log,
+            what=f"external anchoring cycle on {chain_name}",
+        )
         self.chain_name = chain_name
         self._sessions = sessions
         self._provider = chain_provider
         self._policy = policy
-        self._interval = interval
         self._now = now
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.last_cycle: ExternalCycle | None = None
 
     def run_once(self) -> ExternalCycle:
@@ -545,25 +548,3 @@ class ExternalAnchorer:
         )
         self.last_cycle = cycle
         return cycle
-
-    def run_forever(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # keep going; the error is logged and the cycle retried
-                log.exception("external anchoring cycle on %s failed", self.chain_name)
-            self._stop.wait(self._interval)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self.run_forever, name=f"banquan-external-{self.chain_name}", daemon=True
-        )
-        self._thread.start()
-
-    def request_stop(self) -> None:
-        self._stop.set()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
