@@ -33,6 +33,7 @@ SUITE_CONTRACTS = (
     "Licences",
     "Encumbrances",
     "IdentityAttestations",
+    "Editions",
 )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from web3 import Web3
 
 from chain_client.connection import translate_errors
+from chain_client.editions import EditionsClient
 from chain_client.encumbrances import EncumbrancesClient
 from chain_client.identity_attestations import IdentityAttestationsClient
 from chain_client.licences import LicencesClient
@@ -17,7 +18,7 @@ from chain_client.moderation import ModerationClient
 from chain_client.pledges import PledgesClient
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.rights_assets import RightsAssetClient
-from chain_client.suite import Suite, SuiteAddresses, deploy_suite
+from chain_client.suite import Suite, SuiteAddresses, deploy_editions, deploy_suite
 from chain_client.transactions import TransactionSender
 
 
@@ -93,6 +94,7 @@ def suite_at(w3: Web3, addresses: SuiteAddresses, sender: TransactionSender | No
             if addresses.identity_attestations
             else None
         ),
+        editions=EditionsClient(w3, addresses.editions, sender) if addresses.editions else None,
     )
 
 
@@ -108,6 +110,7 @@ def suite_has_expected_code(suite: Suite) -> bool:
             suite.licences,
             suite.encumbrances,
             *([suite.identity_attestations] if suite.identity_attestations else []),
+            *([suite.editions] if suite.editions else []),
         )
     )
 
@@ -133,11 +136,16 @@ def ensure_suite(
         if record.suite is not None:
             suite = suite_at(w3, record.suite, sender)
             if suite_has_expected_code(suite):
-                if suite.identity_attestations is not None:
+                if suite.identity_attestations is not None and suite.editions is not None:
                     return suite, record.start_block, False
-                # A suite from before IdentityAttestations: that contract is added to it.
+                # A suite from before IdentityAttestations or Editions: they are added to it.
+                identity = suite.identity_attestations or IdentityAttestationsClient.deploy(sender)
                 suite = replace(
-                    suite, identity_attestations=IdentityAttestationsClient.deploy(sender)
+                    suite,
+                    identity_attestations=identity,
+                    editions=deploy_editions(
+                        sender, suite.rights_asset, suite.licences, suite.moderation, identity
+                    ),
                 )
                 save_record(record_path, replace(record, suite=suite.addresses))
                 return suite, record.start_block, True

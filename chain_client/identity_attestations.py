@@ -46,11 +46,26 @@ class AttestationRevoked(Record):
     position: LogPosition
 
 
+class PersonAccountBound(Record):
+    party: bytes
+    account: str
+    adult: bool
+    actor: str
+    position: LogPosition
+
+
+class AccountUnbound(Record):
+    party: bytes
+    account: str
+    actor: str
+    position: LogPosition
+
+
 class IdentityAttestationsClient(RoleAdministered):
     """One deployed ``IdentityAttestations``."""
 
     CONTRACT_NAME = "IdentityAttestations"
-    EVENT_TYPES = (Attested, AttestationRevoked)
+    EVENT_TYPES = (Attested, AttestationRevoked, PersonAccountBound, AccountUnbound)
 
     @classmethod
     def deploy(
@@ -88,3 +103,23 @@ class IdentityAttestationsClient(RoleAdministered):
     def is_verified(self, party_id: str, *, block: BlockIdentifier = "latest") -> bool:
         """Whether ``party_id`` holds an attestation in force on chain."""
         return bool(self._call("isVerified", party_key(party_id), block=block))
+
+    def bind_person_account(self, party_id: str, account: str, adult: bool) -> PersonAccountBound:
+        """Bind ``account`` to ``party_id``, a verified natural person, stating whether the person
+        is of full age (``ATTESTOR_ROLE``)."""
+        return self._transact_one(
+            PersonAccountBound, "bindPersonAccount", party_key(party_id), account, adult
+        )
+
+    def unbind_account(self, account: str) -> AccountUnbound:
+        """Remove ``account``'s binding (``ATTESTOR_ROLE``)."""
+        return self._transact_one(AccountUnbound, "unbindAccount", account)
+
+    def is_verified_adult(self, account: str, *, block: BlockIdentifier = "latest") -> bool:
+        """Whether ``account`` is bound to a verified natural person of full age."""
+        return bool(self._call("isVerifiedAdult", account, block=block))
+
+    def party_of(self, account: str) -> str | None:
+        """The party id ``account`` is bound to, if any."""
+        raw = bytes(self._call("partyOf", account)).rstrip(b"\x00")
+        return raw.decode("ascii") if raw else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from chain_client.editions import EditionsClient
 from chain_client.encumbrances import EncumbrancesClient
 from chain_client.identity_attestations import IdentityAttestationsClient
 from chain_client.licences import LicencesClient
@@ -27,6 +28,7 @@ class SuiteAddresses:
     licences: str
     encumbrances: str
     identity_attestations: str | None = None  # absent in records from before it
+    editions: str | None = None  # absent in records from before it
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Suite:
     licences: LicencesClient
     encumbrances: EncumbrancesClient
     identity_attestations: IdentityAttestationsClient | None = None
+    editions: EditionsClient | None = None
 
     @property
     def addresses(self) -> SuiteAddresses:
@@ -53,6 +56,7 @@ class Suite:
             identity_attestations=(
                 self.identity_attestations.address if self.identity_attestations else None
             ),
+            editions=self.editions.address if self.editions else None,
         )
 
     def as_sender(self, sender: TransactionSender) -> Suite:
@@ -69,6 +73,7 @@ class Suite:
                 if self.identity_attestations
                 else None
             ),
+            editions=self.editions.with_sender(sender) if self.editions else None,
         )
 
 
@@ -119,6 +124,7 @@ def deploy_suite(
     )
     # The registry's account records the identity attestations it has checked.
     identity_attestations = IdentityAttestationsClient.deploy(sender)
+    editions = deploy_editions(sender, rights, licences, moderation, identity_attestations)
     for account in registrars:
         anchor.grant_role(REGISTRAR_ROLE, account)
         rights.grant_role(REGISTRAR_ROLE, account)
@@ -129,4 +135,24 @@ def deploy_suite(
         moderation.grant_role(MODERATOR_ROLE, account)
     for account in lenders:
         pledges.grant_role(LENDER_ROLE, account)
-    return Suite(anchor, moderation, rights, pledges, licences, encumbrances, identity_attestations)
+    return Suite(
+        anchor, moderation, rights, pledges, licences, encumbrances, identity_attestations, editions
+    )
+
+
+def deploy_editions(
+    sender: TransactionSender,
+    rights: RightsAssetClient,
+    licences: LicencesClient,
+    moderation: ModerationClient,
+    identity_attestations: IdentityAttestationsClient,
+) -> EditionsClient:
+    """Deploy ``Editions`` reading the suite's rights assets, licences, takedowns and verified
+    persons (it has no roles: publishers are the works' owners and licensees)."""
+    return EditionsClient.deploy(
+        sender,
+        rights_asset=rights.address,
+        licences=licences.address,
+        moderation=moderation.address,
+        identity_attestations=identity_attestations.address,
+    )
