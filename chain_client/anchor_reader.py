@@ -24,7 +24,8 @@ from crypto.merkle import verify_proof
 
 
 class RegistrationStatus(enum.IntEnum):
-    """Answer of ``registrationStatus``: a revoked root's registrations show ``REVOKED``."""
+    """Answer of ``registrationStatus``: a revoked registration, or a registration under a
+    revoked root, shows ``REVOKED``."""
 
     UNPROVEN = 0
     VALID = 1
@@ -45,7 +46,7 @@ def _selector(signature: str) -> bytes:
 
 
 _REGISTRATION_STATUS = _selector("registrationStatus(bytes32,bytes32[],bytes32)")
-_ROOT_RECORD = _selector("rootRecord(bytes32)")
+_TOKENIZATION_RECORD = _selector("tokenizationRecord(bytes32,bytes32)")
 _WORD = 32
 
 
@@ -72,9 +73,9 @@ def encode_registration_status(leaf: bytes, proof: Sequence[bytes], root: bytes)
     )
 
 
-def encode_root_record(root: bytes) -> bytes:
-    """Calldata of ``rootRecord(root)``."""
-    return _ROOT_RECORD + _bytes32(root)
+def encode_tokenization_record(root: bytes, leaf: bytes) -> bytes:
+    """Calldata of ``tokenizationRecord(root, leaf)``."""
+    return _TOKENIZATION_RECORD + _bytes32(root) + _bytes32(leaf)
 
 
 def recorded_anchor_address(path: Path) -> str | None:
@@ -105,12 +106,14 @@ class AnchorReader:
             return RegistrationStatus(self._words(answer, 1)[0])
         if not verify_proof(leaf, proof, root, controller=controller):
             return RegistrationStatus.UNPROVEN
-        anchored_at, _block, _count, _batch, revoked = self._words(
-            self._call(encode_root_record(root)), 5
+        anchored_at, _batch, root_revoked, registration_revoked = self._words(
+            self._call(encode_tokenization_record(root, leaf)), 4
         )
         if anchored_at == 0:
             return RegistrationStatus.UNPROVEN
-        return RegistrationStatus.REVOKED if revoked else RegistrationStatus.VALID
+        if root_revoked or registration_revoked:
+            return RegistrationStatus.REVOKED
+        return RegistrationStatus.VALID
 
     def _words(self, answer: bytes, count: int) -> list[int]:
         if len(answer) < count * _WORD:

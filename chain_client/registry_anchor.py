@@ -66,11 +66,29 @@ class RootRevoked(Record):
     position: LogPosition
 
 
+class RegistrationRevoked(Record):
+    """A regulator revoked one registration (claim leaf), under every root that holds it."""
+
+    leaf: bytes
+    reason_digest: bytes
+    revoker: str
+    position: LogPosition
+
+
+class TokenizationRecord(Record):
+    """What tokenizing a registration under a root reads: the root's record and both revocations."""
+
+    anchored_at: int
+    batch_id: int
+    root_revoked: bool
+    registration_revoked: bool
+
+
 class RegistryAnchorClient(RoleAdministered):
     """One deployed ``RegistryAnchor``."""
 
     CONTRACT_NAME = CONTRACT_NAME
-    EVENT_TYPES = (Anchored, RootRevoked)
+    EVENT_TYPES = (Anchored, RootRevoked, RegistrationRevoked)
 
     @classmethod
     def deploy(cls, sender: TransactionSender) -> RegistryAnchorClient:
@@ -119,8 +137,32 @@ class RegistryAnchorClient(RoleAdministered):
         )
 
     def revoke_root(self, root: bytes, reason_digest: bytes) -> RootRevoked:
-        """Revoke an anchored root (regulator only); its registrations then show revoked."""
+        """Revoke an anchored root (regulator only), for a batch fraudulent as a whole: its
+        registrations show revoked under this root. It stops this root only; one registration is
+        revoked under every root with :meth:`revoke_registration`."""
         return self._transact_one(RootRevoked, "revokeRoot", root, reason_digest)
+
+    def revoke_registration(self, leaf: bytes, reason_digest: bytes) -> RegistrationRevoked:
+        """Revoke one registration by its claim leaf (regulator only): it shows revoked and is
+        never tokenized, under any root that holds it; its batch's other registrations are
+        untouched."""
+        return self._transact_one(RegistrationRevoked, "revokeRegistration", leaf, reason_digest)
+
+    def is_registration_revoked(self, leaf: bytes, *, block: BlockIdentifier = "latest") -> bool:
+        """Whether a regulator revoked the registration ``leaf`` itself."""
+        return bool(self._call("isRegistrationRevoked", leaf, block=block))
+
+    def tokenization_record(self, root: bytes, leaf: bytes) -> TokenizationRecord | None:
+        """The record of ``root`` with both revocations (of the root, of the registration
+        ``leaf``), as ``RightsAsset.tokenize`` reads it; ``None`` if ``root`` is unknown."""
+        anchored_at, batch_id, root_revoked, registration_revoked = self._call(
+            "tokenizationRecord", root, leaf
+        )
+        if anchored_at == 0:
+            return None
+        return TokenizationRecord(
+            int(anchored_at), int(batch_id), bool(root_revoked), bool(registration_revoked)
+        )
 
     def block_number(self) -> int:
         """The number of the chain's latest block."""
@@ -205,7 +247,8 @@ class RegistryAnchorClient(RoleAdministered):
     def registration_status(
         self, leaf: bytes, proof: Sequence[bytes], root: bytes
     ) -> RegistrationStatus:
-        """``VALID``, ``REVOKED`` (proven under a revoked root) or ``UNPROVEN``."""
+        """``VALID``, ``REVOKED`` (proven, and the registration or its root was revoked) or
+        ``UNPROVEN``."""
         return RegistrationStatus(self._call("registrationStatus", leaf, list(proof), root))
 
     def entry_status(
@@ -215,13 +258,16 @@ class RegistryAnchorClient(RoleAdministered):
 
         ``registrationStatus`` on chain proves the leaf alone; the entry (leaf, controller) is
         proven here the same way ``RightsAsset.tokenize`` does: the path from the entry to
-        ``root`` (OpenZeppelin's ``MerkleProof``), and the chain's record of ``root``.
+        ``root`` (OpenZeppelin's ``MerkleProof``), and the chain's record of ``root`` and of the
+        registration's revocation.
         """
         if controller is None:
             return self.registration_status(leaf, proof, root)
         if not verify_proof(leaf, proof, root, controller=controller):
             return RegistrationStatus.UNPROVEN
-        record = self.root_record(root)
+        record = self.tokenization_record(root, leaf)
         if record is None:
             return RegistrationStatus.UNPROVEN
-        return RegistrationStatus.REVOKED if record.revoked else RegistrationStatus.VALID
+        if record.root_revoked or record.registration_revoked:
+            return RegistrationStatus.REVOKED
+        return RegistrationStatus.VALID

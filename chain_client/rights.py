@@ -25,3 +25,14 @@ class Right(enum.IntEnum):
     TRANSLATION = 14  # 翻译权
     COMPILATION = 15  # 汇编权
     OTHER = 16  # 其他权利
+
+
+# The moral rights (art. 10 (1)–(4)) stay with the author: they cannot be licensed or transferred
+# (art. 10 ¶2–3) nor pledged (Civil Code art. 444), so no rights asset or licence carries them.
+MORAL_RIGHTS: frozenset[Right] = frozenset(
+    {Right.PUBLICATION, Right.AUTHORSHIP, Right.ALTERATION, Right.INTEGRITY}
+)
+# The property rights (art. 10 (5)–(17)): what a rights asset carries, by default all of them.
+PROPERTY_RIGHTS: frozenset[Right] = frozenset(Right) - MORAL_RIGHTS
+MORAL_RIGHTS_MASK = sum(1 << right for right in MORAL_RIGHTS)
+PROPERTY_RIGHTS_MASK = sum(1 << right for right in PROPERTY_RIGHTS)

@@ -13,6 +13,8 @@ from eth_typing import BlockIdentifier
 from web3 import Web3
 
 from chain_client.records import LogPosition, Record
+from chain_client.rights import MORAL_RIGHTS_MASK as MORAL_RIGHTS_MASK
+from chain_client.rights import PROPERTY_RIGHTS_MASK as PROPERTY_RIGHTS_MASK
 from chain_client.rights import Right as Right
 
 # The roles RightsAsset checks, also importable from here.
@@ -21,6 +23,9 @@ from chain_client.roles import RoleAdministered
 from chain_client.transactions import TransactionSender
 
 ALL_RIGHTS = (1 << 17) - 1
+# What an asset may carry: the property rights, bits 4–16 (the moral rights, bits 0–3, never).
+PROPERTY_RIGHTS = PROPERTY_RIGHTS_MASK
+MORAL_RIGHTS = MORAL_RIGHTS_MASK
 WORLDWIDE = 0
 ZERO_ADDRESS = "0x" + "00" * 20
 

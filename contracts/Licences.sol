@@ -26,6 +26,8 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
 contract Licences is Context {
     /// @notice Most live licences (in force or starting later) one asset can carry (bounds the overlap scan).
     uint256 public constant MAX_LICENCES_PER_ASSET = 64;
+    /// @notice Mask of the moral rights, Copyright Law art. 10 (1)–(4) (bits 0–3): never licensed.
+    uint32 public constant MORAL_RIGHTS = 0xF;
 
     /**
      * @notice A licence (three slots; the terms digest is in {LicenceGranted}).
@@ -97,6 +99,13 @@ contract Licences is Context {
      * @param heldRights The asset's rights.
      */
     error RightsNotHeld(uint256 assetId, uint32 rights, uint32 heldRights);
+
+    /**
+     * @notice The rights name moral rights (Copyright Law art. 10 (1)–(4)), which cannot be
+     * licensed (art. 10 ¶2–3).
+     * @param rights The moral rights named (bits 0–3 of the bitmask given).
+     */
+    error MoralRightsNotTransferable(uint32 rights);
 
     /**
      * @notice The territory is outside the asset's.
@@ -224,12 +233,12 @@ contract Licences is Context {
     /**
      * @notice Grants a licence of `assetId`; only its owner.
      * @dev Reverts with {ERC721NonexistentToken} (from `RightsAsset`), {NotAssetOwner},
-     * {InvalidLicensee}, {RightsNotHeld}, {TerritoryNotHeld}, {InvalidLicencePeriod},
+     * {InvalidLicensee}, {MoralRightsNotTransferable}, {RightsNotHeld}, {TerritoryNotHeld}, {InvalidLicencePeriod},
      * {LicenceBackdated}, {AssetFrozen}, {AssetEncumbered}, {TooManyLicences} or {LicenceConflict}. Emits
      * {LicenceGranted}.
      * @param assetId The asset.
      * @param licensee The licensee.
-     * @param rights Rights bitmask (a subset of the asset's).
+     * @param rights Rights bitmask (a subset of the asset's; never a moral right, bits 0–3).
      * @param territory Territory code (the asset's, or any if the asset's is worldwide).
      * @param start Start, not before the grant (the block's time).
      * @param end End (exclusive), at most the asset's term end.
@@ -429,6 +438,7 @@ contract Licences is Context {
         // Registration time and batch do not limit a licence.
         // slither-disable-next-line unused-return
         (, uint64 termEnd,, uint32 heldRights, uint16 heldTerritory) = rightsAsset.assetTerms(assetId);
+        if (rights & MORAL_RIGHTS != 0) revert MoralRightsNotTransferable(rights & MORAL_RIGHTS);
         if (rights == 0 || rights & ~heldRights != 0) revert RightsNotHeld(assetId, rights, heldRights);
         if (heldTerritory != 0 && territory != heldTerritory) {
             revert TerritoryNotHeld(assetId, territory, heldTerritory);

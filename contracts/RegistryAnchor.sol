@@ -13,15 +13,21 @@ import {IRegistryAnchor} from "./interfaces/IRegistryAnchor.sol";
  * later than the block in which its batch root was anchored.
  * @dev Each batch is an OpenZeppelin `StandardMerkleTree` over single `bytes32` values (the
  * claim leaves, themselves domain-separated hashes computed off chain). Only accounts holding
- * {REGISTRAR_ROLE} can anchor roots; a {REGULATOR_ROLE} holder can revoke a root with a reason.
- * An anchored root is immutable: it can never be overwritten or removed. Revocation only marks
- * it: {rootInfo} and {isAnchored} keep answering (a revoked root is still known), while
- * {verifyRegistration} answers false and {registrationStatus} answers `Revoked`.
+ * {REGISTRAR_ROLE} can anchor roots. A {REGULATOR_ROLE} holder revokes, with the digest of its
+ * decision, one registration ({revokeRegistration}: the claim leaf itself, under whatever root
+ * it is or will ever be anchored) or a whole batch ({revokeRoot}: that root, for a batch that is
+ * fraudulent as a whole). A registration's revocation is the one that follows it: anchoring the
+ * same leaf again under another root does not undo it, and it touches no other registration of
+ * its batch. A root's revocation stops that root only.
+ * An anchored root is immutable: it can never be overwritten or removed. Revocation only marks:
+ * {rootInfo} and {isAnchored} keep answering (a revoked root is still known), while
+ * {verifyRegistration} answers false and {registrationStatus} answers `Revoked` for a revoked
+ * registration or a registration under a revoked root.
  */
 contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
     /// @notice Role allowed to anchor batch roots.
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
-    /// @notice Role allowed to revoke anchored roots (监管).
+    /// @notice Role allowed to revoke registrations and anchored roots (监管).
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
     uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
@@ -51,6 +57,7 @@ contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
 
     mapping(bytes32 root => AnchoredRoot) private _roots;
     mapping(uint64 batchId => bool) private _revokedBatches;
+    mapping(bytes32 leaf => bool) private _revokedRegistrations;
     uint64 private _batchCount;
 
     /// @notice The root to anchor is zero.
@@ -85,6 +92,15 @@ contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
     /// @notice A constructor argument is the zero address.
     error ZeroAddress();
 
+    /// @notice The claim leaf to revoke is zero.
+    error ZeroLeaf();
+
+    /**
+     * @notice The registration was already revoked.
+     * @param leaf Its claim leaf.
+     */
+    error RegistrationAlreadyRevoked(bytes32 leaf);
+
     /**
      * @notice Emitted when a batch root is anchored.
      * @param root The anchored Merkle root.
@@ -105,6 +121,14 @@ contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
      * @param regulator Account that revoked the root.
      */
     event RootRevoked(bytes32 indexed root, uint64 indexed batchId, bytes32 reasonDigest, address indexed regulator);
+
+    /**
+     * @notice Emitted when a regulator revokes one registration, under every root holding it.
+     * @param leaf The registration's claim leaf.
+     * @param reasonDigest Digest of the reason (the document itself is kept off chain).
+     * @param revoker Account that revoked it.
+     */
+    event RegistrationRevoked(bytes32 indexed leaf, bytes32 reasonDigest, address indexed revoker);
 
     /**
      * @notice Sets up the roles.
@@ -146,7 +170,25 @@ contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
     }
 
     /**
-     * @notice Revokes an anchored root: the record stays, every registration under it shows revoked.
+     * @notice Revokes the registration with claim leaf `leaf`: it shows revoked and cannot be
+     * tokenized under any root that holds it, now or later; the other registrations of its batch
+     * are untouched. A leaf not anchored yet can be revoked (it is then never tokenized).
+     * @dev Reverts with {AccessControlUnauthorizedAccount} if the caller lacks {REGULATOR_ROLE},
+     * {ZeroLeaf} and {RegistrationAlreadyRevoked}. Emits {RegistrationRevoked}.
+     * @param leaf The registration's claim leaf (the asset id of its rights asset).
+     * @param reasonDigest Digest of the decision (kept off chain).
+     */
+    function revokeRegistration(bytes32 leaf, bytes32 reasonDigest) external onlyRole(REGULATOR_ROLE) {
+        if (leaf == bytes32(0)) revert ZeroLeaf();
+        if (_revokedRegistrations[leaf]) revert RegistrationAlreadyRevoked(leaf);
+        _revokedRegistrations[leaf] = true;
+        emit RegistrationRevoked(leaf, reasonDigest, _msgSender());
+    }
+
+    /**
+     * @notice Revokes an anchored root, for a batch fraudulent as a whole: the record stays, every
+     * registration proven under this root shows revoked. It stops this root only: a registration
+     * of the batch anchored again under another root is stopped by {revokeRegistration}.
      * @dev Reverts with {AccessControlUnauthorizedAccount} if the caller lacks {REGULATOR_ROLE},
      * {RootNotAnchored} for an unknown root and {RootAlreadyRevoked} for a revoked one. Emits
      * {RootRevoked}.
@@ -220,6 +262,30 @@ contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
     }
 
     /**
+     * @notice Tells whether the registration with claim leaf `leaf` was revoked by itself.
+     * @param leaf The registration's claim leaf.
+     * @return True if a regulator revoked it with {revokeRegistration}.
+     */
+    function isRegistrationRevoked(bytes32 leaf) external view returns (bool) {
+        return _revokedRegistrations[leaf];
+    }
+
+    /// @inheritdoc IRegistryAnchor
+    function isRevokedIn(bytes32 leaf, uint64 batchId) external view returns (bool) {
+        return _revokedRegistrations[leaf] || _revokedBatches[batchId];
+    }
+
+    /// @inheritdoc IRegistryAnchor
+    function tokenizationRecord(bytes32 root, bytes32 leaf)
+        external
+        view
+        returns (uint64 anchoredAt, uint64 batchId, bool rootRevoked, bool registrationRevoked)
+    {
+        AnchoredRoot storage info = _roots[root];
+        return (info.anchoredAt, info.batchId, info.revoked, _revokedRegistrations[leaf]);
+    }
+
+    /**
      * @notice Number of batches anchored so far (the last batch id).
      * @return The count.
      */
@@ -228,26 +294,29 @@ contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
     }
 
     /**
-     * @notice Tells whether the registration with claim leaf `leaf` belongs to the anchored,
-     * unrevoked batch with root `root`.
+     * @notice Tells whether the registration with claim leaf `leaf`, not revoked, belongs to the
+     * anchored, unrevoked batch with root `root`.
      * @dev The tree leaf is the `StandardMerkleTree` hash of the single `bytes32` value `leaf`,
      * `keccak256(bytes.concat(keccak256(abi.encode(leaf))))`, as produced by
      * `StandardMerkleTree.of(values.map(v => [v]), ["bytes32"])` in OpenZeppelin's merkle-tree
-     * JavaScript library. A revoked root answers false; {registrationStatus} tells why.
+     * JavaScript library. A revoked root or registration answers false; {registrationStatus}
+     * tells why.
      * @param leaf The registration's claim leaf.
      * @param proof Sibling hashes from the tree leaf up to the root (sorted-pair hashing).
      * @param root The batch root.
-     * @return True if `root` is anchored, not revoked, and `proof` proves `leaf` is in its tree.
+     * @return True if `root` is anchored, neither it nor `leaf` is revoked, and `proof` proves
+     * `leaf` is in its tree.
      */
     function verifyRegistration(bytes32 leaf, bytes32[] calldata proof, bytes32 root) external view returns (bool) {
         AnchoredRoot storage info = _roots[root];
-        if (info.leafCount == 0 || info.revoked) return false;
+        if (info.leafCount == 0 || info.revoked || _revokedRegistrations[leaf]) return false;
         return MerkleProof.verifyCalldata(proof, root, _treeLeaf(leaf));
     }
 
     /**
      * @notice Status of a registration: `Valid` (proven under an anchored root), `Revoked`
-     * (proven under a revoked root) or `Unproven` (unknown root or wrong proof).
+     * (proven under an anchored root, and the registration or the root was revoked) or
+     * `Unproven` (unknown root or wrong proof).
      * @param leaf The registration's claim leaf.
      * @param proof Sibling hashes from the tree leaf up to the root.
      * @param root The batch root.
@@ -262,7 +331,7 @@ contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
         if (info.leafCount == 0 || !MerkleProof.verifyCalldata(proof, root, _treeLeaf(leaf))) {
             return RegistrationStatus.Unproven;
         }
-        return info.revoked ? RegistrationStatus.Revoked : RegistrationStatus.Valid;
+        return info.revoked || _revokedRegistrations[leaf] ? RegistrationStatus.Revoked : RegistrationStatus.Valid;
     }
 
     function _treeLeaf(bytes32 leaf) private pure returns (bytes32) {

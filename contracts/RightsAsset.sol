@@ -26,7 +26,11 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * stored per asset (registration time, term end, batch, rights, territory); the content digests
  * and the IPFS CID are in the {Tokenized} event, bound to the leaf by the claim they came from.
  * Rights are a bitmask over the 17 rights of art. 10 of the Copyright Law of the PRC, bit 0 =
- * 发表权 (publication) … bit 16 = 其他权利 (other rights). Territory is an ISO 3166-1 numeric
+ * 发表权 (publication) … bit 16 = 其他权利 (other rights). An asset carries property rights only
+ * (bits 4–16, {PROPERTY_RIGHTS}): the moral rights of art. 10 (1)–(4) (发表权, 署名权, 修改权,
+ * 保护作品完整权; bits 0–3, {MORAL_RIGHTS}) stay with the author and cannot be licensed or
+ * transferred (art. 10 ¶2–3), nor pledged (Civil Code art. 444: property rights only), so a mint
+ * naming one is refused ({MoralRightsNotTransferable}). Territory is an ISO 3166-1 numeric
  * code, 0 meaning worldwide. A frozen asset cannot move at all; an asset with an active lien
  * moves only when the lien is enforced ({transferByLien}, called by the lien registry).
  * {transferByLien} goes through {_update} (the freeze check applies) and checks the receiver as
@@ -44,6 +48,10 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EI
     uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
     /// @notice Mask of the 17 rights of art. 10 of the Copyright Law of the PRC.
     uint32 public constant ALL_RIGHTS = (uint32(1) << 17) - 1;
+    /// @notice Mask of the moral rights, art. 10 (1)–(4): never in an asset.
+    uint32 public constant MORAL_RIGHTS = 0xF;
+    /// @notice Mask of the property rights, art. 10 (5)–(17): what an asset may carry.
+    uint32 public constant PROPERTY_RIGHTS = ALL_RIGHTS & ~MORAL_RIGHTS;
     /// @notice EIP-712 type of a controller's authorization to mint its registration.
     bytes32 public constant MINT_AUTHORIZATION_TYPEHASH = keccak256(
         "MintAuthorization(bytes32 leaf,address to,uint32 rights,uint16 territory,uint64 termEnd,uint256 deadline)"
@@ -101,6 +109,18 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EI
      * @param rights The bitmask given.
      */
     error InvalidRights(uint32 rights);
+
+    /**
+     * @notice The rights name moral rights (art. 10 (1)–(4)), which stay with the author.
+     * @param rights The moral rights named (bits 0–3 of the bitmask given).
+     */
+    error MoralRightsNotTransferable(uint32 rights);
+
+    /**
+     * @notice The registration was revoked by a regulator (under whatever root it is proven).
+     * @param leaf The registration leaf.
+     */
+    error RegistrationRevoked(bytes32 leaf);
 
     /**
      * @notice The term end is not in the future.
@@ -260,9 +280,11 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EI
      * sending the controller's EIP-712 signature of {mintAuthorizationDigest} for exactly these
      * `to`, rights, territory, term end and `deadline` (ECDSA, or ERC-1271 for a contract wallet).
      * Reverts with {AccessControlUnauthorizedAccount} (custodial, not a registrar),
-     * {MintAuthorizationExpired}, {InvalidRights}, {InvalidTermEnd}, {MissingContentDigest},
-     * {AssetAlreadyTokenized}, {RootNotAnchored}, {RootRevoked}, {InvalidRegistrationProof} (the
-     * proof does not put this entry, with this controller or none, under the root),
+     * {MintAuthorizationExpired}, {InvalidRights}, {MoralRightsNotTransferable} (bits 0–3),
+     * {InvalidTermEnd}, {MissingContentDigest}, {AssetAlreadyTokenized}, {RootNotAnchored},
+     * {RootRevoked}, {RegistrationRevoked} (the leaf itself, under any root),
+     * {InvalidRegistrationProof} (the proof does not put this entry, with this controller or
+     * none, under the root),
      * {InvalidMintAuthorization} or {ERC721InvalidReceiver} (zero owner). A frozen registration
      * can be tokenized: the asset shares its id, so it is frozen from birth. Emits {Transfer} and
      * {Tokenized}.
@@ -270,7 +292,7 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EI
      * @param leaf Registration claim leaf; becomes the asset id.
      * @param proof Merkle proof of the registration's tree entry under `root`.
      * @param root Anchored batch root.
-     * @param metadata Digests, CID, rights, territory and term.
+     * @param metadata Digests, CID, rights (property rights only), territory and term.
      * @param controller The registration's controller, or zero for a custodial registration.
      * @param deadline Last timestamp at which the controller's authorization is valid.
      * @param signature The controller's EIP-712 signature (empty when custodial).
@@ -294,6 +316,7 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EI
         assetId = uint256(leaf);
         uint32 rights = metadata.rights;
         if (rights == 0 || rights & ~ALL_RIGHTS != 0) revert InvalidRights(rights);
+        if (rights & MORAL_RIGHTS != 0) revert MoralRightsNotTransferable(rights & MORAL_RIGHTS);
         if (metadata.termEnd <= block.timestamp) revert InvalidTermEnd(metadata.termEnd, uint64(block.timestamp));
         if (metadata.sha256Digest == bytes32(0) || metadata.sm3Digest == bytes32(0)) revert MissingContentDigest(leaf);
         if (_assets[assetId].registeredAt != 0) revert AssetAlreadyTokenized(assetId);
@@ -395,13 +418,14 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EI
     }
 
     /**
-     * @notice Whether the registration behind `assetId` was revoked with its batch root.
+     * @notice Whether the registration behind `assetId` was revoked, by itself
+     * (`RegistryAnchor.revokeRegistration`) or with the batch root it was tokenized under.
      * @param assetId The asset.
      * @return True if revoked (false for an unknown asset).
      */
     function isRevoked(uint256 assetId) external view returns (bool) {
         uint64 batchId = _assets[assetId].batchId;
-        return batchId != 0 && registryAnchor.isBatchRevoked(batchId);
+        return batchId != 0 && registryAnchor.isRevokedIn(bytes32(assetId), batchId);
     }
 
     /**
@@ -436,18 +460,18 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EI
     }
 
     /// @dev The anchoring time and batch of `root`, once the proof puts the registration's entry
-    /// under it and the root is anchored and not revoked.
+    /// under it, the root is anchored and not revoked, and the registration is not revoked.
     function _checkProof(bytes32 leaf, bytes32[] calldata proof, bytes32 root, address controller)
         private
         view
         returns (uint64 anchoredAt, uint64 batchId)
     {
-        bool revoked;
-        // Block number and leaf count are not part of the asset (the Anchored event has them).
-        // slither-disable-next-line unused-return
-        (anchoredAt,,, batchId, revoked) = registryAnchor.rootRecord(root);
+        bool rootRevoked;
+        bool registrationRevoked;
+        (anchoredAt, batchId, rootRevoked, registrationRevoked) = registryAnchor.tokenizationRecord(root, leaf);
         if (anchoredAt == 0) revert RootNotAnchored(root);
-        if (revoked) revert RootRevoked(root, batchId);
+        if (rootRevoked) revert RootRevoked(root, batchId);
+        if (registrationRevoked) revert RegistrationRevoked(leaf);
         if (!MerkleProof.verifyCalldata(proof, root, _entryHash(leaf, controller))) {
             revert InvalidRegistrationProof(leaf, root);
         }

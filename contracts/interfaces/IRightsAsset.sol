@@ -12,7 +12,7 @@ interface IRightsAsset {
         view
         returns (uint64 registeredAt, uint64 termEnd, uint64 batchId, uint32 rights, uint16 territory);
 
-    /// @notice Whether the registration behind `assetId` was revoked with its batch.
+    /// @notice Whether the registration behind `assetId` was revoked, by itself or with its batch.
     function isRevoked(uint256 assetId) external view returns (bool);
 
     /// @notice Moves `assetId` to `to` when a lien is enforced; only the lien registry may call.

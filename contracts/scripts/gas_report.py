@@ -29,7 +29,7 @@ from chain_client.licences import LicenceTerms
 from chain_client.moderation import asset_target
 from chain_client.pledges import PledgeTerms, currency_code, registration_number
 from chain_client.rights_assets import (
-    ALL_RIGHTS,
+    PROPERTY_RIGHTS,
     AssetMetadata,
     MintAuthorization,
     Right,
@@ -107,7 +107,7 @@ def _metadata() -> AssetMetadata:
         sha256_digest=b"\x11" * 32,
         sm3_digest=b"\x22" * 32,
         cid=bytes.fromhex("01551220") + b"\x33" * 32,
-        rights=ALL_RIGHTS,
+        rights=PROPERTY_RIGHTS,
         territory=156,
         term_end=TERM_END,
     )

@@ -110,14 +110,14 @@ contract LicencesTest is SuiteBase {
 
     function test_grant_revertsOnRightsNotHeld() public {
         _expectGrantReverts(
-            abi.encodeWithSelector(Licences.RightsNotHeld.selector, assetId, uint32(1) << 20, ALL_RIGHTS),
+            abi.encodeWithSelector(Licences.RightsNotHeld.selector, assetId, uint32(1) << 20, PROPERTY_RIGHTS),
             uint32(1) << 20,
             CHINA,
             START_TIME,
             START_TIME + YEAR
         );
         _expectGrantReverts(
-            abi.encodeWithSelector(Licences.RightsNotHeld.selector, assetId, uint32(0), ALL_RIGHTS),
+            abi.encodeWithSelector(Licences.RightsNotHeld.selector, assetId, uint32(0), PROPERTY_RIGHTS),
             0,
             CHINA,
             START_TIME,
@@ -422,8 +422,9 @@ contract LicencesTest is SuiteBase {
         bool exclusiveA,
         bool exclusiveB
     ) public {
-        rightsA = rightsA % ALL_RIGHTS + 1;
-        rightsB = rightsB % ALL_RIGHTS + 1;
+        // Any non-empty set of property rights (bits 4–16).
+        rightsA = (rightsA % (PROPERTY_RIGHTS >> 4) + 1) << 4;
+        rightsB = (rightsB % (PROPERTY_RIGHTS >> 4) + 1) << 4;
         uint16 territoryA = worldwideA ? 0 : CHINA;
         uint16 territoryB = worldwideB ? 0 : JAPAN;
         uint64 startB = START_TIME + offsetB % (2 * YEAR);

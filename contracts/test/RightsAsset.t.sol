@@ -70,7 +70,7 @@ contract RightsAssetTest is SuiteBase {
             metadata.sha256Digest,
             metadata.sm3Digest,
             metadata.cid,
-            ALL_RIGHTS,
+            PROPERTY_RIGHTS,
             0,
             TERM_END,
             address(0)
@@ -85,7 +85,7 @@ contract RightsAssetTest is SuiteBase {
         _assertEq(registeredAt, START_TIME, "registration time is the anchoring time");
         _assertEq(termEnd, TERM_END, "termEnd");
         _assertEq(batchId, 1, "batchId");
-        _assertEq(rights, ALL_RIGHTS, "rights");
+        _assertEq(rights, PROPERTY_RIGHTS, "rights");
         _assertEq(territory, 0, "territory");
         _assertTrue(!assets.isRevoked(assetId), "not revoked");
     }

@@ -59,7 +59,7 @@ contract RightsAssetMintAuthorizationTest is SuiteBase {
             metadata.sha256Digest,
             metadata.sm3Digest,
             metadata.cid,
-            ALL_RIGHTS,
+            PROPERTY_RIGHTS,
             0,
             TERM_END,
             owner
@@ -170,7 +170,7 @@ contract RightsAssetMintAuthorizationTest is SuiteBase {
         assets.tokenize(STRANGER, LEAF, proof, root, metadata, owner, deadline, sig);
 
         RightsAsset.AssetMetadata memory tampered = _metadata();
-        tampered.rights = 1;
+        tampered.rights = uint32(1) << 4; // 复制权 alone
         vm.expectRevert(_invalid());
         vm.prank(REGISTRAR);
         assets.tokenize(owner, LEAF, proof, root, tampered, owner, deadline, sig);
@@ -295,7 +295,7 @@ contract RightsAssetMintAuthorizationTest is SuiteBase {
         (bytes32 root, bytes32[] memory proof) = _anchorBound(LEAF, owner);
         bytes memory sig = _mintAuthorization(OWNER_KEY, LEAF, owner, metadata, deadline);
         vm.assume(to != address(0) && to.code.length == 0);
-        vm.assume(rights != 0 && rights & ~ALL_RIGHTS == 0 && termEnd > block.timestamp);
+        vm.assume(rights != 0 && rights & ~PROPERTY_RIGHTS == 0 && termEnd > block.timestamp);
         metadata.rights = rights;
         metadata.territory = territory;
         metadata.termEnd = termEnd;

@@ -58,6 +58,9 @@ abstract contract SuiteBase {
     uint64 internal constant TERM_END = START_TIME + 50 * 365 days;
     uint16 internal constant CHINA = 156;
     uint32 internal constant ALL_RIGHTS = (uint32(1) << 17) - 1;
+    /// @dev 发表权, 署名权, 修改权, 保护作品完整权 (art. 10 (1)–(4)): never in an asset.
+    uint32 internal constant MORAL_RIGHTS = 0xF;
+    uint32 internal constant PROPERTY_RIGHTS = ALL_RIGHTS & ~MORAL_RIGHTS;
     bytes3 internal constant CNY = "CNY";
 
     address internal owner;
@@ -124,7 +127,7 @@ abstract contract SuiteBase {
             sha256Digest: keccak256("sha256"),
             sm3Digest: keccak256("sm3"),
             cid: hex"01551220aa",
-            rights: ALL_RIGHTS,
+            rights: PROPERTY_RIGHTS,
             territory: 0,
             termEnd: TERM_END
         });

@@ -13,7 +13,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from chain_client.connection import connect
-from chain_client.rights_assets import ALL_RIGHTS, AssetMetadata, Tokenized
+from chain_client.rights_assets import PROPERTY_RIGHTS, AssetMetadata, Tokenized
 from chain_client.suite import Suite, deploy_suite
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
@@ -91,7 +91,7 @@ def metadata(**overrides: object) -> AssetMetadata:
         "sha256_digest": b"\x11" * 32,
         "sm3_digest": b"\x22" * 32,
         "cid": bytes.fromhex("01551220") + b"\x33" * 32,
-        "rights": ALL_RIGHTS,
+        "rights": PROPERTY_RIGHTS,
         "territory": 0,
         "term_end": TERM_END,
     }

@@ -14,7 +14,7 @@ from chain_client.anchor_reader import (
     AnchorReader,
     RegistrationStatus,
     encode_registration_status,
-    encode_root_record,
+    encode_tokenization_record,
     recorded_anchor_address,
 )
 from chain_client.errors import ChainUnavailable, TransactionFailed
@@ -44,8 +44,8 @@ def test_calldata_is_what_web3_encodes(anchor_client: RegistryAnchorClient) -> N
     assert "0x" + encode_registration_status(LEAVES[2], proof, tree.root).hex() == expected
     empty = function("registrationStatus")(LEAVES[0], [], tree.root)._encode_transaction_data()
     assert "0x" + encode_registration_status(LEAVES[0], [], tree.root).hex() == empty
-    record = function("rootRecord")(tree.root)._encode_transaction_data()
-    assert "0x" + encode_root_record(tree.root).hex() == record
+    record = function("tokenizationRecord")(tree.root, LEAVES[2])._encode_transaction_data()
+    assert "0x" + encode_tokenization_record(tree.root, LEAVES[2]).hex() == record
 
 
 def test_same_verdict_as_the_web3_client(
@@ -103,6 +103,35 @@ def test_bound_entry_under_a_revoked_or_unknown_root(
         assert client.entry_status(
             LEAVES[2], tree.proof(entry), tree.root, controller=CONTROLLER
         ) == (RegistrationStatus.REVOKED)
+
+
+def test_revoked_registration_is_revoked_under_every_root_bound_or_not(
+    anchor_client: RegistryAnchorClient, anvil: AnvilProcess
+) -> None:
+    reader = reader_of(anchor_client, anvil)
+    plain = MerkleTree.of(LEAVES)
+    again = MerkleTree.of(LEAVES[2:4])  # the same registration anchored under a second root
+    bound = MerkleTree.of([(leaf, CONTROLLER) for leaf in LEAVES])
+    for tree in (plain, again, bound):
+        anchor_client.anchor(tree.root, 5)
+    revoked = anchor_client.revoke_registration(LEAVES[2], REGULATOR_REASON)
+    assert (revoked.leaf, revoked.reason_digest) == (LEAVES[2], REGULATOR_REASON)
+    assert anchor_client.is_registration_revoked(LEAVES[2])
+    assert not anchor_client.is_registration_revoked(LEAVES[3])
+    cases = [
+        (LEAVES[2], plain.proof(LEAVES[2]), plain.root, None),
+        (LEAVES[2], again.proof(LEAVES[2]), again.root, None),
+        (LEAVES[2], bound.proof((LEAVES[2], CONTROLLER)), bound.root, CONTROLLER),
+        (LEAVES[3], plain.proof(LEAVES[3]), plain.root, None),  # its batch sibling
+        (LEAVES[3], bound.proof((LEAVES[3], CONTROLLER)), bound.root, CONTROLLER),
+    ]
+    expected = [RegistrationStatus.REVOKED] * 3 + [RegistrationStatus.VALID] * 2
+    for client in (reader, anchor_client):
+        verdicts = [
+            client.entry_status(leaf, proof, root, controller=controller)
+            for leaf, proof, root, controller in cases
+        ]
+        assert verdicts == expected
 
 
 def test_an_address_without_the_contract_is_an_error(anvil: AnvilProcess) -> None:

@@ -11,6 +11,8 @@ from chain_client.moderation import asset_target
 from chain_client.registry_anchor import RegistrationStatus
 from chain_client.rights_assets import (
     ALL_RIGHTS,
+    MORAL_RIGHTS,
+    PROPERTY_RIGHTS,
     MintAuthorization,
     Right,
     Tokenized,
@@ -40,7 +42,7 @@ def test_tokenize_proves_the_registration_and_keeps_its_time(
     assert event.sm3_digest == b"\x22" * 32
     terms = suite.rights_asset.asset_terms(event.asset_id)
     assert terms.registered_at == anchored.anchored_at
-    assert terms.rights == ALL_RIGHTS
+    assert terms.rights == PROPERTY_RIGHTS
     assert terms.term_end == TERM_END
     assert suite.rights_asset.owner_of(event.asset_id) == actors.owner.address
 
@@ -134,6 +136,57 @@ def test_revoked_root_shows_its_registrations_and_assets_revoked(
     assert status is RegistrationStatus.REVOKED
     assert suite.rights_asset.is_revoked(event.asset_id)
     assert suite.rights_asset.owner_of(event.asset_id) == actors.owner.address
+
+
+def test_revoked_registration_is_refused_under_a_second_root_and_spares_its_batch(
+    suite: Suite, actors: Actors, leaves: list[bytes]
+) -> None:
+    tree = MerkleTree.of(leaves)
+    suite.registry_anchor.anchor(tree.root, len(leaves))
+    fraud, innocent = leaves[0], leaves[1]
+    with pytest.raises(TransactionFailed) as caught:
+        as_actor(suite, actors, actors.owner).registry_anchor.revoke_registration(
+            fraud, b"\x0b" * 32
+        )
+    assert caught.value.error_name == "AccessControlUnauthorizedAccount"
+    assert not suite.registry_anchor.is_registration_revoked(fraud)
+
+    revoked = as_actor(suite, actors, actors.regulator).registry_anchor.revoke_registration(
+        fraud, b"\x0b" * 32
+    )
+    assert revoked.revoker == actors.regulator.address
+    second = MerkleTree.of([fraud, b"\x77" * 32])
+    suite.registry_anchor.anchor(second.root, 2)
+    for root, proof in ((tree.root, tree.proof(fraud)), (second.root, second.proof(fraud))):
+        record = suite.registry_anchor.tokenization_record(root, fraud)
+        assert record is not None
+        assert record.registration_revoked
+        assert not record.root_revoked
+        with pytest.raises(TransactionFailed) as caught:
+            suite.rights_asset.tokenize(actors.owner.address, fraud, proof, root, metadata())
+        assert caught.value.error_name == "RegistrationRevoked"
+        assert caught.value.error_args == (fraud,)
+    minted = suite.rights_asset.tokenize(
+        actors.owner.address, innocent, tree.proof(innocent), tree.root, metadata()
+    )
+    assert not suite.rights_asset.is_revoked(minted.asset_id)
+
+
+def test_moral_rights_are_never_tokenized(
+    suite: Suite, actors: Actors, leaves: list[bytes]
+) -> None:
+    tree = MerkleTree.of(leaves)
+    suite.registry_anchor.anchor(tree.root, len(leaves))
+    everything = metadata(rights=ALL_RIGHTS)
+    with pytest.raises(TransactionFailed) as caught:
+        suite.rights_asset.tokenize(
+            actors.owner.address, leaves[0], tree.proof(leaves[0]), tree.root, everything
+        )
+    assert caught.value.error_name == "MoralRightsNotTransferable"
+    assert caught.value.error_args == (MORAL_RIGHTS,)
+    moral = rights_mask(Right.PUBLICATION, Right.AUTHORSHIP, Right.ALTERATION, Right.INTEGRITY)
+    assert moral == MORAL_RIGHTS
+    assert MORAL_RIGHTS | PROPERTY_RIGHTS == ALL_RIGHTS
 
 
 # ---------------------------------------------------------------- controller-bound registrations
