@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -23,6 +23,18 @@ def with_example(
     if populate_by_name:
         config["populate_by_name"] = True
     return config
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def out_of(model: type[Model], view: object, **given: object) -> Model:
+    """``model`` of a registry view: each field read from the view's attribute of that name
+    (nested views too, ``from_attributes``), except the fields ``given``."""
+    fields = {
+        name: given[name] if name in given else getattr(view, name) for name in model.model_fields
+    }
+    return model.model_validate(fields, from_attributes=True)
 
 
 def _hex64(value: object) -> object:

@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 
 from api.auth import Publisher
 from api.dependencies import RuntimeDep
-from api.schemas import error_responses
+from api.schemas import error_responses, out_of
 from registry.access import Principal, Scope
 from registry.core.errors import InvalidManifest, MissingFile
 from registry.registration import (
@@ -182,22 +182,7 @@ class CatalogueItemOut(BaseModel):
             if item.error_code
             else None
         )
-        return cls(
-            position=item.position,
-            line=item.line,
-            file=item.file,
-            title=item.title,
-            isbn=item.isbn,
-            territory=item.territory,
-            expected_sha256=item.expected_sha256,
-            state=item.state,
-            sha256=item.sha256,
-            size=item.size,
-            registration_number=item.registration_number,
-            registration_status=item.registration_status,
-            error=error,
-            attempts=item.attempts,
-        )
+        return out_of(cls, item, error=error)
 
 
 class CatalogueCountsOut(BaseModel):
@@ -230,7 +215,7 @@ class FileReceiptOut(BaseModel):
 
     @classmethod
     def of(cls, receipt: FileReceipt) -> FileReceiptOut:
-        return cls(file=receipt.file, position=receipt.position, outcome=receipt.outcome)
+        return out_of(cls, receipt)
 
 
 JOB_EXAMPLE: dict[str, Any] = {
@@ -275,18 +260,13 @@ class CatalogueJobOut(CatalogueJobSummaryOut):
 
 
 def _summary(job: JobView) -> CatalogueJobSummaryOut:
-    return CatalogueJobSummaryOut(
-        id=job.id,
-        state=job.state,
-        counts=CatalogueCountsOut(**job.counts),
-        created_at=job.created_at,
-        updated_at=job.updated_at,
-    )
+    return out_of(CatalogueJobSummaryOut, job)
 
 
 def _out(job: JobView, receipts: list[FileReceipt] | None = None) -> CatalogueJobOut:
-    return CatalogueJobOut(
-        **_summary(job).model_dump(),
+    return out_of(
+        CatalogueJobOut,
+        job,
         items=[CatalogueItemOut.of(i) for i in job.items],
         received=[FileReceiptOut.of(r) for r in receipts or []],
     )

@@ -15,7 +15,7 @@ from api import examples
 from api.auth import Admin, Caller, Regulator
 from api.dependencies import RuntimeDep
 from api.routes.admin import LenderRoleOut, lender_role_out
-from api.schemas import error_responses, with_example
+from api.schemas import error_responses, out_of, with_example
 from registry.access import (
     AttestationSubmission,
     IdentityReader,
@@ -89,18 +89,7 @@ class PartyVerificationOut(BaseModel):
 
 
 def verification_out(verification: Verification) -> PartyVerificationOut:
-    return PartyVerificationOut(
-        status=verification.status.value,
-        label=verification.label,
-        kind=verification.kind,
-        commitment=verification.commitment,
-        issued_at=verification.issued_at,
-        expires_at=verification.expires_at,
-        attestor=verification.attestor,
-        revoked_at=verification.revoked_at,
-        chain_tx=verification.chain_tx,
-        revoke_tx=verification.revoke_tx,
-    )
+    return out_of(PartyVerificationOut, verification, status=verification.status.value)
 
 
 class PartyOut(BaseModel):
@@ -118,16 +107,7 @@ class PartyOut(BaseModel):
 
 def party_out(view: PartyView, runtime: Runtime) -> PartyOut:
     verification = verification_of(runtime.sessions, view.party_id, now=runtime.now)
-    return PartyOut(
-        party_id=view.party_id,
-        kind=view.kind,
-        public_name=view.public_name,
-        created_at=view.created_at,
-        revoked_at=view.revoked_at,
-        addresses=list(view.addresses),
-        keys=[LinkedKeyOut.model_validate(key, from_attributes=True) for key in view.keys],
-        verification=verification_out(verification),
-    )
+    return out_of(PartyOut, view, verification=verification_out(verification))
 
 
 class AttestationIn(BaseModel):
