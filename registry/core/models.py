@@ -630,3 +630,94 @@ class ExternalAnchoring(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Edition(Base):
+    """A numbered edition (数字藏书) of a registered work, created on chain in ``Editions``.
+
+    ``chain_edition_id`` is the contract's id; the terms are the ones fixed on chain. The price
+    is shown off chain only, in CNY (fen), never on chain.
+    """
+
+    __tablename__ = "editions"
+    __table_args__ = (UniqueConstraint("contract_address", "chain_edition_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_address: Mapped[str] = mapped_column(String(42))
+    chain_edition_id: Mapped[int] = mapped_column(BigInteger)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
+    publisher: Mapped[str] = mapped_column(String(42))
+    title: Mapped[str] = mapped_column(String(200))
+    metadata_cid: Mapped[str] = mapped_column(String(200))
+    price_fen: Mapped[int | None] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(Integer)
+    issued: Mapped[int] = mapped_column(Integer)
+    territory: Mapped[int] = mapped_column(Integer)
+    lock_after_issue: Mapped[int] = mapped_column(BigInteger)
+    lock_after_gift: Mapped[int] = mapped_column(BigInteger)
+    daily_gift_limit: Mapped[int] = mapped_column(Integer)
+    sole: Mapped[bool] = mapped_column(Boolean)
+    create_tx: Mapped[str] = mapped_column(String(66))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EditionBatch(Base):
+    """One issue batch of an edition: the Merkle root the contract stores for its copies."""
+
+    __tablename__ = "edition_batches"
+    __table_args__ = (UniqueConstraint("edition_id", "batch_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"))
+    batch_index: Mapped[int] = mapped_column(Integer)
+    first_copy: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    root: Mapped[str] = mapped_column(String(66))
+    issue_tx: Mapped[str] = mapped_column(String(66))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EditionCopy(Base):
+    """Copy ``copy_number`` of an edition and its current holder (the issue batch's holder until
+    its first gift, then the last receiver)."""
+
+    __tablename__ = "edition_copies"
+    __table_args__ = (UniqueConstraint("edition_id", "copy_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"))
+    copy_number: Mapped[int] = mapped_column(Integer)
+    batch_index: Mapped[int] = mapped_column(Integer)
+    holder: Mapped[str] = mapped_column(String(42), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    gifted: Mapped[bool] = mapped_column(Boolean)
+
+
+class EditionGift(Base):
+    """A gift of a copy (the copy's history, oldest first)."""
+
+    __tablename__ = "edition_gifts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"), index=True)
+    copy_number: Mapped[int] = mapped_column(Integer)
+    from_address: Mapped[str] = mapped_column(String(42))
+    to_address: Mapped[str] = mapped_column(String(42))
+    gift_tx: Mapped[str] = mapped_column(String(66), unique=True)
+    gifted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EditionKeyGrant(Base):
+    """The book's content key wrapped to a holder's SM2 key, for one copy: deleted when the copy
+    is given away (the former holder is refused from then on)."""
+
+    __tablename__ = "edition_key_grants"
+    __table_args__ = (UniqueConstraint("edition_id", "copy_number", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"))
+    copy_number: Mapped[int] = mapped_column(Integer)
+    holder: Mapped[str] = mapped_column(String(42))
+    recipient: Mapped[str] = mapped_column(String(200))
+    wrapped_json: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
