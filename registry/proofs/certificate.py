@@ -142,28 +142,14 @@ def priority_rows(view: RegistrationView) -> list[tuple[str, str]]:
 
 def render_certificate(view: RegistrationView, *, public_base_url: str, issuer: str) -> bytes:
     """The certificate of ``view`` as PDF bytes; ``issuer`` is the operator who issues it."""
-    _register_fonts()
-    out = io.BytesIO()
-    canvas = Canvas(out, pagesize=A4, invariant=True, initialFontName=TEXT_FONT)
-    canvas.setTitle(f"{TITLE} {TITLE_EN} {view.number}")
-    canvas.setAuthor(issuer)
     width, height = A4
     left = 22 * mm
-    page = _Page(canvas, left=left, right=width - left)
-
-    y = height - 24 * mm
-    canvas.setFont(TEXT_FONT, 24)
-    canvas.drawCentredString(width / 2, y, TITLE)
-    y -= 9 * mm
-    canvas.setFont(TEXT_FONT, 12)
-    canvas.drawCentredString(width / 2, y, TITLE_EN)
-    y -= 8 * mm
-    canvas.setFont(TEXT_FONT, 9)
-    canvas.drawCentredString(width / 2, y, DISCLAIMER)
-    y -= 4.5 * mm
-    canvas.setFont(TEXT_FONT, 8.5)
-    canvas.drawCentredString(width / 2, y, DISCLAIMER_EN)
-    y -= 10 * mm
+    page = _Page.new(f"{TITLE} {TITLE_EN} {view.number}", author=issuer, margin=left)
+    canvas = page.canvas
+    y = page.centred(
+        height - 24 * mm,
+        [(TITLE, 24, 9), (TITLE_EN, 12, 8), (DISCLAIMER, 9, 4.5), (DISCLAIMER_EN, 8.5, 10)],
+    )
 
     y = page.row(y, "存证编号 Registration No.", view.number, size=13)
     y = page.row(y, "出具方 Issued by", issuer, max_lines=1)
@@ -228,9 +214,7 @@ def render_certificate(view: RegistrationView, *, public_base_url: str, issuer: 
         18 * mm,
         "核验无需信任出具方：banquan verify-proof 可离线检查证明 (docs/proof-bundle.md)",
     )
-    canvas.showPage()
-    canvas.save()
-    return out.getvalue()
+    return page.finish()
 
 
 def _register_fonts() -> None:
@@ -255,12 +239,42 @@ def _draw_qr(canvas: Canvas, url: str, *, x: float, y: float) -> None:
 
 
 class _Page:
-    """Labelled rows and sections, top to bottom; each call returns the next baseline."""
+    """One A4 page: centred headings, labelled rows and sections, top to bottom; each call
+    returns the next baseline."""
 
-    def __init__(self, canvas: Canvas, *, left: float, right: float) -> None:
+    def __init__(self, canvas: Canvas, out: io.BytesIO, *, left: float, right: float) -> None:
         self.canvas = canvas
+        self.out = out
         self.left = left
         self.right = right
+
+    @classmethod
+    def new(cls, title: str, *, author: str, margin: float) -> _Page:
+        """A page in the embedded fonts, ``margin`` from either side."""
+        _register_fonts()
+        out = io.BytesIO()
+        canvas = Canvas(out, pagesize=A4, invariant=True, initialFontName=TEXT_FONT)
+        canvas.setTitle(title)
+        canvas.setAuthor(author)
+        return cls(canvas, out, left=margin, right=A4[0] - margin)
+
+    def finish(self) -> bytes:
+        """The document, as PDF bytes."""
+        self.canvas.showPage()
+        self.canvas.save()
+        return self.out.getvalue()
+
+    def centred(self, y: float, lines: Sequence[tuple[str, float, float]]) -> float:
+        """Each of ``lines`` (text, font size, millimetres down to the next) centred on the
+        page."""
+        size_set = None
+        for text, size, down in lines:
+            if size != size_set:
+                self.canvas.setFont(TEXT_FONT, size)
+                size_set = size
+            self.canvas.drawCentredString(A4[0] / 2, y, text)
+            y -= down * mm
+        return y
 
     def section(self, y: float, title: str) -> float:
         y -= 2 * mm

@@ -4,11 +4,9 @@ registration number, and the transaction that anchored its root."""
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
 
 from registry.proofs.certificate import (
     MONO_FONT,
@@ -17,7 +15,6 @@ from registry.proofs.certificate import (
     TEXT_FONT,
     _draw_qr,
     _Page,
-    _register_fonts,
     beijing_and_utc,
     mm,
 )
@@ -42,28 +39,14 @@ def anchor_qr_text(facts: _Facts) -> str:
 
 def render_report(facts: _Facts) -> bytes:
     """The report as PDF bytes."""
-    _register_fonts()
     view = facts.view
-    out = io.BytesIO()
-    canvas = Canvas(out, pagesize=A4, invariant=True, initialFontName=TEXT_FONT)
-    canvas.setTitle(f"{TITLE} {TITLE_EN} {view.number}")
-    canvas.setAuthor(facts.operator)
-    width, height = A4
     left = 20 * mm
-    page = _Page(canvas, left=left, right=width - left)
-
-    y = height - 20 * mm
-    canvas.setFont(TEXT_FONT, 21)
-    canvas.drawCentredString(width / 2, y, TITLE)
-    y -= 8 * mm
-    canvas.setFont(TEXT_FONT, 11)
-    canvas.drawCentredString(width / 2, y, TITLE_EN)
-    y -= 6.5 * mm
-    canvas.setFont(TEXT_FONT, 8)
-    canvas.drawCentredString(width / 2, y, DISCLAIMER)
-    y -= 4 * mm
-    canvas.drawCentredString(width / 2, y, DISCLAIMER_EN)
-    y -= 7 * mm
+    page = _Page.new(f"{TITLE} {TITLE_EN} {view.number}", author=facts.operator, margin=left)
+    canvas = page.canvas
+    y = page.centred(
+        A4[1] - 20 * mm,
+        [(TITLE, 21, 8), (TITLE_EN, 11, 6.5), (DISCLAIMER, 8, 4), (DISCLAIMER_EN, 8, 7)],
+    )
 
     y = page.row(y, "存证编号 Registration No.", view.number, size=12)
     y = page.row(y, "作品名称 Title", view.title, max_lines=1)
@@ -160,6 +143,4 @@ def render_report(facts: _Facts) -> bytes:
         )
     ):
         canvas.drawString(text_x, qr_y + QR_SIZE - 4 * mm - offset * 5 * mm, line)
-    canvas.showPage()
-    canvas.save()
-    return out.getvalue()
+    return page.finish()
