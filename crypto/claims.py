@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Final, Protocol, TypedDict
 
 from eth_hash.auto import keccak
 
@@ -57,6 +57,34 @@ class _CommonFields(Protocol):
     def nonce(self) -> str: ...
     @property
     def cid(self) -> str | None: ...
+
+
+class ContentFields(TypedDict):
+    """The ``content`` member of a claim, as the claim's fields (every version has them)."""
+
+    sha256: str
+    sm3: str
+    size: int
+    cid: str | None
+
+
+def content_json(claim: _CommonFields) -> dict[str, object]:
+    """The ``content`` member of ``claim``'s JSON; ``cid`` is omitted when ``None``."""
+    content: dict[str, object] = {"sha256": claim.sha256, "sm3": claim.sm3, "size": claim.size}
+    if claim.cid is not None:
+        content["cid"] = claim.cid
+    return content
+
+
+def content_fields(content: dict[str, object]) -> ContentFields:
+    """The fields of a parsed ``content`` member whose keys are checked already."""
+    return ContentFields(
+        sha256=_expect_str("content.sha256", content["sha256"]),
+        sm3=_expect_str("content.sm3", content["sm3"]),
+        # Type and range are checked by check_common_fields.
+        size=content["size"],  # type: ignore[typeddict-item]
+        cid=_expect_str("content.cid", content["cid"]) if "cid" in content else None,
+    )
 
 
 def check_common_fields(claim: _CommonFields) -> None:
@@ -112,12 +140,9 @@ class Claim:
 
     def to_json(self) -> dict[str, object]:
         """The claim as a JSON object; ``cid`` and ``registrant`` are omitted when ``None``."""
-        content: dict[str, object] = {"sha256": self.sha256, "sm3": self.sm3, "size": self.size}
-        if self.cid is not None:
-            content["cid"] = self.cid
         value: dict[str, object] = {
             "v": CLAIM_VERSION,
-            "content": content,
+            "content": content_json(self),
             "metadata_digest": self.metadata_digest,
             "registered_at": self.registered_at,
             "nonce": self.nonce,
@@ -151,14 +176,10 @@ class Claim:
         if unknown:
             raise InvalidClaim(f"content has unknown members: {sorted(unknown)}")
         return cls(
-            sha256=_expect_str("content.sha256", content["sha256"]),
-            sm3=_expect_str("content.sm3", content["sm3"]),
-            # Type and range are checked by __post_init__.
-            size=content["size"],  # type: ignore[arg-type]
+            **content_fields(content),
             metadata_digest=_expect_str("metadata_digest", claim["metadata_digest"]),
             registered_at=_expect_str("registered_at", claim["registered_at"]),
             nonce=_expect_str("nonce", claim["nonce"]),
-            cid=_expect_str("content.cid", content["cid"]) if "cid" in content else None,
             registrant=(
                 _expect_str("registrant", claim["registrant"]) if "registrant" in claim else None
             ),

@@ -32,6 +32,8 @@ from crypto.claims import (
     _check_pattern,
     _expect_str,
     check_common_fields,
+    content_fields,
+    content_json,
 )
 from crypto.errors import CryptoError, InvalidClaim
 from crypto.signing import (
@@ -154,12 +156,9 @@ class ClaimV2:
 
     def to_json(self) -> dict[str, object]:
         """The claim as a JSON object (``cid`` and an empty ``private`` are omitted)."""
-        content: dict[str, object] = {"sha256": self.sha256, "sm3": self.sm3, "size": self.size}
-        if self.cid is not None:
-            content["cid"] = self.cid
         value: dict[str, object] = {
             "v": CLAIM_VERSION_2,
-            "content": content,
+            "content": content_json(self),
             "metadata_digest": self.metadata_digest,
             "rights": list(self.rights),
             "registrant": public_key_to_json(self.registrant),
@@ -241,15 +240,12 @@ class ClaimV2:
         except CryptoError as exc:
             raise InvalidClaim(f"registrant: {exc}") from exc
         return cls(
-            sha256=_expect_str("content.sha256", content["sha256"]),
-            sm3=_expect_str("content.sm3", content["sm3"]),
-            size=content["size"],
+            **content_fields(content),
             metadata_digest=_expect_str("metadata_digest", value["metadata_digest"]),
             rights=tuple(rights),
             registrant=registrant,
             registered_at=_expect_str("registered_at", value["registered_at"]),
             nonce=_expect_str("nonce", value["nonce"]),
-            cid=_expect_str("content.cid", content["cid"]) if "cid" in content else None,
             private=private,
         )
 
