@@ -47,6 +47,7 @@ class EventType(enum.StrEnum):
     FROZEN = "frozen"
     RESTORED = "restored"
     REVIEW_DECIDED = "review_decided"
+    EDITION_GIFTED = "edition_gifted"
 
 
 def record_event(

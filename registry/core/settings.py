@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         description="Address of the suite's IdentityAttestations (see anchor_address); unset "
         "outside dev mode: identity attestations are recorded off chain only",
     )
+    editions_address: str | None = Field(
+        default=None,
+        description="Address of the suite's Editions (see anchor_address); unset outside dev "
+        "mode: no numbered editions",
+    )
     suite_start_block: int = Field(
         default=0,
         ge=0,

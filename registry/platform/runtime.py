@@ -35,6 +35,7 @@ from registry.content import (
 from registry.core.database import create_database_engine, session_factory
 from registry.core.errors import ChainUnreachable, ContractsNotConfigured
 from registry.core.settings import Settings
+from registry.editions import Editions
 from registry.moderation import (
     HookChain,
     Moderation,
@@ -140,6 +141,7 @@ class Runtime:
             licences=str(settings.licences_address),
             encumbrances=str(settings.encumbrances_address),
             identity_attestations=settings.identity_attestations_address,
+            editions=settings.editions_address,
         )
         suite = suite_at(self.w3, addresses, self.sender)
         return anchor, FollowedSuite(suite, settings.suite_start_block)
@@ -179,6 +181,17 @@ class Runtime:
         """Rights assets, licences, liens and relayed writes (see ``registry.assets``)."""
         return Assets(
             sessions=self.sessions, suite=self.suite, protection=self.protection, now=self.now
+        )
+
+    @property
+    def editions(self) -> Editions:
+        """Numbered editions of registered works (see ``registry.editions``)."""
+        return Editions(
+            sessions=self.sessions,
+            suite=self.suite,
+            protection=self.protection,
+            attestors=lambda: self.attestors,
+            now=self.now,
         )
 
     @property

@@ -37,6 +37,7 @@ def test_configured_addresses_are_used_as_given(
         licences_address=deployed.licences,
         encumbrances_address=deployed.encumbrances,
         identity_attestations_address=deployed.identity_attestations,
+        editions_address=deployed.editions,
         suite_start_block=7,
     )
     configured = build_runtime(settings)

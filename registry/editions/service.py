@@ -1,0 +1,746 @@
+"""The editions service: numbered editions (数字藏书) of registered works, issued to verified adult
+readers, given away as gifts only, read with the book's content key wrapped to the holder.
+
+The rules are the ``Editions`` contract's (see docs/editions.md); the service checks what it can
+before sending (a refusal sends nothing and changes nothing), sends through the acting account's
+:class:`TransactionSender` — the user's own key on the command line, a relayed signed transaction
+or a preparation (nothing sent) through the HTTP API — and records what the contract emitted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from multiformats import CID
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+from web3 import Web3
+
+from chain_client.editions import (
+    ISSUE_CHUNK,
+    EditionsClient,
+    EditionTerms,
+    Issued,
+    batch_proof,
+)
+from chain_client.errors import TransactionFailed
+from chain_client.suite import Suite
+from chain_client.transactions import TransactionSender
+from crypto.canonical import canonical_json
+from crypto.errors import CryptoError
+from crypto.secp256k1 import recover_message
+from crypto.signing import public_key_to_json
+from crypto.sm2 import SM2PublicKey
+from crypto.symmetric import Cipher, WrappedKey, unwrap_key, wrap_key_to
+from registry.access import Attestors, party_address, party_of_key
+from registry.content import MASTER, ContentProtection
+from registry.core import errors
+from registry.core.chain_refusals import account_address, chain_refusals
+from registry.core.database import unit_of_work
+from registry.core.events import EventType, record_event
+from registry.core.models import (
+    ContentKey,
+    Edition,
+    EditionBatch,
+    EditionCopy,
+    EditionGift,
+    EditionKeyGrant,
+    Party,
+    PartyAttestation,
+    Registration,
+    Work,
+)
+from registry.core.views import as_utc
+from registry.editions.errors import (
+    EDITION_REFUSALS,
+    CopyNotFound,
+    EditionNotFound,
+    GiftToSelf,
+    InvalidEditionTerms,
+    InvalidIssueCatalogue,
+    IssueBeyondSize,
+    NotCopyHolder,
+    ReaderNotVerified,
+)
+from registry.registration import registrant_id
+
+MAX_SIZE = 1_000_000
+MAX_LOCK_UP = 10 * 365 * 24 * 3600
+FULL_AGE = 18  # 民法典 第十七条
+KEY_REQUEST_KIND = "banquan.edition-key-request/1"
+_PARTY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+@dataclass(frozen=True)
+class EditionView:
+    edition_id: int
+    number: str
+    title: str
+    publisher: str
+    metadata_cid: str
+    price_cny: str | None
+    size: int
+    issued: int
+    territory: int
+    lock_after_issue: int
+    lock_after_gift: int
+    daily_gift_limit: int
+    sole: bool
+    frozen: bool
+    create_tx: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class IssuedBatch:
+    batch_index: int
+    first_copy: int
+    count: int
+    root: str
+    tx_hash: str
+
+
+@dataclass(frozen=True)
+class GiftView:
+    copy_number: int
+    from_address: str
+    to_address: str
+    tx_hash: str
+    gifted_at: datetime
+
+
+@dataclass(frozen=True)
+class CopyView:
+    """A copy's public face: copy n of N, its holder shown by verified name or anonymised, and
+    its gifts."""
+
+    edition_id: int
+    copy_number: int
+    size: int
+    title: str
+    number: str
+    holder: str
+    holder_display: str
+    received_at: datetime
+    gifts: tuple[GiftView, ...]
+
+
+@dataclass(frozen=True)
+class Holding:
+    """Which copies of an edition a reader holds now (checked on chain)."""
+
+    edition_id: int
+    reader: str
+    copies: tuple[int, ...]
+
+
+def price_text(price_fen: int | None) -> str | None:
+    """A price in fen as CNY text (``"¥12.50"``)."""
+    if price_fen is None:
+        return None
+    return f"¥{price_fen // 100}.{price_fen % 100:02d}"
+
+
+def anonymised(address: str) -> str:
+    """An address shown without saying whose it is: ``0x12ab…cd34``."""
+    return f"{address[:6]}…{address[-4:]}"
+
+
+def is_adult(resident_id: str, today: date) -> bool:
+    """Whether the holder of a resident ID (公民身份号码, birth date in digits 7–14) is of full
+    age on ``today``."""
+    born = date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14]))
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return years >= FULL_AGE
+
+
+def key_request(edition_id: int, copy: int, holder: str, recipient: SM2PublicKey) -> bytes:
+    """The bytes a holder signs (EIP-191) to ask for the book's content key for its copy."""
+    return canonical_json(
+        {
+            "kind": KEY_REQUEST_KIND,
+            "edition": edition_id,
+            "copy": copy,
+            "holder": holder.lower(),
+            "recipient": public_key_to_json(recipient),
+        }
+    )
+
+
+@contextmanager
+def edition_refusals() -> Iterator[None]:
+    """The contract's refusals as the editions' errors (others as the assets' table has them)."""
+    try:
+        with chain_refusals():
+            yield
+    except errors.RegistryError as error:
+        cause = error.__cause__
+        if isinstance(cause, TransactionFailed) and cause.error_name in EDITION_REFUSALS:
+            mapped = EDITION_REFUSALS[cause.error_name](
+                f"the Editions contract refuses: {cause.error_name}",
+                details={
+                    "contract_error": cause.error_name,
+                    "arguments": [str(a) for a in cause.error_args],
+                },
+            )
+            raise mapped from cause
+        raise
+
+
+def check_terms(terms: EditionTerms, metadata_cid: str, price_fen: int | None) -> bytes:
+    """The CID's bytes, once the terms are acceptable; :class:`InvalidEditionTerms` else."""
+    problems = []
+    if not 1 <= terms.size <= MAX_SIZE:
+        problems.append("size")
+    if terms.daily_gift_limit < 1 or terms.daily_gift_limit > 65_535:
+        problems.append("daily_gift_limit")
+    for name in ("lock_after_issue", "lock_after_gift"):
+        if not 0 <= getattr(terms, name) <= MAX_LOCK_UP:
+            problems.append(name)
+    if not 0 <= terms.territory <= 999:
+        problems.append("territory")
+    if price_fen is not None and price_fen < 0:
+        problems.append("price_cny")
+    try:
+        cid = bytes(CID.decode(metadata_cid))
+    except (ValueError, KeyError, IndexError):
+        problems.append("metadata_cid")
+        cid = b""
+    if problems:
+        raise InvalidEditionTerms(
+            "the edition's terms are not acceptable", details={"fields": problems}
+        )
+    return cid
+
+
+@dataclass(frozen=True)
+class Editions:
+    """Editions of registered works, seen and written through the registry's checks."""
+
+    sessions: sessionmaker[Session]
+    suite: Callable[[], Suite]
+    protection: ContentProtection
+    attestors: Callable[[], Attestors]
+    now: Callable[[], datetime]
+
+    # ------------------------------------------------------------------------------ clients
+
+    def _client(self, acting: TransactionSender | None = None) -> EditionsClient:
+        with edition_refusals():
+            client = self.suite().editions
+        if client is None:
+            raise errors.ContractsNotConfigured("the Editions contract is not configured")
+        return client.with_sender(acting) if acting is not None else client
+
+    # ------------------------------------------------------------------------------ readers
+
+    def reader_address(self, reader: str) -> str:
+        """A reader given as a party id or an address, as its chain address."""
+        if Web3.is_address(reader):
+            return account_address(reader, field="reader")
+        if not isinstance(reader, str) or not _PARTY_ID.match(reader):
+            raise errors.InvalidInput(
+                "a reader is a party id or an account address", details={"reader": str(reader)}
+            )
+        with self.sessions() as session:
+            party = session.scalar(select(Party).where(Party.party_id == reader))
+            if party is None:
+                raise errors.PartyNotFound(f"no party {reader!r}", details={"party": reader})
+            address = party_address(session, party.id)
+        if address is None:
+            raise errors.PartyHasNoAddress(
+                f"party {reader} has no chain address", details={"party": reader}
+            )
+        return address
+
+    def bind_reader(self, party_id: str) -> tuple[str, bool]:
+        """Bind ``party_id``'s chain address on chain to it as a verified natural person, with
+        whether the person is of full age (from the attested resident ID; only that flag goes on
+        chain). Sent by the registry's account (the attestor role). Returns (address, adult).
+
+        Refused: :class:`ReaderNotVerified` (not a person, or no attestation in force).
+        """
+        address = self.reader_address(party_id)
+        with self.sessions() as session:
+            party = session.scalar(select(Party).where(Party.party_id == party_id))
+            assert party is not None  # reader_address found it
+            attestation = session.scalar(
+                select(PartyAttestation)
+                .where(PartyAttestation.party_id == party.id)
+                .order_by(PartyAttestation.id.desc())
+                .limit(1)
+            )
+        now = self.now()
+        if (
+            attestation is None
+            or attestation.kind != "person"
+            or attestation.revoked_at is not None
+            or as_utc(attestation.expires_at) <= now
+        ):
+            raise ReaderNotVerified(
+                "the reader is not a verified natural person (实名认证)",
+                details={"reader": party_id},
+            )
+        identity, _salt = self.attestors().open(party_id, attestation.sealed_identity)
+        adult = is_adult(identity.id_number, now.date())
+        identity_client = self.suite().identity_attestations
+        if identity_client is None:
+            raise errors.ContractsNotConfigured("IdentityAttestations is not configured")
+        with edition_refusals():
+            identity_client.bind_person_account(party_id, address, adult)
+        return address, adult
+
+    # ------------------------------------------------------------------------------ writes
+
+    def create(
+        self,
+        acting: TransactionSender,
+        number: str,
+        *,
+        title: str,
+        metadata_cid: str,
+        terms: EditionTerms,
+        price_fen: int | None = None,
+    ) -> EditionView:
+        """Create an edition of registration ``number``'s work; ``acting`` becomes its publisher
+        (it must own the work's rights asset or hold a licence of right 11 for the territory)."""
+        cid = check_terms(terms, metadata_cid, price_fen)
+        title = title.strip()
+        if not 1 <= len(title) <= 200:
+            raise InvalidEditionTerms(
+                "a title is 1 to 200 characters", details={"fields": ["title"]}
+            )
+        with self.sessions() as session:
+            row = session.execute(
+                select(Registration.id, Registration.leaf).where(Registration.number == number)
+            ).one_or_none()
+        if row is None:
+            raise errors.RegistrationNotFound(
+                f"no registration {number!r}", details={"number": number}
+            )
+        registration_id, leaf = row
+        client = self._client(acting)
+        with edition_refusals():
+            created = client.create(int(leaf, 16), cid, terms)
+        with unit_of_work(self.sessions) as session:
+            session.add(
+                Edition(
+                    contract_address=client.address,
+                    chain_edition_id=created.edition_id,
+                    registration_id=registration_id,
+                    publisher=created.publisher,
+                    title=title,
+                    metadata_cid=metadata_cid,
+                    price_fen=price_fen,
+                    size=terms.size,
+                    issued=0,
+                    territory=terms.territory,
+                    lock_after_issue=terms.lock_after_issue,
+                    lock_after_gift=terms.lock_after_gift,
+                    daily_gift_limit=terms.daily_gift_limit,
+                    sole=terms.sole,
+                    create_tx=created.position.tx_hash,
+                    created_at=self.now(),
+                )
+            )
+        return self.show(created.edition_id)
+
+    def issue(
+        self,
+        acting: TransactionSender,
+        edition_id: int,
+        catalogue: Sequence[tuple[str, int]],
+        *,
+        max_copies: int | None = None,
+    ) -> list[IssuedBatch]:
+        """Issue copies to readers: ``catalogue`` is (reader party id or address, copy number)
+        rows, whose copy numbers must be the next ones (issued + 1 …, each once). Sent in
+        batches of :data:`ISSUE_CHUNK` copies, one Merkle root each. ``max_copies`` bounds one
+        call (the API's relay signs one transaction per request)."""
+        if not catalogue or (max_copies is not None and len(catalogue) > max_copies):
+            raise InvalidIssueCatalogue(
+                "a catalogue has 1 to the allowed number of rows",
+                details={"rows": len(catalogue), "max": max_copies or MAX_SIZE},
+            )
+        edition = self._edition_row(edition_id)
+        ordered = sorted(catalogue, key=lambda row: row[1])
+        first = edition.issued + 1
+        numbers = [copy for _reader, copy in ordered]
+        if numbers != list(range(first, first + len(ordered))):
+            raise InvalidIssueCatalogue(
+                "the copy numbers must follow the copies issued, each once",
+                details={"expected_first": first, "rows": len(ordered)},
+            )
+        if first - 1 + len(ordered) > edition.size:
+            raise IssueBeyondSize(
+                "issuing would go beyond the edition's size",
+                details={"size": edition.size, "issued": edition.issued, "asked": len(ordered)},
+            )
+        addresses: dict[str, str] = {}
+        holders = []
+        for reader, _copy in ordered:
+            if reader not in addresses:
+                addresses[reader] = self.reader_address(reader)
+            holders.append(addresses[reader])
+        client = self._client(acting)
+        identity = self.suite().identity_attestations
+        if identity is not None:
+            with edition_refusals():
+                for address in set(holders):
+                    if not identity.is_verified_adult(address):
+                        raise ReaderNotVerified(
+                            "a reader is not a verified adult person on chain",
+                            details={"reader": address},
+                        )
+        with edition_refusals():
+            issued = client.issue_all(edition_id, holders, chunk=ISSUE_CHUNK)
+        self._record_issued(edition.id, issued)
+        return [
+            IssuedBatch(
+                b.batch_index, b.first_copy, len(b.holders), "0x" + b.root.hex(), b.position.tx_hash
+            )
+            for b in issued
+        ]
+
+    def _record_issued(self, edition_row: int, batches: Sequence[Issued]) -> None:
+        at = self.now()
+        with unit_of_work(self.sessions) as session:
+            edition = session.get_one(Edition, edition_row)
+            for batch in batches:
+                session.add(
+                    EditionBatch(
+                        edition_id=edition_row,
+                        batch_index=batch.batch_index,
+                        first_copy=batch.first_copy,
+                        count=len(batch.holders),
+                        root="0x" + batch.root.hex(),
+                        issue_tx=batch.position.tx_hash,
+                        issued_at=at,
+                    )
+                )
+                session.add_all(
+                    EditionCopy(
+                        edition_id=edition_row,
+                        copy_number=batch.first_copy + i,
+                        batch_index=batch.batch_index,
+                        holder=holder,
+                        received_at=at,
+                        gifted=False,
+                    )
+                    for i, holder in enumerate(batch.holders)
+                )
+                edition.issued = max(edition.issued, batch.first_copy + len(batch.holders) - 1)
+
+    def gift(self, acting: TransactionSender, edition_id: int, copy: int, to: str) -> GiftView:
+        """Give copy ``copy`` to reader ``to`` (party id or address); ``acting`` must hold it.
+        The former holder's content key grants for the copy end with it."""
+        edition = self._edition_row(edition_id)
+        receiver = self.reader_address(to)
+        copy_row = self._copy_row(edition.id, edition_id, copy)
+        giver = Web3.to_checksum_address(acting.address)
+        if copy_row.holder != giver:
+            raise NotCopyHolder(
+                "only the copy's holder gives it away",
+                details={"edition": edition_id, "copy": copy, "caller": giver},
+            )
+        if receiver == giver:
+            raise GiftToSelf("a copy cannot be given to its holder", details={"to": receiver})
+        proof = [] if copy_row.gifted else self._proof(edition.id, edition_id, copy_row)
+        client = self._client(acting)
+        with edition_refusals():
+            gifted = client.gift(edition_id, copy, receiver, copy_row.batch_index, proof)
+        at = self.now()
+        with unit_of_work(self.sessions) as session:
+            row = session.get_one(EditionCopy, copy_row.id)
+            row.holder, row.received_at, row.gifted = receiver, at, True
+            session.add(
+                EditionGift(
+                    edition_id=edition.id,
+                    copy_number=copy,
+                    from_address=giver,
+                    to_address=receiver,
+                    gift_tx=gifted.position.tx_hash,
+                    gifted_at=at,
+                )
+            )
+            session.execute(
+                delete(EditionKeyGrant).where(
+                    EditionKeyGrant.edition_id == edition.id, EditionKeyGrant.copy_number == copy
+                )
+            )
+            leaf = session.scalar(
+                select(Registration.leaf).where(Registration.id == edition.registration_id)
+            )
+            record_event(
+                session,
+                EventType.EDITION_GIFTED,
+                str(leaf),
+                {
+                    "edition": edition_id,
+                    "copy": copy,
+                    "from": giver,
+                    "to": receiver,
+                    "tx_hash": gifted.position.tx_hash,
+                },
+                at=at,
+                source_key=f"{gifted.position.tx_hash}:{gifted.position.log_index}",
+            )
+        return GiftView(copy, giver, receiver, gifted.position.tx_hash, at)
+
+    # ------------------------------------------------------------------------------ reads
+
+    def show(self, edition_id: int) -> EditionView:
+        edition = self._edition_row(edition_id)
+        with self.sessions() as session:
+            number = session.scalar(
+                select(Registration.number).where(Registration.id == edition.registration_id)
+            )
+        with edition_refusals():
+            frozen = self._client().is_frozen(edition_id)
+        return EditionView(
+            edition_id=edition_id,
+            number=str(number),
+            title=edition.title,
+            publisher=edition.publisher,
+            metadata_cid=edition.metadata_cid,
+            price_cny=price_text(edition.price_fen),
+            size=edition.size,
+            issued=edition.issued,
+            territory=edition.territory,
+            lock_after_issue=edition.lock_after_issue,
+            lock_after_gift=edition.lock_after_gift,
+            daily_gift_limit=edition.daily_gift_limit,
+            sole=edition.sole,
+            frozen=frozen,
+            create_tx=edition.create_tx,
+            created_at=as_utc(edition.created_at),
+        )
+
+    def copy(self, edition_id: int, copy: int) -> CopyView:
+        """Copy ``copy`` of the edition: number, holder (verified display name or anonymised)
+        and its gifts, oldest first."""
+        edition = self._edition_row(edition_id)
+        row = self._copy_row(edition.id, edition_id, copy)
+        with self.sessions() as session:
+            number = session.scalar(
+                select(Registration.number).where(Registration.id == edition.registration_id)
+            )
+            gifts = session.scalars(
+                select(EditionGift)
+                .where(EditionGift.edition_id == edition.id, EditionGift.copy_number == copy)
+                .order_by(EditionGift.id)
+            ).all()
+            history = tuple(
+                GiftView(copy, g.from_address, g.to_address, g.gift_tx, as_utc(g.gifted_at))
+                for g in gifts
+            )
+        return CopyView(
+            edition_id=edition_id,
+            copy_number=copy,
+            size=edition.size,
+            title=edition.title,
+            number=str(number),
+            holder=row.holder,
+            holder_display=self._display(row.holder),
+            received_at=as_utc(row.received_at),
+            gifts=history,
+        )
+
+    def holding(self, edition_id: int, reader: str) -> Holding:
+        """Which copies of the edition ``reader`` (party id or address) holds now: the copies
+        recorded for it, each confirmed by the contract (``holds``)."""
+        edition = self._edition_row(edition_id)
+        address = self.reader_address(reader)
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(EditionCopy)
+                .where(EditionCopy.edition_id == edition.id, EditionCopy.holder == address)
+                .order_by(EditionCopy.copy_number)
+            ).all()
+        client = self._client()
+        held = []
+        with edition_refusals():
+            for row in rows:
+                proof = [] if row.gifted else self._proof(edition.id, edition_id, row)
+                if client.holds(edition_id, row.copy_number, address, row.batch_index, proof):
+                    held.append(row.copy_number)
+        return Holding(edition_id, address, tuple(held))
+
+    def content_key(
+        self,
+        edition_id: int,
+        copy: int,
+        *,
+        holder: str,
+        recipient: SM2PublicKey,
+        signature: bytes,
+    ) -> WrappedKey:
+        """The book's content key wrapped to ``recipient``, for the holder of copy ``copy``
+        (who signs the request, EIP-191). Refused once the copy was given away."""
+        address = account_address(holder, field="holder")
+        try:
+            signer = recover_message(
+                key_request(edition_id, copy, address, recipient), signature
+            ).address
+        except CryptoError as exc:
+            raise errors.InvalidInput(f"the request signature is malformed: {exc}") from exc
+        if signer != address:
+            raise errors.InvalidInput(
+                "the request is not signed by the holder", details={"holder": address}
+            )
+        if copy not in self.holding(edition_id, address).copies:
+            raise NotCopyHolder(
+                "only the copy's holder reads with it",
+                details={"edition": edition_id, "copy": copy, "holder": address},
+            )
+        edition = self._edition_row(edition_id)
+        with self.sessions() as session:
+            work_id, stored_cid, encryption = session.execute(
+                select(Work.id, Work.stored_cid, Work.encryption)
+                .join(Registration, Registration.work_id == Work.id)
+                .where(Registration.id == edition.registration_id)
+            ).one()
+            master = session.scalar(
+                select(ContentKey).where(ContentKey.work_id == work_id, ContentKey.holder == MASTER)
+            )
+        if encryption is None or master is None or stored_cid is None:
+            raise errors.ContentNotFound(
+                "the book is not stored encrypted", details={"edition": edition_id}
+            )
+        wrapped_master = WrappedKey.from_json(json.loads(master.wrapped_json))
+        content_key = unwrap_key(
+            self.protection.master_key[: Cipher.parse(wrapped_master.method).key_size],
+            wrapped_master,
+            context=stored_cid.encode(),
+        )
+        granted = wrap_key_to(recipient, content_key)
+        with unit_of_work(self.sessions) as session:
+            recipient_id = registrant_id(recipient)
+            session.execute(
+                delete(EditionKeyGrant).where(
+                    EditionKeyGrant.edition_id == edition.id,
+                    EditionKeyGrant.copy_number == copy,
+                    EditionKeyGrant.recipient == recipient_id,
+                )
+            )
+            session.add(
+                EditionKeyGrant(
+                    edition_id=edition.id,
+                    copy_number=copy,
+                    holder=address,
+                    recipient=recipient_id,
+                    wrapped_json=json.dumps(granted.to_json()),
+                    granted_at=self.now(),
+                )
+            )
+        return granted
+
+    # ------------------------------------------------------------------------------ helpers
+
+    def _edition_row(self, edition_id: int) -> Edition:
+        address = self._client().address
+        with self.sessions() as session:
+            edition = session.scalar(
+                select(Edition).where(
+                    Edition.contract_address == address, Edition.chain_edition_id == edition_id
+                )
+            )
+            if edition is None:
+                raise EditionNotFound(f"no edition {edition_id}", details={"edition": edition_id})
+            session.expunge(edition)
+            return edition
+
+    def _copy_row(self, edition_row: int, edition_id: int, copy: int) -> EditionCopy:
+        with self.sessions() as session:
+            row = session.scalar(
+                select(EditionCopy).where(
+                    EditionCopy.edition_id == edition_row, EditionCopy.copy_number == copy
+                )
+            )
+            if row is None:
+                raise CopyNotFound(
+                    f"edition {edition_id} has no copy {copy}",
+                    details={"edition": edition_id, "copy": copy},
+                )
+            session.expunge(row)
+            return row
+
+    def _proof(self, edition_row: int, edition_id: int, row: EditionCopy) -> list[bytes]:
+        """The proof of the copy's leaf in its issue batch (holders as issued)."""
+        with self.sessions() as session:
+            batch = session.scalar(
+                select(EditionBatch).where(
+                    EditionBatch.edition_id == edition_row,
+                    EditionBatch.batch_index == row.batch_index,
+                )
+            )
+            assert batch is not None
+            first, count = batch.first_copy, batch.count
+            # Holders as issued: a gifted copy's issue holder is its first gift's giver.
+            copies = session.execute(
+                select(EditionCopy.copy_number, EditionCopy.holder, EditionCopy.gifted)
+                .where(
+                    EditionCopy.edition_id == edition_row,
+                    EditionCopy.copy_number >= first,
+                    EditionCopy.copy_number < first + count,
+                )
+                .order_by(EditionCopy.copy_number)
+            ).all()
+            first_givers = dict(
+                session.execute(
+                    select(EditionGift.copy_number, EditionGift.from_address)
+                    .where(
+                        EditionGift.edition_id == edition_row,
+                        EditionGift.copy_number >= first,
+                        EditionGift.copy_number < first + count,
+                    )
+                    .order_by(EditionGift.id.desc())
+                ).all()
+            )
+        holders = [first_givers[number] if gifted else holder for number, holder, gifted in copies]
+        return batch_proof(edition_id, first, holders, row.copy_number)
+
+    def _display(self, address: str) -> str:
+        """A holder's public name if its party is verified now (实名), else the address
+        anonymised."""
+        with self.sessions() as session:
+            try:
+                party = party_of_key(session, f"address:{address}")
+            except errors.PartyRevoked:
+                party = None
+            if party is None:
+                return anonymised(address)
+            attestation = session.scalar(
+                select(PartyAttestation)
+                .where(PartyAttestation.party_id == party.id)
+                .order_by(PartyAttestation.id.desc())
+                .limit(1)
+            )
+            if (
+                attestation is not None
+                and attestation.revoked_at is None
+                and as_utc(attestation.expires_at) > self.now()
+            ):
+                return f"{party.public_name}（已实名 verified）"
+        return anonymised(address)
+
+
+__all__ = [
+    "CopyView",
+    "EditionView",
+    "Editions",
+    "GiftView",
+    "Holding",
+    "IssuedBatch",
+    "anonymised",
+    "check_terms",
+    "edition_refusals",
+    "is_adult",
+    "key_request",
+    "price_text",
+]

@@ -1,0 +1,227 @@
+"""The editions service against real Anvil and real databases: another publisher is refused,
+readers are bound as verified adults, copies are issued by catalogue, held, given, read with
+the content key; each refusal changes nothing."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_defunct
+from eth_account.signers.local import LocalAccount
+from sqlalchemy import func, select
+from web3.types import Wei
+
+from chain_client.editions import EditionTerms
+from chain_client.transactions import TransactionSender
+from crypto.signing import generate_private_key
+from crypto.sm2 import SM2PrivateKey
+from registry.access import attest_party_in_dev_mode, create_party
+from registry.access.attestation import resident_id_check_digit
+from registry.assets.rights_assets import tokenize
+from registry.core.errors import TakenDown
+from registry.core.metadata import WorkMetadata
+from registry.core.models import Edition, EditionCopy, EditionGift, Event
+from registry.editions import Editions, is_adult, key_request
+from registry.editions.errors import (
+    CopyLockedUp,
+    DailyGiftLimitReached,
+    EditionConflict,
+    InvalidIssueCatalogue,
+    IssueBeyondSize,
+    NotCopyHolder,
+    NotEditionPublisher,
+    ReaderNotVerified,
+)
+from registry.platform.runtime import Runtime
+from registry.registration.registrar import Registrar
+from tests.chain_client.conftest import ROLE_KEYS
+
+OWNER = Account.from_key(ROLE_KEYS["owner"])
+STRANGER = Account.from_key(ROLE_KEYS["buyer"])
+COVER = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+OTHER_COVER = "bafkreidivzimqfqtoqxkrpge6bjyhlvxqs3rhe73owtmdulaxr5do5in7u"
+_serial = itertools.count(1)
+
+
+def _resident_id(born: str) -> str:
+    first17 = f"110105{born}{next(_serial) % 1000:03d}"
+    return first17 + resident_id_check_digit(first17)
+
+
+@dataclass(frozen=True)
+class Reader:
+    party: str
+    account: LocalAccount
+
+    @property
+    def address(self) -> str:
+        return str(self.account.address)
+
+
+def _reader(runtime: Runtime, *, born: str = "19900307", attest: bool = True) -> Reader:
+    account: LocalAccount = Account.create()
+    TransactionSender(runtime.w3, Account.from_key(ROLE_KEYS["owner"])).send(
+        {"to": account.address, "value": Wei(10**17)}
+    )
+    party = create_party(
+        runtime.sessions, public_name="读者", kind="person", keys=[account.address],
+        now=runtime.now,
+    ).party_id  # fmt: skip
+    if attest:
+        attest_party_in_dev_mode(
+            runtime.sessions, runtime.attestors, party, id_number=_resident_id(born),
+            legal_name="读者", now=runtime.now, ledger=runtime.identity_ledger,
+        )  # fmt: skip
+        runtime.editions.bind_reader(party)
+    return Reader(party, account)
+
+
+def _work(runtime: Runtime) -> str:
+    registrar = Registrar(
+        runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now,
+        protection=runtime.protection,
+    )  # fmt: skip
+    number = registrar.register(
+        io.BytesIO(f"数字藏书 {time.time_ns()}".encode()), WorkMetadata(title="数字藏书")
+    ).number
+    assert runtime.new_batcher().run_once().error is None
+    tokenize(runtime.sessions, runtime.suite(), number, OWNER.address)
+    return number
+
+
+def _terms(**overrides: object) -> EditionTerms:
+    values: dict[str, object] = {
+        "size": 4,
+        "territory": 156,
+        "lock_after_issue": 0,
+        "lock_after_gift": 2 * 365 * 24 * 3600,
+        "daily_gift_limit": 1,
+    }
+    values.update(overrides)
+    return EditionTerms(**values)  # type: ignore[arg-type]
+
+
+def _as(runtime: Runtime, account: LocalAccount) -> TransactionSender:
+    return TransactionSender(runtime.w3, account, poll_latency=0.01)
+
+
+def _count(runtime: Runtime, model: type) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_another_account_cannot_publish_an_edition_of_the_work(runtime: Runtime) -> None:
+    number = _work(runtime)
+    with pytest.raises(NotEditionPublisher):
+        runtime.editions.create(
+            _as(runtime, STRANGER), number, title="盗版", metadata_cid=COVER, terms=_terms()
+        )
+    assert _count(runtime, Edition) == 0
+
+
+def test_issue_hold_gift_and_read(runtime: Runtime) -> None:
+    editions: Editions = runtime.editions
+    number = _work(runtime)
+    alice, bob = _reader(runtime), _reader(runtime)
+    created = editions.create(
+        _as(runtime, OWNER), number, title="三体 数字藏书版", metadata_cid=COVER,
+        terms=_terms(), price_fen=1990,
+    )  # fmt: skip
+    assert (created.size, created.issued, created.price_cny, created.frozen) == (
+        4,
+        0,
+        "¥19.90",
+        False,
+    )
+    edition_id = created.edition_id
+    batches = editions.issue(
+        _as(runtime, OWNER), edition_id, [(alice.party, 1), (bob.party, 2), (alice.party, 3)]
+    )
+    assert [(b.first_copy, b.count) for b in batches] == [(1, 3)]
+    assert editions.holding(edition_id, alice.party).copies == (1, 3)
+    assert editions.holding(edition_id, bob.address).copies == (2,)
+
+    # The holder reads: the content key wrapped to its SM2 key.
+    platform_key = generate_private_key("sm2")
+    assert isinstance(platform_key, SM2PrivateKey)
+    request = key_request(edition_id, 1, alice.address, platform_key.public_key)
+    signature = bytes(alice.account.sign_message(encode_defunct(request)).signature)
+    assert editions.content_key(
+        edition_id, 1, holder=alice.address, recipient=platform_key.public_key,
+        signature=signature,
+    )  # fmt: skip
+
+    gift = editions.gift(_as(runtime, alice.account), edition_id, 1, bob.party)
+    assert (gift.from_address, gift.to_address) == (alice.address, bob.address)
+    assert editions.holding(edition_id, alice.party).copies == (3,)
+    assert editions.holding(edition_id, bob.party).copies == (1, 2)
+    page = editions.copy(edition_id, 1)
+    assert (page.copy_number, page.size, page.holder) == (1, 4, bob.address)
+    assert page.holder_display == "读者（已实名 verified）"
+    assert [(g.from_address, g.to_address) for g in page.gifts] == [(alice.address, bob.address)]
+    # The former holder's access ends with the gift.
+    with pytest.raises(NotCopyHolder):
+        editions.content_key(
+            edition_id, 1, holder=alice.address, recipient=platform_key.public_key,
+            signature=signature,
+        )  # fmt: skip
+    with runtime.sessions() as session:
+        event = session.scalars(select(Event).where(Event.type == "edition_gifted")).one()
+    assert '"copy": 1' in event.payload_json
+
+    # Bob received copy 1 as a gift: it is locked up for two years; copy 2 is not.
+    with pytest.raises(CopyLockedUp):
+        editions.gift(_as(runtime, bob.account), edition_id, 1, alice.party)
+    editions.gift(_as(runtime, bob.account), edition_id, 2, alice.party)
+    with pytest.raises(DailyGiftLimitReached):
+        editions.gift(_as(runtime, alice.account), edition_id, 3, bob.party)
+    assert _count(runtime, EditionGift) == 2
+
+
+def test_refusals_change_nothing(runtime: Runtime) -> None:
+    editions: Editions = runtime.editions
+    number = _work(runtime)
+    alice = _reader(runtime)
+    minor = _reader(runtime, born=f"{datetime.now(UTC).year - 10}0101")
+    unverified = _reader(runtime, attest=False)
+    owner = _as(runtime, OWNER)
+    edition_id = editions.create(
+        owner, number, title="限量版", metadata_cid=COVER, terms=_terms(size=2)
+    ).edition_id
+    with pytest.raises(EditionConflict):
+        editions.create(owner, number, title="再版", metadata_cid=COVER, terms=_terms())
+    assert _count(runtime, Edition) == 1
+
+    with pytest.raises(ReaderNotVerified):
+        runtime.editions.bind_reader(unverified.party)
+    for catalogue, refusal in (
+        ([(minor.party, 1)], ReaderNotVerified),
+        ([(unverified.party, 1)], ReaderNotVerified),
+        ([(alice.party, 2)], InvalidIssueCatalogue),
+        ([(alice.party, 1), (alice.party, 1)], InvalidIssueCatalogue),
+        ([(alice.party, 1), (alice.party, 2), (alice.party, 3)], IssueBeyondSize),
+    ):
+        with pytest.raises(refusal):
+            editions.issue(owner, edition_id, catalogue)
+        assert _count(runtime, EditionCopy) == 0
+
+    editions.issue(owner, edition_id, [(alice.party, 1), (alice.party, 2)])
+    moderation = runtime.moderation
+    moderation.take_down(number, reason="侵权 infringing", actor="test", authority="moderator")
+    with pytest.raises(TakenDown):
+        editions.gift(_as(runtime, alice.account), edition_id, 1, minor.party)
+    assert editions.show(edition_id).frozen
+    assert editions.holding(edition_id, alice.party).copies == (1, 2)
+
+
+def test_full_age_from_the_resident_id() -> None:
+    today = datetime(2026, 12, 5, tzinfo=UTC).date()
+    assert is_adult(_resident_id("20081205"), today)
+    assert not is_adult(_resident_id("20081206"), today)
+    assert not is_adult(_resident_id("20150101"), today - timedelta(days=1))
