@@ -7,10 +7,13 @@ import enum
 from dataclasses import astuple
 from typing import Any
 
+from eth_abi.abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
 from eth_typing import BlockIdentifier
+from eth_utils.crypto import keccak
 from web3 import Web3
 
+from chain_client.licences import LicenceTerms
 from chain_client.records import LogPosition, Record, from_abi
 
 # The roles Pledges checks, also importable from here.
@@ -34,6 +37,47 @@ _TERMS_FIELDS = [
 # the same terms under two type names, so one can never stand for the other.
 CONSENT_TYPES = {"PledgeConsent": _TERMS_FIELDS}
 OFFER_TYPES = {"LienOffer": _TERMS_FIELDS}
+# The terms of the one licence a lender consents to (``setLicensingConsent``), as ``grant``
+# takes them.
+LICENCE_CONSENT_TYPE = (
+    "LicenceConsent(uint256 assetId,address licensee,uint32 rights,uint16 territory,uint64 start,"
+    "uint64 end,bool exclusive,bool revocable,bytes32 termsDigest)"
+)
+LICENCE_CONSENT_TYPEHASH = keccak(text=LICENCE_CONSENT_TYPE)
+
+
+def licence_consent_digest(terms: LicenceTerms) -> bytes:
+    """The digest a lender records to consent to exactly the licence ``terms`` (what
+    ``Licences.grant`` computes from its arguments: the EIP-712 struct hash of
+    ``LicenceConsent``)."""
+    return keccak(
+        abi_encode(
+            [
+                "bytes32",
+                "uint256",
+                "address",
+                "uint32",
+                "uint16",
+                "uint64",
+                "uint64",
+                "bool",
+                "bool",
+                "bytes32",
+            ],
+            [
+                LICENCE_CONSENT_TYPEHASH,
+                terms.asset_id,
+                Web3.to_checksum_address(terms.licensee),
+                terms.rights,
+                terms.territory,
+                terms.start,
+                terms.end,
+                terms.exclusive,
+                terms.revocable,
+                terms.terms_digest,
+            ],
+        )
+    )
 
 
 class LienStatus(enum.IntEnum):
@@ -133,9 +177,25 @@ class JuniorLienConsentSet(Record):
 
 
 class LicensingConsentSet(Record):
+    """A lender's consent to the one licence with ``licence_digest`` (all zero: withdrawn)."""
+
     lien_id: int
     asset_id: int
-    consent: bool
+    licence_digest: bytes
+    position: LogPosition
+
+
+class LicensingConsentUsed(Record):
+    """A grant of the consented licence used the lender's consent up."""
+
+    lien_id: int
+    asset_id: int
+    licence_digest: bytes
+    position: LogPosition
+
+
+class LicencesBound(Record):
+    licences: str
     position: LogPosition
 
 
@@ -224,6 +284,8 @@ class PledgesClient(RoleAdministered):
         ConsentNonceUsed,
         JuniorLienConsentSet,
         LicensingConsentSet,
+        LicensingConsentUsed,
+        LicencesBound,
         JuniorLienPolicySet,
     )
 
@@ -283,9 +345,21 @@ class PledgesClient(RoleAdministered):
             JuniorLienConsentSet, "approveJuniorLien", lien_id, junior_lender, approved
         )
 
-    def set_licensing_consent(self, lien_id: int, consent: bool) -> LicensingConsentSet:
-        """Give (or withdraw) a lender's consent to new licences of the asset."""
-        return self._transact_one(LicensingConsentSet, "setLicensingConsent", lien_id, consent)
+    def set_licensing_consent(self, lien_id: int, licence_digest: bytes) -> LicensingConsentSet:
+        """Consent, as the lien's lender, to the one licence with ``licence_digest``
+        (:func:`licence_consent_digest`); 32 zero bytes withdraw the consent. Its grant uses it
+        up."""
+        return self._transact_one(
+            LicensingConsentSet, "setLicensingConsent", lien_id, licence_digest
+        )
+
+    def bind_licences(self, licences: str) -> LicencesBound:
+        """Bind the ``Licences`` contract whose grants use licensing consents (admin, once)."""
+        return self._transact_one(LicencesBound, "bindLicences", licences)
+
+    def licences(self) -> str:
+        """The bound ``Licences`` contract (the zero address before binding)."""
+        return str(self._call("licences"))
 
     def cancel_consent(self) -> ConsentNonceUsed:
         """Use up the sender's current nonce, cancelling consents signed with it."""
@@ -313,8 +387,17 @@ class PledgesClient(RoleAdministered):
     def active_lien_count(self, asset_id: int, *, block: BlockIdentifier = "latest") -> int:
         return int(self._call("activeLienCount", asset_id, block=block))
 
-    def licensing_consented(self, asset_id: int) -> bool:
-        return bool(self._call("licensingConsented", asset_id))
+    def licensing_consented(self, asset_id: int, licence_digest: bytes) -> bool:
+        """Whether every active lien's lender holds out an unused consent to this licence."""
+        return bool(self._call("licensingConsented", asset_id, licence_digest))
+
+    def licence_consent_of(self, lien_id: int, *, block: BlockIdentifier = "latest") -> bytes:
+        """The digest of the licence the lien's lender consents to (zero bytes if none)."""
+        return bytes(self._call("licenceConsentOf", lien_id, block=block))
+
+    def licence_consent_digest(self, terms: LicenceTerms) -> bytes:
+        """The contract's own :func:`licence_consent_digest` of ``terms``."""
+        return bytes(self._call("licenceConsentDigestOf", astuple(terms)))
 
     def active_liens(self, asset_id: int, *, block: BlockIdentifier = "latest") -> list[RankedLien]:
         """Active liens on ``asset_id``, most senior first."""

@@ -116,6 +116,7 @@ def deploy_suite(
         moderation=moderation.address,
         pledges=pledges.address,
     )
+    pledges.bind_licences(licences.address)
     encumbrances = EncumbrancesClient.deploy(
         sender,
         moderation=moderation.address,

@@ -333,6 +333,65 @@ def enforce_command(
         )
 
 
+@pledge_app.command(name="consent-licence", cls=DeferredHelp)
+def consent_licence_command(
+    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    key: Key,
+    licensee: Annotated[str | None, typer.Option(help="The licensee's address")] = None,
+    right: Annotated[
+        list[str] | None, typer.Option(help="Licensed right (repeatable): {rights}")
+    ] = None,
+    start: Annotated[int, typer.Option(help="Unix seconds, as the owner will grant it")] = 0,
+    end: Annotated[int, typer.Option(help="Unix seconds, as the owner will grant it")] = 0,
+    territory: Annotated[int, typer.Option(help="ISO 3166-1 numeric; 0 = worldwide")] = 0,
+    exclusive: Annotated[bool, typer.Option(help="Exclusive licence")] = False,
+    revocable: Annotated[bool, typer.Option(help="The owner may revoke it")] = False,
+    withdraw: Annotated[bool, typer.Option(help="Withdraw your consent instead")] = False,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the lender, consent to ONE licence of the pledged asset (同意许可): the one with exactly
+    these terms, as `banquan asset licence` will grant it. The grant uses the consent up; any
+    other licence, or a second grant, needs a new consent."""
+    from chain_client.licences import LicenceTerms
+    from registry.assets import consent_to_licence
+    from registry.assets.rights_assets import lien_asset_id
+    from registry.core.rights import RIGHT_NAMES, rights_mask
+
+    with _session(as_json, key, password_file) as session:
+        terms: LicenceTerms | None = None
+        if not withdraw:
+            if licensee is None or not right:
+                raise InvalidLicenceTerms(
+                    "name the licence: --licensee and --right at least (or --withdraw) / "
+                    "请写明许可：至少 --licensee 与 --right（或 --withdraw）"
+                )
+            unknown = sorted(set(right) - set(RIGHT_NAMES))
+            if unknown:
+                raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
+            terms = LicenceTerms(
+                asset_id=lien_asset_id(session.suite, lien_id),
+                licensee=licensee,
+                rights=rights_mask(right),
+                territory=territory,
+                start=start,
+                end=end,
+                exclusive=exclusive,
+                revocable=revocable,
+            )
+        consented = consent_to_licence(session.suite, session.sender, lien_id, terms)
+        _show(
+            as_json,
+            {
+                "lien_id": consented.lien_id,
+                "asset_id": f"{consented.asset_id:064x}",
+                "licence_digest": "0x" + consented.licence_digest.hex(),
+                "withdrawn": not any(consented.licence_digest),
+                **_position(consented),
+            },
+        )
+
+
 @pledge_app.command()
 def show(
     reference: Reference,

@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {Context} from "@openzeppelin/contracts/utils/Context.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
-import {ILienRegistry} from "./interfaces/ILienRegistry.sol";
+import {ILienRegistry, LicenceConsentTerms, licenceConsentDigest} from "./interfaces/ILienRegistry.sol";
 import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
 
 /**
@@ -17,8 +17,9 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * and holds the power to revoke revocable licences. An exclusive licence blocks, and is blocked
  * by, any licence in force that overlaps it in rights, territory and time (rights bitmasks
  * intersect, territories are equal or one is worldwide (0), periods `[start, end)` intersect).
- * A frozen asset cannot be licensed; an asset with active liens only with every lender's consent
- * (`Pledges.setLicensingConsent`). Each asset carries at most {MAX_LICENCES_PER_ASSET} live
+ * A frozen asset cannot be licensed; an asset with active liens only with every lender's one-shot
+ * consent to exactly this licence (`Pledges.setLicensingConsent` with the licence's
+ * `licenceConsentDigest`), which the grant uses up. Each asset carries at most {MAX_LICENCES_PER_ASSET} live
  * licences (in force or starting later): revoked and expired licences are pruned from the live
  * list on the next grant and never count, which bounds the loops of `grant` and
  * {exclusiveLicences}. The full history stays readable ({licenceIdsOf}, {isLicensed}).
@@ -137,11 +138,13 @@ contract Licences is Context {
     error AssetFrozen(uint256 assetId);
 
     /**
-     * @notice The asset has active liens whose lenders have not all consented to licensing.
+     * @notice The asset has an active lien whose lender has not consented to exactly this licence
+     * (no consent, consent to other terms, or a consent already used by an earlier grant).
      * @param assetId The asset.
-     * @param activeLiens Number of active liens.
+     * @param lienId The first lien lacking the consent.
+     * @param licenceDigest The licence's `licenceConsentDigest`.
      */
-    error AssetEncumbered(uint256 assetId, uint256 activeLiens);
+    error LicenceNotConsented(uint256 assetId, uint256 lienId, bytes32 licenceDigest);
 
     /**
      * @notice The licence overlaps an exclusive licence in force (or is exclusive and overlaps one).
@@ -234,8 +237,8 @@ contract Licences is Context {
      * @notice Grants a licence of `assetId`; only its owner.
      * @dev Reverts with {ERC721NonexistentToken} (from `RightsAsset`), {NotAssetOwner},
      * {InvalidLicensee}, {MoralRightsNotTransferable}, {RightsNotHeld}, {TerritoryNotHeld}, {InvalidLicencePeriod},
-     * {LicenceBackdated}, {AssetFrozen}, {AssetEncumbered}, {TooManyLicences} or {LicenceConflict}. Emits
-     * {LicenceGranted}.
+     * {LicenceBackdated}, {AssetFrozen}, {LicenceNotConsented}, {TooManyLicences} or {LicenceConflict}.
+     * Emits {LicenceGranted} (and `Pledges.LicensingConsentUsed` for each lien of the asset).
      * @param assetId The asset.
      * @param licensee The licensee.
      * @param rights Rights bitmask (a subset of the asset's; never a moral right, bits 0–3).
@@ -263,9 +266,6 @@ contract Licences is Context {
         if (licensee == address(0) || licensee == owner) revert InvalidLicensee(licensee);
         _checkTerms(assetId, rights, territory, start, end);
         if (moderation.isFrozen(bytes32(assetId))) revert AssetFrozen(assetId);
-        if (!lienRegistry.licensingConsented(assetId)) {
-            revert AssetEncumbered(assetId, lienRegistry.activeLienCount(assetId));
-        }
 
         Licence memory candidate = Licence({
             licensee: licensee,
@@ -278,6 +278,7 @@ contract Licences is Context {
             end: end,
             assetId: assetId
         });
+        _useLienConsents(candidate, termsDigest);
         _pruneAndCheckLive(candidate);
 
         licenceId = ++_licenceCount;
@@ -409,6 +410,25 @@ contract Licences is Context {
         return a.rights & b.rights != 0
             && (a.territory == b.territory || a.territory == 0 || b.territory == 0) && a.start < b.end
             && b.start < a.end;
+    }
+
+    /// @dev Uses up every lender's consent to exactly `candidate` with `termsDigest`, or refuses.
+    function _useLienConsents(Licence memory candidate, bytes32 termsDigest) private {
+        bytes32 licenceDigest = licenceConsentDigest(
+            LicenceConsentTerms({
+                assetId: candidate.assetId,
+                licensee: candidate.licensee,
+                rights: candidate.rights,
+                territory: candidate.territory,
+                start: candidate.start,
+                end: candidate.end,
+                exclusive: candidate.exclusive,
+                revocable: candidate.revocable,
+                termsDigest: termsDigest
+            })
+        );
+        uint256 missingLienId = lienRegistry.useLicensingConsents(candidate.assetId, licenceDigest);
+        if (missingLienId != 0) revert LicenceNotConsented(candidate.assetId, missingLienId, licenceDigest);
     }
 
     /// @dev Drops revoked and expired licences from the asset's live list, then refuses a

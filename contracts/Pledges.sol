@@ -7,7 +7,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
-import {ILienRegistry} from "./interfaces/ILienRegistry.sol";
+import {ILienRegistry, LicenceConsentTerms, licenceConsentDigest} from "./interfaces/ILienRegistry.sol";
 import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
 
 /**
@@ -16,7 +16,9 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * EIP-712 consent, or by the owner with the lender's EIP-712 offer of the same terms (a lien never
  * names a lender that did not agree to it), released by the lender, enforced by the lender after
  * maturity. While a lien is active the asset cannot be transferred or burned, and it can be
- * newly licensed only when every lender consents (Civil Code art. 444).
+ * newly licensed only when every lender consents (Civil Code art. 444): a lender consents to one
+ * licence at a time, bound to the digest of its terms ({setLicensingConsent}), and the grant of
+ * that licence uses the consent up.
  * @dev Liens on one asset are ranked by creation order; rank 1 is the most senior. When a lien
  * ends, the ranks below it move up. A second lien is refused unless {juniorLiensAllowed}, and then
  * needs the one-shot consent of every higher-ranked lender ({approveJuniorLien}). Only the most
@@ -55,7 +57,8 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
      * @param lender The lender (secured party).
      * @param maturity Time from which the lender may enforce.
      * @param status Life state.
-     * @param licensingConsent Whether the lender consents to new licences of the asset.
+     * @param licensingConsent Whether the lender holds out an unused consent to one licence
+     * ({licenceConsentOf} gives its digest).
      * @param amount Secured amount, in the currency's minor unit.
      * @param currencyCode ISO 4217 alphabetic code, e.g. "CNY".
      * @param createdAt Block timestamp of creation.
@@ -108,9 +111,24 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     mapping(uint256 lienId => Lien) private _liens;
     mapping(uint256 assetId => uint256[] lienIds) private _activeLiens;
     mapping(uint256 lienId => mapping(address juniorLender => bool)) private _juniorConsents;
+    mapping(uint256 lienId => bytes32 licenceDigest) private _licenceConsents;
+    /// @notice The `Licences` contract, the only one that may use licensing consents (zero until bound).
+    address public licences;
 
     /// @notice A constructor argument is the zero address.
     error ZeroAddress();
+
+    /**
+     * @notice The `Licences` contract is already bound.
+     * @param licences The bound contract.
+     */
+    error LicencesAlreadyBound(address licences);
+
+    /**
+     * @notice Only the bound `Licences` contract may use licensing consents.
+     * @param caller The caller.
+     */
+    error NotLicences(address caller);
 
     /**
      * @notice The caller is neither the asset's owner nor the named lender.
@@ -302,12 +320,26 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     event JuniorLienConsentSet(uint256 indexed lienId, address indexed juniorLender, bool approved);
 
     /**
-     * @notice Emitted when a lender gives or withdraws consent to new licences of the asset.
+     * @notice Emitted when a lender consents to one licence of the asset, or withdraws its consent.
      * @param lienId The lien.
      * @param assetId The asset.
-     * @param consent Whether consent is given.
+     * @param licenceDigest The consented licence's `licenceConsentDigest` (zero: withdrawn).
      */
-    event LicensingConsentSet(uint256 indexed lienId, uint256 indexed assetId, bool consent);
+    event LicensingConsentSet(uint256 indexed lienId, uint256 indexed assetId, bytes32 licenceDigest);
+
+    /**
+     * @notice Emitted when a grant of the consented licence uses a lender's consent up.
+     * @param lienId The lien.
+     * @param assetId The asset.
+     * @param licenceDigest The licence's `licenceConsentDigest`.
+     */
+    event LicensingConsentUsed(uint256 indexed lienId, uint256 indexed assetId, bytes32 licenceDigest);
+
+    /**
+     * @notice Emitted when the admin binds the `Licences` contract.
+     * @param licences The contract.
+     */
+    event LicencesBound(address indexed licences);
 
     /**
      * @notice Emitted when the admin changes the junior-lien policy.
@@ -447,16 +479,56 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     }
 
     /**
-     * @notice Gives (or withdraws) the consent of lien `lienId`'s lender to new licences of its asset.
+     * @notice Records the consent of lien `lienId`'s lender to ONE licence of its asset: the one
+     * whose terms hash to `licenceDigest` ({licenceConsentDigest}). The grant of exactly that
+     * licence uses the consent up; a licence with any other term, or a second grant, needs a new
+     * consent. A later call replaces the consent; zero withdraws it.
      * @dev Only the lien's lender. Reverts with {NotLienLender} or {LienNotActive}. Emits
      * {LicensingConsentSet}.
      * @param lienId The lien.
-     * @param consent Whether consent is given.
+     * @param licenceDigest The licence's digest, or zero to withdraw.
      */
-    function setLicensingConsent(uint256 lienId, bool consent) external {
+    function setLicensingConsent(uint256 lienId, bytes32 licenceDigest) external {
         Lien storage lien = _activeLienOfLender(lienId);
-        lien.licensingConsent = consent;
-        emit LicensingConsentSet(lienId, lien.assetId, consent);
+        lien.licensingConsent = licenceDigest != bytes32(0);
+        _licenceConsents[lienId] = licenceDigest;
+        emit LicensingConsentSet(lienId, lien.assetId, licenceDigest);
+    }
+
+    /**
+     * @notice Uses up every active lien's consent to the licence of `assetId` with digest
+     * `licenceDigest`; called by `Licences.grant`.
+     * @dev Only the bound {licences}. Reverts with {NotLicences}. Emits {LicensingConsentUsed} for
+     * each lien when all consented; changes nothing when one did not.
+     * @param assetId The asset.
+     * @param licenceDigest The licence's {licenceConsentDigest}.
+     * @return missingLienId 0 if every lender consented to exactly this licence, else the first
+     * lien lacking that consent.
+     */
+    function useLicensingConsents(uint256 assetId, bytes32 licenceDigest) external returns (uint256 missingLienId) {
+        if (_msgSender() != licences || licences == address(0)) revert NotLicences(_msgSender());
+        missingLienId = _firstLienWithoutConsent(assetId, licenceDigest);
+        if (missingLienId != 0) return missingLienId;
+        uint256[] storage active = _activeLiens[assetId];
+        for (uint256 i = 0; i < active.length; ++i) {
+            uint256 lienId = active[i];
+            _liens[lienId].licensingConsent = false;
+            delete _licenceConsents[lienId];
+            emit LicensingConsentUsed(lienId, assetId, licenceDigest);
+        }
+    }
+
+    /**
+     * @notice Binds the `Licences` contract that may use licensing consents; once.
+     * @dev Only {DEFAULT_ADMIN_ROLE}. Reverts with {ZeroAddress} or {LicencesAlreadyBound}. Emits
+     * {LicencesBound}.
+     * @param licences_ The `Licences` contract.
+     */
+    function bindLicences(address licences_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (licences_ == address(0)) revert ZeroAddress();
+        if (licences != address(0)) revert LicencesAlreadyBound(licences);
+        licences = licences_;
+        emit LicencesBound(licences_);
     }
 
     /**
@@ -488,16 +560,34 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     }
 
     /**
-     * @notice Whether every active lien on `assetId` consents to new licences (true if none).
+     * @notice Whether every active lien on `assetId` holds an unused consent to exactly the licence
+     * with digest `licenceDigest` (true if there is no lien).
      * @param assetId The asset.
+     * @param licenceDigest The licence's {licenceConsentDigest}.
      * @return The answer.
      */
-    function licensingConsented(uint256 assetId) external view returns (bool) {
-        uint256[] storage active = _activeLiens[assetId];
-        for (uint256 i = 0; i < active.length; ++i) {
-            if (!_liens[active[i]].licensingConsent) return false;
-        }
-        return true;
+    function licensingConsented(uint256 assetId, bytes32 licenceDigest) external view returns (bool) {
+        return _firstLienWithoutConsent(assetId, licenceDigest) == 0;
+    }
+
+    /**
+     * @notice The digest of the one licence lien `lienId`'s lender consents to (zero if none, or
+     * used up).
+     * @param lienId The lien.
+     * @return The digest.
+     */
+    function licenceConsentOf(uint256 lienId) external view returns (bytes32) {
+        return _licenceConsents[lienId];
+    }
+
+    /**
+     * @notice The digest a lender consents to for the licence with these terms (what
+     * `Licences.grant` computes from its arguments).
+     * @param terms The licence's terms.
+     * @return The digest.
+     */
+    function licenceConsentDigestOf(LicenceConsentTerms calldata terms) external pure returns (bytes32) {
+        return licenceConsentDigest(terms);
     }
 
     /**
@@ -706,6 +796,17 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         lien = _liens[lienId];
         if (lien.lender != _msgSender()) revert NotLienLender(lienId, _msgSender());
         if (lien.status != LienStatus.Active) revert LienNotActive(lienId, lien.status);
+    }
+
+    /// @dev The first active lien on `assetId` whose lender has not consented to `licenceDigest` (0 if none).
+    function _firstLienWithoutConsent(uint256 assetId, bytes32 licenceDigest) private view returns (uint256) {
+        uint256[] storage active = _activeLiens[assetId];
+        for (uint256 i = 0; i < active.length; ++i) {
+            uint256 lienId = active[i];
+            bytes32 consented = _licenceConsents[lienId];
+            if (consented == bytes32(0) || consented != licenceDigest) return lienId;
+        }
+        return 0;
     }
 
     /// @dev Removes `lienId` keeping the order of the others (ranks below move up).

@@ -93,7 +93,9 @@ class PreparedOut(BaseModel):
     )
 
     operation: str = Field(
-        description="transfer, licence_grant, licence_revoke, pledge, release or enforce"
+        description=(
+            "transfer, licence_grant, licence_revoke, pledge, release, enforce or licensing_consent"
+        )
     )
     transaction: TransactionOut
     summary: dict[str, object] = Field(description="What the transaction does, for display")
@@ -134,6 +136,42 @@ class LicenceIn(BaseModel):
         examples=[1798761600],
     )
     end: int = Field(ge=0, le=UINT64, description="Unix seconds", examples=[1830297600])
+    exclusive: bool = False
+    revocable: bool = False
+    terms_digest: str | None = Field(
+        default=None, max_length=66, description="SHA-256 (hex) of the licence contract text"
+    )
+
+
+class LicensingConsentIn(BaseModel):
+    model_config = with_example(
+        {
+            "from": LENDER,
+            "licensee": BUYER,
+            "rights": ["information_network"],
+            "territory": 156,
+            "start": 1798761600,
+            "end": 1830297600,
+            "exclusive": False,
+            "revocable": True,
+        },
+        populate_by_name=True,
+    )
+
+    from_: str = Field(alias="from", description="The lien's lender", examples=[LENDER])
+    withdraw: bool = Field(
+        default=False, description="Withdraw the lender's consent instead (no licence terms)"
+    )
+    licensee: str | None = Field(default=None, examples=[BUYER])
+    rights: list[str] = Field(
+        default_factory=list,
+        max_length=17,
+        description="Rights of art. 10",
+        examples=[["translation"]],
+    )
+    territory: int = Field(default=0, ge=0, le=999, description="ISO 3166-1 numeric; 0 = world")
+    start: int = Field(default=0, ge=0, le=UINT64, description="Unix seconds, as granted")
+    end: int = Field(default=0, ge=0, le=UINT64, description="Unix seconds, as granted")
     exclusive: bool = False
     revocable: bool = False
     terms_digest: str | None = Field(
@@ -310,6 +348,37 @@ def _licence(runtime: Runtime, reference: str, body: LicenceIn) -> PreparedTrans
     return runtime.assets.prepare_licence(body.from_, terms)
 
 
+def _licensing_consent(
+    runtime: Runtime, lien_id: int, body: LicensingConsentIn
+) -> PreparedTransaction:
+    """The lender's consent to ONE licence of the pledged asset, unsigned: the licence with
+    exactly these terms (as the owner will send them to ``/licences/prepare``). Its grant uses the
+    consent up; any other licence, or a second grant, needs a new consent. With ``withdraw`` the
+    consent is withdrawn."""
+    if body.withdraw:
+        return runtime.assets.prepare_licensing_consent(body.from_, lien_id, None)
+    if body.licensee is None or not body.rights:
+        raise InvalidLicenceTerms(
+            "a consent names the licence: licensee and rights at least",
+            details={"fields": ["licensee", "rights"]},
+        )
+    unknown = sorted(set(body.rights) - set(RIGHT_NAMES))
+    if unknown:
+        raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
+    terms = LicenceTerms(
+        asset_id=runtime.assets.lien_asset_id(lien_id),
+        licensee=body.licensee,
+        rights=rights_mask(body.rights),
+        territory=body.territory,
+        start=body.start,
+        end=body.end,
+        exclusive=body.exclusive,
+        revocable=body.revocable,
+        terms_digest=_bytes32(body.terms_digest, "terms_digest"),
+    )
+    return runtime.assets.prepare_licensing_consent(body.from_, lien_id, terms)
+
+
 def _revoke(runtime: Runtime, licence_id: int, body: RevokeIn) -> PreparedTransaction:
     """The owner's revocation of a revocable licence in force, unsigned."""
     reason = _bytes32(body.reason_digest, "reason_digest")
@@ -381,6 +450,10 @@ PREPARATIONS = (
     Preparation(
         "post_prepare_enforce", "/v1/liens/{lien_id}/enforce/prepare", EnforceIn,
         Scope.LENDER, _enforce,
+    ),
+    Preparation(
+        "post_prepare_licensing_consent", "/v1/liens/{lien_id}/licensing-consent/prepare",
+        LicensingConsentIn, Scope.LENDER, _licensing_consent,
     ),
 )  # fmt: skip
 

@@ -27,7 +27,12 @@ from web3.types import TxReceipt
 from chain_client.connection import connect
 from chain_client.licences import LicenceTerms
 from chain_client.moderation import asset_target
-from chain_client.pledges import PledgeTerms, currency_code, registration_number
+from chain_client.pledges import (
+    PledgeTerms,
+    currency_code,
+    licence_consent_digest,
+    registration_number,
+)
 from chain_client.rights_assets import (
     PROPERTY_RIGHTS,
     AssetMetadata,
@@ -309,15 +314,31 @@ def measure(rpc_url: str) -> Recorder:
     terms, deadline, sig = consent(a0, lender2)
     junior = lender2_view.pledges.pledge(terms, deadline=deadline, signature=sig)
     rec.add("pledges", "pledge, second-ranked lien (one senior consent)", junior.position.tx_hash)
+    start = int(w3.eth.get_block("latest")["timestamp"]) + 60
+    pledged_licence = LicenceTerms(
+        a0,
+        _account("gas report pledged licensee").address,
+        rights_mask(Right.TRANSLATION),
+        156,
+        start,
+        start + 365 * DAY,
+    )
     rec.add(
         "pledges",
-        "setLicensingConsent",
-        lender2_view.pledges.set_licensing_consent(junior.lien_id, True).position.tx_hash,
+        "setLicensingConsent (one licence, by its terms digest)",
+        lender2_view.pledges.set_licensing_consent(
+            junior.lien_id, licence_consent_digest(pledged_licence)
+        ).position.tx_hash,
     )
     rec.add(
         "pledges",
         "release (senior; the junior moves up)",
         lender_view.pledges.release(senior.lien_id).position.tx_hash,
+    )
+    rec.add(
+        "licences",
+        "grant (pledged asset: uses the lender's one-shot consent)",
+        owner_view.licences.grant(pledged_licence).position.tx_hash,
     )
     terms, deadline, _sig = consent(a2, lender)
     offer = suite.pledges.sign_offer(lender, terms, deadline=deadline)

@@ -2,7 +2,9 @@
 pragma solidity 0.8.37;
 
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Licences} from "../Licences.sol";
+import {Pledges} from "../Pledges.sol";
 import {RightsAsset} from "../RightsAsset.sol";
 import {IModeration} from "../interfaces/IModeration.sol";
 import {IRightsAsset} from "../interfaces/IRightsAsset.sol";
@@ -215,19 +217,145 @@ contract LicencesTest is SuiteBase {
         );
     }
 
+    /// @dev The digest of the licence `_grantTo(licensee, …)` grants.
+    function _digestOf(address licensee, uint32 rights, uint16 territory, uint64 start, uint64 end, bool exclusive)
+        private
+        view
+        returns (bytes32)
+    {
+        return _licenceDigest(assetId, licensee, rights, territory, start, end, exclusive, true, keccak256("terms"));
+    }
+
+    function _consentTo(uint256 lienId, address lender, bytes32 digest) private {
+        vm.prank(lender);
+        pledges.setLicensingConsent(lienId, digest);
+    }
+
     function test_grant_revertsForPledgedAssetUntilLenderConsents() public {
         uint256 lienId = _pledge(assetId, LENDER);
+        bytes32 digest = _digestOf(LICENSEE2, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
         _expectGrantReverts(
-            abi.encodeWithSelector(Licences.AssetEncumbered.selector, assetId, 1),
+            abi.encodeWithSelector(Licences.LicenceNotConsented.selector, assetId, lienId, digest),
             NETWORK,
             CHINA,
             START_TIME,
             START_TIME + YEAR
         );
-        vm.prank(LENDER);
-        pledges.setLicensingConsent(lienId, true);
-        _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _consentTo(lienId, LENDER, digest);
+        vm.expectEmit(true, true, true, true, address(pledges));
+        emit Pledges.LicensingConsentUsed(lienId, assetId, digest);
+        _grantTo(LICENSEE2, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
         _assertEq(licences.licenceCount(), 1, "granted with consent");
+        _assertEq(pledges.licenceConsentOf(lienId), bytes32(0), "consent used up");
+        _assertTrue(!pledges.lienOf(lienId).licensingConsent, "no consent held out");
+    }
+
+    /// @dev The owner, holding the lender's consent to one licence, tries a second grant of the
+    /// same terms: refused, the consent was used by the first.
+    function test_grant_consentIsOneShot() public {
+        uint256 lienId = _pledge(assetId, LENDER);
+        bytes32 digest = _digestOf(LICENSEE2, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _consentTo(lienId, LENDER, digest);
+        _grantTo(LICENSEE2, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _expectGrantReverts(
+            abi.encodeWithSelector(Licences.LicenceNotConsented.selector, assetId, lienId, digest),
+            NETWORK,
+            CHINA,
+            START_TIME,
+            START_TIME + YEAR
+        );
+    }
+
+    /// @dev The owner, holding the lender's consent to a non-exclusive national licence, tries to
+    /// grant its affiliate an exclusive, irrevocable, worldwide licence to the term end: refused,
+    /// and the consent stays for the licence it was given to.
+    function test_grant_consentToOtherTermsRefused() public {
+        uint256 lienId = _pledge(assetId, LENDER);
+        bytes32 consented = _digestOf(LICENSEE, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _consentTo(lienId, LENDER, consented);
+        bytes32 affiliate =
+            _licenceDigest(assetId, LICENSEE2, NETWORK | TRANSLATION, 0, START_TIME, TERM_END, true, false, keccak256("terms"));
+        vm.expectRevert(abi.encodeWithSelector(Licences.LicenceNotConsented.selector, assetId, lienId, affiliate));
+        vm.prank(owner);
+        licences.grant(assetId, LICENSEE2, NETWORK | TRANSLATION, 0, START_TIME, TERM_END, true, false, keccak256("terms"));
+        _assertEq(licences.licenceCount(), 0, "nothing granted");
+        _assertEq(pledges.licenceConsentOf(lienId), consented, "consent kept");
+        _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _assertEq(licences.licenceCount(), 1, "the consented licence");
+    }
+
+    /// @dev Every lender must consent to the same licence; the junior's consent alone is not enough.
+    function test_grant_needsEveryLendersConsent() public {
+        vm.prank(ADMIN);
+        pledges.setJuniorLiensAllowed(true);
+        uint256 senior = _pledge(assetId, LENDER);
+        vm.prank(LENDER);
+        pledges.approveJuniorLien(senior, LENDER2, true);
+        uint256 junior = _pledge(assetId, LENDER2);
+        bytes32 digest = _digestOf(LICENSEE, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _consentTo(junior, LENDER2, digest);
+        vm.expectRevert(abi.encodeWithSelector(Licences.LicenceNotConsented.selector, assetId, senior, digest));
+        _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _consentTo(senior, LENDER, digest);
+        _assertTrue(pledges.licensingConsented(assetId, digest), "both consent");
+        _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _assertEq(pledges.licenceConsentOf(senior), bytes32(0), "senior consent used");
+        _assertEq(pledges.licenceConsentOf(junior), bytes32(0), "junior consent used");
+    }
+
+    /// @dev A stranger (or the owner) cannot use up a lender's consent directly.
+    function test_useLicensingConsents_onlyTheBoundLicences() public {
+        uint256 lienId = _pledge(assetId, LENDER);
+        bytes32 digest = _digestOf(LICENSEE, NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _consentTo(lienId, LENDER, digest);
+        vm.expectRevert(abi.encodeWithSelector(Pledges.NotLicences.selector, owner));
+        vm.prank(owner);
+        pledges.useLicensingConsents(assetId, digest);
+        _assertEq(pledges.licenceConsentOf(lienId), digest, "consent kept");
+    }
+
+    function test_bindLicences_byAdminOnceOnly() public {
+        Pledges fresh = new Pledges(ADMIN, IRightsAsset(address(assets)), IModeration(address(moderation)), false);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, STRANGER, bytes32(0))
+        );
+        vm.prank(STRANGER);
+        fresh.bindLicences(STRANGER);
+        vm.expectRevert(abi.encodeWithSelector(Pledges.ZeroAddress.selector));
+        vm.prank(ADMIN);
+        fresh.bindLicences(address(0));
+        vm.expectEmit(true, true, true, true, address(fresh));
+        emit Pledges.LicencesBound(address(licences));
+        vm.prank(ADMIN);
+        fresh.bindLicences(address(licences));
+        vm.expectRevert(abi.encodeWithSelector(Pledges.LicencesAlreadyBound.selector, address(licences)));
+        vm.prank(ADMIN);
+        fresh.bindLicences(STRANGER);
+        vm.expectRevert(abi.encodeWithSelector(Pledges.NotLicences.selector, STRANGER));
+        vm.prank(STRANGER);
+        fresh.useLicensingConsents(assetId, bytes32(uint256(1)));
+    }
+
+    /// @dev A consent binds every term: a grant that differs from the consented licence in any
+    /// one term is refused.
+    function testFuzz_grant_consentBindsEveryTerm(uint8 which, uint64 delta) public {
+        uint256 lienId = _pledge(assetId, LENDER);
+        bytes32 digest = _digestOf(LICENSEE, NETWORK, CHINA, START_TIME + 10, START_TIME + YEAR, false);
+        _consentTo(lienId, LENDER, digest);
+        uint64 d = delta % 1000 + 1;
+        address licensee = which % 8 == 0 ? LICENSEE2 : LICENSEE;
+        uint32 rights = which % 8 == 1 ? NETWORK | TRANSLATION : NETWORK;
+        uint16 territory = which % 8 == 2 ? 0 : CHINA;
+        uint64 start = which % 8 == 3 ? START_TIME + 10 + d : START_TIME + 10;
+        uint64 end = which % 8 == 4 ? START_TIME + YEAR - d : START_TIME + YEAR;
+        bool exclusive = which % 8 == 5;
+        bool revocable = which % 8 != 6;
+        bytes32 termsDigest = which % 8 == 7 ? keccak256(abi.encode("other", d)) : keccak256("terms");
+        bytes32 asked = _licenceDigest(assetId, licensee, rights, territory, start, end, exclusive, revocable, termsDigest);
+        vm.expectRevert(abi.encodeWithSelector(Licences.LicenceNotConsented.selector, assetId, lienId, asked));
+        vm.prank(owner);
+        licences.grant(assetId, licensee, rights, territory, start, end, exclusive, revocable, termsDigest);
+        _assertEq(pledges.licenceConsentOf(lienId), digest, "consent kept");
     }
 
     function test_grant_exclusiveBlocksOverlappingLicence() public {

@@ -617,17 +617,24 @@ contract PledgesTest is SuiteBase {
 
     // ---------------------------------------------------------------- licensing consent
 
-    function test_setLicensingConsent_letsOwnerLicense() public {
+    function test_setLicensingConsent_recordsOneLicenceByItsLender() public {
         uint256 lienId = _pledgeBy(LENDER);
-        _assertTrue(!pledges.licensingConsented(assetId), "no consent yet");
-        vm.expectEmit(true, true, true, true, address(pledges));
-        emit Pledges.LicensingConsentSet(lienId, assetId, true);
-        vm.prank(LENDER);
-        pledges.setLicensingConsent(lienId, true);
-        _assertTrue(pledges.licensingConsented(assetId), "consented");
+        bytes32 digest = _licenceDigest(assetId, LICENSEE, 1 << 11, CHINA, START_TIME, START_TIME + 365 days, false, true, 0);
+        _assertTrue(!pledges.licensingConsented(assetId, digest), "no consent yet");
         vm.expectRevert(abi.encodeWithSelector(Pledges.NotLienLender.selector, lienId, owner));
         vm.prank(owner);
-        pledges.setLicensingConsent(lienId, false);
+        pledges.setLicensingConsent(lienId, digest);
+        vm.expectEmit(true, true, true, true, address(pledges));
+        emit Pledges.LicensingConsentSet(lienId, assetId, digest);
+        vm.prank(LENDER);
+        pledges.setLicensingConsent(lienId, digest);
+        _assertTrue(pledges.licensingConsented(assetId, digest), "consented");
+        _assertTrue(!pledges.licensingConsented(assetId, keccak256("other licence")), "to this licence only");
+        _assertTrue(pledges.lienOf(lienId).licensingConsent, "held out");
+        vm.prank(LENDER);
+        pledges.setLicensingConsent(lienId, bytes32(0));
+        _assertTrue(!pledges.licensingConsented(assetId, digest), "withdrawn");
+        _assertTrue(!pledges.lienOf(lienId).licensingConsent, "not held out");
     }
 
     // ---------------------------------------------------------------- encumbrances view

@@ -10,7 +10,7 @@ import {Encumbrances} from "../Encumbrances.sol";
 import {IRegistryAnchor} from "../interfaces/IRegistryAnchor.sol";
 import {IModeration} from "../interfaces/IModeration.sol";
 import {IRightsAsset} from "../interfaces/IRightsAsset.sol";
-import {ILienRegistry} from "../interfaces/ILienRegistry.sol";
+import {ILienRegistry, LicenceConsentTerms} from "../interfaces/ILienRegistry.sol";
 
 /// @dev The cheatcodes the suite tests use (served by the test runner at the standard address).
 interface Vm {
@@ -88,6 +88,7 @@ abstract contract SuiteBase {
         encumbrances = new Encumbrances(moderation, pledges, licences);
         vm.startPrank(ADMIN);
         assets.bindLienRegistry(ILienRegistry(address(pledges)));
+        pledges.bindLicences(address(licences));
         registry.grantRole(registry.REGULATOR_ROLE(), REGULATOR);
         moderation.grantRole(moderation.MODERATOR_ROLE(), MODERATOR);
         moderation.grantRole(moderation.REGULATOR_ROLE(), REGULATOR);
@@ -204,6 +205,23 @@ abstract contract SuiteBase {
         bytes memory sig = _consent(OWNER_KEY, assetId, lender, maturity, deadline);
         vm.prank(lender);
         lienId = pledges.pledge(assetId, lender, 1_000_000, CNY, maturity, "2026-Z-0001", deadline, sig);
+    }
+
+    /// @dev The digest a lender consents to for the licence `grant` would be called with.
+    function _licenceDigest(
+        uint256 assetId,
+        address licensee,
+        uint32 rights,
+        uint16 territory,
+        uint64 start,
+        uint64 end,
+        bool exclusive,
+        bool revocable,
+        bytes32 termsDigest
+    ) internal view returns (bytes32) {
+        return pledges.licenceConsentDigestOf(
+            LicenceConsentTerms(assetId, licensee, rights, territory, start, end, exclusive, revocable, termsDigest)
+        );
     }
 
     // ---------------------------------------------------------------- assertions

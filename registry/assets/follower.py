@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.licences import LicenceGranted, LicenceRevoked
 from chain_client.moderation import Frozen, Restored
-from chain_client.pledges import Enforced, LicensingConsentSet, Pledged, Released
+from chain_client.pledges import (
+    Enforced,
+    LicensingConsentSet,
+    LicensingConsentUsed,
+    Pledged,
+    Released,
+)
 from chain_client.registry_anchor import RootRevoked
 from chain_client.rights_assets import Tokenized, Transfer
 from chain_client.suite import Suite
@@ -353,9 +359,16 @@ def _end_lien(
 
 
 def _licensing_consent_set(session: Session, event: LicensingConsentSet) -> None:
+    # A consent covers one licence (its digest); all zero withdraws it.
     lien = session.get(ChainLien, event.lien_id)
     if lien is not None:
-        lien.licensing_consent = event.consent
+        lien.licensing_consent = any(event.licence_digest)
+
+
+def _licensing_consent_used(session: Session, event: LicensingConsentUsed) -> None:
+    lien = session.get(ChainLien, event.lien_id)
+    if lien is not None:
+        lien.licensing_consent = False
 
 
 def _rerank(session: Session, asset_id: str) -> None:
@@ -383,4 +396,5 @@ _HANDLERS: dict[type[Any], Callable[[Session, Any], None]] = {
     Released: _released,
     Enforced: _enforced,
     LicensingConsentSet: _licensing_consent_set,
+    LicensingConsentUsed: _licensing_consent_used,
 }

@@ -39,12 +39,14 @@ from chain_client.moderation import asset_target
 from chain_client.pledges import (
     LENDER_ROLE,
     Enforced,
+    LicensingConsentSet,
     Lien,
     LienStatus,
     Pledged,
     PledgeTerms,
     Released,
     consent_typed_data,
+    licence_consent_digest,
     offer_typed_data,
 )
 from chain_client.rights_assets import (
@@ -375,7 +377,8 @@ def grant_licence(suite: Suite, sender: TransactionSender, terms: LicenceTerms) 
 
     Refused before sending: :class:`AssetNotFound`, :class:`NotAssetOwner`,
     :class:`InvalidLicenceTerms` (licensee, rights, territory, period), :class:`Frozen`,
-    :class:`Encumbered` (a lender has not consented), :class:`LicenceLimitReached`,
+    :class:`Encumbered` (a lender has not consented to exactly this licence, or its consent was
+    used by an earlier grant), :class:`LicenceLimitReached`,
     :class:`LicenceConflict`.
     """
     licensee = account_address(terms.licensee, field="licensee")
@@ -410,10 +413,17 @@ def grant_licence(suite: Suite, sender: TransactionSender, terms: LicenceTerms) 
                 details={**details, "start": terms.start, "now": now},
             )
         _refuse_frozen(suite, asset_id)
-        if not suite.pledges.licensing_consented(asset_id):
+        digest = licence_consent_digest(terms)
+        if not suite.pledges.licensing_consented(asset_id, digest):
+            missing = [
+                ranked.lien_id
+                for ranked in suite.pledges.active_liens(asset_id)
+                if suite.pledges.licence_consent_of(ranked.lien_id) != digest
+            ]
             raise errors.Encumbered(
-                "the asset is pledged and a lender has not consented to new licences",
-                details=details,
+                "the asset is pledged and a lender has not consented to this licence "
+                "(a consent covers one licence with exactly its terms, once)",
+                details={**details, "liens": missing, "licence_digest": "0x" + digest.hex()},
             )
         _refuse_licence_conflict(suite, terms, now)
         return suite.as_sender(sender).licences.grant(terms)
@@ -618,6 +628,41 @@ def _consent_signer(
         return ""
 
 
+def consent_to_licence(
+    suite: Suite, sender: TransactionSender, lien_id: int, terms: LicenceTerms | None
+) -> LicensingConsentSet:
+    """The lender's consent to ONE licence of the pledged asset: the one with exactly ``terms``
+    (licensee, rights, territory, period, exclusivity, revocability, contract digest); its grant
+    uses the consent up. ``None`` withdraws the consent. Sent by the lien's lender.
+
+    Refused before sending: :class:`LienNotFound`, :class:`NotLienLender`, :class:`LienNotActive`,
+    :class:`InvalidLicenceTerms` (terms of another asset, or a licensee that is no address).
+    """
+    if terms is None:
+        return set_licensing_consent(suite, sender, lien_id, ZERO_BYTES32)
+    account_address(terms.licensee, field="licensee")
+    with chain_refusals():
+        lien = _lenders_active_lien(suite, sender, lien_id)
+    if terms.asset_id != lien.asset_id:
+        raise errors.InvalidLicenceTerms(
+            "the licence is of another asset than the lien's",
+            details={"lien_id": lien_id, "asset_id": _hex(terms.asset_id)},
+        )
+    return set_licensing_consent(suite, sender, lien_id, licence_consent_digest(terms))
+
+
+def set_licensing_consent(
+    suite: Suite, sender: TransactionSender, lien_id: int, licence_digest: bytes
+) -> LicensingConsentSet:
+    """Record the lender's consent to the one licence whose ``licence_consent_digest`` is
+    ``licence_digest`` (zero bytes: withdraw); :func:`consent_to_licence` computes it from the
+    terms. Refused before sending: :class:`LienNotFound`, :class:`NotLienLender`,
+    :class:`LienNotActive`."""
+    with chain_refusals():
+        _lenders_active_lien(suite, sender, lien_id)
+        return suite.as_sender(sender).pledges.set_licensing_consent(lien_id, licence_digest)
+
+
 def release(suite: Suite, sender: TransactionSender, lien_id: int) -> Released:
     """Release a lien; sent by its lender.
 
@@ -662,6 +707,15 @@ def enforce(suite: Suite, sender: TransactionSender, lien_id: int, to: str) -> E
                 details={**details, "asset_id": _hex(lien.asset_id), "paused_until": paused_until},
             )
         return suite.as_sender(sender).pledges.enforce(lien_id, to)
+
+
+def lien_asset_id(suite: Suite, lien_id: int) -> int:
+    """The asset of lien ``lien_id``; :class:`LienNotFound` if there is no such lien."""
+    with chain_refusals():
+        lien = suite.pledges.lien_of(lien_id)
+    if lien.status is LienStatus.NONE:
+        raise errors.LienNotFound(f"no lien {lien_id}", details={"lien_id": lien_id})
+    return lien.asset_id
 
 
 def _lenders_active_lien(suite: Suite, sender: TransactionSender, lien_id: int) -> Lien:

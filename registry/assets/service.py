@@ -31,6 +31,7 @@ from registry.assets.rights_assets import (
     MintAuthorizationRequest,
     OwnerConsent,
     encumbrances,
+    lien_asset_id,
     mint_authorization,
     resolve_asset_id,
     tokenize,
@@ -44,6 +45,7 @@ from registry.assets.transactions_relay import (
     prepare_enforce,
     prepare_licence_grant,
     prepare_licence_revoke,
+    prepare_licensing_consent,
     prepare_pledge,
     prepare_release,
     prepare_transfer,
@@ -112,6 +114,10 @@ class Assets:
             self.sessions, self.suite(), number, owner,
             territory=territory, term_end=term_end, deadline=deadline,
         )  # fmt: skip
+
+    def lien_asset_id(self, lien_id: int) -> int:
+        """The asset lien ``lien_id`` encumbers (:class:`LienNotFound` if there is no such lien)."""
+        return lien_asset_id(self.suite(), lien_id)
 
     def encumbrances(self, asset_id: int, *, block: int | None = None) -> EncumbranceReport:
         """Everything that encumbers the asset, now or as of ``block``."""
@@ -214,6 +220,13 @@ class Assets:
 
     def prepare_enforce(self, account: str, lien_id: int, to: str) -> PreparedTransaction:
         return prepare_enforce(self.suite(), account, lien_id, to)
+
+    def prepare_licensing_consent(
+        self, account: str, lien_id: int, terms: LicenceTerms | None
+    ) -> PreparedTransaction:
+        """The lender's one-shot consent to the licence with exactly ``terms`` (``None``:
+        withdraw it), unsigned."""
+        return prepare_licensing_consent(self.suite(), account, lien_id, terms)
 
     def submit(self, raw_transaction: str, principal: Principal) -> SubmittedTransaction:
         """Relay a signed transaction after the same checks (see ``transactions_relay``)."""

@@ -32,11 +32,13 @@ from chain_client.licences import LicenceGranted, LicenceRevoked, LicenceTerms
 from chain_client.pledges import (
     LENDER_ROLE,
     Enforced,
+    LicensingConsentSet,
     Pledged,
     PledgeTerms,
     Released,
     consent_typed_data,
     currency_code,
+    licence_consent_digest,
     registration_number,
 )
 from chain_client.rights_assets import Transfer
@@ -55,12 +57,15 @@ OPERATIONS: dict[tuple[str, str], tuple[str, Scope]] = {
     ("Pledges", "pledge"): ("pledge", Scope.LENDER),
     ("Pledges", "release"): ("release", Scope.LENDER),
     ("Pledges", "enforce"): ("enforce", Scope.LENDER),
+    ("Pledges", "setLicensingConsent"): ("licensing_consent", Scope.LENDER),
 }
 
 # How long an owner's consent stays usable when no deadline is asked for.
 DEFAULT_CONSENT_SECONDS = 24 * 3600
 
-AssetEvent = Transfer | LicenceGranted | LicenceRevoked | Pledged | Released | Enforced
+AssetEvent = (
+    Transfer | LicenceGranted | LicenceRevoked | Pledged | Released | Enforced | LicensingConsentSet
+)
 
 
 # ----------------------------------------------------------------------------------- prepare
@@ -213,6 +218,22 @@ def prepare_release(suite: Suite, account: str, lien_id: int) -> PreparedTransac
         "release",
         lambda sender: assets.release(suite, sender, lien_id),
         {"lien_id": lien_id},
+    )
+
+
+def prepare_licensing_consent(
+    suite: Suite, account: str, lien_id: int, terms: LicenceTerms | None
+) -> PreparedTransaction:
+    """The lender's consent to the one licence with ``terms`` (``None``: withdrawal)."""
+    summary: dict[str, object] = {"lien_id": lien_id, "licence_digest": None}
+    if terms is not None:
+        summary["licence_digest"] = "0x" + licence_consent_digest(terms).hex()
+    return _prepare(
+        suite,
+        account,
+        "licensing_consent",
+        lambda sender: assets.consent_to_licence(suite, sender, lien_id, terms),
+        summary,
     )
 
 
@@ -557,6 +578,10 @@ def _run(suite: Suite, sender: RelaySender, call: _Call) -> AssetEvent:
         return assets.pledge(suite, sender, pledge_terms, consent)
     if call.operation == "release":
         return assets.release(suite, sender, int(a["lienId"]))
+    if call.operation == "licensing_consent":
+        return assets.set_licensing_consent(
+            suite, sender, int(a["lienId"]), bytes(a["licenceDigest"])
+        )
     return assets.enforce(suite, sender, int(a["lienId"]), str(a["to"]))
 
 
@@ -581,6 +606,9 @@ def _submitted(operation: str, signer: str, event: AssetEvent) -> SubmittedTrans
         case Enforced():
             asset_id, lien_id = event.asset_id, event.lien_id
             parties = {"lender": event.lender, "from": event.from_, "to": event.to}
+        case LicensingConsentSet():
+            asset_id, lien_id = event.asset_id, event.lien_id
+            parties = {"lender": signer}
     return SubmittedTransaction(
         operation=operation,
         event=type(event).__name__,

@@ -26,6 +26,7 @@ REFUSALS: dict[str, type[errors.RegistryError]] = {
     "AssetAlreadyTokenized": errors.AlreadyTokenized,
     "AssetFrozen": errors.Frozen,
     "AssetEncumbered": errors.Encumbered,
+    "LicenceNotConsented": errors.Encumbered,
     "AssetAlreadyPledged": errors.AlreadyPledged,
     "SeniorConsentMissing": errors.SeniorConsentMissing,
     "TooManyLiens": errors.LienLimitReached,

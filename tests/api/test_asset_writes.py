@@ -263,6 +263,53 @@ def test_lender_pledges_with_the_owners_consent_then_releases(
     assert encumbrances(client, runtime, asset)["clear"] is True
 
 
+def test_lender_consents_to_one_licence_which_the_owner_then_grants_once(
+    client: TestClient, runtime: Runtime, asset: str
+) -> None:
+    pledged = lender_pledge(client, runtime, asset)
+    now = chain_time(runtime)
+    licence = {
+        "licensee": BUYER.address,
+        "rights": ["translation"],
+        "territory": 156,
+        "start": now + 600,
+        "end": now + 365 * DAY,
+        "exclusive": False,
+        "revocable": True,
+        "terms_digest": "ab" * 32,
+    }
+    path = f"/v1/liens/{pledged['lien_id']}/licensing-consent/prepare"
+    # Another lender (a valid key and scope, not this lien's) cannot consent for it.
+    before = nonce(runtime, LENDER2)
+    other = client.post(
+        path, json={"from": LENDER2.address, **licence}, headers=bearer(runtime, "lender")
+    )
+    assert (other.status_code, other.json()["code"]) == (403, "not_lien_lender")
+    unnamed = client.post(
+        path, json={"from": LENDER.address, "territory": 156}, headers=bearer(runtime, "lender")
+    )
+    assert (unnamed.status_code, unnamed.json()["code"]) == (422, "invalid_licence_terms")
+    assert nonce(runtime, LENDER2) == before
+
+    consented = relay(client, runtime, path, {"from": LENDER.address, **licence}, LENDER, "lender")
+    assert consented["event"] == "LicensingConsentSet"
+    assert consented["lien_id"] == pledged["lien_id"]
+    assert consented["parties"] == {"lender": LENDER.address}
+
+    grant = f"/v1/assets/{asset}/licences/prepare"
+    wider = {**licence, "exclusive": True, "revocable": False, "territory": 0}
+    refused = client.post(
+        grant, json={"from": OWNER.address, **wider}, headers=bearer(runtime, "publisher")
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "encumbered")
+    granted = relay(client, runtime, grant, {"from": OWNER.address, **licence}, OWNER, "publisher")
+    assert granted["event"] == "LicenceGranted"
+    twice = client.post(
+        grant, json={"from": OWNER.address, **licence}, headers=bearer(runtime, "publisher")
+    )
+    assert (twice.status_code, twice.json()["code"]) == (409, "encumbered")
+
+
 def test_lender_enforces_a_matured_lien(client: TestClient, runtime: Runtime, asset: str) -> None:
     pledged = lender_pledge(client, runtime, asset, maturity=chain_time(runtime) + DAY)
     path = f"/v1/liens/{pledged['lien_id']}/enforce/prepare"

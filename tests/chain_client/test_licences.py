@@ -6,6 +6,12 @@ import pytest
 
 from chain_client.errors import TransactionFailed
 from chain_client.licences import LicenceTerms
+from chain_client.pledges import (
+    LicensingConsentUsed,
+    PledgeTerms,
+    currency_code,
+    licence_consent_digest,
+)
 from chain_client.rights_assets import Right, Tokenized, rights_mask
 from chain_client.suite import Suite
 from tests.chain_client.conftest import Actors, as_actor
@@ -87,3 +93,45 @@ def test_stranger_cannot_grant(suite: Suite, actors: Actors, asset: Tokenized) -
         )
     assert caught.value.error_name == "NotAssetOwner"
     assert suite.licences.licence_count() == 0
+
+
+def test_pledged_asset_is_licensed_only_with_a_one_shot_consent_to_those_terms(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    now = int(suite.pledges.w3.eth.get_block("latest")["timestamp"])
+    terms = PledgeTerms(
+        asset_id=asset.asset_id,
+        lender=actors.lender.address,
+        amount=1_000_00,
+        currency_code=currency_code("CNY"),
+        maturity=now + 30 * 24 * 3600,
+    )
+    deadline = now + 3600
+    signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
+    lender = as_actor(suite, actors, actors.lender)
+    lien = lender.pledges.pledge(terms, deadline=deadline, signature=signature)
+    owner = as_actor(suite, actors, actors.owner)
+    licence = _terms(suite, asset, actors.buyer.address, exclusive=False)
+    digest = licence_consent_digest(licence)
+    assert digest == suite.pledges.licence_consent_digest(licence)
+
+    # The owner's affiliate asks for more than the lender consented to: refused.
+    consented = lender.pledges.set_licensing_consent(lien.lien_id, digest)
+    assert consented.licence_digest == digest
+    wider = _terms(suite, asset, actors.buyer.address, exclusive=True, revocable=False)
+    with pytest.raises(TransactionFailed) as other_terms:
+        owner.licences.grant(wider)
+    assert other_terms.value.error_name == "LicenceNotConsented"
+    assert other_terms.value.error_args == (
+        asset.asset_id,
+        lien.lien_id,
+        licence_consent_digest(wider),
+    )
+
+    owner.licences.grant(licence)
+    assert suite.pledges.licence_consent_of(lien.lien_id) == bytes(32)
+    used = [e for e in suite.pledges.events(0, "latest") if isinstance(e, LicensingConsentUsed)]
+    assert [(event.lien_id, event.licence_digest) for event in used] == [(lien.lien_id, digest)]
+    with pytest.raises(TransactionFailed) as twice:
+        owner.licences.grant(licence)
+    assert twice.value.error_name == "LicenceNotConsented"

@@ -197,6 +197,39 @@ def test_lender_enforces_a_matured_lien(runtime: Runtime, asset: str, tmp_path: 
     assert runtime.suite().rights_asset.owner_of(int(enforced["asset_id"], 16)) == BUYER.address
 
 
+def test_lender_consents_to_one_licence_the_owner_grants_once(
+    runtime: Runtime, asset: str, tmp_path: Path
+) -> None:
+    lien_id = consent_and_record(runtime, tmp_path, asset, chain_time(runtime) + 30 * DAY)
+    owner_key, lender_key = keystore(tmp_path, OWNER), keystore(tmp_path, LENDER)
+    now = chain_time(runtime)
+    licence = [
+        "--licensee", BUYER.address, "--right", "translation", "--territory", "156",
+        "--start", str(now + 600), "--end", str(now + 365 * DAY),
+    ]  # fmt: skip
+    # The owner's key is no lender's: it cannot consent for the lien.
+    assert (
+        refused_code("pledge", "consent-licence", str(lien_id), "--key", owner_key, *licence)
+        == "not_lien_lender"
+    )
+    assert (
+        refused_code("pledge", "consent-licence", str(lien_id), "--key", lender_key)
+        == "invalid_licence_terms"
+    )
+    consented = invoke("pledge", "consent-licence", str(lien_id), "--key", lender_key, *licence)
+    assert consented["lien_id"] == lien_id
+    assert consented["withdrawn"] is False
+    assert (
+        refused_code("asset", "licence", asset, "--key", owner_key, *licence, "--exclusive")
+        == "encumbered"
+    )
+    granted = invoke("asset", "licence", asset, "--key", owner_key, *licence)
+    assert granted["licensee"] == BUYER.address
+    assert refused_code("asset", "licence", asset, "--key", owner_key, *licence) == "encumbered"
+    withdrawn = invoke("pledge", "consent-licence", str(lien_id), "--key", lender_key, "--withdraw")
+    assert withdrawn["withdrawn"] is True
+
+
 # ---------------------------------------------------------------- tokenize (controller-bound)
 
 

@@ -16,7 +16,7 @@ from web3 import Web3
 from chain_client.connection import connect
 from chain_client.licences import LicenceTerms
 from chain_client.moderation import ARBITER_ROLE, MODERATOR_ROLE, asset_target
-from chain_client.pledges import PledgeTerms, currency_code
+from chain_client.pledges import PledgeTerms, currency_code, licence_consent_digest
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.rights_assets import Right, Tokenized, rights_mask, sign_mint_authorization
 from chain_client.suite import Suite, deploy_suite
@@ -28,6 +28,7 @@ from registry.assets.rights_assets import (
     MAX_LICENCES_PER_ASSET,
     MintAuthorizationGrant,
     OwnerConsent,
+    consent_to_licence,
     encumbrances,
     enforce,
     grant_licence,
@@ -457,6 +458,49 @@ def test_licence_refusals_send_nothing(suite: Suite, w3: Web3, asset: Tokenized)
         asset_target(asset.asset_id), b"\x01" * 32
     )
     refused_without_sending(w3, OWNER, errors.Frozen, grant(rights=rights_mask(Right.RENTAL)))
+
+
+def test_a_lenders_consent_covers_one_licence_with_exactly_its_terms_once(
+    suite: Suite, w3: Web3, asset: Tokenized
+) -> None:
+    lien_id = lender_pledge(suite, w3, asset)
+    owner = sender_of(w3, OWNER)
+    consented = licence_terms(w3, asset, exclusive=False)
+    # Another lender (a valid key, not this lien's) cannot consent for it.
+    refused_without_sending(
+        w3,
+        LENDER2,
+        errors.NotLienLender,
+        lambda: consent_to_licence(suite, sender_of(w3, LENDER2), lien_id, consented),
+    )
+    refused_without_sending(
+        w3,
+        LENDER,
+        errors.InvalidLicenceTerms,
+        lambda: consent_to_licence(
+            suite, sender_of(w3, LENDER), lien_id, licence_terms(w3, asset, asset_id=1)
+        ),
+    )
+    recorded = consent_to_licence(suite, sender_of(w3, LENDER), lien_id, consented)
+    assert recorded.licence_digest == licence_consent_digest(consented)
+    # The owner asks for an exclusive, irrevocable, worldwide licence instead: refused.
+    wider = licence_terms(w3, asset, exclusive=True, revocable=False, territory=0)
+    refusal = refused_without_sending(
+        w3, OWNER, errors.Encumbered, lambda: grant_licence(suite, owner, wider)
+    )
+    assert refusal.details["liens"] == [lien_id]
+    grant_licence(suite, owner, consented)
+    refused_without_sending(
+        w3, OWNER, errors.Encumbered, lambda: grant_licence(suite, owner, consented)
+    )
+    # A consent can be withdrawn before it is used.
+    again = consent_to_licence(suite, sender_of(w3, LENDER), lien_id, wider)
+    assert any(again.licence_digest)
+    withdrawn = consent_to_licence(suite, sender_of(w3, LENDER), lien_id, None)
+    assert withdrawn.licence_digest == bytes(32)
+    refused_without_sending(
+        w3, OWNER, errors.Encumbered, lambda: grant_licence(suite, owner, wider)
+    )
 
 
 def test_lender_records_a_pledge_from_the_owners_consent(
