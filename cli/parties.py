@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -13,6 +13,7 @@ from rich.console import Console
 
 from cli.output import refused
 from registry.core.errors import RegistryError
+from registry.core.record_json import json_of
 
 if TYPE_CHECKING:
     from registry.access import PartyView, RevealedIdentity, Verification
@@ -164,21 +165,8 @@ def show(party: PartyId, as_json: AsJson = False) -> None:
 
 
 def verification_json(verification: Verification) -> dict[str, object]:
-    def moment(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "status": verification.status.value,
-        "label": verification.label,
-        "kind": verification.kind,
-        "commitment": verification.commitment,
-        "issued_at": moment(verification.issued_at),
-        "expires_at": moment(verification.expires_at),
-        "attestor": verification.attestor,
-        "revoked_at": moment(verification.revoked_at),
-        "chain_tx": verification.chain_tx,
-        "revoke_tx": verification.revoke_tx,
-    }
+    value = json_of(verification)
+    return {"status": value.pop("status"), "label": verification.label, **value}
 
 
 def _show_verification(verification: Verification, as_json: bool = False) -> None:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from registry.core.record_json import json_of
+
 if TYPE_CHECKING:
     from registry.core.views import Claimant, Priority, RegistrationView
 
@@ -36,25 +38,7 @@ def priority_lines(priority: Priority) -> list[str]:
 
 
 def priority_json(priority: Priority | None) -> dict[str, object] | None:
-    if priority is None:
-        return None
-
-    def entry(claimant: Claimant) -> dict[str, object]:
-        return {
-            "number": claimant.number,
-            "claimant": claimant.claimant,
-            "party": claimant.party,
-            "registered_at": claimant.registered_at.isoformat(),
-            "anchored_at": claimant.anchored_at.isoformat() if claimant.anchored_at else None,
-            "status": claimant.status,
-            "taken_down": claimant.taken_down,
-        }
-
-    return {
-        "first": entry(priority.first),
-        "later": [entry(c) for c in priority.later],
-        "is_first": priority.is_first,
-    }
+    return None if priority is None else json_of(priority)
 
 
 def distinct_priorities(views: Sequence[RegistrationView]) -> list[Priority]:

@@ -12,6 +12,7 @@ from typing import BinaryIO, Protocol
 from sqlalchemy.orm import Session
 
 from registry.content import detect_text_kind, extract_text
+from registry.core.record_json import json_of
 
 # The text of a work is read for the lexicon at most this far.
 MAX_TEXT_BYTES = 32 << 20
@@ -35,13 +36,7 @@ class HookResult:
     details: Mapping[str, object] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "hook": self.hook,
-            "verdict": self.verdict.value,
-            "score": self.score,
-            "reasons": list(self.reasons),
-            "details": dict(self.details),
-        }
+        return json_of(self)
 
 
 class LazyText:
@@ -97,18 +92,7 @@ class Subject:
     party: int | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "action": self.action,
-            "sha256": self.sha256,
-            "sm3": self.sm3,
-            "cid": self.cid,
-            "size": self.size,
-            "title": self.title,
-            "metadata": dict(self.metadata),
-            "iscc_data": self.iscc_data,
-            "iscc_content": self.iscc_content,
-            "registrant": self.registrant,
-        }
+        return json_of(self, omit=("text", "party"))
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from registry.core.background import BackgroundLoop
 from registry.core.database import take_write_lock, unit_of_work
 from registry.core.errors import ServiceUnavailable
 from registry.core.models import Batch, ExternalAnchoring
+from registry.core.record_json import json_of
 from registry.core.states import BATCH_ON_CHAIN, ExternalAnchoringState
 from registry.core.views import as_utc
 
@@ -107,15 +108,7 @@ class ExternalAnchoringView:
     anchored_at: datetime
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "chain": self.chain,
-            "chain_id": self.chain_id,
-            "contract": self.contract,
-            "tx_hash": self.tx_hash,
-            "block_number": self.block_number,
-            "block_hash": self.block_hash,
-            "anchored_at": self.anchored_at.isoformat(),
-        }
+        return json_of(self)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from registry.core.errors import InvalidIsbn, InvalidSearch
 from registry.core.isbn import normalize_isbn
 from registry.core.models import Registration, WorkSearchTerm
+from registry.core.record_json import json_of
 from registry.core.states import REGISTRATION_WITHHELD, RegistrationStatus
 from registry.core.views import PartyRef, as_utc
 
@@ -94,22 +95,7 @@ class WorkSummary:
     taken_down: bool
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "number": self.number,
-            "title": self.title,
-            "authors": list(self.authors),
-            "isbn": self.isbn,
-            "dci": self.dci,
-            "party": (
-                {"party_id": self.party.party_id, "public_name": self.party.public_name}
-                if self.party is not None
-                else None
-            ),
-            "registered_at": self.registered_at.isoformat(),
-            "anchored_at": self.anchored_at.isoformat() if self.anchored_at else None,
-            "status": self.status,
-            "taken_down": self.taken_down,
-        }
+        return json_of(self)
 
 
 @dataclass(frozen=True)
