@@ -234,7 +234,7 @@ LICENSEE = "0x394a4D229fc1F06Db494a52585f19cC9D36B25E4"
 TOKENIZED: dict[str, Any] = {
     "asset_id": REGISTRATION["leaf"],
     "owner": OWNER,
-    "rights": 131071,
+    "rights": 131056,  # the 13 property rights, bits 4–16
     "territory": 156,
     "term_end": 3352665600,
     "registered_at": 1795776252,

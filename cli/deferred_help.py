@@ -3,7 +3,8 @@
 Typer builds every command (and reads every option's help) on each start of ``banquan``, so a
 help text computed when its module is imported costs every command that module's imports: the
 names of the rights come from the chain client's ``Right`` (web3, over a second). A command made
-with ``cls=DeferredHelp`` may write ``{rights}`` or ``{max_distance}`` in its options' help.
+with ``cls=DeferredHelp`` may write ``{rights}``, ``{property_rights}`` or ``{max_distance}`` in
+its options' help.
 """
 
 from __future__ import annotations
@@ -23,13 +24,23 @@ def _rights() -> str:
     return ", ".join(ALL_RIGHT_NAMES)
 
 
+def _property_rights() -> str:
+    from registry.core.rights import PROPERTY_RIGHT_NAMES
+
+    return ", ".join(PROPERTY_RIGHT_NAMES)
+
+
 def _max_distance() -> str:
     from registry.moderation import MAX_DISTANCE
 
     return str(MAX_DISTANCE)
 
 
-_VALUES: dict[str, Callable[[], str]] = {"rights": _rights, "max_distance": _max_distance}
+_VALUES: dict[str, Callable[[], str]] = {
+    "rights": _rights,
+    "property_rights": _property_rights,
+    "max_distance": _max_distance,
+}
 
 
 class _Values(dict[str, str]):

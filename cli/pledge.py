@@ -127,7 +127,7 @@ def _position(event: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------ tokenize
 
 
-@asset_app.command(name="tokenize")
+@asset_app.command(name="tokenize", cls=DeferredHelp)
 def tokenize_command(
     number: Annotated[str, typer.Argument(help="Registration number (BQ-…)")],
     owner: Annotated[
@@ -150,6 +150,13 @@ def tokenize_command(
     deadline: Annotated[
         int | None, typer.Option(help="Authorization void after (Unix seconds; default: 24 h)")
     ] = None,
+    right: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Property right the asset carries (repeatable; default: every one the "
+            "registration claims; moral rights never): {property_rights}"
+        ),
+    ] = None,
     password_file: PasswordFile = None,
     as_json: AsJson = False,
 ) -> None:
@@ -170,8 +177,9 @@ def tokenize_command(
         authorization = None
         if controller is not None and session.account is not None:
             request = assets.mint_authorization(
-                number, owner, territory=territory, term_end=term_end, deadline=deadline
-            )
+                number, owner, territory=territory, term_end=term_end, deadline=deadline,
+                rights=right,
+            )  # fmt: skip
             if session.account.address != request.controller:
                 raise InvalidMintAuthorization(
                     "the key is not the registration's controller",
@@ -181,7 +189,7 @@ def tokenize_command(
             authorization = MintAuthorizationGrant(request.deadline, signature)
         minted = assets.tokenize(
             number, owner, caller=None, territory=territory, term_end=term_end,
-            authorization=authorization,
+            authorization=authorization, rights=right,
         )  # fmt: skip
         zero = "0x" + "00" * 20
         _show(
@@ -469,7 +477,10 @@ def licence(
     reference: Reference,
     key: Key,
     licensee: Annotated[str, typer.Option(help="The licensee's address")],
-    right: Annotated[list[str], typer.Option(help="Licensed right (repeatable): {rights}")],
+    right: Annotated[
+        list[str],
+        typer.Option(help="Licensed right (repeatable; moral rights never): {property_rights}"),
+    ],
     start: Annotated[int, typer.Option(help="Unix seconds, not before the grant")],
     end: Annotated[int, typer.Option(help="Unix seconds")],
     territory: Annotated[int, typer.Option(help="ISO 3166-1 numeric; 0 = worldwide")] = 0,

@@ -66,12 +66,21 @@ class TokenizeIn(BaseModel):
         description="Unix time the rights end (default: the registry's term)",
         examples=[3352665600],
     )
+    rights: list[str] | None = Field(
+        default=None,
+        max_length=13,
+        description="Property rights of art. 10 (5)–(17) the asset carries, among those the "
+        "registration claims (default: all of them). The moral rights (publication, "
+        "authorship, alteration, integrity: art. 10 (1)–(4)) stay with the author: naming one "
+        "is refused (422 `moral_rights_not_transferable`).",
+        examples=[["reproduction", "information_network"]],
+    )
     authorization: MintAuthorizationIn | None = Field(
         default=None,
         description="For a registration bound to a controller (`controller` in the "
         "registration): the controller's EIP-712 signature of the typed data "
-        "`GET /v1/works/{number}/mint-authorization` gives for the same owner, territory, term "
-        "end and deadline. Ignored for custodial registrations.",
+        "`GET /v1/works/{number}/mint-authorization` gives for the same owner, rights, "
+        "territory, term end and deadline. Ignored for custodial registrations.",
     )
 
 
@@ -80,7 +89,10 @@ class TokenizedOut(BaseModel):
 
     asset_id: AssetIdHex = Field(description="The registration's claim leaf (64 hex): the asset id")
     owner: str
-    rights: int = Field(description="Bitmask of the 17 rights of art. 10 (bit 0 = 发表权)")
+    rights: int = Field(
+        description="Bitmask of the rights of art. 10 (bit 0 = 发表权 … bit 16 = 其他权利); an "
+        "asset carries property rights only (bits 4–16), never a moral right (bits 0–3)"
+    )
     territory: int
     term_end: int
     registered_at: int
@@ -154,6 +166,7 @@ def post_tokenize(
         territory=body.territory,
         term_end=body.term_end,
         authorization=authorization,
+        rights=body.rights,
     )
     return TokenizedOut.model_validate(minted)
 
@@ -195,12 +208,21 @@ def get_mint_authorization(
             examples=[1798765200],
         ),
     ] = None,
+    rights: Annotated[
+        list[str] | None,
+        Query(
+            max_length=13,
+            description="Property rights the asset carries (repeatable; default: every one the "
+            "registration claims); a moral right is refused (422)",
+            examples=[["reproduction"]],
+        ),
+    ] = None,
 ) -> MintAuthorizationOut:
     """The EIP-712 typed data the controller of a bound registration (a claim signed with the
     registrant's own secp256k1 key) signs so that its asset is minted to ``owner`` with these
     terms; send the signature and deadline with ``POST /v1/works/{number}/tokenize``."""
     request = runtime.assets.mint_authorization(
-        number, owner, territory=territory, term_end=term_end, deadline=deadline
+        number, owner, territory=territory, term_end=term_end, deadline=deadline, rights=rights
     )
     return MintAuthorizationOut(
         registration=request.registration,

@@ -33,7 +33,7 @@ from chain_client.pledges import (
     Pledged,
     Released,
 )
-from chain_client.registry_anchor import RootRevoked
+from chain_client.registry_anchor import RegistrationRevoked, RootRevoked
 from chain_client.rights_assets import Tokenized, Transfer
 from chain_client.suite import Suite
 from chain_client.suite_events import block_ref, followed_clients, suite_events
@@ -275,6 +275,15 @@ def _root_revoked(session: Session, event: RootRevoked) -> None:
     )
 
 
+def _registration_revoked(session: Session, event: RegistrationRevoked) -> None:
+    # The asset id is the leaf: one registration's asset, whatever root it was tokenized under.
+    session.execute(
+        update(ChainAsset)
+        .where(ChainAsset.asset_id == event.leaf.hex())
+        .values(revoked=True, updated_block=event.position.block_number)
+    )
+
+
 def _frozen(session: Session, event: Frozen) -> None:
     key = event.target.hex()
     freeze = session.get(ChainFreeze, key) or ChainFreeze(target=key)
@@ -388,6 +397,7 @@ _HANDLERS: dict[type[Any], Callable[[Session, Any], None]] = {
     Tokenized: _tokenized,
     Transfer: _transfer,
     RootRevoked: _root_revoked,
+    RegistrationRevoked: _registration_revoked,
     Frozen: _frozen,
     Restored: _restored,
     LicenceGranted: _licence_granted,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +64,13 @@ from chain_client.transactions import TransactionSender
 from registry.core import errors
 from registry.core.chain_refusals import account_address, chain_refusals
 from registry.core.models import Registration
-from registry.core.rights import ALL_RIGHT_NAMES, rights_mask
+from registry.core.rights import (
+    ALL_RIGHT_NAMES,
+    asset_rights,
+    refuse_moral_rights,
+    right_names,
+    rights_mask,
+)
 from registry.core.states import BATCH_ON_CHAIN
 from registry.core.views import as_utc, registrations_for_views
 
@@ -150,17 +156,19 @@ def mint_authorization(
     territory: int = WORLDWIDE,
     term_end: int | None = None,
     deadline: int | None = None,
+    rights: Sequence[str] | None = None,
 ) -> MintAuthorizationRequest:
     """The typed data the controller of ``registration_number`` signs to mint its asset to
     ``owner`` with these terms (the ones :func:`tokenize` computes for the same arguments);
     without a ``deadline``, valid for :data:`DEFAULT_MINT_AUTHORIZATION_SECONDS`.
 
     Refused: :class:`RegistrationNotFound`, :class:`NotAnchored`, :class:`InvalidAddress`,
+    :class:`MoralRightsNotTransferable` (``rights`` naming a moral right),
     :class:`InvalidInput` (the registration has no controller: the registrar mints it alone),
     :class:`MintAuthorizationExpired` (a deadline not in the future).
     """
     owner = account_address(owner, field="owner")
-    wanted = _tokenizable(sessions, registration_number, territory, term_end)
+    wanted = _tokenizable(sessions, registration_number, territory, term_end, rights)
     details: dict[str, object] = {"registration": registration_number}
     if wanted.controller is None:
         raise errors.InvalidInput(
@@ -213,8 +221,12 @@ def tokenize(
     territory: int = WORLDWIDE,
     term_end: int | None = None,
     authorization: MintAuthorizationGrant | None = None,
+    rights: Sequence[str] | None = None,
 ) -> Tokenized:
     """Mint the asset of an anchored registration to ``owner``, proven against its root.
+
+    The asset carries ``rights`` (names of :data:`registry.core.rights.RIGHT_NAMES`), by default
+    every property right the registration claims; the moral rights (art. 10 (1)–(4)) never.
 
     ``suite`` sends as the registrar. A registration bound to a controller needs the
     controller's ``authorization`` of exactly these terms (see :func:`mint_authorization`); a
@@ -222,25 +234,29 @@ def tokenize(
 
     Refused before sending: :class:`RegistrationNotFound`,
     :class:`NotAnchored` (pending, or a root the contracts in use do not know yet),
-    :class:`Revoked`, :class:`Frozen` (the registry does not mint frozen registrations, though
+    :class:`MoralRightsNotTransferable`, :class:`InvalidInput` (a right not claimed),
+    :class:`Revoked` (the registration itself, under any root, or its batch root),
+    :class:`Frozen` (the registry does not mint frozen registrations, though
     the contract would mint them frozen), :class:`AlreadyTokenized`, :class:`InvalidAddress`,
     :class:`InvalidInput` (a term already over), :class:`MintAuthorizationRequired`,
     :class:`MintAuthorizationExpired`, :class:`InvalidMintAuthorization`.
     """
     owner = account_address(owner, field="owner")
-    wanted = _tokenizable(sessions, registration_number, territory, term_end)
+    wanted = _tokenizable(sessions, registration_number, territory, term_end, rights)
     asset_id = asset_id_of(wanted.leaf)
     details = {"registration": registration_number, "asset_id": wanted.leaf.hex()}
     if wanted.controller is not None:
         _check_authorization(suite, wanted, wanted.controller, owner, authorization, details)
     with chain_refusals():
-        record = suite.registry_anchor.root_record(wanted.root)
+        record = suite.registry_anchor.tokenization_record(wanted.root, wanted.leaf)
         if record is None:
             raise errors.NotAnchored(
                 "the registration's root is not anchored on the contracts in use yet",
                 details=details,
             )
-        if record.revoked:
+        if record.registration_revoked:
+            raise errors.Revoked("the registration was revoked", details=details)
+        if record.root_revoked:
             raise errors.Revoked("the registration's root was revoked", details=details)
         if suite.moderation.is_frozen(wanted.leaf):
             raise errors.Frozen("the registration is frozen", details=details)
@@ -300,7 +316,11 @@ def _check_authorization(
 
 
 def _tokenizable(
-    sessions: sessionmaker[Session], number: str, territory: int, term_end: int | None
+    sessions: sessionmaker[Session],
+    number: str,
+    territory: int,
+    term_end: int | None,
+    rights: Sequence[str] | None = None,
 ) -> _Tokenizable:
     with sessions() as session:
         registration = session.scalar(
@@ -316,13 +336,14 @@ def _tokenizable(
                 "the registration is not anchored yet", details={"registration": number}
             )
         work = registration.work
-        rights = json.loads(work.metadata_json).get("rights", list(ALL_RIGHT_NAMES))
+        claimed = json.loads(work.metadata_json).get("rights", list(ALL_RIGHT_NAMES))
+        carried = asset_rights(claimed, rights)
         registered = int(as_utc(registration.created_at).timestamp())
         metadata = AssetMetadata(
             sha256_digest=bytes.fromhex(work.sha256),
             sm3_digest=bytes.fromhex(work.sm3),
             cid=bytes(CID.decode(work.cid)) if work.cid else b"",
-            rights=rights_mask(rights),
+            rights=rights_mask(carried),
             territory=territory,
             term_end=term_end if term_end is not None else registered + DEFAULT_TERM_SECONDS,
         )
@@ -376,7 +397,8 @@ def grant_licence(suite: Suite, sender: TransactionSender, terms: LicenceTerms) 
     """Grant a licence; sent by the asset's owner.
 
     Refused before sending: :class:`AssetNotFound`, :class:`NotAssetOwner`,
-    :class:`InvalidLicenceTerms` (licensee, rights, territory, period), :class:`Frozen`,
+    :class:`InvalidLicenceTerms` (licensee, rights, territory, period),
+    :class:`MoralRightsNotTransferable` (a moral right, art. 10 (1)–(4)), :class:`Frozen`,
     :class:`Encumbered` (a lender has not consented to exactly this licence, or its consent was
     used by an earlier grant), :class:`LicenceLimitReached`,
     :class:`LicenceConflict`.
@@ -390,6 +412,7 @@ def grant_licence(suite: Suite, sender: TransactionSender, terms: LicenceTerms) 
             raise errors.NotAssetOwner("only the owner may license the asset", details=details)
         if licensee == owner:
             raise errors.InvalidLicenceTerms("the owner cannot license itself", details=details)
+        refuse_moral_rights(right_names(terms.rights))
         held = suite.rights_asset.asset_terms(asset_id)
         if terms.rights == 0 or terms.rights & ~held.rights:
             raise errors.InvalidLicenceTerms(

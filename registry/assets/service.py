@@ -7,7 +7,7 @@ named by a registration number or their 64-hex id wherever a caller gives a ``re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,19 +82,21 @@ class Assets:
         territory: int = WORLDWIDE,
         term_end: int | None = None,
         authorization: MintAuthorizationGrant | None = None,
+        rights: Sequence[str] | None = None,
     ) -> Tokenized:
         """Mint the rights asset of anchored registration ``number`` to ``owner``, an address of
         the party that registered it: asked by that party (or an admin key), never by another
         publisher; ``caller`` None is the operator's own command line. A registration bound to
         a controller also needs the controller's signed ``authorization`` of these terms
-        (:meth:`mint_authorization`); nothing is sent without it."""
+        (:meth:`mint_authorization`); nothing is sent without it. The asset carries ``rights``,
+        by default every property right the registration claims (never a moral right)."""
         if caller is not None:
             require_own(self.sessions, caller, number)
         owner = account_address(owner, field="owner")
         link_owner = check_asset_owner(self.sessions, number, owner)
         minted = tokenize(
             self.sessions, self.suite(), number, owner,
-            territory=territory, term_end=term_end, authorization=authorization,
+            territory=territory, term_end=term_end, authorization=authorization, rights=rights,
         )  # fmt: skip
         link_owner(self.now())
         return minted
@@ -107,12 +109,13 @@ class Assets:
         territory: int = WORLDWIDE,
         term_end: int | None = None,
         deadline: int | None = None,
+        rights: Sequence[str] | None = None,
     ) -> MintAuthorizationRequest:
         """The EIP-712 typed data the controller of registration ``number`` signs to have its
         asset minted to ``owner`` with these terms. Anyone may ask: it is only what to sign."""
         return mint_authorization(
             self.sessions, self.suite(), number, owner,
-            territory=territory, term_end=term_end, deadline=deadline,
+            territory=territory, term_end=term_end, deadline=deadline, rights=rights,
         )  # fmt: skip
 
     def lien_asset_id(self, lien_id: int) -> int:

@@ -425,6 +425,14 @@ class InvalidLicenceTerms(Unprocessable):
     code = "invalid_licence_terms"
 
 
+class MoralRightsNotTransferable(Unprocessable):
+    """A rights asset or a licence names a moral right (发表权, 署名权, 修改权, 保护作品完整权:
+    Copyright Law art. 10 (1)–(4)): these stay with the author and cannot be licensed,
+    transferred (art. 10 ¶2–3) or pledged (Civil Code art. 444)."""
+
+    code = "moral_rights_not_transferable"
+
+
 class LicenceBackdated(InvalidLicenceTerms):
     """The licence would start before it is granted (before the chain's latest block)."""
 
@@ -530,7 +538,8 @@ class NotAnchored(Conflict):
 
 
 class Revoked(Conflict):
-    """A regulator revoked the registration's root: it shows revoked and cannot be used."""
+    """A regulator revoked the registration (or its batch root): it shows revoked and cannot be
+    used."""
 
     code = "revoked"
 

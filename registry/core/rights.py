@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chain_client.rights import Right
-from registry.core.errors import InvalidMetadata
+from chain_client.rights import MORAL_RIGHTS, PROPERTY_RIGHTS, Right
+from registry.core.errors import InvalidInput, InvalidMetadata, MoralRightsNotTransferable
 
 RIGHT_NAMES: dict[str, Right] = {right.name.lower(): right for right in Right}
 ALL_RIGHT_NAMES: tuple[str, ...] = tuple(sorted(RIGHT_NAMES))
+# 发表权, 署名权, 修改权, 保护作品完整权 (art. 10 (1)–(4)): a registration claims them, but they
+# stay with the author: no rights asset or licence carries them (art. 10 ¶2–3; Civil Code
+# art. 444 lets only property rights be pledged).
+MORAL_RIGHT_NAMES: tuple[str, ...] = tuple(sorted(r.name.lower() for r in MORAL_RIGHTS))
+# Art. 10 (5)–(17): what a rights asset carries, by default every one its registration claims.
+PROPERTY_RIGHT_NAMES: tuple[str, ...] = tuple(sorted(r.name.lower() for r in PROPERTY_RIGHTS))
 
 
 def parse_rights(names: Iterable[object]) -> tuple[str, ...]:
@@ -26,6 +32,49 @@ def parse_rights(names: Iterable[object]) -> tuple[str, ...]:
     if not parsed:
         raise InvalidMetadata("at least one right must be claimed", details={"field": "rights"})
     return parsed
+
+
+def refuse_moral_rights(names: Iterable[str]) -> None:
+    """Raise :class:`MoralRightsNotTransferable` if ``names`` holds a moral right."""
+    moral = sorted(set(names) & set(MORAL_RIGHT_NAMES))
+    if moral:
+        raise MoralRightsNotTransferable(
+            "著作人身权不可许可、转让或质押 moral rights stay with the author: they cannot be "
+            "licensed, transferred or pledged (Copyright Law art. 10)",
+            details={"moral_rights": moral, "property_rights": list(PROPERTY_RIGHT_NAMES)},
+        )
+
+
+def asset_rights(claimed: Iterable[str], wanted: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The rights a registration's asset carries: ``wanted`` (validated: known, not moral, and
+    claimed by the registration), by default every property right the registration claims.
+
+    Raises :class:`InvalidMetadata` (unknown names), :class:`MoralRightsNotTransferable`,
+    :class:`InvalidInput` (a right the registration does not claim, or none at all).
+    """
+    claimed_property = tuple(sorted(set(claimed) - set(MORAL_RIGHT_NAMES)))
+    if wanted is None:
+        if not claimed_property:
+            raise MoralRightsNotTransferable(
+                "登记只主张著作人身权，无可代币化的财产权 the registration claims moral rights "
+                "only: there is no property right to tokenize",
+                details={"claimed": sorted(set(claimed))},
+            )
+        return claimed_property
+    names = parse_rights(wanted)
+    refuse_moral_rights(names)
+    not_claimed = sorted(set(names) - set(claimed_property))
+    if not_claimed:
+        raise InvalidInput(
+            "the registration does not claim these rights",
+            details={"not_claimed": not_claimed, "claimed": sorted(set(claimed))},
+        )
+    return names
+
+
+def right_names(mask: int) -> tuple[str, ...]:
+    """The names of the rights in the contracts' bitmask ``mask`` (bits beyond the 17 ignored)."""
+    return tuple(sorted(name for name, right in RIGHT_NAMES.items() if mask >> right & 1))
 
 
 def rights_mask(names: Iterable[str]) -> int:

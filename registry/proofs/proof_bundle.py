@@ -384,7 +384,7 @@ def _check_chain(
         check.notes.append(f"chain: {exc}")
         return False
     if status is RegistrationStatus.REVOKED:
-        check.notes.append("the regulator revoked this root")
+        check.notes.append("the regulator revoked this registration or its batch root")
     return status is RegistrationStatus.VALID
 
 

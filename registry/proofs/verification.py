@@ -42,7 +42,8 @@ class ProofCheck:
     ``leaf_matches_claim``: the stored claim hashes to the leaf; ``proof_valid``: the Merkle path
     leads from the leaf to the batch root (computed locally); ``chain_confirms``: the anchoring
     contract itself accepts leaf, path and root (``None`` when not anchored or not asked);
-    ``revoked``: the regulator revoked the root (the registration shows revoked, not deleted).
+    ``revoked``: the regulator revoked the registration itself (under any root that holds it)
+    or its batch root (the registration shows revoked, not deleted).
     """
 
     leaf_matches_claim: bool

@@ -106,6 +106,26 @@ def test_anchored_registration_becomes_an_asset_once(client: TestClient, runtime
     assert past.json()["block"] == str(body["block_number"])
 
 
+def test_a_moral_right_is_never_tokenized(client: TestClient, runtime: Runtime) -> None:
+    publisher = bearer(runtime, "publisher")
+    number = register(client, runtime, b"moral rights stay with the author", publisher)
+    runtime.new_batcher().run_once()
+    url = f"/v1/works/{number}/tokenize"
+    for moral in ("publication", "authorship", "alteration", "integrity"):
+        refused = client.post(
+            url, json={"owner": OWNER, "rights": ["reproduction", moral]}, headers=publisher
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["code"] == "moral_rights_not_transferable"
+        assert refused.json()["details"]["moral_rights"] == [moral]
+    not_claimed = client.post(url, json={"owner": OWNER, "rights": ["rental"]}, headers=publisher)
+    assert not_claimed.status_code == 400
+    assert not_claimed.json()["details"]["not_claimed"] == ["rental"]
+    minted = client.post(url, json={"owner": OWNER, "rights": ["distribution"]}, headers=publisher)
+    assert minted.status_code == 201, minted.text
+    assert minted.json()["rights"] == 1 << Right.DISTRIBUTION
+
+
 def test_asset_endpoints_need_their_scopes_and_valid_input(
     client: TestClient, runtime: Runtime
 ) -> None:
@@ -341,6 +361,12 @@ def test_a_bound_registration_is_minted_only_with_its_controllers_authorization(
         assert refused.status_code == 422, refused.text
         assert refused.json()["code"] == "invalid_mint_authorization"
     nothing_minted()
+    moral = client.get(
+        f"/v1/works/{number}/mint-authorization",
+        params={"owner": OWNER, "rights": ["authorship"]},
+        headers=publisher,
+    )
+    assert (moral.status_code, moral.json()["code"]) == (422, "moral_rights_not_transferable")
     garbled = {**signed, "signature": "not hex"}
     refused = client.post(url, json={"owner": OWNER, "authorization": garbled}, headers=publisher)
     assert (refused.status_code, refused.json()["code"]) == (400, "invalid_input")

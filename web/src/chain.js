@@ -40,9 +40,10 @@ export async function chainId(url, fetcher = fetch) {
 }
 
 /** RegistryAnchor's record of a root and its verdict on a leaf and path under it. The
- * contract's registrationStatus proves a leaf alone: the entry of a registration bound to a
- * `controller` is proven here as RightsAsset.tokenize proves it (the path from the entry to the
- * root, and the root's record). */
+ * contract's registrationStatus proves a leaf alone (and answers "revoked" for a revoked
+ * registration or root): the entry of a registration bound to a `controller` is proven here as
+ * RightsAsset.tokenize proves it (the path from the entry to the root, the root's record, and
+ * whether the registration itself was revoked). */
 export async function readAnchor(url, contract, { leaf, proof, root, controller = null }, fetcher = fetch) {
   const record = await call(url, contract, "rootRecord(bytes32)", [root], fetcher);
   const read = {
@@ -54,7 +55,9 @@ export async function readAnchor(url, contract, { leaf, proof, root, controller 
   };
   if (controller !== null) {
     const proven = read.anchoredAt !== 0 && verifyProof(leaf, proof, root, controller);
-    return { ...read, status: !proven ? "unproven" : read.revoked ? "revoked" : "valid" };
+    if (!proven) return { ...read, status: "unproven" };
+    const revoked = await call(url, contract, "isRegistrationRevoked(bytes32)", [leaf], fetcher);
+    return { ...read, status: read.revoked || revoked.bool(0) ? "revoked" : "valid" };
   }
   const status = await call(
     url,

@@ -124,7 +124,7 @@ const zh = {
   on_chain_contract_mismatch: "证明包所说的合约 {contract} 不是本站公布的 RegistryAnchor {expected}。",
   on_chain_unknown_root: "合约 {contract} 中没有这个批次根。",
   on_chain_block_mismatch: "批次根锚定在第 {actual} 块，而证明包说是第 {expected} 块。",
-  on_chain_revoked: "批次根已被监管机构撤销，此登记不再有效。",
+  on_chain_revoked: "监管机构已撤销此登记（或其整个批次根），此登记不再有效。",
   on_chain_unproven: "合约不认可这个叶子与证明路径。",
   bundle_unavailable: "无法取得证明包：{why}",
   bundle_mismatch: "证明包属于另一项登记（{number}）。",
@@ -286,7 +286,8 @@ const en = {
     "The bundle names contract {contract}, not this site's RegistryAnchor {expected}.",
   on_chain_unknown_root: "Contract {contract} does not know this batch root.",
   on_chain_block_mismatch: "The root was anchored in block {actual}, not block {expected} as the bundle says.",
-  on_chain_revoked: "The regulator revoked the batch root: the registration is no longer valid.",
+  on_chain_revoked:
+    "The regulator revoked this registration (or its whole batch root): it is no longer valid.",
   on_chain_unproven: "The contract does not accept this leaf and proof path.",
   bundle_unavailable: "The proof bundle could not be fetched: {why}",
   bundle_mismatch: "The proof bundle is another registration's ({number}).",

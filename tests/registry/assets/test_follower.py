@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from chain_client.licences import LicenceTerms
 from chain_client.moderation import MODERATOR_ROLE, Authority, asset_target
 from chain_client.pledges import LENDER_ROLE, PledgeTerms, currency_code
+from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.rights_assets import Right, rights_mask
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
@@ -279,3 +280,29 @@ def test_recorded_encumbrances_agree_with_the_contracts_view(runtime: Runtime) -
         assert recorded.as_of_block == runtime.w3.eth.block_number
     with pytest.raises(AssetNotFound):
         recorded_encumbrances(runtime.sessions, 1, at_time=0)
+
+
+def test_a_revoked_registration_marks_its_asset_only(runtime: Runtime) -> None:
+    numbers = [
+        Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now)
+        .register(
+            io.BytesIO(f"revoked work {n} {time.time_ns()}".encode()),
+            WorkMetadata(title=f"作品 {n}"),
+        )
+        .number
+        for n in range(2)
+    ]
+    assert runtime.new_batcher().run_once().error is None
+    suite = runtime.suite()
+    fraud, innocent = (
+        tokenize(runtime.sessions, suite, n, OWNER.address).asset_id for n in numbers
+    )
+    suite.registry_anchor.grant_role(ANCHOR_REGULATOR_ROLE, runtime.sender.address)
+    suite.registry_anchor.revoke_registration(fraud.to_bytes(32, "big"), b"\x0c" * 32)
+    follow(runtime)
+    with runtime.sessions() as session:
+        revoked = {
+            key: session.get(ChainAsset, asset_key(key)).revoked  # type: ignore[union-attr]
+            for key in (fraud, innocent)
+        }
+    assert revoked == {fraud: True, innocent: False}

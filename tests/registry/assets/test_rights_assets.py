@@ -7,6 +7,7 @@ import io
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import Any
 
 import pytest
 from eth_account import Account
@@ -129,6 +130,54 @@ def test_anchored_registration_is_tokenized_with_its_claimed_rights(runtime: Run
     )
 
 
+def test_tokenizing_carries_property_rights_only(runtime: Runtime) -> None:
+    registrar = Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now)
+    claimed = ("authorship", "publication", "reproduction", "translation")
+    number, moral_only = (
+        registrar.register(
+            io.BytesIO(f"moral rights work {n} {time.time_ns()}".encode()),
+            WorkMetadata(title=f"作品 {n}", rights=rights),
+        ).number
+        for n, rights in enumerate((claimed, ("authorship", "integrity")))
+    )
+    assert runtime.new_batcher().run_once().error is None
+    suite, w3, sessions = runtime.suite(), runtime.w3, runtime.sessions
+    sender = runtime.sender.address
+
+    def attempt(reference: str, rights: list[str] | None) -> Callable[[], object]:
+        return lambda: tokenize(sessions, suite, reference, OWNER.address, rights=rights)
+
+    refused = refused_without_sending(
+        w3, sender, errors.MoralRightsNotTransferable, attempt(number, ["authorship", "rental"])
+    )
+    assert refused.code == "moral_rights_not_transferable"
+    assert refused.details["moral_rights"] == ["authorship"]
+    refused_without_sending(w3, sender, errors.InvalidInput, attempt(number, ["rental"]))
+    refused_without_sending(w3, sender, errors.InvalidMetadata, attempt(number, ["fame"]))
+    refused_without_sending(
+        w3, sender, errors.MoralRightsNotTransferable, attempt(moral_only, None)
+    )
+    # By default: the property rights the registration claims, never its moral rights.
+    minted = tokenize(sessions, suite, number, OWNER.address)
+    assert minted.rights == rights_mask(Right.REPRODUCTION, Right.TRANSLATION)
+    assert suite.rights_asset.asset_terms(minted.asset_id).rights == minted.rights
+
+
+def test_a_revoked_registration_is_refused_and_spares_its_batch(runtime: Runtime) -> None:
+    fraud, innocent = register_and_anchor(runtime, 2)
+    suite, w3, sessions = runtime.suite(), runtime.w3, runtime.sessions
+    registrar = runtime.sender.address
+    suite.registry_anchor.grant_role(ANCHOR_REGULATOR_ROLE, registrar)
+    leaf = resolve_asset_id(sessions, fraud).to_bytes(32, "big")
+    suite.registry_anchor.revoke_registration(leaf, b"\x04" * 32)
+    refused = refused_without_sending(
+        w3, registrar, errors.Revoked, lambda: tokenize(sessions, suite, fraud, OWNER.address)
+    )
+    assert refused.message == "the registration was revoked"
+    minted = tokenize(sessions, suite, innocent, OWNER.address)
+    assert not suite.rights_asset.is_revoked(minted.asset_id)
+
+
 def test_tokenize_refusals_send_nothing(runtime: Runtime) -> None:
     first, second = register_and_anchor(runtime, 2)
     (pending,) = register_and_anchor(runtime, anchor=False)
@@ -203,7 +252,7 @@ def test_a_bound_registration_is_refused_without_its_controllers_authorization(
     def attempt(
         owner: str = OWNER.address,
         authorization: MintAuthorizationGrant | None = None,
-        **terms: int,
+        **terms: Any,
     ) -> Callable[[], object]:
         return lambda: tokenize(
             sessions, suite, number, owner, authorization=authorization, **terms
@@ -418,6 +467,12 @@ def test_licence_refusals_send_nothing(suite: Suite, w3: Web3, asset: Tokenized)
     )
     refused_without_sending(w3, OWNER, errors.InvalidLicenceTerms, grant(licensee=OWNER.address))
     refused_without_sending(w3, OWNER, errors.InvalidLicenceTerms, grant(rights=1 << 17))
+    refused_without_sending(
+        w3,
+        OWNER,
+        errors.MoralRightsNotTransferable,
+        grant(rights=rights_mask(Right.AUTHORSHIP, Right.INFORMATION_NETWORK)),
+    )
     refused_without_sending(w3, OWNER, errors.InvalidLicenceTerms, grant(end=now - 1))
     backdated = refused_without_sending(w3, OWNER, errors.LicenceBackdated, grant(start=now - 1))
     assert backdated.code == "licence_backdated"

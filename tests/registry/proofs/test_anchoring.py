@@ -217,6 +217,25 @@ def test_registrations_under_a_revoked_root_show_revoked_not_deleted(
     assert get_registration(runtime.sessions, views[0].number).number == view.number
 
 
+def test_a_revoked_registration_shows_revoked_and_its_batch_stays_valid(
+    runtime: Runtime, anchor_client: RegistryAnchorClient
+) -> None:
+    views = register_some(runtime)
+    run_anchoring_cycle(runtime.sessions, anchor_client, policy=POLICY, now=runtime.now)
+    fraud, innocent = (get_registration(runtime.sessions, v.number) for v in views[:2])
+    assert fraud.anchor is not None
+    assert innocent.anchor is not None
+    assert fraud.anchor.root == innocent.anchor.root, "one batch"
+    assert anchor_client.sender is not None
+    anchor_client.grant_role(REGULATOR_ROLE, anchor_client.sender.address)
+    anchor_client.revoke_registration(bytes.fromhex(fraud.leaf), b"\x02" * 32)
+    check = check_proof(fraud, anchor_client)
+    assert check.revoked
+    assert not check.ok
+    assert check.proof_valid
+    assert check_proof(innocent, anchor_client).ok
+
+
 def test_workers_with_their_own_registrar_accounts_keep_their_nonces(
     runtime: Runtime, anchor_client: RegistryAnchorClient
 ) -> None:
