@@ -30,3 +30,10 @@ def _json_value(value: object) -> object:
     if isinstance(value, Mapping):
         return {key: _json_value(item) for key, item in value.items()}
     return value
+
+
+class JsonRecord:
+    """A record (a dataclass) whose JSON object is :func:`json_of` it."""
+
+    def to_json(self) -> dict[str, object]:
+        return json_of(self)

@@ -12,7 +12,7 @@ from typing import BinaryIO, Protocol
 from sqlalchemy.orm import Session
 
 from registry.content import detect_text_kind, extract_text
-from registry.core.record_json import json_of
+from registry.core.record_json import JsonRecord, json_of
 
 # The text of a work is read for the lexicon at most this far.
 MAX_TEXT_BYTES = 32 << 20
@@ -26,7 +26,7 @@ class Verdict(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class HookResult:
+class HookResult(JsonRecord):
     """What one hook said: its verdict, a score (0 = nothing found) and why."""
 
     hook: str
@@ -34,9 +34,6 @@ class HookResult:
     score: float = 0.0
     reasons: tuple[str, ...] = ()
     details: Mapping[str, object] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, object]:
-        return json_of(self)
 
 
 class LazyText:

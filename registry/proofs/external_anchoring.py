@@ -42,7 +42,7 @@ from registry.core.background import BackgroundLoop
 from registry.core.database import take_write_lock, unit_of_work
 from registry.core.errors import ServiceUnavailable
 from registry.core.models import Batch, ExternalAnchoring
-from registry.core.record_json import json_of
+from registry.core.record_json import JsonRecord
 from registry.core.states import BATCH_ON_CHAIN, ExternalAnchoringState
 from registry.core.views import as_utc
 
@@ -96,7 +96,7 @@ class ExternalCycle:
 
 
 @dataclass(frozen=True)
-class ExternalAnchoringView:
+class ExternalAnchoringView(JsonRecord):
     """An anchoring of a batch root on an external chain, as a proof bundle carries it."""
 
     chain: str
@@ -106,9 +106,6 @@ class ExternalAnchoringView:
     block_number: int
     block_hash: str
     anchored_at: datetime
-
-    def to_json(self) -> dict[str, object]:
-        return json_of(self)
 
 
 @dataclass(frozen=True)

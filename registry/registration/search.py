@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from registry.core.errors import InvalidIsbn, InvalidSearch
 from registry.core.isbn import normalize_isbn
 from registry.core.models import Registration, WorkSearchTerm
-from registry.core.record_json import json_of
+from registry.core.record_json import JsonRecord
 from registry.core.states import REGISTRATION_WITHHELD, RegistrationStatus
 from registry.core.views import PartyRef, as_utc
 
@@ -80,7 +80,7 @@ def index_registration(
 
 
 @dataclass(frozen=True)
-class WorkSummary:
+class WorkSummary(JsonRecord):
     """A registration as a search shows it to anyone: no content, no claim, no keys."""
 
     number: str
@@ -93,9 +93,6 @@ class WorkSummary:
     anchored_at: datetime | None
     status: str
     taken_down: bool
-
-    def to_json(self) -> dict[str, object]:
-        return json_of(self)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from registry.core.record_json import json_of
+from registry.core.record_json import JsonRecord, json_of
 
 
 class Colour(enum.StrEnum):
@@ -46,3 +46,14 @@ def test_a_record_is_its_fields_in_order_with_json_values() -> None:
     }
     assert list(value) == ["colour", "inners", "inner", "details"]
     assert type(value["colour"]) is str
+
+
+@dataclass(frozen=True)
+class Shown(JsonRecord):
+    name: str
+    at: datetime
+
+
+def test_a_json_record_is_json_of_itself() -> None:
+    at = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    assert Shown("a", at).to_json() == {"name": "a", "at": "2026-11-27T08:00:00+00:00"}
