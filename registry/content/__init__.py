@@ -21,7 +21,12 @@ from registry.core.lazy_exports import lazy_exports
 # Every other name is imported from its module on first use (PEP 562), so that importing one
 # module of this package does not import them all: a command that needs little starts at once.
 if TYPE_CHECKING:
-    from registry.content.key_files import check_private_file, read_master_key_file
+    from registry.content.key_files import (
+        check_private_file,
+        create_private_file,
+        read_master_key_file,
+        read_sm2_key_file,
+    )
     from registry.content.kubo import KuboContentStore
     from registry.content.protection import (
         MASTER,
@@ -37,7 +42,12 @@ if TYPE_CHECKING:
 __getattr__ = lazy_exports(
     __name__,
     {
-        "registry.content.key_files": ("check_private_file", "read_master_key_file"),
+        "registry.content.key_files": (
+            "check_private_file",
+            "create_private_file",
+            "read_master_key_file",
+            "read_sm2_key_file",
+        ),
         "registry.content.kubo": ("KuboContentStore",),
         "registry.content.protection": (
             "MASTER",
@@ -65,6 +75,7 @@ __all__ = [
     "chunk_stream",
     "cid_text",
     "content_key_rows",
+    "create_private_file",
     "describe",
     "detect_text_kind",
     "extract_text",
@@ -73,6 +84,7 @@ __all__ = [
     "parse_cid",
     "read_content",
     "read_master_key_file",
+    "read_sm2_key_file",
     "stage",
     "wrapped_keys",
 ]

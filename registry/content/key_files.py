@@ -13,7 +13,9 @@ import secrets
 import stat
 from pathlib import Path
 
-from registry.core.errors import InsecureKeyFile, InvalidKeyFile
+from crypto.errors import CryptoError
+from crypto.sm2 import SM2PrivateKey
+from registry.core.errors import ConfigurationError, InsecureKeyFile, InvalidKeyFile
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,30 @@ def check_private_file(path: Path, *, dev_mode: bool, what: str) -> None:
     raise InsecureKeyFile(message, details=details)
 
 
+def create_private_file(path: Path, text: str, *, what: str) -> None:
+    """Write ``text`` into the new file ``path``, readable by its owner only (mode 0600 from
+    the start); an existing file is never overwritten."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as out:
+        out.write(text)
+    log.info("created the %s %s (mode 0600)", what, path)
+
+
+def read_sm2_key_file(
+    path: Path, *, dev_mode: bool, what: str, refusal: type[ConfigurationError], named: str
+) -> SM2PrivateKey:
+    """The SM2 private key (PEM) in ``path``, checked to be private first; ``refusal`` (with
+    the path, the file ``named`` so) when it holds no such key."""
+    check_private_file(path, dev_mode=dev_mode, what=what)
+    try:
+        return SM2PrivateKey.from_pem(path.read_bytes())
+    except (CryptoError, ValueError) as exc:
+        raise refusal(
+            f"{named} {path} is not an SM2 private key (PEM)", details={"path": str(path)}
+        ) from exc
+
+
 def read_master_key_file(path: Path, *, dev_mode: bool) -> str:
     """The master key (64 hex digits) held in ``path``, checked to be private first.
 
@@ -44,11 +70,7 @@ def read_master_key_file(path: Path, *, dev_mode: bool) -> str:
             raise InvalidKeyFile(
                 f"the master key file {path} does not exist", details={"path": str(path)}
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="ascii") as out:
-            out.write(secrets.token_hex(32) + "\n")
-        log.info("created the master key file %s (mode 0600)", path)
+        create_private_file(path, secrets.token_hex(32) + "\n", what="master key file")
     check_private_file(path, dev_mode=dev_mode, what="master key file")
     text = path.read_text(encoding="ascii", errors="replace").strip().removeprefix("0x")
     try:

@@ -4,21 +4,16 @@ parties from the command line."""
 
 from __future__ import annotations
 
-import logging
-import os
 from pathlib import Path
 
 from chain_client.errors import ChainError
 from chain_client.identity_attestations import IdentityAttestationsClient
-from crypto.errors import CryptoError
 from crypto.signing import KeySigner
 from crypto.sm2 import SM2PrivateKey
 from registry.access.attestation import Attestors, parse_attestor_keys
-from registry.content import check_private_file
+from registry.content import create_private_file, read_sm2_key_file
 from registry.core.errors import ChainUnreachable, InvalidKeyFile
 from registry.core.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 def load_attestors(settings: Settings) -> Attestors:
@@ -36,19 +31,16 @@ def load_attestors(settings: Settings) -> Attestors:
 
 def _dev_attestor_key(path: Path) -> SM2PrivateKey:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="ascii") as out:
-            out.write(SM2PrivateKey.generate().to_pem())
-        log.info("created the development attestor's key %s (mode 0600)", path)
-    check_private_file(path, dev_mode=True, what="development attestor key")
-    try:
-        return SM2PrivateKey.from_pem(path.read_bytes())
-    except (CryptoError, ValueError) as exc:
-        raise InvalidKeyFile(
-            f"the development attestor key {path} is not an SM2 private key (PEM)",
-            details={"path": str(path)},
-        ) from exc
+        create_private_file(
+            path, SM2PrivateKey.generate().to_pem(), what="development attestor's key"
+        )
+    return read_sm2_key_file(
+        path,
+        dev_mode=True,
+        what="development attestor key",
+        refusal=InvalidKeyFile,
+        named="the development attestor key",
+    )
 
 
 class ChainLedger:

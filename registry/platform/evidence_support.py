@@ -5,24 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import logging
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from chain_client.connection import translate_errors
 from chain_client.errors import ChainError
-from crypto.errors import CryptoError
 from crypto.sm2 import SM2PrivateKey
 from registry.assets import Assets
 from registry.assets.chain_state import recorded_encumbrances
-from registry.content import check_private_file
+from registry.content import create_private_file, read_sm2_key_file
 from registry.core.errors import AssetNotFound, OperatorKeyNotConfigured, RegistryError
 from registry.core.settings import Settings
 from registry.core.views import RegistrationView
-
-log = logging.getLogger(__name__)
 
 
 def load_operator_key(settings: Settings) -> SM2PrivateKey:
@@ -37,27 +31,20 @@ def load_operator_key(settings: Settings) -> SM2PrivateKey:
         )
     dev = settings.mode == "dev"
     if dev and settings.operator_key_file is None and not path.exists():
-        _create(path)
+        create_private_file(
+            path, SM2PrivateKey.generate().to_pem(), what="development operator key"
+        )
     if not path.exists():
         raise OperatorKeyNotConfigured(
             f"the operator key file {path} does not exist", details={"path": str(path)}
         )
-    check_private_file(path, dev_mode=dev, what="operator signing key")
-    try:
-        return SM2PrivateKey.from_pem(path.read_bytes())
-    except (CryptoError, ValueError) as exc:
-        raise OperatorKeyNotConfigured(
-            f"the operator key file {path} is not an SM2 private key (PEM)",
-            details={"path": str(path)},
-        ) from exc
-
-
-def _create(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as out:
-        out.write(SM2PrivateKey.generate().to_pem())
-    log.info("created the development operator key %s (mode 0600)", path)
+    return read_sm2_key_file(
+        path,
+        dev_mode=dev,
+        what="operator signing key",
+        refusal=OperatorKeyNotConfigured,
+        named="the operator key file",
+    )
 
 
 def rights_state_reader(
