@@ -13,7 +13,7 @@ from rich.console import Console
 
 from cli.keys import PasswordFile, signer_from
 from cli.output import refused
-from registry.core.errors import InvalidManifest, RegistryError
+from registry.core.errors import RegistryError
 from registry.core.states import CatalogueItemState, CatalogueJobState
 
 if TYPE_CHECKING:
@@ -168,19 +168,14 @@ def _job_pass(runtime: Runtime, manifest: Path, job_id: str, signer: KeySigner |
         get_job,
         process_job,
     )
-    from registry.registration.catalogue import manifest_kind_of
+    from registry.registration.catalogue import read_manifest_file
 
     registrar = runtime.registrar.signing_with(signer)
     if job_id == "new":
-        try:
-            text = manifest.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidManifest(f"cannot read {manifest.name}: {exc}") from exc
-        kind = manifest_kind_of(manifest.name)
-        beside = [f.name for f in manifest.parent.iterdir() if f.is_file() and f != manifest]
+        read = read_manifest_file(manifest)
         view = create_job(
-            runtime.sessions, owner="cli", manifest=text, kind=kind, now=runtime.now,
-            match_files=beside,
+            runtime.sessions, owner="cli", manifest=read.text, kind=read.kind, now=runtime.now,
+            match_files=read.beside,
         )  # fmt: skip
     else:
         view = get_job(runtime.sessions, job_id, owner=None)

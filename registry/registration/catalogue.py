@@ -96,14 +96,10 @@ def read_manifest(manifest: Path) -> list[CatalogueItem]:
     separated by ``;``) or JSON (a list of objects with the same fields, lists as arrays)
     manifest. File paths are relative to the manifest. Raises :class:`InvalidManifest` naming
     the line."""
-    try:
-        text = manifest.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidManifest(f"cannot read {manifest.name}: {exc}") from exc
-    kind = manifest_kind_of(manifest.name)
-    beside = [f.name for f in manifest.parent.iterdir() if f.is_file() and f != manifest]
+    read = read_manifest_file(manifest)
     items = []
-    for row in parse_manifest(text, kind=kind, files=beside if kind == "onix" else ()):
+    files = read.beside if read.kind == "onix" else ()
+    for row in parse_manifest(read.text, kind=read.kind, files=files):
         try:
             spec = validate_row(row)
         except (InvalidInput, RowRefused) as exc:
@@ -112,6 +108,27 @@ def read_manifest(manifest: Path) -> list[CatalogueItem]:
             ) from exc
         items.append(CatalogueItem(manifest.parent / row.file, spec.metadata, row.line))
     return items
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    """A manifest file as read: its text, its kind (:func:`manifest_kind_of`) and the names of
+    the other files in its directory."""
+
+    text: str
+    kind: str
+    beside: list[str]
+
+
+def read_manifest_file(manifest: Path) -> ManifestFile:
+    """Read ``manifest`` (UTF-8, with or without a BOM); :class:`InvalidManifest` if it cannot
+    be read."""
+    try:
+        text = manifest.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidManifest(f"cannot read {manifest.name}: {exc}") from exc
+    beside = [f.name for f in manifest.parent.iterdir() if f.is_file() and f != manifest]
+    return ManifestFile(text, manifest_kind_of(manifest.name), beside)
 
 
 def manifest_kind_of(name: str) -> str:
