@@ -18,6 +18,7 @@ from api.routes import admin, assets, health, parties, verify, works
 from api.routes import moderation as moderation_routes
 from api.routes.asset_writes import router as asset_writes_router
 from api.routes.catalogues import router as catalogues_router
+from api.routes.editions import router as editions_router
 from api.routes.evidence import router as evidence_router
 from api.routes.similar import router as similar_router
 from api.routes.webhooks import router as webhooks_router
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(catalogues_router)
     app.include_router(similar_router)
     app.include_router(moderation_routes.router)
+    app.include_router(editions_router)
 
     install_verification_page(app, runtime)
     install_docs_pages(app)

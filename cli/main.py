@@ -18,6 +18,7 @@ from rich.markup import escape
 from cli.admin import admin_app
 from cli.catalogue import catalogue, register_items
 from cli.deferred_help import DeferredHelp
+from cli.edition import edition_app
 from cli.evidence import check_package_file, evidence
 from cli.keys import PasswordFile, keys_app, signer_from
 from cli.moderation import audit_app
@@ -47,6 +48,7 @@ app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(audit_app, name="audit")
 app.add_typer(pledge_app, name="pledge")
 app.add_typer(asset_app, name="asset")
+app.add_typer(edition_app, name="edition")
 app.command(name="catalogue")(catalogue)
 app.command(name="similar", cls=DeferredHelp)(similar)
 app.command(name="evidence")(evidence)

@@ -67,6 +67,7 @@ from registry.editions.errors import (
     NotCopyHolder,
     ReaderNotVerified,
 )
+from registry.editions.relay import prepare, relaying
 from registry.registration import registrant_id
 
 MAX_SIZE = 1_000_000
@@ -236,6 +237,19 @@ class Editions:
         if client is None:
             raise errors.ContractsNotConfigured("the Editions contract is not configured")
         return client.with_sender(acting) if acting is not None else client
+
+    def prepared(
+        self, account: str, run: Callable[[TransactionSender], object]
+    ) -> dict[str, object]:
+        """The unsigned transaction ``run`` (one of the writes below) would send as ``account``,
+        once every check passed; nothing is sent or recorded."""
+        return prepare(self._client().w3, account, run)
+
+    def relaying(self, raw_transaction: str) -> TransactionSender:
+        """The acting account of a transaction it signed: a write run with it broadcasts the
+        signed bytes only if they are exactly what the write would send."""
+        client = self._client()
+        return relaying(client.w3, raw_transaction, client.address)
 
     # ------------------------------------------------------------------------------ readers
 

@@ -1,0 +1,252 @@
+"""``banquan edition``: numbered editions (数字藏书) of registered works, signed with your own key.
+
+The key stays with the user: it is read from the user's keystore (``banquan keys new
+--algorithm secp256k1``) and signs here; the editions service runs its checks and sends through
+a :class:`TransactionSender` for that account. Exit status 2 and the error code on any refusal;
+``--json`` for scripts.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from cli.deferred_help import DeferredHelp
+from cli.keys import PasswordFile, open_keystore
+from cli.output import refused
+from registry.core.errors import ConfigurationError, InvalidInput, RegistryError
+
+if TYPE_CHECKING:
+    from chain_client.transactions import TransactionSender
+    from registry.platform import Runtime
+
+edition_app = typer.Typer(
+    help="数字藏书 Numbered editions of registered works, signed with your own key."
+)
+console = Console(soft_wrap=True)
+
+Key = Annotated[
+    Path,
+    typer.Option(
+        "--key", help="你的 secp256k1 密钥库 Your secp256k1 keystore (the acting account)",
+        exists=True, dir_okay=False,
+    ),
+]  # fmt: skip
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
+EditionId = Annotated[int, typer.Argument(help="版本编号 The edition's id")]
+DAY = 24 * 3600
+
+
+@contextmanager
+def _runtime(as_json: bool) -> Iterator[Runtime]:
+    """The runtime; a domain error exits 2 with its code."""
+    from registry.core.settings import Settings
+    from registry.platform import build_runtime
+
+    runtime: Runtime | None = None
+    try:
+        runtime = build_runtime(Settings())
+        yield runtime
+    except (RegistryError, ConfigurationError) as error:
+        raise refused(error, as_json=as_json) from error
+    finally:
+        if runtime is not None:
+            runtime.close()
+
+
+def _sender(runtime: Runtime, key: Path, password_file: Path | None) -> TransactionSender:
+    from eth_account import Account
+
+    from chain_client.transactions import TransactionSender
+    from crypto.errors import CryptoError
+    from crypto.secp256k1 import Secp256k1PrivateKey
+
+    try:
+        private = open_keystore(key, password_file)
+    except CryptoError as exc:
+        raise InvalidInput(f"无法打开密钥库 cannot open the keystore: {exc}") from exc
+    if not isinstance(private, Secp256k1PrivateKey):
+        raise InvalidInput("密钥库须为 secp256k1 密钥 the keystore must hold a secp256k1 key")
+    return TransactionSender(runtime.w3, Account.from_key(private.to_bytes()))
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _show(as_json: bool, result: dict[str, Any]) -> None:
+    if as_json:
+        print(json.dumps(_plain(result), ensure_ascii=False))
+        return
+    for name, value in result.items():
+        console.print(f"{name:18} {_plain(value)}", highlight=False)
+
+
+def _price_fen(text: str | None) -> int | None:
+    from decimal import Decimal, InvalidOperation
+
+    if text is None:
+        return None
+    try:
+        amount = Decimal(text.strip().removeprefix("¥"))
+    except InvalidOperation as exc:
+        raise InvalidInput("价格须为人民币金额 --price is an amount in yuan") from exc
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput("价格至多两位小数 --price has at most two decimals")
+    return int(amount * 100)
+
+
+@edition_app.command(name="create", cls=DeferredHelp)
+def create_command(
+    number: Annotated[str, typer.Argument(help="登记号 Registration number (BQ-…)")],
+    key: Key,
+    title: Annotated[str, typer.Option(help="书名 Title of the edition")],
+    cover: Annotated[str, typer.Option(help="封面/元数据 CID Cover/metadata CID")],
+    size: Annotated[int, typer.Option(help="份数 Number of copies N")],
+    lock_after_issue_days: Annotated[
+        float, typer.Option(help="发行后锁定天数 Lock-up after issue")
+    ] = 180,
+    lock_after_gift_days: Annotated[
+        float, typer.Option(help="受赠后锁定天数 Lock-up after a gift")
+    ] = 730,
+    daily_gift_limit: Annotated[
+        int, typer.Option(help="每日赠送上限 Gifts per holder per day")
+    ] = 1,
+    territory: Annotated[int, typer.Option(help="地域 ISO 3166-1 numeric")] = 156,
+    sole: Annotated[bool, typer.Option(help="该作品唯一版本 The work's only edition")] = False,
+    price: Annotated[
+        str | None, typer.Option(help="展示价格（元，仅链下）Price in CNY, off chain")
+    ] = None,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """创建数字藏书版本 Create a numbered edition of a registered work; your key (the owner of the
+    work's rights asset, or a licensee of its information-network right) publishes it."""
+    from chain_client.editions import EditionTerms
+
+    with _runtime(as_json) as runtime:
+        terms = EditionTerms(
+            size=size, territory=territory, lock_after_issue=int(lock_after_issue_days * DAY),
+            lock_after_gift=int(lock_after_gift_days * DAY), daily_gift_limit=daily_gift_limit,
+            sole=sole,
+        )  # fmt: skip
+        view = runtime.editions.create(
+            _sender(runtime, key, password_file), number, title=title, metadata_cid=cover,
+            terms=terms, price_fen=_price_fen(price),
+        )  # fmt: skip
+        _show(as_json, asdict(view))
+
+
+@edition_app.command(name="issue", cls=DeferredHelp)
+def issue_command(
+    edition_id: EditionId,
+    catalogue: Annotated[
+        Path,
+        typer.Argument(
+            help="发行清单 CSV: reader (party id or address), copy_number",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    key: Key,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """发行藏书 Issue copies to verified adult readers: one Merkle root per batch of copies."""
+    rows: list[tuple[str, int]] = []
+    with catalogue.open(encoding="utf-8", newline="") as handle:
+        for line, record in enumerate(csv.reader(handle), start=1):
+            if not record or record[0].strip() in ("", "reader"):
+                continue
+            try:
+                rows.append((record[0].strip(), int(record[1])))
+            except (IndexError, ValueError):
+                raise refused(
+                    InvalidInput(
+                        f"清单第 {line} 行无效 catalogue line {line} is not reader,copy_number"
+                    ),
+                    as_json=as_json,
+                ) from None
+    with _runtime(as_json) as runtime:
+        batches = runtime.editions.issue(_sender(runtime, key, password_file), edition_id, rows)
+        _show(as_json, {"edition_id": edition_id, "copies": len(rows), "batches": batches})
+
+
+@edition_app.command(name="show", cls=DeferredHelp)
+def show_command(
+    edition_id: EditionId,
+    copy: Annotated[int | None, typer.Option(help="藏书编号 Show this copy (its page)")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """查看版本或藏书 Show an edition, or one copy: 第 n 份，共 N 份, holder, gifts."""
+    with _runtime(as_json) as runtime:
+        if copy is None:
+            _show(as_json, asdict(runtime.editions.show(edition_id)))
+            return
+        view = runtime.editions.copy(edition_id, copy)
+        _show(
+            as_json,
+            {
+                "label": f"第 {view.copy_number} 份，共 {view.size} 份 "
+                f"copy {view.copy_number} of {view.size}",
+                **asdict(view),
+            },
+        )
+
+
+@edition_app.command(name="gift", cls=DeferredHelp)
+def gift_command(
+    edition_id: EditionId,
+    copy: Annotated[int, typer.Argument(help="藏书编号 Copy number")],
+    to: Annotated[str, typer.Argument(help="受赠人 Receiver: party id or address")],
+    key: Key,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """赠送藏书 Give your copy to a verified adult reader (a gift: no price, no sale)."""
+    with _runtime(as_json) as runtime:
+        gift = runtime.editions.gift(_sender(runtime, key, password_file), edition_id, copy, to)
+        _show(as_json, asdict(gift))
+
+
+@edition_app.command(name="holders", cls=DeferredHelp)
+def holders_command(
+    edition_id: EditionId,
+    reader: Annotated[str, typer.Argument(help="读者 Party id or address")],
+    as_json: AsJson = False,
+) -> None:
+    """读者持有哪些藏书 Which copies of the edition a reader holds now (checked on chain)."""
+    with _runtime(as_json) as runtime:
+        held = runtime.editions.holding(edition_id, reader)
+        _show(
+            as_json, {"edition_id": edition_id, "reader": held.reader, "copies": list(held.copies)}
+        )
+
+
+@edition_app.command(name="bind-reader", cls=DeferredHelp)
+def bind_reader_command(
+    party: Annotated[str, typer.Argument(help="当事人 Party id of a verified person")],
+    as_json: AsJson = False,
+) -> None:
+    """登记读者 Bind a verified person's address on chain as a reader (full-age flag only; sent
+    by the registry's account)."""
+    with _runtime(as_json) as runtime:
+        address, adult = runtime.editions.bind_reader(party)
+        _show(as_json, {"party": party, "address": address, "adult": adult})

@@ -1,0 +1,179 @@
+"""Editions over HTTP on a real suite on Anvil and both databases: publishers and holders sign
+with eth_account (prepare, sign, submit), platforms ask who holds which copy; every refusal is a
+coded 4xx that changed nothing (no edition, copy or gift recorded, the signer's nonce unused)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from api.app import create_app
+from registry.core.models import Edition, EditionCopy, EditionGift
+from registry.platform.runtime import Runtime
+from tests.chain_client.conftest import ROLE_KEYS
+from tests.conftest import bearer
+from tests.registry.editions.test_service import COVER, _count, _reader, _work
+
+OWNER = Account.from_key(ROLE_KEYS["owner"])
+STRANGER = Account.from_key(ROLE_KEYS["buyer"])
+YEAR = 365 * 24 * 3600
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as test_client:
+        yield test_client
+
+
+def _nonce(runtime: Runtime, account: LocalAccount) -> int:
+    return int(runtime.w3.eth.get_transaction_count(account.address))
+
+
+def _write(
+    client: TestClient,
+    runtime: Runtime,
+    path: str,
+    body: dict[str, Any],
+    signer: LocalAccount,
+    scope: str = "publisher",
+) -> Response:
+    """Prepare, sign, submit; a refused preparation is answered as it came."""
+    headers = bearer(runtime, scope)
+    prepared = client.post(
+        f"{path}/prepare", json={**body, "from": signer.address}, headers=headers
+    )
+    if prepared.status_code != 200:
+        return prepared
+    transaction = prepared.json()["transaction"]
+    assert transaction["from"] == signer.address
+    raw = bytes(signer.sign_transaction(transaction).raw_transaction)
+    return client.post(
+        path,
+        json={**body, "from": signer.address, "raw_transaction": "0x" + raw.hex()},
+        headers=headers,
+    )
+
+
+def _edition_body(number: str, **terms: Any) -> dict[str, Any]:
+    return {
+        "registration": number,
+        "title": "三体 数字藏书版",
+        "metadata_cid": COVER,
+        "price_cny": "19.90",
+        "terms": {
+            "size": 3,
+            "territory": 156,
+            "lock_after_issue": 0,
+            "lock_after_gift": 2 * YEAR,
+            "daily_gift_limit": 1,
+            **terms,
+        },
+    }
+
+
+def test_another_account_cannot_create_an_edition_of_the_work(
+    client: TestClient, runtime: Runtime
+) -> None:
+    number = _work(runtime)
+    before = _nonce(runtime, STRANGER)
+    refused = _write(client, runtime, "/v1/editions", _edition_body(number), STRANGER)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["code"] == "not_edition_publisher"
+    assert _count(runtime, Edition) == 0
+    assert _nonce(runtime, STRANGER) == before
+
+
+def test_publish_issue_hold_gift_and_refusals(client: TestClient, runtime: Runtime) -> None:
+    number = _work(runtime)
+    alice, bob = _reader(runtime), _reader(runtime)
+    unverified = _reader(runtime, attest=False)
+    created = _write(client, runtime, "/v1/editions", _edition_body(number), OWNER)
+    assert created.status_code == 201, created.text
+    edition = created.json()
+    assert (edition["size"], edition["issued"], edition["price_cny"]) == (3, 0, "¥19.90")
+    edition_id = edition["edition_id"]
+    base = f"/v1/editions/{edition_id}"
+
+    # A second edition with the same cover breaks the first's terms.
+    conflict = _write(client, runtime, "/v1/editions", _edition_body(number, size=5), OWNER)
+    assert (conflict.status_code, conflict.json()["code"]) == (409, "edition_conflict")
+
+    catalogue = [
+        {"reader": alice.party, "copy_number": 1},
+        {"reader": bob.address, "copy_number": 2},
+    ]
+    for bad, status, code in (
+        ([{"reader": unverified.party, "copy_number": 1}], 409, "reader_not_verified"),
+        ([{"reader": alice.party, "copy_number": 2}], 400, "invalid_issue_catalogue"),
+        ([*catalogue, *({"reader": alice.party, "copy_number": n} for n in (3, 4))], 409,
+         "issue_beyond_size"),
+    ):  # fmt: skip
+        refused = _write(client, runtime, f"{base}/issue", {"catalogue": bad}, OWNER)
+        assert (refused.status_code, refused.json()["code"]) == (status, code), refused.text
+        assert _count(runtime, EditionCopy) == 0
+    issued = _write(client, runtime, f"{base}/issue", {"catalogue": catalogue}, OWNER)
+    assert issued.status_code == 200, issued.text
+    assert [(b["first_copy"], b["count"]) for b in issued.json()["batches"]] == [(1, 2)]
+
+    platform = bearer(runtime, "platform")
+    held = client.get(f"{base}/holders/{alice.party}", headers=platform).json()
+    assert (held["holds"], held["copies"]) == (True, [1])
+    assert (
+        client.get(f"{base}/holders/{unverified.address}", headers=platform).json()["copies"] == []
+    )
+
+    # Gifts: to an unverified party refused; to bob given; then locked up and over the limit.
+    before = _nonce(runtime, alice.account)
+    refused = _write(
+        client,
+        runtime,
+        f"{base}/copies/1/gift",
+        {"to": unverified.party},
+        alice.account,
+        "platform",
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "reader_not_verified")
+    thief = _write(
+        client, runtime, f"{base}/copies/1/gift", {"to": bob.party}, bob.account, "platform"
+    )
+    assert (thief.status_code, thief.json()["code"]) == (403, "not_copy_holder")
+    assert _nonce(runtime, alice.account) == before
+    gift = _write(
+        client, runtime, f"{base}/copies/1/gift", {"to": bob.party}, alice.account, "platform"
+    )
+    assert gift.status_code == 200, gift.text
+    assert gift.json()["to_address"] == bob.address
+    held = client.get(f"{base}/holders/{bob.party}", headers=platform).json()
+    assert held["copies"] == [1, 2]
+    locked = _write(
+        client, runtime, f"{base}/copies/1/gift", {"to": alice.party}, bob.account, "platform"
+    )
+    assert (locked.status_code, locked.json()["code"]) == (409, "copy_locked_up")
+    assert _count(runtime, EditionGift) == 1
+
+    page = client.get(f"{base}/copies/1").json()
+    assert page["label"] == "第 1 份，共 3 份 copy 1 of 3"
+    assert page["holder"] == bob.address
+    assert [g["from_address"] for g in page["gifts"]] == [alice.address]
+
+    runtime.moderation.take_down(
+        number, reason="侵权 infringing", actor="test", authority="moderator"
+    )
+    frozen = _write(
+        client, runtime, f"{base}/copies/2/gift", {"to": alice.party}, bob.account, "platform"
+    )
+    assert (frozen.status_code, frozen.json()["code"]) == (451, "edition_taken_down")
+    assert client.get(base).json()["frozen"] is True
+    assert _count(runtime, EditionGift) == 1
+
+
+def test_unknown_edition_and_copy(client: TestClient, runtime: Runtime) -> None:
+    _work(runtime)
+    missing = client.get("/v1/editions/999")
+    assert (missing.status_code, missing.json()["code"]) == (404, "edition_not_found")

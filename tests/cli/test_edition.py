@@ -1,0 +1,89 @@
+"""banquan edition: a publisher and readers sign with their own keystores, against a real suite
+on Anvil and both databases; a refusal exits 2 with its code and changes nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account import Account
+from typer.testing import CliRunner
+
+from cli.launcher import AnvilProcess
+from cli.main import app
+from registry.core.database import migrate
+from registry.core.models import Edition, EditionGift
+from registry.platform.runtime import Runtime, build_runtime
+from tests.chain_client.conftest import ROLE_KEYS
+from tests.cli.test_pledge import PASSWORD, keystore
+from tests.conftest import make_settings
+from tests.registry.editions.test_service import COVER, _count, _reader, _work
+
+runner = CliRunner()
+OWNER = Account.from_key(ROLE_KEYS["owner"])
+STRANGER = Account.from_key(ROLE_KEYS["buyer"])
+
+
+@pytest.fixture
+def runtime(
+    tmp_path: Path, database_url: str, anvil: AnvilProcess, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Runtime]:
+    """The runtime the CLI builds from the environment (same data directory, same suite)."""
+    monkeypatch.setenv("BANQUAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BANQUAN_DATABASE_URL", database_url)
+    monkeypatch.setenv("BANQUAN_CHAIN_RPC_URL", anvil.rpc_url)
+    monkeypatch.setenv("BANQUAN_KEYSTORE_PASSWORD", PASSWORD)
+    built = build_runtime(make_settings(tmp_path / "data", database_url, anvil.rpc_url))
+    migrate(built.engine)
+    yield built
+    built.close()
+
+
+def invoke(*args: str, code: int = 0) -> dict[str, Any]:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == code, result.output
+    answer: dict[str, Any] = json.loads(result.output)
+    return answer
+
+
+def test_create_issue_show_gift(runtime: Runtime, tmp_path: Path) -> None:
+    number = _work(runtime)
+    alice, bob = _reader(runtime), _reader(runtime)
+    terms = ["--title", "三体 数字藏书版", "--cover", COVER, "--size", "3"]
+    refused = invoke(
+        "edition", "create", number, "--key", keystore(tmp_path, STRANGER), *terms, code=2
+    )
+    assert refused["error"] == "not_edition_publisher"
+    assert _count(runtime, Edition) == 0
+
+    created = invoke(
+        "edition", "create", number, "--key", keystore(tmp_path, OWNER), *terms,
+        "--lock-after-issue-days", "0", "--price", "19.90",
+    )  # fmt: skip
+    assert (created["size"], created["price_cny"]) == (3, "¥19.90")
+    edition = str(created["edition_id"])
+
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text(f"reader,copy_number\n{alice.party},1\n{bob.address},2\n", "utf-8")
+    issued = invoke("edition", "issue", edition, str(catalogue), "--key", keystore(tmp_path, OWNER))
+    assert issued["copies"] == 2
+    assert invoke("edition", "show", edition)["issued"] == 2
+
+    gift = invoke(
+        "edition", "gift", edition, "1", bob.party, "--key", keystore(tmp_path, alice.account)
+    )
+    assert gift["to_address"] == bob.address
+    page = invoke("edition", "show", edition, "--copy", "1")
+    assert page["label"] == "第 1 份，共 3 份 copy 1 of 3"
+    assert page["holder"] == bob.address
+    assert invoke("edition", "holders", edition, bob.party)["copies"] == [1, 2]
+
+    locked = invoke(
+        "edition", "gift", edition, "1", alice.party, "--key", keystore(tmp_path, bob.account),
+        code=2,
+    )  # fmt: skip
+    assert locked["error"] == "copy_locked_up"
+    assert _count(runtime, EditionGift) == 1
