@@ -67,13 +67,7 @@ def _show(page: SearchPage, *, as_json: bool) -> None:
 
     words = {str(status): text for status, text in REGISTRATION_STATUS_WORDS.items()}
     if as_json:
-        document = {
-            "kind": page.kind,
-            "query": page.query,
-            "works": [work.to_json() for work in page.works],
-            "next_after": page.next_after,
-        }
-        print(json.dumps(document, ensure_ascii=False))
+        print(json.dumps(page.to_json(), ensure_ascii=False))
         return
     if not page.works:
         console.print(f"未找到 / no registered work for {page.kind} {escape(page.query)}")

@@ -20,6 +20,7 @@ from api.schemas import (
     RegistrationOut,
     RegistrationPageOut,
     error_responses,
+    out_of,
 )
 from registry.core.errors import InvalidMetadata, InvalidSignedClaim
 from registry.core.metadata import WorkMetadata
@@ -268,12 +269,7 @@ def search(
     page = search_works(
         runtime.sessions, isbn=isbn, dci=dci, title=title, author=author, limit=limit, after=after
     )
-    return WorkSearchOut(
-        kind=page.kind,
-        query=page.query,
-        works=[WorkSummaryOut.model_validate(work) for work in page.works],
-        next_after=page.next_after,
-    )
+    return out_of(WorkSearchOut, page)
 
 
 @router.get(

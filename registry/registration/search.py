@@ -96,7 +96,7 @@ class WorkSummary(JsonRecord):
 
 
 @dataclass(frozen=True)
-class SearchPage:
+class SearchPage(JsonRecord):
     """One page of matches, oldest registration first."""
 
     kind: str
