@@ -134,21 +134,21 @@ def _load() -> Libcrypto:
 
 def load_public_key(spki_der: bytes) -> int:
     """An ``EVP_PKEY *`` from a SubjectPublicKeyInfo; the caller frees it."""
-    lib = libcrypto()
-    pointer = c_char_p(spki_der)
-    pkey: int | None = lib.d2i_PUBKEY(None, byref(pointer), len(spki_der))
-    if not pkey:
-        raise ValueError(f"OpenSSL refused the public key: {lib.last_error()}")
-    return pkey
+    return _decoded_key("d2i_PUBKEY", spki_der, "public key")
 
 
 def load_private_key(pkcs8_der: bytes) -> int:
     """An ``EVP_PKEY *`` from a PKCS #8 PrivateKeyInfo; the caller frees it."""
+    return _decoded_key("d2i_AutoPrivateKey", pkcs8_der, "private key")
+
+
+def _decoded_key(decoder: str, der: bytes, what: str) -> int:
+    """The ``EVP_PKEY *`` OpenSSL's ``decoder`` (a ``d2i_`` function) reads from ``der``."""
     lib = libcrypto()
-    pointer = c_char_p(pkcs8_der)
-    pkey: int | None = lib.d2i_AutoPrivateKey(None, byref(pointer), len(pkcs8_der))
+    pointer = c_char_p(der)
+    pkey: int | None = getattr(lib, decoder)(None, byref(pointer), len(der))
     if not pkey:
-        raise ValueError(f"OpenSSL refused the private key: {lib.last_error()}")
+        raise ValueError(f"OpenSSL refused the {what}: {lib.last_error()}")
     return pkey
 
 
