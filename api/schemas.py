@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_type_hints
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from api import examples
 from registry.core.views import RegistrationView
@@ -35,6 +36,21 @@ def out_of(model: type[Model], view: object, **given: object) -> Model:
         name: given[name] if name in given else getattr(view, name) for name in model.model_fields
     }
     return model.model_validate(fields, from_attributes=True)
+
+
+def fields_of(view: type) -> type[BaseModel]:
+    """A model with the fields of a registry view (a dataclass): its names, types and defaults,
+    in its order. An output model subclasses it, adding its example and the descriptions of some
+    fields, instead of listing the view's fields again."""
+    types = get_type_hints(view)
+    fields: dict[str, Any] = {
+        field.name: (
+            types[field.name],
+            ... if field.default is dataclasses.MISSING else field.default,
+        )
+        for field in dataclasses.fields(view)
+    }
+    return create_model(f"{view.__name__}Fields", **fields)
 
 
 def _hex64(value: object) -> object:

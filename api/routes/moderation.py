@@ -22,8 +22,11 @@ from api.auth import (
 )
 from api.dependencies import RuntimeDep
 from api.params import RegistrationNumber
-from api.schemas import error_responses, with_example
+from api.schemas import error_responses, fields_of, out_of, with_example
 from registry.access import Principal, Scope
+from registry.moderation.builtin import BlocklistView
+from registry.moderation.review import ReviewItemView
+from registry.moderation.takedown import TakedownView
 
 router = APIRouter(prefix="/v1/moderation", tags=["moderation"])
 
@@ -40,25 +43,12 @@ def _authority(moderator: Principal) -> str:
     return "moderator"
 
 
-class ReviewItemOut(BaseModel):
+class ReviewItemOut(fields_of(ReviewItemView)):  # type: ignore[misc]
     model_config = with_example(examples.REVIEW_ITEM, from_attributes=True)
 
-    id: int
     kind: str = Field(description="registration, complaint or appeal")
     status: str = Field(description="open, claimed, accepted or rejected")
-    registration: str | None
-    registration_status: str | None
     related_registration: str | None = Field(description="A complaint's complainant work")
-    appeal_of_item: int | None
-    appeal_of_takedown: int | None
-    hook_results: list[dict[str, object]]
-    submitted_by: str | None
-    statement: str | None
-    claimed_by: str | None
-    decided_by: str | None
-    decision_reason: str | None
-    decided_at: datetime | None
-    created_at: datetime
 
 
 class DecisionIn(BaseModel):
@@ -84,15 +74,8 @@ class BlocklistIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
 
 
-class BlocklistOut(BaseModel):
+class BlocklistOut(fields_of(BlocklistView)):  # type: ignore[misc]
     model_config = with_example(examples.BLOCKLIST_ENTRY, from_attributes=True)
-
-    id: int
-    algorithm: str
-    value: str
-    reason: str
-    added_by: str | None
-    added_at: datetime
 
 
 class TakedownIn(BaseModel):
@@ -107,22 +90,8 @@ class TakedownIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000, description="Kept off chain; its SHA-256 on")
 
 
-class TakedownOut(BaseModel):
+class TakedownOut(fields_of(TakedownView)):  # type: ignore[misc]
     model_config = with_example(examples.TAKEDOWN, from_attributes=True)
-
-    id: int
-    registration: str
-    target: str
-    authority: str
-    reason: str
-    reason_digest: str
-    frozen_by: str
-    freeze_tx: str
-    frozen_at: datetime
-    restored_by: str | None
-    restore_reason: str | None
-    restore_tx: str | None
-    restored_at: datetime | None
 
 
 class ComplaintIn(BaseModel):
@@ -181,7 +150,7 @@ def review_queue(
 ) -> list[ReviewItemOut]:
     """Items waiting for a moderator (open or claimed) unless ``status`` says otherwise."""
     items = runtime.moderation.review_items(status=status, kind=kind, registration=registration)
-    return [ReviewItemOut.model_validate(v) for v in items]
+    return [out_of(ReviewItemOut, v) for v in items]
 
 
 @router.get("/registrations/{number}", response_model=list[ReviewItemOut], responses=ERRORS)
@@ -194,21 +163,19 @@ def registration_moderation(
     items = runtime.moderation.of_registration(
         number, requester=caller.key_id, may_see_all=bool(staff & caller.scopes)
     )
-    return [ReviewItemOut.model_validate(v) for v in items]
+    return [out_of(ReviewItemOut, v) for v in items]
 
 
 @router.get("/review/{item_id}", response_model=ReviewItemOut, responses=ERRORS)
 def review_item(
     item_id: RowId, runtime: RuntimeDep, _reader: ModeratorOrRegulator
 ) -> ReviewItemOut:
-    return ReviewItemOut.model_validate(runtime.moderation.review_item(item_id))
+    return out_of(ReviewItemOut, runtime.moderation.review_item(item_id))
 
 
 @router.post("/review/{item_id}/claim", response_model=ReviewItemOut, responses=ERRORS)
 def claim(item_id: RowId, runtime: RuntimeDep, moderator: Moderator) -> ReviewItemOut:
-    return ReviewItemOut.model_validate(
-        runtime.moderation.claim(item_id, moderator=moderator.key_id)
-    )
+    return out_of(ReviewItemOut, runtime.moderation.claim(item_id, moderator=moderator.key_id))
 
 
 @router.post("/review/{item_id}/decision", response_model=ReviewItemOut, responses=ERRORS)
@@ -225,12 +192,12 @@ def decide(
         reason=body.reason,
         authority=_authority(moderator),
     )
-    return ReviewItemOut.model_validate(view)
+    return out_of(ReviewItemOut, view)
 
 
 @router.get("/blocklist", response_model=list[BlocklistOut], responses=ERRORS)
 def blocklist(runtime: RuntimeDep, _reader: ModeratorOrRegulator) -> list[BlocklistOut]:
-    return [BlocklistOut.model_validate(e) for e in runtime.moderation.blocklist()]
+    return [out_of(BlocklistOut, e) for e in runtime.moderation.blocklist()]
 
 
 @router.post("/blocklist", status_code=201, response_model=BlocklistOut, responses=ERRORS)
@@ -238,7 +205,7 @@ def add_to_blocklist(body: BlocklistIn, runtime: RuntimeDep, moderator: Moderato
     entry = runtime.moderation.block(
         algorithm=body.algorithm, value=body.value, reason=body.reason, added_by=moderator.key_id
     )
-    return BlocklistOut.model_validate(entry)
+    return out_of(BlocklistOut, entry)
 
 
 @router.delete("/blocklist/{entry_id}", status_code=204, responses=ERRORS)
@@ -256,7 +223,7 @@ def takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator) -> Tak
         actor=moderator.key_id,
         authority=_authority(moderator),
     )
-    return TakedownOut.model_validate(view)
+    return out_of(TakedownOut, view)
 
 
 @router.post("/restores", response_model=TakedownOut, responses=ERRORS)
@@ -268,7 +235,7 @@ def restore_takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator
         actor=moderator.key_id,
         authority=_authority(moderator),
     )
-    return TakedownOut.model_validate(view)
+    return out_of(TakedownOut, view)
 
 
 @router.post("/complaints", status_code=201, response_model=ReviewItemOut, responses=ERRORS)
@@ -280,7 +247,7 @@ def complain(body: ComplaintIn, runtime: RuntimeDep, caller: PlatformOrPublisher
         complainant=caller.key_id,
         statement=body.statement,
     )
-    return ReviewItemOut.model_validate(view)
+    return out_of(ReviewItemOut, view)
 
 
 @router.post("/appeals", status_code=201, response_model=ReviewItemOut, responses=ERRORS)
@@ -293,7 +260,7 @@ def appeal(body: AppealIn, runtime: RuntimeDep, publisher: Publisher) -> ReviewI
         may_act_for_anyone=Scope.ADMIN in publisher.scopes,
         appellant_party=publisher.party,
     )
-    return ReviewItemOut.model_validate(view)
+    return out_of(ReviewItemOut, view)
 
 
 @router.get("/takedowns", response_model=list[TakedownOut], responses=ERRORS)
@@ -316,7 +283,7 @@ def takedowns(
     views = runtime.moderation.takedowns(
         registration=registration, in_force=in_force, limit=limit, after=after
     )
-    return [TakedownOut.model_validate(v) for v in views]
+    return [out_of(TakedownOut, v) for v in views]
 
 
 @router.get(
