@@ -80,6 +80,28 @@ def licence_consent_digest(terms: LicenceTerms) -> bytes:
     )
 
 
+# What a lender signs to let the other lender move a lien to or from it.
+TRANSFER_TYPES = {
+    "LienTransfer": [
+        {"name": "lienId", "type": "uint256"},
+        {"name": "from", "type": "address"},
+        {"name": "to", "type": "address"},
+        {"name": "how", "type": "uint8"},
+        {"name": "nonce", "type": "uint256"},
+        {"name": "deadline", "type": "uint256"},
+    ]
+}
+# Pledges.JUNIOR_ENFORCEMENT_GRACE and Pledges.RECOVERY_DELAY.
+JUNIOR_ENFORCEMENT_GRACE = 90 * 24 * 3600
+RECOVERY_DELAY = 30 * 24 * 3600
+
+
+class LenderChange(enum.IntEnum):
+    ASSIGNMENT = 0
+    KEY_ROTATION = 1
+    RECOVERY = 2
+
+
 class LienStatus(enum.IntEnum):
     NONE = 0
     ACTIVE = 1
@@ -194,6 +216,48 @@ class LicensingConsentUsed(Record):
     position: LogPosition
 
 
+class LenderChanged(Record):
+    """A lien moved to another lender (or the same lender's new key)."""
+
+    lien_id: int
+    asset_id: int
+    new_lender: str
+    old_lender: str
+    how: LenderChange
+    position: LogPosition
+
+
+class LenderRecoveryProposed(Record):
+    lien_id: int
+    lender: str
+    new_lender: str
+    executable_at: int
+    position: LogPosition
+
+
+class LenderRecoveryCancelled(Record):
+    lien_id: int
+    asset_id: int
+    by: str
+    position: LogPosition
+
+
+class LienReduced(Record):
+    """The lender lowered the secured amount (partial release)."""
+
+    lien_id: int
+    asset_id: int
+    lender: str
+    old_amount: int
+    new_amount: int
+    position: LogPosition
+
+
+class Recovery(Record):
+    new_lender: str
+    executable_at: int
+
+
 class LicencesBound(Record):
     licences: str
     position: LogPosition
@@ -232,6 +296,47 @@ def offer_typed_data(
         chain_id=chain_id,
         verifying_contract=verifying_contract,
     )
+
+
+def lien_transfer_typed_data(
+    lien_id: int,
+    *,
+    from_: str,
+    to: str,
+    how: LenderChange,
+    nonce: int,
+    deadline: int,
+    chain_id: int,
+    verifying_contract: str,
+) -> dict[str, Any]:
+    """The EIP-712 typed data a lender signs to let lien ``lien_id`` move from ``from_`` to
+    ``to`` (``nonce`` is the signer's)."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            **TRANSFER_TYPES,
+        },
+        "primaryType": "LienTransfer",
+        "domain": {
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": Web3.to_checksum_address(verifying_contract),
+        },
+        "message": {
+            "lienId": lien_id,
+            "from": Web3.to_checksum_address(from_),
+            "to": Web3.to_checksum_address(to),
+            "how": int(how),
+            "nonce": nonce,
+            "deadline": deadline,
+        },
+    }
 
 
 def _typed_data(
@@ -286,6 +391,10 @@ class PledgesClient(RoleAdministered):
         LicensingConsentSet,
         LicensingConsentUsed,
         LicencesBound,
+        LenderChanged,
+        LenderRecoveryProposed,
+        LenderRecoveryCancelled,
+        LienReduced,
         JuniorLienPolicySet,
     )
 
@@ -352,6 +461,68 @@ class PledgesClient(RoleAdministered):
         return self._transact_one(
             LicensingConsentSet, "setLicensingConsent", lien_id, licence_digest
         )
+
+    def sign_lien_transfer(
+        self,
+        lender: LocalAccount,
+        lien_id: int,
+        *,
+        from_: str,
+        to: str,
+        how: LenderChange,
+        deadline: int,
+    ) -> bytes:
+        """``lender``'s EIP-712 consent (its current nonce) to lien ``lien_id`` moving from
+        ``from_`` to ``to``; the other lender sends it with :meth:`assign_lien` or
+        :meth:`rotate_lender_key`."""
+        typed = lien_transfer_typed_data(
+            lien_id,
+            from_=from_,
+            to=to,
+            how=how,
+            nonce=self.nonces(lender.address),
+            deadline=deadline,
+            chain_id=int(self.w3.eth.chain_id),
+            verifying_contract=self.address,
+        )
+        return bytes(lender.sign_typed_data(full_message=typed).signature)
+
+    def assign_lien(
+        self, lien_id: int, to: str, *, deadline: int, signature: bytes
+    ) -> LenderChanged:
+        """Assign a lien to another lender (sent by one lender, signed by the other)."""
+        return self._transact_one(LenderChanged, "assignLien", lien_id, to, deadline, signature)
+
+    def rotate_lender_key(
+        self, lien_id: int, new_key: str, *, deadline: int, signature: bytes
+    ) -> LenderChanged:
+        """Move a lien to its lender's new key (sent by one key, signed by the other)."""
+        return self._transact_one(
+            LenderChanged, "rotateLenderKey", lien_id, new_key, deadline, signature
+        )
+
+    def propose_lender_recovery(self, lien_id: int, new_lender: str) -> LenderRecoveryProposed:
+        """Propose to recover a lien to its lender's new key (admin; executable after the delay)."""
+        return self._transact_one(
+            LenderRecoveryProposed, "proposeLenderRecovery", lien_id, new_lender
+        )
+
+    def cancel_lender_recovery(self, lien_id: int) -> LenderRecoveryCancelled:
+        """Cancel a pending recovery (the lien's current key, or the admin)."""
+        return self._transact_one(LenderRecoveryCancelled, "cancelLenderRecovery", lien_id)
+
+    def execute_lender_recovery(self, lien_id: int) -> LenderChanged:
+        """Execute a recovery after its delay (the new key)."""
+        return self._transact_one(LenderChanged, "executeLenderRecovery", lien_id)
+
+    def reduce_lien(self, lien_id: int, new_amount: int) -> LienReduced:
+        """Lower the secured amount (the lien's lender)."""
+        return self._transact_one(LienReduced, "reduceLien", lien_id, new_amount)
+
+    def pending_recovery(self, lien_id: int) -> Recovery | None:
+        """The pending recovery of a lien, if any."""
+        recovery = from_abi(Recovery, self._call("pendingRecovery", lien_id))
+        return None if int(recovery.new_lender, 16) == 0 else recovery
 
     def bind_licences(self, licences: str) -> LicencesBound:
         """Bind the ``Licences`` contract whose grants use licensing consents (admin, once)."""

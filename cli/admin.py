@@ -198,3 +198,40 @@ def deploy_external_anchor_command(
         f"{deployed.address}, block {deployed.block_number}; registrar {deployed.registrar}"
     )
     console.print(json.dumps(deployed.setting(rpc), ensure_ascii=False), markup=False)
+
+
+@admin_app.command(name="propose-lender-recovery")
+def propose_lender_recovery(
+    lien_id: Annotated[int, typer.Argument(help="The lien whose lender lost its key")],
+    new_lender: Annotated[str, typer.Argument(help="The lender's new key (holding the role)")],
+    as_json: LenderJson = False,
+) -> None:
+    """For a lender that lost its key (identity checked off chain): propose to move the lien to
+    its new key. The new key takes it after 30 days (`banquan pledge recovery`); until then the
+    current key can cancel it."""
+    from registry.core.errors import ConfigurationError
+
+    runtime: Runtime | None = None
+    try:
+        runtime = _runtime()
+        proposed = runtime.assets.propose_lender_recovery(lien_id, new_lender)
+    except (RegistryError, ConfigurationError) as exc:
+        raise refused(exc, as_json=as_json) from exc
+    finally:
+        if runtime is not None:
+            runtime.close()
+    result = {
+        "lien_id": proposed.lien_id,
+        "lender": proposed.lender,
+        "new_lender": proposed.new_lender,
+        "executable_at": proposed.executable_at,
+        "tx_hash": proposed.position.tx_hash,
+    }
+    if as_json:
+        print(json.dumps(result))
+        return
+    console.print(
+        f"lien {lien_id}: {proposed.new_lender} may take it from {proposed.executable_at} "
+        f"unless {proposed.lender} cancels",
+        highlight=False,
+    )

@@ -400,6 +400,136 @@ def consent_licence_command(
         )
 
 
+@pledge_app.command(name="reduce")
+def reduce_command(
+    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    key: Key,
+    amount: Annotated[int, typer.Option(help="The new secured amount (minor units), below now")],
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the lender, release part of a lien (部分解除): it secures AMOUNT from now on."""
+    from registry.assets.rights_assets import reduce_lien
+
+    with _session(as_json, key, password_file) as session:
+        reduced = reduce_lien(session.suite, session.sender, lien_id, amount)
+        _show(
+            as_json,
+            {
+                "lien_id": reduced.lien_id,
+                "old_amount": str(reduced.old_amount),
+                "new_amount": str(reduced.new_amount),
+                **_position(reduced),
+            },
+        )
+
+
+KeyRotation = Annotated[
+    bool, typer.Option(help="The same lender's new key (else: assignment to another lender)")
+]
+
+
+@pledge_app.command(name="sign-transfer")
+def sign_transfer_command(
+    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    key: Key,
+    to: Annotated[str, typer.Option(help="The new lender (or your new key)")],
+    deadline: Annotated[int | None, typer.Option(help="Unix seconds (default: in 24 h)")] = None,
+    key_rotation: KeyRotation = False,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As one of the two lenders, sign your consent to the lien moving to TO (转让同意); the other
+    lender sends it with `banquan pledge assign`."""
+    from chain_client.pledges import LenderChange
+    from registry.assets.transactions_relay import lien_transfer_consent
+
+    how = LenderChange.KEY_ROTATION if key_rotation else LenderChange.ASSIGNMENT
+    with _session(as_json, key, password_file) as session:
+        request = lien_transfer_consent(
+            session.suite, lien_id, session.signer.address, to, how, deadline
+        )
+        signed = session.signer.sign_typed_data(full_message=request.typed_data).signature
+        _show(
+            as_json,
+            {
+                "lien_id": lien_id,
+                "signer": request.owner,
+                "to": to,
+                "deadline": request.deadline,
+                "signature": "0x" + bytes(signed).hex(),
+            },
+        )
+
+
+@pledge_app.command(name="assign")
+def assign_command(
+    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    key: Key,
+    to: Annotated[str, typer.Option(help="The new lender (or the lender's new key)")],
+    deadline: Annotated[int, typer.Option(help="The other lender's consent deadline")],
+    signature: Annotated[str, typer.Option(help="The other lender's consent (sign-transfer)")],
+    key_rotation: KeyRotation = False,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the lien's lender (or the lender it moves to), move the lien to TO with the other
+    lender's signed consent (质权转让 / 更换密钥)."""
+    from chain_client.pledges import LenderChange
+    from registry.assets import OwnerConsent
+    from registry.assets.rights_assets import transfer_lien
+
+    how = LenderChange.KEY_ROTATION if key_rotation else LenderChange.ASSIGNMENT
+    with _session(as_json, key, password_file) as session:
+        try:
+            raw = bytes.fromhex(signature.removeprefix("0x"))
+        except ValueError as exc:
+            raise InvalidInput("--signature must be hex / 签名须为十六进制") from exc
+        moved = transfer_lien(
+            session.suite, session.sender, lien_id, to, how, OwnerConsent(deadline, raw)
+        )
+        _show(
+            as_json,
+            {
+                "lien_id": moved.lien_id,
+                "from": moved.old_lender,
+                "to": moved.new_lender,
+                "how": moved.how.name.lower(),
+                **_position(moved),
+            },
+        )
+
+
+@pledge_app.command(name="recovery")
+def recovery_command(
+    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    key: Key,
+    cancel: Annotated[bool, typer.Option(help="As the current key: cancel it")] = False,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the lender's new key, take over the lien once the recovery an administrator proposed
+    (`banquan admin propose-lender-recovery`) is past its 30 days; with --cancel, as the lien's
+    current key, cancel it."""
+    from registry.assets.rights_assets import cancel_lender_recovery, execute_lender_recovery
+
+    with _session(as_json, key, password_file) as session:
+        if cancel:
+            cancelled = cancel_lender_recovery(session.suite, session.sender, lien_id)
+            _show(as_json, {"lien_id": lien_id, "cancelled": True, **_position(cancelled)})
+            return
+        moved = execute_lender_recovery(session.suite, session.sender, lien_id)
+        _show(
+            as_json,
+            {
+                "lien_id": lien_id,
+                "from": moved.old_lender,
+                "to": moved.new_lender,
+                **_position(moved),
+            },
+        )
+
+
 @pledge_app.command()
 def show(
     reference: Reference,

@@ -21,11 +21,20 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * that licence uses the consent up.
  * @dev Liens on one asset are ranked by creation order; rank 1 is the most senior. When a lien
  * ends, the ranks below it move up. A second lien is refused unless {juniorLiensAllowed}, and then
- * needs the one-shot consent of every higher-ranked lender ({approveJuniorLien}). Only the most
- * senior lien can be enforced; lower-ranked liens survive the enforcement, stay attached to the
- * asset in the hands of its new owner and move up in rank. A freeze stops pledging and
- * enforcement. Owner consents and lender offers carry the signer's nonce and a deadline; each is
+ * needs the one-shot consent of every higher-ranked lender ({approveJuniorLien}). The most senior
+ * lien can be enforced from its maturity; a lower-ranked lien only from its maturity plus
+ * {JUNIOR_ENFORCEMENT_GRACE}, and the asset then moves with the liens ranked above it still
+ * attached. Liens that are not enforced survive the enforcement, stay attached to the asset in the
+ * hands of its new owner and move up in rank. A freeze stops pledging and enforcement. Owner
+ * consents, lender offers and lien transfers carry the signer's nonce and a deadline; each is
  * usable once.
+ *
+ * A lien's lender changes only with the consent of both lenders: by assignment to another
+ * lender or rotation to the same lender's new key ({assignLien}, {rotateLenderKey}: one sends, the
+ * other signs), or, when the lender's key is lost, by a recovery the admin proposes on the
+ * lender's request, which the lien's current key can cancel during {RECOVERY_DELAY} and which the
+ * new key executes ({proposeLenderRecovery}, {executeLenderRecovery}). The lender may lower the
+ * secured amount ({reduceLien}).
  */
 contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonces {
     /// @notice Role of licensed financial institutions, the only possible lenders.
@@ -39,10 +48,47 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         "PledgeConsent(uint256 assetId,address lender,uint128 amount,bytes3 currencyCode,uint64 maturity,bytes32 officialRegistrationNo,uint256 nonce,uint256 deadline)"
     );
 
+    /// @notice EIP-712 type of a lender's consent to a lien moving from `from` to `to` (the
+    /// other lender sends it); `how` is a {LenderChange} (assignment or key rotation).
+    bytes32 public constant LIEN_TRANSFER_TYPEHASH = keccak256(
+        "LienTransfer(uint256 lienId,address from,address to,uint8 how,uint256 nonce,uint256 deadline)"
+    );
+    /// @notice Time a junior lien waits after its maturity before it can be enforced ahead of the
+    /// liens ranked above it (which stay attached to the asset).
+    uint256 public constant JUNIOR_ENFORCEMENT_GRACE = 90 days;
+    /// @notice Time between the admin's proposal of a lender recovery and its execution, during
+    /// which the lien's current key can cancel it.
+    uint256 public constant RECOVERY_DELAY = 30 days;
+
     /// @notice EIP-712 type of the lender's offer of a lien, which the owner sends.
     bytes32 public constant LIEN_OFFER_TYPEHASH = keccak256(
         "LienOffer(uint256 assetId,address lender,uint128 amount,bytes3 currencyCode,uint64 maturity,bytes32 officialRegistrationNo,uint256 nonce,uint256 deadline)"
     );
+
+    /// @notice How a lien's lender changed.
+    enum LenderChange {
+        Assignment,
+        KeyRotation,
+        Recovery
+    }
+
+    /**
+     * @notice A pending recovery of a lien whose lender lost its key.
+     * @param newLender The lender's new key.
+     * @param executableAt First time it can be executed.
+     */
+    struct Recovery {
+        address newLender;
+        uint64 executableAt;
+    }
+
+    /// @dev What a lender signs to let a lien move (all static).
+    struct LienTransfer {
+        uint256 lienId;
+        address from;
+        address to;
+        uint8 how;
+    }
 
     /// @notice Life of a lien.
     enum LienStatus {
@@ -110,7 +156,10 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     uint256 private _lienCount;
     mapping(uint256 lienId => Lien) private _liens;
     mapping(uint256 assetId => uint256[] lienIds) private _activeLiens;
-    mapping(uint256 lienId => mapping(address juniorLender => bool)) private _juniorConsents;
+    /// @dev Keyed by the senior lender that gave them: a consent does not pass to a new lender.
+    mapping(uint256 lienId => mapping(address seniorLender => mapping(address juniorLender => bool))) private
+        _juniorConsents;
+    mapping(uint256 lienId => Recovery) private _recoveries;
     mapping(uint256 lienId => bytes32 licenceDigest) private _licenceConsents;
     /// @notice The `Licences` contract, the only one that may use licensing consents (zero until bound).
     address public licences;
@@ -251,11 +300,55 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     error LienNotMatured(uint256 lienId, uint64 maturity, uint256 nowTimestamp);
 
     /**
-     * @notice Only the most senior lien can be enforced.
+     * @notice A lien ranked below another can be enforced only from its maturity plus
+     * {JUNIOR_ENFORCEMENT_GRACE}.
      * @param lienId The lien.
      * @param seniorLienId The most senior active lien.
+     * @param enforceableAt When this lien can be enforced.
      */
-    error LienNotSenior(uint256 lienId, uint256 seniorLienId);
+    error LienNotSenior(uint256 lienId, uint256 seniorLienId, uint256 enforceableAt);
+
+    /**
+     * @notice The caller is neither the lien's lender nor the lender it would move to.
+     * @param lienId The lien.
+     * @param caller The caller.
+     */
+    error NotLienParty(uint256 lienId, address caller);
+
+    /**
+     * @notice The new lender is the zero address or the current one.
+     * @param lienId The lien.
+     * @param newLender The address given.
+     */
+    error InvalidNewLender(uint256 lienId, address newLender);
+
+    /**
+     * @notice The signature is not `signer`'s consent to this move of the lien with its current nonce.
+     * @param lienId The lien.
+     * @param signer The lender whose consent is needed.
+     */
+    error InvalidTransferSignature(uint256 lienId, address signer);
+
+    /**
+     * @notice No recovery of the lien is pending.
+     * @param lienId The lien.
+     */
+    error NoPendingRecovery(uint256 lienId);
+
+    /**
+     * @notice The recovery's delay has not passed.
+     * @param lienId The lien.
+     * @param executableAt When it can be executed.
+     */
+    error RecoveryNotReady(uint256 lienId, uint64 executableAt);
+
+    /**
+     * @notice A reduced amount must be positive and below the current one (release ends a lien).
+     * @param lienId The lien.
+     * @param amount The current amount.
+     * @param newAmount The amount given.
+     */
+    error InvalidReducedAmount(uint256 lienId, uint128 amount, uint128 newAmount);
 
     /**
      * @notice Emitted when a lien is created.
@@ -301,6 +394,49 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
      */
     event Enforced(
         uint256 indexed lienId, uint256 indexed assetId, address indexed lender, address from, address to
+    );
+
+    /**
+     * @notice Emitted when a lien's lender changes.
+     * @param lienId The lien.
+     * @param assetId The asset.
+     * @param newLender The new lender.
+     * @param oldLender The previous lender.
+     * @param how Assignment, key rotation (both consented) or recovery (admin-proposed, delayed).
+     */
+    event LenderChanged(
+        uint256 indexed lienId, uint256 indexed assetId, address indexed newLender, address oldLender, LenderChange how
+    );
+
+    /**
+     * @notice Emitted when the admin proposes to recover a lien to its lender's new key.
+     * @param lienId The lien.
+     * @param lender The current lender (whose key is said to be lost; it can cancel).
+     * @param newLender The new key.
+     * @param executableAt First time the new key can execute it.
+     */
+    event LenderRecoveryProposed(
+        uint256 indexed lienId, address indexed lender, address indexed newLender, uint64 executableAt
+    );
+
+    /**
+     * @notice Emitted when a pending recovery is cancelled.
+     * @param lienId The lien.
+     * @param assetId The asset.
+     * @param by The lender or the admin.
+     */
+    event LenderRecoveryCancelled(uint256 indexed lienId, uint256 indexed assetId, address indexed by);
+
+    /**
+     * @notice Emitted when the lender lowers the secured amount.
+     * @param lienId The lien.
+     * @param assetId The asset.
+     * @param lender The lender.
+     * @param oldAmount The amount before.
+     * @param newAmount The amount now.
+     */
+    event LienReduced(
+        uint256 indexed lienId, uint256 indexed assetId, address indexed lender, uint128 oldAmount, uint128 newAmount
     );
 
     /**
@@ -438,8 +574,9 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     }
 
     /**
-     * @notice Enforces the most senior lien after maturity: the asset moves to `to` (the lender
-     * or a buyer it names). Lower-ranked liens stay attached to the asset and move up.
+     * @notice Enforces a lien after maturity: the asset moves to `to` (the lender or a buyer it
+     * names). The most senior lien from its maturity; a lower-ranked lien from its maturity plus
+     * {JUNIOR_ENFORCEMENT_GRACE}. The other liens stay attached to the asset (those below move up).
      * @dev Only the lien's lender. Reverts with {NotLienLender}, {LienNotActive},
      * {LienNotMatured}, {LienNotSenior}, {ERC721InvalidReceiver} (zero address, the asset
      * contract, or a contract that does not accept ERC-721 tokens) or {AssetFrozen} (while a freeze
@@ -453,7 +590,10 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         if (lien.maturity > block.timestamp) revert LienNotMatured(lienId, lien.maturity, block.timestamp);
         uint256 assetId = lien.assetId;
         uint256 senior = _activeLiens[assetId][0];
-        if (senior != lienId) revert LienNotSenior(lienId, senior);
+        if (senior != lienId) {
+            uint256 enforceableAt = uint256(lien.maturity) + JUNIOR_ENFORCEMENT_GRACE;
+            if (block.timestamp < enforceableAt) revert LienNotSenior(lienId, senior, enforceableAt);
+        }
         lien.status = LienStatus.Enforced;
         _removeActive(assetId, lienId);
         // Effects are done before the call (which ends with the receiver's `onERC721Received`);
@@ -474,7 +614,7 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
      */
     function approveJuniorLien(uint256 lienId, address juniorLender, bool approved) external {
         _activeLienOfLender(lienId);
-        _juniorConsents[lienId][juniorLender] = approved;
+        _juniorConsents[lienId][_msgSender()][juniorLender] = approved;
         emit JuniorLienConsentSet(lienId, juniorLender, approved);
     }
 
@@ -516,6 +656,133 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
             delete _licenceConsents[lienId];
             emit LicensingConsentUsed(lienId, assetId, licenceDigest);
         }
+    }
+
+    /**
+     * @notice Assigns lien `lienId` to another lender `to` (its rank, terms and asset stay). Sent by
+     * the current lender with `to`'s EIP-712 {LIEN_TRANSFER_TYPEHASH} consent, or by `to` with the
+     * current lender's; `how` in the signed message is 0 (assignment).
+     * @dev Reverts with {LienNotActive}, {NotLienParty}, {InvalidNewLender},
+     * {AccessControlUnauthorizedAccount} (`to` without {LENDER_ROLE}), {ConsentExpired},
+     * {ConsentAlreadyUsed} or {InvalidTransferSignature}. Emits {ConsentNonceUsed} and
+     * {LenderChanged}; an unused licensing consent of the old lender is withdrawn
+     * ({LicensingConsentSet} with zero) and its junior-lien consents no longer count.
+     * @param lienId The lien.
+     * @param to The new lender.
+     * @param deadline Last timestamp at which the signature is valid.
+     * @param signature The other lender's signature (65-byte ECDSA, or ERC-1271 for contracts).
+     */
+    function assignLien(uint256 lienId, address to, uint256 deadline, bytes calldata signature) external {
+        _moveLien(lienId, to, LenderChange.Assignment, deadline, signature);
+    }
+
+    /**
+     * @notice Moves lien `lienId` to its lender's new key `newKey`: as {assignLien}, with `how` 1
+     * (key rotation) in the signed message: the old key sends and the new key signs, or the
+     * reverse. A lost key is recovered with {proposeLenderRecovery} instead.
+     * @dev Reverts and emits as {assignLien}.
+     * @param lienId The lien.
+     * @param newKey The lender's new address.
+     * @param deadline Last timestamp at which the signature is valid.
+     * @param signature The other key's signature.
+     */
+    function rotateLenderKey(uint256 lienId, address newKey, uint256 deadline, bytes calldata signature) external {
+        _moveLien(lienId, newKey, LenderChange.KeyRotation, deadline, signature);
+    }
+
+    /**
+     * @notice Proposes, on the request of a lender that lost the key of lien `lienId` (checked off
+     * chain, with its identity), to move the lien to its new key `newLender` after
+     * {RECOVERY_DELAY}; the lien's current key can cancel it until then.
+     * @dev Only {DEFAULT_ADMIN_ROLE}. Reverts with {LienNotActive}, {InvalidNewLender} or
+     * {AccessControlUnauthorizedAccount} (`newLender` without {LENDER_ROLE}). Replaces a pending
+     * proposal. Emits {LenderRecoveryProposed}.
+     * @param lienId The lien.
+     * @param newLender The lender's new key.
+     */
+    function proposeLenderRecovery(uint256 lienId, address newLender) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Lien storage lien = _activeLien(lienId);
+        if (newLender == address(0) || newLender == lien.lender) revert InvalidNewLender(lienId, newLender);
+        _checkRole(LENDER_ROLE, newLender);
+        uint64 executableAt = uint64(block.timestamp + RECOVERY_DELAY);
+        _recoveries[lienId] = Recovery(newLender, executableAt);
+        emit LenderRecoveryProposed(lienId, lien.lender, newLender, executableAt);
+    }
+
+    /**
+     * @notice Cancels the pending recovery of lien `lienId` (its key was not lost after all).
+     * @dev Only the lien's current lender or {DEFAULT_ADMIN_ROLE}. Reverts with {NotLienParty} or
+     * {NoPendingRecovery}. Emits {LenderRecoveryCancelled}.
+     * @param lienId The lien.
+     */
+    function cancelLenderRecovery(uint256 lienId) external {
+        address caller = _msgSender();
+        if (caller != _liens[lienId].lender && !hasRole(DEFAULT_ADMIN_ROLE, caller)) revert NotLienParty(lienId, caller);
+        if (_recoveries[lienId].newLender == address(0)) revert NoPendingRecovery(lienId);
+        delete _recoveries[lienId];
+        emit LenderRecoveryCancelled(lienId, _liens[lienId].assetId, caller);
+    }
+
+    /**
+     * @notice Executes the pending recovery of lien `lienId` after its delay: the lien moves to
+     * the new key, which sends this.
+     * @dev Only the proposed new key. Reverts with {LienNotActive}, {NoPendingRecovery},
+     * {NotLienParty}, {RecoveryNotReady} or {AccessControlUnauthorizedAccount} (the new key lost
+     * {LENDER_ROLE}). Emits {LenderChanged} (how: recovery).
+     * @param lienId The lien.
+     */
+    function executeLenderRecovery(uint256 lienId) external {
+        Lien storage lien = _activeLien(lienId);
+        Recovery memory recovery = _recoveries[lienId];
+        if (recovery.newLender == address(0)) revert NoPendingRecovery(lienId);
+        if (_msgSender() != recovery.newLender) revert NotLienParty(lienId, _msgSender());
+        if (block.timestamp < recovery.executableAt) revert RecoveryNotReady(lienId, recovery.executableAt);
+        _checkRole(LENDER_ROLE, recovery.newLender);
+        _changeLender(lien, lienId, recovery.newLender, LenderChange.Recovery);
+    }
+
+    /**
+     * @notice Lowers the amount lien `lienId` secures (partial release); its rank stays.
+     * @dev Only the lien's lender. Reverts with {NotLienLender}, {LienNotActive} or
+     * {InvalidReducedAmount} (zero, or not below the current amount: {release} ends a lien).
+     * Emits {LienReduced}.
+     * @param lienId The lien.
+     * @param newAmount The new secured amount (minor units).
+     */
+    function reduceLien(uint256 lienId, uint128 newAmount) external {
+        Lien storage lien = _activeLienOfLender(lienId);
+        uint128 oldAmount = lien.amount;
+        if (newAmount == 0 || newAmount >= oldAmount) revert InvalidReducedAmount(lienId, oldAmount, newAmount);
+        lien.amount = newAmount;
+        emit LienReduced(lienId, lien.assetId, lien.lender, oldAmount, newAmount);
+    }
+
+    /**
+     * @notice The pending recovery of lien `lienId` (zero address if none).
+     * @param lienId The lien.
+     * @return The recovery.
+     */
+    function pendingRecovery(uint256 lienId) external view returns (Recovery memory) {
+        return _recoveries[lienId];
+    }
+
+    /**
+     * @notice The EIP-712 digest a lender signs, with its nonce `nonce`, to let lien `lienId` move
+     * from `from` to `to`.
+     * @param lienId The lien.
+     * @param from The current lender.
+     * @param to The new lender.
+     * @param how 0 = assignment, 1 = key rotation.
+     * @param nonce The signer's nonce ({nonces}).
+     * @param deadline Deadline.
+     * @return The digest.
+     */
+    function lienTransferDigest(uint256 lienId, address from, address to, uint8 how, uint256 nonce, uint256 deadline)
+        public
+        view
+        returns (bytes32)
+    {
+        return _transferDigest(LienTransfer(lienId, from, to, how), nonce, deadline);
     }
 
     /**
@@ -627,7 +894,7 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
      * @return The answer.
      */
     function juniorConsent(uint256 lienId, address juniorLender) external view returns (bool) {
-        return _juniorConsents[lienId][juniorLender];
+        return _juniorConsents[lienId][_liens[lienId].lender][juniorLender];
     }
 
     /**
@@ -733,11 +1000,12 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         if (seniors >= MAX_LIENS_PER_ASSET) revert TooManyLiens(assetId, MAX_LIENS_PER_ASSET);
         for (uint256 i = 0; i < seniors; ++i) {
             uint256 seniorId = active[i];
-            if (!_juniorConsents[seniorId][lender]) {
-                revert SeniorConsentMissing(assetId, seniorId, _liens[seniorId].lender, lender);
+            address seniorLender = _liens[seniorId].lender;
+            if (!_juniorConsents[seniorId][seniorLender][lender]) {
+                revert SeniorConsentMissing(assetId, seniorId, seniorLender, lender);
             }
             // One consent, one junior lien.
-            delete _juniorConsents[seniorId][lender];
+            delete _juniorConsents[seniorId][seniorLender][lender];
             emit JuniorLienConsentSet(seniorId, lender, false);
         }
     }
@@ -790,6 +1058,74 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         }
         _useNonce(signer);
         emit ConsentNonceUsed(signer, nonce);
+    }
+
+    function _moveLien(uint256 lienId, address to, LenderChange how, uint256 deadline, bytes calldata signature)
+        private
+    {
+        Lien storage lien = _activeLien(lienId);
+        address from = lien.lender;
+        address caller = _msgSender();
+        address signer;
+        if (caller == from) signer = to;
+        else if (caller == to) signer = from;
+        else revert NotLienParty(lienId, caller);
+        if (to == address(0) || to == from) revert InvalidNewLender(lienId, to);
+        _checkRole(LENDER_ROLE, to);
+        _useTransferSignature(signer, LienTransfer(lienId, from, to, uint8(how)), deadline, signature);
+        _changeLender(lien, lienId, to, how);
+    }
+
+    /// @dev Moves the lien to `to`; the old lender's unused consents and a pending recovery lapse.
+    function _changeLender(Lien storage lien, uint256 lienId, address to, LenderChange how) private {
+        address from = lien.lender;
+        uint256 assetId = lien.assetId;
+        if (_licenceConsents[lienId] != bytes32(0)) {
+            delete _licenceConsents[lienId];
+            emit LicensingConsentSet(lienId, assetId, bytes32(0));
+        }
+        delete _recoveries[lienId];
+        lien.licensingConsent = false;
+        lien.lender = to;
+        emit LenderChanged(lienId, assetId, to, from, how);
+    }
+
+    function _transferDigest(LienTransfer memory transfer, uint256 nonce, uint256 deadline)
+        private
+        view
+        returns (bytes32)
+    {
+        // A struct of static fields encodes exactly as its fields one after the other.
+        return _hashTypedDataV4(keccak256(abi.encode(LIEN_TRANSFER_TYPEHASH, transfer, nonce, deadline)));
+    }
+
+    /// @dev Checks `signature` as `signer`'s consent to `transfer` with its current nonce, and uses the nonce up.
+    function _useTransferSignature(
+        address signer,
+        LienTransfer memory transfer,
+        uint256 deadline,
+        bytes calldata signature
+    ) private {
+        if (block.timestamp > deadline) revert ConsentExpired(deadline, block.timestamp);
+        uint256 nonce = nonces(signer);
+        if (!SignatureChecker.isValidSignatureNow(signer, _transferDigest(transfer, nonce, deadline), signature)) {
+            if (
+                nonce != 0
+                    && SignatureChecker.isValidSignatureNow(
+                        signer, _transferDigest(transfer, nonce - 1, deadline), signature
+                    )
+            ) {
+                revert ConsentAlreadyUsed(signer, nonce - 1);
+            }
+            revert InvalidTransferSignature(transfer.lienId, signer);
+        }
+        _useNonce(signer);
+        emit ConsentNonceUsed(signer, nonce);
+    }
+
+    function _activeLien(uint256 lienId) private view returns (Lien storage lien) {
+        lien = _liens[lienId];
+        if (lien.status != LienStatus.Active) revert LienNotActive(lienId, lien.status);
     }
 
     function _activeLienOfLender(uint256 lienId) private view returns (Lien storage lien) {

@@ -164,3 +164,52 @@ def get_lender(
 ) -> LenderRoleOut:
     """Whether an account holds the lender role now (for regulators and administrators)."""
     return lender_role_out(runtime.assets.lender_role(address))
+
+
+class RecoveryIn(BaseModel):
+    new_lender: str = Field(description="The lender's new key", examples=[examples.LENDER])
+
+
+class RecoveryOut(BaseModel):
+    model_config = with_example(
+        {
+            "lien_id": 1,
+            "lender": examples.LENDER,
+            "new_lender": examples.LENDER,
+            "executable_at": 1801357200,
+            "tx_hash": "0x" + "cd" * 32,
+            "block_number": 42,
+        }
+    )
+
+    lien_id: int
+    lender: str = Field(description="The current key, which can cancel until executable_at")
+    new_lender: str = Field(description="The new key, which executes it from executable_at")
+    executable_at: int = Field(description="Unix seconds: the proposal plus 30 days")
+    tx_hash: str
+    block_number: int
+
+
+@router.post(
+    "/liens/{lien_id}/recovery",
+    response_model=RecoveryOut,
+    responses=error_responses(400, 401, 403, 404, 409, 503),
+)
+def post_lender_recovery(
+    lien_id: Annotated[int, Path(ge=0, le=(1 << 256) - 1, examples=[1])],
+    body: RecoveryIn,
+    runtime: RuntimeDep,
+    _admin: Admin,
+) -> RecoveryOut:
+    """For a lender that lost its key (its identity checked off chain): propose to move the lien
+    to its new key. The new key executes it after 30 days
+    (``/v1/liens/{id}/recovery/execute/prepare``); until then the current key can cancel it."""
+    proposed = runtime.assets.propose_lender_recovery(lien_id, body.new_lender)
+    return RecoveryOut(
+        lien_id=proposed.lien_id,
+        lender=proposed.lender,
+        new_lender=proposed.new_lender,
+        executable_at=proposed.executable_at,
+        tx_hash=proposed.position.tx_hash,
+        block_number=proposed.position.block_number,
+    )

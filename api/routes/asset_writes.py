@@ -15,11 +15,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
-from api.auth import Publisher, PublisherOrLender, requires
+from api.auth import Lender, Publisher, PublisherOrLender, requires
 from api.dependencies import RuntimeDep
 from api.params import AssetReference
 from api.schemas import AssetIdHex, error_responses, with_example
 from chain_client.licences import LicenceTerms
+from chain_client.pledges import LenderChange
 from registry.access import Principal, Scope
 from registry.assets import (
     ZERO_BYTES32,
@@ -94,7 +95,9 @@ class PreparedOut(BaseModel):
 
     operation: str = Field(
         description=(
-            "transfer, licence_grant, licence_revoke, pledge, release, enforce or licensing_consent"
+            "transfer, licence_grant, licence_revoke, pledge, release, enforce, licensing_consent, "
+            "lien_reduce, lien_assign, lender_key_rotation, lender_recovery or "
+            "lender_recovery_cancel"
         )
     )
     transaction: TransactionOut
@@ -263,6 +266,66 @@ class LienActionIn(BaseModel):
     from_: str = Field(alias="from", description="The lien's lender", examples=[LENDER])
 
 
+class ReduceIn(LienActionIn):
+    model_config = with_example({"from": LENDER, "amount": 40000000})
+
+    amount: int = Field(
+        ge=1,
+        le=UINT128,
+        description="The new secured amount (分, CNY minor units), below the current",
+    )
+
+
+class LienTransferIn(BaseModel):
+    model_config = with_example(
+        {"from": LENDER, "to": BUYER, "deadline": 1798765200, "signature": "0x" + "12" * 65},
+        populate_by_name=True,
+    )
+
+    from_: str = Field(
+        alias="from", description="The lien's lender, or the lender it moves to", examples=[LENDER]
+    )
+    to: str = Field(description="The new lender (or the lender's new key)", examples=[BUYER])
+    key_rotation: bool = Field(
+        default=False, description="The same lender's new key (else: assignment to another lender)"
+    )
+    deadline: int = Field(ge=0, le=UINT64, description="The other lender's consent is void after")
+    signature: str = Field(
+        max_length=400, description="The other lender's EIP-712 LienTransfer signature (hex)"
+    )
+
+
+class TransferConsentIn(BaseModel):
+    model_config = with_example({"signer": BUYER, "to": BUYER, "deadline": 1798765200})
+
+    signer: str = Field(description="Who signs: the lien's lender or the lender it moves to")
+    to: str = Field(description="The new lender (or the lender's new key)", examples=[BUYER])
+    key_rotation: bool = False
+    deadline: int | None = Field(
+        default=None, ge=0, le=UINT64, description="Default: in 24 hours (Unix seconds)"
+    )
+
+
+class TransferConsentOut(BaseModel):
+    model_config = with_example(
+        {
+            "signer": BUYER,
+            "nonce": 0,
+            "deadline": 1798765200,
+            "digest": "0x" + "ab" * 32,
+            "typed_data": {"primaryType": "LienTransfer", "message": {"lienId": "1"}},
+        }
+    )
+
+    signer: str
+    nonce: int = Field(description="The signer's nonce the message carries")
+    deadline: int
+    digest: str = Field(description="The EIP-712 digest (0x-hex) the signature covers")
+    typed_data: dict[str, object] = Field(
+        description="For eth_account's sign_typed_data(full_message=…) or eth_signTypedData_v4"
+    )
+
+
 class EnforceIn(LienActionIn):
     model_config = with_example({"from": LENDER, "to": BUYER})
 
@@ -402,6 +465,33 @@ def _release(runtime: Runtime, lien_id: int, body: LienActionIn) -> PreparedTran
     return runtime.assets.prepare_release(body.from_, lien_id)
 
 
+def _reduce(runtime: Runtime, lien_id: int, body: ReduceIn) -> PreparedTransaction:
+    """The lender's partial release, unsigned: the lien secures ``amount`` from now on (above
+    zero, below the current amount; its rank stays)."""
+    return runtime.assets.prepare_reduce(body.from_, lien_id, body.amount)
+
+
+def _lien_transfer(runtime: Runtime, lien_id: int, body: LienTransferIn) -> PreparedTransaction:
+    """One lender's assignment of the lien to another lender (or its move to the same lender's
+    new key, ``key_rotation``), unsigned: sent by the lien's lender with the new lender's EIP-712
+    consent (``/transfer-consent``), or by the new lender with the current lender's. A lien never
+    changes lender without both."""
+    how = LenderChange.KEY_ROTATION if body.key_rotation else LenderChange.ASSIGNMENT
+    consent = OwnerConsent(body.deadline, _signature(body.signature))
+    return runtime.assets.prepare_lien_transfer(body.from_, lien_id, body.to, how, consent)
+
+
+def _recovery_execute(runtime: Runtime, lien_id: int, body: LienActionIn) -> PreparedTransaction:
+    """The lender's new key takes over the lien once the recovery an administrator proposed for
+    its lost key is past its 30-day delay, unsigned."""
+    return runtime.assets.prepare_recovery(body.from_, lien_id)
+
+
+def _recovery_cancel(runtime: Runtime, lien_id: int, body: LienActionIn) -> PreparedTransaction:
+    """The lien's current key cancels a recovery proposed for it (its key is not lost), unsigned."""
+    return runtime.assets.prepare_recovery(body.from_, lien_id, cancel=True)
+
+
 def _enforce(runtime: Runtime, lien_id: int, body: EnforceIn) -> PreparedTransaction:
     """The lender's enforcement of its matured, most senior lien, unsigned."""
     return runtime.assets.prepare_enforce(body.from_, lien_id, body.to)
@@ -455,6 +545,22 @@ PREPARATIONS = (
         "post_prepare_licensing_consent", "/v1/liens/{lien_id}/licensing-consent/prepare",
         LicensingConsentIn, Scope.LENDER, _licensing_consent,
     ),
+    Preparation(
+        "post_prepare_reduce", "/v1/liens/{lien_id}/reduce/prepare", ReduceIn,
+        Scope.LENDER, _reduce,
+    ),
+    Preparation(
+        "post_prepare_lien_transfer", "/v1/liens/{lien_id}/assign/prepare", LienTransferIn,
+        Scope.LENDER, _lien_transfer,
+    ),
+    Preparation(
+        "post_prepare_recovery_execute", "/v1/liens/{lien_id}/recovery/execute/prepare",
+        LienActionIn, Scope.LENDER, _recovery_execute,
+    ),
+    Preparation(
+        "post_prepare_recovery_cancel", "/v1/liens/{lien_id}/recovery/cancel/prepare",
+        LienActionIn, Scope.LENDER, _recovery_cancel,
+    ),
 )  # fmt: skip
 
 
@@ -507,6 +613,27 @@ def post_pledge_consent(
     request = runtime.assets.pledge_consent(terms, body.deadline)
     return ConsentOut(
         owner=request.owner,
+        nonce=request.nonce,
+        deadline=request.deadline,
+        digest="0x" + request.digest.hex(),
+        typed_data=request.typed_data,
+    )
+
+
+@router.post(
+    "/v1/liens/{lien_id}/transfer-consent", response_model=TransferConsentOut, responses=ERRORS
+)
+def post_transfer_consent(
+    lien_id: LienId, body: TransferConsentIn, runtime: RuntimeDep, _lender: Lender
+) -> TransferConsentOut:
+    """The EIP-712 consent one lender signs (the lien's lender, or the lender it moves to) so
+    that the other may send the lien's assignment or key rotation with ``/assign/prepare``."""
+    how = LenderChange.KEY_ROTATION if body.key_rotation else LenderChange.ASSIGNMENT
+    request = runtime.assets.lien_transfer_consent(
+        lien_id, body.signer, body.to, how, body.deadline
+    )
+    return TransferConsentOut(
+        signer=request.owner,
         nonce=request.nonce,
         deadline=request.deadline,
         digest="0x" + request.digest.hex(),

@@ -24,6 +24,16 @@ contract AssetHandler is SuiteBase {
     bytes32 private constant PLEDGED = keccak256("Pledged(uint256,uint256,address,address,address,uint256,uint128,bytes3,uint64,bytes32)");
     bytes32 private constant RELEASED = keccak256("Released(uint256,uint256,address)");
     bytes32 private constant ENFORCED = keccak256("Enforced(uint256,uint256,address,address,address)");
+    bytes32 private constant LENDER_CHANGED = keccak256("LenderChanged(uint256,uint256,address,address,uint8)");
+
+    /// @dev The lender of every lien as folded from `Pledged` and `LenderChanged`.
+    mapping(uint256 lienId => address) public lenderFromEvents;
+    /// @dev `LenderChanged` events the handler did not see both lenders (or a recovery) consent to.
+    uint256 public unconsentedLenderChanges;
+    /// @dev The one lender change the current action is allowed to make (lien, from, to).
+    uint256 private _allowedLien;
+    address private _allowedFrom;
+    address private _allowedTo;
 
     constructor() {
         _deploySuite(true);
@@ -69,9 +79,19 @@ contract AssetHandler is SuiteBase {
             if (logs[i].emitter != address(pledges) || logs[i].topics.length < 3) continue;
             bytes32 topic = logs[i].topics[0];
             uint256 assetId = uint256(logs[i].topics[2]);
+            if (topic == LENDER_CHANGED) {
+                uint256 lienId = uint256(logs[i].topics[1]);
+                address to = address(uint160(uint256(logs[i].topics[3])));
+                (address from,) = abi.decode(logs[i].data, (address, uint8));
+                if (lienId != _allowedLien || from != _allowedFrom || to != _allowedTo) ++unconsentedLenderChanges;
+                if (lenderFromEvents[lienId] != from) ++unconsentedLenderChanges;
+                lenderFromEvents[lienId] = to;
+                continue;
+            }
             if (topic == PLEDGED) {
                 ++liensFromEvents[assetId];
                 address lender = address(uint160(uint256(logs[i].topics[3])));
+                lenderFromEvents[uint256(logs[i].topics[1])] = lender;
                 (, address creator) = abi.decode(logs[i].data, (address, address));
                 if (creator != lender && lender != lenderSigned) ++unsignedLiens;
             }
@@ -162,6 +182,82 @@ contract AssetHandler is SuiteBase {
         _countLienEvents();
     }
 
+    /// @dev Enforces the lowest-ranked lien after its grace period (the liens above stay attached).
+    function enforceJunior(uint256 assetSeed, uint256 toSeed) external {
+        uint256 assetId = _asset(assetSeed);
+        Pledges.RankedLien[] memory liens = pledges.activeLiens(assetId);
+        if (liens.length == 0) return;
+        Pledges.RankedLien memory last = liens[liens.length - 1];
+        vm.warp(block.timestamp + pledges.JUNIOR_ENFORCEMENT_GRACE() + 2 days);
+        address from = assets.ownerOf(assetId);
+        vm.prank(last.lien.lender);
+        try pledges.enforce(last.lienId, _actor(toSeed)) {
+            ++enforcements;
+            expectedOwner[assetId] = assets.ownerOf(assetId);
+        } catch {
+            _afterMoveAttempt(assetId, true, from);
+        }
+        _countLienEvents();
+    }
+
+    /// @dev Moves a lien to another lender: mode 0 the lender sends, the keyed lender's key signs;
+    /// 1 the new lender sends, the keyed key signs; 2 a stranger sends; 3 another key signs. The one
+    /// change allowed is the one where a lender sends and the other lender's key signed.
+    function assign(uint256 assetSeed, uint256 which, uint256 toSeed, uint8 mode, bool rotation) external {
+        Pledges.RankedLien[] memory liens = pledges.activeLiens(_asset(assetSeed));
+        if (liens.length == 0) return;
+        Pledges.RankedLien memory lien = liens[which % liens.length];
+        address from = lien.lien.lender;
+        address to = _lender(toSeed);
+        mode %= 4;
+        uint256 key = mode == 3 ? OTHER_KEY : KEYED_LENDER_KEY;
+        address sender = mode == 1 ? to : mode == 2 ? _actor(toSeed) : from;
+        address signer = vm.addr(key);
+        if ((sender == from && signer == to) || (sender == to && signer == from)) {
+            (_allowedLien, _allowedFrom, _allowedTo) = (lien.lienId, from, to);
+        }
+        _sendTransfer(sender, key, lien.lienId, from, to, rotation);
+        _countLienEvents();
+        (_allowedLien, _allowedFrom, _allowedTo) = (0, address(0), address(0));
+    }
+
+    function _sendTransfer(address sender, uint256 key, uint256 lienId, address from, address to, bool rotation)
+        internal
+    {
+        uint256 deadline = block.timestamp + 1 hours;
+        uint256 nonce = pledges.nonces(vm.addr(key));
+        bytes memory sig = _sign(key, pledges.lienTransferDigest(lienId, from, to, rotation ? 1 : 0, nonce, deadline));
+        vm.prank(sender);
+        if (rotation) {
+            try pledges.rotateLenderKey(lienId, to, deadline, sig) {} catch {}
+        } else {
+            try pledges.assignLien(lienId, to, deadline, sig) {} catch {}
+        }
+    }
+
+    /// @dev The admin proposes a recovery; the old key may cancel; after the delay a stranger, then
+    /// the new key, try to execute it. Allowed only when not cancelled and sent by the new key.
+    function recover(uint256 assetSeed, uint256 which, uint256 toSeed, bool cancel) external {
+        Pledges.RankedLien[] memory liens = pledges.activeLiens(_asset(assetSeed));
+        if (liens.length == 0) return;
+        Pledges.RankedLien memory lien = liens[which % liens.length];
+        address to = _lender(toSeed);
+        vm.prank(ADMIN);
+        try pledges.proposeLenderRecovery(lien.lienId, to) {} catch {}
+        if (cancel) {
+            vm.prank(lien.lien.lender);
+            try pledges.cancelLenderRecovery(lien.lienId) {} catch {}
+        }
+        vm.warp(block.timestamp + pledges.RECOVERY_DELAY());
+        vm.prank(_actor(toSeed));
+        try pledges.executeLenderRecovery(lien.lienId) {} catch {}
+        if (!cancel) (_allowedLien, _allowedFrom, _allowedTo) = (lien.lienId, lien.lien.lender, to);
+        vm.prank(to);
+        try pledges.executeLenderRecovery(lien.lienId) {} catch {}
+        _countLienEvents();
+        (_allowedLien, _allowedFrom, _allowedTo) = (0, address(0), address(0));
+    }
+
     /// @dev Mode 0: the keyed lender's offer; 1: another key's; 2: the keyed lender's of other terms.
     function _offerBy(uint8 mode, uint256 assetId, address lender, uint64 maturity, uint256 deadline)
         internal
@@ -196,6 +292,15 @@ contract AssetHandler is SuiteBase {
 
     function lienRegistry() external view returns (address) {
         return address(pledges);
+    }
+
+    /// @dev Whether every lien's lender on chain is the one folded from the events.
+    function lendersMatchEvents() external view returns (bool) {
+        uint256 count = pledges.lienCount();
+        for (uint256 lienId = 1; lienId <= count; ++lienId) {
+            if (pledges.lienOf(lienId).lender != lenderFromEvents[lienId]) return false;
+        }
+        return true;
     }
 }
 
@@ -242,6 +347,18 @@ contract AssetInvariantsTest {
     /// @dev A lien's lender is never set without that lender: it sent the pledge or signed its offer.
     function invariant_lenderNeverNamedWithoutItsSignature() public view {
         if (handler.unsignedLiens() != 0) revert InvariantBroken("unsigned liens", 0, 0, handler.unsignedLiens());
+    }
+
+    /// forge-config: default.invariant.runs = 48
+    /// forge-config: default.invariant.depth = 40
+    /// @dev A lien's lender never changes without that lender: every `LenderChanged` is one where a
+    /// lender sent and the other signed, or an unopposed recovery the new key executed; and every
+    /// lien's lender on chain is the one the events say.
+    function invariant_lenderChangesOnlyWithBothLendersConsent() public view {
+        if (handler.unconsentedLenderChanges() != 0) {
+            revert InvariantBroken("unconsented lender changes", 0, 0, handler.unconsentedLenderChanges());
+        }
+        if (!handler.lendersMatchEvents()) revert InvariantBroken("lenders differ from events", 0, 1, 0);
     }
 
     /// forge-config: default.invariant.runs = 48

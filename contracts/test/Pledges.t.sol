@@ -463,7 +463,11 @@ contract PledgesTest is SuiteBase {
         pledges.approveJuniorLien(senior, LENDER2, true);
         uint256 junior = _pledgeBy(LENDER2);
         vm.warp(maturity);
-        vm.expectRevert(abi.encodeWithSelector(Pledges.LienNotSenior.selector, junior, senior));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Pledges.LienNotSenior.selector, junior, senior, uint256(maturity) + pledges.JUNIOR_ENFORCEMENT_GRACE()
+            )
+        );
         vm.prank(LENDER2);
         pledges.enforce(junior, LENDER2);
         _assertEq(assets.ownerOf(assetId), owner, "did not move");

@@ -28,8 +28,10 @@ from chain_client.licences import LicenceGranted, LicenceRevoked
 from chain_client.moderation import Frozen, Restored
 from chain_client.pledges import (
     Enforced,
+    LenderChanged,
     LicensingConsentSet,
     LicensingConsentUsed,
+    LienReduced,
     Pledged,
     Released,
 )
@@ -380,6 +382,20 @@ def _licensing_consent_used(session: Session, event: LicensingConsentUsed) -> No
         lien.licensing_consent = False
 
 
+def _lender_changed(session: Session, event: LenderChanged) -> None:
+    # Assignment, key rotation or recovery: the lien keeps its asset, rank and terms.
+    lien = session.get(ChainLien, event.lien_id)
+    if lien is not None:
+        lien.lender = event.new_lender
+        lien.licensing_consent = False
+
+
+def _lien_reduced(session: Session, event: LienReduced) -> None:
+    lien = session.get(ChainLien, event.lien_id)
+    if lien is not None:
+        lien.amount = str(event.new_amount)
+
+
 def _rerank(session: Session, asset_id: str) -> None:
     # Liens rank by creation (lien ids grow), and the ones below an ended lien move up: the
     # ranks are simply the positions of the active liens in id order.
@@ -407,4 +423,6 @@ _HANDLERS: dict[type[Any], Callable[[Session, Any], None]] = {
     Enforced: _enforced,
     LicensingConsentSet: _licensing_consent_set,
     LicensingConsentUsed: _licensing_consent_used,
+    LenderChanged: _lender_changed,
+    LienReduced: _lien_reduced,
 }

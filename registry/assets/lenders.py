@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chain_client.pledges import LenderRecoveryProposed, LienStatus
 from chain_client.roles import LENDER_ROLE, RoleGranted, RoleRevoked
 from chain_client.suite import Suite
+from registry.core import errors
 from registry.core.chain_refusals import account_address, chain_refusals
 
 
@@ -63,3 +65,29 @@ def lender_role(suite: Suite, address: str) -> LenderRole:
     account = account_address(address, field="address")
     with chain_refusals():
         return LenderRole(account, suite.pledges.has_role(LENDER_ROLE, account), False, None, None)
+
+
+def propose_lender_recovery(suite: Suite, lien_id: int, new_lender: str) -> LenderRecoveryProposed:
+    """On the request of a lender that lost its key (its identity checked off chain), propose to
+    move lien ``lien_id`` to its new key ``new_lender``: the new key can execute it after
+    ``Pledges.RECOVERY_DELAY`` (30 days); until then the lien's current key can cancel it. Sent by
+    the registry's account (the suite's admin).
+
+    Refused before sending: :class:`LienNotFound`, :class:`LienNotActive`, :class:`InvalidAddress`
+    (the current lender), :class:`LenderNotAuthorized` (the new key has no lender role).
+    """
+    account = account_address(new_lender, field="new_lender")
+    details: dict[str, object] = {"lien_id": lien_id, "new_lender": account}
+    with chain_refusals():
+        lien = suite.pledges.lien_of(lien_id)
+        if lien.status is LienStatus.NONE:
+            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
+        if lien.status is not LienStatus.ACTIVE:
+            raise errors.LienNotActive(
+                f"the lien is {lien.status.name.lower()} already", details=details
+            )
+        if account == lien.lender:
+            raise errors.InvalidAddress("the lien is that key's already", details=details)
+        if not suite.pledges.has_role(LENDER_ROLE, account):
+            raise errors.LenderNotAuthorized("the new key has no lender role", details=details)
+        return suite.pledges.propose_lender_recovery(lien_id, account)

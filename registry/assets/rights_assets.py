@@ -37,16 +37,22 @@ from chain_client.encumbrances import EncumbranceReport
 from chain_client.licences import LicenceGranted, LicenceRevoked, LicenceTerms
 from chain_client.moderation import asset_target
 from chain_client.pledges import (
+    JUNIOR_ENFORCEMENT_GRACE,
     LENDER_ROLE,
     Enforced,
+    LenderChange,
+    LenderChanged,
+    LenderRecoveryCancelled,
     LicensingConsentSet,
     Lien,
+    LienReduced,
     LienStatus,
     Pledged,
     PledgeTerms,
     Released,
     consent_typed_data,
     licence_consent_digest,
+    lien_transfer_typed_data,
     offer_typed_data,
 )
 from chain_client.rights_assets import (
@@ -700,6 +706,9 @@ def enforce(suite: Suite, sender: TransactionSender, lien_id: int, to: str) -> E
     """Enforce the most senior lien after maturity: the asset moves to ``to`` (the lender or a
     buyer it names); sent by the lien's lender.
 
+    A lien ranked below another can be enforced from its maturity plus
+    ``JUNIOR_ENFORCEMENT_GRACE`` (90 days); the liens above it stay attached to the asset.
+
     Refused before sending: :class:`LienNotFound`, :class:`NotLienLender`, :class:`LienNotActive`,
     :class:`LienNotMatured`, :class:`LienNotSenior`, :class:`Frozen`, :class:`InvalidAddress`
     (also for the asset contract itself; a contract that does not accept ERC-721 tokens is refused
@@ -718,10 +727,12 @@ def enforce(suite: Suite, sender: TransactionSender, lien_id: int, to: str) -> E
                 "the lien is not matured yet", details={**details, "maturity": lien.maturity}
             )
         senior = suite.pledges.active_liens(lien.asset_id)[0].lien_id
-        if senior != lien_id:
+        enforceable_at = lien.maturity + JUNIOR_ENFORCEMENT_GRACE
+        if senior != lien_id and _chain_time(suite) < enforceable_at:
             raise errors.LienNotSenior(
-                "only the most senior lien can be enforced",
-                details={**details, "senior_lien": senior},
+                "a lien ranked below another can be enforced only from its maturity plus the "
+                "grace period (the liens above it then stay attached to the asset)",
+                details={**details, "senior_lien": senior, "enforceable_at": enforceable_at},
             )
         paused_until = suite.moderation.enforcement_paused_until(asset_target(lien.asset_id))
         if paused_until > _chain_time(suite):
@@ -730,6 +741,166 @@ def enforce(suite: Suite, sender: TransactionSender, lien_id: int, to: str) -> E
                 details={**details, "asset_id": _hex(lien.asset_id), "paused_until": paused_until},
             )
         return suite.as_sender(sender).pledges.enforce(lien_id, to)
+
+
+def reduce_lien(
+    suite: Suite, sender: TransactionSender, lien_id: int, new_amount: int
+) -> LienReduced:
+    """Partial release: the lien's lender lowers the secured amount (its rank stays).
+
+    Refused before sending: :class:`LienNotFound`, :class:`NotLienLender`, :class:`LienNotActive`,
+    :class:`InvalidPledgeTerms` (not above zero and below the current amount; a release ends a
+    lien).
+    """
+    with chain_refusals():
+        lien = _lenders_active_lien(suite, sender, lien_id)
+        if not 0 < new_amount < lien.amount:
+            raise errors.InvalidPledgeTerms(
+                "a partial release lowers the amount: above zero, below the current amount",
+                details={
+                    "lien_id": lien_id,
+                    "amount": str(lien.amount),
+                    "new_amount": str(new_amount),
+                },
+            )
+        return suite.as_sender(sender).pledges.reduce_lien(lien_id, new_amount)
+
+
+def transfer_lien(
+    suite: Suite,
+    sender: TransactionSender,
+    lien_id: int,
+    to: str,
+    how: LenderChange,
+    consent: OwnerConsent,
+) -> LenderChanged:
+    """Assign a lien to another lender (``how`` ASSIGNMENT) or move it to its lender's new key
+    (KEY_ROTATION). Sent by one of the two lenders with the other's EIP-712 ``LienTransfer``
+    signature (``consent``; see ``chain_client.pledges.lien_transfer_typed_data``).
+
+    Refused before sending: :class:`LienNotFound`, :class:`LienNotActive`, :class:`NotLienLender`
+    (the sender is neither lender), :class:`InvalidAddress` (``to`` is the current lender),
+    :class:`LenderNotAuthorized` (``to`` has no lender role), :class:`ConsentExpired`,
+    :class:`ConsentAlreadyUsed`, :class:`InvalidConsentSignature`.
+    """
+    if how is LenderChange.RECOVERY:
+        raise errors.InvalidInput("a recovery is proposed by the admin, not signed by lenders")
+    to = account_address(to, field="to")
+    details: dict[str, object] = {"lien_id": lien_id, "to": to}
+    with chain_refusals():
+        lien = suite.pledges.lien_of(lien_id)
+        if lien.status is LienStatus.NONE:
+            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
+        if lien.status is not LienStatus.ACTIVE:
+            raise errors.LienNotActive(
+                f"the lien is {lien.status.name.lower()} already", details=details
+            )
+        if sender.address == lien.lender:
+            signer = to
+        elif sender.address == to:
+            signer = lien.lender
+        else:
+            raise errors.NotLienLender(
+                "only the lien's lender or the lender it moves to may send this", details=details
+            )
+        if to == lien.lender:
+            raise errors.InvalidAddress("the lien is that lender's already", details=details)
+        if not suite.pledges.has_role(LENDER_ROLE, to):
+            raise errors.LenderNotAuthorized("the new lender has no lender role", details=details)
+        if consent.deadline < _chain_time(suite):
+            raise errors.ConsentExpired(
+                "the other lender's consent has expired",
+                details={**details, "deadline": consent.deadline},
+            )
+        nonce = suite.pledges.nonces(signer)
+
+        def transfer(nonce: int) -> str:
+            return _transfer_signer(suite, lien_id, lien.lender, to, how, consent, nonce)
+
+        if transfer(nonce) != signer:
+            if nonce > 0 and transfer(nonce - 1) == signer:
+                raise errors.ConsentAlreadyUsed(
+                    "this consent of the other lender was used already", details=details
+                )
+            raise errors.InvalidConsentSignature(
+                "the consent is not the other lender's signature of this move",
+                details={**details, "signer": signer},
+            )
+        pledges = suite.as_sender(sender).pledges
+        move = pledges.assign_lien if how is LenderChange.ASSIGNMENT else pledges.rotate_lender_key
+        return move(lien_id, to, deadline=consent.deadline, signature=consent.signature)
+
+
+def execute_lender_recovery(suite: Suite, sender: TransactionSender, lien_id: int) -> LenderChanged:
+    """The lender's new key takes over lien ``lien_id`` once the recovery the admin proposed
+    (``registry.assets.lenders.propose_lender_recovery``) is past its delay; sent by the new key.
+
+    Refused before sending: :class:`LienNotFound`, :class:`LienNotActive`,
+    :class:`RecoveryNotPending` (none, or for another key), :class:`RecoveryNotReady`.
+    """
+    details: dict[str, object] = {"lien_id": lien_id}
+    with chain_refusals():
+        lien = suite.pledges.lien_of(lien_id)
+        if lien.status is LienStatus.NONE:
+            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
+        if lien.status is not LienStatus.ACTIVE:
+            raise errors.LienNotActive(
+                f"the lien is {lien.status.name.lower()} already", details=details
+            )
+        recovery = suite.pledges.pending_recovery(lien_id)
+        if recovery is None or recovery.new_lender != sender.address:
+            raise errors.RecoveryNotPending(
+                "no recovery of this lien to this key is pending", details=details
+            )
+        if _chain_time(suite) < recovery.executable_at:
+            raise errors.RecoveryNotReady(
+                "the recovery's delay has not passed",
+                details={**details, "executable_at": recovery.executable_at},
+            )
+        return suite.as_sender(sender).pledges.execute_lender_recovery(lien_id)
+
+
+def cancel_lender_recovery(
+    suite: Suite, sender: TransactionSender, lien_id: int
+) -> LenderRecoveryCancelled:
+    """The lien's current key cancels a recovery proposed for it (its key was not lost).
+
+    Refused before sending: :class:`LienNotFound`, :class:`NotLienLender`,
+    :class:`RecoveryNotPending`.
+    """
+    details: dict[str, object] = {"lien_id": lien_id}
+    with chain_refusals():
+        lien = suite.pledges.lien_of(lien_id)
+        if lien.status is LienStatus.NONE:
+            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
+        if lien.lender != sender.address:
+            raise errors.NotLienLender("only the lien's lender may cancel", details=details)
+        if suite.pledges.pending_recovery(lien_id) is None:
+            raise errors.RecoveryNotPending("no recovery of this lien is pending", details=details)
+        return suite.as_sender(sender).pledges.cancel_lender_recovery(lien_id)
+
+
+def _transfer_signer(
+    suite: Suite,
+    lien_id: int,
+    from_: str,
+    to: str,
+    how: LenderChange,
+    consent: OwnerConsent,
+    nonce: int,
+) -> str:
+    typed = lien_transfer_typed_data(
+        lien_id, from_=from_, to=to, how=how, nonce=nonce, deadline=consent.deadline,
+        chain_id=int(suite.pledges.w3.eth.chain_id), verifying_contract=suite.pledges.address,
+    )  # fmt: skip
+    try:
+        return str(
+            Account.recover_message(
+                encode_typed_data(full_message=typed), signature=consent.signature
+            )
+        )
+    except Exception:  # malformed signature bytes: nobody signed this move
+        return ""
 
 
 def lien_asset_id(suite: Suite, lien_id: int) -> int:

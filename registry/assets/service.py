@@ -16,14 +16,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.encumbrances import EncumbranceReport
 from chain_client.licences import LicenceTerms
-from chain_client.pledges import PledgeTerms
+from chain_client.pledges import LenderChange, LenderRecoveryProposed, PledgeTerms
 from chain_client.rights_assets import WORLDWIDE, Tokenized
 from chain_client.suite import Suite
 from crypto.sm2 import SM2PublicKey
 from crypto.symmetric import WrappedKey
 from registry.access import Principal, check_asset_owner, party_addresses
 from registry.assets.content_keys import grant_content_key
-from registry.assets.lenders import LenderRole, grant_lender, lender_role, revoke_lender
+from registry.assets.lenders import (
+    LenderRole,
+    grant_lender,
+    lender_role,
+    propose_lender_recovery,
+    revoke_lender,
+)
 from registry.assets.licensing import LicenceAnswer, licence_for
 from registry.assets.rights_assets import (
     ZERO_BYTES32,
@@ -40,13 +46,17 @@ from registry.assets.transactions_relay import (
     ConsentRequest,
     PreparedTransaction,
     SubmittedTransaction,
+    lien_transfer_consent,
     pledge_consent,
     pledge_terms,
     prepare_enforce,
     prepare_licence_grant,
     prepare_licence_revoke,
     prepare_licensing_consent,
+    prepare_lien_transfer,
     prepare_pledge,
+    prepare_recovery,
+    prepare_reduce,
     prepare_release,
     prepare_transfer,
     submit_transaction,
@@ -223,6 +233,34 @@ class Assets:
 
     def prepare_enforce(self, account: str, lien_id: int, to: str) -> PreparedTransaction:
         return prepare_enforce(self.suite(), account, lien_id, to)
+
+    def prepare_reduce(self, account: str, lien_id: int, amount: int) -> PreparedTransaction:
+        """The lender's partial release (the lien secures ``amount`` from now on), unsigned."""
+        return prepare_reduce(self.suite(), account, lien_id, amount)
+
+    def lien_transfer_consent(
+        self, lien_id: int, signer: str, to: str, how: LenderChange, deadline: int | None
+    ) -> ConsentRequest:
+        """The EIP-712 consent one lender signs so that the other may move the lien."""
+        return lien_transfer_consent(self.suite(), lien_id, signer, to, how, deadline)
+
+    def prepare_lien_transfer(
+        self, account: str, lien_id: int, to: str, how: LenderChange, consent: OwnerConsent
+    ) -> PreparedTransaction:
+        """One lender's assignment (or key rotation) of a lien with the other's consent,
+        unsigned."""
+        return prepare_lien_transfer(self.suite(), account, lien_id, to, how, consent)
+
+    def prepare_recovery(
+        self, account: str, lien_id: int, *, cancel: bool = False
+    ) -> PreparedTransaction:
+        """The new key's execution of a lender recovery, or the current key's cancellation."""
+        return prepare_recovery(self.suite(), account, lien_id, cancel=cancel)
+
+    def propose_lender_recovery(self, lien_id: int, new_lender: str) -> LenderRecoveryProposed:
+        """Propose, for a lender that lost its key, to move a lien to its new key after the
+        delay (sent by the registry's account: an admin's act)."""
+        return propose_lender_recovery(self.suite(), lien_id, new_lender)
 
     def prepare_licensing_consent(
         self, account: str, lien_id: int, terms: LicenceTerms | None

@@ -32,13 +32,19 @@ from chain_client.licences import LicenceGranted, LicenceRevoked, LicenceTerms
 from chain_client.pledges import (
     LENDER_ROLE,
     Enforced,
+    LenderChange,
+    LenderChanged,
+    LenderRecoveryCancelled,
     LicensingConsentSet,
+    LienReduced,
+    LienStatus,
     Pledged,
     PledgeTerms,
     Released,
     consent_typed_data,
     currency_code,
     licence_consent_digest,
+    lien_transfer_typed_data,
     registration_number,
 )
 from chain_client.rights_assets import Transfer
@@ -58,13 +64,27 @@ OPERATIONS: dict[tuple[str, str], tuple[str, Scope]] = {
     ("Pledges", "release"): ("release", Scope.LENDER),
     ("Pledges", "enforce"): ("enforce", Scope.LENDER),
     ("Pledges", "setLicensingConsent"): ("licensing_consent", Scope.LENDER),
+    ("Pledges", "reduceLien"): ("lien_reduce", Scope.LENDER),
+    ("Pledges", "assignLien"): ("lien_assign", Scope.LENDER),
+    ("Pledges", "rotateLenderKey"): ("lender_key_rotation", Scope.LENDER),
+    ("Pledges", "executeLenderRecovery"): ("lender_recovery", Scope.LENDER),
+    ("Pledges", "cancelLenderRecovery"): ("lender_recovery_cancel", Scope.LENDER),
 }
 
 # How long an owner's consent stays usable when no deadline is asked for.
 DEFAULT_CONSENT_SECONDS = 24 * 3600
 
 AssetEvent = (
-    Transfer | LicenceGranted | LicenceRevoked | Pledged | Released | Enforced | LicensingConsentSet
+    Transfer
+    | LicenceGranted
+    | LicenceRevoked
+    | Pledged
+    | Released
+    | Enforced
+    | LicensingConsentSet
+    | LienReduced
+    | LenderChanged
+    | LenderRecoveryCancelled
 )
 
 
@@ -234,6 +254,99 @@ def prepare_licensing_consent(
         "licensing_consent",
         lambda sender: assets.consent_to_licence(suite, sender, lien_id, terms),
         summary,
+    )
+
+
+def prepare_reduce(suite: Suite, account: str, lien_id: int, amount: int) -> PreparedTransaction:
+    """The lender's partial release: the lien secures ``amount`` from now on."""
+    return _prepare(
+        suite,
+        account,
+        "lien_reduce",
+        lambda sender: assets.reduce_lien(suite, sender, lien_id, amount),
+        {"lien_id": lien_id, "amount": str(amount)},
+    )
+
+
+def prepare_lien_transfer(
+    suite: Suite,
+    account: str,
+    lien_id: int,
+    to: str,
+    how: LenderChange,
+    consent: assets.OwnerConsent,
+) -> PreparedTransaction:
+    """One lender's assignment of a lien (or rotation to the lender's new key) with the other
+    lender's EIP-712 consent."""
+    operation = "lien_assign" if how is LenderChange.ASSIGNMENT else "lender_key_rotation"
+    return _prepare(
+        suite,
+        account,
+        operation,
+        lambda sender: assets.transfer_lien(suite, sender, lien_id, to, how, consent),
+        {"lien_id": lien_id, "to": to, "deadline": consent.deadline},
+    )
+
+
+def prepare_recovery(
+    suite: Suite, account: str, lien_id: int, *, cancel: bool = False
+) -> PreparedTransaction:
+    """The new key's execution of a recovery past its delay, or (``cancel``) the current key's
+    cancellation of it."""
+    if cancel:
+        return _prepare(
+            suite,
+            account,
+            "lender_recovery_cancel",
+            lambda sender: assets.cancel_lender_recovery(suite, sender, lien_id),
+            {"lien_id": lien_id},
+        )
+    return _prepare(
+        suite,
+        account,
+        "lender_recovery",
+        lambda sender: assets.execute_lender_recovery(suite, sender, lien_id),
+        {"lien_id": lien_id},
+    )
+
+
+def lien_transfer_consent(
+    suite: Suite, lien_id: int, signer: str, to: str, how: LenderChange, deadline: int | None
+) -> ConsentRequest:
+    """The typed data ``signer`` (the lien's lender, or the lender ``to`` it moves to) signs so
+    that the other lender can send the move; ``owner`` in the answer is the signer."""
+    signer = account_address(signer, field="signer")
+    to = account_address(to, field="to")
+    details: dict[str, object] = {"lien_id": lien_id, "to": to}
+    with chain_refusals():
+        lien = suite.pledges.lien_of(lien_id)
+        if lien.status is LienStatus.NONE:
+            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
+        if signer not in (lien.lender, to):
+            raise errors.NotLienLender(
+                "the signer is neither the lien's lender nor the lender it moves to",
+                details=details,
+            )
+        with translate_errors():
+            now = int(suite.pledges.w3.eth.get_block("latest")["timestamp"])
+            chain_id = int(suite.pledges.w3.eth.chain_id)
+        deadline = deadline if deadline is not None else now + DEFAULT_CONSENT_SECONDS
+        if deadline <= now:
+            raise errors.ConsentExpired(
+                "the deadline must be in the future", details={**details, "deadline": deadline}
+            )
+        nonce = suite.pledges.nonces(signer)
+    typed = lien_transfer_typed_data(
+        lien_id, from_=lien.lender, to=to, how=how, nonce=nonce, deadline=deadline,
+        chain_id=chain_id, verifying_contract=suite.pledges.address,
+    )  # fmt: skip
+    signable = encode_typed_data(full_message=typed)
+    digest = bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
+    message = typed["message"]
+    for key in ("lienId", "nonce", "deadline"):
+        message[key] = str(message[key])
+    return ConsentRequest(
+        owner=signer, nonce=nonce, deadline=deadline, typed_data=typed, digest=digest
     )
 
 
@@ -578,6 +691,21 @@ def _run(suite: Suite, sender: RelaySender, call: _Call) -> AssetEvent:
         return assets.pledge(suite, sender, pledge_terms, consent)
     if call.operation == "release":
         return assets.release(suite, sender, int(a["lienId"]))
+    if call.operation == "lien_reduce":
+        return assets.reduce_lien(suite, sender, int(a["lienId"]), int(a["newAmount"]))
+    if call.operation in ("lien_assign", "lender_key_rotation"):
+        how = (
+            LenderChange.ASSIGNMENT
+            if call.operation == "lien_assign"
+            else LenderChange.KEY_ROTATION
+        )
+        to = str(a["to"] if "to" in a else a["newKey"])
+        consent = assets.OwnerConsent(int(a["deadline"]), bytes(a["signature"]))
+        return assets.transfer_lien(suite, sender, int(a["lienId"]), to, how, consent)
+    if call.operation == "lender_recovery":
+        return assets.execute_lender_recovery(suite, sender, int(a["lienId"]))
+    if call.operation == "lender_recovery_cancel":
+        return assets.cancel_lender_recovery(suite, sender, int(a["lienId"]))
     if call.operation == "licensing_consent":
         return assets.set_licensing_consent(
             suite, sender, int(a["lienId"]), bytes(a["licenceDigest"])
@@ -609,6 +737,15 @@ def _submitted(operation: str, signer: str, event: AssetEvent) -> SubmittedTrans
         case LicensingConsentSet():
             asset_id, lien_id = event.asset_id, event.lien_id
             parties = {"lender": signer}
+        case LienReduced():
+            asset_id, lien_id = event.asset_id, event.lien_id
+            parties = {"lender": event.lender}
+        case LenderChanged():
+            asset_id, lien_id = event.asset_id, event.lien_id
+            parties = {"from": event.old_lender, "to": event.new_lender}
+        case LenderRecoveryCancelled():
+            asset_id, lien_id = event.asset_id, event.lien_id
+            parties = {"lender": event.by}
     return SubmittedTransaction(
         operation=operation,
         event=type(event).__name__,

@@ -64,6 +64,12 @@ REFUSALS: dict[str, type[errors.RegistryError]] = {
     "LienNotActive": errors.LienNotActive,
     "LienNotMatured": errors.LienNotMatured,
     "LienNotSenior": errors.LienNotSenior,
+    "NotLienParty": errors.NotLienLender,
+    "InvalidNewLender": errors.InvalidAddress,
+    "InvalidTransferSignature": errors.InvalidConsentSignature,
+    "InvalidReducedAmount": errors.InvalidPledgeTerms,
+    "NoPendingRecovery": errors.RecoveryNotPending,
+    "RecoveryNotReady": errors.RecoveryNotReady,
 }
 
 

@@ -628,6 +628,18 @@ class LienNotSenior(Conflict):
     code = "lien_not_senior"
 
 
+class RecoveryNotPending(Conflict):
+    """No recovery of the lien (to this key) is pending."""
+
+    code = "recovery_not_pending"
+
+
+class RecoveryNotReady(Conflict):
+    """The recovery of a lien to its lender's new key is still in its delay."""
+
+    code = "recovery_not_ready"
+
+
 class ChainRefused(Conflict):
     """The contracts refused the transaction for a reason not checked beforehand."""
 

@@ -310,6 +310,82 @@ def test_lender_consents_to_one_licence_which_the_owner_then_grants_once(
     assert (twice.status_code, twice.json()["code"]) == (409, "encumbered")
 
 
+def test_a_lien_moves_to_another_lender_only_with_both_lenders_and_is_reduced(
+    client: TestClient, runtime: Runtime, asset: str
+) -> None:
+    pledged = lender_pledge(client, runtime, asset)
+    lien = pledged["lien_id"]
+    lender = bearer(runtime, "lender")
+
+    def consent_of(signer: LocalAccount) -> dict[str, Any]:
+        answer = client.post(
+            f"/v1/liens/{lien}/transfer-consent",
+            json={"signer": signer.address, "to": LENDER2.address},
+            headers=lender,
+        )
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        signed = signer.sign_typed_data(full_message=body["typed_data"]).signature
+        return {"deadline": body["deadline"], "signature": "0x" + bytes(signed).hex()}
+
+    # The would-be new lender signs its own consent and sends it: it needs the old lender's.
+    before = nonce(runtime, LENDER2)
+    own = consent_of(LENDER2)
+    path = f"/v1/liens/{lien}/assign/prepare"
+    taken = client.post(
+        path, json={"from": LENDER2.address, "to": LENDER2.address, **own}, headers=lender
+    )
+    assert (taken.status_code, taken.json()["code"]) == (422, "invalid_consent_signature")
+    stranger = client.post(
+        path, json={"from": BUYER.address, "to": LENDER2.address, **own}, headers=lender
+    )
+    assert (stranger.status_code, stranger.json()["code"]) == (403, "not_lien_lender")
+    assert nonce(runtime, LENDER2) == before
+
+    moved = relay(
+        client, runtime, path, {"from": LENDER.address, "to": LENDER2.address, **own}, LENDER,
+        "lender",
+    )  # fmt: skip
+    assert (moved["event"], moved["operation"]) == ("LenderChanged", "lien_assign")
+    assert moved["parties"] == {"from": LENDER.address, "to": LENDER2.address}
+    assert runtime.suite().pledges.lien_of(lien).lender == LENDER2.address
+
+    reduce = f"/v1/liens/{lien}/reduce/prepare"
+    old_lender = client.post(reduce, json={"from": LENDER.address, "amount": 1}, headers=lender)
+    assert (old_lender.status_code, old_lender.json()["code"]) == (403, "not_lien_lender")
+    upward = client.post(reduce, json={"from": LENDER2.address, "amount": 10**12}, headers=lender)
+    assert (upward.status_code, upward.json()["code"]) == (422, "invalid_pledge_terms")
+    reduced = relay(
+        client, runtime, reduce, {"from": LENDER2.address, "amount": 1_000}, LENDER2, "lender"
+    )
+    assert reduced["event"] == "LienReduced"
+    assert runtime.suite().pledges.lien_of(lien).amount == 1_000
+
+    # A lost key: the administrator proposes a recovery, which the current key can cancel.
+    recovery = f"/v1/admin/liens/{lien}/recovery"
+    refused = client.post(recovery, json={"new_lender": LENDER.address}, headers=lender)
+    assert refused.status_code == 403
+    proposed = client.post(
+        recovery, json={"new_lender": LENDER.address}, headers=bearer(runtime, "admin")
+    )
+    assert proposed.status_code == 200, proposed.text
+    assert proposed.json()["new_lender"] == LENDER.address
+    early = client.post(
+        f"/v1/liens/{lien}/recovery/execute/prepare", json={"from": LENDER.address}, headers=lender
+    )
+    assert (early.status_code, early.json()["code"]) == (409, "recovery_not_ready")
+    cancelled = relay(
+        client, runtime, f"/v1/liens/{lien}/recovery/cancel/prepare",
+        {"from": LENDER2.address}, LENDER2, "lender",
+    )  # fmt: skip
+    assert cancelled["event"] == "LenderRecoveryCancelled"
+    advance_time(runtime.w3, 31 * DAY)
+    late = client.post(
+        f"/v1/liens/{lien}/recovery/execute/prepare", json={"from": LENDER.address}, headers=lender
+    )
+    assert (late.status_code, late.json()["code"]) == (409, "recovery_not_pending")
+
+
 def test_lender_enforces_a_matured_lien(client: TestClient, runtime: Runtime, asset: str) -> None:
     pledged = lender_pledge(client, runtime, asset, maturity=chain_time(runtime) + DAY)
     path = f"/v1/liens/{pledged['lien_id']}/enforce/prepare"

@@ -15,7 +15,10 @@ from eth_utils.crypto import keccak
 from chain_client.errors import TransactionFailed
 from chain_client.moderation import Authority, asset_target
 from chain_client.pledges import (
+    JUNIOR_ENFORCEMENT_GRACE,
+    RECOVERY_DELAY,
     Enforced,
+    LenderChange,
     LienStatus,
     Pledged,
     PledgeTerms,
@@ -281,3 +284,60 @@ def test_lender_pledges_with_the_owners_ethers_signature(
     )
     assert pledged.owner == actors.owner.address
     assert suite.pledges.nonces(actors.owner.address) == nonce + 1
+
+
+def test_a_lien_moves_to_another_lender_only_with_both_lenders(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    pledged = _pledge_with_consent(suite, actors, asset, "lender")
+    old, new = as_actor(suite, actors, actors.lender), as_actor(suite, actors, actors.lender2)
+    deadline = _now(suite) + 3600
+    # The new lender signs its own consent and sends it: not the old lender's consent.
+    own = suite.pledges.sign_lien_transfer(
+        actors.lender2, pledged.lien_id, from_=actors.lender.address, to=actors.lender2.address,
+        how=LenderChange.ASSIGNMENT, deadline=deadline,
+    )  # fmt: skip
+    with pytest.raises(TransactionFailed) as refused:
+        new.pledges.assign_lien(
+            pledged.lien_id, actors.lender2.address, deadline=deadline, signature=own
+        )
+    assert refused.value.error_name == "InvalidTransferSignature"
+    changed = old.pledges.assign_lien(
+        pledged.lien_id, actors.lender2.address, deadline=deadline, signature=own
+    )
+    assert (changed.old_lender, changed.new_lender) == (
+        actors.lender.address,
+        actors.lender2.address,
+    )
+    assert changed.how is LenderChange.ASSIGNMENT
+    assert suite.pledges.lien_of(pledged.lien_id).lender == actors.lender2.address
+
+    reduced = new.pledges.reduce_lien(pledged.lien_id, 1_000)
+    assert (reduced.old_amount, reduced.new_amount) == (5_000_000_00, 1_000)
+    assert suite.pledges.lien_of(pledged.lien_id).amount == 1_000
+
+    proposed = suite.pledges.propose_lender_recovery(pledged.lien_id, actors.lender.address)
+    assert proposed.executable_at == _now(suite) + RECOVERY_DELAY
+    assert suite.pledges.pending_recovery(pledged.lien_id) is not None
+    new.pledges.cancel_lender_recovery(pledged.lien_id)
+    assert suite.pledges.pending_recovery(pledged.lien_id) is None
+
+
+def test_a_junior_lien_is_enforced_after_its_grace_period(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    senior = _pledge_with_consent(suite, actors, asset, "lender")
+    as_actor(suite, actors, actors.lender).pledges.approve_junior_lien(
+        senior.lien_id, actors.lender2.address
+    )
+    junior = _pledge_with_consent(suite, actors, asset, "lender2")
+    junior_lender = as_actor(suite, actors, actors.lender2)
+    advance_time(suite.pledges.w3, 31 * DAY)
+    with pytest.raises(TransactionFailed) as early:
+        junior_lender.pledges.enforce(junior.lien_id, actors.buyer.address)
+    assert early.value.error_name == "LienNotSenior"
+    assert early.value.error_args[2] == junior.maturity + JUNIOR_ENFORCEMENT_GRACE
+    advance_time(suite.pledges.w3, JUNIOR_ENFORCEMENT_GRACE)
+    junior_lender.pledges.enforce(junior.lien_id, actors.buyer.address)
+    assert suite.rights_asset.owner_of(asset.asset_id) == actors.buyer.address
+    assert [r.lien_id for r in suite.pledges.active_liens(asset.asset_id)] == [senior.lien_id]

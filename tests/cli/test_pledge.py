@@ -230,6 +230,41 @@ def test_lender_consents_to_one_licence_the_owner_grants_once(
     assert withdrawn["withdrawn"] is True
 
 
+def test_lien_moves_with_both_lenders_is_reduced_and_recovery_is_cancelled(
+    runtime: Runtime, asset: str, tmp_path: Path
+) -> None:
+    lien_id = consent_and_record(runtime, tmp_path, asset, chain_time(runtime) + 30 * DAY)
+    lender2 = Account.from_key(ROLE_KEYS["lender2"])
+    runtime.suite().pledges.grant_role(LENDER_ROLE, lender2.address)
+    lender_key, lender2_key = keystore(tmp_path, LENDER), keystore(tmp_path, lender2)
+    lien = str(lien_id)
+    consent = invoke("pledge", "sign-transfer", lien, "--key", lender2_key, "--to", lender2.address)
+    assert consent["signer"] == lender2.address
+    signed = ["--deadline", str(consent["deadline"]), "--signature", consent["signature"]]
+    # The new lender cannot send its own consent: the move needs the current lender's.
+    assert (
+        refused_code(
+            "pledge", "assign", lien, "--key", lender2_key, "--to", lender2.address, *signed
+        )
+        == "invalid_consent_signature"
+    )
+    moved = invoke("pledge", "assign", lien, "--key", lender_key, "--to", lender2.address, *signed)
+    assert (moved["from"], moved["to"], moved["how"]) == (
+        LENDER.address, lender2.address, "assignment",
+    )  # fmt: skip
+    assert (
+        refused_code("pledge", "reduce", lien, "--key", lender_key, "--amount", "1")
+        == "not_lien_lender"
+    )
+    reduced = invoke("pledge", "reduce", lien, "--key", lender2_key, "--amount", "1")
+    assert (reduced["old_amount"], reduced["new_amount"]) == ("100000", "1")
+    proposed = invoke("admin", "propose-lender-recovery", lien, LENDER.address)
+    assert proposed["new_lender"] == LENDER.address
+    assert refused_code("pledge", "recovery", lien, "--key", lender_key) == "recovery_not_ready"
+    cancelled = invoke("pledge", "recovery", lien, "--key", lender2_key, "--cancel")
+    assert cancelled["cancelled"] is True
+
+
 # ---------------------------------------------------------------- tokenize (controller-bound)
 
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from chain_client.licences import LicenceTerms
 from chain_client.moderation import MODERATOR_ROLE, Authority, asset_target
-from chain_client.pledges import LENDER_ROLE, PledgeTerms, currency_code
+from chain_client.pledges import LENDER_ROLE, LenderChange, PledgeTerms, currency_code
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.rights_assets import Right, rights_mask
 from chain_client.transactions import TransactionSender
@@ -306,3 +306,24 @@ def test_a_revoked_registration_marks_its_asset_only(runtime: Runtime) -> None:
             for key in (fraud, innocent)
         }
     assert revoked == {fraud: True, innocent: False}
+
+
+def test_follower_tracks_a_partial_release_and_a_new_lender(runtime: Runtime) -> None:
+    history = make_history(runtime)
+    suite = runtime.suite()
+    lender2 = Account.from_key(ROLE_KEYS["lender2"])
+    suite.pledges.grant_role(LENDER_ROLE, lender2.address)
+    lender = act_as(runtime, ROLE_KEYS["lender"])
+    suite.as_sender(lender).pledges.reduce_lien(history.lien_id, 10**6)
+    deadline = chain_time(runtime) + 3600
+    signature = suite.pledges.sign_lien_transfer(
+        lender2, history.lien_id, from_=LENDER.address, to=lender2.address,
+        how=LenderChange.ASSIGNMENT, deadline=deadline,
+    )  # fmt: skip
+    suite.as_sender(lender).pledges.assign_lien(
+        history.lien_id, lender2.address, deadline=deadline, signature=signature
+    )
+    follow(runtime)
+    with runtime.sessions() as session:
+        lien = session.get_one(ChainLien, history.lien_id)
+    assert (lien.lender, lien.amount, lien.rank) == (lender2.address, str(10**6), 1)

@@ -17,7 +17,14 @@ from web3 import Web3
 from chain_client.connection import connect
 from chain_client.licences import LicenceTerms
 from chain_client.moderation import ARBITER_ROLE, MODERATOR_ROLE, asset_target
-from chain_client.pledges import PledgeTerms, currency_code, licence_consent_digest
+from chain_client.pledges import (
+    JUNIOR_ENFORCEMENT_GRACE,
+    RECOVERY_DELAY,
+    LenderChange,
+    PledgeTerms,
+    currency_code,
+    licence_consent_digest,
+)
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.rights_assets import Right, Tokenized, rights_mask, sign_mint_authorization
 from chain_client.suite import Suite, deploy_suite
@@ -25,6 +32,7 @@ from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
 from crypto.secp256k1 import Secp256k1PrivateKey
 from crypto.signing import KeySigner
+from registry.assets.lenders import propose_lender_recovery
 from registry.assets.rights_assets import (
     MAX_LICENCES_PER_ASSET,
     MintAuthorizationGrant,
@@ -32,14 +40,17 @@ from registry.assets.rights_assets import (
     consent_to_licence,
     encumbrances,
     enforce,
+    execute_lender_recovery,
     grant_licence,
     mint_authorization,
     pledge,
+    reduce_lien,
     release,
     resolve_asset_id,
     revoke_licence,
     tokenize,
     transfer,
+    transfer_lien,
 )
 from registry.content.ingest import describe
 from registry.core import errors
@@ -754,6 +765,97 @@ def test_release_and_enforce_refusals_send_nothing(
     refused_without_sending(
         w3, LENDER, errors.LienNotActive, lambda: release(suite, lender, senior)
     )
+
+
+def test_a_lien_changes_lender_only_with_both_lenders_or_a_delayed_recovery(
+    suite: Suite, w3: Web3, asset: Tokenized
+) -> None:
+    lender, lender2 = sender_of(w3, LENDER), sender_of(w3, LENDER2)
+    lien_id = lender_pledge(suite, w3, asset)
+    deadline = chain_time(w3) + 3600
+
+    def signed_by(
+        account: LocalAccount, how: LenderChange = LenderChange.ASSIGNMENT
+    ) -> OwnerConsent:
+        signature = suite.pledges.sign_lien_transfer(
+            account, lien_id, from_=LENDER.address, to=LENDER2.address, how=how,
+            deadline=deadline,
+        )  # fmt: skip
+        return OwnerConsent(deadline, signature)
+
+    assign = LenderChange.ASSIGNMENT
+    # The would-be new lender sends with its own signature; a stranger sends a valid one.
+    refused_without_sending(
+        w3, LENDER2, errors.InvalidConsentSignature,
+        lambda: transfer_lien(suite, lender2, lien_id, LENDER2.address, assign, signed_by(LENDER2)),
+    )  # fmt: skip
+    refused_without_sending(
+        w3, BUYER, errors.NotLienLender,
+        lambda: transfer_lien(
+            suite, sender_of(w3, BUYER), lien_id, LENDER2.address, assign, signed_by(LENDER2)
+        ),
+    )  # fmt: skip
+    # A key-rotation signature does not stand for an assignment.
+    rotation = signed_by(LENDER2, LenderChange.KEY_ROTATION)
+    refused_without_sending(
+        w3, LENDER, errors.InvalidConsentSignature,
+        lambda: transfer_lien(suite, lender, lien_id, LENDER2.address, assign, rotation),
+    )  # fmt: skip
+    refused_without_sending(
+        w3, LENDER, errors.LenderNotAuthorized,
+        lambda: transfer_lien(suite, lender, lien_id, BUYER.address, assign, signed_by(BUYER)),
+    )  # fmt: skip
+    moved = transfer_lien(suite, lender, lien_id, LENDER2.address, assign, signed_by(LENDER2))
+    assert (moved.old_lender, moved.new_lender, moved.how) == (
+        LENDER.address, LENDER2.address, LenderChange.ASSIGNMENT,
+    )  # fmt: skip
+
+    refused_without_sending(
+        w3, LENDER, errors.NotLienLender, lambda: reduce_lien(suite, lender, lien_id, 1)
+    )
+    refused_without_sending(
+        w3, LENDER2, errors.InvalidPledgeTerms, lambda: reduce_lien(suite, lender2, lien_id, 0)
+    )
+    assert reduce_lien(suite, lender2, lien_id, 7).new_amount == 7
+
+    # LENDER2 "lost" its key: the administrator proposes LENDER's key, which waits 30 days.
+    refused_without_sending(
+        w3, LENDER, errors.RecoveryNotPending,
+        lambda: execute_lender_recovery(suite, lender, lien_id),
+    )  # fmt: skip
+    propose_lender_recovery(suite, lien_id, LENDER.address)
+    refused_without_sending(
+        w3, BUYER, errors.RecoveryNotPending,
+        lambda: execute_lender_recovery(suite, sender_of(w3, BUYER), lien_id),
+    )  # fmt: skip
+    refused_without_sending(
+        w3, LENDER, errors.RecoveryNotReady,
+        lambda: execute_lender_recovery(suite, lender, lien_id),
+    )  # fmt: skip
+    advance_time(w3, RECOVERY_DELAY + 1)
+    recovered = execute_lender_recovery(suite, lender, lien_id)
+    assert (recovered.new_lender, recovered.how) == (LENDER.address, LenderChange.RECOVERY)
+    assert suite.pledges.lien_of(lien_id).lender == LENDER.address
+
+
+def test_a_junior_lien_is_enforced_after_its_grace_period(
+    suite: Suite, w3: Web3, asset: Tokenized
+) -> None:
+    lender, lender2 = sender_of(w3, LENDER), sender_of(w3, LENDER2)
+    senior = lender_pledge(suite, w3, asset)
+    suite.as_sender(lender).pledges.approve_junior_lien(senior, LENDER2.address)
+    junior = lender_pledge(suite, w3, asset, LENDER2)
+    advance_time(w3, 31 * DAY)
+    early = refused_without_sending(
+        w3, LENDER2, errors.LienNotSenior, lambda: enforce(suite, lender2, junior, BUYER.address)
+    )
+    assert early.details["enforceable_at"] == (
+        suite.pledges.lien_of(junior).maturity + JUNIOR_ENFORCEMENT_GRACE
+    )
+    advance_time(w3, JUNIOR_ENFORCEMENT_GRACE)
+    enforce(suite, lender2, junior, BUYER.address)
+    assert suite.rights_asset.owner_of(asset.asset_id) == BUYER.address
+    assert [r.lien_id for r in suite.pledges.active_liens(asset.asset_id)] == [senior]
 
 
 def test_a_refusal_the_checks_missed_still_becomes_a_domain_error(
