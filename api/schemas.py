@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar, get_type_hints
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from api import examples
-from registry.core.views import RegistrationView
+from registry.core.views import AnchorView, RegistrationView
 
 
 def with_example(
@@ -74,15 +74,10 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
     return {status: {"model": ErrorOut} for status in statuses}
 
 
-class AnchorOut(BaseModel):
+class AnchorOut(fields_of(AnchorView)):  # type: ignore[misc]
     model_config = with_example(examples.ANCHOR, from_attributes=True)
 
     root: str = Field(description="Merkle root of the batch (hex, no 0x)")
-    chain_id: int | None
-    contract_address: str | None
-    tx_hash: str | None
-    block_number: int | None
-    anchored_at: datetime | None
     confirmed: bool = Field(description="The block is deep enough (BANQUAN_CHAIN_CONFIRMATIONS)")
 
 

@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import examples
 from api.auth import Admin, Caller, Regulator
 from api.dependencies import RuntimeDep
 from api.routes.admin import LenderRoleOut, lender_role_out
-from api.schemas import error_responses, out_of, with_example
+from api.schemas import error_responses, fields_of, out_of, with_example
 from registry.access import (
     AttestationSubmission,
     IdentityReader,
@@ -33,6 +33,7 @@ from registry.access import (
     revoke_party,
     verification_of,
 )
+from registry.access.parties import LinkedKey
 from registry.platform import Runtime
 
 router = APIRouter(tags=["parties"])
@@ -58,12 +59,8 @@ class KeyLinkIn(BaseModel):
     )
 
 
-class LinkedKeyOut(BaseModel):
-    kind: str
-    identifier: str
-    fingerprint: str
-    added_at: datetime
-    revoked_at: datetime | None
+class LinkedKeyOut(fields_of(LinkedKey)):  # type: ignore[misc]
+    model_config = ConfigDict(from_attributes=True)
 
 
 class PartyVerificationOut(BaseModel):
