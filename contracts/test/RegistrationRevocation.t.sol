@@ -199,3 +199,108 @@ contract RegistrationRevocationTest is SuiteBase {
         _assertTrue(assets.isRevoked(uint256(revoked)) == false, "no asset: nothing to show revoked");
     }
 }
+
+/// @dev Anchors pairs of registrations from a small pool under many roots (the same leaf under
+/// several roots), revokes registrations and tries to tokenize them, at random; remembers what it
+/// revoked and what was minted while revoked.
+contract RevocationHandler is SuiteBase {
+    uint256 public constant POOL = 6;
+    mapping(bytes32 leaf => bool) public revoked;
+    uint256 public mintedWhileRevoked;
+    uint256 public minted;
+
+    constructor() {
+        _deploySuite(false);
+    }
+
+    function leafAt(uint256 i) public pure returns (bytes32) {
+        return keccak256(abi.encode("revocation pool", i % POOL));
+    }
+
+    function _pair(uint256 i, uint256 j) private pure returns (bytes32 leaf, bytes32 other) {
+        leaf = leafAt(i);
+        other = leafAt(j);
+        if (other == leaf) other = leafAt(i + 1);
+    }
+
+    function anchorPair(uint256 i, uint256 j) external {
+        (bytes32 leaf, bytes32 other) = _pair(i, j);
+        bytes32 root = _hashPair(_leafHash(leaf), _leafHash(other));
+        if (registry.isAnchored(root)) return;
+        vm.prank(REGISTRAR);
+        registry.anchor(root, 2);
+    }
+
+    function revoke(uint256 i) external {
+        bytes32 leaf = leafAt(i);
+        vm.prank(REGULATOR);
+        try registry.revokeRegistration(leaf, keccak256("invariant")) {
+            revoked[leaf] = true;
+        } catch {}
+    }
+
+    function tokenize(uint256 i, uint256 j) external {
+        (bytes32 leaf, bytes32 other) = _pair(i, j);
+        bytes32 root = _hashPair(_leafHash(leaf), _leafHash(other));
+        bytes32[] memory proof = new bytes32[](1);
+        proof[0] = _leafHash(other);
+        bool wasRevoked = revoked[leaf];
+        RightsAsset.AssetMetadata memory metadata = _metadata();
+        vm.prank(REGISTRAR);
+        try assets.tokenize(owner, leaf, proof, root, metadata, address(0), 0, "") {
+            ++minted;
+            if (wasRevoked) ++mintedWhileRevoked;
+        } catch {}
+    }
+
+    function anchor() external view returns (RegistryAnchor) {
+        return registry;
+    }
+
+    function rightsAsset() external view returns (RightsAsset) {
+        return assets;
+    }
+}
+
+contract RegistrationRevocationInvariantsTest {
+    RevocationHandler private handler;
+
+    error InvariantBroken(string what, bytes32 leaf, uint256 expected, uint256 actual);
+
+    function setUp() public {
+        handler = new RevocationHandler();
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    /// forge-config: default.invariant.runs = 32
+    /// forge-config: default.invariant.depth = 30
+    /// @dev A registration revoked before it was tokenized is never tokenized, under any root.
+    function invariant_revokedRegistrationIsNeverTokenized() public view {
+        if (handler.mintedWhileRevoked() != 0) {
+            revert InvariantBroken("minted while revoked", 0, 0, handler.mintedWhileRevoked());
+        }
+    }
+
+    /// forge-config: default.invariant.runs = 32
+    /// forge-config: default.invariant.depth = 30
+    /// @dev Exactly the revoked registrations show revoked, on the anchor and on their assets;
+    /// revoking one never touches another.
+    function invariant_revocationFollowsExactlyTheRevokedLeaves() public view {
+        RegistryAnchor registry = handler.anchor();
+        RightsAsset assets = handler.rightsAsset();
+        for (uint256 i = 0; i < handler.POOL(); ++i) {
+            bytes32 leaf = handler.leafAt(i);
+            bool expected = handler.revoked(leaf);
+            if (registry.isRegistrationRevoked(leaf) != expected) {
+                revert InvariantBroken("anchor", leaf, expected ? 1 : 0, expected ? 0 : 1);
+            }
+            if (assets.exists(uint256(leaf)) && assets.isRevoked(uint256(leaf)) != expected) {
+                revert InvariantBroken("asset", leaf, expected ? 1 : 0, expected ? 0 : 1);
+            }
+        }
+    }
+}
