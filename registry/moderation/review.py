@@ -414,6 +414,16 @@ DECISIONS: dict[tuple[str, bool], tuple[str, str, str]] = {
         "登记经审核未通过，不会上链",
         "The registration was rejected after review and will not be anchored",
     ),
+    ("publication", True): (
+        "approved",
+        "公开发布经审核通过，可再次发布",
+        "The publication was approved after review: publishing again goes through",
+    ),
+    ("publication", False): (
+        "rejected",
+        "公开发布经审核未通过，内容保持不公开",
+        "The publication was rejected after review: the content stays private",
+    ),
     ("complaint", True): (
         "upheld",
         "针对该作品的投诉成立，作品已下架",

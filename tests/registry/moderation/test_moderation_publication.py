@@ -4,13 +4,14 @@ nothing is stored in the clear before."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
 
 from registry.core.errors import PublicationHeld, PublicationRejected
 from registry.core.metadata import WorkMetadata
-from registry.core.models import Work
+from registry.core.models import Event, Work
 from registry.moderation.builtin import Lexicon, LexiconHook
 from registry.moderation.hooks import HookChain, Verdict
 from registry.moderation.review import ModerationGate, decide_review_item, list_review_items
@@ -75,6 +76,15 @@ def test_held_publication_waits_for_a_moderator(runtime: Runtime, tmp_path: Path
     )
     publish()
     assert published(runtime, number)
+    with runtime.sessions() as session:
+        (told,) = session.query(Event).filter(Event.type == "review_decided").all()
+        payload = json.loads(told.payload_json)
+    assert (payload["kind"], payload["decision"], payload["number"]) == (
+        "publication",
+        "approved",
+        number,
+    )
+    assert payload["summary"]["zh-CN"].startswith("公开发布经审核通过")
 
 
 def test_rejected_publication_stores_nothing_in_the_clear(runtime: Runtime, tmp_path: Path) -> None:
