@@ -41,7 +41,7 @@ from crypto.errors import CryptoError
 from crypto.signing import Signature, Signer, verify
 from crypto.sm2 import SM2PublicKey
 from crypto.symmetric import Cipher, hmac_sm3, open_sealed, seal
-from registry.access.parties import active_party
+from registry.access.parties import PartyKind, active_party
 from registry.core.database import unit_of_work
 from registry.core.errors import (
     AttestationExpired,
@@ -78,11 +78,9 @@ SUPERSEDED = "superseded by a later attestation"
 READ = "READ"
 
 
-class IdentityKind(enum.StrEnum):
-    """What an attestation attests: an organisation's 统一社会信用代码 or a person's resident ID."""
-
-    ORGANISATION = "organisation"
-    PERSON = "person"
+# What an attestation attests is its party's kind: an organisation's 统一社会信用代码 or a
+# person's resident ID.
+IdentityKind = PartyKind
 
 
 class VerificationStatus(enum.StrEnum):
