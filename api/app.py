@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.auth import KeepSignedBody, install_audit_log
 from api.docs_pages import install_docs_pages
+from api.edition_page import install_edition_pages
 from api.errors import install_error_handlers
 from api.limits import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
 from api.metrics import install_metrics
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(editions_router)
 
     install_verification_page(app, runtime)
+    install_edition_pages(app, runtime.editions)
     install_docs_pages(app)
 
     return app

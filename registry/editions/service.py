@@ -240,6 +240,10 @@ class Editions:
             raise errors.ContractsNotConfigured("the Editions contract is not configured")
         return client.with_sender(acting) if acting is not None else client
 
+    def contract_address(self) -> str:
+        """The address of the ``Editions`` contract in use."""
+        return self._client().address
+
     def prepared(
         self, account: str, run: Callable[[TransactionSender], object]
     ) -> dict[str, object]:
@@ -589,7 +593,7 @@ class Editions:
             title=edition.title,
             number=str(number),
             holder=row.holder,
-            holder_display=self._display(row.holder),
+            holder_display=self.display(row.holder),
             received_at=as_utc(row.received_at),
             gifts=history,
         )
@@ -748,7 +752,7 @@ class Editions:
         holders = [first_givers[number] if gifted else holder for number, holder, gifted in copies]
         return batch_proof(edition_id, first, holders, row.copy_number)
 
-    def _display(self, address: str) -> str:
+    def display(self, address: str) -> str:
         """A holder's public name if its party is verified now (实名), else the address
         anonymised."""
         with self.sessions() as session:

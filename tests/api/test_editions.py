@@ -161,6 +161,20 @@ def test_publish_issue_hold_gift_and_refusals(client: TestClient, runtime: Runti
     assert page["label"] == "第 1 份，共 3 份 copy 1 of 3"
     assert page["holder"] == bob.address
     assert [g["from_address"] for g in page["gifts"]] == [alice.address]
+    html = client.get(f"/editions/{edition_id}/copies/1")
+    assert html.status_code == 200
+    assert html.headers["content-type"].startswith("text/html")
+    assert "script-src" not in html.headers["content-security-policy"]
+    assert "default-src 'none'" in html.headers["content-security-policy"]
+    for text in (
+        "第 1 份，共 3 份",
+        "copy 1 of 3",
+        "读者（已实名 verified）",
+        "仅可转赠，不可买卖",
+    ):
+        assert text in html.text, text
+    assert html.text.count("<tr><td>") == 1  # one gift
+    assert client.get(f"/editions/{edition_id}/copies/3").status_code == 404
 
     runtime.moderation.take_down(
         number, reason="侵权 infringing", actor="test", authority="moderator"
