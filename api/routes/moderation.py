@@ -3,7 +3,7 @@ and the moderation audit log (see docs/moderation.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -213,29 +213,31 @@ def remove_from_blocklist(entry_id: RowId, runtime: RuntimeDep, moderator: Moder
     runtime.moderation.unblock(entry_id, removed_by=moderator.key_id)
 
 
-@router.post("/takedowns", status_code=201, response_model=TakedownOut, responses=ERRORS)
-def takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator) -> TakedownOut:
-    """Freeze a registration / asset on chain (a moderator; with the regulator scope too, as
-    regulator)."""
-    view = runtime.moderation.take_down(
+def _takedown_change(
+    change: Callable[..., TakedownView], body: TakedownIn, moderator: Principal
+) -> TakedownOut:
+    """A takedown or its restore (``Moderation.take_down`` or ``.restore``), by this moderator
+    with the authority of its key."""
+    view = change(
         body.registration,
         reason=body.reason,
         actor=moderator.key_id,
         authority=_authority(moderator),
     )
     return out_of(TakedownOut, view)
+
+
+@router.post("/takedowns", status_code=201, response_model=TakedownOut, responses=ERRORS)
+def takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator) -> TakedownOut:
+    """Freeze a registration / asset on chain (a moderator; with the regulator scope too, as
+    regulator)."""
+    return _takedown_change(runtime.moderation.take_down, body, moderator)
 
 
 @router.post("/restores", response_model=TakedownOut, responses=ERRORS)
 def restore_takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator) -> TakedownOut:
     """Lift the takedown in force (a moderator cannot lift a regulator's)."""
-    view = runtime.moderation.restore(
-        body.registration,
-        reason=body.reason,
-        actor=moderator.key_id,
-        authority=_authority(moderator),
-    )
-    return out_of(TakedownOut, view)
+    return _takedown_change(runtime.moderation.restore, body, moderator)
 
 
 @router.post("/complaints", status_code=201, response_model=ReviewItemOut, responses=ERRORS)
