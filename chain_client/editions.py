@@ -108,6 +108,7 @@ class Batch(Record):
     first_copy: int
     count: int
     issued_at: int
+    allow_list: bool
 
 
 class EditionCreated(Record):
@@ -136,6 +137,22 @@ class Issued(Record):
     position: LogPosition
 
 
+class AllowListPosted(Record):
+    edition_id: int
+    batch_index: int
+    first_copy: int
+    count: int
+    root: bytes
+    position: LogPosition
+
+
+class Claimed(Record):
+    edition_id: int
+    copy: int
+    holder: str
+    position: LogPosition
+
+
 class Gifted(Record):
     edition_id: int
     copy: int
@@ -148,7 +165,7 @@ class EditionsClient(BoundContract):
     """One deployed ``Editions``."""
 
     CONTRACT_NAME = "Editions"
-    EVENT_TYPES = (EditionCreated, TermsAmended, Issued, Gifted)
+    EVENT_TYPES = (EditionCreated, TermsAmended, Issued, AllowListPosted, Claimed, Gifted)
 
     @classmethod
     def deploy(
@@ -193,6 +210,17 @@ class EditionsClient(BoundContract):
             self.event_records.one_in_receipt(sender.wait(h, decoder=self.decoder), Issued)
             for h in hashes
         ]
+
+    def post_allow_list(self, edition_id: int, root: bytes, count: int) -> AllowListPosted:
+        """Reserve the next ``count`` copies for the readers of an allow-list (its root as
+        :func:`batch_root` builds it); each reader claims its own."""
+        return self._transact_one(AllowListPosted, "postAllowList", edition_id, root, count)
+
+    def claim(
+        self, edition_id: int, copy: int, batch_index: int, proof: Sequence[bytes]
+    ) -> Claimed:
+        """Claim copy ``copy`` from an allow-list (the reader of its leaf, a verified adult)."""
+        return self._transact_one(Claimed, "claim", edition_id, copy, batch_index, list(proof))
 
     def gift(
         self, edition_id: int, copy: int, to: str, batch_index: int, proof: Sequence[bytes]

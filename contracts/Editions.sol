@@ -20,7 +20,10 @@ import {IEditionIdentity, IEditionLicences, IEditionWork} from "./interfaces/IEd
  * sorted, an odd node carried up unchanged, as OpenZeppelin's `MerkleProof` verifies) and stores
  * one root per batch, emitting one {Issued} event with the holders in order (as ERC-2309's
  * ConsecutiveTransfer does). A copy materialises in storage on its first gift, when its holder
- * presents the proof of its leaf; after that the stored record is authoritative.
+ * presents the proof of its leaf; after that the stored record is authoritative. A publisher
+ * may instead post an allow-list root ({postAllowList}): nobody is checked then, and each reader
+ * claims its copy ({claim}), checked as a verified adult at that moment; an unclaimed copy is
+ * held by nobody.
  */
 contract Editions {
     /// @notice Right number of 信息网络传播权 (right of information-network dissemination).
@@ -82,12 +85,14 @@ contract Editions {
      * @param firstCopy Number of its first copy.
      * @param count Number of copies.
      * @param issuedAt Block timestamp of the issue.
+     * @param allowList Whether it is an allow-list: each reader claims its copy (checked then).
      */
     struct Batch {
         bytes32 root;
         uint32 firstCopy;
         uint32 count;
         uint64 issuedAt;
+        bool allowList;
     }
 
     /**
@@ -120,6 +125,9 @@ contract Editions {
     mapping(uint256 editionId => mapping(uint256 copy => CopyRecord)) private _copies;
     mapping(uint256 editionId => mapping(address holder => GiftDay)) private _giftDays;
     mapping(uint256 assetId => uint256[]) private _editionsOfWork;
+    /// @dev Copies claimed from an allow-list and not given away since (their lock-up is the
+    /// one after issue, counted from the posting).
+    mapping(uint256 editionId => mapping(uint256 copy => bool)) private _claimed;
 
     /// @notice The caller neither owns the work's rights asset nor holds a licence of the right
     /// of information-network dissemination for the territory.
@@ -199,6 +207,11 @@ contract Editions {
     /// @param limit The daily limit.
     error DailyGiftLimitReached(uint256 editionId, address holder, uint16 limit);
 
+    /// @notice The copy was claimed (or given away) already.
+    /// @param editionId The edition.
+    /// @param copy The copy number.
+    error AlreadyClaimed(uint256 editionId, uint256 copy);
+
     /// @notice A copy cannot be given to its own holder.
     /// @param account The holder.
     error GiftToSelf(address account);
@@ -235,6 +248,27 @@ contract Editions {
      * @param holders The holders, one per copy.
      */
     event Issued(uint256 indexed editionId, uint32 indexed batchIndex, uint32 firstCopy, bytes32 root, address[] holders);
+
+    /**
+     * @notice Emitted when the publisher posts an allow-list: copies `firstCopy` ..
+     * `firstCopy + count - 1` are reserved for the readers of its leaves, who claim them.
+     * @param editionId The edition.
+     * @param batchIndex The batch's index in the edition.
+     * @param firstCopy Number of the first copy.
+     * @param count Number of copies.
+     * @param root Merkle root of the (edition, copy, reader) leaves.
+     */
+    event AllowListPosted(
+        uint256 indexed editionId, uint32 indexed batchIndex, uint32 firstCopy, uint32 count, bytes32 root
+    );
+
+    /**
+     * @notice Emitted when a reader claims its copy from an allow-list.
+     * @param editionId The edition.
+     * @param copy The copy number.
+     * @param holder The reader.
+     */
+    event Claimed(uint256 indexed editionId, uint256 indexed copy, address indexed holder);
 
     /**
      * @notice Emitted when a copy is given away.
@@ -364,11 +398,72 @@ contract Editions {
         bytes32 root = _root(nodes);
         uint32 batchIndex = edition.batchCount;
         _batches[editionId][batchIndex] = Batch({
-            root: root, firstCopy: firstCopy, count: uint32(count), issuedAt: uint64(block.timestamp)
+            root: root, firstCopy: firstCopy, count: uint32(count), issuedAt: uint64(block.timestamp), allowList: false
         });
         edition.batchCount = batchIndex + 1;
         edition.issued = issued + uint32(count);
         emit Issued(editionId, batchIndex, firstCopy, root, holders);
+    }
+
+    /**
+     * @notice Reserves the next `count` copies of `editionId` for the readers of an allow-list:
+     * `root` is the Merkle root of their leaves (as {issue} builds them); each reader claims its
+     * copy with {claim}, and is checked then.
+     * @dev Only the publisher, who must still own the work or hold the licence. Stores one root,
+     * nothing per copy. Reverts with {UnknownEdition}, {NotEditionPublisher}, {WorkNotTokenized},
+     * {WorkRevoked}, {WorkTakenDown}, {NotPublisher} or {IssueBeyondSize}. Emits
+     * {AllowListPosted}.
+     * @param editionId The edition.
+     * @param root Merkle root of the (edition, copy, reader) leaves.
+     * @param count Number of copies reserved.
+     * @return firstCopy Number of the first copy reserved.
+     */
+    function postAllowList(uint256 editionId, bytes32 root, uint32 count) external returns (uint32 firstCopy) {
+        Edition storage edition = _edition(editionId);
+        if (edition.publisher != msg.sender) revert NotEditionPublisher(editionId, msg.sender);
+        uint256 assetId = edition.assetId;
+        _checkWork(assetId);
+        _checkPublisher(assetId, msg.sender, edition.territory);
+        uint32 issued = edition.issued;
+        if (count == 0 || count > edition.size - issued) {
+            revert IssueBeyondSize(editionId, edition.size, issued, count);
+        }
+        firstCopy = issued + 1;
+        uint32 batchIndex = edition.batchCount;
+        _batches[editionId][batchIndex] =
+            Batch({root: root, firstCopy: firstCopy, count: count, issuedAt: uint64(block.timestamp), allowList: true});
+        edition.batchCount = batchIndex + 1;
+        edition.issued = issued + count;
+        emit AllowListPosted(editionId, batchIndex, firstCopy, count, root);
+    }
+
+    /**
+     * @notice Claims copy `copy` of `editionId` from allow-list batch `batchIndex`: the caller
+     * must be the reader of its leaf, and a verified adult person now.
+     * @dev The copy's lock-up after issue runs from the allow-list's posting. Reverts with
+     * {UnknownEdition}, {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {UnknownCopy},
+     * {AlreadyClaimed}, {NotHolder} or {NotVerifiedAdult}. Emits {Claimed}.
+     * @param editionId The edition.
+     * @param copy The copy number.
+     * @param batchIndex The allow-list batch.
+     * @param proof The Merkle proof of the caller's leaf.
+     */
+    function claim(uint256 editionId, uint256 copy, uint32 batchIndex, bytes32[] calldata proof) external {
+        Edition storage edition = _edition(editionId);
+        _checkWork(edition.assetId);
+        if (copy == 0 || copy > edition.issued) revert UnknownCopy(editionId, copy);
+        if (_copies[editionId][copy].holder != address(0)) revert AlreadyClaimed(editionId, copy);
+        Batch storage batch = _batches[editionId][batchIndex];
+        if (
+            batchIndex >= edition.batchCount || !batch.allowList || copy < batch.firstCopy
+                || copy >= uint256(batch.firstCopy) + batch.count
+                || !MerkleProof.verifyCalldata(proof, batch.root, copyLeaf(editionId, copy, msg.sender))
+        ) revert NotHolder(editionId, copy, msg.sender);
+        if (!identity.isVerifiedAdult(msg.sender)) revert NotVerifiedAdult(msg.sender);
+        // Received at the posting: the lock-up after issue applies, not the one after a gift.
+        _copies[editionId][copy] = CopyRecord({holder: msg.sender, receivedAt: batch.issuedAt});
+        _claimed[editionId][copy] = true;
+        emit Claimed(editionId, copy, msg.sender);
     }
 
     /**
@@ -395,11 +490,12 @@ contract Editions {
         uint64 until;
         if (record.holder != address(0)) {
             if (record.holder != msg.sender) revert NotHolder(editionId, copy, msg.sender);
-            until = record.receivedAt + edition.lockAfterGift;
+            until = record.receivedAt + (_claimed[editionId][copy] ? edition.lockAfterIssue : edition.lockAfterGift);
         } else {
             Batch storage batch = _batches[editionId][batchIndex];
             if (
-                batchIndex >= edition.batchCount || copy < batch.firstCopy || copy >= uint256(batch.firstCopy) + batch.count
+                batchIndex >= edition.batchCount || batch.allowList || copy < batch.firstCopy
+                    || copy >= uint256(batch.firstCopy) + batch.count
                     || !MerkleProof.verifyCalldata(proof, batch.root, copyLeaf(editionId, copy, msg.sender))
             ) revert NotHolder(editionId, copy, msg.sender);
             until = batch.issuedAt + edition.lockAfterIssue;
@@ -413,6 +509,7 @@ contract Editions {
         if (made >= edition.dailyGiftLimit) revert DailyGiftLimitReached(editionId, msg.sender, edition.dailyGiftLimit);
         _giftDays[editionId][msg.sender] = GiftDay({day: today, count: made + 1});
         _copies[editionId][copy] = CopyRecord({holder: to, receivedAt: uint64(block.timestamp)});
+        if (_claimed[editionId][copy]) delete _claimed[editionId][copy];
         emit Gifted(editionId, copy, msg.sender, to);
     }
 
@@ -436,7 +533,7 @@ contract Editions {
         if (holder != address(0)) return holder == account;
         if (batchIndex >= _editions[editionId].batchCount) return false;
         Batch storage batch = _batches[editionId][batchIndex];
-        return copy >= batch.firstCopy && copy < uint256(batch.firstCopy) + batch.count
+        return !batch.allowList && copy >= batch.firstCopy && copy < uint256(batch.firstCopy) + batch.count
             && MerkleProof.verifyCalldata(proof, batch.root, copyLeaf(editionId, copy, account));
     }
 

@@ -443,4 +443,85 @@ contract EditionsTest is SuiteBase {
             _assertTrue(!editions.holds(editionId, 4 + i, holders[i], 0, _proof(leaves, i)), "wrong batch");
         }
     }
+
+    // ---------------------------------------------------------------- allow-lists
+
+    /// @dev Edition of 10; an allow-list of copies 1..3 for READER1, MINOR, READER3.
+    function _allowList() private returns (uint256 editionId, address[] memory readers, bytes32[] memory leaves) {
+        editionId = _create(10);
+        readers = _readers();
+        readers[1] = MINOR;
+        leaves = _leaves(editionId, 1, readers);
+        bytes32 root = _hashPair2(_hashPair2(leaves[0], leaves[1]), leaves[2]);
+        vm.expectEmit(true, true, true, true, address(editions));
+        emit Editions.AllowListPosted(editionId, 0, 1, 3, root);
+        vm.prank(owner);
+        editions.postAllowList(editionId, root, 3);
+    }
+
+    function test_claim_revertsForAnotherReaderWithAReadersProof() public {
+        (uint256 editionId,, bytes32[] memory leaves) = _allowList();
+        bytes32[] memory proof = _proof(leaves, 0);
+        vm.expectRevert(abi.encodeWithSelector(Editions.NotHolder.selector, editionId, 1, READER2));
+        vm.prank(READER2);
+        editions.claim(editionId, 1, 0, proof);
+        (address holder,) = editions.copyRecord(editionId, 1);
+        _assertEq(holder, address(0), "unclaimed");
+    }
+
+    function test_postAllowList_revertsForAnotherAccountAndBeyondSize() public {
+        uint256 editionId = _create(2);
+        vm.expectRevert(abi.encodeWithSelector(Editions.NotEditionPublisher.selector, editionId, STRANGER));
+        vm.prank(STRANGER);
+        editions.postAllowList(editionId, keccak256("root"), 2);
+        vm.expectRevert(abi.encodeWithSelector(Editions.IssueBeyondSize.selector, editionId, 2, 0, 3));
+        vm.prank(owner);
+        editions.postAllowList(editionId, keccak256("root"), 3);
+        _assertEq(editions.editionOf(editionId).issued, 0, "nothing reserved");
+    }
+
+    function test_claim_checksTheReaderThenTheCopyIsHeld() public {
+        (uint256 editionId, address[] memory readers, bytes32[] memory leaves) = _allowList();
+        // Unclaimed: held by nobody, and the leaf gives no right to gift.
+        _assertTrue(!editions.holds(editionId, 1, READER1, 0, _proof(leaves, 0)), "not before the claim");
+        vm.warp(START_TIME + LOCK_ISSUE);
+        bytes32[] memory proof0 = _proof(leaves, 0);
+        vm.expectRevert(abi.encodeWithSelector(Editions.NotHolder.selector, editionId, 1, READER1));
+        vm.prank(READER1);
+        editions.gift(editionId, 1, READER2, 0, proof0);
+        // The minor on the list cannot claim.
+        bytes32[] memory proof1 = _proof(leaves, 1);
+        vm.expectRevert(abi.encodeWithSelector(Editions.NotVerifiedAdult.selector, readers[1]));
+        vm.prank(MINOR);
+        editions.claim(editionId, 2, 0, proof1);
+        vm.expectEmit(true, true, true, true, address(editions));
+        emit Editions.Claimed(editionId, 1, READER1);
+        vm.prank(READER1);
+        editions.claim(editionId, 1, 0, proof0);
+        _assertTrue(editions.holds(editionId, 1, READER1, 0, new bytes32[](0)), "held");
+        vm.expectRevert(abi.encodeWithSelector(Editions.AlreadyClaimed.selector, editionId, 1));
+        vm.prank(READER1);
+        editions.claim(editionId, 1, 0, proof0);
+        // Its lock-up after issue ran from the posting: it can go now; the receiver's is the gift's.
+        vm.prank(READER1);
+        editions.gift(editionId, 1, READER2, 0, new bytes32[](0));
+        vm.warp(START_TIME + LOCK_ISSUE + LOCK_GIFT - 1);
+        _expectGiftRevert(
+            editionId,
+            1,
+            READER2,
+            READER3,
+            abi.encodeWithSelector(Editions.LockedUp.selector, editionId, 1, START_TIME + LOCK_ISSUE + LOCK_GIFT)
+        );
+    }
+
+    function test_claim_refusedWhileTheWorkIsTakenDown() public {
+        (uint256 editionId,, bytes32[] memory leaves) = _allowList();
+        vm.prank(MODERATOR);
+        moderation.freeze(bytes32(assetId), keccak256("infringing"));
+        bytes32[] memory proof = _proof(leaves, 0);
+        vm.expectRevert(abi.encodeWithSelector(Editions.WorkTakenDown.selector, assetId));
+        vm.prank(READER1);
+        editions.claim(editionId, 1, 0, proof);
+    }
 }

@@ -133,3 +133,28 @@ def test_a_gift_moves_the_copy_and_refusals_change_nothing(
         theirs.gift(edition_id, 1, third.address, 0, [])
     assert taken_down.value.error_name == "WorkTakenDown"
     assert mine.copy_record(edition_id, 1)[0] == receiver.address
+
+
+def test_readers_claim_their_copies_from_an_allow_list(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    alice, bob = _reader(suite, actors), _reader(suite, actors)
+    publisher = as_actor(suite, actors, actors.owner).editions
+    assert publisher is not None
+    edition_id = publisher.create(asset.asset_id, COVER, _terms()).edition_id
+    readers = [alice.address, bob.address, alice.address]
+    posted = publisher.post_allow_list(edition_id, batch_root(edition_id, 1, readers), 3)
+    assert (posted.first_copy, posted.count) == (1, 3)
+    assert publisher.batch_of(edition_id, 0).allow_list
+    proof = batch_proof(edition_id, 1, readers, 2)
+    assert not publisher.holds(edition_id, 2, bob.address, 0, proof)
+    thief = as_actor(suite, actors, alice).editions
+    assert thief is not None
+    with pytest.raises(TransactionFailed) as refused:
+        thief.claim(edition_id, 2, 0, proof)
+    assert refused.value.error_name == "NotHolder"
+    mine = as_actor(suite, actors, bob).editions
+    assert mine is not None
+    claimed = mine.claim(edition_id, 2, 0, proof)
+    assert (claimed.copy, claimed.holder) == (2, bob.address)
+    assert mine.holds(edition_id, 2, bob.address, 0, [])
