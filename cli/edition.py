@@ -154,6 +154,62 @@ def create_command(
         _show(as_json, asdict(view))
 
 
+def _catalogue(path: Path, as_json: bool) -> list[tuple[str, int]]:
+    rows: list[tuple[str, int]] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line, record in enumerate(csv.reader(handle), start=1):
+            if not record or record[0].strip() in ("", "reader"):
+                continue
+            try:
+                rows.append((record[0].strip(), int(record[1])))
+            except (IndexError, ValueError):
+                raise refused(
+                    InvalidInput(
+                        f"清单第 {line} 行无效 catalogue line {line} is not reader,copy_number"
+                    ),
+                    as_json=as_json,
+                ) from None
+    return rows
+
+
+@edition_app.command(name="allow-list", cls=DeferredHelp)
+def allow_list_command(
+    edition_id: EditionId,
+    catalogue: Annotated[
+        Path,
+        typer.Argument(
+            help="预约清单 CSV: reader (party id or address), copy_number",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    key: Key,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """发布领取名单 Reserve the next copies for readers, who claim them (checked then)."""
+    rows = _catalogue(catalogue, as_json)
+    with _runtime(as_json) as runtime:
+        batch = runtime.editions.post_allow_list(
+            _sender(runtime, key, password_file), edition_id, rows
+        )
+        _show(as_json, {"edition_id": edition_id, "copies": len(rows), "batch": batch})
+
+
+@edition_app.command(name="claim", cls=DeferredHelp)
+def claim_command(
+    edition_id: EditionId,
+    copy: Annotated[int, typer.Argument(help="藏书编号 Copy number")],
+    key: Key,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """领取藏书 Claim the copy reserved for you (you must be a verified adult)."""
+    with _runtime(as_json) as runtime:
+        view = runtime.editions.claim(_sender(runtime, key, password_file), edition_id, copy)
+        _show(as_json, asdict(view))
+
+
 @edition_app.command(name="issue", cls=DeferredHelp)
 def issue_command(
     edition_id: EditionId,
@@ -170,20 +226,7 @@ def issue_command(
     as_json: AsJson = False,
 ) -> None:
     """发行藏书 Issue copies to verified adult readers: one Merkle root per batch of copies."""
-    rows: list[tuple[str, int]] = []
-    with catalogue.open(encoding="utf-8", newline="") as handle:
-        for line, record in enumerate(csv.reader(handle), start=1):
-            if not record or record[0].strip() in ("", "reader"):
-                continue
-            try:
-                rows.append((record[0].strip(), int(record[1])))
-            except (IndexError, ValueError):
-                raise refused(
-                    InvalidInput(
-                        f"清单第 {line} 行无效 catalogue line {line} is not reader,copy_number"
-                    ),
-                    as_json=as_json,
-                ) from None
+    rows = _catalogue(catalogue, as_json)
     with _runtime(as_json) as runtime:
         batches = runtime.editions.issue(_sender(runtime, key, password_file), edition_id, rows)
         _show(as_json, {"edition_id": edition_id, "copies": len(rows), "batches": batches})

@@ -179,6 +179,18 @@ class GiftSubmitIn(GiftIn, Signed):
     )
 
 
+class ClaimIn(BaseModel):
+    model_config = with_example({"from": READER}, populate_by_name=True)
+
+    from_: str = Field(alias="from", description="The reader's account the copy is reserved for")
+
+
+class ClaimSubmitIn(ClaimIn, Signed):
+    model_config = with_example(
+        {**_example(ClaimIn), "raw_transaction": RAW_EXAMPLE}, populate_by_name=True
+    )
+
+
 class KeyRequestIn(BaseModel):
     model_config = with_example(
         {
@@ -196,7 +208,10 @@ class KeyRequestIn(BaseModel):
 class PreparedEditionOut(BaseModel):
     model_config = with_example({"operation": "edition_gift", "transaction": TRANSACTION_EXAMPLE})
 
-    operation: str = Field(description="edition_create, edition_issue or edition_gift")
+    operation: str = Field(
+        description="edition_create, edition_issue, edition_allow_list, edition_claim or "
+        "edition_gift"
+    )
     transaction: TransactionOut
 
 
@@ -424,6 +439,79 @@ def post_issue(
     rows = [(row.reader, row.copy_number) for row in body.catalogue]
     batches = editions.issue(acting, edition_id, rows, max_copies=API_ISSUE_MAX)
     return IssuedOut(batches=[IssuedBatchOut(**vars(b)) for b in batches])
+
+
+@router.post(
+    "/v1/editions/{edition_id}/allow-list/prepare",
+    response_model=PreparedEditionOut,
+    responses=ERRORS,
+    response_model_exclude_none=True,
+)
+def post_prepare_allow_list(
+    edition_id: EditionId, body: IssueIn, runtime: RuntimeDep, _caller: Publisher
+) -> PreparedEditionOut:
+    """The publisher's unsigned ``postAllowList`` transaction: the next copies reserved for the
+    catalogue's readers, who claim them (and are checked then)."""
+    editions = runtime.editions
+    rows = [(row.reader, row.copy_number) for row in body.catalogue]
+    transaction = editions.prepared(
+        body.from_,
+        lambda acting: editions.post_allow_list(acting, edition_id, rows, max_copies=API_ISSUE_MAX),
+    )
+    return PreparedEditionOut(
+        operation="edition_allow_list", transaction=TransactionOut.model_validate(transaction)
+    )
+
+
+@router.post("/v1/editions/{edition_id}/allow-list", response_model=IssuedOut, responses=ERRORS)
+def post_allow_list(
+    edition_id: EditionId, body: IssueSubmitIn, runtime: RuntimeDep, _caller: Publisher
+) -> IssuedOut:
+    """Post an allow-list with the publisher's signed transaction (one root)."""
+    editions = runtime.editions
+    acting = editions.relaying(body.raw_transaction)
+    rows = [(row.reader, row.copy_number) for row in body.catalogue]
+    batch = editions.post_allow_list(acting, edition_id, rows, max_copies=API_ISSUE_MAX)
+    return IssuedOut(batches=[IssuedBatchOut(**vars(batch))])
+
+
+@router.post(
+    "/v1/editions/{edition_id}/copies/{copy_number}/claim/prepare",
+    response_model=PreparedEditionOut,
+    responses=ERRORS,
+    response_model_exclude_none=True,
+)
+def post_prepare_claim(
+    edition_id: EditionId,
+    copy_number: CopyNumber,
+    body: ClaimIn,
+    runtime: RuntimeDep,
+    _caller: PlatformOrPublisher,
+) -> PreparedEditionOut:
+    """The reader's unsigned ``claim`` transaction for the copy reserved for it."""
+    editions = runtime.editions
+    transaction = editions.prepared(
+        body.from_, lambda acting: editions.claim(acting, edition_id, copy_number)
+    )
+    return PreparedEditionOut(
+        operation="edition_claim", transaction=TransactionOut.model_validate(transaction)
+    )
+
+
+@router.post(
+    "/v1/editions/{edition_id}/copies/{copy_number}/claim", response_model=CopyOut, responses=ERRORS
+)
+def post_claim(
+    edition_id: EditionId,
+    copy_number: CopyNumber,
+    body: ClaimSubmitIn,
+    runtime: RuntimeDep,
+    _caller: PlatformOrPublisher,
+) -> CopyOut:
+    """Claim a reserved copy with the reader's signed transaction; answers the copy's page."""
+    editions = runtime.editions
+    acting = editions.relaying(body.raw_transaction)
+    return _copy(editions.claim(acting, edition_id, copy_number))
 
 
 @router.get(

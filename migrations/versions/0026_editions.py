@@ -1,5 +1,6 @@
 """Numbered editions (数字藏书) of registered works: editions, their issue batches (one Merkle
-root each), copies with their holders, gifts, and the content keys wrapped to holders.
+root each; an allow-list's copies are held once claimed), copies with their holders, gifts, and
+the content keys wrapped to holders.
 
 Revision ID: 0026
 Revises: 0024
@@ -50,6 +51,7 @@ def upgrade() -> None:
         sa.Column("first_copy", sa.Integer(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("root", sa.String(66), nullable=False),
+        sa.Column("allow_list", sa.Boolean(), nullable=False),
         sa.Column("issue_tx", sa.String(66), nullable=False),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("edition_id", "batch_index"),
@@ -63,6 +65,7 @@ def upgrade() -> None:
         sa.Column("holder", sa.String(42), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("gifted", sa.Boolean(), nullable=False),
+        sa.Column("held", sa.Boolean(), nullable=False),
         sa.UniqueConstraint("edition_id", "copy_number"),
     )
     op.create_index("ix_edition_copies_holder", "edition_copies", ["holder"])

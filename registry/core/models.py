@@ -673,13 +673,15 @@ class EditionBatch(Base):
     first_copy: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(Integer)
     root: Mapped[str] = mapped_column(String(66))
+    allow_list: Mapped[bool] = mapped_column(Boolean)  # readers claim their copies
     issue_tx: Mapped[str] = mapped_column(String(66))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class EditionCopy(Base):
     """Copy ``copy_number`` of an edition and its current holder (the issue batch's holder until
-    its first gift, then the last receiver)."""
+    its first gift, then the last receiver; for an allow-list, the reader it is reserved for, who
+    holds it once claimed)."""
 
     __tablename__ = "edition_copies"
     __table_args__ = (UniqueConstraint("edition_id", "copy_number"),)
@@ -691,6 +693,7 @@ class EditionCopy(Base):
     holder: Mapped[str] = mapped_column(String(42), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     gifted: Mapped[bool] = mapped_column(Boolean)
+    held: Mapped[bool] = mapped_column(Boolean)  # False: on an allow-list, not claimed yet
 
 
 class EditionGift(Base):

@@ -27,6 +27,7 @@ from chain_client.editions import (
     EditionTerms,
     Issued,
     batch_proof,
+    batch_root,
 )
 from chain_client.errors import TransactionFailed
 from chain_client.suite import Suite
@@ -420,6 +421,27 @@ class Editions:
         rows, whose copy numbers must be the next ones (issued + 1 …, each once). Sent in
         batches of :data:`ISSUE_CHUNK` copies, one Merkle root each. ``max_copies`` bounds one
         call (the API's relay signs one transaction per request)."""
+        edition, ordered = self._checked_catalogue(edition_id, catalogue, max_copies)
+        resolved = self.reader_addresses([reader for reader, _copy in ordered])
+        holders = [resolved[reader] for reader, _copy in ordered]
+        client = self._client(acting)
+        # Every reader is checked by the contract: the transaction's gas estimate reverts with
+        # NotVerifiedAdult(reader) before anything is sent (ReaderNotVerified).
+        with edition_refusals():
+            issued = client.issue_all(edition_id, holders, chunk=ISSUE_CHUNK)
+        self._record_issued(edition.id, issued)
+        return [
+            IssuedBatch(
+                b.batch_index, b.first_copy, len(b.holders), "0x" + b.root.hex(), b.position.tx_hash
+            )
+            for b in issued
+        ]
+
+    def _checked_catalogue(
+        self, edition_id: int, catalogue: Sequence[tuple[str, int]], max_copies: int | None
+    ) -> tuple[Edition, list[tuple[str, int]]]:
+        """The edition and the catalogue in copy order, once its copy numbers are the next ones
+        and within the size."""
         if not catalogue or (max_copies is not None and len(catalogue) > max_copies):
             raise InvalidIssueCatalogue(
                 "a catalogue has 1 to the allowed number of rows",
@@ -439,20 +461,76 @@ class Editions:
                 "issuing would go beyond the edition's size",
                 details={"size": edition.size, "issued": edition.issued, "asked": len(ordered)},
             )
+        return edition, ordered
+
+    def post_allow_list(
+        self,
+        acting: TransactionSender,
+        edition_id: int,
+        catalogue: Sequence[tuple[str, int]],
+        *,
+        max_copies: int | None = None,
+    ) -> IssuedBatch:
+        """Reserve the next copies for readers who claim them: ``catalogue`` as for
+        :meth:`issue`; one root on chain, nobody checked now (each reader is when it claims)."""
+        edition, ordered = self._checked_catalogue(edition_id, catalogue, max_copies)
         resolved = self.reader_addresses([reader for reader, _copy in ordered])
         holders = [resolved[reader] for reader, _copy in ordered]
-        client = self._client(acting)
-        # Every reader is checked by the contract: the transaction's gas estimate reverts with
-        # NotVerifiedAdult(reader) before anything is sent (ReaderNotVerified).
+        first = ordered[0][1]
+        root = batch_root(edition_id, first, holders)
         with edition_refusals():
-            issued = client.issue_all(edition_id, holders, chunk=ISSUE_CHUNK)
-        self._record_issued(edition.id, issued)
-        return [
-            IssuedBatch(
-                b.batch_index, b.first_copy, len(b.holders), "0x" + b.root.hex(), b.position.tx_hash
+            posted = self._client(acting).post_allow_list(edition_id, root, len(holders))
+        at = self.now()
+        with unit_of_work(self.sessions) as session:
+            session.add(
+                EditionBatch(
+                    edition_id=edition.id,
+                    batch_index=posted.batch_index,
+                    first_copy=posted.first_copy,
+                    count=posted.count,
+                    root="0x" + posted.root.hex(),
+                    allow_list=True,
+                    issue_tx=posted.position.tx_hash,
+                    issued_at=at,
+                )
             )
-            for b in issued
-        ]
+            session.add_all(
+                EditionCopy(
+                    edition_id=edition.id,
+                    copy_number=posted.first_copy + i,
+                    batch_index=posted.batch_index,
+                    holder=holder,
+                    received_at=at,
+                    gifted=False,
+                    held=False,
+                )
+                for i, holder in enumerate(holders)
+            )
+            session.get_one(Edition, edition.id).issued = posted.first_copy + posted.count - 1
+        return IssuedBatch(
+            posted.batch_index,
+            posted.first_copy,
+            posted.count,
+            "0x" + posted.root.hex(),
+            posted.position.tx_hash,
+        )
+
+    def claim(self, acting: TransactionSender, edition_id: int, copy: int) -> CopyView:
+        """The reader an allow-listed copy is reserved for claims it (a verified adult now)."""
+        edition = self._edition_row(edition_id)
+        row = self._copy_row(edition.id, edition_id, copy)
+        reader = Web3.to_checksum_address(acting.address)
+        if row.held or row.holder != reader:
+            raise NotCopyHolder(
+                "only the reader an unclaimed copy is reserved for claims it",
+                details={"edition": edition_id, "copy": copy, "caller": reader},
+            )
+        proof = self._proof(edition.id, edition_id, row)
+        with edition_refusals():
+            self._client(acting).claim(edition_id, copy, row.batch_index, proof)
+        with unit_of_work(self.sessions) as session:
+            session.get_one(EditionCopy, row.id).held = True
+        return self.copy(edition_id, copy)
 
     def _record_issued(self, edition_row: int, batches: Sequence[Issued]) -> None:
         at = self.now()
@@ -466,6 +544,7 @@ class Editions:
                         first_copy=batch.first_copy,
                         count=len(batch.holders),
                         root="0x" + batch.root.hex(),
+                        allow_list=False,
                         issue_tx=batch.position.tx_hash,
                         issued_at=at,
                     )
@@ -478,6 +557,7 @@ class Editions:
                         holder=holder,
                         received_at=at,
                         gifted=False,
+                        held=True,
                     )
                     for i, holder in enumerate(batch.holders)
                 )
@@ -490,7 +570,7 @@ class Editions:
         receiver = self.reader_address(to)
         copy_row = self._copy_row(edition.id, edition_id, copy)
         giver = Web3.to_checksum_address(acting.address)
-        if copy_row.holder != giver:
+        if copy_row.holder != giver or not copy_row.held:
             raise NotCopyHolder(
                 "only the copy's holder gives it away",
                 details={"edition": edition_id, "copy": copy, "caller": giver},
@@ -593,7 +673,9 @@ class Editions:
             title=edition.title,
             number=str(number),
             holder=row.holder,
-            holder_display=self.display(row.holder),
+            holder_display=(
+                self.display(row.holder) if row.held else "待领取 reserved, not claimed yet"
+            ),
             received_at=as_utc(row.received_at),
             gifts=history,
         )
@@ -606,7 +688,11 @@ class Editions:
         with self.sessions() as session:
             rows = session.scalars(
                 select(EditionCopy)
-                .where(EditionCopy.edition_id == edition.id, EditionCopy.holder == address)
+                .where(
+                    EditionCopy.edition_id == edition.id,
+                    EditionCopy.holder == address,
+                    EditionCopy.held.is_(True),
+                )
                 .order_by(EditionCopy.copy_number)
             ).all()
         client = self._client()

@@ -191,3 +191,29 @@ def test_unknown_edition_and_copy(client: TestClient, runtime: Runtime) -> None:
     _work(runtime)
     missing = client.get("/v1/editions/999")
     assert (missing.status_code, missing.json()["code"]) == (404, "edition_not_found")
+
+
+def test_allow_list_and_claims(client: TestClient, runtime: Runtime) -> None:
+    number = _work(runtime)
+    alice, bob = _reader(runtime), _reader(runtime)
+    edition_id = _write(client, runtime, "/v1/editions", _edition_body(number), OWNER).json()[
+        "edition_id"
+    ]
+    base = f"/v1/editions/{edition_id}"
+    catalogue = [
+        {"reader": alice.party, "copy_number": 1},
+        {"reader": bob.party, "copy_number": 2},
+    ]
+    posted = _write(client, runtime, f"{base}/allow-list", {"catalogue": catalogue}, OWNER)
+    assert posted.status_code == 200, posted.text
+    assert [(b["first_copy"], b["count"]) for b in posted.json()["batches"]] == [(1, 2)]
+    before = _nonce(runtime, bob.account)
+    stolen = _write(client, runtime, f"{base}/copies/1/claim", {}, bob.account, "platform")
+    assert (stolen.status_code, stolen.json()["code"]) == (403, "not_copy_holder")
+    assert _nonce(runtime, bob.account) == before
+    claimed = _write(client, runtime, f"{base}/copies/1/claim", {}, alice.account, "platform")
+    assert claimed.status_code == 200, claimed.text
+    assert claimed.json()["holder"] == alice.address
+    platform = bearer(runtime, "platform")
+    assert client.get(f"{base}/holders/{alice.party}", headers=platform).json()["copies"] == [1]
+    assert client.get(f"{base}/holders/{bob.party}", headers=platform).json()["copies"] == []

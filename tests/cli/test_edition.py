@@ -87,3 +87,25 @@ def test_create_issue_show_gift(runtime: Runtime, tmp_path: Path) -> None:
     )  # fmt: skip
     assert locked["error"] == "copy_locked_up"
     assert _count(runtime, EditionGift) == 1
+
+
+def test_allow_list_and_claim(runtime: Runtime, tmp_path: Path) -> None:
+    number = _work(runtime)
+    alice, bob = _reader(runtime), _reader(runtime)
+    created = invoke(
+        "edition", "create", number, "--key", keystore(tmp_path, OWNER), "--title", "预约版",
+        "--cover", COVER, "--size", "2",
+    )  # fmt: skip
+    edition = str(created["edition_id"])
+    catalogue = tmp_path / "allow.csv"
+    catalogue.write_text(f"{alice.party},1\n{bob.party},2\n", "utf-8")
+    posted = invoke(
+        "edition", "allow-list", edition, str(catalogue), "--key", keystore(tmp_path, OWNER)
+    )
+    assert posted["batch"]["count"] == 2
+    refused = invoke(
+        "edition", "claim", edition, "2", "--key", keystore(tmp_path, alice.account), code=2
+    )
+    assert refused["error"] == "not_copy_holder"
+    claimed = invoke("edition", "claim", edition, "1", "--key", keystore(tmp_path, alice.account))
+    assert claimed["holder"] == alice.address

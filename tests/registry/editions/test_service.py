@@ -225,3 +225,36 @@ def test_full_age_from_the_resident_id() -> None:
     assert is_adult(_resident_id("20081205"), today)
     assert not is_adult(_resident_id("20081206"), today)
     assert not is_adult(_resident_id("20150101"), today - timedelta(days=1))
+
+
+def test_readers_claim_copies_from_an_allow_list(runtime: Runtime) -> None:
+    editions: Editions = runtime.editions
+    number = _work(runtime)
+    alice, bob = _reader(runtime), _reader(runtime)
+    unverified = _reader(runtime, attest=False)
+    owner = _as(runtime, OWNER)
+    edition_id = editions.create(
+        owner, number, title="预约版", metadata_cid=COVER, terms=_terms(size=3)
+    ).edition_id
+    posted = editions.post_allow_list(
+        owner, edition_id, [(alice.party, 1), (unverified.party, 2), (bob.party, 3)]
+    )
+    assert (posted.first_copy, posted.count) == (1, 3)
+    assert editions.show(edition_id).issued == 3
+    # Reserved is not held: no holding, no gift, nothing to read.
+    assert editions.holding(edition_id, alice.party).copies == ()
+    assert editions.copy(edition_id, 1).holder_display == "待领取 reserved, not claimed yet"
+    with pytest.raises(NotCopyHolder):
+        editions.gift(_as(runtime, alice.account), edition_id, 1, bob.party)
+    # Another reader cannot claim it; the unverified reader on the list cannot claim its own.
+    with pytest.raises(NotCopyHolder):
+        editions.claim(_as(runtime, bob.account), edition_id, 1)
+    with pytest.raises(ReaderNotVerified):
+        editions.claim(_as(runtime, unverified.account), edition_id, 2)
+    claimed = editions.claim(_as(runtime, alice.account), edition_id, 1)
+    assert claimed.holder == alice.address
+    assert editions.holding(edition_id, alice.party).copies == (1,)
+    with pytest.raises(NotCopyHolder):
+        editions.claim(_as(runtime, alice.account), edition_id, 1)
+    editions.gift(_as(runtime, alice.account), edition_id, 1, bob.party)
+    assert editions.holding(edition_id, bob.party).copies == (1,)
