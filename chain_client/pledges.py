@@ -91,6 +91,8 @@ TRANSFER_TYPES = {
         {"name": "deadline", "type": "uint256"},
     ]
 }
+# The role of the authority that registers pledges of copyright and attests their registration.
+REGISTRY_AUTHORITY_ROLE = keccak(text="REGISTRY_AUTHORITY_ROLE")
 # Pledges.JUNIOR_ENFORCEMENT_GRACE and Pledges.RECOVERY_DELAY.
 JUNIOR_ENFORCEMENT_GRACE = 90 * 24 * 3600
 RECOVERY_DELAY = 30 * 24 * 3600
@@ -253,6 +255,25 @@ class LienReduced(Record):
     position: LogPosition
 
 
+class RegistrationAttested(Record):
+    """The registry authority attested a lien's official registration (number and time)."""
+
+    lien_id: int
+    asset_id: int
+    official_registration_no: bytes
+    registered_at: int
+    authority: str
+    position: LogPosition
+
+
+class LiensReordered(Record):
+    """An attested registration changed the ranks: the asset's active liens, most senior first."""
+
+    asset_id: int
+    lien_ids: tuple[int, ...]
+    position: LogPosition
+
+
 class Recovery(Record):
     new_lender: str
     executable_at: int
@@ -395,6 +416,8 @@ class PledgesClient(RoleAdministered):
         LenderRecoveryProposed,
         LenderRecoveryCancelled,
         LienReduced,
+        RegistrationAttested,
+        LiensReordered,
         JuniorLienPolicySet,
     )
 
@@ -518,6 +541,22 @@ class PledgesClient(RoleAdministered):
     def reduce_lien(self, lien_id: int, new_amount: int) -> LienReduced:
         """Lower the secured amount (the lien's lender)."""
         return self._transact_one(LienReduced, "reduceLien", lien_id, new_amount)
+
+    def attest_registration(
+        self, lien_id: int, official_registration_no: bytes, registered_at: int
+    ) -> RegistrationAttested:
+        """Attest a lien's official registration (the registry authority); priority follows it."""
+        return self._transact_one(
+            RegistrationAttested,
+            "attestRegistration",
+            lien_id,
+            official_registration_no,
+            registered_at,
+        )
+
+    def registration_time_of(self, lien_id: int, *, block: BlockIdentifier = "latest") -> int:
+        """When the lien's official registration was attested to have happened (0: never)."""
+        return int(self._call("registrationTimeOf", lien_id, block=block))
 
     def pending_recovery(self, lien_id: int) -> Recovery | None:
         """The pending recovery of a lien, if any."""

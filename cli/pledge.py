@@ -530,6 +530,36 @@ def recovery_command(
         )
 
 
+@pledge_app.command(name="attest")
+def attest_command(
+    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    key: Key,
+    number: Annotated[str, typer.Option(help="The official pledge registration number")],
+    registered_at: Annotated[int, typer.Option(help="When it was registered (Unix seconds)")],
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """As the registry authority (著作权质权登记机关), attest a lien's official registration:
+    registered liens rank before unregistered ones, by registration time."""
+    from registry.assets.rights_assets import attest_registration
+
+    with _session(as_json, key, password_file) as session:
+        attested = attest_registration(
+            session.suite, session.sender, lien_id, number, registered_at
+        )
+        ranks = [r.lien_id for r in session.suite.pledges.active_liens(attested.asset_id)]
+        _show(
+            as_json,
+            {
+                "lien_id": lien_id,
+                "number": number,
+                "registered_at": attested.registered_at,
+                "rank": ranks.index(lien_id) + 1,
+                **_position(attested),
+            },
+        )
+
+
 @pledge_app.command()
 def show(
     reference: Reference,

@@ -19,8 +19,10 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * newly licensed only when every lender consents (Civil Code art. 444): a lender consents to one
  * licence at a time, bound to the digest of its terms ({setLicensingConsent}), and the grant of
  * that licence uses the consent up.
- * @dev Liens on one asset are ranked by creation order; rank 1 is the most senior. When a lien
- * ends, the ranks below it move up. A second lien is refused unless {juniorLiensAllowed}, and then
+ * @dev Liens on one asset are ranked: first the liens whose official registration the registry
+ * authority attested ({attestRegistration}), by registration time (then by creation), then the
+ * others by creation (Civil Code art. 414: registered before unregistered, earlier registration
+ * first); rank 1 is the most senior. When a lien ends, the ranks below it move up. A second lien is refused unless {juniorLiensAllowed}, and then
  * needs the one-shot consent of every higher-ranked lender ({approveJuniorLien}). The most senior
  * lien can be enforced from its maturity; a lower-ranked lien only from its maturity plus
  * {JUNIOR_ENFORCEMENT_GRACE}, and the asset then moves with the liens ranked above it still
@@ -39,6 +41,9 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
 contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonces {
     /// @notice Role of licensed financial institutions, the only possible lenders.
     bytes32 public constant LENDER_ROLE = keccak256("LENDER_ROLE");
+    /// @notice Role of the authority that registers pledges of copyright (著作权质权登记) and
+    /// attests their official registration ({attestRegistration}).
+    bytes32 public constant REGISTRY_AUTHORITY_ROLE = keccak256("REGISTRY_AUTHORITY_ROLE");
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
     uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
     /// @notice Most liens one asset can carry at once (bounds every loop over them).
@@ -160,6 +165,7 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     mapping(uint256 lienId => mapping(address seniorLender => mapping(address juniorLender => bool))) private
         _juniorConsents;
     mapping(uint256 lienId => Recovery) private _recoveries;
+    mapping(uint256 lienId => uint64 registeredAt) private _registeredAt;
     mapping(uint256 lienId => bytes32 licenceDigest) private _licenceConsents;
     /// @notice The `Licences` contract, the only one that may use licensing consents (zero until bound).
     address public licences;
@@ -343,6 +349,14 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
     error RecoveryNotReady(uint256 lienId, uint64 executableAt);
 
     /**
+     * @notice An attested registration needs a number and a time not in the future.
+     * @param lienId The lien.
+     * @param officialRegistrationNo The number given.
+     * @param registeredAt The time given.
+     */
+    error InvalidRegistration(uint256 lienId, bytes32 officialRegistrationNo, uint64 registeredAt);
+
+    /**
      * @notice A reduced amount must be positive and below the current one (release ends a lien).
      * @param lienId The lien.
      * @param amount The current amount.
@@ -426,6 +440,29 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
      * @param by The lender or the admin.
      */
     event LenderRecoveryCancelled(uint256 indexed lienId, uint256 indexed assetId, address indexed by);
+
+    /**
+     * @notice Emitted when the registry authority attests a lien's official registration.
+     * @param lienId The lien.
+     * @param assetId The asset.
+     * @param officialRegistrationNo The official registration number (ASCII, zero-padded).
+     * @param registeredAt The time of the official registration.
+     * @param authority The attesting account.
+     */
+    event RegistrationAttested(
+        uint256 indexed lienId,
+        uint256 indexed assetId,
+        bytes32 officialRegistrationNo,
+        uint64 registeredAt,
+        address indexed authority
+    );
+
+    /**
+     * @notice Emitted when an attested registration changes the ranks of an asset's liens.
+     * @param assetId The asset.
+     * @param lienIds Its active liens in their new order, most senior first.
+     */
+    event LiensReordered(uint256 indexed assetId, uint256[] lienIds);
 
     /**
      * @notice Emitted when the lender lowers the secured amount.
@@ -755,6 +792,41 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         if (newAmount == 0 || newAmount >= oldAmount) revert InvalidReducedAmount(lienId, oldAmount, newAmount);
         lien.amount = newAmount;
         emit LienReduced(lienId, lien.assetId, lien.lender, oldAmount, newAmount);
+    }
+
+    /**
+     * @notice Attests the official registration (著作权质权登记) of lien `lienId`: its number and
+     * time. The lien then ranks among the registered liens of its asset by registration time,
+     * before every unregistered lien (Civil Code art. 414). A later attestation corrects it.
+     * @dev Only {REGISTRY_AUTHORITY_ROLE}. Reverts with {LienNotActive} or {InvalidRegistration}
+     * (zero number, zero time or a time in the future). Emits {RegistrationAttested}, and
+     * {LiensReordered} when the ranks change.
+     * @param lienId The lien.
+     * @param officialRegistrationNo The official number (ASCII, right-padded with zeros).
+     * @param registrationTime The time of the official registration.
+     */
+    function attestRegistration(uint256 lienId, bytes32 officialRegistrationNo, uint64 registrationTime)
+        external
+        onlyRole(REGISTRY_AUTHORITY_ROLE)
+    {
+        Lien storage lien = _activeLien(lienId);
+        if (officialRegistrationNo == bytes32(0) || registrationTime == 0 || registrationTime > block.timestamp) {
+            revert InvalidRegistration(lienId, officialRegistrationNo, registrationTime);
+        }
+        lien.officialRegistrationNo = officialRegistrationNo;
+        _registeredAt[lienId] = registrationTime;
+        uint256 assetId = lien.assetId;
+        emit RegistrationAttested(lienId, assetId, officialRegistrationNo, registrationTime, _msgSender());
+        if (_rankByRegistration(assetId, lienId)) emit LiensReordered(assetId, _activeLiens[assetId]);
+    }
+
+    /**
+     * @notice When lien `lienId`'s official registration was attested to have happened (0 if never).
+     * @param lienId The lien.
+     * @return The registration time.
+     */
+    function registrationTimeOf(uint256 lienId) external view returns (uint64) {
+        return _registeredAt[lienId];
     }
 
     /**
@@ -1143,6 +1215,32 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
             if (consented == bytes32(0) || consented != licenceDigest) return lienId;
         }
         return 0;
+    }
+
+    /// @dev Moves `lienId` to its place by registration: after the registered liens registered
+    /// before it (or at the same time and created before it), before all others. Returns whether
+    /// its rank changed.
+    function _rankByRegistration(uint256 assetId, uint256 lienId) private returns (bool) {
+        uint256[] storage active = _activeLiens[assetId];
+        uint256 last = active.length - 1;
+        uint256 from = 0;
+        while (active[from] != lienId) ++from;
+        for (uint256 i = from; i < last; ++i) {
+            active[i] = active[i + 1];
+        }
+        uint64 time = _registeredAt[lienId];
+        uint256 to = 0;
+        while (to < last) {
+            uint256 other = active[to];
+            uint64 otherAt = _registeredAt[other];
+            if (otherAt == 0 || otherAt > time || (otherAt == time && other > lienId)) break;
+            ++to;
+        }
+        for (uint256 i = last; i > to; --i) {
+            active[i] = active[i - 1];
+        }
+        active[to] = lienId;
+        return to != from;
     }
 
     /// @dev Removes `lienId` keeping the order of the others (ranks below move up).

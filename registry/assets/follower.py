@@ -32,7 +32,9 @@ from chain_client.pledges import (
     LicensingConsentSet,
     LicensingConsentUsed,
     LienReduced,
+    LiensReordered,
     Pledged,
+    RegistrationAttested,
     Released,
 )
 from chain_client.registry_anchor import RegistrationRevoked, RootRevoked
@@ -396,14 +398,30 @@ def _lien_reduced(session: Session, event: LienReduced) -> None:
         lien.amount = str(event.new_amount)
 
 
+def _registration_attested(session: Session, event: RegistrationAttested) -> None:
+    lien = session.get(ChainLien, event.lien_id)
+    if lien is not None:
+        lien.official_registration_no = event.official_registration_no.hex()
+
+
+def _liens_reordered(session: Session, event: LiensReordered) -> None:
+    # An attested registration moved a lien among the registered ones (``LiensReordered`` gives
+    # the new order); the other events keep the relative order.
+    for rank, lien_id in enumerate(event.lien_ids, start=1):
+        lien = session.get(ChainLien, lien_id)
+        if lien is not None:
+            lien.rank = rank
+
+
 def _rerank(session: Session, asset_id: str) -> None:
-    # Liens rank by creation (lien ids grow), and the ones below an ended lien move up: the
-    # ranks are simply the positions of the active liens in id order.
+    # The ones below an ended lien move up, a new lien comes last (its event's rank), and
+    # otherwise liens keep their order (by creation, unless an attested registration moved one):
+    # the ranks are the positions of the active liens in their current order.
     session.flush()
     active = session.scalars(
         select(ChainLien)
         .where(ChainLien.asset_id == asset_id, ChainLien.status == ChainLienStatus.ACTIVE)
-        .order_by(ChainLien.lien_id)
+        .order_by(ChainLien.rank.is_(None), ChainLien.rank, ChainLien.lien_id)
     )
     for rank, lien in enumerate(active, start=1):
         lien.rank = rank
@@ -425,4 +443,6 @@ _HANDLERS: dict[type[Any], Callable[[Session, Any], None]] = {
     LicensingConsentUsed: _licensing_consent_used,
     LenderChanged: _lender_changed,
     LienReduced: _lien_reduced,
+    RegistrationAttested: _registration_attested,
+    LiensReordered: _liens_reordered,
 }

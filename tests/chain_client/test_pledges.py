@@ -17,8 +17,10 @@ from chain_client.moderation import Authority, asset_target
 from chain_client.pledges import (
     JUNIOR_ENFORCEMENT_GRACE,
     RECOVERY_DELAY,
+    REGISTRY_AUTHORITY_ROLE,
     Enforced,
     LenderChange,
+    LiensReordered,
     LienStatus,
     Pledged,
     PledgeTerms,
@@ -341,3 +343,30 @@ def test_a_junior_lien_is_enforced_after_its_grace_period(
     junior_lender.pledges.enforce(junior.lien_id, actors.buyer.address)
     assert suite.rights_asset.owner_of(asset.asset_id) == actors.buyer.address
     assert [r.lien_id for r in suite.pledges.active_liens(asset.asset_id)] == [senior.lien_id]
+
+
+def test_an_attested_registration_ranks_a_lien_before_unregistered_ones(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    senior = _pledge_with_consent(suite, actors, asset, "lender")
+    as_actor(suite, actors, actors.lender).pledges.approve_junior_lien(
+        senior.lien_id, actors.lender2.address
+    )
+    junior = _pledge_with_consent(suite, actors, asset, "lender2")
+    number = registration_number("2026-Z-00099999")
+    with pytest.raises(TransactionFailed) as lender_attests:
+        as_actor(suite, actors, actors.lender2).pledges.attest_registration(
+            junior.lien_id, number, _now(suite)
+        )
+    assert lender_attests.value.error_name == "AccessControlUnauthorizedAccount"
+    suite.pledges.grant_role(REGISTRY_AUTHORITY_ROLE, actors.regulator.address)
+    authority = as_actor(suite, actors, actors.regulator)
+    attested = authority.pledges.attest_registration(junior.lien_id, number, _now(suite) - 60)
+    assert attested.official_registration_no == number
+    assert [r.lien_id for r in suite.pledges.active_liens(asset.asset_id)] == [
+        junior.lien_id,
+        senior.lien_id,
+    ]
+    reordered = [e for e in suite.pledges.events(0, "latest") if isinstance(e, LiensReordered)]
+    assert reordered[-1].lien_ids == (junior.lien_id, senior.lien_id)
+    assert suite.pledges.registration_time_of(junior.lien_id) == attested.registered_at

@@ -16,7 +16,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from typer.testing import CliRunner
 
-from chain_client.pledges import LENDER_ROLE
+from chain_client.pledges import LENDER_ROLE, REGISTRY_AUTHORITY_ROLE
 from cli.launcher import AnvilProcess
 from cli.main import app
 from crypto.keystore import encrypt_key, write_keystore
@@ -263,6 +263,20 @@ def test_lien_moves_with_both_lenders_is_reduced_and_recovery_is_cancelled(
     assert refused_code("pledge", "recovery", lien, "--key", lender_key) == "recovery_not_ready"
     cancelled = invoke("pledge", "recovery", lien, "--key", lender2_key, "--cancel")
     assert cancelled["cancelled"] is True
+
+
+def test_the_registry_authority_attests_a_registration(
+    runtime: Runtime, asset: str, tmp_path: Path
+) -> None:
+    lien = str(consent_and_record(runtime, tmp_path, asset, chain_time(runtime) + 30 * DAY))
+    authority = Account.from_key(ROLE_KEYS["regulator"])
+    attest = ["--number", "2026-Z-00012345", "--registered-at", str(chain_time(runtime) - 60)]
+    # The lender's key holds no authority role: it cannot attest its own lien's registration.
+    lender_key = keystore(tmp_path, LENDER)
+    assert refused_code("pledge", "attest", lien, "--key", lender_key, *attest) == "forbidden"
+    runtime.suite().pledges.grant_role(REGISTRY_AUTHORITY_ROLE, authority.address)
+    attested = invoke("pledge", "attest", lien, "--key", keystore(tmp_path, authority), *attest)
+    assert (attested["number"], attested["rank"]) == ("2026-Z-00012345", 1)
 
 
 # ---------------------------------------------------------------- tokenize (controller-bound)

@@ -16,7 +16,14 @@ from typer.testing import CliRunner
 
 from chain_client.licences import LicenceTerms
 from chain_client.moderation import MODERATOR_ROLE, Authority, asset_target
-from chain_client.pledges import LENDER_ROLE, LenderChange, PledgeTerms, currency_code
+from chain_client.pledges import (
+    LENDER_ROLE,
+    REGISTRY_AUTHORITY_ROLE,
+    LenderChange,
+    PledgeTerms,
+    currency_code,
+    registration_number,
+)
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.rights_assets import Right, rights_mask
 from chain_client.transactions import TransactionSender
@@ -327,3 +334,37 @@ def test_follower_tracks_a_partial_release_and_a_new_lender(runtime: Runtime) ->
     with runtime.sessions() as session:
         lien = session.get_one(ChainLien, history.lien_id)
     assert (lien.lender, lien.amount, lien.rank) == (lender2.address, str(10**6), 1)
+
+
+def test_follower_ranks_an_attested_registration_first(runtime: Runtime) -> None:
+    history = make_history(runtime)
+    suite = runtime.suite()
+    lender2 = Account.from_key(ROLE_KEYS["lender2"])
+    suite.pledges.grant_role(LENDER_ROLE, lender2.address)
+    suite.pledges.set_junior_liens_allowed(True)
+    suite.as_sender(act_as(runtime, ROLE_KEYS["lender"])).pledges.approve_junior_lien(
+        history.lien_id, lender2.address
+    )
+    now = chain_time(runtime)
+    terms = PledgeTerms(
+        history.pledged_asset, lender2.address, 10**6, currency_code("CNY"), now + 30 * DAY
+    )
+    signature = suite.pledges.sign_consent(OWNER, terms, deadline=now + 3600)
+    junior = pledge(
+        suite, act_as(runtime, ROLE_KEYS["lender2"]), terms, OwnerConsent(now + 3600, signature)
+    )
+    suite.pledges.grant_role(REGISTRY_AUTHORITY_ROLE, runtime.sender.address)
+    number = registration_number("2026-Z-00077777")
+    suite.pledges.attest_registration(junior.lien_id, number, now - 60)
+    follow(runtime)
+    with runtime.sessions() as session:
+        ranks = {
+            lien.lien_id: (lien.rank, lien.official_registration_no)
+            for lien in session.scalars(select(ChainLien))
+        }
+    assert ranks[junior.lien_id] == (1, number.hex())
+    assert ranks[history.lien_id][0] == 2
+    release(suite, act_as(runtime, ROLE_KEYS["lender2"]), junior.lien_id)
+    follow(runtime)
+    with runtime.sessions() as session:
+        assert session.get_one(ChainLien, history.lien_id).rank == 1
