@@ -107,23 +107,23 @@ def test_publish_issue_hold_gift_and_refusals(client: TestClient, runtime: Runti
     catalogue = [
         {"reader": alice.party, "copy_number": 1},
         {"reader": bob.address, "copy_number": 2},
+        {"reader": alice.address, "copy_number": 3},
     ]
     for bad, status, code in (
         ([{"reader": unverified.party, "copy_number": 1}], 409, "reader_not_verified"),
         ([{"reader": alice.party, "copy_number": 2}], 400, "invalid_issue_catalogue"),
-        ([*catalogue, *({"reader": alice.party, "copy_number": n} for n in (3, 4))], 409,
-         "issue_beyond_size"),
+        ([*catalogue, {"reader": alice.party, "copy_number": 4}], 409, "issue_beyond_size"),
     ):  # fmt: skip
         refused = _write(client, runtime, f"{base}/issue", {"catalogue": bad}, OWNER)
         assert (refused.status_code, refused.json()["code"]) == (status, code), refused.text
         assert _count(runtime, EditionCopy) == 0
     issued = _write(client, runtime, f"{base}/issue", {"catalogue": catalogue}, OWNER)
     assert issued.status_code == 200, issued.text
-    assert [(b["first_copy"], b["count"]) for b in issued.json()["batches"]] == [(1, 2)]
+    assert [(b["first_copy"], b["count"]) for b in issued.json()["batches"]] == [(1, 3)]
 
     platform = bearer(runtime, "platform")
     held = client.get(f"{base}/holders/{alice.party}", headers=platform).json()
-    assert (held["holds"], held["copies"]) == (True, [1])
+    assert (held["holds"], held["copies"]) == (True, [1, 3])
     assert (
         client.get(f"{base}/holders/{unverified.address}", headers=platform).json()["copies"] == []
     )
@@ -174,7 +174,14 @@ def test_publish_issue_hold_gift_and_refusals(client: TestClient, runtime: Runti
     ):
         assert text in html.text, text
     assert html.text.count("<tr><td>") == 1  # one gift
-    assert client.get(f"/editions/{edition_id}/copies/3").status_code == 404
+    assert client.get(f"/editions/{edition_id}/copies/4").status_code == 404
+
+    # Alice gave a copy today: her second gift waits for tomorrow (UTC).
+    over = _write(
+        client, runtime, f"{base}/copies/3/gift", {"to": bob.party}, alice.account, "platform"
+    )
+    assert (over.status_code, over.json()["code"]) == (409, "daily_gift_limit_reached")
+    assert _count(runtime, EditionGift) == 1
 
     runtime.moderation.take_down(
         number, reason="侵权 infringing", actor="test", authority="moderator"
