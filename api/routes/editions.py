@@ -334,7 +334,7 @@ class ReaderBoundOut(BaseModel):
     adult: bool = Field(description="Of full age (only this flag is on chain, never a birth date)")
 
 
-class WrappedKeyOut(BaseModel):
+class EditionWrappedKeyOut(BaseModel):
     model_config = with_example({"wrapped_key": {"method": "sm2-sm4-gcm", "ciphertext": "…"}})
 
     wrapped_key: dict[str, Any]
@@ -577,7 +577,7 @@ def get_holding(
 
 @router.post(
     "/v1/editions/{edition_id}/copies/{copy_number}/content-key",
-    response_model=WrappedKeyOut,
+    response_model=EditionWrappedKeyOut,
     responses=ERRORS,
 )
 def post_content_key(
@@ -586,7 +586,7 @@ def post_content_key(
     body: KeyRequestIn,
     runtime: RuntimeDep,
     _caller: Platform,
-) -> WrappedKeyOut:
+) -> EditionWrappedKeyOut:
     """The book's content key wrapped to ``recipient``'s SM2 key, for the copy's holder (who
     signed the request); refused once the copy was given away."""
     try:
@@ -599,7 +599,7 @@ def post_content_key(
     wrapped = runtime.editions.content_key(
         edition_id, copy_number, holder=body.holder, recipient=recipient, signature=signature
     )
-    return WrappedKeyOut(wrapped_key=wrapped.to_json())
+    return EditionWrappedKeyOut(wrapped_key=wrapped.to_json())
 
 
 @router.post(

@@ -398,7 +398,7 @@ def test_register_one_file_as_json(environment: Settings, tmp_path: Path) -> Non
 
 
 def test_help_names_the_values_it_imports_only_to_show_them() -> None:
-    from registry.core.rights import ALL_RIGHT_NAMES
+    from registry.core.rights import ALL_RIGHT_NAMES, MORAL_RIGHT_NAMES, PROPERTY_RIGHT_NAMES
     from registry.moderation import MAX_DISTANCE
 
     register = " ".join(runner.invoke(app, ["register", "--help"]).output.split())
@@ -406,7 +406,10 @@ def test_help_names_the_values_it_imports_only_to_show_them() -> None:
     similar = " ".join(runner.invoke(app, ["similar", "--help"]).output.split())
     for name in ALL_RIGHT_NAMES:
         assert name in register, name
+    for name in PROPERTY_RIGHT_NAMES:
         assert name in licence, name
+    for name in MORAL_RIGHT_NAMES:  # moral rights are never licensed
+        assert name not in licence, name
     assert "{rights}" not in register + licence
     assert f"0–{MAX_DISTANCE}" in similar
 
