@@ -10,7 +10,7 @@ from datetime import datetime
 from html import escape
 
 from fastapi import FastAPI, Path
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from registry.editions import CopyView, Editions, EditionView
 
@@ -90,12 +90,15 @@ copy {copy.copy_number} of {copy.size}</title>
 </table>
 <h2>转赠记录 <span class=en>gifts</span></h2>
 {history}
+<p><a href="{copy.copy_number}/certificate.pdf">数字藏书证书 (PDF)
+<span class=en>certificate</span></a></p>
 </body></html>
 """
 
 
 def install_edition_pages(app: FastAPI, editions: Editions) -> None:
-    """Serve a copy's page at ``/editions/{edition_id}/copies/{copy_number}``."""
+    """Serve a copy's page at ``/editions/{edition_id}/copies/{copy_number}`` and its certificate
+    at ``…/certificate.pdf``."""
 
     @app.get(
         "/editions/{edition_id}/copies/{copy_number}",
@@ -111,3 +114,14 @@ def install_edition_pages(app: FastAPI, editions: Editions) -> None:
         names = {address: editions.display(address) for address in addresses}
         page = render_copy_page(edition, copy, names, editions.contract_address())
         return HTMLResponse(page, headers=HEADERS)
+
+    @app.get(
+        "/editions/{edition_id}/copies/{copy_number}/certificate.pdf",
+        response_class=Response,
+        include_in_schema=False,
+    )
+    def copy_certificate(
+        edition_id: int = Path(ge=0, le=2**63 - 1), copy_number: int = Path(ge=1, le=1_000_000)
+    ) -> Response:
+        pdf = editions.certificate(edition_id, copy_number)
+        return Response(pdf, media_type="application/pdf")

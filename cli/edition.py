@@ -254,6 +254,25 @@ def show_command(
         )
 
 
+@edition_app.command(name="certificate", cls=DeferredHelp)
+def certificate_command(
+    edition_id: EditionId,
+    copy: Annotated[int, typer.Argument(help="藏书编号 Copy number")],
+    output: Annotated[
+        Path, typer.Option("--out", "-o", help="写入 PDF Write the PDF here", dir_okay=False)
+    ],
+    as_json: AsJson = False,
+) -> None:
+    """藏书证书 Write a copy's certificate (PDF): 第 n 份，共 N 份, holder, terms, gifts."""
+    with _runtime(as_json) as runtime:
+        pdf = runtime.editions.certificate(edition_id, copy)
+    output.write_bytes(pdf)
+    _show(
+        as_json,
+        {"edition_id": edition_id, "copy": copy, "written": str(output), "bytes": len(pdf)},
+    )
+
+
 @edition_app.command(name="gift", cls=DeferredHelp)
 def gift_command(
     edition_id: EditionId,

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from api.auth import Admin, Platform, PlatformOrPublisher, Publisher
@@ -520,6 +520,30 @@ def post_claim(
 def get_copy(edition_id: EditionId, copy_number: CopyNumber, runtime: RuntimeDep) -> CopyOut:
     """A copy's public page data (证书): copy n of N, holder, gifts."""
     return _copy(runtime.editions.copy(edition_id, copy_number))
+
+
+@router.get(
+    "/v1/editions/{edition_id}/copies/{copy_number}/certificate",
+    response_class=Response,
+    responses={
+        **ERRORS,
+        200: {"content": {"application/pdf": {}}, "description": "The certificate (PDF, A4)"},
+    },
+)
+def get_copy_certificate(
+    edition_id: EditionId, copy_number: CopyNumber, runtime: RuntimeDep
+) -> Response:
+    """A copy's certificate (数字藏书证书, PDF): 第 n 份，共 N 份, the work, the holder, the terms,
+    issue and gifts, chain references. Withdrawn (451) while the work is taken down."""
+    pdf = runtime.editions.certificate(edition_id, copy_number)
+    return Response(
+        pdf, media_type="application/pdf", headers=_certificate_headers(edition_id, copy_number)
+    )
+
+
+def _certificate_headers(edition_id: int, copy_number: int) -> dict[str, str]:
+    name = f"edition-{edition_id}-copy-{copy_number}.pdf"
+    return {"Content-Disposition": f'inline; filename="{name}"'}
 
 
 @router.post(

@@ -63,6 +63,7 @@ from registry.editions.errors import (
     EDITION_REFUSALS,
     CopyNotFound,
     EditionNotFound,
+    EditionTakenDown,
     GiftToSelf,
     InvalidEditionTerms,
     InvalidIssueCatalogue,
@@ -71,6 +72,7 @@ from registry.editions.errors import (
     ReaderNotVerified,
 )
 from registry.editions.relay import prepare, relaying
+from registry.proofs.verification import get_registration
 from registry.registration import registrant_id
 
 MAX_SIZE = 1_000_000
@@ -231,6 +233,9 @@ class Editions:
     protection: ContentProtection
     attestors: Callable[[], Attestors]
     now: Callable[[], datetime]
+    #: Who issues copy certificates, and where the copy pages are reached (their QR codes).
+    operator_name: str = "banquan"
+    public_base_url: str = "http://127.0.0.1:8000"
 
     # ------------------------------------------------------------------------------ clients
 
@@ -679,6 +684,85 @@ class Editions:
             received_at=as_utc(row.received_at),
             gifts=history,
         )
+
+    def certificate(self, edition_id: int, copy: int) -> bytes:
+        """The certificate of copy ``copy`` (PDF, A4): 第 n 份，共 N 份, the work, the holder as
+        its page shows it, the terms, issue and gifts in Beijing time and UTC, the chain
+        references, issued by the operator. Withdrawn while the work is taken down
+        (:class:`EditionTakenDown`), as the work's own certificate is."""
+        edition = self._edition_row(edition_id)
+        copy_view = self.copy(edition_id, copy)
+        with self.sessions() as session:
+            number = str(
+                session.scalar(
+                    select(Registration.number).where(Registration.id == edition.registration_id)
+                )
+            )
+            row = self._copy_row(edition.id, edition_id, copy)
+            batch = session.scalar(
+                select(EditionBatch).where(
+                    EditionBatch.edition_id == edition.id,
+                    EditionBatch.batch_index == row.batch_index,
+                )
+            )
+            assert batch is not None  # a copy row is written with its batch
+        work = get_registration(self.sessions, number)
+        if work.takedown is not None:
+            raise EditionTakenDown(
+                f"the work of edition {edition_id} is taken down: its copies' certificates are "
+                "withdrawn until it is restored",
+                details={"edition": edition_id, "number": number, "takedown": work.takedown},
+            )
+        client = self._client()
+        with edition_refusals():
+            frozen = client.is_frozen(edition_id)
+            chain_id = int(client.w3.eth.chain_id)
+        addresses = {g.from_address for g in copy_view.gifts} | {
+            g.to_address for g in copy_view.gifts
+        }
+        names = {address: self.display(address) for address in addresses}
+        # Imported when a certificate is drawn, not by every process using editions.
+        from registry.editions.certificate import (
+            CopyCertificateFacts,
+            gift_lines,
+            render_copy_certificate,
+            terms_lines,
+        )
+
+        facts = CopyCertificateFacts(
+            edition_id=edition_id,
+            copy_number=copy,
+            size=edition.size,
+            edition_title=edition.title,
+            work=work,
+            holder_display=copy_view.holder_display,
+            held_since=copy_view.received_at,
+            issued_at=as_utc(batch.issued_at),
+            issue_tx=batch.issue_tx,
+            allow_list=batch.allow_list,
+            terms=terms_lines(
+                size=edition.size,
+                territory=edition.territory,
+                lock_after_issue=edition.lock_after_issue,
+                lock_after_gift=edition.lock_after_gift,
+                daily_gift_limit=edition.daily_gift_limit,
+                sole=edition.sole,
+                price_cny=price_text(edition.price_fen),
+                metadata_cid=edition.metadata_cid,
+            ),
+            gifts=gift_lines(
+                [(g.gifted_at, g.from_address, g.to_address, g.tx_hash) for g in copy_view.gifts],
+                names,
+            ),
+            frozen=frozen,
+            chain_id=chain_id,
+            contract_address=client.address,
+            create_tx=edition.create_tx,
+            publisher=edition.publisher,
+            issuer=self.operator_name,
+            page_url=f"{self.public_base_url.rstrip('/')}/editions/{edition_id}/copies/{copy}",
+        )
+        return render_copy_certificate(facts)
 
     def holding(self, edition_id: int, reader: str) -> Holding:
         """Which copies of the edition ``reader`` (party id or address) holds now: the copies

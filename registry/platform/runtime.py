@@ -192,6 +192,8 @@ class Runtime:
             protection=self.protection,
             attestors=lambda: self.attestors,
             now=self.now,
+            operator_name=self.settings.operator_name,
+            public_base_url=self.settings.public_base_url,
         )
 
     @property

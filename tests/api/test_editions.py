@@ -4,6 +4,7 @@ coded 4xx that changed nothing (no edition, copy or gift recorded, the signer's 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from pypdf import PdfReader
 
 from api.app import create_app
 from registry.core.models import Edition, EditionCopy, EditionGift
@@ -183,9 +185,26 @@ def test_publish_issue_hold_gift_and_refusals(client: TestClient, runtime: Runti
     assert (over.status_code, over.json()["code"]) == (409, "daily_gift_limit_reached")
     assert _count(runtime, EditionGift) == 1
 
+    certificate = client.get(f"{base}/copies/1/certificate")
+    assert certificate.status_code == 200, certificate.text
+    assert certificate.headers["content-type"] == "application/pdf"
+    text = str(PdfReader(io.BytesIO(certificate.content)).pages[0].extract_text())
+    assert "第 1 份，共 3 份" in text
+    assert "读者（已实名 verified）" in text
+    printable = client.get(f"/editions/{edition_id}/copies/1/certificate.pdf")
+    assert printable.status_code == 200
+    assert printable.content.startswith(b"%PDF")
+    assert 'href="1/certificate.pdf"' in html.text
+
     runtime.moderation.take_down(
         number, reason="侵权 infringing", actor="test", authority="moderator"
     )
+    for path in (
+        f"{base}/copies/1/certificate",
+        f"/editions/{edition_id}/copies/1/certificate.pdf",
+    ):
+        withdrawn = client.get(path)
+        assert (withdrawn.status_code, withdrawn.json()["code"]) == (451, "edition_taken_down")
     frozen = _write(
         client, runtime, f"{base}/copies/2/gift", {"to": alice.party}, bob.account, "platform"
     )

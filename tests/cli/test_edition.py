@@ -3,6 +3,7 @@ on Anvil and both databases; a refusal exits 2 with its code and changes nothing
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from eth_account import Account
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from cli.launcher import AnvilProcess
@@ -87,6 +89,21 @@ def test_create_issue_show_gift(runtime: Runtime, tmp_path: Path) -> None:
     )  # fmt: skip
     assert locked["error"] == "copy_locked_up"
     assert _count(runtime, EditionGift) == 1
+
+    out = tmp_path / "copy-1.pdf"
+    written = invoke("edition", "certificate", edition, "1", "--out", str(out))
+    assert written["written"] == str(out)
+    text = str(PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text())
+    assert "第 1 份，共 3 份" in text
+    assert "读者（已实名 verified）" in text
+    runtime.moderation.take_down(
+        number, reason="侵权 infringing", actor="test", authority="moderator"
+    )
+    withdrawn = invoke(
+        "edition", "certificate", edition, "2", "--out", str(tmp_path / "copy-2.pdf"), code=2
+    )
+    assert withdrawn["error"] == "edition_taken_down"
+    assert not (tmp_path / "copy-2.pdf").exists()
 
 
 def test_allow_list_and_claim(runtime: Runtime, tmp_path: Path) -> None:
