@@ -9,6 +9,7 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
 import {ILienRegistry, LicenceConsentTerms, licenceConsentDigest} from "./interfaces/ILienRegistry.sol";
 import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
+import {ILicences} from "./interfaces/ILicences.sol";
 
 /**
  * @title Pledges
@@ -178,6 +179,15 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
      * @param licences The bound contract.
      */
     error LicencesAlreadyBound(address licences);
+
+    /**
+     * @notice The `Licences` contract asks another lien registry or licenses another asset
+     * contract: it would grant licences of pledged assets without these lenders' consent.
+     * @param licences The contract given.
+     * @param licencesLienRegistry The lien registry it asks.
+     * @param licencesRightsAsset The asset contract it licenses.
+     */
+    error LicencesMismatch(address licences, address licencesLienRegistry, address licencesRightsAsset);
 
     /**
      * @notice Only the bound `Licences` contract may use licensing consents.
@@ -859,13 +869,19 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
 
     /**
      * @notice Binds the `Licences` contract that may use licensing consents; once.
-     * @dev Only {DEFAULT_ADMIN_ROLE}. Reverts with {ZeroAddress} or {LicencesAlreadyBound}. Emits
-     * {LicencesBound}.
+     * @dev Only {DEFAULT_ADMIN_ROLE}. The contract must point back: its `lienRegistry()` is this
+     * contract and its `rightsAsset()` is {rightsAsset}. Reverts with {ZeroAddress},
+     * {LicencesAlreadyBound} or {LicencesMismatch}. Emits {LicencesBound}.
      * @param licences_ The `Licences` contract.
      */
     function bindLicences(address licences_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (licences_ == address(0)) revert ZeroAddress();
         if (licences != address(0)) revert LicencesAlreadyBound(licences);
+        address asks = address(ILicences(licences_).lienRegistry());
+        address licenses = address(ILicences(licences_).rightsAsset());
+        if (asks != address(this) || licenses != address(rightsAsset)) {
+            revert LicencesMismatch(licences_, asks, licenses);
+        }
         licences = licences_;
         emit LicencesBound(licences_);
     }

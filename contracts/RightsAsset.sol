@@ -105,6 +105,14 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EI
     error LienRegistryAlreadyBound(address lienRegistry);
 
     /**
+     * @notice The lien registry keeps the liens of another asset contract: it would never be
+     * asked about this contract's assets.
+     * @param lienRegistry The registry given.
+     * @param registryRightsAsset The asset contract it points at.
+     */
+    error LienRegistryMismatch(address lienRegistry, address registryRightsAsset);
+
+    /**
      * @notice The rights bitmask is empty or has bits beyond the 17 rights.
      * @param rights The bitmask given.
      */
@@ -261,13 +269,16 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EI
 
     /**
      * @notice Binds the lien registry (`Pledges`) once; it cannot be changed afterwards.
-     * @dev Reverts with {AccessControlUnauthorizedAccount}, {ZeroAddress} or
-     * {LienRegistryAlreadyBound}. Emits {LienRegistryBound}.
+     * @dev The registry must point back at this contract (`registry.rightsAsset() == this`).
+     * Reverts with {AccessControlUnauthorizedAccount}, {ZeroAddress}, {LienRegistryAlreadyBound}
+     * or {LienRegistryMismatch}. Emits {LienRegistryBound}.
      * @param registry The `Pledges` contract.
      */
     function bindLienRegistry(ILienRegistry registry) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (address(registry) == address(0)) revert ZeroAddress();
         if (address(lienRegistry) != address(0)) revert LienRegistryAlreadyBound(address(lienRegistry));
+        address pointsAt = address(registry.rightsAsset());
+        if (pointsAt != address(this)) revert LienRegistryMismatch(address(registry), pointsAt);
         lienRegistry = registry;
         emit LienRegistryBound(address(registry), _msgSender());
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {IRightsAsset} from "./IRightsAsset.sol";
+
 // EIP-712 type of the terms of the one licence a lender consents to
 // (`Pledges.setLicensingConsent`), as `Licences.grant` takes them.
 bytes32 constant LICENCE_CONSENT_TYPEHASH = keccak256(
@@ -40,6 +42,9 @@ function licenceConsentDigest(LicenceConsentTerms memory terms) pure returns (by
 
 /// @notice What the other contracts read from, and ask of, `Pledges`.
 interface ILienRegistry {
+    /// @notice The rights assets whose liens are kept here.
+    function rightsAsset() external view returns (IRightsAsset);
+
     /// @notice Number of active liens on `assetId`.
     function activeLienCount(uint256 assetId) external view returns (uint256);
 

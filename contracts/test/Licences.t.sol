@@ -7,6 +7,7 @@ import {Licences} from "../Licences.sol";
 import {Pledges} from "../Pledges.sol";
 import {RightsAsset} from "../RightsAsset.sol";
 import {IModeration} from "../interfaces/IModeration.sol";
+import {IRegistryAnchor} from "../interfaces/IRegistryAnchor.sol";
 import {IRightsAsset} from "../interfaces/IRightsAsset.sol";
 import {ILienRegistry} from "../interfaces/ILienRegistry.sol";
 import {SuiteBase} from "./SuiteBase.sol";
@@ -316,6 +317,8 @@ contract LicencesTest is SuiteBase {
 
     function test_bindLicences_byAdminOnceOnly() public {
         Pledges fresh = new Pledges(ADMIN, IRightsAsset(address(assets)), IModeration(address(moderation)), false);
+        Licences freshLicences =
+            new Licences(IRightsAsset(address(assets)), IModeration(address(moderation)), ILienRegistry(address(fresh)));
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, STRANGER, bytes32(0))
         );
@@ -325,15 +328,41 @@ contract LicencesTest is SuiteBase {
         vm.prank(ADMIN);
         fresh.bindLicences(address(0));
         vm.expectEmit(true, true, true, true, address(fresh));
-        emit Pledges.LicencesBound(address(licences));
+        emit Pledges.LicencesBound(address(freshLicences));
         vm.prank(ADMIN);
-        fresh.bindLicences(address(licences));
-        vm.expectRevert(abi.encodeWithSelector(Pledges.LicencesAlreadyBound.selector, address(licences)));
+        fresh.bindLicences(address(freshLicences));
+        vm.expectRevert(abi.encodeWithSelector(Pledges.LicencesAlreadyBound.selector, address(freshLicences)));
         vm.prank(ADMIN);
         fresh.bindLicences(STRANGER);
         vm.expectRevert(abi.encodeWithSelector(Pledges.NotLicences.selector, STRANGER));
         vm.prank(STRANGER);
         fresh.useLicensingConsents(assetId, bytes32(uint256(1)));
+    }
+
+    /// @dev A `Licences` contract that asks another lien registry (here: the suite's, bound to
+    /// `pledges`) or licenses another asset contract would grant licences of pledged assets
+    /// without these lenders' consent: binding it is refused, and nothing is bound.
+    function test_bindLicences_refusesLicencesThatDoNotPointBack() public {
+        Pledges fresh = new Pledges(ADMIN, IRightsAsset(address(assets)), IModeration(address(moderation)), false);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Pledges.LicencesMismatch.selector, address(licences), address(pledges), address(assets)
+            )
+        );
+        vm.prank(ADMIN);
+        fresh.bindLicences(address(licences));
+        RightsAsset otherAssets =
+            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)));
+        Licences elsewhere =
+            new Licences(IRightsAsset(address(otherAssets)), IModeration(address(moderation)), ILienRegistry(address(fresh)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Pledges.LicencesMismatch.selector, address(elsewhere), address(fresh), address(otherAssets)
+            )
+        );
+        vm.prank(ADMIN);
+        fresh.bindLicences(address(elsewhere));
+        _assertEq(fresh.licences(), address(0), "nothing bound");
     }
 
     /// @dev A consent binds every term: a grant that differs from the consented licence in any

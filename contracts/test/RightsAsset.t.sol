@@ -4,6 +4,8 @@ pragma solidity 0.8.37;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {RightsAsset} from "../RightsAsset.sol";
+import {Pledges} from "../Pledges.sol";
+import {IRightsAsset} from "../interfaces/IRightsAsset.sol";
 import {IRegistryAnchor} from "../interfaces/IRegistryAnchor.sol";
 import {IModeration} from "../interfaces/IModeration.sol";
 import {ILienRegistry} from "../interfaces/ILienRegistry.sol";
@@ -40,6 +42,7 @@ contract RightsAssetTest is SuiteBase {
     function test_bindLienRegistry_revertsOnZeroAndForStranger() public {
         RightsAsset fresh =
             new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)));
+        Pledges freshPledges = new Pledges(ADMIN, IRightsAsset(address(fresh)), IModeration(address(moderation)), false);
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.ZeroAddress.selector));
         vm.prank(ADMIN);
         fresh.bindLienRegistry(ILienRegistry(address(0)));
@@ -47,11 +50,25 @@ contract RightsAssetTest is SuiteBase {
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, STRANGER, bytes32(0))
         );
         vm.prank(STRANGER);
-        fresh.bindLienRegistry(ILienRegistry(address(pledges)));
+        fresh.bindLienRegistry(ILienRegistry(address(freshPledges)));
         vm.expectEmit(true, true, true, true, address(fresh));
-        emit RightsAsset.LienRegistryBound(address(pledges), ADMIN);
+        emit RightsAsset.LienRegistryBound(address(freshPledges), ADMIN);
+        vm.prank(ADMIN);
+        fresh.bindLienRegistry(ILienRegistry(address(freshPledges)));
+    }
+
+    /// @dev A lien registry that guards another asset contract (here: the suite's own `Pledges`,
+    /// which answers for `assets`) would never be asked about this contract's assets, so it is
+    /// refused, and nothing is bound.
+    function test_bindLienRegistry_refusesARegistryThatDoesNotPointBack() public {
+        RightsAsset fresh =
+            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)));
+        vm.expectRevert(
+            abi.encodeWithSelector(RightsAsset.LienRegistryMismatch.selector, address(pledges), address(assets))
+        );
         vm.prank(ADMIN);
         fresh.bindLienRegistry(ILienRegistry(address(pledges)));
+        _assertEq(address(fresh.lienRegistry()), address(0), "nothing bound");
     }
 
     // ---------------------------------------------------------------- tokenize
