@@ -27,13 +27,16 @@ class BlockRef:
 
 
 def followed_clients(suite: Suite) -> tuple[BoundContract, ...]:
-    """The suite contracts that emit events (``Encumbrances`` is a stateless lens)."""
+    """The suite contracts that emit events (``Encumbrances`` is a stateless lens), with
+    ``Editions`` when the suite has it."""
+    editions: tuple[BoundContract, ...] = (suite.editions,) if suite.editions is not None else ()
     return (
         suite.registry_anchor,
         suite.moderation,
         suite.rights_asset,
         suite.pledges,
         suite.licences,
+        *editions,
     )
 
 

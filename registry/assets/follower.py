@@ -17,8 +17,8 @@ give identical rows.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -65,10 +65,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class FollowedSuite:
-    """The contracts whose events are followed, and the block they were deployed from."""
+    """The contracts whose events are followed, and the block they were deployed from;
+    ``handlers`` fold the events of contracts whose tables live in a context above this one (the
+    editions', from :func:`registry.editions.follower.edition_handlers`)."""
 
     suite: Suite
     start_block: int
+    handlers: Mapping[type[Any], Callable[[Session, Any], None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,7 @@ def _apply_range(
         # The chain changed while we read it: apply nothing, the next cycle sees the new chain.
         return FollowResult()
     for event in events:
-        apply_event(session, event)
+        apply_event(session, event, followed.handlers)
     chain_id = suite.registry_anchor.chain_id()
     for client in followed_clients(suite):
         checkpoint = session.get(ChainCheckpoint, (chain_id, client.address))
@@ -230,9 +233,14 @@ def _wipe(session: Session) -> None:
 # ------------------------------------------------------------------------------ applying events
 
 
-def apply_event(session: Session, event: Any) -> None:
-    """Fold one decoded suite event into the tables (events no table records are skipped)."""
-    handler = _HANDLERS.get(type(event))
+def apply_event(
+    session: Session,
+    event: Any,
+    handlers: Mapping[type[Any], Callable[[Session, Any], None]] | None = None,
+) -> None:
+    """Fold one decoded suite event into the tables (events no table records are skipped);
+    ``handlers`` adds those of the contexts above (see :class:`FollowedSuite`)."""
+    handler = _HANDLERS.get(type(event)) or (handlers or {}).get(type(event))
     if handler is not None:
         handler(session, event)
         record_chain_event(session, event)

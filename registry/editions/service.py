@@ -44,7 +44,6 @@ from registry.content import MASTER, ContentProtection
 from registry.core import errors
 from registry.core.chain_refusals import account_address, chain_refusals
 from registry.core.database import unit_of_work
-from registry.core.events import EventType, record_event
 from registry.core.models import (
     ContentKey,
     Edition,
@@ -71,6 +70,7 @@ from registry.editions.errors import (
     NotCopyHolder,
     ReaderNotVerified,
 )
+from registry.editions.records import record_batch, record_gift
 from registry.editions.relay import prepare, relaying
 from registry.proofs.verification import get_registration
 from registry.registration import registrant_id
@@ -392,26 +392,30 @@ class Editions:
         with edition_refusals():
             created = client.create(int(leaf, 16), cid, terms)
         with unit_of_work(self.sessions) as session:
-            session.add(
-                Edition(
+            # The follower may have recorded it from the chain already: the registry's row adds
+            # the title and price the chain does not carry.
+            edition = session.scalar(
+                select(Edition).where(
+                    Edition.contract_address == client.address,
+                    Edition.chain_edition_id == created.edition_id,
+                )
+            )
+            if edition is None:
+                edition = Edition(
                     contract_address=client.address,
                     chain_edition_id=created.edition_id,
                     registration_id=registration_id,
                     publisher=created.publisher,
-                    title=title,
-                    metadata_cid=metadata_cid,
-                    price_fen=price_fen,
-                    size=terms.size,
                     issued=0,
-                    territory=terms.territory,
-                    lock_after_issue=terms.lock_after_issue,
-                    lock_after_gift=terms.lock_after_gift,
-                    daily_gift_limit=terms.daily_gift_limit,
-                    sole=terms.sole,
                     create_tx=created.position.tx_hash,
                     created_at=self.now(),
                 )
-            )
+                session.add(edition)
+            edition.title, edition.metadata_cid, edition.price_fen = title, metadata_cid, price_fen
+            edition.size, edition.territory, edition.sole = terms.size, terms.territory, terms.sole
+            edition.lock_after_issue = terms.lock_after_issue
+            edition.lock_after_gift = terms.lock_after_gift
+            edition.daily_gift_limit = terms.daily_gift_limit
         return self.show(created.edition_id)
 
     def issue(
@@ -485,33 +489,19 @@ class Editions:
         root = batch_root(edition_id, first, holders)
         with edition_refusals():
             posted = self._client(acting).post_allow_list(edition_id, root, len(holders))
-        at = self.now()
         with unit_of_work(self.sessions) as session:
-            session.add(
-                EditionBatch(
-                    edition_id=edition.id,
-                    batch_index=posted.batch_index,
-                    first_copy=posted.first_copy,
-                    count=posted.count,
-                    root="0x" + posted.root.hex(),
-                    allow_list=True,
-                    issue_tx=posted.position.tx_hash,
-                    issued_at=at,
-                )
+            record_batch(
+                session,
+                session.get_one(Edition, edition.id),
+                batch_index=posted.batch_index,
+                first_copy=posted.first_copy,
+                count=posted.count,
+                root=posted.root,
+                holders=holders,
+                allow_list=True,
+                tx_hash=posted.position.tx_hash,
+                at=self.now(),
             )
-            session.add_all(
-                EditionCopy(
-                    edition_id=edition.id,
-                    copy_number=posted.first_copy + i,
-                    batch_index=posted.batch_index,
-                    holder=holder,
-                    received_at=at,
-                    gifted=False,
-                    held=False,
-                )
-                for i, holder in enumerate(holders)
-            )
-            session.get_one(Edition, edition.id).issued = posted.first_copy + posted.count - 1
         return IssuedBatch(
             posted.batch_index,
             posted.first_copy,
@@ -542,31 +532,18 @@ class Editions:
         with unit_of_work(self.sessions) as session:
             edition = session.get_one(Edition, edition_row)
             for batch in batches:
-                session.add(
-                    EditionBatch(
-                        edition_id=edition_row,
-                        batch_index=batch.batch_index,
-                        first_copy=batch.first_copy,
-                        count=len(batch.holders),
-                        root="0x" + batch.root.hex(),
-                        allow_list=False,
-                        issue_tx=batch.position.tx_hash,
-                        issued_at=at,
-                    )
+                record_batch(
+                    session,
+                    edition,
+                    batch_index=batch.batch_index,
+                    first_copy=batch.first_copy,
+                    count=len(batch.holders),
+                    root=batch.root,
+                    holders=batch.holders,
+                    allow_list=False,
+                    tx_hash=batch.position.tx_hash,
+                    at=at,
                 )
-                session.add_all(
-                    EditionCopy(
-                        edition_id=edition_row,
-                        copy_number=batch.first_copy + i,
-                        batch_index=batch.batch_index,
-                        holder=holder,
-                        received_at=at,
-                        gifted=False,
-                        held=True,
-                    )
-                    for i, holder in enumerate(batch.holders)
-                )
-                edition.issued = max(edition.issued, batch.first_copy + len(batch.holders) - 1)
 
     def gift(self, acting: TransactionSender, edition_id: int, copy: int, to: str) -> GiftView:
         """Give copy ``copy`` to reader ``to`` (party id or address); ``acting`` must hold it.
@@ -588,39 +565,15 @@ class Editions:
             gifted = client.gift(edition_id, copy, receiver, copy_row.batch_index, proof)
         at = self.now()
         with unit_of_work(self.sessions) as session:
-            row = session.get_one(EditionCopy, copy_row.id)
-            row.holder, row.received_at, row.gifted = receiver, at, True
-            session.add(
-                EditionGift(
-                    edition_id=edition.id,
-                    copy_number=copy,
-                    from_address=giver,
-                    to_address=receiver,
-                    gift_tx=gifted.position.tx_hash,
-                    gifted_at=at,
-                )
-            )
-            session.execute(
-                delete(EditionKeyGrant).where(
-                    EditionKeyGrant.edition_id == edition.id, EditionKeyGrant.copy_number == copy
-                )
-            )
-            leaf = session.scalar(
-                select(Registration.leaf).where(Registration.id == edition.registration_id)
-            )
-            record_event(
+            record_gift(
                 session,
-                EventType.EDITION_GIFTED,
-                str(leaf),
-                {
-                    "edition": edition_id,
-                    "copy": copy,
-                    "from": giver,
-                    "to": receiver,
-                    "tx_hash": gifted.position.tx_hash,
-                },
+                session.get_one(Edition, edition.id),
+                copy=copy,
+                giver=giver,
+                receiver=receiver,
+                tx_hash=gifted.position.tx_hash,
+                log_index=gifted.position.log_index,
                 at=at,
-                source_key=f"{gifted.position.tx_hash}:{gifted.position.log_index}",
             )
         return GiftView(copy, giver, receiver, gifted.position.tx_hash, at)
 
@@ -897,6 +850,8 @@ class Editions:
                 )
             )
             assert batch is not None
+            if batch.allow_list and row.held:
+                return []  # claimed: the contract holds its record, the leaf proves nothing more
             first, count = batch.first_copy, batch.count
             # Holders as issued: a gifted copy's issue holder is its first gift's giver.
             copies = session.execute(

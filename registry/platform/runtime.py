@@ -36,6 +36,7 @@ from registry.core.database import create_database_engine, session_factory
 from registry.core.errors import ChainUnreachable, ContractsNotConfigured
 from registry.core.settings import Settings
 from registry.editions import Editions
+from registry.editions.follower import block_times, edition_handlers
 from registry.moderation import (
     HookChain,
     Moderation,
@@ -128,7 +129,7 @@ class Runtime:
         settings = self.settings
         if not settings.anchor_address:
             suite, start_block, _ = ensure_suite(self.sender, settings.deployment_file)
-            return suite.registry_anchor, FollowedSuite(suite, start_block)
+            return suite.registry_anchor, self._followed_suite(suite, start_block)
         anchor = RegistryAnchorClient(self.w3, settings.anchor_address, self.sender)
         anchor.ensure_deployed()
         if not all(settings.suite_addresses_given):
@@ -144,7 +145,16 @@ class Runtime:
             editions=settings.editions_address,
         )
         suite = suite_at(self.w3, addresses, self.sender)
-        return anchor, FollowedSuite(suite, settings.suite_start_block)
+        return anchor, self._followed_suite(suite, settings.suite_start_block)
+
+    def _followed_suite(self, suite: Suite, start_block: int) -> FollowedSuite:
+        """The suite as the follower reads it, the editions' events folded by their handlers."""
+        handlers = (
+            edition_handlers(suite.editions.address, block_times(self.w3))
+            if suite.editions is not None
+            else {}
+        )
+        return FollowedSuite(suite, start_block, handlers)
 
     def follow_chain(self) -> FollowResult:
         """Bring the chain-derived tables up to ``head - confirmations`` (see

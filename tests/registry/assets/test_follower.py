@@ -167,7 +167,7 @@ def test_follower_applies_the_events_and_advances_the_checkpoint(runtime: Runtim
     assert [(f.target, f.authority) for f in freezes] == [
         (asset_key(history.moved_asset), "moderator")
     ]
-    assert len(checkpoints) == 5
+    assert len(checkpoints) == 6  # one per followed contract, Editions included
     assert {c.block_number for c in checkpoints} == {head}
     assert {c.block_hash for c in checkpoints} == {
         "0x" + bytes(runtime.w3.eth.get_block(head)["hash"]).hex()

@@ -1,0 +1,142 @@
+"""Recording what the ``Editions`` contract emitted, once: the editions service after its own
+writes and the follower (:mod:`registry.editions.follower`) for every event on chain share these,
+and each is idempotent (keyed by the contract's ids and the transaction), so whichever comes
+second changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from registry.core.events import EventType, record_event
+from registry.core.models import (
+    Edition,
+    EditionBatch,
+    EditionCopy,
+    EditionGift,
+    EditionKeyGrant,
+    Registration,
+)
+
+
+def record_batch(
+    session: Session,
+    edition: Edition,
+    *,
+    batch_index: int,
+    first_copy: int,
+    count: int,
+    root: bytes,
+    holders: Sequence[str],
+    allow_list: bool,
+    tx_hash: str,
+    at: datetime,
+) -> bool:
+    """An issue batch (``holders`` one per copy) or an allow-list (``holders`` its readers, when
+    known; each copy is held once claimed); ``False`` if it is recorded already."""
+    exists = session.scalar(
+        select(EditionBatch.id).where(
+            EditionBatch.edition_id == edition.id, EditionBatch.batch_index == batch_index
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(
+        EditionBatch(
+            edition_id=edition.id,
+            batch_index=batch_index,
+            first_copy=first_copy,
+            count=count,
+            root="0x" + root.hex(),
+            allow_list=allow_list,
+            issue_tx=tx_hash,
+            issued_at=at,
+        )
+    )
+    session.add_all(
+        EditionCopy(
+            edition_id=edition.id,
+            copy_number=first_copy + i,
+            batch_index=batch_index,
+            holder=holder,
+            received_at=at,
+            gifted=False,
+            held=not allow_list,
+        )
+        for i, holder in enumerate(holders)
+    )
+    edition.issued = max(edition.issued, first_copy + count - 1)
+    return True
+
+
+def record_gift(
+    session: Session,
+    edition: Edition,
+    *,
+    copy: int,
+    giver: str,
+    receiver: str,
+    tx_hash: str,
+    log_index: int,
+    at: datetime,
+) -> bool:
+    """A gift of copy ``copy``: its new holder, its history, the end of the former holder's key
+    grants, and the ``edition_gifted`` webhook event; ``False`` if it is recorded already."""
+    if session.scalar(select(EditionGift.id).where(EditionGift.gift_tx == tx_hash)) is not None:
+        return False
+    row = session.scalar(
+        select(EditionCopy).where(
+            EditionCopy.edition_id == edition.id, EditionCopy.copy_number == copy
+        )
+    )
+    if row is None:  # a copy of an allow-list this registry did not see claimed
+        batch = session.scalar(
+            select(EditionBatch).where(
+                EditionBatch.edition_id == edition.id,
+                EditionBatch.first_copy <= copy,
+                EditionBatch.first_copy + EditionBatch.count > copy,
+            )
+        )
+        row = EditionCopy(
+            edition_id=edition.id,
+            copy_number=copy,
+            batch_index=batch.batch_index if batch is not None else 0,
+        )
+        session.add(row)
+    row.holder, row.received_at, row.gifted, row.held = receiver, at, True, True
+    session.add(
+        EditionGift(
+            edition_id=edition.id,
+            copy_number=copy,
+            from_address=giver,
+            to_address=receiver,
+            gift_tx=tx_hash,
+            gifted_at=at,
+        )
+    )
+    session.execute(
+        delete(EditionKeyGrant).where(
+            EditionKeyGrant.edition_id == edition.id, EditionKeyGrant.copy_number == copy
+        )
+    )
+    leaf = session.scalar(
+        select(Registration.leaf).where(Registration.id == edition.registration_id)
+    )
+    record_event(
+        session,
+        EventType.EDITION_GIFTED,
+        str(leaf),
+        {
+            "edition": edition.chain_edition_id,
+            "copy": copy,
+            "from": giver,
+            "to": receiver,
+            "tx_hash": tx_hash,
+        },
+        at=at,
+        source_key=f"{tx_hash}:{log_index}",
+    )
+    return True
