@@ -422,6 +422,19 @@ PARTY_IDENTITY: dict[str, Any] = {
     "signature": ATTESTATION_IN["signature"],
     "verification": PARTY_VERIFICATION,
 }
+_KEY_LINK_STATEMENT = {
+    "type": "banquan.key-link/1",
+    "purpose": "link-key",
+    "party": "party_5f0c2a9e4b7d1c33",
+    "key": "address:0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    "nonce": "3b0f6c2d9a8e4f1b7c5d2e9a0b4f6c8d",
+    "issued_at": "2026-12-05T13:00:00Z",
+    "expires_at": "2026-12-05T13:05:00Z",
+}
+KEY_LINK_CHALLENGE: dict[str, Any] = {
+    "statement": _KEY_LINK_STATEMENT,
+    "message": json.dumps(_KEY_LINK_STATEMENT, sort_keys=True, separators=(",", ":")),
+}
 # A registration's metadata exported (registry.proofs.metadata_export), and the fuller
 # 作品登记 metadata a publisher may send (docs/metadata.md).
 METADATA_V2: dict[str, Any] = {

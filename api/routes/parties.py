@@ -8,28 +8,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import examples
-from api.auth import Admin, Caller, Regulator
+from api.auth import Admin, Caller, Regulator, requires
 from api.dependencies import RuntimeDep
 from api.routes.admin import LenderRoleOut, lender_role_out
 from api.schemas import error_responses, fields_of, out_of, with_example
 from registry.access import (
     AttestationSubmission,
     IdentityReader,
+    KeyLinkStatement,
     PartyView,
+    Principal,
     Scope,
     Verification,
     attest_party,
     create_party,
     describe_party,
+    key_link_statement,
     link_key,
+    link_own_key,
     list_parties,
     reveal_identity,
     revoke_attestation,
     revoke_key,
+    revoke_own_key,
     revoke_party,
     verification_of,
 )
@@ -39,6 +44,10 @@ from registry.platform import Runtime
 router = APIRouter(tags=["parties"])
 
 PartyId = Annotated[str, Path(examples=[examples.PARTY["party_id"]])]
+Fingerprint = Annotated[str, Path(examples=["9c1d2e3f4a5b6c7d"], max_length=64)]
+# A party acting for itself: a key of one of the roles that hold keys (a regulator's writes
+# nothing, an admin's acts for its own party).
+PartyActor = Annotated[Principal, Depends(requires(Scope.PUBLISHER, Scope.LENDER, Scope.PLATFORM))]
 
 
 class PartyIn(BaseModel):
@@ -56,6 +65,50 @@ class KeyLinkIn(BaseModel):
     key: str | dict[str, str] = Field(
         examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
         description="A signing key (sm2:04…, secp256k1:04…, a public key's JSON) or an address",
+    )
+
+
+class KeyChallengeIn(BaseModel):
+    key: str | dict[str, str] = Field(
+        examples=["sm2:04" + "a1" * 64],
+        description="The key to link: sm2:04…, secp256k1:04…, a public key's JSON, or an "
+        "address 0x…",
+    )
+
+
+class KeyChallengeOut(BaseModel):
+    """The statement the new key signs, and the exact bytes of it that are signed."""
+
+    model_config = with_example(examples.KEY_LINK_CHALLENGE)
+
+    statement: dict[str, str] = Field(
+        description="banquan.key-link/1: type, purpose, party, key, nonce, issued_at, "
+        "expires_at (5 minutes later)"
+    )
+    message: str = Field(
+        description="RFC 8785 canonical JSON of the statement, as UTF-8 text: what the key "
+        "signs (SM2 with the default ID 1234567812345678; secp256k1: EIP-191 personal_sign)"
+    )
+
+
+class KeyProofIn(BaseModel):
+    """A statement from the challenge, signed by the key it links (proof of possession)."""
+
+    model_config = with_example(
+        {"statement": examples.KEY_LINK_CHALLENGE["statement"], "signature": "sm2:" + "5e" * 64}
+    )
+
+    statement: dict[str, str]
+    signature: str = Field(
+        max_length=300,
+        description="The new key's signature of the message: sm2:<hex r ‖ s> or "
+        "secp256k1:<hex r ‖ s ‖ v>",
+    )
+
+
+def challenge_out(statement: KeyLinkStatement) -> KeyChallengeOut:
+    return KeyChallengeOut(
+        statement=statement.to_json(), message=statement.message().decode("utf-8")
     )
 
 
@@ -183,6 +236,49 @@ def delete_party_key(
 ) -> PartyOut:
     """Revoke one of the party's keys: claims it signs are refused from then on."""
     return party_out(revoke_key(runtime.sessions, party_id, fingerprint, now=runtime.now), runtime)
+
+
+@router.post(
+    "/v1/parties/me/keys/challenge",
+    response_model=KeyChallengeOut,
+    responses=error_responses(400, 401, 403, 409),
+)
+def post_key_challenge(
+    body: KeyChallengeIn, runtime: RuntimeDep, caller: PartyActor
+) -> KeyChallengeOut:
+    """The statement a new key of the caller's own party signs to be linked to it: it names the
+    party, the key, the purpose and a nonce, and holds for 5 minutes. Nothing is recorded."""
+    return challenge_out(
+        key_link_statement(runtime.sessions, caller.party, body.key, now=runtime.now)
+    )
+
+
+@router.post(
+    "/v1/parties/me/keys",
+    status_code=201,
+    response_model=PartyOut,
+    responses=error_responses(400, 401, 403, 409, 422),
+)
+def post_own_key(body: KeyProofIn, runtime: RuntimeDep, caller: PartyActor) -> PartyOut:
+    """Link a key (or address) to the caller's own party by proof of possession: the statement
+    of the challenge, signed by that key. A statement links once; a key belongs to one party for
+    good; a revoked party links nothing."""
+    view = link_own_key(
+        runtime.sessions, caller.party, body.statement, body.signature, now=runtime.now
+    )
+    return party_out(view, runtime)
+
+
+@router.delete(
+    "/v1/parties/me/keys/{fingerprint}",
+    response_model=PartyOut,
+    responses=error_responses(401, 403, 404),
+)
+def delete_own_key(fingerprint: Fingerprint, runtime: RuntimeDep, caller: PartyActor) -> PartyOut:
+    """Revoke one of the caller's own party's keys: claims it signs are refused from then on,
+    and it is never linked again."""
+    view = revoke_own_key(runtime.sessions, caller.party, fingerprint, now=runtime.now)
+    return party_out(view, runtime)
 
 
 @router.post(

@@ -14,6 +14,13 @@ from registry.access.attestation import (
     revoke_attestation,
     verification_of,
 )
+from registry.access.key_links import (
+    KeyLinkStatement,
+    key_link_statement,
+    link_own_key,
+    party_holding,
+    revoke_own_key,
+)
 from registry.access.keys import (
     Principal,
     Scope,
@@ -45,6 +52,7 @@ __all__ = [
     "AttestationSubmission",
     "Attestors",
     "IdentityReader",
+    "KeyLinkStatement",
     "PartyKind",
     "PartyView",
     "Principal",
@@ -61,11 +69,14 @@ __all__ = [
     "create_api_key",
     "create_party",
     "describe_party",
+    "key_link_statement",
     "link_key",
+    "link_own_key",
     "list_parties",
     "parse_signing_key",
     "party_address",
     "party_addresses",
+    "party_holding",
     "party_of_key",
     "record_write",
     "registering_party",
@@ -73,6 +84,7 @@ __all__ = [
     "revoke_api_key",
     "revoke_attestation",
     "revoke_key",
+    "revoke_own_key",
     "revoke_party",
     "verification_of",
 ]

@@ -165,7 +165,7 @@ def create_party(
         session.add(party)
         session.flush()
         for key_kind, identifier in parsed:
-            _link(session, party, key_kind, identifier, now())
+            attach_key(session, party, key_kind, identifier, now())
         party_id = party.party_id
     return describe_party(sessions, party_id)
 
@@ -178,13 +178,15 @@ def link_key(
     key_kind, identifier = parse_identifier(key)
     with unit_of_work(sessions) as session:
         party = active_party(session, party_id)
-        _link(session, party, key_kind, identifier, now())
+        attach_key(session, party, key_kind, identifier, now())
     return describe_party(sessions, party_id)
 
 
-def _link(
+def attach_key(
     session: Session, party: Party, kind: PartyKeyKind, identifier: str, at: datetime
 ) -> None:
+    """Add ``identifier`` to ``party`` in ``session``; :class:`PartyKeyTaken` if any party holds
+    (or held) it."""
     if session.scalar(select(PartyKey.id).where(PartyKey.identifier == identifier)) is not None:
         raise PartyKeyTaken(
             "this key is linked to a party already (or was, and was revoked)",
@@ -315,7 +317,7 @@ def check_asset_owner(
                 select(PartyKey.id).where(PartyKey.identifier == f"address:{owner}")
             )
             if taken is None:
-                _link(session, session.get_one(Party, party_row), PartyKeyKind.ADDRESS,
+                attach_key(session, session.get_one(Party, party_row), PartyKeyKind.ADDRESS,
                       f"address:{owner}", at)  # fmt: skip
 
     return link_first_address

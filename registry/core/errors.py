@@ -112,6 +112,25 @@ class InvalidAttestation(Unprocessable):
     code = "invalid_attestation"
 
 
+class InvalidKeyProof(Unprocessable):
+    """A key-link statement that is malformed, or names another party or another key than the
+    one linked."""
+
+    code = "invalid_key_proof"
+
+
+class KeyProofSignatureInvalid(Unprocessable):
+    """The key-link statement is not signed by the key it links (proof of possession fails)."""
+
+    code = "invalid_key_proof_signature"
+
+
+class KeyProofExpired(Unprocessable):
+    """The key-link statement is past its expiry, not yet issued, or valid for too long."""
+
+    code = "key_proof_expired"
+
+
 class AttestationSignatureInvalid(Unprocessable):
     """The attestation's signature is not its attestor's signature of the statement."""
 
@@ -239,6 +258,12 @@ class SignerOfAnotherParty(Forbidden):
     code = "signer_of_another_party"
 
 
+class KeyWithoutParty(Forbidden):
+    """This API key acts for no party (it predates parties): it has no keys of its own."""
+
+    code = "key_without_party"
+
+
 class UnknownAttestor(Forbidden):
     """The attestation is signed (or claims to be) by a key that is not a configured identity
     attestor's."""
@@ -356,6 +381,13 @@ class PartyKeyTaken(Conflict):
     """The key or address is linked to a party already, or was and was revoked."""
 
     code = "party_key_taken"
+
+
+class KeyProofUsed(Conflict):
+    """This proof of possession linked its key already: a signed key-link statement is used
+    once."""
+
+    code = "key_proof_used"
 
 
 class AttestationRevoked(Conflict):
@@ -723,9 +755,17 @@ class SameModerator(Forbidden):
 
 
 class AuthorityTooLow(Forbidden):
-    """A moderator cannot lift a regulator's takedown."""
+    """A moderator cannot lift a regulator's takedown, nor revoke a registration (a regulator's
+    decision)."""
 
     code = "authority_too_low"
+
+
+class RegistrationRevokedForGood(Conflict):
+    """The registration was revoked by a regulator (on chain, for good): it is not revoked
+    twice, and no takedown or restore changes it."""
+
+    code = "registration_revoked"
 
 
 class PublicationHeld(Conflict):
