@@ -23,6 +23,7 @@ from cli.evidence import check_package_file, evidence
 from cli.keys import PasswordFile, keys_app, signer_from
 from cli.moderation import audit_app
 from cli.output import refused
+from cli.parties import own_party_app
 from cli.pledge import asset_app, pledge_app
 from cli.search import search
 from cli.similar import similar
@@ -49,6 +50,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(pledge_app, name="pledge")
 app.add_typer(asset_app, name="asset")
 app.add_typer(edition_app, name="edition")
+app.add_typer(own_party_app, name="party")
 app.command(name="catalogue")(catalogue)
 app.command(name="similar", cls=DeferredHelp)(similar)
 app.command(name="evidence")(evidence)

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from rich.console import Console
 
+from cli.keys import PasswordFile
 from cli.output import refused
 from registry.core.errors import RegistryError
 from registry.core.record_json import json_of
 
 if TYPE_CHECKING:
+    from crypto.signing import KeySigner
     from registry.access import PartyView, RevealedIdentity, Verification
     from registry.platform import Runtime
 
@@ -319,3 +321,111 @@ def list_all(as_json: AsJson = False) -> None:
         runtime.close()
     for view in views:
         _show(view, as_json)
+
+
+# ``banquan party``: the party acting for itself, known by a keystore of one of its own keys.
+own_party_app = typer.Typer(
+    help="当事人自助 Your own party: link keys you hold, revoke your keys (acting with --as)."
+)
+ActingKey = Annotated[
+    Path,
+    typer.Option(
+        "--as",
+        help="你的密钥库 A keystore of a key already linked to your party (who acts)",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+
+
+def _acting_identifier(path: Path, password_file: Path | None) -> str:
+    from cli.keys import signer_from
+    from registry.access.parties import key_identifier
+
+    signer = signer_from(path, password_file)
+    assert signer is not None  # a path was given
+    return key_identifier(signer.public_key)
+
+
+def _proof_signer(path: Path, password_file: Path | None) -> KeySigner:
+    """The new key's signer; an SM2 key signs with the default ID (1234567812345678), as the
+    statement's check expects whatever ID its keystore names."""
+    from cli.keys import signer_from
+    from crypto.signing import KeySigner
+    from crypto.sm2 import SM2PrivateKey
+
+    signer = signer_from(path, password_file)
+    assert signer is not None
+    key = signer.private_key
+    if isinstance(key, SM2PrivateKey):
+        return KeySigner(SM2PrivateKey.from_bytes(key.to_bytes()))
+    return signer
+
+
+@own_party_app.command(name="link-key")
+def link_own(
+    key: Annotated[
+        Path,
+        typer.Option(
+            "--key", help="新密钥 The keystore of the key to link", exists=True, dir_okay=False
+        ),
+    ],
+    acting: ActingKey,
+    password_file: PasswordFile = None,
+    key_password_file: Annotated[
+        Path | None, typer.Option(help="The new keystore's password file (else as --as's)")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """绑定新密钥 Link a key you hold to your party: the new key signs the registry's
+    statement (party, key, purpose, nonce, 5-minute expiry) and the proof is checked as the API
+    checks it. A key belongs to one party for good."""
+    from registry.access import key_link_statement, link_own_key, party_holding
+    from registry.access.parties import key_identifier
+
+    identifier = _acting_identifier(acting, password_file)
+    signer = _proof_signer(key, key_password_file or password_file)
+
+    def link(rt: Runtime) -> PartyView:
+        party = party_holding(rt.sessions, identifier)
+        statement = key_link_statement(
+            rt.sessions, party, key_identifier(signer.public_key), now=rt.now
+        )
+        signature = signer.sign(statement.message()).to_text()
+        return link_own_key(rt.sessions, party, statement.to_json(), signature, now=rt.now)
+
+    view = _with_runtime(link, as_json)
+    if not as_json:
+        console.print("已绑定 linked", highlight=False)
+    _show(view, as_json)
+
+
+@own_party_app.command(name="revoke-key")
+def revoke_own(
+    fingerprint: Annotated[str, typer.Argument(help="The key's fingerprint (see the listing)")],
+    acting: ActingKey,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """撤销密钥 Revoke one of your party's keys: claims it signs are refused from then on, and
+    it is never linked again."""
+    from registry.access import party_holding, revoke_own_key
+
+    identifier = _acting_identifier(acting, password_file)
+    _run(
+        lambda rt: revoke_own_key(
+            rt.sessions, party_holding(rt.sessions, identifier), fingerprint, now=rt.now
+        ),
+        as_json,
+    )
+
+
+@own_party_app.command(name="show")
+def show_own(
+    acting: ActingKey, password_file: PasswordFile = None, as_json: AsJson = False
+) -> None:
+    """你的当事人 Your party, its keys and addresses."""
+    from registry.access import own_party, party_holding
+
+    identifier = _acting_identifier(acting, password_file)
+    _run(lambda rt: own_party(rt.sessions, party_holding(rt.sessions, identifier)), as_json)

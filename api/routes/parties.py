@@ -31,6 +31,7 @@ from registry.access import (
     link_key,
     link_own_key,
     list_parties,
+    own_party,
     reveal_identity,
     revoke_attestation,
     revoke_key,
@@ -236,6 +237,12 @@ def delete_party_key(
 ) -> PartyOut:
     """Revoke one of the party's keys: claims it signs are refused from then on."""
     return party_out(revoke_key(runtime.sessions, party_id, fingerprint, now=runtime.now), runtime)
+
+
+@router.get("/v1/parties/me", response_model=PartyOut, responses=error_responses(401, 403))
+def get_own_party(runtime: RuntimeDep, caller: Caller) -> PartyOut:
+    """The caller's own party: its name, keys, addresses and verification."""
+    return party_out(own_party(runtime.sessions, caller.party), runtime)
 
 
 @router.post(

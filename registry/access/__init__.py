@@ -18,6 +18,7 @@ from registry.access.key_links import (
     KeyLinkStatement,
     key_link_statement,
     link_own_key,
+    own_party,
     party_holding,
     revoke_own_key,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "link_key",
     "link_own_key",
     "list_parties",
+    "own_party",
     "parse_signing_key",
     "party_address",
     "party_addresses",

@@ -195,6 +195,13 @@ def revoke_own_key(
     return revoke_key(sessions, party_id, key_fingerprint, now=now)
 
 
+def own_party(sessions: sessionmaker[Session], party: int | None) -> PartyView:
+    """The caller's own party (its row id), active; its keys and addresses."""
+    with sessions() as session:
+        party_id = _caller_party(session, party).party_id
+    return describe_party(sessions, party_id)
+
+
 def party_holding(sessions: sessionmaker[Session], identifier: str) -> int:
     """The row id of the active party ``identifier`` (a key the caller holds) is linked to: how
     the command line acts as a party. :class:`KeyWithoutParty` for a key of no party,

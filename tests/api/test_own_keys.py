@@ -214,6 +214,9 @@ def test_a_party_revokes_only_its_own_keys(runtime: Runtime, client: TestClient)
         headers=owner.headers,
     ).json()
     fingerprint = linked["keys"][0]["fingerprint"]
+    mine = client.get("/v1/parties/me", headers=owner.headers).json()
+    assert mine["party_id"] == owner.party_id
+    assert [k["fingerprint"] for k in mine["keys"]] == [fingerprint]
 
     refused = client.delete(f"/v1/parties/me/keys/{fingerprint}", headers=other.headers)
     assert refused.status_code == 404
