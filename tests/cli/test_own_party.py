@@ -16,7 +16,7 @@ from crypto.signing import generate_private_key
 from registry.access.parties import key_identifier
 
 runner = CliRunner()
-PASSWORD = "correct horse battery staple"  # noqa: S105 - a test keystore's
+PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
