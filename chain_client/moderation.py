@@ -73,13 +73,15 @@ def asset_target(asset_id: int) -> bytes:
 class ModerationClient(RoleAdministered):
     """One deployed ``Moderation``."""
 
+    DELAYED_GRANTS = True
     CONTRACT_NAME = "Moderation"
     EVENT_TYPES = (Frozen, Restored, EnforcementPaused, FreezeExtended)
 
     @classmethod
-    def deploy(cls, sender: TransactionSender) -> ModerationClient:
-        """Deploy a new ``Moderation``; the sending account is its admin."""
-        return cls._deploy(sender, sender.address)
+    def deploy(cls, sender: TransactionSender, *, role_grant_delay: int = 0) -> ModerationClient:
+        """Deploy a new ``Moderation``; the sending account is its admin, and grants its roles in
+        two steps ``role_grant_delay`` seconds apart (0: development only)."""
+        return cls._deploy(sender, sender.address, role_grant_delay)
 
     def freeze(self, target: bytes, reason_digest: bytes) -> Frozen:
         """Freeze a registration leaf / asset (moderator or regulator)."""

@@ -402,6 +402,7 @@ def _typed_data(
 class PledgesClient(RoleAdministered):
     """One deployed ``Pledges``."""
 
+    DELAYED_GRANTS = True
     CONTRACT_NAME = "Pledges"
     EVENT_TYPES = (
         Pledged,
@@ -429,9 +430,14 @@ class PledgesClient(RoleAdministered):
         rights_asset: str,
         moderation: str,
         junior_liens_allowed: bool = False,
+        role_grant_delay: int = 0,
     ) -> PledgesClient:
-        """Deploy a new ``Pledges`` over ``rights_asset``; the sending account is its admin."""
-        return cls._deploy(sender, sender.address, rights_asset, moderation, junior_liens_allowed)
+        """Deploy a new ``Pledges`` over ``rights_asset``; the sending account is its admin.
+        Lenders are granted at once, the registry authority in two steps ``role_grant_delay``
+        seconds apart (0: development only)."""
+        return cls._deploy(
+            sender, sender.address, rights_asset, moderation, junior_liens_allowed, role_grant_delay
+        )
 
     def sign_consent(self, owner: LocalAccount, terms: PledgeTerms, *, deadline: int) -> bytes:
         """The owner's EIP-712 signature of ``terms`` with its current nonce (eth-account)."""

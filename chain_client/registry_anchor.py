@@ -87,13 +87,19 @@ class TokenizationRecord(Record):
 class RegistryAnchorClient(RoleAdministered):
     """One deployed ``RegistryAnchor``."""
 
+    DELAYED_GRANTS = True
     CONTRACT_NAME = CONTRACT_NAME
     EVENT_TYPES = (Anchored, RootRevoked, RegistrationRevoked)
 
     @classmethod
-    def deploy(cls, sender: TransactionSender) -> RegistryAnchorClient:
-        """Deploy a new ``RegistryAnchor``; the sending account is its admin and a registrar."""
-        return cls._deploy(sender, sender.address, sender.address)
+    def deploy(
+        cls, sender: TransactionSender, *, registrar: str | None = None, role_grant_delay: int = 0
+    ) -> RegistryAnchorClient:
+        """Deploy a new ``RegistryAnchor``; the sending account is its admin, ``registrar`` (by
+        default the sending account too: a single-key development chain) its registrar. Other
+        roles are granted in two steps ``role_grant_delay`` seconds apart (0: development only).
+        """
+        return cls._deploy(sender, sender.address, registrar or sender.address, role_grant_delay)
 
     def ensure_deployed(self) -> None:
         """Raise :class:`ContractNotDeployed` unless the address holds the expected code."""

@@ -192,6 +192,7 @@ def asset_id_of(leaf: bytes) -> int:
 class RightsAssetClient(RoleAdministered):
     """One deployed ``RightsAsset``."""
 
+    DELAYED_GRANTS = True
     CONTRACT_NAME = "RightsAsset"
     EVENT_TYPES = (
         Tokenized,
@@ -204,11 +205,25 @@ class RightsAssetClient(RoleAdministered):
 
     @classmethod
     def deploy(
-        cls, sender: TransactionSender, *, registry_anchor: str, moderation: str
+        cls,
+        sender: TransactionSender,
+        *,
+        registry_anchor: str,
+        moderation: str,
+        registrar: str | None = None,
+        role_grant_delay: int = 0,
     ) -> RightsAssetClient:
         """Deploy a new ``RightsAsset`` reading ``registry_anchor`` and ``moderation``; the
-        sending account is its admin and a registrar."""
-        return cls._deploy(sender, sender.address, sender.address, registry_anchor, moderation)
+        sending account is its admin, ``registrar`` (by default the sending account) its
+        registrar; further registrars are granted in two steps ``role_grant_delay`` apart."""
+        return cls._deploy(
+            sender,
+            sender.address,
+            registrar or sender.address,
+            registry_anchor,
+            moderation,
+            role_grant_delay,
+        )
 
     def bind_lien_registry(self, pledges: str) -> LienRegistryBound:
         """Bind the ``Pledges`` contract (admin, once)."""

@@ -13,7 +13,14 @@ from chain_client.moderation import ModerationClient
 from chain_client.pledges import PledgesClient
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.rights_assets import RightsAssetClient
-from chain_client.roles import LENDER_ROLE, MODERATOR_ROLE, REGISTRAR_ROLE, REGULATOR_ROLE
+from chain_client.roles import (
+    LENDER_ROLE,
+    MODERATOR_ROLE,
+    REGISTRAR_ROLE,
+    REGULATOR_ROLE,
+    RoleAdministered,
+    RoleGrantScheduled,
+)
 from chain_client.transactions import TransactionSender
 
 
@@ -80,34 +87,48 @@ class Suite:
 def deploy_suite(
     sender: TransactionSender,
     *,
+    registrar: str | None = None,
     registrars: Iterable[str] = (),
     moderators: Iterable[str] = (),
     regulators: Iterable[str] = (),
     lenders: Iterable[str] = (),
     junior_liens_allowed: bool = False,
     registry_anchor: RegistryAnchorClient | None = None,
+    role_grant_delay: int = 0,
 ) -> Suite:
     """Deploy every contract, wire them together and grant the roles.
 
-    ``sender`` becomes the default admin of every contract and a registrar; the other accounts
-    are granted their roles on the contracts where the roles exist (registrars on
-    ``RegistryAnchor`` and ``RightsAsset``, regulators on ``RegistryAnchor`` and ``Moderation``,
-    moderators on ``Moderation``, lenders on ``Pledges``). Moving the admin role elsewhere
-    afterwards is a two-step transfer with a delay (``AccessControlDefaultAdminRules``).
+    ``sender`` (the deployer) becomes the default admin of every contract; ``registrar`` is
+    made registrar of ``RegistryAnchor`` and ``RightsAsset`` by their constructors, so a deployer
+    that names another registrar never holds ``REGISTRAR_ROLE`` (without ``registrar`` the
+    deployer is the registrar: a single-key development chain). The other accounts are granted
+    their roles on the contracts where the roles exist (registrars on ``RegistryAnchor`` and
+    ``RightsAsset``, regulators on ``RegistryAnchor`` and ``Moderation``, moderators on
+    ``Moderation``, lenders on ``Pledges``) by :func:`grant_suite_roles`: operational roles in two
+    steps ``role_grant_delay`` seconds apart (``DelayedRoleGrants``; with a delay they are left
+    scheduled), lenders at once. Moving the admin role elsewhere afterwards is a two-step transfer
+    with a delay (``AccessControlDefaultAdminRules``).
 
     With ``registry_anchor`` the suite is built around that deployed anchor (its roots stay
     valid for tokenizing) instead of a new one; its admin must be ``sender``.
     """
-    anchor = registry_anchor or RegistryAnchorClient.deploy(sender)
-    moderation = ModerationClient.deploy(sender)
+    anchor = registry_anchor or RegistryAnchorClient.deploy(
+        sender, registrar=registrar, role_grant_delay=role_grant_delay
+    )
+    moderation = ModerationClient.deploy(sender, role_grant_delay=role_grant_delay)
     rights = RightsAssetClient.deploy(
-        sender, registry_anchor=anchor.address, moderation=moderation.address
+        sender,
+        registry_anchor=anchor.address,
+        moderation=moderation.address,
+        registrar=registrar,
+        role_grant_delay=role_grant_delay,
     )
     pledges = PledgesClient.deploy(
         sender,
         rights_asset=rights.address,
         moderation=moderation.address,
         junior_liens_allowed=junior_liens_allowed,
+        role_grant_delay=role_grant_delay,
     )
     rights.bind_lien_registry(pledges.address)
     licences = LicencesClient.deploy(
@@ -126,19 +147,59 @@ def deploy_suite(
     # The registry's account records the identity attestations it has checked.
     identity_attestations = IdentityAttestationsClient.deploy(sender)
     editions = deploy_editions(sender, rights, licences, moderation, identity_attestations)
-    for account in registrars:
-        anchor.grant_role(REGISTRAR_ROLE, account)
-        rights.grant_role(REGISTRAR_ROLE, account)
-    for account in regulators:
-        anchor.grant_role(REGULATOR_ROLE, account)
-        moderation.grant_role(REGULATOR_ROLE, account)
-    for account in moderators:
-        moderation.grant_role(MODERATOR_ROLE, account)
-    for account in lenders:
-        pledges.grant_role(LENDER_ROLE, account)
-    return Suite(
+    suite = Suite(
         anchor, moderation, rights, pledges, licences, encumbrances, identity_attestations, editions
     )
+    grant_suite_roles(
+        suite, registrars=registrars, moderators=moderators, regulators=regulators, lenders=lenders
+    )
+    return suite
+
+
+@dataclass(frozen=True)
+class PendingRoleGrant:
+    """A role grant scheduled on ``contract`` and executable from ``scheduled.ready_at``."""
+
+    contract: str
+    scheduled: RoleGrantScheduled
+
+
+def grant_suite_roles(
+    suite: Suite,
+    *,
+    registrars: Iterable[str] = (),
+    moderators: Iterable[str] = (),
+    regulators: Iterable[str] = (),
+    lenders: Iterable[str] = (),
+) -> list[PendingRoleGrant]:
+    """Grant the suite's roles as its admin: lenders at once; the operational roles scheduled
+    and, on a contract whose delay is 0, executed at once. Returns the grants left scheduled
+    (executable later by the admin or the grantee, :meth:`RoleAdministered.execute_role_grant`)."""
+    pending: list[PendingRoleGrant] = []
+
+    def grant(client: RoleAdministered, role: bytes, account: str) -> None:
+        if client.has_role(role, account):
+            return
+        if not client.role_grant_delayed(role):
+            client.grant_role(role, account)
+            return
+        scheduled = client.schedule_role_grant(role, account)
+        if client.role_grant_delay() == 0:
+            client.execute_role_grant(role, account)
+        else:
+            pending.append(PendingRoleGrant(client.CONTRACT_NAME, scheduled))
+
+    for account in registrars:
+        grant(suite.registry_anchor, REGISTRAR_ROLE, account)
+        grant(suite.rights_asset, REGISTRAR_ROLE, account)
+    for account in regulators:
+        grant(suite.registry_anchor, REGULATOR_ROLE, account)
+        grant(suite.moderation, REGULATOR_ROLE, account)
+    for account in moderators:
+        grant(suite.moderation, MODERATOR_ROLE, account)
+    for account in lenders:
+        grant(suite.pledges, LENDER_ROLE, account)
+    return pending
 
 
 def deploy_editions(

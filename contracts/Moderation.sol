@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {DelayedRoleGrants} from "./access/DelayedRoleGrants.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
 
 /**
@@ -16,7 +17,7 @@ import {IModeration} from "./interfaces/IModeration.sol";
  * moderator cannot lift a regulator's freeze. A regulator freezing a target a moderator froze
  * escalates the freeze to regulator authority.
  */
-contract Moderation is IModeration, AccessControlDefaultAdminRules {
+contract Moderation is IModeration, DelayedRoleGrants {
     /// @notice Role allowed to freeze and restore moderator freezes.
     bytes32 public constant MODERATOR_ROLE = keccak256("MODERATOR_ROLE");
     /// @notice Role allowed to freeze and restore anything.
@@ -131,10 +132,15 @@ contract Moderation is IModeration, AccessControlDefaultAdminRules {
     event Restored(bytes32 indexed target, bytes32 reasonDigest, address indexed actor);
 
     /**
-     * @notice Sets up the admin; moderators and regulators are granted by the admin.
+     * @notice Sets up the admin; moderators, regulators and arbiters are granted by the admin, in
+     * two steps ({DelayedRoleGrants}).
      * @param admin Account granted {DEFAULT_ADMIN_ROLE}.
+     * @param roleGrantDelay_ Delay of the two-step role grants (0 only on development and test chains).
      */
-    constructor(address admin) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) {}
+    constructor(address admin, uint48 roleGrantDelay_)
+        AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
+        DelayedRoleGrants(roleGrantDelay_)
+    {}
 
     /**
      * @notice Freezes `target`: a frozen asset cannot be transferred, licensed or pledged, and

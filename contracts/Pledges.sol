@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {DelayedRoleGrants} from "./access/DelayedRoleGrants.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
@@ -39,7 +40,7 @@ import {ILicences} from "./interfaces/ILicences.sol";
  * new key executes ({proposeLenderRecovery}, {executeLenderRecovery}). The lender may lower the
  * secured amount ({reduceLien}).
  */
-contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonces {
+contract Pledges is ILienRegistry, DelayedRoleGrants, EIP712, Nonces {
     /// @notice Role of licensed financial institutions, the only possible lenders.
     bytes32 public constant LENDER_ROLE = keccak256("LENDER_ROLE");
     /// @notice Role of the authority that registers pledges of copyright (著作权质权登记) and
@@ -537,9 +538,18 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
      * @param rightsAsset_ The `RightsAsset` contract.
      * @param moderation_ The `Moderation` contract.
      * @param juniorLiensAllowed_ Initial junior-lien policy.
+     * @param roleGrantDelay_ Delay of the two-step grant of {REGISTRY_AUTHORITY_ROLE}
+     * ({DelayedRoleGrants}; 0 only on development and test chains). {LENDER_ROLE} is granted at once.
      */
-    constructor(address admin, IRightsAsset rightsAsset_, IModeration moderation_, bool juniorLiensAllowed_)
+    constructor(
+        address admin,
+        IRightsAsset rightsAsset_,
+        IModeration moderation_,
+        bool juniorLiensAllowed_,
+        uint48 roleGrantDelay_
+    )
         AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
+        DelayedRoleGrants(roleGrantDelay_)
         EIP712("banquan Pledges", "1")
     {
         if (address(rightsAsset_) == address(0) || address(moderation_) == address(0)) revert ZeroAddress();
@@ -884,6 +894,12 @@ contract Pledges is ILienRegistry, AccessControlDefaultAdminRules, EIP712, Nonce
         }
         licences = licences_;
         emit LicencesBound(licences_);
+    }
+
+    /// @dev {LENDER_ROLE} is granted at once: a licensed lender is onboarded by the admin after an
+    /// off-chain licence check, and it can do nothing without an owner's signed consent.
+    function _isDelayedRole(bytes32 role) internal pure override returns (bool) {
+        return role != DEFAULT_ADMIN_ROLE && role != LENDER_ROLE;
     }
 
     /**

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {DelayedRoleGrants} from "./access/DelayedRoleGrants.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IRegistryAnchor} from "./interfaces/IRegistryAnchor.sol";
 
@@ -24,7 +25,7 @@ import {IRegistryAnchor} from "./interfaces/IRegistryAnchor.sol";
  * {verifyRegistration} answers false and {registrationStatus} answers `Revoked` for a revoked
  * registration or a registration under a revoked root.
  */
-contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
+contract RegistryAnchor is IRegistryAnchor, DelayedRoleGrants {
     /// @notice Role allowed to anchor batch roots.
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @notice Role allowed to revoke registrations and anchored roots (监管).
@@ -134,8 +135,13 @@ contract RegistryAnchor is IRegistryAnchor, AccessControlDefaultAdminRules {
      * @notice Sets up the roles.
      * @param admin Account granted {DEFAULT_ADMIN_ROLE}, which can grant and revoke roles.
      * @param registrar Account granted {REGISTRAR_ROLE}, which can anchor roots.
+     * @param roleGrantDelay_ Delay of the two-step grant of {REGISTRAR_ROLE} and {REGULATOR_ROLE}
+     * ({DelayedRoleGrants}; 0 only on development and test chains).
      */
-    constructor(address admin, address registrar) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) {
+    constructor(address admin, address registrar, uint48 roleGrantDelay_)
+        AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
+        DelayedRoleGrants(roleGrantDelay_)
+    {
         if (registrar == address(0)) revert ZeroAddress();
         _grantRole(REGISTRAR_ROLE, registrar);
     }

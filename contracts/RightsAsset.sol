@@ -6,6 +6,7 @@ import {ERC721Utils} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Util
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {DelayedRoleGrants} from "./access/DelayedRoleGrants.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
@@ -41,7 +42,7 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * controller-bound one (OpenZeppelin `StandardMerkleTree` leaves of types `bytes32` and
  * `bytes32, address`); a 64-byte preimage cannot collide with a 32-byte one.
  */
-contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EIP712 {
+contract RightsAsset is IRightsAsset, ERC721, DelayedRoleGrants, EIP712 {
     /// @notice Role allowed to tokenize custodial registrations (the service's submitting accounts).
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
@@ -253,10 +254,19 @@ contract RightsAsset is IRightsAsset, ERC721, AccessControlDefaultAdminRules, EI
      * @param registrar Account granted {REGISTRAR_ROLE}.
      * @param anchor_ The `RegistryAnchor`.
      * @param moderation_ The `Moderation` contract.
+     * @param roleGrantDelay_ Delay of the two-step grant of {REGISTRAR_ROLE} ({DelayedRoleGrants};
+     * 0 only on development and test chains).
      */
-    constructor(address admin, address registrar, IRegistryAnchor anchor_, IModeration moderation_)
+    constructor(
+        address admin,
+        address registrar,
+        IRegistryAnchor anchor_,
+        IModeration moderation_,
+        uint48 roleGrantDelay_
+    )
         ERC721("banquan rights", "BQR")
         AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
+        DelayedRoleGrants(roleGrantDelay_)
         EIP712("banquan RightsAsset", "1")
     {
         if (registrar == address(0) || address(anchor_) == address(0) || address(moderation_) == address(0)) {

@@ -1,5 +1,5 @@
 // Exports the ABI and bytecode of every contract in contracts/ (tests excluded) from the Hardhat
-// build into chain_client/abi/<ContractName>.json, where the Python client loads them from.
+// build into chain_client/abi/<ContractName>.json (abstract bases in contracts/access/ excluded), where the Python client loads them from.
 //
 //   node contracts/scripts/export-abi.mjs           write the files (`make abi`)
 //   node contracts/scripts/export-abi.mjs --check   only compare them with the build (`make check-abi`)
@@ -26,6 +26,7 @@ function isExported(sourceName) {
     sourceName.startsWith("contracts/") &&
     !sourceName.startsWith("contracts/test/") &&
     !sourceName.startsWith("contracts/interfaces/") &&
+    !sourceName.startsWith("contracts/access/") &&
     sourceName.endsWith(".sol") &&
     !sourceName.endsWith(".t.sol")
   );

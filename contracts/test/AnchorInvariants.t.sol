@@ -17,8 +17,9 @@ contract AnchorHandler {
     mapping(bytes32 root => bool) public wasRevoked;
 
     constructor() {
-        registry = new RegistryAnchor(address(this), REGISTRAR);
-        registry.grantRole(registry.REGULATOR_ROLE(), REGULATOR);
+        registry = new RegistryAnchor(address(this), REGISTRAR, 0);
+        registry.scheduleRoleGrant(registry.REGULATOR_ROLE(), REGULATOR);
+        registry.executeRoleGrant(registry.REGULATOR_ROLE(), REGULATOR);
     }
 
     function rootAt(uint256 i) public pure returns (bytes32) {

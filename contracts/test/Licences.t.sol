@@ -316,7 +316,7 @@ contract LicencesTest is SuiteBase {
     }
 
     function test_bindLicences_byAdminOnceOnly() public {
-        Pledges fresh = new Pledges(ADMIN, IRightsAsset(address(assets)), IModeration(address(moderation)), false);
+        Pledges fresh = new Pledges(ADMIN, IRightsAsset(address(assets)), IModeration(address(moderation)), false, 0);
         Licences freshLicences =
             new Licences(IRightsAsset(address(assets)), IModeration(address(moderation)), ILienRegistry(address(fresh)));
         vm.expectRevert(
@@ -343,7 +343,7 @@ contract LicencesTest is SuiteBase {
     /// `pledges`) or licenses another asset contract would grant licences of pledged assets
     /// without these lenders' consent: binding it is refused, and nothing is bound.
     function test_bindLicences_refusesLicencesThatDoNotPointBack() public {
-        Pledges fresh = new Pledges(ADMIN, IRightsAsset(address(assets)), IModeration(address(moderation)), false);
+        Pledges fresh = new Pledges(ADMIN, IRightsAsset(address(assets)), IModeration(address(moderation)), false, 0);
         vm.expectRevert(
             abi.encodeWithSelector(
                 Pledges.LicencesMismatch.selector, address(licences), address(pledges), address(assets)
@@ -352,7 +352,7 @@ contract LicencesTest is SuiteBase {
         vm.prank(ADMIN);
         fresh.bindLicences(address(licences));
         RightsAsset otherAssets =
-            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)));
+            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0);
         Licences elsewhere =
             new Licences(IRightsAsset(address(otherAssets)), IModeration(address(moderation)), ILienRegistry(address(fresh)));
         vm.expectRevert(

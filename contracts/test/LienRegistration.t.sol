@@ -20,7 +20,7 @@ contract LienRegistrationTest is SuiteBase {
         _deploySuite(true);
         assetId = _tokenize(keccak256("registered lien"));
         vm.startPrank(ADMIN);
-        pledges.grantRole(pledges.REGISTRY_AUTHORITY_ROLE(), AUTHORITY);
+        _grantDelayed(pledges, pledges.REGISTRY_AUTHORITY_ROLE(), AUTHORITY);
         pledges.grantRole(pledges.LENDER_ROLE(), LENDER3);
         vm.stopPrank();
         first = _pledge(assetId, LENDER);

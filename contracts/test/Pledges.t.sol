@@ -67,7 +67,7 @@ contract PledgesTest is SuiteBase {
 
     function test_constructor_revertsOnZeroAddresses() public {
         vm.expectRevert(abi.encodeWithSelector(Pledges.ZeroAddress.selector));
-        new Pledges(ADMIN, IRightsAsset(address(0)), IModeration(address(moderation)), false);
+        new Pledges(ADMIN, IRightsAsset(address(0)), IModeration(address(moderation)), false, 0);
     }
 
     function test_setJuniorLiensAllowed_byAdminOnly() public {

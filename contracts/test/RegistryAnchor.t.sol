@@ -9,6 +9,8 @@ import {RegistryAnchor} from "../RegistryAnchor.sol";
 /// @dev The few cheatcodes these tests use (served by the test runner at the standard address).
 interface Vm {
     function prank(address sender) external;
+    function startPrank(address sender) external;
+    function stopPrank() external;
     function warp(uint256 timestamp) external;
     function roll(uint256 blockNumber) external;
     function assume(bool condition) external;
@@ -35,10 +37,12 @@ contract RegistryAnchorTest {
     function setUp() public {
         vm.warp(START_TIME);
         vm.roll(START_BLOCK);
-        registry = new RegistryAnchor(ADMIN, REGISTRAR);
+        registry = new RegistryAnchor(ADMIN, REGISTRAR, 0);
         bytes32 regulatorRole = registry.REGULATOR_ROLE();
-        vm.prank(ADMIN);
-        registry.grantRole(regulatorRole, REGULATOR);
+        vm.startPrank(ADMIN);
+        registry.scheduleRoleGrant(regulatorRole, REGULATOR);
+        registry.executeRoleGrant(regulatorRole, REGULATOR);
+        vm.stopPrank();
     }
 
     // ---------------------------------------------------------------- constructor
@@ -55,12 +59,12 @@ contract RegistryAnchorTest {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector, address(0))
         );
-        new RegistryAnchor(address(0), REGISTRAR);
+        new RegistryAnchor(address(0), REGISTRAR, 0);
     }
 
     function test_constructor_revertsOnZeroRegistrar() public {
         vm.expectRevert(abi.encodeWithSelector(RegistryAnchor.ZeroAddress.selector));
-        new RegistryAnchor(ADMIN, address(0));
+        new RegistryAnchor(ADMIN, address(0), 0);
     }
 
     // ---------------------------------------------------------------- anchor
@@ -145,8 +149,10 @@ contract RegistryAnchorTest {
 
     function test_anchor_allowsRegistrarGrantedByAdmin() public {
         bytes32 role = registry.REGISTRAR_ROLE();
-        vm.prank(ADMIN);
-        registry.grantRole(role, STRANGER);
+        vm.startPrank(ADMIN);
+        registry.scheduleRoleGrant(role, STRANGER);
+        registry.executeRoleGrant(role, STRANGER);
+        vm.stopPrank();
 
         vm.prank(STRANGER);
         registry.anchor(keccak256("batch-1"), 1);
@@ -243,7 +249,7 @@ contract RegistryAnchorTest {
 
     function test_constructor_revertsOnZeroRegistrarWithZeroAddress() public {
         vm.expectRevert(abi.encodeWithSelector(RegistryAnchor.ZeroAddress.selector));
-        new RegistryAnchor(ADMIN, address(0));
+        new RegistryAnchor(ADMIN, address(0), 0);
     }
 
     // ---------------------------------------------------------------- revokeRoot

@@ -29,7 +29,7 @@ contract RightsAssetTest is SuiteBase {
 
     function test_constructor_revertsOnZeroAddresses() public {
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.ZeroAddress.selector));
-        new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(0)), IModeration(address(moderation)));
+        new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(0)), IModeration(address(moderation)), 0);
     }
 
     function test_bindLienRegistry_onlyOnce() public {
@@ -41,8 +41,8 @@ contract RightsAssetTest is SuiteBase {
 
     function test_bindLienRegistry_revertsOnZeroAndForStranger() public {
         RightsAsset fresh =
-            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)));
-        Pledges freshPledges = new Pledges(ADMIN, IRightsAsset(address(fresh)), IModeration(address(moderation)), false);
+            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0);
+        Pledges freshPledges = new Pledges(ADMIN, IRightsAsset(address(fresh)), IModeration(address(moderation)), false, 0);
         vm.expectRevert(abi.encodeWithSelector(RightsAsset.ZeroAddress.selector));
         vm.prank(ADMIN);
         fresh.bindLienRegistry(ILienRegistry(address(0)));
@@ -62,7 +62,7 @@ contract RightsAssetTest is SuiteBase {
     /// refused, and nothing is bound.
     function test_bindLienRegistry_refusesARegistryThatDoesNotPointBack() public {
         RightsAsset fresh =
-            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)));
+            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0);
         vm.expectRevert(
             abi.encodeWithSelector(RightsAsset.LienRegistryMismatch.selector, address(pledges), address(assets))
         );

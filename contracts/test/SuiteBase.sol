@@ -7,6 +7,7 @@ import {RightsAsset} from "../RightsAsset.sol";
 import {Pledges} from "../Pledges.sol";
 import {Licences} from "../Licences.sol";
 import {Encumbrances} from "../Encumbrances.sol";
+import {DelayedRoleGrants} from "../access/DelayedRoleGrants.sol";
 import {IRegistryAnchor} from "../interfaces/IRegistryAnchor.sol";
 import {IModeration} from "../interfaces/IModeration.sol";
 import {IRightsAsset} from "../interfaces/IRightsAsset.sol";
@@ -78,10 +79,10 @@ abstract contract SuiteBase {
         vm.warp(START_TIME);
         vm.roll(START_BLOCK);
         owner = vm.addr(OWNER_KEY);
-        registry = new RegistryAnchor(ADMIN, REGISTRAR);
-        moderation = new Moderation(ADMIN);
-        assets = new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)));
-        pledges = new Pledges(ADMIN, IRightsAsset(address(assets)), IModeration(address(moderation)), juniorLiensAllowed);
+        registry = new RegistryAnchor(ADMIN, REGISTRAR, 0);
+        moderation = new Moderation(ADMIN, 0);
+        assets = new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0);
+        pledges = new Pledges(ADMIN, IRightsAsset(address(assets)), IModeration(address(moderation)), juniorLiensAllowed, 0);
         licences = new Licences(
             IRightsAsset(address(assets)), IModeration(address(moderation)), ILienRegistry(address(pledges))
         );
@@ -89,13 +90,20 @@ abstract contract SuiteBase {
         vm.startPrank(ADMIN);
         assets.bindLienRegistry(ILienRegistry(address(pledges)));
         pledges.bindLicences(address(licences));
-        registry.grantRole(registry.REGULATOR_ROLE(), REGULATOR);
-        moderation.grantRole(moderation.MODERATOR_ROLE(), MODERATOR);
-        moderation.grantRole(moderation.REGULATOR_ROLE(), REGULATOR);
-        moderation.grantRole(moderation.ARBITER_ROLE(), ARBITER);
+        _grantDelayed(registry, registry.REGULATOR_ROLE(), REGULATOR);
+        _grantDelayed(moderation, moderation.MODERATOR_ROLE(), MODERATOR);
+        _grantDelayed(moderation, moderation.REGULATOR_ROLE(), REGULATOR);
+        _grantDelayed(moderation, moderation.ARBITER_ROLE(), ARBITER);
         pledges.grantRole(pledges.LENDER_ROLE(), LENDER);
         pledges.grantRole(pledges.LENDER_ROLE(), LENDER2);
         vm.stopPrank();
+    }
+
+    /// @dev Grants a delayed role in its two steps, as the current (pranked) admin, on a contract
+    /// deployed with a role-grant delay of 0 (tests only).
+    function _grantDelayed(DelayedRoleGrants target, bytes32 role, address account) internal {
+        target.scheduleRoleGrant(role, account);
+        target.executeRoleGrant(role, account);
     }
 
     // ---------------------------------------------------------------- registrations and assets
