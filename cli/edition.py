@@ -154,6 +154,46 @@ def create_command(
         _show(as_json, asdict(view))
 
 
+@edition_app.command(name="amend", cls=DeferredHelp)
+def amend_command(
+    edition_id: EditionId,
+    key: Key,
+    cover: Annotated[str, typer.Option(help="封面/元数据 CID Cover/metadata CID")],
+    size: Annotated[int, typer.Option(help="份数 Number of copies N")],
+    lock_after_issue_days: Annotated[
+        float, typer.Option(help="发行后锁定天数 Lock-up after issue")
+    ] = 180,
+    lock_after_gift_days: Annotated[
+        float, typer.Option(help="受赠后锁定天数 Lock-up after a gift")
+    ] = 730,
+    daily_gift_limit: Annotated[
+        int, typer.Option(help="每日赠送上限 Gifts per holder per day")
+    ] = 1,
+    territory: Annotated[int, typer.Option(help="地域 ISO 3166-1 numeric")] = 156,
+    sole: Annotated[bool, typer.Option(help="该作品唯一版本 The work's only edition")] = False,
+    price: Annotated[
+        str | None, typer.Option(help="展示价格（元，仅链下）Price in CNY, off chain")
+    ] = None,
+    password_file: PasswordFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """修改版本条款 Replace an edition's terms (its publisher), only before the first copy is
+    issued: after that they are fixed (edition_terms_locked)."""
+    from chain_client.editions import EditionTerms
+
+    with _runtime(as_json) as runtime:
+        terms = EditionTerms(
+            size=size, territory=territory, lock_after_issue=int(lock_after_issue_days * DAY),
+            lock_after_gift=int(lock_after_gift_days * DAY), daily_gift_limit=daily_gift_limit,
+            sole=sole,
+        )  # fmt: skip
+        view = runtime.editions.amend_terms(
+            _sender(runtime, key, password_file), edition_id, metadata_cid=cover, terms=terms,
+            price_fen=_price_fen(price),
+        )  # fmt: skip
+        _show(as_json, asdict(view))
+
+
 def _catalogue(path: Path, as_json: bool) -> list[tuple[str, int]]:
     rows: list[tuple[str, int]] = []
     with path.open(encoding="utf-8", newline="") as handle:

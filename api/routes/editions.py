@@ -141,6 +141,38 @@ class EditionSubmitIn(EditionIn, Signed):
     )
 
 
+class TermsIn(BaseModel):
+    model_config = with_example(
+        {
+            "from": PUBLISHER,
+            "metadata_cid": EDITION_EXAMPLE["metadata_cid"],
+            "price_cny": "29.90",
+            "terms": {
+                "size": 5000,
+                "territory": 156,
+                "lock_after_issue": 15552000,
+                "lock_after_gift": 63072000,
+                "daily_gift_limit": 1,
+                "sole": False,
+            },
+        },
+        populate_by_name=True,
+    )
+
+    from_: str = Field(alias="from", description="The edition's publisher")
+    metadata_cid: str = Field(min_length=1, max_length=200, description="Cover/metadata CID")
+    price_cny: str | None = Field(
+        default=None, max_length=20, description="Price shown off chain, in yuan (CNY only)"
+    )
+    terms: EditionTermsIn
+
+
+class TermsSubmitIn(TermsIn, Signed):
+    model_config = with_example(
+        {**_example(TermsIn), "raw_transaction": RAW_EXAMPLE}, populate_by_name=True
+    )
+
+
 class IssueRowIn(BaseModel):
     reader: str = Field(min_length=1, max_length=42, description="Party id or account address")
     copy_number: int = Field(ge=1, le=1_000_000)
@@ -209,8 +241,8 @@ class PreparedEditionOut(BaseModel):
     model_config = with_example({"operation": "edition_gift", "transaction": TRANSACTION_EXAMPLE})
 
     operation: str = Field(
-        description="edition_create, edition_issue, edition_allow_list, edition_claim or "
-        "edition_gift"
+        description="edition_create, edition_amend, edition_issue, edition_allow_list, "
+        "edition_claim or edition_gift"
     )
     transaction: TransactionOut
 
@@ -406,6 +438,44 @@ def post_edition(body: EditionSubmitIn, runtime: RuntimeDep, _caller: Publisher)
 def get_edition(edition_id: EditionId, runtime: RuntimeDep) -> EditionOut:
     """An edition: its terms as fixed on chain, copies issued, whether it is frozen."""
     return _edition(runtime.editions.show(edition_id))
+
+
+@router.post(
+    "/v1/editions/{edition_id}/terms/prepare",
+    response_model=PreparedEditionOut,
+    responses=ERRORS,
+    response_model_exclude_none=True,
+)
+def post_prepare_terms(
+    edition_id: EditionId, body: TermsIn, runtime: RuntimeDep, _caller: Publisher
+) -> PreparedEditionOut:
+    """The publisher's unsigned ``amendTerms`` transaction: only before the first copy (409
+    ``edition_terms_locked`` after)."""
+    editions, price = runtime.editions, _price_fen(body.price_cny)
+    transaction = editions.prepared(
+        body.from_,
+        lambda acting: editions.amend_terms(
+            acting, edition_id, metadata_cid=body.metadata_cid,
+            terms=EditionTerms(**body.terms.model_dump()), price_fen=price,
+        ),
+    )  # fmt: skip
+    return PreparedEditionOut(
+        operation="edition_amend", transaction=TransactionOut.model_validate(transaction)
+    )
+
+
+@router.post("/v1/editions/{edition_id}/terms", response_model=EditionOut, responses=ERRORS)
+def post_terms(
+    edition_id: EditionId, body: TermsSubmitIn, runtime: RuntimeDep, _caller: Publisher
+) -> EditionOut:
+    """Amend an edition's terms with the publisher's signed transaction, before its first copy."""
+    editions, price = runtime.editions, _price_fen(body.price_cny)
+    acting = editions.relaying(body.raw_transaction)
+    view = editions.amend_terms(
+        acting, edition_id, metadata_cid=body.metadata_cid,
+        terms=EditionTerms(**body.terms.model_dump()), price_fen=price,
+    )  # fmt: skip
+    return _edition(view)
 
 
 @router.post(

@@ -35,7 +35,7 @@ from chain_client.editions import (
 )
 from registry.assets.follower import asset_key
 from registry.core.models import Edition, EditionBatch, EditionCopy, Registration, Work
-from registry.editions.records import record_batch, record_gift
+from registry.editions.records import record_batch, record_gift, record_terms
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +115,7 @@ def edition_handlers(
         row = edition(session, event.edition_id)
         if row is None or row.issued > 0:
             return  # the contract amends only before the first copy
-        terms = event.terms
-        row.metadata_cid = cid_text(event.metadata_cid)
-        row.size, row.territory, row.sole = terms.size, terms.territory, terms.sole
-        row.lock_after_issue, row.lock_after_gift = terms.lock_after_issue, terms.lock_after_gift
-        row.daily_gift_limit = terms.daily_gift_limit
+        record_terms(row, metadata_cid=cid_text(event.metadata_cid), terms=event.terms)
 
     def issued(session: Session, event: Issued) -> None:
         row = edition(session, event.edition_id)

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from chain_client.editions import EditionTerms
 from registry.core.events import EventType, record_event
 from registry.core.models import (
     Edition,
@@ -70,6 +71,15 @@ def record_batch(
     )
     edition.issued = max(edition.issued, first_copy + count - 1)
     return True
+
+
+def record_terms(edition: Edition, *, metadata_cid: str, terms: EditionTerms) -> None:
+    """An edition's amended terms (the contract amends only before the first copy)."""
+    edition.metadata_cid = metadata_cid
+    edition.size, edition.territory, edition.sole = terms.size, terms.territory, terms.sole
+    edition.lock_after_issue = terms.lock_after_issue
+    edition.lock_after_gift = terms.lock_after_gift
+    edition.daily_gift_limit = terms.daily_gift_limit
 
 
 def record_gift(

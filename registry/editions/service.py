@@ -63,14 +63,16 @@ from registry.editions.errors import (
     CopyNotFound,
     EditionNotFound,
     EditionTakenDown,
+    EditionTermsLocked,
     GiftToSelf,
     InvalidEditionTerms,
     InvalidIssueCatalogue,
     IssueBeyondSize,
     NotCopyHolder,
+    NotEditionPublisher,
     ReaderNotVerified,
 )
-from registry.editions.records import record_batch, record_gift
+from registry.editions.records import record_batch, record_gift, record_terms
 from registry.editions.relay import prepare, relaying
 from registry.proofs.verification import get_registration
 from registry.registration import registrant_id
@@ -417,6 +419,40 @@ class Editions:
             edition.lock_after_gift = terms.lock_after_gift
             edition.daily_gift_limit = terms.daily_gift_limit
         return self.show(created.edition_id)
+
+    def amend_terms(
+        self,
+        acting: TransactionSender,
+        edition_id: int,
+        *,
+        metadata_cid: str,
+        terms: EditionTerms,
+        price_fen: int | None = None,
+    ) -> EditionView:
+        """Replace the terms of an edition (its publisher), only while no copy is issued or
+        reserved: once one is, what its readers were shown stands (:class:`EditionTermsLocked`).
+        A new size, cover or sole flag is checked against the work's other editions as at
+        creation (:class:`EditionConflict`)."""
+        edition = self._edition_row(edition_id)
+        caller = Web3.to_checksum_address(acting.address)
+        if caller != edition.publisher:
+            raise NotEditionPublisher(
+                "only the edition's publisher amends its terms",
+                details={"edition": edition_id, "caller": caller},
+            )
+        if edition.issued > 0:
+            raise EditionTermsLocked(
+                "the terms cannot change once a copy was issued",
+                details={"edition": edition_id, "issued": edition.issued},
+            )
+        cid = check_terms(terms, metadata_cid, price_fen)
+        with edition_refusals():
+            self._client(acting).amend_terms(edition_id, cid, terms)
+        with unit_of_work(self.sessions) as session:
+            row = session.get_one(Edition, edition.id)
+            record_terms(row, metadata_cid=metadata_cid, terms=terms)
+            row.price_fen = price_fen
+        return self.show(edition_id)
 
     def issue(
         self,

@@ -20,7 +20,7 @@ from registry.core.models import Edition, EditionCopy, EditionGift
 from registry.platform.runtime import Runtime
 from tests.chain_client.conftest import ROLE_KEYS
 from tests.conftest import bearer
-from tests.registry.editions.test_service import COVER, _count, _reader, _work
+from tests.registry.editions.test_service import COVER, OTHER_COVER, _count, _reader, _work
 
 OWNER = Account.from_key(ROLE_KEYS["owner"])
 STRANGER = Account.from_key(ROLE_KEYS["buyer"])
@@ -243,3 +243,66 @@ def test_allow_list_and_claims(client: TestClient, runtime: Runtime) -> None:
     platform = bearer(runtime, "platform")
     assert client.get(f"{base}/holders/{alice.party}", headers=platform).json()["copies"] == [1]
     assert client.get(f"{base}/holders/{bob.party}", headers=platform).json()["copies"] == []
+
+
+def test_terms_are_fixed_once_a_copy_is_issued(client: TestClient, runtime: Runtime) -> None:
+    number = _work(runtime)
+    alice = _reader(runtime)
+    edition_id = _write(client, runtime, "/v1/editions", _edition_body(number), OWNER).json()[
+        "edition_id"
+    ]
+    base = f"/v1/editions/{edition_id}"
+    amended_terms = {
+        "metadata_cid": OTHER_COVER,
+        "price_cny": "29.90",
+        "terms": {**_edition_body(number)["terms"], "size": 5, "lock_after_gift": YEAR},
+    }
+
+    # Another account cannot amend the publisher's edition.
+    before = _nonce(runtime, STRANGER)
+    refused = _write(client, runtime, f"{base}/terms", amended_terms, STRANGER)
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_edition_publisher")
+    assert _nonce(runtime, STRANGER) == before
+    assert client.get(base).json()["size"] == 3
+
+    # Before the first copy the publisher may amend them.
+    amended = _write(client, runtime, f"{base}/terms", amended_terms, OWNER)
+    assert amended.status_code == 200, amended.text
+    shown = amended.json()
+    assert (shown["size"], shown["lock_after_gift"], shown["price_cny"]) == (5, YEAR, "¥29.90")
+    assert shown["metadata_cid"] == OTHER_COVER
+    on_chain = runtime.suite().editions.edition_of(edition_id)  # type: ignore[union-attr]
+    assert (on_chain.size, on_chain.lock_after_gift) == (5, YEAR)
+
+    # A second edition claiming to be the work's only one breaks this one's terms.
+    sole = _write(
+        client, runtime, "/v1/editions",
+        {**_edition_body(number, sole=True), "metadata_cid": COVER}, OWNER,
+    )  # fmt: skip
+    assert (sole.status_code, sole.json()["code"]) == (409, "edition_conflict")
+    assert _count(runtime, Edition) == 1
+
+    issued = _write(
+        client, runtime, f"{base}/issue",
+        {"catalogue": [{"reader": alice.party, "copy_number": 1}]}, OWNER,
+    )  # fmt: skip
+    assert issued.status_code == 200, issued.text
+
+    # Once a copy is issued what its readers were shown stands.
+    before = _nonce(runtime, OWNER)
+    locked = _write(client, runtime, f"{base}/terms", {**amended_terms, "price_cny": "9.90"}, OWNER)
+    assert (locked.status_code, locked.json()["code"]) == (409, "edition_terms_locked")
+    assert _nonce(runtime, OWNER) == before
+    assert client.get(base).json()["price_cny"] == "¥29.90"
+    assert runtime.suite().editions.edition_of(edition_id).size == 5  # type: ignore[union-attr]
+
+    # Nothing is issued while the work is taken down.
+    runtime.moderation.take_down(
+        number, reason="侵权 infringing", actor="test", authority="moderator"
+    )
+    frozen = _write(
+        client, runtime, f"{base}/issue",
+        {"catalogue": [{"reader": alice.party, "copy_number": 2}]}, OWNER,
+    )  # fmt: skip
+    assert (frozen.status_code, frozen.json()["code"]) == (451, "edition_taken_down")
+    assert _count(runtime, EditionCopy) == 1

@@ -73,6 +73,12 @@ def test_create_issue_show_gift(runtime: Runtime, tmp_path: Path) -> None:
     issued = invoke("edition", "issue", edition, str(catalogue), "--key", keystore(tmp_path, OWNER))
     assert issued["copies"] == 2
     assert invoke("edition", "show", edition)["issued"] == 2
+    locked = invoke(
+        "edition", "amend", edition, "--key", keystore(tmp_path, OWNER), "--cover", COVER,
+        "--size", "5", code=2,
+    )  # fmt: skip
+    assert locked["error"] == "edition_terms_locked"
+    assert invoke("edition", "show", edition)["size"] == 3
 
     gift = invoke(
         "edition", "gift", edition, "1", bob.party, "--key", keystore(tmp_path, alice.account)
@@ -114,6 +120,11 @@ def test_allow_list_and_claim(runtime: Runtime, tmp_path: Path) -> None:
         "--cover", COVER, "--size", "2",
     )  # fmt: skip
     edition = str(created["edition_id"])
+    amended = invoke(
+        "edition", "amend", edition, "--key", keystore(tmp_path, OWNER), "--cover", COVER,
+        "--size", "3", "--price", "9.90",
+    )  # fmt: skip
+    assert (amended["size"], amended["price_cny"]) == (3, "¥9.90")
     catalogue = tmp_path / "allow.csv"
     catalogue.write_text(f"{alice.party},1\n{bob.party},2\n", "utf-8")
     posted = invoke(
