@@ -170,6 +170,16 @@ TAKEDOWN: dict[str, Any] = {
     "restore_tx": None,
     "restored_at": None,
 }
+REVOCATION: dict[str, Any] = {
+    "registration": "BQ-2026-00000001",
+    "leaf": TAKEDOWN["target"],
+    "authority": "regulator",
+    "reason": "登记材料系伪造，见 (2026)京0491民初123号判决 forged, per the judgment",
+    "reason_digest": "9d0c5c1a7e2b3f4d6a8b0c2e4f6a8b0d2c4e6f8a0b2d4f6a8c0e2b4d6f8a0c2e",
+    "revoked_by": "1cfc66fb5d30b621",
+    "tx_hash": "0x5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c",
+    "revoked_at": "2026-12-05T13:20:00Z",
+}
 VERIFICATION: dict[str, Any] = {"registered": True, "registrations": [REGISTRATION]}
 
 BULK_VERIFICATION: dict[str, Any] = {

@@ -168,7 +168,13 @@ class RegistrationOut(BaseModel):
     anchor: AnchorOut | None
     takedown: dict[str, object] | None = Field(
         default=None,
-        description="The takedown in force (authority, reason, reason_digest on chain, tx_hash)",
+        description="The takedown in force (authority, reason, reason_digest on chain, tx_hash); "
+        'a regulator\'s revocation has "kind": "revocation" and never ends',
+    )
+    revoked: bool = Field(
+        default=False,
+        description="已撤销: a regulator revoked this registration on chain, for good (its proof "
+        "shows revoked under any root; it is never tokenized)",
     )
     controller: str | None = Field(
         default=None,

@@ -147,6 +147,41 @@ def revoke_lender(address: LenderAddress, as_json: LenderJson = False) -> None:
     _lender_role("revoke", address, as_json)
 
 
+@admin_app.command(name="revoke-registration")
+def revoke_registration(
+    registration: Annotated[
+        str, typer.Argument(help="登记号 Registration number (or its leaf / asset id)")
+    ],
+    reason: Annotated[
+        str,
+        typer.Option(help="监管决定 The regulator's decision and its reference (kept off chain)"),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """撤销登记 Revoke one registration on chain for good, carrying out a regulator's decision
+    (RegistryAnchor.revokeRegistration): its proof shows revoked, it is never tokenized, and its
+    batch's other registrations stay valid."""
+    from registry.core.record_json import json_of
+
+    runtime = _runtime()
+    try:
+        view = runtime.moderation.revoke_registration(
+            registration, reason=reason, actor="command line", authority="regulator"
+        )
+    except RegistryError as exc:
+        raise refused(exc, as_json=as_json) from exc
+    finally:
+        runtime.close()
+    if as_json:
+        print(json.dumps(json_of(view), ensure_ascii=False))
+        return
+    console.print(
+        f"已撤销 revoked {view.registration}  leaf {view.leaf}\n"
+        f"  理由摘要 reason digest {view.reason_digest}\n  交易 tx {view.tx_hash}",
+        highlight=False,
+    )
+
+
 @admin_app.command(name="deploy-external-anchor")
 def deploy_external_anchor_command(
     name: Annotated[str, typer.Option(help="The external chain's name, e.g. tianping")],

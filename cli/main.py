@@ -507,7 +507,14 @@ def _print_check(view: RegistrationView, check: ProofCheck) -> None:
             f"  登记人 registrant: {escape(view.party.public_name)} ({view.party.party_id})",
             highlight=False,
         )
-    if view.takedown is not None:
+    if view.revoked and view.takedown is not None:
+        console.print(
+            "  [red]已撤销 revoked[/red]: 监管机构已撤销此登记，不再有效"
+            " / a regulator revoked this registration, it is no longer valid;"
+            f" reason digest {view.takedown.get('reason_digest')},"
+            f" tx {view.takedown.get('tx_hash')}"
+        )
+    elif view.takedown is not None:
         console.print(
             f"  [red]taken down 已下架[/red]: by the {view.takedown.get('authority')},"
             f" reason digest {view.takedown.get('reason_digest')},"

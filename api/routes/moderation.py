@@ -26,6 +26,7 @@ from api.schemas import error_responses, fields_of, out_of, with_example
 from registry.access import Principal, Scope
 from registry.moderation.builtin import BlocklistView
 from registry.moderation.review import ReviewItemView
+from registry.moderation.revocation import RevocationView
 from registry.moderation.takedown import TakedownView
 
 router = APIRouter(prefix="/v1/moderation", tags=["moderation"])
@@ -92,6 +93,25 @@ class TakedownIn(BaseModel):
 
 class TakedownOut(fields_of(TakedownView)):  # type: ignore[misc]
     model_config = with_example(examples.TAKEDOWN, from_attributes=True)
+
+
+class RevocationIn(BaseModel):
+    model_config = with_example(
+        {
+            "registration": examples.REVOCATION["registration"],
+            "reason": examples.REVOCATION["reason"],
+        }
+    )
+
+    registration: str = Field(description="Registration number, or the leaf / asset id (hex)")
+    reason: str = Field(
+        min_length=1, max_length=4000, description="The regulator's decision: kept off chain, "
+        "its SHA-256 on",
+    )  # fmt: skip
+
+
+class RevocationOut(fields_of(RevocationView)):  # type: ignore[misc]
+    model_config = with_example(examples.REVOCATION, from_attributes=True)
 
 
 class ComplaintIn(BaseModel):
@@ -238,6 +258,23 @@ def takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator) -> Tak
 def restore_takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator) -> TakedownOut:
     """Lift the takedown in force (a moderator cannot lift a regulator's)."""
     return _takedown_change(runtime.moderation.restore, body, moderator)
+
+
+@router.post("/revocations", status_code=201, response_model=RevocationOut, responses=ERRORS)
+def revoke_registration(
+    body: RevocationIn, runtime: RuntimeDep, moderator: Moderator
+) -> RevocationOut:
+    """Revoke one registration on chain, for good (``RegistryAnchor.revokeRegistration``): a
+    regulator's decision, so a moderator's key that also holds the regulator scope (or an admin
+    key); a moderator alone is refused 403 ``authority_too_low``. Its proof then shows revoked
+    under any root, it is never tokenized, and its batch's other registrations stay valid."""
+    view = runtime.moderation.revoke_registration(
+        body.registration,
+        reason=body.reason,
+        actor=moderator.key_id,
+        authority=_authority(moderator),
+    )
+    return out_of(RevocationOut, view)
 
 
 @router.post("/complaints", status_code=201, response_model=ReviewItemOut, responses=ERRORS)

@@ -27,6 +27,7 @@ from chain_client.licences import LicenceGranted
 from chain_client.moderation import Frozen, Restored
 from chain_client.pledges import Enforced, Pledged, Released
 from chain_client.records import LogPosition
+from chain_client.registry_anchor import RegistrationRevoked
 from chain_client.rights_assets import Transfer
 from registry.core.models import Batch, Event, Registration, Takedown
 from registry.core.priority import prior_claim
@@ -48,6 +49,7 @@ class EventType(enum.StrEnum):
     RESTORED = "restored"
     REVIEW_DECIDED = "review_decided"
     EDITION_GIFTED = "edition_gifted"
+    REGISTRATION_REVOKED = "registration_revoked"
 
 
 def record_event(
@@ -116,6 +118,18 @@ def record_chain_event(session: Session, event: Any) -> None:
                 "authority": takedown.authority,
                 "actor": takedown.frozen_by,
                 "reason_digest": takedown.reason_digest,
+            }
+    if event_type is EventType.REGISTRATION_REVOKED:
+        # The chain knows the revoking account; the record knows the regulator's decision.
+        recorded = session.scalar(
+            select(Registration.takedown_json).where(Registration.leaf == subject)
+        )
+        revocation = json.loads(recorded) if recorded else {}
+        if revocation.get("kind") == "revocation":
+            payload = {
+                **payload,
+                "authority": revocation.get("authority"),
+                "actor": revocation.get("actor"),
             }
     payload = {
         "number": number,
@@ -195,6 +209,12 @@ def _chain_event(event: Any) -> tuple[EventType, str, dict[str, object]] | None:
             )
         case Restored():
             return (EventType.RESTORED, event.target.hex(), {"actor": event.actor})
+        case RegistrationRevoked():
+            return (
+                EventType.REGISTRATION_REVOKED,
+                event.leaf.hex(),
+                {"revoker": event.revoker, "reason_digest": event.reason_digest.hex()},
+            )
     return None
 
 

@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import joinedload
 
-from registry.core.errors import TakenDown
+from registry.core.errors import RegistrationRevokedForGood, TakenDown
 from registry.core.models import Batch, Party, Registration, Work
 from registry.core.states import BatchStatus, RegistrationStatus
+
+# The kind of a takedown record that is a regulator's revocation of the registration (for good).
+REVOCATION = "revocation"
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,11 @@ class RegistrationView:
     # The party it belongs to (None: a command-line registration with an unlinked key, or older).
     party: PartyRef | None = None
 
+    @property
+    def revoked(self) -> bool:
+        """A regulator revoked this registration (on chain, for good)."""
+        return self.takedown is not None and self.takedown.get("kind") == REVOCATION
+
     def summary_json(self) -> dict[str, object]:
         """What a registration is, in brief: its number, state, title, claim and digests."""
         return {
@@ -106,14 +114,31 @@ class RegistrationView:
 
 
 def refuse_if_taken_down(number: str, takedown_json: str | dict[str, object] | None) -> None:
-    """Raise :class:`TakenDown`, with the takedown's reference, while one is in force."""
+    """Raise :class:`TakenDown`, with the takedown's reference, while one is in force (or the
+    registration was revoked: ``"kind": "revocation"``, for good)."""
     if takedown_json is None:
         return
     takedown = json.loads(takedown_json) if isinstance(takedown_json, str) else takedown_json
+    revoked = takedown.get("kind") == REVOCATION
     raise TakenDown(
-        f"registration {number} is taken down",
-        details={"number": number, "takedown": takedown},
+        f"registration {number} was revoked by a regulator (已撤销)"
+        if revoked
+        else f"registration {number} is taken down",
+        details={"number": number, "takedown": takedown, "revoked": revoked},
     )
+
+
+def refuse_if_revoked(number: str, takedown_json: str | dict[str, object] | None) -> None:
+    """Raise :class:`RegistrationRevokedForGood` once a regulator revoked the registration: no
+    takedown, restore or second revocation changes it."""
+    if takedown_json is None:
+        return
+    takedown = json.loads(takedown_json) if isinstance(takedown_json, str) else takedown_json
+    if takedown.get("kind") == REVOCATION:
+        raise RegistrationRevokedForGood(
+            f"registration {number} was revoked by a regulator, for good",
+            details={"number": number, "revocation": takedown},
+        )
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -14,6 +14,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.moderation import ModerationClient
+from chain_client.registry_anchor import RegistryAnchorClient
+from registry.core.errors import ContractsNotConfigured
 from registry.moderation.audit import AuditVerification, export_audit, verify_audit_chain
 from registry.moderation.builtin import (
     BlocklistView,
@@ -32,6 +34,7 @@ from registry.moderation.review import (
     list_review_items,
     moderation_of,
 )
+from registry.moderation.revocation import RevocationView, revoke_registration
 from registry.moderation.takedown import (
     TakedownChange,
     TakedownView,
@@ -46,13 +49,15 @@ class Moderation:
     """Review, blocklist, takedowns and the audit log over one database and one chain.
 
     ``chain`` gives the suite's ``Moderation`` contract, resolved only when a decision needs
-    the chain (a takedown, or a complaint accepted); ``events`` tells listeners of decisions.
+    the chain (a takedown, or a complaint accepted); ``anchor`` the ``RegistryAnchor`` sending
+    as a regulator (for revoking a registration); ``events`` tells listeners of decisions.
     """
 
     sessions: sessionmaker[Session]
     now: Callable[[], datetime]
     chain: Callable[[], ModerationClient]
     events: ModerationEvents
+    anchor: Callable[[], RegistryAnchorClient] | None = None
 
     # ------------------------------------------------------------------------------- review
 
@@ -158,6 +163,18 @@ class Moderation:
     def restore(self, reference: str, *, reason: str, actor: str, authority: str) -> TakedownView:
         """Lift the takedown in force (a moderator cannot lift a regulator's)."""
         return self._change(restore, reference, reason=reason, actor=actor, authority=authority)
+
+    def revoke_registration(
+        self, reference: str, *, reason: str, actor: str, authority: str
+    ) -> RevocationView:
+        """Revoke one registration on chain, for good (a regulator's decision): its proof shows
+        revoked, it is never tokenized, and its batch's other registrations stay valid."""
+        if self.anchor is None:
+            raise ContractsNotConfigured("no RegistryAnchor is configured to revoke on")
+        return revoke_registration(
+            self.sessions, self.anchor(), reference,
+            reason=reason, actor=actor, authority=authority, now=self.now, events=self.events,
+        )  # fmt: skip
 
     def _change(
         self, change: TakedownChange, reference: str, *, reason: str, actor: str, authority: str

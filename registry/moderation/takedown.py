@@ -30,7 +30,7 @@ from registry.core.errors import (
     TakedownNotFound,
 )
 from registry.core.models import Registration, Takedown
-from registry.core.views import as_utc
+from registry.core.views import as_utc, refuse_if_revoked
 from registry.moderation.audit import append_audit
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
 
@@ -210,6 +210,7 @@ class TakedownChange:
 
 
 def _not_taken_down(_session: Session, registration: Registration, _authority: str) -> None:
+    refuse_if_revoked(registration.number, registration.takedown_json)
     if registration.takedown_json is not None:
         raise AlreadyTakenDown(
             "a takedown is in force already", details={"registration": registration.number}
@@ -251,6 +252,7 @@ def _record_takedown(session: Session, change: _Change) -> tuple[Takedown, dict[
 
 
 def _takedown_in_force(session: Session, registration: Registration, authority: str) -> int:
+    refuse_if_revoked(registration.number, registration.takedown_json)  # no restore lifts it
     takedown = session.scalar(
         select(Takedown).where(
             Takedown.registration_id == registration.id, Takedown.restored_at.is_(None)

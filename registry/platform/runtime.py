@@ -19,6 +19,7 @@ from chain_client.deployment import ensure_suite, load_record, suite_at
 from chain_client.errors import ChainError
 from chain_client.moderation import REGULATOR_ROLE as MODERATION_REGULATOR_ROLE
 from chain_client.moderation import ModerationClient
+from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.suite import Suite, SuiteAddresses
 from chain_client.transactions import TransactionSender
@@ -186,6 +187,19 @@ class Runtime:
                 raise ChainUnreachable(f"chain not ready: {exc}") from exc
         return moderation
 
+    def regulator_anchor_client(self) -> RegistryAnchorClient:
+        """The ``RegistryAnchor`` in use, sending as the registry's account to carry out a
+        regulator's revocation. In dev mode the account (the contract's admin) is granted
+        ``REGULATOR_ROLE`` on first need; elsewhere an operator grants it."""
+        anchor = self.anchor_client()
+        if self.settings.mode == "dev" and not self.settings.anchor_address:
+            try:
+                if not anchor.has_role(ANCHOR_REGULATOR_ROLE, self.sender.address):
+                    anchor.grant_role(ANCHOR_REGULATOR_ROLE, self.sender.address)
+            except ChainError as exc:
+                raise ChainUnreachable(f"chain not ready: {exc}") from exc
+        return anchor
+
     @property
     def assets(self) -> Assets:
         """Rights assets, licences, liens and relayed writes (see ``registry.assets``)."""
@@ -214,6 +228,7 @@ class Runtime:
             now=self.now,
             chain=self.moderation_client,
             events=self.moderation_events,
+            anchor=self.regulator_anchor_client,
         )
 
     @property

@@ -1,0 +1,124 @@
+"""Revoking one registration (撤销登记): a regulator's decision, for good, on ``RegistryAnchor``.
+
+``RegistryAnchor.revokeRegistration(leaf, reasonDigest)`` (``REGULATOR_ROLE``) marks the claim
+leaf revoked under every root that holds it: the chain then answers ``revoked`` for its proof and
+``RightsAsset`` refuses to tokenize it, while its batch's other registrations stay valid. The
+reason text stays in the database and its SHA-256 goes on chain, as for a takedown; the
+revocation is recorded where a takedown in force is (the registration's ``takedown_json``, with
+``"kind": "revocation"``), so every face that tells of a takedown — the verification answers and
+page, the certificate's refusal, the command line — tells of the revocation on the same path. No
+restore lifts it, and it is not revoked twice.
+
+Refused before anything is sent: :class:`AuthorityTooLow` (only a regulator's authority
+revokes), :class:`RegistrationNotFound`, :class:`RegistrationRevokedForGood` (revoked already),
+:class:`ContractsNotConfigured` (the registry's account lacks ``REGULATOR_ROLE`` on the anchor).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from chain_client.registry_anchor import REGULATOR_ROLE, RegistryAnchorClient
+from registry.core.chain_refusals import chain_refusals
+from registry.core.database import unit_of_work
+from registry.core.errors import AuthorityTooLow, ContractsNotConfigured
+from registry.core.views import REVOCATION, refuse_if_revoked
+from registry.moderation.audit import append_audit
+from registry.moderation.events import ModerationEvent, ModerationEvents, publish
+from registry.moderation.takedown import _checked, _registration, reason_digest
+
+ACTION: Final = "registration_revoked"
+
+
+@dataclass(frozen=True)
+class RevocationView:
+    """A registration revoked: why, by whom, and the transaction that recorded it on chain
+    (None when it was revoked on chain by another path and is recorded here after)."""
+
+    registration: str
+    leaf: str
+    authority: str
+    reason: str
+    reason_digest: str
+    revoked_by: str
+    tx_hash: str | None
+    revoked_at: datetime
+
+
+def revoke_registration(
+    sessions: sessionmaker[Session],
+    anchor: RegistryAnchorClient,
+    reference: str,
+    *,
+    reason: str,
+    actor: str,
+    authority: str,
+    now: Callable[[], datetime],
+    events: ModerationEvents | None = None,
+) -> RevocationView:
+    """Revoke registration ``reference`` (number, or leaf / asset id) on chain, for ``reason``,
+    as the regulator ``actor`` decided; recorded, audited and published as
+    ``registration_revoked``."""
+    reason = _checked(reason, authority)
+    with sessions() as session:
+        registration = _registration(session, reference)
+        number, leaf, registration_id = registration.number, registration.leaf, registration.id
+        if authority != "regulator":
+            raise AuthorityTooLow(
+                "only a regulator revokes a registration; a moderator takes it down",
+                details={"registration": number, "authority": authority},
+            )
+        refuse_if_revoked(number, registration.takedown_json)
+    _require_regulator(anchor)
+    digest = reason_digest(reason)
+    with chain_refusals():
+        tx_hash = (
+            None
+            if anchor.is_registration_revoked(bytes.fromhex(leaf))
+            else anchor.revoke_registration(bytes.fromhex(leaf), digest).position.tx_hash
+        )
+    at = now()
+    view = RevocationView(number, leaf, authority, reason, digest.hex(), actor, tx_hash, at)
+    record = {
+        "kind": REVOCATION,
+        "revoked": True,
+        "authority": authority,
+        "actor": actor,
+        "reason": reason,
+        "reason_digest": digest.hex(),
+        "tx_hash": tx_hash,
+        "taken_down_at": at.isoformat(),
+    }
+    with unit_of_work(sessions) as session:
+        row = _registration(session, leaf)
+        assert row.id == registration_id
+        row.takedown_json = json.dumps(record, ensure_ascii=False)
+        append_audit(
+            session,
+            actor=actor,
+            action=ACTION,
+            subject=f"registration:{number}",
+            payload={
+                key: record[key] for key in ("authority", "reason", "reason_digest", "tx_hash")
+            },
+            at=at,
+        )
+    publish(events, ModerationEvent(ACTION, at, number, details={"tx_hash": tx_hash}))
+    return view
+
+
+def _require_regulator(anchor: RegistryAnchorClient) -> None:
+    account = anchor.sender.address if anchor.sender else None
+    with chain_refusals():
+        holds = account is not None and anchor.has_role(REGULATOR_ROLE, account)
+    if not holds:
+        raise ContractsNotConfigured(
+            "the registry's account lacks REGULATOR_ROLE on RegistryAnchor; grant it",
+            details={"account": account, "contract": anchor.address},
+        )
