@@ -78,6 +78,9 @@ function inArticleOrder(names) {
 }
 
 export function verdictOf(lang, registration) {
+  if (registration.revoked || registration.takedown?.kind === "revocation") {
+    return ["no", t(lang, "v_revoked")];
+  }
   if (registration.takedown) {
     return ["no", t(lang, "v_taken_down", { authority: authorityText(lang, registration.takedown.authority) })];
   }
@@ -119,7 +122,7 @@ function takedownValue(lang, takedown) {
     h(
       "div",
       {},
-      tx(lang, "takedown_text", {
+      tx(lang, takedown.kind === "revocation" ? "revocation_text" : "takedown_text", {
         authority: authorityText(lang, takedown.authority),
         time: timeText(lang, takedown.taken_down_at),
         reason: data(takedown.reason),
@@ -141,7 +144,13 @@ function detailsList(lang, registration) {
     {},
     field(lang, "f_number", data(registration.number)),
     field(lang, "f_status", statusText(lang, registration)),
-    registration.takedown ? field(lang, "f_takedown", takedownValue(lang, registration.takedown)) : null,
+    registration.takedown
+      ? field(
+          lang,
+          registration.takedown.kind === "revocation" ? "f_revocation" : "f_takedown",
+          takedownValue(lang, registration.takedown),
+        )
+      : null,
     field(lang, "f_title", data(registration.title)),
     field(lang, "f_authors", authors.length ? data(authors.join(t(lang, "list_separator"))) : t(lang, "not_stated")),
     field(lang, "f_isbn", metadata.isbn ? data(metadata.isbn) : t(lang, "not_stated")),
