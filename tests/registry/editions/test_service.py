@@ -32,6 +32,7 @@ from registry.editions.errors import (
     CopyLockedUp,
     DailyGiftLimitReached,
     EditionConflict,
+    EditionTermsLocked,
     InvalidIssueCatalogue,
     IssueBeyondSize,
     NotCopyHolder,
@@ -258,3 +259,27 @@ def test_readers_claim_copies_from_an_allow_list(runtime: Runtime) -> None:
         editions.claim(_as(runtime, alice.account), edition_id, 1)
     editions.gift(_as(runtime, alice.account), edition_id, 1, bob.party)
     assert editions.holding(edition_id, bob.party).copies == (1,)
+
+
+def test_the_contract_keeps_the_terms_once_a_copy_is_issued_behind_the_registrys_back(
+    runtime: Runtime,
+) -> None:
+    editions: Editions = runtime.editions
+    number = _work(runtime)
+    alice = _reader(runtime)
+    owner = _as(runtime, OWNER)
+    edition_id = editions.create(
+        owner, number, title="限量版", metadata_cid=COVER, terms=_terms(size=2)
+    ).edition_id
+    # Issued straight on chain: the registry has not followed it yet and believes none is.
+    chain = runtime.suite().editions
+    assert chain is not None
+    chain.with_sender(owner).issue(edition_id, [alice.address])
+    assert editions.show(edition_id).issued == 0
+    nonce = runtime.w3.eth.get_transaction_count(OWNER.address)
+    with pytest.raises(EditionTermsLocked) as refused:
+        editions.amend_terms(owner, edition_id, metadata_cid=OTHER_COVER, terms=_terms(size=3))
+    assert refused.value.details["contract_error"] == "TermsLocked"
+    assert runtime.w3.eth.get_transaction_count(OWNER.address) == nonce  # nothing sent
+    assert chain.edition_of(edition_id).size == 2
+    assert editions.show(edition_id).size == 2
