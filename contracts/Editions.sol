@@ -392,6 +392,8 @@ contract Editions {
         IEditionIdentity identity_ = identity;
         for (uint256 i = 0; i < count; ++i) {
             address holder = holders[i];
+            // A view of the immutable IdentityAttestations, once per holder of a bounded batch.
+            // slither-disable-next-line calls-loop
             if (!identity_.isVerifiedAdult(holder)) revert NotVerifiedAdult(holder);
             nodes[i] = copyLeaf(editionId, firstCopy + i, holder);
         }
@@ -505,6 +507,9 @@ contract Editions {
         if (!identity.isVerifiedAdult(to)) revert NotVerifiedAdult(to);
         GiftDay storage giftDay = _giftDays[editionId][msg.sender];
         uint64 today = uint64(block.timestamp / 1 days);
+        // A gift day is a whole UTC day number, compared for equality on purpose: the count is of
+        // today's gifts (a validator's skew of seconds moves at most a gift at midnight).
+        // slither-disable-next-line incorrect-equality
         uint32 made = giftDay.day == today ? giftDay.count : 0;
         if (made >= edition.dailyGiftLimit) revert DailyGiftLimitReached(editionId, msg.sender, edition.dailyGiftLimit);
         _giftDays[editionId][msg.sender] = GiftDay({day: today, count: made + 1});
@@ -604,6 +609,8 @@ contract Editions {
      */
     function giftsToday(uint256 editionId, address holder) external view returns (uint32 count) {
         GiftDay storage giftDay = _giftDays[editionId][holder];
+        // A whole day number, compared for equality on purpose (see {gift}).
+        // slither-disable-next-line incorrect-equality
         return giftDay.day == uint64(block.timestamp / 1 days) ? giftDay.count : 0;
     }
 
@@ -631,6 +638,8 @@ contract Editions {
 
     function _checkPublisher(uint256 assetId, address account, uint16 territory) private view {
         if (works.ownerOf(assetId) == account) return;
+        // The licence's id is not needed here, only whether one is in force.
+        // slither-disable-next-line unused-return
         (bool licensed,) =
             licences.isLicensed(assetId, account, RIGHT_INFORMATION_NETWORK, territory, uint64(block.timestamp));
         if (!licensed) revert NotPublisher(assetId, account);

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {Moderation} from "./Moderation.sol";
 import {Pledges} from "./Pledges.sol";
 import {Licences} from "./Licences.sol";
+import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
 
 /**
  * @title Encumbrances
@@ -13,7 +14,7 @@ import {Licences} from "./Licences.sol";
  * events (`Pledged`/`Released`/`Enforced`, `Frozen`/`Restored`, `LicenceGranted`/`LicenceRevoked`)
  * up to block N; both give the same answer.
  */
-contract Encumbrances {
+contract Encumbrances is ISuiteErrors {
     /// @notice The moderation contract.
     Moderation public immutable moderation;
     /// @notice The lien registry.
@@ -21,8 +22,6 @@ contract Encumbrances {
     /// @notice The licences contract.
     Licences public immutable licences;
 
-    /// @notice A constructor argument is the zero address.
-    error ZeroAddress();
 
     /**
      * @notice Sets the contracts read.

@@ -5,6 +5,7 @@ import {Context} from "@openzeppelin/contracts/utils/Context.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
 import {ILienRegistry, LicenceConsentTerms, licenceConsentDigest} from "./interfaces/ILienRegistry.sol";
 import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
+import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
 
 /**
  * @title Licences
@@ -24,7 +25,7 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * list on the next grant and never count, which bounds the loops of `grant` and
  * {exclusiveLicences}. The full history stays readable ({licenceIdsOf}, {isLicensed}).
  */
-contract Licences is Context {
+contract Licences is Context, ISuiteErrors {
     /// @notice Most live licences (in force or starting later) one asset can carry (bounds the overlap scan).
     uint256 public constant MAX_LICENCES_PER_ASSET = 64;
     /// @notice Mask of the moral rights, Copyright Law art. 10 (1)–(4) (bits 0–3): never licensed.
@@ -77,8 +78,6 @@ contract Licences is Context {
     /// @dev Licences that were live at the last grant (a superset of those live now; at most the cap).
     mapping(uint256 assetId => uint256[] licenceIds) private _liveLicences;
 
-    /// @notice A constructor argument is the zero address.
-    error ZeroAddress();
 
     /**
      * @notice The caller does not own the asset.
@@ -101,12 +100,6 @@ contract Licences is Context {
      */
     error RightsNotHeld(uint256 assetId, uint32 rights, uint32 heldRights);
 
-    /**
-     * @notice The rights name moral rights (Copyright Law art. 10 (1)–(4)), which cannot be
-     * licensed (art. 10 ¶2–3).
-     * @param rights The moral rights named (bits 0–3 of the bitmask given).
-     */
-    error MoralRightsNotTransferable(uint32 rights);
 
     /**
      * @notice The territory is outside the asset's.
@@ -131,11 +124,6 @@ contract Licences is Context {
      */
     error LicenceBackdated(uint64 start, uint64 grantedAt);
 
-    /**
-     * @notice The asset is frozen.
-     * @param assetId The asset.
-     */
-    error AssetFrozen(uint256 assetId);
 
     /**
      * @notice The asset has an active lien whose lender has not consented to exactly this licence
@@ -278,6 +266,9 @@ contract Licences is Context {
             end: end,
             assetId: assetId
         });
+        // The callee is the immutable lien registry, which points back at this contract (checked
+        // when it bound it) and calls nothing; a revert there reverts the grant.
+        // slither-disable-next-line reentrancy-benign,reentrancy-events
         _useLienConsents(candidate, termsDigest);
         _pruneAndCheckLive(candidate);
 

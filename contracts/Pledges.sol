@@ -10,6 +10,7 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
 import {ILienRegistry, LicenceConsentTerms, licenceConsentDigest} from "./interfaces/ILienRegistry.sol";
 import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
+import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
 import {ILicences} from "./interfaces/ILicences.sol";
 
 /**
@@ -40,7 +41,7 @@ import {ILicences} from "./interfaces/ILicences.sol";
  * new key executes ({proposeLenderRecovery}, {executeLenderRecovery}). The lender may lower the
  * secured amount ({reduceLien}).
  */
-contract Pledges is ILienRegistry, DelayedRoleGrants, EIP712, Nonces {
+contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonces {
     /// @notice Role of licensed financial institutions, the only possible lenders.
     bytes32 public constant LENDER_ROLE = keccak256("LENDER_ROLE");
     /// @notice Role of the authority that registers pledges of copyright (著作权质权登记) and
@@ -172,8 +173,6 @@ contract Pledges is ILienRegistry, DelayedRoleGrants, EIP712, Nonces {
     /// @notice The `Licences` contract, the only one that may use licensing consents (zero until bound).
     address public licences;
 
-    /// @notice A constructor argument is the zero address.
-    error ZeroAddress();
 
     /**
      * @notice The `Licences` contract is already bound.
@@ -259,11 +258,6 @@ contract Pledges is ILienRegistry, DelayedRoleGrants, EIP712, Nonces {
      */
     error MaturityAfterTermEnd(uint256 assetId, uint64 maturity, uint64 termEnd);
 
-    /**
-     * @notice The asset is frozen.
-     * @param assetId The asset.
-     */
-    error AssetFrozen(uint256 assetId);
 
     /**
      * @notice The asset's registration was revoked.
@@ -1170,10 +1164,9 @@ contract Pledges is ILienRegistry, DelayedRoleGrants, EIP712, Nonces {
         Lien storage lien = _activeLien(lienId);
         address from = lien.lender;
         address caller = _msgSender();
-        address signer;
-        if (caller == from) signer = to;
-        else if (caller == to) signer = from;
-        else revert NotLienParty(lienId, caller);
+        if (caller != from && caller != to) revert NotLienParty(lienId, caller);
+        // The other party signs: the new lender when the current one sends, and the other way round.
+        address signer = caller == from ? to : from;
         if (to == address(0) || to == from) revert InvalidNewLender(lienId, to);
         _checkRole(LENDER_ROLE, to);
         _useTransferSignature(signer, LienTransfer(lienId, from, to, uint8(how)), deadline, signature);

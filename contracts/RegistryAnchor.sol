@@ -6,6 +6,7 @@ import {AccessControlDefaultAdminRules} from
 import {DelayedRoleGrants} from "./access/DelayedRoleGrants.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IRegistryAnchor} from "./interfaces/IRegistryAnchor.sol";
+import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
 
 /**
  * @title RegistryAnchor
@@ -25,7 +26,7 @@ import {IRegistryAnchor} from "./interfaces/IRegistryAnchor.sol";
  * {verifyRegistration} answers false and {registrationStatus} answers `Revoked` for a revoked
  * registration or a registration under a revoked root.
  */
-contract RegistryAnchor is IRegistryAnchor, DelayedRoleGrants {
+contract RegistryAnchor is IRegistryAnchor, ISuiteErrors, DelayedRoleGrants {
     /// @notice Role allowed to anchor batch roots.
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @notice Role allowed to revoke registrations and anchored roots (监管).
@@ -77,11 +78,6 @@ contract RegistryAnchor is IRegistryAnchor, DelayedRoleGrants {
      */
     error RootAlreadyAnchored(bytes32 root, uint64 anchoredAt);
 
-    /**
-     * @notice The root was never anchored here.
-     * @param root The root looked up.
-     */
-    error RootNotAnchored(bytes32 root);
 
     /**
      * @notice The root was already revoked.
@@ -90,8 +86,6 @@ contract RegistryAnchor is IRegistryAnchor, DelayedRoleGrants {
      */
     error RootAlreadyRevoked(bytes32 root, uint64 batchId);
 
-    /// @notice A constructor argument is the zero address.
-    error ZeroAddress();
 
     /// @notice The claim leaf to revoke is zero.
     error ZeroLeaf();

@@ -14,6 +14,7 @@ import {IRegistryAnchor} from "./interfaces/IRegistryAnchor.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
 import {ILienRegistry} from "./interfaces/ILienRegistry.sol";
 import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
+import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
 
 /**
  * @title RightsAsset
@@ -42,7 +43,7 @@ import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
  * controller-bound one (OpenZeppelin `StandardMerkleTree` leaves of types `bytes32` and
  * `bytes32, address`); a 64-byte preimage cannot collide with a 32-byte one.
  */
-contract RightsAsset is IRightsAsset, ERC721, DelayedRoleGrants, EIP712 {
+contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, EIP712 {
     /// @notice Role allowed to tokenize custodial registrations (the service's submitting accounts).
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
@@ -96,8 +97,6 @@ contract RightsAsset is IRightsAsset, ERC721, DelayedRoleGrants, EIP712 {
 
     mapping(uint256 assetId => AssetRecord) private _assets;
 
-    /// @notice A constructor or binding argument is the zero address.
-    error ZeroAddress();
 
     /**
      * @notice The lien registry was already bound.
@@ -119,11 +118,6 @@ contract RightsAsset is IRightsAsset, ERC721, DelayedRoleGrants, EIP712 {
      */
     error InvalidRights(uint32 rights);
 
-    /**
-     * @notice The rights name moral rights (art. 10 (1)–(4)), which stay with the author.
-     * @param rights The moral rights named (bits 0–3 of the bitmask given).
-     */
-    error MoralRightsNotTransferable(uint32 rights);
 
     /**
      * @notice The registration was revoked by a regulator (under whatever root it is proven).
@@ -144,11 +138,6 @@ contract RightsAsset is IRightsAsset, ERC721, DelayedRoleGrants, EIP712 {
      */
     error MissingContentDigest(bytes32 leaf);
 
-    /**
-     * @notice The root is not anchored.
-     * @param root The root given.
-     */
-    error RootNotAnchored(bytes32 root);
 
     /**
      * @notice The root was revoked by a regulator.
@@ -184,11 +173,6 @@ contract RightsAsset is IRightsAsset, ERC721, DelayedRoleGrants, EIP712 {
      */
     error InvalidMintAuthorization(bytes32 leaf, address controller);
 
-    /**
-     * @notice The asset (or its registration) is frozen.
-     * @param assetId The asset id.
-     */
-    error AssetFrozen(uint256 assetId);
 
     /**
      * @notice The asset has active liens and can only move by enforcement.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {ISuiteErrors} from "../interfaces/ISuiteErrors.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Licences} from "../Licences.sol";
@@ -53,7 +54,7 @@ contract LicencesTest is SuiteBase {
     // ---------------------------------------------------------------- grant
 
     function test_constructor_revertsOnZeroAddresses() public {
-        vm.expectRevert(abi.encodeWithSelector(Licences.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.ZeroAddress.selector));
         new Licences(IRightsAsset(address(0)), IModeration(address(moderation)), ILienRegistry(address(pledges)));
     }
 
@@ -214,7 +215,7 @@ contract LicencesTest is SuiteBase {
         vm.prank(MODERATOR);
         moderation.freeze(LEAF, keccak256("takedown"));
         _expectGrantReverts(
-            abi.encodeWithSelector(Licences.AssetFrozen.selector, assetId), NETWORK, CHINA, START_TIME, START_TIME + YEAR
+            abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId), NETWORK, CHINA, START_TIME, START_TIME + YEAR
         );
     }
 
@@ -324,7 +325,7 @@ contract LicencesTest is SuiteBase {
         );
         vm.prank(STRANGER);
         fresh.bindLicences(STRANGER);
-        vm.expectRevert(abi.encodeWithSelector(Pledges.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.ZeroAddress.selector));
         vm.prank(ADMIN);
         fresh.bindLicences(address(0));
         vm.expectEmit(true, true, true, true, address(fresh));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {ISuiteErrors} from "../interfaces/ISuiteErrors.sol";
 import {RightsAsset} from "../RightsAsset.sol";
 import {Licences} from "../Licences.sol";
 import {SuiteBase} from "./SuiteBase.sol";
@@ -38,13 +39,13 @@ contract MoralRightsTest is SuiteBase {
         for (uint32 bit = 0; bit < 4; ++bit) {
             RightsAsset.AssetMetadata memory metadata = _metadata();
             metadata.rights = PROPERTY_RIGHTS | uint32(1) << bit;
-            vm.expectRevert(abi.encodeWithSelector(RightsAsset.MoralRightsNotTransferable.selector, uint32(1) << bit));
+            vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.MoralRightsNotTransferable.selector, uint32(1) << bit));
             vm.prank(REGISTRAR);
             assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
         }
         RightsAsset.AssetMetadata memory all = _metadata();
         all.rights = ALL_RIGHTS;
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.MoralRightsNotTransferable.selector, MORAL_RIGHTS));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.MoralRightsNotTransferable.selector, MORAL_RIGHTS));
         vm.prank(REGISTRAR);
         assets.tokenize(owner, LEAF, proof, root, all, address(0), 0, "");
         _assertTrue(!assets.exists(uint256(LEAF)), "no asset");
@@ -64,7 +65,7 @@ contract MoralRightsTest is SuiteBase {
         metadata.rights = uint32(1) << 1 | uint32(1) << 11; // 署名权 and 信息网络传播权
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory signature = _mintAuthorization(OTHER_KEY, LEAF, controller, metadata, deadline);
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.MoralRightsNotTransferable.selector, uint32(1) << 1));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.MoralRightsNotTransferable.selector, uint32(1) << 1));
         vm.prank(controller);
         assets.tokenize(controller, LEAF, proof, root, metadata, controller, deadline, signature);
         _assertTrue(!assets.exists(uint256(LEAF)), "no asset");
@@ -79,7 +80,7 @@ contract MoralRightsTest is SuiteBase {
         if (rights == 0 || rights & ~ALL_RIGHTS != 0) {
             vm.expectRevert(abi.encodeWithSelector(RightsAsset.InvalidRights.selector, rights));
         } else if (rights & MORAL_RIGHTS != 0) {
-            vm.expectRevert(abi.encodeWithSelector(RightsAsset.MoralRightsNotTransferable.selector, rights & MORAL_RIGHTS));
+            vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.MoralRightsNotTransferable.selector, rights & MORAL_RIGHTS));
         }
         vm.prank(REGISTRAR);
         assets.tokenize(owner, LEAF, proof, root, metadata, address(0), 0, "");
@@ -95,7 +96,7 @@ contract MoralRightsTest is SuiteBase {
         uint256 assetId = _tokenize(LEAF);
         for (uint32 bit = 0; bit < 4; ++bit) {
             uint32 rights = uint32(1) << bit | uint32(1) << 11;
-            vm.expectRevert(abi.encodeWithSelector(Licences.MoralRightsNotTransferable.selector, uint32(1) << bit));
+            vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.MoralRightsNotTransferable.selector, uint32(1) << bit));
             vm.prank(owner);
             licences.grant(assetId, LICENSEE, rights, CHINA, START_TIME, START_TIME + YEAR, false, true, bytes32(0));
         }
@@ -107,7 +108,7 @@ contract MoralRightsTest is SuiteBase {
     function testFuzz_grant_rightsMask(uint32 rights) public {
         uint256 assetId = _tokenize(LEAF);
         if (rights & MORAL_RIGHTS != 0) {
-            vm.expectRevert(abi.encodeWithSelector(Licences.MoralRightsNotTransferable.selector, rights & MORAL_RIGHTS));
+            vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.MoralRightsNotTransferable.selector, rights & MORAL_RIGHTS));
         } else if (rights == 0 || rights & ~PROPERTY_RIGHTS != 0) {
             vm.expectRevert(abi.encodeWithSelector(Licences.RightsNotHeld.selector, assetId, rights, PROPERTY_RIGHTS));
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {ISuiteErrors} from "../interfaces/ISuiteErrors.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {Pledges} from "../Pledges.sol";
@@ -66,7 +67,7 @@ contract PledgesTest is SuiteBase {
     // ---------------------------------------------------------------- constructor / policy
 
     function test_constructor_revertsOnZeroAddresses() public {
-        vm.expectRevert(abi.encodeWithSelector(Pledges.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.ZeroAddress.selector));
         new Pledges(ADMIN, IRightsAsset(address(0)), IModeration(address(moderation)), false, 0);
     }
 
@@ -286,7 +287,7 @@ contract PledgesTest is SuiteBase {
         vm.prank(MODERATOR);
         moderation.freeze(LEAF, keccak256("takedown"));
         bytes memory sig = _sig(LENDER);
-        vm.expectRevert(abi.encodeWithSelector(Pledges.AssetFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
         _pledgeAs(LENDER, LENDER, sig);
         _expectNoLien();
     }
@@ -500,7 +501,7 @@ contract PledgesTest is SuiteBase {
         vm.prank(REGULATOR);
         moderation.freeze(LEAF, keccak256("court order"));
         vm.warp(maturity);
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
         vm.prank(LENDER);
         pledges.enforce(lienId, LENDER);
         _assertEq(assets.ownerOf(assetId), owner, "did not move");
@@ -518,7 +519,7 @@ contract PledgesTest is SuiteBase {
         moderation.freeze(LEAF, keccak256("takedown"));
         _assertEq(moderation.enforcementPausedUntil(LEAF), until, "paused for 90 days");
         vm.warp(until - 1);
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
         vm.prank(LENDER);
         pledges.enforce(lienId, LENDER);
         vm.warp(until);
@@ -526,7 +527,7 @@ contract PledgesTest is SuiteBase {
         pledges.enforce(lienId, LENDER);
         _assertEq(assets.ownerOf(assetId), LENDER, "the senior lender enforced after the pause");
         _assertTrue(moderation.isFrozen(LEAF), "the asset stays frozen in the lender's hands");
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
         vm.prank(LENDER);
         assets.transferFrom(LENDER, BUYER, assetId);
     }
@@ -547,7 +548,7 @@ contract PledgesTest is SuiteBase {
         moderation.extendFreeze(LEAF, extended, keccak256("ruling"));
         _assertEq(moderation.enforcementPausedUntil(LEAF), extended, "extended");
         vm.warp(START_TIME + 150 days);
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
         vm.prank(LENDER);
         pledges.enforce(lienId, LENDER);
         vm.warp(extended);
@@ -562,7 +563,7 @@ contract PledgesTest is SuiteBase {
         moderation.freeze(LEAF, keccak256("court order"));
         _assertEq(moderation.enforcementPausedUntil(LEAF), type(uint64).max, "no end");
         vm.warp(START_TIME + 10 * 365 days);
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
         vm.prank(LENDER);
         pledges.enforce(lienId, LENDER);
     }
@@ -678,7 +679,7 @@ contract PledgesTest is SuiteBase {
     }
 
     function test_encumbrances_constructorRevertsOnZeroAddresses() public {
-        vm.expectRevert(abi.encodeWithSelector(Encumbrances.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.ZeroAddress.selector));
         new Encumbrances(moderation, Pledges(address(0)), licences);
     }
 

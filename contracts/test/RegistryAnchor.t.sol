@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {ISuiteErrors} from "../interfaces/ISuiteErrors.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IAccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
@@ -63,7 +64,7 @@ contract RegistryAnchorTest {
     }
 
     function test_constructor_revertsOnZeroRegistrar() public {
-        vm.expectRevert(abi.encodeWithSelector(RegistryAnchor.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.ZeroAddress.selector));
         new RegistryAnchor(ADMIN, address(0), 0);
     }
 
@@ -248,7 +249,7 @@ contract RegistryAnchorTest {
     }
 
     function test_constructor_revertsOnZeroRegistrarWithZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(RegistryAnchor.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.ZeroAddress.selector));
         new RegistryAnchor(ADMIN, address(0), 0);
     }
 
@@ -307,7 +308,7 @@ contract RegistryAnchorTest {
 
     function test_revokeRoot_revertsForUnknownRoot() public {
         bytes32 root = keccak256("unknown");
-        vm.expectRevert(abi.encodeWithSelector(RegistryAnchor.RootNotAnchored.selector, root));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.RootNotAnchored.selector, root));
         vm.prank(REGULATOR);
         registry.revokeRoot(root, bytes32(0));
         _assertTrue(!registry.isRevoked(root), "unchanged");

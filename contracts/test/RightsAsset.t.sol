@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {ISuiteErrors} from "../interfaces/ISuiteErrors.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {RightsAsset} from "../RightsAsset.sol";
@@ -28,7 +29,7 @@ contract RightsAssetTest is SuiteBase {
     // ---------------------------------------------------------------- constructor / binding
 
     function test_constructor_revertsOnZeroAddresses() public {
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.ZeroAddress.selector));
         new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(0)), IModeration(address(moderation)), 0);
     }
 
@@ -43,7 +44,7 @@ contract RightsAssetTest is SuiteBase {
         RightsAsset fresh =
             new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0);
         Pledges freshPledges = new Pledges(ADMIN, IRightsAsset(address(fresh)), IModeration(address(moderation)), false, 0);
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.ZeroAddress.selector));
         vm.prank(ADMIN);
         fresh.bindLienRegistry(ILienRegistry(address(0)));
         vm.expectRevert(
@@ -130,7 +131,7 @@ contract RightsAssetTest is SuiteBase {
     function test_tokenize_revertsUnderUnanchoredRoot() public {
         bytes32 root = _leafHash(LEAF);
         RightsAsset.AssetMetadata memory metadata = _metadata();
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.RootNotAnchored.selector, root));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.RootNotAnchored.selector, root));
         vm.prank(REGISTRAR);
         assets.tokenize(owner, LEAF, new bytes32[](0), root, metadata, address(0), 0, "");
         _expectNoAsset(uint256(LEAF));
@@ -209,7 +210,7 @@ contract RightsAssetTest is SuiteBase {
         vm.prank(MODERATOR);
         moderation.freeze(LEAF, keccak256("reason"));
         uint256 assetId = _tokenize(LEAF);
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
         vm.prank(owner);
         assets.transferFrom(owner, BUYER, assetId);
         _assertEq(assets.ownerOf(assetId), owner, "did not move");
@@ -254,7 +255,7 @@ contract RightsAssetTest is SuiteBase {
         uint256 assetId = _tokenize(LEAF);
         vm.prank(MODERATOR);
         moderation.freeze(LEAF, keccak256("takedown"));
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
         vm.prank(owner);
         assets.transferFrom(owner, BUYER, assetId);
         _assertEq(assets.ownerOf(assetId), owner, "did not move");
@@ -297,7 +298,7 @@ contract RightsAssetTest is SuiteBase {
         assets.burn(assetId);
         vm.prank(REGULATOR);
         moderation.freeze(LEAF, keccak256("x"));
-        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
         vm.prank(owner);
         assets.burn(assetId);
         _assertEq(assets.ownerOf(assetId), owner, "still there");
