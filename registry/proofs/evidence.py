@@ -431,8 +431,14 @@ def _state_lines(state: dict[str, object]) -> list[str]:
     elif state.get("chain_error"):
         lines.append(f"  链上状态未能读取 chain state not read: {state.get('chain_error')}")
     takedown = state.get("takedown")
-    if isinstance(takedown, dict):
-        in_db = takedown.get("database")
+    in_db = takedown.get("database") if isinstance(takedown, dict) else None
+    if isinstance(in_db, dict) and in_db.get("kind") == "revocation":
+        lines.append(
+            "  撤销 Revoked: 监管机构已在链上撤销此登记，永久有效 a regulator revoked this "
+            f"registration on chain, for good (tx {in_db.get('tx_hash')}, reason digest "
+            f"{in_db.get('reason_digest')})"
+        )
+    elif isinstance(takedown, dict):
         on_chain = takedown.get("chain")
         lines.append(
             "  下架 Takedown: "

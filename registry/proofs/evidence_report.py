@@ -112,8 +112,13 @@ def render_report(facts: _Facts) -> bytes:
             size=7.5,
         )
     takedown = facts.state.get("takedown")
-    taken_down = isinstance(takedown, dict) and bool(takedown.get("database"))
-    y = page.row(y, "下架 Takedown", "有 in force" if taken_down else "无 none", size=9)
+    in_db = takedown.get("database") if isinstance(takedown, dict) else None
+    if isinstance(in_db, dict) and in_db.get("kind") == "revocation":
+        y = page.row(
+            y, "撤销 Revoked", "监管机构已撤销，永久 revoked by a regulator, for good", size=9
+        )
+    else:
+        y = page.row(y, "下架 Takedown", "有 in force" if in_db else "无 none", size=9)
     asset = facts.state.get("asset")
     if isinstance(asset, dict) and isinstance(asset.get("chain"), dict):
         chain_state = asset["chain"]

@@ -328,3 +328,18 @@ def test_with_the_chain_down_the_package_says_the_state_was_not_read(
         assert state["chain_error"]
         assert "链上状态未能读取 chain state not read" in files["statement.txt"].decode("utf-8")
         assert check_package(package.data).verdict is Verdict.VALID
+
+
+def test_a_revoked_registration_s_package_says_revoked(runtime: Runtime, anchored: str) -> None:
+    view = runtime.moderation.revoke_registration(
+        anchored, reason="伪造 forged", actor="reg-key", authority="regulator"
+    )
+    package = runtime.evidence.package(anchored, None)  # withheld content, as for a takedown
+    files = members(package.data)
+    state = json.loads(files["state.json"])
+    assert state["takedown"]["database"]["kind"] == "revocation"
+    statement = files["statement.txt"].decode("utf-8")
+    assert "撤销 Revoked" in statement
+    assert view.tx_hash is not None
+    assert view.tx_hash in statement
+    assert "下架 Takedown" not in statement
