@@ -21,6 +21,7 @@ from chain_client.moderation import REGULATOR_ROLE as MODERATION_REGULATOR_ROLE
 from chain_client.moderation import ModerationClient
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.registry_anchor import RegistryAnchorClient
+from chain_client.roles import RoleGrantPending
 from chain_client.suite import Suite, SuiteAddresses
 from chain_client.transactions import TransactionSender
 from crypto.symmetric import Cipher
@@ -196,6 +197,12 @@ class Runtime:
             try:
                 if not anchor.has_role(ANCHOR_REGULATOR_ROLE, self.sender.address):
                     anchor.grant_role(ANCHOR_REGULATOR_ROLE, self.sender.address)
+            except RoleGrantPending as pending:
+                raise ContractsNotConfigured(
+                    "REGULATOR_ROLE on RegistryAnchor is scheduled for the registry's account; "
+                    "it can be executed from ready_at",
+                    details={"account": self.sender.address, "ready_at": pending.ready_at},
+                ) from pending
             except ChainError as exc:
                 raise ChainUnreachable(f"chain not ready: {exc}") from exc
         return anchor
