@@ -21,7 +21,7 @@ from chain_client.moderation import REGULATOR_ROLE as MODERATION_REGULATOR_ROLE
 from chain_client.moderation import ModerationClient
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.registry_anchor import RegistryAnchorClient
-from chain_client.roles import RoleGrantPending
+from chain_client.roles import RoleAdministered, RoleGrantPending
 from chain_client.suite import Suite, SuiteAddresses
 from chain_client.transactions import TransactionSender
 from crypto.symmetric import Cipher
@@ -180,12 +180,7 @@ class Runtime:
         contract's admin) is granted ``REGULATOR_ROLE`` on first need; elsewhere an operator
         grants the registry's account its role."""
         moderation = self.suite().moderation
-        if self.settings.mode == "dev" and not self.settings.anchor_address:
-            try:
-                if not moderation.has_role(MODERATION_REGULATOR_ROLE, self.sender.address):
-                    moderation.grant_role(MODERATION_REGULATOR_ROLE, self.sender.address)
-            except ChainError as exc:
-                raise ChainUnreachable(f"chain not ready: {exc}") from exc
+        self._grant_dev_regulator(moderation, MODERATION_REGULATOR_ROLE, "Moderation")
         return moderation
 
     def regulator_anchor_client(self) -> RegistryAnchorClient:
@@ -193,19 +188,26 @@ class Runtime:
         regulator's revocation. In dev mode the account (the contract's admin) is granted
         ``REGULATOR_ROLE`` on first need; elsewhere an operator grants it."""
         anchor = self.anchor_client()
-        if self.settings.mode == "dev" and not self.settings.anchor_address:
-            try:
-                if not anchor.has_role(ANCHOR_REGULATOR_ROLE, self.sender.address):
-                    anchor.grant_role(ANCHOR_REGULATOR_ROLE, self.sender.address)
-            except RoleGrantPending as pending:
-                raise ContractsNotConfigured(
-                    "REGULATOR_ROLE on RegistryAnchor is scheduled for the registry's account; "
-                    "it can be executed from ready_at",
-                    details={"account": self.sender.address, "ready_at": pending.ready_at},
-                ) from pending
-            except ChainError as exc:
-                raise ChainUnreachable(f"chain not ready: {exc}") from exc
+        self._grant_dev_regulator(anchor, ANCHOR_REGULATOR_ROLE, "RegistryAnchor")
         return anchor
+
+    def _grant_dev_regulator(self, contract: RoleAdministered, role: bytes, name: str) -> None:
+        """In dev mode on the embedded suite, give the registry's account ``role`` on
+        ``contract`` if it lacks it. A grant still waiting out the contract's delay is a
+        configuration state (its ``ready_at`` told), not a chain outage."""
+        if self.settings.mode != "dev" or self.settings.anchor_address:
+            return
+        try:
+            if not contract.has_role(role, self.sender.address):
+                contract.grant_role(role, self.sender.address)
+        except RoleGrantPending as pending:
+            raise ContractsNotConfigured(
+                f"REGULATOR_ROLE on {name} is scheduled for the registry's account; "
+                "it can be executed from ready_at",
+                details={"account": self.sender.address, "ready_at": pending.ready_at},
+            ) from pending
+        except ChainError as exc:
+            raise ChainUnreachable(f"chain not ready: {exc}") from exc
 
     @property
     def assets(self) -> Assets:
