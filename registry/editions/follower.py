@@ -35,7 +35,12 @@ from chain_client.editions import (
 )
 from registry.assets.follower import asset_key
 from registry.core.models import Edition, EditionBatch, EditionCopy, Registration, Work
-from registry.editions.records import record_batch, record_gift, record_terms
+from registry.editions.records import (
+    record_allow_list,
+    record_gift,
+    record_issued,
+    record_terms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,18 +125,7 @@ def edition_handlers(
     def issued(session: Session, event: Issued) -> None:
         row = edition(session, event.edition_id)
         if row is not None:
-            record_batch(
-                session,
-                row,
-                batch_index=event.batch_index,
-                first_copy=event.first_copy,
-                count=len(event.holders),
-                root=event.root,
-                holders=event.holders,
-                allow_list=False,
-                tx_hash=event.position.tx_hash,
-                at=block_time(event.position.block_number),
-            )
+            record_issued(session, row, event, at=block_time(event.position.block_number))
             session.flush()
 
     def posted(session: Session, event: AllowListPosted) -> None:
@@ -139,18 +133,8 @@ def edition_handlers(
         # claimed.
         row = edition(session, event.edition_id)
         if row is not None:
-            record_batch(
-                session,
-                row,
-                batch_index=event.batch_index,
-                first_copy=event.first_copy,
-                count=event.count,
-                root=event.root,
-                holders=(),
-                allow_list=True,
-                tx_hash=event.position.tx_hash,
-                at=block_time(event.position.block_number),
-            )
+            at = block_time(event.position.block_number)
+            record_allow_list(session, row, event, readers=(), at=at)
             session.flush()
 
     def claimed(session: Session, event: Claimed) -> None:

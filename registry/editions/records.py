@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from chain_client.editions import EditionTerms
+from chain_client.editions import AllowListPosted, EditionTerms, Issued
 from registry.core.events import EventType, record_event
 from registry.core.models import (
     Edition,
@@ -71,6 +71,46 @@ def record_batch(
     )
     edition.issued = max(edition.issued, first_copy + count - 1)
     return True
+
+
+def record_issued(session: Session, edition: Edition, event: Issued, *, at: datetime) -> bool:
+    """An issue batch as the contract reported it (one holder per copy): :func:`record_batch`."""
+    return record_batch(
+        session,
+        edition,
+        batch_index=event.batch_index,
+        first_copy=event.first_copy,
+        count=len(event.holders),
+        root=event.root,
+        holders=event.holders,
+        allow_list=False,
+        tx_hash=event.position.tx_hash,
+        at=at,
+    )
+
+
+def record_allow_list(
+    session: Session,
+    edition: Edition,
+    event: AllowListPosted,
+    *,
+    readers: Sequence[str],
+    at: datetime,
+) -> bool:
+    """An allow-list as the contract reported it; ``readers`` are known to the registry that
+    posted it, not to the chain (empty when followed); see :func:`record_batch`."""
+    return record_batch(
+        session,
+        edition,
+        batch_index=event.batch_index,
+        first_copy=event.first_copy,
+        count=event.count,
+        root=event.root,
+        holders=readers,
+        allow_list=True,
+        tx_hash=event.position.tx_hash,
+        at=at,
+    )
 
 
 def record_terms(edition: Edition, *, metadata_cid: str, terms: EditionTerms) -> None:

@@ -72,7 +72,12 @@ from registry.editions.errors import (
     NotEditionPublisher,
     ReaderNotVerified,
 )
-from registry.editions.records import record_batch, record_gift, record_terms
+from registry.editions.records import (
+    record_allow_list,
+    record_gift,
+    record_issued,
+    record_terms,
+)
 from registry.editions.relay import prepare, relaying
 from registry.proofs.verification import get_registration
 from registry.registration import registrant_id
@@ -526,18 +531,8 @@ class Editions:
         with edition_refusals():
             posted = self._client(acting).post_allow_list(edition_id, root, len(holders))
         with unit_of_work(self.sessions) as session:
-            record_batch(
-                session,
-                session.get_one(Edition, edition.id),
-                batch_index=posted.batch_index,
-                first_copy=posted.first_copy,
-                count=posted.count,
-                root=posted.root,
-                holders=holders,
-                allow_list=True,
-                tx_hash=posted.position.tx_hash,
-                at=self.now(),
-            )
+            edition_row = session.get_one(Edition, edition.id)
+            record_allow_list(session, edition_row, posted, readers=holders, at=self.now())
         return IssuedBatch(
             posted.batch_index,
             posted.first_copy,
@@ -568,18 +563,7 @@ class Editions:
         with unit_of_work(self.sessions) as session:
             edition = session.get_one(Edition, edition_row)
             for batch in batches:
-                record_batch(
-                    session,
-                    edition,
-                    batch_index=batch.batch_index,
-                    first_copy=batch.first_copy,
-                    count=len(batch.holders),
-                    root=batch.root,
-                    holders=batch.holders,
-                    allow_list=False,
-                    tx_hash=batch.position.tx_hash,
-                    at=at,
-                )
+                record_issued(session, edition, batch, at=at)
 
     def gift(self, acting: TransactionSender, edition_id: int, copy: int, to: str) -> GiftView:
         """Give copy ``copy`` to reader ``to`` (party id or address); ``acting`` must hold it.
