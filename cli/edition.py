@@ -26,6 +26,7 @@ from cli.output import refused
 from registry.core.errors import ConfigurationError, InvalidInput, RegistryError
 
 if TYPE_CHECKING:
+    from chain_client.editions import EditionTerms
     from chain_client.transactions import TransactionSender
     from registry.platform import Runtime
 
@@ -44,6 +45,15 @@ Key = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 EditionId = Annotated[int, typer.Argument(help="版本编号 The edition's id")]
 DAY = 24 * 3600
+# An edition's terms, as `create` sets them and `amend` replaces them.
+Cover = Annotated[str, typer.Option(help="封面/元数据 CID Cover/metadata CID")]
+Size = Annotated[int, typer.Option(help="份数 Number of copies N")]
+LockAfterIssueDays = Annotated[float, typer.Option(help="发行后锁定天数 Lock-up after issue")]
+LockAfterGiftDays = Annotated[float, typer.Option(help="受赠后锁定天数 Lock-up after a gift")]
+DailyGiftLimit = Annotated[int, typer.Option(help="每日赠送上限 Gifts per holder per day")]
+Territory = Annotated[int, typer.Option(help="地域 ISO 3166-1 numeric")]
+Sole = Annotated[bool, typer.Option(help="该作品唯一版本 The work's only edition")]
+Price = Annotated[str | None, typer.Option(help="展示价格（元，仅链下）Price in CNY, off chain")]
 
 
 @contextmanager
@@ -113,40 +123,45 @@ def _price_fen(text: str | None) -> int | None:
     return int(amount * 100)
 
 
+def _terms(
+    size: int,
+    territory: int,
+    lock_after_issue_days: float,
+    lock_after_gift_days: float,
+    daily_gift_limit: int,
+    sole: bool,
+) -> EditionTerms:
+    from chain_client.editions import EditionTerms
+
+    return EditionTerms(
+        size=size, territory=territory, lock_after_issue=int(lock_after_issue_days * DAY),
+        lock_after_gift=int(lock_after_gift_days * DAY), daily_gift_limit=daily_gift_limit,
+        sole=sole,
+    )  # fmt: skip
+
+
 @edition_app.command(name="create", cls=DeferredHelp)
 def create_command(
     number: Annotated[str, typer.Argument(help="登记号 Registration number (BQ-…)")],
     key: Key,
     title: Annotated[str, typer.Option(help="书名 Title of the edition")],
-    cover: Annotated[str, typer.Option(help="封面/元数据 CID Cover/metadata CID")],
-    size: Annotated[int, typer.Option(help="份数 Number of copies N")],
-    lock_after_issue_days: Annotated[
-        float, typer.Option(help="发行后锁定天数 Lock-up after issue")
-    ] = 180,
-    lock_after_gift_days: Annotated[
-        float, typer.Option(help="受赠后锁定天数 Lock-up after a gift")
-    ] = 730,
-    daily_gift_limit: Annotated[
-        int, typer.Option(help="每日赠送上限 Gifts per holder per day")
-    ] = 1,
-    territory: Annotated[int, typer.Option(help="地域 ISO 3166-1 numeric")] = 156,
-    sole: Annotated[bool, typer.Option(help="该作品唯一版本 The work's only edition")] = False,
-    price: Annotated[
-        str | None, typer.Option(help="展示价格（元，仅链下）Price in CNY, off chain")
-    ] = None,
+    cover: Cover,
+    size: Size,
+    lock_after_issue_days: LockAfterIssueDays = 180,
+    lock_after_gift_days: LockAfterGiftDays = 730,
+    daily_gift_limit: DailyGiftLimit = 1,
+    territory: Territory = 156,
+    sole: Sole = False,
+    price: Price = None,
     password_file: PasswordFile = None,
     as_json: AsJson = False,
 ) -> None:
     """创建数字藏书版本 Create a numbered edition of a registered work; your key (the owner of the
     work's rights asset, or a licensee of its information-network right) publishes it."""
-    from chain_client.editions import EditionTerms
-
     with _runtime(as_json) as runtime:
-        terms = EditionTerms(
-            size=size, territory=territory, lock_after_issue=int(lock_after_issue_days * DAY),
-            lock_after_gift=int(lock_after_gift_days * DAY), daily_gift_limit=daily_gift_limit,
-            sole=sole,
-        )  # fmt: skip
+        terms = _terms(
+            size, territory, lock_after_issue_days, lock_after_gift_days, daily_gift_limit, sole
+        )
         view = runtime.editions.create(
             _sender(runtime, key, password_file), number, title=title, metadata_cid=cover,
             terms=terms, price_fen=_price_fen(price),
@@ -158,35 +173,23 @@ def create_command(
 def amend_command(
     edition_id: EditionId,
     key: Key,
-    cover: Annotated[str, typer.Option(help="封面/元数据 CID Cover/metadata CID")],
-    size: Annotated[int, typer.Option(help="份数 Number of copies N")],
-    lock_after_issue_days: Annotated[
-        float, typer.Option(help="发行后锁定天数 Lock-up after issue")
-    ] = 180,
-    lock_after_gift_days: Annotated[
-        float, typer.Option(help="受赠后锁定天数 Lock-up after a gift")
-    ] = 730,
-    daily_gift_limit: Annotated[
-        int, typer.Option(help="每日赠送上限 Gifts per holder per day")
-    ] = 1,
-    territory: Annotated[int, typer.Option(help="地域 ISO 3166-1 numeric")] = 156,
-    sole: Annotated[bool, typer.Option(help="该作品唯一版本 The work's only edition")] = False,
-    price: Annotated[
-        str | None, typer.Option(help="展示价格（元，仅链下）Price in CNY, off chain")
-    ] = None,
+    cover: Cover,
+    size: Size,
+    lock_after_issue_days: LockAfterIssueDays = 180,
+    lock_after_gift_days: LockAfterGiftDays = 730,
+    daily_gift_limit: DailyGiftLimit = 1,
+    territory: Territory = 156,
+    sole: Sole = False,
+    price: Price = None,
     password_file: PasswordFile = None,
     as_json: AsJson = False,
 ) -> None:
     """修改版本条款 Replace an edition's terms (its publisher), only before the first copy is
     issued: after that they are fixed (edition_terms_locked)."""
-    from chain_client.editions import EditionTerms
-
     with _runtime(as_json) as runtime:
-        terms = EditionTerms(
-            size=size, territory=territory, lock_after_issue=int(lock_after_issue_days * DAY),
-            lock_after_gift=int(lock_after_gift_days * DAY), daily_gift_limit=daily_gift_limit,
-            sole=sole,
-        )  # fmt: skip
+        terms = _terms(
+            size, territory, lock_after_issue_days, lock_after_gift_days, daily_gift_limit, sole
+        )
         view = runtime.editions.amend_terms(
             _sender(runtime, key, password_file), edition_id, metadata_cid=cover, terms=terms,
             price_fen=_price_fen(price),
