@@ -65,15 +65,17 @@ class IdentityAttestationsClient(RoleAdministered):
     """One deployed ``IdentityAttestations``."""
 
     CONTRACT_NAME = "IdentityAttestations"
+    DELAYED_GRANTS = True
     EVENT_TYPES = (Attested, AttestationRevoked, PersonAccountBound, AccountUnbound)
 
     @classmethod
     def deploy(
-        cls, sender: TransactionSender, *, attestor: str | None = None
+        cls, sender: TransactionSender, *, attestor: str | None = None, role_grant_delay: int = 0
     ) -> IdentityAttestationsClient:
         """Deploy a new ``IdentityAttestations``; the sending account is its admin and (unless
-        ``attestor`` names another) holds ``ATTESTOR_ROLE``."""
-        return cls._deploy(sender, sender.address, attestor or sender.address)
+        ``attestor`` names another) holds ``ATTESTOR_ROLE``; further attestors are granted in two
+        steps ``role_grant_delay`` seconds apart."""
+        return cls._deploy(sender, sender.address, attestor or sender.address, role_grant_delay)
 
     def attest(
         self, party_id: str, commitment: bytes, expires_at: int, attestor_signature: bytes

@@ -14,6 +14,7 @@ from chain_client.pledges import PledgesClient
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.rights_assets import RightsAssetClient
 from chain_client.roles import (
+    ATTESTOR_ROLE,
     LENDER_ROLE,
     MODERATOR_ROLE,
     REGISTRAR_ROLE,
@@ -92,6 +93,7 @@ def deploy_suite(
     moderators: Iterable[str] = (),
     regulators: Iterable[str] = (),
     lenders: Iterable[str] = (),
+    attestors: Iterable[str] = (),
     junior_liens_allowed: bool = False,
     registry_anchor: RegistryAnchorClient | None = None,
     role_grant_delay: int = 0,
@@ -104,10 +106,11 @@ def deploy_suite(
     deployer is the registrar: a single-key development chain). The other accounts are granted
     their roles on the contracts where the roles exist (registrars on ``RegistryAnchor`` and
     ``RightsAsset``, regulators on ``RegistryAnchor`` and ``Moderation``, moderators on
-    ``Moderation``, lenders on ``Pledges``) by :func:`grant_suite_roles`: operational roles in two
-    steps ``role_grant_delay`` seconds apart (``DelayedRoleGrants``; with a delay they are left
-    scheduled), lenders at once. Moving the admin role elsewhere afterwards is a two-step transfer
-    with a delay (``AccessControlDefaultAdminRules``).
+    ``Moderation``, lenders on ``Pledges``, further attestors on ``IdentityAttestations``) by
+    :func:`grant_suite_roles`: operational roles in two steps ``role_grant_delay`` seconds apart
+    (``DelayedRoleGrants``; with a delay they are left scheduled), lenders at once. Moving the
+    admin role elsewhere afterwards is a two-step transfer with a delay
+    (``AccessControlDefaultAdminRules``).
 
     With ``registry_anchor`` the suite is built around that deployed anchor (its roots stay
     valid for tokenizing) instead of a new one; its admin must be ``sender``.
@@ -145,13 +148,20 @@ def deploy_suite(
         licences=licences.address,
     )
     # The registry's account records the identity attestations it has checked.
-    identity_attestations = IdentityAttestationsClient.deploy(sender)
+    identity_attestations = IdentityAttestationsClient.deploy(
+        sender, role_grant_delay=role_grant_delay
+    )
     editions = deploy_editions(sender, rights, licences, moderation, identity_attestations)
     suite = Suite(
         anchor, moderation, rights, pledges, licences, encumbrances, identity_attestations, editions
     )
     grant_suite_roles(
-        suite, registrars=registrars, moderators=moderators, regulators=regulators, lenders=lenders
+        suite,
+        registrars=registrars,
+        moderators=moderators,
+        regulators=regulators,
+        lenders=lenders,
+        attestors=attestors,
     )
     return suite
 
@@ -171,6 +181,7 @@ def grant_suite_roles(
     moderators: Iterable[str] = (),
     regulators: Iterable[str] = (),
     lenders: Iterable[str] = (),
+    attestors: Iterable[str] = (),
 ) -> list[PendingRoleGrant]:
     """Grant the suite's roles as its admin: lenders at once; the operational roles scheduled
     and, on a contract whose delay is 0, executed at once. Returns the grants left scheduled
@@ -199,6 +210,10 @@ def grant_suite_roles(
         grant(suite.moderation, MODERATOR_ROLE, account)
     for account in lenders:
         grant(suite.pledges, LENDER_ROLE, account)
+    for account in attestors:
+        if suite.identity_attestations is None:
+            raise ValueError("this suite has no IdentityAttestations to grant attestors on")
+        grant(suite.identity_attestations, ATTESTOR_ROLE, account)
     return pending
 
 

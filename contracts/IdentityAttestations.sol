@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {DelayedRoleGrants} from "./access/DelayedRoleGrants.sol";
 
 /**
  * @title IdentityAttestations
@@ -13,9 +14,10 @@ import {AccessControlDefaultAdminRules} from
  * The attestor's SM2 signature over its `banquan.attestation/1` statement is emitted so that
  * anyone can check it off chain (the EVM has no SM2). The registry's sending account holds
  * {ATTESTOR_ROLE} after it checked the signature against a configured attestor key. A
- * commitment is recorded once, ever: a revoked or superseded one is not attested again.
+ * commitment is recorded once, ever: a revoked or superseded one is not attested again. A new
+ * attestor is granted in two steps with a delay ({DelayedRoleGrants}), like every operational role.
  */
-contract IdentityAttestations is AccessControlDefaultAdminRules {
+contract IdentityAttestations is DelayedRoleGrants {
     /// @notice Role allowed to record and revoke attestations (the registry's account).
     bytes32 public constant ATTESTOR_ROLE = keccak256("ATTESTOR_ROLE");
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
@@ -154,8 +156,13 @@ contract IdentityAttestations is AccessControlDefaultAdminRules {
      * @notice Sets up the admin and the first attestor account.
      * @param admin Account granted {DEFAULT_ADMIN_ROLE}.
      * @param attestor Account granted {ATTESTOR_ROLE} (none if zero).
+     * @param roleGrantDelay_ Delay of the two-step grant of further attestors ({DelayedRoleGrants};
+     * 0 only on development and test chains).
      */
-    constructor(address admin, address attestor) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) {
+    constructor(address admin, address attestor, uint48 roleGrantDelay_)
+        AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
+        DelayedRoleGrants(roleGrantDelay_)
+    {
         if (attestor != address(0)) _grantRole(ATTESTOR_ROLE, attestor);
     }
 

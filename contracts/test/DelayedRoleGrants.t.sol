@@ -9,6 +9,7 @@ import {RegistryAnchor} from "../RegistryAnchor.sol";
 import {Moderation} from "../Moderation.sol";
 import {RightsAsset} from "../RightsAsset.sol";
 import {Pledges} from "../Pledges.sol";
+import {IdentityAttestations} from "../IdentityAttestations.sol";
 import {IRegistryAnchor} from "../interfaces/IRegistryAnchor.sol";
 import {IModeration} from "../interfaces/IModeration.sol";
 import {IRightsAsset} from "../interfaces/IRightsAsset.sol";
@@ -22,6 +23,7 @@ contract DelayedRoleGrantsTest is SuiteBase {
     Moderation private slowModeration;
     RightsAsset private slowAssets;
     Pledges private slowPledges;
+    IdentityAttestations private slowAttestations;
 
     function setUp() public {
         vm.warp(START_TIME);
@@ -32,6 +34,7 @@ contract DelayedRoleGrantsTest is SuiteBase {
         );
         slowPledges =
             new Pledges(ADMIN, IRightsAsset(address(slowAssets)), IModeration(address(slowModeration)), false, DELAY);
+        slowAttestations = new IdentityAttestations(ADMIN, REGISTRAR, DELAY);
     }
 
     function _unauthorized(address account, bytes32 role) private pure returns (bytes memory) {
@@ -169,5 +172,38 @@ contract DelayedRoleGrantsTest is SuiteBase {
         vm.expectRevert(abi.encodeWithSelector(DelayedRoleGrants.RoleGrantNotDelayed.selector, bytes32(0)));
         vm.prank(ADMIN);
         slowAnchor.scheduleRoleGrant(bytes32(0), STRANGER);
+    }
+
+    /// @dev A new attestor waits the delay like every operational role: an immediate grant and a
+    /// stranger's schedule are refused, and the attestor can record only once the grant is executed.
+    function test_attestorGrant_takesTwoStepsAndTheDelay() public {
+        bytes32 role = slowAttestations.ATTESTOR_ROLE();
+        _assertTrue(slowAttestations.isRoleGrantDelayed(role), "attestor delayed");
+        _assertTrue(slowAttestations.hasRole(role, REGISTRAR), "constructor's attestor holds it");
+        vm.expectRevert(_unauthorized(STRANGER, bytes32(0)));
+        vm.prank(STRANGER);
+        slowAttestations.scheduleRoleGrant(role, STRANGER);
+        vm.expectRevert(abi.encodeWithSelector(DelayedRoleGrants.RoleGrantDelayed.selector, role, STRANGER, DELAY));
+        vm.prank(ADMIN);
+        slowAttestations.grantRole(role, STRANGER);
+        _assertTrue(!slowAttestations.hasRole(role, STRANGER), "not granted at once");
+
+        uint48 readyAt = uint48(START_TIME) + DELAY;
+        vm.prank(ADMIN);
+        slowAttestations.scheduleRoleGrant(role, MODERATOR);
+        vm.warp(readyAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(DelayedRoleGrants.RoleGrantNotReady.selector, role, MODERATOR, readyAt));
+        vm.prank(MODERATOR);
+        slowAttestations.executeRoleGrant(role, MODERATOR);
+        vm.expectRevert(_unauthorized(MODERATOR, role));
+        vm.prank(MODERATOR);
+        slowAttestations.attest(bytes32("party_1"), keccak256("commitment"), uint64(readyAt) + 1 days, hex"01");
+
+        vm.warp(readyAt);
+        vm.prank(MODERATOR);
+        slowAttestations.executeRoleGrant(role, MODERATOR);
+        vm.prank(MODERATOR);
+        slowAttestations.attest(bytes32("party_1"), keccak256("commitment"), uint64(readyAt) + 1 days, hex"01");
+        _assertTrue(slowAttestations.isVerified(bytes32("party_1")), "recorded by the new attestor");
     }
 }

@@ -26,7 +26,7 @@ contract EditionsTest is SuiteBase {
 
     function setUp() public {
         _deploySuite(false);
-        identity = new IdentityAttestations(ADMIN, ATTESTOR);
+        identity = new IdentityAttestations(ADMIN, ATTESTOR, 0);
         editions = new Editions(
             IEditionWork(address(assets)),
             IEditionLicences(address(licences)),

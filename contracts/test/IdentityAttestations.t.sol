@@ -18,7 +18,7 @@ contract IdentityAttestationsTest is SuiteBase {
 
     function setUp() public {
         vm.warp(START_TIME);
-        attestations = new IdentityAttestations(ADMIN, ATTESTOR);
+        attestations = new IdentityAttestations(ADMIN, ATTESTOR, 0);
     }
 
     function _assertNone(bytes32 party) private view {

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from chain_client.deployment import (
     ensure_registry_anchor,
     ensure_suite,
@@ -13,7 +15,11 @@ from chain_client.deployment import (
     save_record,
     suite_has_expected_code,
 )
+from chain_client.errors import TransactionFailed
+from chain_client.identity_attestations import ATTESTOR_ROLE
+from chain_client.suite import deploy_suite, grant_suite_roles
 from chain_client.transactions import TransactionSender
+from tests.chain_client.conftest import Actors, advance_time
 
 
 def test_suite_is_deployed_once_and_remembered(sender: TransactionSender, tmp_path: Path) -> None:
@@ -61,3 +67,21 @@ def test_an_anchor_only_record_keeps_its_anchor_and_gains_the_suite(
     assert deployed
     assert suite.registry_anchor.address == anchor.address
     assert suite_has_expected_code(suite)
+
+
+def test_further_attestors_wait_the_role_grant_delay(actors: Actors) -> None:
+    delay = 3600
+    suite = deploy_suite(actors.admin, role_grant_delay=delay)
+    attestations = suite.identity_attestations
+    assert attestations is not None
+    assert attestations.has_role(ATTESTOR_ROLE, actors.admin.address)
+    attestor = actors.regulator.address
+    pending = grant_suite_roles(suite, attestors=[attestor])
+    assert [grant.contract for grant in pending] == ["IdentityAttestations"]
+    assert not attestations.has_role(ATTESTOR_ROLE, attestor)
+    with pytest.raises(TransactionFailed) as refused:
+        attestations.execute_role_grant(ATTESTOR_ROLE, attestor)
+    assert refused.value.error_name == "RoleGrantNotReady"
+    advance_time(actors.admin.w3, delay)
+    attestations.execute_role_grant(ATTESTOR_ROLE, attestor)
+    assert attestations.has_role(ATTESTOR_ROLE, attestor)
