@@ -36,6 +36,7 @@ from registry.content import (
 )
 from registry.core.database import create_database_engine, session_factory
 from registry.core.errors import ChainUnreachable, ContractsNotConfigured
+from registry.core.group_commit import GroupCommitter
 from registry.core.settings import Settings
 from registry.editions import Editions
 from registry.editions.follower import block_times, edition_handlers
@@ -275,7 +276,13 @@ class Runtime:
             now=self.now,
             protection=self.protection,
             moderation=self.moderation_gate,
+            committer=self.committer,
         )
+
+    @cached_property
+    def committer(self) -> GroupCommitter:
+        """Commits the registrations of concurrent requests together (its thread starts on use)."""
+        return GroupCommitter(self.sessions)
 
     @cached_property
     def attestors(self) -> Attestors:
@@ -360,6 +367,9 @@ class Runtime:
         )
 
     def close(self) -> None:
+        committer = self.__dict__.pop("committer", None)  # a later use builds a new one
+        if committer is not None:
+            committer.close()
         self.engine.dispose()
         self.store.close()
 

@@ -25,6 +25,7 @@ from registry.core.errors import (
     IdempotencyKeyReused,
 )
 from registry.core.events import record_registered
+from registry.core.group_commit import GroupCommitter
 from registry.core.metadata import WorkMetadata
 from registry.core.models import IdempotencyKey, Registration, Work
 from registry.core.views import RegistrationView, registration_view
@@ -63,6 +64,8 @@ class Registrar:
     by the API, the CLI and catalogue jobs, so a work registers the same way whatever face asked.
     ``signer`` is a key held for the registrant (the CLI's keystore), used when no signed claim
     comes with a request; ``moderation`` gives the hook chain a submitter's registrations pass.
+    With a ``committer`` the rows of concurrent registrations are committed together, one durable
+    write for many (see ``registry.core.group_commit``); without one each commits on its own.
     """
 
     sessions: sessionmaker[Session]
@@ -72,6 +75,7 @@ class Registrar:
     protection: ContentProtection | None = None
     moderation: Callable[[str | None], ModerationGate] | None = None
     signer: Signer | None = None
+    committer: GroupCommitter | None = None
 
     def signing_with(self, signer: Signer | None) -> Registrar:
         """This registrar, signing unsigned requests with ``signer``."""
@@ -108,6 +112,13 @@ class Registrar:
             self.sessions, self.store, protection, caller, number,
             now=self.now, moderation=moderation,
         )  # fmt: skip
+
+    def _commit(self, record: Callable[[Session], RegistrationView]) -> RegistrationView:
+        """Run ``record`` in a committed transaction: the registration is durable on return."""
+        if self.committer is not None:
+            return self.committer.run(record)
+        with unit_of_work(self.sessions) as session:
+            return record(session)
 
     def _protection(self) -> ContentProtection:
         if self.protection is None:
@@ -219,61 +230,64 @@ class Registrar:
             raise
         # The blocks become durable (and pinned) before the rows that name them.
         staged.commit()
+
+        def record(session: Session) -> RegistrationView:
+            work = Work(
+                sha256=stored.digests.sha256_hex,
+                sm3=stored.digests.sm3_hex,
+                size=stored.size,
+                title=metadata.title,
+                isbn=metadata.isbn,
+                metadata_json=json.dumps(metadata.to_json(), ensure_ascii=False),
+                cid=stored.cid,
+                stored_cid=stored.stored_cid,
+                encryption=encryption.cipher.value if encryption else None,
+                published_at=None if encryption else registered_at,
+                iscc_data=stored.iscc_data,
+                iscc_instance=stored.iscc_instance,
+                iscc_content=stored.iscc_content,
+                created_at=registered_at,
+            )
+            registration = Registration(
+                number=f"~{leaf[:31]}",  # unique placeholder until the id is known
+                work=work,
+                claim_json=prepared.canonical.decode("utf-8"),
+                leaf=leaf,
+                signing_mode=prepared.signing_mode,
+                signature=prepared.signature,
+                registrant=prepared.registrant,
+                status=status_after(outcome),
+                submitted_by=submitted_by,
+                controller=controller,
+                party_id=party,
+                created_at=registered_at,
+            )
+            session.add(registration)
+            if encryption is not None and protection is not None:
+                keys = wrapped_keys(
+                    protection, encryption, stored, prepared.registrant_key, prepared.registrant
+                )
+                work.content_keys = content_key_rows(keys, registered_at)
+            session.flush()
+            registration.number = registration_number(registered_at.year, registration.id)
+            index_registration(session, registration.id, metadata.to_json())
+            record_registered(session, registration, at=registered_at)
+            if idempotency_key is not None:
+                session.add(
+                    IdempotencyKey(
+                        scope=idempotency_scope,
+                        key=idempotency_key,
+                        fingerprint=fingerprint,
+                        registration_id=registration.id,
+                        created_at=registered_at,
+                    )
+                )
+            session.flush()
+            record_moderation(session, registration, moderation, outcome, registered_at)
+            return registration_view(registration)
+
         try:
-            with unit_of_work(sessions) as session:
-                work = Work(
-                    sha256=stored.digests.sha256_hex,
-                    sm3=stored.digests.sm3_hex,
-                    size=stored.size,
-                    title=metadata.title,
-                    isbn=metadata.isbn,
-                    metadata_json=json.dumps(metadata.to_json(), ensure_ascii=False),
-                    cid=stored.cid,
-                    stored_cid=stored.stored_cid,
-                    encryption=encryption.cipher.value if encryption else None,
-                    published_at=None if encryption else registered_at,
-                    iscc_data=stored.iscc_data,
-                    iscc_instance=stored.iscc_instance,
-                    iscc_content=stored.iscc_content,
-                    created_at=registered_at,
-                )
-                registration = Registration(
-                    number=f"~{leaf[:31]}",  # unique placeholder until the id is known
-                    work=work,
-                    claim_json=prepared.canonical.decode("utf-8"),
-                    leaf=leaf,
-                    signing_mode=prepared.signing_mode,
-                    signature=prepared.signature,
-                    registrant=prepared.registrant,
-                    status=status_after(outcome),
-                    submitted_by=submitted_by,
-                    controller=controller,
-                    party_id=party,
-                    created_at=registered_at,
-                )
-                session.add(registration)
-                if encryption is not None and protection is not None:
-                    keys = wrapped_keys(
-                        protection, encryption, stored, prepared.registrant_key, prepared.registrant
-                    )
-                    work.content_keys = content_key_rows(keys, registered_at)
-                session.flush()
-                registration.number = registration_number(registered_at.year, registration.id)
-                index_registration(session, registration.id, metadata.to_json())
-                record_registered(session, registration, at=registered_at)
-                if idempotency_key is not None:
-                    session.add(
-                        IdempotencyKey(
-                            scope=idempotency_scope,
-                            key=idempotency_key,
-                            fingerprint=fingerprint,
-                            registration_id=registration.id,
-                            created_at=registered_at,
-                        )
-                    )
-                session.flush()
-                record_moderation(session, registration, moderation, outcome, registered_at)
-                view = registration_view(registration)
+            view = self._commit(record)
             announce_registration(moderation, view.number, view.status, registered_at)
             return view
         except IntegrityError:
