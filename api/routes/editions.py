@@ -9,23 +9,27 @@ relays them after the same checks, answering once mined.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Admin, Platform, PlatformOrPublisher, Publisher
 from api.dependencies import RuntimeDep
 from api.routes.asset_writes import TRANSACTION_EXAMPLE, TransactionOut
 from api.schemas import error_responses, out_of, with_example
 from chain_client.editions import EditionTerms
+from chain_client.transactions import TransactionSender
 from crypto.errors import CryptoError
 from crypto.signing import public_key_from_json
 from crypto.sm2 import SM2PublicKey
 from registry.core.errors import InvalidInput
 from registry.editions import CopyView, EditionView
+from registry.platform import Runtime
 
 router = APIRouter(tags=["editions"])
 
@@ -119,14 +123,15 @@ class EditionIn(BaseModel):
 RAW_EXAMPLE = "0x02f8b1827a6904843b9aca00…"
 
 
-def _example(model: type[BaseModel]) -> dict[str, Any]:
+def _signed_example(model: type[BaseModel]) -> ConfigDict:
+    """The configuration of ``model``'s signed form: its example with the signed bytes beside."""
     extra = model.model_config.get("json_schema_extra")
     assert isinstance(extra, dict)
     examples = extra["examples"]
     assert isinstance(examples, list)
     example = examples[0]
     assert isinstance(example, dict)
-    return dict(example)
+    return with_example({**example, "raw_transaction": RAW_EXAMPLE}, populate_by_name=True)
 
 
 class Signed(BaseModel):
@@ -136,9 +141,7 @@ class Signed(BaseModel):
 
 
 class EditionSubmitIn(EditionIn, Signed):
-    model_config = with_example(
-        {**_example(EditionIn), "raw_transaction": RAW_EXAMPLE}, populate_by_name=True
-    )
+    model_config = _signed_example(EditionIn)
 
 
 class TermsIn(BaseModel):
@@ -168,9 +171,7 @@ class TermsIn(BaseModel):
 
 
 class TermsSubmitIn(TermsIn, Signed):
-    model_config = with_example(
-        {**_example(TermsIn), "raw_transaction": RAW_EXAMPLE}, populate_by_name=True
-    )
+    model_config = _signed_example(TermsIn)
 
 
 class IssueRowIn(BaseModel):
@@ -191,9 +192,7 @@ class IssueIn(BaseModel):
 
 
 class IssueSubmitIn(IssueIn, Signed):
-    model_config = with_example(
-        {**_example(IssueIn), "raw_transaction": RAW_EXAMPLE}, populate_by_name=True
-    )
+    model_config = _signed_example(IssueIn)
 
 
 class GiftIn(BaseModel):
@@ -206,9 +205,7 @@ class GiftIn(BaseModel):
 
 
 class GiftSubmitIn(GiftIn, Signed):
-    model_config = with_example(
-        {**_example(GiftIn), "raw_transaction": RAW_EXAMPLE}, populate_by_name=True
-    )
+    model_config = _signed_example(GiftIn)
 
 
 class ClaimIn(BaseModel):
@@ -218,9 +215,7 @@ class ClaimIn(BaseModel):
 
 
 class ClaimSubmitIn(ClaimIn, Signed):
-    model_config = with_example(
-        {**_example(ClaimIn), "raw_transaction": RAW_EXAMPLE}, populate_by_name=True
-    )
+    model_config = _signed_example(ClaimIn)
 
 
 class KeyRequestIn(BaseModel):
@@ -386,8 +381,50 @@ def _price_fen(text: str | None) -> int | None:
     return int(amount * 100)
 
 
-def _terms(body: EditionIn) -> EditionTerms:
-    return EditionTerms(**body.terms.model_dump())
+def _terms(terms: EditionTermsIn) -> EditionTerms:
+    return EditionTerms(**terms.model_dump())
+
+
+Written = TypeVar("Written")
+#: One write on Editions, run as the acting account: the publisher's or holder's own.
+Write = Callable[[TransactionSender], Written]
+
+
+def _prepared(
+    runtime: Runtime, account: str, operation: str, write: Write[object]
+) -> PreparedEditionOut:
+    """The unsigned transaction ``write`` would send as ``account``, once its checks pass."""
+    transaction = runtime.editions.prepared(account, write)
+    return PreparedEditionOut(
+        operation=operation, transaction=TransactionOut.model_validate(transaction)
+    )
+
+
+def _relayed(runtime: Runtime, body: Signed, write: Write[Written]) -> Written:
+    """``write`` run with the signed transaction, relayed only if it is exactly that write."""
+    return write(runtime.editions.relaying(body.raw_transaction))
+
+
+def _create(runtime: Runtime, body: EditionIn) -> Write[EditionView]:
+    editions, price = runtime.editions, _price_fen(body.price_cny)
+    return lambda acting: editions.create(
+        acting, body.registration, title=body.title, metadata_cid=body.metadata_cid,
+        terms=_terms(body.terms), price_fen=price,
+    )  # fmt: skip
+
+
+def _amend(runtime: Runtime, edition_id: int, body: TermsIn) -> Write[EditionView]:
+    editions, price = runtime.editions, _price_fen(body.price_cny)
+    return lambda acting: editions.amend_terms(
+        acting, edition_id, metadata_cid=body.metadata_cid, terms=_terms(body.terms),
+        price_fen=price,
+    )  # fmt: skip
+
+
+def _of_catalogue(write: Callable[..., Written], edition_id: int, body: IssueIn) -> Write[Written]:
+    """``write`` (an issue or an allow-list) of the catalogue's readers and copy numbers."""
+    rows = [(row.reader, row.copy_number) for row in body.catalogue]
+    return lambda acting: write(acting, edition_id, rows, max_copies=API_ISSUE_MAX)
 
 
 def _edition(view: EditionView) -> EditionOut:
@@ -409,29 +446,13 @@ def post_prepare_edition(
     body: EditionIn, runtime: RuntimeDep, _caller: Publisher
 ) -> PreparedEditionOut:
     """The publisher's unsigned ``create`` transaction, once the checks pass (nothing sent)."""
-    editions, price = runtime.editions, _price_fen(body.price_cny)
-    transaction = editions.prepared(
-        body.from_,
-        lambda acting: editions.create(
-            acting, body.registration, title=body.title, metadata_cid=body.metadata_cid,
-            terms=_terms(body), price_fen=price,
-        ),
-    )  # fmt: skip
-    return PreparedEditionOut(
-        operation="edition_create", transaction=TransactionOut.model_validate(transaction)
-    )
+    return _prepared(runtime, body.from_, "edition_create", _create(runtime, body))
 
 
 @router.post("/v1/editions", response_model=EditionOut, status_code=201, responses=ERRORS)
 def post_edition(body: EditionSubmitIn, runtime: RuntimeDep, _caller: Publisher) -> EditionOut:
     """Create an edition with the publisher's signed transaction; answers once mined."""
-    editions, price = runtime.editions, _price_fen(body.price_cny)
-    acting = editions.relaying(body.raw_transaction)
-    view = editions.create(
-        acting, body.registration, title=body.title, metadata_cid=body.metadata_cid,
-        terms=_terms(body), price_fen=price,
-    )  # fmt: skip
-    return _edition(view)
+    return _edition(_relayed(runtime, body, _create(runtime, body)))
 
 
 @router.get("/v1/editions/{edition_id}", response_model=EditionOut, responses=ERRORS)
@@ -451,17 +472,7 @@ def post_prepare_terms(
 ) -> PreparedEditionOut:
     """The publisher's unsigned ``amendTerms`` transaction: only before the first copy (409
     ``edition_terms_locked`` after)."""
-    editions, price = runtime.editions, _price_fen(body.price_cny)
-    transaction = editions.prepared(
-        body.from_,
-        lambda acting: editions.amend_terms(
-            acting, edition_id, metadata_cid=body.metadata_cid,
-            terms=EditionTerms(**body.terms.model_dump()), price_fen=price,
-        ),
-    )  # fmt: skip
-    return PreparedEditionOut(
-        operation="edition_amend", transaction=TransactionOut.model_validate(transaction)
-    )
+    return _prepared(runtime, body.from_, "edition_amend", _amend(runtime, edition_id, body))
 
 
 @router.post("/v1/editions/{edition_id}/terms", response_model=EditionOut, responses=ERRORS)
@@ -469,13 +480,7 @@ def post_terms(
     edition_id: EditionId, body: TermsSubmitIn, runtime: RuntimeDep, _caller: Publisher
 ) -> EditionOut:
     """Amend an edition's terms with the publisher's signed transaction, before its first copy."""
-    editions, price = runtime.editions, _price_fen(body.price_cny)
-    acting = editions.relaying(body.raw_transaction)
-    view = editions.amend_terms(
-        acting, edition_id, metadata_cid=body.metadata_cid,
-        terms=EditionTerms(**body.terms.model_dump()), price_fen=price,
-    )  # fmt: skip
-    return _edition(view)
+    return _edition(_relayed(runtime, body, _amend(runtime, edition_id, body)))
 
 
 @router.post(
@@ -488,15 +493,8 @@ def post_prepare_issue(
     edition_id: EditionId, body: IssueIn, runtime: RuntimeDep, _caller: Publisher
 ) -> PreparedEditionOut:
     """The publisher's unsigned ``issue`` transaction for one catalogue (the next copies)."""
-    editions = runtime.editions
-    rows = [(row.reader, row.copy_number) for row in body.catalogue]
-    transaction = editions.prepared(
-        body.from_,
-        lambda acting: editions.issue(acting, edition_id, rows, max_copies=API_ISSUE_MAX),
-    )
-    return PreparedEditionOut(
-        operation="edition_issue", transaction=TransactionOut.model_validate(transaction)
-    )
+    issue = _of_catalogue(runtime.editions.issue, edition_id, body)
+    return _prepared(runtime, body.from_, "edition_issue", issue)
 
 
 @router.post("/v1/editions/{edition_id}/issue", response_model=IssuedOut, responses=ERRORS)
@@ -504,10 +502,7 @@ def post_issue(
     edition_id: EditionId, body: IssueSubmitIn, runtime: RuntimeDep, _caller: Publisher
 ) -> IssuedOut:
     """Issue copies with the publisher's signed transaction (one Merkle root per batch)."""
-    editions = runtime.editions
-    acting = editions.relaying(body.raw_transaction)
-    rows = [(row.reader, row.copy_number) for row in body.catalogue]
-    batches = editions.issue(acting, edition_id, rows, max_copies=API_ISSUE_MAX)
+    batches = _relayed(runtime, body, _of_catalogue(runtime.editions.issue, edition_id, body))
     return IssuedOut(batches=[IssuedBatchOut(**vars(b)) for b in batches])
 
 
@@ -522,15 +517,8 @@ def post_prepare_allow_list(
 ) -> PreparedEditionOut:
     """The publisher's unsigned ``postAllowList`` transaction: the next copies reserved for the
     catalogue's readers, who claim them (and are checked then)."""
-    editions = runtime.editions
-    rows = [(row.reader, row.copy_number) for row in body.catalogue]
-    transaction = editions.prepared(
-        body.from_,
-        lambda acting: editions.post_allow_list(acting, edition_id, rows, max_copies=API_ISSUE_MAX),
-    )
-    return PreparedEditionOut(
-        operation="edition_allow_list", transaction=TransactionOut.model_validate(transaction)
-    )
+    allow_list = _of_catalogue(runtime.editions.post_allow_list, edition_id, body)
+    return _prepared(runtime, body.from_, "edition_allow_list", allow_list)
 
 
 @router.post("/v1/editions/{edition_id}/allow-list", response_model=IssuedOut, responses=ERRORS)
@@ -538,10 +526,8 @@ def post_allow_list(
     edition_id: EditionId, body: IssueSubmitIn, runtime: RuntimeDep, _caller: Publisher
 ) -> IssuedOut:
     """Post an allow-list with the publisher's signed transaction (one root)."""
-    editions = runtime.editions
-    acting = editions.relaying(body.raw_transaction)
-    rows = [(row.reader, row.copy_number) for row in body.catalogue]
-    batch = editions.post_allow_list(acting, edition_id, rows, max_copies=API_ISSUE_MAX)
+    allow_list = _of_catalogue(runtime.editions.post_allow_list, edition_id, body)
+    batch = _relayed(runtime, body, allow_list)
     return IssuedOut(batches=[IssuedBatchOut(**vars(batch))])
 
 
@@ -559,13 +545,8 @@ def post_prepare_claim(
     _caller: PlatformOrPublisher,
 ) -> PreparedEditionOut:
     """The reader's unsigned ``claim`` transaction for the copy reserved for it."""
-    editions = runtime.editions
-    transaction = editions.prepared(
-        body.from_, lambda acting: editions.claim(acting, edition_id, copy_number)
-    )
-    return PreparedEditionOut(
-        operation="edition_claim", transaction=TransactionOut.model_validate(transaction)
-    )
+    claim = partial(runtime.editions.claim, edition_id=edition_id, copy=copy_number)
+    return _prepared(runtime, body.from_, "edition_claim", claim)
 
 
 @router.post(
@@ -579,9 +560,8 @@ def post_claim(
     _caller: PlatformOrPublisher,
 ) -> CopyOut:
     """Claim a reserved copy with the reader's signed transaction; answers the copy's page."""
-    editions = runtime.editions
-    acting = editions.relaying(body.raw_transaction)
-    return _copy(editions.claim(acting, edition_id, copy_number))
+    claim = partial(runtime.editions.claim, edition_id=edition_id, copy=copy_number)
+    return _copy(_relayed(runtime, body, claim))
 
 
 @router.get(
@@ -630,13 +610,8 @@ def post_prepare_gift(
     _caller: PlatformOrPublisher,
 ) -> PreparedEditionOut:
     """The holder's unsigned ``gift`` transaction (no price: a gift only)."""
-    editions = runtime.editions
-    transaction = editions.prepared(
-        body.from_, lambda acting: editions.gift(acting, edition_id, copy_number, body.to)
-    )
-    return PreparedEditionOut(
-        operation="edition_gift", transaction=TransactionOut.model_validate(transaction)
-    )
+    gift = partial(runtime.editions.gift, edition_id=edition_id, copy=copy_number, to=body.to)
+    return _prepared(runtime, body.from_, "edition_gift", gift)
 
 
 @router.post(
@@ -651,9 +626,8 @@ def post_gift(
 ) -> GiftOut:
     """Give a copy away with the holder's signed transaction; the former holder's content key
     grants end, and subscribers get ``edition_gifted``."""
-    editions = runtime.editions
-    acting = editions.relaying(body.raw_transaction)
-    return out_of(GiftOut, editions.gift(acting, edition_id, copy_number, body.to))
+    gift = partial(runtime.editions.gift, edition_id=edition_id, copy=copy_number, to=body.to)
+    return out_of(GiftOut, _relayed(runtime, body, gift))
 
 
 @router.get(
