@@ -1,6 +1,8 @@
 """RFC 8785 JSON Canonicalization Scheme (JCS)."""
 
+import json.encoder
 import unicodedata
+from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring as _encode_string
 from typing import Any, cast
 
@@ -21,6 +23,8 @@ def canonical_json(value: object) -> bytes:
         InvalidClaim: ``value`` is not such a JSON value.
     """
     try:
+        if _encode_plain is not None and _plain(value):
+            return "".join(_encode_plain(value, 0)).encode("utf-8")
         return "".join(_fast(value, [])).encode("utf-8")
     except _NotFast:
         pass
@@ -52,6 +56,43 @@ _MAX_SAFE_INTEGER = 2**53 - 1
 
 def _utf16(key: str) -> bytes:
     return key.encode("utf-16-be")  # bytewise order = UTF-16 code unit order
+
+
+def _plain(value: object) -> bool:
+    """Whether ``value`` is made only of what :func:`_fast` serializes and, besides, its keys
+    are ASCII: then Python's own JSON encoder, keys sorted, gives the same text (an ASCII key
+    orders the same by code points as by UTF-16 code units), in C."""
+    if value.__class__ is str or value is None or value is True or value is False:
+        return True
+    if value.__class__ is int:
+        return -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER
+    if value.__class__ is dict:
+        for key, item in cast(dict[object, object], value).items():
+            if not (isinstance(key, str) and key.isascii() and _plain(item)):
+                return False
+        return True
+    if value.__class__ is list or value.__class__ is tuple:
+        # A loop, not all() over a generator: on a cycle, Python's recursion limit must stop
+        # this before the C stack overflows, and a generator per level spends C stack.
+        for item in cast(Sequence[object], value):  # noqa: SIM110
+            if not _plain(item):
+                return False
+        return True
+    return isinstance(value, str)
+
+
+def _no_default(value: object) -> object:
+    raise _NotFast  # unreachable after _plain; the encoder requires a default
+
+
+# json's C encoder: keys sorted, no whitespace, strings escaped exactly as in _fast (None when
+# the interpreter has no _json accelerator).
+_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_encode_plain: Callable[[object, int], Sequence[str]] | None = (
+    None
+    if _make_encoder is None
+    else _make_encoder(None, _no_default, _encode_string, None, ":", ",", True, False, False)
+)
 
 
 def _fast(value: object, out: list[str]) -> list[str]:

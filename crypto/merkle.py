@@ -19,10 +19,13 @@ controller)`` (a registration bound to the chain address of its registrant). A p
 with the 32-byte one of a leaf alone. A zero controller is no controller, as on chain.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from Crypto.Hash.keccak import _raw_keccak_lib  # type: ignore[attr-defined]
+from Crypto.Util import _raw_api
 from eth_hash.auto import keccak
 
 from crypto.errors import InvalidProof, LeafNotInTree
@@ -77,15 +80,18 @@ def entry_hash(value: bytes, controller: Controller = None) -> bytes:
     return keccak(keccak(value + bytes(12) + raw))
 
 
-def _entry_leaf(entry: object) -> bytes:
+def _entry_leaf(entry: object, hash_: Callable[[bytes], bytes] = keccak) -> bytes:
     if isinstance(entry, tuple):
         if len(entry) != 2:
             raise InvalidProof("a tree entry is a leaf or a pair (leaf, controller)")
         value, controller = entry
-        return entry_hash(value, controller)
+        raw = controller_bytes(controller)
+        _check_node("value", value)
+        return hash_(hash_(value if raw is None else value + bytes(12) + raw))
     if not isinstance(entry, bytes):
         raise InvalidProof(f"a tree entry must be bytes or a pair, got {type(entry).__name__}")
-    return leaf_hash(entry)
+    _check_node("value", entry)
+    return hash_(hash_(entry))
 
 
 def _describe(entry: object) -> str:
@@ -157,12 +163,14 @@ class MerkleTree:
             raise InvalidProof("a Merkle tree needs at least one value")
         # OpenZeppelin sorts leaves with a stable sort; equal leaves are interchangeable,
         # so sorting the hashes alone yields the same array.
-        leaves = sorted(_entry_leaf(value) for value in values)
-        count = len(leaves)
-        size = 2 * count - 1
-        nodes = [b""] * (size - count) + leaves[::-1]
-        for i in range(size - count - 1, -1, -1):
-            nodes[i] = _parent(nodes[2 * i + 1], nodes[2 * i + 2])
+        with _keccak_state() as hash_:
+            leaves = sorted(_entry_leaf(value, hash_) for value in values)
+            count = len(leaves)
+            size = 2 * count - 1
+            nodes = [b""] * (size - count) + leaves[::-1]
+            for i in range(size - count - 1, -1, -1):
+                a, b = nodes[2 * i + 1], nodes[2 * i + 2]
+                nodes[i] = hash_(a + b) if a <= b else hash_(b + a)
         # Like OpenZeppelin's hash lookup, a repeated leaf resolves to its last position in
         # sorted order, which is its lowest index in the array.
         positions = {leaf: size - 1 - rank for rank, leaf in enumerate(leaves)}
@@ -265,14 +273,50 @@ def verify_proof(
         if isinstance(value, tuple):
             raise InvalidProof("give the controller in the entry or as controller=, not both")
         value = (value, controller)
-    computed = _entry_leaf(value)
-    for node in proof:
-        computed = _parent(computed, node)
+    with _keccak_state() as hash_:
+        computed = _entry_leaf(value, hash_)
+        for node in proof:
+            computed = hash_(computed + node) if computed <= node else hash_(node + computed)
     return computed == root
 
 
 def _parent(a: bytes, b: bytes) -> bytes:
     return keccak(a + b) if a <= b else keccak(b + a)
+
+
+@contextmanager
+def _keccak_state() -> Iterator[Callable[[bytes], bytes]]:
+    """keccak256 for many short messages in a row, on one state of pycryptodome's C Keccak
+    (the core behind ``eth_hash``'s pycryptodome backend) reset between messages: its
+    per-call wrapper objects cost three quarters of hashing 64 bytes, and a Merkle path hashes
+    a dozen such messages. The state belongs to one caller (one thread); with pycryptodome on
+    its ctypes backend this is plain ``keccak``."""
+    if _raw_api.backend != "cffi":
+        yield keccak
+        return
+    ffi = _raw_api.ffi
+    pointer = ffi.new("void **")
+    if _raw_keccak_lib.keccak_init(pointer, 64, 24):  # capacity 2 × 32 bytes, 24 rounds
+        raise MemoryError("keccak state")
+    state = pointer[0]
+    digest = ffi.new("uint8_t[32]")
+    digest_bytes = ffi.buffer(digest)
+    reset, absorb, finish = (
+        _raw_keccak_lib.keccak_reset,
+        _raw_keccak_lib.keccak_absorb,
+        _raw_keccak_lib.keccak_digest,
+    )
+
+    def hash_(data: bytes) -> bytes:
+        reset(state)
+        absorb(state, data, len(data))
+        finish(state, digest, 32, 0x01)  # 0x01: Keccak padding, not SHA-3's 0x06
+        return bytes(digest_bytes)
+
+    try:
+        yield hash_
+    finally:
+        _raw_keccak_lib.keccak_destroy(state)
 
 
 def _check_node(name: str, node: object) -> None:

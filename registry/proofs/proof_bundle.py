@@ -41,10 +41,10 @@ from web3 import Web3
 from chain_client.errors import ChainError, ChainUnavailable
 from chain_client.moderation import ModerationClient
 from chain_client.registry_anchor import RegistrationStatus, RegistryAnchorClient
-from crypto.claims_v2 import ClaimV2, parse_claim
+from crypto.claims_v2 import ClaimV2, claim_leaf_v2, parse_claim
 from crypto.errors import CryptoError
 from crypto.merkle import verify_proof
-from crypto.signing import Signature
+from crypto.signing import Signature, verify
 from registry.content import describe
 from registry.core.errors import InvalidProofBundle, NotAnchoredYet, TimestampUnavailable
 from registry.core.views import RegistrationView
@@ -196,10 +196,15 @@ def check_bundle(
         check.notes.append(f"claim: {exc}")
         return check
     check.results["claim"] = True
-    # A version 2 claim just parsed gives its leaf directly (parsing is a third of a check).
-    leaf = claim.leaf() if isinstance(claim, ClaimV2) else claim_leaf(parsed.claim)
+    # A version 2 claim just parsed gives its leaf directly (parsing is a third of a check),
+    # from the same canonical bytes its signature is checked over: computed once.
+    if isinstance(claim, ClaimV2):
+        message = claim.canonical_bytes()
+        leaf = claim_leaf_v2(message)
+    else:
+        message, leaf = b"", claim_leaf(parsed.claim)
     check.results["leaf"] = leaf == parsed.leaf
-    check.results["signature"] = _check_signature(claim, parsed.signature, check)
+    check.results["signature"] = _check_signature(claim, message, parsed.signature, check)
     check.results["merkle_path"] = verify_proof(
         parsed.leaf, parsed.proof, parsed.root, controller=parsed.controller
     )
@@ -340,7 +345,10 @@ def _check_timestamp(
     return result.ok
 
 
-def _check_signature(claim: object, signature_text: object, check: BundleCheck) -> bool | None:
+def _check_signature(
+    claim: object, message: bytes, signature_text: object, check: BundleCheck
+) -> bool | None:
+    """The claim's signature, checked over ``message``: the claim's canonical bytes."""
     if not isinstance(claim, ClaimV2):
         if signature_text is not None:
             check.notes.append("a version 1 claim carries no signature")
@@ -351,7 +359,7 @@ def _check_signature(claim: object, signature_text: object, check: BundleCheck) 
         check.notes.append("a banquan.claim/2 claim must carry its signature")
         return False
     try:
-        return claim.verify_signature(Signature.from_text(signature_text))
+        return verify(claim.registrant, message, Signature.from_text(signature_text))
     except CryptoError as exc:
         check.notes.append(f"signature: {exc}")
         return False

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crypto.canonical import _fast, _general, _NotFast, canonical_json
+from crypto.canonical import _encode_plain, _fast, _general, _NotFast, _plain, canonical_json
 from crypto.errors import CryptoError, InvalidClaim
 
 if TYPE_CHECKING:
@@ -186,6 +186,37 @@ claim_values = st.recursive(
 def test_the_fast_path_is_the_general_rfc8785_implementation(value: object) -> None:
     assert _fast(value, []) is not None  # these shapes never leave the fast path
     assert canonical_json(value) == "".join(_fast(value, [])).encode() == _general(value)
+
+
+# Claim shapes with ASCII keys, as banquan's claims and metadata have: the C encoder serializes
+# them (escapes and ordering included) byte for byte as the general implementation does.
+ascii_key_claim_values = st.recursive(
+    claim_scalars,
+    lambda children: (
+        st.lists(children, max_size=6)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(
+            st.text(st.characters(max_codepoint=0x7F), max_size=8), children, max_size=6
+        )
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=1000)
+@given(value=ascii_key_claim_values)
+def test_the_c_encoder_path_is_the_general_rfc8785_implementation(value: object) -> None:
+    assert _encode_plain is not None
+    assert _plain(value)
+    assert "".join(_encode_plain(value, 0)).encode() == _general(value) == canonical_json(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"\U0001f600": 1, "\ue000": 2}, {"é": 1}, 1.5, [True, 2.0], {"a": 2**53}, Decimal(1), {1: 2}],
+)
+def test_non_ascii_keys_and_non_claim_values_leave_the_c_encoder_path(value: object) -> None:
+    assert not _plain(value)
 
 
 @given(value=json_values)

@@ -10,7 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crypto.errors import CryptoError, InvalidProof, LeafNotInTree
-from crypto.merkle import MerkleTree, entry_hash, hash_pair, leaf_hash, verify_proof
+from crypto.merkle import (
+    MerkleTree,
+    _keccak_state,
+    entry_hash,
+    hash_pair,
+    leaf_hash,
+    verify_proof,
+)
 
 if TYPE_CHECKING:
     from tests.crypto.conftest import NodeReference
@@ -299,3 +306,11 @@ def test_controller_given_twice_is_refused() -> None:
     value = bytes(32)
     with pytest.raises(InvalidProof):
         verify_proof((value, _address(1)), [], leaf_hash(value), controller=_address(1))
+
+
+@given(st.lists(st.binary(max_size=300), min_size=1, max_size=5))
+def test_the_reused_keccak_state_hashes_each_message_as_keccak256(messages: list[bytes]) -> None:
+    # Messages up to 300 bytes cross the 136-byte rate of Keccak-256, and follow one another
+    # on the same state: each must hash as if alone.
+    with _keccak_state() as hash_:
+        assert [hash_(message) for message in messages] == [keccak(m) for m in messages]
