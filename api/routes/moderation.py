@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import examples
 from api.auth import (
@@ -33,6 +33,7 @@ router = APIRouter(prefix="/v1/moderation", tags=["moderation"])
 
 ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
 
+Decided = TypeVar("Decided")
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, examples=[7])]
 
 
@@ -79,15 +80,20 @@ class BlocklistOut(fields_of(BlocklistView)):  # type: ignore[misc]
     model_config = with_example(examples.BLOCKLIST_ENTRY, from_attributes=True)
 
 
-class TakedownIn(BaseModel):
-    model_config = with_example(
-        {
-            "registration": examples.TAKEDOWN["registration"],
-            "reason": examples.TAKEDOWN["reason"],
-        }
-    )
+class DecisionOnRegistrationIn(BaseModel):
+    """A takedown, its restore or a revocation: the registration and why."""
 
     registration: str = Field(description="Registration number, or the leaf / asset id (hex)")
+    reason: str
+
+
+def _decision_example(view_example: dict[str, Any]) -> ConfigDict:
+    return with_example({field: view_example[field] for field in ("registration", "reason")})
+
+
+class TakedownIn(DecisionOnRegistrationIn):
+    model_config = _decision_example(examples.TAKEDOWN)
+
     reason: str = Field(min_length=1, max_length=4000, description="Kept off chain; its SHA-256 on")
 
 
@@ -95,15 +101,9 @@ class TakedownOut(fields_of(TakedownView)):  # type: ignore[misc]
     model_config = with_example(examples.TAKEDOWN, from_attributes=True)
 
 
-class RevocationIn(BaseModel):
-    model_config = with_example(
-        {
-            "registration": examples.REVOCATION["registration"],
-            "reason": examples.REVOCATION["reason"],
-        }
-    )
+class RevocationIn(DecisionOnRegistrationIn):
+    model_config = _decision_example(examples.REVOCATION)
 
-    registration: str = Field(description="Registration number, or the leaf / asset id (hex)")
     reason: str = Field(
         min_length=1, max_length=4000, description="The regulator's decision: kept off chain, "
         "its SHA-256 on",
@@ -233,31 +233,30 @@ def remove_from_blocklist(entry_id: RowId, runtime: RuntimeDep, moderator: Moder
     runtime.moderation.unblock(entry_id, removed_by=moderator.key_id)
 
 
-def _takedown_change(
-    change: Callable[..., TakedownView], body: TakedownIn, moderator: Principal
-) -> TakedownOut:
-    """A takedown or its restore (``Moderation.take_down`` or ``.restore``), by this moderator
-    with the authority of its key."""
-    view = change(
+def _decided(
+    decide: Callable[..., Decided], body: DecisionOnRegistrationIn, moderator: Principal
+) -> Decided:
+    """A takedown, its restore or a revocation (``Moderation.take_down``, ``.restore`` or
+    ``.revoke_registration``), by this moderator with the authority of its key."""
+    return decide(
         body.registration,
         reason=body.reason,
         actor=moderator.key_id,
         authority=_authority(moderator),
     )
-    return out_of(TakedownOut, view)
 
 
 @router.post("/takedowns", status_code=201, response_model=TakedownOut, responses=ERRORS)
 def takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator) -> TakedownOut:
     """Freeze a registration / asset on chain (a moderator; with the regulator scope too, as
     regulator)."""
-    return _takedown_change(runtime.moderation.take_down, body, moderator)
+    return out_of(TakedownOut, _decided(runtime.moderation.take_down, body, moderator))
 
 
 @router.post("/restores", response_model=TakedownOut, responses=ERRORS)
 def restore_takedown(body: TakedownIn, runtime: RuntimeDep, moderator: Moderator) -> TakedownOut:
     """Lift the takedown in force (a moderator cannot lift a regulator's)."""
-    return _takedown_change(runtime.moderation.restore, body, moderator)
+    return out_of(TakedownOut, _decided(runtime.moderation.restore, body, moderator))
 
 
 @router.post("/revocations", status_code=201, response_model=RevocationOut, responses=ERRORS)
@@ -268,12 +267,7 @@ def revoke_registration(
     regulator's decision, so a moderator's key that also holds the regulator scope (or an admin
     key); a moderator alone is refused 403 ``authority_too_low``. Its proof then shows revoked
     under any root, it is never tokenized, and its batch's other registrations stay valid."""
-    view = runtime.moderation.revoke_registration(
-        body.registration,
-        reason=body.reason,
-        actor=moderator.key_id,
-        authority=_authority(moderator),
-    )
+    view = _decided(runtime.moderation.revoke_registration, body, moderator)
     return out_of(RevocationOut, view)
 
 
