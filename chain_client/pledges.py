@@ -4,7 +4,8 @@ EIP-712 consent or by the owner with the lender's EIP-712 offer of the same term
 from __future__ import annotations
 
 import enum
-from dataclasses import astuple
+from collections.abc import Callable
+from dataclasses import astuple, replace
 from typing import Any
 
 from eth_abi.abi import encode as abi_encode
@@ -13,6 +14,7 @@ from eth_typing import BlockIdentifier
 from eth_utils.crypto import keccak
 from web3 import Web3
 
+from chain_client.eip712 import sign_typed_data, struct_type, typed_data
 from chain_client.licences import LicenceTerms
 from chain_client.records import LogPosition, Record, from_abi
 
@@ -22,20 +24,13 @@ from chain_client.roles import RoleAdministered
 from chain_client.transactions import TransactionSender
 
 DOMAIN_NAME = "banquan Pledges"
-DOMAIN_VERSION = "1"
-_TERMS_FIELDS = [
-    {"name": "assetId", "type": "uint256"},
-    {"name": "lender", "type": "address"},
-    {"name": "amount", "type": "uint128"},
-    {"name": "currencyCode", "type": "bytes3"},
-    {"name": "maturity", "type": "uint64"},
-    {"name": "officialRegistrationNo", "type": "bytes32"},
-    {"name": "nonce", "type": "uint256"},
-    {"name": "deadline", "type": "uint256"},
-]
 # What the owner signs for the lender to send, and what the lender signs for the owner to send:
 # the same terms under two type names, so one can never stand for the other.
-CONSENT_TYPES = {"PledgeConsent": _TERMS_FIELDS}
+CONSENT_TYPES = struct_type(
+    "PledgeConsent(uint256 assetId,address lender,uint128 amount,bytes3 currencyCode,"
+    "uint64 maturity,bytes32 officialRegistrationNo,uint256 nonce,uint256 deadline)"
+)
+_TERMS_FIELDS = CONSENT_TYPES["PledgeConsent"]
 OFFER_TYPES = {"LienOffer": _TERMS_FIELDS}
 # The terms of the one licence a lender consents to (``setLicensingConsent``), as ``grant``
 # takes them.
@@ -50,47 +45,18 @@ def licence_consent_digest(terms: LicenceTerms) -> bytes:
     """The digest a lender records to consent to exactly the licence ``terms`` (what
     ``Licences.grant`` computes from its arguments: the EIP-712 struct hash of
     ``LicenceConsent``)."""
+    values = replace(terms, licensee=Web3.to_checksum_address(terms.licensee))
+    members = struct_type(LICENCE_CONSENT_TYPE)["LicenceConsent"]
+    solidity_types = [member["type"] for member in members]
     return keccak(
-        abi_encode(
-            [
-                "bytes32",
-                "uint256",
-                "address",
-                "uint32",
-                "uint16",
-                "uint64",
-                "uint64",
-                "bool",
-                "bool",
-                "bytes32",
-            ],
-            [
-                LICENCE_CONSENT_TYPEHASH,
-                terms.asset_id,
-                Web3.to_checksum_address(terms.licensee),
-                terms.rights,
-                terms.territory,
-                terms.start,
-                terms.end,
-                terms.exclusive,
-                terms.revocable,
-                terms.terms_digest,
-            ],
-        )
+        abi_encode(["bytes32", *solidity_types], [LICENCE_CONSENT_TYPEHASH, *astuple(values)])
     )
 
 
 # What a lender signs to let the other lender move a lien to or from it.
-TRANSFER_TYPES = {
-    "LienTransfer": [
-        {"name": "lienId", "type": "uint256"},
-        {"name": "from", "type": "address"},
-        {"name": "to", "type": "address"},
-        {"name": "how", "type": "uint8"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint256"},
-    ]
-}
+TRANSFER_TYPES = struct_type(
+    "LienTransfer(uint256 lienId,address from,address to,uint8 how,uint256 nonce,uint256 deadline)"
+)
 # The role of the authority that registers pledges of copyright and attests their registration.
 REGISTRY_AUTHORITY_ROLE = keccak(text="REGISTRY_AUTHORITY_ROLE")
 # Pledges.JUNIOR_ENFORCEMENT_GRACE and Pledges.RECOVERY_DELAY.
@@ -332,32 +298,22 @@ def lien_transfer_typed_data(
 ) -> dict[str, Any]:
     """The EIP-712 typed data a lender signs to let lien ``lien_id`` move from ``from_`` to
     ``to`` (``nonce`` is the signer's)."""
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            **TRANSFER_TYPES,
-        },
-        "primaryType": "LienTransfer",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": Web3.to_checksum_address(verifying_contract),
-        },
-        "message": {
-            "lienId": lien_id,
-            "from": Web3.to_checksum_address(from_),
-            "to": Web3.to_checksum_address(to),
-            "how": int(how),
-            "nonce": nonce,
-            "deadline": deadline,
-        },
+    message = {
+        "lienId": lien_id,
+        "from": Web3.to_checksum_address(from_),
+        "to": Web3.to_checksum_address(to),
+        "how": int(how),
+        "nonce": nonce,
+        "deadline": deadline,
     }
+    return typed_data(
+        DOMAIN_NAME,
+        "LienTransfer",
+        TRANSFER_TYPES["LienTransfer"],
+        message,
+        chain_id=chain_id,
+        verifying_contract=verifying_contract,
+    )
 
 
 def _typed_data(
@@ -369,34 +325,24 @@ def _typed_data(
     chain_id: int,
     verifying_contract: str,
 ) -> dict[str, Any]:
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            primary_type: _TERMS_FIELDS,
-        },
-        "primaryType": primary_type,
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": Web3.to_checksum_address(verifying_contract),
-        },
-        "message": {
-            "assetId": terms.asset_id,
-            "lender": Web3.to_checksum_address(terms.lender),
-            "amount": terms.amount,
-            "currencyCode": terms.currency_code,
-            "maturity": terms.maturity,
-            "officialRegistrationNo": terms.official_registration_no,
-            "nonce": nonce,
-            "deadline": deadline,
-        },
+    message = {
+        "assetId": terms.asset_id,
+        "lender": Web3.to_checksum_address(terms.lender),
+        "amount": terms.amount,
+        "currencyCode": terms.currency_code,
+        "maturity": terms.maturity,
+        "officialRegistrationNo": terms.official_registration_no,
+        "nonce": nonce,
+        "deadline": deadline,
     }
+    return typed_data(
+        DOMAIN_NAME,
+        primary_type,
+        _TERMS_FIELDS,
+        message,
+        chain_id=chain_id,
+        verifying_contract=verifying_contract,
+    )
 
 
 class PledgesClient(RoleAdministered):
@@ -441,26 +387,28 @@ class PledgesClient(RoleAdministered):
 
     def sign_consent(self, owner: LocalAccount, terms: PledgeTerms, *, deadline: int) -> bytes:
         """The owner's EIP-712 signature of ``terms`` with its current nonce (eth-account)."""
-        typed = consent_typed_data(
-            terms,
-            nonce=self.nonces(owner.address),
-            deadline=deadline,
-            chain_id=int(self.w3.eth.chain_id),
-            verifying_contract=self.address,
-        )
-        return bytes(owner.sign_typed_data(full_message=typed).signature)
+        return self._sign_terms(consent_typed_data, owner, terms, deadline)
 
     def sign_offer(self, lender: LocalAccount, terms: PledgeTerms, *, deadline: int) -> bytes:
         """The lender's EIP-712 offer of ``terms`` with its current nonce (eth-account), which
         the asset's owner sends with its pledge."""
-        typed = offer_typed_data(
+        return self._sign_terms(offer_typed_data, lender, terms, deadline)
+
+    def _sign_terms(
+        self,
+        typed_data_of: Callable[..., dict[str, Any]],
+        signer: LocalAccount,
+        terms: PledgeTerms,
+        deadline: int,
+    ) -> bytes:
+        typed = typed_data_of(
             terms,
-            nonce=self.nonces(lender.address),
+            nonce=self.nonces(signer.address),
             deadline=deadline,
             chain_id=int(self.w3.eth.chain_id),
             verifying_contract=self.address,
         )
-        return bytes(lender.sign_typed_data(full_message=typed).signature)
+        return sign_typed_data(signer, typed)
 
     def pledge(self, terms: PledgeTerms, *, deadline: int = 0, signature: bytes = b"") -> Pledged:
         """Create a lien: sent by the lender with the owner's consent signature, or by the owner
@@ -514,7 +462,7 @@ class PledgesClient(RoleAdministered):
             chain_id=int(self.w3.eth.chain_id),
             verifying_contract=self.address,
         )
-        return bytes(lender.sign_typed_data(full_message=typed).signature)
+        return sign_typed_data(lender, typed)
 
     def assign_lien(
         self, lien_id: int, to: str, *, deadline: int, signature: bytes

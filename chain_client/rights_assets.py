@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import astuple
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_typing import BlockIdentifier
 from web3 import Web3
 
+from chain_client.eip712 import sign_typed_data, struct_type, typed_data, typed_data_signer
 from chain_client.records import LogPosition, Record
 from chain_client.rights import MORAL_RIGHTS_MASK as MORAL_RIGHTS_MASK
 from chain_client.rights import PROPERTY_RIGHTS_MASK as PROPERTY_RIGHTS_MASK
@@ -30,17 +29,10 @@ WORLDWIDE = 0
 ZERO_ADDRESS = "0x" + "00" * 20
 
 DOMAIN_NAME = "banquan RightsAsset"
-DOMAIN_VERSION = "1"
-MINT_AUTHORIZATION_TYPES = {
-    "MintAuthorization": [
-        {"name": "leaf", "type": "bytes32"},
-        {"name": "to", "type": "address"},
-        {"name": "rights", "type": "uint32"},
-        {"name": "territory", "type": "uint16"},
-        {"name": "termEnd", "type": "uint64"},
-        {"name": "deadline", "type": "uint256"},
-    ]
-}
+MINT_AUTHORIZATION_TYPES = struct_type(
+    "MintAuthorization(bytes32 leaf,address to,uint32 rights,uint16 territory,uint64 termEnd,"
+    "uint256 deadline)"
+)
 
 
 def rights_mask(*rights: Right) -> int:
@@ -73,18 +65,14 @@ class AssetTerms(Record):
     territory: int
 
 
-class Tokenized(Record):
+class Tokenized(AssetMetadata):
+    """An asset minted: the metadata stated, and the proof and parties it was minted with."""
+
     asset_id: int
     owner: str
     root: bytes
     batch_id: int
     registered_at: int
-    sha256_digest: bytes
-    sm3_digest: bytes
-    cid: bytes
-    rights: int
-    territory: int
-    term_end: int
     controller: str
     position: LogPosition
 
@@ -140,48 +128,27 @@ def mint_authorization_typed_data(
 ) -> dict[str, Any]:
     """The EIP-712 typed data (eth-account's full-message form, JSON-ready: the leaf as 0x hex)
     of a controller's authorization to mint its registration on ``verifying_contract``."""
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            **MINT_AUTHORIZATION_TYPES,
-        },
-        "primaryType": "MintAuthorization",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": Web3.to_checksum_address(verifying_contract),
-        },
-        "message": {
-            "leaf": "0x" + authorization.leaf.hex(),
-            "to": Web3.to_checksum_address(authorization.to),
-            "rights": authorization.rights,
-            "territory": authorization.territory,
-            "termEnd": authorization.term_end,
-            "deadline": authorization.deadline,
-        },
+    message = {
+        "leaf": "0x" + authorization.leaf.hex(),
+        "to": Web3.to_checksum_address(authorization.to),
+        "rights": authorization.rights,
+        "territory": authorization.territory,
+        "termEnd": authorization.term_end,
+        "deadline": authorization.deadline,
     }
+    return typed_data(
+        DOMAIN_NAME,
+        "MintAuthorization",
+        MINT_AUTHORIZATION_TYPES["MintAuthorization"],
+        message,
+        chain_id=chain_id,
+        verifying_contract=verifying_contract,
+    )
 
 
-def sign_mint_authorization(account: LocalAccount, typed_data: Mapping[str, Any]) -> bytes:
-    """``account``'s EIP-712 signature (65 bytes, r ‖ s ‖ v) of a mint authorization."""
-    return bytes(account.sign_typed_data(full_message=dict(typed_data)).signature)
-
-
-def mint_authorization_signer(typed_data: Mapping[str, Any], signature: bytes) -> str | None:
-    """The address whose ECDSA key signed ``typed_data`` (checksummed), or None when
-    ``signature`` is not a well-formed signature. (A contract wallet's ERC-1271 signature is
-    checked on chain only.)"""
-    try:
-        signable = encode_typed_data(full_message=dict(typed_data))
-        return str(Account.recover_message(signable, signature=signature))
-    except Exception:  # any malformed signature is simply not a signer
-        return None
+# An authorization is signed and checked like any typed data of the suite.
+sign_mint_authorization = sign_typed_data
+mint_authorization_signer = typed_data_signer
 
 
 def asset_id_of(leaf: bytes) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chain_client.pledges import LenderRecoveryProposed, LienStatus
+from chain_client.pledges import LenderRecoveryProposed
 from chain_client.roles import LENDER_ROLE, RoleGranted, RoleRevoked
 from chain_client.suite import Suite
+from registry.assets.rights_assets import active_lien
 from registry.core import errors
 from registry.core.chain_refusals import account_address, chain_refusals
 
@@ -79,13 +80,7 @@ def propose_lender_recovery(suite: Suite, lien_id: int, new_lender: str) -> Lend
     account = account_address(new_lender, field="new_lender")
     details: dict[str, object] = {"lien_id": lien_id, "new_lender": account}
     with chain_refusals():
-        lien = suite.pledges.lien_of(lien_id)
-        if lien.status is LienStatus.NONE:
-            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
-        if lien.status is not LienStatus.ACTIVE:
-            raise errors.LienNotActive(
-                f"the lien is {lien.status.name.lower()} already", details=details
-            )
+        lien = active_lien(suite, lien_id, details)
         if account == lien.lender:
             raise errors.InvalidAddress("the lien is that key's already", details=details)
         if not suite.pledges.has_role(LENDER_ROLE, account):

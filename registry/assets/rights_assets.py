@@ -23,16 +23,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_typing import BlockIdentifier
-from eth_utils.crypto import keccak
 from multiformats import CID
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 
 from chain_client.connection import translate_errors
+from chain_client.eip712 import json_ready, typed_data_signer
 from chain_client.encumbrances import EncumbranceReport
 from chain_client.licences import LicenceGranted, LicenceRevoked, LicenceTerms
 from chain_client.moderation import asset_target
@@ -65,7 +63,6 @@ from chain_client.rights_assets import (
     Tokenized,
     Transfer,
     asset_id_of,
-    mint_authorization_signer,
     mint_authorization_typed_data,
 )
 from chain_client.suite import Suite
@@ -192,12 +189,10 @@ def mint_authorization(
             "the deadline must be in the future",
             details={**details, "deadline": deadline, "chain_time": now},
         )
-    typed = _authorization_typed_data(suite, wanted, owner, deadline)
-    signable = encode_typed_data(full_message=typed)
-    digest = bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
-    message = typed["message"]
-    for key in ("rights", "territory", "termEnd", "deadline"):
-        message[key] = str(message[key])
+    typed, digest = json_ready(
+        _authorization_typed_data(suite, wanted, owner, deadline),
+        decimal=("rights", "territory", "termEnd", "deadline"),
+    )
     return MintAuthorizationRequest(
         registration=registration_number,
         controller=wanted.controller,
@@ -313,7 +308,7 @@ def _check_authorization(
             details={**details, "deadline": authorization.deadline, "chain_time": now},
         )
     typed = _authorization_typed_data(suite, wanted, owner, authorization.deadline)
-    if mint_authorization_signer(typed, authorization.signature) == controller:
+    if typed_data_signer(typed, authorization.signature) == controller:
         return
     with chain_refusals(), translate_errors():
         wallet = len(suite.rights_asset.w3.eth.get_code(Web3.to_checksum_address(controller)))
@@ -642,7 +637,7 @@ def _check_signature(
 
 def _consent_signer(
     suite: Suite, terms: PledgeTerms, consent: OwnerConsent, nonce: int, *, offer: bool = False
-) -> str:
+) -> str | None:
     typed = (offer_typed_data if offer else consent_typed_data)(
         terms,
         nonce=nonce,
@@ -650,14 +645,7 @@ def _consent_signer(
         chain_id=suite.registry_anchor.chain_id(),
         verifying_contract=suite.pledges.address,
     )
-    try:
-        return str(
-            Account.recover_message(
-                encode_typed_data(full_message=typed), signature=consent.signature
-            )
-        )
-    except Exception:  # malformed signature bytes: nobody signed these terms
-        return ""
+    return typed_data_signer(typed, consent.signature)
 
 
 def consent_to_licence(
@@ -791,13 +779,7 @@ def transfer_lien(
     to = account_address(to, field="to")
     details: dict[str, object] = {"lien_id": lien_id, "to": to}
     with chain_refusals():
-        lien = suite.pledges.lien_of(lien_id)
-        if lien.status is LienStatus.NONE:
-            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
-        if lien.status is not LienStatus.ACTIVE:
-            raise errors.LienNotActive(
-                f"the lien is {lien.status.name.lower()} already", details=details
-            )
+        lien = active_lien(suite, lien_id, details)
         if sender.address == lien.lender:
             signer = to
         elif sender.address == to:
@@ -817,7 +799,7 @@ def transfer_lien(
             )
         nonce = suite.pledges.nonces(signer)
 
-        def transfer(nonce: int) -> str:
+        def transfer(nonce: int) -> str | None:
             return _transfer_signer(suite, lien_id, lien.lender, to, how, consent, nonce)
 
         if transfer(nonce) != signer:
@@ -843,13 +825,7 @@ def execute_lender_recovery(suite: Suite, sender: TransactionSender, lien_id: in
     """
     details: dict[str, object] = {"lien_id": lien_id}
     with chain_refusals():
-        lien = suite.pledges.lien_of(lien_id)
-        if lien.status is LienStatus.NONE:
-            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
-        if lien.status is not LienStatus.ACTIVE:
-            raise errors.LienNotActive(
-                f"the lien is {lien.status.name.lower()} already", details=details
-            )
+        active_lien(suite, lien_id, details)
         recovery = suite.pledges.pending_recovery(lien_id)
         if recovery is None or recovery.new_lender != sender.address:
             raise errors.RecoveryNotPending(
@@ -873,9 +849,7 @@ def cancel_lender_recovery(
     """
     details: dict[str, object] = {"lien_id": lien_id}
     with chain_refusals():
-        lien = suite.pledges.lien_of(lien_id)
-        if lien.status is LienStatus.NONE:
-            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
+        lien = existing_lien(suite, lien_id, details)
         if lien.lender != sender.address:
             raise errors.NotLienLender("only the lien's lender may cancel", details=details)
         if suite.pledges.pending_recovery(lien_id) is None:
@@ -891,19 +865,12 @@ def _transfer_signer(
     how: LenderChange,
     consent: OwnerConsent,
     nonce: int,
-) -> str:
+) -> str | None:
     typed = lien_transfer_typed_data(
         lien_id, from_=from_, to=to, how=how, nonce=nonce, deadline=consent.deadline,
         chain_id=int(suite.pledges.w3.eth.chain_id), verifying_contract=suite.pledges.address,
     )  # fmt: skip
-    try:
-        return str(
-            Account.recover_message(
-                encode_typed_data(full_message=typed), signature=consent.signature
-            )
-        )
-    except Exception:  # malformed signature bytes: nobody signed this move
-        return ""
+    return typed_data_signer(typed, consent.signature)
 
 
 def attest_registration(
@@ -930,13 +897,7 @@ def attest_registration(
             raise errors.Forbidden(
                 "only the registry authority attests pledge registrations", details=details
             )
-        lien = suite.pledges.lien_of(lien_id)
-        if lien.status is LienStatus.NONE:
-            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
-        if lien.status is not LienStatus.ACTIVE:
-            raise errors.LienNotActive(
-                f"the lien is {lien.status.name.lower()} already", details=details
-            )
+        active_lien(suite, lien_id, details)
         if not 0 < registered_at <= _chain_time(suite):
             raise errors.InvalidPledgeTerms(
                 "the registration time must be in the past",
@@ -948,23 +909,37 @@ def attest_registration(
 def lien_asset_id(suite: Suite, lien_id: int) -> int:
     """The asset of lien ``lien_id``; :class:`LienNotFound` if there is no such lien."""
     with chain_refusals():
-        lien = suite.pledges.lien_of(lien_id)
-    if lien.status is LienStatus.NONE:
-        raise errors.LienNotFound(f"no lien {lien_id}", details={"lien_id": lien_id})
-    return lien.asset_id
+        return existing_lien(suite, lien_id).asset_id
 
 
-def _lenders_active_lien(suite: Suite, sender: TransactionSender, lien_id: int) -> Lien:
+def existing_lien(suite: Suite, lien_id: int, details: dict[str, object] | None = None) -> Lien:
+    """Lien ``lien_id`` as the chain has it; :class:`LienNotFound` (with ``details``) if none."""
     lien = suite.pledges.lien_of(lien_id)
-    details: dict[str, object] = {"lien_id": lien_id}
     if lien.status is LienStatus.NONE:
-        raise errors.LienNotFound(f"no lien {lien_id}", details=details)
-    if lien.lender != sender.address:
-        raise errors.NotLienLender("only the lien's lender may do this", details=details)
+        raise errors.LienNotFound(f"no lien {lien_id}", details=details or {"lien_id": lien_id})
+    return lien
+
+
+def active_lien(suite: Suite, lien_id: int, details: dict[str, object]) -> Lien:
+    """Lien ``lien_id``, which must be active: :class:`LienNotFound`, :class:`LienNotActive`."""
+    lien = existing_lien(suite, lien_id, details)
+    _refuse_ended(lien, details)
+    return lien
+
+
+def _refuse_ended(lien: Lien, details: dict[str, object]) -> None:
     if lien.status is not LienStatus.ACTIVE:
         raise errors.LienNotActive(
             f"the lien is {lien.status.name.lower()} already", details=details
         )
+
+
+def _lenders_active_lien(suite: Suite, sender: TransactionSender, lien_id: int) -> Lien:
+    details: dict[str, object] = {"lien_id": lien_id}
+    lien = existing_lien(suite, lien_id, details)
+    if lien.lender != sender.address:
+        raise errors.NotLienLender("only the lien's lender may do this", details=details)
+    _refuse_ended(lien, details)
     return lien
 
 
