@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +18,15 @@ from registry.core.hook_config import ExternalHookConfig
 DEV_CHAIN_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 # Wraps the content keys of private works in dev mode only: it is public, like the chain key.
 DEV_MASTER_KEY = "6465762d6f6e6c792d6d61737465722d6b65792d6e6f742d7365637265742121"
+
+
+def _suite_address(contract: str, unset_outside_dev: str = "") -> Any:
+    """The field of the address of the suite's ``contract``; ``unset_outside_dev`` says what
+    its absence means for a contract that is optional outside dev mode."""
+    description = f"Address of the suite's {contract} (see anchor_address)"
+    if unset_outside_dev:
+        description += f"; unset outside dev mode: {unset_outside_dev}"
+    return Field(default=None, description=description)
 
 
 class Settings(BaseSettings):
@@ -38,31 +47,15 @@ class Settings(BaseSettings):
         description="Address of a deployed RegistryAnchor. Unset in dev mode: deployed on demand "
         "and remembered in the data directory.",
     )
-    moderation_address: str | None = Field(
-        default=None, description="Address of the suite's Moderation (see anchor_address)"
+    moderation_address: str | None = _suite_address("Moderation")
+    rights_asset_address: str | None = _suite_address("RightsAsset")
+    pledges_address: str | None = _suite_address("Pledges")
+    licences_address: str | None = _suite_address("Licences")
+    encumbrances_address: str | None = _suite_address("Encumbrances")
+    identity_attestations_address: str | None = _suite_address(
+        "IdentityAttestations", "identity attestations are recorded off chain only"
     )
-    rights_asset_address: str | None = Field(
-        default=None, description="Address of the suite's RightsAsset (see anchor_address)"
-    )
-    pledges_address: str | None = Field(
-        default=None, description="Address of the suite's Pledges (see anchor_address)"
-    )
-    licences_address: str | None = Field(
-        default=None, description="Address of the suite's Licences (see anchor_address)"
-    )
-    encumbrances_address: str | None = Field(
-        default=None, description="Address of the suite's Encumbrances (see anchor_address)"
-    )
-    identity_attestations_address: str | None = Field(
-        default=None,
-        description="Address of the suite's IdentityAttestations (see anchor_address); unset "
-        "outside dev mode: identity attestations are recorded off chain only",
-    )
-    editions_address: str | None = Field(
-        default=None,
-        description="Address of the suite's Editions (see anchor_address); unset outside dev "
-        "mode: no numbered editions",
-    )
+    editions_address: str | None = _suite_address("Editions", "no numbered editions")
     suite_start_block: int = Field(
         default=0,
         ge=0,
