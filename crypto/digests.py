@@ -32,7 +32,8 @@ class ContentDigests:
         return self.sm3.hex()
 
 
-def _new_sm3() -> "hashlib._Hash":
+def new_sm3() -> "hashlib._Hash":
+    """A fresh SM3 hasher (OpenSSL's, through hashlib: it releases the GIL on large buffers)."""
     try:
         return hashlib.new("sm3")
     except ValueError as exc:
@@ -50,7 +51,7 @@ class DigestAccumulator:
 
     def __init__(self) -> None:
         self._sha256 = hashlib.sha256()
-        self._sm3 = _new_sm3()
+        self._sm3 = new_sm3()
         self._size = 0
 
     @property
@@ -101,7 +102,7 @@ def parse_digest_hex(text: str) -> bytes:
 
 def sm3(data: bytes) -> bytes:
     """The 32-byte SM3 digest (GB/T 32905) of ``data``."""
-    hasher = _new_sm3()
+    hasher = new_sm3()
     hasher.update(data)
     return hasher.digest()
 

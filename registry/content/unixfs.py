@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from multiformats import CID, multihash
+from multiformats import CID, multibase, multicodec, multihash
 
 CHUNK_SIZE = 256 * 1024
 MAX_LINKS = 174
@@ -23,6 +23,12 @@ DAG_PB = 0x70
 UNIXFS_FILE = 2
 
 BlockSink = Callable[["CID", bytes], None]
+
+# Resolved once: multiformats validates names and types at run time on every CID otherwise,
+# which costs more than hashing a 256 KiB leaf.
+_BASE32 = multibase.get("base32")
+_CODECS = {RAW: multicodec.get("raw"), DAG_PB: multicodec.get("dag-pb")}
+_SHA2_256 = multihash.get("sha2-256")
 
 
 @dataclass(frozen=True)
@@ -50,8 +56,7 @@ def parse_cid(text: str) -> CID:
 
 
 def cid_of(codec: int, block: bytes) -> CID:
-    digest = multihash.wrap(hashlib.sha256(block).digest(), "sha2-256")
-    return CID("base32", 1, "raw" if codec == RAW else "dag-pb", digest)
+    return CID(_BASE32, 1, _CODECS[codec], (_SHA2_256, hashlib.sha256(block).digest()))
 
 
 def _varint(value: int) -> bytes:
@@ -107,11 +112,23 @@ class UnixFSFileBuilder:
         self.size = 0
 
     def update(self, data: bytes) -> None:
-        self._pending += data
         self.size += len(data)
-        while len(self._pending) >= CHUNK_SIZE:
-            self._add_leaf(bytes(self._pending[:CHUNK_SIZE]))
-            del self._pending[:CHUNK_SIZE]
+        if not self._pending and len(data) == CHUNK_SIZE and isinstance(data, bytes):
+            self._add_leaf(data)  # a whole aligned chunk (a file read) is its leaf, uncopied
+            return
+        view = memoryview(data).cast("B")
+        if self._pending:
+            missing = CHUNK_SIZE - len(self._pending)
+            self._pending += view[:missing]
+            view = view[missing:]
+            if len(self._pending) < CHUNK_SIZE:
+                return
+            self._add_leaf(bytes(self._pending))
+            self._pending.clear()
+        while len(view) >= CHUNK_SIZE:
+            self._add_leaf(view[:CHUNK_SIZE].tobytes())
+            view = view[CHUNK_SIZE:]
+        self._pending += view
 
     def finish(self) -> CID:
         """Emit the remaining blocks and return the root CID."""
