@@ -459,9 +459,19 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
 
     /// @dev The anchored tree entry of a registration: the leaf alone (custodial) or the pair
     /// leaf, controller, as OpenZeppelin `StandardMerkleTree` hashes its leaves.
-    function _entryHash(bytes32 leaf, address controller) private pure returns (bytes32) {
-        if (controller == address(0)) return keccak256(bytes.concat(keccak256(abi.encode(leaf))));
-        return keccak256(bytes.concat(keccak256(abi.encode(leaf, controller))));
+    /// Hashed in the scratch space: the same bytes as `keccak256(bytes.concat(keccak256(abi.encode(…))))`
+    /// without allocating memory on the one path every tokenization takes.
+    function _entryHash(bytes32 leaf, address controller) private pure returns (bytes32 entry) {
+        assembly ("memory-safe") {
+            mstore(0x00, leaf)
+            switch controller
+            case 0 { mstore(0x00, keccak256(0x00, 0x20)) }
+            default {
+                mstore(0x20, controller)
+                mstore(0x00, keccak256(0x00, 0x40))
+            }
+            entry := keccak256(0x00, 0x20)
+        }
     }
 
     /// @dev The anchoring time and batch of `root`, once the proof puts the registration's entry

@@ -384,8 +384,9 @@ def render(rec: Recorder) -> str:
         "",
         "Written by `contracts/scripts/gas_report.py` (do not edit by hand): every figure is the",
         "`gasUsed` of one real transaction on a fresh Anvil node (Cancun, solc 0.8.37, optimizer",
-        "200 runs), so it includes the 21,000 intrinsic gas and the calldata. Targets and",
-        "baselines are those of the shared BENCHMARKS.md (`gas`).",
+        "200 runs; `RightsAsset` through the IR pipeline at 1,000,000 runs: hardhat.config.js),",
+        "so it includes the 21,000 intrinsic gas and the calldata. Targets and baselines are those",
+        "of the shared BENCHMARKS.md (`gas`).",
         "",
     ]
     per_reg = {op: float(note) for s, op, _g, note in rows if s == "anchoring per registration"}
