@@ -11,7 +11,10 @@ Figures, each the median of alternating rounds after a warm-up, on the same uniq
   the larger of its parts run alone — the digests (SHA-256 + SM3) and the ISCC codes: target
   ingest time <= 1.2 x max(hash, iscc), i.e. a ratio max(hash, iscc) / ingest >= 0.83.
 The codes of both sides are compared: they must be equal. Writes bench/results/iscc.json.
-Never run by the test suite. CPU time of this thread is the clock (see bench/crypto.py).
+Never run by the test suite. The Data-Code's clock is the CPU time of this thread (both sides run
+in it; see bench/crypto.py). The overlap's clock is the wall clock: the ingest runs its stages in
+threads of their own, whose CPU time the calling thread's clock would not see; the cost
+breakdown is the CPU time of the whole process (every thread).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from registry.content.ingest import describe  # noqa: E402
 
 CHUNK = 256 * 1024
 CLOCK = time.thread_time
+WALL = time.perf_counter
 RESULTS = ROOT / "bench" / "results" / "iscc.json"
 DATA_CODE_TARGET = 0.90
 OVERLAP_TARGET = 0.83  # ingest time <= 1.2 x max(parts), rounded down
@@ -87,6 +91,13 @@ def timed(run: Callable[[bytes], str], data: bytes) -> tuple[float, str]:
     return CLOCK() - start, code
 
 
+def timed_wall(run: Callable[[bytes], str], data: bytes) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds of the whole process (every thread), and the code."""
+    start, start_cpu = WALL(), time.process_time()
+    code = run(data)
+    return WALL() - start, time.process_time() - start_cpu, code
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="256 MiB, 7 rounds")
@@ -97,11 +108,13 @@ def main() -> None:
 
     for run in (iscc_lib_data_code, iscc_core_data_code, digests_alone, iscc_alone):
         run(data[: 4 << 20])  # warm both sides the same way
+    ingest_discarding(data[: 4 << 20])
     lib_seconds: list[float] = []
     core_seconds: list[float] = []
     hash_seconds: list[float] = []
     iscc_seconds: list[float] = []
     ingest_seconds: list[float] = []
+    cpu_seconds: dict[str, list[float]] = {"digests": [], "iscc": [], "ingest": []}
     codes: set[str] = set()
     for round_number in range(rounds):
         sides = [(iscc_lib_data_code, lib_seconds), (iscc_core_data_code, core_seconds)]
@@ -111,11 +124,19 @@ def main() -> None:
             elapsed, code = timed(run, data)
             seconds.append(elapsed)
             codes.add(code)
-        for run, seconds in ((digests_alone, hash_seconds), (iscc_alone, iscc_seconds)):
-            seconds.append(timed(run, data)[0])
-        elapsed, code = timed(ingest_discarding, data)
-        ingest_seconds.append(elapsed)
-        codes.add(code)
+        overlap = [
+            ("digests", digests_alone, hash_seconds),
+            ("iscc", iscc_alone, iscc_seconds),
+            ("ingest", ingest_discarding, ingest_seconds),
+        ]
+        if round_number % 2:
+            overlap.reverse()
+        for name, run, seconds in overlap:
+            elapsed, cpu, code = timed_wall(run, data)
+            seconds.append(elapsed)
+            cpu_seconds[name].append(cpu)
+            if name == "ingest":
+                codes.add(code)
     if len(codes) != 1:
         raise SystemExit(f"the Data-Codes differ: {sorted(codes)}")
 
@@ -150,8 +171,8 @@ def main() -> None:
             {
                 "name": "overlap",
                 "unit": "MiB/s",
-                "banquan": "one-pass ingest, store discarded (SHA-256, SM3, CID, ISCC)",
-                "baseline": "the larger of its parts alone: SHA-256 + SM3, ISCC Data + Instance",
+                "banquan": "one-pass ingest, store discarded (SHA-256, SM3, CID, ISCC), wall clock",
+                "baseline": "the larger of its parts alone, each in one thread: digests, ISCC",
                 "banquan_median": mib / statistics.median(ingest_seconds),
                 "baseline_median": mib
                 / max(statistics.median(hash_seconds), statistics.median(iscc_seconds)),
@@ -165,16 +186,25 @@ def main() -> None:
             },
         ],
         "cost_breakdown": {
-            "unit": f"CPU ms per {mib:.0f} MiB (median)",
+            "unit": f"CPU ms per {mib:.0f} MiB (median, every thread)",
             "steps": {
+                "SHA-256 + SM3 alone": round(1000 * statistics.median(cpu_seconds["digests"])),
+                "ISCC Data + Instance (iscc-lib) alone": round(
+                    1000 * statistics.median(cpu_seconds["iscc"])
+                ),
+                "one-pass ingest, store discarded": round(
+                    1000 * statistics.median(cpu_seconds["ingest"])
+                ),
+                "ISCC Data-Code, iscc-core (the baseline)": round(
+                    1000 * statistics.median(core_seconds)
+                ),
+            },
+            "wall_ms": {
                 "SHA-256 + SM3 alone": round(1000 * statistics.median(hash_seconds)),
                 "ISCC Data + Instance (iscc-lib) alone": round(
                     1000 * statistics.median(iscc_seconds)
                 ),
                 "one-pass ingest, store discarded": round(1000 * statistics.median(ingest_seconds)),
-                "ISCC Data-Code, iscc-core (the baseline)": round(
-                    1000 * statistics.median(core_seconds)
-                ),
             },
         },
         "versions": {
