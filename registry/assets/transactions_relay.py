@@ -19,15 +19,14 @@ from typing import Any, NoReturn
 
 from eth_account import Account
 from eth_account._utils.legacy_transactions import Transaction as LegacyTransaction
-from eth_account.messages import encode_typed_data
 from eth_account.typed_transactions.typed_transaction import TypedTransaction
-from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.types import TxParams, TxReceipt, Wei
 
 from chain_client.bound_contract import BoundContract
 from chain_client.connection import CustomErrorDecoder, translate_errors
+from chain_client.eip712 import json_ready
 from chain_client.licences import LicenceGranted, LicenceRevoked, LicenceTerms
 from chain_client.pledges import (
     LENDER_ROLE,
@@ -37,7 +36,6 @@ from chain_client.pledges import (
     LenderRecoveryCancelled,
     LicensingConsentSet,
     LienReduced,
-    LienStatus,
     Pledged,
     PledgeTerms,
     Released,
@@ -47,6 +45,7 @@ from chain_client.pledges import (
     lien_transfer_typed_data,
     registration_number,
 )
+from chain_client.records import from_abi
 from chain_client.rights_assets import Transfer
 from chain_client.suite import Suite
 from chain_client.transactions import TransactionSender
@@ -144,12 +143,14 @@ def _prepare(
     suite: Suite,
     account: str,
     operation: str,
-    run: Callable[[TransactionSender], object],
     summary: dict[str, object],
+    service: Callable[..., object],
+    *arguments: object,
 ) -> PreparedTransaction:
+    """The transaction ``service(suite, sender, *arguments)`` would send for ``account``."""
     sender = PreparingSender(suite.rights_asset.w3, account_address(account, field="from"))
     try:
-        run(sender)
+        service(suite, sender, *arguments)
     except _Prepared as prepared:
         return PreparedTransaction(operation, _transaction_json(prepared.transaction), summary)
     raise errors.RegistryError(f"the {operation} service finished without sending")
@@ -171,8 +172,10 @@ def prepare_transfer(suite: Suite, account: str, asset_id: int, to: str) -> Prep
         suite,
         account,
         "transfer",
-        lambda sender: assets.transfer(suite, sender, asset_id, to),
         {"asset_id": _hex(asset_id), "to": to},
+        assets.transfer,
+        asset_id,
+        to,
     )
 
 
@@ -182,7 +185,6 @@ def prepare_licence_grant(suite: Suite, account: str, terms: LicenceTerms) -> Pr
         suite,
         account,
         "licence_grant",
-        lambda sender: assets.grant_licence(suite, sender, terms),
         {
             "asset_id": _hex(terms.asset_id),
             "licensee": terms.licensee,
@@ -193,6 +195,8 @@ def prepare_licence_grant(suite: Suite, account: str, terms: LicenceTerms) -> Pr
             "exclusive": terms.exclusive,
             "revocable": terms.revocable,
         },
+        assets.grant_licence,
+        terms,
     )
 
 
@@ -204,8 +208,10 @@ def prepare_licence_revoke(
         suite,
         account,
         "licence_revoke",
-        lambda sender: assets.revoke_licence(suite, sender, licence_id, reason_digest),
         {"licence_id": licence_id, "reason_digest": reason_digest.hex()},
+        assets.revoke_licence,
+        licence_id,
+        reason_digest,
     )
 
 
@@ -218,7 +224,6 @@ def prepare_pledge(
         suite,
         account,
         "pledge",
-        lambda sender: assets.pledge(suite, sender, terms, consent),
         {
             "asset_id": _hex(terms.asset_id),
             "lender": terms.lender,
@@ -227,18 +232,15 @@ def prepare_pledge(
             "maturity": terms.maturity,
             "deadline": consent.deadline if consent else None,
         },
+        assets.pledge,
+        terms,
+        consent,
     )
 
 
 def prepare_release(suite: Suite, account: str, lien_id: int) -> PreparedTransaction:
     """The lender's release of its lien."""
-    return _prepare(
-        suite,
-        account,
-        "release",
-        lambda sender: assets.release(suite, sender, lien_id),
-        {"lien_id": lien_id},
-    )
+    return _prepare(suite, account, "release", {"lien_id": lien_id}, assets.release, lien_id)
 
 
 def prepare_licensing_consent(
@@ -249,11 +251,7 @@ def prepare_licensing_consent(
     if terms is not None:
         summary["licence_digest"] = "0x" + licence_consent_digest(terms).hex()
     return _prepare(
-        suite,
-        account,
-        "licensing_consent",
-        lambda sender: assets.consent_to_licence(suite, sender, lien_id, terms),
-        summary,
+        suite, account, "licensing_consent", summary, assets.consent_to_licence, lien_id, terms
     )
 
 
@@ -263,8 +261,10 @@ def prepare_reduce(suite: Suite, account: str, lien_id: int, amount: int) -> Pre
         suite,
         account,
         "lien_reduce",
-        lambda sender: assets.reduce_lien(suite, sender, lien_id, amount),
         {"lien_id": lien_id, "amount": str(amount)},
+        assets.reduce_lien,
+        lien_id,
+        amount,
     )
 
 
@@ -283,8 +283,12 @@ def prepare_lien_transfer(
         suite,
         account,
         operation,
-        lambda sender: assets.transfer_lien(suite, sender, lien_id, to, how, consent),
         {"lien_id": lien_id, "to": to, "deadline": consent.deadline},
+        assets.transfer_lien,
+        lien_id,
+        to,
+        how,
+        consent,
     )
 
 
@@ -293,21 +297,9 @@ def prepare_recovery(
 ) -> PreparedTransaction:
     """The new key's execution of a recovery past its delay, or (``cancel``) the current key's
     cancellation of it."""
-    if cancel:
-        return _prepare(
-            suite,
-            account,
-            "lender_recovery_cancel",
-            lambda sender: assets.cancel_lender_recovery(suite, sender, lien_id),
-            {"lien_id": lien_id},
-        )
-    return _prepare(
-        suite,
-        account,
-        "lender_recovery",
-        lambda sender: assets.execute_lender_recovery(suite, sender, lien_id),
-        {"lien_id": lien_id},
-    )
+    operation = "lender_recovery_cancel" if cancel else "lender_recovery"
+    service = assets.cancel_lender_recovery if cancel else assets.execute_lender_recovery
+    return _prepare(suite, account, operation, {"lien_id": lien_id}, service, lien_id)
 
 
 def lien_transfer_consent(
@@ -319,9 +311,7 @@ def lien_transfer_consent(
     to = account_address(to, field="to")
     details: dict[str, object] = {"lien_id": lien_id, "to": to}
     with chain_refusals():
-        lien = suite.pledges.lien_of(lien_id)
-        if lien.status is LienStatus.NONE:
-            raise errors.LienNotFound(f"no lien {lien_id}", details=details)
+        lien = assets.existing_lien(suite, lien_id, details)
         if signer not in (lien.lender, to):
             raise errors.NotLienLender(
                 "the signer is neither the lien's lender nor the lender it moves to",
@@ -340,11 +330,7 @@ def lien_transfer_consent(
         lien_id, from_=lien.lender, to=to, how=how, nonce=nonce, deadline=deadline,
         chain_id=chain_id, verifying_contract=suite.pledges.address,
     )  # fmt: skip
-    signable = encode_typed_data(full_message=typed)
-    digest = bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
-    message = typed["message"]
-    for key in ("lienId", "nonce", "deadline"):
-        message[key] = str(message[key])
+    typed, digest = json_ready(typed, decimal=("lienId", "nonce", "deadline"))
     return ConsentRequest(
         owner=signer, nonce=nonce, deadline=deadline, typed_data=typed, digest=digest
     )
@@ -353,11 +339,7 @@ def lien_transfer_consent(
 def prepare_enforce(suite: Suite, account: str, lien_id: int, to: str) -> PreparedTransaction:
     """The lender's enforcement of its matured, most senior lien: the asset moves to ``to``."""
     return _prepare(
-        suite,
-        account,
-        "enforce",
-        lambda sender: assets.enforce(suite, sender, lien_id, to),
-        {"lien_id": lien_id, "to": to},
+        suite, account, "enforce", {"lien_id": lien_id, "to": to}, assets.enforce, lien_id, to
     )
 
 
@@ -446,13 +428,11 @@ def pledge_consent(suite: Suite, terms: PledgeTerms, deadline: int | None) -> Co
         chain_id=chain_id,
         verifying_contract=suite.pledges.address,
     )
-    signable = encode_typed_data(full_message=typed)
-    digest = bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
-    message = typed["message"]
-    for key in ("assetId", "amount", "maturity", "nonce", "deadline"):
-        message[key] = str(message[key])
-    for key in ("currencyCode", "officialRegistrationNo"):
-        message[key] = "0x" + bytes(message[key]).hex()
+    typed, digest = json_ready(
+        typed,
+        decimal=("assetId", "amount", "maturity", "nonce", "deadline"),
+        hexadecimal=("currencyCode", "officialRegistrationNo"),
+    )
     return ConsentRequest(
         owner=owner, nonce=nonce, deadline=deadline, typed_data=typed, digest=digest
     )
@@ -656,106 +636,82 @@ def submit_transaction(suite: Suite, raw_hex: str, principal: Principal) -> Subm
     return _submitted(call.operation, signed.signer, event)
 
 
+def _signed_consent(a: dict[str, Any]) -> assets.OwnerConsent:
+    # The signature is the other party's: the owner's consent when the lender sends, the
+    # lender's offer when the owner sends (or the other lender's consent to a lien's move). A
+    # pledge by an owner that is its own lender needs none; the service then encodes an empty
+    # one, and anything else signed is a mismatch.
+    return assets.OwnerConsent(int(a["deadline"]), bytes(a["signature"]))
+
+
+def _lien_move(how: LenderChange, to: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    # assignLien and rotateLenderKey differ only in the name of the lender the lien moves to.
+    return lambda a: (
+        assets.transfer_lien,
+        int(a["lienId"]),
+        str(a[to]),
+        how,
+        _signed_consent(a),
+    )
+
+
+#: operation → the service it runs and that service's arguments from the call's decoded ones.
+_SERVICE_CALLS: dict[str, Callable[[dict[str, Any]], tuple[Any, ...]]] = {
+    "transfer": lambda a: (assets.transfer, int(a["tokenId"]), str(a["to"])),
+    "licence_grant": lambda a: (assets.grant_licence, from_abi(LicenceTerms, a)),
+    "licence_revoke": lambda a: (
+        assets.revoke_licence,
+        int(a["licenceId"]),
+        bytes(a["reasonDigest"]),
+    ),
+    "pledge": lambda a: (assets.pledge, from_abi(PledgeTerms, a), _signed_consent(a)),
+    "release": lambda a: (assets.release, int(a["lienId"])),
+    "lien_reduce": lambda a: (assets.reduce_lien, int(a["lienId"]), int(a["newAmount"])),
+    "lien_assign": _lien_move(LenderChange.ASSIGNMENT, "to"),
+    "lender_key_rotation": _lien_move(LenderChange.KEY_ROTATION, "newKey"),
+    "lender_recovery": lambda a: (assets.execute_lender_recovery, int(a["lienId"])),
+    "lender_recovery_cancel": lambda a: (assets.cancel_lender_recovery, int(a["lienId"])),
+    "licensing_consent": lambda a: (
+        assets.set_licensing_consent,
+        int(a["lienId"]),
+        bytes(a["licenceDigest"]),
+    ),
+    "enforce": lambda a: (assets.enforce, int(a["lienId"]), str(a["to"])),
+}
+
+
 def _run(suite: Suite, sender: RelaySender, call: _Call) -> AssetEvent:
-    a = call.arguments
-    if call.operation == "transfer":
-        return assets.transfer(suite, sender, int(a["tokenId"]), str(a["to"]))
-    if call.operation == "licence_grant":
-        terms = LicenceTerms(
-            asset_id=int(a["assetId"]),
-            licensee=str(a["licensee"]),
-            rights=int(a["rights"]),
-            territory=int(a["territory"]),
-            start=int(a["start"]),
-            end=int(a["end"]),
-            exclusive=bool(a["exclusive"]),
-            revocable=bool(a["revocable"]),
-            terms_digest=bytes(a["termsDigest"]),
-        )
-        return assets.grant_licence(suite, sender, terms)
-    if call.operation == "licence_revoke":
-        return assets.revoke_licence(suite, sender, int(a["licenceId"]), bytes(a["reasonDigest"]))
-    if call.operation == "pledge":
-        pledge_terms = PledgeTerms(
-            asset_id=int(a["assetId"]),
-            lender=str(a["lender"]),
-            amount=int(a["amount"]),
-            currency_code=bytes(a["currencyCode"]),
-            maturity=int(a["maturity"]),
-            official_registration_no=bytes(a["officialRegistrationNo"]),
-        )
-        # The signature is the other party's: the owner's consent when the lender sends, the
-        # lender's offer when the owner sends. A pledge by an owner that is its own lender needs
-        # none; the service then encodes an empty one, and anything else signed is a mismatch.
-        consent = assets.OwnerConsent(int(a["deadline"]), bytes(a["signature"]))
-        return assets.pledge(suite, sender, pledge_terms, consent)
-    if call.operation == "release":
-        return assets.release(suite, sender, int(a["lienId"]))
-    if call.operation == "lien_reduce":
-        return assets.reduce_lien(suite, sender, int(a["lienId"]), int(a["newAmount"]))
-    if call.operation in ("lien_assign", "lender_key_rotation"):
-        how = (
-            LenderChange.ASSIGNMENT
-            if call.operation == "lien_assign"
-            else LenderChange.KEY_ROTATION
-        )
-        to = str(a["to"] if "to" in a else a["newKey"])
-        consent = assets.OwnerConsent(int(a["deadline"]), bytes(a["signature"]))
-        return assets.transfer_lien(suite, sender, int(a["lienId"]), to, how, consent)
-    if call.operation == "lender_recovery":
-        return assets.execute_lender_recovery(suite, sender, int(a["lienId"]))
-    if call.operation == "lender_recovery_cancel":
-        return assets.cancel_lender_recovery(suite, sender, int(a["lienId"]))
-    if call.operation == "licensing_consent":
-        return assets.set_licensing_consent(
-            suite, sender, int(a["lienId"]), bytes(a["licenceDigest"])
-        )
-    return assets.enforce(suite, sender, int(a["lienId"]), str(a["to"]))
+    service, *arguments = _SERVICE_CALLS[call.operation](call.arguments)
+    event: AssetEvent = service(suite, sender, *arguments)
+    return event
+
+
+#: The accounts each event names, by their part in it (a consent's lender is its sender).
+_PARTIES: dict[type[Any], Callable[[Any, str], dict[str, str]]] = {
+    Transfer: lambda event, _signer: {"from": event.from_, "to": event.to},
+    LicenceGranted: lambda event, _signer: {"licensor": event.licensor, "licensee": event.licensee},
+    LicenceRevoked: lambda event, _signer: {"licensor": event.licensor},
+    Pledged: lambda event, _signer: {"owner": event.owner, "lender": event.lender},
+    Released: lambda event, _signer: {"lender": event.lender},
+    Enforced: lambda event, _signer: {"lender": event.lender, "from": event.from_, "to": event.to},
+    LicensingConsentSet: lambda _event, signer: {"lender": signer},
+    LienReduced: lambda event, _signer: {"lender": event.lender},
+    LenderChanged: lambda event, _signer: {"from": event.old_lender, "to": event.new_lender},
+    LenderRecoveryCancelled: lambda event, _signer: {"lender": event.by},
+}
 
 
 def _submitted(operation: str, signer: str, event: AssetEvent) -> SubmittedTransaction:
-    lien_id: int | None = None
-    licence_id: int | None = None
-    match event:
-        case Transfer():
-            asset_id, parties = event.token_id, {"from": event.from_, "to": event.to}
-        case LicenceGranted():
-            asset_id, licence_id = event.asset_id, event.licence_id
-            parties = {"licensor": event.licensor, "licensee": event.licensee}
-        case LicenceRevoked():
-            asset_id, licence_id = event.asset_id, event.licence_id
-            parties = {"licensor": event.licensor}
-        case Pledged():
-            asset_id, lien_id = event.asset_id, event.lien_id
-            parties = {"owner": event.owner, "lender": event.lender}
-        case Released():
-            asset_id, lien_id = event.asset_id, event.lien_id
-            parties = {"lender": event.lender}
-        case Enforced():
-            asset_id, lien_id = event.asset_id, event.lien_id
-            parties = {"lender": event.lender, "from": event.from_, "to": event.to}
-        case LicensingConsentSet():
-            asset_id, lien_id = event.asset_id, event.lien_id
-            parties = {"lender": signer}
-        case LienReduced():
-            asset_id, lien_id = event.asset_id, event.lien_id
-            parties = {"lender": event.lender}
-        case LenderChanged():
-            asset_id, lien_id = event.asset_id, event.lien_id
-            parties = {"from": event.old_lender, "to": event.new_lender}
-        case LenderRecoveryCancelled():
-            asset_id, lien_id = event.asset_id, event.lien_id
-            parties = {"lender": event.by}
     return SubmittedTransaction(
         operation=operation,
         event=type(event).__name__,
         signer=signer,
         tx_hash=event.position.tx_hash,
         block_number=event.position.block_number,
-        asset_id=asset_id,
-        lien_id=lien_id,
-        licence_id=licence_id,
-        parties=parties,
+        asset_id=event.token_id if isinstance(event, Transfer) else event.asset_id,
+        lien_id=getattr(event, "lien_id", None),
+        licence_id=getattr(event, "licence_id", None),
+        parties=_PARTIES[type(event)](event, signer),
     )
 
 
