@@ -379,46 +379,42 @@ def _end_lien(
     _rerank(session, lien.asset_id)
 
 
+def _update_lien(session: Session, lien_id: int, **columns: object) -> None:
+    # Events about a lien the tables do not hold (never pledged under this suite) change nothing.
+    lien = session.get(ChainLien, lien_id)
+    if lien is not None:
+        for column, value in columns.items():
+            setattr(lien, column, value)
+
+
 def _licensing_consent_set(session: Session, event: LicensingConsentSet) -> None:
     # A consent covers one licence (its digest); all zero withdraws it.
-    lien = session.get(ChainLien, event.lien_id)
-    if lien is not None:
-        lien.licensing_consent = any(event.licence_digest)
+    _update_lien(session, event.lien_id, licensing_consent=any(event.licence_digest))
 
 
 def _licensing_consent_used(session: Session, event: LicensingConsentUsed) -> None:
-    lien = session.get(ChainLien, event.lien_id)
-    if lien is not None:
-        lien.licensing_consent = False
+    _update_lien(session, event.lien_id, licensing_consent=False)
 
 
 def _lender_changed(session: Session, event: LenderChanged) -> None:
     # Assignment, key rotation or recovery: the lien keeps its asset, rank and terms.
-    lien = session.get(ChainLien, event.lien_id)
-    if lien is not None:
-        lien.lender = event.new_lender
-        lien.licensing_consent = False
+    _update_lien(session, event.lien_id, lender=event.new_lender, licensing_consent=False)
 
 
 def _lien_reduced(session: Session, event: LienReduced) -> None:
-    lien = session.get(ChainLien, event.lien_id)
-    if lien is not None:
-        lien.amount = str(event.new_amount)
+    _update_lien(session, event.lien_id, amount=str(event.new_amount))
 
 
 def _registration_attested(session: Session, event: RegistrationAttested) -> None:
-    lien = session.get(ChainLien, event.lien_id)
-    if lien is not None:
-        lien.official_registration_no = event.official_registration_no.hex()
+    no = event.official_registration_no.hex()
+    _update_lien(session, event.lien_id, official_registration_no=no)
 
 
 def _liens_reordered(session: Session, event: LiensReordered) -> None:
     # An attested registration moved a lien among the registered ones (``LiensReordered`` gives
     # the new order); the other events keep the relative order.
     for rank, lien_id in enumerate(event.lien_ids, start=1):
-        lien = session.get(ChainLien, lien_id)
-        if lien is not None:
-            lien.rank = rank
+        _update_lien(session, lien_id, rank=rank)
 
 
 def _rerank(session: Session, asset_id: str) -> None:
