@@ -41,6 +41,7 @@ from crypto.errors import CryptoError
 from crypto.signing import Signature, Signer, verify
 from crypto.sm2 import SM2PublicKey
 from crypto.symmetric import Cipher, hmac_sm3, open_sealed, seal
+from registry.access.keys import record_write
 from registry.access.parties import PartyKind, active_party
 from registry.core.database import unit_of_work
 from registry.core.errors import (
@@ -57,7 +58,7 @@ from registry.core.errors import (
     PartyNotFound,
     UnknownAttestor,
 )
-from registry.core.models import AuditEntry, Party, PartyAttestation
+from registry.core.models import Party, PartyAttestation
 from registry.core.views import as_utc
 
 log = logging.getLogger(__name__)
@@ -683,12 +684,9 @@ def _audit(
     status: int,
     now: Callable[[], datetime],
 ) -> None:
-    with unit_of_work(sessions) as session:
-        session.add(
-            AuditEntry(
-                key_id=reader.key_id, method=READ, path=reader.via[:500], status=status, at=now()
-            )
-        )
+    record_write(
+        sessions, key_id=reader.key_id, method=READ, path=reader.via, status=status, now=now
+    )
 
 
 def _check_statement(statement: dict[str, object]) -> tuple[datetime, datetime, str]:
