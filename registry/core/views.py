@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import joinedload
@@ -13,6 +14,11 @@ from sqlalchemy.orm import joinedload
 from registry.core.errors import RegistrationRevokedForGood, TakenDown
 from registry.core.models import Batch, Party, Registration, Work
 from registry.core.states import BatchStatus, RegistrationStatus
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+ViewT = TypeVar("ViewT", bound="DataclassInstance")
 
 # The kind of a takedown record that is a regulator's revocation of the registration (for good).
 REVOCATION = "revocation"
@@ -146,21 +152,25 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def view_of(view: type[ViewT], row: object, **computed: object) -> ViewT:
+    """The record ``view`` of ``row`` (a database row): each of its fields that is not
+    ``computed`` is the row's attribute of that name, a time in UTC (as pydantic's
+    ``from_attributes`` reads objects)."""
+    values = dict(computed)
+    for field in dataclasses.fields(view):
+        if field.name not in computed:
+            value = getattr(row, field.name)
+            values[field.name] = as_utc(value) if isinstance(value, datetime) else value
+    return view(**values)
+
+
 def anchor_view(batch: Batch | None) -> AnchorView | None:
     return None if batch is None else _anchor(batch, batch.status)
 
 
 def _anchor(batch: Batch | Row[Any], status: str) -> AnchorView:
     """The anchoring of a batch, or of a :data:`REGISTRATION_ROWS` row (its batch's columns)."""
-    return AnchorView(
-        root=batch.root,
-        chain_id=batch.chain_id,
-        contract_address=batch.contract_address,
-        tx_hash=batch.tx_hash,
-        block_number=batch.block_number,
-        anchored_at=as_utc(batch.anchored_at) if batch.anchored_at else None,
-        confirmed=status == BatchStatus.CONFIRMED,
-    )
+    return view_of(AnchorView, batch, confirmed=status == BatchStatus.CONFIRMED)
 
 
 def registrations_for_views() -> Select[Registration]:

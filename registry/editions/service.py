@@ -57,7 +57,7 @@ from registry.core.models import (
     Registration,
     Work,
 )
-from registry.core.views import as_utc
+from registry.core.views import as_utc, view_of
 from registry.editions.errors import (
     EDITION_REFUSALS,
     CopyNotFound,
@@ -607,23 +607,13 @@ class Editions:
             )
         with edition_refusals():
             frozen = self._client().is_frozen(edition_id)
-        return EditionView(
+        return view_of(
+            EditionView,
+            edition,
             edition_id=edition_id,
             number=str(number),
-            title=edition.title,
-            publisher=edition.publisher,
-            metadata_cid=edition.metadata_cid,
             price_cny=price_text(edition.price_fen),
-            size=edition.size,
-            issued=edition.issued,
-            territory=edition.territory,
-            lock_after_issue=edition.lock_after_issue,
-            lock_after_gift=edition.lock_after_gift,
-            daily_gift_limit=edition.daily_gift_limit,
-            sole=edition.sole,
             frozen=frozen,
-            create_tx=edition.create_tx,
-            created_at=as_utc(edition.created_at),
         )
 
     def copy(self, edition_id: int, copy: int) -> CopyView:
@@ -921,18 +911,3 @@ class Editions:
                 return f"{party.public_name}（已实名 verified）"
         return anonymised(address)
 
-
-__all__ = [
-    "CopyView",
-    "EditionView",
-    "Editions",
-    "GiftView",
-    "Holding",
-    "IssuedBatch",
-    "anonymised",
-    "check_terms",
-    "edition_refusals",
-    "is_adult",
-    "key_request",
-    "price_text",
-]

@@ -43,7 +43,7 @@ from registry.core.states import (
     RegistrationStatus,
     ReviewItemStatus,
 )
-from registry.core.views import as_utc
+from registry.core.views import view_of
 from registry.moderation.audit import append_audit
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
 from registry.moderation.hooks import (
@@ -189,23 +189,15 @@ def _number(session: Session, registration_id: int | None) -> tuple[str | None, 
 def review_item_view(session: Session, item: ReviewItem) -> ReviewItemView:
     number, status = _number(session, item.registration_id)
     related, _ = _number(session, item.related_registration_id)
-    return ReviewItemView(
-        id=item.id,
-        kind=item.kind,
-        status=item.status,
+    return view_of(
+        ReviewItemView,
+        item,
         registration=number,
         registration_status=status,
         related_registration=related,
         appeal_of_item=item.appeal_of_item_id,
         appeal_of_takedown=item.appeal_of_takedown_id,
         hook_results=json.loads(item.hook_results_json) if item.hook_results_json else [],
-        submitted_by=item.submitted_by,
-        statement=item.statement,
-        claimed_by=item.claimed_by,
-        decided_by=item.decided_by,
-        decision_reason=item.decision_reason,
-        decided_at=as_utc(item.decided_at) if item.decided_at else None,
-        created_at=as_utc(item.created_at),
     )
 
 

@@ -30,7 +30,7 @@ from registry.core.errors import (
     TakedownNotFound,
 )
 from registry.core.models import Registration, Takedown
-from registry.core.views import as_utc, refuse_if_revoked
+from registry.core.views import refuse_if_revoked, view_of
 from registry.moderation.audit import append_audit
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
 
@@ -59,21 +59,7 @@ def reason_digest(reason: str) -> bytes:
 
 
 def _view(takedown: Takedown, number: str) -> TakedownView:
-    return TakedownView(
-        id=takedown.id,
-        registration=number,
-        target=takedown.target,
-        authority=takedown.authority,
-        reason=takedown.reason,
-        reason_digest=takedown.reason_digest,
-        frozen_by=takedown.frozen_by,
-        freeze_tx=takedown.freeze_tx,
-        frozen_at=as_utc(takedown.frozen_at),
-        restored_by=takedown.restored_by,
-        restore_reason=takedown.restore_reason,
-        restore_tx=takedown.restore_tx,
-        restored_at=as_utc(takedown.restored_at) if takedown.restored_at else None,
-    )
+    return view_of(TakedownView, takedown, registration=number)
 
 
 def list_takedowns(
