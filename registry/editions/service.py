@@ -910,4 +910,3 @@ class Editions:
             ):
                 return f"{party.public_name}（已实名 verified）"
         return anonymised(address)
-
