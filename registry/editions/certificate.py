@@ -115,14 +115,8 @@ def render_copy_certificate(facts: CopyCertificateFacts) -> bytes:
     y = page.row(y, "版本 Edition", f"{facts.edition_title}（编号 id {facts.edition_id}）")
     y = page.row(y, "出具方 Issued by", facts.issuer, max_lines=1)
 
-    work = facts.work
-    y = page.section(y, "作品 Work")
-    authors = work.metadata.get("authors")
-    author_text = "、".join(map(str, authors)) if isinstance(authors, list) and authors else "—"
-    y = page.row(y, "作品名称 Title", work.title, max_lines=2)
-    y = page.row(y, "作者 Authors", author_text, max_lines=2)
-    y = page.row(y, "ISBN", str(work.metadata.get("isbn") or "—"))
-    y = page.row(y, "存证编号 Registration No.", work.number)
+    y = page.work_rows(y, facts.work)
+    y = page.row(y, "存证编号 Registration No.", facts.work.number)
 
     y = page.section(y, "持有 Holding")
     y = page.row(y, "持有人 Holder", facts.holder_display, max_lines=2)

@@ -154,12 +154,7 @@ def render_certificate(view: RegistrationView, *, public_base_url: str, issuer: 
     y = page.row(y, "存证编号 Registration No.", view.number, size=13)
     y = page.row(y, "出具方 Issued by", issuer, max_lines=1)
 
-    y = page.section(y, "作品 Work")
-    authors = view.metadata.get("authors")
-    author_text = "、".join(map(str, authors)) if isinstance(authors, list) and authors else "—"
-    y = page.row(y, "作品名称 Title", view.title, max_lines=2)
-    y = page.row(y, "作者 Authors", author_text, max_lines=2)
-    y = page.row(y, "ISBN", str(view.metadata.get("isbn") or "—"))
+    y = page.work_rows(y, view)
     rights = rights_in_words(view)
     # Never cut short: all 17 rights fit in six lines at this size.
     y = page.items_row(
@@ -257,6 +252,15 @@ class _Page:
         canvas.setTitle(title)
         canvas.setAuthor(author)
         return cls(canvas, out, left=margin, right=A4[0] - margin)
+
+    def work_rows(self, y: float, view: RegistrationView) -> float:
+        """The section on the registered work: its title, authors and ISBN."""
+        y = self.section(y, "作品 Work")
+        authors = view.metadata.get("authors")
+        author_text = "、".join(map(str, authors)) if isinstance(authors, list) and authors else "—"
+        y = self.row(y, "作品名称 Title", view.title, max_lines=2)
+        y = self.row(y, "作者 Authors", author_text, max_lines=2)
+        return self.row(y, "ISBN", str(view.metadata.get("isbn") or "—"))
 
     def finish(self) -> bytes:
         """The document, as PDF bytes."""
