@@ -11,10 +11,11 @@ from chain_client.suite import Suite
 from registry.assets.rights_assets import active_lien
 from registry.core import errors
 from registry.core.chain_refusals import account_address, chain_refusals
+from registry.core.record_json import JsonRecord
 
 
 @dataclass(frozen=True)
-class LenderRole:
+class LenderRole(JsonRecord):
     """An account's lender role after a grant or revocation: whether it holds the role now,
     whether this call changed it, and the transaction that did (``None`` when nothing changed)."""
 
@@ -23,15 +24,6 @@ class LenderRole:
     changed: bool
     tx_hash: str | None
     block_number: int | None
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "address": self.address,
-            "lender": self.lender,
-            "changed": self.changed,
-            "tx_hash": self.tx_hash,
-            "block_number": self.block_number,
-        }
 
 
 def _outcome(address: str, lender: bool, change: RoleGranted | RoleRevoked | None) -> LenderRole:

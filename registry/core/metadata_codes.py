@@ -7,7 +7,7 @@ what the metadata (and so the metadata digest) carries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from types import MappingProxyType
 
 
@@ -18,7 +18,7 @@ class Code:
     en: str
 
     def to_json(self) -> dict[str, str]:
-        return {"code": self.code, "zh": self.zh, "en": self.en}
+        return asdict(self)
 
 
 def _table(*codes: Code) -> MappingProxyType[str, Code]:
