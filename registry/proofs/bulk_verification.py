@@ -6,16 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Row, Select, bindparam
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.digests import parse_digest_hex
 from crypto.errors import CryptoError
 from registry.core.errors import InvalidDigest
 from registry.core.models import Registration, Work
-from registry.core.priority import claims_from_rows, views_with_claims, with_priority
+from registry.core.priority import with_priority
 from registry.core.views import REGISTRATION_ROWS, RegistrationView, view_of_row
-from registry.proofs.verification import DigestAlgorithm
+from registry.proofs.verification import DigestAlgorithm, rows_connection, views_of_content
 
 MAX_BULK_DIGESTS = 5000
 # Keeps each IN (...) list well under every database's parameter limit.
@@ -72,19 +72,25 @@ def verify_digests(
             )
     by_digest: dict[str, list[RegistrationView]] = {}
     unique = sorted({digest for digest in normalized if digest is not None})
-    with sessions() as session:
-        connection = session.connection()
-        for start in range(0, len(unique), QUERY_CHUNK):
-            chunk = unique[start : start + QUERY_CHUNK]
-            rows = list(connection.execute(_ROWS_IN[algorithm], {"digests": chunk}))
-            views = [view_of_row(row) for row in rows]
-            if algorithm == "sha256":
-                # Every registration of these contents is among the rows: their claimants too.
-                views = views_with_claims(claims_from_rows(rows), views)
-            else:
-                views = with_priority(session, views)
-            for view in views:
-                by_digest.setdefault(getattr(view, algorithm), []).append(view)
+    if algorithm == "sha256":
+        # Every registration of these contents is among the rows, their claimants too: each
+        # content's rows (in id order) make its views, as a single lookup does.
+        rows_of: dict[str, list[Row[Any]]] = {}
+        with rows_connection(sessions) as connection:
+            for start in range(0, len(unique), QUERY_CHUNK):
+                chunk = unique[start : start + QUERY_CHUNK]
+                for row in connection.execute(_ROWS_IN[algorithm], {"digests": chunk}):
+                    rows_of.setdefault(row.sha256, []).append(row)
+        for digest, rows in rows_of.items():
+            by_digest[digest] = list(views_of_content(tuple(rows)))
+    else:
+        with sessions() as session:
+            connection = session.connection()
+            for start in range(0, len(unique), QUERY_CHUNK):
+                chunk = unique[start : start + QUERY_CHUNK]
+                rows = list(connection.execute(_ROWS_IN[algorithm], {"digests": chunk}))
+                for view in with_priority(session, [view_of_row(row) for row in rows]):
+                    by_digest.setdefault(view.sm3, []).append(view)
     items = [
         (given, by_digest.get(norm, []) if norm is not None else [])
         for given, norm in zip(digests, normalized, strict=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Connection, Engine, Row, Select, bindparam
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.anchor_reader import ChainVerdicts, RegistrationStatus
@@ -124,18 +125,48 @@ def _registrations_of_works(
 ) -> list[RegistrationView]:
     """Registrations of the works whose ``column`` equals ``value``, oldest first, each with its
     priority; :class:`DigestNotRegistered` when there is none."""
-    with sessions() as session:
-        rows = list(session.connection().execute(_ROWS_BY[column], {"value": value}))
+    if column == "sha256":
+        # Every registration of this content is among the rows, its claimants too: one select
+        # on a pooled connection (no ORM session), the views made once per state of the rows.
+        with rows_connection(sessions) as connection:
+            rows = tuple(connection.execute(_ROWS_BY[column], {"value": value}))
         if not rows:
-            raise DigestNotRegistered(
-                f"no registered work has {label} {value}",
-                details={"algorithm": algorithm, "digest": value},
-            )
-        views = [view_of_row(row) for row in rows]
-        if column == "sha256":
-            # Every registration of this content is among the rows: its claimants too.
-            return views_with_claims(claims_from_rows(rows), views)
-        return with_priority(session, views)
+            raise _not_registered(value, algorithm, label)
+        return list(views_of_content(rows))
+    with sessions() as session:
+        found = list(session.connection().execute(_ROWS_BY[column], {"value": value}))
+        if not found:
+            raise _not_registered(value, algorithm, label)
+        return with_priority(session, [view_of_row(row) for row in found])
+
+
+def _not_registered(value: str, algorithm: str, label: str) -> DigestNotRegistered:
+    return DigestNotRegistered(
+        f"no registered work has {label} {value}",
+        details={"algorithm": algorithm, "digest": value},
+    )
+
+
+def rows_connection(sessions: sessionmaker[Session]) -> Connection:
+    """A pooled connection of the sessions' engine, for Core selects that need no ORM session
+    (a session costs as much again as the select it runs)."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, Engine):
+        raise TypeError("the session factory must be bound to one engine")
+    return bind.connect()
+
+
+@functools.lru_cache(maxsize=4096)
+def views_of_content(rows: tuple[Row[Any], ...]) -> tuple[RegistrationView, ...]:
+    """The views of every :data:`REGISTRATION_ROWS` row of some contents (all the registrations
+    of each, in id order), each with its priority among its content's claimants.
+
+    A pure function of the rows' values, so its result is kept per distinct rows: a platform
+    asks for the same works again and again, and a registration whose state changes (anchored,
+    taken down, restored, revoked, transferred) comes back as other values, hence a new entry.
+    The views are shared between callers: they are frozen, and read, never changed."""
+    views = [view_of_row(row) for row in rows]
+    return tuple(views_with_claims(claims_from_rows(rows), views))
 
 
 def find_registrations(
