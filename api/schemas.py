@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Annotated, Any, TypeVar, get_type_hints
+from typing import Annotated, Any, Protocol, TypeVar, get_type_hints
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from api import examples
+from registry.core.errors import InvalidInput
 from registry.core.views import AnchorView, RegistrationView
 
 
@@ -59,6 +60,41 @@ def _hex64(value: object) -> object:
 
 # An asset id (an integer on chain) as the API shows it: 64 hex digits.
 AssetIdHex = Annotated[str, BeforeValidator(_hex64)]
+
+# What an account is shown to sign EIP-712 typed data: the digest and the message itself.
+EIP712Digest = Annotated[str, Field(description="The EIP-712 digest (0x-hex) the signature covers")]
+TypedData = Annotated[
+    dict[str, object],
+    Field(description="For eth_account's sign_typed_data(full_message=…) or eth_signTypedData_v4"),
+]
+
+
+class TypedDataRequest(Protocol):
+    """A registry's EIP-712 request: a mint authorization, a pledge or lien-transfer consent."""
+
+    @property
+    def deadline(self) -> int: ...
+    @property
+    def digest(self) -> bytes: ...
+    @property
+    def typed_data(self) -> dict[str, Any]: ...
+
+
+def to_sign(request: TypedDataRequest) -> dict[str, object]:
+    """The deadline, digest (0x-hex) and typed data of ``request``, as its answer shows them."""
+    return {
+        "deadline": request.deadline,
+        "digest": "0x" + request.digest.hex(),
+        "typed_data": request.typed_data,
+    }
+
+
+def signature_bytes(value: str) -> bytes:
+    """A signature given as hex (0x or not); 400 ``invalid_input`` if it is not hex."""
+    try:
+        return bytes.fromhex(value.removeprefix("0x"))
+    except ValueError as exc:
+        raise InvalidInput("signature must be hex", details={"field": "signature"}) from exc
 
 
 class ErrorOut(BaseModel):

@@ -18,7 +18,15 @@ from pydantic import BaseModel, Field
 from api.auth import Lender, Publisher, PublisherOrLender, requires
 from api.dependencies import RuntimeDep
 from api.params import AssetReference
-from api.schemas import AssetIdHex, error_responses, with_example
+from api.schemas import (
+    AssetIdHex,
+    EIP712Digest,
+    TypedData,
+    error_responses,
+    signature_bytes,
+    to_sign,
+    with_example,
+)
 from chain_client.licences import LicenceTerms
 from chain_client.pledges import LenderChange
 from registry.access import Principal, Scope
@@ -243,10 +251,8 @@ class ConsentOut(BaseModel):
     owner: str = Field(description="The asset's current owner: the one who must sign")
     nonce: int = Field(description="The owner's consent nonce the message carries")
     deadline: int = Field(description="Send it with the signature to /pledge/prepare")
-    digest: str = Field(description="The EIP-712 digest (0x-hex) the signature covers")
-    typed_data: dict[str, object] = Field(
-        description="For eth_account's sign_typed_data(full_message=…) or eth_signTypedData_v4"
-    )
+    digest: EIP712Digest
+    typed_data: TypedData
 
 
 class PledgeIn(PledgeTermsIn):
@@ -320,10 +326,8 @@ class TransferConsentOut(BaseModel):
     signer: str
     nonce: int = Field(description="The signer's nonce the message carries")
     deadline: int
-    digest: str = Field(description="The EIP-712 digest (0x-hex) the signature covers")
-    typed_data: dict[str, object] = Field(
-        description="For eth_account's sign_typed_data(full_message=…) or eth_signTypedData_v4"
-    )
+    digest: EIP712Digest
+    typed_data: TypedData
 
 
 class EnforceIn(LienActionIn):
@@ -379,27 +383,23 @@ def _bytes32(value: str | None, field: str) -> bytes:
     return raw
 
 
-def _signature(value: str) -> bytes:
-    try:
-        return bytes.fromhex(value.removeprefix("0x"))
-    except ValueError as exc:
-        raise InvalidInput("signature must be hex", details={"field": "signature"}) from exc
-
-
 def _transfer(runtime: Runtime, reference: str, body: TransferIn) -> PreparedTransaction:
     """The owner's transfer of the asset, unsigned: refused if the owner could not send it
     (not the owner, frozen, pledged)."""
     return runtime.assets.prepare_transfer(body.from_, reference, body.to)
 
 
-def _licence(runtime: Runtime, reference: str, body: LicenceIn) -> PreparedTransaction:
-    """The owner's grant of a licence, unsigned."""
+def _licence_terms(
+    body: LicenceIn | LicensingConsentIn, licensee: str, asset_id: Callable[[], int]
+) -> LicenceTerms:
+    """The licence ``body`` describes, to ``licensee``, of the asset ``asset_id`` finds (asked
+    once the rights are known to be rights of art. 10)."""
     unknown = sorted(set(body.rights) - set(RIGHT_NAMES))
     if unknown:
         raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
-    terms = LicenceTerms(
-        asset_id=runtime.assets.asset_id(reference),
-        licensee=body.licensee,
+    return LicenceTerms(
+        asset_id=asset_id(),
+        licensee=licensee,
         rights=rights_mask(body.rights),
         territory=body.territory,
         start=body.start,
@@ -408,6 +408,11 @@ def _licence(runtime: Runtime, reference: str, body: LicenceIn) -> PreparedTrans
         revocable=body.revocable,
         terms_digest=_bytes32(body.terms_digest, "terms_digest"),
     )
+
+
+def _licence(runtime: Runtime, reference: str, body: LicenceIn) -> PreparedTransaction:
+    """The owner's grant of a licence, unsigned."""
+    terms = _licence_terms(body, body.licensee, lambda: runtime.assets.asset_id(reference))
     return runtime.assets.prepare_licence(body.from_, terms)
 
 
@@ -425,20 +430,7 @@ def _licensing_consent(
             "a consent names the licence: licensee and rights at least",
             details={"fields": ["licensee", "rights"]},
         )
-    unknown = sorted(set(body.rights) - set(RIGHT_NAMES))
-    if unknown:
-        raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
-    terms = LicenceTerms(
-        asset_id=runtime.assets.lien_asset_id(lien_id),
-        licensee=body.licensee,
-        rights=rights_mask(body.rights),
-        territory=body.territory,
-        start=body.start,
-        end=body.end,
-        exclusive=body.exclusive,
-        revocable=body.revocable,
-        terms_digest=_bytes32(body.terms_digest, "terms_digest"),
-    )
+    terms = _licence_terms(body, body.licensee, lambda: runtime.assets.lien_asset_id(lien_id))
     return runtime.assets.prepare_licensing_consent(body.from_, lien_id, terms)
 
 
@@ -455,7 +447,7 @@ def _pledge(runtime: Runtime, reference: str, body: PledgeIn) -> PreparedTransac
         reference, body.lender, body.amount, body.currency, body.maturity,
         body.official_registration_no,
     )  # fmt: skip
-    signature = _signature(body.signature)
+    signature = signature_bytes(body.signature)
     consent = OwnerConsent(body.deadline, signature) if signature else None
     return runtime.assets.prepare_pledge(body.from_, terms, consent)
 
@@ -477,7 +469,7 @@ def _lien_transfer(runtime: Runtime, lien_id: int, body: LienTransferIn) -> Prep
     consent (``/transfer-consent``), or by the new lender with the current lender's. A lien never
     changes lender without both."""
     how = LenderChange.KEY_ROTATION if body.key_rotation else LenderChange.ASSIGNMENT
-    consent = OwnerConsent(body.deadline, _signature(body.signature))
+    consent = OwnerConsent(body.deadline, signature_bytes(body.signature))
     return runtime.assets.prepare_lien_transfer(body.from_, lien_id, body.to, how, consent)
 
 
@@ -611,12 +603,8 @@ def post_pledge_consent(
         body.official_registration_no,
     )  # fmt: skip
     request = runtime.assets.pledge_consent(terms, body.deadline)
-    return ConsentOut(
-        owner=request.owner,
-        nonce=request.nonce,
-        deadline=request.deadline,
-        digest="0x" + request.digest.hex(),
-        typed_data=request.typed_data,
+    return ConsentOut.model_validate(
+        {"owner": request.owner, "nonce": request.nonce, **to_sign(request)}
     )
 
 
@@ -632,12 +620,8 @@ def post_transfer_consent(
     request = runtime.assets.lien_transfer_consent(
         lien_id, body.signer, body.to, how, body.deadline
     )
-    return TransferConsentOut(
-        signer=request.owner,
-        nonce=request.nonce,
-        deadline=request.deadline,
-        digest="0x" + request.digest.hex(),
-        typed_data=request.typed_data,
+    return TransferConsentOut.model_validate(
+        {"signer": request.owner, "nonce": request.nonce, **to_sign(request)}
     )
 
 

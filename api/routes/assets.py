@@ -11,7 +11,15 @@ from api import examples
 from api.auth import LenderOrRegulator, Platform, Publisher, caller_of
 from api.dependencies import RuntimeDep
 from api.params import AssetReference, RegistrationNumber
-from api.schemas import AssetIdHex, error_responses, with_example
+from api.schemas import (
+    AssetIdHex,
+    EIP712Digest,
+    TypedData,
+    error_responses,
+    signature_bytes,
+    to_sign,
+    with_example,
+)
 from crypto.sm2 import SM2PublicKey
 from registry.access import parse_signing_key
 from registry.assets import MintAuthorizationGrant
@@ -39,10 +47,8 @@ class MintAuthorizationOut(BaseModel):
     registration: str
     controller: str = Field(description="The registration's controller: the one who must sign")
     deadline: int = Field(description="Send it with the signature to /tokenize")
-    digest: str = Field(description="The EIP-712 digest (0x-hex) the signature covers")
-    typed_data: dict[str, object] = Field(
-        description="For eth_account's sign_typed_data(full_message=…) or eth_signTypedData_v4"
-    )
+    digest: EIP712Digest
+    typed_data: TypedData
 
 
 class TokenizeIn(BaseModel):
@@ -157,7 +163,7 @@ def post_tokenize(
     authorization = None
     if body.authorization is not None:
         authorization = MintAuthorizationGrant(
-            body.authorization.deadline, _signature(body.authorization.signature)
+            body.authorization.deadline, signature_bytes(body.authorization.signature)
         )
     minted = runtime.assets.tokenize(
         number,
@@ -224,20 +230,9 @@ def get_mint_authorization(
     request = runtime.assets.mint_authorization(
         number, owner, territory=territory, term_end=term_end, deadline=deadline, rights=rights
     )
-    return MintAuthorizationOut(
-        registration=request.registration,
-        controller=request.controller,
-        deadline=request.deadline,
-        digest="0x" + request.digest.hex(),
-        typed_data=request.typed_data,
+    return MintAuthorizationOut.model_validate(
+        {"registration": request.registration, "controller": request.controller, **to_sign(request)}
     )
-
-
-def _signature(value: str) -> bytes:
-    try:
-        return bytes.fromhex(value.removeprefix("0x"))
-    except ValueError as exc:
-        raise InvalidInput("signature must be hex", details={"field": "signature"}) from exc
 
 
 @router.get("/v1/assets/{reference}/encumbrances", response_model=EncumbrancesOut, responses=ERRORS)
