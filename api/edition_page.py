@@ -9,9 +9,10 @@ import hashlib
 from datetime import datetime
 from html import escape
 
-from fastapi import FastAPI, Path
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
+from api.routes.editions import CopyNumber, EditionId
 from registry.editions import CopyView, Editions, EditionView
 
 STYLE = (
@@ -105,9 +106,7 @@ def install_edition_pages(app: FastAPI, editions: Editions) -> None:
         response_class=HTMLResponse,
         include_in_schema=False,
     )
-    def copy_page(
-        edition_id: int = Path(ge=0, le=2**63 - 1), copy_number: int = Path(ge=1, le=1_000_000)
-    ) -> HTMLResponse:
+    def copy_page(edition_id: EditionId, copy_number: CopyNumber) -> HTMLResponse:
         edition = editions.show(edition_id)
         copy = editions.copy(edition_id, copy_number)
         addresses = {g.from_address for g in copy.gifts} | {g.to_address for g in copy.gifts}
@@ -120,8 +119,6 @@ def install_edition_pages(app: FastAPI, editions: Editions) -> None:
         response_class=Response,
         include_in_schema=False,
     )
-    def copy_certificate(
-        edition_id: int = Path(ge=0, le=2**63 - 1), copy_number: int = Path(ge=1, le=1_000_000)
-    ) -> Response:
+    def copy_certificate(edition_id: EditionId, copy_number: CopyNumber) -> Response:
         pdf = editions.certificate(edition_id, copy_number)
         return Response(pdf, media_type="application/pdf")

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Admin, Platform, PlatformOrPublisher, Publisher
 from api.dependencies import RuntimeDep
 from api.routes.asset_writes import TRANSACTION_EXAMPLE, TransactionOut
-from api.schemas import error_responses, out_of, with_example
+from api.schemas import error_responses, fields_of, out_of, with_example
 from chain_client.editions import EditionTerms
 from chain_client.transactions import TransactionSender
 from crypto.errors import CryptoError
@@ -242,25 +242,12 @@ class PreparedEditionOut(BaseModel):
     transaction: TransactionOut
 
 
-class EditionOut(BaseModel):
+class EditionOut(fields_of(EditionView)):  # type: ignore[misc]
     model_config = with_example(EDITION_EXAMPLE, from_attributes=True)
 
-    edition_id: int
     number: str = Field(description="The work's registration number")
-    title: str
-    publisher: str
-    metadata_cid: str
     price_cny: str | None = Field(description="Shown off chain only; never on chain")
-    size: int
-    issued: int
-    territory: int
-    lock_after_issue: int
-    lock_after_gift: int
-    daily_gift_limit: int
-    sole: bool
     frozen: bool = Field(description="The work is taken down (or revoked): no issue, no gift")
-    create_tx: str
-    created_at: datetime
 
 
 class IssuedBatchOut(BaseModel):
