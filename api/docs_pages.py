@@ -22,23 +22,24 @@ def install_docs_pages(app: FastAPI) -> None:
     and ``redoc_url=None``)."""
     app.mount(ASSETS_PATH, StaticFiles(directory=_ASSETS), name="docs-assets")
     openapi_url = app.openapi_url or "/openapi.json"
+    title, favicon = f"{app.title} API · 接口文档", f"{ASSETS_PATH}/favicon.png"
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=openapi_url,
-            title=f"{app.title} API · 接口文档",
+            title=title,
             swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
-            swagger_favicon_url=f"{ASSETS_PATH}/favicon.png",
+            swagger_favicon_url=favicon,
         )
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
         return get_redoc_html(
             openapi_url=openapi_url,
-            title=f"{app.title} API · 接口文档",
+            title=title,
             redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
-            redoc_favicon_url=f"{ASSETS_PATH}/favicon.png",
+            redoc_favicon_url=favicon,
             with_google_fonts=False,
         )
