@@ -10,7 +10,7 @@ elsewhere. Exit status 2 and the error code on any refusal; ``--json`` for scrip
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ from registry.core.errors import (
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
+    from chain_client.licences import LicenceTerms
     from chain_client.suite import Suite
     from chain_client.transactions import TransactionSender
     from registry.platform import Runtime
@@ -54,6 +55,11 @@ Amount = Annotated[int, typer.Option(help="Secured amount, in the currency's min
 Currency = Annotated[str, typer.Option(help="ISO 4217 code")]
 Maturity = Annotated[int, typer.Option(help="Maturity (Unix seconds)")]
 RegistrationNo = Annotated[str, typer.Option(help="Official pledge registration number")]
+LienId = Annotated[int, typer.Argument(help="The lien's id")]
+# A licence's terms, as `asset licence` grants it and `pledge consent-licence` names it.
+Territory = Annotated[int, typer.Option(help="ISO 3166-1 numeric; 0 = worldwide")]
+Exclusive = Annotated[bool, typer.Option(help="Exclusive licence")]
+Revocable = Annotated[bool, typer.Option(help="The owner may revoke it")]
 
 
 @dataclass
@@ -124,6 +130,37 @@ def _position(event: Any) -> dict[str, Any]:
     return {"tx_hash": event.position.tx_hash, "block_number": event.position.block_number}
 
 
+def _licence_terms(
+    asset_id: Callable[[], int],
+    licensee: str,
+    right: list[str],
+    *,
+    territory: int,
+    start: int,
+    end: int,
+    exclusive: bool,
+    revocable: bool,
+) -> LicenceTerms:
+    """The licence of these options, of the asset ``asset_id`` finds (asked once the rights are
+    known to be rights of art. 10)."""
+    from chain_client.licences import LicenceTerms
+    from registry.core.rights import RIGHT_NAMES, rights_mask
+
+    unknown = sorted(set(right) - set(RIGHT_NAMES))
+    if unknown:
+        raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
+    return LicenceTerms(
+        asset_id=asset_id(),
+        licensee=licensee,
+        rights=rights_mask(right),
+        territory=territory,
+        start=start,
+        end=end,
+        exclusive=exclusive,
+        revocable=revocable,
+    )
+
+
 # ------------------------------------------------------------------------------------ tokenize
 
 
@@ -143,7 +180,7 @@ def tokenize_command(
             dir_okay=False,
         ),
     ] = None,
-    territory: Annotated[int, typer.Option(help="ISO 3166-1 numeric; 0 = worldwide")] = 0,
+    territory: Territory = 0,
     term_end: Annotated[
         int | None, typer.Option(help="Unix time the rights end (default: the registry's term)")
     ] = None,
@@ -296,7 +333,7 @@ def record(
 
 @pledge_app.command(name="release")
 def release_command(
-    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    lien_id: LienId,
     key: Key,
     password_file: PasswordFile = None,
     as_json: AsJson = False,
@@ -318,7 +355,7 @@ def release_command(
 
 @pledge_app.command(name="enforce")
 def enforce_command(
-    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    lien_id: LienId,
     key: Key,
     to: Annotated[str, typer.Option(help="Who receives the asset (the lender or a buyer)")],
     password_file: PasswordFile = None,
@@ -343,7 +380,7 @@ def enforce_command(
 
 @pledge_app.command(name="consent-licence", cls=DeferredHelp)
 def consent_licence_command(
-    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    lien_id: LienId,
     key: Key,
     licensee: Annotated[str | None, typer.Option(help="The licensee's address")] = None,
     right: Annotated[
@@ -351,9 +388,9 @@ def consent_licence_command(
     ] = None,
     start: Annotated[int, typer.Option(help="Unix seconds, as the owner will grant it")] = 0,
     end: Annotated[int, typer.Option(help="Unix seconds, as the owner will grant it")] = 0,
-    territory: Annotated[int, typer.Option(help="ISO 3166-1 numeric; 0 = worldwide")] = 0,
-    exclusive: Annotated[bool, typer.Option(help="Exclusive licence")] = False,
-    revocable: Annotated[bool, typer.Option(help="The owner may revoke it")] = False,
+    territory: Territory = 0,
+    exclusive: Exclusive = False,
+    revocable: Revocable = False,
     withdraw: Annotated[bool, typer.Option(help="Withdraw your consent instead")] = False,
     password_file: PasswordFile = None,
     as_json: AsJson = False,
@@ -361,10 +398,8 @@ def consent_licence_command(
     """As the lender, consent to ONE licence of the pledged asset (同意许可): the one with exactly
     these terms, as `banquan asset licence` will grant it. The grant uses the consent up; any
     other licence, or a second grant, needs a new consent."""
-    from chain_client.licences import LicenceTerms
     from registry.assets import consent_to_licence
     from registry.assets.rights_assets import lien_asset_id
-    from registry.core.rights import RIGHT_NAMES, rights_mask
 
     with _session(as_json, key, password_file) as session:
         terms: LicenceTerms | None = None
@@ -374,19 +409,11 @@ def consent_licence_command(
                     "name the licence: --licensee and --right at least (or --withdraw) / "
                     "请写明许可：至少 --licensee 与 --right（或 --withdraw）"
                 )
-            unknown = sorted(set(right) - set(RIGHT_NAMES))
-            if unknown:
-                raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
-            terms = LicenceTerms(
-                asset_id=lien_asset_id(session.suite, lien_id),
-                licensee=licensee,
-                rights=rights_mask(right),
-                territory=territory,
-                start=start,
-                end=end,
-                exclusive=exclusive,
+            terms = _licence_terms(
+                lambda: lien_asset_id(session.suite, lien_id), licensee, right,
+                territory=territory, start=start, end=end, exclusive=exclusive,
                 revocable=revocable,
-            )
+            )  # fmt: skip
         consented = consent_to_licence(session.suite, session.sender, lien_id, terms)
         _show(
             as_json,
@@ -402,7 +429,7 @@ def consent_licence_command(
 
 @pledge_app.command(name="reduce")
 def reduce_command(
-    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    lien_id: LienId,
     key: Key,
     amount: Annotated[int, typer.Option(help="The new secured amount (minor units), below now")],
     password_file: PasswordFile = None,
@@ -431,7 +458,7 @@ KeyRotation = Annotated[
 
 @pledge_app.command(name="sign-transfer")
 def sign_transfer_command(
-    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    lien_id: LienId,
     key: Key,
     to: Annotated[str, typer.Option(help="The new lender (or your new key)")],
     deadline: Annotated[int | None, typer.Option(help="Unix seconds (default: in 24 h)")] = None,
@@ -464,7 +491,7 @@ def sign_transfer_command(
 
 @pledge_app.command(name="assign")
 def assign_command(
-    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    lien_id: LienId,
     key: Key,
     to: Annotated[str, typer.Option(help="The new lender (or the lender's new key)")],
     deadline: Annotated[int, typer.Option(help="The other lender's consent deadline")],
@@ -502,7 +529,7 @@ def assign_command(
 
 @pledge_app.command(name="recovery")
 def recovery_command(
-    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    lien_id: LienId,
     key: Key,
     cancel: Annotated[bool, typer.Option(help="As the current key: cancel it")] = False,
     password_file: PasswordFile = None,
@@ -532,7 +559,7 @@ def recovery_command(
 
 @pledge_app.command(name="attest")
 def attest_command(
-    lien_id: Annotated[int, typer.Argument(help="The lien's id")],
+    lien_id: LienId,
     key: Key,
     number: Annotated[str, typer.Option(help="The official pledge registration number")],
     registered_at: Annotated[int, typer.Option(help="When it was registered (Unix seconds)")],
@@ -643,31 +670,20 @@ def licence(
     ],
     start: Annotated[int, typer.Option(help="Unix seconds, not before the grant")],
     end: Annotated[int, typer.Option(help="Unix seconds")],
-    territory: Annotated[int, typer.Option(help="ISO 3166-1 numeric; 0 = worldwide")] = 0,
-    exclusive: Annotated[bool, typer.Option(help="Exclusive licence")] = False,
-    revocable: Annotated[bool, typer.Option(help="The owner may revoke it")] = False,
+    territory: Territory = 0,
+    exclusive: Exclusive = False,
+    revocable: Revocable = False,
     password_file: PasswordFile = None,
     as_json: AsJson = False,
 ) -> None:
     """As the owner, grant a licence."""
-    from chain_client.licences import LicenceTerms
     from registry.assets import grant_licence, resolve_asset_id
-    from registry.core.rights import RIGHT_NAMES, rights_mask
 
     with _session(as_json, key, password_file) as session:
-        unknown = sorted(set(right) - set(RIGHT_NAMES))
-        if unknown:
-            raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
-        terms = LicenceTerms(
-            asset_id=resolve_asset_id(session.runtime.sessions, reference),
-            licensee=licensee,
-            rights=rights_mask(right),
-            territory=territory,
-            start=start,
-            end=end,
-            exclusive=exclusive,
-            revocable=revocable,
-        )
+        terms = _licence_terms(
+            lambda: resolve_asset_id(session.runtime.sessions, reference), licensee, right,
+            territory=territory, start=start, end=end, exclusive=exclusive, revocable=revocable,
+        )  # fmt: skip
         granted = grant_licence(session.suite, session.sender, terms)
         _show(
             as_json,
