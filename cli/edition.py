@@ -44,6 +44,7 @@ Key = Annotated[
 ]  # fmt: skip
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 EditionId = Annotated[int, typer.Argument(help="版本编号 The edition's id")]
+CopyNumber = Annotated[int, typer.Argument(help="藏书编号 Copy number")]
 DAY = 24 * 3600
 # An edition's terms, as `create` sets them and `amend` replaces them.
 Cover = Annotated[str, typer.Option(help="封面/元数据 CID Cover/metadata CID")]
@@ -197,6 +198,15 @@ def amend_command(
         _show(as_json, asdict(view))
 
 
+def _catalogue_file(purpose: str) -> Any:
+    """The CSV argument of a catalogue of readers and copy numbers, ``purpose`` naming it."""
+    return typer.Argument(
+        help=f"{purpose} CSV: reader (party id or address), copy_number",
+        exists=True,
+        dir_okay=False,
+    )
+
+
 def _catalogue(path: Path, as_json: bool) -> list[tuple[str, int]]:
     rows: list[tuple[str, int]] = []
     with path.open(encoding="utf-8", newline="") as handle:
@@ -218,14 +228,7 @@ def _catalogue(path: Path, as_json: bool) -> list[tuple[str, int]]:
 @edition_app.command(name="allow-list", cls=DeferredHelp)
 def allow_list_command(
     edition_id: EditionId,
-    catalogue: Annotated[
-        Path,
-        typer.Argument(
-            help="预约清单 CSV: reader (party id or address), copy_number",
-            exists=True,
-            dir_okay=False,
-        ),
-    ],
+    catalogue: Annotated[Path, _catalogue_file("预约清单")],
     key: Key,
     password_file: PasswordFile = None,
     as_json: AsJson = False,
@@ -242,7 +245,7 @@ def allow_list_command(
 @edition_app.command(name="claim", cls=DeferredHelp)
 def claim_command(
     edition_id: EditionId,
-    copy: Annotated[int, typer.Argument(help="藏书编号 Copy number")],
+    copy: CopyNumber,
     key: Key,
     password_file: PasswordFile = None,
     as_json: AsJson = False,
@@ -256,14 +259,7 @@ def claim_command(
 @edition_app.command(name="issue", cls=DeferredHelp)
 def issue_command(
     edition_id: EditionId,
-    catalogue: Annotated[
-        Path,
-        typer.Argument(
-            help="发行清单 CSV: reader (party id or address), copy_number",
-            exists=True,
-            dir_okay=False,
-        ),
-    ],
+    catalogue: Annotated[Path, _catalogue_file("发行清单")],
     key: Key,
     password_file: PasswordFile = None,
     as_json: AsJson = False,
@@ -300,7 +296,7 @@ def show_command(
 @edition_app.command(name="certificate", cls=DeferredHelp)
 def certificate_command(
     edition_id: EditionId,
-    copy: Annotated[int, typer.Argument(help="藏书编号 Copy number")],
+    copy: CopyNumber,
     output: Annotated[
         Path, typer.Option("--out", "-o", help="写入 PDF Write the PDF here", dir_okay=False)
     ],
@@ -319,7 +315,7 @@ def certificate_command(
 @edition_app.command(name="gift", cls=DeferredHelp)
 def gift_command(
     edition_id: EditionId,
-    copy: Annotated[int, typer.Argument(help="藏书编号 Copy number")],
+    copy: CopyNumber,
     to: Annotated[str, typer.Argument(help="受赠人 Receiver: party id or address")],
     key: Key,
     password_file: PasswordFile = None,
