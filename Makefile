@@ -16,7 +16,7 @@ VENV := $(CURDIR)/.venv
 # skips Hardhat's native runtime (an optional dependency that requires Node >= 22).
 export PATH := $(NODE_BIN):$(VENV)/bin:$(PATH)
 
-.PHONY: install run test test-python test-contracts test-faults lint format typecheck layers abi check-abi web check-web test-web build bench bench-crypto bench-ingest bench-iscc bench-anchor bench-verify-api bench-proof bench-scale bench-near-duplicates bench-cli-startup performance audit gas slither clean
+.PHONY: install run test test-python test-contracts test-faults lint format typecheck layers abi check-abi web check-web test-web build bench bench-crypto bench-ingest bench-iscc bench-anchor bench-register-api bench-verify-api bench-proof bench-scale bench-near-duplicates bench-cli-startup performance audit gas slither clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -92,7 +92,7 @@ layers:
 # Benchmarks: never part of `make test`; each prints ratios against a baseline of the same run
 # and writes bench/results/<name>.json; `make performance` turns the results into
 # docs/performance.md and its plot.
-bench: bench-crypto bench-ingest bench-iscc bench-anchor bench-verify-api bench-proof bench-scale bench-near-duplicates bench-cli-startup gas performance
+bench: bench-crypto bench-ingest bench-iscc bench-anchor bench-register-api bench-verify-api bench-proof bench-scale bench-near-duplicates bench-cli-startup gas performance
 
 bench-crypto: install
 	python bench/crypto.py
@@ -105,6 +105,9 @@ bench-iscc: install
 
 bench-anchor: install build
 	python bench/anchor.py
+
+bench-register-api: install build
+	python bench/register_api.py
 
 bench-verify-api: install build
 	python bench/verify_api.py
