@@ -37,6 +37,8 @@ class CommitterClosed(DatabaseUnavailable):
     """The committer was closed (the process is stopping): no more units of work are taken, and
     nothing of a refused one was recorded."""
 
+    code = "shutting_down"
+
     def __init__(self) -> None:
         super().__init__(
             "服务正在停止，未记录任何内容，请重试 / shutting down: nothing was recorded, retry"

@@ -52,16 +52,20 @@ def test_a_consumer_error_is_raised_in_the_producer_and_ends_every_thread() -> N
 
 
 def test_a_producer_error_stops_the_lanes_without_waiting_for_their_chunks() -> None:
+    started = threading.Event()
     release = threading.Event()
     releaser = threading.Timer(0.2, release.set)
     done: list[bytes] = []
 
     def slow(chunk: bytes) -> None:
+        started.set()
         release.wait(5)
         done.append(chunk)
 
     def unreadable() -> None:
-        # The slow consumer goes on once the error has cancelled the lanes.
+        # The error comes while the slow consumer holds the first chunk (the others queued);
+        # it goes on once the error has cancelled the lanes.
+        assert started.wait(5)
         releaser.start()
         raise ValueError("unreadable")
 
