@@ -54,6 +54,18 @@ def test_every_figure_of_the_committed_results_has_its_verdict(tmp_path: Path) -
         expected = "yes" if figure["meets_target"] else "**no**"
         assert verdicts[("cli-startup", f"{figure['name']}, median wall s (CPU)")] == expected
 
+    register = json.loads((RESULTS / "register_api.json").read_text(encoding="utf-8"))
+    (upload_row,) = [row for row in rows if row[0] == "register-api"]
+    assert upload_row[4] == str(register["ratios"]["banquan_vs_baseline"])
+    assert upload_row[6] == ("yes" if register["meets_target"] else "**no**")
+
+    ingest = json.loads((RESULTS / "ingest.json").read_text(encoding="utf-8"))
+    ingest_rows = [row for row in rows if row[0] == "ingest"]
+    assert [row[5] for row in ingest_rows] == [f"≥ {f['target']:g}" for f in ingest["figures"]]
+    assert [row[6] for row in ingest_rows] == [
+        "yes" if f["met"] else "**no**" for f in ingest["figures"]
+    ]
+
     gas = [row for row in rows if row[0] == "gas" and "batch of 1,000" in row[1]]
     assert len(gas) == 1
     assert gas[0][5] == "≤ 60"
@@ -73,6 +85,7 @@ def test_a_benchmark_without_results_is_listed_as_such(tmp_path: Path) -> None:
     missing = {row.benchmark for row in rows if row.figure == "no results yet"}
     assert missing == {
         "anchor",
+        "register-api",
         "ingest",
         "iscc",
         "verify-api",
