@@ -103,6 +103,15 @@ def _uvarint(value: int) -> bytes:
     return bytes(out)
 
 
+def fsync_directory(directory: Path) -> None:
+    """Make the entries of ``directory`` (files created or renamed into it) durable."""
+    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 class LocalBlockstore:
     """Blocks as files under ``root/blocks/<last 2 chars of the CID>/<CID>``, pins as files.
 
@@ -175,11 +184,17 @@ class LocalBlockWriter:
         self.staged[name] = cid
 
     def commit(self, root: CID) -> None:
+        moved_into: set[Path] = set()
         for cid in self.staged.values():
             final = self.store.path_of(cid)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.directory / cid_text(cid), final)
+            moved_into.add(final.parent)
         self.store.pin(root)
+        # A rename is durable once its directory is: without these a power cut after the
+        # registration's acknowledgement could lose the blocks' (and the pin's) names.
+        for directory in sorted(moved_into | {self.store.pins}):
+            fsync_directory(directory)
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def abort(self) -> None:

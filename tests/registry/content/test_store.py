@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,32 @@ def test_committed_content_reads_back_and_is_pinned(tmp_path: Path) -> None:
     assert b"".join(read_content(store, root)) == ONE_MIB
     assert store.is_pinned(root)
     assert not any(store.staging.iterdir())
+
+
+def test_a_commit_makes_the_names_of_its_blocks_and_its_pin_durable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The renames of a commit survive a power cut only once their directories are synced.
+    synced_directories: set[tuple[int, int]] = set()
+    real_fsync = os.fsync
+
+    def recording_fsync(descriptor: int) -> None:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            synced_directories.add((status.st_dev, status.st_ino))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    store = LocalBlockstore(tmp_path)
+    root = store_bytes(store, ONE_MIB)
+
+    def identity(path: Path) -> tuple[int, int]:
+        status = path.stat()
+        return status.st_dev, status.st_ino
+
+    block_directories = {identity(store.path_of(cid).parent) for cid, _ in dag_blocks(store, root)}
+    assert block_directories <= synced_directories
+    assert identity(store.pins) in synced_directories
 
 
 def test_aborted_writer_leaves_no_block(tmp_path: Path) -> None:
