@@ -13,7 +13,8 @@ import ctypes
 import ctypes.util
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from ctypes import POINTER, byref, c_char_p, c_int, c_size_t, c_ulong, c_void_p
 from typing import Any, Final
 
@@ -169,38 +170,21 @@ def free_key(lib: Libcrypto, pkey: int) -> None:
 def sm2_sign(pkey: int, distid: bytes, message: bytes) -> bytes:
     """The DER signature of ``message`` with SM3 and Z_A for ``distid`` (random k)."""
     lib = libcrypto()
-    md_context = lib.EVP_MD_CTX_new()
-    pkey_context = lib.EVP_PKEY_CTX_new(pkey, None)
-    try:
-        if not md_context or not pkey_context:
-            raise MemoryError("OpenSSL could not allocate a signing context")
+    failed = "OpenSSL SM2 signing failed"
+    with _sm2_digest(lib, lib.EVP_DigestSignInit, pkey, distid, "signing", failed) as md_context:
         length = c_size_t(SIGNATURE_BUFFER)
         buffer = ctypes.create_string_buffer(SIGNATURE_BUFFER)
-        if (
-            lib.EVP_PKEY_CTX_set1_id(pkey_context, distid, len(distid)) != 1
-            or _set_and_init(lib, lib.EVP_DigestSignInit, md_context, pkey_context, pkey) != 1
-            or lib.EVP_DigestSign(md_context, buffer, byref(length), message, len(message)) != 1
-        ):
-            raise RuntimeError(f"OpenSSL SM2 signing failed: {lib.last_error()}")
+        if lib.EVP_DigestSign(md_context, buffer, byref(length), message, len(message)) != 1:
+            raise RuntimeError(f"{failed}: {lib.last_error()}")
         return buffer.raw[: length.value]
-    finally:
-        lib.EVP_MD_CTX_free(md_context)
-        lib.EVP_PKEY_CTX_free(pkey_context)
 
 
 def sm2_verify(pkey: int, distid: bytes, message: bytes, der_signature: bytes) -> bool:
     """Whether ``der_signature`` is an SM2 signature of ``message`` for ``distid``."""
     lib = libcrypto()
-    md_context = lib.EVP_MD_CTX_new()
-    pkey_context = lib.EVP_PKEY_CTX_new(pkey, None)
-    try:
-        if not md_context or not pkey_context:
-            raise MemoryError("OpenSSL could not allocate a verification context")
-        if (
-            lib.EVP_PKEY_CTX_set1_id(pkey_context, distid, len(distid)) != 1
-            or _set_and_init(lib, lib.EVP_DigestVerifyInit, md_context, pkey_context, pkey) != 1
-        ):
-            raise RuntimeError(f"OpenSSL SM2 verification setup failed: {lib.last_error()}")
+    failed = "OpenSSL SM2 verification setup failed"
+    init = lib.EVP_DigestVerifyInit
+    with _sm2_digest(lib, init, pkey, distid, "verification", failed) as md_context:
         result: int = lib.EVP_DigestVerify(
             md_context, der_signature, len(der_signature), message, len(message)
         )
@@ -208,19 +192,37 @@ def sm2_verify(pkey: int, distid: bytes, message: bytes, der_signature: bytes) -
             # 0 is a wrong signature, < 0 a malformed one; both leave errors queued.
             lib.ERR_clear_error()
         return result == 1
+
+
+@contextmanager
+def _sm2_digest(
+    lib: Libcrypto,
+    init: Callable[..., Any],
+    pkey: int,
+    distid: bytes,
+    purpose: str,
+    failed: str,
+) -> Iterator[int]:
+    """An SM3 digest context that ``init`` (``EVP_DigestSignInit`` or ``EVP_DigestVerifyInit``)
+    set up for ``pkey`` with Z_A for ``distid``; freed, with its pkey context, on leaving.
+    ``MemoryError`` when OpenSSL cannot allocate, ``RuntimeError`` starting with ``failed``
+    when it refuses the ID or the key."""
+    md_context = lib.EVP_MD_CTX_new()
+    pkey_context = lib.EVP_PKEY_CTX_new(pkey, None)
+    try:
+        if not md_context or not pkey_context:
+            raise MemoryError(f"OpenSSL could not allocate a {purpose} context")
+        # The pkey context carrying the ID must be attached before the init call; the MD context
+        # then uses (but does not own) it, hence the explicit EVP_PKEY_CTX_free below.
+        if lib.EVP_PKEY_CTX_set1_id(pkey_context, distid, len(distid)) != 1:
+            raise RuntimeError(f"{failed}: {lib.last_error()}")
+        lib.EVP_MD_CTX_set_pkey_ctx(md_context, pkey_context)
+        if init(md_context, None, lib.sm3, None, pkey) != 1:
+            raise RuntimeError(f"{failed}: {lib.last_error()}")
+        yield md_context
     finally:
         lib.EVP_MD_CTX_free(md_context)
         lib.EVP_PKEY_CTX_free(pkey_context)
-
-
-def _set_and_init(
-    lib: Libcrypto, init: Callable[..., Any], md_context: int, pkey_context: int, pkey: int
-) -> int:
-    # The pkey context carrying the ID must be attached before the init call; the MD context
-    # then uses (but does not own) it, hence the explicit EVP_PKEY_CTX_free by the caller.
-    lib.EVP_MD_CTX_set_pkey_ctx(md_context, pkey_context)
-    result: int = init(md_context, None, lib.sm3, None, pkey)
-    return result
 
 
 def sm2_encrypt(pkey: int, plaintext: bytes) -> bytes:
