@@ -110,6 +110,15 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
     return {status: {"model": ErrorOut} for status in statuses}
 
 
+def file_responses(
+    media_type: str, *statuses: int, example: object = None
+) -> dict[int | str, dict[str, object]]:
+    """A route's ``responses`` when it answers a file of ``media_type`` (shown by ``example``, if
+    any), or an error body with one of these statuses."""
+    content = {} if example is None else {"example": example}
+    return {200: {"content": {media_type: content}}, **error_responses(*statuses)}
+
+
 class AnchorOut(fields_of(AnchorView)):  # type: ignore[misc]
     model_config = with_example(examples.ANCHOR, from_attributes=True)
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from api.auth import caller_of, get_principal
 from api.dependencies import RuntimeDep
 from api.params import RegistrationNumber
-from api.schemas import ErrorOut
+from api.schemas import file_responses
 from registry.access import Principal
 
 router = APIRouter(prefix="/v1/works", tags=["works"])
@@ -30,13 +30,7 @@ OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 @router.get(
     "/{number}/evidence",
     response_class=Response,
-    responses={
-        200: {"content": {"application/zip": {}}},
-        401: {"model": ErrorOut},
-        404: {"model": ErrorOut},
-        409: {"model": ErrorOut},
-        503: {"model": ErrorOut},
-    },
+    responses=file_responses("application/zip", 401, 404, 409, 503),
 )
 async def get_evidence(
     number: RegistrationNumber, runtime: RuntimeDep, principal: OptionalPrincipal

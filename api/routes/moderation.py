@@ -22,7 +22,7 @@ from api.auth import (
 )
 from api.dependencies import RuntimeDep
 from api.params import RegistrationNumber
-from api.schemas import error_responses, fields_of, out_of, with_example
+from api.schemas import error_responses, fields_of, file_responses, out_of, with_example
 from registry.access import Principal, Scope
 from registry.moderation.builtin import BlocklistView
 from registry.moderation.review import ReviewItemView
@@ -322,7 +322,7 @@ def takedowns(
 @router.get(
     "/audit.jsonl",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/x-ndjson": {}}}, **ERRORS},
+    responses={**file_responses("application/x-ndjson"), **ERRORS},
 )
 def audit_export(
     runtime: RuntimeDep,

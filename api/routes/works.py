@@ -15,11 +15,11 @@ from api.auth import Publisher, PublisherOrRegulator, caller_of, reader_of
 from api.dependencies import RuntimeDep
 from api.params import IdempotencyKeyHeader, RegistrationNumber
 from api.schemas import (
-    ErrorOut,
     PartyRefOut,
     RegistrationOut,
     RegistrationPageOut,
     error_responses,
+    file_responses,
     out_of,
 )
 from registry.core.errors import InvalidMetadata, InvalidSignedClaim
@@ -219,7 +219,7 @@ SEARCH_TEXT = 200
 @router.get(
     "/search",
     response_model=WorkSearchOut,
-    responses={422: {"model": ErrorOut}},
+    responses=error_responses(422),
 )
 def search(
     runtime: RuntimeDep,
@@ -275,11 +275,7 @@ def search(
 @router.get(
     "/{number}/private-content",
     response_class=StreamingResponse,
-    responses={
-        200: {"content": {"application/octet-stream": {}}},
-        **ERRORS,
-        404: {"model": ErrorOut},
-    },
+    responses={**file_responses("application/octet-stream"), **ERRORS, **error_responses(404)},
 )
 def get_own_content(
     number: RegistrationNumber,
@@ -294,7 +290,7 @@ def get_own_content(
 @router.post(
     "/{number}/publish",
     response_model=RegistrationOut,
-    responses={**ERRORS, 404: {"model": ErrorOut}},
+    responses={**ERRORS, **error_responses(404)},
 )
 def post_publish(
     number: RegistrationNumber,
@@ -308,7 +304,7 @@ def post_publish(
     return RegistrationOut.of(runtime.proofs.registration(number))
 
 
-@router.get("/{number}", response_model=RegistrationOut, responses={404: {"model": ErrorOut}})
+@router.get("/{number}", response_model=RegistrationOut, responses=error_responses(404))
 def get_work(number: RegistrationNumber, runtime: RuntimeDep) -> RegistrationOut:
     """A registration by its number, with its proof and anchoring once anchored."""
     return RegistrationOut.of(runtime.proofs.registration(number))
@@ -317,11 +313,7 @@ def get_work(number: RegistrationNumber, runtime: RuntimeDep) -> RegistrationOut
 @router.get(
     "/{number}/metadata.jsonld",
     response_class=Response,
-    responses={
-        200: {"content": {"application/ld+json": {"example": examples.WORK_JSONLD}}},
-        404: {"model": ErrorOut},
-        451: {"model": ErrorOut},
-    },
+    responses=file_responses("application/ld+json", 404, 451, example=examples.WORK_JSONLD),
 )
 def get_metadata_jsonld(number: RegistrationNumber, runtime: RuntimeDep) -> Response:
     """The registration's metadata as schema.org JSON-LD (a ``Book``, or a ``CreativeWork`` for
@@ -333,11 +325,7 @@ def get_metadata_jsonld(number: RegistrationNumber, runtime: RuntimeDep) -> Resp
 @router.get(
     "/{number}/onix.xml",
     response_class=Response,
-    responses={
-        200: {"content": {"application/xml": {"example": examples.WORK_ONIX}}},
-        404: {"model": ErrorOut},
-        451: {"model": ErrorOut},
-    },
+    responses=file_responses("application/xml", 404, 451, example=examples.WORK_ONIX),
 )
 def get_metadata_onix(number: RegistrationNumber, runtime: RuntimeDep) -> Response:
     """The registration as an ONIX 3.0 message (reference names) with one ``<Product>``:
@@ -358,11 +346,7 @@ def _exported(runtime: Runtime, number: str, export_format: ExportFormat) -> Res
 @router.get(
     "/{number}/content",
     response_class=StreamingResponse,
-    responses={
-        200: {"content": {"application/octet-stream": {}}},
-        403: {"model": ErrorOut},
-        404: {"model": ErrorOut},
-    },
+    responses=file_responses("application/octet-stream", 403, 404),
 )
 def get_published_content(number: RegistrationNumber, runtime: RuntimeDep) -> StreamingResponse:
     """The bytes of a published work (its IPFS CID names exactly these bytes)."""
@@ -372,11 +356,7 @@ def get_published_content(number: RegistrationNumber, runtime: RuntimeDep) -> St
 
 @router.get(
     "/{number}/proof",
-    responses={
-        200: {"content": {"application/json": {"example": examples.PROOF_BUNDLE}}},
-        404: {"model": ErrorOut},
-        409: {"model": ErrorOut},
-    },
+    responses=file_responses("application/json", 404, 409, example=examples.PROOF_BUNDLE),
 )
 def get_proof_bundle(number: RegistrationNumber, runtime: RuntimeDep) -> dict[str, object]:
     """The offline proof bundle (``banquan.proof/1``, or ``/2`` with an RFC 3161 timestamp when a
@@ -388,7 +368,7 @@ def get_proof_bundle(number: RegistrationNumber, runtime: RuntimeDep) -> dict[st
 @router.get(
     "/{number}/certificate.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, 404: {"model": ErrorOut}},
+    responses=file_responses("application/pdf", 404),
 )
 def get_certificate(number: RegistrationNumber, runtime: RuntimeDep) -> Response:
     """The registration certificate (PDF, A4) with a QR code to the public verification page."""
