@@ -253,17 +253,24 @@ TOKENIZED: dict[str, Any] = {
     "controller": None,
 }
 
+
+def to_sign(typed_data: dict[str, Any]) -> dict[str, Any]:
+    """The deadline, digest and typed data an EIP-712 request's answer shows
+    (``api.schemas.to_sign``), for the example of that answer."""
+    return {"deadline": 1798765200, "digest": "0x" + "ab" * 32, "typed_data": typed_data}
+
+
 MINT_AUTHORIZATION: dict[str, Any] = {
     "registration": "BQ-2026-00000001",
     "controller": OWNER,
-    "deadline": 1798765200,
-    "digest": "0x" + "ab" * 32,
-    "typed_data": {
-        "types": {"EIP712Domain": [], "MintAuthorization": []},
-        "primaryType": "MintAuthorization",
-        "domain": {"name": "banquan RightsAsset", "version": "1"},
-        "message": {"leaf": "0x" + REGISTRATION["leaf"], "to": OWNER, "deadline": "1798765200"},
-    },
+    **to_sign(
+        {
+            "types": {"EIP712Domain": [], "MintAuthorization": []},
+            "primaryType": "MintAuthorization",
+            "domain": {"name": "banquan RightsAsset", "version": "1"},
+            "message": {"leaf": "0x" + REGISTRATION["leaf"], "to": OWNER, "deadline": "1798765200"},
+        }
+    ),
 }
 
 LIEN: dict[str, Any] = {

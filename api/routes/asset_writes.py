@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
+from api import examples
 from api.auth import Lender, Publisher, PublisherOrLender, requires
 from api.dependencies import RuntimeDep
 from api.params import AssetReference
@@ -237,14 +238,14 @@ class ConsentOut(BaseModel):
         {
             "owner": OWNER,
             "nonce": 0,
-            "deadline": 1798765200,
-            "digest": "0x" + "ab" * 32,
-            "typed_data": {
-                "types": {"EIP712Domain": [], "PledgeConsent": []},
-                "primaryType": "PledgeConsent",
-                "domain": {"name": "banquan Pledges", "version": "1"},
-                "message": {"assetId": str(int(ASSET_ID, 16)), "nonce": "0"},
-            },
+            **examples.to_sign(
+                {
+                    "types": {"EIP712Domain": [], "PledgeConsent": []},
+                    "primaryType": "PledgeConsent",
+                    "domain": {"name": "banquan Pledges", "version": "1"},
+                    "message": {"assetId": str(int(ASSET_ID, 16)), "nonce": "0"},
+                }
+            ),
         }
     )
 
@@ -317,9 +318,7 @@ class TransferConsentOut(BaseModel):
         {
             "signer": BUYER,
             "nonce": 0,
-            "deadline": 1798765200,
-            "digest": "0x" + "ab" * 32,
-            "typed_data": {"primaryType": "LienTransfer", "message": {"lienId": "1"}},
+            **examples.to_sign({"primaryType": "LienTransfer", "message": {"lienId": "1"}}),
         }
     )
 

@@ -90,6 +90,22 @@ class EditionTermsIn(BaseModel):
     sole: bool = Field(default=False, description="The work's only edition")
 
 
+TERMS_EXAMPLE: dict[str, Any] = {
+    "size": 10000,
+    "territory": 156,
+    "lock_after_issue": 15552000,
+    "lock_after_gift": 63072000,
+    "daily_gift_limit": 1,
+    "sole": False,
+}
+# The cover and the off-chain price, as an edition is created with them and amended.
+MetadataCid = Annotated[str, Field(min_length=1, max_length=200, description="Cover/metadata CID")]
+PriceCny = Annotated[
+    str | None,
+    Field(max_length=20, description="Price shown off chain, in yuan (CNY only)"),
+]
+
+
 class EditionIn(BaseModel):
     model_config = with_example(
         {
@@ -98,14 +114,7 @@ class EditionIn(BaseModel):
             "title": "三体 数字藏书版",
             "metadata_cid": EDITION_EXAMPLE["metadata_cid"],
             "price_cny": "19.90",
-            "terms": {
-                "size": 10000,
-                "territory": 156,
-                "lock_after_issue": 15552000,
-                "lock_after_gift": 63072000,
-                "daily_gift_limit": 1,
-                "sole": False,
-            },
+            "terms": TERMS_EXAMPLE,
         },
         populate_by_name=True,
     )
@@ -113,10 +122,8 @@ class EditionIn(BaseModel):
     from_: str = Field(alias="from", description="The publisher's account (signs and sends)")
     registration: str = Field(min_length=1, max_length=64, description="Registration number")
     title: str = Field(min_length=1, max_length=200)
-    metadata_cid: str = Field(min_length=1, max_length=200, description="Cover/metadata CID")
-    price_cny: str | None = Field(
-        default=None, max_length=20, description="Price shown off chain, in yuan (CNY only)"
-    )
+    metadata_cid: MetadataCid
+    price_cny: PriceCny = None
     terms: EditionTermsIn
 
 
@@ -150,23 +157,14 @@ class TermsIn(BaseModel):
             "from": PUBLISHER,
             "metadata_cid": EDITION_EXAMPLE["metadata_cid"],
             "price_cny": "29.90",
-            "terms": {
-                "size": 5000,
-                "territory": 156,
-                "lock_after_issue": 15552000,
-                "lock_after_gift": 63072000,
-                "daily_gift_limit": 1,
-                "sole": False,
-            },
+            "terms": {**TERMS_EXAMPLE, "size": 5000},
         },
         populate_by_name=True,
     )
 
     from_: str = Field(alias="from", description="The edition's publisher")
-    metadata_cid: str = Field(min_length=1, max_length=200, description="Cover/metadata CID")
-    price_cny: str | None = Field(
-        default=None, max_length=20, description="Price shown off chain, in yuan (CNY only)"
-    )
+    metadata_cid: MetadataCid
+    price_cny: PriceCny = None
     terms: EditionTermsIn
 
 
