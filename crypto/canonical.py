@@ -33,6 +33,17 @@ def canonical_json(value: object) -> bytes:
     return _general(value)
 
 
+def canonical_json_of_plain(value: object) -> bytes:
+    """:func:`canonical_json` of a value its maker vouches is plain — only ``str``, ``int``
+    within ±(2**53 - 1), ``bool``, ``None``, lists, tuples and dicts with ASCII ``str`` keys, as
+    a validated claim is — without first walking it to choose the path (a third of the cost
+    for a claim). A value that is not plain may get bytes that are not canonical: only for
+    values whose every part is validated already."""
+    if _encode_plain is None:
+        return canonical_json(value)
+    return "".join(_encode_plain(value, 0)).encode("utf-8")
+
+
 def _general(value: object) -> bytes:
     """RFC 8785 by the ``rfc8785`` package: every JSON value, floats included."""
     try:

@@ -26,7 +26,7 @@ from typing import Final
 
 from eth_hash.auto import keccak
 
-from crypto.canonical import canonical_json
+from crypto.canonical import canonical_json, canonical_json_of_plain
 from crypto.claims import (
     Claim,
     _check_pattern,
@@ -36,6 +36,7 @@ from crypto.claims import (
     content_json,
 )
 from crypto.errors import CryptoError, InvalidClaim
+from crypto.merkle import keccak256
 from crypto.signing import (
     PublicKey,
     Signature,
@@ -171,7 +172,9 @@ class ClaimV2:
 
     def canonical_bytes(self) -> bytes:
         """The RFC 8785 bytes of :meth:`to_json`: what the registrant signs."""
-        return canonical_json(self.to_json())
+        # Every member was validated on construction (hex digits, identifiers, a time, an
+        # integer size within 2**53 - 1, printable ASCII SM2 IDs): the JSON is plain.
+        return canonical_json_of_plain(self.to_json())
 
     def leaf(self) -> bytes:
         """:func:`claim_leaf_v2` of :meth:`canonical_bytes`."""
@@ -230,7 +233,8 @@ class ClaimV2:
         rights = value["rights"]
         if not isinstance(rights, list):
             raise InvalidClaim("rights must be a list")
-        if list(_normalized_rights(rights)) != rights:
+        normalized = _normalized_rights(rights)
+        if list(normalized) != rights:
             raise InvalidClaim("rights must be sorted and without repeats")
         private = value.get("private", {})
         if "private" in value and (not isinstance(private, dict) or not private):
@@ -242,7 +246,7 @@ class ClaimV2:
         return cls(
             **content_fields(content),
             metadata_digest=_expect_str("metadata_digest", value["metadata_digest"]),
-            rights=tuple(rights),
+            rights=normalized,
             registrant=registrant,
             registered_at=_expect_str("registered_at", value["registered_at"]),
             nonce=_expect_str("nonce", value["nonce"]),
@@ -252,7 +256,7 @@ class ClaimV2:
 
 def claim_leaf_v2(claim_bytes: bytes) -> bytes:
     """The 32-byte leaf of a version 2 claim: keccak256(CLAIM_LEAF_DOMAIN_V2 || claim_bytes)."""
-    return keccak(CLAIM_LEAF_DOMAIN_V2 + claim_bytes)
+    return keccak256(CLAIM_LEAF_DOMAIN_V2 + claim_bytes)
 
 
 def parse_claim(value: object) -> Claim | ClaimV2:
@@ -270,10 +274,29 @@ def parse_claim(value: object) -> Claim | ClaimV2:
 def _normalized_rights(rights: Iterable[object]) -> tuple[str, ...]:
     if isinstance(rights, str | bytes) or not isinstance(rights, Iterable):
         raise InvalidClaim("rights must be a collection of right identifiers")
+    # The common case in C: a list or tuple of plain strings, each a right already seen valid.
+    if isinstance(rights, list | tuple) and set(map(type, rights)) == {str}:
+        unique = set(rights)
+        if unique <= _VALID_RIGHTS:
+            return tuple(sorted(unique))
     values: list[str] = []
     for right in rights:
-        _check_pattern("right", right, _NAME)
+        if right.__class__ is not str or right not in _VALID_RIGHTS:
+            _check_pattern("right", right, _NAME)
+            _remember_valid_right(right)
         values.append(str(right))
     if not values:
         raise InvalidClaim("a claim claims at least one right")
     return tuple(sorted(set(values)))
+
+
+# Right identifiers that already matched _NAME. Claims draw their rights from a short list, so
+# a set lookup spares the regular expression on almost every right; the bound keeps a stream of
+# made-up names from growing it without end (past it, names are matched every time).
+_VALID_RIGHTS: set[str] = set()
+_VALID_RIGHTS_LIMIT: Final = 1024
+
+
+def _remember_valid_right(right: object) -> None:
+    if right.__class__ is str and len(_VALID_RIGHTS) < _VALID_RIGHTS_LIMIT:
+        _VALID_RIGHTS.add(right)

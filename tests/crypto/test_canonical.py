@@ -11,7 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crypto.canonical import _encode_plain, _fast, _general, _NotFast, _plain, canonical_json
+from crypto.canonical import (
+    _encode_plain,
+    _fast,
+    _general,
+    _NotFast,
+    _plain,
+    canonical_json,
+    canonical_json_of_plain,
+)
 from crypto.errors import CryptoError, InvalidClaim
 
 if TYPE_CHECKING:
@@ -209,6 +217,7 @@ def test_the_c_encoder_path_is_the_general_rfc8785_implementation(value: object)
     assert _encode_plain is not None
     assert _plain(value)
     assert "".join(_encode_plain(value, 0)).encode() == _general(value) == canonical_json(value)
+    assert canonical_json_of_plain(value) == canonical_json(value)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from Crypto.Hash import keccak as pycryptodome_keccak
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from crypto.canonical import canonical_json
@@ -271,3 +271,35 @@ def test_example_timestamp_format_matches_datetime_formatting() -> None:
     registered_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     claim = Claim.from_json(_set("registered_at", registered_at))
     assert claim.registered_at == "2026-11-27T08:00:00Z"
+
+
+@given(
+    st.tuples(
+        st.integers(0, 9999),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 99),
+    )
+)
+@example((2024, 2, 29, 23, 59, 59))
+@example((2023, 2, 29, 0, 0, 0))
+@example((2026, 4, 31, 0, 0, 0))
+@example((2016, 12, 31, 23, 59, 60))
+@example((0, 1, 1, 0, 0, 0))
+@example((1, 1, 1, 0, 0, 0))
+@example((2026, 11, 27, 24, 0, 0))
+def test_registered_at_is_accepted_exactly_when_strptime_reads_it(fields: tuple[int, ...]) -> None:
+    # The check builds the datetime from the digits; strptime is the reference it replaced.
+    text = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*fields)
+    try:
+        datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+        valid = True
+    except ValueError:
+        valid = False
+    if valid:
+        assert Claim.from_json(_set("registered_at", text)).registered_at == text
+    else:
+        with pytest.raises(InvalidClaim, match="not a valid time"):
+            Claim.from_json(_set("registered_at", text))

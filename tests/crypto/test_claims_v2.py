@@ -125,6 +125,21 @@ def test_rights_are_a_set() -> None:
             _claim(key, rights=rights)
 
 
+class _Right(str):
+    """A string subclass: its value, not the object, goes into the claim."""
+
+
+def test_rights_seen_valid_before_do_not_let_a_bad_one_through() -> None:
+    key = KEYS["sm2"]
+    _claim(key, rights=["reproduction", "distribution"])  # both now known valid
+    for bad in ("Reproduction", "reproduction ", "", 1, None, b"reproduction"):
+        with pytest.raises(InvalidClaim, match="right"):
+            _claim(key, rights=["reproduction", bad])
+    claim = _claim(key, rights=[_Right("reproduction"), "distribution"])
+    assert claim.rights == ("distribution", "reproduction")
+    assert all(type(right) is str for right in claim.rights)
+
+
 def test_private_fields_disclose_one_at_a_time() -> None:
     identity = private_field("author_id_number", "11010519491231002X")
     birth = private_field("author_birth_date", "1949-12-31")

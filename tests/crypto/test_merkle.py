@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -12,9 +14,10 @@ from hypothesis import strategies as st
 from crypto.errors import CryptoError, InvalidProof, LeafNotInTree
 from crypto.merkle import (
     MerkleTree,
-    _keccak_state,
+    _thread_keccak,
     entry_hash,
     hash_pair,
+    keccak256,
     leaf_hash,
     verify_proof,
 )
@@ -312,5 +315,25 @@ def test_controller_given_twice_is_refused() -> None:
 def test_the_reused_keccak_state_hashes_each_message_as_keccak256(messages: list[bytes]) -> None:
     # Messages up to 300 bytes cross the 136-byte rate of Keccak-256, and follow one another
     # on the same state: each must hash as if alone.
-    with _keccak_state() as hash_:
-        assert [hash_(message) for message in messages] == [keccak(m) for m in messages]
+    hash_ = _thread_keccak()
+    assert [hash_(message) for message in messages] == [keccak(m) for m in messages]
+    assert [keccak256(message) for message in messages] == [keccak(m) for m in messages]
+
+
+def test_each_thread_hashes_on_its_own_keccak_state() -> None:
+    # Threads hashing at once must not share (and so corrupt) a state.
+    messages = [bytes([n]) * (n + 1) for n in range(200)]
+    expected = [keccak(m) for m in messages]
+    barrier = threading.Barrier(4)
+
+    def work() -> tuple[bool, int]:
+        barrier.wait()
+        ok = all(
+            keccak256(m) == e for _ in range(50) for m, e in zip(messages, expected, strict=True)
+        )
+        return ok, id(_thread_keccak())
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: work(), range(4)))
+    assert all(ok for ok, _ in results)
+    assert len({state for _, state in results}) == 4
