@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -509,21 +509,8 @@ def file_complaint(
             statement=statement.strip(),
             created_at=at,
         )
-        session.add(item)
-        session.flush()
-        append_audit(
-            session,
-            actor=complainant,
-            action="complaint.filed",
-            subject=f"registration:{accused}",
-            payload={
-                "review_item": item.id,
-                "complainant_work": complainant_work,
-                "statement": statement.strip(),
-            },
-            at=at,
-        )
-        view = review_item_view(session, item)
+        payload = {"complainant_work": complainant_work}
+        view = _file(session, item, complainant, accused, payload, at)
     publish(events, ModerationEvent("complaint.filed", at, accused, review_item_id=view.id))
     return view
 
@@ -608,24 +595,36 @@ def file_appeal(
                 "this decision was appealed already",
                 details={"registration": number, "appeal": taken},
             )
-        session.add(appeal)
-        session.flush()
-        append_audit(
-            session,
-            actor=appellant,
-            action="appeal.filed",
-            subject=f"registration:{number}",
-            payload={
-                "review_item": appeal.id,
-                "appeal_of_item": appeal.appeal_of_item_id,
-                "appeal_of_takedown": appeal.appeal_of_takedown_id,
-                "statement": statement.strip(),
-            },
-            at=at,
-        )
-        view = review_item_view(session, appeal)
+        appealed = {
+            "appeal_of_item": appeal.appeal_of_item_id,
+            "appeal_of_takedown": appeal.appeal_of_takedown_id,
+        }
+        view = _file(session, appeal, appellant, number, appealed, at)
     publish(events, ModerationEvent("appeal.filed", at, number, review_item_id=view.id))
     return view
+
+
+def _file(
+    session: Session,
+    item: ReviewItem,
+    actor: str,
+    number: str,
+    payload: Mapping[str, object],
+    at: datetime,
+) -> ReviewItemView:
+    """Keep ``actor``'s complaint or appeal against registration ``number``, audited as
+    ``<kind>.filed`` (the review item, ``payload``, the statement); its view."""
+    session.add(item)
+    session.flush()
+    append_audit(
+        session,
+        actor=actor,
+        action=f"{item.kind}.filed",
+        subject=f"registration:{number}",
+        payload={"review_item": item.id, **payload, "statement": item.statement},
+        at=at,
+    )
+    return review_item_view(session, item)
 
 
 # -------------------------------------------------------------------------------- publication
