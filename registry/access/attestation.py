@@ -59,7 +59,7 @@ from registry.core.errors import (
     UnknownAttestor,
 )
 from registry.core.models import Party, PartyAttestation
-from registry.core.views import as_utc
+from registry.core.views import as_utc, view_of
 
 log = logging.getLogger(__name__)
 
@@ -769,14 +769,4 @@ def _verification(session: Session, party: Party, moment: datetime) -> Verificat
         status = VerificationStatus.EXPIRED
     else:
         status = VerificationStatus.VERIFIED
-    return Verification(
-        status=status,
-        kind=latest.kind,
-        commitment=latest.commitment,
-        issued_at=as_utc(latest.issued_at),
-        expires_at=expires_at,
-        attestor=latest.attestor,
-        revoked_at=as_utc(latest.revoked_at) if latest.revoked_at else None,
-        chain_tx=latest.attest_tx,
-        revoke_tx=latest.revoke_tx,
-    )
+    return view_of(Verification, latest, status=status, chain_tx=latest.attest_tx)

@@ -33,7 +33,7 @@ from registry.core.errors import (
     SignerOfAnotherParty,
 )
 from registry.core.models import ApiKey, Party, PartyKey, Registration
-from registry.core.views import as_utc
+from registry.core.views import view_of
 
 
 class PartyKind(enum.StrEnum):
@@ -370,22 +370,8 @@ def active_party(session: Session, party_id: str) -> Party:
     return party
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    return as_utc(moment) if moment is not None else None
-
-
 def _view(session: Session, party: Party) -> PartyView:
     keys = session.scalars(
         select(PartyKey).where(PartyKey.party_id == party.id).order_by(PartyKey.id)
     )
-    return PartyView(
-        party_id=party.party_id,
-        kind=party.kind,
-        public_name=party.public_name,
-        created_at=as_utc(party.created_at),
-        revoked_at=_utc(party.revoked_at),
-        keys=tuple(
-            LinkedKey(k.kind, k.identifier, k.fingerprint, as_utc(k.added_at), _utc(k.revoked_at))
-            for k in keys
-        ),
-    )
+    return view_of(PartyView, party, keys=tuple(view_of(LinkedKey, key) for key in keys))

@@ -148,8 +148,9 @@ def refuse_if_revoked(number: str, takedown_json: str | dict[str, object] | None
 
 
 def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """``moment`` in UTC: SQLite hands back naive datetimes, and every stored time is UTC; an
+    aware one (PostgreSQL's, in the session's time zone) is converted."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def view_of(view: type[ViewT], row: object, **computed: object) -> ViewT:

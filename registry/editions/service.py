@@ -630,10 +630,7 @@ class Editions:
                 .where(EditionGift.edition_id == edition.id, EditionGift.copy_number == copy)
                 .order_by(EditionGift.id)
             ).all()
-            history = tuple(
-                GiftView(copy, g.from_address, g.to_address, g.gift_tx, as_utc(g.gifted_at))
-                for g in gifts
-            )
+            history = tuple(view_of(GiftView, g, tx_hash=g.gift_tx) for g in gifts)
         return CopyView(
             edition_id=edition_id,
             copy_number=copy,
@@ -703,16 +700,7 @@ class Editions:
             issued_at=as_utc(batch.issued_at),
             issue_tx=batch.issue_tx,
             allow_list=batch.allow_list,
-            terms=terms_lines(
-                size=edition.size,
-                territory=edition.territory,
-                lock_after_issue=edition.lock_after_issue,
-                lock_after_gift=edition.lock_after_gift,
-                daily_gift_limit=edition.daily_gift_limit,
-                sole=edition.sole,
-                price_cny=price_text(edition.price_fen),
-                metadata_cid=edition.metadata_cid,
-            ),
+            terms=terms_lines(edition, price_text(edition.price_fen)),
             gifts=gift_lines(
                 [(g.gifted_at, g.from_address, g.to_address, g.tx_hash) for g in copy_view.gifts],
                 names,

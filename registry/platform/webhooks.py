@@ -45,7 +45,7 @@ from registry.core.errors import InvalidWebhook, WebhookNotFound, WebhookTargetF
 from registry.core.events import EventType
 from registry.core.models import Event, Registration, WebhookDelivery, WebhookSubscription
 from registry.core.states import WEBHOOK_UNDELIVERED, WebhookDeliveryStatus
-from registry.core.views import as_utc
+from registry.core.views import as_utc, view_of
 
 ALGORITHMS = ("hmac-sha256", "hmac-sm3")
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
@@ -359,14 +359,10 @@ def _checked_types(names: Iterable[str] | None) -> list[str]:
 def _view(
     row: WebhookSubscription, *, pending: int = 0, failed: int = 0, first_failed: int | None = None
 ) -> SubscriptionView:
-    return SubscriptionView(
-        id=row.id,
-        key_id=row.key_id,
-        url=row.url,
+    return view_of(
+        SubscriptionView,
+        row,
         event_types=tuple(row.event_types.split(",")),
-        algorithm=row.algorithm,
-        active=row.active,
-        created_at=as_utc(row.created_at),
         pending=pending,
         failed=failed,
         first_failed_event=first_failed,

@@ -44,7 +44,7 @@ from registry.core.errors import ServiceUnavailable
 from registry.core.models import Batch, ExternalAnchoring
 from registry.core.record_json import JsonRecord
 from registry.core.states import BATCH_ON_CHAIN, ExternalAnchoringState
-from registry.core.views import as_utc
+from registry.core.views import as_utc, view_of
 
 log = logging.getLogger(__name__)
 
@@ -343,15 +343,7 @@ def _still_there(chain: ExternalChain, row: _Confirmed) -> bool:
 
 
 def _work(row: ExternalAnchoring, root: str, leaf_count: int) -> _Work:
-    return _Work(
-        id=row.id,
-        root=bytes.fromhex(root),
-        leaf_count=leaf_count,
-        state=row.state,
-        tx_hash=row.tx_hash,
-        sent_at=as_utc(row.sent_at) if row.sent_at else None,
-        attempts=row.attempts,
-    )
+    return view_of(_Work, row, root=bytes.fromhex(root), leaf_count=leaf_count)
 
 
 def _send(

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from registry.core.errors import TimestampUnavailable
 from registry.core.models import TimestampTokenRecord
 from registry.core.settings import Settings
+from registry.core.views import view_of
 from registry.proofs import timestamps_sm2
 
 HASHED = "leaf"  # what the imprint is the SHA-256 of
@@ -243,7 +244,7 @@ class TokenStore:
             )
             if row is None:
                 return None
-            return TimestampToken(tsa=row.tsa, token=row.token, gen_time=_utc(row.gen_time))
+            return view_of(TimestampToken, row)
 
     def put(self, leaf_hex: str, token: TimestampToken) -> TimestampToken:
         """Store ``token`` unless one is stored already; returns the one kept."""
@@ -266,11 +267,6 @@ class TokenStore:
                 "the timestamp token could not be stored", details={"leaf": leaf_hex}
             )
         return kept
-
-
-def _utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from registry.core.errors import (
 from registry.core.metadata import WorkMetadata
 from registry.core.models import CatalogueJob, CatalogueJobItem
 from registry.core.states import CatalogueItemState, CatalogueJobState, RegistrationStatus
-from registry.core.views import as_utc
+from registry.core.views import view_of
 from registry.registration.catalogue import (
     MAX_FILE_NAME_LENGTH,
     CatalogueItem,
@@ -558,10 +558,10 @@ def _view(session: Session, job: CatalogueJob, *, with_items: bool = True) -> Jo
             .order_by(CatalogueJobItem.position)
         )
         items = tuple(_item_view(row) for row in rows)
-    return JobView(
+    return view_of(
+        JobView,
+        job,
         id=job.public_id,
-        owner=job.owner,
-        state=job.state,
         counts={
             "total": job.total,
             CatalogueItemState.PENDING: job.pending,
@@ -569,28 +569,15 @@ def _view(session: Session, job: CatalogueJob, *, with_items: bool = True) -> Jo
             CatalogueItemState.REGISTERED: job.registered,
             CatalogueItemState.REFUSED: job.refused,
         },
-        created_at=as_utc(job.created_at),
-        updated_at=as_utc(job.updated_at),
         items=items,
     )
 
 
 def _item_view(item: CatalogueJobItem) -> ItemView:
     territory = item.territory
-    return ItemView(
-        position=item.position,
-        line=item.line,
+    return view_of(
+        ItemView,
+        item,
         file=item.file_name,
-        title=item.title,
-        isbn=item.isbn,
         territory=int(territory) if territory is not None and territory.isdigit() else None,
-        expected_sha256=item.expected_sha256,
-        state=item.state,
-        sha256=item.sha256,
-        size=item.size,
-        registration_number=item.registration_number,
-        registration_status=item.registration_status,
-        error_code=item.error_code,
-        error_message=item.error_message,
-        attempts=item.attempts,
     )
