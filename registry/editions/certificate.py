@@ -17,6 +17,7 @@ from datetime import datetime
 
 from reportlab.lib.pagesizes import A4
 
+from registry.core.models import Edition
 from registry.core.views import RegistrationView
 from registry.proofs.certificate import (
     MONO_FONT,
@@ -180,30 +181,28 @@ def _gift_rows(page: _Page, y: float, gifts: Sequence[CopyGiftLine]) -> float:
     return y
 
 
-def terms_lines(
-    *,
-    size: int,
-    territory: int,
-    lock_after_issue: int,
-    lock_after_gift: int,
-    daily_gift_limit: int,
-    sole: bool,
-    price_cny: str | None,
-    metadata_cid: str,
-) -> list[tuple[str, str]]:
+def terms_lines(edition: Edition, price_cny: str | None) -> list[tuple[str, str]]:
     """An edition's terms as the certificate's rows, Chinese first."""
+    size = edition.size
+    issue, gift, daily = edition.lock_after_issue, edition.lock_after_gift, edition.daily_gift_limit
     return [
-        ("份数 Size", f"共 {size} 份 {size} copies" + ("，唯一版本 sole edition" if sole else "")),
+        (
+            "份数 Size",
+            f"共 {size} 份 {size} copies" + ("，唯一版本 sole edition" if edition.sole else ""),
+        ),
         ("转赠 Transfers", "仅可赠与，不可买卖 gifts only, no sale"),
         (
             "锁定期 Lock-ups",
-            f"发行后 {_days(lock_after_issue)}，受赠后 {_days(lock_after_gift)} "
-            f"after issue {_days_en(lock_after_issue)}, after a gift {_days_en(lock_after_gift)}",
+            f"发行后 {_days(issue)}，受赠后 {_days(gift)} "
+            f"after issue {_days_en(issue)}, after a gift {_days_en(gift)}",
         ),
-        ("每日转赠 Daily gifts", f"每人每日至多 {daily_gift_limit} 次 at most {daily_gift_limit}"),
-        ("地域 Territory", f"{territory} {TERRITORIES.get(territory, '')}".strip()),
+        ("每日转赠 Daily gifts", f"每人每日至多 {daily} 次 at most {daily}"),
+        (
+            "地域 Territory",
+            f"{edition.territory} {TERRITORIES.get(edition.territory, '')}".strip(),
+        ),
         ("标价 Price", f"{price_cny}（仅链下展示 shown off chain）" if price_cny else "—"),
-        ("封面与元数据 Cover", metadata_cid),
+        ("封面与元数据 Cover", edition.metadata_cid),
     ]
 
 
