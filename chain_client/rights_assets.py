@@ -179,10 +179,13 @@ class RightsAssetClient(RoleAdministered):
         moderation: str,
         registrar: str | None = None,
         role_grant_delay: int = 0,
+        generation: int = 0,
     ) -> RightsAssetClient:
         """Deploy a new ``RightsAsset`` reading ``registry_anchor`` and ``moderation``; the
         sending account is its admin, ``registrar`` (by default the sending account) its
-        registrar; further registrars are granted in two steps ``role_grant_delay`` apart."""
+        registrar; further registrars are granted in two steps ``role_grant_delay`` apart.
+        ``generation`` is 0 for a first suite and one more for each successor: the suite's own
+        lien and licence ids start above ``generation << 64``, so a predecessor's keep theirs."""
         return cls._deploy(
             sender,
             sender.address,
@@ -190,6 +193,7 @@ class RightsAssetClient(RoleAdministered):
             registry_anchor,
             moderation,
             role_grant_delay,
+            generation,
         )
 
     def bind_lien_registry(self, pledges: str) -> LienRegistryBound:

@@ -4,7 +4,8 @@ pragma solidity 0.8.37;
 import {Context} from "@openzeppelin/contracts/utils/Context.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
 import {ILienRegistry, LicenceConsentTerms, licenceConsentDigest} from "./interfaces/ILienRegistry.sol";
-import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
+import {IRightsAsset, IMPORTER_ROLE} from "./interfaces/IRightsAsset.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
 
 /**
@@ -72,6 +73,8 @@ contract Licences is Context, ISuiteErrors {
     /// @notice The lien registry whose lenders must consent to licences of pledged assets.
     ILienRegistry public immutable lienRegistry;
 
+    /// @dev Ids above it are this suite's own; a predecessor's imported licences keep theirs (at most it).
+    uint256 private immutable _idBase;
     uint256 private _licenceCount;
     mapping(uint256 licenceId => Licence) private _licences;
     mapping(uint256 assetId => uint256[] licenceIds) private _assetLicences;
@@ -206,6 +209,14 @@ contract Licences is Context, ISuiteErrors {
     );
 
     /**
+     * @notice Emitted when the importer copies a licence of the sealed predecessor (same id and terms).
+     * @param licenceId The licence id.
+     * @param assetId The asset.
+     * @param licensee The licensee.
+     */
+    event LicenceImported(uint256 indexed licenceId, uint256 indexed assetId, address indexed licensee);
+
+    /**
      * @notice Sets the contracts read.
      * @param rightsAsset_ The `RightsAsset` contract.
      * @param moderation_ The `Moderation` contract.
@@ -219,6 +230,10 @@ contract Licences is Context, ISuiteErrors {
         rightsAsset = rightsAsset_;
         moderation = moderation_;
         lienRegistry = lienRegistry_;
+        // Ids continue above the suite's base: a predecessor's licences keep their ids when imported.
+        uint256 idBase = rightsAsset_.idBase();
+        _idBase = idBase;
+        _licenceCount = idBase;
     }
 
     /**
@@ -249,6 +264,7 @@ contract Licences is Context, ISuiteErrors {
         bool revocable,
         bytes32 termsDigest
     ) external returns (uint256 licenceId) {
+        _requireLive();
         address owner = rightsAsset.ownerOf(assetId);
         if (_msgSender() != owner) revert NotAssetOwner(assetId, _msgSender());
         if (licensee == address(0) || licensee == owner) revert InvalidLicensee(licensee);
@@ -290,6 +306,7 @@ contract Licences is Context, ISuiteErrors {
      * @param reasonDigest Digest of the reason.
      */
     function revoke(uint256 licenceId, bytes32 reasonDigest) external {
+        _requireLive();
         Licence storage licence = _licences[licenceId];
         if (licence.end == 0) revert UnknownLicence(licenceId);
         uint256 assetId = licence.assetId;
@@ -298,6 +315,34 @@ contract Licences is Context, ISuiteErrors {
         if (licence.revoked || licence.end <= block.timestamp) revert LicenceNotInForce(licenceId);
         licence.revoked = true;
         emit LicenceRevoked(licenceId, assetId, _msgSender(), reasonDigest);
+    }
+
+    /**
+     * @notice Imports licence `licenceId` of the sealed predecessor, in force or to come, exactly
+     * as it stands there (the terms digest stays in the predecessor's `LicenceGranted` event).
+     * @dev Only the holder of `RightsAsset`'s `IMPORTER_ROLE` (the migrator, which reads the
+     * predecessor on chain); the asset must have been imported first. Reverts with
+     * {AccessControlUnauthorizedAccount}, {SuiteSealed}, {ImportRefused} (id zero, above this
+     * suite's base or taken; a revoked or ended licence) or {ERC721NonexistentToken}. Emits
+     * {LicenceImported}.
+     * @param licenceId The licence id on the predecessor.
+     * @param licence The licence there (`licenceOf`).
+     */
+    function importLicence(uint256 licenceId, Licence calldata licence) external {
+        if (!IAccessControl(address(rightsAsset)).hasRole(IMPORTER_ROLE, _msgSender())) {
+            revert IAccessControl.AccessControlUnauthorizedAccount(_msgSender(), IMPORTER_ROLE);
+        }
+        _requireLive();
+        uint256 assetId = licence.assetId;
+        if (
+            licenceId == 0 || licenceId > _idBase || _licences[licenceId].end != 0 || licence.revoked
+                || licence.end <= block.timestamp
+        ) revert ImportRefused(licenceId);
+        rightsAsset.ownerOf(assetId);
+        _licences[licenceId] = licence;
+        _assetLicences[assetId].push(licenceId);
+        _liveLicences[assetId].push(licenceId);
+        emit LicenceImported(licenceId, assetId, licence.licensee);
     }
 
     /**
@@ -443,6 +488,12 @@ contract Licences is Context, ISuiteErrors {
             ++i;
         }
         if (live.length >= MAX_LICENCES_PER_ASSET) revert TooManyLicences(assetId, MAX_LICENCES_PER_ASSET);
+    }
+
+    /// @dev Refuses every change once the suite is sealed (the seal is kept by `RightsAsset`).
+    function _requireLive() private view {
+        address successor = rightsAsset.successor();
+        if (successor != address(0)) revert SuiteSealed(successor);
     }
 
     function _checkTerms(uint256 assetId, uint32 rights, uint16 territory, uint64 start, uint64 end) private view {

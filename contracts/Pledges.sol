@@ -9,7 +9,8 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
 import {ILienRegistry, LicenceConsentTerms, licenceConsentDigest} from "./interfaces/ILienRegistry.sol";
-import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
+import {IRightsAsset, IMPORTER_ROLE} from "./interfaces/IRightsAsset.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
 import {ILicences} from "./interfaces/ILicences.sol";
 
@@ -158,6 +159,8 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
     IRightsAsset public immutable rightsAsset;
     /// @notice The moderation contract whose freezes stop pledges.
     IModeration public immutable moderation;
+    /// @dev Ids above it are this suite's own; a predecessor's imported liens keep theirs (at most it).
+    uint256 private immutable _idBase;
     /// @notice Whether lower-ranked liens may be created (with the senior lenders' consent).
     bool public juniorLiensAllowed;
 
@@ -482,6 +485,16 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
     );
 
     /**
+     * @notice Emitted when the importer copies an active lien of the sealed predecessor, with its
+     * id, terms, rank, registration and licensing consent.
+     * @param lienId The lien id (the same as on the predecessor).
+     * @param assetId The asset.
+     * @param lender The lender.
+     * @param rank Its rank among the asset's active liens (1 = most senior).
+     */
+    event LienImported(uint256 indexed lienId, uint256 indexed assetId, address indexed lender, uint256 rank);
+
+    /**
      * @notice Emitted when a signer's nonce is used (by a pledge with its consent or offer, or a
      * cancellation).
      * @param owner The signer (an owner, or a lender for an offer).
@@ -549,6 +562,10 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
         if (address(rightsAsset_) == address(0) || address(moderation_) == address(0)) revert ZeroAddress();
         rightsAsset = rightsAsset_;
         moderation = moderation_;
+        // Ids continue above the suite's base: a predecessor's liens keep their ids when imported.
+        uint256 idBase = rightsAsset_.idBase();
+        _idBase = idBase;
+        _lienCount = idBase;
         juniorLiensAllowed = juniorLiensAllowed_;
         emit JuniorLienPolicySet(juniorLiensAllowed_, admin);
     }
@@ -585,6 +602,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
         uint256 deadline,
         bytes calldata signature
     ) external returns (uint256 lienId) {
+        _requireLive();
         Terms memory terms = Terms(assetId, lender, amount, currencyCode, maturity, officialRegistrationNo);
         address owner = _checkPledgeable(terms);
         uint256 rank = _takeJuniorConsents(assetId, lender) + 1;
@@ -613,11 +631,44 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
     }
 
     /**
+     * @notice Imports the active lien `lienId` of the sealed predecessor exactly as it stands
+     * there, with its official registration time and its lender's unused licensing consent; the
+     * importer imports an asset's liens most senior first, so each takes the next rank.
+     * @dev Only the holder of `RightsAsset`'s `IMPORTER_ROLE` (the migrator, which reads the
+     * predecessor on chain); the asset must have been imported first. Reverts with
+     * {AccessControlUnauthorizedAccount}, {SuiteSealed}, {ImportRefused} (id zero, above this
+     * suite's base, taken, or a lien not active), {ERC721NonexistentToken} or {TooManyLiens}.
+     * Emits {LienImported}.
+     * @param lienId The lien id on the predecessor.
+     * @param lien The lien there (`lienOf`).
+     * @param registeredAt Its official registration time there (`registrationTimeOf`).
+     * @param licenceDigest Its lender's unused licensing consent there (`licenceConsentOf`).
+     */
+    function importLien(uint256 lienId, Lien calldata lien, uint64 registeredAt, bytes32 licenceDigest) external {
+        _requireImporter();
+        uint256 assetId = lien.assetId;
+        if (
+            lienId == 0 || lienId > _idBase || _liens[lienId].status != LienStatus.None
+                || lien.status != LienStatus.Active
+        ) revert ImportRefused(lienId);
+        rightsAsset.ownerOf(assetId);
+        uint256[] storage active = _activeLiens[assetId];
+        if (active.length >= MAX_LIENS_PER_ASSET) revert TooManyLiens(assetId, MAX_LIENS_PER_ASSET);
+        _liens[lienId] = lien;
+        _liens[lienId].licensingConsent = licenceDigest != bytes32(0);
+        _registeredAt[lienId] = registeredAt;
+        _licenceConsents[lienId] = licenceDigest;
+        active.push(lienId);
+        emit LienImported(lienId, assetId, lien.lender, active.length);
+    }
+
+    /**
      * @notice Releases lien `lienId`; the liens below it move up one rank.
      * @dev Only the lien's lender. Reverts with {NotLienLender} or {LienNotActive}. Emits {Released}.
      * @param lienId The lien.
      */
     function release(uint256 lienId) external {
+        _requireLive();
         Lien storage lien = _activeLienOfLender(lienId);
         lien.status = LienStatus.Released;
         _removeActive(lien.assetId, lienId);
@@ -664,6 +715,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
      * @param approved Whether consent is given.
      */
     function approveJuniorLien(uint256 lienId, address juniorLender, bool approved) external {
+        _requireLive();
         _activeLienOfLender(lienId);
         _juniorConsents[lienId][_msgSender()][juniorLender] = approved;
         emit JuniorLienConsentSet(lienId, juniorLender, approved);
@@ -680,6 +732,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
      * @param licenceDigest The licence's digest, or zero to withdraw.
      */
     function setLicensingConsent(uint256 lienId, bytes32 licenceDigest) external {
+        _requireLive();
         Lien storage lien = _activeLienOfLender(lienId);
         lien.licensingConsent = licenceDigest != bytes32(0);
         _licenceConsents[lienId] = licenceDigest;
@@ -752,6 +805,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
      * @param newLender The lender's new key.
      */
     function proposeLenderRecovery(uint256 lienId, address newLender) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireLive();
         Lien storage lien = _activeLien(lienId);
         if (newLender == address(0) || newLender == lien.lender) revert InvalidNewLender(lienId, newLender);
         _checkRole(LENDER_ROLE, newLender);
@@ -767,6 +821,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
      * @param lienId The lien.
      */
     function cancelLenderRecovery(uint256 lienId) external {
+        _requireLive();
         address caller = _msgSender();
         if (caller != _liens[lienId].lender && !hasRole(DEFAULT_ADMIN_ROLE, caller)) revert NotLienParty(lienId, caller);
         if (_recoveries[lienId].newLender == address(0)) revert NoPendingRecovery(lienId);
@@ -783,6 +838,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
      * @param lienId The lien.
      */
     function executeLenderRecovery(uint256 lienId) external {
+        _requireLive();
         Lien storage lien = _activeLien(lienId);
         Recovery memory recovery = _recoveries[lienId];
         if (recovery.newLender == address(0)) revert NoPendingRecovery(lienId);
@@ -801,6 +857,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
      * @param newAmount The new secured amount (minor units).
      */
     function reduceLien(uint256 lienId, uint128 newAmount) external {
+        _requireLive();
         Lien storage lien = _activeLienOfLender(lienId);
         uint128 oldAmount = lien.amount;
         if (newAmount == 0 || newAmount >= oldAmount) revert InvalidReducedAmount(lienId, oldAmount, newAmount);
@@ -823,6 +880,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
         external
         onlyRole(REGISTRY_AUTHORITY_ROLE)
     {
+        _requireLive();
         Lien storage lien = _activeLien(lienId);
         if (officialRegistrationNo == bytes32(0) || registrationTime == 0 || registrationTime > block.timestamp) {
             revert InvalidRegistration(lienId, officialRegistrationNo, registrationTime);
@@ -879,6 +937,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
      * @param licences_ The `Licences` contract.
      */
     function bindLicences(address licences_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireLive();
         if (licences_ == address(0)) revert ZeroAddress();
         if (licences != address(0)) revert LicencesAlreadyBound(licences);
         address asks = address(ILicences(licences_).lienRegistry());
@@ -901,6 +960,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
      * @dev Emits {ConsentNonceUsed}.
      */
     function cancelConsent() external {
+        _requireLive();
         uint256 nonce = _useNonce(_msgSender());
         emit ConsentNonceUsed(_msgSender(), nonce);
     }
@@ -911,6 +971,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
      * @param allowed The new policy.
      */
     function setJuniorLiensAllowed(bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireLive();
         juniorLiensAllowed = allowed;
         emit JuniorLienPolicySet(allowed, _msgSender());
     }
@@ -1161,6 +1222,7 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
     function _moveLien(uint256 lienId, address to, LenderChange how, uint256 deadline, bytes calldata signature)
         private
     {
+        _requireLive();
         Lien storage lien = _activeLien(lienId);
         address from = lien.lender;
         address caller = _msgSender();
@@ -1218,6 +1280,20 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
         }
         _useNonce(signer);
         emit ConsentNonceUsed(signer, nonce);
+    }
+
+    /// @dev Refuses every change once the suite is sealed (the seal is kept by `RightsAsset`).
+    function _requireLive() private view {
+        address successor = rightsAsset.successor();
+        if (successor != address(0)) revert SuiteSealed(successor);
+    }
+
+    /// @dev Only the holder of `RightsAsset`'s importer role, on a live suite.
+    function _requireImporter() private view {
+        if (!IAccessControl(address(rightsAsset)).hasRole(IMPORTER_ROLE, _msgSender())) {
+            revert AccessControlUnauthorizedAccount(_msgSender(), IMPORTER_ROLE);
+        }
+        _requireLive();
     }
 
     function _activeLien(uint256 lienId) private view returns (Lien storage lien) {

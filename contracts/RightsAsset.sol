@@ -13,7 +13,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {IRegistryAnchor} from "./interfaces/IRegistryAnchor.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
 import {ILienRegistry} from "./interfaces/ILienRegistry.sol";
-import {IRightsAsset} from "./interfaces/IRightsAsset.sol";
+import {IRightsAsset, IMPORTER_ROLE as IMPORTER} from "./interfaces/IRightsAsset.sol";
 import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
 
 /**
@@ -46,6 +46,9 @@ import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
 contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, EIP712 {
     /// @notice Role allowed to tokenize custodial registrations (the service's submitting accounts).
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @notice Role of the migrator that imports a sealed predecessor's assets ({importAsset});
+    /// `Pledges` and `Licences` accept imports from its holder too. Granted with the delay.
+    bytes32 public constant IMPORTER_ROLE = IMPORTER;
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
     uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
     /// @notice Mask of the 17 rights of art. 10 of the Copyright Law of the PRC.
@@ -90,8 +93,21 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
     IRegistryAnchor public immutable registryAnchor;
     /// @notice The moderation contract whose freezes stop assets.
     IModeration public immutable moderation;
+    /// @notice Suite generation: 0 for the first suite, one more for each successor. Liens and
+    /// licences issued by this suite have ids above {idBase}, so imported ids never collide.
+    uint64 public immutable generation;
     /// @notice The lien registry (`Pledges`), bound once after deployment.
     ILienRegistry public lienRegistry;
+    /// @dev Packed with {lienRegistry}, which every transfer reads: the seal check costs no extra
+    /// storage read there. Custodial tokenization does not read it at all (see {executeSeal}).
+    bool private _sealed;
+    /// @dev The successor named by the executed seal.
+    address private _successor;
+    /// @dev The seal scheduled and not yet executed: its successor and when it can be executed.
+    address private _pendingSuccessor;
+    uint48 private _sealReadyAt;
+    /// @dev Number of accounts holding {REGISTRAR_ROLE}; the seal needs it to be zero.
+    uint256 private _registrarCount;
     /// @dev Set only while {transferByLien} moves an asset: {_update} then skips the lien check.
     bool private transient _lienTransfer;
 
@@ -188,6 +204,81 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
     error NotLienRegistry(address caller);
 
     /**
+     * @notice No seal is scheduled.
+     */
+    error SealNotScheduled();
+
+    /**
+     * @notice A seal is already scheduled.
+     * @param successor The successor it names.
+     * @param readyAt When it can be executed.
+     */
+    error SealAlreadyScheduled(address successor, uint48 readyAt);
+
+    /**
+     * @notice The scheduled seal cannot be executed yet.
+     * @param readyAt When it can be executed.
+     */
+    error SealNotReady(uint48 readyAt);
+
+    /**
+     * @notice Registrars still hold their role: revoke them before sealing (a sealed suite mints nothing).
+     * @param registrars How many hold it.
+     */
+    error RegistrarsRemain(uint256 registrars);
+
+    /**
+     * @notice The successor is this contract.
+     * @param successor The address given.
+     */
+    error InvalidSuccessor(address successor);
+
+    /**
+     * @notice Emitted when the admin schedules the seal of this suite.
+     * @param successor The successor suite's `RightsAsset`.
+     * @param readyAt When the seal can be executed (now plus the admin delay).
+     * @param admin The admin.
+     */
+    event SealScheduled(address indexed successor, uint48 readyAt, address indexed admin);
+
+    /**
+     * @notice Emitted when the admin cancels the scheduled seal.
+     * @param successor The successor it named.
+     * @param admin The admin.
+     */
+    event SealCancelled(address indexed successor, address indexed admin);
+
+    /**
+     * @notice Emitted when this suite is sealed: from now on it only answers reads.
+     * @param suite This suite's `RightsAsset`.
+     * @param successor The successor suite's `RightsAsset`.
+     * @param sealedAt Block time of the seal.
+     */
+    event Sealed(address indexed suite, address indexed successor, uint64 sealedAt);
+
+    /**
+     * @notice Emitted when the importer copies an asset of the sealed predecessor (`Transfer`
+     * from zero too, unless the asset was burnt there: then only its record is kept, so the
+     * registration is never tokenized again).
+     * @param assetId The asset id.
+     * @param owner Its owner on the predecessor (zero: burnt there).
+     * @param registeredAt Registration time.
+     * @param termEnd Term end.
+     * @param batchId Batch.
+     * @param rights Rights bitmask.
+     * @param territory Territory code.
+     */
+    event AssetImported(
+        uint256 indexed assetId,
+        address indexed owner,
+        uint64 registeredAt,
+        uint64 termEnd,
+        uint64 batchId,
+        uint32 rights,
+        uint16 territory
+    );
+
+    /**
      * @notice Emitted when a registration becomes an asset.
      * @param assetId The asset id (= registration leaf).
      * @param owner The first owner.
@@ -240,13 +331,15 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
      * @param moderation_ The `Moderation` contract.
      * @param roleGrantDelay_ Delay of the two-step grant of {REGISTRAR_ROLE} ({DelayedRoleGrants};
      * 0 only on development and test chains).
+     * @param generation_ The suite's {generation} (0 for the first suite).
      */
     constructor(
         address admin,
         address registrar,
         IRegistryAnchor anchor_,
         IModeration moderation_,
-        uint48 roleGrantDelay_
+        uint48 roleGrantDelay_,
+        uint64 generation_
     )
         ERC721("banquan rights", "BQR")
         AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
@@ -258,6 +351,7 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         }
         registryAnchor = anchor_;
         moderation = moderation_;
+        generation = generation_;
         _grantRole(REGISTRAR_ROLE, registrar);
     }
 
@@ -269,6 +363,7 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
      * @param registry The `Pledges` contract.
      */
     function bindLienRegistry(ILienRegistry registry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireNotSealed();
         if (address(registry) == address(0)) revert ZeroAddress();
         if (address(lienRegistry) != address(0)) revert LienRegistryAlreadyBound(address(lienRegistry));
         address pointsAt = address(registry.rightsAsset());
@@ -314,9 +409,12 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         bytes calldata signature
     ) external returns (uint256 assetId) {
         if (controller == address(0)) {
-            _checkRole(REGISTRAR_ROLE);
-        } else if (deadline < block.timestamp) {
-            revert MintAuthorizationExpired(deadline, block.timestamp);
+            // A sealed suite has no registrar ({executeSeal}), so the custodial path reads the
+            // seal only to explain a refusal: no storage read is added to a mint.
+            if (!hasRole(REGISTRAR_ROLE, _msgSender())) _refuseCustodialMint();
+        } else {
+            _requireNotSealed();
+            if (deadline < block.timestamp) revert MintAuthorizationExpired(deadline, block.timestamp);
         }
         assetId = uint256(leaf);
         uint32 rights = metadata.rights;
@@ -339,6 +437,111 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         });
         _mint(to, assetId);
         _emitTokenized(assetId, to, root, batchId, anchoredAt, metadata, controller);
+    }
+
+    /**
+     * @notice Schedules the seal of this suite naming `successor_` (the new suite's
+     * `RightsAsset`), executable after the admin delay (`defaultAdminDelay`).
+     * @dev Only the admin. Reverts with {AccessControlUnauthorizedAccount}, {SuiteSealed},
+     * {ZeroAddress}, {InvalidSuccessor} or {SealAlreadyScheduled}. Emits {SealScheduled}.
+     * @param successor_ The successor suite's `RightsAsset`.
+     * @return readyAt When {executeSeal} can be called.
+     */
+    function scheduleSeal(address successor_) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint48 readyAt) {
+        _requireNotSealed();
+        if (successor_ == address(0)) revert ZeroAddress();
+        if (successor_ == address(this)) revert InvalidSuccessor(successor_);
+        if (_sealReadyAt != 0) revert SealAlreadyScheduled(_pendingSuccessor, _sealReadyAt);
+        readyAt = uint48(block.timestamp) + defaultAdminDelay();
+        _pendingSuccessor = successor_;
+        _sealReadyAt = readyAt;
+        emit SealScheduled(successor_, readyAt, _msgSender());
+    }
+
+    /**
+     * @notice Cancels the scheduled seal.
+     * @dev Only the admin. Reverts with {AccessControlUnauthorizedAccount} or {SealNotScheduled}.
+     * Emits {SealCancelled}.
+     */
+    function cancelSeal() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_sealReadyAt == 0) revert SealNotScheduled();
+        emit SealCancelled(_pendingSuccessor, _msgSender());
+        delete _pendingSuccessor;
+        delete _sealReadyAt;
+    }
+
+    /**
+     * @notice Seals this suite: from now on `RightsAsset`, `Pledges` and `Licences` refuse every
+     * change ({SuiteSealed}) and keep answering reads; the successor's migrator copies the assets.
+     * @dev Only the admin, from the scheduled time, and once every registrar's role was revoked
+     * (so a custodial mint fails at its role check; a mint bound to a controller reads the seal).
+     * No role can be granted afterwards. Reverts with {AccessControlUnauthorizedAccount},
+     * {SealNotScheduled}, {SealNotReady} or {RegistrarsRemain}. Emits {Sealed}.
+     */
+    function executeSeal() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint48 readyAt = _sealReadyAt;
+        if (readyAt == 0) revert SealNotScheduled();
+        if (block.timestamp < readyAt) revert SealNotReady(readyAt);
+        if (_registrarCount != 0) revert RegistrarsRemain(_registrarCount);
+        address successor_ = _pendingSuccessor;
+        _sealed = true;
+        _successor = successor_;
+        delete _pendingSuccessor;
+        delete _sealReadyAt;
+        emit Sealed(address(this), successor_, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IRightsAsset
+    function successor() external view returns (address) {
+        return _sealed ? _successor : address(0);
+    }
+
+    /**
+     * @notice The scheduled seal (zeros if none).
+     * @return successor_ The successor it names.
+     * @return readyAt When it can be executed.
+     */
+    function pendingSeal() external view returns (address successor_, uint48 readyAt) {
+        return (_pendingSuccessor, _sealReadyAt);
+    }
+
+    /**
+     * @notice Number of accounts holding {REGISTRAR_ROLE}.
+     * @return The count.
+     */
+    function registrarCount() external view returns (uint256) {
+        return _registrarCount;
+    }
+
+    /// @inheritdoc IRightsAsset
+    function idBase() external view returns (uint256) {
+        return uint256(generation) << 64;
+    }
+
+    /**
+     * @notice Imports asset `assetId` of the sealed predecessor exactly as it stands there: its
+     * owner and its stored record. An owner of zero imports a burnt asset: its record only, so
+     * its registration is never tokenized again. Each id is imported once.
+     * @dev Only {IMPORTER_ROLE} (the migrator, which reads the record on chain). Reverts with
+     * {AccessControlUnauthorizedAccount}, {SuiteSealed}, {ImportRefused} (no registration time) or
+     * {AssetAlreadyTokenized} (imported or tokenized here before). Emits {AssetImported} (and
+     * `Transfer` from zero).
+     * @param assetId The asset.
+     * @param owner Its owner on the predecessor, or zero if it was burnt there.
+     * @param record Its record there (`assetTerms`).
+     */
+    function importAsset(uint256 assetId, address owner, AssetRecord calldata record)
+        external
+        onlyRole(IMPORTER_ROLE)
+    {
+        _requireNotSealed();
+        if (record.registeredAt == 0) revert ImportRefused(assetId);
+        if (_assets[assetId].registeredAt != 0) revert AssetAlreadyTokenized(assetId);
+        _assets[assetId] = record;
+        if (owner != address(0)) _mint(owner, assetId);
+        emit AssetImported(
+            assetId, owner, record.registeredAt, record.termEnd, record.batchId, record.rights, record.territory
+        );
     }
 
     /**
@@ -532,10 +735,45 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         );
     }
 
+    /// @dev Refuses every change once the suite is sealed.
+    function _requireNotSealed() private view {
+        if (_sealed) revert SuiteSealed(_successor);
+    }
+
+    /// @dev A custodial mint by a non-registrar: after the seal there is no registrar, so say why.
+    function _refuseCustodialMint() private view {
+        _requireNotSealed();
+        revert AccessControlUnauthorizedAccount(_msgSender(), REGISTRAR_ROLE);
+    }
+
+    /// @dev Counts registrars (the seal needs none) and grants nothing once sealed.
+    function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
+        _requireNotSealed();
+        granted = super._grantRole(role, account);
+        if (granted && role == REGISTRAR_ROLE) ++_registrarCount;
+    }
+
+    function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        if (revoked && role == REGISTRAR_ROLE) --_registrarCount;
+    }
+
+    /// @dev Approvals change nothing once sealed.
+    function _approve(address to, uint256 tokenId, address auth, bool emitEvent) internal override {
+        _requireNotSealed();
+        super._approve(to, tokenId, auth, emitEvent);
+    }
+
+    function _setApprovalForAll(address owner, address operator, bool approved) internal override {
+        _requireNotSealed();
+        super._setApprovalForAll(owner, operator, approved);
+    }
+
     /// @dev Every owner change but minting and enforcement passes here: frozen or encumbered
-    /// assets stay where they are.
+    /// assets stay where they are, and nothing moves once the suite is sealed.
     function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
         if (_ownerOf(tokenId) != address(0)) {
+            _requireNotSealed();
             // A lien's enforcement is stopped by a freeze only while the freeze pauses it.
             bool stopped = _lienTransfer
                 ? moderation.enforcementPaused(bytes32(tokenId))

@@ -24,4 +24,18 @@ interface ISuiteErrors {
      * @param root The root given.
      */
     error RootNotAnchored(bytes32 root);
+
+    /**
+     * @notice The suite is sealed: it keeps its records for reading, and every change happens on
+     * its successor.
+     * @param successor The successor suite's `RightsAsset`.
+     */
+    error SuiteSealed(address successor);
+
+    /**
+     * @notice An imported record is refused: its id is taken or not below this suite's own ids,
+     * or it is not a live record (a released lien, a revoked or expired licence, an empty asset).
+     * @param id The asset, lien or licence id.
+     */
+    error ImportRefused(uint256 id);
 }
