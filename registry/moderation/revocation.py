@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from chain_client.registry_anchor import REGULATOR_ROLE, RegistryAnchorClient
 from registry.core.chain_refusals import chain_refusals
 from registry.core.database import unit_of_work
-from registry.core.errors import AuthorityTooLow, ContractsNotConfigured
+from registry.core.errors import AuthorityTooLow
 from registry.core.views import REVOCATION, refuse_if_revoked
 from registry.moderation.audit import append_audit
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
-from registry.moderation.takedown import _checked, _registration, reason_digest
+from registry.moderation.takedown import _checked, _registration, reason_digest, require_role
 
 ACTION: Final = "registration_revoked"
 
@@ -75,7 +75,11 @@ def revoke_registration(
                 details={"registration": number, "authority": authority},
             )
         refuse_if_revoked(number, registration.takedown_json)
-    _require_regulator(anchor)
+    require_role(
+        anchor,
+        (REGULATOR_ROLE,),
+        "the registry's account lacks REGULATOR_ROLE on RegistryAnchor; grant it",
+    )
     digest = reason_digest(reason)
     with chain_refusals():
         tx_hash = (
@@ -111,14 +115,3 @@ def revoke_registration(
         )
     publish(events, ModerationEvent(ACTION, at, number, details={"tx_hash": tx_hash}))
     return view
-
-
-def _require_regulator(anchor: RegistryAnchorClient) -> None:
-    account = anchor.sender.address if anchor.sender else None
-    with chain_refusals():
-        holds = account is not None and anchor.has_role(REGULATOR_ROLE, account)
-    if not holds:
-        raise ContractsNotConfigured(
-            "the registry's account lacks REGULATOR_ROLE on RegistryAnchor; grant it",
-            details={"account": account, "contract": anchor.address},
-        )

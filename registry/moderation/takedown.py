@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.moderation import MODERATOR_ROLE, REGULATOR_ROLE, ModerationClient
+from chain_client.roles import RoleAdministered
 from registry.core.chain_refusals import chain_refusals
 from registry.core.database import unit_of_work
 from registry.core.errors import (
@@ -109,18 +110,15 @@ def _checked(reason: str, authority: str) -> str:
     return reason
 
 
-def _require_role(moderation: ModerationClient) -> None:
-    account = moderation.sender.address if moderation.sender else None
+def require_role(contract: RoleAdministered, roles: tuple[bytes, ...], missing: str) -> None:
+    """:class:`ContractsNotConfigured` (``missing``) unless the registry's account holds one of
+    ``roles`` on ``contract``: the operator has a grant to make, not the caller."""
+    account = contract.sender.address if contract.sender else None
     with chain_refusals():
-        holds = account is not None and (
-            moderation.has_role(REGULATOR_ROLE, account)
-            or moderation.has_role(MODERATOR_ROLE, account)
-        )
+        holds = account is not None and any(contract.has_role(role, account) for role in roles)
     if not holds:
         raise ContractsNotConfigured(
-            "the registry's account holds neither MODERATOR_ROLE nor REGULATOR_ROLE on "
-            "Moderation; grant it one",
-            details={"account": account, "contract": moderation.address},
+            missing, details={"account": account, "contract": contract.address}
         )
 
 
@@ -170,7 +168,12 @@ class TakedownChange:
             registration = _registration(session, reference)
             number, leaf, registration_id = registration.number, registration.leaf, registration.id
             takedown_id = self.check(session, registration, authority)
-        _require_role(moderation)
+        require_role(
+            moderation,
+            (REGULATOR_ROLE, MODERATOR_ROLE),
+            "the registry's account holds neither MODERATOR_ROLE nor REGULATOR_ROLE on "
+            "Moderation; grant it one",
+        )
         digest = reason_digest(reason)
         with chain_refusals():
             tx_hash = self.send(moderation, bytes.fromhex(leaf), digest, number)
