@@ -471,9 +471,7 @@ class Editions:
         rows, whose copy numbers must be the next ones (issued + 1 …, each once). Sent in
         batches of :data:`ISSUE_CHUNK` copies, one Merkle root each. ``max_copies`` bounds one
         call (the API's relay signs one transaction per request)."""
-        edition, ordered = self._checked_catalogue(edition_id, catalogue, max_copies)
-        resolved = self.reader_addresses([reader for reader, _copy in ordered])
-        holders = [resolved[reader] for reader, _copy in ordered]
+        edition, holders = self._catalogue_holders(edition_id, catalogue, max_copies)
         client = self._client(acting)
         # Every reader is checked by the contract: the transaction's gas estimate reverts with
         # NotVerifiedAdult(reader) before anything is sent (ReaderNotVerified).
@@ -487,11 +485,11 @@ class Editions:
             for b in issued
         ]
 
-    def _checked_catalogue(
+    def _catalogue_holders(
         self, edition_id: int, catalogue: Sequence[tuple[str, int]], max_copies: int | None
-    ) -> tuple[Edition, list[tuple[str, int]]]:
-        """The edition and the catalogue in copy order, once its copy numbers are the next ones
-        and within the size."""
+    ) -> tuple[Edition, list[str]]:
+        """The edition and the addresses of the catalogue's readers in copy order, once its copy
+        numbers are the next ones and within the size."""
         if not catalogue or (max_copies is not None and len(catalogue) > max_copies):
             raise InvalidIssueCatalogue(
                 "a catalogue has 1 to the allowed number of rows",
@@ -511,7 +509,8 @@ class Editions:
                 "issuing would go beyond the edition's size",
                 details={"size": edition.size, "issued": edition.issued, "asked": len(ordered)},
             )
-        return edition, ordered
+        resolved = self.reader_addresses([reader for reader, _copy in ordered])
+        return edition, [resolved[reader] for reader, _copy in ordered]
 
     def post_allow_list(
         self,
@@ -523,11 +522,8 @@ class Editions:
     ) -> IssuedBatch:
         """Reserve the next copies for readers who claim them: ``catalogue`` as for
         :meth:`issue`; one root on chain, nobody checked now (each reader is when it claims)."""
-        edition, ordered = self._checked_catalogue(edition_id, catalogue, max_copies)
-        resolved = self.reader_addresses([reader for reader, _copy in ordered])
-        holders = [resolved[reader] for reader, _copy in ordered]
-        first = ordered[0][1]
-        root = batch_root(edition_id, first, holders)
+        edition, holders = self._catalogue_holders(edition_id, catalogue, max_copies)
+        root = batch_root(edition_id, edition.issued + 1, holders)
         with edition_refusals():
             posted = self._client(acting).post_allow_list(edition_id, root, len(holders))
         with unit_of_work(self.sessions) as session:
