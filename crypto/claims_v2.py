@@ -272,13 +272,13 @@ def parse_claim(value: object) -> Claim | ClaimV2:
 
 
 def _normalized_rights(rights: Iterable[object]) -> tuple[str, ...]:
-    if isinstance(rights, str | bytes) or not isinstance(rights, Iterable):
-        raise InvalidClaim("rights must be a collection of right identifiers")
     # The common case in C: a list or tuple of plain strings, each a right already seen valid.
-    if isinstance(rights, list | tuple) and set(map(type, rights)) == {str}:
+    if (rights.__class__ is tuple or rights.__class__ is list) and set(map(type, rights)) == {str}:
         unique = set(rights)
         if unique <= _VALID_RIGHTS:
             return tuple(sorted(unique))
+    if isinstance(rights, str | bytes) or not isinstance(rights, Iterable):
+        raise InvalidClaim("rights must be a collection of right identifiers")
     values: list[str] = []
     for right in rights:
         if right.__class__ is not str or right not in _VALID_RIGHTS:

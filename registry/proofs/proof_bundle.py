@@ -231,6 +231,8 @@ def check_bundle(
 
 
 def _check_external_anchors(parsed: _Parsed, nodes: Mapping[str, Web3], check: BundleCheck) -> None:
+    if not nodes and not parsed.external_anchors:
+        return  # the common case: nothing to check or to note
     carried = {str(entry["chain"]) for entry in parsed.external_anchors}
     for name in sorted(set(nodes) - carried):
         check.notes.append(f"external:{name}: the bundle carries no anchoring on {name}")
