@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +21,8 @@ from rich.console import Console
 from cli.deferred_help import DeferredHelp
 from cli.keys import PasswordFile, open_keystore
 from cli.output import refused
-from registry.core.errors import ConfigurationError, InvalidInput, RegistryError
+from cli.runtime import refusing, registry_runtime
+from registry.core.errors import InvalidInput
 
 if TYPE_CHECKING:
     from chain_client.editions import EditionTerms
@@ -55,23 +54,6 @@ DailyGiftLimit = Annotated[int, typer.Option(help="每日赠送上限 Gifts per 
 Territory = Annotated[int, typer.Option(help="地域 ISO 3166-1 numeric")]
 Sole = Annotated[bool, typer.Option(help="该作品唯一版本 The work's only edition")]
 Price = Annotated[str | None, typer.Option(help="展示价格（元，仅链下）Price in CNY, off chain")]
-
-
-@contextmanager
-def _runtime(as_json: bool) -> Iterator[Runtime]:
-    """The runtime; a domain error exits 2 with its code."""
-    from registry.core.settings import Settings
-    from registry.platform import build_runtime
-
-    runtime: Runtime | None = None
-    try:
-        runtime = build_runtime(Settings())
-        yield runtime
-    except (RegistryError, ConfigurationError) as error:
-        raise refused(error, as_json=as_json) from error
-    finally:
-        if runtime is not None:
-            runtime.close()
 
 
 def _sender(runtime: Runtime, key: Path, password_file: Path | None) -> TransactionSender:
@@ -159,7 +141,7 @@ def create_command(
 ) -> None:
     """创建数字藏书版本 Create a numbered edition of a registered work; your key (the owner of the
     work's rights asset, or a licensee of its information-network right) publishes it."""
-    with _runtime(as_json) as runtime:
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         terms = _terms(
             size, territory, lock_after_issue_days, lock_after_gift_days, daily_gift_limit, sole
         )
@@ -187,7 +169,7 @@ def amend_command(
 ) -> None:
     """修改版本条款 Replace an edition's terms (its publisher), only before the first copy is
     issued: after that they are fixed (edition_terms_locked)."""
-    with _runtime(as_json) as runtime:
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         terms = _terms(
             size, territory, lock_after_issue_days, lock_after_gift_days, daily_gift_limit, sole
         )
@@ -235,7 +217,7 @@ def allow_list_command(
 ) -> None:
     """发布领取名单 Reserve the next copies for readers, who claim them (checked then)."""
     rows = _catalogue(catalogue, as_json)
-    with _runtime(as_json) as runtime:
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         batch = runtime.editions.post_allow_list(
             _sender(runtime, key, password_file), edition_id, rows
         )
@@ -251,7 +233,7 @@ def claim_command(
     as_json: AsJson = False,
 ) -> None:
     """领取藏书 Claim the copy reserved for you (you must be a verified adult)."""
-    with _runtime(as_json) as runtime:
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         view = runtime.editions.claim(_sender(runtime, key, password_file), edition_id, copy)
         _show(as_json, asdict(view))
 
@@ -266,7 +248,7 @@ def issue_command(
 ) -> None:
     """发行藏书 Issue copies to verified adult readers: one Merkle root per batch of copies."""
     rows = _catalogue(catalogue, as_json)
-    with _runtime(as_json) as runtime:
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         batches = runtime.editions.issue(_sender(runtime, key, password_file), edition_id, rows)
         _show(as_json, {"edition_id": edition_id, "copies": len(rows), "batches": batches})
 
@@ -278,7 +260,7 @@ def show_command(
     as_json: AsJson = False,
 ) -> None:
     """查看版本或藏书 Show an edition, or one copy: 第 n 份，共 N 份, holder, gifts."""
-    with _runtime(as_json) as runtime:
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         if copy is None:
             _show(as_json, asdict(runtime.editions.show(edition_id)))
             return
@@ -303,7 +285,7 @@ def certificate_command(
     as_json: AsJson = False,
 ) -> None:
     """藏书证书 Write a copy's certificate (PDF): 第 n 份，共 N 份, holder, terms, gifts."""
-    with _runtime(as_json) as runtime:
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         pdf = runtime.editions.certificate(edition_id, copy)
     output.write_bytes(pdf)
     _show(
@@ -322,7 +304,7 @@ def gift_command(
     as_json: AsJson = False,
 ) -> None:
     """赠送藏书 Give your copy to a verified adult reader (a gift: no price, no sale)."""
-    with _runtime(as_json) as runtime:
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         gift = runtime.editions.gift(_sender(runtime, key, password_file), edition_id, copy, to)
         _show(as_json, asdict(gift))
 
@@ -334,7 +316,7 @@ def holders_command(
     as_json: AsJson = False,
 ) -> None:
     """读者持有哪些藏书 Which copies of the edition a reader holds now (checked on chain)."""
-    with _runtime(as_json) as runtime:
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         held = runtime.editions.holding(edition_id, reader)
         _show(
             as_json, {"edition_id": edition_id, "reader": held.reader, "copies": list(held.copies)}
@@ -348,6 +330,6 @@ def bind_reader_command(
 ) -> None:
     """登记读者 Bind a verified person's address on chain as a reader (full-age flag only; sent
     by the registry's account)."""
-    with _runtime(as_json) as runtime:
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         address, adult = runtime.editions.bind_reader(party)
         _show(as_json, {"party": party, "address": address, "adult": adult})

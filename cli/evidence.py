@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from cli.output import refused
-from registry.core.errors import ConfigurationError, RegistryError
+from cli.runtime import refusing, registry_runtime
 
 if TYPE_CHECKING:
     from registry.proofs import BundleCheck
@@ -28,18 +27,11 @@ def evidence(
     """Write the evidence package of an anchored registration: the work, its digests, claim,
     proof bundle, timestamp, registrant, takedown/licence/lien state, statement of process and
     report, listed in a manifest the operator signs with SM2 (exit 2 when refused)."""
-    from registry.core.settings import Settings
-    from registry.platform import build_runtime
     from registry.registration import Caller
 
-    runtime = build_runtime(Settings())
     operator = Caller(key_id="operator", acts_for_anyone=True)  # the command line is the operator
-    try:
+    with registry_runtime() as runtime, refusing():
         package = runtime.evidence.package(number, operator)
-    except (RegistryError, ConfigurationError) as exc:
-        raise refused(exc) from exc
-    finally:
-        runtime.close()
     target = output or Path(package.filename)
     target.write_bytes(package.data)
     included = "含作品文件 work included" if package.content_included else "仅摘要 digests only"

@@ -25,10 +25,11 @@ from cli.moderation import audit_app
 from cli.output import refused
 from cli.parties import own_party_app
 from cli.pledge import asset_app, pledge_app
+from cli.runtime import refusing, registry_runtime
 from cli.search import search
 from cli.similar import similar
 from cli.webhooks import webhooks_app
-from registry.core.errors import ConfigurationError, RegistryError
+from registry.core.errors import RegistryError
 
 # Every command imports what it needs when it runs (web3, SQLAlchemy, the registry's contexts
 # take seconds to import): `banquan --help` and the commands that need little start at once.
@@ -70,13 +71,8 @@ def _runtime(settings: Settings | None = None) -> Runtime:
 def _with_runtime(use: Callable[[Runtime], T]) -> T:
     """``use`` a runtime built from the environment, closed after; a refusal (or a fault of the
     settings) exits 2 with its code."""
-    runtime = _runtime()
-    try:
+    with registry_runtime() as runtime, refusing():
         return use(runtime)
-    except (RegistryError, ConfigurationError) as exc:
-        raise refused(exc) from exc
-    finally:
-        runtime.close()
 
 
 @app.command()

@@ -21,14 +21,8 @@ from rich.console import Console
 
 from cli.deferred_help import DeferredHelp
 from cli.keys import PasswordFile, open_keystore
-from cli.output import refused
-from registry.core.errors import (
-    ConfigurationError,
-    InvalidInput,
-    InvalidLicenceTerms,
-    NotAssetOwner,
-    RegistryError,
-)
+from cli.runtime import refusing, registry_runtime
+from registry.core.errors import InvalidInput, InvalidLicenceTerms, NotAssetOwner
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -103,19 +97,10 @@ def _session(
     as_json: bool, key: Path | None = None, password_file: Path | None = None
 ) -> Iterator[_Session]:
     """The runtime, the suite and the user's account; a domain error exits 2 with its code."""
-    from registry.core.settings import Settings
-    from registry.platform import build_runtime
-
-    runtime: Runtime | None = None
-    try:
+    with refusing(as_json=as_json):
         account = _account(key, password_file) if key is not None else None
-        runtime = build_runtime(Settings())
-        yield _Session(runtime, runtime.suite(), account)
-    except (RegistryError, ConfigurationError) as error:
-        raise refused(error, as_json=as_json) from error
-    finally:
-        if runtime is not None:
-            runtime.close()
+        with registry_runtime() as runtime:
+            yield _Session(runtime, runtime.suite(), account)
 
 
 def _show(as_json: bool, result: dict[str, Any]) -> None:

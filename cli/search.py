@@ -9,8 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from cli.output import refused
-from registry.core.errors import RegistryError
+from cli.runtime import refusing, registry_runtime
 
 if TYPE_CHECKING:
     from registry.registration.search import SearchPage
@@ -38,12 +37,9 @@ def search(
 
     Exit status: 0 some found, 1 none, 2 a bad query.
     """
-    from registry.core.settings import Settings
-    from registry.platform import build_runtime
     from registry.registration.search import search_works
 
-    runtime = build_runtime(Settings())
-    try:
+    with registry_runtime() as runtime, refusing(as_json=as_json):
         page = search_works(
             runtime.sessions,
             isbn=isbn,
@@ -53,10 +49,6 @@ def search(
             limit=limit,
             after=after,
         )
-    except RegistryError as exc:
-        raise refused(exc, as_json=as_json) from exc
-    finally:
-        runtime.close()
     _show(page, as_json=as_json)
     if not page.works:
         raise typer.Exit(code=1)

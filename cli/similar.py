@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from cli.output import refused
-from registry.core.errors import RegistryError
+from cli.runtime import refusing, registry_runtime
 
 if TYPE_CHECKING:
     from registry.moderation import SimilarWorks
@@ -39,15 +38,12 @@ def similar(
 
     Exit status: 0 some found, 1 none, 2 a bad code or option.
     """
-    from registry.core.settings import Settings
     from registry.moderation import find_similar_works, find_works_similar_to_file
-    from registry.platform import build_runtime
 
     if (iscc is None) == (file is None):
         console.print("[red]error[/red] invalid_input: give an ISCC code or --file, not both")
         raise typer.Exit(code=2)
-    runtime = build_runtime(Settings())
-    try:
+    with registry_runtime() as runtime, refusing():
         if file is not None:
             with file.open("rb") as stream:
                 found = find_works_similar_to_file(
@@ -63,10 +59,6 @@ def similar(
             )
         else:  # neither was refused above
             raise typer.Exit(code=2)
-    except RegistryError as exc:
-        raise refused(exc) from exc
-    finally:
-        runtime.close()
     _show(found, as_json=as_json)
     if not found.matches:
         raise typer.Exit(code=1)
