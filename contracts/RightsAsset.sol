@@ -428,13 +428,7 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         if (controller != address(0)) _checkMintAuthorization(to, leaf, metadata, controller, deadline, signature);
         // A frozen registration is not refused: its asset has the same id, so it is born frozen.
 
-        _assets[assetId] = AssetRecord({
-            registeredAt: anchoredAt,
-            termEnd: metadata.termEnd,
-            batchId: batchId,
-            rights: rights,
-            territory: metadata.territory
-        });
+        _storeRecord(assetId, anchoredAt, metadata.termEnd, batchId, rights, metadata.territory);
         _mint(to, assetId);
         _emitTokenized(assetId, to, root, batchId, anchoredAt, metadata, controller);
     }
@@ -537,7 +531,7 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         _requireNotSealed();
         if (record.registeredAt == 0) revert ImportRefused(assetId);
         if (_assets[assetId].registeredAt != 0) revert AssetAlreadyTokenized(assetId);
-        _assets[assetId] = record;
+        _storeRecord(assetId, record.registeredAt, record.termEnd, record.batchId, record.rights, record.territory);
         if (owner != address(0)) _mint(owner, assetId);
         emit AssetImported(
             assetId, owner, record.registeredAt, record.termEnd, record.batchId, record.rights, record.territory
@@ -733,6 +727,29 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
             metadata.termEnd,
             controller
         );
+    }
+
+    /// @dev Writes the (empty) record slot of `assetId` in one store, packed as {AssetRecord} lays
+    /// it out (registration time in the low 64 bits, then term end, batch, rights, territory):
+    /// field by field the optimizer may emit one read-modify-write per field on the mint path.
+    function _storeRecord(
+        uint256 assetId,
+        uint64 registeredAt,
+        uint64 termEnd,
+        uint64 batchId,
+        uint32 rights,
+        uint16 territory
+    ) private {
+        AssetRecord storage record = _assets[assetId];
+        assembly ("memory-safe") {
+            sstore(
+                record.slot,
+                or(
+                    or(or(registeredAt, shl(64, termEnd)), shl(128, batchId)),
+                    or(shl(192, rights), shl(224, territory))
+                )
+            )
+        }
     }
 
     /// @dev Refuses every change once the suite is sealed.

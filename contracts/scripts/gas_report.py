@@ -413,6 +413,11 @@ def render(rec: Recorder) -> str:
         "An owner's first asset pays for creating its ERC-721 balance slot (≈17k more than the",
         "next ones). What is stored per asset is one slot (registration time, term end, batch,",
         "rights, territory); the content digests and the CID are in the `Tokenized` event.",
+        "The seal (docs/contracts.md, upgrades) adds no storage read to a custodial mint: a",
+        "sealed suite has no registrar, so only a refused mint reads it. A mint bound to a",
+        "controller reads it (one cold slot), as do transfers and approvals (in the slot of the",
+        "lien registry, which transfers read anyway); `Pledges` and `Licences` ask `RightsAsset`",
+        "for it before every change (one call and one cold slot).",
         "",
     ]
     sections: dict[str, list[tuple[str, int, str]]] = {}
