@@ -100,11 +100,15 @@ class ModerationGate:
             metadata=metadata.to_json(),
             iscc_data=stored.iscc_data,
             iscc_content=stored.iscc_content,
-            registrant=registrant or (f"key:{self.submitted_by}" if self.submitted_by else None),
+            registrant=self.claimant(registrant),
             text=LazyText(content),
             party=party,
         )
         return self.chain.run(subject, sessions, now)
+
+    def claimant(self, registrant: str | None) -> str | None:
+        """Who the hooks see claiming the work: its registrant, else the submitting key."""
+        return registrant or (f"key:{self.submitted_by}" if self.submitted_by else None)
 
 
 def status_after(outcome: ModerationOutcome | None) -> RegistrationStatus:
@@ -124,21 +128,15 @@ def record_moderation(
     session.add_all(index_rows(work.id, work.iscc_data, work.iscc_content))
     if gate is None or outcome is None:
         return
-    decided = outcome.verdict is not Verdict.HOLD
-    item = ReviewItem(
-        kind="registration",
-        status=ITEM_STATUS_OF_VERDICT[outcome.verdict],
-        registration_id=registration.id,
-        hook_results_json=json.dumps(outcome.results_json(), ensure_ascii=False),
-        submitted_by=gate.submitted_by,
-        decided_by=HOOKS if decided else None,
-        decided_at=at if decided else None,
+    item = _keep_hook_results(
+        session,
+        "registration",
+        (registration.id, registration.number),
+        gate,
+        outcome,
+        at,
         decision_reason="; ".join(r for res in outcome.results for r in res.reasons) or None,
-        created_at=at,
     )
-    session.add(item)
-    session.flush()
-    _audit_hook_results(session, outcome, f"registration:{registration.number}", at)
     append_audit(
         session,
         actor=HOOKS,
@@ -680,29 +678,16 @@ def check_publication(
             metadata=json.loads(work.metadata_json),
             iscc_data=work.iscc_data,
             iscc_content=work.iscc_content,
-            registrant=registration.registrant
-            or (f"key:{gate.submitted_by}" if gate.submitted_by else None),
+            registrant=gate.claimant(registration.registrant),
             party=registration.party_id,
         )
     with _spooled(plaintext(), MAX_TEXT_BYTES) as text_source:
         subject = dataclasses.replace(subject, text=LazyText(text_source))
         outcome = gate.chain.run(subject, sessions, now)
     with unit_of_work(sessions) as session:
-        decided = outcome.verdict is not Verdict.HOLD
-        item = ReviewItem(
-            kind="publication",
-            status=ITEM_STATUS_OF_VERDICT[outcome.verdict],
-            registration_id=registration_id,
-            hook_results_json=json.dumps(outcome.results_json(), ensure_ascii=False),
-            submitted_by=gate.submitted_by,
-            decided_by=HOOKS if decided else None,
-            decided_at=now if decided else None,
-            created_at=now,
-        )
-        session.add(item)
-        session.flush()
+        registration_ref = (registration_id, number)
+        item = _keep_hook_results(session, "publication", registration_ref, gate, outcome, now)
         item_id = item.id
-        _audit_hook_results(session, outcome, f"publication:{number}", now)
     details = {"registration": number, "review_item": item_id, "results": outcome.results_json()}
     if outcome.verdict is Verdict.HOLD:
         publish(
@@ -736,19 +721,44 @@ def moderation_of(
         return [review_item_view(session, i) for i in (items if may_see_all else own)]
 
 
-def _audit_hook_results(
-    session: Session, outcome: ModerationOutcome, subject: str, at: datetime
-) -> None:
-    """One audit line per hook result, in the order the hooks ran."""
+def _keep_hook_results(
+    session: Session,
+    kind: str,
+    registration: tuple[int, str],
+    gate: ModerationGate,
+    outcome: ModerationOutcome,
+    at: datetime,
+    *,
+    decision_reason: str | None = None,
+) -> ReviewItem:
+    """The review item of what the hooks said of a ``registration`` (id, number) or of its
+    publication (``kind``): open when they held it, decided by them otherwise; with one audit
+    line per hook result, in the order the hooks ran."""
+    registration_id, number = registration
+    decided = outcome.verdict is not Verdict.HOLD
+    item = ReviewItem(
+        kind=kind,
+        status=ITEM_STATUS_OF_VERDICT[outcome.verdict],
+        registration_id=registration_id,
+        hook_results_json=json.dumps(outcome.results_json(), ensure_ascii=False),
+        submitted_by=gate.submitted_by,
+        decided_by=HOOKS if decided else None,
+        decided_at=at if decided else None,
+        decision_reason=decision_reason,
+        created_at=at,
+    )
+    session.add(item)
+    session.flush()
     for result in outcome.results:
         append_audit(
             session,
             actor=f"hook:{result.hook}",
             action="hook.result",
-            subject=subject,
+            subject=f"{kind}:{number}",
             payload=result.to_json(),
             at=at,
         )
+    return item
 
 
 def similarity_evidence(session: Session, accused_id: int, other_id: int) -> HookResult:
