@@ -309,15 +309,15 @@ def _dci(raw: Mapping[str, object]) -> str | None:
 
 
 def _owners(raw: Mapping[str, object]) -> tuple[Owner, ...]:
-    value = raw.get("owners")
+    value = _optional_list(
+        raw,
+        "owners",
+        range(1, MAX_OWNERS + 1),
+        f"著作权人应为 1 到 {MAX_OWNERS} 项的列表",
+        f"owners is a list of 1 to {MAX_OWNERS} items",
+    )
     if value is None:
         return ()
-    if not isinstance(value, list) or not value or len(value) > MAX_OWNERS:
-        raise _invalid(
-            "owners",
-            f"著作权人应为 1 到 {MAX_OWNERS} 项的列表",
-            f"owners is a list of 1 to {MAX_OWNERS} items",
-        )
     owners: list[Owner] = []
     for item in value:
         if isinstance(item, str):
@@ -381,15 +381,15 @@ def _share(value: object) -> str | None:
 
 
 def _contributors(raw: Mapping[str, object]) -> tuple[Contributor, ...]:
-    value = raw.get("contributors")
+    value = _optional_list(
+        raw,
+        "contributors",
+        range(MAX_CONTRIBUTORS + 1),
+        f"其他贡献者应为至多 {MAX_CONTRIBUTORS} 项的列表",
+        f"contributors is a list of at most {MAX_CONTRIBUTORS} items",
+    )
     if value is None:
         return ()
-    if not isinstance(value, list) or len(value) > MAX_CONTRIBUTORS:
-        raise _invalid(
-            "contributors",
-            f"其他贡献者应为至多 {MAX_CONTRIBUTORS} 项的列表",
-            f"contributors is a list of at most {MAX_CONTRIBUTORS} items",
-        )
     contributors: list[Contributor] = []
     for item in value:
         if not isinstance(item, Mapping) or set(item) != {"name", "role"}:
@@ -453,6 +453,19 @@ def _rights(raw: Mapping[str, object]) -> tuple[str, ...]:
             "metadata.rights must be a list of names", details={"field": "rights"}
         )
     return parse_rights(value)
+
+
+def _optional_list(
+    raw: Mapping[str, object], field: str, lengths: range, zh: str, en: str
+) -> list[object] | None:
+    """``raw[field]``, None when absent; refused (``zh`` / ``en``) unless it is a list whose
+    length is in ``lengths``."""
+    value = raw.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) not in lengths:
+        raise _invalid(field, zh, en)
+    return value
 
 
 def _optional_string(raw: Mapping[str, object], field: str) -> str | None:
