@@ -34,6 +34,7 @@ SUITE_CONTRACTS = (
     "Encumbrances",
     "IdentityAttestations",
     "Editions",
+    "SuiteMigrator",
 )
 
 

@@ -65,11 +65,18 @@ class LicenceRevoked(Record):
     position: LogPosition
 
 
+class LicenceImported(Record):
+    licence_id: int
+    asset_id: int
+    licensee: str
+    position: LogPosition
+
+
 class LicencesClient(BoundContract):
     """One deployed ``Licences``."""
 
     CONTRACT_NAME = "Licences"
-    EVENT_TYPES = (LicenceGranted, LicenceRevoked)
+    EVENT_TYPES = (LicenceGranted, LicenceRevoked, LicenceImported)
 
     @classmethod
     def deploy(

@@ -137,6 +137,14 @@ class Pledged(Record):
     position: LogPosition
 
 
+class LienImported(Record):
+    lien_id: int
+    asset_id: int
+    lender: str
+    rank: int
+    position: LogPosition
+
+
 class Released(Record):
     lien_id: int
     asset_id: int
@@ -351,6 +359,7 @@ class PledgesClient(RoleAdministered):
     DELAYED_GRANTS = True
     CONTRACT_NAME = "Pledges"
     EVENT_TYPES = (
+        LienImported,
         Pledged,
         Released,
         Enforced,

@@ -111,6 +111,44 @@ class LienRegistryBound(Record):
     position: LogPosition
 
 
+class SealScheduled(Record):
+    successor: str
+    ready_at: int
+    admin: str
+    position: LogPosition
+
+
+class SealCancelled(Record):
+    successor: str
+    admin: str
+    position: LogPosition
+
+
+class Sealed(Record):
+    suite: str
+    successor: str
+    sealed_at: int
+    position: LogPosition
+
+
+class AssetImported(Record):
+    asset_id: int
+    owner: str
+    registered_at: int
+    term_end: int
+    batch_id: int
+    rights: int
+    territory: int
+    position: LogPosition
+
+
+class PendingSeal(Record):
+    """A scheduled seal: the successor it names and when it can be executed."""
+
+    successor: str
+    ready_at: int
+
+
 class MintAuthorization(Record):
     """What a registration's controller authorizes: mint ``leaf`` to ``to`` with these terms,
     until ``deadline`` (the EIP-712 ``MintAuthorization`` struct, member for member)."""
@@ -168,6 +206,10 @@ class RightsAssetClient(RoleAdministered):
         ApprovalForAll,
         TransferredByLien,
         LienRegistryBound,
+        SealScheduled,
+        SealCancelled,
+        Sealed,
+        AssetImported,
     )
 
     @classmethod
@@ -195,6 +237,41 @@ class RightsAssetClient(RoleAdministered):
             role_grant_delay,
             generation,
         )
+
+    def schedule_seal(self, successor: str) -> SealScheduled:
+        """Schedule the seal of this suite naming ``successor`` (the new suite's ``RightsAsset``;
+        admin), executable after the admin delay."""
+        return self._transact_one(SealScheduled, "scheduleSeal", successor)
+
+    def cancel_seal(self) -> SealCancelled:
+        """Cancel the scheduled seal (admin)."""
+        return self._transact_one(SealCancelled, "cancelSeal")
+
+    def execute_seal(self) -> Sealed:
+        """Seal this suite (admin; from the scheduled time, once no registrar is left)."""
+        return self._transact_one(Sealed, "executeSeal")
+
+    def successor(self) -> str | None:
+        """The successor's ``RightsAsset`` once this suite is sealed, else ``None``."""
+        address = str(self._call("successor"))
+        return None if int(address, 16) == 0 else address
+
+    def pending_seal(self) -> PendingSeal | None:
+        """The scheduled seal, if any."""
+        successor, ready_at = self._call("pendingSeal")
+        return None if int(ready_at) == 0 else PendingSeal(str(successor), int(ready_at))
+
+    def registrar_count(self) -> int:
+        """How many accounts hold ``REGISTRAR_ROLE`` (the seal needs none)."""
+        return int(self._call("registrarCount"))
+
+    def generation(self) -> int:
+        """The suite's generation (0 for a first suite)."""
+        return int(self._call("generation"))
+
+    def id_base(self) -> int:
+        """The suite's own lien and licence ids are above it; imported ones at most it."""
+        return int(self._call("idBase"))
 
     def bind_lien_registry(self, pledges: str) -> LienRegistryBound:
         """Bind the ``Pledges`` contract (admin, once)."""

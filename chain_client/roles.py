@@ -24,6 +24,9 @@ MODERATOR_ROLE = role_id("MODERATOR_ROLE")  # Moderation: freeze and restore
 LENDER_ROLE = role_id("LENDER_ROLE")  # Pledges: hold liens
 ARBITER_ROLE = role_id("ARBITER_ROLE")  # Moderation: extend a moderator freeze's enforcement pause
 ATTESTOR_ROLE = role_id("ATTESTOR_ROLE")  # IdentityAttestations: record and revoke
+IMPORTER_ROLE = role_id(
+    "IMPORTER_ROLE"
+)  # RightsAsset (read by Pledges, Licences): import a sealed suite's records
 
 
 class _RoleChange(Record):

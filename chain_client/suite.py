@@ -96,6 +96,9 @@ def deploy_suite(
     attestors: Iterable[str] = (),
     junior_liens_allowed: bool = False,
     registry_anchor: RegistryAnchorClient | None = None,
+    moderation: ModerationClient | None = None,
+    identity_attestations: IdentityAttestationsClient | None = None,
+    generation: int = 0,
     role_grant_delay: int = 0,
 ) -> Suite:
     """Deploy every contract, wire them together and grant the roles.
@@ -113,18 +116,21 @@ def deploy_suite(
     (``AccessControlDefaultAdminRules``).
 
     With ``registry_anchor`` the suite is built around that deployed anchor (its roots stay
-    valid for tokenizing) instead of a new one; its admin must be ``sender``.
+    valid for tokenizing) instead of a new one; its admin must be ``sender``. A successor suite
+    (:func:`deploy_successor_suite`) also keeps ``moderation`` and ``identity_attestations``
+    (freezes and attestations stay where they are) and has the next ``generation``.
     """
     anchor = registry_anchor or RegistryAnchorClient.deploy(
         sender, registrar=registrar, role_grant_delay=role_grant_delay
     )
-    moderation = ModerationClient.deploy(sender, role_grant_delay=role_grant_delay)
+    moderation = moderation or ModerationClient.deploy(sender, role_grant_delay=role_grant_delay)
     rights = RightsAssetClient.deploy(
         sender,
         registry_anchor=anchor.address,
         moderation=moderation.address,
         registrar=registrar,
         role_grant_delay=role_grant_delay,
+        generation=generation,
     )
     pledges = PledgesClient.deploy(
         sender,
@@ -148,7 +154,7 @@ def deploy_suite(
         licences=licences.address,
     )
     # The registry's account records the identity attestations it has checked.
-    identity_attestations = IdentityAttestationsClient.deploy(
+    identity_attestations = identity_attestations or IdentityAttestationsClient.deploy(
         sender, role_grant_delay=role_grant_delay
     )
     editions = deploy_editions(sender, rights, licences, moderation, identity_attestations)
@@ -164,6 +170,36 @@ def deploy_suite(
         attestors=attestors,
     )
     return suite
+
+
+def deploy_successor_suite(
+    sender: TransactionSender,
+    predecessor: Suite,
+    *,
+    registrar: str | None = None,
+    lenders: Iterable[str] = (),
+    junior_liens_allowed: bool = False,
+    role_grant_delay: int = 0,
+) -> Suite:
+    """Deploy the successor of ``predecessor`` (to be sealed and migrated,
+    ``chain_client.migration``): built around its anchor, moderation and identity attestations,
+    with the next generation, so imported liens and licences keep their ids. The other roles
+    are granted as :func:`deploy_suite` grants them."""
+    return deploy_suite(
+        sender,
+        registrar=registrar,
+        lenders=lenders,
+        junior_liens_allowed=junior_liens_allowed,
+        registry_anchor=predecessor.registry_anchor.with_sender(sender),
+        moderation=predecessor.moderation.with_sender(sender),
+        identity_attestations=(
+            predecessor.identity_attestations.with_sender(sender)
+            if predecessor.identity_attestations
+            else None
+        ),
+        generation=predecessor.rights_asset.generation() + 1,
+        role_grant_delay=role_grant_delay,
+    )
 
 
 @dataclass(frozen=True)

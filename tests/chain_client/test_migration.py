@@ -1,0 +1,154 @@
+"""Suite migration against real Anvil: the old suite is sealed through the admin delay, a
+successor is deployed around the same anchor, moderation and identity attestations, and every
+asset is copied by the migrator; both suites then answer the same encumbrances."""
+
+from __future__ import annotations
+
+import pytest
+from web3 import Web3
+
+from chain_client.errors import TransactionFailed
+from chain_client.licences import LicenceTerms
+from chain_client.migration import (
+    current_registrars,
+    execute_seal,
+    migrate_assets,
+    prepare_migration,
+    tokenized_asset_ids,
+)
+from chain_client.moderation import asset_target
+from chain_client.pledges import PledgeTerms, currency_code, registration_number
+from chain_client.rights_assets import Right, Tokenized, rights_mask
+from chain_client.suite import Suite, deploy_successor_suite
+from tests.chain_client.conftest import Actors, advance_time, as_actor, tokenize
+
+DAY = 24 * 3600
+
+
+def _now(suite: Suite) -> int:
+    return int(suite.rights_asset.w3.eth.get_block("latest")["timestamp"])
+
+
+def _pledge(suite: Suite, actors: Actors, asset: Tokenized, lender_key: str) -> int:
+    lender = getattr(actors, lender_key)
+    terms = PledgeTerms(
+        asset_id=asset.asset_id,
+        lender=lender.address,
+        amount=5_000_000_00,
+        currency_code=currency_code("CNY"),
+        maturity=_now(suite) + 30 * DAY,
+        official_registration_no=registration_number("2026-Z-00012345"),
+    )
+    deadline = _now(suite) + 3600
+    signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
+    pledges = as_actor(suite, actors, lender).pledges
+    return pledges.pledge(terms, deadline=deadline, signature=signature).lien_id
+
+
+def _licence(suite: Suite, actors: Actors, asset: Tokenized, right: Right, **terms: object) -> int:
+    now = _now(suite)
+    values: dict[str, object] = {
+        "asset_id": asset.asset_id,
+        "licensee": actors.buyer.address,
+        "rights": rights_mask(right),
+        "territory": 0,
+        "start": now + 60,
+        "end": now + 365 * DAY,
+        "exclusive": True,
+        "revocable": True,
+        "terms_digest": b"\x07" * 32,
+    }
+    values.update(terms)
+    owner = as_actor(suite, actors, actors.owner)
+    return owner.licences.grant(LicenceTerms(**values)).licence_id  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def predecessor(suite: Suite, actors: Actors, leaves: list[bytes]) -> Suite:
+    """A suite with a senior and a reduced junior lien, exclusive licences in force and to
+    come, a non-exclusive and a revoked licence, a frozen asset and a burnt one."""
+    owner = actors.owner.address
+    pledged, licensed, frozen, burnt = (tokenize(suite, owner, leaves, n) for n in range(4))
+    senior = _pledge(suite, actors, pledged, "lender")
+    as_actor(suite, actors, actors.lender).pledges.approve_junior_lien(
+        senior, actors.lender2.address, True
+    )
+    junior = _pledge(suite, actors, pledged, "lender2")
+    as_actor(suite, actors, actors.lender2).pledges.reduce_lien(junior, 1_000_00)
+    now = _now(suite)
+    _licence(suite, actors, licensed, Right.INFORMATION_NETWORK)
+    _licence(suite, actors, licensed, Right.BROADCASTING, start=now + 30 * DAY, end=now + 60 * DAY)
+    _licence(suite, actors, licensed, Right.REPRODUCTION, exclusive=False)
+    revoked = _licence(suite, actors, licensed, Right.TRANSLATION)
+    as_actor(suite, actors, actors.owner).licences.revoke(revoked, b"\x01" * 32)
+    as_actor(suite, actors, actors.moderator).moderation.freeze(
+        asset_target(frozen.asset_id), b"\x02" * 32
+    )
+    as_actor(suite, actors, actors.owner).rights_asset.burn(burnt.asset_id)
+    return suite
+
+
+def test_sealed_suite_migrates_with_the_same_encumbrances(
+    predecessor: Suite, actors: Actors
+) -> None:
+    successor = deploy_successor_suite(
+        actors.admin,
+        predecessor,
+        lenders=[actors.lender.address, actors.lender2.address],
+        junior_liens_allowed=True,
+    )
+    assert successor.registry_anchor.address == predecessor.registry_anchor.address
+    assert successor.moderation.address == predecessor.moderation.address
+    assert successor.rights_asset.generation() == 1
+    plan = prepare_migration(actors.admin, predecessor.rights_asset, successor.rights_asset)
+    asset_ids = tokenized_asset_ids(predecessor.rights_asset)
+    assert len(asset_ids) == 4
+
+    # Nothing moves before the seal, and the seal waits for the admin delay.
+    with pytest.raises(TransactionFailed) as unsealed:
+        plan.migrator.migrate(asset_ids[0])
+    assert unsealed.value.error_name == "PredecessorNotSealed"
+    with pytest.raises(TransactionFailed) as early:
+        predecessor.rights_asset.execute_seal()
+    assert early.value.error_name == "SealNotReady"
+    advance_time(predecessor.rights_asset.w3, plan.seal.ready_at - _now(predecessor))
+
+    assert current_registrars(predecessor.rights_asset) == [actors.admin.address]
+    sealed = execute_seal(predecessor.rights_asset)
+    assert sealed.successor == successor.rights_asset.address
+    assert current_registrars(predecessor.rights_asset) == []
+    assert predecessor.rights_asset.successor() == successor.rights_asset.address
+
+    migrated = migrate_assets(plan.migrator, asset_ids)
+    assert [event.asset_id for event in migrated] == asset_ids
+    assert [(event.liens, event.licences) for event in migrated] == [
+        (2, 0),
+        (0, 3),
+        (0, 0),
+        (0, 0),
+    ]
+    assert migrate_assets(plan.migrator, asset_ids) == []  # an asset migrates once
+    for asset_id in asset_ids:
+        before = predecessor.encumbrances.encumbrances_of(asset_id)
+        assert successor.encumbrances.encumbrances_of(asset_id) == before
+        assert successor.rights_asset.exists(asset_id) == predecessor.rights_asset.exists(asset_id)
+        assert successor.rights_asset.asset_terms(asset_id) == (
+            predecessor.rights_asset.asset_terms(asset_id)
+        )
+        if predecessor.rights_asset.exists(asset_id):
+            assert successor.rights_asset.owner_of(asset_id) == actors.owner.address
+    liens = successor.pledges.active_liens(asset_ids[0])
+    assert [lien.lien.amount for lien in liens] == [5_000_000_00, 1_000_00]
+    assert len(successor.encumbrances.encumbrances_of(asset_ids[1]).exclusive_licences) == 2
+
+    # The sealed suite refuses writes, naming its successor; the successor works.
+    with pytest.raises(TransactionFailed) as refused:
+        as_actor(predecessor, actors, actors.lender).pledges.release(liens[0].lien_id)
+    assert refused.value.error_name == "SuiteSealed"
+    (named,) = refused.value.error_args
+    assert Web3.to_checksum_address(str(named)) == successor.rights_asset.address
+    as_actor(successor, actors, actors.lender).pledges.release(liens[0].lien_id)
+    assert [lien.lien_id for lien in successor.pledges.active_liens(asset_ids[0])] == [
+        liens[1].lien_id
+    ]
+    assert len(predecessor.pledges.active_liens(asset_ids[0])) == 2
