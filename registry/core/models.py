@@ -65,7 +65,18 @@ class ContentKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Batch(Base):
+class AnchoringTransaction:
+    """Where a root's anchoring transaction was sent and landed: the chain, the contract, the
+    transaction and its block; unset until known. A batch on the registry's chain and each of
+    its anchorings on an external chain have these columns."""
+
+    chain_id: Mapped[int | None] = mapped_column(BigInteger)
+    contract_address: Mapped[str | None] = mapped_column(String(42))
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Batch(AnchoringTransaction, Base):
     """A Merkle tree of registration leaves whose root is (to be) anchored in one transaction.
 
     ``sealed`` → ``submitted`` → ``anchored`` → ``confirmed`` (see ``registry.proofs.anchoring``). A
@@ -79,10 +90,6 @@ class Batch(Base):
     root: Mapped[str] = mapped_column(String(64), unique=True)
     leaf_count: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), index=True)
-    chain_id: Mapped[int | None] = mapped_column(BigInteger)
-    contract_address: Mapped[str | None] = mapped_column(String(42))
-    tx_hash: Mapped[str | None] = mapped_column(String(66))
-    block_number: Mapped[int | None] = mapped_column(BigInteger)
     anchored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer)
@@ -603,7 +610,7 @@ class TimestampTokenRecord(Base):
     obtained_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class ExternalAnchoring(Base):
+class ExternalAnchoring(AnchoringTransaction, Base):
     """A batch root anchored again on one configured external chain (second anchoring).
 
     ``pending`` → ``sent`` → ``confirmed``; ``failed`` after an attempt that did not get through
@@ -619,10 +626,6 @@ class ExternalAnchoring(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
     chain_name: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), index=True)
-    chain_id: Mapped[int | None] = mapped_column(BigInteger)
-    contract_address: Mapped[str | None] = mapped_column(String(42))
-    tx_hash: Mapped[str | None] = mapped_column(String(66))
-    block_number: Mapped[int | None] = mapped_column(BigInteger)
     block_hash: Mapped[str | None] = mapped_column(String(66))
     block_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer)
