@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 
 from cli.keys import PasswordFile, open_keystore
-from cli.output import refused
+from cli.output import AsJson, refused
 from cli.parties import party_app
+from cli.runtime import refusing, registry_runtime
 from registry.core.errors import RegistryError
 
 if TYPE_CHECKING:
@@ -46,16 +47,11 @@ def create_key(
     """Create an API key; it is printed once and never stored."""
     from registry.access import create_api_key
 
-    runtime = _runtime()
-    try:
+    with registry_runtime() as runtime, refusing():
         issued = create_api_key(
             runtime.sessions, name=name, scopes=scope, ip_allowlist=ip or (), now=runtime.now,
             party=party,
         )  # fmt: skip
-    except RegistryError as exc:
-        raise refused(exc) from exc
-    finally:
-        runtime.close()
     console.print(f"key id {issued.key_id} ({', '.join(issued.scopes)}) for {issued.party}")
     console.print(issued.secret, markup=False, highlight=False)
 
@@ -65,13 +61,8 @@ def revoke_key(key_id: Annotated[str, typer.Argument(help="The key's id")]) -> N
     """Revoke an API key."""
     from registry.access import revoke_api_key
 
-    runtime = _runtime()
-    try:
+    with registry_runtime() as runtime, refusing():
         revoke_api_key(runtime.sessions, key_id, now=runtime.now)
-    except RegistryError as exc:
-        raise refused(exc) from exc
-    finally:
-        runtime.close()
     console.print(f"revoked {key_id}")
 
 
@@ -80,8 +71,7 @@ def audit(limit: Annotated[int, typer.Option(min=1)] = 100) -> None:
     """Print the latest writes through the API as JSON lines, newest first."""
     from registry.access import audit_log
 
-    runtime = _runtime()
-    try:
+    with registry_runtime() as runtime:
         for entry in audit_log(runtime.sessions, limit=limit):
             line = {
                 "at": entry.at.isoformat(),
@@ -91,8 +81,6 @@ def audit(limit: Annotated[int, typer.Option(min=1)] = 100) -> None:
                 "status": entry.status,
             }
             console.print(json.dumps(line), markup=False, highlight=False)
-    finally:
-        runtime.close()
 
 
 LenderAddress = Annotated[
@@ -101,16 +89,11 @@ LenderAddress = Annotated[
         help="The lender's account address (0x…), or a party (party_…): all its addresses"
     ),
 ]
-LenderJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
 def _lender_role(change: str, who: str, as_json: bool) -> None:
     """Grant or revoke the lender role through the assets service and show the outcome."""
-    from registry.core.errors import ConfigurationError
-
-    runtime: Runtime | None = None
-    try:
-        runtime = _runtime()
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         assets = runtime.assets
         if who.startswith("party_"):
             party = assets.grant_lender_party if change == "grant" else assets.revoke_lender_party
@@ -118,11 +101,6 @@ def _lender_role(change: str, who: str, as_json: bool) -> None:
         else:
             role = assets.grant_lender(who) if change == "grant" else assets.revoke_lender(who)
             roles = [role]
-    except (RegistryError, ConfigurationError) as exc:
-        raise refused(exc, as_json=as_json) from exc
-    finally:
-        if runtime is not None:
-            runtime.close()
     if as_json:
         documents = [role.to_json() for role in roles]
         print(json.dumps(documents if who.startswith("party_") else documents[0]))
@@ -134,14 +112,14 @@ def _lender_role(change: str, who: str, as_json: bool) -> None:
 
 
 @admin_app.command(name="grant-lender")
-def grant_lender(address: LenderAddress, as_json: LenderJson = False) -> None:
+def grant_lender(address: LenderAddress, as_json: AsJson = False) -> None:
     """Let an account (or every address of a party) record pledges: the lender role
     (LENDER_ROLE) on the Pledges contract."""
     _lender_role("grant", address, as_json)
 
 
 @admin_app.command(name="revoke-lender")
-def revoke_lender(address: LenderAddress, as_json: LenderJson = False) -> None:
+def revoke_lender(address: LenderAddress, as_json: AsJson = False) -> None:
     """Take the lender role from an account (or every address a party linked); its recorded
     liens stay its own."""
     _lender_role("revoke", address, as_json)
@@ -156,7 +134,7 @@ def revoke_registration(
         str,
         typer.Option(help="监管决定 The regulator's decision and its reference (kept off chain)"),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """撤销登记 Revoke one registration on chain for good, carrying out a regulator's decision
     (RegistryAnchor.revokeRegistration): its proof shows revoked, it is never tokenized, and its
@@ -239,22 +217,13 @@ def deploy_external_anchor_command(
 def propose_lender_recovery(
     lien_id: Annotated[int, typer.Argument(help="The lien whose lender lost its key")],
     new_lender: Annotated[str, typer.Argument(help="The lender's new key (holding the role)")],
-    as_json: LenderJson = False,
+    as_json: AsJson = False,
 ) -> None:
     """For a lender that lost its key (identity checked off chain): propose to move the lien to
     its new key. The new key takes it after 30 days (`banquan pledge recovery`); until then the
     current key can cancel it."""
-    from registry.core.errors import ConfigurationError
-
-    runtime: Runtime | None = None
-    try:
-        runtime = _runtime()
+    with refusing(as_json=as_json), registry_runtime() as runtime:
         proposed = runtime.assets.propose_lender_recovery(lien_id, new_lender)
-    except (RegistryError, ConfigurationError) as exc:
-        raise refused(exc, as_json=as_json) from exc
-    finally:
-        if runtime is not None:
-            runtime.close()
     result = {
         "lien_id": proposed.lien_id,
         "lender": proposed.lender,

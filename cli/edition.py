@@ -20,7 +20,7 @@ from rich.console import Console
 
 from cli.deferred_help import DeferredHelp
 from cli.keys import PasswordFile, open_keystore
-from cli.output import refused
+from cli.output import AsJson, refused
 from cli.runtime import refusing, registry_runtime
 from registry.core.errors import InvalidInput
 
@@ -41,7 +41,6 @@ Key = Annotated[
         exists=True, dir_okay=False,
     ),
 ]  # fmt: skip
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 EditionId = Annotated[int, typer.Argument(help="版本编号 The edition's id")]
 CopyNumber = Annotated[int, typer.Argument(help="藏书编号 Copy number")]
 DAY = 24 * 3600

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from cli.output import refused
+from cli.output import AsJson, refused
 from registry.core.errors import ConfigurationError, RegistryError
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ def new(
 @keys_app.command()
 def show(
     keystore: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: AsJson = False,
     password_file: PasswordFile = None,
 ) -> None:
     """Show a keystore's algorithm, public key (and ID or address).

@@ -22,7 +22,7 @@ from cli.edition import edition_app
 from cli.evidence import check_package_file, evidence
 from cli.keys import PasswordFile, keys_app, signer_from
 from cli.moderation import audit_app
-from cli.output import refused
+from cli.output import AsJson, refused
 from cli.parties import own_party_app
 from cli.pledge import asset_app, pledge_app
 from cli.runtime import refusing, registry_runtime
@@ -266,7 +266,7 @@ def register(
     ] = None,
     password_file: PasswordFile = None,
     publish: Annotated[bool, typer.Option(help="Store the content in the clear")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Register one file, or many: every file of the directories given, each titled by its name,
     with a progress bar and a summary table. Run it again after an interruption: what is
@@ -432,7 +432,7 @@ def verify(
     number: Annotated[
         str | None, typer.Option("--number", "-n", help="Verify this registration number instead")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Is FILE (or registration --number) registered? Prints registered / anchored /
     proof-valid, and who registered the same content first (首次登记) and after (后续登记).
@@ -580,7 +580,7 @@ def verify_proof_command(
             help="Check the timestamp against this TSA certificate (or its CA), PEM or DER",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: AsJson = False,
     operator_key: Annotated[
         Path | None,
         typer.Option(

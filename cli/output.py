@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -10,6 +11,8 @@ from rich.console import Console
 from registry.core.errors import ConfigurationError, RegistryError
 
 REFUSED = 2
+#: The option of every command that prints JSON for scripts, its refusals included.
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 _stdout = Console(soft_wrap=True)
 
 

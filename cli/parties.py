@@ -12,7 +12,8 @@ import typer
 from rich.console import Console
 
 from cli.keys import PasswordFile
-from cli.output import refused
+from cli.output import AsJson, refused
+from cli.runtime import registry_runtime
 from registry.core.errors import RegistryError
 from registry.core.record_json import json_of
 
@@ -27,7 +28,6 @@ party_app = typer.Typer(help="Parties: who registers, holds keys and owns assets
 console = Console(soft_wrap=True)
 
 PartyId = Annotated[str, typer.Argument(help="The party's id (party_…)")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 KeyText = Annotated[
     str,
     typer.Argument(
@@ -53,16 +53,11 @@ def _run(action: Callable[[Runtime], PartyView], as_json: bool) -> None:
 
 
 def _with_runtime(action: Callable[[Runtime], T], as_json: bool) -> T:
-    from registry.core.settings import Settings
-    from registry.platform import build_runtime
-
-    runtime = build_runtime(Settings())
-    try:
-        return action(runtime)
-    except RegistryError as exc:
-        raise refused(exc, as_json=as_json) from exc
-    finally:
-        runtime.close()
+    with registry_runtime() as runtime:
+        try:
+            return action(runtime)
+        except RegistryError as exc:
+            raise refused(exc, as_json=as_json) from exc
 
 
 def _show(view: PartyView, as_json: bool) -> None:
@@ -311,14 +306,9 @@ def identity(party: PartyId, as_json: AsJson = False) -> None:
 def list_all(as_json: AsJson = False) -> None:
     """Every party."""
     from registry.access import list_parties
-    from registry.core.settings import Settings
-    from registry.platform import build_runtime
 
-    runtime = build_runtime(Settings())
-    try:
+    with registry_runtime() as runtime:
         views = list_parties(runtime.sessions)
-    finally:
-        runtime.close()
     for view in views:
         _show(view, as_json)
 

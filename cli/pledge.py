@@ -21,6 +21,7 @@ from rich.console import Console
 
 from cli.deferred_help import DeferredHelp
 from cli.keys import PasswordFile, open_keystore
+from cli.output import AsJson
 from cli.runtime import refusing, registry_runtime
 from registry.core.errors import InvalidInput, InvalidLicenceTerms, NotAssetOwner
 
@@ -42,7 +43,6 @@ Key = Annotated[
         "--key", help="Your secp256k1 keystore (the acting account)", exists=True, dir_okay=False
     ),
 ]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 Reference = Annotated[str, typer.Argument(help="Registration number (BQ-…) or 64-hex asset id")]
 Lender = Annotated[str | None, typer.Option(help="The lender's address (default: --key's)")]
 Amount = Annotated[int, typer.Option(help="Secured amount, in the currency's minor unit")]

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli.output import AsJson
 from cli.runtime import refusing, registry_runtime
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def search(
     ] = None,
     limit: Annotated[int, typer.Option(help="Most works (1–100)")] = 20,
     after: Annotated[int, typer.Option(help="Continue after this cursor (next_after)")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """查询登记作品 / Find registered works by exactly one of --isbn, --dci, --title, --author
     (title and author: prefix), oldest first. A taken-down work is shown as such.

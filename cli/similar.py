@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from cli.output import AsJson
 from cli.runtime import refusing, registry_runtime
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def similar(
         typer.Option(help="Hamming distance (bits of 64) that counts as near, 0–{max_distance}"),
     ] = 6,
     limit: Annotated[int, typer.Option(help="Most matches (1–100)")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Registered works near an ISCC code or a file (read, not stored), nearest first.
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from cli.runtime import registry_runtime
+
 if TYPE_CHECKING:
     from registry.platform import DeliveryPolicy, Runtime, WebhookDispatcher
 
@@ -24,16 +26,12 @@ def deliver(
     """Fan new events out and send every delivery that is due, once."""
     import httpx
 
-    from registry.core.settings import Settings
-    from registry.platform import build_runtime, deliver_due
+    from registry.platform import deliver_due
 
-    runtime = build_runtime(Settings())
-    policy = delivery_policy(runtime, timeout)
-    try:
+    with registry_runtime() as runtime:
+        policy = delivery_policy(runtime, timeout)
         with httpx.Client(timeout=policy.timeout) as client:
             report = deliver_due(runtime.sessions, client, runtime.now, policy=policy)
-    finally:
-        runtime.close()
     console.print(
         f"fanned out {report.fanned_out}, delivered {report.delivered}, "
         f"retrying {report.retrying}, failed {report.failed}"
