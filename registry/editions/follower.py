@@ -93,27 +93,19 @@ def edition_handlers(
         if work is None:
             log.warning("edition %s is of a work this registry does not hold", event.edition_id)
             return
-        terms = event.terms
-        session.add(
-            Edition(
-                contract_address=contract_address,
-                chain_edition_id=event.edition_id,
-                registration_id=work.id,
-                publisher=event.publisher,
-                title=work.title[:200],
-                metadata_cid=cid_text(event.metadata_cid),
-                price_fen=None,  # never on chain
-                size=terms.size,
-                issued=0,
-                territory=terms.territory,
-                lock_after_issue=terms.lock_after_issue,
-                lock_after_gift=terms.lock_after_gift,
-                daily_gift_limit=terms.daily_gift_limit,
-                sole=terms.sole,
-                create_tx=event.position.tx_hash,
-                created_at=block_time(event.position.block_number),
-            )
+        row = Edition(
+            contract_address=contract_address,
+            chain_edition_id=event.edition_id,
+            registration_id=work.id,
+            publisher=event.publisher,
+            title=work.title[:200],
+            price_fen=None,  # never on chain
+            issued=0,
+            create_tx=event.position.tx_hash,
+            created_at=block_time(event.position.block_number),
         )
+        record_terms(row, metadata_cid=cid_text(event.metadata_cid), terms=event.terms)
+        session.add(row)
         session.flush()
 
     def amended(session: Session, event: TermsAmended) -> None:

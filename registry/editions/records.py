@@ -114,7 +114,8 @@ def record_allow_list(
 
 
 def record_terms(edition: Edition, *, metadata_cid: str, terms: EditionTerms) -> None:
-    """An edition's amended terms (the contract amends only before the first copy)."""
+    """An edition's terms, as created or amended (the contract amends only before the first
+    copy)."""
     edition.metadata_cid = metadata_cid
     edition.size, edition.territory, edition.sole = terms.size, terms.territory, terms.sole
     edition.lock_after_issue = terms.lock_after_issue

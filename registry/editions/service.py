@@ -418,11 +418,8 @@ class Editions:
                     created_at=self.now(),
                 )
                 session.add(edition)
-            edition.title, edition.metadata_cid, edition.price_fen = title, metadata_cid, price_fen
-            edition.size, edition.territory, edition.sole = terms.size, terms.territory, terms.sole
-            edition.lock_after_issue = terms.lock_after_issue
-            edition.lock_after_gift = terms.lock_after_gift
-            edition.daily_gift_limit = terms.daily_gift_limit
+            edition.title, edition.price_fen = title, price_fen
+            record_terms(edition, metadata_cid=metadata_cid, terms=terms)
         return self.show(created.edition_id)
 
     def amend_terms(
