@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import ahocorasick  # type: ignore[import-not-found]
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.content import parse_cid
@@ -132,27 +132,26 @@ def remove_blocklist_entry(
         session.delete(entry)
 
 
+# Built once (building it cost as much as running it), the digests bound per check.
+_LISTED = select(BlocklistEntry).where(
+    or_(
+        *(
+            (BlocklistEntry.algorithm == algorithm) & (BlocklistEntry.value == bindparam(algorithm))
+            for algorithm in BLOCKLIST_ALGORITHMS
+        )
+    )
+)
+
+
 class BlocklistHook:
     """Rejects content whose SHA-256, SM3 or CID moderators listed."""
 
     name = "blocklist"
 
     def check(self, subject: Subject, context: HookContext) -> HookResult:
-        wanted = [("sha256", subject.sha256), ("sm3", subject.sm3)]
-        if subject.cid:
-            wanted.append(("cid", subject.cid))
-        listed = list(
-            context.session.scalars(
-                select(BlocklistEntry).where(
-                    or_(
-                        *(
-                            (BlocklistEntry.algorithm == a) & (BlocklistEntry.value == v)
-                            for a, v in wanted
-                        )
-                    )
-                )
-            )
-        )
+        # Without a CID its parameter is NULL, which equals no value: that probe finds nothing.
+        wanted = {"sha256": subject.sha256, "sm3": subject.sm3, "cid": subject.cid or None}
+        listed = list(context.session.scalars(_LISTED, wanted))
         if not listed:
             return HookResult(self.name, Verdict.ACCEPT)
         return HookResult(
@@ -175,6 +174,18 @@ def _same_claimant(subject: Subject, party: int | None, registrant: str | None) 
     return registrant is not None and registrant == subject.registrant
 
 
+# The registrations of the same content, oldest first: built once, the digest bound per check.
+_SAME_CONTENT = (
+    select(Registration.number, Registration.registrant, Registration.party_id)
+    .join(Work)
+    .where(
+        Work.sha256 == bindparam("sha256"),
+        Registration.status != RegistrationStatus.REJECTED,
+    )
+    .order_by(Registration.created_at, Registration.id)
+)
+
+
 class ConflictHook:
     """Copyright conflicts with other claimants (parties).
 
@@ -194,13 +205,7 @@ class ConflictHook:
         exact = [
             {"number": number, "registrant": registrant}
             for number, registrant, party in session.execute(
-                select(Registration.number, Registration.registrant, Registration.party_id)
-                .join(Work)
-                .where(
-                    Work.sha256 == subject.sha256,
-                    Registration.status != RegistrationStatus.REJECTED,
-                )
-                .order_by(Registration.created_at, Registration.id)
+                _SAME_CONTENT, {"sha256": subject.sha256}
             )
             if not _same_claimant(subject, party, registrant)
         ]

@@ -11,11 +11,12 @@ against a linear scan.
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 
-from sqlalchemy import select, union
+from sqlalchemy import CompoundSelect, bindparam, select, union
 from sqlalchemy.orm import Session
 
 from registry.core.models import SimilarityCode
@@ -52,14 +53,20 @@ def signed(bits: int) -> int:
 
 def neighbours(value: int, radius: int) -> list[int]:
     """Every 16-bit value within ``radius`` bits of ``value``."""
-    found = [value]
+    return [value ^ mask for mask in _flip_masks(radius)]
+
+
+@functools.cache
+def _flip_masks(radius: int) -> tuple[int, ...]:
+    """The 16-bit masks of at most ``radius`` set bits, the empty one first."""
+    masks = [0]
     for flips in range(1, radius + 1):
         for positions in combinations(range(SEGMENT_BITS), flips):
             mask = 0
             for p in positions:
                 mask |= 1 << p
-            found.append(value ^ mask)
-    return found
+            masks.append(mask)
+    return tuple(masks)
 
 
 def index_rows(
@@ -86,28 +93,35 @@ class NearMatch:
     distance: int
 
 
+def _near_query() -> CompoundSelect[int, int]:
+    """One indexed probe per segment, united: with OR, SQLite without statistics (a database
+    never analysed) scans every code instead of using the four (kind, segment) indexes. Built
+    once, its values bound per search: building it cost as much as running it."""
+    columns = (SimilarityCode.seg0, SimilarityCode.seg1, SimilarityCode.seg2, SimilarityCode.seg3)
+    return union(
+        *(
+            select(SimilarityCode.work_id, SimilarityCode.code).where(
+                SimilarityCode.kind == bindparam("kind"),
+                column.in_(bindparam(f"seg{n}", expanding=True)),
+            )
+            for n, column in enumerate(columns)
+        )
+    )
+
+
+_NEAR_QUERY = _near_query()
+
+
 def near_codes(
     session: Session, kind: str, bits: int, max_distance: int, *, limit: int = 50
 ) -> list[NearMatch]:
     """Works whose ``kind`` code is within ``max_distance`` bits of ``bits``, nearest first."""
     radius = max_distance // SEGMENTS
-    columns = (SimilarityCode.seg0, SimilarityCode.seg1, SimilarityCode.seg2, SimilarityCode.seg3)
-    probes = [
-        column.in_(neighbours(value, radius))
-        for column, value in zip(columns, segments(bits), strict=True)
-    ]
-    # One indexed probe per segment, united: with OR, SQLite without statistics (a database
-    # never analysed) scans every code instead of using the four (kind, segment) indexes.
-    query = union(
-        *(
-            select(SimilarityCode.work_id, SimilarityCode.code).where(
-                SimilarityCode.kind == kind, probe
-            )
-            for probe in probes
-        )
-    )
+    parameters: dict[str, object] = {"kind": kind}
+    for n, value in enumerate(segments(bits)):
+        parameters[f"seg{n}"] = neighbours(value, radius)
     matches: dict[int, NearMatch] = {}
-    for work_id, code in session.execute(query):
+    for work_id, code in session.execute(_NEAR_QUERY, parameters):
         distance = ((code & MASK64) ^ bits).bit_count()
         if distance <= max_distance:
             previous = matches.get(work_id)
