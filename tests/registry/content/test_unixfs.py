@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from multiformats import CID
 
-from registry.content.unixfs import CHUNK_SIZE, UnixFSFileBuilder, cid_v1_rawleaves_256k, parse_cid
+from registry.content.unixfs import (
+    CHUNK_SIZE,
+    UnixFSFileBuilder,
+    cid_text,
+    cid_v1_rawleaves_256k,
+    parse_cid,
+)
 
 VECTORS = json.loads((Path(__file__).parent / "vectors" / "unixfs_cids.json").read_text())["cases"]
 PATTERN = bytes(i % 251 for i in range(251 * 4096))
@@ -65,3 +71,20 @@ def test_text_that_is_not_a_cid_is_a_value_error(text: str) -> None:
 def test_a_cid_is_parsed_in_any_multibase() -> None:
     cid = cid_v1_rawleaves_256k(b"banquan")
     assert parse_cid(f"  {cid.encode('base58btc')} ") == cid
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.binary(max_size=600_000), codec=st.sampled_from(["raw", "dag-pb"]))
+def test_cid_text_is_what_multiformats_writes(data: bytes, codec: str) -> None:
+    # cid_text writes base32 CIDs itself; multiformats' own encoder is the reference.
+    cid = CID("base32", 1, codec, ("sha2-256", hashlib.sha256(data).digest()))
+    assert cid_text.__wrapped__(cid) == str(cid)
+    built = UnixFSFileBuilder(lambda _cid, _block: None)
+    built.update(data)
+    root = built.finish()
+    assert cid_text.__wrapped__(root) == str(root)
+    others = [cid.set(base="base58btc")]
+    if codec == "dag-pb":
+        others.append(cid.set(base="base58btc", version=0))
+    for other in others:  # not version 1 in base32: multiformats writes them
+        assert cid_text.__wrapped__(other) == str(other)
