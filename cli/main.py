@@ -21,6 +21,7 @@ from cli.deferred_help import DeferredHelp
 from cli.edition import edition_app
 from cli.evidence import check_package_file, evidence
 from cli.keys import PasswordFile, keys_app, signer_from
+from cli.migrate import migrate_suite
 from cli.moderation import audit_app
 from cli.output import AsJson, refused
 from cli.parties import own_party_app
@@ -46,6 +47,7 @@ app = typer.Typer(help="banquan 版权 — copyright registry on a permissioned 
 console = Console(soft_wrap=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(admin_app, name="admin")
+admin_app.command(name="migrate-suite")(migrate_suite)
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(audit_app, name="audit")
 app.add_typer(pledge_app, name="pledge")
