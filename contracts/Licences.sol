@@ -338,6 +338,8 @@ contract Licences is Context, ISuiteErrors {
             licenceId == 0 || licenceId > _idBase || _licences[licenceId].end != 0 || licence.revoked
                 || licence.end <= block.timestamp
         ) revert ImportRefused(licenceId);
+        // Only that the asset exists here (imported first): `ownerOf` reverts otherwise.
+        // slither-disable-next-line unused-return
         rightsAsset.ownerOf(assetId);
         _licences[licenceId] = licence;
         _assetLicences[assetId].push(licenceId);

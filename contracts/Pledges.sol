@@ -651,6 +651,8 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
             lienId == 0 || lienId > _idBase || _liens[lienId].status != LienStatus.None
                 || lien.status != LienStatus.Active
         ) revert ImportRefused(lienId);
+        // Only that the asset exists here (imported first): `ownerOf` reverts otherwise.
+        // slither-disable-next-line unused-return
         rightsAsset.ownerOf(assetId);
         uint256[] storage active = _activeLiens[assetId];
         if (active.length >= MAX_LIENS_PER_ASSET) revert TooManyLiens(assetId, MAX_LIENS_PER_ASSET);
