@@ -23,7 +23,9 @@ The load generator is a third process (asyncio streams, HTTP/1.1 keep-alive, ``-
 connections, each sending its next upload when the last is answered). Every upload is new random
 bytes (nothing is deduplicated); both servers get the same requests, headers included. Rounds
 alternate which server goes first, after a warm-up of each; the ratio is the median of per-round
-ratios. At the end every banquan registration answered 201 is looked up in its database.
+ratios. Each run also reads each server process's CPU time (all its threads, /proc): its CPU per
+upload, which a shared machine's load does not blur as it blurs the rates. At the end every
+banquan registration answered 201 is looked up in its database.
 
 Target (BENCHMARKS.md): banquan >= 50 % of the baseline's uploads/s. Writes
 bench/results/register_api.json and prints a table. Never run by the test suite.
@@ -214,7 +216,14 @@ class BaselineServer(Server):
 # --------------------------------------------------------------------------- orchestration
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid``, every thread included (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_load(server: Server, count: int, concurrency: int, size: int, token: str) -> dict:
+    cpu_before = process_cpu_seconds(server.process.pid)
     output = subprocess.run(  # noqa: S603 - our own interpreter and script
         [
             sys.executable,
@@ -236,6 +245,9 @@ def run_load(server: Server, count: int, concurrency: int, size: int, token: str
         text=True,
     ).stdout
     result: dict = json.loads(output)
+    # The server's own CPU per upload (its process, all threads): what a shared, loaded
+    # machine's wall-clock rates hide.
+    result["cpu_ms"] = (process_cpu_seconds(server.process.pid) - cpu_before) / count * 1000
     if set(result["statuses"]) != {"201"}:
         raise RuntimeError(f"{server.side} answered {result['statuses']}")
     return result
@@ -319,8 +331,9 @@ def main() -> None:
                     ours, theirs = runs["banquan"][-1], runs["baseline"][-1]
                     print(
                         f"round {round_number + 1}: banquan {ours['rps']:,.1f}/s"
-                        f" p99 {ours['p99_ms']:.0f} ms, baseline {theirs['rps']:,.1f}/s"
-                        f" p99 {theirs['p99_ms']:.0f} ms",
+                        f" p99 {ours['p99_ms']:.0f} ms CPU {ours['cpu_ms']:.1f} ms,"
+                        f" baseline {theirs['rps']:,.1f}/s p99 {theirs['p99_ms']:.0f} ms"
+                        f" CPU {theirs['cpu_ms']:.1f} ms",
                         flush=True,
                     )
                 for server in servers:
@@ -372,6 +385,7 @@ def main() -> None:
                 "uploads_per_s": spread([r["rps"] for r in side_runs]),
                 "p50_ms": spread([r["p50_ms"] for r in side_runs]),
                 "p99_ms": spread([r["p99_ms"] for r in side_runs]),
+                "server_cpu_ms_per_upload": spread([r["cpu_ms"] for r in side_runs], 2),
             }
             for side, side_runs in runs.items()
         },
@@ -393,6 +407,7 @@ def main() -> None:
         print(
             f"  {side:<9} {figures['uploads_per_s']['median']:>8} uploads/s"
             f"  p50 {figures['p50_ms']['median']:>7} ms  p99 {figures['p99_ms']['median']:>7} ms"
+            f"  server CPU {figures['server_cpu_ms_per_upload']['median']:>6} ms/upload"
         )
     print(f"  banquan / baseline {ratio:.3f} (target >= {TARGET_RATIO})")
 
