@@ -431,8 +431,9 @@ contract Licences is Context, ISuiteErrors {
     }
 
     /**
-     * @notice Number of licences ever granted (the last id).
-     * @return The count.
+     * @notice The last licence id this suite issued: the number of licences it granted, above
+     * the suite's `idBase` (0 for a first suite; imported licences keep their lower ids).
+     * @return The id.
      */
     function licenceCount() external view returns (uint256) {
         return _licenceCount;

@@ -1041,8 +1041,9 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
     }
 
     /**
-     * @notice Number of liens ever created (the last lien id).
-     * @return The count.
+     * @notice The last lien id this suite issued: the number of liens it created, above the
+     * suite's `idBase` (0 for a first suite; imported liens keep their lower ids).
+     * @return The id.
      */
     function lienCount() external view returns (uint256) {
         return _lienCount;
