@@ -26,6 +26,7 @@ from web3.types import TxReceipt
 
 from chain_client.connection import connect
 from chain_client.licences import LicenceTerms
+from chain_client.migration import execute_seal, prepare_migration
 from chain_client.moderation import asset_target
 from chain_client.pledges import (
     PledgeTerms,
@@ -41,7 +42,7 @@ from chain_client.rights_assets import (
     asset_id_of,
     rights_mask,
 )
-from chain_client.suite import Suite, deploy_suite
+from chain_client.suite import Suite, deploy_successor_suite, deploy_suite
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
 from crypto.merkle import MerkleTree
@@ -374,6 +375,28 @@ def measure(rpc_url: str) -> Recorder:
         "revokeRoot",
         moderator_view.registry_anchor.revoke_root(trees[1].root, b"\x01" * 32).position.tx_hash,
     )
+
+    # Last: the suite is sealed, and nothing above could run on it any more.
+    successor = deploy_successor_suite(
+        admin_sender, suite, lenders=[lender.address, lender2.address], junior_liens_allowed=True
+    )
+    plan = prepare_migration(admin_sender, suite.rights_asset, successor.rights_asset)
+    rec.add("migration", "scheduleSeal", plan.seal.position.tx_hash)
+    w3.provider.make_request("evm_increaseTime", [2 * DAY])  # type: ignore[arg-type]
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    rec.add(
+        "migration",
+        "executeSeal (its registrar revoked first)",
+        execute_seal(suite.rights_asset).position.tx_hash,
+    )
+    for asset_id in (a0, a1, a3):
+        migrated = plan.migrator.migrate(asset_id)
+        rec.add(
+            "migration",
+            f"migrate an asset with {migrated.liens} active lien(s) and {migrated.licences}"
+            " licence(s) in force or to come",
+            migrated.position.tx_hash,
+        )
     return rec
 
 
