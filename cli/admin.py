@@ -12,7 +12,7 @@ from rich.console import Console
 from cli.keys import PasswordFile, open_keystore
 from cli.output import AsJson, refused
 from cli.parties import party_app
-from cli.runtime import refusing, registry_runtime
+from cli.runtime import registry_runtime
 from registry.core.errors import RegistryError
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def create_key(
     """Create an API key; it is printed once and never stored."""
     from registry.access import create_api_key
 
-    with registry_runtime() as runtime, refusing():
+    with registry_runtime() as runtime:
         issued = create_api_key(
             runtime.sessions, name=name, scopes=scope, ip_allowlist=ip or (), now=runtime.now,
             party=party,
@@ -61,7 +61,7 @@ def revoke_key(key_id: Annotated[str, typer.Argument(help="The key's id")]) -> N
     """Revoke an API key."""
     from registry.access import revoke_api_key
 
-    with registry_runtime() as runtime, refusing():
+    with registry_runtime() as runtime:
         revoke_api_key(runtime.sessions, key_id, now=runtime.now)
     console.print(f"revoked {key_id}")
 
@@ -93,7 +93,7 @@ LenderAddress = Annotated[
 
 def _lender_role(change: str, who: str, as_json: bool) -> None:
     """Grant or revoke the lender role through the assets service and show the outcome."""
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         assets = runtime.assets
         if who.startswith("party_"):
             party = assets.grant_lender_party if change == "grant" else assets.revoke_lender_party
@@ -222,7 +222,7 @@ def propose_lender_recovery(
     """For a lender that lost its key (identity checked off chain): propose to move the lien to
     its new key. The new key takes it after 30 days (`banquan pledge recovery`); until then the
     current key can cancel it."""
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         proposed = runtime.assets.propose_lender_recovery(lien_id, new_lender)
     result = {
         "lien_id": proposed.lien_id,

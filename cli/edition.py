@@ -21,7 +21,7 @@ from rich.console import Console
 from cli.deferred_help import DeferredHelp
 from cli.keys import PasswordFile, open_keystore
 from cli.output import AsJson, refused
-from cli.runtime import refusing, registry_runtime
+from cli.runtime import registry_runtime
 from registry.core.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def create_command(
 ) -> None:
     """创建数字藏书版本 Create a numbered edition of a registered work; your key (the owner of the
     work's rights asset, or a licensee of its information-network right) publishes it."""
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         terms = _terms(
             size, territory, lock_after_issue_days, lock_after_gift_days, daily_gift_limit, sole
         )
@@ -168,7 +168,7 @@ def amend_command(
 ) -> None:
     """修改版本条款 Replace an edition's terms (its publisher), only before the first copy is
     issued: after that they are fixed (edition_terms_locked)."""
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         terms = _terms(
             size, territory, lock_after_issue_days, lock_after_gift_days, daily_gift_limit, sole
         )
@@ -216,7 +216,7 @@ def allow_list_command(
 ) -> None:
     """发布领取名单 Reserve the next copies for readers, who claim them (checked then)."""
     rows = _catalogue(catalogue, as_json)
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         batch = runtime.editions.post_allow_list(
             _sender(runtime, key, password_file), edition_id, rows
         )
@@ -232,7 +232,7 @@ def claim_command(
     as_json: AsJson = False,
 ) -> None:
     """领取藏书 Claim the copy reserved for you (you must be a verified adult)."""
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         view = runtime.editions.claim(_sender(runtime, key, password_file), edition_id, copy)
         _show(as_json, asdict(view))
 
@@ -247,7 +247,7 @@ def issue_command(
 ) -> None:
     """发行藏书 Issue copies to verified adult readers: one Merkle root per batch of copies."""
     rows = _catalogue(catalogue, as_json)
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         batches = runtime.editions.issue(_sender(runtime, key, password_file), edition_id, rows)
         _show(as_json, {"edition_id": edition_id, "copies": len(rows), "batches": batches})
 
@@ -259,7 +259,7 @@ def show_command(
     as_json: AsJson = False,
 ) -> None:
     """查看版本或藏书 Show an edition, or one copy: 第 n 份，共 N 份, holder, gifts."""
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         if copy is None:
             _show(as_json, asdict(runtime.editions.show(edition_id)))
             return
@@ -284,7 +284,7 @@ def certificate_command(
     as_json: AsJson = False,
 ) -> None:
     """藏书证书 Write a copy's certificate (PDF): 第 n 份，共 N 份, holder, terms, gifts."""
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         pdf = runtime.editions.certificate(edition_id, copy)
     output.write_bytes(pdf)
     _show(
@@ -303,7 +303,7 @@ def gift_command(
     as_json: AsJson = False,
 ) -> None:
     """赠送藏书 Give your copy to a verified adult reader (a gift: no price, no sale)."""
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         gift = runtime.editions.gift(_sender(runtime, key, password_file), edition_id, copy, to)
         _show(as_json, asdict(gift))
 
@@ -315,7 +315,7 @@ def holders_command(
     as_json: AsJson = False,
 ) -> None:
     """读者持有哪些藏书 Which copies of the edition a reader holds now (checked on chain)."""
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         held = runtime.editions.holding(edition_id, reader)
         _show(
             as_json, {"edition_id": edition_id, "reader": held.reader, "copies": list(held.copies)}
@@ -329,6 +329,6 @@ def bind_reader_command(
 ) -> None:
     """登记读者 Bind a verified person's address on chain as a reader (full-age flag only; sent
     by the registry's account)."""
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         address, adult = runtime.editions.bind_reader(party)
         _show(as_json, {"party": party, "address": address, "adult": adult})

@@ -26,7 +26,7 @@ from cli.moderation import audit_app
 from cli.output import AsJson, refused
 from cli.parties import own_party_app
 from cli.pledge import asset_app, pledge_app
-from cli.runtime import refusing, registry_runtime
+from cli.runtime import registry_runtime
 from cli.search import search
 from cli.similar import similar
 from cli.webhooks import webhooks_app
@@ -73,7 +73,7 @@ def _runtime(settings: Settings | None = None) -> Runtime:
 def _with_runtime(use: Callable[[Runtime], T]) -> T:
     """``use`` a runtime built from the environment, closed after; a refusal (or a fault of the
     settings) exits 2 with its code."""
-    with registry_runtime() as runtime, refusing():
+    with registry_runtime() as runtime:
         return use(runtime)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from cli.runtime import refusing, registry_runtime
+from cli.runtime import registry_runtime
 
 console = Console(soft_wrap=True)
 
@@ -24,7 +24,7 @@ def migrate_suite(
     be run again: assets already copied are skipped."""
     from registry.assets.migration import migrate_suite as migrate
 
-    with refusing(as_json=as_json), registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         outcome = migrate(runtime.suite(), migrator)
     if as_json:
         print(json.dumps(outcome.to_json()))

@@ -12,9 +12,8 @@ import typer
 from rich.console import Console
 
 from cli.keys import PasswordFile
-from cli.output import AsJson, refused
+from cli.output import AsJson
 from cli.runtime import registry_runtime
-from registry.core.errors import RegistryError
 from registry.core.record_json import json_of
 
 if TYPE_CHECKING:
@@ -53,11 +52,8 @@ def _run(action: Callable[[Runtime], PartyView], as_json: bool) -> None:
 
 
 def _with_runtime(action: Callable[[Runtime], T], as_json: bool) -> T:
-    with registry_runtime() as runtime:
-        try:
-            return action(runtime)
-        except RegistryError as exc:
-            raise refused(exc, as_json=as_json) from exc
+    with registry_runtime(as_json=as_json) as runtime:
+        return action(runtime)
 
 
 def _show(view: PartyView, as_json: bool) -> None:
@@ -307,7 +303,7 @@ def list_all(as_json: AsJson = False) -> None:
     """Every party."""
     from registry.access import list_parties
 
-    with registry_runtime() as runtime:
+    with registry_runtime(as_json=as_json) as runtime:
         views = list_parties(runtime.sessions)
     for view in views:
         _show(view, as_json)

@@ -99,7 +99,7 @@ def _session(
     """The runtime, the suite and the user's account; a domain error exits 2 with its code."""
     with refusing(as_json=as_json):
         account = _account(key, password_file) if key is not None else None
-        with registry_runtime() as runtime:
+        with registry_runtime(as_json=as_json) as runtime:
             yield _Session(runtime, runtime.suite(), account)
 
 

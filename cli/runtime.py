@@ -1,8 +1,7 @@
 """The registry's runtime as a command uses it, and how a command turns a refusal into its exit.
 
-``with registry_runtime() as runtime, refusing(as_json=...)`` refuses what the work raises;
-``with refusing(as_json=...), registry_runtime() as runtime`` also what building the runtime
-raises (a key file the settings name is unusable, say).
+``with registry_runtime(as_json=...) as runtime`` refuses what building the runtime raises (a key
+file the settings name is unusable, say) and what the work raises, alike in every command.
 """
 
 from __future__ import annotations
@@ -28,13 +27,15 @@ def refusing(*, as_json: bool = False) -> Iterator[None]:
 
 
 @contextmanager
-def registry_runtime() -> Iterator[Runtime]:
-    """A runtime built from the settings of the environment, closed after."""
+def registry_runtime(*, as_json: bool = False) -> Iterator[Runtime]:
+    """A runtime built from the settings of the environment, closed after; a refusal or a fault
+    of the settings, while it is built or used, exits 2 with its code."""
     from registry.core.settings import Settings
     from registry.platform import build_runtime
 
-    runtime = build_runtime(Settings())
-    try:
-        yield runtime
-    finally:
-        runtime.close()
+    with refusing(as_json=as_json):
+        runtime = build_runtime(Settings())
+        try:
+            yield runtime
+        finally:
+            runtime.close()

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from cli.output import AsJson
-from cli.runtime import refusing, registry_runtime
+from cli.runtime import registry_runtime
 
 if TYPE_CHECKING:
     from registry.registration.search import SearchPage
@@ -40,7 +40,7 @@ def search(
     """
     from registry.registration.search import search_works
 
-    with registry_runtime() as runtime, refusing(as_json=as_json):
+    with registry_runtime(as_json=as_json) as runtime:
         page = search_works(
             runtime.sessions,
             isbn=isbn,

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from cli.output import AsJson
-from cli.runtime import refusing, registry_runtime
+from cli.runtime import registry_runtime
 
 if TYPE_CHECKING:
     from registry.moderation import SimilarWorks
@@ -44,7 +44,7 @@ def similar(
     if (iscc is None) == (file is None):
         console.print("[red]error[/red] invalid_input: give an ISCC code or --file, not both")
         raise typer.Exit(code=2)
-    with registry_runtime() as runtime, refusing():
+    with registry_runtime() as runtime:
         if file is not None:
             with file.open("rb") as stream:
                 found = find_works_similar_to_file(

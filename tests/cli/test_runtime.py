@@ -1,5 +1,5 @@
 """cli.runtime: a command's runtime is closed after use, and a refusal exits 2 with its code —
-while the work runs, and also while the runtime is built when ``refusing`` comes first."""
+while the work runs and while the runtime is built, in every command alike."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import typer
 from sqlalchemy.pool import Pool
+from typer.testing import CliRunner
 
+from cli.main import app
 from cli.runtime import refusing, registry_runtime
-from registry.core.errors import InvalidInput, InvalidKeyFile
+from registry.core.errors import InvalidInput
 from registry.platform import Runtime
 
 
@@ -52,7 +54,7 @@ def test_the_runtime_is_closed_after_a_refusal(
     used: list[tuple[Runtime, Pool]] = []
 
     def refused_while_used() -> None:
-        with registry_runtime() as runtime, refusing():
+        with registry_runtime() as runtime:
             used.append((runtime, runtime.engine.pool))
             raise InvalidInput("refused while used")
 
@@ -64,7 +66,31 @@ def test_the_runtime_is_closed_after_a_refusal(
     assert "refused while used" in capsys.readouterr().out
 
 
-def test_a_fault_while_building_is_refused_only_when_refusing_comes_first(
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["search", "--title", "x", "--json"],
+        ["admin", "audit"],
+        ["admin", "party", "list", "--json"],
+        ["webhooks", "deliver"],
+    ],
+)
+def test_a_fault_while_building_is_refused_by_every_command(
+    environment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    # An unusable key file named by the settings: exit 2 with its code, never a traceback.
+    unusable = tmp_path / "master.key"
+    unusable.write_text("not a key\n", encoding="utf-8")
+    unusable.chmod(0o600)
+    monkeypatch.setenv("BANQUAN_MASTER_KEY_FILE", str(unusable))
+
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 2, result.output
+    assert "invalid_key_file" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_fault_while_building_is_refused(
     environment: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -75,10 +101,7 @@ def test_a_fault_while_building_is_refused_only_when_refusing_comes_first(
     unusable.chmod(0o600)
     monkeypatch.setenv("BANQUAN_MASTER_KEY_FILE", str(unusable))
 
-    with pytest.raises(typer.Exit) as exited, refusing(as_json=True), registry_runtime():
+    with pytest.raises(typer.Exit) as exited, registry_runtime(as_json=True):
         pass
     assert exited.value.exit_code == 2
     assert json.loads(capsys.readouterr().out)["error"] == "invalid_key_file"
-
-    with pytest.raises(InvalidKeyFile), registry_runtime(), refusing(as_json=True):
-        pass
