@@ -1,0 +1,64 @@
+"""The verification routes come first in the app (they are the busiest, and every route before
+them is tried on each request): that order may change no answer, so no other route may match a
+verification path."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from registry.core.settings import Settings
+from registry.platform.runtime import Runtime
+
+VERIFY_PATHS = ("/v1/verify", "/v1/verify/bulk", "/v1/verify/file")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    data: Path = tmp_path_factory.mktemp("verify-routing")
+    settings = Settings(data_dir=data, database_url=f"sqlite:///{data / 'banquan.db'}")
+    return create_app(settings, run_batcher=False)
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    """A route path as a regular expression: each ``{parameter}`` one segment (``{x:path}``
+    any rest)."""
+    pattern = re.sub(r"\{[^}:]+:path\}", ".*", path)
+    return re.compile(re.sub(r"\{[^}]+\}", "[^/]+", pattern))
+
+
+def test_no_other_documented_route_matches_a_verification_path(app: FastAPI) -> None:
+    paths = list(app.openapi()["paths"])
+    assert set(VERIFY_PATHS) <= set(paths)
+    others = [path for path in paths if path not in VERIFY_PATHS]
+    assert len(others) > 50  # the whole API is there
+    for path in others:
+        for verify_path in VERIFY_PATHS:
+            assert not _pattern(path).fullmatch(verify_path), (path, verify_path)
+
+
+def test_no_undocumented_route_matches_a_verification_path(app: FastAPI) -> None:
+    # Pages, static files and the schema itself are outside the OpenAPI paths.
+    pages = [path for route in app.routes if isinstance(path := getattr(route, "path", None), str)]
+    assert "/openapi.json" in pages
+    for path in pages:
+        for verify_path in VERIFY_PATHS:
+            assert path == verify_path or not _pattern(path).fullmatch(verify_path)
+
+
+def test_verification_answers_as_before_with_its_routes_first(runtime: Runtime) -> None:
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+        unknown = client.get("/v1/verify", params={"sha256": "ab" * 32})
+        assert unknown.status_code == 404
+        assert unknown.json()["code"] == "digest_not_registered"
+        assert client.get("/v1/verify", params={"sha256": "xyz"}).status_code == 400
+        assert client.put("/v1/verify").status_code == 405
+        bulk = client.post("/v1/verify/bulk", json={"digests": ["ab" * 32]})
+        assert bulk.status_code == 200
+        assert bulk.json()["registered"] == 0
+        assert client.get("/health").status_code == 200
