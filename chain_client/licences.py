@@ -125,8 +125,8 @@ class LicencesClient(BoundContract):
         """Licences of ``asset_id`` neither revoked nor expired (what the per-asset cap counts)."""
         return int(self._call("liveLicenceCount", asset_id))
 
-    def licence_of(self, licence_id: int) -> Licence:
-        return from_abi(Licence, self._call("licenceOf", licence_id))
+    def licence_of(self, licence_id: int, *, block: BlockIdentifier = "latest") -> Licence:
+        return from_abi(Licence, self._call("licenceOf", licence_id, block=block))
 
     def licence_count(self) -> int:
         return int(self._call("licenceCount"))

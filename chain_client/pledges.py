@@ -576,8 +576,8 @@ class PledgesClient(RoleAdministered):
         """Active liens on ``asset_id``, most senior first."""
         return [from_abi(RankedLien, v) for v in self._call("activeLiens", asset_id, block=block)]
 
-    def lien_of(self, lien_id: int) -> Lien:
-        return from_abi(Lien, self._call("lienOf", lien_id))
+    def lien_of(self, lien_id: int, *, block: BlockIdentifier = "latest") -> Lien:
+        return from_abi(Lien, self._call("lienOf", lien_id, block=block))
 
     def junior_consent(self, lien_id: int, junior_lender: str) -> bool:
         return bool(self._call("juniorConsent", lien_id, junior_lender))

@@ -24,13 +24,14 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from chain_client.licences import LicenceGranted, LicenceRevoked
+from chain_client.licences import LicenceGranted, LicenceImported, LicenceRevoked
 from chain_client.moderation import Frozen, Restored
 from chain_client.pledges import (
     Enforced,
     LenderChanged,
     LicensingConsentSet,
     LicensingConsentUsed,
+    LienImported,
     LienReduced,
     LiensReordered,
     Pledged,
@@ -38,7 +39,7 @@ from chain_client.pledges import (
     Released,
 )
 from chain_client.registry_anchor import RegistrationRevoked, RootRevoked
-from chain_client.rights_assets import Tokenized, Transfer
+from chain_client.rights_assets import AssetImported, Tokenized, Transfer
 from chain_client.suite import Suite
 from chain_client.suite_events import block_ref, followed_clients, suite_events
 from registry.core.database import take_write_lock, unit_of_work
@@ -203,8 +204,9 @@ def _apply_range(
     if before is None or before != after:
         # The chain changed while we read it: apply nothing, the next cycle sees the new chain.
         return FollowResult()
+    handlers = {**_imports(suite), **followed.handlers}
     for event in events:
-        apply_event(session, event, followed.handlers)
+        apply_event(session, event, handlers)
     chain_id = suite.registry_anchor.chain_id()
     for client in followed_clients(suite):
         checkpoint = session.get(ChainCheckpoint, (chain_id, client.address))
@@ -266,6 +268,83 @@ def _tokenized(session: Session, event: Tokenized) -> None:
     asset.tokenized_block = event.position.block_number
     asset.updated_block = event.position.block_number
     session.add(asset)
+
+
+def _imports(suite: Suite) -> dict[type[Any], Callable[[Session, Any], None]]:
+    """Handlers of the records a migration imported from a sealed suite (docs/contracts.md): the
+    events name them; the records themselves are read from the chain as of the event's block."""
+    return {
+        AssetImported: lambda session, event: _asset_imported(session, event, suite),
+        LienImported: lambda session, event: _lien_imported(session, event, suite),
+        LicenceImported: lambda session, event: _licence_imported(session, event, suite),
+    }
+
+
+def _asset_imported(session: Session, event: AssetImported, suite: Suite) -> None:
+    key = asset_key(event.asset_id)
+    anchor = suite.registry_anchor
+    asset = session.get(ChainAsset, key) or ChainAsset(asset_id=key)
+    asset.registration_id = session.scalar(select(Registration.id).where(Registration.leaf == key))
+    asset.owner = event.owner
+    asset.batch_id = event.batch_id
+    asset.registered_at = event.registered_at
+    asset.rights = event.rights
+    asset.territory = event.territory
+    asset.term_end = event.term_end
+    asset.burned = event.owner == ZERO_ADDRESS  # burnt on the sealed suite: its record only
+    # A revocation can predate the import (the anchor is shared): its event was applied before
+    # this row existed, so the anchor is asked (revocations are permanent).
+    asset.revoked = anchor.is_registration_revoked(
+        bytes.fromhex(key), block=event.position.block_number
+    ) or anchor.is_batch_revoked(event.batch_id)
+    asset.tokenized_block = event.position.block_number
+    asset.updated_block = event.position.block_number
+    session.add(asset)
+
+
+def _lien_imported(session: Session, event: LienImported, suite: Suite) -> None:
+    record = suite.pledges.lien_of(event.lien_id, block=event.position.block_number)
+    asset = session.get(ChainAsset, asset_key(event.asset_id))
+    lien = session.get(ChainLien, event.lien_id) or ChainLien(lien_id=event.lien_id)
+    lien.asset_id = asset_key(event.asset_id)
+    lien.lender = event.lender
+    lien.owner = asset.owner if asset is not None else ZERO_ADDRESS  # who holds it encumbered
+    lien.rank = event.rank
+    lien.status = ChainLienStatus.ACTIVE
+    lien.amount = str(record.amount)
+    lien.currency_code = record.currency_code.decode("ascii")
+    lien.maturity = record.maturity
+    lien.official_registration_no = record.official_registration_no.hex()
+    lien.licensing_consent = record.licensing_consent
+    lien.enforced_to = None
+    lien.pledged_block = event.position.block_number
+    lien.ended_block = None
+    session.add(lien)
+    _rerank(session, lien.asset_id)
+
+
+def _licence_imported(session: Session, event: LicenceImported, suite: Suite) -> None:
+    record = suite.licences.licence_of(event.licence_id, block=event.position.block_number)
+    asset = session.get(ChainAsset, asset_key(event.asset_id))
+    licence = session.get(ChainLicence, event.licence_id) or ChainLicence(
+        licence_id=event.licence_id
+    )
+    licence.asset_id = asset_key(event.asset_id)
+    licence.licensee = event.licensee
+    # The granting owner and the terms' digest are in the sealed suite's events, not its
+    # storage: the licence is held from the owner at the import, and no digest is claimed.
+    licence.licensor = asset.owner if asset is not None else ZERO_ADDRESS
+    licence.rights = record.rights
+    licence.territory = record.territory
+    licence.starts_at = record.start
+    licence.ends_at = record.end
+    licence.exclusive = record.exclusive
+    licence.revocable = record.revocable
+    licence.terms_digest = ""
+    licence.revoked = record.revoked
+    licence.granted_block = event.position.block_number
+    licence.revoked_block = None
+    session.add(licence)
 
 
 def _transfer(session: Session, event: Transfer) -> None:

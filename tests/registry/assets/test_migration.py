@@ -7,8 +7,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 
+from chain_client.licences import LicenceTerms
 from chain_client.migration import (
     MigrationPlan,
     execute_seal,
@@ -16,15 +19,20 @@ from chain_client.migration import (
     tokenized_asset_ids,
 )
 from chain_client.pledges import PledgeTerms, currency_code, registration_number
+from chain_client.rights_assets import Right, rights_mask
 from chain_client.suite import Suite, deploy_successor_suite, deploy_suite
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
+from registry.assets.follower import FollowedSuite, follow_chain
 from registry.assets.migration import migrate_suite
 from registry.core import errors
+from registry.core.models import ChainAsset, ChainLicence, ChainLien
+from registry.platform.runtime import Runtime
 from tests.chain_client.conftest import advance_time, tokenize
 from tests.conftest import free_port
 
 DAY = 24 * 3600
+LICENSEE = Web3.to_checksum_address("0x" + "1c" * 20)
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +112,58 @@ def test_an_address_that_is_not_its_migrator_is_refused(
         migrate_suite(predecessor, successor.rights_asset.address)
     with pytest.raises(errors.InvalidAddress):
         migrate_suite(predecessor, "migrator")
+
+
+def _followed_state(sessions: sessionmaker[Session], suite: Suite) -> dict[str, object]:
+    """The chain-state tables after following ``suite`` from the chain's first block (the
+    anchor and moderation a successor shares have their history there)."""
+    follow_chain(sessions, FollowedSuite(suite=suite, start_block=0), confirmations=0)
+    with sessions() as session:
+        return {
+            "assets": sorted(
+                (a.asset_id, a.registration_id, a.owner, a.batch_id, a.registered_at, a.rights,
+                 a.territory, a.term_end, a.burned, a.revoked)
+                for a in session.scalars(select(ChainAsset))
+            ),
+            "liens": sorted(
+                (n.lien_id, n.asset_id, n.lender, n.owner, n.rank, n.status, n.amount,
+                 n.currency_code, n.maturity, n.official_registration_no, n.licensing_consent)
+                for n in session.scalars(select(ChainLien))
+            ),
+            "licences": sorted(
+                (c.licence_id, c.asset_id, c.licensee, c.licensor, c.rights, c.territory,
+                 c.starts_at, c.ends_at, c.exclusive, c.revocable, c.revoked)
+                for c in session.scalars(select(ChainLicence))
+            ),
+        }  # fmt: skip
+
+
+def test_the_follower_records_the_migrated_suite_as_it_recorded_the_sealed_one(
+    sender: TransactionSender,
+    predecessor: Suite,
+    plan: tuple[Suite, MigrationPlan],
+    runtime: Runtime,
+) -> None:
+    successor, migration = plan
+    licensed = tokenized_asset_ids(predecessor.rights_asset)[1]
+    now = _now(predecessor)
+    predecessor.licences.grant(
+        LicenceTerms(
+            asset_id=licensed,
+            licensee=LICENSEE,
+            rights=rights_mask(Right.TRANSLATION),
+            territory=156,
+            start=now + 60,
+            end=now + 365 * DAY,
+            exclusive=True,
+        )
+    )
+    advance_time(predecessor.rights_asset.w3, migration.seal.ready_at - _now(predecessor))
+    execute_seal(predecessor.rights_asset)
+    before = _followed_state(runtime.sessions, predecessor)
+    assert len(before["assets"]) == 2  # type: ignore[arg-type]
+    assert len(before["liens"]) == len(before["licences"]) == 1  # type: ignore[arg-type]
+
+    migrate_suite(predecessor, migration.migrator.address)
+
+    assert _followed_state(runtime.sessions, successor) == before
