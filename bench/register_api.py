@@ -51,7 +51,13 @@ if __name__ == "__main__":
     sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
     sys.path.append(str(ROOT / "bench"))  # the launcher of verify_api, imported as a module
 
-from verify_api import Server, free_port, registered_digests, seed  # noqa: E402
+from verify_api import (  # noqa: E402
+    Server,
+    free_port,
+    process_cpu_seconds,
+    registered_digests,
+    seed,
+)
 
 RESULTS = ROOT / "bench" / "results" / "register_api.json"
 TARGET_RATIO = 0.50
@@ -214,12 +220,6 @@ class BaselineServer(Server):
 
 
 # --------------------------------------------------------------------------- orchestration
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User and system CPU time of process ``pid``, every thread included (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_load(server: Server, count: int, concurrency: int, size: int, token: str) -> dict:

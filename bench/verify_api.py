@@ -31,6 +31,9 @@ sharing two cores with the server, costs less than the server it measures). Two 
   clients: digests/s. The baseline answers the same request (its body parsed into a list of
   digests) with banquan's own answer to it, as a constant.
 
+Every run also reads each server process's CPU time (all its threads, /proc): its CPU per
+request, which a shared machine's load does not blur as it blurs the rates.
+
 Rounds alternate which server goes first; ratios are the median of per-round ratios. Targets
 (BENCHMARKS.md): banquan >= 50 % of the baseline's requests/s; p99 < 20 ms at 200 requests/s;
 bulk >= 20,000 digests/s. Writes
@@ -454,6 +457,12 @@ def attribute(environment: dict[str, str], paths: list[str], constant: bytes) ->
     }
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid``, every thread included (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_load(
     server: Server,
     paths_file: Path,
@@ -462,6 +471,7 @@ def run_load(
     rate: float,
     body_file: Path | None = None,
 ) -> dict:
+    cpu_before = process_cpu_seconds(server.process.pid)
     output = subprocess.run(  # noqa: S603 - our own interpreter and script
         [
             sys.executable,
@@ -484,6 +494,9 @@ def run_load(
         text=True,
     ).stdout
     result: dict = json.loads(output)
+    # The server's own CPU per request (its process, all threads): what a shared, loaded
+    # machine's wall-clock rates hide.
+    result["cpu_ms"] = (process_cpu_seconds(server.process.pid) - cpu_before) / count * 1000
     if set(result["statuses"]) != {"200"}:
         raise RuntimeError(f"{server.side} answered {result['statuses']}")
     return result
@@ -598,8 +611,9 @@ def main() -> None:
                 ours, theirs = closed["banquan"][-1], closed["baseline"][-1]
                 print(
                     f"round {round_number + 1} closed loop: banquan {ours['rps']:,.0f}/s"
-                    f" p99 {ours['p99_ms']:.1f} ms, baseline {theirs['rps']:,.0f}/s"
-                    f" p99 {theirs['p99_ms']:.1f} ms",
+                    f" p99 {ours['p99_ms']:.1f} ms CPU {ours['cpu_ms']:.3f} ms, baseline"
+                    f" {theirs['rps']:,.0f}/s p99 {theirs['p99_ms']:.1f} ms"
+                    f" CPU {theirs['cpu_ms']:.3f} ms",
                     flush=True,
                 )
             rate = int(args.rate) if args.rate.is_integer() else args.rate
@@ -668,6 +682,7 @@ def main() -> None:
             "rps": spread([r["rps"] for r in runs]),
             "p50_ms": spread([r["p50_ms"] for r in runs], 2),
             "p99_ms": spread([r["p99_ms"] for r in runs], 2),
+            "server_cpu_ms": spread([r["cpu_ms"] for r in runs], 3),
         }
 
     ratios = [
@@ -769,10 +784,10 @@ def main() -> None:
     args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(f"{'':28} {'banquan':>10} {'baseline':>10}")
     for loop_name, runs in (("closed loop", closed), ("open loop", opened)):
-        for key in ("rps", "p50_ms", "p99_ms"):
+        for key in ("rps", "p50_ms", "p99_ms", "cpu_ms"):
             ours = statistics.median(r[key] for r in runs["banquan"])
             theirs = statistics.median(r[key] for r in runs["baseline"])
-            print(f"{loop_name + ' ' + key:28} {ours:>10,.1f} {theirs:>10,.1f}")
+            print(f"{loop_name + ' ' + key:28} {ours:>10,.3f} {theirs:>10,.3f}")
     theirs_bulk = statistics.median(r["digests_per_s"] for r in bulk["baseline"])
     print(f"{'bulk digests/s':28} {bulk_rate:>10,.0f} {theirs_bulk:>10,.0f}")
     print(
