@@ -153,9 +153,10 @@ def deploy_suite(
         pledges=pledges.address,
         licences=licences.address,
     )
-    # The registry's account records the identity attestations it has checked.
+    # The registry's account (the registrar) records the identity attestations it has checked;
+    # the deployer keeps no attestor role when it names another registrar.
     identity_attestations = identity_attestations or IdentityAttestationsClient.deploy(
-        sender, role_grant_delay=role_grant_delay
+        sender, attestor=registrar, role_grant_delay=role_grant_delay
     )
     editions = deploy_editions(sender, rights, licences, moderation, identity_attestations)
     suite = Suite(

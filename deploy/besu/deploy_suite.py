@@ -5,11 +5,13 @@
 
 The key's account (the deployer) becomes the admin of every contract and keeps no other role.
 BANQUAN_DEPLOY_REGISTRARS is required: its first account is made registrar by the constructors;
-the others, and the optional comma-separated BANQUAN_DEPLOY_MODERATORS and
-BANQUAN_DEPLOY_REGULATORS, are scheduled (two-step grants, ``DelayedRoleGrants``) and can be
-executed by the admin or the grantee once BANQUAN_DEPLOY_ROLE_GRANT_DELAY seconds (default two
-days; 0 is refused: it is for development chains only) have passed; BANQUAN_DEPLOY_LENDERS are
-granted at once; BANQUAN_DEPLOY_JUNIOR_LIENS=true allows junior liens. Prints one JSON object:
+the others, and the optional comma-separated BANQUAN_DEPLOY_MODERATORS,
+BANQUAN_DEPLOY_REGULATORS and BANQUAN_DEPLOY_ATTESTORS (identity attestors besides the first
+registrar, who attests from the constructors too), are scheduled (two-step grants,
+``DelayedRoleGrants``) and can be executed by the admin or the grantee once
+BANQUAN_DEPLOY_ROLE_GRANT_DELAY seconds (default two days; 0 is refused: it is for development
+chains only) have passed; BANQUAN_DEPLOY_LENDERS are granted at once;
+BANQUAN_DEPLOY_JUNIOR_LIENS=true allows junior liens. Prints one JSON object:
 chain id, the block before the deployment (where the suite's events start), admin, each
 contract's address, and the scheduled role grants with the time each can be executed from.
 """
@@ -70,6 +72,7 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         registrars=registrars[1:],
         moderators=_accounts(env, "BANQUAN_DEPLOY_MODERATORS"),
         regulators=_accounts(env, "BANQUAN_DEPLOY_REGULATORS"),
+        attestors=_accounts(env, "BANQUAN_DEPLOY_ATTESTORS"),
         lenders=_accounts(env, "BANQUAN_DEPLOY_LENDERS"),
     )
     record = {

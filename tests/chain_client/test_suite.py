@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chain_client.errors import TransactionFailed
+from chain_client.identity_attestations import ATTESTOR_ROLE
 from chain_client.moderation import MODERATOR_ROLE
 from chain_client.pledges import LENDER_ROLE
 from chain_client.registry_anchor import REGISTRAR_ROLE, REGULATOR_ROLE
@@ -67,6 +68,10 @@ def test_a_deployer_naming_the_registrar_keeps_no_registrar_role(
         assert contract.has_role(DEFAULT_ADMIN_ROLE, deployer)
         assert not contract.has_role(REGISTRAR_ROLE, deployer)
         assert contract.has_role(REGISTRAR_ROLE, registrar.address)
+    # The registry's account attests identities too; the deployer does not.
+    assert suite.identity_attestations is not None
+    assert suite.identity_attestations.has_role(ATTESTOR_ROLE, registrar.address)
+    assert not suite.identity_attestations.has_role(ATTESTOR_ROLE, deployer)
     tree = MerkleTree.of(leaves)
     # The deployer (the admin) tries to anchor and to tokenize first: refused, nothing recorded.
     with pytest.raises(TransactionFailed) as refused:

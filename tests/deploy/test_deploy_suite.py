@@ -12,6 +12,7 @@ from eth_account import Account
 
 from chain_client.connection import connect
 from chain_client.encumbrances import EncumbrancesClient
+from chain_client.identity_attestations import ATTESTOR_ROLE, IdentityAttestationsClient
 from chain_client.licences import LicencesClient
 from chain_client.moderation import MODERATOR_ROLE, ModerationClient
 from chain_client.moderation import REGULATOR_ROLE as MODERATION_REGULATOR_ROLE
@@ -43,7 +44,9 @@ def run_script(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_deploys_the_suite_schedules_the_roles_and_prints_the_addresses(
     anvil: AnvilProcess,
 ) -> None:
-    registrar, registrar2, moderator, regulator, lender = (Account.create() for _ in range(5))
+    registrar, registrar2, moderator, regulator, lender, attestor = (
+        Account.create() for _ in range(6)
+    )
     result = run_script(
         {
             "BANQUAN_CHAIN_RPC_URL": anvil.rpc_url,
@@ -52,6 +55,7 @@ def test_deploys_the_suite_schedules_the_roles_and_prints_the_addresses(
             "BANQUAN_DEPLOY_MODERATORS": moderator.address,
             "BANQUAN_DEPLOY_REGULATORS": regulator.address,
             "BANQUAN_DEPLOY_LENDERS": lender.address,
+            "BANQUAN_DEPLOY_ATTESTORS": attestor.address,
             "BANQUAN_DEPLOY_ROLE_GRANT_DELAY": "600",
         }
     )
@@ -96,6 +100,12 @@ def test_deploys_the_suite_schedules_the_roles_and_prints_the_addresses(
         assert not anchor_or_asset.has_role(REGISTRAR_ROLE, admin.address)
         assert anchor_or_asset.has_role(REGISTRAR_ROLE, registrar.address)
         assert not anchor_or_asset.has_role(REGISTRAR_ROLE, registrar2.address)
+    # The registry's account attests identities; the deployer does not.
+    attestations = IdentityAttestationsClient(w3, addresses.identity_attestations, admin)
+    assert attestations.has_expected_code()
+    assert attestations.has_role(ATTESTOR_ROLE, registrar.address)
+    assert not attestations.has_role(ATTESTOR_ROLE, admin.address)
+    assert not attestations.has_role(ATTESTOR_ROLE, attestor.address)
     # Lenders at once; the operational roles wait the delay.
     assert suite.pledges.has_role(LENDER_ROLE, lender.address)
     assert not suite.pledges.has_role(LENDER_ROLE, registrar.address)
@@ -106,6 +116,7 @@ def test_deploys_the_suite_schedules_the_roles_and_prints_the_addresses(
         ("RegistryAnchor", regulator.address),
         ("Moderation", regulator.address),
         ("Moderation", moderator.address),
+        ("IdentityAttestations", attestor.address),
     }
     w3.provider.make_request("evm_increaseTime", [600])  # type: ignore[arg-type]
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
@@ -117,6 +128,8 @@ def test_deploys_the_suite_schedules_the_roles_and_prints_the_addresses(
     assert suite.registry_anchor.has_role(ANCHOR_REGULATOR_ROLE, regulator.address)
     assert suite.moderation.has_role(MODERATION_REGULATOR_ROLE, regulator.address)
     assert suite.registry_anchor.has_role(REGISTRAR_ROLE, registrar2.address)
+    attestations.execute_role_grant(ATTESTOR_ROLE, attestor.address)
+    assert attestations.has_role(ATTESTOR_ROLE, attestor.address)
 
 
 def test_refuses_a_deployment_without_registrar_or_with_no_delay() -> None:
