@@ -519,6 +519,7 @@ WORK_SUMMARY: dict[str, Any] = {
     "anchored_at": "2026-11-27T10:44:13Z",
     "status": "anchored",
     "taken_down": False,
+    "revoked": False,
 }
 
 WORK_SEARCH: dict[str, Any] = {

@@ -134,6 +134,7 @@ CLAIMANT_EXAMPLE = {
     "anchored_at": "2026-12-04T10:00:07Z",
     "status": "anchored",
     "taken_down": False,
+    "revoked": False,
 }
 
 
@@ -149,6 +150,9 @@ class ClaimantOut(BaseModel):
     anchored_at: datetime | None = Field(description="When its batch was anchored; null before")
     status: str = Field(description="pending, anchored or held (rejected ones are left out)")
     taken_down: bool = Field(description="A takedown is in force on it")
+    revoked: bool = Field(
+        description="已撤销: a regulator revoked it for good (taken_down is then true as well)"
+    )
 
 
 class PartyRefOut(BaseModel):

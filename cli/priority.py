@@ -22,7 +22,9 @@ def claimant_text(claimant: Claimant) -> str:
     text += f" at {_at(claimant.registered_at)}"
     if claimant.anchored_at is not None:
         text += f", anchored {_at(claimant.anchored_at)}"
-    if claimant.taken_down:
+    if claimant.revoked:
+        text += " (revoked 已撤销)"
+    elif claimant.taken_down:
         text += " (taken down 已下架)"
     return text
 

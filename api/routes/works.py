@@ -197,6 +197,10 @@ class WorkSummaryOut(BaseModel):
         description="A takedown is in force: the work is found, and its content, certificate and "
         "exports answer 451"
     )
+    revoked: bool = Field(
+        description="已撤销: a regulator revoked the registration for good (taken_down is then "
+        "true as well)"
+    )
 
 
 class WorkSearchOut(BaseModel):

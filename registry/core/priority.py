@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from registry.core.models import Batch, Party, Registration, Work
 from registry.core.states import RegistrationStatus
-from registry.core.views import Claimant, Priority, RegistrationView, as_utc
+from registry.core.views import Claimant, Priority, RegistrationView, as_utc, is_revocation
 
 # Keeps each IN (...) list well under every database's parameter limit.
 QUERY_CHUNK = 500
@@ -114,6 +114,7 @@ def claims_from_rows(rows: Iterable[Row[Any]]) -> dict[str, _Claims]:
                     anchored_at=as_utc(anchored_at) if anchored and anchored_at else None,
                     status=status,
                     taken_down=row.takedown_json is not None,
+                    revoked=is_revocation(row.takedown_json),
                 )
             )
         found.claimant_of[row.number] = index_of_key[key]

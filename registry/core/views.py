@@ -48,6 +48,7 @@ class Claimant:
     anchored_at: datetime | None
     status: str
     taken_down: bool
+    revoked: bool = False  # a regulator revoked it for good (taken_down is then true as well)
 
 
 @dataclass(frozen=True)
@@ -119,12 +120,21 @@ class RegistrationView:
         }
 
 
+def _takedown_of(takedown_json: str | dict[str, object]) -> dict[str, object]:
+    return json.loads(takedown_json) if isinstance(takedown_json, str) else takedown_json
+
+
+def is_revocation(takedown_json: str | dict[str, object] | None) -> bool:
+    """Whether a registration's takedown in force is a regulator's revocation (for good)."""
+    return takedown_json is not None and _takedown_of(takedown_json).get("kind") == REVOCATION
+
+
 def refuse_if_taken_down(number: str, takedown_json: str | dict[str, object] | None) -> None:
     """Raise :class:`TakenDown`, with the takedown's reference, while one is in force (or the
     registration was revoked: ``"kind": "revocation"``, for good)."""
     if takedown_json is None:
         return
-    takedown = json.loads(takedown_json) if isinstance(takedown_json, str) else takedown_json
+    takedown = _takedown_of(takedown_json)
     revoked = takedown.get("kind") == REVOCATION
     raise TakenDown(
         f"registration {number} was revoked by a regulator (已撤销)"
@@ -139,7 +149,7 @@ def refuse_if_revoked(number: str, takedown_json: str | dict[str, object] | None
     takedown, restore or second revocation changes it."""
     if takedown_json is None:
         return
-    takedown = json.loads(takedown_json) if isinstance(takedown_json, str) else takedown_json
+    takedown = _takedown_of(takedown_json)
     if takedown.get("kind") == REVOCATION:
         raise RegistrationRevokedForGood(
             f"registration {number} was revoked by a regulator, for good",

@@ -34,7 +34,7 @@ from registry.core.isbn import normalize_isbn
 from registry.core.models import Registration, WorkSearchTerm
 from registry.core.record_json import JsonRecord
 from registry.core.states import REGISTRATION_WITHHELD, RegistrationStatus
-from registry.core.views import PartyRef, as_utc
+from registry.core.views import PartyRef, as_utc, is_revocation
 
 # The longest stored term; a longer title or name is kept by its first characters (a prefix
 # query is at most this long, so it matches exactly the titles and names that start with it).
@@ -93,6 +93,7 @@ class WorkSummary(JsonRecord):
     anchored_at: datetime | None
     status: str
     taken_down: bool
+    revoked: bool  # a regulator revoked it for good (taken_down is then true as well)
 
 
 @dataclass(frozen=True)
@@ -254,4 +255,5 @@ def _summary(registration: Registration) -> WorkSummary:
         ),
         status=registration.status,
         taken_down=registration.takedown_json is not None,
+        revoked=is_revocation(registration.takedown_json),
     )

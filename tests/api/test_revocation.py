@@ -89,6 +89,16 @@ def test_only_a_regulator_revokes_and_then_every_face_says_revoked(
     assert found["takedown"]["tx_hash"] == body["tx_hash"]
     (sibling,) = client.get("/v1/verify", params={"number": innocent}).json()["registrations"]
     assert sibling["revoked"] is False
+    # Its claim to the content is told revoked (not merely taken down), and so is its search
+    # entry; the sibling's is neither.
+    assert found["priority"]["first"]["revoked"] is True
+    assert found["priority"]["first"]["taken_down"] is True
+    assert sibling["priority"]["first"]["revoked"] is False
+    listed = client.get("/v1/works/search", params={"title": "资产"}).json()["works"]
+    assert {(w["number"], w["taken_down"], w["revoked"]) for w in listed} == {
+        (fraud, True, True),
+        (innocent, False, False),
+    }
 
     # The certificate is withheld, saying why.
     certificate = client.get(f"/v1/works/{fraud}/certificate.pdf", headers=publisher)

@@ -15,7 +15,7 @@ from tests.conftest import bearer
 
 SUMMARY_FIELDS = {
     "number", "title", "authors", "isbn", "dci", "party", "registered_at", "anchored_at",
-    "status", "taken_down",
+    "status", "taken_down", "revoked",
 }  # fmt: skip
 
 

@@ -101,6 +101,7 @@ def test_deploys_the_suite_schedules_the_roles_and_prints_the_addresses(
         assert anchor_or_asset.has_role(REGISTRAR_ROLE, registrar.address)
         assert not anchor_or_asset.has_role(REGISTRAR_ROLE, registrar2.address)
     # The registry's account attests identities; the deployer does not.
+    assert addresses.identity_attestations is not None
     attestations = IdentityAttestationsClient(w3, addresses.identity_attestations, admin)
     assert attestations.has_expected_code()
     assert attestations.has_role(ATTESTOR_ROLE, registrar.address)

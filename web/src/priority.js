@@ -1,6 +1,7 @@
 // Priority between claimants of the same content (首次登记 / 后续登记), as the API answers it in
 // `registration.priority`: { first, later, is_first }, each claimant with number, claimant (the
-// party's public name or the registrant key), registered_at, anchored_at, status, taken_down.
+// party's public name or the registrant key), registered_at, anchored_at, status, taken_down,
+// revoked (a revocation is also a takedown in force: it is told as the stronger of the two).
 // Words only (no DOM): render.js places the lines.
 
 import { timeText } from "./format.js";
@@ -15,6 +16,7 @@ export function claimantText(lang, claimant) {
   const text = claimant.anchored_at
     ? t(lang, "priority_claimant_anchored", { ...params, anchored: timeText(lang, claimant.anchored_at) })
     : t(lang, "priority_claimant", params);
+  if (claimant.revoked) return text + t(lang, "priority_revoked");
   return claimant.taken_down ? text + t(lang, "priority_taken_down") : text;
 }
 

@@ -33,6 +33,14 @@ test("a later claimant is told who was first, in Chinese and in English", () => 
   assert.match(en[2], /^Later claimants: BQ-2026-00000002 by Copycat Press at .* \(taken down\)$/);
 });
 
+test("a revoked claimant is told revoked, not merely taken down", () => {
+  const revoked = { ...LATER, revoked: true };
+  const priority = { first: FIRST, later: [revoked], is_first: false };
+  assert.match(priorityLines("zh-CN", priority)[2], /（已撤销）$/);
+  assert.match(priorityLines("en", priority)[2], / \(revoked\)$/);
+  assert.doesNotMatch(priorityLines("en", priority)[2], /taken down/);
+});
+
 test("the first registrant alone has no later line, and no priority shows nothing", () => {
   const lines = priorityLines("en", { first: { ...FIRST, claimant: null }, later: [], is_first: true });
   assert.deepEqual(lines.length, 2);

@@ -144,7 +144,7 @@ def test_the_answer_is_the_public_summary(runtime: Runtime, library: dict[str, s
     assert santi.taken_down is False
     assert set(santi.to_json()) == {
         "number", "title", "authors", "isbn", "dci", "party", "registered_at", "anchored_at",
-        "status", "taken_down",
+        "status", "taken_down", "revoked",
     }  # fmt: skip
     [english] = search_works(runtime.sessions, title="the three").works
     assert english.party is None  # the command line, no party
