@@ -91,20 +91,6 @@ def _show(as_json: bool, result: dict[str, Any]) -> None:
         console.print(f"{name:18} {_plain(value)}", highlight=False)
 
 
-def _price_fen(text: str | None) -> int | None:
-    from decimal import Decimal, InvalidOperation
-
-    if text is None:
-        return None
-    try:
-        amount = Decimal(text.strip().removeprefix("¥"))
-    except InvalidOperation as exc:
-        raise InvalidInput("价格须为人民币金额 --price is an amount in yuan") from exc
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput("价格至多两位小数 --price has at most two decimals")
-    return int(amount * 100)
-
-
 def _terms(
     size: int,
     territory: int,
@@ -146,7 +132,7 @@ def create_command(
         )
         view = runtime.editions.create(
             _sender(runtime, key, password_file), number, title=title, metadata_cid=cover,
-            terms=terms, price_fen=_price_fen(price),
+            terms=terms, price_fen=_price(price),
         )  # fmt: skip
         _show(as_json, asdict(view))
 
@@ -174,9 +160,15 @@ def amend_command(
         )
         view = runtime.editions.amend_terms(
             _sender(runtime, key, password_file), edition_id, metadata_cid=cover, terms=terms,
-            price_fen=_price_fen(price),
+            price_fen=_price(price),
         )  # fmt: skip
         _show(as_json, asdict(view))
+
+
+def _price(price: str | None) -> int | None:
+    from registry.editions import price_fen
+
+    return price_fen(price, field="--price")
 
 
 def _catalogue_file(purpose: str) -> Any:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
@@ -28,7 +27,7 @@ from crypto.errors import CryptoError
 from crypto.signing import public_key_from_json
 from crypto.sm2 import SM2PublicKey
 from registry.core.errors import InvalidInput
-from registry.editions import CopyView, EditionView
+from registry.editions import CopyView, EditionView, price_fen
 from registry.platform import Runtime
 
 router = APIRouter(tags=["editions"])
@@ -352,20 +351,6 @@ class EditionWrappedKeyOut(BaseModel):
     wrapped_key: dict[str, Any]
 
 
-def _price_fen(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        amount = Decimal(text.strip().removeprefix("¥"))
-    except InvalidOperation as exc:
-        raise InvalidInput(
-            "price_cny is an amount in yuan", details={"field": "price_cny"}
-        ) from exc
-    if amount != amount.quantize(Decimal("0.01")) or amount < 0:
-        raise InvalidInput("price_cny has at most two decimals", details={"field": "price_cny"})
-    return int(amount * 100)
-
-
 def _terms(terms: EditionTermsIn) -> EditionTerms:
     return EditionTerms(**terms.model_dump())
 
@@ -391,7 +376,7 @@ def _relayed(runtime: Runtime, body: Signed, write: Write[Written]) -> Written:
 
 
 def _create(runtime: Runtime, body: EditionIn) -> Write[EditionView]:
-    editions, price = runtime.editions, _price_fen(body.price_cny)
+    editions, price = runtime.editions, price_fen(body.price_cny, field="price_cny")
     return lambda acting: editions.create(
         acting, body.registration, title=body.title, metadata_cid=body.metadata_cid,
         terms=_terms(body.terms), price_fen=price,
@@ -399,7 +384,7 @@ def _create(runtime: Runtime, body: EditionIn) -> Write[EditionView]:
 
 
 def _amend(runtime: Runtime, edition_id: int, body: TermsIn) -> Write[EditionView]:
-    editions, price = runtime.editions, _price_fen(body.price_cny)
+    editions, price = runtime.editions, price_fen(body.price_cny, field="price_cny")
     return lambda acting: editions.amend_terms(
         acting, edition_id, metadata_cid=body.metadata_cid, terms=_terms(body.terms),
         price_fen=price,

@@ -15,6 +15,7 @@ from registry.editions.service import (
     edition_refusals,
     is_adult,
     key_request,
+    price_fen,
     price_text,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "edition_refusals",
     "is_adult",
     "key_request",
+    "price_fen",
     "price_text",
 ]

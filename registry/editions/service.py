@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from multiformats import CID
 from sqlalchemy import delete, select
@@ -150,6 +151,27 @@ class Holding:
     edition_id: int
     reader: str
     copies: tuple[int, ...]
+
+
+def price_fen(text: str | None, *, field: str) -> int | None:
+    """A price in yuan as written (``"19.90"``, ``"¥19.90"``) in fen; ``field`` names the input
+    that gave it (the API's field, the command's option) in the refusal."""
+    if text is None:
+        return None
+    try:
+        amount = Decimal(text.strip().removeprefix("¥"))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise errors.InvalidInput(
+            f"价格须为人民币金额 {field} is an amount in yuan", details={"field": field}
+        )
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise errors.InvalidInput(
+            f"价格至多两位小数，不得为负 {field} has at most two decimals and is not negative",
+            details={"field": field},
+        )
+    return int(amount * 100)
 
 
 def price_text(price_fen: int | None) -> str | None:

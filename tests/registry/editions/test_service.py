@@ -24,10 +24,10 @@ from crypto.sm2 import SM2PrivateKey
 from registry.access import attest_party_in_dev_mode, create_party
 from registry.access.attestation import resident_id_check_digit
 from registry.assets.rights_assets import tokenize
-from registry.core.errors import TakenDown
+from registry.core.errors import InvalidInput, TakenDown
 from registry.core.metadata import WorkMetadata
 from registry.core.models import Edition, EditionCopy, EditionGift, Event
-from registry.editions import Editions, is_adult, key_request
+from registry.editions import Editions, is_adult, key_request, price_fen, price_text
 from registry.editions.errors import (
     CopyLockedUp,
     DailyGiftLimitReached,
@@ -283,3 +283,20 @@ def test_the_contract_keeps_the_terms_once_a_copy_is_issued_behind_the_registrys
     assert runtime.w3.eth.get_transaction_count(OWNER.address) == nonce  # nothing sent
     assert chain.edition_of(edition_id).size == 2
     assert editions.show(edition_id).size == 2
+
+
+@pytest.mark.parametrize(
+    ("written", "fen"),
+    [("19.90", 1990), ("¥19.9", 1990), (" 0 ", 0), ("12", 1200), (None, None)],
+)
+def test_a_price_in_yuan_is_read_in_fen(written: str | None, fen: int | None) -> None:
+    assert price_fen(written, field="price_cny") == fen
+    assert price_text(fen) == (None if fen is None else f"¥{fen // 100}.{fen % 100:02d}")
+
+
+@pytest.mark.parametrize("written", ["abc", "", "NaN", "Infinity", "-1", "1.999", "1e-3"])
+def test_a_price_that_is_no_amount_of_yuan_is_refused(written: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        price_fen(written, field="--price")
+    assert refused.value.details == {"field": "--price"}
+    assert "--price" in str(refused.value)
