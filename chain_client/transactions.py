@@ -37,8 +37,20 @@ class TransactionSender:
         poll_latency: float = 0.05,
         priority_fee_wei: int = 1_000_000_000,
     ) -> None:
-        self.w3 = w3
         self.account = account
+        self._configure(
+            w3,
+            receipt_timeout=receipt_timeout,
+            poll_latency=poll_latency,
+            priority_fee_wei=priority_fee_wei,
+        )
+
+    def _configure(
+        self, w3: Web3, *, receipt_timeout: float, poll_latency: float, priority_fee_wei: int
+    ) -> None:
+        """Everything but the key: senders whose key is elsewhere (a transaction prepared for
+        its signer, one signed by it) subclass this one and call only this."""
+        self.w3 = w3
         self.receipt_timeout = receipt_timeout
         self.poll_latency = poll_latency
         self.priority_fee_wei = priority_fee_wei

@@ -12,7 +12,6 @@ send the very same ``to``/``data``/``value``. Any refusal happens before broadca
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -117,13 +116,10 @@ class PreparingSender(TransactionSender):
     """
 
     def __init__(self, w3: Web3, address: str, *, priority_fee_wei: int = 1_000_000_000) -> None:
-        self.w3 = w3
         self._address = Web3.to_checksum_address(address)
-        self.priority_fee_wei = priority_fee_wei
-        self.receipt_timeout = 0.0
-        self.poll_latency = 0.0
-        self._lock = threading.Lock()
-        self._nonce = None
+        self._configure(
+            w3, receipt_timeout=0.0, poll_latency=0.0, priority_fee_wei=priority_fee_wei
+        )
 
     @property
     def address(self) -> str:
@@ -510,13 +506,8 @@ class RelaySender(TransactionSender):
     signer's next nonce, enough gas and a fee the chain takes."""
 
     def __init__(self, w3: Web3, signed: SignedTransaction, *, receipt_timeout: float = 60.0):
-        self.w3 = w3
         self.signed = signed
-        self.receipt_timeout = receipt_timeout
-        self.poll_latency = 0.05
-        self.priority_fee_wei = 0
-        self._lock = threading.Lock()
-        self._nonce = None
+        self._configure(w3, receipt_timeout=receipt_timeout, poll_latency=0.05, priority_fee_wei=0)
 
     @property
     def address(self) -> str:
