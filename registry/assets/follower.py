@@ -19,18 +19,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from chain_client.licences import LicenceGranted, LicenceImported, LicenceRevoked
+from chain_client.licences import Licence, LicenceGranted, LicenceImported, LicenceRevoked
 from chain_client.moderation import Frozen, Restored
 from chain_client.pledges import (
     Enforced,
     LenderChanged,
     LicensingConsentSet,
     LicensingConsentUsed,
+    Lien,
     LienImported,
     LienReduced,
     LiensReordered,
@@ -62,6 +63,7 @@ ZERO_ADDRESS = "0x" + "00" * 20
 CHAIN_STATE_TABLES = (ChainAsset, ChainLicence, ChainLien, ChainFreeze, ChainCheckpoint)
 
 log = logging.getLogger(__name__)
+RowT = TypeVar("RowT")
 
 
 @dataclass(frozen=True)
@@ -253,21 +255,64 @@ def asset_key(asset_id: int) -> str:
     return asset_id.to_bytes(32, "big").hex()
 
 
-def _tokenized(session: Session, event: Tokenized) -> None:
+def _put(session: Session, model: type[RowT], key: object, **columns: object) -> RowT:
+    """The row of ``model`` whose primary key is ``key`` (a new one if missing), ``columns`` set."""
+    row = session.get(model, key)
+    if row is None:
+        row = model(**{inspect(model).primary_key[0].key: key})
+        session.add(row)
+    for column, value in columns.items():
+        setattr(row, column, value)
+    return row
+
+
+def _record_asset(
+    session: Session, event: Tokenized | AssetImported, *, burned: bool, revoked: bool
+) -> None:
     key = asset_key(event.asset_id)
-    asset = session.get(ChainAsset, key) or ChainAsset(asset_id=key)
-    asset.registration_id = session.scalar(select(Registration.id).where(Registration.leaf == key))
-    asset.owner = event.owner
-    asset.batch_id = event.batch_id
-    asset.registered_at = event.registered_at
-    asset.rights = event.rights
-    asset.territory = event.territory
-    asset.term_end = event.term_end
-    asset.burned = False
-    asset.revoked = False
-    asset.tokenized_block = event.position.block_number
-    asset.updated_block = event.position.block_number
-    session.add(asset)
+    block = event.position.block_number
+    registration = session.scalar(select(Registration.id).where(Registration.leaf == key))
+    _put(
+        session, ChainAsset, key, registration_id=registration, owner=event.owner,
+        batch_id=event.batch_id, registered_at=event.registered_at, rights=event.rights,
+        territory=event.territory, term_end=event.term_end, burned=burned, revoked=revoked,
+        tokenized_block=block, updated_block=block,
+    )  # fmt: skip
+
+
+def _record_lien(
+    session: Session, event: Pledged | LienImported, terms: Pledged | Lien, **columns: object
+) -> None:
+    """An active lien: who and where from ``event``, its amount and terms from ``terms``."""
+    key = asset_key(event.asset_id)
+    _put(
+        session, ChainLien, event.lien_id, asset_id=key, lender=event.lender, rank=event.rank,
+        status=ChainLienStatus.ACTIVE, amount=str(terms.amount),
+        currency_code=terms.currency_code.decode("ascii"), maturity=terms.maturity,
+        official_registration_no=terms.official_registration_no.hex(), enforced_to=None,
+        pledged_block=event.position.block_number, ended_block=None, **columns,
+    )  # fmt: skip
+    _rerank(session, key)
+
+
+def _record_licence(
+    session: Session,
+    event: LicenceGranted | LicenceImported,
+    terms: LicenceGranted | Licence,
+    **columns: object,
+) -> None:
+    """A licence: which and to whom from ``event``, what it grants from ``terms``."""
+    _put(
+        session, ChainLicence, event.licence_id, asset_id=asset_key(event.asset_id),
+        licensee=event.licensee, rights=terms.rights, territory=terms.territory,
+        starts_at=terms.start, ends_at=terms.end, exclusive=terms.exclusive,
+        revocable=terms.revocable, granted_block=event.position.block_number, revoked_block=None,
+        **columns,
+    )  # fmt: skip
+
+
+def _tokenized(session: Session, event: Tokenized) -> None:
+    _record_asset(session, event, burned=False, revoked=False)
 
 
 def _imports(suite: Suite) -> dict[type[Any], Callable[[Session, Any], None]]:
@@ -281,70 +326,45 @@ def _imports(suite: Suite) -> dict[type[Any], Callable[[Session, Any], None]]:
 
 
 def _asset_imported(session: Session, event: AssetImported, suite: Suite) -> None:
-    key = asset_key(event.asset_id)
     anchor = suite.registry_anchor
-    asset = session.get(ChainAsset, key) or ChainAsset(asset_id=key)
-    asset.registration_id = session.scalar(select(Registration.id).where(Registration.leaf == key))
-    asset.owner = event.owner
-    asset.batch_id = event.batch_id
-    asset.registered_at = event.registered_at
-    asset.rights = event.rights
-    asset.territory = event.territory
-    asset.term_end = event.term_end
-    asset.burned = event.owner == ZERO_ADDRESS  # burnt on the sealed suite: its record only
+    leaf = event.asset_id.to_bytes(32, "big")
     # A revocation can predate the import (the anchor is shared): its event was applied before
     # this row existed, so the anchor is asked (revocations are permanent).
-    asset.revoked = anchor.is_registration_revoked(
-        bytes.fromhex(key), block=event.position.block_number
+    revoked = anchor.is_registration_revoked(
+        leaf, block=event.position.block_number
     ) or anchor.is_batch_revoked(event.batch_id)
-    asset.tokenized_block = event.position.block_number
-    asset.updated_block = event.position.block_number
-    session.add(asset)
+    # An asset burnt on the sealed suite is imported as its record only (owner zero).
+    _record_asset(session, event, burned=event.owner == ZERO_ADDRESS, revoked=revoked)
+
+
+def _owner_at_import(session: Session, asset_id: int) -> str:
+    asset = session.get(ChainAsset, asset_key(asset_id))
+    return asset.owner if asset is not None else ZERO_ADDRESS
 
 
 def _lien_imported(session: Session, event: LienImported, suite: Suite) -> None:
-    record = suite.pledges.lien_of(event.lien_id, block=event.position.block_number)
-    asset = session.get(ChainAsset, asset_key(event.asset_id))
-    lien = session.get(ChainLien, event.lien_id) or ChainLien(lien_id=event.lien_id)
-    lien.asset_id = asset_key(event.asset_id)
-    lien.lender = event.lender
-    lien.owner = asset.owner if asset is not None else ZERO_ADDRESS  # who holds it encumbered
-    lien.rank = event.rank
-    lien.status = ChainLienStatus.ACTIVE
-    lien.amount = str(record.amount)
-    lien.currency_code = record.currency_code.decode("ascii")
-    lien.maturity = record.maturity
-    lien.official_registration_no = record.official_registration_no.hex()
-    lien.licensing_consent = record.licensing_consent
-    lien.enforced_to = None
-    lien.pledged_block = event.position.block_number
-    lien.ended_block = None
-    session.add(lien)
-    _rerank(session, lien.asset_id)
+    lien = suite.pledges.lien_of(event.lien_id, block=event.position.block_number)
+    _record_lien(
+        session,
+        event,
+        lien,
+        owner=_owner_at_import(session, event.asset_id),  # who holds it encumbered
+        licensing_consent=lien.licensing_consent,
+    )
 
 
 def _licence_imported(session: Session, event: LicenceImported, suite: Suite) -> None:
-    record = suite.licences.licence_of(event.licence_id, block=event.position.block_number)
-    asset = session.get(ChainAsset, asset_key(event.asset_id))
-    licence = session.get(ChainLicence, event.licence_id) or ChainLicence(
-        licence_id=event.licence_id
-    )
-    licence.asset_id = asset_key(event.asset_id)
-    licence.licensee = event.licensee
+    licence = suite.licences.licence_of(event.licence_id, block=event.position.block_number)
     # The granting owner and the terms' digest are in the sealed suite's events, not its
     # storage: the licence is held from the owner at the import, and no digest is claimed.
-    licence.licensor = asset.owner if asset is not None else ZERO_ADDRESS
-    licence.rights = record.rights
-    licence.territory = record.territory
-    licence.starts_at = record.start
-    licence.ends_at = record.end
-    licence.exclusive = record.exclusive
-    licence.revocable = record.revocable
-    licence.terms_digest = ""
-    licence.revoked = record.revoked
-    licence.granted_block = event.position.block_number
-    licence.revoked_block = None
-    session.add(licence)
+    _record_licence(
+        session,
+        event,
+        licence,
+        licensor=_owner_at_import(session, event.asset_id),
+        terms_digest="",
+        revoked=licence.revoked,
+    )
 
 
 def _transfer(session: Session, event: Transfer) -> None:
@@ -390,23 +410,10 @@ def _restored(session: Session, event: Restored) -> None:
 
 
 def _licence_granted(session: Session, event: LicenceGranted) -> None:
-    licence = session.get(ChainLicence, event.licence_id) or ChainLicence(
-        licence_id=event.licence_id
-    )
-    licence.asset_id = asset_key(event.asset_id)
-    licence.licensee = event.licensee
-    licence.licensor = event.licensor
-    licence.rights = event.rights
-    licence.territory = event.territory
-    licence.starts_at = event.start
-    licence.ends_at = event.end
-    licence.exclusive = event.exclusive
-    licence.revocable = event.revocable
-    licence.terms_digest = event.terms_digest.hex()
-    licence.revoked = False
-    licence.granted_block = event.position.block_number
-    licence.revoked_block = None
-    session.add(licence)
+    _record_licence(
+        session, event, event, licensor=event.licensor, terms_digest=event.terms_digest.hex(),
+        revoked=False,
+    )  # fmt: skip
 
 
 def _licence_revoked(session: Session, event: LicenceRevoked) -> None:
@@ -417,22 +424,7 @@ def _licence_revoked(session: Session, event: LicenceRevoked) -> None:
 
 
 def _pledged(session: Session, event: Pledged) -> None:
-    lien = session.get(ChainLien, event.lien_id) or ChainLien(lien_id=event.lien_id)
-    lien.asset_id = asset_key(event.asset_id)
-    lien.lender = event.lender
-    lien.owner = event.owner
-    lien.rank = event.rank
-    lien.status = ChainLienStatus.ACTIVE
-    lien.amount = str(event.amount)
-    lien.currency_code = event.currency_code.decode("ascii")
-    lien.maturity = event.maturity
-    lien.official_registration_no = event.official_registration_no.hex()
-    lien.licensing_consent = False
-    lien.enforced_to = None
-    lien.pledged_block = event.position.block_number
-    lien.ended_block = None
-    session.add(lien)
-    _rerank(session, lien.asset_id)
+    _record_lien(session, event, event, owner=event.owner, licensing_consent=False)
 
 
 def _released(session: Session, event: Released) -> None:
