@@ -396,13 +396,11 @@ def _registration_revoked(session: Session, event: RegistrationRevoked) -> None:
 
 
 def _frozen(session: Session, event: Frozen) -> None:
-    key = event.target.hex()
-    freeze = session.get(ChainFreeze, key) or ChainFreeze(target=key)
-    freeze.authority = event.authority.name.lower()
-    freeze.actor = event.actor
-    freeze.reason_digest = event.reason_digest.hex()
-    freeze.frozen_block = event.position.block_number
-    session.add(freeze)
+    _put(
+        session, ChainFreeze, event.target.hex(), authority=event.authority.name.lower(),
+        actor=event.actor, reason_digest=event.reason_digest.hex(),
+        frozen_block=event.position.block_number,
+    )  # fmt: skip
 
 
 def _restored(session: Session, event: Restored) -> None:
