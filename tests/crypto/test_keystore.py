@@ -88,7 +88,10 @@ EDITS = {
         public_key=SM2PrivateKey.generate().public_key.to_bytes().hex()
     ),
     "kdf salt": lambda d: d["kdf"].update(salt="00" * 32),
-    "ciphertext": lambda d: d.update(ciphertext="00" + d["ciphertext"][2:]),
+    # One bit flipped (writing a fixed byte would leave a ciphertext that had it unchanged).
+    "ciphertext": lambda d: d.update(
+        ciphertext=f"{int(d['ciphertext'][:2], 16) ^ 1:02x}" + d["ciphertext"][2:]
+    ),
     "cipher name": lambda d: d["cipher"].update(name="aes-256-gcm"),
 }
 
