@@ -211,7 +211,8 @@ TAMPERINGS: dict[str, Tampering] = {
         lambda b: b["claim"].update(metadata_digest="00" * 32), ("leaf", "signature")
     ),
     "signature": Tampering(
-        lambda b: b.update(signature=b["signature"][:-2] + "00"), ("signature",)
+        lambda b: b.update(signature=b["signature"][:-1] + flip_hex(b["signature"][-1])),
+        ("signature",),
     ),
     # The chain is asked about the leaf, path and root as stated, so it refuses them as well.
     "leaf": Tampering(
