@@ -25,3 +25,11 @@ def refused(error: RegistryError | ConfigurationError, *, as_json: bool = False)
     else:
         _stdout.print(f"[red]error[/red] {error.code}: {error.message}", highlight=False)
     return typer.Exit(code=REFUSED)
+
+
+def takedown_mark(taken_down: bool, revoked: bool, *, lead: str) -> str:
+    """What follows a listed work in force of a takedown or revoked (``lead`` before it), or
+    nothing; a revocation is also a takedown, told as the stronger of the two."""
+    if revoked:
+        return f"{lead}[red]已撤销 / revoked[/red]"
+    return f"{lead}[red]已下架 / taken down[/red]" if taken_down else ""

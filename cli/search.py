@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from cli.output import AsJson
+from cli.output import AsJson, takedown_mark
 from cli.runtime import registry_runtime
 
 if TYPE_CHECKING:
@@ -75,12 +75,6 @@ def _show(page: SearchPage, *, as_json: bool) -> None:
         parts.append(f"登记于 registered {work.registered_at.isoformat(timespec='seconds')}")
         parts.append(words.get(work.status, work.status))
         line = escape("  ".join(parts))
-        console.print(line + _takedown_mark(work.taken_down, work.revoked))
+        console.print(line + takedown_mark(work.taken_down, work.revoked, lead="  "))
     if page.next_after is not None:
         console.print(f"更多 / more: --after {page.next_after}")
-
-
-def _takedown_mark(taken_down: bool, revoked: bool) -> str:
-    if revoked:
-        return "  [red]已撤销 / revoked[/red]"
-    return "  [red]已下架 / taken down[/red]" if taken_down else ""

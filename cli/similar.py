@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from cli.output import AsJson
+from cli.output import AsJson, takedown_mark
 from cli.runtime import registry_runtime
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def _show(found: SimilarWorks, *, as_json: bool) -> None:
             match.registrant or "-",
             _bits(match.distance.get("data")),
             _bits(match.distance.get("content")),
-            match.status + (" [red]taken down[/red]" if match.taken_down else ""),
+            match.status + takedown_mark(match.taken_down, match.revoked, lead=" "),
         )
     console.print(table)
 

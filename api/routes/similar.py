@@ -30,6 +30,7 @@ MATCH_EXAMPLE: dict[str, Any] = {
     "distance": {"data": 3, "content": 0},
     "status": "anchored",
     "taken_down": False,
+    "revoked": False,
 }
 ANSWER_EXAMPLE: dict[str, Any] = {
     "query": {"data": ISCC_EXAMPLE, "content": "ISCC:EAASME7NPBIWJOKN"},
@@ -50,6 +51,9 @@ class SimilarWorkOut(BaseModel):
     )
     status: str = Field(description="`pending` or `anchored`")
     taken_down: bool = Field(description="A takedown is in force (the work is still reported)")
+    revoked: bool = Field(
+        description="已撤销: a regulator revoked it for good (taken_down is then true as well)"
+    )
 
 
 class SimilarWorksOut(BaseModel):

@@ -21,6 +21,7 @@ from registry.content import ByteStream, describe
 from registry.core.errors import DistanceOutOfRange, InvalidInput, InvalidIscc
 from registry.core.models import Registration, Work
 from registry.core.states import REGISTRATION_WITHHELD
+from registry.core.views import is_revocation
 from registry.moderation.similarity import KINDS, MASK64, code_bits, near_codes
 
 _BASE32 = re.compile(r"[A-Z2-7]{1,120}")
@@ -50,6 +51,7 @@ class SimilarWork:
     distance: dict[str, int | None]  # kind → Hamming distance in bits (None: no such code)
     status: str  # pending, anchored
     taken_down: bool
+    revoked: bool  # a regulator revoked it for good (taken_down is then true as well)
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ def _match(registration: Registration, work: Work, wanted: dict[str, int]) -> Si
         distance=distance,
         status=registration.status,
         taken_down=registration.takedown_json is not None,
+        revoked=is_revocation(registration.takedown_json),
     )
 
 

@@ -99,6 +99,13 @@ def test_only_a_regulator_revokes_and_then_every_face_says_revoked(
         (fraud, True, True),
         (innocent, False, False),
     }
+    (registration,) = client.get("/v1/verify", params={"number": fraud}).json()["registrations"]
+    near = client.get(
+        "/v1/similar",
+        params={"iscc": registration["iscc_data"], "max_distance": 0},
+        headers=bearer(runtime, "platform"),
+    ).json()["matches"]
+    assert [(m["number"], m["taken_down"], m["revoked"]) for m in near] == [(fraud, True, True)]
 
     # The certificate is withheld, saying why.
     certificate = client.get(f"/v1/works/{fraud}/certificate.pdf", headers=publisher)
