@@ -186,18 +186,15 @@ def deploy_successor_suite(
     ``chain_client.migration``): built around its anchor, moderation and identity attestations,
     with the next generation, so imported liens and licences keep their ids. The other roles
     are granted as :func:`deploy_suite` grants them."""
+    shared = predecessor.as_sender(sender)
     return deploy_suite(
         sender,
         registrar=registrar,
         lenders=lenders,
         junior_liens_allowed=junior_liens_allowed,
-        registry_anchor=predecessor.registry_anchor.with_sender(sender),
-        moderation=predecessor.moderation.with_sender(sender),
-        identity_attestations=(
-            predecessor.identity_attestations.with_sender(sender)
-            if predecessor.identity_attestations
-            else None
-        ),
+        registry_anchor=shared.registry_anchor,
+        moderation=shared.moderation,
+        identity_attestations=shared.identity_attestations,
         generation=predecessor.rights_asset.generation() + 1,
         role_grant_delay=role_grant_delay,
     )
