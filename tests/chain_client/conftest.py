@@ -80,6 +80,11 @@ def as_actor(suite: Suite, actors: Actors, account: LocalAccount) -> Suite:
     return suite.as_sender(actors.sender(account))
 
 
+def chain_time(suite: Suite) -> int:
+    """The node's clock: the latest block's timestamp."""
+    return int(suite.rights_asset.w3.eth.get_block("latest")["timestamp"])
+
+
 def advance_time(w3: Web3, seconds: int) -> None:
     """Move the private node's clock (tests only: ``evm_*`` is Anvil's, not production's)."""
     w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]

@@ -20,13 +20,9 @@ from chain_client.moderation import asset_target
 from chain_client.pledges import PledgeTerms, currency_code, registration_number
 from chain_client.rights_assets import Right, Tokenized, rights_mask
 from chain_client.suite import Suite, deploy_successor_suite
-from tests.chain_client.conftest import Actors, advance_time, as_actor, tokenize
+from tests.chain_client.conftest import Actors, advance_time, as_actor, chain_time, tokenize
 
 DAY = 24 * 3600
-
-
-def _now(suite: Suite) -> int:
-    return int(suite.rights_asset.w3.eth.get_block("latest")["timestamp"])
 
 
 def _pledge(suite: Suite, actors: Actors, asset: Tokenized, lender_key: str) -> int:
@@ -36,17 +32,17 @@ def _pledge(suite: Suite, actors: Actors, asset: Tokenized, lender_key: str) -> 
         lender=lender.address,
         amount=5_000_000_00,
         currency_code=currency_code("CNY"),
-        maturity=_now(suite) + 30 * DAY,
+        maturity=chain_time(suite) + 30 * DAY,
         official_registration_no=registration_number("2026-Z-00012345"),
     )
-    deadline = _now(suite) + 3600
+    deadline = chain_time(suite) + 3600
     signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
     pledges = as_actor(suite, actors, lender).pledges
     return pledges.pledge(terms, deadline=deadline, signature=signature).lien_id
 
 
 def _licence(suite: Suite, actors: Actors, asset: Tokenized, right: Right, **terms: object) -> int:
-    now = _now(suite)
+    now = chain_time(suite)
     values: dict[str, object] = {
         "asset_id": asset.asset_id,
         "licensee": actors.buyer.address,
@@ -75,7 +71,7 @@ def predecessor(suite: Suite, actors: Actors, leaves: list[bytes]) -> Suite:
     )
     junior = _pledge(suite, actors, pledged, "lender2")
     as_actor(suite, actors, actors.lender2).pledges.reduce_lien(junior, 1_000_00)
-    now = _now(suite)
+    now = chain_time(suite)
     _licence(suite, actors, licensed, Right.INFORMATION_NETWORK)
     _licence(suite, actors, licensed, Right.BROADCASTING, start=now + 30 * DAY, end=now + 60 * DAY)
     _licence(suite, actors, licensed, Right.REPRODUCTION, exclusive=False)
@@ -111,7 +107,7 @@ def test_sealed_suite_migrates_with_the_same_encumbrances(
     with pytest.raises(TransactionFailed) as early:
         predecessor.rights_asset.execute_seal()
     assert early.value.error_name == "SealNotReady"
-    advance_time(predecessor.rights_asset.w3, plan.seal.ready_at - _now(predecessor))
+    advance_time(predecessor.rights_asset.w3, plan.seal.ready_at - chain_time(predecessor))
 
     assert current_registrars(predecessor.rights_asset) == [actors.admin.address]
     sealed = execute_seal(predecessor.rights_asset)

@@ -32,14 +32,10 @@ from chain_client.pledges import (
 )
 from chain_client.rights_assets import Tokenized
 from chain_client.suite import Suite
-from tests.chain_client.conftest import Actors, advance_time, as_actor
+from tests.chain_client.conftest import Actors, advance_time, as_actor, chain_time
 
 DAY = 24 * 3600
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _now(suite: Suite) -> int:
-    return int(suite.pledges.w3.eth.get_block("latest")["timestamp"])
 
 
 def _terms(suite: Suite, asset: Tokenized, lender: str) -> PledgeTerms:
@@ -48,7 +44,7 @@ def _terms(suite: Suite, asset: Tokenized, lender: str) -> PledgeTerms:
         lender=lender,
         amount=5_000_000_00,
         currency_code=currency_code("CNY"),
-        maturity=_now(suite) + 30 * DAY,
+        maturity=chain_time(suite) + 30 * DAY,
         official_registration_no=registration_number("2026-Z-00012345"),
     )
 
@@ -58,7 +54,7 @@ def _pledge_with_consent(
 ) -> Pledged:
     lender = getattr(actors, lender_key)
     terms = _terms(suite, asset, lender.address)
-    deadline = _now(suite) + 3600
+    deadline = chain_time(suite) + 3600
     signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
     return as_actor(suite, actors, lender).pledges.pledge(
         terms, deadline=deadline, signature=signature
@@ -101,7 +97,7 @@ def test_owner_pledges_with_the_lenders_eth_account_offer(
     suite: Suite, actors: Actors, asset: Tokenized
 ) -> None:
     terms = _terms(suite, asset, actors.lender.address)
-    deadline = _now(suite) + 3600
+    deadline = chain_time(suite) + 3600
     typed = offer_typed_data(
         terms,
         nonce=0,
@@ -137,7 +133,7 @@ def test_owner_pledges_with_the_lenders_eth_account_offer(
 
 def test_replayed_consent_is_refused(suite: Suite, actors: Actors, asset: Tokenized) -> None:
     terms = _terms(suite, asset, actors.lender.address)
-    deadline = _now(suite) + 3600
+    deadline = chain_time(suite) + 3600
     signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
     lender = as_actor(suite, actors, actors.lender)
     first = lender.pledges.pledge(terms, deadline=deadline, signature=signature)
@@ -151,7 +147,7 @@ def test_replayed_consent_is_refused(suite: Suite, actors: Actors, asset: Tokeni
 
 def test_expired_consent_is_refused(suite: Suite, actors: Actors, asset: Tokenized) -> None:
     terms = _terms(suite, asset, actors.lender.address)
-    deadline = _now(suite) + 60
+    deadline = chain_time(suite) + 60
     signature = suite.pledges.sign_consent(actors.owner, terms, deadline=deadline)
     advance_time(suite.pledges.w3, 120)
     with pytest.raises(TransactionFailed) as caught:
@@ -251,7 +247,7 @@ def test_lender_pledges_with_the_owners_ethers_signature(
     suite: Suite, actors: Actors, asset: Tokenized
 ) -> None:
     terms = _terms(suite, asset, actors.lender.address)
-    deadline = _now(suite) + 3600
+    deadline = chain_time(suite) + 3600
     nonce = suite.pledges.nonces(actors.owner.address)
     request = {
         "privateKey": "0x" + bytes(actors.owner.key).hex(),
@@ -293,7 +289,7 @@ def test_a_lien_moves_to_another_lender_only_with_both_lenders(
 ) -> None:
     pledged = _pledge_with_consent(suite, actors, asset, "lender")
     old, new = as_actor(suite, actors, actors.lender), as_actor(suite, actors, actors.lender2)
-    deadline = _now(suite) + 3600
+    deadline = chain_time(suite) + 3600
     # The new lender signs its own consent and sends it: not the old lender's consent.
     own = suite.pledges.sign_lien_transfer(
         actors.lender2, pledged.lien_id, from_=actors.lender.address, to=actors.lender2.address,
@@ -319,7 +315,7 @@ def test_a_lien_moves_to_another_lender_only_with_both_lenders(
     assert suite.pledges.lien_of(pledged.lien_id).amount == 1_000
 
     proposed = suite.pledges.propose_lender_recovery(pledged.lien_id, actors.lender.address)
-    assert proposed.executable_at == _now(suite) + RECOVERY_DELAY
+    assert proposed.executable_at == chain_time(suite) + RECOVERY_DELAY
     assert suite.pledges.pending_recovery(pledged.lien_id) is not None
     new.pledges.cancel_lender_recovery(pledged.lien_id)
     assert suite.pledges.pending_recovery(pledged.lien_id) is None
@@ -356,12 +352,12 @@ def test_an_attested_registration_ranks_a_lien_before_unregistered_ones(
     number = registration_number("2026-Z-00099999")
     with pytest.raises(TransactionFailed) as lender_attests:
         as_actor(suite, actors, actors.lender2).pledges.attest_registration(
-            junior.lien_id, number, _now(suite)
+            junior.lien_id, number, chain_time(suite)
         )
     assert lender_attests.value.error_name == "AccessControlUnauthorizedAccount"
     suite.pledges.grant_role(REGISTRY_AUTHORITY_ROLE, actors.regulator.address)
     authority = as_actor(suite, actors, actors.regulator)
-    attested = authority.pledges.attest_registration(junior.lien_id, number, _now(suite) - 60)
+    attested = authority.pledges.attest_registration(junior.lien_id, number, chain_time(suite) - 60)
     assert attested.official_registration_no == number
     assert [r.lien_id for r in suite.pledges.active_liens(asset.asset_id)] == [
         junior.lien_id,

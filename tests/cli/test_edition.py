@@ -16,12 +16,11 @@ from typer.testing import CliRunner
 
 from cli.launcher import AnvilProcess
 from cli.main import app
-from registry.core.database import migrate
 from registry.core.models import Edition, EditionGift
-from registry.platform.runtime import Runtime, build_runtime
+from registry.platform.runtime import Runtime
 from tests.chain_client.conftest import ROLE_KEYS
+from tests.cli.conftest import environment_runtime
 from tests.cli.test_pledge import PASSWORD, keystore
-from tests.conftest import make_settings
 from tests.registry.editions.test_service import COVER, _count, _reader, _work
 
 runner = CliRunner()
@@ -34,14 +33,10 @@ def runtime(
     tmp_path: Path, database_url: str, anvil: AnvilProcess, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Runtime]:
     """The runtime the CLI builds from the environment (same data directory, same suite)."""
-    monkeypatch.setenv("BANQUAN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("BANQUAN_DATABASE_URL", database_url)
-    monkeypatch.setenv("BANQUAN_CHAIN_RPC_URL", anvil.rpc_url)
-    monkeypatch.setenv("BANQUAN_KEYSTORE_PASSWORD", PASSWORD)
-    built = build_runtime(make_settings(tmp_path / "data", database_url, anvil.rpc_url))
-    migrate(built.engine)
-    yield built
-    built.close()
+    with environment_runtime(
+        tmp_path, database_url, anvil.rpc_url, monkeypatch, BANQUAN_KEYSTORE_PASSWORD=PASSWORD
+    ) as built:
+        yield built
 
 
 def invoke(*args: str, code: int = 0) -> dict[str, Any]:

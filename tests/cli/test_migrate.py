@@ -17,10 +17,10 @@ from chain_client.migration import execute_seal, prepare_migration
 from chain_client.suite import deploy_successor_suite
 from cli.launcher import AnvilProcess
 from cli.main import app
-from registry.core.database import migrate
-from registry.platform.runtime import Runtime, build_runtime
+from registry.platform.runtime import Runtime
 from tests.chain_client.conftest import ROLE_KEYS, advance_time, tokenize
-from tests.conftest import free_port, make_settings
+from tests.cli.conftest import environment_runtime
+from tests.conftest import free_port
 
 runner = CliRunner()
 OWNER = Account.from_key(ROLE_KEYS["owner"])
@@ -39,13 +39,8 @@ def runtime(
     tmp_path: Path, database_url: str, anvil: AnvilProcess, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Runtime]:
     """The runtime the CLI builds from the environment (same data directory, same suite)."""
-    monkeypatch.setenv("BANQUAN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("BANQUAN_DATABASE_URL", database_url)
-    monkeypatch.setenv("BANQUAN_CHAIN_RPC_URL", anvil.rpc_url)
-    built = build_runtime(make_settings(tmp_path / "data", database_url, anvil.rpc_url))
-    migrate(built.engine)
-    yield built
-    built.close()
+    with environment_runtime(tmp_path, database_url, anvil.rpc_url, monkeypatch) as built:
+        yield built
 
 
 def test_migrate_suite_copies_every_asset_once_the_suite_is_sealed(runtime: Runtime) -> None:

@@ -24,13 +24,13 @@ from crypto.secp256k1 import Secp256k1PrivateKey
 from crypto.signing import KeySigner
 from registry.assets.rights_assets import tokenize
 from registry.content.ingest import describe
-from registry.core.database import migrate
 from registry.core.metadata import WorkMetadata
-from registry.platform.runtime import Runtime, build_runtime
+from registry.platform.runtime import Runtime
 from registry.registration.claims import ClientSignedClaim, claim_for
 from registry.registration.registrar import Registrar
 from tests.chain_client.conftest import ROLE_KEYS, advance_time
-from tests.conftest import free_port, make_settings
+from tests.cli.conftest import environment_runtime
+from tests.conftest import free_port
 
 runner = CliRunner()
 DAY = 24 * 3600
@@ -52,14 +52,10 @@ def runtime(
     tmp_path: Path, database_url: str, anvil: AnvilProcess, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Runtime]:
     """The runtime the CLI builds from the environment (same data directory, same suite)."""
-    monkeypatch.setenv("BANQUAN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("BANQUAN_DATABASE_URL", database_url)
-    monkeypatch.setenv("BANQUAN_CHAIN_RPC_URL", anvil.rpc_url)
-    monkeypatch.setenv("BANQUAN_KEYSTORE_PASSWORD", PASSWORD)
-    built = build_runtime(make_settings(tmp_path / "data", database_url, anvil.rpc_url))
-    migrate(built.engine)
-    yield built
-    built.close()
+    with environment_runtime(
+        tmp_path, database_url, anvil.rpc_url, monkeypatch, BANQUAN_KEYSTORE_PASSWORD=PASSWORD
+    ) as built:
+        yield built
 
 
 def keystore(tmp_path: Path, account: LocalAccount) -> str:

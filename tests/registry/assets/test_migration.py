@@ -28,7 +28,7 @@ from registry.assets.migration import migrate_suite
 from registry.core import errors
 from registry.core.models import ChainAsset, ChainLicence, ChainLien
 from registry.platform.runtime import Runtime
-from tests.chain_client.conftest import advance_time, tokenize
+from tests.chain_client.conftest import advance_time, chain_time, tokenize
 from tests.conftest import free_port
 
 DAY = 24 * 3600
@@ -41,10 +41,6 @@ def anvil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnvilProcess]:
     workdir = tmp_path_factory.mktemp("migration-anvil")
     with AnvilProcess(port=free_port(), workdir=workdir) as node:
         yield node
-
-
-def _now(suite: Suite) -> int:
-    return int(suite.rights_asset.w3.eth.get_block("latest")["timestamp"])
 
 
 @pytest.fixture
@@ -60,7 +56,7 @@ def predecessor(sender: TransactionSender) -> Suite:
             lender=sender.address,
             amount=100_000,
             currency_code=currency_code("CNY"),
-            maturity=_now(suite) + 30 * DAY,
+            maturity=chain_time(suite) + 30 * DAY,
             official_registration_no=registration_number("2026-Z-1"),
         )
     )
@@ -77,7 +73,7 @@ def test_every_asset_of_the_sealed_suite_is_copied_once(
     predecessor: Suite, plan: tuple[Suite, MigrationPlan]
 ) -> None:
     successor, migration = plan
-    advance_time(predecessor.rights_asset.w3, migration.seal.ready_at - _now(predecessor))
+    advance_time(predecessor.rights_asset.w3, migration.seal.ready_at - chain_time(predecessor))
     execute_seal(predecessor.rights_asset)
 
     outcome = migrate_suite(predecessor, migration.migrator.address.lower())
@@ -146,7 +142,7 @@ def test_the_follower_records_the_migrated_suite_as_it_recorded_the_sealed_one(
 ) -> None:
     successor, migration = plan
     licensed = tokenized_asset_ids(predecessor.rights_asset)[1]
-    now = _now(predecessor)
+    now = chain_time(predecessor)
     predecessor.licences.grant(
         LicenceTerms(
             asset_id=licensed,
@@ -158,7 +154,7 @@ def test_the_follower_records_the_migrated_suite_as_it_recorded_the_sealed_one(
             exclusive=True,
         )
     )
-    advance_time(predecessor.rights_asset.w3, migration.seal.ready_at - _now(predecessor))
+    advance_time(predecessor.rights_asset.w3, migration.seal.ready_at - chain_time(predecessor))
     execute_seal(predecessor.rights_asset)
     before = _followed_state(runtime.sessions, predecessor)
     assert len(before["assets"]) == 2  # type: ignore[arg-type]
