@@ -12,8 +12,7 @@ from api import examples
 from api.dependencies import RuntimeDep
 from api.schemas import ErrorOut, RegistrationOut, VerificationOut
 from registry.core.errors import RegistryError
-from registry.platform import Runtime
-from registry.proofs import MAX_BULK_DIGESTS
+from registry.proofs import MAX_BULK_DIGESTS, Proofs
 
 router = APIRouter(prefix="/v1/verify", tags=["verification"])
 
@@ -59,17 +58,21 @@ async def verify_digest(
     """Look content up by exactly one of ``sha256``, ``sm3``, ``cid``, ``isbn`` and ``number``."""
     # The runtime read from the app state, not solved as a dependency: the busiest route spares
     # the dependency's solving on every request.
-    runtime: Runtime = request.app.state.runtime
-    # The lookup and the answer's JSON in one thread-pool hop, the bytes sent as they are: the
-    # same bytes the framework would make of the model (``dump_json``), without its second hop
-    # and its validation of what was just built.
+    proofs = request.app.state.runtime.proofs
+    # The lookup and the answer's JSON together, the bytes sent as they are: the same bytes the
+    # framework would make of the model (``dump_json``), without its validation of what was just
+    # built. A local lookup (SQLite) runs right here: with 100 clients, a hop to the thread pool
+    # and back cost more CPU than the lookup and tripled the CPU a request took (measured: 2.5 ms
+    # against 0.9). One over the network waits for its round trip in a thread.
+    if proofs.local_lookups:
+        return _verification(proofs, sha256=sha256, sm3=sm3, cid=cid, isbn=isbn, number=number)
     return await run_in_threadpool(
-        _verification, runtime, sha256=sha256, sm3=sm3, cid=cid, isbn=isbn, number=number
+        _verification, proofs, sha256=sha256, sm3=sm3, cid=cid, isbn=isbn, number=number
     )
 
 
-def _verification(runtime: Runtime, **identifiers: str | None) -> Response:
-    views = runtime.proofs.find(**identifiers)
+def _verification(proofs: Proofs, **identifiers: str | None) -> Response:
+    views = proofs.find(**identifiers)
     answer = VerificationOut(registered=True, registrations=[RegistrationOut.of(v) for v in views])
     return Response(answer.model_dump_json(by_alias=True), media_type="application/json")
 

@@ -251,6 +251,7 @@ class Runtime:
             operator_name=self.settings.operator_name,
             timestamper=timestamper_for(self.settings, self.sessions, self.now),
             moderation_contract=self.known_moderation_address,
+            local_lookups=self.engine.dialect.name == "sqlite",
         )
 
     @property

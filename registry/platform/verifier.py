@@ -47,5 +47,6 @@ def build_verifier(settings: Settings) -> Verifier:
         anchor_client=lambda: anchor_reader(settings),
         public_base_url=settings.public_base_url,
         operator_name=settings.operator_name,
+        local_lookups=engine.dialect.name == "sqlite",
     )
     return Verifier(settings=settings, engine=engine, proofs=proofs)

@@ -37,7 +37,11 @@ class Proofs:
     ``anchor_client`` gives the ``RegistryAnchor`` in use when one is known (never deploying),
     or a read-only reader of it;
     ``timestamper`` the configured TSA, if any; ``public_base_url`` where certificates point;
-    ``operator_name`` who issues them.
+    ``operator_name`` who issues them; ``local_lookups`` whether a lookup reads a database file
+    on this machine (SQLite in WAL mode, where a read does not wait for a writer): a tenth of a
+    millisecond, short enough for an API to run it on its event loop rather than pay a hop to a
+    worker thread, which costs more than the lookup. A lookup over the network (PostgreSQL)
+    waits for its round trip and goes to a thread.
     """
 
     sessions: sessionmaker[Session]
@@ -46,6 +50,7 @@ class Proofs:
     operator_name: str
     timestamper: Timestamper | None = None
     moderation_contract: Callable[[], str | None] = lambda: None  # named in bundles
+    local_lookups: bool = False
 
     def registration(self, number: str) -> RegistrationView:
         """Registration ``number``; :class:`RegistrationNotFound` if there is none."""

@@ -5,6 +5,7 @@ verification path."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,23 @@ def test_verification_answers_as_before_with_its_routes_first(runtime: Runtime) 
         assert bulk.status_code == 200
         assert bulk.json()["registered"] == 0
         assert client.get("/health").status_code == 200
+
+
+def test_lookups_run_on_the_event_loop_only_where_they_cannot_wait(runtime: Runtime) -> None:
+    # On SQLite the route looks up on the event loop (no thread hop): it may, because a read in
+    # WAL mode never waits for a writer. Hold the write lock and ask. PostgreSQL lookups wait
+    # for their round trip, in a thread.
+    if runtime.engine.dialect.name != "sqlite":
+        assert not runtime.proofs.local_lookups
+        return
+    assert runtime.proofs.local_lookups
+    app = create_app(runtime=runtime, run_batcher=False)
+    with TestClient(app) as client, runtime.engine.connect() as writer:
+        writer.exec_driver_sql("BEGIN IMMEDIATE")
+        writer.exec_driver_sql("DELETE FROM registrations")
+        started = time.monotonic()
+        answer = client.get("/v1/verify", params={"sha256": "cd" * 32})
+        waited = time.monotonic() - started
+        writer.exec_driver_sql("ROLLBACK")
+    assert answer.json()["code"] == "digest_not_registered"
+    assert waited < 5  # the busy timeout is 30 s: a read that waited would take that long
