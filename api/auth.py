@@ -21,6 +21,7 @@ from registry.access import (
     check_signed_request,
     record_write,
 )
+from registry.core.errors import DatabaseUnavailable
 from registry.platform import Runtime
 from registry.registration import Caller as WorksCaller
 
@@ -182,8 +183,9 @@ class AuditLog(HttpMiddleware):
                 path=scope["path"],
                 status=status,
                 now=runtime.now,
+                committer=runtime.committer,
             )
-        except (OperationalError, InterfaceError):
+        except (OperationalError, InterfaceError, DatabaseUnavailable):
             # The database is down or full: the answer (a 503, or a 201 that committed just
             # before) stands; the line goes to the server log instead.
             audit_log.warning(

@@ -36,6 +36,7 @@ from registry.core.errors import (
     StaleRequest,
     Unauthenticated,
 )
+from registry.core.group_commit import GroupCommitter
 from registry.core.models import ApiKey, AuditEntry, RequestNonce
 
 KEY_PREFIX = "bq"
@@ -267,12 +268,19 @@ def record_write(
     path: str,
     status: int,
     now: Callable[[], datetime],
+    committer: GroupCommitter | None = None,
 ) -> None:
-    """One line of the audit log: who wrote what, and how it ended."""
+    """One line of the audit log: who wrote what, and how it ended; kept (committed) on return.
+
+    With a ``committer`` the line shares the durable commit of whatever else concurrent requests
+    commit meanwhile: on its own, each write request paid a commit (a WAL fsync) of its own after
+    its work, and on SQLite queued for the one writer lock with the registrations' batches."""
+    line = AuditEntry(key_id=key_id, method=method, path=path[:500], status=status, at=now())
+    if committer is not None:
+        committer.run(lambda session: session.add(line))
+        return
     with unit_of_work(sessions) as session:
-        session.add(
-            AuditEntry(key_id=key_id, method=method, path=path[:500], status=status, at=now())
-        )
+        session.add(line)
 
 
 def audit_log(sessions: sessionmaker[Session], *, limit: int = 1000) -> list[AuditEntry]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.access.keys import (
     Scope,
@@ -20,6 +22,7 @@ from registry.core.errors import (
     MissingScope,
     Unauthenticated,
 )
+from registry.core.group_commit import CommitterClosed
 from registry.core.models import ApiKey, AuditEntry
 from registry.platform.runtime import Runtime
 
@@ -90,3 +93,25 @@ def test_writes_are_recorded(runtime: Runtime) -> None:
         "/v1/works",
         201,
     )
+
+
+def test_concurrent_writes_are_recorded_through_the_group_committer(runtime: Runtime) -> None:
+    # Each line is committed when record_write returns, the lines of concurrent requests
+    # sharing commits; once the committer is closed (the process stops), it refuses and
+    # records nothing.
+    def write(index: int) -> None:
+        record_write(
+            runtime.sessions, key_id=f"k{index}", method="POST", path=f"/v1/works/{index}",
+            status=201, now=runtime.now, committer=runtime.committer,
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, range(40)))
+    with runtime.sessions() as session:
+        keys = set(session.scalars(select(AuditEntry.key_id)))
+    assert keys == {f"k{index}" for index in range(40)}
+    runtime.committer.close()
+    with pytest.raises(CommitterClosed):
+        write(40)
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) == 40
