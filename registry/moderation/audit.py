@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -53,6 +53,16 @@ def entry_digest(
     return hashlib.sha256(bytes.fromhex(prev_digest) + body).hexdigest()
 
 
+@dataclass(frozen=True)
+class AuditLine:
+    """An entry to append: who did what to which subject, with what payload."""
+
+    actor: str
+    action: str
+    subject: str
+    payload: Mapping[str, object]
+
+
 def append_audit(
     session: Session,
     *,
@@ -63,24 +73,41 @@ def append_audit(
     at: datetime,
 ) -> ModerationAuditEntry:
     """Add one entry in ``session``'s transaction, chained onto the last one."""
+    return append_audits(session, [AuditLine(actor, action, subject, payload)], at=at)[0]
+
+
+def append_audits(
+    session: Session, lines: Sequence[AuditLine], *, at: datetime
+) -> list[ModerationAuditEntry]:
+    """Add ``lines`` in order in ``session``'s transaction, the first chained onto the last entry
+    and each onto the one before: one lock, one read of the chain's head and one flush for all
+    (a registration appends its hook results and its own entry together)."""
+    if not lines:
+        return []
     take_write_lock(session, AUDIT_LOCK_KEY)
     last = session.scalar(
         select(ModerationAuditEntry.digest).order_by(ModerationAuditEntry.id.desc()).limit(1)
     )
     prev = last or GENESIS
-    normalized = json.loads(json.dumps(dict(payload), ensure_ascii=False, default=str))
-    entry = ModerationAuditEntry(
-        at=at,
-        actor=actor,
-        action=action,
-        subject=subject,
-        payload_json=json.dumps(normalized, ensure_ascii=False, sort_keys=True),
-        prev_digest=prev,
-        digest=entry_digest(prev, at, actor, action, subject, normalized),
-    )
-    session.add(entry)
+    entries = []
+    for line in lines:
+        normalized = json.loads(json.dumps(dict(line.payload), ensure_ascii=False, default=str))
+        entry = ModerationAuditEntry(
+            at=at,
+            actor=line.actor,
+            action=line.action,
+            subject=line.subject,
+            payload_json=json.dumps(normalized, ensure_ascii=False, sort_keys=True),
+            prev_digest=prev,
+            digest=entry_digest(prev, at, line.actor, line.action, line.subject, normalized),
+        )
+        entries.append(entry)
+        prev = entry.digest
+    # Added one by one: the unit of work inserts them in this order, so ids follow the chain.
+    for entry in entries:
+        session.add(entry)
     session.flush()
-    return entry
+    return entries
 
 
 @dataclass(frozen=True)

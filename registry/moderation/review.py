@@ -44,7 +44,7 @@ from registry.core.states import (
     ReviewItemStatus,
 )
 from registry.core.views import view_of
-from registry.moderation.audit import append_audit
+from registry.moderation.audit import AuditLine, append_audit, append_audits
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
 from registry.moderation.hooks import (
     MAX_TEXT_BYTES,
@@ -128,7 +128,7 @@ def record_moderation(
     session.add_all(index_rows(work.id, work.iscc_data, work.iscc_content))
     if gate is None or outcome is None:
         return
-    item = _keep_hook_results(
+    _keep_hook_results(
         session,
         "registration",
         (registration.id, registration.number),
@@ -136,14 +136,12 @@ def record_moderation(
         outcome,
         at,
         decision_reason="; ".join(r for res in outcome.results for r in res.reasons) or None,
-    )
-    append_audit(
-        session,
-        actor=HOOKS,
-        action=f"registration.{registration.status}",
-        subject=f"registration:{registration.number}",
-        payload={"review_item": item.id, "submitted_by": gate.submitted_by},
-        at=at,
+        then=lambda item: AuditLine(
+            actor=HOOKS,
+            action=f"registration.{registration.status}",
+            subject=f"registration:{registration.number}",
+            payload={"review_item": item.id, "submitted_by": gate.submitted_by},
+        ),
     )
 
 
@@ -730,10 +728,11 @@ def _keep_hook_results(
     at: datetime,
     *,
     decision_reason: str | None = None,
+    then: Callable[[ReviewItem], AuditLine] | None = None,
 ) -> ReviewItem:
     """The review item of what the hooks said of a ``registration`` (id, number) or of its
     publication (``kind``): open when they held it, decided by them otherwise; with one audit
-    line per hook result, in the order the hooks ran."""
+    line per hook result, in the order the hooks ran, and ``then``'s line of the item after them."""
     registration_id, number = registration
     decided = outcome.verdict is not Verdict.HOLD
     item = ReviewItem(
@@ -749,15 +748,13 @@ def _keep_hook_results(
     )
     session.add(item)
     session.flush()
-    for result in outcome.results:
-        append_audit(
-            session,
-            actor=f"hook:{result.hook}",
-            action="hook.result",
-            subject=f"{kind}:{number}",
-            payload=result.to_json(),
-            at=at,
-        )
+    lines = [
+        AuditLine(f"hook:{result.hook}", "hook.result", f"{kind}:{number}", result.to_json())
+        for result in outcome.results
+    ]
+    if then is not None:
+        lines.append(then(item))
+    append_audits(session, lines, at=at)
     return item
 
 
