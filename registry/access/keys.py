@@ -181,8 +181,19 @@ def authenticate(
     key_id, _, secret = rest.partition("_")
     if prefix != KEY_PREFIX or not key_id or not secret:
         raise Unauthenticated("malformed API key")
+    # The columns alone, without an ORM entity: every request asks.
     with sessions() as session:
-        key = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
+        key = session.execute(
+            select(
+                ApiKey.secret_sha256,
+                ApiKey.revoked_at,
+                ApiKey.ip_allowlist,
+                ApiKey.signing_key,
+                ApiKey.scopes,
+                ApiKey.name,
+                ApiKey.party_id,
+            ).where(ApiKey.key_id == key_id)
+        ).one_or_none()
     digest = hashlib.sha256(secret.encode()).hexdigest()
     if key is None or not hmac.compare_digest(digest, key.secret_sha256):
         raise Unauthenticated("unknown API key")

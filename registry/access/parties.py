@@ -337,11 +337,21 @@ def party_addresses(
 
 
 def party_address(session: Session, party_row: int | None) -> str | None:
-    """The party's first active chain address (linked, or of a secp256k1 key), if any."""
+    """The party's first active chain address (linked, or of a secp256k1 key), if any: the
+    first of :attr:`PartyView.addresses`, read as one column (every registration asks)."""
     if party_row is None:
         return None
-    addresses = _view(session, session.get_one(Party, party_row)).addresses
-    return addresses[0] if addresses else None
+    first = session.scalar(
+        select(PartyKey.identifier)
+        .where(
+            PartyKey.party_id == party_row,
+            PartyKey.revoked_at.is_(None),
+            PartyKey.kind != PartyKeyKind.SM2.value,
+        )
+        .order_by(PartyKey.id)
+        .limit(1)
+    )
+    return None if first is None else address_of(first)
 
 
 def party_pk(session: Session, party_id: str) -> int:

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
+from crypto.secp256k1 import Secp256k1PublicKey
 from crypto.signing import KeySigner, generate_private_key
 from registry.access import (
     create_api_key,
@@ -18,7 +19,7 @@ from registry.access import (
     revoke_key,
     revoke_party,
 )
-from registry.access.parties import check_asset_owner, key_identifier
+from registry.access.parties import check_asset_owner, key_identifier, party_address
 from registry.core.errors import (
     InvalidAddress,
     InvalidInput,
@@ -29,7 +30,7 @@ from registry.core.errors import (
     SignerOfAnotherParty,
 )
 from registry.core.metadata import WorkMetadata
-from registry.core.models import Registration
+from registry.core.models import Party, Registration
 from registry.platform.runtime import Runtime
 from registry.registration.own_works import Caller, list_own_registrations, require_own
 from registry.registration.registrar import Registrar
@@ -255,3 +256,33 @@ def test_an_sm2_signed_claim_binds_the_registration_to_its_partys_address(
             ).all()
         )
     assert controllers == {bound: ADDRESS, unbound: None, custodial: None}
+
+
+def test_party_address_is_the_first_of_the_party_addresses(runtime: Runtime) -> None:
+    # A registration's controller comes from party_address: one column read, which must agree
+    # with the party's view as keys are linked and revoked.
+    sm2 = generate_private_key("sm2").public_key
+    secp = generate_private_key("secp256k1").public_key
+    party = create_party(
+        runtime.sessions, public_name="测试出版社", keys=[key_identifier(sm2)], now=runtime.now
+    )
+
+    def first() -> str | None:
+        with runtime.sessions() as session:
+            row = session.scalar(select(Party.id).where(Party.party_id == party.party_id))
+            return party_address(session, row)
+
+    def expected() -> str | None:
+        addresses = describe_party(runtime.sessions, party.party_id).addresses
+        return addresses[0] if addresses else None
+
+    assert first() is None  # an SM2 key has no chain address
+    assert expected() is None
+    link_key(runtime.sessions, party.party_id, f"address:{ADDRESS}", now=runtime.now)
+    link_key(runtime.sessions, party.party_id, key_identifier(secp), now=runtime.now)
+    assert first() == expected() == ADDRESS
+    view = describe_party(runtime.sessions, party.party_id)
+    revoke_key(runtime.sessions, party.party_id, view.keys[1].fingerprint, now=runtime.now)
+    assert first() == expected() == Secp256k1PublicKey.from_bytes(secp.to_bytes()).address
+    with runtime.sessions() as session:
+        assert party_address(session, None) is None
