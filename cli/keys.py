@@ -10,7 +10,7 @@ import json
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, overload
 
 import typer
 from rich.console import Console
@@ -77,6 +77,10 @@ def open_keystore(path: Path, password_file: Path | None) -> PrivateKey:
     return decrypt_key(read_keystore(path), read_password(password_file, confirm=False))
 
 
+@overload
+def signer_from(path: Path, password_file: Path | None) -> KeySigner: ...
+@overload
+def signer_from(path: Path | None, password_file: Path | None) -> KeySigner | None: ...
 def signer_from(path: Path | None, password_file: Path | None) -> KeySigner | None:
     """A signer over ``path``'s key (None without one); a refusal exits 2 with its reason."""
     if path is None:

@@ -328,9 +328,7 @@ def _acting_identifier(path: Path, password_file: Path | None) -> str:
     from cli.keys import signer_from
     from registry.access.parties import key_identifier
 
-    signer = signer_from(path, password_file)
-    assert signer is not None  # a path was given
-    return key_identifier(signer.public_key)
+    return key_identifier(signer_from(path, password_file).public_key)
 
 
 def _proof_signer(path: Path, password_file: Path | None) -> KeySigner:
@@ -341,7 +339,6 @@ def _proof_signer(path: Path, password_file: Path | None) -> KeySigner:
     from crypto.sm2 import SM2PrivateKey
 
     signer = signer_from(path, password_file)
-    assert signer is not None
     key = signer.private_key
     if isinstance(key, SM2PrivateKey):
         return KeySigner(SM2PrivateKey.from_bytes(key.to_bytes()))

@@ -132,11 +132,10 @@ RAW_EXAMPLE = "0x02f8b1827a6904843b9aca00…"
 def _signed_example(model: type[BaseModel]) -> ConfigDict:
     """The configuration of ``model``'s signed form: its example with the signed bytes beside."""
     extra = model.model_config.get("json_schema_extra")
-    assert isinstance(extra, dict)
-    examples = extra["examples"]
-    assert isinstance(examples, list)
-    example = examples[0]
-    assert isinstance(example, dict)
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    example = examples[0] if isinstance(examples, list) and examples else None
+    if not isinstance(example, dict):
+        raise TypeError(f"{model.__name__} has no example to sign")
     return with_example({**example, "raw_transaction": RAW_EXAMPLE}, populate_by_name=True)
 
 

@@ -261,8 +261,7 @@ def party_of_key(session: Session, identifier: str) -> Party | None:
     key = session.scalar(select(PartyKey).where(PartyKey.identifier == identifier))
     if key is None:
         return None
-    party = session.get(Party, key.party_id)
-    assert party is not None  # a foreign key
+    party = session.get_one(Party, key.party_id)  # a foreign key
     if key.revoked_at is not None or party.revoked_at is not None:
         raise PartyRevoked(
             "this key was revoked: it signs nothing more for its party",

@@ -360,8 +360,8 @@ class Editions:
         """
         address = self.reader_address(party_id)
         with self.sessions() as session:
-            party = session.scalar(select(Party).where(Party.party_id == party_id))
-            assert party is not None  # reader_address found it
+            # reader_address found it.
+            party = session.scalars(select(Party).where(Party.party_id == party_id)).one()
             attestation = session.scalar(
                 select(PartyAttestation)
                 .where(PartyAttestation.party_id == party.id)
@@ -674,13 +674,12 @@ class Editions:
                 )
             )
             row = self._copy_row(edition.id, edition_id, copy)
-            batch = session.scalar(
+            batch = session.scalars(  # a copy row is written with its batch
                 select(EditionBatch).where(
                     EditionBatch.edition_id == edition.id,
                     EditionBatch.batch_index == row.batch_index,
                 )
-            )
-            assert batch is not None  # a copy row is written with its batch
+            ).one()
         work = get_registration(self.sessions, number)
         if work.takedown is not None:
             raise EditionTakenDown(
@@ -856,13 +855,12 @@ class Editions:
     def _proof(self, edition_row: int, edition_id: int, row: EditionCopy) -> list[bytes]:
         """The proof of the copy's leaf in its issue batch (holders as issued)."""
         with self.sessions() as session:
-            batch = session.scalar(
+            batch = session.scalars(  # a copy row is written with its batch
                 select(EditionBatch).where(
                     EditionBatch.edition_id == edition_row,
                     EditionBatch.batch_index == row.batch_index,
                 )
-            )
-            assert batch is not None
+            ).one()
             if batch.allow_list and row.held:
                 return []  # claimed: the contract holds its record, the leaf proves nothing more
             first, count = batch.first_copy, batch.count

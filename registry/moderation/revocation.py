@@ -28,6 +28,7 @@ from chain_client.registry_anchor import REGULATOR_ROLE, RegistryAnchorClient
 from registry.core.chain_refusals import chain_refusals
 from registry.core.database import unit_of_work
 from registry.core.errors import AuthorityTooLow
+from registry.core.models import Registration
 from registry.core.views import REVOCATION, refuse_if_revoked
 from registry.moderation.audit import append_audit
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
@@ -100,8 +101,7 @@ def revoke_registration(
         "taken_down_at": at.isoformat(),
     }
     with unit_of_work(sessions) as session:
-        row = _registration(session, leaf)
-        assert row.id == registration_id
+        row = session.get_one(Registration, registration_id)
         row.takedown_json = json.dumps(record, ensure_ascii=False)
         append_audit(
             session,
