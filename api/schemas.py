@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from datetime import datetime
 from typing import Annotated, Any, Protocol, TypeVar, get_type_hints
 
@@ -240,6 +241,29 @@ class RegistrationOut(BaseModel):
     @classmethod
     def of(cls, view: RegistrationView) -> RegistrationOut:
         return cls.model_validate(view)
+
+
+# The JSON of each live view's RegistrationOut, by the view's id; an entry leaves with its view.
+_REGISTRATION_JSON: dict[int, tuple[weakref.ref[RegistrationView], str]] = {}
+
+
+def registration_json(view: RegistrationView) -> str:
+    """``RegistrationOut.of(view).model_dump_json(by_alias=True)``, made once per view.
+
+    Lookups share their views while the rows do not change (``views_of_content``), so the
+    answer of a registration is made once and sent again and again: building and dumping the
+    model is most of the CPU of a bulk answer. Views are frozen, so their JSON never changes."""
+    key = id(view)
+    kept = _REGISTRATION_JSON.get(key)
+    if kept is not None and kept[0]() is view:
+        return kept[1]
+    text = RegistrationOut.of(view).model_dump_json(by_alias=True)
+    _REGISTRATION_JSON[key] = (weakref.ref(view, lambda _gone: _forget(key)), text)
+    return text
+
+
+def _forget(key: int) -> None:
+    _REGISTRATION_JSON.pop(key, None)
 
 
 class RegistrationPageOut(BaseModel):

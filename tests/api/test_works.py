@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -13,7 +14,10 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import func, select
 
+from api import schemas
 from api.app import create_app
+from api.routes.verify import BulkItemOut, BulkVerificationOut
+from api.schemas import ErrorOut, RegistrationOut, VerificationOut, registration_json
 from chain_client.registry_anchor import RegistryAnchorClient
 from crypto.signing import KeySigner, generate_private_key
 from registry.content.ingest import describe, ingest
@@ -440,3 +444,55 @@ def test_register_by_the_cid_of_content_already_stored(
     assert (unknown.status_code, unknown.json()["code"]) == (404, "content_not_found")
     assert (malformed.status_code, malformed.json()["code"]) == (400, "invalid_digest")
     assert registrations(runtime) == before
+
+
+def test_verification_answers_are_the_models_json_byte_for_byte(
+    client: TestClient, runtime: Runtime
+) -> None:
+    # The verification routes write their JSON from each registration's JSON made once per view;
+    # the bytes must be those the response models give, whatever the digests asked.
+    for text in (b"answer one", b"answer one", b"answer two"):
+        client.post("/v1/works", files={"file": ("a.txt", text)}, data={"metadata": META})
+    one, two = (hashlib.sha256(text).hexdigest() for text in (b"answer one", b"answer two"))
+    asked = [one, "zz", 'a"\\\u00e9\u4e2d\u0007', two, "ab" * 32, one]
+    for _ in range(2):  # made, then served from the views' JSON
+        answer = client.post("/v1/verify/bulk", json={"algorithm": "sha256", "digests": asked})
+        result = runtime.proofs.verify_digests("sha256", asked)
+        expected = BulkVerificationOut(
+            algorithm=result.algorithm,
+            registered=result.registered,
+            results=[
+                BulkItemOut(
+                    digest=digest,
+                    registered=bool(views),
+                    registrations=[RegistrationOut.of(v) for v in views],
+                    error=None
+                    if (error := result.errors.get(position)) is None
+                    else ErrorOut(code=error.code, message=error.message, details=error.details),
+                )
+                for position, (digest, views) in enumerate(result.items)
+            ],
+        )
+        assert answer.content == expected.model_dump_json(by_alias=True).encode()
+        single = client.get("/v1/verify", params={"sha256": one})
+        views = runtime.proofs.find(sha256=one)
+        model = VerificationOut(
+            registered=True, registrations=[RegistrationOut.of(v) for v in views]
+        )
+        assert single.content == model.model_dump_json(by_alias=True).encode()
+    assert len(single.json()["registrations"]) == 2
+
+
+def test_a_registrations_json_is_kept_only_while_its_view_lives(
+    client: TestClient, runtime: Runtime
+) -> None:
+    client.post("/v1/works", files={"file": ("k.txt", b"kept json")}, data={"metadata": META})
+    number = client.get("/v1/works").json()["registrations"][0]["number"]
+    view = runtime.proofs.registration(number)  # a view of its own, not a shared one
+    made = registration_json(view)
+    assert registration_json(view) is made
+    assert json.loads(made)["number"] == number
+    kept = len(schemas._REGISTRATION_JSON)
+    del view
+    gc.collect()
+    assert len(schemas._REGISTRATION_JSON) == kept - 1
