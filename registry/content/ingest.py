@@ -259,17 +259,7 @@ def _read_through(stream: ByteStream, lanes: list[list[Consumer]], *, max_bytes:
             )
         return chunk
 
-    first = next_chunk()
-    second = next_chunk() if first else b""
-    if not second:
-        # One chunk at most (most uploads): starting threads would cost more than they save.
-        for lane in lanes if first else []:
-            for consume in lane:
-                consume(first)
-        return size
-    with ChunkFanout(lanes) as fanout:
-        fanout.feed(first)
-        fanout.feed(second)
+    with ChunkFanout(lanes) as fanout:  # one chunk (most uploads) is consumed in this thread
         while chunk := next_chunk():
             fanout.feed(chunk)
     return size

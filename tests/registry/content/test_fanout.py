@@ -1,5 +1,6 @@
 """Chunks fanned out to consumer threads: every lane sees every chunk in order, errors come back
-to the producer, and a slow consumer holds the producer back instead of memory growing."""
+to the producer, and a slow consumer holds the producer back instead of memory growing; what
+fits one read is consumed in the producer's thread, with the same results."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from registry.content.fanout import QUEUE_DEPTH, ChunkFanout, Consumer
+from registry.content.fanout import INLINE_BYTES, QUEUE_DEPTH, ChunkFanout, Consumer
 
 CHUNKS = [bytes([n]) * (n + 1) for n in range(50)]
 
@@ -24,17 +25,24 @@ def ignore(_chunk: bytes) -> None:
 
 
 def feed_all(
-    lanes: list[list[Consumer]], chunks: list[bytes], then: Callable[[], None] = lambda: None
+    lanes: list[list[Consumer]],
+    chunks: list[bytes],
+    then: Callable[[], None] = lambda: None,
+    *,
+    inline_bytes: int = 0,
 ) -> None:
-    with ChunkFanout(lanes) as fanout:
+    with ChunkFanout(lanes, inline_bytes=inline_bytes) as fanout:
         for chunk in chunks:
             fanout.feed(chunk)
         then()
 
 
-def test_every_lane_sees_every_chunk_in_order() -> None:
+@pytest.mark.parametrize("inline_bytes", [0, 100, INLINE_BYTES])
+def test_every_lane_sees_every_chunk_in_order(inline_bytes: int) -> None:
+    # Threads from the first chunk, from the chunk past 100 bytes, or none (all fit).
     seen: list[list[bytes]] = [[], [], []]
-    with ChunkFanout([[seen[0].append], [seen[1].append, seen[2].append]]) as fanout:
+    lanes: list[list[Consumer]] = [[seen[0].append], [seen[1].append, seen[2].append]]
+    with ChunkFanout(lanes, inline_bytes=inline_bytes) as fanout:
         for chunk in CHUNKS:
             fanout.feed(chunk)
     assert seen == [CHUNKS, CHUNKS, CHUNKS]
@@ -82,7 +90,7 @@ def test_a_slow_consumer_holds_the_producer_back() -> None:
 
     def produce() -> None:
         nonlocal fed
-        with ChunkFanout([[lambda _chunk: release.wait(10)]]) as fanout:
+        with ChunkFanout([[lambda _chunk: release.wait(10)]], inline_bytes=0) as fanout:
             for chunk in CHUNKS:
                 fanout.feed(chunk)
                 fed += 1
@@ -101,9 +109,46 @@ def test_a_slow_consumer_holds_the_producer_back() -> None:
     assert fed == len(CHUNKS)
 
 
-def test_no_thread_starts_until_a_chunk_is_fed() -> None:
-    with ChunkFanout([[ignore]]) as fanout:
-        assert lane_threads() == []
+def test_no_thread_starts_until_more_than_inline_bytes_are_fed() -> None:
+    with ChunkFanout([[ignore]], inline_bytes=1) as fanout:
         fanout.feed(b"x")
+        assert lane_threads() == []
+        fanout.feed(b"y")
         assert len(lane_threads()) == 1
     assert lane_threads() == []
+
+
+def test_what_fits_is_consumed_in_the_producers_thread_on_leaving() -> None:
+    consumed_in: list[str] = []
+    seen: list[bytes] = []
+
+    def consume(chunk: bytes) -> None:
+        consumed_in.append(threading.current_thread().name)
+        seen.append(chunk)
+
+    with ChunkFanout([[consume]]) as fanout:
+        fanout.feed(b"a" * (INLINE_BYTES - 1))
+        fanout.feed(b"b")
+        assert seen == []  # held until the end
+        assert lane_threads() == []
+    assert seen == [b"a" * (INLINE_BYTES - 1), b"b"]
+    assert set(consumed_in) == {threading.current_thread().name}
+
+
+def test_an_inline_consumer_error_is_raised_on_leaving() -> None:
+    def refuse(_chunk: bytes) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"), ChunkFanout([[refuse]]) as fanout:
+        fanout.feed(b"x")
+
+
+def test_a_producer_error_drops_the_held_chunks() -> None:
+    seen: list[bytes] = []
+
+    def unreadable() -> None:
+        raise ValueError("unreadable")
+
+    with pytest.raises(ValueError, match="unreadable"):
+        feed_all([[seen.append]], [b"x"], then=unreadable, inline_bytes=INLINE_BYTES)
+    assert seen == []
