@@ -282,7 +282,8 @@ class Registrar:
                         created_at=registered_at,
                     )
                 )
-            session.flush()
+            # Flushed with the moderation's rows (or by the commit): a key taken meanwhile by a
+            # concurrent request fails there, as an IntegrityError, as here.
             record_moderation(session, registration, moderation, outcome, registered_at)
             return registration_view(registration)
 
