@@ -5,10 +5,11 @@ name, many at once or one at a time, and kept in the content store (``uploaded``
 under a key of its own, so any API process can pick the job up) until the item is processed:
 registered by the :class:`~registry.registration.registrar.Registrar` under an
 idempotency key made of the job id and the item's position, so processing an item again after
-an interruption returns its first registration instead of a second one. Each item commits on
-its own, and one item's refusal never stops the others. Resuming a job processes every item
-that has a file and no result yet (including those whose registration failed for a reason that
-may pass, such as an unreachable content store).
+an interruption returns its first registration instead of a second one. Items are staged and
+processed side by side (``WORKERS`` at a time, their rows through the registrar's group
+commit); each item commits on its own, and one item's refusal never stops the others. Resuming
+a job processes every item that has a file and no result yet (including those whose
+registration failed for a reason that may pass, such as an unreachable content store).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from multiformats import CID
 from sqlalchemy import func, select
@@ -62,6 +64,12 @@ from registry.registration.registrar import COMMAND_LINE, Registrar
 # Refusals of the file itself: a corrected file may be sent for the item (nothing was recorded).
 FILE_ERRORS = frozenset({"digest_mismatch", "empty_file", "upload_too_large"})
 CHUNK = 1 << 20
+# Items staged or registered side by side: their rows share the group commit's durable writes,
+# and one item's reads and hashing overlap another's wait for the commit.
+WORKERS = 8
+
+A = TypeVar("A")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -223,11 +231,12 @@ def attach_files(
     :func:`process_job`."""
     by_name = _items_by_name(registrar.sessions, job_id, owner)
     _check_names([u.name for u in uploads], set(by_name))
-    receipts = []
-    for upload in uploads:
-        position = by_name[_match_name(upload.name)]
-        receipts.append(_stage(registrar, job_id, position, upload))
-    return receipts
+    return list(
+        in_parallel(
+            lambda upload: _stage(registrar, job_id, by_name[_match_name(upload.name)], upload),
+            uploads,
+        )
+    )
 
 
 def _stage(registrar: Registrar, job_id: str, position: int, upload: Upload) -> FileReceipt:
@@ -253,8 +262,14 @@ def _stage(registrar: Registrar, job_id: str, position: int, upload: Upload) -> 
         )
     except UploadTooLarge as exc:
         refusal = exc
+    staged_key = (
+        json.dumps(protection.wrap(encryption, kept.root).to_json())
+        if kept is not None and protection is not None and encryption is not None
+        else None
+    )
     at = registrar.now()
-    with unit_of_work(registrar.sessions) as session:
+
+    def record(session: Session) -> tuple[str | None, str]:
         item = _item(session, job_id, position)
         replaced = item.staged_cid  # a retried upload replaces a staged file whole
         if item.state == CatalogueItemState.REGISTERED:  # meanwhile, by a concurrent request
@@ -270,14 +285,13 @@ def _stage(registrar: Registrar, job_id: str, position: int, upload: Upload) -> 
             item.state = CatalogueItemState.UPLOADED
             item.error_code = item.error_message = None
             item.sha256, item.size, item.staged_cid = kept.sha256_hex, kept.size, kept.root
-            item.staged_key = (
-                json.dumps(protection.wrap(encryption, kept.root).to_json())
-                if protection is not None and encryption is not None
-                else None
-            )
+            item.staged_key = staged_key
             outcome = "staged"
         item.updated_at = at
         _refresh(session, session.get_one(CatalogueJob, item.job_id), at)
+        return replaced, outcome
+
+    replaced, outcome = registrar.commit(record)
     if replaced is not None and (kept is None or replaced != kept.root):
         registrar.store.unpin(CID.decode(replaced))
     return FileReceipt(name, position, outcome)
@@ -335,8 +349,12 @@ def process_job(
         job_owner = job.owner
         if positions:
             job.state, job.updated_at = CatalogueJobState.RUNNING, registrar.now()
-    for position in positions:
+
+    def process(position: int) -> int:
         _process_item(registrar, job_id, job_owner, position)
+        return position
+
+    for position in in_parallel(process, positions):
         after_item(position)
     with unit_of_work(registrar.sessions) as session:
         job = _job(session, job_id, owner)
@@ -381,7 +399,8 @@ def _process_item(registrar: Registrar, job_id: str, owner: str, position: int) 
     except RegistryError as exc:
         error_code, message = exc.code, exc.message
     at = registrar.now()
-    with unit_of_work(registrar.sessions) as session:
+
+    def record(session: Session) -> str | None:
         item = _item(session, job_id, position)
         item.state, item.error_code, item.error_message = state, error_code, message
         item.registration_number, item.registration_status = number, status
@@ -391,6 +410,9 @@ def _process_item(registrar: Registrar, job_id: str, owner: str, position: int) 
         if state != CatalogueItemState.UPLOADED:
             item.staged_cid = item.staged_key = None
         _refresh(session, session.get_one(CatalogueJob, item.job_id), at, running=True)
+        return staged_cid
+
+    staged_cid = registrar.commit(record)
     if state != CatalogueItemState.UPLOADED and staged_cid is not None:
         registrar.store.unpin(CID.decode(staged_cid))
 
@@ -418,14 +440,19 @@ def register_catalogue(
         now=registrar.now,
         idempotency_keys=keys,
     )
+    positions = {view.position: view.file for view in job.items}
+    by_name = {view.file: view.position for view in job.items}
     unreadable: dict[str, str] = {}
-    for name, item in names.items():
+
+    def stage_file(name: str) -> None:
         try:
-            with item.file.open("rb") as stream:
-                attach_files(registrar, job.id, [Upload(name, stream)], owner=None)
+            with names[name].file.open("rb") as stream:
+                _stage(registrar, job.id, by_name[name], Upload(name, stream))
         except OSError as exc:
             unreadable[name] = str(exc)
-    positions = {view.position: view.file for view in job.items}
+
+    for _ in in_parallel(stage_file, list(names)):
+        pass
     results: dict[str, ItemResult] = {}
 
     def report(view: ItemView) -> None:
@@ -469,6 +496,17 @@ def list_jobs(
 
 
 # ----------------------------------------------------------------------------------- helpers
+
+
+def in_parallel(work: Callable[[A], R], items: Sequence[A], workers: int = WORKERS) -> Iterator[R]:
+    """``work`` done on ``items`` by up to ``workers`` threads; the results in the items' order.
+    The first exception in that order is raised here once the work that had begun is done;
+    items not begun by then are left alone (a resume takes them)."""
+    if workers <= 1 or len(items) <= 1:
+        yield from map(work, items)
+        return
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        yield from pool.map(work, items)
 
 
 def _match_name(name: str) -> str:

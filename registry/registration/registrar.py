@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +46,8 @@ from registry.registration.own_works import (
 )
 from registry.registration.publication import open_content, open_published_content, publish_work
 from registry.registration.search import index_registration
+
+T = TypeVar("T")
 
 # What registrations made from the command line (no API key) are scoped and attributed to.
 COMMAND_LINE = "cli"
@@ -113,12 +115,13 @@ class Registrar:
             now=self.now, moderation=moderation,
         )  # fmt: skip
 
-    def _commit(self, record: Callable[[Session], RegistrationView]) -> RegistrationView:
-        """Run ``record`` in a committed transaction: the registration is durable on return."""
+    def commit(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a committed transaction (with concurrent callers' units when the
+        registrar has a group committer): what it wrote is durable on return."""
         if self.committer is not None:
-            return self.committer.run(record)
+            return self.committer.run(work)
         with unit_of_work(self.sessions) as session:
-            return record(session)
+            return work(session)
 
     def _protection(self) -> ContentProtection:
         if self.protection is None:
@@ -288,7 +291,7 @@ class Registrar:
             return registration_view(registration)
 
         try:
-            view = self._commit(record)
+            view = self.commit(record)
             announce_registration(moderation, view.number, view.status, registered_at)
             return view
         except IntegrityError:

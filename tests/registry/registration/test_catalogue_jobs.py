@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -21,23 +22,26 @@ from registry.core.errors import (
     CatalogueJobNotFound,
     ContentStoreUnavailable,
     InvalidDigest,
+    InvalidInput,
     InvalidIsbn,
     InvalidManifest,
     InvalidMetadata,
     UnknownCatalogueFile,
 )
 from registry.core.metadata import WorkMetadata
-from registry.core.models import CatalogueJob, CatalogueJobItem, Registration
+from registry.core.models import CatalogueJob, CatalogueJobItem, Registration, Work
 from registry.moderation.builtin import Lexicon, LexiconHook
 from registry.moderation.hooks import HookChain, Verdict
 from registry.moderation.review import ModerationGate
 from registry.platform.runtime import Runtime
 from registry.registration.catalogue import ManifestRow, parse_manifest, validate_row
 from registry.registration.catalogue_jobs import (
+    WORKERS,
     Upload,
     attach_files,
     create_job,
     get_job,
+    in_parallel,
     list_jobs,
     process_job,
     staged_file,
@@ -90,6 +94,57 @@ def test_rows_are_checked_for_form_and_values_apart() -> None:
     for bad in ("[]", '{"items": 1}', "[1]", '[{"file": "a", "title": "t"}, {"file": "a"}]'):
         with pytest.raises(InvalidManifest):
             parse_manifest(bad, kind="json")
+
+
+def test_work_in_parallel_comes_back_in_order_and_a_failure_stops_what_has_not_begun() -> None:
+    def square(n: int) -> int:
+        threading.Event().wait(0.001 * (n % 3))  # finish out of order
+        return n * n
+
+    assert list(in_parallel(square, range(9), workers=3)) == [n * n for n in range(9)]
+    begun: list[int] = []
+
+    def first_fails(n: int) -> int:
+        begun.append(n)
+        if n == 0:
+            raise InvalidInput("the first")
+        threading.Event().wait(0.5)  # both workers stay busy while the failure is seen
+        return n
+
+    with pytest.raises(InvalidInput):
+        list(in_parallel(first_fails, range(12), workers=2))
+    # What had begun has finished (nothing is left half done); the rest was never begun.
+    assert {0, 1} <= set(begun) <= {0, 1, 2}
+
+
+def test_a_job_larger_than_its_workers_registers_each_item_once_and_reports_in_order(
+    runtime: Runtime,
+) -> None:
+    count = 2 * WORKERS + 3
+    job_id = new_job(runtime, count)
+    receipts = attach_files(runtime.registrar, job_id, uploads(*range(count)), owner=OWNER)
+    positions = [item.position for item in get_job(runtime.sessions, job_id, owner=OWNER).items]
+    assert [r.position for r in receipts] == positions
+    assert {r.outcome for r in receipts} == {"staged"}
+    reported: list[int] = []
+    job = process_job(runtime.registrar, job_id, owner=OWNER, after_item=reported.append)
+    assert reported == positions
+    assert [item.state for item in job.items] == ["registered"] * count
+    assert job.counts == {
+        "total": count, "pending": 0, "uploaded": 0, "registered": count, "refused": 0
+    }  # fmt: skip
+    assert job.state == "completed"
+    numbers = {item.registration_number for item in job.items}
+    assert len(numbers) == count == registrations(runtime)
+    with runtime.sessions() as session:
+        rows = session.execute(select(Registration.number, Work.title).join(Registration.work))
+        titles = {row.number: row.title for row in rows}
+    assert [titles[str(item.registration_number)] for item in job.items] == [
+        f"卷{n}" for n in range(count)
+    ]
+    # Run again: nothing is left to do, and nothing is registered twice.
+    assert process_job(runtime.registrar, job_id, owner=OWNER).counts == job.counts
+    assert registrations(runtime) == count
 
 
 def test_files_with_the_same_name_in_two_folders_are_refused(runtime: Runtime) -> None:
