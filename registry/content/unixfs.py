@@ -61,8 +61,17 @@ def parse_cid(text: str) -> CID:
         raise ValueError(f"not a CID: {exc}") from exc
 
 
+# A sha2-256 multihash: the function's code and the digest's length, as varints, then the digest.
+_SHA2_256_PREFIX = bytes([0x12, 32])
+
+
 def cid_of(codec: int, block: bytes) -> CID:
-    return CID(_BASE32, 1, _CODECS[codec], (_SHA2_256, hashlib.sha256(block).digest()))
+    """The version 1 base32 CID of ``block`` under ``codec`` (sha2-256). Made by multiformats'
+    own instance factory: its public constructor validates every argument's type at run time
+    (about 0.3 ms a CID), and these arguments are known valid; tests/registry/content prove the
+    two equal."""
+    multihash_bytes = _SHA2_256_PREFIX + hashlib.sha256(block).digest()
+    return CID._new_instance(CID, _BASE32, 1, _CODECS[codec], _SHA2_256, multihash_bytes)
 
 
 def _varint(value: int) -> bytes:

@@ -314,6 +314,10 @@ def staged_file(registrar: Registrar, job_id: str, position: int) -> BinaryIO:
         raise ContentNotFound(
             "no file is staged for this item", details={"job": job_id, "position": position}
         )
+    return _staged_stream(registrar, staged_cid, staged_key)
+
+
+def _staged_stream(registrar: Registrar, staged_cid: str, staged_key: str | None) -> BinaryIO:
     root = CID.decode(staged_cid)
     if staged_key is None:
         return chunk_stream(lambda: read_content(registrar.store, root))
@@ -370,6 +374,7 @@ def _process_item(registrar: Registrar, job_id: str, owner: str, position: int) 
         metadata = WorkMetadata.from_mapping(json.loads(item.metadata_json))
         expected, received = item.expected_sha256, item.sha256
         key = item.idempotency_key or f"catalogue-job:{job_id}:{position}"
+        staged_cid, staged_key = item.staged_cid, item.staged_key
     number = status = None
     state, error_code, message = CatalogueItemState.REFUSED, None, None
     try:
@@ -378,7 +383,9 @@ def _process_item(registrar: Registrar, job_id: str, owner: str, position: int) 
                 "the file is not the one the manifest names",
                 details={"expected": expected, "received": received},
             )
-        with staged_file(registrar, job_id, position) as content:
+        if staged_cid is None:  # an uploaded item always has its file staged
+            raise ContentNotFound("no file is staged for this item")
+        with _staged_stream(registrar, staged_cid, staged_key) as content:
             view = registrar.register(
                 content,
                 metadata,

@@ -13,7 +13,10 @@ from multiformats import CID
 
 from registry.content.unixfs import (
     CHUNK_SIZE,
+    DAG_PB,
+    RAW,
     UnixFSFileBuilder,
+    cid_of,
     cid_text,
     cid_v1_rawleaves_256k,
     parse_cid,
@@ -88,3 +91,20 @@ def test_cid_text_is_what_multiformats_writes(data: bytes, codec: str) -> None:
         others.append(cid.set(base="base58btc", version=0))
     for other in others:  # not version 1 in base32: multiformats writes them
         assert cid_text.__wrapped__(other) == str(other)
+
+
+@settings(max_examples=50, deadline=None)
+@given(block=st.binary(max_size=4096), codec=st.sampled_from([RAW, DAG_PB]))
+def test_cid_of_is_what_multiformats_builds(block: bytes, codec: int) -> None:
+    # cid_of skips multiformats' argument checks; its public, checking constructor is the reference.
+    name = {RAW: "raw", DAG_PB: "dag-pb"}[codec]
+    reference = CID("base32", 1, name, ("sha2-256", hashlib.sha256(block).digest()))
+    made = cid_of(codec, block)
+    assert made == reference
+    assert hash(made) == hash(reference)
+    assert bytes(made) == bytes(reference)
+    assert str(made) == str(reference)
+    assert (made.codec, made.hashfun, made.raw_digest) == (
+        reference.codec, reference.hashfun, reference.raw_digest
+    )  # fmt: skip
+    assert CID.decode(str(made)) == made
