@@ -14,9 +14,9 @@ sides alike. Figures:
   to 1,000: one transaction per batch);
 - ``baseline``: the same registrations with a batch size of 1 — one anchoring transaction each;
 - ``signatures``: the claim signature checks alone, same mix (the floor of the pipeline's cost);
-- ``catalogue_job``: small works/s of a catalogue job from the command line (files staged, then
-  registered under their idempotency keys, until every item is registered; anchoring not
-  included: it is the ``batched`` figure's).
+- ``catalogue_job``: small works/s of a catalogue job from the command line (each file registered
+  straight from disk under its idempotency key, eight side by side, until every item is
+  registered; anchoring not included: it is the ``batched`` figure's).
 
 Both sides are warmed the same way, then each round runs both (alternating which goes first)
 with new works; rates are medians of the rounds, ratios medians of per-round ratios.
@@ -135,8 +135,8 @@ def signature_rate(works: list[Prepared]) -> float:
 
 
 def catalogue_rate(runtime: Runtime, directory: Path, count: int) -> float:
-    """Small works/s of a catalogue job from the command line: files staged, then registered
-    (each under its idempotency key), until the job reports every item registered."""
+    """Small works/s of a catalogue job from the command line: each file registered from disk
+    under its idempotency key, until the job reports every item registered."""
     directory.mkdir(parents=True)
     items = []
     for n in range(count):

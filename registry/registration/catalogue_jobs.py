@@ -47,7 +47,7 @@ from registry.core.errors import (
 from registry.core.metadata import WorkMetadata
 from registry.core.models import CatalogueJob, CatalogueJobItem
 from registry.core.states import CatalogueItemState, CatalogueJobState, RegistrationStatus
-from registry.core.views import view_of
+from registry.core.views import RegistrationView, view_of
 from registry.registration.catalogue import (
     MAX_FILE_NAME_LENGTH,
     CatalogueItem,
@@ -366,62 +366,76 @@ def process_job(
         return _view(session, job)
 
 
-def _process_item(registrar: Registrar, job_id: str, owner: str, position: int) -> None:
+def _process_item(
+    registrar: Registrar, job_id: str, owner: str, position: int, source: Path | None = None
+) -> ItemView | None:
+    """Register item ``position`` from its staged file, or, from the command line, straight
+    from ``source`` (a file of the caller's, nothing staged); record the outcome on the item and
+    return it (None: the item was processed meanwhile by a concurrent request)."""
+    awaited = CatalogueItemState.UPLOADED if source is None else CatalogueItemState.PENDING
     with registrar.sessions() as session:
         item = _item(session, job_id, position)
-        if item.state != CatalogueItemState.UPLOADED or item.metadata_json is None:
-            return  # processed meanwhile by a concurrent request
+        if item.state != awaited or item.metadata_json is None:
+            return None
         metadata = WorkMetadata.from_mapping(json.loads(item.metadata_json))
         expected, received = item.expected_sha256, item.sha256
         key = item.idempotency_key or f"catalogue-job:{job_id}:{position}"
         staged_cid, staged_key = item.staged_cid, item.staged_key
-    number = status = None
+    view: RegistrationView | None = None
     state, error_code, message = CatalogueItemState.REFUSED, None, None
     try:
-        if expected is not None and expected != received:
-            raise DigestMismatch(
-                "the file is not the one the manifest names",
-                details={"expected": expected, "received": received},
-            )
-        if staged_cid is None:  # an uploaded item always has its file staged
-            raise ContentNotFound("no file is staged for this item")
-        with _staged_stream(registrar, staged_cid, staged_key) as content:
-            view = registrar.register(
-                content,
-                metadata,
-                submitted_by=owner,
-                idempotency_key=key,
-            )
-        number, status = view.number, view.status
+        with _content(registrar, staged_cid, staged_key, source) as content:
+            if source is not None and expected is not None:
+                received = _sha256_of(content)
+                content.seek(0)
+            if expected is not None and expected != received:
+                raise DigestMismatch(
+                    "the file is not the one the manifest names",
+                    details={"expected": expected, "received": received},
+                )
+            view = registrar.register(content, metadata, submitted_by=owner, idempotency_key=key)
         if view.status == RegistrationStatus.REJECTED:
             raise RegistrationRefused(
                 "moderation rejected this registration", details={"number": view.number}
             )
         state = CatalogueItemState.REGISTERED
     except (ServiceUnavailable, OSError) as exc:
-        # May pass: the file stays staged and a resume tries again.
-        state = CatalogueItemState.UPLOADED
+        # May pass: the item keeps its file (staged, or the caller's) and a resume tries again.
+        state = awaited
         error_code = exc.code if isinstance(exc, RegistryError) else "unreadable_file"
         message = exc.message if isinstance(exc, RegistryError) else str(exc)
     except RegistryError as exc:
         error_code, message = exc.code, exc.message
     at = registrar.now()
 
-    def record(session: Session) -> str | None:
+    def record(session: Session) -> tuple[ItemView, str | None]:
         item = _item(session, job_id, position)
         item.state, item.error_code, item.error_message = state, error_code, message
-        item.registration_number, item.registration_status = number, status
+        if view is not None:
+            item.registration_number, item.registration_status = view.number, view.status
+            item.sha256, item.size = view.sha256, view.size
         item.attempts += 1
         item.updated_at = at
-        staged_cid = item.staged_cid
-        if state != CatalogueItemState.UPLOADED:
+        staged = item.staged_cid
+        if state != awaited:
             item.staged_cid = item.staged_key = None
         _refresh(session, session.get_one(CatalogueJob, item.job_id), at, running=True)
-        return staged_cid
+        return _item_view(item), staged
 
-    staged_cid = registrar.commit(record)
-    if state != CatalogueItemState.UPLOADED and staged_cid is not None:
-        registrar.store.unpin(CID.decode(staged_cid))
+    recorded, staged = registrar.commit(record)
+    if state != awaited and staged is not None:
+        registrar.store.unpin(CID.decode(staged))
+    return recorded
+
+
+def _content(
+    registrar: Registrar, staged_cid: str | None, staged_key: str | None, source: Path | None
+) -> BinaryIO:
+    if source is not None:
+        return source.open("rb")
+    if staged_cid is None:  # an uploaded item always has its file staged
+        raise ContentNotFound("no file is staged for this item")
+    return _staged_stream(registrar, staged_cid, staged_key)
 
 
 def register_catalogue(
@@ -431,10 +445,11 @@ def register_catalogue(
     *,
     on_item: Callable[[ItemResult], None] = lambda _result: None,
 ) -> list[ItemResult]:
-    """Register ``items`` from the command line as one job: every readable file is staged, then
-    the job processed; one failing item is reported and the others go on. Each item registers
-    under a key made of the manifest's and the file's paths, so the same manifest run again
-    registers only what is missing and reports the rest as ``already_registered``."""
+    """Register ``items`` from the command line as one job, each straight from its file (they
+    are on this machine: nothing is staged); one failing item is reported and the others go on.
+    Each item registers under a key made of the manifest's and the file's paths, so the same
+    manifest run again registers only what is missing and reports the rest as
+    ``already_registered``."""
     names = {f"{item.line}-{item.file.name}"[:MAX_FILE_NAME_LENGTH]: item for item in items}
     keys = {name: idempotency_key(manifest, item) for name, item in names.items()}
     seen = {name: key_used(registrar.sessions, COMMAND_LINE, key) for name, key in keys.items()}
@@ -447,42 +462,28 @@ def register_catalogue(
         now=registrar.now,
         idempotency_keys=keys,
     )
-    positions = {view.position: view.file for view in job.items}
-    by_name = {view.file: view.position for view in job.items}
-    unreadable: dict[str, str] = {}
+    with unit_of_work(registrar.sessions) as session:
+        _job(session, job.id, None).state = CatalogueJobState.RUNNING
 
-    def stage_file(name: str) -> None:
-        try:
-            with names[name].file.open("rb") as stream:
-                _stage(registrar, job.id, by_name[name], Upload(name, stream))
-        except OSError as exc:
-            unreadable[name] = str(exc)
+    def register_file(view: ItemView) -> ItemView:
+        if view.state != CatalogueItemState.PENDING:  # refused by its manifest row
+            return view
+        source = names[view.file].file
+        return _process_item(registrar, job.id, COMMAND_LINE, view.position, source) or view
 
-    for _ in in_parallel(stage_file, list(names)):
-        pass
-    results: dict[str, ItemResult] = {}
-
-    def report(view: ItemView) -> None:
+    results = []
+    for view in in_parallel(register_file, job.items):
         item = names[view.file]
         if view.state == CatalogueItemState.REGISTERED:
             outcome = "already_registered" if seen[view.file] else "registered"
             result = ItemResult(item.file, view.registration_number, outcome)
-        elif view.file in unreadable:
-            result = ItemResult(item.file, None, "failed", "unreadable_file", unreadable[view.file])
         else:
             result = ItemResult(item.file, None, "failed", view.error_code, view.error_message)
-        results[view.file] = result
+        results.append(result)
         on_item(result)
-
-    def after_item(position: int) -> None:
-        with registrar.sessions() as session:
-            report(_item_view(_item(session, job.id, position)))
-
-    finished = process_job(registrar, job.id, owner=None, after_item=after_item)
-    for view in finished.items:  # items never processed: refused or without a readable file
-        if view.file not in results:
-            report(view)
-    return [results[positions[position]] for position in sorted(positions)]
+    with unit_of_work(registrar.sessions) as session:
+        _refresh(session, _job(session, job.id, None), registrar.now())
+    return results
 
 
 def get_job(sessions: sessionmaker[Session], job_id: str, *, owner: str | None) -> JobView:

@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from registry.core.errors import InvalidManifest
+from registry.core.models import CatalogueJobItem
 from registry.platform.runtime import Runtime
 from registry.proofs.verification import find_by_file
 from registry.registration.catalogue import read_manifest
-from registry.registration.catalogue_jobs import register_catalogue
+from registry.registration.catalogue_jobs import get_job, list_jobs, register_catalogue
 
 
 def write_books(directory: Path, count: int) -> None:
@@ -75,9 +77,20 @@ def test_running_a_catalogue_again_registers_only_what_is_missing(
 
     def run() -> list[str]:
         results = register_catalogue(runtime.registrar, manifest, read_manifest(manifest))
+        failed = [r for r in results if r.outcome == "failed"]
+        assert [r.error_code for r in failed] == ["unreadable_file"] * len(failed)
         return [r.outcome for r in results]
 
     assert run() == ["registered", "registered", "registered", "failed"]
+    # The job says the same: three registered, the missing file's item still waits for it.
+    (job,) = list_jobs(runtime.sessions, owner=None)
+    assert (job.state, job.counts["registered"], job.counts["pending"]) == ("open", 3, 1)
+    items = get_job(runtime.sessions, job.id, owner=None).items
+    assert [(i.state, i.error_code) for i in items] == [("registered", None)] * 3 + [
+        ("pending", "unreadable_file")
+    ]
+    with runtime.sessions() as session:  # files on this machine are not copied to the store
+        assert set(session.scalars(select(CatalogueJobItem.staged_cid))) == {None}
     write_books(tmp_path, 4)
     outcomes = run()
     assert outcomes == ["already_registered"] * 3 + ["registered"]
