@@ -115,6 +115,16 @@ def _position(event: Any) -> dict[str, Any]:
     return {"tx_hash": event.position.tx_hash, "block_number": event.position.block_number}
 
 
+def _show_lien(
+    as_json: bool, event: Any, fields: dict[str, Any] | None = None, *, asset: bool = True
+) -> None:
+    """A lien transaction's result: its lien (and asset), ``fields``, then where it landed."""
+    head: dict[str, Any] = {"lien_id": event.lien_id}
+    if asset:
+        head["asset_id"] = f"{event.asset_id:064x}"
+    _show(as_json, {**head, **(fields or {}), **_position(event)})
+
+
 def _licence_terms(
     asset_id: Callable[[], int],
     licensee: str,
@@ -302,18 +312,8 @@ def record(
         except ValueError as exc:
             raise InvalidInput("the signature must be hex") from exc
         pledged = pledge(session.suite, session.sender, terms, OwnerConsent(deadline, owner_sig))
-        _show(
-            as_json,
-            {
-                "lien_id": pledged.lien_id,
-                "asset_id": f"{pledged.asset_id:064x}",
-                "owner": pledged.owner,
-                "lender": pledged.lender,
-                "creator": pledged.creator,
-                "rank": pledged.rank,
-                **_position(pledged),
-            },
-        )
+        fields = {"owner": pledged.owner, "lender": pledged.lender, "creator": pledged.creator}
+        _show_lien(as_json, pledged, {**fields, "rank": pledged.rank})
 
 
 @pledge_app.command(name="release")
@@ -328,14 +328,7 @@ def release_command(
 
     with _session(as_json, key, password_file) as session:
         released = release(session.suite, session.sender, lien_id)
-        _show(
-            as_json,
-            {
-                "lien_id": released.lien_id,
-                "asset_id": f"{released.asset_id:064x}",
-                **_position(released),
-            },
-        )
+        _show_lien(as_json, released)
 
 
 @pledge_app.command(name="enforce")
@@ -351,16 +344,7 @@ def enforce_command(
 
     with _session(as_json, key, password_file) as session:
         enforced = enforce(session.suite, session.sender, lien_id, to)
-        _show(
-            as_json,
-            {
-                "lien_id": enforced.lien_id,
-                "asset_id": f"{enforced.asset_id:064x}",
-                "from": enforced.from_,
-                "to": enforced.to,
-                **_position(enforced),
-            },
-        )
+        _show_lien(as_json, enforced, {"from": enforced.from_, "to": enforced.to})
 
 
 @pledge_app.command(name="consent-licence", cls=DeferredHelp)
@@ -400,15 +384,11 @@ def consent_licence_command(
                 revocable=revocable,
             )  # fmt: skip
         consented = consent_to_licence(session.suite, session.sender, lien_id, terms)
-        _show(
+        digest = consented.licence_digest
+        _show_lien(
             as_json,
-            {
-                "lien_id": consented.lien_id,
-                "asset_id": f"{consented.asset_id:064x}",
-                "licence_digest": "0x" + consented.licence_digest.hex(),
-                "withdrawn": not any(consented.licence_digest),
-                **_position(consented),
-            },
+            consented,
+            {"licence_digest": "0x" + digest.hex(), "withdrawn": not any(digest)},
         )
 
 
@@ -425,15 +405,8 @@ def reduce_command(
 
     with _session(as_json, key, password_file) as session:
         reduced = reduce_lien(session.suite, session.sender, lien_id, amount)
-        _show(
-            as_json,
-            {
-                "lien_id": reduced.lien_id,
-                "old_amount": str(reduced.old_amount),
-                "new_amount": str(reduced.new_amount),
-                **_position(reduced),
-            },
-        )
+        amounts = {"old_amount": str(reduced.old_amount), "new_amount": str(reduced.new_amount)}
+        _show_lien(as_json, reduced, amounts, asset=False)
 
 
 KeyRotation = Annotated[
@@ -500,16 +473,8 @@ def assign_command(
         moved = transfer_lien(
             session.suite, session.sender, lien_id, to, how, OwnerConsent(deadline, raw)
         )
-        _show(
-            as_json,
-            {
-                "lien_id": moved.lien_id,
-                "from": moved.old_lender,
-                "to": moved.new_lender,
-                "how": moved.how.name.lower(),
-                **_position(moved),
-            },
-        )
+        change = {"from": moved.old_lender, "to": moved.new_lender}
+        _show_lien(as_json, moved, {**change, "how": moved.how.name.lower()}, asset=False)
 
 
 @pledge_app.command(name="recovery")
@@ -528,18 +493,10 @@ def recovery_command(
     with _session(as_json, key, password_file) as session:
         if cancel:
             cancelled = cancel_lender_recovery(session.suite, session.sender, lien_id)
-            _show(as_json, {"lien_id": lien_id, "cancelled": True, **_position(cancelled)})
+            _show_lien(as_json, cancelled, {"cancelled": True}, asset=False)
             return
         moved = execute_lender_recovery(session.suite, session.sender, lien_id)
-        _show(
-            as_json,
-            {
-                "lien_id": lien_id,
-                "from": moved.old_lender,
-                "to": moved.new_lender,
-                **_position(moved),
-            },
-        )
+        _show_lien(as_json, moved, {"from": moved.old_lender, "to": moved.new_lender}, asset=False)
 
 
 @pledge_app.command(name="attest")
@@ -560,15 +517,9 @@ def attest_command(
             session.suite, session.sender, lien_id, number, registered_at
         )
         ranks = [r.lien_id for r in session.suite.pledges.active_liens(attested.asset_id)]
-        _show(
-            as_json,
-            {
-                "lien_id": lien_id,
-                "number": number,
-                "registered_at": attested.registered_at,
-                "rank": ranks.index(lien_id) + 1,
-                **_position(attested),
-            },
+        attestation = {"number": number, "registered_at": attested.registered_at}
+        _show_lien(
+            as_json, attested, {**attestation, "rank": ranks.index(lien_id) + 1}, asset=False
         )
 
 
