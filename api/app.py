@@ -46,6 +46,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loop_lookups = runtime.loop_lookups  # PostgreSQL: lookups awaited on this loop
+        if loop_lookups is not None:
+            await loop_lookups.open()
         batcher = runtime.new_batcher() if run_batcher else None
         external = runtime.new_external_anchorers() if run_batcher else []
         if batcher is not None:
@@ -61,6 +64,8 @@ def create_app(
                 batcher.stop()
             for anchorer in external:
                 anchorer.stop()
+            if loop_lookups is not None:
+                await loop_lookups.close()
 
     app = FastAPI(
         title="banquan",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from eth_account import Account
 from pydantic import SecretStr
@@ -60,6 +61,9 @@ from registry.proofs import (
 from registry.proofs.evidence import Evidence
 from registry.proofs.external_anchoring import ExternalAnchorer, ExternalPolicy
 from registry.registration import Registrar
+
+if TYPE_CHECKING:  # psycopg's asyncio side is imported only for a PostgreSQL database
+    from registry.proofs.loop_lookups import LoopLookups
 
 
 def utc_now() -> datetime:
@@ -252,7 +256,20 @@ class Runtime:
             timestamper=timestamper_for(self.settings, self.sessions, self.now),
             moderation_contract=self.known_moderation_address,
             local_lookups=self.engine.dialect.name == "sqlite",
+            loop_lookups=self.loop_lookups,
         )
+
+    @cached_property
+    def loop_lookups(self) -> LoopLookups | None:
+        """Lookups by SHA-256 awaited on the API's event loop: PostgreSQL only (a lookup in a
+        database file on this machine runs on the loop as it is); opened by the API."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        from registry.proofs.loop_lookups import LoopLookups
+        from registry.proofs.verification import sha256_rows_query
+
+        url = self.engine.url.render_as_string(hide_password=False)
+        return LoopLookups(url, sha256_rows_query())
 
     @property
     def evidence(self) -> Evidence:

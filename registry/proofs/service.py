@@ -21,12 +21,14 @@ from registry.proofs.verification import (
     ProofCheck,
     check_proof,
     find_by_file,
+    find_by_sha256_on_loop,
     find_registrations,
     get_registration,
 )
 
 # Bundles and their timestamps are imported when a bundle is made: verifying needs neither.
 if TYPE_CHECKING:
+    from registry.proofs.loop_lookups import LoopLookups
     from registry.proofs.timestamps import Timestamper
 
 
@@ -41,7 +43,8 @@ class Proofs:
     on this machine (SQLite in WAL mode, where a read does not wait for a writer): a tenth of a
     millisecond, short enough for an API to run it on its event loop rather than pay a hop to a
     worker thread, which costs more than the lookup. A lookup over the network (PostgreSQL)
-    waits for its round trip and goes to a thread.
+    waits for its round trip: by SHA-256 on ``loop_lookups`` (asyncio connections) when they
+    are ready on the running loop, otherwise in a thread.
     """
 
     sessions: sessionmaker[Session]
@@ -51,6 +54,7 @@ class Proofs:
     timestamper: Timestamper | None = None
     moderation_contract: Callable[[], str | None] = lambda: None  # named in bundles
     local_lookups: bool = False
+    loop_lookups: LoopLookups | None = None
 
     def registration(self, number: str) -> RegistrationView:
         """Registration ``number``; :class:`RegistrationNotFound` if there is none."""
@@ -69,6 +73,16 @@ class Proofs:
         return find_registrations(
             self.sessions, sha256=sha256, sm3=sm3, cid=cid, isbn=isbn, number=number
         )
+
+    def loop_ready(self) -> bool:
+        """Whether :meth:`find_sha256_on_loop` can be awaited on the running event loop."""
+        return self.loop_lookups is not None and self.loop_lookups.ready()
+
+    async def find_sha256_on_loop(self, sha256: str) -> list[RegistrationView]:
+        """:meth:`find` by ``sha256``, awaited on the event loop (see :meth:`loop_ready`)."""
+        if self.loop_lookups is None:
+            raise RuntimeError("no lookups on the event loop are configured")
+        return await find_by_sha256_on_loop(self.loop_lookups, sha256)
 
     def find_by_file(self, content: BinaryIO) -> list[RegistrationView]:
         """The registrations of the bytes of ``content`` (hashed here, stored nowhere)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from sqlalchemy import Connection, Engine, Row, Select, bindparam
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +32,9 @@ from registry.core.views import (
     view_of_row,
 )
 from registry.registration import claim_leaf
+
+if TYPE_CHECKING:  # psycopg is imported only where lookups run on an event loop
+    from registry.proofs.loop_lookups import LoopLookups
 
 DigestAlgorithm = Literal["sha256", "sm3"]
 
@@ -138,6 +141,24 @@ def _registrations_of_works(
         if not found:
             raise _not_registered(value, algorithm, label)
         return with_priority(session, [view_of_row(row) for row in found])
+
+
+def sha256_rows_query() -> Select[Any]:
+    """The select :func:`find_by_digest` runs for a SHA-256 (bound parameter ``value``)."""
+    return _ROWS_BY["sha256"]
+
+
+async def find_by_sha256_on_loop(lookups: LoopLookups, digest_hex: str) -> list[RegistrationView]:
+    """:func:`find_by_digest` for a SHA-256, awaited on the event loop ``lookups`` serves: the
+    same rows, made into views by the same function, and the same errors."""
+    try:
+        digest = parse_digest_hex(digest_hex).hex()
+    except CryptoError as exc:
+        raise InvalidDigest(str(exc), details={"algorithm": "sha256"}) from exc
+    rows = tuple(await lookups.rows(value=digest))
+    if not rows:
+        raise _not_registered(digest, "sha256", "sha256")
+    return list(views_of_content(rows))
 
 
 def _not_registered(value: str, algorithm: str, label: str) -> DigestNotRegistered:

@@ -4,6 +4,7 @@ verification path."""
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from registry.core.metadata import WorkMetadata
 from registry.core.settings import Settings
 from registry.platform.runtime import Runtime
 
@@ -68,11 +70,13 @@ def test_verification_answers_as_before_with_its_routes_first(runtime: Runtime) 
 def test_lookups_run_on_the_event_loop_only_where_they_cannot_wait(runtime: Runtime) -> None:
     # On SQLite the route looks up on the event loop (no thread hop): it may, because a read in
     # WAL mode never waits for a writer. Hold the write lock and ask. PostgreSQL lookups wait
-    # for their round trip, in a thread.
+    # for their round trip: awaited on the loop by SHA-256 (below), in a thread otherwise.
     if runtime.engine.dialect.name != "sqlite":
         assert not runtime.proofs.local_lookups
+        assert runtime.proofs.loop_lookups is not None
         return
     assert runtime.proofs.local_lookups
+    assert runtime.proofs.loop_lookups is None
     app = create_app(runtime=runtime, run_batcher=False)
     with TestClient(app) as client, runtime.engine.connect() as writer:
         writer.exec_driver_sql("BEGIN IMMEDIATE")
@@ -83,3 +87,32 @@ def test_lookups_run_on_the_event_loop_only_where_they_cannot_wait(runtime: Runt
         writer.exec_driver_sql("ROLLBACK")
     assert answer.json()["code"] == "digest_not_registered"
     assert waited < 5  # the busy timeout is 30 s: a read that waited would take that long
+
+
+def test_on_postgresql_a_lookup_by_sha256_is_awaited_on_the_loop_with_the_same_answer(
+    runtime: Runtime,
+) -> None:
+    if runtime.engine.dialect.name != "postgresql":
+        assert runtime.loop_lookups is None  # a lookup in a local file runs on the loop as is
+        return
+    content = "在事件循环上查询 ".encode() * 64
+    view = runtime.registrar.register(io.BytesIO(content), WorkMetadata(title="循环"))
+    lookups = runtime.loop_lookups
+    assert lookups is not None
+    app = create_app(runtime=runtime, run_batcher=False)
+    # Without the app's lifespan nothing opened the loop's connections: a thread looks up.
+    in_a_thread = TestClient(app).get("/v1/verify", params={"sha256": view.sha256})
+    assert lookups.connections_opened == 0
+    with TestClient(app) as client:
+        on_the_loop = client.get("/v1/verify", params={"sha256": view.sha256})
+        unknown = client.get("/v1/verify", params={"sha256": "ef" * 32})
+        by_sm3 = client.get("/v1/verify", params={"sm3": view.sm3})  # in a thread
+        both = client.get("/v1/verify", params={"sha256": view.sha256, "sm3": view.sm3})
+    assert lookups.connections_opened == 1
+    assert on_the_loop.status_code == in_a_thread.status_code == 200
+    assert on_the_loop.content == in_a_thread.content
+    assert on_the_loop.json()["registrations"][0]["number"] == view.number
+    assert by_sm3.json() == on_the_loop.json()
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "digest_not_registered"
+    assert both.status_code == 400
