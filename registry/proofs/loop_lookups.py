@@ -111,6 +111,11 @@ class LoopLookups:
             if last_try or not isinstance(exc, psycopg.OperationalError):
                 raise _unavailable() from exc
             raise
+        except BaseException:
+            # Cancelled midway (the client went away, the server stops): the connection's state
+            # is unknown, and awaiting anything more may be cancelled too. Closed at once.
+            connection.pgconn.finish()
+            raise
         self._idle.append(connection)
         return found
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import Connection, make_url, text
 
 from registry.core.errors import DatabaseUnavailable, DigestNotRegistered, InvalidDigest
 from registry.core.metadata import WorkMetadata
@@ -123,6 +124,34 @@ def test_a_connection_the_server_closed_is_replaced(runtime: Runtime) -> None:
 
     assert on_loop(lookups, ask_twice_with_a_restart_between) == [0, 0]
     assert lookups.connections_opened == 2
+
+
+@POSTGRES_ONLY
+def test_a_lookup_cancelled_midway_closes_its_connection(runtime: Runtime) -> None:
+    lookups = lookups_of(runtime)
+    unknown = "ef" * 32
+
+    async def cancel_one_then_ask_again() -> int:
+        with runtime.engine.connect() as blocker:
+            blocker.execute(text("LOCK TABLE works IN ACCESS EXCLUSIVE MODE"))  # the select waits
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(lookups.rows(value=unknown), timeout=0.5)
+            blocker.rollback()
+        return len(await lookups.rows(value=unknown))
+
+    assert on_loop(lookups, cancel_one_then_ask_again) == 0
+    assert lookups.connections_opened == 2  # the cancelled one was not kept
+    with runtime.engine.connect() as observer:  # nor left open: the server ends its session
+        deadline = time.monotonic() + 10
+        while (still := ours(observer)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert still == 0
+
+
+def ours(connection: Connection) -> int:
+    """Sessions of loop lookups the server still holds."""
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name")
+    return int(connection.execute(query, {"name": APPLICATION_NAME}).scalar_one())
 
 
 def test_a_database_that_cannot_be_reached_is_told_unavailable() -> None:
