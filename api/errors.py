@@ -115,7 +115,7 @@ def install_error_handlers(app: FastAPI) -> None:
         error = (
             domain.InsufficientStorage("the database is out of space; retry later")
             if full
-            else domain.DatabaseUnavailable(domain.DatabaseUnavailable.MESSAGE)
+            else domain.DatabaseUnavailable(domain.DATABASE_UNAVAILABLE)
         )
         return JSONResponse(error_body(error.code, error.message), status_code=status_for(error))
 

@@ -426,12 +426,17 @@ class ContentStoreUnavailable(ServiceUnavailable):
     code = "content_store_unavailable"
 
 
+# What a client is told of a database fault, whichever path met it (no driver text: it names
+# hosts).
+DATABASE_UNAVAILABLE = (
+    "数据库暂时无法访问，请稍后重试 / the database cannot be reached; retry later"
+)
+
+
 class DatabaseUnavailable(ServiceUnavailable):
     """The database cannot be reached right now (restarting, unreachable); nothing was recorded."""
 
     code = "database_unavailable"
-    # What the client is told, whichever path met the fault (no driver text: it names hosts).
-    MESSAGE = "数据库暂时无法访问，请稍后重试 / the database cannot be reached; retry later"
 
 
 class InsufficientStorage(ServiceUnavailable):

@@ -26,7 +26,7 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy import Select, make_url
 from sqlalchemy.dialects import postgresql
 
-from registry.core.errors import DatabaseUnavailable
+from registry.core.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable
 
 # Connections held at most: enough to keep the database busy for one API process's share of a
 # two-core machine; a request beyond them waits for one (on the loop, costing nothing).
@@ -133,4 +133,4 @@ class LoopLookups:
 
 
 def _unavailable() -> DatabaseUnavailable:
-    return DatabaseUnavailable(DatabaseUnavailable.MESSAGE)
+    return DatabaseUnavailable(DATABASE_UNAVAILABLE)
