@@ -86,11 +86,16 @@ def find_by_digest(
     Raises :class:`InvalidDigest` for a malformed digest and :class:`DigestNotRegistered` when
     nothing matches.
     """
+    digest = _digest_hex(algorithm, digest_hex)
+    return _registrations_of_works(sessions, algorithm, digest, algorithm, algorithm)
+
+
+def _digest_hex(algorithm: DigestAlgorithm, text: str) -> str:
+    """``text`` as the lowercase hex the work rows hold; :class:`InvalidDigest` if malformed."""
     try:
-        digest = parse_digest_hex(digest_hex).hex()
+        return parse_digest_hex(text).hex()
     except CryptoError as exc:
         raise InvalidDigest(str(exc), details={"algorithm": algorithm}) from exc
-    return _registrations_of_works(sessions, algorithm, digest, algorithm, algorithm)
 
 
 def find_by_cid(sessions: sessionmaker[Session], cid_text: str) -> list[RegistrationView]:
@@ -151,10 +156,7 @@ def sha256_rows_query() -> Select[Any]:
 async def find_by_sha256_on_loop(lookups: LoopLookups, digest_hex: str) -> list[RegistrationView]:
     """:func:`find_by_digest` for a SHA-256, awaited on the event loop ``lookups`` serves: the
     same rows, made into views by the same function, and the same errors."""
-    try:
-        digest = parse_digest_hex(digest_hex).hex()
-    except CryptoError as exc:
-        raise InvalidDigest(str(exc), details={"algorithm": "sha256"}) from exc
+    digest = _digest_hex("sha256", digest_hex)
     rows = tuple(await lookups.rows(value=digest))
     if not rows:
         raise _not_registered(digest, "sha256", "sha256")

@@ -310,14 +310,16 @@ def staged_file(registrar: Registrar, job_id: str, position: int) -> BinaryIO:
     with registrar.sessions() as session:
         item = _item(session, job_id, position)
         staged_cid, staged_key = item.staged_cid, item.staged_key
-    if staged_cid is None:
+    return _staged_stream(registrar, job_id, position, staged_cid, staged_key)
+
+
+def _staged_stream(
+    registrar: Registrar, job_id: str, position: int, staged_cid: str | None, staged_key: str | None
+) -> BinaryIO:
+    if staged_cid is None:  # an uploaded item always has its file staged
         raise ContentNotFound(
             "no file is staged for this item", details={"job": job_id, "position": position}
         )
-    return _staged_stream(registrar, staged_cid, staged_key)
-
-
-def _staged_stream(registrar: Registrar, staged_cid: str, staged_key: str | None) -> BinaryIO:
     root = CID.decode(staged_cid)
     if staged_key is None:
         return chunk_stream(lambda: read_content(registrar.store, root))
@@ -380,11 +382,11 @@ def _process_item(
         metadata = WorkMetadata.from_mapping(json.loads(item.metadata_json))
         expected, received = item.expected_sha256, item.sha256
         key = item.idempotency_key or f"catalogue-job:{job_id}:{position}"
-        staged_cid, staged_key = item.staged_cid, item.staged_key
+        staging = item.staged_cid, item.staged_key
     view: RegistrationView | None = None
     state, error_code, message = CatalogueItemState.REFUSED, None, None
     try:
-        with _content(registrar, staged_cid, staged_key, source) as content:
+        with _content(registrar, job_id, position, staging, source) as content:
             if source is not None and expected is not None:
                 received = _sha256_of(content)
                 content.seek(0)
@@ -429,13 +431,15 @@ def _process_item(
 
 
 def _content(
-    registrar: Registrar, staged_cid: str | None, staged_key: str | None, source: Path | None
+    registrar: Registrar,
+    job_id: str,
+    position: int,
+    staging: tuple[str | None, str | None],
+    source: Path | None,
 ) -> BinaryIO:
     if source is not None:
         return source.open("rb")
-    if staged_cid is None:  # an uploaded item always has its file staged
-        raise ContentNotFound("no file is staged for this item")
-    return _staged_stream(registrar, staged_cid, staged_key)
+    return _staged_stream(registrar, job_id, position, *staging)
 
 
 def register_catalogue(
