@@ -220,6 +220,27 @@ def public_key_from_json(value: object) -> PublicKey:
     """
     if not isinstance(value, dict):
         raise InvalidKey(f"a public key is a JSON object, got {type(value).__name__}")
+    # Members and their count pick out one object exactly: a match was fully checked before.
+    members = (value.get("algorithm"), value.get("public_key"), value.get("sm2_id"), len(value))
+    try:
+        known = _KEYS_BY_MEMBERS.get(members)
+    except TypeError:  # an unhashable member, refused below
+        known = None
+    if known is not None:
+        return known
+    key = _checked_public_key(value)
+    if len(_KEYS_BY_MEMBERS) < _KEYS_BY_MEMBERS_LIMIT:
+        _KEYS_BY_MEMBERS[members] = key
+    return key
+
+
+# Keys parsed from JSON, by their members: the same registrants sign claim after claim, and
+# checking a key's hex and members costs as much again as finding it among the loaded keys.
+_KEYS_BY_MEMBERS: dict[tuple[object, ...], PublicKey] = {}
+_KEYS_BY_MEMBERS_LIMIT: Final = 4096
+
+
+def _checked_public_key(value: dict[str, object]) -> PublicKey:
     algorithm = Algorithm.parse(value.get("algorithm"))
     allowed = {"algorithm", "public_key"} | ({"sm2_id"} if algorithm is Algorithm.SM2 else set())
     if value.keys() - allowed or "public_key" not in value:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
+import rfc8785
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +29,7 @@ from crypto.claims_v2 import (
 from crypto.errors import InvalidClaim, UnsupportedAlgorithm
 from crypto.secp256k1 import Secp256k1PrivateKey
 from crypto.signing import KeySigner, PrivateKey, Signature
-from crypto.sm2 import SM2PrivateKey
+from crypto.sm2 import SM2PrivateKey, SM2PublicKey
 
 if TYPE_CHECKING:
     from tests.crypto.conftest import NodeReference
@@ -286,3 +289,54 @@ def test_nfc_and_nfd_are_different_bytes_until_normalized(reference: NodeReferen
 def test_normalize_nfc_refuses_keys_that_collide() -> None:
     with pytest.raises(InvalidClaim, match="equal under NFC"):
         normalize_nfc({"é": 1, unicodedata.normalize("NFD", "é"): 2})
+
+
+sm2_ids = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=40)
+registrants = st.sampled_from([KEYS["secp256k1"].public_key]) | sm2_ids.map(
+    lambda distid: SM2PublicKey.from_bytes(KEYS["sm2"].public_key.to_bytes(), distid.encode())
+)
+any_claims = st.builds(
+    ClaimV2,
+    sha256=hex64,
+    sm3=hex64,
+    size=st.integers(0, 2**53 - 1),
+    metadata_digest=hex64,
+    rights=st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,63}", fullmatch=True), min_size=1),
+    registrant=registrants,
+    registered_at=st.datetimes(min_value=datetime(1000, 1, 1)).map(
+        lambda at: at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ),
+    nonce=st.binary(min_size=16, max_size=16).map(bytes.hex),
+    cid=st.none() | st.from_regex(r"[A-Za-z0-9]{1,256}", fullmatch=True),
+    private=st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,63}", fullmatch=True), hex64),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(claim=any_claims)
+def test_canonical_bytes_are_the_general_rfc8785_encoding(claim: ClaimV2) -> None:
+    """The claim's own layout gives the bytes the general encoder (the ``rfc8785`` package, not
+    banquan's) gives for the same JSON, for every valid claim: SM2 IDs with quotes and
+    backslashes, private fields, with and without a CID, sizes to 2**53 - 1."""
+    assert claim.canonical_bytes() == rfc8785.dumps(cast(Any, claim.to_json()))
+    assert ClaimV2.from_json(json.loads(claim.canonical_bytes())) == claim
+
+
+def test_a_registrant_id_with_a_quote_and_a_backslash_is_escaped() -> None:
+    key = SM2PublicKey.from_bytes(KEYS["sm2"].public_key.to_bytes(), b'a"b\\c')
+    canonical = replace(_claim(KEYS["sm2"]), registrant=key).canonical_bytes()
+    assert b'"sm2_id":"a\\"b\\\\c"' in canonical
+    assert json.loads(canonical)["registrant"]["sm2_id"] == 'a"b\\c'
+
+
+@pytest.mark.parametrize(
+    "rights",
+    [[["reproduction"]], [{"right": "reproduction"}], ["distribution", "reproduction", 3]],
+)
+def test_rights_that_are_not_names_are_refused_even_beside_known_ones(rights: list[object]) -> None:
+    known = _claim(KEYS["secp256k1"], rights=("distribution", "reproduction")).to_json()
+    assert ClaimV2.from_json(known).rights == ("distribution", "reproduction")
+    with pytest.raises(InvalidClaim):
+        ClaimV2.from_json({**known, "rights": rights})
+    with pytest.raises(InvalidClaim):
+        _claim(KEYS["secp256k1"], rights=rights)

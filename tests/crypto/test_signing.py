@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crypto.errors import InvalidKey, InvalidSignature, UnsupportedAlgorithm
+from crypto.errors import CryptoError, InvalidKey, InvalidSignature, UnsupportedAlgorithm
 from crypto.signing import (
     Algorithm,
     KeySigner,
@@ -123,6 +123,23 @@ def test_sm2_public_key_json_keeps_a_custom_id() -> None:
 def test_bad_public_key_json_is_refused(value: object) -> None:
     with pytest.raises(InvalidKey):
         public_key_from_json(value)
+
+
+@pytest.mark.parametrize("algorithm", KEYS)
+def test_a_key_parsed_before_does_not_vouch_for_another_object(algorithm: str) -> None:
+    """Keys parsed once are found again by their members; an object that differs from a parsed
+    one by a member (one too many, a null, an unhashable value) is still checked and refused."""
+    value = public_key_to_json(KEYS[algorithm].public_key)
+    assert public_key_from_json(dict(value)) is public_key_from_json(dict(value))
+    for changed in (
+        {**value, "extra": None},
+        {**value, "sm2_id": None},
+        {**value, "sm2_id": ["1234567812345678"]},
+        {**value, "public_key": [value["public_key"]]},
+        {key: member for key, member in value.items() if key != "algorithm"},
+    ):
+        with pytest.raises(CryptoError):
+            public_key_from_json(changed)
 
 
 def test_private_keys_from_bytes_name_their_algorithm() -> None:
