@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from chain_client.licences import LicenceGranted
@@ -60,23 +60,34 @@ def record_event(
     *,
     at: datetime | None = None,
     source_key: str | None = None,
-) -> Event | None:
-    """Add an event to ``session``'s transaction; ``None`` if ``source_key`` is recorded already."""
+) -> bool:
+    """Add an event to ``session``'s transaction; False if ``source_key`` is recorded already.
+
+    A Core insert, run at once (the outbox is written with every registration and read by the
+    dispatcher, never as objects of the writing session): events get ids in the order recorded.
+    """
+    connection = session.connection()
     if (
         source_key is not None
-        and session.scalar(select(Event.id).where(Event.source_key == source_key)) is not None
+        and connection.scalar(_EVENT_OF_SOURCE, {"key": source_key}) is not None
     ):
-        return None
-    event = Event(
-        type=event_type.value,
-        subject=subject,
-        payload_json=json.dumps(dict(payload), ensure_ascii=False, sort_keys=True),
-        source_key=source_key,
-        fanned_out=False,
-        created_at=at or datetime.now(UTC),
+        return False
+    connection.execute(
+        _INSERT_EVENT,
+        {
+            "type": event_type.value,
+            "subject": subject,
+            "payload_json": json.dumps(dict(payload), ensure_ascii=False, sort_keys=True),
+            "source_key": source_key,
+            "fanned_out": False,
+            "created_at": at or datetime.now(UTC),
+        },
     )
-    session.add(event)
-    return event
+    return True
+
+
+_INSERT_EVENT = insert(Event)
+_EVENT_OF_SOURCE = select(Event.id).where(Event.source_key == bindparam("key"))
 
 
 def record_batch_events(batch: Batch, event_type: EventType) -> None:
@@ -228,7 +239,9 @@ def record_registered(session: Session, registration: Registration, *, at: datet
         "cid": registration.work.cid,
         "registrant": registration.registrant,
     }
-    first = prior_claim(session, registration.work.sha256, registration.number)
+    first = prior_claim(
+        session, registration.work.sha256, registration.number, registration.work_id
+    )
     if first is not None:
         payload["first_registration"] = {
             "number": first.number,

@@ -144,11 +144,22 @@ def views_with_claims(
     ]
 
 
-def prior_claim(session: Session, sha256: str, number: str) -> Claimant | None:
-    """The first registration of content ``sha256`` when registration ``number`` (flushed in
-    ``session``) belongs to a later claimant; None when its party registered it first."""
+def prior_claim(session: Session, sha256: str, number: str, work_id: int) -> Claimant | None:
+    """The first registration of content ``sha256`` when registration ``number`` (of work
+    ``work_id``, flushed in ``session``) belongs to a later claimant; None when its party
+    registered it first."""
+    # Nearly always new content: no other work has it, and one indexed probe says so.
+    if session.connection().scalar(_OTHER_WORK, {"sha256": sha256, "work_id": work_id}) is None:
+        return None
     claims = _claims_of(session, [sha256]).get(sha256)
     if claims is None:
         return None
     priority = priority_in(claims, number)
     return None if priority.is_first else priority.first
+
+
+_OTHER_WORK = (
+    select(_works.c.id)
+    .where(_works.c.sha256 == bindparam("sha256"), _works.c.id != bindparam("work_id"))
+    .limit(1)
+)

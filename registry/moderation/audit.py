@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.canonical import canonical_json
@@ -71,43 +71,50 @@ def append_audit(
     subject: str,
     payload: Mapping[str, object],
     at: datetime,
-) -> ModerationAuditEntry:
-    """Add one entry in ``session``'s transaction, chained onto the last one."""
+) -> str:
+    """Add one entry in ``session``'s transaction, chained onto the last one; its digest."""
     return append_audits(session, [AuditLine(actor, action, subject, payload)], at=at)[0]
 
 
-def append_audits(
-    session: Session, lines: Sequence[AuditLine], *, at: datetime
-) -> list[ModerationAuditEntry]:
+_INSERT_ENTRIES = insert(ModerationAuditEntry)
+
+
+def append_audits(session: Session, lines: Sequence[AuditLine], *, at: datetime) -> list[str]:
     """Add ``lines`` in order in ``session``'s transaction, the first chained onto the last entry
-    and each onto the one before: one lock, one read of the chain's head and one flush for all
-    (a registration appends its hook results and its own entry together)."""
+    and each onto the one before: one lock, one read of the chain's head and one insert for all
+    (a registration appends its hook results and its own entry together); their digests.
+
+    The rows go in as one Core insert of many rows, in order, so ids follow the chain; what the
+    session holds is flushed first, as the entries' own flush did when they were ORM objects."""
     if not lines:
         return []
+    session.flush()
     take_write_lock(session, AUDIT_LOCK_KEY)
-    last = session.scalar(
-        select(ModerationAuditEntry.digest).order_by(ModerationAuditEntry.id.desc()).limit(1)
-    )
-    prev = last or GENESIS
-    entries = []
+    connection = session.connection()
+    prev = connection.scalar(_HEAD) or GENESIS
+    rows: list[dict[str, object]] = []
+    digests: list[str] = []
     for line in lines:
         normalized = json.loads(json.dumps(dict(line.payload), ensure_ascii=False, default=str))
-        entry = ModerationAuditEntry(
-            at=at,
-            actor=line.actor,
-            action=line.action,
-            subject=line.subject,
-            payload_json=json.dumps(normalized, ensure_ascii=False, sort_keys=True),
-            prev_digest=prev,
-            digest=entry_digest(prev, at, line.actor, line.action, line.subject, normalized),
+        digest = entry_digest(prev, at, line.actor, line.action, line.subject, normalized)
+        rows.append(
+            {
+                "at": at,
+                "actor": line.actor,
+                "action": line.action,
+                "subject": line.subject,
+                "payload_json": json.dumps(normalized, ensure_ascii=False, sort_keys=True),
+                "prev_digest": prev,
+                "digest": digest,
+            }
         )
-        entries.append(entry)
-        prev = entry.digest
-    # Added one by one: the unit of work inserts them in this order, so ids follow the chain.
-    for entry in entries:
-        session.add(entry)
-    session.flush()
-    return entries
+        digests.append(digest)
+        prev = digest
+    connection.execute(_INSERT_ENTRIES, rows)
+    return digests
+
+
+_HEAD = select(ModerationAuditEntry.digest).order_by(ModerationAuditEntry.id.desc()).limit(1)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.moderation import ModerationClient
@@ -55,7 +55,7 @@ from registry.moderation.hooks import (
     Subject,
     Verdict,
 )
-from registry.moderation.similarity import code_bits, index_rows
+from registry.moderation.similarity import code_bits, index_work
 
 HOOKS = "hooks"  # the actor of what the hooks decided
 
@@ -125,7 +125,7 @@ def record_moderation(
     """In the registration's transaction: index the work's ISCC codes, keep the hook results
     (a review item, open when held) and audit them."""
     work = registration.work
-    session.add_all(index_rows(work.id, work.iscc_data, work.iscc_content))
+    index_work(session, work.id, work.iscc_data, work.iscc_content)
     if gate is None or outcome is None:
         return
     _keep_hook_results(
@@ -136,11 +136,11 @@ def record_moderation(
         outcome,
         at,
         decision_reason="; ".join(r for res in outcome.results for r in res.reasons) or None,
-        then=lambda item: AuditLine(
+        then=lambda item_id: AuditLine(
             actor=HOOKS,
             action=f"registration.{registration.status}",
             subject=f"registration:{registration.number}",
-            payload={"review_item": item.id, "submitted_by": gate.submitted_by},
+            payload={"review_item": item_id, "submitted_by": gate.submitted_by},
         ),
     )
 
@@ -684,8 +684,7 @@ def check_publication(
         outcome = gate.chain.run(subject, sessions, now)
     with unit_of_work(sessions) as session:
         registration_ref = (registration_id, number)
-        item = _keep_hook_results(session, "publication", registration_ref, gate, outcome, now)
-        item_id = item.id
+        item_id = _keep_hook_results(session, "publication", registration_ref, gate, outcome, now)
     details = {"registration": number, "review_item": item_id, "results": outcome.results_json()}
     if outcome.verdict is Verdict.HOLD:
         publish(
@@ -728,34 +727,44 @@ def _keep_hook_results(
     at: datetime,
     *,
     decision_reason: str | None = None,
-    then: Callable[[ReviewItem], AuditLine] | None = None,
-) -> ReviewItem:
+    then: Callable[[int], AuditLine] | None = None,
+) -> int:
     """The review item of what the hooks said of a ``registration`` (id, number) or of its
     publication (``kind``): open when they held it, decided by them otherwise; with one audit
-    line per hook result, in the order the hooks ran, and ``then``'s line of the item after them."""
+    line per hook result, in the order the hooks ran, and ``then``'s line of the item after
+    them. The item's id. (Core inserts: every registration writes these, and nothing reads
+    them back as objects in its transaction.)"""
     registration_id, number = registration
     decided = outcome.verdict is not Verdict.HOLD
-    item = ReviewItem(
-        kind=kind,
-        status=ITEM_STATUS_OF_VERDICT[outcome.verdict],
-        registration_id=registration_id,
-        hook_results_json=json.dumps(outcome.results_json(), ensure_ascii=False),
-        submitted_by=gate.submitted_by,
-        decided_by=HOOKS if decided else None,
-        decided_at=at if decided else None,
-        decision_reason=decision_reason,
-        created_at=at,
+    item_id: int = (
+        session.connection()
+        .execute(
+            _INSERT_ITEM,
+            {
+                "kind": kind,
+                "status": ITEM_STATUS_OF_VERDICT[outcome.verdict],
+                "registration_id": registration_id,
+                "hook_results_json": json.dumps(outcome.results_json(), ensure_ascii=False),
+                "submitted_by": gate.submitted_by,
+                "decided_by": HOOKS if decided else None,
+                "decided_at": at if decided else None,
+                "decision_reason": decision_reason,
+                "created_at": at,
+            },
+        )
+        .scalar_one()
     )
-    session.add(item)
-    session.flush()
     lines = [
         AuditLine(f"hook:{result.hook}", "hook.result", f"{kind}:{number}", result.to_json())
         for result in outcome.results
     ]
     if then is not None:
-        lines.append(then(item))
+        lines.append(then(item_id))
     append_audits(session, lines, at=at)
-    return item
+    return item_id
+
+
+_INSERT_ITEM = insert(ReviewItem).returning(ReviewItem.id)
 
 
 def similarity_evidence(session: Session, accused_id: int, other_id: int) -> HookResult:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 
-from sqlalchemy import CompoundSelect, bindparam, select, union
+from sqlalchemy import CompoundSelect, bindparam, insert, select, union
 from sqlalchemy.orm import Session
 
 from registry.core.models import SimilarityCode
@@ -69,9 +69,11 @@ def _flip_masks(radius: int) -> tuple[int, ...]:
     return tuple(masks)
 
 
-def index_rows(
-    work_id: int, iscc_data: str | None, iscc_content: str | None
-) -> list[SimilarityCode]:
+def index_work(
+    session: Session, work_id: int, iscc_data: str | None, iscc_content: str | None
+) -> None:
+    """Index a work's ISCC codes in ``session``'s transaction (one row per code it has), with a
+    Core insert: a registration writes them and nothing reads them back as objects."""
     rows = []
     for kind, iscc in (("data", iscc_data), ("content", iscc_content)):
         bits = code_bits(iscc)
@@ -79,11 +81,11 @@ def index_rows(
             continue
         s0, s1, s2, s3 = segments(bits)
         rows.append(
-            SimilarityCode(
-                work_id=work_id, kind=kind, code=signed(bits), seg0=s0, seg1=s1, seg2=s2, seg3=s3
-            )
-        )
-    return rows
+            {"work_id": work_id, "kind": kind, "code": signed(bits),
+             "seg0": s0, "seg1": s1, "seg2": s2, "seg3": s3}
+        )  # fmt: skip
+    if rows:
+        session.connection().execute(insert(SimilarityCode), rows)
 
 
 @dataclass(frozen=True)
