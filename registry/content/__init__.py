@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from registry.content.protection import (
         MASTER,
         ContentProtection,
-        content_key_rows,
+        insert_content_keys,
         wrapped_keys,
     )
     from registry.content.readers import chunk_stream
@@ -52,7 +52,7 @@ __getattr__ = lazy_exports(
         "registry.content.protection": (
             "MASTER",
             "ContentProtection",
-            "content_key_rows",
+            "insert_content_keys",
             "wrapped_keys",
         ),
         "registry.content.readers": ("chunk_stream",),
@@ -74,12 +74,12 @@ __all__ = [
     "check_private_file",
     "chunk_stream",
     "cid_text",
-    "content_key_rows",
     "create_private_file",
     "describe",
     "detect_text_kind",
     "extract_text",
     "ingest",
+    "insert_content_keys",
     "keep",
     "parse_cid",
     "read_content",

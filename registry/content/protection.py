@@ -12,6 +12,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
 from crypto.signing import PublicKey
 from crypto.sm2 import SM2PublicKey
 from crypto.symmetric import Cipher, WrappedKey, new_key, unwrap_key, wrap_key, wrap_key_to
@@ -60,8 +63,14 @@ def wrapped_keys(
     return keys
 
 
-def content_key_rows(keys: dict[str, WrappedKey], now: datetime) -> list[ContentKey]:
-    return [
-        ContentKey(holder=holder, wrapped_json=json.dumps(key.to_json()), created_at=now)
+def insert_content_keys(
+    session: Session, work_id: int, keys: dict[str, WrappedKey], now: datetime
+) -> None:
+    """Keep ``keys`` (from :func:`wrapped_keys`) for work ``work_id`` in ``session``'s
+    transaction, one row per holder."""
+    rows = [
+        {"work_id": work_id, "holder": holder, "wrapped_json": json.dumps(key.to_json()),
+         "created_at": now}
         for holder, key in keys.items()
-    ]
+    ]  # fmt: skip
+    session.connection().execute(insert(ContentKey), rows)

@@ -30,6 +30,7 @@ from chain_client.records import LogPosition
 from chain_client.registry_anchor import RegistrationRevoked
 from chain_client.rights_assets import Transfer
 from registry.core.models import Batch, Event, Registration, Takedown
+from registry.core.new_registration import NewRegistration
 from registry.core.priority import prior_claim
 
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -229,19 +230,17 @@ def _chain_event(event: Any) -> tuple[EventType, str, dict[str, object]] | None:
     return None
 
 
-def record_registered(session: Session, registration: Registration, *, at: datetime) -> None:
+def record_registered(session: Session, registration: NewRegistration, *, at: datetime) -> None:
     """The ``registered`` event: the number and the content's identifiers; for a later claimant
     of the same content, ``first_registration`` (number, claimant, registered_at) too."""
     payload: dict[str, object] = {
         "number": registration.number,
-        "sha256": registration.work.sha256,
-        "sm3": registration.work.sm3,
-        "cid": registration.work.cid,
+        "sha256": registration.sha256,
+        "sm3": registration.sm3,
+        "cid": registration.cid,
         "registrant": registration.registrant,
     }
-    first = prior_claim(
-        session, registration.work.sha256, registration.number, registration.work_id
-    )
+    first = prior_claim(session, registration.sha256, registration.number, registration.work_id)
     if first is not None:
         payload["first_registration"] = {
             "number": first.number,

@@ -37,6 +37,7 @@ from registry.core.errors import (
 from registry.core.events import EventType, record_event
 from registry.core.metadata import WorkMetadata
 from registry.core.models import Registration, ReviewItem, Takedown
+from registry.core.new_registration import NewRegistration
 from registry.core.states import (
     REGISTRATION_WITHHELD,
     REVIEW_WAITING,
@@ -117,15 +118,14 @@ def status_after(outcome: ModerationOutcome | None) -> RegistrationStatus:
 
 def record_moderation(
     session: Session,
-    registration: Registration,
+    registration: NewRegistration,
     gate: ModerationGate | None,
     outcome: ModerationOutcome | None,
     at: datetime,
 ) -> None:
     """In the registration's transaction: index the work's ISCC codes, keep the hook results
     (a review item, open when held) and audit them."""
-    work = registration.work
-    index_work(session, work.id, work.iscc_data, work.iscc_content)
+    index_work(session, registration.work_id, registration.iscc_data, registration.iscc_content)
     if gate is None or outcome is None:
         return
     _keep_hook_results(

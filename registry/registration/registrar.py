@@ -9,14 +9,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import BinaryIO, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.canonical import canonical_json
 from crypto.signing import Signer
 from registry.access import party_address, registering_party
-from registry.content import ContentProtection, ContentStore, content_key_rows, stage, wrapped_keys
+from registry.content import (
+    ContentProtection,
+    ContentStore,
+    insert_content_keys,
+    stage,
+    wrapped_keys,
+)
 from registry.core.database import unit_of_work
 from registry.core.errors import (
     CidMismatch,
@@ -28,7 +34,13 @@ from registry.core.events import record_registered
 from registry.core.group_commit import GroupCommitter
 from registry.core.metadata import WorkMetadata
 from registry.core.models import IdempotencyKey, Registration, Work
-from registry.core.views import RegistrationView, registration_view
+from registry.core.new_registration import NewRegistration
+from registry.core.views import (
+    REGISTRATION_ROWS,
+    RegistrationView,
+    registration_view,
+    view_of_row,
+)
 from registry.moderation import (
     ModerationGate,
     announce_registration,
@@ -51,6 +63,17 @@ T = TypeVar("T")
 
 # What registrations made from the command line (no API key) are scoped and attributed to.
 COMMAND_LINE = "cli"
+
+
+_INSERT_WORK = insert(Work).returning(Work.id)
+_INSERT_REGISTRATION = insert(Registration).returning(Registration.id)
+_SET_NUMBER = (
+    update(Registration)
+    .where(Registration.id == bindparam("registration_id"))
+    .values(number=bindparam("new_number"))
+)
+_INSERT_IDEMPOTENCY_KEY = insert(IdempotencyKey)
+_VIEW_ROW = REGISTRATION_ROWS.where(Registration.id == bindparam("id"))
 
 
 def registration_number(year: int, registration_id: int) -> str:
@@ -235,60 +258,84 @@ class Registrar:
         staged.commit()
 
         def record(session: Session) -> RegistrationView:
-            work = Work(
-                sha256=stored.digests.sha256_hex,
-                sm3=stored.digests.sm3_hex,
-                size=stored.size,
-                title=metadata.title,
-                isbn=metadata.isbn,
-                metadata_json=json.dumps(metadata.to_json(), ensure_ascii=False),
-                cid=stored.cid,
-                stored_cid=stored.stored_cid,
-                encryption=encryption.cipher.value if encryption else None,
-                published_at=None if encryption else registered_at,
-                iscc_data=stored.iscc_data,
-                iscc_instance=stored.iscc_instance,
-                iscc_content=stored.iscc_content,
-                created_at=registered_at,
+            # Core inserts: the rows are written and read back as one view, no ORM objects (the
+            # group committer runs this for every registration, one after another).
+            connection = session.connection()
+            work_id: int = connection.execute(
+                _INSERT_WORK,
+                {
+                    "sha256": stored.digests.sha256_hex,
+                    "sm3": stored.digests.sm3_hex,
+                    "size": stored.size,
+                    "title": metadata.title,
+                    "isbn": metadata.isbn,
+                    "metadata_json": json.dumps(metadata.to_json(), ensure_ascii=False),
+                    "cid": stored.cid,
+                    "stored_cid": stored.stored_cid,
+                    "encryption": encryption.cipher.value if encryption else None,
+                    "published_at": None if encryption else registered_at,
+                    "iscc_data": stored.iscc_data,
+                    "iscc_instance": stored.iscc_instance,
+                    "iscc_content": stored.iscc_content,
+                    "created_at": registered_at,
+                },
+            ).scalar_one()
+            status = status_after(outcome)
+            registration_id: int = connection.execute(
+                _INSERT_REGISTRATION,
+                {
+                    "number": f"~{leaf[:31]}",  # unique placeholder until the id is known
+                    "work_id": work_id,
+                    "claim_json": prepared.canonical.decode("utf-8"),
+                    "leaf": leaf,
+                    "signing_mode": prepared.signing_mode,
+                    "signature": prepared.signature,
+                    "registrant": prepared.registrant,
+                    "status": status,
+                    "submitted_by": submitted_by,
+                    "controller": controller,
+                    "party_id": party,
+                    "created_at": registered_at,
+                },
+            ).scalar_one()
+            number = registration_number(registered_at.year, registration_id)
+            connection.execute(
+                _SET_NUMBER, {"registration_id": registration_id, "new_number": number}
             )
-            registration = Registration(
-                number=f"~{leaf[:31]}",  # unique placeholder until the id is known
-                work=work,
-                claim_json=prepared.canonical.decode("utf-8"),
-                leaf=leaf,
-                signing_mode=prepared.signing_mode,
-                signature=prepared.signature,
-                registrant=prepared.registrant,
-                status=status_after(outcome),
-                submitted_by=submitted_by,
-                controller=controller,
-                party_id=party,
-                created_at=registered_at,
-            )
-            session.add(registration)
             if encryption is not None and protection is not None:
                 keys = wrapped_keys(
                     protection, encryption, stored, prepared.registrant_key, prepared.registrant
                 )
-                work.content_keys = content_key_rows(keys, registered_at)
-            session.flush()
-            registration.number = registration_number(registered_at.year, registration.id)
-            index_registration(session, registration.id, metadata.to_json())
-            record_registered(session, registration, at=registered_at)
+                insert_content_keys(session, work_id, keys, registered_at)
+            index_registration(session, registration_id, metadata.to_json())
             if idempotency_key is not None:
-                session.add(
-                    IdempotencyKey(
-                        scope=idempotency_scope,
-                        key=idempotency_key,
-                        fingerprint=fingerprint,
-                        registration_id=registration.id,
-                        created_at=registered_at,
-                    )
+                # A key taken meanwhile by a concurrent request fails here, as an IntegrityError.
+                connection.execute(
+                    _INSERT_IDEMPOTENCY_KEY,
+                    {
+                        "scope": idempotency_scope,
+                        "key": idempotency_key,
+                        "fingerprint": fingerprint,
+                        "registration_id": registration_id,
+                        "created_at": registered_at,
+                    },
                 )
-            # Flushed with the moderation's rows (or by the commit): a key taken meanwhile by a
-            # concurrent request fails there, as an IntegrityError, as here.
-            record_moderation(session, registration, moderation, outcome, registered_at)
-            return registration_view(registration)
+            written = NewRegistration(
+                id=registration_id,
+                number=number,
+                leaf=leaf,
+                registrant=prepared.registrant,
+                status=status,
+                work_id=work_id,
+                sha256=stored.digests.sha256_hex,
+                sm3=stored.digests.sm3_hex,
+                cid=stored.cid,
+                iscc_data=stored.iscc_data,
+                iscc_content=stored.iscc_content,
+            )
+            record_registered(session, written, at=registered_at)
+            record_moderation(session, written, moderation, outcome, registered_at)
+            return view_of_row(connection.execute(_VIEW_ROW, {"id": registration_id}).one())
 
         try:
             view = self.commit(record)

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, insert, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from registry.core.errors import InvalidIsbn, InvalidSearch
@@ -73,10 +73,12 @@ def index_registration(
     session: Session, registration_id: int, metadata: Mapping[str, object]
 ) -> None:
     """Record the search terms of a registration being made (in its transaction)."""
-    session.add_all(
-        WorkSearchTerm(registration_id=registration_id, kind=kind, term=term)
+    rows = [
+        {"registration_id": registration_id, "kind": kind, "term": term}
         for kind, term in sorted(search_terms(metadata))
-    )
+    ]
+    if rows:
+        session.connection().execute(insert(WorkSearchTerm), rows)
 
 
 @dataclass(frozen=True)
