@@ -30,8 +30,8 @@ from chain_client.records import LogPosition
 from chain_client.registry_anchor import RegistrationRevoked
 from chain_client.rights_assets import Transfer
 from registry.core.models import Batch, Event, Registration, Takedown
-from registry.core.new_registration import NewRegistration
 from registry.core.priority import prior_claim
+from registry.core.views import NewRegistration
 
 ZERO_ADDRESS = "0x" + "00" * 20
 
@@ -233,18 +233,19 @@ def _chain_event(event: Any) -> tuple[EventType, str, dict[str, object]] | None:
 def record_registered(session: Session, registration: NewRegistration, *, at: datetime) -> None:
     """The ``registered`` event: the number and the content's identifiers; for a later claimant
     of the same content, ``first_registration`` (number, claimant, registered_at) too."""
+    view = registration.view
     payload: dict[str, object] = {
-        "number": registration.number,
-        "sha256": registration.sha256,
-        "sm3": registration.sm3,
-        "cid": registration.cid,
-        "registrant": registration.registrant,
+        "number": view.number,
+        "sha256": view.sha256,
+        "sm3": view.sm3,
+        "cid": view.cid,
+        "registrant": view.registrant,
     }
-    first = prior_claim(session, registration.sha256, registration.number, registration.work_id)
+    first = prior_claim(session, view.sha256, view.number, registration.work_id)
     if first is not None:
         payload["first_registration"] = {
             "number": first.number,
             "claimant": first.claimant,
             "registered_at": first.registered_at.isoformat(),
         }
-    record_event(session, EventType.REGISTERED, registration.leaf, payload, at=at)
+    record_event(session, EventType.REGISTERED, view.leaf, payload, at=at)

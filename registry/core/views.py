@@ -157,6 +157,16 @@ def refuse_if_revoked(number: str, takedown_json: str | dict[str, object] | None
         )
 
 
+@dataclass(frozen=True)
+class NewRegistration:
+    """A registration just written in the current transaction, as the steps after its insert
+    (its ``registered`` event, its moderation rows) read it: its rows' ids and its view."""
+
+    id: int
+    work_id: int
+    view: RegistrationView
+
+
 def as_utc(moment: datetime) -> datetime:
     """``moment`` in UTC: SQLite hands back naive datetimes, and every stored time is UTC; an
     aware one (PostgreSQL's, in the session's time zone) is converted."""

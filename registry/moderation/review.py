@@ -37,14 +37,13 @@ from registry.core.errors import (
 from registry.core.events import EventType, record_event
 from registry.core.metadata import WorkMetadata
 from registry.core.models import Registration, ReviewItem, Takedown
-from registry.core.new_registration import NewRegistration
 from registry.core.states import (
     REGISTRATION_WITHHELD,
     REVIEW_WAITING,
     RegistrationStatus,
     ReviewItemStatus,
 )
-from registry.core.views import view_of
+from registry.core.views import NewRegistration, view_of
 from registry.moderation.audit import AuditLine, append_audit, append_audits
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
 from registry.moderation.hooks import (
@@ -125,21 +124,22 @@ def record_moderation(
 ) -> None:
     """In the registration's transaction: index the work's ISCC codes, keep the hook results
     (a review item, open when held) and audit them."""
-    index_work(session, registration.work_id, registration.iscc_data, registration.iscc_content)
+    view = registration.view
+    index_work(session, registration.work_id, view.iscc_data, view.iscc_content)
     if gate is None or outcome is None:
         return
     _keep_hook_results(
         session,
         "registration",
-        (registration.id, registration.number),
+        (registration.id, view.number),
         gate,
         outcome,
         at,
         decision_reason="; ".join(r for res in outcome.results for r in res.reasons) or None,
         then=lambda item_id: AuditLine(
             actor=HOOKS,
-            action=f"registration.{registration.status}",
-            subject=f"registration:{registration.number}",
+            action=f"registration.{view.status}",
+            subject=f"registration:{view.number}",
             payload={"review_item": item_id, "submitted_by": gate.submitted_by},
         ),
     )

@@ -34,9 +34,9 @@ from registry.core.events import record_registered
 from registry.core.group_commit import GroupCommitter
 from registry.core.metadata import WorkMetadata
 from registry.core.models import IdempotencyKey, Registration, Work
-from registry.core.new_registration import NewRegistration
 from registry.core.views import (
     REGISTRATION_ROWS,
+    NewRegistration,
     RegistrationView,
     registration_view,
     view_of_row,
@@ -320,22 +320,11 @@ class Registrar:
                         "created_at": registered_at,
                     },
                 )
-            written = NewRegistration(
-                id=registration_id,
-                number=number,
-                leaf=leaf,
-                registrant=prepared.registrant,
-                status=status,
-                work_id=work_id,
-                sha256=stored.digests.sha256_hex,
-                sm3=stored.digests.sm3_hex,
-                cid=stored.cid,
-                iscc_data=stored.iscc_data,
-                iscc_content=stored.iscc_content,
-            )
+            view = view_of_row(connection.execute(_VIEW_ROW, {"id": registration_id}).one())
+            written = NewRegistration(registration_id, work_id, view)
             record_registered(session, written, at=registered_at)
             record_moderation(session, written, moderation, outcome, registered_at)
-            return view_of_row(connection.execute(_VIEW_ROW, {"id": registration_id}).one())
+            return view
 
         try:
             view = self.commit(record)
