@@ -45,7 +45,7 @@ from registry.core.errors import (
     UploadTooLarge,
 )
 from registry.core.metadata import WorkMetadata
-from registry.core.models import CatalogueJob, CatalogueJobItem
+from registry.core.models import CatalogueJob, CatalogueJobItem, Registration, Work
 from registry.core.states import CatalogueItemState, CatalogueJobState, RegistrationStatus
 from registry.core.views import RegistrationView, view_of
 from registry.registration.catalogue import (
@@ -422,11 +422,18 @@ def _process_item(
         if state != awaited:
             item.staged_cid = item.staged_key = None
         _refresh(session, session.get_one(CatalogueJob, item.job_id), at, running=True)
-        return _item_view(item), staged
+        # Without content protection the staged file and the registered work are the same
+        # blocks under the same root (one pin): that root stays pinned, as the work's content.
+        kept = view is not None and staged == session.scalar(
+            select(Work.stored_cid)
+            .join(Registration, Registration.work_id == Work.id)
+            .where(Registration.number == view.number)
+        )
+        return _item_view(item), None if kept else staged
 
-    recorded, staged = registrar.commit(record)
-    if state != awaited and staged is not None:
-        registrar.store.unpin(CID.decode(staged))
+    recorded, released = registrar.commit(record)
+    if state != awaited and released is not None:
+        registrar.store.unpin(CID.decode(released))
     return recorded
 
 

@@ -184,6 +184,25 @@ def test_an_item_registered_but_not_recorded_gets_its_first_registration_back(
     assert not any(runtime.store.is_pinned(CID.decode(str(root))) for root in staged_roots)
 
 
+def test_a_file_staged_in_the_clear_stays_pinned_as_the_registered_content(
+    runtime: Runtime,
+) -> None:
+    """Without content protection a staged file and the registered work are the same blocks
+    under the same root: releasing the staged file must not unpin the registered content."""
+    registrar = dataclasses.replace(runtime.registrar, protection=None)
+    job_id = new_job(runtime, 1)
+    attach_files(registrar, job_id, uploads(0), owner=OWNER)
+    with runtime.sessions() as session:
+        staged_root = session.scalar(select(CatalogueJobItem.staged_cid))
+    job = process_job(registrar, job_id, owner=OWNER)
+    assert [item.state for item in job.items] == ["registered"]
+    with runtime.sessions() as session:
+        stored = session.scalar(select(Work.stored_cid))
+    assert stored == staged_root
+    assert isinstance(runtime.store, LocalBlockstore)
+    assert runtime.store.is_pinned(CID.decode(str(stored)))
+
+
 def test_an_unreachable_content_store_leaves_items_to_resume(runtime: Runtime) -> None:
     registrar = runtime.registrar
     down = KuboContentStore.connect(f"http://127.0.0.1:{free_port()}", timeout=2)
