@@ -160,6 +160,40 @@ def revoke_registration(
     )
 
 
+@admin_app.command(name="collect-garbage")
+def collect_garbage_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只统计 Count what would be removed, remove nothing")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """清理内容库 Remove from the embedded content store the blocks no pinned content reaches
+    (catalogue files once registered, encrypted copies of published works) and the staging
+    directories of uploads that never finished. A node of Kubo collects its own (ipfs repo gc)."""
+    from registry.content import LocalBlockstore, collect_garbage
+
+    with registry_runtime(as_json=as_json) as runtime:
+        store = runtime.store
+        if not isinstance(store, LocalBlockstore):
+            console.print(
+                "内容存储在 Kubo 节点上，请在该节点运行 ipfs repo gc / the content store is a Kubo "
+                "node: run `ipfs repo gc` on it",
+                highlight=False,
+            )
+            return
+        report = collect_garbage(store, dry_run=dry_run)
+    if as_json:
+        print(json.dumps(report.to_json()))
+        return
+    verb = "可清理 would remove" if dry_run else "已清理 removed"
+    console.print(
+        f"{verb} {report.removed_blocks} blocks ({report.removed_bytes} bytes), "
+        f"{report.stale_staging} stale uploads\n"
+        f"  保留 kept {report.live_blocks} blocks of {report.pinned_roots} pinned roots",
+        highlight=False,
+    )
+
+
 @admin_app.command(name="deploy-external-anchor")
 def deploy_external_anchor_command(
     name: Annotated[str, typer.Option(help="The external chain's name, e.g. tianping")],

@@ -21,6 +21,7 @@ from registry.core.lazy_exports import lazy_exports
 # Every other name is imported from its module on first use (PEP 562), so that importing one
 # module of this package does not import them all: a command that needs little starts at once.
 if TYPE_CHECKING:
+    from registry.content.garbage import GarbageCollected, collect_garbage
     from registry.content.key_files import (
         check_private_file,
         create_private_file,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 __getattr__ = lazy_exports(
     __name__,
     {
+        "registry.content.garbage": ("GarbageCollected", "collect_garbage"),
         "registry.content.key_files": (
             "check_private_file",
             "create_private_file",
@@ -67,6 +69,7 @@ __all__ = [
     "ByteStream",
     "ContentProtection",
     "ContentStore",
+    "GarbageCollected",
     "IngestedContent",
     "KeptBytes",
     "KuboContentStore",
@@ -74,6 +77,7 @@ __all__ = [
     "check_private_file",
     "chunk_stream",
     "cid_text",
+    "collect_garbage",
     "create_private_file",
     "describe",
     "detect_text_kind",

@@ -9,11 +9,13 @@ nothing behind.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -148,6 +150,26 @@ class LocalBlockstore:
         self.pins.mkdir(parents=True, exist_ok=True)
         (self.pins / cid_text(root)).touch()
 
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """Held while blocks are renamed into place and their root pinned: many ingests at
+        once, from any process on this machine, but never during a garbage collection."""
+        with self._locked(fcntl.LOCK_SH):
+            yield
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Held by a garbage collection (``registry.content.garbage``): no ingest commits."""
+        with self._locked(fcntl.LOCK_EX):
+            yield
+
+    @contextmanager
+    def _locked(self, mode: int) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / "gc.lock").open("a") as handle:
+            fcntl.flock(handle, mode)  # released when the file is closed
+            yield
+
     def unpin(self, root: CID) -> None:
         (self.pins / cid_text(root)).unlink(missing_ok=True)
 
@@ -185,12 +207,13 @@ class LocalBlockWriter:
 
     def commit(self, root: CID) -> None:
         moved_into: set[Path] = set()
-        for cid in self.staged.values():
-            final = self.store.path_of(cid)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.directory / cid_text(cid), final)
-            moved_into.add(final.parent)
-        self.store.pin(root)
+        with self.store.shared():  # a block kept as already present is not collected meanwhile
+            for cid in self.staged.values():
+                final = self.store.path_of(cid)
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.directory / cid_text(cid), final)
+                moved_into.add(final.parent)
+            self.store.pin(root)
         # A rename is durable once its directory is: without these a power cut after the
         # registration's acknowledgement could lose the blocks' (and the pin's) names.
         for directory in sorted(moved_into | {self.store.pins}):
