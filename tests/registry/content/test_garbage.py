@@ -13,17 +13,9 @@ from multiformats import CID
 
 from registry.content.garbage import STALE_STAGING_SECONDS, collect_garbage
 from registry.content.store import LocalBlockstore, dag_blocks, read_content
-from registry.content.unixfs import CHUNK_SIZE, UnixFSFileBuilder, cid_text
+from registry.content.unixfs import CHUNK_SIZE, cid_text
 from registry.core.errors import ContentNotFound
-
-
-def store_bytes(store: LocalBlockstore, data: bytes) -> CID:
-    writer = store.writer()
-    builder = UnixFSFileBuilder(writer.put)
-    builder.update(data)
-    root = builder.finish()
-    writer.commit(root)
-    return root
+from tests.registry.content.test_store import store_bytes
 
 
 def blocks_of(store: LocalBlockstore, root: CID) -> set[str]:
