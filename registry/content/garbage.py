@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from multiformats import CID
 
@@ -58,11 +59,7 @@ def collect_garbage(
                 removed_bytes += block.stat().st_size
                 if not dry_run:
                     block.unlink(missing_ok=True)
-        stale = [
-            path
-            for path in (store.staging.iterdir() if store.staging.is_dir() else ())
-            if moment - path.stat().st_mtime > STALE_STAGING_SECONDS
-        ]
+        stale = _stale_staging(store, moment)
         if not dry_run:
             for path in stale:
                 shutil.rmtree(path, ignore_errors=True)
@@ -74,6 +71,20 @@ def collect_garbage(
         stale_staging=len(stale),
         dry_run=dry_run,
     )
+
+
+def _stale_staging(store: LocalBlockstore, moment: float) -> list[Path]:
+    """Staging directories untouched for a day. An upload in progress stages without the lock
+    and removes its directory after committing, so one may vanish while they are listed."""
+    stale = []
+    for path in store.staging.iterdir() if store.staging.is_dir() else ():
+        try:
+            age = moment - path.stat().st_mtime
+        except FileNotFoundError:  # finished (or given up) meanwhile
+            continue
+        if age > STALE_STAGING_SECONDS:
+            stale.append(path)
+    return stale
 
 
 def _reached(store: LocalBlockstore, roots: list[str]) -> set[str]:
