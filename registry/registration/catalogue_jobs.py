@@ -424,10 +424,15 @@ def _process_item(
         _refresh(session, session.get_one(CatalogueJob, item.job_id), at, running=True)
         # Without content protection the staged file and the registered work are the same
         # blocks under the same root (one pin): that root stays pinned, as the work's content.
-        kept = view is not None and staged == session.scalar(
-            select(Work.stored_cid)
-            .join(Registration, Registration.work_id == Work.id)
-            .where(Registration.number == view.number)
+        kept = (
+            staged is not None
+            and view is not None
+            and staged
+            == session.scalar(
+                select(Work.stored_cid)
+                .join(Registration, Registration.work_id == Work.id)
+                .where(Registration.number == view.number)
+            )
         )
         return _item_view(item), None if kept else staged
 

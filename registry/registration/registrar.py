@@ -261,6 +261,7 @@ class Registrar:
             # Core inserts: the rows are written and read back as one view, no ORM objects (the
             # group committer runs this for every registration, one after another).
             connection = session.connection()
+            metadata_json = metadata.to_json()
             work_id: int = connection.execute(
                 _INSERT_WORK,
                 {
@@ -269,7 +270,7 @@ class Registrar:
                     "size": stored.size,
                     "title": metadata.title,
                     "isbn": metadata.isbn,
-                    "metadata_json": json.dumps(metadata.to_json(), ensure_ascii=False),
+                    "metadata_json": json.dumps(metadata_json, ensure_ascii=False),
                     "cid": stored.cid,
                     "stored_cid": stored.stored_cid,
                     "encryption": encryption.cipher.value if encryption else None,
@@ -307,7 +308,7 @@ class Registrar:
                     protection, encryption, stored, prepared.registrant_key, prepared.registrant
                 )
                 insert_content_keys(session, work_id, keys, registered_at)
-            index_registration(session, registration_id, metadata.to_json())
+            index_registration(session, registration_id, metadata_json)
             if idempotency_key is not None:
                 # A key taken meanwhile by a concurrent request fails here, as an IntegrityError.
                 connection.execute(
