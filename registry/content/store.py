@@ -207,7 +207,9 @@ class LocalBlockWriter:
 
     def commit(self, root: CID) -> None:
         moved_into: set[Path] = set()
-        with self.store.shared():  # a block kept as already present is not collected meanwhile
+        # Shared lock: a collection, which holds it exclusively, cannot compute its live set
+        # before these renames and the pin, and then remove the blocks renamed in.
+        with self.store.shared():
             for cid in self.staged.values():
                 final = self.store.path_of(cid)
                 final.parent.mkdir(parents=True, exist_ok=True)
