@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -97,10 +98,13 @@ def test_the_registry_obtains_and_keeps_an_sm2_token(
 def test_a_tampered_sm2_token_fails_the_signature_check(
     sm2_tsa: LocalAuthority, sm2_token: TimestampToken
 ) -> None:
-    at = sm2_token.token.index(b"\x18\x0f")  # genTime YYYYMMDDHHMMSSZ: change a second
-    tampered = bytearray(sm2_token.token)
-    tampered[at + 15] ^= 0x01
-    check = verify_token(bytes(tampered), LEAF, sm2_tsa.tsa_certificate)
+    # genTime a minute later: still inside the TSA certificate's validity, whose notBefore may
+    # be the token's very second, so only the signature can fail
+    at = sm2_token.token.index(b"\x18\x0f") + 2
+    gen_time = datetime.strptime(sm2_token.token[at : at + 15].decode(), "%Y%m%d%H%M%SZ")
+    later = (gen_time + timedelta(minutes=1)).strftime("%Y%m%d%H%M%SZ").encode()
+    tampered = sm2_token.token[:at] + later + sm2_token.token[at + 15 :]
+    check = verify_token(tampered, LEAF, sm2_tsa.tsa_certificate)
     assert not check.ok
     assert any("does not verify" in problem for problem in check.problems), check.problems
     assert any("digest" in problem for problem in check.problems), check.problems
