@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from cli.keys import PasswordFile, open_keystore
+from cli.keys import PasswordFile, ethereum_account
 from cli.output import AsJson, refused
 from cli.parties import party_app
 from cli.runtime import registry_runtime
@@ -212,7 +212,6 @@ def deploy_external_anchor_command(
     """Deploy RegistryAnchor on an external chain for second anchoring, and print its
     BANQUAN_EXTERNAL_CHAINS entry."""
     from chain_client.errors import ChainError
-    from crypto.secp256k1 import Secp256k1PrivateKey
     from registry.core.errors import ChainUnreachable, InvalidInput
     from registry.core.settings import Settings
     from registry.platform.external_chains import deploy_external_anchor, sending_account
@@ -220,12 +219,7 @@ def deploy_external_anchor_command(
     settings = Settings()
     try:
         if key is not None:
-            from eth_account import Account
-
-            private = open_keystore(key, password_file)
-            if not isinstance(private, Secp256k1PrivateKey):
-                raise InvalidInput("the keystore must hold a secp256k1 (Ethereum) key")
-            account = Account.from_key(private.to_bytes())
+            account = ethereum_account(key, password_file)
         else:
             configured = {chain.name: chain for chain in settings.external_chains}
             if name not in configured:

@@ -9,18 +9,15 @@ a :class:`TransactionSender` for that account. Exit status 2 and the error code 
 from __future__ import annotations
 
 import csv
-import json
-from dataclasses import asdict, is_dataclass
-from datetime import datetime
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from cli.deferred_help import DeferredHelp
-from cli.keys import PasswordFile, open_keystore
-from cli.output import AsJson, refused
+from cli.keys import PasswordFile, ethereum_account
+from cli.output import AsJson, refused, show_fields
 from cli.runtime import registry_runtime
 from registry.core.errors import InvalidInput
 
@@ -32,7 +29,6 @@ if TYPE_CHECKING:
 edition_app = typer.Typer(
     help="数字藏书 Numbered editions of registered works, signed with your own key."
 )
-console = Console(soft_wrap=True)
 
 Key = Annotated[
     Path,
@@ -56,39 +52,9 @@ Price = Annotated[str | None, typer.Option(help="展示价格（元，仅链下�
 
 
 def _sender(runtime: Runtime, key: Path, password_file: Path | None) -> TransactionSender:
-    from eth_account import Account
-
     from chain_client.transactions import TransactionSender
-    from crypto.errors import CryptoError
-    from crypto.secp256k1 import Secp256k1PrivateKey
 
-    try:
-        private = open_keystore(key, password_file)
-    except CryptoError as exc:
-        raise InvalidInput(f"无法打开密钥库 cannot open the keystore: {exc}") from exc
-    if not isinstance(private, Secp256k1PrivateKey):
-        raise InvalidInput("密钥库须为 secp256k1 密钥 the keystore must hold a secp256k1 key")
-    return TransactionSender(runtime.w3, Account.from_key(private.to_bytes()))
-
-
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in asdict(value).items()}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def _show(as_json: bool, result: dict[str, Any]) -> None:
-    if as_json:
-        print(json.dumps(_plain(result), ensure_ascii=False))
-        return
-    for name, value in result.items():
-        console.print(f"{name:18} {_plain(value)}", highlight=False)
+    return TransactionSender(runtime.w3, ethereum_account(key, password_file))
 
 
 def _terms(
@@ -134,7 +100,7 @@ def create_command(
             _sender(runtime, key, password_file), number, title=title, metadata_cid=cover,
             terms=terms, price_fen=_price(price),
         )  # fmt: skip
-        _show(as_json, asdict(view))
+        show_fields(as_json, asdict(view))
 
 
 @edition_app.command(name="amend", cls=DeferredHelp)
@@ -162,7 +128,7 @@ def amend_command(
             _sender(runtime, key, password_file), edition_id, metadata_cid=cover, terms=terms,
             price_fen=_price(price),
         )  # fmt: skip
-        _show(as_json, asdict(view))
+        show_fields(as_json, asdict(view))
 
 
 def _price(price: str | None) -> int | None:
@@ -212,7 +178,7 @@ def allow_list_command(
         batch = runtime.editions.post_allow_list(
             _sender(runtime, key, password_file), edition_id, rows
         )
-        _show(as_json, {"edition_id": edition_id, "copies": len(rows), "batch": batch})
+        show_fields(as_json, {"edition_id": edition_id, "copies": len(rows), "batch": batch})
 
 
 @edition_app.command(name="claim", cls=DeferredHelp)
@@ -226,7 +192,7 @@ def claim_command(
     """领取藏书 Claim the copy reserved for you (you must be a verified adult)."""
     with registry_runtime(as_json=as_json) as runtime:
         view = runtime.editions.claim(_sender(runtime, key, password_file), edition_id, copy)
-        _show(as_json, asdict(view))
+        show_fields(as_json, asdict(view))
 
 
 @edition_app.command(name="issue", cls=DeferredHelp)
@@ -241,7 +207,7 @@ def issue_command(
     rows = _catalogue(catalogue, as_json)
     with registry_runtime(as_json=as_json) as runtime:
         batches = runtime.editions.issue(_sender(runtime, key, password_file), edition_id, rows)
-        _show(as_json, {"edition_id": edition_id, "copies": len(rows), "batches": batches})
+        show_fields(as_json, {"edition_id": edition_id, "copies": len(rows), "batches": batches})
 
 
 @edition_app.command(name="show", cls=DeferredHelp)
@@ -253,10 +219,10 @@ def show_command(
     """查看版本或藏书 Show an edition, or one copy: 第 n 份，共 N 份, holder, gifts."""
     with registry_runtime(as_json=as_json) as runtime:
         if copy is None:
-            _show(as_json, asdict(runtime.editions.show(edition_id)))
+            show_fields(as_json, asdict(runtime.editions.show(edition_id)))
             return
         view = runtime.editions.copy(edition_id, copy)
-        _show(
+        show_fields(
             as_json,
             {
                 "label": f"第 {view.copy_number} 份，共 {view.size} 份 "
@@ -279,7 +245,7 @@ def certificate_command(
     with registry_runtime(as_json=as_json) as runtime:
         pdf = runtime.editions.certificate(edition_id, copy)
     output.write_bytes(pdf)
-    _show(
+    show_fields(
         as_json,
         {"edition_id": edition_id, "copy": copy, "written": str(output), "bytes": len(pdf)},
     )
@@ -297,7 +263,7 @@ def gift_command(
     """赠送藏书 Give your copy to a verified adult reader (a gift: no price, no sale)."""
     with registry_runtime(as_json=as_json) as runtime:
         gift = runtime.editions.gift(_sender(runtime, key, password_file), edition_id, copy, to)
-        _show(as_json, asdict(gift))
+        show_fields(as_json, asdict(gift))
 
 
 @edition_app.command(name="holders", cls=DeferredHelp)
@@ -309,7 +275,7 @@ def holders_command(
     """读者持有哪些藏书 Which copies of the edition a reader holds now (checked on chain)."""
     with registry_runtime(as_json=as_json) as runtime:
         held = runtime.editions.holding(edition_id, reader)
-        _show(
+        show_fields(
             as_json, {"edition_id": edition_id, "reader": held.reader, "copies": list(held.copies)}
         )
 
@@ -323,4 +289,4 @@ def bind_reader_command(
     by the registry's account)."""
     with registry_runtime(as_json=as_json) as runtime:
         address, adult = runtime.editions.bind_reader(party)
-        _show(as_json, {"party": party, "address": address, "adult": adult})
+        show_fields(as_json, {"party": party, "address": address, "adult": adult})

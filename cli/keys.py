@@ -19,6 +19,8 @@ from cli.output import AsJson, refused
 from registry.core.errors import ConfigurationError, RegistryError
 
 if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
     from crypto.signing import KeySigner, PrivateKey, PublicKey
 
 PASSWORD_ENV = "BANQUAN_KEYSTORE_PASSWORD"  # noqa: S105 - the variable's name, not a password
@@ -75,6 +77,27 @@ def open_keystore(path: Path, password_file: Path | None) -> PrivateKey:
 
     check_private_file(path, dev_mode=Settings().mode == "dev", what="keystore")
     return decrypt_key(read_keystore(path), read_password(password_file, confirm=False))
+
+
+def ethereum_account(path: Path, password_file: Path | None) -> LocalAccount:
+    """The Ethereum account of a secp256k1 keystore, which signs transactions; another key or a
+    keystore that does not open is :class:`InvalidInput`."""
+    from eth_account import Account
+
+    from crypto.errors import CryptoError
+    from crypto.secp256k1 import Secp256k1PrivateKey
+    from registry.core.errors import InvalidInput
+
+    try:
+        private = open_keystore(path, password_file)
+    except CryptoError as exc:
+        raise InvalidInput(f"无法打开密钥库 cannot open the keystore: {exc}") from exc
+    if not isinstance(private, Secp256k1PrivateKey):
+        raise InvalidInput(
+            "密钥库须为 secp256k1（以太坊）密钥 the keystore must hold a secp256k1 (Ethereum) key"
+        )
+    account: LocalAccount = Account.from_key(private.to_bytes())
+    return account
 
 
 @overload

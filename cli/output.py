@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,6 +27,28 @@ def refused(error: RegistryError | ConfigurationError, *, as_json: bool = False)
     else:
         _stdout.print(f"[red]error[/red] {error.code}: {error.message}", highlight=False)
     return typer.Exit(code=REFUSED)
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON can hold it: dataclasses as objects, tuples as lists, times in ISO 8601."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: plain(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def show_fields(as_json: bool, result: dict[str, Any]) -> None:
+    """A command's result: one JSON object with ``as_json``, else one ``name value`` line each."""
+    if as_json:
+        print(json.dumps(plain(result), ensure_ascii=False))
+        return
+    for name, value in result.items():
+        _stdout.print(f"{name:18} {plain(value)}", highlight=False)
 
 
 def takedown_mark(taken_down: bool, revoked: bool, *, lead: str) -> str:

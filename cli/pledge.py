@@ -9,7 +9,6 @@ elsewhere. Exit status 2 and the error code on any refusal; ``--json`` for scrip
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,8 +19,8 @@ import typer
 from rich.console import Console
 
 from cli.deferred_help import DeferredHelp
-from cli.keys import PasswordFile, open_keystore
-from cli.output import AsJson
+from cli.keys import PasswordFile, ethereum_account
+from cli.output import AsJson, show_fields
 from cli.runtime import refusing, registry_runtime
 from registry.core.errors import InvalidInput, InvalidLicenceTerms, NotAssetOwner
 
@@ -76,39 +75,15 @@ class _Session:
         return TransactionSender(self.runtime.w3, self.signer)
 
 
-def _account(key: Path, password_file: Path | None) -> LocalAccount:
-    from eth_account import Account
-
-    from crypto.errors import CryptoError
-    from crypto.secp256k1 import Secp256k1PrivateKey
-
-    try:
-        private = open_keystore(key, password_file)
-    except CryptoError as exc:
-        raise InvalidInput(f"cannot open the keystore: {exc}") from exc
-    if not isinstance(private, Secp256k1PrivateKey):
-        raise InvalidInput("the keystore must hold a secp256k1 (Ethereum) key")
-    account: LocalAccount = Account.from_key(private.to_bytes())
-    return account
-
-
 @contextmanager
 def _session(
     as_json: bool, key: Path | None = None, password_file: Path | None = None
 ) -> Iterator[_Session]:
     """The runtime, the suite and the user's account; a domain error exits 2 with its code."""
     with refusing(as_json=as_json):
-        account = _account(key, password_file) if key is not None else None
+        account = ethereum_account(key, password_file) if key is not None else None
         with registry_runtime(as_json=as_json) as runtime:
             yield _Session(runtime, runtime.suite(), account)
-
-
-def _show(as_json: bool, result: dict[str, Any]) -> None:
-    if as_json:
-        print(json.dumps(result, ensure_ascii=False))
-        return
-    for name, value in result.items():
-        console.print(f"{name:16} {value}", highlight=False)
 
 
 def _position(event: Any) -> dict[str, Any]:
@@ -122,7 +97,7 @@ def _show_lien(
     head: dict[str, Any] = {"lien_id": event.lien_id}
     if asset:
         head["asset_id"] = f"{event.asset_id:064x}"
-    _show(as_json, {**head, **(fields or {}), **_position(event)})
+    show_fields(as_json, {**head, **(fields or {}), **_position(event)})
 
 
 def _licence_terms(
@@ -224,7 +199,7 @@ def tokenize_command(
             authorization=authorization, rights=right,
         )  # fmt: skip
         zero = "0x" + "00" * 20
-        _show(
+        show_fields(
             as_json,
             {
                 "asset_id": f"{minted.asset_id:064x}",
@@ -271,7 +246,7 @@ def consent(
                 details={"owner": request.owner, "key": account.address},
             )
         signed = account.sign_typed_data(full_message=request.typed_data)
-        _show(
+        show_fields(
             as_json,
             {
                 "asset_id": f"{asset_id:064x}",
@@ -435,7 +410,7 @@ def sign_transfer_command(
             session.suite, lien_id, session.signer.address, to, how, deadline
         )
         signed = session.signer.sign_typed_data(full_message=request.typed_data).signature
-        _show(
+        show_fields(
             as_json,
             {
                 "lien_id": lien_id,
@@ -556,7 +531,7 @@ def show(
             "exclusive_licences": [entry.licence_id for entry in report.exclusive_licences],
         }
         if as_json:
-            _show(True, result)
+            show_fields(True, result)
             return
         console.print(f"asset {result['asset_id']}: {'clear' if report.is_clear else 'encumbered'}")
         for lien in liens:
@@ -584,7 +559,7 @@ def transfer_command(
     with _session(as_json, key, password_file) as session:
         asset_id = resolve_asset_id(session.runtime.sessions, reference)
         moved = transfer(session.suite, session.sender, asset_id, to)
-        _show(
+        show_fields(
             as_json,
             {
                 "asset_id": f"{asset_id:064x}",
@@ -621,7 +596,7 @@ def licence(
             territory=territory, start=start, end=end, exclusive=exclusive, revocable=revocable,
         )  # fmt: skip
         granted = grant_licence(session.suite, session.sender, terms)
-        _show(
+        show_fields(
             as_json,
             {
                 "licence_id": granted.licence_id,
@@ -644,7 +619,7 @@ def revoke(
 
     with _session(as_json, key, password_file) as session:
         revoked = revoke_licence(session.suite, session.sender, licence_id, ZERO_BYTES32)
-        _show(
+        show_fields(
             as_json,
             {
                 "licence_id": revoked.licence_id,
