@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -107,7 +109,11 @@ def _uvarint(value: int) -> bytes:
 
 def fsync_directory(directory: Path) -> None:
     """Make the entries of ``directory`` (files created or renamed into it) durable."""
-    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    _fsync(directory, os.O_RDONLY | os.O_DIRECTORY)
+
+
+def _fsync(path: Path, flags: int = os.O_RDONLY) -> None:
+    descriptor = os.open(path, flags)
     try:
         os.fsync(descriptor)
     finally:
@@ -188,24 +194,77 @@ class LocalBlockstore:
         return True
 
 
+class _Syncer:
+    """Makes files durable (``fsync``) in a thread of its own, so that an ingest's waits for the
+    disk overlap its hashing instead of adding to it; a single file is synced in the caller's
+    thread at :meth:`wait`, as a thread would cost more than it saves."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._pending: list[Path] = []
+        self._queue: queue.Queue[Path | None] | None = None
+        self._thread: threading.Thread | None = None
+        self._error: OSError | None = None
+
+    def add(self, path: Path) -> None:
+        self._pending.append(path)
+        if self._queue is None:
+            if len(self._pending) < 2:
+                return
+            self._queue = queue.Queue()
+            self._thread = threading.Thread(
+                target=self._run, args=(self._queue,), name=self._name, daemon=True
+            )
+            self._thread.start()
+        for pending in self._pending:
+            self._queue.put(pending)
+        self._pending = []
+
+    def _run(self, paths: queue.Queue[Path | None]) -> None:
+        while (path := paths.get()) is not None:
+            if self._error is None:
+                try:
+                    _fsync(path)
+                except OSError as exc:  # raised by wait(), in the writer's thread
+                    self._error = exc
+
+    def wait(self) -> None:
+        """Return once every file added is durable; raise the first error met."""
+        pending, self._pending = self._pending, []
+        self.stop()
+        if self._error is not None:
+            raise self._error
+        for path in pending:
+            _fsync(path)
+
+    def stop(self) -> None:
+        """End the thread once it has synced what it was given (nothing is left running)."""
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = self._thread = None
+
+
 class LocalBlockWriter:
     def __init__(self, store: LocalBlockstore) -> None:
         self.store = store
         self.directory = store.staging / uuid.uuid4().hex
         self.directory.mkdir(parents=True)
         self.staged: dict[str, CID] = {}
+        self._syncer = _Syncer(f"blocks-{self.directory.name[:8]}")
 
     def put(self, cid: CID, block: bytes) -> None:
         name = cid_text(cid)
         if name in self.staged:
             return  # a repeated chunk (e.g. runs of zeros) is one block
-        with (self.directory / name).open("wb") as out:
+        path = self.directory / name
+        with path.open("wb") as out:
             out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
+        self._syncer.add(path)
         self.staged[name] = cid
 
     def commit(self, root: CID) -> None:
+        self._syncer.wait()  # every block durable before its name is
         moved_into: set[Path] = set()
         # Shared lock: a collection, which holds it exclusively, cannot compute its live set
         # before these renames and the pin, and then remove the blocks renamed in.
@@ -223,4 +282,5 @@ class LocalBlockWriter:
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def abort(self) -> None:
+        self._syncer.stop()
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,72 @@ def test_a_commit_makes_the_names_of_its_blocks_and_its_pin_durable(
     block_directories = {identity(store.path_of(cid).parent) for cid, _ in dag_blocks(store, root)}
     assert block_directories <= synced_directories
     assert identity(store.pins) in synced_directories
+
+
+@pytest.mark.parametrize("size", [100, 1 << 20], ids=["one block", "five blocks"])
+def test_every_block_is_durable_before_its_name_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    # Blocks are synced while the ingest goes on (a thread past the first block), and a commit
+    # renames nothing before the last of them is on disk: the renamed name must point at data.
+    synced_files: set[tuple[int, int]] = set()
+    synced_when_first_named: set[tuple[int, int]] | None = None
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def recording_fsync(descriptor: int) -> None:
+        real_fsync(descriptor)
+        status = os.fstat(descriptor)
+        if stat.S_ISREG(status.st_mode):
+            synced_files.add((status.st_dev, status.st_ino))
+
+    def recording_replace(source: Path, target: Path) -> None:
+        nonlocal synced_when_first_named
+        if synced_when_first_named is None:
+            synced_when_first_named = set(synced_files)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "replace", recording_replace)
+    store = LocalBlockstore(tmp_path)
+    root = store_bytes(store, ONE_MIB[:size])
+
+    blocks = [store.path_of(cid).stat() for cid, _ in dag_blocks(store, root)]
+    assert len(blocks) == (1 if size == 100 else 5)
+    assert synced_when_first_named is not None
+    assert {(block.st_dev, block.st_ino) for block in blocks} <= synced_when_first_named
+
+
+def test_a_block_that_cannot_be_synced_fails_the_commit_which_names_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fsync = os.fsync
+
+    def failing_fsync(descriptor: int) -> None:
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(5, "Input/output error")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    store = LocalBlockstore(tmp_path)
+    writer = store.writer()
+    builder = UnixFSFileBuilder(writer.put)
+    builder.update(ONE_MIB)
+    root = builder.finish()
+    with pytest.raises(OSError, match="Input/output error"):
+        writer.commit(root)
+    writer.abort()
+    assert not store.is_pinned(root)
+    assert not store.blocks.exists() or not any(store.blocks.rglob("*"))
+    assert not any(store.staging.iterdir())
+
+
+def test_an_abort_leaves_no_thread_syncing(tmp_path: Path) -> None:
+    before = set(threading.enumerate())
+    writer = LocalBlockstore(tmp_path).writer()
+    UnixFSFileBuilder(writer.put).update(ONE_MIB)  # four leaves: the syncing thread runs
+    assert set(threading.enumerate()) - before
+    writer.abort()
+    assert not set(threading.enumerate()) - before
 
 
 def test_aborted_writer_leaves_no_block(tmp_path: Path) -> None:
