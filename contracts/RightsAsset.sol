@@ -765,6 +765,18 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         revert AccessControlUnauthorizedAccount(_msgSender(), REGISTRAR_ROLE);
     }
 
+    /**
+     * @notice Schedules granting `role` to `account` ({DelayedRoleGrants-scheduleRoleGrant});
+     * refused once the suite is sealed ({SuiteSealed}), as the grant could never be executed.
+     * @param role The role.
+     * @param account The account.
+     * @return readyAt When the grant can be executed.
+     */
+    function scheduleRoleGrant(bytes32 role, address account) public override returns (uint48 readyAt) {
+        _requireNotSealed();
+        return super.scheduleRoleGrant(role, account);
+    }
+
     /// @dev Counts registrars (the seal needs none) and grants nothing once sealed.
     function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
         _requireNotSealed();

@@ -113,7 +113,8 @@ abstract contract DelayedRoleGrants is AccessControlDefaultAdminRules {
      * @return readyAt When the grant can be executed.
      */
     function scheduleRoleGrant(bytes32 role, address account)
-        external
+        public
+        virtual
         onlyRole(getRoleAdmin(role))
         returns (uint48 readyAt)
     {

@@ -361,6 +361,9 @@ contract MigrationTest is SuiteBase {
     // ---------------------------------------------------------------- the refusal suite refuses writes
 
     function test_sealedSuite_refusesEveryWrite() public {
+        bytes32 registrarRole = assets.REGISTRAR_ROLE();
+        vm.prank(ADMIN);
+        assets.scheduleRoleGrant(registrarRole, STRANGER); // ready once the seal is executed
         _seal();
         bytes memory refusal = _sealedError();
         // Tokenization: custodial (no registrar is left) and bound to a controller.
@@ -416,13 +419,15 @@ contract MigrationTest is SuiteBase {
         vm.expectRevert(refusal);
         vm.prank(owner);
         pledges.cancelConsent();
-        // Roles: nothing is granted on a refusal asset contract.
-        bytes32 registrarRole = assets.REGISTRAR_ROLE();
+        // Roles: a grant is neither scheduled nor executed (one scheduled before the seal) on a
+        // sealed asset contract.
         vm.startPrank(ADMIN);
+        vm.expectRevert(refusal);
         assets.scheduleRoleGrant(registrarRole, REGISTRAR);
         vm.expectRevert(refusal);
-        assets.executeRoleGrant(registrarRole, REGISTRAR);
+        assets.executeRoleGrant(registrarRole, STRANGER);
         vm.stopPrank();
+        _assertEq(assets.registrarCount(), 0, "no registrar");
         // Reads keep working.
         _assertEq(assets.ownerOf(licensedAsset), owner, "owner read");
         _assertEq(pledges.activeLienCount(pledgedAsset), 2, "liens read");
