@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, TypeVar
 
 from multiformats import CID
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.stream import decrypt_stream
@@ -272,23 +272,24 @@ def _stage(registrar: Registrar, job_id: str, position: int, upload: Upload) -> 
     def record(session: Session) -> tuple[str | None, str]:
         item = _item(session, job_id, position)
         replaced = item.staged_cid  # a retried upload replaces a staged file whole
-        if item.state == CatalogueItemState.REGISTERED:  # meanwhile, by a concurrent request
+        state = CatalogueItemState(item.state)
+        if state == CatalogueItemState.REGISTERED:  # meanwhile, by a concurrent request
             replaced = kept.root if kept else None
             outcome = "already_registered"
         elif kept is None:
-            item.state = CatalogueItemState.REFUSED
+            state = CatalogueItemState.REFUSED
             item.error_code = refusal.code if refusal else None
             item.error_message = refusal.message if refusal else None
             item.sha256 = item.size = item.staged_cid = item.staged_key = None
             outcome = CatalogueItemState.REFUSED
         else:
-            item.state = CatalogueItemState.UPLOADED
+            state = CatalogueItemState.UPLOADED
             item.error_code = item.error_message = None
             item.sha256, item.size, item.staged_cid = kept.sha256_hex, kept.size, kept.root
             item.staged_key = staged_key
             outcome = "staged"
         item.updated_at = at
-        _refresh(session, session.get_one(CatalogueJob, item.job_id), at)
+        _move(session, item, state, at)
         return replaced, outcome
 
     replaced, outcome = registrar.commit(record)
@@ -412,7 +413,7 @@ def _process_item(
 
     def record(session: Session) -> tuple[ItemView, str | None]:
         item = _item(session, job_id, position)
-        item.state, item.error_code, item.error_message = state, error_code, message
+        item.error_code, item.error_message = error_code, message
         if view is not None:
             item.registration_number, item.registration_status = view.number, view.status
             item.sha256, item.size = view.sha256, view.size
@@ -421,7 +422,7 @@ def _process_item(
         staged = item.staged_cid
         if state != awaited:
             item.staged_cid = item.staged_key = None
-        _refresh(session, session.get_one(CatalogueJob, item.job_id), at, running=True)
+        _move(session, item, state, at, running=True)
         # Without content protection the staged file and the registered work are the same
         # blocks under the same root (one pin): that root stays pinned, as the work's content.
         kept = (
@@ -586,9 +587,9 @@ def _items_by_name(
         return {_match_name(name): position for name, position in rows}
 
 
-def _refresh(session: Session, job: CatalogueJob, at: datetime, *, running: bool = False) -> None:
-    """Recount the job's items and derive its state from them (``running`` while items are
-    being processed)."""
+def _refresh(session: Session, job: CatalogueJob, at: datetime) -> None:
+    """Recount the job's items and derive its state from them: when a job is made or a run of
+    it ends (an item's move, :func:`_move`, counts without reading the others)."""
     counts = dict(
         session.execute(
             select(CatalogueJobItem.state, func.count())
@@ -600,26 +601,73 @@ def _refresh(session: Session, job: CatalogueJob, at: datetime, *, running: bool
     job.uploaded = counts.get(CatalogueItemState.UPLOADED, 0)
     job.registered = counts.get(CatalogueItemState.REGISTERED, 0)
     job.refused = counts.get(CatalogueItemState.REFUSED, 0)
-    if running and job.uploaded:
-        job.state = CatalogueJobState.RUNNING
-    elif job.pending or job.uploaded:
-        job.state = CatalogueJobState.OPEN
-    elif job.registered == job.total:
-        job.state = CatalogueJobState.COMPLETED
-    else:
-        job.state = CatalogueJobState.PARTLY if job.registered else CatalogueJobState.FAILED
+    job.state = _job_state(job.pending, job.uploaded, job.registered, job.total)
     job.updated_at = at
+
+
+# The job's count of items in each state.
+_COUNTS = {
+    CatalogueItemState.PENDING: CatalogueJob.pending,
+    CatalogueItemState.UPLOADED: CatalogueJob.uploaded,
+    CatalogueItemState.REGISTERED: CatalogueJob.registered,
+    CatalogueItemState.REFUSED: CatalogueJob.refused,
+}
+
+
+def _move(
+    session: Session,
+    item: CatalogueJobItem,
+    state: CatalogueItemState,
+    at: datetime,
+    *,
+    running: bool = False,
+) -> None:
+    """Put ``item`` in ``state`` and move the job's counts with it (``running`` while items are
+    being processed). The counts change in the database, by the job's key: concurrent API
+    processes count right, and an item costs the same in a job of a hundred thousand as in a
+    job of ten (a recount would read every item of the job each time)."""
+    before, item.state = CatalogueItemState(item.state), state
+    job = CatalogueJob.id == item.job_id
+    values = {} if before == state else {
+        _COUNTS[before].key: _COUNTS[before] - 1, _COUNTS[state].key: _COUNTS[state] + 1
+    }  # fmt: skip
+    pending, uploaded, registered, total = session.execute(
+        update(CatalogueJob)
+        .where(job)
+        .values(updated_at=at, **values)
+        .returning(
+            CatalogueJob.pending, CatalogueJob.uploaded, CatalogueJob.registered, CatalogueJob.total
+        )
+    ).one()
+    new_state = _job_state(pending, uploaded, registered, total, running=running)
+    session.execute(update(CatalogueJob).where(job).values(state=new_state))
+
+
+def _job_state(
+    pending: int, uploaded: int, registered: int, total: int, *, running: bool = False
+) -> CatalogueJobState:
+    if running and uploaded:
+        return CatalogueJobState.RUNNING
+    if pending or uploaded:
+        return CatalogueJobState.OPEN
+    if registered == total:
+        return CatalogueJobState.COMPLETED
+    return CatalogueJobState.PARTLY if registered else CatalogueJobState.FAILED
 
 
 def _view(session: Session, job: CatalogueJob, *, with_items: bool = True) -> JobView:
     items: tuple[ItemView, ...] = ()
     if with_items:
-        rows = session.scalars(
-            select(CatalogueJobItem)
-            .where(CatalogueJobItem.job_id == job.id)
+        # The job's row is read again with its items, in one statement: one snapshot, so the
+        # counts and state shown agree with the items while other requests move them.
+        rows = session.execute(
+            select(CatalogueJob, CatalogueJobItem)
+            .join(CatalogueJobItem, CatalogueJobItem.job_id == CatalogueJob.id)
+            .where(CatalogueJob.id == job.id)
             .order_by(CatalogueJobItem.position)
+            .execution_options(populate_existing=True)
         )
-        items = tuple(_item_view(row) for row in rows)
+        items = tuple(_item_view(item) for _job_row, item in rows)
     return view_of(
         JobView,
         job,

@@ -147,6 +147,41 @@ def test_a_job_larger_than_its_workers_registers_each_item_once_and_reports_in_o
     assert registrations(runtime) == count
 
 
+def test_the_job_counts_follow_every_item_as_it_moves(runtime: Runtime) -> None:
+    # Each move counts in the job's row without reading the other items: the counts read at
+    # any moment equal a recount of the items' states.
+    def counts_and_recount(job_id: str) -> tuple[dict[str, int], dict[str, int], str]:
+        job = get_job(runtime.sessions, job_id, owner=OWNER)
+        recount = {"total": len(job.items)} | {
+            state: sum(1 for item in job.items if item.state == state)
+            for state in ("pending", "uploaded", "registered", "refused")
+        }
+        return job.counts, recount, job.state
+
+    count = WORKERS + 2
+    job_id = new_job(runtime, count + 1)  # the last file never comes
+    attach_files(runtime.registrar, job_id, uploads(*range(count - 1)), owner=OWNER)
+    too_large = Upload(f"v{count - 1}.txt", io.BytesIO(b"x" * (runtime.registrar.max_bytes + 1)))
+    attach_files(runtime.registrar, job_id, [too_large], owner=OWNER)
+    counts, recount, state = counts_and_recount(job_id)
+    assert counts == recount == {
+        "total": count + 1, "pending": 1, "uploaded": count - 1, "registered": 0, "refused": 1
+    }  # fmt: skip
+    assert state == "open"
+    seen: list[tuple[dict[str, int], dict[str, int], str]] = []
+    process_job(
+        runtime.registrar, job_id, owner=OWNER,
+        after_item=lambda _position: seen.append(counts_and_recount(job_id)),
+    )  # fmt: skip
+    assert len(seen) == count - 1
+    for counts, recount, state in seen:
+        assert counts == recount
+        assert state == ("running" if counts["uploaded"] else "open")
+    assert seen[-1][0] == {
+        "total": count + 1, "pending": 1, "uploaded": 0, "registered": count - 1, "refused": 1
+    }  # fmt: skip
+
+
 def test_files_with_the_same_name_in_two_folders_are_refused(runtime: Runtime) -> None:
     twice = json.dumps([{"file": "a/x.txt", "title": "t"}, {"file": "b/x.txt", "title": "u"}])
     with pytest.raises(InvalidManifest):
