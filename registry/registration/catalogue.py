@@ -284,11 +284,17 @@ def idempotency_key(manifest: Path, item: CatalogueItem) -> str:
     return f"catalogue:{digest[:40]}"
 
 
-def key_used(sessions: sessionmaker[Session], scope: str, key: str) -> bool:
+def keys_used(sessions: sessionmaker[Session], scope: str, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` registered something already, read a thousand at a time."""
+    wanted, used = list(keys), set[str]()
     with sessions() as session:
-        found = session.scalar(
-            select(IdempotencyKey.id).where(
-                IdempotencyKey.scope == scope, IdempotencyKey.key == key
+        for start in range(0, len(wanted), 1000):
+            used.update(
+                session.scalars(
+                    select(IdempotencyKey.key).where(
+                        IdempotencyKey.scope == scope,
+                        IdempotencyKey.key.in_(wanted[start : start + 1000]),
+                    )
+                )
             )
-        )
-    return found is not None
+    return used

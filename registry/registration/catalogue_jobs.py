@@ -14,6 +14,7 @@ registration failed for a reason that may pass, such as an unreachable content s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -22,10 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, TypeVar, cast
 
 from multiformats import CID
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, Update, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.stream import decrypt_stream
@@ -55,7 +56,7 @@ from registry.registration.catalogue import (
     ManifestRow,
     RowRefused,
     idempotency_key,
-    key_used,
+    keys_used,
     parse_manifest,
     validate_row,
 )
@@ -381,7 +382,7 @@ def _process_item(
         if item.state != awaited or item.metadata_json is None:
             return None
         metadata = WorkMetadata.from_mapping(json.loads(item.metadata_json))
-        expected, received = item.expected_sha256, item.sha256
+        item_id, expected, received = item.id, item.expected_sha256, item.sha256
         key = item.idempotency_key or f"catalogue-job:{job_id}:{position}"
         staging = item.staged_cid, item.staged_key
     view: RegistrationView | None = None
@@ -412,7 +413,7 @@ def _process_item(
     at = registrar.now()
 
     def record(session: Session) -> tuple[ItemView, str | None]:
-        item = _item(session, job_id, position)
+        item = session.get_one(CatalogueJobItem, item_id)
         item.error_code, item.error_message = error_code, message
         if view is not None:
             item.registration_number, item.registration_status = view.number, view.status
@@ -469,7 +470,7 @@ def register_catalogue(
     ``already_registered``."""
     names = {f"{item.line}-{item.file.name}"[:MAX_FILE_NAME_LENGTH]: item for item in items}
     keys = {name: idempotency_key(manifest, item) for name, item in names.items()}
-    seen = {name: key_used(registrar.sessions, COMMAND_LINE, key) for name, key in keys.items()}
+    used = keys_used(registrar.sessions, COMMAND_LINE, keys.values())
     rows = [{"file": name, **item.metadata.to_json()} for name, item in names.items()]
     job = create_job(
         registrar.sessions,
@@ -492,7 +493,7 @@ def register_catalogue(
     for view in in_parallel(register_file, job.items):
         item = names[view.file]
         if view.state == CatalogueItemState.REGISTERED:
-            outcome = "already_registered" if seen[view.file] else "registered"
+            outcome = "already_registered" if keys[view.file] in used else "registered"
             result = ItemResult(item.file, view.registration_number, outcome)
         else:
             result = ItemResult(item.file, None, "failed", view.error_code, view.error_message)
@@ -566,12 +567,15 @@ def _job(session: Session, job_id: str, owner: str | None) -> CatalogueJob:
     return job
 
 
+_ITEM = (
+    select(CatalogueJobItem)
+    .join(CatalogueJob, CatalogueJob.id == CatalogueJobItem.job_id)
+    .where(CatalogueJob.public_id == bindparam("job"), CatalogueJobItem.position == bindparam("at"))
+)
+
+
 def _item(session: Session, job_id: str, position: int) -> CatalogueJobItem:
-    return session.scalars(
-        select(CatalogueJobItem)
-        .join(CatalogueJob, CatalogueJob.id == CatalogueJobItem.job_id)
-        .where(CatalogueJob.public_id == job_id, CatalogueJobItem.position == position)
-    ).one()
+    return session.scalars(_ITEM, {"job": job_id, "at": position}).one()
 
 
 def _items_by_name(
@@ -605,13 +609,33 @@ def _refresh(session: Session, job: CatalogueJob, at: datetime) -> None:
     job.updated_at = at
 
 
-# The job's count of items in each state.
+# The job's row, and its count of items in each state, as written by an item's move: Core
+# statements made once (an item's move runs in the group committer, once per item).
+_JOBS = cast(Table, CatalogueJob.__table__)
 _COUNTS = {
-    CatalogueItemState.PENDING: CatalogueJob.pending,
-    CatalogueItemState.UPLOADED: CatalogueJob.uploaded,
-    CatalogueItemState.REGISTERED: CatalogueJob.registered,
-    CatalogueItemState.REFUSED: CatalogueJob.refused,
+    CatalogueItemState.PENDING: _JOBS.c.pending,
+    CatalogueItemState.UPLOADED: _JOBS.c.uploaded,
+    CatalogueItemState.REGISTERED: _JOBS.c.registered,
+    CatalogueItemState.REFUSED: _JOBS.c.refused,
 }
+_SET_JOB_STATE = (
+    update(_JOBS).where(_JOBS.c.id == bindparam("job")).values(state=bindparam("new_state"))
+)
+
+
+@functools.cache
+def _count_move(before: CatalogueItemState, after: CatalogueItemState) -> Update:
+    """The update of a job's row for an item moved from ``before`` to ``after``, returning the
+    counts its state is derived from."""
+    moved = {} if before == after else {
+        _COUNTS[before]: _COUNTS[before] - 1, _COUNTS[after]: _COUNTS[after] + 1
+    }  # fmt: skip
+    return (
+        update(_JOBS)
+        .where(_JOBS.c.id == bindparam("job"))
+        .values({_JOBS.c.updated_at: bindparam("at"), **moved})
+        .returning(_JOBS.c.pending, _JOBS.c.uploaded, _JOBS.c.registered, _JOBS.c.total)
+    )
 
 
 def _move(
@@ -627,20 +651,9 @@ def _move(
     processes count right, and an item costs the same in a job of a hundred thousand as in a
     job of ten (a recount would read every item of the job each time)."""
     before, item.state = CatalogueItemState(item.state), state
-    job = CatalogueJob.id == item.job_id
-    values = {} if before == state else {
-        _COUNTS[before].key: _COUNTS[before] - 1, _COUNTS[state].key: _COUNTS[state] + 1
-    }  # fmt: skip
-    pending, uploaded, registered, total = session.execute(
-        update(CatalogueJob)
-        .where(job)
-        .values(updated_at=at, **values)
-        .returning(
-            CatalogueJob.pending, CatalogueJob.uploaded, CatalogueJob.registered, CatalogueJob.total
-        )
-    ).one()
-    new_state = _job_state(pending, uploaded, registered, total, running=running)
-    session.execute(update(CatalogueJob).where(job).values(state=new_state))
+    counts = session.execute(_count_move(before, state), {"job": item.job_id, "at": at}).one()
+    new_state = _job_state(*counts, running=running)
+    session.execute(_SET_JOB_STATE, {"job": item.job_id, "new_state": new_state})
 
 
 def _job_state(
