@@ -439,15 +439,19 @@ def collect(results: Path, gas: Path) -> tuple[list[Row], list[tuple[str, str]]]
 
 NOTES = {
     "anchor": (
-        "Batched, a registration's own work bounds the rate, not the chain: about 6-8 ms of "
+        "Batched, a registration's own work bounds the rate, not the chain: about 5-8 ms of "
         "CPU each in one process (the moderation hooks, the ingest, the rows; see register-api), "
-        "so one process tops out near 200-250 registrations/s whatever the batch size, while "
-        "one transaction each runs at Anvil's round trip. 20 times the baseline would need "
-        "about 1.5 ms a registration. A catalogue job from the command line registers each "
-        "file straight from disk, eight side by side, each item's rows through the group "
-        "commit, written with Core inserts: 155 works/s (43.5 staging a copy of each file "
-        "first, one at a time; 88 with the rows as ORM objects); 500 would need 2 ms of CPU a "
-        "work, or several processes."
+        "so one process tops out near 250-350 registrations/s whatever the batch size, while "
+        "one transaction each runs at Anvil's round trip (both rates move together with the "
+        "machine: 236 and 33/s on an earlier run, 340 and 49/s on this one). 20 times the "
+        "baseline would need well under 1 ms a registration. A catalogue job from the command "
+        "line registers each file straight from disk, eight side by side, each item's rows "
+        "through the group commit, written with Core statements made once; an item's move "
+        "counts in the job's row by one update instead of a recount of the job's items. On the "
+        "same machine the catalogue went from about 220 to 270 works/s at 3,000 works with "
+        "those last changes (88 when the rows were ORM objects); py-spy shows the group "
+        "committer's thread busy half the time, the item and registration rows most of it. 500 "
+        "would need under 2 ms of CPU a work, or several processes."
     ),
     "ingest": (
         "The ingest runs its stages side by side (registry.content.fanout): SM3 in a thread of "
