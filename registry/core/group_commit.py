@@ -133,16 +133,21 @@ class GroupCommitter:
                 if session.get_bind().dialect.name == "sqlite":
                     # Writer lock first; it also opens the transaction the savepoints nest in.
                     take_write_lock(session, 0)
+                # A unit alone in its batch needs no savepoint: its refusal rolls back the
+                # transaction, which holds nothing else.
+                alone = len(batch) == 1
                 for index, pending in enumerate(batch):
-                    savepoint = session.begin_nested()
+                    savepoint = None if alone else session.begin_nested()
                     try:
                         pending.value = pending.work(session)
                         session.flush()
                     except Exception as exc:
-                        savepoint.rollback()  # raising here breaks the whole batch (below)
+                        # Raising from a rollback breaks the whole batch (below).
+                        (session if savepoint is None else savepoint).rollback()
                         refused[index] = exc
                         continue
-                    savepoint.commit()
+                    if savepoint is not None:
+                        savepoint.commit()
         except BaseException as exc:
             for pending in batch:
                 pending.value, pending.error = None, exc

@@ -23,10 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, TypeVar, cast
+from typing import Any, BinaryIO, TypeVar, cast
 
 from multiformats import CID
-from sqlalchemy import Table, Update, bindparam, func, select, update
+from sqlalchemy import Row, Table, Update, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.stream import decrypt_stream
@@ -378,13 +378,13 @@ def _process_item(
     return it (None: the item was processed meanwhile by a concurrent request)."""
     awaited = CatalogueItemState.UPLOADED if source is None else CatalogueItemState.PENDING
     with registrar.sessions() as session:
-        item = _item(session, job_id, position)
-        if item.state != awaited or item.metadata_json is None:
-            return None
-        metadata = WorkMetadata.from_mapping(json.loads(item.metadata_json))
-        item_id, expected, received = item.id, item.expected_sha256, item.sha256
-        key = item.idempotency_key or f"catalogue-job:{job_id}:{position}"
-        staging = item.staged_cid, item.staged_key
+        item = session.execute(_ITEM_TO_PROCESS, {"job": job_id, "at": position}).one()
+    if item.state != awaited or item.metadata_json is None:
+        return None
+    metadata = WorkMetadata.from_mapping(json.loads(item.metadata_json))
+    item_id, expected, received = item.id, item.expected_sha256, item.sha256
+    key = item.idempotency_key or f"catalogue-job:{job_id}:{position}"
+    staging = item.staged_cid, item.staged_key
     view: RegistrationView | None = None
     state, error_code, message = CatalogueItemState.REFUSED, None, None
     try:
@@ -413,17 +413,32 @@ def _process_item(
     at = registrar.now()
 
     def record(session: Session) -> tuple[ItemView, str | None]:
-        item = session.get_one(CatalogueJobItem, item_id)
-        item.error_code, item.error_message = error_code, message
-        if view is not None:
-            item.registration_number, item.registration_status = view.number, view.status
-            item.sha256, item.size = view.sha256, view.size
-        item.attempts += 1
-        item.updated_at = at
-        staged = item.staged_cid
-        if state != awaited:
-            item.staged_cid = item.staged_key = None
-        _move(session, item, state, at, running=True)
+        # One Core update of the item as it was read (its state and staged file unchanged),
+        # returning its new row; else (moved meanwhile by a concurrent process) the ORM's way.
+        outcome = {
+            "item": item_id, "awaited": awaited, "staged": staging[0], "state": state,
+            "error_code": error_code, "error_message": message, "at": at,
+            "number": view and view.number, "status": view and view.status,
+            "sha256": view and view.sha256, "size": view and view.size,
+        }  # fmt: skip
+        row = session.execute(_record_outcome(state != awaited), outcome).one_or_none()
+        if row is not None:
+            staged = staging[0]
+            _count(session, row.job_id, awaited, state, at, running=True)
+            answer = _item_view(row)
+        else:
+            item = session.get_one(CatalogueJobItem, item_id)
+            item.error_code, item.error_message = error_code, message
+            if view is not None:
+                item.registration_number, item.registration_status = view.number, view.status
+                item.sha256, item.size = view.sha256, view.size
+            item.attempts += 1
+            item.updated_at = at
+            staged = item.staged_cid
+            if state != awaited:
+                item.staged_cid = item.staged_key = None
+            _move(session, item, state, at, running=True)
+            answer = _item_view(item)
         # Without content protection the staged file and the registered work are the same
         # blocks under the same root (one pin): that root stays pinned, as the work's content.
         kept = (
@@ -436,7 +451,7 @@ def _process_item(
                 .where(Registration.number == view.number)
             )
         )
-        return _item_view(item), None if kept else staged
+        return answer, None if kept else staged
 
     recorded, released = registrar.commit(record)
     if state != awaited and released is not None:
@@ -578,6 +593,52 @@ def _item(session: Session, job_id: str, position: int) -> CatalogueJobItem:
     return session.scalars(_ITEM, {"job": job_id, "at": position}).one()
 
 
+# What processing an item reads of it first, and how it records the outcome: Core statements
+# made once (an item is processed once per item of every job, its outcome in the group commit).
+_ITEMS = cast(Table, CatalogueJobItem.__table__)
+_ITEM_TO_PROCESS = (
+    select(_ITEMS)
+    .join(CatalogueJob, CatalogueJob.id == _ITEMS.c.job_id)
+    .where(CatalogueJob.public_id == bindparam("job"), _ITEMS.c.position == bindparam("at"))
+)
+
+
+@functools.cache
+def _record_outcome(release_staged: bool) -> Update:
+    """The update of an item as processing found it (state ``awaited``, staged file ``staged``)
+    to its outcome, returning its row; with ``release_staged`` it forgets its staged file."""
+    released = {_ITEMS.c.staged_cid: None, _ITEMS.c.staged_key: None} if release_staged else {}
+    columns = _ITEMS.c
+    return (
+        update(_ITEMS)
+        .where(
+            columns.id == bindparam("item"),
+            columns.state == bindparam("awaited"),
+            columns.staged_cid.is_not_distinct_from(bindparam("staged")),
+        )
+        .values(
+            {
+                columns.state: bindparam("state"),
+                columns.error_code: bindparam("error_code"),
+                columns.error_message: bindparam("error_message"),
+                # A refusal keeps what an earlier attempt recorded (as the ORM path does).
+                columns.registration_number: func.coalesce(
+                    bindparam("number"), columns.registration_number
+                ),
+                columns.registration_status: func.coalesce(
+                    bindparam("status"), columns.registration_status
+                ),
+                columns.sha256: func.coalesce(bindparam("sha256"), columns.sha256),
+                columns.size: func.coalesce(bindparam("size"), columns.size),
+                columns.attempts: columns.attempts + 1,
+                columns.updated_at: bindparam("at"),
+                **released,
+            }
+        )
+        .returning(*columns)
+    )
+
+
 def _items_by_name(
     sessions: sessionmaker[Session], job_id: str, owner: str | None
 ) -> dict[str, int]:
@@ -651,9 +712,22 @@ def _move(
     processes count right, and an item costs the same in a job of a hundred thousand as in a
     job of ten (a recount would read every item of the job each time)."""
     before, item.state = CatalogueItemState(item.state), state
-    counts = session.execute(_count_move(before, state), {"job": item.job_id, "at": at}).one()
+    _count(session, item.job_id, before, state, at, running=running)
+
+
+def _count(
+    session: Session,
+    job: int,
+    before: CatalogueItemState,
+    after: CatalogueItemState,
+    at: datetime,
+    *,
+    running: bool,
+) -> None:
+    """Move job ``job``'s counts for an item moved from ``before`` to ``after``, and its state."""
+    counts = session.execute(_count_move(before, after), {"job": job, "at": at}).one()
     new_state = _job_state(*counts, running=running)
-    session.execute(_SET_JOB_STATE, {"job": item.job_id, "new_state": new_state})
+    session.execute(_SET_JOB_STATE, {"job": job, "new_state": new_state})
 
 
 def _job_state(
@@ -696,7 +770,7 @@ def _view(session: Session, job: CatalogueJob, *, with_items: bool = True) -> Jo
     )
 
 
-def _item_view(item: CatalogueJobItem) -> ItemView:
+def _item_view(item: CatalogueJobItem | Row[Any]) -> ItemView:
     territory = item.territory
     return view_of(
         ItemView,

@@ -160,6 +160,23 @@ def test_a_refused_unit_costs_the_others_of_its_batch_nothing(runtime: Runtime) 
         assert session.scalar(select(func.count()).select_from(Registration)) == 6
 
 
+def test_a_refused_unit_alone_in_its_batch_leaves_nothing_and_the_next_commits(
+    runtime: Runtime,
+) -> None:
+    # A lone unit runs without a savepoint: its refusal rolls back the whole transaction.
+    def refused(session: Session) -> None:
+        session.execute(text("UPDATE registrations SET status = 'rejected'"))
+        raise ValueError("refused")
+
+    first = register(runtime, 0)
+    with pytest.raises(ValueError, match="refused"):
+        runtime.committer.run(refused)
+    second = register(runtime, 1)
+    assert registered_numbers(runtime) == {first.number, second.number}
+    with runtime.sessions() as session:
+        assert set(session.scalars(select(Registration.status))) == {"pending"}
+
+
 def test_close_commits_what_is_queued_then_refuses(runtime: Runtime) -> None:
     committer = GroupCommitter(runtime.sessions)
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -31,7 +31,7 @@ from registry.core.errors import (
 from registry.core.metadata import WorkMetadata
 from registry.core.models import CatalogueJob, CatalogueJobItem, Registration, Work
 from registry.moderation.builtin import Lexicon, LexiconHook
-from registry.moderation.hooks import HookChain, Verdict
+from registry.moderation.hooks import HookChain, HookContext, HookResult, Subject, Verdict
 from registry.moderation.review import ModerationGate
 from registry.platform.runtime import Runtime
 from registry.registration.catalogue import ManifestRow, parse_manifest, validate_row
@@ -180,6 +180,43 @@ def test_the_job_counts_follow_every_item_as_it_moves(runtime: Runtime) -> None:
     assert seen[-1][0] == {
         "total": count + 1, "pending": 1, "uploaded": 0, "registered": count - 1, "refused": 1
     }  # fmt: skip
+
+
+def test_an_item_processed_by_another_run_meanwhile_is_registered_and_counted_once(
+    runtime: Runtime,
+) -> None:
+    """Two runs of one job (two API processes, say) on the same item: the second run finishes
+    the item while the first registers it. The first gets the same registration back and
+    records its attempt on the item as the other left it, without counting it twice."""
+    job_id = new_job(runtime, 2)
+
+    class OtherRunFirst:
+        """A hook during which another run processes the whole job (once)."""
+
+        name = "other-run"
+        done = False
+
+        def check(self, subject: Subject, context: HookContext) -> HookResult:
+            if not OtherRunFirst.done:
+                OtherRunFirst.done = True
+                process_job(runtime.registrar, job_id, owner=OWNER)
+            return HookResult(self.name, Verdict.ACCEPT)
+
+    gate = ModerationGate(HookChain((OtherRunFirst(),)), OWNER)
+    registrar = dataclasses.replace(runtime.registrar, moderation=lambda _owner: gate)
+    attach_files(registrar, job_id, uploads(0), owner=OWNER)
+    job = process_job(registrar, job_id, owner=OWNER)
+    assert OtherRunFirst.done
+    assert [(item.state, item.attempts) for item in job.items] == [
+        ("registered", 2), ("pending", 0)
+    ]  # fmt: skip
+    assert job.counts == {
+        "total": 2, "pending": 1, "uploaded": 0, "registered": 1, "refused": 0
+    }  # fmt: skip
+    assert registrations(runtime) == 1
+    with runtime.sessions() as session:
+        assert session.scalar(select(Registration.number)) == job.items[0].registration_number
+        assert session.scalar(select(CatalogueJobItem.staged_cid)) is None
 
 
 def test_files_with_the_same_name_in_two_folders_are_refused(runtime: Runtime) -> None:
