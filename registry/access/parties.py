@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.errors import CryptoError
@@ -255,10 +255,15 @@ def list_parties(sessions: sessionmaker[Session], *, limit: int = 1000) -> list[
         return [_view(session, party) for party in parties]
 
 
+# Every registration asks whose key signed it and whose API key sent it: statements made once.
+_KEY = select(PartyKey).where(PartyKey.identifier == bindparam("identifier"))
+_API_KEY_PARTY = select(ApiKey.party_id).where(ApiKey.key_id == bindparam("key_id"))
+
+
 def party_of_key(session: Session, identifier: str) -> Party | None:
     """The party ``identifier`` (a claim's ``registrant``, or ``address:0x…``) is linked to, if
     any; :class:`PartyRevoked` when that key or its party was revoked."""
-    key = session.scalar(select(PartyKey).where(PartyKey.identifier == identifier))
+    key = session.scalar(_KEY, {"identifier": identifier})
     if key is None:
         return None
     party = session.get_one(Party, key.party_id)  # a foreign key
@@ -279,7 +284,7 @@ def registering_party(
     signer = party_of_key(session, registrant) if registrant else None
     if submitted_by is None:
         return signer.id if signer is not None else None
-    caller = session.scalar(select(ApiKey.party_id).where(ApiKey.key_id == submitted_by))
+    caller = session.scalar(_API_KEY_PARTY, {"key_id": submitted_by})
     if signer is not None and caller is not None and signer.id != caller:
         raise SignerOfAnotherParty(
             "the claim is signed with a key of another party",

@@ -5,10 +5,13 @@ A registration is acknowledged only after its rows are committed, and a commit i
 concurrent registrations pay one durable write each and, on SQLite, queue for its single writer
 lock (the busy handler sleeps between tries). Here each caller hands its unit of work to one
 committer thread and waits; the committer runs every unit queued meanwhile in one transaction,
-each inside a savepoint of its own, commits once and then wakes them all.
+commits once and then wakes them all.
 
-- a unit that raises is rolled back to its savepoint alone; its caller gets its exception once
-  the others are committed (a refusal of one never costs the others their registration);
+- a unit that raises costs the others of its batch nothing: the batch is rolled back and run
+  again, each unit inside a savepoint of its own (the first run takes none: a savepoint per unit
+  costs more than the rare second run), and the unit that raised is rolled back to its
+  savepoint alone; its caller gets its exception once the others are committed. A unit may
+  therefore run twice: it writes through the session it is given and nothing else;
 - when the transaction itself fails (the commit, or a savepoint that cannot be rolled back),
   every caller of the batch gets that error: nothing of the batch is durable, none is
   acknowledged, and nothing is acknowledged in part.
@@ -127,27 +130,10 @@ class GroupCommitter:
                 pending.done.set()
 
     def _commit(self, batch: list[_Pending[Any]]) -> None:
-        refused: dict[int, BaseException] = {}
         try:
-            with self._sessions() as session, session.begin():
-                if session.get_bind().dialect.name == "sqlite":
-                    # Writer lock first; it also opens the transaction the savepoints nest in.
-                    take_write_lock(session, 0)
-                # A unit alone in its batch needs no savepoint: its refusal rolls back the
-                # transaction, which holds nothing else.
-                alone = len(batch) == 1
-                for index, pending in enumerate(batch):
-                    savepoint = None if alone else session.begin_nested()
-                    try:
-                        pending.value = pending.work(session)
-                        session.flush()
-                    except Exception as exc:
-                        # Raising from a rollback breaks the whole batch (below).
-                        (session if savepoint is None else savepoint).rollback()
-                        refused[index] = exc
-                        continue
-                    if savepoint is not None:
-                        savepoint.commit()
+            refused = self._transaction(batch, savepoints=False)
+            if refused is None:  # a unit raised: again, each unit in a savepoint of its own
+                refused = self._transaction(batch, savepoints=True) or {}
         except BaseException as exc:
             for pending in batch:
                 pending.value, pending.error = None, exc
@@ -160,3 +146,33 @@ class GroupCommitter:
             if index in refused:
                 pending.value, pending.error = None, refused[index]
             pending.done.set()
+
+    def _transaction(
+        self, batch: list[_Pending[Any]], *, savepoints: bool
+    ) -> dict[int, BaseException] | None:
+        """Run ``batch``'s units in one transaction and commit it; the units that raised, by
+        their index. Without ``savepoints`` a unit that raises rolls back the transaction: None
+        (nothing committed), unless the unit is alone in its batch."""
+        refused: dict[int, BaseException] = {}
+        with self._sessions() as session, session.begin():
+            if session.get_bind().dialect.name == "sqlite":
+                # Writer lock first; it also opens the transaction the savepoints nest in.
+                take_write_lock(session, 0)
+            for index, pending in enumerate(batch):
+                savepoint = session.begin_nested() if savepoints else None
+                try:
+                    pending.value = pending.work(session)
+                    session.flush()
+                except Exception as exc:
+                    # Raising from a rollback fails the whole batch (see _commit).
+                    if savepoint is None:
+                        session.rollback()
+                        if len(batch) > 1:
+                            return None
+                    else:
+                        savepoint.rollback()
+                    refused[index] = exc
+                    continue
+                if savepoint is not None:
+                    savepoint.commit()
+        return refused

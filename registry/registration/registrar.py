@@ -74,6 +74,9 @@ _SET_NUMBER = (
 )
 _INSERT_IDEMPOTENCY_KEY = insert(IdempotencyKey)
 _VIEW_ROW = REGISTRATION_ROWS.where(Registration.id == bindparam("id"))
+_IDEMPOTENCY_KEY = select(IdempotencyKey.fingerprint, IdempotencyKey.registration_id).where(
+    IdempotencyKey.scope == bindparam("scope"), IdempotencyKey.key == bindparam("key")
+)
 
 
 def registration_number(year: int, registration_id: int) -> str:
@@ -360,9 +363,7 @@ def _replayed(
     sessions: sessionmaker[Session], scope: str, key: str, fingerprint: str
 ) -> RegistrationView | None:
     with sessions() as session:
-        record = session.scalar(
-            select(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
-        )
+        record = session.execute(_IDEMPOTENCY_KEY, {"scope": scope, "key": key}).one_or_none()
         if record is None:
             return None
         if record.fingerprint != fingerprint:

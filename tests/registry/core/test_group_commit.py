@@ -137,7 +137,10 @@ def test_a_failed_batch_acknowledges_none_of_its_registrations(runtime: Runtime)
 
 
 def test_a_refused_unit_costs_the_others_of_its_batch_nothing(runtime: Runtime) -> None:
+    runs: list[int] = []
+
     def refused(session: Session) -> None:
+        runs.append(1)
         session.execute(text("UPDATE registrations SET status = 'rejected'"))
         raise ValueError("refused")
 
@@ -158,6 +161,9 @@ def test_a_refused_unit_costs_the_others_of_its_batch_nothing(runtime: Runtime) 
         statuses = set(session.scalars(select(Registration.status)))
         assert statuses == {"pending"}  # the refused unit's update was rolled back alone
         assert session.scalar(select(func.count()).select_from(Registration)) == 6
+    # The batch ran without savepoints first; the refusal rolled it back, and it ran again with
+    # one for each unit: every unit ran twice, each registration is committed once (above).
+    assert len(runs) == 2
 
 
 def test_a_refused_unit_alone_in_its_batch_leaves_nothing_and_the_next_commits(
