@@ -232,17 +232,17 @@ def verify_api_rows(result: Json) -> list[Row]:
             absolute=True,
             unit=" ms",
         ),
-        at_most(
+        # At saturation a request waits for the others: latency is clients / rate, whatever
+        # the server. Shown beside its baseline; the latency target is the open loop's (above).
+        Row(
             "verify-api",
             f"p99 ms with {concurrency} clients (saturated), {database}",
             number(closed_p99["banquan"]["median"], 1),
             number(closed_p99["baseline"]["median"], 1),
-            closed_p99["banquan"]["median"],
-            closed_p99["target_ms"],
-            shown=f"{closed_p99['banquan']['median'] / closed_p99['baseline']['median']:.3g}",
-            strict=True,
-            absolute=True,
-            unit=" ms",
+            f"{closed_p99['banquan']['median'] / closed_p99['baseline']['median']:.3g}",
+            "— (clients ÷ rate)",
+            None,
+            None,
         ),
         *bulk_rows,
     ]

@@ -759,8 +759,6 @@ def main() -> None:
                 "banquan": summary(closed["banquan"])["p99_ms"],
                 "baseline": summary(closed["baseline"])["p99_ms"],
                 "concurrency": args.concurrency,
-                "target_ms": TARGET_P99_MS,
-                "meets_target": closed_p99 < TARGET_P99_MS,
             },
             {
                 "name": "verify_bulk_digests_per_s",
@@ -792,8 +790,8 @@ def main() -> None:
     print(f"{'bulk digests/s':28} {bulk_rate:>10,.0f} {theirs_bulk:>10,.0f}")
     print(
         f"requests/s ratio {ratio:.3f} (target >= {TARGET_RATIO});"
-        f" p99 at {rate:g}/s {open_p99:.1f} ms, at {args.concurrency} clients"
-        f" {closed_p99:.1f} ms (target < {TARGET_P99_MS} ms);"
+        f" p99 at {rate:g}/s {open_p99:.1f} ms (target < {TARGET_P99_MS} ms),"
+        f" at {args.concurrency} clients {closed_p99:.1f} ms (saturated: no target);"
         f" bulk {bulk_rate:,.0f} digests/s (target >= {TARGET_BULK_DIGESTS_PER_S:,})"
     )
     if breakdown and "error" in breakdown:
