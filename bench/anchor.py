@@ -20,8 +20,8 @@ sides alike. Figures:
 
 Both sides are warmed the same way, then each round runs both (alternating which goes first)
 with new works; rates are medians of the rounds, ratios medians of per-round ratios.
-Targets (BENCHMARKS.md): batched >= 20x baseline, >= 50 % of the signature-only rate, and
-catalogue jobs >= 500 small works/s.
+Targets (BENCHMARKS.md): batched >= 20x baseline, and catalogue jobs >= 500 small works/s; the
+signature-only rate is a floor, shown beside (the 50 % target is register-api's).
 Writes bench/results/anchor.json and prints a table. Never run by the test suite.
 """
 
@@ -250,7 +250,6 @@ def main() -> None:
         },
         "targets": {
             "batched_vs_baseline": 20,
-            "batched_vs_signatures": 0.5,
             "catalogue_job_per_s": 500,
         },
     }

@@ -145,13 +145,17 @@ def anchor_rows(result: Json) -> list[Row]:
             targets["batched_vs_baseline"],
             suffix="×",
         ),
-        at_least(
+        # A floor, not a baseline: the claim signature checks alone, which every registration
+        # also pays (the 50 % target of this benchmark is register-api's).
+        Row(
             "anchor",
             "registrations/s against signature checks alone",
             number(rates["batched"], 1),
-            f"{number(rates['signature_checks_alone'], 1)} (signatures)",
-            ratios["batched_vs_signatures"],
-            targets["batched_vs_signatures"],
+            f"{number(rates['signature_checks_alone'], 1)} (signatures, a floor)",
+            f"{ratios['batched_vs_signatures']:.3g}",
+            "— (a floor)",
+            None,
+            None,
         ),
         *catalogue_rows(rates, targets),
     ]
@@ -439,19 +443,23 @@ def collect(results: Path, gas: Path) -> tuple[list[Row], list[tuple[str, str]]]
 
 NOTES = {
     "anchor": (
-        "Batched, a registration's own work bounds the rate, not the chain: about 5-8 ms of "
-        "CPU each in one process (the moderation hooks, the ingest, the rows; see register-api), "
-        "so one process tops out near 250-350 registrations/s whatever the batch size, while "
-        "one transaction each runs at Anvil's round trip (both rates move together with the "
-        "machine: 236 and 33/s on an earlier run, 340 and 49/s on this one). 20 times the "
-        "baseline would need well under 1 ms a registration. A catalogue job from the command "
-        "line registers each file straight from disk, eight side by side, each item's rows "
-        "through the group commit, written with Core statements made once; an item's move "
-        "counts in the job's row by one update instead of a recount of the job's items. On the "
-        "same machine the catalogue went from about 220 to 270 works/s at 3,000 works with "
-        "those last changes (88 when the rows were ORM objects); py-spy shows the group "
-        "committer's thread busy half the time, the item and registration rows most of it. 500 "
-        "would need under 2 ms of CPU a work, or several processes."
+        "Batched, a registration's own work bounds the rate, not the chain: about 3-5 ms of "
+        "CPU each in one process (the claim's signature, the ingest, the rows; see "
+        "register-api), so one process tops out near 250-350 registrations/s whatever the batch "
+        "size, while one transaction each runs at Anvil's round trip (both rates move with the "
+        "machine: 340 and 49/s on an earlier run, 317 and 31/s on this one, hence 6.9 then "
+        "10.5 times). 20 times the baseline would need well under 1 ms a registration. A "
+        "catalogue job from the command line registers each file straight from disk, eight "
+        "side by side, each item's rows through the group commit, written with Core statements "
+        "made once; an item's move counts in the job's row by one update. The group commit runs "
+        "a batch without a savepoint per unit (only a unit that raises makes it run again with "
+        "them), and the item is read and its outcome written by Core statements: in runs of "
+        "the same hour 205-245 became 270-297 works/s. The process holds the GIL all the time "
+        "(CPU / wall 1.0-1.1); py-spy gives the group committer's thread about 40 % of it (the "
+        "registration's and the item's rows), the eight registering threads as much (the "
+        "idempotency and party reads, the ingest, the blocks' commit). 500 would need under "
+        "2 ms of CPU a work; a second process on the same SQLite database gained nothing (the "
+        "two wait for its one writer)."
     ),
     "ingest": (
         "The ingest runs its stages side by side (registry.content.fanout): SM3 in a thread of "
