@@ -687,7 +687,7 @@ _SET_JOB_STATE = (
 @functools.cache
 def _count_move(before: CatalogueItemState, after: CatalogueItemState) -> Update:
     """The update of a job's row for an item moved from ``before`` to ``after``, returning the
-    counts its state is derived from."""
+    counts its state is derived from, and that state as it was."""
     moved = {} if before == after else {
         _COUNTS[before]: _COUNTS[before] - 1, _COUNTS[after]: _COUNTS[after] + 1
     }  # fmt: skip
@@ -695,7 +695,9 @@ def _count_move(before: CatalogueItemState, after: CatalogueItemState) -> Update
         update(_JOBS)
         .where(_JOBS.c.id == bindparam("job"))
         .values({_JOBS.c.updated_at: bindparam("at"), **moved})
-        .returning(_JOBS.c.pending, _JOBS.c.uploaded, _JOBS.c.registered, _JOBS.c.total)
+        .returning(
+            _JOBS.c.pending, _JOBS.c.uploaded, _JOBS.c.registered, _JOBS.c.total, _JOBS.c.state
+        )
     )
 
 
@@ -724,10 +726,12 @@ def _count(
     *,
     running: bool,
 ) -> None:
-    """Move job ``job``'s counts for an item moved from ``before`` to ``after``, and its state."""
-    counts = session.execute(_count_move(before, after), {"job": job, "at": at}).one()
+    """Move job ``job``'s counts for an item moved from ``before`` to ``after``, and its state
+    when that changes (seldom: a job runs from its first item to its last)."""
+    *counts, state = session.execute(_count_move(before, after), {"job": job, "at": at}).one()
     new_state = _job_state(*counts, running=running)
-    session.execute(_SET_JOB_STATE, {"job": job, "new_state": new_state})
+    if new_state != state:
+        session.execute(_SET_JOB_STATE, {"job": job, "new_state": new_state})
 
 
 def _job_state(
