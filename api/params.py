@@ -9,6 +9,9 @@ from fastapi import Header, Path
 
 from api import examples
 
+# The largest uint64: the bound of the times, deadlines and amounts the contracts take.
+UINT64 = (1 << 64) - 1
+
 RegistrationNumber = Annotated[
     str,
     Path(

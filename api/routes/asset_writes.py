@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from api import examples
 from api.auth import Lender, Publisher, PublisherOrLender, requires
 from api.dependencies import RuntimeDep
-from api.params import AssetReference
+from api.params import UINT64, AssetReference
 from api.schemas import (
     AssetIdHex,
     EIP712Digest,
@@ -42,7 +42,6 @@ from registry.platform import Runtime
 
 router = APIRouter(tags=["asset writes"])
 ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
-UINT64 = (1 << 64) - 1
 UINT128 = (1 << 128) - 1
 UINT256 = (1 << 256) - 1
 

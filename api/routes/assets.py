@@ -10,7 +10,7 @@ from pydantic import AliasPath, BaseModel, Field, field_validator
 from api import examples
 from api.auth import LenderOrRegulator, Platform, Publisher, caller_of
 from api.dependencies import RuntimeDep
-from api.params import AssetReference, RegistrationNumber
+from api.params import UINT64, AssetReference, RegistrationNumber
 from api.schemas import (
     AssetIdHex,
     EIP712Digest,
@@ -27,9 +27,6 @@ from registry.core.errors import InvalidInput
 
 router = APIRouter(tags=["assets"])
 ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
-
-
-UINT64 = (1 << 64) - 1
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
