@@ -23,6 +23,9 @@ from registry.core.models import ContentKey
 
 MASTER = "master"
 
+# Every private registration writes its keys: the statement is made once.
+_INSERT_KEYS = insert(ContentKey)
+
 
 @dataclass(frozen=True)
 class ContentProtection:
@@ -73,4 +76,4 @@ def insert_content_keys(
          "created_at": now}
         for holder, key in keys.items()
     ]  # fmt: skip
-    session.connection().execute(insert(ContentKey), rows)
+    session.connection().execute(_INSERT_KEYS, rows)

@@ -25,6 +25,8 @@ KINDS = ("data", "content")
 SEGMENTS = 4
 SEGMENT_BITS = 16
 MASK64 = (1 << 64) - 1
+# Every registration indexes its codes: the statement is made once.
+_INSERT_CODES = insert(SimilarityCode)
 
 
 def code_bits(iscc: str | None) -> int | None:
@@ -85,7 +87,7 @@ def index_work(
              "seg0": s0, "seg1": s1, "seg2": s2, "seg3": s3}
         )  # fmt: skip
     if rows:
-        session.connection().execute(insert(SimilarityCode), rows)
+        session.connection().execute(_INSERT_CODES, rows)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ MAX_LIMIT = 100
 KINDS = ("isbn", "dci", "title", "author")
 PREFIX_KINDS = frozenset({"title", "author"})
 ESCAPE = "/"
+# Every registration writes its terms: the statement is made once.
+_INSERT_TERMS = insert(WorkSearchTerm)
 
 
 def normalize_text(text: str) -> str:
@@ -78,7 +80,7 @@ def index_registration(
         for kind, term in sorted(search_terms(metadata))
     ]
     if rows:
-        session.connection().execute(insert(WorkSearchTerm), rows)
+        session.connection().execute(_INSERT_TERMS, rows)
 
 
 @dataclass(frozen=True)
