@@ -345,17 +345,20 @@ def party_address(session: Session, party_row: int | None) -> str | None:
     first of :attr:`PartyView.addresses`, read as one column (every registration asks)."""
     if party_row is None:
         return None
-    first = session.scalar(
-        select(PartyKey.identifier)
-        .where(
-            PartyKey.party_id == party_row,
-            PartyKey.revoked_at.is_(None),
-            PartyKey.kind != PartyKeyKind.SM2.value,
-        )
-        .order_by(PartyKey.id)
-        .limit(1)
-    )
+    first = session.scalar(_FIRST_ADDRESS, {"party": party_row})
     return None if first is None else address_of(first)
+
+
+_FIRST_ADDRESS = (
+    select(PartyKey.identifier)
+    .where(
+        PartyKey.party_id == bindparam("party"),
+        PartyKey.revoked_at.is_(None),
+        PartyKey.kind != PartyKeyKind.SM2.value,
+    )
+    .order_by(PartyKey.id)
+    .limit(1)
+)
 
 
 def party_pk(session: Session, party_id: str) -> int:
