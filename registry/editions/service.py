@@ -153,6 +153,11 @@ class Holding:
     copies: tuple[int, ...]
 
 
+# The highest price kept, in yuan: a count of fen that a signed 64-bit column holds (quantizing
+# a larger amount would also overflow the decimal context).
+MAX_PRICE = Decimal((1 << 63) - 1) / 100
+
+
 def price_fen(text: str | None, *, field: str) -> int | None:
     """A price in yuan as written (``"19.90"``, ``"¥19.90"``) in fen; ``field`` names the input
     that gave it (the API's field, the command's option) in the refusal."""
@@ -165,6 +170,10 @@ def price_fen(text: str | None, *, field: str) -> int | None:
     if not amount.is_finite():
         raise errors.InvalidInput(
             f"价格须为人民币金额 {field} is an amount in yuan", details={"field": field}
+        )
+    if amount > MAX_PRICE:
+        raise errors.InvalidInput(
+            f"价格过高 {field} is more than ¥{MAX_PRICE:,}", details={"field": field}
         )
     if amount < 0 or amount != amount.quantize(Decimal("0.01")):
         raise errors.InvalidInput(

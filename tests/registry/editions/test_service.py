@@ -287,14 +287,25 @@ def test_the_contract_keeps_the_terms_once_a_copy_is_issued_behind_the_registrys
 
 @pytest.mark.parametrize(
     ("written", "fen"),
-    [("19.90", 1990), ("¥19.9", 1990), (" 0 ", 0), ("12", 1200), (None, None)],
+    [
+        ("19.90", 1990),
+        ("¥19.9", 1990),
+        (" 0 ", 0),
+        ("12", 1200),
+        (None, None),
+        ("92233720368547758.07", (1 << 63) - 1),
+    ],
 )
 def test_a_price_in_yuan_is_read_in_fen(written: str | None, fen: int | None) -> None:
     assert price_fen(written, field="price_cny") == fen
     assert price_text(fen) == (None if fen is None else f"¥{fen // 100}.{fen % 100:02d}")
 
 
-@pytest.mark.parametrize("written", ["abc", "", "NaN", "Infinity", "-1", "1.999", "1e-3"])
+@pytest.mark.parametrize(
+    "written",
+    # The last three: more than a 64-bit fen count holds (the decimal context would overflow).
+    ["abc", "", "NaN", "Infinity", "-1", "1.999", "1e-3", "1e999999999", "9" * 40, "1E+30"],
+)
 def test_a_price_that_is_no_amount_of_yuan_is_refused(written: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         price_fen(written, field="--price")
