@@ -48,6 +48,10 @@ class CommitterClosed(DatabaseUnavailable):
         )
 
 
+class _UnitRaised(Exception):
+    """A unit of a batch run without savepoints raised: the batch is to be run again."""
+
+
 @dataclass
 class _Pending(Generic[T]):
     work: Callable[[Session], T]
@@ -131,9 +135,10 @@ class GroupCommitter:
 
     def _commit(self, batch: list[_Pending[Any]]) -> None:
         try:
-            refused = self._transaction(batch, savepoints=False)
-            if refused is None:  # a unit raised: again, each unit in a savepoint of its own
-                refused = self._transaction(batch, savepoints=True) or {}
+            try:
+                refused = self._transaction(batch, savepoints=False)
+            except _UnitRaised:  # again, each unit in a savepoint of its own
+                refused = self._transaction(batch, savepoints=True)
         except BaseException as exc:
             for pending in batch:
                 pending.value, pending.error = None, exc
@@ -149,10 +154,11 @@ class GroupCommitter:
 
     def _transaction(
         self, batch: list[_Pending[Any]], *, savepoints: bool
-    ) -> dict[int, BaseException] | None:
+    ) -> dict[int, BaseException]:
         """Run ``batch``'s units in one transaction and commit it; the units that raised, by
-        their index. Without ``savepoints`` a unit that raises rolls back the transaction: None
-        (nothing committed), unless the unit is alone in its batch."""
+        their index. Without ``savepoints`` a unit that raises rolls back the transaction and
+        :class:`_UnitRaised` is raised (nothing committed), unless the unit is alone in its
+        batch."""
         refused: dict[int, BaseException] = {}
         with self._sessions() as session, session.begin():
             if session.get_bind().dialect.name == "sqlite":
@@ -166,9 +172,9 @@ class GroupCommitter:
                 except Exception as exc:
                     # Raising from a rollback fails the whole batch (see _commit).
                     if savepoint is None:
-                        session.rollback()
                         if len(batch) > 1:
-                            return None
+                            raise _UnitRaised from exc  # the transaction is rolled back
+                        session.rollback()
                     else:
                         savepoint.rollback()
                     refused[index] = exc

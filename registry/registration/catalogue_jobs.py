@@ -413,8 +413,9 @@ def _process_item(
     at = registrar.now()
 
     def record(session: Session) -> tuple[ItemView, str | None]:
-        # One Core update of the item as it was read (its state and staged file unchanged),
-        # returning its new row; else (moved meanwhile by a concurrent process) the ORM's way.
+        # One update of the item as it was read (its state and staged file unchanged), returning
+        # its new row; when a concurrent run moved it meanwhile, the same update over what that
+        # run left (the attempt is counted, the item moved from the state it is in now).
         outcome = {
             "item": item_id, "awaited": awaited, "staged": staging[0], "state": state,
             "error_code": error_code, "error_message": message, "at": at,
@@ -422,23 +423,13 @@ def _process_item(
             "sha256": view and view.sha256, "size": view and view.size,
         }  # fmt: skip
         row = session.execute(_record_outcome(state != awaited), outcome).one_or_none()
-        if row is not None:
-            staged = staging[0]
-            _count(session, row.job_id, awaited, state, at, running=True)
-            answer = _item_view(row)
-        else:
-            item = session.get_one(CatalogueJobItem, item_id)
-            item.error_code, item.error_message = error_code, message
-            if view is not None:
-                item.registration_number, item.registration_status = view.number, view.status
-                item.sha256, item.size = view.sha256, view.size
-            item.attempts += 1
-            item.updated_at = at
-            staged = item.staged_cid
-            if state != awaited:
-                item.staged_cid = item.staged_key = None
-            _move(session, item, state, at, running=True)
-            answer = _item_view(item)
+        if row is None:
+            now = session.execute(_ITEM_NOW, {"item": item_id}).one()
+            outcome |= {"awaited": now.state, "staged": now.staged_cid}
+            row = session.execute(_record_outcome(state != awaited), outcome).one()
+        staged = outcome["staged"]
+        _count(session, row.job_id, CatalogueItemState(outcome["awaited"]), state, at, running=True)
+        answer = _item_view(row)
         # Without content protection the staged file and the registered work are the same
         # blocks under the same root (one pin): that root stays pinned, as the work's content.
         kept = (
@@ -582,25 +573,24 @@ def _job(session: Session, job_id: str, owner: str | None) -> CatalogueJob:
     return job
 
 
-_ITEM = (
-    select(CatalogueJobItem)
-    .join(CatalogueJob, CatalogueJob.id == CatalogueJobItem.job_id)
-    .where(CatalogueJob.public_id == bindparam("job"), CatalogueJobItem.position == bindparam("at"))
-)
-
-
-def _item(session: Session, job_id: str, position: int) -> CatalogueJobItem:
-    return session.scalars(_ITEM, {"job": job_id, "at": position}).one()
-
-
-# What processing an item reads of it first, and how it records the outcome: Core statements
-# made once (an item is processed once per item of every job, its outcome in the group commit).
+# The item at a job's position: as an object, and (what processing reads of it first) as a row.
 _ITEMS = cast(Table, CatalogueJobItem.__table__)
 _ITEM_TO_PROCESS = (
     select(_ITEMS)
     .join(CatalogueJob, CatalogueJob.id == _ITEMS.c.job_id)
     .where(CatalogueJob.public_id == bindparam("job"), _ITEMS.c.position == bindparam("at"))
 )
+_ITEM = _ITEM_TO_PROCESS.with_only_columns(CatalogueJobItem)
+# An item's state and staged file as they are now, locked until the outcome is recorded.
+_ITEM_NOW = (
+    select(_ITEMS.c.state, _ITEMS.c.staged_cid)
+    .where(_ITEMS.c.id == bindparam("item"))
+    .with_for_update()
+)
+
+
+def _item(session: Session, job_id: str, position: int) -> CatalogueJobItem:
+    return session.scalars(_ITEM, {"job": job_id, "at": position}).one()
 
 
 @functools.cache
