@@ -377,17 +377,8 @@ contract Editions {
      * @return firstCopy Number of the first copy issued.
      */
     function issue(uint256 editionId, address[] calldata holders) external returns (uint32 firstCopy) {
-        Edition storage edition = _edition(editionId);
-        if (edition.publisher != msg.sender) revert NotEditionPublisher(editionId, msg.sender);
-        uint256 assetId = edition.assetId;
-        _checkWork(assetId);
-        _checkPublisher(assetId, msg.sender, edition.territory);
-        uint32 issued = edition.issued;
         uint256 count = holders.length;
-        if (count == 0 || count > edition.size - issued) {
-            revert IssueBeyondSize(editionId, edition.size, issued, count);
-        }
-        firstCopy = issued + 1;
+        firstCopy = _nextCopy(editionId, count);
         bytes32[] memory nodes = new bytes32[](count);
         IEditionIdentity identity_ = identity;
         for (uint256 i = 0; i < count; ++i) {
@@ -398,12 +389,7 @@ contract Editions {
             nodes[i] = copyLeaf(editionId, firstCopy + i, holder);
         }
         bytes32 root = _root(nodes);
-        uint32 batchIndex = edition.batchCount;
-        _batches[editionId][batchIndex] = Batch({
-            root: root, firstCopy: firstCopy, count: uint32(count), issuedAt: uint64(block.timestamp), allowList: false
-        });
-        edition.batchCount = batchIndex + 1;
-        edition.issued = issued + uint32(count);
+        uint32 batchIndex = _addBatch(editionId, root, firstCopy, uint32(count), false);
         emit Issued(editionId, batchIndex, firstCopy, root, holders);
     }
 
@@ -421,21 +407,8 @@ contract Editions {
      * @return firstCopy Number of the first copy reserved.
      */
     function postAllowList(uint256 editionId, bytes32 root, uint32 count) external returns (uint32 firstCopy) {
-        Edition storage edition = _edition(editionId);
-        if (edition.publisher != msg.sender) revert NotEditionPublisher(editionId, msg.sender);
-        uint256 assetId = edition.assetId;
-        _checkWork(assetId);
-        _checkPublisher(assetId, msg.sender, edition.territory);
-        uint32 issued = edition.issued;
-        if (count == 0 || count > edition.size - issued) {
-            revert IssueBeyondSize(editionId, edition.size, issued, count);
-        }
-        firstCopy = issued + 1;
-        uint32 batchIndex = edition.batchCount;
-        _batches[editionId][batchIndex] =
-            Batch({root: root, firstCopy: firstCopy, count: count, issuedAt: uint64(block.timestamp), allowList: true});
-        edition.batchCount = batchIndex + 1;
-        edition.issued = issued + count;
+        firstCopy = _nextCopy(editionId, count);
+        uint32 batchIndex = _addBatch(editionId, root, firstCopy, count, true);
         emit AllowListPosted(editionId, batchIndex, firstCopy, count, root);
     }
 
@@ -623,6 +596,35 @@ contract Editions {
      */
     function copyLeaf(uint256 editionId, uint256 copy, address holder) public pure returns (bytes32) {
         return keccak256(abi.encode(editionId, copy, holder));
+    }
+
+    /// The first of the next `count` copies of `editionId`, which the caller may issue: its
+    /// publisher, still owning the work or holding the licence, within the edition's size.
+    function _nextCopy(uint256 editionId, uint256 count) private view returns (uint32) {
+        Edition storage edition = _edition(editionId);
+        if (edition.publisher != msg.sender) revert NotEditionPublisher(editionId, msg.sender);
+        uint256 assetId = edition.assetId;
+        _checkWork(assetId);
+        _checkPublisher(assetId, msg.sender, edition.territory);
+        uint32 issued = edition.issued;
+        if (count == 0 || count > edition.size - issued) {
+            revert IssueBeyondSize(editionId, edition.size, issued, count);
+        }
+        return issued + 1;
+    }
+
+    /// Records the batch of copies `firstCopy` to `firstCopy + count - 1` under `root`; its index.
+    function _addBatch(uint256 editionId, bytes32 root, uint32 firstCopy, uint32 count, bool allowList)
+        private
+        returns (uint32 batchIndex)
+    {
+        Edition storage edition = _editions[editionId];
+        batchIndex = edition.batchCount;
+        _batches[editionId][batchIndex] = Batch({
+            root: root, firstCopy: firstCopy, count: count, issuedAt: uint64(block.timestamp), allowList: allowList
+        });
+        edition.batchCount = batchIndex + 1;
+        edition.issued = firstCopy - 1 + count;
     }
 
     function _edition(uint256 editionId) private view returns (Edition storage) {
