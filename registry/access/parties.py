@@ -293,38 +293,25 @@ def registering_party(
     return caller if caller is not None else (signer.id if signer is not None else None)
 
 
-def check_asset_owner(
-    sessions: sessionmaker[Session], number: str, owner: str
-) -> Callable[[datetime], None]:
+def check_asset_owner(sessions: sessionmaker[Session], number: str, owner: str) -> None:
     """Refuse (:class:`OwnerNotOfParty`) to mint registration ``number``'s asset to an address
-    that is not its party's. A party with no address yet takes ``owner`` as its first: the
-    returned function links it, to be called once the asset is minted."""
+    that is not its party's. A party with no address yet mints where it chooses, and that links
+    nothing: an address becomes a party's only with proof that the party holds it (a link by
+    proof of possession, or an administrator's), so no party can claim another's address by
+    minting to it."""
     with sessions() as session:
         party_row = session.scalar(
             select(Registration.party_id).where(Registration.number == number)
         )
         if party_row is None:
-            return lambda _at: None
-        party = session.get_one(Party, party_row)
-        view = _view(session, party)
+            return
+        view = _view(session, session.get_one(Party, party_row))
     if view.addresses and owner not in view.addresses:
         raise OwnerNotOfParty(
-            "the asset goes to an address of the party that registered the work",
+            "资产只能铸造给登记当事人的地址 / the asset goes to an address of the party that "
+            "registered the work",
             details={"party": view.party_id, "addresses": list(view.addresses)},
         )
-    if view.addresses:
-        return lambda _at: None
-
-    def link_first_address(at: datetime) -> None:
-        with unit_of_work(sessions) as session:
-            taken = session.scalar(
-                select(PartyKey.id).where(PartyKey.identifier == f"address:{owner}")
-            )
-            if taken is None:
-                attach_key(session, session.get_one(Party, party_row), PartyKeyKind.ADDRESS,
-                      f"address:{owner}", at)  # fmt: skip
-
-    return link_first_address
 
 
 def party_addresses(

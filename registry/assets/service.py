@@ -103,13 +103,11 @@ class Assets:
         if caller is not None:
             require_own(self.sessions, caller, number)
         owner = account_address(owner, field="owner")
-        link_owner = check_asset_owner(self.sessions, number, owner)
-        minted = tokenize(
+        check_asset_owner(self.sessions, number, owner)
+        return tokenize(
             self.sessions, self.suite(), number, owner,
             territory=territory, term_end=term_end, authorization=authorization, rights=rights,
         )  # fmt: skip
-        link_owner(self.now())
-        return minted
 
     def mint_authorization(
         self,

@@ -73,6 +73,35 @@ def test_another_publisher_cannot_tokenize_a_registration(
     assert report.json()["code"] == "asset_not_found"
 
 
+def test_minting_to_another_holders_address_does_not_claim_it(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """A publisher whose party has no address mints its own asset to an address it does not
+    hold: the asset goes there, but the address stays nobody's, and its holder links it later
+    by proof of possession."""
+    squatter = bearer(runtime, "publisher")
+    number = register(client, runtime, b"the squatter's own work", squatter)
+    runtime.new_batcher().run_once()
+    minted = client.post(f"/v1/works/{number}/tokenize", json={"owner": OWNER}, headers=squatter)
+    assert minted.status_code == 201, minted.text
+    assert client.get("/v1/parties/me", headers=squatter).json()["addresses"] == []
+
+    holder = bearer(runtime, "publisher")
+    challenge = client.post("/v1/parties/me/keys/challenge", json={"key": OWNER}, headers=holder)
+    assert challenge.status_code == 200, challenge.text
+    document = challenge.json()
+    signed = KeySigner(Secp256k1PrivateKey.from_bytes(bytes.fromhex(OWNER_KEY[2:]))).sign(
+        str(document["message"]).encode()
+    )
+    linked = client.post(
+        "/v1/parties/me/keys",
+        json={"statement": document["statement"], "signature": signed.to_text()},
+        headers=holder,
+    )
+    assert linked.status_code == 201, linked.text
+    assert linked.json()["addresses"] == [OWNER]
+
+
 def test_anchored_registration_becomes_an_asset_once(client: TestClient, runtime: Runtime) -> None:
     publisher = bearer(runtime, "publisher")
     number = register(client, runtime, b"to be tokenized", publisher)
