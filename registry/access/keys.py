@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.errors import CryptoError
 from crypto.signing import PublicKey, Signature, public_key_from_json, public_key_to_json, verify
-from registry.access.parties import active_party, create_party
+from registry.access.parties import active_party, create_party, stop_webhooks
 from registry.core.database import unit_of_work
 from registry.core.errors import (
     ApiKeyNotFound,
@@ -168,6 +168,7 @@ def revoke_api_key(
         if key is None:
             raise ApiKeyNotFound(f"no API key {key_id!r}", details={"key_id": key_id})
         key.revoked_at = key.revoked_at or now()
+        stop_webhooks(session, [key_id])
 
 
 # The columns alone, without an ORM entity, in a statement made once: every request asks.

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.errors import CryptoError
@@ -32,7 +32,7 @@ from registry.core.errors import (
     PartyRevoked,
     SignerOfAnotherParty,
 )
-from registry.core.models import ApiKey, Party, PartyKey, Registration
+from registry.core.models import ApiKey, Party, PartyKey, Registration, WebhookSubscription
 from registry.core.views import view_of
 
 
@@ -231,17 +231,29 @@ def revoke_key(
 def revoke_party(
     sessions: sessionmaker[Session], party_id: str, *, now: Callable[[], datetime]
 ) -> PartyView:
-    """Revoke a party: its API keys stop working and its signing keys sign nothing more. What
-    it registered stays registered, and attributed to it."""
+    """Revoke a party: its API keys stop working (their webhooks too) and its signing keys sign
+    nothing more. What it registered stays registered, and attributed to it."""
     with unit_of_work(sessions) as session:
         party = _party(session, party_id)
         moment = now()
         party.revoked_at = party.revoked_at or moment
         for key in session.scalars(select(PartyKey).where(PartyKey.party_id == party.id)):
             key.revoked_at = key.revoked_at or moment
-        for api_key in session.scalars(select(ApiKey).where(ApiKey.party_id == party.id)):
+        api_keys = list(session.scalars(select(ApiKey).where(ApiKey.party_id == party.id)))
+        for api_key in api_keys:
             api_key.revoked_at = api_key.revoked_at or moment
+        stop_webhooks(session, [api_key.key_id for api_key in api_keys])
     return describe_party(sessions, party_id)
+
+
+def stop_webhooks(session: Session, key_ids: Iterable[str]) -> None:
+    """Deactivate the webhook subscriptions of revoked API keys ``key_ids``: a revoked key hears
+    nothing more, and what was queued for it is not sent."""
+    session.execute(
+        update(WebhookSubscription)
+        .where(WebhookSubscription.key_id.in_(list(key_ids)))
+        .values(active=False)
+    )
 
 
 def describe_party(sessions: sessionmaker[Session], party_id: str) -> PartyView:

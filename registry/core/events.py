@@ -231,11 +231,13 @@ def _chain_event(event: Any) -> tuple[EventType, str, dict[str, object]] | None:
 
 
 def record_registered(session: Session, registration: NewRegistration, *, at: datetime) -> None:
-    """The ``registered`` event: the number and the content's identifiers; for a later claimant
-    of the same content, ``first_registration`` (number, claimant, registered_at) too."""
+    """The ``registered`` event: the number, the status the moderation hooks gave it (pending,
+    held or rejected) and the content's identifiers; for a later claimant of the same content,
+    ``first_registration`` (number, claimant, registered_at) too."""
     view = registration.view
     payload: dict[str, object] = {
         "number": view.number,
+        "status": view.status,
         "sha256": view.sha256,
         "sm3": view.sm3,
         "cid": view.cid,

@@ -149,6 +149,39 @@ def test_replay_from_an_event_id_delivers_again(client: TestClient, runtime: Run
     assert (too_big.status_code, too_big.json()["code"]) == (422, "invalid_request")
 
 
+def test_a_revoked_key_hears_nothing_more(client: TestClient, runtime: Runtime) -> None:
+    """Revoking a platform's key (or its party) stops its subscriptions: what was queued for
+    it is not sent, and later events are not queued; another key's subscription goes on."""
+    revoked, kept, admin = (
+        bearer(runtime, "platform"),
+        bearer(runtime, "platform"),
+        bearer(runtime, "admin"),
+    )
+    party_key = bearer(runtime, "platform")
+    to_revoked, to_kept, to_party = Receiver(), Receiver(), Receiver()
+    with (
+        serve_asgi(to_revoked.app()) as url_revoked,
+        serve_asgi(to_kept.app()) as url_kept,
+        serve_asgi(to_party.app()) as url_party,
+        httpx.Client(timeout=2) as http,
+    ):
+        for headers, url in ((revoked, url_revoked), (kept, url_kept), (party_key, url_party)):
+            made = client.post("/v1/webhooks", json={"url": f"{url}/hook"}, headers=headers)
+            assert made.status_code == 201, made.text
+        queued = register(runtime, "撤销前 before")
+        key_id = revoked["Authorization"].removeprefix("Bearer ").split("_")[1]
+        gone = client.delete(f"/v1/admin/keys/{key_id}", headers=admin)
+        assert gone.status_code == 204, gone.text
+        party = client.get("/v1/parties/me", headers=party_key).json()["party_id"]
+        ended = client.post(f"/v1/admin/parties/{party}/revoke", headers=admin)
+        assert ended.status_code == 200, ended.text
+        later = register(runtime, "撤销后 after")
+        assert deliver_due(runtime.sessions, http, runtime.now, policy=LOOPBACK).failed == 0
+    assert to_revoked.received == []
+    assert to_party.received == []
+    assert [r.document["subject"] for r in to_kept.received] == [queued.leaf, later.leaf]
+
+
 # ------------------------------------------------------------ a registrant's own subscription
 
 
@@ -220,6 +253,11 @@ def test_a_publisher_hears_of_its_own_partys_works_only(
     assert numbers(to_b) == {held["number"]}
     assert numbers(to_platform) == {original["number"], held["number"]}
     assert len(to_b.received) > len({r.document["id"] for r in to_b.received})  # replayed
+    # Each registration's first event says what the hooks made of it: a, pending; b, held.
+    for receiving, status in ((to_a, "pending"), (to_b, "held")):
+        assert {
+            data(r)["status"] for r in receiving.received if r.document["type"] == "registered"
+        } == {status}
     decided_a = [data(r) for r in to_a.received if r.document["type"] == "review_decided"]
     [decided_b] = {
         r.document["id"]: data(r) for r in to_b.received if r.document["type"] == "review_decided"

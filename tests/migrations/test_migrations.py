@@ -94,3 +94,35 @@ def test_existing_keys_get_a_party_and_keep_their_registrations(database_url: st
     engine.dispose()
     assert parties == {"k1": "上海某出版社", "k2": "某平台"}
     assert owners == {"BQ-2026-00000001": "上海某出版社", "BQ-2026-00000002": None}
+
+
+def test_revoked_keys_subscriptions_stop(database_url: str) -> None:
+    """Revision 0027: a key revoked before it loses its webhook subscriptions; others keep
+    theirs."""
+    engine = create_database_engine(database_url)
+    migrate(engine, "0026")
+    at = "2026-12-01 08:00:00+00:00"
+    with engine.begin() as connection:
+        for key_id, revoked in [("gone", at), ("kept", None)]:
+            connection.execute(
+                text(
+                    "INSERT INTO api_keys (key_id, name, secret_sha256, scopes, created_at, "
+                    "revoked_at) VALUES (:key_id, :key_id, :digest, 'platform', :at, :revoked)"
+                ),
+                {"key_id": key_id, "digest": "0" * 64, "at": at, "revoked": revoked},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO webhook_subscriptions (key_id, url, event_types, secret, "
+                    "algorithm, active, after_event_id, created_at) VALUES (:key_id, "
+                    "'https://example.com/hook', 'registered', 's', 'hmac-sha256', true, 0, :at)"
+                ),
+                {"key_id": key_id, "at": at},
+            )
+    migrate(engine)
+    with engine.connect() as connection:
+        active: dict[str, object] = dict(
+            connection.execute(text("SELECT key_id, active FROM webhook_subscriptions")).all()
+        )
+    engine.dispose()
+    assert {key: bool(flag) for key, flag in active.items()} == {"gone": False, "kept": True}

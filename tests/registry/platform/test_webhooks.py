@@ -191,6 +191,7 @@ def test_registering_records_the_registered_event(runtime: Runtime) -> None:
     assert (event.type, event.subject, event.fanned_out) == ("registered", view.leaf, False)
     payload = json.loads(event.payload_json)
     assert (payload["number"], payload["sha256"]) == (view.number, view.sha256)
+    assert payload["status"] == view.status == "pending"
 
 
 def test_a_refused_registration_records_no_event(runtime: Runtime) -> None:
