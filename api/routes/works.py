@@ -365,15 +365,19 @@ def get_published_content(number: RegistrationNumber, runtime: RuntimeDep) -> St
 def get_proof_bundle(number: RegistrationNumber, runtime: RuntimeDep) -> dict[str, object]:
     """The offline proof bundle (``banquan.proof/1``, or ``/2`` with an RFC 3161 timestamp when a
     TSA is configured; see docs/proof-bundle.md) of an anchored registration: check it with
-    ``banquan verify-proof`` and any JSON-RPC node, without banquan."""
+    ``banquan verify-proof`` and any JSON-RPC node, without banquan. 409 ``not_anchored_yet``
+    while pending, ``registration_held`` while a moderator has yet to decide, and
+    ``registration_refused`` once moderation rejected it."""
     return runtime.proofs.bundle(number)
 
 
 @router.get(
     "/{number}/certificate.pdf",
     response_class=Response,
-    responses=file_responses("application/pdf", 404),
+    responses=file_responses("application/pdf", 404, 409),
 )
 def get_certificate(number: RegistrationNumber, runtime: RuntimeDep) -> Response:
-    """The registration certificate (PDF, A4) with a QR code to the public verification page."""
+    """The registration certificate (PDF, A4) with a QR code to the public verification page.
+    Withheld while the work is taken down (451); none for a registration held for review (409
+    ``registration_held``) or rejected by moderation (409 ``registration_refused``)."""
     return Response(runtime.proofs.certificate(number), media_type="application/pdf")

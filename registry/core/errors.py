@@ -403,9 +403,17 @@ class ClaimAlreadyRegistered(Conflict):
 
 
 class RegistrationRefused(Conflict):
-    """Moderation rejected a catalogue item's registration (recorded, never anchored)."""
+    """Moderation rejected the registration (recorded, never anchored): a catalogue item's is
+    recorded on the item, and a rejected registration gets no certificate and no proof."""
 
     code = "registration_refused"
+
+
+class RegistrationHeld(Conflict):
+    """The registration waits for a moderator's decision: no certificate and no proof until it
+    is accepted."""
+
+    code = "registration_held"
 
 
 class NotAnchoredYet(Conflict):

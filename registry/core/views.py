@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import joinedload
 
-from registry.core.errors import RegistrationRevokedForGood, TakenDown
+from registry.core.errors import (
+    RegistrationHeld,
+    RegistrationRefused,
+    RegistrationRevokedForGood,
+    TakenDown,
+)
 from registry.core.models import Batch, Party, Registration, Work
 from registry.core.states import BatchStatus, RegistrationStatus
 
@@ -137,11 +142,29 @@ def refuse_if_taken_down(number: str, takedown_json: str | dict[str, object] | N
     takedown = _takedown_of(takedown_json)
     revoked = takedown.get("kind") == REVOCATION
     raise TakenDown(
-        f"registration {number} was revoked by a regulator (已撤销)"
+        f"登记 {number} 已被监管机构撤销 / registration {number} was revoked by a regulator"
         if revoked
-        else f"registration {number} is taken down",
+        else f"登记 {number} 已下架 / registration {number} is taken down",
         details={"number": number, "takedown": takedown, "revoked": revoked},
     )
+
+
+def refuse_unless_accepted(view: RegistrationView) -> None:
+    """Raise :class:`RegistrationHeld` while a moderator has yet to decide on ``view``, and
+    :class:`RegistrationRefused` once it is rejected: neither is vouched for by a certificate
+    or a proof (an approval, or a granted appeal, makes it pending again)."""
+    if view.status == RegistrationStatus.HELD:
+        raise RegistrationHeld(
+            f"登记 {view.number} 待审核，审核通过前不出具证书或证明 / registration {view.number} "
+            "awaits a moderator's decision: no certificate or proof before it is accepted",
+            details={"number": view.number, "status": view.status},
+        )
+    if view.status == RegistrationStatus.REJECTED:
+        raise RegistrationRefused(
+            f"登记 {view.number} 经审核未通过，不出具证书或证明 / registration {view.number} "
+            "was rejected by moderation: it gets no certificate or proof",
+            details={"number": view.number, "status": view.status},
+        )
 
 
 def refuse_if_revoked(number: str, takedown_json: str | dict[str, object] | None) -> None:

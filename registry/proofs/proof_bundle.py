@@ -47,7 +47,7 @@ from crypto.merkle import verify_proof
 from crypto.signing import Signature, verify
 from registry.content import describe
 from registry.core.errors import InvalidProofBundle, NotAnchoredYet, TimestampUnavailable
-from registry.core.views import RegistrationView
+from registry.core.views import RegistrationView, refuse_unless_accepted
 from registry.proofs.timestamps import HASHED, Timestamper, verify_token
 from registry.registration import claim_leaf
 
@@ -65,7 +65,9 @@ def proof_bundle(
     moderation_contract: str | None = None,
     external_anchors: Sequence[Mapping[str, object]] = (),
 ) -> dict[str, object]:
-    """The bundle of an anchored registration; :class:`NotAnchoredYet` while it is pending.
+    """The bundle of an anchored registration; :class:`NotAnchoredYet` while it is pending,
+    :class:`RegistrationHeld` or :class:`RegistrationRefused` while moderation holds it or once
+    it rejected it (neither will be anchored as it stands).
 
     ``external_anchors`` are the confirmed anchorings of the same root on external chains
     (``registry.proofs.external_anchoring``), carried as they are.
@@ -76,6 +78,7 @@ def proof_bundle(
 
     ``moderation_contract`` (the suite's ``Moderation``) goes into ``anchor``, so a checker with
     a chain node also reads whether the work is taken down now."""
+    refuse_unless_accepted(view)
     if view.anchor is None or view.proof is None or view.anchor.anchored_at is None:
         raise NotAnchoredYet(
             f"registration {view.number} is not anchored yet", details={"number": view.number}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.anchor_reader import ChainVerdicts
-from registry.core.views import RegistrationView, refuse_if_taken_down
+from registry.core.views import RegistrationView, refuse_if_taken_down, refuse_unless_accepted
 from registry.proofs.bulk_verification import BulkResult, verify_digests
 from registry.proofs.verification import (
     DigestAlgorithm,
@@ -115,9 +115,11 @@ class Proofs:
         )
 
     def certificate(self, number: str) -> bytes:
-        """The PDF deposit certificate of registration ``number``, issued by the operator."""
+        """The PDF deposit certificate of registration ``number``, issued by the operator; none
+        while it is taken down, held for review, or after moderation rejected it."""
         view = self.registration(number)
         refuse_if_taken_down(number, view.takedown)  # withdrawn until restored
+        refuse_unless_accepted(view)
         # ReportLab is imported when a certificate is drawn, not by every process using proofs.
         from registry.proofs.certificate import render_certificate
 

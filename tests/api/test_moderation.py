@@ -479,6 +479,36 @@ def test_a_takedown_withholds_content_and_certificate_until_restored(
     assert verified["registrations"][0]["takedown"] is None
 
 
+def test_held_and_rejected_registrations_get_no_certificate_or_proof(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """A certificate and a proof vouch for a registration: none while a moderator has yet to
+    decide on it (409 registration_held), none once moderation rejected it (409
+    registration_refused); accepted and anchored, both are issued."""
+    moderator = bearer(runtime, "moderator")
+    client.post(
+        "/v1/moderation/blocklist",
+        json={"algorithm": "sha256", "value": hashlib.sha256(b"pirated").hexdigest(),
+              "reason": "盗版"},
+        headers=moderator,
+    )  # fmt: skip
+    rejected = register(client, bearer(runtime, "publisher"), b"pirated")
+    held = register(client, bearer(runtime, "publisher"), "这里有禁词。".encode())
+    assert (rejected["status"], held["status"]) == ("rejected", "held")
+    assert runtime.new_batcher().run_once().error is None
+    for registered, code in ((rejected, "registration_refused"), (held, "registration_held")):
+        for face in ("certificate.pdf", "proof"):
+            refused = client.get(f"/v1/works/{registered['number']}/{face}")
+            assert (refused.status_code, refused.json()["code"]) == (409, code), face
+            assert refused.json()["message"].startswith("登记 ")
+
+    (item,) = queue(client, moderator)
+    decide(client, moderator, item["id"], "accept", "词语用于引文 a quotation")
+    assert runtime.new_batcher().run_once().error is None
+    assert client.get(f"/v1/works/{held['number']}/certificate.pdf").status_code == 200
+    assert client.get(f"/v1/works/{held['number']}/proof").status_code == 200
+
+
 def test_regulator_takedown_restored_only_by_a_regulator(
     client: TestClient, runtime: Runtime
 ) -> None:
