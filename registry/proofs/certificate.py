@@ -115,17 +115,27 @@ def beijing_and_utc(moment: datetime) -> str:
 
 
 def priority_rows(view: RegistrationView) -> list[tuple[str, str]]:
-    """The row naming the prior registration of the same content when ``view``'s party was not
-    first to register it; the count of later claimants when it was and others followed."""
+    """The row naming the prior registration of the same content (and whether it is taken down
+    or revoked) when ``view``'s party was not first to register it; the count of later
+    claimants when it was and others followed."""
     priority = view.priority
     if priority is None:
         return []
     if not priority.is_first:
         first = priority.first
+        # As every other face says it: a revocation is also a takedown, told as the stronger.
+        state = (
+            "（已撤销 revoked）"
+            if first.revoked
+            else "（已下架 taken down）"
+            if first.taken_down
+            else ""
+        )
         return [
             (
                 "在先登记 Prior registration",
-                f"{first.number} {first.claimant or '—'}，{beijing_and_utc(first.registered_at)}",
+                f"{first.number} {first.claimant or '—'}，"
+                f"{beijing_and_utc(first.registered_at)}{state}",
             )
         ]
     if priority.later:

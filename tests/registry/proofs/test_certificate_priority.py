@@ -46,3 +46,17 @@ def test_later_claimant_names_the_prior_registration_and_the_first_counts_them(
     assert "另有 2 个当事人在后登记相同内容" in text
     assert "2 other parties registered the same content later" in text
     assert third not in text
+
+
+def test_a_prior_registration_taken_down_is_said_so(runtime: Runtime) -> None:
+    """As the API, the page and the command line say it: the prior registration is named with
+    its takedown, and no longer once restored."""
+    first = _register(runtime)
+    later = _register(runtime)
+    assert runtime.new_batcher().run_once().error is None
+    runtime.moderation.take_down(first, reason="侵权", actor="mod-key", authority="moderator")
+    text = _text(runtime.proofs.certificate(later))
+    assert first in text
+    assert "已下架 taken down" in text
+    runtime.moderation.restore(first, reason="撤回", actor="mod-key", authority="moderator")
+    assert "已下架" not in _text(runtime.proofs.certificate(later))
