@@ -458,7 +458,7 @@ def verify(
             results = verifier.proofs.checked([verifier.proofs.registration(str(number))])
     except RegistryError as exc:
         if exc.code in ("digest_not_registered", "registration_not_found"):
-            console.print(f"not registered: {escape(str(file or number))}")
+            console.print(f"未登记 not registered: {escape(str(file or number))}")
             raise typer.Exit(code=1) from exc
         raise refused(exc) from exc
     finally:
@@ -485,19 +485,32 @@ def _failed(view: RegistrationView, check: ProofCheck) -> bool:
     return not check.leaf_matches_claim or (view.anchor is not None and not check.ok)
 
 
+# Who decided a takedown, as a person reads it: zh-CN, then English.
+_AUTHORITY_WORDS = {"moderator": "审核员 the moderator", "regulator": "监管机构 a regulator"}
+
+
 def _print_check(view: RegistrationView, check: ProofCheck) -> None:
-    anchored = f"yes, tx {view.anchor.tx_hash}" if view.anchor else "no (pending)"
-    console.print(
-        f"registered {view.number} '{view.title}' at {view.registered_at.isoformat()}\n"
-        f"  anchored:    {anchored}\n"
-        f"  proof valid: {_verdict(check.ok, view.anchor is not None)}"
-        f" (claim {check.leaf_matches_claim}, path {check.proof_valid},"
-        f" chain {check.chain_confirms})"
+    from registry.core.states import (
+        REGISTRATION_STATUS_WORDS,
+        REGISTRATION_WITHHELD,
+        RegistrationStatus,
     )
-    from registry.core.states import REGISTRATION_STATUS_WORDS, RegistrationStatus
     from registry.registration.claims import SIGNING_MODE_WORDS
 
     status = RegistrationStatus(view.status)
+    if view.anchor is not None:
+        anchored = f"是 yes, tx {view.anchor.tx_hash}"
+    elif status in REGISTRATION_WITHHELD:
+        anchored = "否 no (见状态 see the status)"
+    else:
+        anchored = "否，待上链 no (pending)"
+    console.print(
+        f"已登记 registered {view.number} '{view.title}' at {view.registered_at.isoformat()}\n"
+        f"  上链 anchored:  {anchored}\n"
+        f"  证明有效 proof valid: {_verdict(check.ok, view.anchor is not None)}"
+        f" (claim {check.leaf_matches_claim}, path {check.proof_valid},"
+        f" chain {check.chain_confirms})"
+    )
     console.print(f"  状态 status:  {REGISTRATION_STATUS_WORDS.get(status, view.status)}")
     console.print(f"  声明 claim:   {SIGNING_MODE_WORDS.get(view.signing_mode, view.signing_mode)}")
     if view.party is not None:
@@ -512,9 +525,15 @@ def _print_check(view: RegistrationView, check: ProofCheck) -> None:
             f" reason digest {view.takedown.get('reason_digest')},"
             f" tx {view.takedown.get('tx_hash')}"
         )
-    elif view.takedown is not None:
+    elif check.revoked:
         console.print(
-            f"  [red]taken down 已下架[/red]: by the {view.takedown.get('authority')},"
+            "  [red]已撤销 revoked[/red]: 链上已撤销此登记或其批次根，不再有效"
+            " / revoked on chain (the registration or its batch root), it is no longer valid"
+        )
+    elif view.takedown is not None:
+        authority = str(view.takedown.get("authority"))
+        console.print(
+            f"  [red]已下架 taken down[/red]: 由{_AUTHORITY_WORDS.get(authority, authority)},"
             f" reason digest {view.takedown.get('reason_digest')},"
             f" tx {view.takedown.get('tx_hash')}"
         )
@@ -696,17 +715,20 @@ def _print_bundle_check(check: BundleCheck) -> None:
     for name, missing in unchecked.items():
         console.print(f"  {name}: {missing.source}: {missing.reason}", markup=False)
     if check.failed:
-        console.print(f"[red]proof INVALID[/red]: {', '.join(check.failed)} failed")
+        console.print(f"[red]证明无效 proof INVALID[/red]: {', '.join(check.failed)} 未通过 failed")
     elif unchecked:
         reasons = "; ".join(
             f"{name} could not be checked: {missing.source} unreachable"
             for name, missing in unchecked.items()
         )
-        console.print(f"[yellow]proof NOT CHECKED[/yellow]: {escape(reasons)}")
+        console.print(f"[yellow]未能核验 proof NOT CHECKED[/yellow]: {escape(reasons)}")
     else:
-        console.print("[green]proof valid[/green]")
+        console.print("[green]证明有效 proof valid[/green]")
     if check.taken_down:
-        console.print("[red]taken down 已下架[/red]: the Moderation contract has this work frozen")
+        console.print(
+            "[red]已下架 taken down[/red]: Moderation 合约已冻结此作品"
+            " / the Moderation contract has this work frozen"
+        )
 
 
 def _mark(result: CheckResult) -> str:
@@ -740,8 +762,8 @@ def _result_json(result: CheckResult) -> object:
 
 def _verdict(ok: bool, anchored: bool) -> str:
     if not anchored:
-        return "not yet (pending)"
-    return "[green]yes[/green]" if ok else "[red]NO[/red]"
+        return "未上链，无证明 none: not anchored"
+    return "[green]是 yes[/green]" if ok else "[red]否 NO[/red]"
 
 
 def _summary(view: RegistrationView, ok: bool) -> dict[str, object]:

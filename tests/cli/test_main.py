@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -51,7 +52,7 @@ def test_register_then_verify_a_file(environment: Settings, tmp_path: Path) -> N
 
     pending = runner.invoke(app, ["verify", str(book)])
     assert pending.exit_code == 0
-    assert "not yet (pending)" in pending.output
+    assert "未上链，无证明 none: not anchored" in pending.output
     # verify says the status and the kind of claim in words too, zh-CN with English.
     assert "待上链：已登记，等待锚定 / waiting for its batch to be anchored" in pending.output
     assert "未签名：声明不含登记人身份 / unsigned: the claim names no registrant" in pending.output
@@ -62,7 +63,7 @@ def test_register_then_verify_a_file(environment: Settings, tmp_path: Path) -> N
 
     anchored = runner.invoke(app, ["verify", str(book)])
     assert anchored.exit_code == 0, anchored.output
-    assert "proof valid: yes" in anchored.output
+    assert "证明有效 proof valid: 是 yes" in anchored.output
     assert "chain True" in anchored.output
     assert "已上链：默克尔根已在链上" in anchored.output
 
@@ -86,12 +87,12 @@ def test_verify_and_verify_proof_tell_of_a_takedown_until_restored(
 
         verified = runner.invoke(app, ["verify", str(book)])
         assert verified.exit_code == 0, verified.output  # the proof is valid; the work is down
-        assert "taken down 已下架: by the moderator" in verified.output
+        assert "已下架 taken down: 由审核员 the moderator" in verified.output
         assert taken.freeze_tx in verified.output
         checked = runner.invoke(app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url])
         assert checked.exit_code == 0, checked.output
         assert "proof valid" in checked.output
-        assert "taken down 已下架" in checked.output
+        assert "已下架 taken down" in checked.output
         as_json = runner.invoke(
             app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, "--json"]
         )
@@ -106,13 +107,51 @@ def test_verify_and_verify_proof_tell_of_a_takedown_until_restored(
         runtime.close()
 
 
+def test_verify_says_a_root_revoked_on_chain_and_a_rejected_registration(
+    environment: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A revocation made on chain alone (a regulator's revokeRoot) is told, and fails the
+    check; a registration the hooks rejected is never said to be on its way to the chain."""
+    book = tmp_path / "book.txt"
+    book.write_text("欲穷千里目，更上一层楼。", encoding="utf-8")
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    number = json.loads(
+        runner.invoke(app, ["register", str(book), "--title", "登鹳雀楼", "--json"]).output
+    )["number"]
+    runtime = build_runtime(environment)
+    try:
+        assert runtime.new_batcher().run_once().anchored == 1
+        anchor = runtime.proofs.registration(number).anchor
+        assert anchor is not None
+        runtime.regulator_anchor_client().revoke_root(bytes.fromhex(anchor.root), b"\x01" * 32)
+        runtime.moderation.block(
+            algorithm="sha256", value=hashlib.sha256(b"pirated").hexdigest(), reason="盗版",
+            added_by=None,
+        )  # fmt: skip
+    finally:
+        runtime.close()
+    verified = runner.invoke(app, ["verify", str(book)])
+    assert verified.exit_code == 3, verified.output
+    assert "已撤销 revoked: 链上已撤销此登记或其批次根" in verified.output
+
+    pirated = tmp_path / "pirated.txt"
+    pirated.write_bytes(b"pirated")
+    monkeypatch.setenv("BANQUAN_MODERATION_HOOKS", '["blocklist"]')
+    rejected = runner.invoke(app, ["register", str(pirated), "--title", "盗版"])
+    assert rejected.exit_code == 0, rejected.output
+    shown = runner.invoke(app, ["verify", str(pirated)])
+    assert "上链 anchored:  否 no (见状态 see the status)" in shown.output
+    assert "已驳回：不会上链" in shown.output
+    assert "待上链" not in shown.output
+
+
 def test_verify_of_an_unregistered_file_exits_1(environment: Settings, tmp_path: Path) -> None:
     assert runner.invoke(app, ["migrate"]).exit_code == 0
     stranger = tmp_path / "stranger.txt"
     stranger.write_bytes(b"never registered")
     result = runner.invoke(app, ["verify", str(stranger)])
     assert result.exit_code == 1
-    assert "not registered" in result.output
+    assert "未登记 not registered" in result.output
 
 
 def test_register_of_an_empty_file_fails_with_its_code(
@@ -334,7 +373,7 @@ def test_verify_proof_of_a_tampered_bundle_is_invalid_whatever_the_node(
     assert result.exit_code == 3, result.output
     assert checks_marked(result.output, "FAILED") == ["leaf", "merkle_path"]
     assert checks_marked(result.output, "UNCHECKED") == ["on_chain"]
-    assert "proof INVALID: leaf, merkle_path failed" in result.output
+    assert "证明无效 proof INVALID: leaf, merkle_path 未通过 failed" in result.output
 
 
 def test_verify_proof_help_names_every_check_and_exit_status() -> None:

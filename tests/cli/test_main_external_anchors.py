@@ -136,7 +136,7 @@ def test_verify_proof_checks_the_external_anchoring(
     assert checks_marked(missing.output, "FAILED") == ["external:tianping"]
     assert "on_chain" in checks_marked(missing.output, "ok")
     assert "external:tianping: the contract does not know this root" in missing.output
-    assert "proof INVALID: external:tianping failed" in missing.output
+    assert "proof INVALID: external:tianping 未通过 failed" in missing.output
 
     bad = runner.invoke(app, ["verify-proof", str(bundle), "--rpc-for", "no-url"])
     assert bad.exit_code == 2
