@@ -6,7 +6,10 @@ event type), each log decoded by the client of the contract that emitted it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from web3 import Web3
@@ -50,6 +53,18 @@ def block_ref(w3: Web3, number: int) -> BlockRef | None:
     if block_hash is None:
         return None
     return BlockRef(number, "0x" + bytes(block_hash).hex())
+
+
+def block_times(w3: Web3) -> Callable[[int], datetime]:
+    """The time of a block by number (its timestamp, UTC), each block asked once."""
+
+    @lru_cache(maxsize=1024)
+    def at(number: int) -> datetime:
+        with translate_errors():
+            timestamp = int(w3.eth.get_block(number)["timestamp"])
+        return datetime.fromtimestamp(timestamp, UTC)
+
+    return at
 
 
 def suite_events(suite: Suite, from_block: int, to_block: int) -> list[Any]:

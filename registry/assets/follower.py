@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, inspect, select, update
@@ -42,10 +43,11 @@ from chain_client.pledges import (
 from chain_client.registry_anchor import RegistrationRevoked, RootRevoked
 from chain_client.rights_assets import AssetImported, Tokenized, Transfer
 from chain_client.suite import Suite
-from chain_client.suite_events import block_ref, followed_clients, suite_events
+from chain_client.suite_events import block_ref, block_times, followed_clients, suite_events
 from registry.core.database import take_write_lock, unit_of_work
-from registry.core.events import record_chain_event
+from registry.core.events import EventType, record_chain_event, record_event
 from registry.core.models import (
+    Batch,
     ChainAsset,
     ChainCheckpoint,
     ChainFreeze,
@@ -54,6 +56,7 @@ from registry.core.models import (
     Registration,
 )
 from registry.core.states import ChainLienStatus
+from registry.moderation import record_chain_revocation
 
 # An advisory lock number of banquan's own: one follower applies events at a time.
 FOLLOWER_LOCK = 0x62616E7175616E + 2
@@ -206,7 +209,7 @@ def _apply_range(
     if before is None or before != after:
         # The chain changed while we read it: apply nothing, the next cycle sees the new chain.
         return FollowResult()
-    handlers = {**_imports(suite), **followed.handlers}
+    handlers = {**_imports(suite), **_revocations(suite), **followed.handlers}
     for event in events:
         apply_event(session, event, handlers)
     chain_id = suite.registry_anchor.chain_id()
@@ -378,21 +381,60 @@ def _transfer(session: Session, event: Transfer) -> None:
     asset.updated_block = event.position.block_number
 
 
-def _root_revoked(session: Session, event: RootRevoked) -> None:
+def _revocations(suite: Suite) -> dict[type[Any], Callable[[Session, Any], None]]:
+    """Handlers of a regulator's revocations, which the registrations' records take too, dated
+    by their block."""
+    at = block_times(suite.registry_anchor.w3)
+    return {
+        RootRevoked: lambda session, event: _root_revoked(session, event, at),
+        RegistrationRevoked: lambda session, event: _registration_revoked(session, event, at),
+    }
+
+
+def _root_revoked(session: Session, event: RootRevoked, at: Callable[[int], datetime]) -> None:
     session.execute(
         update(ChainAsset)
         .where(ChainAsset.batch_id == event.batch_id)
         .values(revoked=True, updated_block=event.position.block_number)
     )
+    # Every registration of the batch shows revoked, on every face, and each registrant hears
+    # of it (a registration revoked before keeps its record and was told then).
+    root, position = event.root.hex(), event.position
+    leaves = session.scalars(
+        select(Registration.leaf)
+        .join(Batch, Registration.batch_id == Batch.id)
+        .where(Batch.root == root)
+    )
+    recorded = record_chain_revocation(
+        session, list(leaves), revoker=event.regulator, reason_digest=event.reason_digest.hex(),
+        tx_hash=position.tx_hash, at=at(position.block_number), root=root,
+    )  # fmt: skip
+    for leaf, number in recorded.items():
+        payload = {
+            "number": number, "root": root, "revoker": event.regulator,
+            "reason_digest": event.reason_digest.hex(), "authority": "regulator",
+            "block_number": position.block_number, "tx_hash": position.tx_hash,
+        }  # fmt: skip
+        record_event(
+            session, EventType.REGISTRATION_REVOKED, leaf, payload,
+            source_key=f"chain:{position.tx_hash}:{position.log_index}:{leaf}",
+        )  # fmt: skip
 
 
-def _registration_revoked(session: Session, event: RegistrationRevoked) -> None:
+def _registration_revoked(
+    session: Session, event: RegistrationRevoked, at: Callable[[int], datetime]
+) -> None:
     # The asset id is the leaf: one registration's asset, whatever root it was tokenized under.
+    leaf, position = event.leaf.hex(), event.position
     session.execute(
         update(ChainAsset)
-        .where(ChainAsset.asset_id == event.leaf.hex())
-        .values(revoked=True, updated_block=event.position.block_number)
+        .where(ChainAsset.asset_id == leaf)
+        .values(revoked=True, updated_block=position.block_number)
     )
+    record_chain_revocation(
+        session, [leaf], revoker=event.revoker, reason_digest=event.reason_digest.hex(),
+        tx_hash=position.tx_hash, at=at(position.block_number),
+    )  # fmt: skip
 
 
 def _frozen(session: Session, event: Frozen) -> None:
@@ -503,8 +545,6 @@ def _rerank(session: Session, asset_id: str) -> None:
 _HANDLERS: dict[type[Any], Callable[[Session, Any], None]] = {
     Tokenized: _tokenized,
     Transfer: _transfer,
-    RootRevoked: _root_revoked,
-    RegistrationRevoked: _registration_revoked,
     Frozen: _frozen,
     Restored: _restored,
     LicenceGranted: _licence_granted,

@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 
 from multiformats import CID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from web3 import Web3
 
-from chain_client.connection import translate_errors
 from chain_client.editions import (
     AllowListPosted,
     Claimed,
@@ -45,18 +42,6 @@ from registry.editions.records import (
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Any], None]
-
-
-def block_times(w3: Web3) -> Callable[[int], datetime]:
-    """The time of a block by number (its timestamp, UTC), each block asked once."""
-
-    @lru_cache(maxsize=1024)
-    def at(number: int) -> datetime:
-        with translate_errors():
-            timestamp = int(w3.eth.get_block(number)["timestamp"])
-        return datetime.fromtimestamp(timestamp, UTC)
-
-    return at
 
 
 def cid_text(cid: bytes) -> str:

@@ -18,6 +18,7 @@ from registry.moderation.review import (
     record_moderation,
     status_after,
 )
+from registry.moderation.revocation import record_chain_revocation
 from registry.moderation.service import Moderation
 from registry.moderation.similar_works import (
     MAX_DISTANCE,
@@ -41,6 +42,7 @@ __all__ = [
     "find_similar_works",
     "find_works_similar_to_file",
     "prune_audit",
+    "record_chain_revocation",
     "record_moderation",
     "status_after",
 ]

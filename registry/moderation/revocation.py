@@ -9,6 +9,11 @@ revocation is recorded where a takedown in force is (the registration's ``takedo
 page, the certificate's refusal, the command line — tells of the revocation on the same path. No
 restore lifts it, and it is not revoked twice.
 
+A regulator may also revoke on chain directly, a registration (``revokeRegistration``) or a
+whole batch root (``revokeRoot``), with a key of its own: the event follower then records the
+revocation here the same way (:func:`record_chain_revocation`), so no face keeps saying
+``anchored`` of what the chain says is revoked.
+
 Refused before anything is sent: :class:`AuthorityTooLow` (only a regulator's authority
 revokes), :class:`RegistrationNotFound`, :class:`RegistrationRevokedForGood` (revoked already),
 :class:`ContractsNotConfigured` (the registry's account lacks ``REGULATOR_ROLE`` on the anchor).
@@ -17,11 +22,12 @@ revokes), :class:`RegistrationNotFound`, :class:`RegistrationRevokedForGood` (re
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.registry_anchor import REGULATOR_ROLE, RegistryAnchorClient
@@ -29,7 +35,7 @@ from registry.core.chain_refusals import chain_refusals
 from registry.core.database import unit_of_work
 from registry.core.errors import AuthorityTooLow
 from registry.core.models import Registration
-from registry.core.views import REVOCATION, refuse_if_revoked
+from registry.core.views import REVOCATION, is_revocation, refuse_if_revoked
 from registry.moderation.audit import append_audit
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
 from registry.moderation.takedown import _checked, _registration, reason_digest, require_role
@@ -115,3 +121,52 @@ def revoke_registration(
         )
     publish(events, ModerationEvent(ACTION, at, number, details={"tx_hash": tx_hash}))
     return view
+
+
+# What a revocation made on chain alone says in words: its reason text is not on chain.
+CHAIN_ONLY_REASON: Final = (
+    "监管机构在链上直接撤销，理由原文未提交本登记系统（见理由摘要）"
+    " / revoked on chain by a regulator directly; the reason text was not given to this registry"
+    " (see the reason digest)"
+)
+
+
+def record_chain_revocation(
+    session: Session,
+    leaves: Iterable[str],
+    *,
+    revoker: str,
+    reason_digest: str,
+    tx_hash: str,
+    at: datetime,
+    root: str | None = None,
+) -> dict[str, str]:
+    """Record on the registrations of ``leaves`` a revocation the chain holds (a regulator's
+    ``revokeRegistration``, or with ``root`` its ``revokeRoot``), where a revocation made through
+    the registry is recorded; the registrations newly recorded, their numbers by leaf (one
+    revoked already keeps its record, with the regulator's reason)."""
+    recorded: dict[str, str] = {}
+    rows = session.execute(
+        select(
+            Registration.id, Registration.leaf, Registration.number, Registration.takedown_json
+        ).where(Registration.leaf.in_(list(leaves)))
+    )
+    for registration_id, leaf, number, takedown_json in rows:
+        if is_revocation(takedown_json):
+            continue
+        record = {
+            "kind": REVOCATION,
+            "revoked": True,
+            "authority": "regulator",
+            "actor": revoker,
+            "reason": CHAIN_ONLY_REASON,
+            "reason_digest": reason_digest,
+            "tx_hash": tx_hash,
+            "taken_down_at": at.isoformat(),
+            **({"root": root} if root is not None else {}),
+        }
+        session.get_one(Registration, registration_id).takedown_json = json.dumps(
+            record, ensure_ascii=False
+        )
+        recorded[leaf] = number
+    return recorded

@@ -24,6 +24,7 @@ from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.roles import RoleAdministered, RoleGrantPending
 from chain_client.suite import Suite, SuiteAddresses
+from chain_client.suite_events import block_times
 from chain_client.transactions import TransactionSender
 from crypto.symmetric import Cipher
 from registry.access.attestation import AttestationLedger, Attestors
@@ -40,7 +41,7 @@ from registry.core.errors import ChainUnreachable, ContractsNotConfigured
 from registry.core.group_commit import GroupCommitter
 from registry.core.settings import Settings
 from registry.editions import Editions
-from registry.editions.follower import block_times, edition_handlers
+from registry.editions.follower import edition_handlers
 from registry.moderation import (
     HookChain,
     Moderation,

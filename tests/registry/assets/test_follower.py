@@ -5,6 +5,7 @@ rebuild identical, a reorganized chain replayed."""
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,10 +47,18 @@ from registry.assets.rights_assets import (
     tokenize,
     transfer,
 )
-from registry.core.errors import AssetNotFound
+from registry.core.errors import AssetNotFound, TakenDown
 from registry.core.metadata import WorkMetadata
-from registry.core.models import ChainAsset, ChainCheckpoint, ChainFreeze, ChainLicence, ChainLien
+from registry.core.models import (
+    ChainAsset,
+    ChainCheckpoint,
+    ChainFreeze,
+    ChainLicence,
+    ChainLien,
+    Event,
+)
 from registry.platform.runtime import Runtime
+from registry.proofs.verification import get_registration
 from registry.registration.registrar import Registrar
 from tests.chain_client.conftest import ROLE_KEYS
 from tests.conftest import free_port
@@ -313,6 +322,54 @@ def test_a_revoked_registration_marks_its_asset_only(runtime: Runtime) -> None:
             for key in (fraud, innocent)
         }
     assert revoked == {fraud: True, innocent: False}
+
+
+def test_a_revocation_made_on_chain_alone_reaches_every_face(runtime: Runtime) -> None:
+    """A regulator revokes on chain with a key of its own, not through the registry: one
+    registration, then a whole batch root. The follower records each where the registry's own
+    revocations go, so the views every face reads say revoked (with the chain's reason digest
+    and transaction, at the time of its block), the certificate is withheld, each registrant
+    hears ``registration_revoked`` once, and following again records nothing twice."""
+    registrar = Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now)
+
+    def register(text: str) -> str:
+        content = io.BytesIO(f"{text} {time.time_ns()}".encode())
+        return registrar.register(content, WorkMetadata(title=text)).number
+
+    in_root = [register("同批作品一"), register("同批作品二")]
+    assert runtime.new_batcher().run_once().error is None
+    alone = register("单独撤销的作品")
+    assert runtime.new_batcher().run_once().error is None
+    anchor = runtime.suite().registry_anchor
+    anchor.grant_role(ANCHOR_REGULATOR_ROLE, runtime.sender.address)
+    first = get_registration(runtime.sessions, in_root[0])
+    assert first.anchor is not None
+    by_leaf = anchor.revoke_registration(
+        bytes.fromhex(get_registration(runtime.sessions, alone).leaf), b"\x0d" * 32
+    )
+    by_root = anchor.revoke_root(bytes.fromhex(first.anchor.root), b"\x0e" * 32)
+    follow(runtime)
+    follow(runtime)
+
+    for number, digest, tx_hash in [
+        (alone, "0d" * 32, by_leaf.position.tx_hash),
+        *((n, "0e" * 32, by_root.position.tx_hash) for n in in_root),
+    ]:
+        view = get_registration(runtime.sessions, number)
+        assert view.revoked, number
+        assert view.takedown is not None
+        assert (view.takedown["authority"], view.takedown["reason_digest"]) == ("regulator", digest)
+        assert view.takedown["tx_hash"] == tx_hash
+        with pytest.raises(TakenDown):
+            runtime.proofs.certificate(number)
+    root_record = get_registration(runtime.sessions, in_root[1]).takedown
+    assert root_record is not None
+    assert root_record["root"] == first.anchor.root
+    with runtime.sessions() as session:
+        told = session.scalars(
+            select(Event.payload_json).where(Event.type == "registration_revoked")
+        ).all()
+    assert sorted(json.loads(payload)["number"] for payload in told) == sorted([alone, *in_root])
 
 
 def test_follower_tracks_a_partial_release_and_a_new_lender(runtime: Runtime) -> None:
