@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from chain_client.licences import LicenceGranted
+from chain_client.licences import LicenceGranted, LicenceRevoked
 from chain_client.moderation import Frozen, Restored
-from chain_client.pledges import Enforced, Pledged, Released
+from chain_client.pledges import Enforced, LenderChanged, LienReduced, Pledged, Released
 from chain_client.records import LogPosition
 from chain_client.registry_anchor import RegistrationRevoked
 from chain_client.rights_assets import Transfer
@@ -51,6 +51,9 @@ class EventType(enum.StrEnum):
     REVIEW_DECIDED = "review_decided"
     EDITION_GIFTED = "edition_gifted"
     REGISTRATION_REVOKED = "registration_revoked"
+    LICENCE_REVOKED = "licence_revoked"
+    LIEN_REDUCED = "lien_reduced"
+    LENDER_CHANGED = "lender_changed"
 
 
 def record_event(
@@ -187,6 +190,16 @@ def _chain_event(event: Any) -> tuple[EventType, str, dict[str, object]] | None:
                     "exclusive": event.exclusive,
                 },
             )
+        case LicenceRevoked():
+            return (
+                EventType.LICENCE_REVOKED,
+                _asset(event.asset_id),
+                {
+                    "licence_id": event.licence_id,
+                    "licensor": event.licensor,
+                    "reason_digest": event.reason_digest.hex(),
+                },
+            )
         case Pledged():
             return (
                 EventType.PLEDGED,
@@ -199,6 +212,28 @@ def _chain_event(event: Any) -> tuple[EventType, str, dict[str, object]] | None:
                     "amount": str(event.amount),
                     "currency_code": event.currency_code.decode("ascii"),
                     "maturity": event.maturity,
+                },
+            )
+        case LienReduced():
+            return (
+                EventType.LIEN_REDUCED,
+                _asset(event.asset_id),
+                {
+                    "lien_id": event.lien_id,
+                    "lender": event.lender,
+                    "old_amount": str(event.old_amount),
+                    "amount": str(event.new_amount),
+                },
+            )
+        case LenderChanged():
+            return (
+                EventType.LENDER_CHANGED,
+                _asset(event.asset_id),
+                {
+                    "lien_id": event.lien_id,
+                    "lender": event.new_lender,
+                    "old_lender": event.old_lender,
+                    "how": event.how.name.lower(),
                 },
             )
         case Released():

@@ -3,16 +3,31 @@ tables are rebuilt (real Anvil, real databases)."""
 
 from __future__ import annotations
 
+import io
 import json
+import time
 
+from eth_account import Account
 from sqlalchemy import select
 
+from chain_client.licences import LicenceTerms
+from chain_client.pledges import LENDER_ROLE, LenderChange
+from chain_client.rights_assets import Right, rights_mask
 from registry.assets.follower import asset_key, follow_chain, rebuild_chain_state
-from registry.assets.rights_assets import release
+from registry.assets.rights_assets import grant_licence, release, revoke_licence, tokenize
+from registry.core.metadata import WorkMetadata
 from registry.core.models import Event, Registration
 from registry.platform.runtime import Runtime
 from tests.chain_client.conftest import ROLE_KEYS
-from tests.registry.assets.test_follower import BUYER, OWNER, act_as, make_history
+from tests.registry.assets.test_follower import (
+    BUYER,
+    DAY,
+    LENDER,
+    OWNER,
+    act_as,
+    chain_time,
+    make_history,
+)
 
 
 def chain_events(runtime: Runtime) -> list[tuple[str, str, dict[str, object]]]:
@@ -59,3 +74,50 @@ def test_followed_chain_events_are_recorded_once(runtime: Runtime) -> None:
     released = chain_events(runtime)[-1]
     assert released[:2] == ("released", pledged)
     assert released[2]["number"] == numbers[pledged]
+
+
+def test_a_lien_reduced_or_reassigned_and_a_licence_revoked_are_told(runtime: Runtime) -> None:
+    """What changes a lender's or a licensee's position reaches the subscribers too, not only the
+    tables: a partial release, a lien assigned to another lender, a licence revoked."""
+    history = make_history(runtime)
+    suite = runtime.suite()
+    lender, lender2 = act_as(runtime, ROLE_KEYS["lender"]), Account.from_key(ROLE_KEYS["lender2"])
+    suite.pledges.grant_role(LENDER_ROLE, lender2.address)
+    suite.as_sender(lender).pledges.reduce_lien(history.lien_id, 10**6)
+    deadline = chain_time(runtime) + 3600
+    signature = suite.pledges.sign_lien_transfer(
+        lender2, history.lien_id, from_=LENDER.address, to=lender2.address,
+        how=LenderChange.ASSIGNMENT, deadline=deadline,
+    )  # fmt: skip
+    suite.as_sender(lender).pledges.assign_lien(
+        history.lien_id, lender2.address, deadline=deadline, signature=signature
+    )
+    number = runtime.registrar.register(
+        io.BytesIO(f"licensed work {time.time_ns()}".encode()), WorkMetadata(title="许可作品")
+    ).number
+    assert runtime.new_batcher().run_once().error is None
+    licensed = tokenize(runtime.sessions, suite, number, OWNER.address).asset_id
+    owner, now = act_as(runtime, ROLE_KEYS["owner"]), chain_time(runtime)
+    terms = LicenceTerms(
+        licensed, BUYER.address, rights_mask(Right.TRANSLATION), 156, now + 60, now + 365 * DAY,
+        revocable=True,
+    )  # fmt: skip
+    licence = grant_licence(suite, owner, terms)
+    revoke_licence(suite, owner, licence.licence_id, b"\x09" * 32)
+    follow_chain(runtime.sessions, runtime.followed_suite(), confirmations=0)
+
+    told = {t: (s, p) for t, s, p in chain_events(runtime)}
+    pledged = asset_key(history.pledged_asset)
+    subject, reduced = told["lien_reduced"]
+    assert subject == pledged
+    assert (reduced["lien_id"], reduced["old_amount"], reduced["amount"]) == (
+        history.lien_id, str(10**30), str(10**6),
+    )  # fmt: skip
+    subject, changed = told["lender_changed"]
+    assert subject == pledged
+    assert (changed["lender"], changed["old_lender"], changed["how"]) == (
+        lender2.address, LENDER.address, "assignment",
+    )  # fmt: skip
+    subject, revoked = told["licence_revoked"]
+    assert (subject, revoked["number"]) == (asset_key(licensed), number)
+    assert (revoked["licence_id"], revoked["reason_digest"]) == (licence.licence_id, "09" * 32)
