@@ -39,6 +39,7 @@ ZERO_ADDRESS = "0x" + "00" * 20
 class EventType(enum.StrEnum):
     REGISTERED = "registered"
     ANCHORED = "anchored"
+    ANCHOR_LOST = "anchor_lost"
     CONFIRMED = "confirmed"
     TOKENIZED = "tokenized"
     TRANSFERRED = "transferred"
@@ -95,8 +96,9 @@ _EVENT_OF_SOURCE = select(Event.id).where(Event.source_key == bindparam("key"))
 
 
 def record_batch_events(batch: Batch, event_type: EventType) -> None:
-    """One ``anchored`` or ``confirmed`` event per registration of ``batch``, in the transaction
-    of the session ``batch`` belongs to."""
+    """One ``anchored``, ``confirmed`` or ``anchor_lost`` event per registration of ``batch``
+    (naming its root, contract and transaction as they are), in the transaction of the session
+    ``batch`` belongs to."""
     session = Session.object_session(batch)
     if session is None:
         raise ValueError("the batch must belong to a session")

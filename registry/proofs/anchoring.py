@@ -324,6 +324,9 @@ def _record_anchoring(batch: Batch, receipt: AnchorReceipt, client: RegistryAnch
 
 
 def _reseal(batch: Batch) -> None:
+    if batch.status in BATCH_ON_CHAIN:
+        # Its registrations were told "anchored": they are told the chain no longer has it.
+        record_batch_events(batch, EventType.ANCHOR_LOST)
     batch.status = BatchStatus.SEALED
     batch.chain_id = None
     batch.contract_address = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from chain_client.registry_anchor import REGISTRAR_ROLE, REGULATOR_ROLE, Registr
 from chain_client.transactions import TransactionSender
 from crypto.merkle import verify_proof
 from registry.core.metadata import WorkMetadata
-from registry.core.models import Batch
+from registry.core.models import Batch, Event
 from registry.core.states import BATCH_ON_CHAIN
 from registry.core.views import RegistrationView
 from registry.platform.runtime import Runtime
@@ -164,6 +165,10 @@ def test_batches_of_a_replaced_contract_are_anchored_again(
     assert release_batches_missing_on_chain(runtime.sessions, anchor_client) == 0
     assert release_batches_missing_on_chain(runtime.sessions, replacement) == 1
     assert get_registration(runtime.sessions, views[0].number).status == "pending"
+    with runtime.sessions() as session:
+        lost = session.scalars(select(Event).where(Event.type == "anchor_lost")).all()
+    assert {event.subject for event in lost} == {view.leaf for view in views}
+    assert {json.loads(event.payload_json)["contract"] for event in lost} == {anchor_client.address}
     cycle = run_anchoring_cycle(runtime.sessions, replacement, policy=POLICY, now=runtime.now)
     assert (cycle.sealed, cycle.anchored) == (0, 1)
     view = get_registration(runtime.sessions, views[0].number)
