@@ -6,6 +6,7 @@ import { readAsset } from "./chain.js";
 import { checkBundle } from "./checks.js";
 import { fileDigests } from "./digests.js";
 import { LANGUAGES, MESSAGES, savedLanguage, saveLanguage, t } from "./i18n.js";
+import { priorClaim } from "./priority.js";
 import { renderDigests, renderResult } from "./render.js";
 
 // Proofs are checked and assets read for this many registrations of one content at most.
@@ -116,7 +117,7 @@ async function byNumber(number) {
 
 async function byQuery(kind, value) {
   const registrations = oldestFirst(await registrationsOf(kind, value));
-  return { registrations, primary: registrations[0].number };
+  return { registrations, primary: priorClaim(registrations).number };
 }
 
 async function byDigest(value) {

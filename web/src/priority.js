@@ -34,3 +34,12 @@ export function priorityLines(lang, priority) {
   }
   return lines;
 }
+
+/**
+ * The registration holding the prior claim among `registrations` (oldest first), as the API's
+ * priority names it: a rejected registration never holds it, and a party's later registrations
+ * of the same content do not either. An answer without priority falls back on the oldest.
+ */
+export function priorClaim(registrations) {
+  return registrations.find((registration) => registration.priority?.first?.number === registration.number) ?? registrations[0];
+}

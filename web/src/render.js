@@ -4,7 +4,7 @@
 // the class "data".
 
 import { CHECK_NAMES } from "./checks.js";
-import { priorityLines } from "./priority.js";
+import { priorClaim, priorityLines } from "./priority.js";
 import { t } from "./i18n.js";
 import {
   amountText,
@@ -350,10 +350,11 @@ function assetSection(lang, registration, asset) {
   );
 }
 
-function card(state, registration, index) {
+function card(state, registration) {
   const lang = state.lang;
   const lookup = state.lookup;
   const primary = registration.number === lookup.primary;
+  const first = registration.number === priorClaim(lookup.registrations).number;
   const [tone, verdict] = verdictOf(lang, registration);
   return h(
     "section",
@@ -365,7 +366,7 @@ function card(state, registration, index) {
       "h2",
       {},
       data(registration.number),
-      index === 0 ? h("span", { class: "badge first" }, t(lang, "first_registered")) : null,
+      first ? h("span", { class: "badge first" }, t(lang, "first_registered")) : null,
       primary && lookup.by === "number" && lookup.registrations.length > 1
         ? h("span", { class: "badge" }, t(lang, "looked_up"))
         : null,
@@ -401,7 +402,7 @@ export function renderResult(root, state) {
     if (lookup.registrations.length > 1) {
       children.push(h("p", { class: "note" }, t(lang, "v_count", { n: lookup.registrations.length })));
     }
-    lookup.registrations.forEach((registration, index) => children.push(card(state, registration, index)));
+    lookup.registrations.forEach((registration) => children.push(card(state, registration)));
   }
   root.replaceChildren(...children);
 }

@@ -1,7 +1,7 @@
 // The page's priority lines: who registered the same content first, and who after.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { priorityLines } from "../src/priority.js";
+import { priorClaim, priorityLines } from "../src/priority.js";
 
 const FIRST = {
   number: "BQ-2026-00000001",
@@ -47,4 +47,15 @@ test("the first registrant alone has no later line, and no priority shows nothin
   assert.equal(lines[0], "This registration belongs to the first registrant.");
   assert.match(lines[1], /by an unsigned registration at/);
   assert.deepEqual(priorityLines("en", null), []);
+});
+
+test("the prior claim is the one the priority names, not the oldest when that was rejected", () => {
+  // BQ-…01 was registered first and rejected; BQ-…03 holds the prior claim; BQ-…04 came after.
+  const holder = { ...FIRST, number: "BQ-2026-00000003" };
+  const rejected = { number: "BQ-2026-00000001", status: "rejected", priority: null };
+  const first = { number: holder.number, status: "anchored", priority: { first: holder, later: [LATER], is_first: true } };
+  const later = { number: "BQ-2026-00000004", status: "pending", priority: { first: holder, later: [LATER], is_first: false } };
+  assert.equal(priorClaim([rejected, first, later]).number, "BQ-2026-00000003");
+  // An answer without priority: the oldest, as before.
+  assert.equal(priorClaim([{ number: "BQ-1" }, { number: "BQ-2" }]).number, "BQ-1");
 });
