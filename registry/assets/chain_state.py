@@ -55,7 +55,8 @@ def recorded_encumbrances(
         liens = session.scalars(
             select(ChainLien)
             .where(ChainLien.asset_id == key, ChainLien.status == ChainLienStatus.ACTIVE)
-            .order_by(ChainLien.lien_id)
+            # The chain's order (an attested junior lien can rank first), as the follower keeps it.
+            .order_by(ChainLien.rank.is_(None), ChainLien.rank, ChainLien.lien_id)
         )
         freeze = session.get(ChainFreeze, key)
         exclusive = session.scalars(

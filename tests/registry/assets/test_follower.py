@@ -421,6 +421,13 @@ def test_follower_ranks_an_attested_registration_first(runtime: Runtime) -> None
         }
     assert ranks[junior.lien_id] == (1, number.hex())
     assert ranks[history.lien_id][0] == 2
+    # An evidence package reads the recorded liens in the chain's order, not by id.
+    recorded = recorded_encumbrances(
+        runtime.sessions, history.pledged_asset, at_time=chain_time(runtime)
+    )
+    assert [(lien.lien_id, lien.rank) for lien in recorded.liens] == [
+        (junior.lien_id, 1), (history.lien_id, 2),
+    ]  # fmt: skip
     release(suite, act_as(runtime, ROLE_KEYS["lender2"]), junior.lien_id)
     follow(runtime)
     with runtime.sessions() as session:
