@@ -59,6 +59,9 @@ def test_page_shows_a_takedown_and_its_reason(
     takedown = page.inner_text('[data-field="takedown"]')
     assert "理由：权利人投诉 2026-117" in takedown
     assert reason_digest in takedown
+    # The in-page proof check reads the Moderation contract the bundle names, as verify-proof does.
+    wait_until(lambda: page.locator('[data-check="on_chain"][data-state="passed"]').count() == 1)
+    assert "已被 Moderation 合约冻结（已下架）" in page.inner_text('[data-check="on_chain"]')
     switch_language(page)
     assert "Taken down" in verdict(page)
     assert "权利人投诉 2026-117" in page.inner_text("#result")

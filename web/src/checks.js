@@ -4,7 +4,7 @@
 
 import { ClaimError, claimLeaf, contentMatches, metadataDigest } from "./claims.js";
 import { MerkleError, verifyProof } from "./merkle.js";
-import { chainId, readAnchor } from "./chain.js";
+import { call, chainId, readAnchor } from "./chain.js";
 import { checksumAddress } from "./abi.js";
 
 export const CHECK_NAMES = ["file", "metadata", "leaf", "merkle_path", "on_chain"];
@@ -94,12 +94,19 @@ async function chainCheck(bundle, config, fetcher) {
     }
     if (read.revoked || read.status === "revoked") return failed("on_chain", "on_chain_revoked");
     if (read.status !== "valid") return failed("on_chain", "on_chain_unproven");
-    return passed("on_chain", {
+    const result = passed("on_chain", {
       rpc: rpcUrl,
       contract: checksumAddress(contract),
       block: read.blockNumber,
       anchoredAt: read.anchoredAt,
     });
+    // A takedown is the work's state, not a forged proof: the proof passes and says so, as
+    // `banquan verify-proof --rpc` does with the Moderation contract the bundle names.
+    const moderation = anchor.moderation_contract;
+    if (moderation && (await call(rpcUrl, moderation, "isFrozen(bytes32)", [bundle.leaf], fetcher)).bool(0)) {
+      return { ...result, reason: "on_chain_passed_taken_down" };
+    }
+    return result;
   } catch (error) {
     // A node that cannot be read says nothing against the registration: not checked, and why.
     return skipped("on_chain", "on_chain_unreachable", { rpc: rpcUrl, why: String(error?.message ?? error) });

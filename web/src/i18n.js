@@ -122,6 +122,9 @@ const zh = {
   merkle_path_failed: "证明路径不能从叶子通向批次根。",
   on_chain_passed:
     "节点 {rpc} 确认：批次根由合约 {contract} 在第 {block} 块锚定（区块时间 {time}），未被撤销，此登记有效。",
+  on_chain_passed_taken_down:
+    "节点 {rpc} 确认：批次根由合约 {contract} 在第 {block} 块锚定（区块时间 {time}），未被撤销，证明有效；" +
+    "但该作品目前已被 Moderation 合约冻结（已下架）。",
   on_chain_no_node: "本站没有公布区块链节点，未读取链上数据。",
   on_chain_unreachable: "无法读取区块链节点 {rpc}：{why}",
   on_chain_chain_mismatch: "节点 {rpc} 所在的链（{actual}）不是证明包所说的链（{expected}）。",
@@ -287,6 +290,10 @@ const en = {
   on_chain_passed:
     "Node {rpc} confirms: contract {contract} anchored the batch root in block {block} " +
     "(block time {time}); it is not revoked and the registration is valid.",
+  on_chain_passed_taken_down:
+    "Node {rpc} confirms: contract {contract} anchored the batch root in block {block} " +
+    "(block time {time}); it is not revoked and the proof is valid, but the Moderation contract " +
+    "has the work frozen now (taken down).",
   on_chain_no_node: "This site publishes no chain node: the chain was not read.",
   on_chain_unreachable: "The chain node {rpc} could not be read: {why}",
   on_chain_chain_mismatch: "Node {rpc} serves chain {actual}, not the bundle's chain {expected}.",
