@@ -439,7 +439,8 @@ def verify(
     """Is FILE (or registration --number) registered? Prints registered / anchored /
     proof-valid, and who registered the same content first (首次登记) and after (后续登记).
 
-    Exit status: 0 registered, 1 not registered, 3 a proof does not check.
+    Exit status: 0 registered, 1 not registered, 3 a proof does not check or a regulator
+    revoked the registration (on chain, or as the registry recorded it).
     """
     if (file is None) == (number is None):
         console.print("give a FILE or --number, not both")
@@ -481,8 +482,11 @@ def verify(
 
 
 def _failed(view: RegistrationView, check: ProofCheck) -> bool:
-    """A pending registration is fine; a claim or an anchored proof that does not check is not."""
-    return not check.leaf_matches_claim or (view.anchor is not None and not check.ok)
+    """A pending registration is fine; a claim or an anchored proof that does not check is not,
+    nor is a revoked registration, whether the chain was read or not."""
+    return (
+        not check.leaf_matches_claim or view.revoked or (view.anchor is not None and not check.ok)
+    )
 
 
 # Who decided a takedown, as a person reads it: zh-CN, then English.

@@ -145,6 +145,34 @@ def test_verify_says_a_root_revoked_on_chain_and_a_rejected_registration(
     assert "待上链" not in shown.output
 
 
+def test_verify_fails_a_revoked_registration_without_a_chain_to_read(
+    environment: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Revoked as the registry recorded it, a registration fails ``verify`` (exit 3) even when
+    the chain cannot be read to confirm it, as it does when the chain is read."""
+    book = tmp_path / "book.txt"
+    book.write_text("床前明月光，疑是地上霜。", encoding="utf-8")
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    number = json.loads(
+        runner.invoke(app, ["register", str(book), "--title", "静夜思", "--json"]).output
+    )["number"]
+    runtime = build_runtime(environment)
+    try:
+        assert runtime.new_batcher().run_once().anchored == 1
+        runtime.moderation.revoke_registration(
+            number, reason="伪造材料 forged", actor="regulator-key", authority="regulator"
+        )
+    finally:
+        runtime.close()
+    read = runner.invoke(app, ["verify", str(book)])
+    assert read.exit_code == 3, read.output
+    # The same database, from a data directory that knows no deployment: no anchor to read.
+    monkeypatch.setenv("BANQUAN_DATA_DIR", str(tmp_path / "elsewhere"))
+    unread = runner.invoke(app, ["verify", str(book)])
+    assert unread.exit_code == 3, unread.output
+    assert "已撤销 revoked" in unread.output
+
+
 def test_verify_of_an_unregistered_file_exits_1(environment: Settings, tmp_path: Path) -> None:
     assert runner.invoke(app, ["migrate"]).exit_code == 0
     stranger = tmp_path / "stranger.txt"
