@@ -296,6 +296,7 @@ EXCLUSIVE_LICENCE: dict[str, Any] = {
 ENCUMBRANCES: dict[str, Any] = {
     "asset_id": REGISTRATION["leaf"],
     "block": "latest",
+    "owner": OWNER,
     "clear": False,
     "liens": [LIEN],
     "frozen_by": None,

@@ -505,41 +505,49 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """Every encumbrance of an asset: liens by rank, a freeze, exclusive licences."""
-    from registry.assets import encumbrances, resolve_asset_id
-
     with _session(as_json) as session:
-        asset_id = resolve_asset_id(session.runtime.sessions, reference)
-        report = encumbrances(
-            session.suite, asset_id, block=block if block is not None else "latest"
-        )
+        assets = session.runtime.assets
+        asset_id = assets.asset_id(reference)
+        found = assets.encumbrances(asset_id, block=block)
+        report = found.report
         liens = [
             {
                 "lien_id": ranked.lien_id,
                 "rank": ranked.rank,
                 "lender": ranked.lien.lender,
                 "amount": str(ranked.lien.amount),
-                "currency": ranked.lien.currency_code.decode("ascii", "replace"),
+                "currency": ranked.lien.currency_code.rstrip(b"\x00").decode("ascii", "replace"),
                 "maturity": ranked.lien.maturity,
             }
             for ranked in report.liens
         ]
+        frozen_by = report.freeze_authority.name.lower() if report.frozen_at else None
         result = {
             "asset_id": f"{asset_id:064x}",
+            "owner": found.owner,
             "clear": report.is_clear,
             "liens": liens,
             "frozen": bool(report.frozen_at),
+            "frozen_by": frozen_by,
             "exclusive_licences": [entry.licence_id for entry in report.exclusive_licences],
         }
         if as_json:
             show_fields(True, result)
             return
-        console.print(f"asset {result['asset_id']}: {'clear' if report.is_clear else 'encumbered'}")
+        state = "无权利负担 clear" if report.is_clear else "有权利负担 encumbered"
+        console.print(f"资产 asset {result['asset_id']}: {state}", highlight=False)
+        console.print(f"  持有人 owner: {found.owner}", highlight=False)
         for lien in liens:
             console.print(
-                f"  lien {lien['lien_id']} rank {lien['rank']}: {lien['amount']} "
-                f"{lien['currency']} to {lien['lender']}, maturity {lien['maturity']}",
+                f"  质押 lien {lien['lien_id']} 顺位 rank {lien['rank']}: {lien['amount']} "
+                f"{lien['currency']}，质权人 lender {lien['lender']}，到期 maturity "
+                f"{lien['maturity']}",
                 highlight=False,
             )
+        if frozen_by is not None:
+            console.print(f"  已冻结 frozen: by the {frozen_by}", highlight=False)
+        for entry in report.exclusive_licences:
+            console.print(f"  独占许可 exclusive licence {entry.licence_id}", highlight=False)
 
 
 # --------------------------------------------------------------------------------------- asset

@@ -142,6 +142,7 @@ class EncumbrancesOut(BaseModel):
 
     asset_id: str
     block: str = Field(description="'latest' or the block number asked for")
+    owner: str = Field(description="The asset's owner at that block (EVM address)")
     clear: bool
     liens: list[LienOut] = Field(description="Active liens, most senior first")
     frozen_by: str | None = Field(description="moderator or regulator; null when not frozen")
@@ -242,14 +243,17 @@ def get_encumbrances(
         Query(ge=0, description="As of this block (default: latest)", examples=[1204]),
     ] = None,
 ) -> EncumbrancesOut:
-    """Every encumbrance of an asset — liens by rank, the freeze in force, exclusive licences —
-    now or as of a block. ``reference`` is a registration number or the 64-hex asset id."""
+    """The owner and every encumbrance of an asset — liens by rank, the freeze in force,
+    exclusive licences — now or as of a block. ``reference`` is a registration number or the
+    64-hex asset id."""
     asset_id = runtime.assets.asset_id(reference)
-    report = runtime.assets.encumbrances(asset_id, block=block)
+    found = runtime.assets.encumbrances(asset_id, block=block)
+    report = found.report
     frozen = report.freeze_authority.name.lower() if report.frozen_at else None
     return EncumbrancesOut(
         asset_id=f"{asset_id:064x}",
         block=str(block) if block is not None else "latest",
+        owner=found.owner,
         clear=report.is_clear,
         liens=[
             LienOut(

@@ -6,6 +6,7 @@ from registry.assets.follower import FollowedSuite, FollowResult, follow_chain, 
 from registry.assets.lenders import LenderRole
 from registry.assets.rights_assets import (
     ZERO_BYTES32,
+    AssetEncumbrances,
     MintAuthorizationGrant,
     MintAuthorizationRequest,
     OwnerConsent,
@@ -24,6 +25,7 @@ from registry.assets.transactions_relay import PreparedTransaction, pledge_conse
 
 __all__ = [
     "ZERO_BYTES32",
+    "AssetEncumbrances",
     "Assets",
     "FollowResult",
     "FollowedSuite",

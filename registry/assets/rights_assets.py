@@ -946,11 +946,20 @@ def _lenders_active_lien(suite: Suite, sender: TransactionSender, lien_id: int) 
 # -------------------------------------------------------------------------------- encumbrances
 
 
+@dataclass(frozen=True)
+class AssetEncumbrances:
+    """An asset's owner and what encumbers it (liens by rank, a freeze, exclusive licences),
+    read at one block: whom a lender deals with, and what stands before its lien."""
+
+    owner: str
+    report: EncumbranceReport
+
+
 def encumbrances(
     suite: Suite, asset_id: int, *, block: BlockIdentifier = "latest"
-) -> EncumbranceReport:
-    """Every encumbrance of an asset (liens by rank, freeze, exclusive licences) from the
-    contracts' view; ``block`` asks "as of block N" (the node must keep that block's state).
+) -> AssetEncumbrances:
+    """The owner and every encumbrance of an asset from the contracts' view; ``block`` asks
+    "as of block N" (the node must keep that block's state).
 
     Raises :class:`AssetNotFound` for an asset that does not exist now (asked of the latest
     block: a never-minted id is not reported "clear")."""
@@ -959,7 +968,10 @@ def encumbrances(
             raise errors.AssetNotFound(
                 "no such asset (never tokenized, or burned)", details={"asset_id": _hex(asset_id)}
             )
-        return suite.encumbrances.encumbrances_of(asset_id, block=block)
+        return AssetEncumbrances(
+            owner=suite.rights_asset.owner_of(asset_id, block=block),
+            report=suite.encumbrances.encumbrances_of(asset_id, block=block),
+        )
 
 
 # ------------------------------------------------------------------------------------- helpers

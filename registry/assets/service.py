@@ -14,7 +14,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from chain_client.encumbrances import EncumbranceReport
 from chain_client.licences import LicenceTerms
 from chain_client.pledges import LenderChange, LenderRecoveryProposed, PledgeTerms
 from chain_client.rights_assets import WORLDWIDE, Tokenized
@@ -33,6 +32,7 @@ from registry.assets.lenders import (
 from registry.assets.licensing import LicenceAnswer, licence_for
 from registry.assets.rights_assets import (
     ZERO_BYTES32,
+    AssetEncumbrances,
     MintAuthorizationGrant,
     MintAuthorizationRequest,
     OwnerConsent,
@@ -130,8 +130,8 @@ class Assets:
         """The asset lien ``lien_id`` encumbers (:class:`LienNotFound` if there is no such lien)."""
         return lien_asset_id(self.suite(), lien_id)
 
-    def encumbrances(self, asset_id: int, *, block: int | None = None) -> EncumbranceReport:
-        """Everything that encumbers the asset, now or as of ``block``."""
+    def encumbrances(self, asset_id: int, *, block: int | None = None) -> AssetEncumbrances:
+        """The asset's owner and everything that encumbers it, now or as of ``block``."""
         return encumbrances(self.suite(), asset_id, block=block if block is not None else "latest")
 
     def licensed(

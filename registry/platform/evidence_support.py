@@ -98,11 +98,11 @@ def _read_chain(
             "freeze": _jsonable(freeze),
         }
     if suite.rights_asset.exists(asset_id):
-        report = assets.encumbrances(asset_id, block=number)
+        found = assets.encumbrances(asset_id, block=number)
         asset: dict[str, object] = {
             "asset_id": f"0x{asset_id:064x}",
-            "owner": suite.rights_asset.owner_of(asset_id, block=number),
-            "chain": _jsonable(report),
+            "owner": found.owner,
+            "chain": _jsonable(found.report),
         }
         try:
             recorded = recorded_encumbrances(

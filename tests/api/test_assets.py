@@ -124,6 +124,7 @@ def test_anchored_registration_becomes_an_asset_once(client: TestClient, runtime
     assert report.status_code == 200, report.text
     assert report.json()["clear"] is True
     assert report.json()["asset_id"] == body["asset_id"]
+    assert report.json()["owner"] == OWNER  # whom a lender deals with
     by_id = client.get(f"/v1/assets/{body['asset_id']}/encumbrances", headers=lender)
     assert by_id.json()["liens"] == []
     past = client.get(
@@ -133,6 +134,7 @@ def test_anchored_registration_becomes_an_asset_once(client: TestClient, runtime
     )
     assert past.status_code == 200
     assert past.json()["block"] == str(body["block_number"])
+    assert past.json()["owner"] == OWNER
 
 
 def test_a_moral_right_is_never_tokenized(client: TestClient, runtime: Runtime) -> None:

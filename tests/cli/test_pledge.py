@@ -119,8 +119,10 @@ def test_pledge_show_release_then_license_and_transfer(
     shown = invoke("pledge", "show", asset)
     assert [lien["lien_id"] for lien in shown["liens"]] == [lien_id]
     assert shown["clear"] is False
+    assert shown["owner"] == OWNER.address
     readable = runner.invoke(app, ["pledge", "show", asset])
-    assert f"lien {lien_id} rank 1" in readable.output
+    assert f"质押 lien {lien_id} 顺位 rank 1" in readable.output
+    assert f"持有人 owner: {OWNER.address}" in readable.output
 
     before = runtime.w3.eth.get_transaction_count(OWNER.address)
     refused = runner.invoke(app, ["asset", "transfer", asset, BUYER.address, "--key", owner_key])

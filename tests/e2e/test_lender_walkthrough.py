@@ -122,7 +122,8 @@ def test_a_lender_without_ether_pledges_and_releases(runtime: Runtime, tmp_path:
     assert [(lien["lien_id"], lien["lender"], lien["amount"]) for lien in shown["liens"]] == [
         (lien_id, lender, AMOUNT)
     ]
-    assert f"lien {lien_id} rank 1" in banquan("pledge", "show", number)
+    assert shown["owner"] == owner
+    assert f"质押 lien {lien_id} 顺位 rank 1" in banquan("pledge", "show", number)
 
     # 6. The lender releases it.
     assert as_json("pledge", "release", str(lien_id), "--key", "bank.json")["lien_id"] == lien_id

@@ -281,8 +281,10 @@ def test_recorded_encumbrances_agree_with_the_contracts_view(runtime: Runtime) -
     follow(runtime)
     suite = runtime.suite()
     for asset_id in (history.pledged_asset, history.moved_asset):
-        view = encumbrances(suite, asset_id)
+        found = encumbrances(suite, asset_id)
+        view = found.report
         recorded = recorded_encumbrances(runtime.sessions, asset_id, at_time=chain_time(runtime))
+        assert recorded.owner == found.owner
         assert [(lien.lien_id, lien.rank) for lien in recorded.liens] == [
             (lien.lien_id, lien.rank) for lien in view.liens
         ]

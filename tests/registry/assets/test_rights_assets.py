@@ -579,9 +579,11 @@ def test_lender_records_a_pledge_from_the_owners_consent(
         LENDER.address,
         1,
     )
-    report = encumbrances(suite, asset.asset_id)
-    assert [lien.lien_id for lien in report.liens] == [pledged.lien_id]
-    assert encumbrances(suite, asset.asset_id, block=pledged.position.block_number - 1).is_clear
+    found = encumbrances(suite, asset.asset_id)
+    assert found.owner == OWNER.address
+    assert [lien.lien_id for lien in found.report.liens] == [pledged.lien_id]
+    before = encumbrances(suite, asset.asset_id, block=pledged.position.block_number - 1)
+    assert before.report.is_clear
 
 
 def test_owner_pledges_with_the_lenders_offer(suite: Suite, w3: Web3, asset: Tokenized) -> None:
@@ -688,7 +690,7 @@ def test_a_lien_cannot_mature_after_the_assets_term(
 def test_lender_releases_a_lien(suite: Suite, w3: Web3, asset: Tokenized) -> None:
     lien_id = lender_pledge(suite, w3, asset)
     assert release(suite, sender_of(w3, LENDER), lien_id).lien_id == lien_id
-    assert encumbrances(suite, asset.asset_id).is_clear
+    assert encumbrances(suite, asset.asset_id).report.is_clear
 
 
 def test_lender_enforces_a_matured_lien_to_a_buyer(
