@@ -107,17 +107,21 @@ def test_verify_and_verify_proof_tell_of_a_takedown_until_restored(
         runtime.close()
 
 
+def registered(tmp_path: Path, text: str, title: str) -> tuple[Path, str]:
+    """A book registered from the command line (the database migrated first), and its number."""
+    book = tmp_path / "book.txt"
+    book.write_text(text, encoding="utf-8")
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    answer = runner.invoke(app, ["register", str(book), "--title", title, "--json"])
+    return book, str(json.loads(answer.output)["number"])
+
+
 def test_verify_says_a_root_revoked_on_chain_and_a_rejected_registration(
     environment: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A revocation made on chain alone (a regulator's revokeRoot) is told, and fails the
     check; a registration the hooks rejected is never said to be on its way to the chain."""
-    book = tmp_path / "book.txt"
-    book.write_text("欲穷千里目，更上一层楼。", encoding="utf-8")
-    assert runner.invoke(app, ["migrate"]).exit_code == 0
-    number = json.loads(
-        runner.invoke(app, ["register", str(book), "--title", "登鹳雀楼", "--json"]).output
-    )["number"]
+    book, number = registered(tmp_path, "欲穷千里目，更上一层楼。", "登鹳雀楼")
     runtime = build_runtime(environment)
     try:
         assert runtime.new_batcher().run_once().anchored == 1
@@ -150,12 +154,7 @@ def test_verify_fails_a_revoked_registration_without_a_chain_to_read(
 ) -> None:
     """Revoked as the registry recorded it, a registration fails ``verify`` (exit 3) even when
     the chain cannot be read to confirm it, as it does when the chain is read."""
-    book = tmp_path / "book.txt"
-    book.write_text("床前明月光，疑是地上霜。", encoding="utf-8")
-    assert runner.invoke(app, ["migrate"]).exit_code == 0
-    number = json.loads(
-        runner.invoke(app, ["register", str(book), "--title", "静夜思", "--json"]).output
-    )["number"]
+    book, number = registered(tmp_path, "床前明月光，疑是地上霜。", "静夜思")
     runtime = build_runtime(environment)
     try:
         assert runtime.new_batcher().run_once().anchored == 1

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
@@ -374,21 +375,27 @@ def test_a_revocation_made_on_chain_alone_reaches_every_face(runtime: Runtime) -
     assert sorted(json.loads(payload)["number"] for payload in told) == sorted([alone, *in_root])
 
 
-def test_follower_tracks_a_partial_release_and_a_new_lender(runtime: Runtime) -> None:
-    history = make_history(runtime)
+def reduce_and_assign(runtime: Runtime, lien_id: int) -> LocalAccount:
+    """The lender lowers lien ``lien_id`` to 10**6 and assigns it to a second lender (returned)."""
     suite = runtime.suite()
-    lender2 = Account.from_key(ROLE_KEYS["lender2"])
+    lender2: LocalAccount = Account.from_key(ROLE_KEYS["lender2"])
     suite.pledges.grant_role(LENDER_ROLE, lender2.address)
     lender = act_as(runtime, ROLE_KEYS["lender"])
-    suite.as_sender(lender).pledges.reduce_lien(history.lien_id, 10**6)
+    suite.as_sender(lender).pledges.reduce_lien(lien_id, 10**6)
     deadline = chain_time(runtime) + 3600
     signature = suite.pledges.sign_lien_transfer(
-        lender2, history.lien_id, from_=LENDER.address, to=lender2.address,
+        lender2, lien_id, from_=LENDER.address, to=lender2.address,
         how=LenderChange.ASSIGNMENT, deadline=deadline,
     )  # fmt: skip
     suite.as_sender(lender).pledges.assign_lien(
-        history.lien_id, lender2.address, deadline=deadline, signature=signature
+        lien_id, lender2.address, deadline=deadline, signature=signature
     )
+    return lender2
+
+
+def test_follower_tracks_a_partial_release_and_a_new_lender(runtime: Runtime) -> None:
+    history = make_history(runtime)
+    lender2 = reduce_and_assign(runtime, history.lien_id)
     follow(runtime)
     with runtime.sessions() as session:
         lien = session.get_one(ChainLien, history.lien_id)

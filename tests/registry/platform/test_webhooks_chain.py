@@ -7,11 +7,9 @@ import io
 import json
 import time
 
-from eth_account import Account
 from sqlalchemy import select
 
 from chain_client.licences import LicenceTerms
-from chain_client.pledges import LENDER_ROLE, LenderChange
 from chain_client.rights_assets import Right, rights_mask
 from registry.assets.follower import asset_key, follow_chain, rebuild_chain_state
 from registry.assets.rights_assets import grant_licence, release, revoke_licence, tokenize
@@ -27,6 +25,7 @@ from tests.registry.assets.test_follower import (
     act_as,
     chain_time,
     make_history,
+    reduce_and_assign,
 )
 
 
@@ -81,17 +80,7 @@ def test_a_lien_reduced_or_reassigned_and_a_licence_revoked_are_told(runtime: Ru
     tables: a partial release, a lien assigned to another lender, a licence revoked."""
     history = make_history(runtime)
     suite = runtime.suite()
-    lender, lender2 = act_as(runtime, ROLE_KEYS["lender"]), Account.from_key(ROLE_KEYS["lender2"])
-    suite.pledges.grant_role(LENDER_ROLE, lender2.address)
-    suite.as_sender(lender).pledges.reduce_lien(history.lien_id, 10**6)
-    deadline = chain_time(runtime) + 3600
-    signature = suite.pledges.sign_lien_transfer(
-        lender2, history.lien_id, from_=LENDER.address, to=lender2.address,
-        how=LenderChange.ASSIGNMENT, deadline=deadline,
-    )  # fmt: skip
-    suite.as_sender(lender).pledges.assign_lien(
-        history.lien_id, lender2.address, deadline=deadline, signature=signature
-    )
+    lender2 = reduce_and_assign(runtime, history.lien_id)
     number = runtime.registrar.register(
         io.BytesIO(f"licensed work {time.time_ns()}".encode()), WorkMetadata(title="许可作品")
     ).number
