@@ -235,7 +235,8 @@ class RegistrationOut(BaseModel):
     priority: PriorityOut | None = Field(
         default=None,
         description="Priority between claimants of the same content (rejected registrations left "
-        "out; a party counts once, by its earliest registration); null when not computed",
+        "out; a party counts once, by its earliest registration), in every answer that carries "
+        "a registration; null when every registration of the content was rejected",
     )
 
     @classmethod

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from registry.content import ContentProtection, ContentStore
 from registry.core.errors import NotOwnRegistration, RegistrationNotFound
 from registry.core.models import Registration
+from registry.core.priority import with_priority
 from registry.core.views import RegistrationView, registration_view, registrations_for_views
 from registry.moderation import ModerationGate
 from registry.registration.publication import open_content, publish_work
@@ -63,7 +64,7 @@ def list_own_registrations(
         query = query.where(caller.owns())
     with sessions() as session:
         rows = list(session.scalars(query).unique())
-        views = [registration_view(r) for r in rows[:limit]]
+        views = with_priority(session, [registration_view(r) for r in rows[:limit]])
         next_after = rows[limit - 1].id if len(rows) > limit else None
     return Page(views, next_after)
 

@@ -34,6 +34,7 @@ from registry.core.events import record_registered
 from registry.core.group_commit import GroupCommitter
 from registry.core.metadata import WorkMetadata
 from registry.core.models import IdempotencyKey, Registration, Work
+from registry.core.priority import with_priority
 from registry.core.views import (
     REGISTRATION_ROWS,
     NewRegistration,
@@ -333,7 +334,9 @@ class Registrar:
         try:
             view = self.commit(record)
             announce_registration(moderation, view.number, view.status, registered_at)
-            return view
+            # Read after the commit, outside the group committer: a later claimant of the same
+            # content is told at once who registered it first, as every other answer tells it.
+            return _with_priority(sessions, view)
         except IntegrityError:
             if idempotency_key is not None:
                 # A concurrent request with the same key committed first: answer with its result.
@@ -359,6 +362,11 @@ def _leaf_exists(sessions: sessionmaker[Session], leaf: str) -> bool:
         return session.scalar(select(Registration.id).where(Registration.leaf == leaf)) is not None
 
 
+def _with_priority(sessions: sessionmaker[Session], view: RegistrationView) -> RegistrationView:
+    with sessions() as session:
+        return with_priority(session, [view])[0]
+
+
 def _replayed(
     sessions: sessionmaker[Session], scope: str, key: str, fingerprint: str
 ) -> RegistrationView | None:
@@ -371,4 +379,5 @@ def _replayed(
                 "this Idempotency-Key was used for a different request",
                 details={"idempotency_key": key},
             )
-        return registration_view(session.get_one(Registration, record.registration_id))
+        view = registration_view(session.get_one(Registration, record.registration_id))
+        return with_priority(session, [view])[0]

@@ -107,6 +107,38 @@ def test_a_later_claimant_is_accepted_and_every_answer_says_who_was_first(
     assert [r["priority"]["is_first"] for r in item["registrations"]] == [True, False]
 
 
+def test_the_registering_answer_its_retry_and_the_list_say_who_was_first(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """A later claimant learns it from the answer to its own upload, as its subscribers learn
+    it from the ``registered`` event; a retry with the same Idempotency-Key answers the same,
+    and so does the list of its works."""
+    headers_a, _party_a = key_of(runtime, "四川人民出版社")
+    first = register(client, headers_a)
+    headers_b, _party_b = key_of(runtime, "Copycat Press")
+
+    def upload() -> dict[str, Any]:
+        response = client.post(
+            "/v1/works",
+            files={"file": ("book.txt", BOOK)},
+            data={"metadata": json.dumps({"title": "三国演义"}), "publish": "true"},
+            headers={**headers_b, "Idempotency-Key": "copy-1"},
+        )
+        assert response.status_code in (200, 201), response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    answer = upload()
+    assert (answer["priority"]["first"]["number"], answer["priority"]["is_first"]) == (
+        first, False,
+    )  # fmt: skip
+    assert upload()["priority"] == answer["priority"]
+    (listed,) = client.get("/v1/works", headers=headers_b).json()["registrations"]
+    assert listed["priority"] == answer["priority"]
+    own = client.get("/v1/works", headers=headers_a).json()["registrations"]
+    assert own[0]["priority"]["is_first"] is True
+
+
 def test_a_party_counts_once_whichever_key_registered(client: TestClient, runtime: Runtime) -> None:
     headers_a, party_a = key_of(runtime, "四川人民出版社")
     first = register(client, headers_a)
