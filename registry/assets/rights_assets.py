@@ -962,7 +962,7 @@ def encumbrances(
     "as of block N" (the node must keep that block's state).
 
     Raises :class:`AssetNotFound` for an asset that does not exist now (asked of the latest
-    block: a never-minted id is not reported "clear")."""
+    block: a never-minted id is not reported "clear"), or did not yet at ``block``."""
     with chain_refusals():
         if block == "latest" and not suite.rights_asset.exists(asset_id):
             raise errors.AssetNotFound(
