@@ -486,10 +486,12 @@ NOTES = {
         "their own beside SM3 and the UnixFS blocks (registry.content.fanout)."
     ),
     "register_api": (
-        "The rate is one process's CPU: banquan's server spends about 8 ms of CPU per 100 KiB "
-        "registration (its process, every thread, read from /proc in the same run; the figure "
-        "moves with the machine's load: 11 on a busier run, when the baseline's was 1.5), the "
-        "baseline about 1.0 ms, so 0.5 would need about 2 ms. Sampled with py-spy "
+        "The rate is one process's CPU: banquan's server spends 6-8 times the baseline's CPU "
+        "per 100 KiB registration (its process, every thread, read from /proc in the same run: "
+        "8 ms against 1.0 on a quiet machine, 14 against 2.1 on the slower one of the recorded "
+        "run, which gave 0.158-0.164 where the quiet one gave 0.136), so 0.5 would need about "
+        "twice the baseline's CPU. The answer to an upload now also reads the content's "
+        "priority (one indexed select, outside the group committer). Sampled with py-spy "
         "while 50 clients upload (samples holding the GIL): 39 % the event loop (HTTP, the "
         "middlewares, the multipart form, FastAPI's dependencies: what the baseline does too, "
         "and more of it); 38 % the request threads (the moderation hooks 9 %, the ingest 7 %: "
