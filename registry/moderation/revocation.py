@@ -96,16 +96,10 @@ def revoke_registration(
         )
     at = now()
     view = RevocationView(number, leaf, authority, reason, digest.hex(), actor, tx_hash, at)
-    record = {
-        "kind": REVOCATION,
-        "revoked": True,
-        "authority": authority,
-        "actor": actor,
-        "reason": reason,
-        "reason_digest": digest.hex(),
-        "tx_hash": tx_hash,
-        "taken_down_at": at.isoformat(),
-    }
+    record = _revocation_record(
+        authority=authority, actor=actor, reason=reason, reason_digest=digest.hex(),
+        tx_hash=tx_hash, at=at,
+    )  # fmt: skip
     with unit_of_work(sessions) as session:
         row = session.get_one(Registration, registration_id)
         row.takedown_json = json.dumps(record, ensure_ascii=False)
@@ -154,19 +148,36 @@ def record_chain_revocation(
     for registration_id, leaf, number, takedown_json in rows:
         if is_revocation(takedown_json):
             continue
-        record = {
-            "kind": REVOCATION,
-            "revoked": True,
-            "authority": "regulator",
-            "actor": revoker,
-            "reason": CHAIN_ONLY_REASON,
-            "reason_digest": reason_digest,
-            "tx_hash": tx_hash,
-            "taken_down_at": at.isoformat(),
-            **({"root": root} if root is not None else {}),
-        }
+        record = _revocation_record(
+            authority="regulator", actor=revoker, reason=CHAIN_ONLY_REASON,
+            reason_digest=reason_digest, tx_hash=tx_hash, at=at,
+        )  # fmt: skip
+        if root is not None:
+            record["root"] = root
         session.get_one(Registration, registration_id).takedown_json = json.dumps(
             record, ensure_ascii=False
         )
         recorded[leaf] = number
     return recorded
+
+
+def _revocation_record(
+    *,
+    authority: str,
+    actor: str,
+    reason: str,
+    reason_digest: str,
+    tx_hash: str | None,
+    at: datetime,
+) -> dict[str, object]:
+    """A revocation as a registration's ``takedown_json`` records it, whichever path made it."""
+    return {
+        "kind": REVOCATION,
+        "revoked": True,
+        "authority": authority,
+        "actor": actor,
+        "reason": reason,
+        "reason_digest": reason_digest,
+        "tx_hash": tx_hash,
+        "taken_down_at": at.isoformat(),
+    }
