@@ -12,6 +12,29 @@ from chain_client.rights import MORAL_RIGHTS, PROPERTY_RIGHTS, Right
 from registry.core.errors import InvalidInput, InvalidMetadata, MoralRightsNotTransferable
 
 RIGHT_NAMES: dict[str, Right] = {right.name.lower(): right for right in Right}
+
+# The 17 rights of art. 10 of the Copyright Law, as its paragraphs (1)–(17) name them; (1)–(4)
+# are the moral rights, (5)–(17) the economic ones a registrant licenses or assigns.
+RIGHT_WORDS: dict[Right, tuple[str, str]] = {
+    Right.PUBLICATION: ("发表权", "publication"),
+    Right.AUTHORSHIP: ("署名权", "authorship"),
+    Right.ALTERATION: ("修改权", "alteration"),
+    Right.INTEGRITY: ("保护作品完整权", "integrity"),
+    Right.REPRODUCTION: ("复制权", "reproduction"),
+    Right.DISTRIBUTION: ("发行权", "distribution"),
+    Right.RENTAL: ("出租权", "rental"),
+    Right.EXHIBITION: ("展览权", "exhibition"),
+    Right.PERFORMANCE: ("表演权", "performance"),
+    Right.SCREENING: ("放映权", "screening"),
+    Right.BROADCASTING: ("广播权", "broadcasting"),
+    Right.INFORMATION_NETWORK: ("信息网络传播权", "information network dissemination"),
+    Right.CINEMATOGRAPHY: ("摄制权", "cinematography"),
+    Right.ADAPTATION: ("改编权", "adaptation"),
+    Right.TRANSLATION: ("翻译权", "translation"),
+    Right.COMPILATION: ("汇编权", "compilation"),
+    Right.OTHER: ("其他权利", "other rights"),
+}
+
 ALL_RIGHT_NAMES: tuple[str, ...] = tuple(sorted(RIGHT_NAMES))
 # 发表权, 署名权, 修改权, 保护作品完整权 (art. 10 (1)–(4)): a registration claims them, but they
 # stay with the author: no rights asset or licence carries them (art. 10 ¶2–3; Civil Code

@@ -30,8 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from chain_client.rights_assets import Right
-from registry.core.rights import RIGHT_NAMES
+from registry.core.rights import RIGHT_NAMES, RIGHT_WORDS
 from registry.core.views import RegistrationView, as_utc
 
 FONT_PACKAGE = "paperang_p2_fonts_cjk"
@@ -52,28 +51,6 @@ DISCLAIMER = "本证书为区块链存证凭证，不是国家版权登记证书
 DISCLAIMER_EN = (
     "This is a blockchain deposit record, not an official copyright registration certificate"
 )
-
-# The 17 rights of art. 10 of the Copyright Law, as its paragraphs (1)–(17) name them; (1)–(4)
-# are the moral rights, (5)–(17) the economic ones a registrant licenses or assigns.
-RIGHT_WORDS: dict[Right, tuple[str, str]] = {
-    Right.PUBLICATION: ("发表权", "publication"),
-    Right.AUTHORSHIP: ("署名权", "authorship"),
-    Right.ALTERATION: ("修改权", "alteration"),
-    Right.INTEGRITY: ("保护作品完整权", "integrity"),
-    Right.REPRODUCTION: ("复制权", "reproduction"),
-    Right.DISTRIBUTION: ("发行权", "distribution"),
-    Right.RENTAL: ("出租权", "rental"),
-    Right.EXHIBITION: ("展览权", "exhibition"),
-    Right.PERFORMANCE: ("表演权", "performance"),
-    Right.SCREENING: ("放映权", "screening"),
-    Right.BROADCASTING: ("广播权", "broadcasting"),
-    Right.INFORMATION_NETWORK: ("信息网络传播权", "information network dissemination"),
-    Right.CINEMATOGRAPHY: ("摄制权", "cinematography"),
-    Right.ADAPTATION: ("改编权", "adaptation"),
-    Right.TRANSLATION: ("翻译权", "translation"),
-    Right.COMPILATION: ("汇编权", "compilation"),
-    Right.OTHER: ("其他权利", "other rights"),
-}
 
 SIGNING_WORDS = {
     "client": "存证人自行签名 signed by the registrant",

@@ -12,13 +12,11 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from chain_client.registry_anchor import RegistryAnchorClient
-from chain_client.rights_assets import Right
 from registry.core.metadata import WorkMetadata
 from registry.core.views import RegistrationView
 from registry.platform.runtime import Runtime, build_runtime
 from registry.proofs.anchoring import AnchoringPolicy, run_anchoring_cycle
 from registry.proofs.certificate import (
-    RIGHT_WORDS,
     beijing_and_utc,
     registrant_name,
     render_certificate,
@@ -135,12 +133,6 @@ def test_certificate_embeds_subsets_of_its_fonts(runtime: Runtime) -> None:
     assert all(re.fullmatch(r"/[A-Z]{6}\+WenQuanYiMicroHei\S*", name) for name in names), names
     assert b"STSong" not in pdf
     assert b"UniGB" not in pdf
-
-
-def test_every_right_has_its_chinese_and_english_name() -> None:
-    assert set(RIGHT_WORDS) == set(Right)
-    assert RIGHT_WORDS[Right.REPRODUCTION] == ("复制权", "reproduction")
-    assert RIGHT_WORDS[Right.INFORMATION_NETWORK][0] == "信息网络传播权"
 
 
 def test_rights_registrant_and_times_in_words(runtime: Runtime) -> None:

@@ -1,0 +1,18 @@
+"""The names of the rights of art. 10, as the contracts number them and as people read them."""
+
+from __future__ import annotations
+
+from chain_client.rights import Right
+from registry.core.rights import RIGHT_NAMES, RIGHT_WORDS, right_names, rights_mask
+
+
+def test_every_right_has_its_chinese_and_english_name() -> None:
+    assert set(RIGHT_WORDS) == set(Right)
+    assert RIGHT_WORDS[Right.REPRODUCTION] == ("复制权", "reproduction")
+    assert RIGHT_WORDS[Right.INFORMATION_NETWORK][0] == "信息网络传播权"
+
+
+def test_names_and_the_contracts_bitmask_mean_the_same_rights() -> None:
+    assert rights_mask(["reproduction", "translation"]) == (1 << 4) | (1 << 14)
+    assert right_names((1 << 4) | (1 << 14)) == ("reproduction", "translation")
+    assert right_names(rights_mask(RIGHT_NAMES)) == tuple(sorted(RIGHT_NAMES))
