@@ -304,6 +304,37 @@ ENCUMBRANCES: dict[str, Any] = {
     "exclusive_licences": [EXCLUSIVE_LICENCE],
 }
 
+ASSET: dict[str, Any] = {
+    "asset_id": REGISTRATION["leaf"],
+    "registration": REGISTRATION["number"],
+    "owner": OWNER,
+    "owner_party": {"party_id": "party_5f0c2a9e4b7d1c33", "public_name": "四川人民出版社"},
+    "rights": ["distribution", "information_network", "reproduction"],
+    "territory": 156,
+    "term_end": 3352665600,
+    "registered_at": 1796371200,
+    "revoked": False,
+    "frozen_by": None,
+    "pledged": True,
+    "liens": [{key: LIEN[key] for key in LIEN if key != "status"} | {"rank": 1}],
+    "licences": [
+        {
+            "licence_id": 3,
+            "licensee": LICENSEE,
+            "licensee_party": None,
+            "rights": ["information_network"],
+            "territory": 156,
+            "start": 1798761600,
+            "end": 1830297600,
+            "exclusive": True,
+            "revocable": False,
+            "state": "in_force",
+        }
+    ],
+    "block": 1204,
+    "at": 1798765200,
+}
+
 # A licensed platform's request for a private work's content key, and the key wrapped to it.
 CONTENT_KEY_REQUEST: dict[str, Any] = {
     "licensee": LICENSEE,

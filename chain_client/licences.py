@@ -118,8 +118,9 @@ class LicencesClient(BoundContract):
             for v in self._call("exclusiveLicences", asset_id, block=block)
         ]
 
-    def licence_ids_of(self, asset_id: int) -> list[int]:
-        return [int(v) for v in self._call("licenceIdsOf", asset_id)]
+    def licence_ids_of(self, asset_id: int, *, block: BlockIdentifier = "latest") -> list[int]:
+        """Every licence ever granted on ``asset_id``, in order of grant."""
+        return [int(v) for v in self._call("licenceIdsOf", asset_id, block=block)]
 
     def live_licence_count(self, asset_id: int) -> int:
         """Licences of ``asset_id`` neither revoked nor expired (what the per-asset cap counts)."""

@@ -347,18 +347,18 @@ class RightsAssetClient(RoleAdministered):
         """The account approved for ``asset_id``."""
         return str(self._call("getApproved", asset_id))
 
-    def exists(self, asset_id: int) -> bool:
+    def exists(self, asset_id: int, *, block: BlockIdentifier = "latest") -> bool:
         """Whether the asset exists (tokenized, not burned)."""
-        return bool(self._call("exists", asset_id))
+        return bool(self._call("exists", asset_id, block=block))
 
     def asset_terms(self, asset_id: int, *, block: BlockIdentifier = "latest") -> AssetTerms:
         """The stored terms (zeros if never tokenized)."""
         values = self._call("assetTerms", asset_id, block=block)
         return AssetTerms(*(int(v) for v in values))
 
-    def is_revoked(self, asset_id: int) -> bool:
-        """Whether the asset's registration was revoked with its batch."""
-        return bool(self._call("isRevoked", asset_id))
+    def is_revoked(self, asset_id: int, *, block: BlockIdentifier = "latest") -> bool:
+        """Whether the asset's registration was revoked (by itself, or with its batch root)."""
+        return bool(self._call("isRevoked", asset_id, block=block))
 
     def lien_registry(self) -> str:
         """Address of the bound ``Pledges`` (zero address if unbound)."""

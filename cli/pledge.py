@@ -635,3 +635,62 @@ def revoke(
                 **_position(revoked),
             },
         )
+
+
+_LICENCE_STATES = {
+    "in_force": "有效 in force",
+    "not_started": "未开始 not started",
+    "ended": "已到期 ended",
+    "revoked": "已撤销 revoked",
+}
+
+
+@asset_app.command(name="show")
+def show_asset(reference: Reference, as_json: AsJson = False) -> None:
+    """Who owns the asset now, its rights, liens, freeze and every licence (read on chain)."""
+    from registry.core.rights import RIGHT_NAMES, RIGHT_WORDS
+
+    with _session(as_json) as session:
+        standing = session.runtime.assets.standing(reference)
+    if as_json:
+        show_fields(True, standing.to_json())
+        return
+
+    def held(address: str, party: Any) -> str:
+        return address if party is None else f"{address}（{party.public_name} {party.party_id}）"
+
+    def words(names: tuple[str, ...]) -> str:
+        chinese = "，".join(RIGHT_WORDS[RIGHT_NAMES[name]][0] for name in names)
+        return f"{chinese} {', '.join(names)}"
+
+    def place(territory: int) -> str:
+        return "0 全球 worldwide" if territory == 0 else str(territory)
+
+    lines = [f"资产 asset {standing.asset_id}（登记 registration {standing.registration or '—'}）"]
+    if standing.revoked:
+        lines.append("  [red]已撤销 revoked[/red]: 登记已被监管撤销 the registration was revoked")
+    if standing.frozen_by is not None:
+        lines.append(f"  [red]已冻结 frozen[/red] by the {standing.frozen_by}")
+    lines += [
+        f"  持有人 owner: {held(standing.owner, standing.owner_party)}",
+        f"  权利 rights: {words(standing.rights)}",
+        f"  地域 territory: {place(standing.territory)}；期限 term end: {standing.term_end}",
+        f"  质押 pledged: {'是 yes' if standing.pledged else '否 no'}",
+    ]
+    lines += [
+        f"    质押 lien {lien.lien_id} 顺位 rank {lien.rank}: {lien.amount} {lien.currency}，"
+        f"质权人 lender {lien.lender}，到期 maturity {lien.maturity}"
+        for lien in standing.liens
+    ]
+    lines.append(f"  许可 licences: {len(standing.licences)}")
+    lines += [
+        f"    许可 licence {entry.licence_id} {_LICENCE_STATES[entry.state]}"
+        f"{'，独占 exclusive' if entry.exclusive else ''}: "
+        f"被许可人 licensee {held(entry.licensee, entry.licensee_party)}，"
+        f"{words(entry.rights)}，地域 territory {place(entry.territory)}，"
+        f"{entry.start} – {entry.end}"
+        for entry in standing.licences
+    ]
+    lines.append(f"  区块 block {standing.block}（链上时间 chain time {standing.at}）")
+    for line in lines:
+        console.print(line, highlight=False)

@@ -14,6 +14,7 @@ from api.params import UINT64, AssetReference, RegistrationNumber
 from api.schemas import (
     AssetIdHex,
     EIP712Digest,
+    PartyRefOut,
     TypedData,
     error_responses,
     signature_bytes,
@@ -22,7 +23,7 @@ from api.schemas import (
 )
 from crypto.sm2 import SM2PublicKey
 from registry.access import parse_signing_key
-from registry.assets import MintAuthorizationGrant
+from registry.assets import LicenceState, MintAuthorizationGrant
 from registry.core.errors import InvalidInput
 
 router = APIRouter(tags=["assets"])
@@ -282,6 +283,68 @@ def get_encumbrances(
             for entry in report.exclusive_licences
         ],
     )
+
+
+class StandingLienOut(BaseModel):
+    lien_id: int
+    rank: int = Field(description="1 for the most senior lien")
+    lender: str
+    amount: str = Field(description="Secured amount, integer in the currency's minor unit")
+    currency: str
+    maturity: int
+    licensing_consent: bool = Field(description="The lender consented to licensing while pledged")
+
+
+class StandingLicenceOut(BaseModel):
+    licence_id: int
+    licensee: str
+    licensee_party: PartyRefOut | None = Field(
+        description="The party holding the licensee's address by proof; null when none does"
+    )
+    rights: list[str] = Field(description="The licensed rights of art. 10, by name")
+    territory: int = Field(description="ISO 3166-1 numeric; 0 = worldwide")
+    start: int
+    end: int
+    exclusive: bool
+    revocable: bool
+    state: LicenceState = Field(description="At `at`: in_force, not_started, ended or revoked")
+
+
+class AssetOut(BaseModel):
+    model_config = with_example(examples.ASSET)
+
+    asset_id: AssetIdHex = Field(description="The registration's claim leaf (64 hex)")
+    registration: str | None = Field(description="The registration number it was minted from")
+    owner: str = Field(description="The owner now (EVM address)")
+    owner_party: PartyRefOut | None = Field(
+        description="The party holding the owner's address by proof (a linked address or one "
+        "of its secp256k1 keys); null when no party does"
+    )
+    rights: list[str] = Field(description="The property rights of art. 10 the asset carries")
+    territory: int = Field(description="ISO 3166-1 numeric; 0 = worldwide")
+    term_end: int = Field(description="Unix time the rights end")
+    registered_at: int = Field(description="The registration's time on chain (Unix seconds)")
+    revoked: bool = Field(description="已撤销: a regulator revoked its registration")
+    frozen_by: str | None = Field(
+        description="已冻结: moderator or regulator (a takedown in force); null when not frozen"
+    )
+    pledged: bool = Field(description="已质押: at least one active lien")
+    liens: list[StandingLienOut] = Field(description="Active liens, most senior first")
+    licences: list[StandingLicenceOut] = Field(
+        description="Every licence ever granted on it, in order of grant, with its state at `at`"
+    )
+    block: int = Field(description="The block every field was read at")
+    at: int = Field(description="That block's time (Unix seconds)")
+
+
+@router.get(
+    "/v1/assets/{reference}", response_model=AssetOut, responses=error_responses(400, 404, 503)
+)
+def get_asset(reference: AssetReference, runtime: RuntimeDep) -> AssetOut:
+    """Who owns a work's rights asset now, what it carries, under which licences, pledged or
+    frozen: read from the contracts at one block, as the verification page reads them. Public,
+    as the chain is. ``reference`` is a registration number or the 64-hex asset id."""
+    return AssetOut.model_validate(runtime.assets.standing(reference).to_json())
 
 
 class LicenceAnswerOut(BaseModel):

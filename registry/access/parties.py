@@ -33,7 +33,7 @@ from registry.core.errors import (
     SignerOfAnotherParty,
 )
 from registry.core.models import ApiKey, Party, PartyKey, Registration, WebhookSubscription
-from registry.core.views import view_of
+from registry.core.views import PartyRef, view_of
 
 
 class PartyKind(enum.StrEnum):
@@ -358,6 +358,29 @@ _FIRST_ADDRESS = (
     .order_by(PartyKey.id)
     .limit(1)
 )
+
+
+def holder_of_address(session: Session, address: str) -> PartyRef | None:
+    """The active party that holds chain ``address`` (checksummed), by proof: a linked address,
+    or the address of one of its secp256k1 keys; None when no active party holds it. What a
+    reader is told of who owns an asset or holds a licence, beside the bare address."""
+    rows = session.execute(
+        select(PartyKey.kind, PartyKey.identifier, Party.party_id, Party.public_name)
+        .join(Party, Party.id == PartyKey.party_id)
+        .where(
+            PartyKey.revoked_at.is_(None),
+            Party.revoked_at.is_(None),
+            (PartyKey.identifier == f"address:{address}")
+            | (PartyKey.kind == PartyKeyKind.SECP256K1.value),
+        )
+        .order_by(PartyKey.id)
+    )
+    # A secp256k1 key is stored as its public key: its address is derived here, so every active
+    # one is read (a registry's parties are its publishers, lenders and platforms: thousands).
+    for kind, identifier, party_id, public_name in rows:
+        if kind == PartyKeyKind.ADDRESS or address_of(identifier) == address:
+            return PartyRef(party_id, public_name)
+    return None
 
 
 def party_pk(session: Session, party_id: str) -> int:

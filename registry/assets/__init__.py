@@ -21,15 +21,18 @@ from registry.assets.rights_assets import (
     transfer,
 )
 from registry.assets.service import Assets
+from registry.assets.standing import AssetStanding, LicenceState
 from registry.assets.transactions_relay import PreparedTransaction, pledge_consent, pledge_terms
 
 __all__ = [
     "ZERO_BYTES32",
     "AssetEncumbrances",
+    "AssetStanding",
     "Assets",
     "FollowResult",
     "FollowedSuite",
     "LenderRole",
+    "LicenceState",
     "MintAuthorizationGrant",
     "MintAuthorizationRequest",
     "OwnerConsent",

@@ -42,6 +42,7 @@ from registry.assets.rights_assets import (
     resolve_asset_id,
     tokenize,
 )
+from registry.assets.standing import AssetStanding, asset_standing
 from registry.assets.transactions_relay import (
     ConsentRequest,
     PreparedTransaction,
@@ -129,6 +130,11 @@ class Assets:
     def lien_asset_id(self, lien_id: int) -> int:
         """The asset lien ``lien_id`` encumbers (:class:`LienNotFound` if there is no such lien)."""
         return lien_asset_id(self.suite(), lien_id)
+
+    def standing(self, reference: str) -> AssetStanding:
+        """The asset as it stands now, as anyone may see it on chain: its owner (and the party
+        holding that address), terms, liens by rank, the freeze, every licence and its state."""
+        return asset_standing(self.sessions, self.suite(), self.asset_id(reference))
 
     def encumbrances(self, asset_id: int, *, block: int | None = None) -> AssetEncumbrances:
         """The asset's owner and everything that encumbers it, now or as of ``block``."""

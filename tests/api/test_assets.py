@@ -71,6 +71,10 @@ def test_another_publisher_cannot_tokenize_a_registration(
     report = client.get(f"/v1/assets/{number}/encumbrances", headers=bearer(runtime, "lender"))
     assert report.status_code == 404  # nothing was minted
     assert report.json()["code"] == "asset_not_found"
+    public = client.get(f"/v1/assets/{number}")
+    assert (public.status_code, public.json()["code"]) == (404, "asset_not_found")
+    unknown = client.get("/v1/assets/BQ-2026-99999999")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "registration_not_found")
 
 
 def test_minting_to_another_holders_address_does_not_claim_it(
@@ -85,6 +89,10 @@ def test_minting_to_another_holders_address_does_not_claim_it(
     minted = client.post(f"/v1/works/{number}/tokenize", json={"owner": OWNER}, headers=squatter)
     assert minted.status_code == 201, minted.text
     assert client.get("/v1/parties/me", headers=squatter).json()["addresses"] == []
+    # Anyone asking who owns the asset is told the address, and no party: none proved it.
+    standing = client.get(f"/v1/assets/{number}")
+    assert standing.status_code == 200, standing.text
+    assert (standing.json()["owner"], standing.json()["owner_party"]) == (OWNER, None)
 
     holder = bearer(runtime, "publisher")
     challenge = client.post("/v1/parties/me/keys/challenge", json={"key": OWNER}, headers=holder)
@@ -100,6 +108,11 @@ def test_minting_to_another_holders_address_does_not_claim_it(
     )
     assert linked.status_code == 201, linked.text
     assert linked.json()["addresses"] == [OWNER]
+    holder_party = client.get("/v1/parties/me", headers=holder).json()
+    assert client.get(f"/v1/assets/{number}").json()["owner_party"] == {
+        "party_id": holder_party["party_id"],
+        "public_name": holder_party["public_name"],
+    }
 
 
 def test_anchored_registration_becomes_an_asset_once(client: TestClient, runtime: Runtime) -> None:
@@ -212,6 +225,13 @@ def test_platform_asks_whether_a_work_is_licensed_to_it(
             end=int(block["timestamp"]) + 86400,
         ),
     )
+    standing = client.get(f"/v1/assets/{number}").json()  # public: the chain is
+    assert standing["registration"] == number
+    assert standing["rights"] == ["distribution", "reproduction"]
+    assert [
+        (entry["licensee"], entry["rights"], entry["territory"], entry["state"])
+        for entry in standing["licences"]
+    ] == [(LICENSEE, ["reproduction"], 156, "not_started")]
     platform = bearer(runtime, "platform")
     asked: dict[str, str | int] = {
         "licensee": LICENSEE,

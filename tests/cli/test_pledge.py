@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from api.app import create_app
 from chain_client.pledges import LENDER_ROLE, REGISTRY_AUTHORITY_ROLE
 from cli.launcher import AnvilProcess
 from cli.main import app
@@ -123,6 +125,16 @@ def test_pledge_show_release_then_license_and_transfer(
     readable = runner.invoke(app, ["pledge", "show", asset])
     assert f"质押 lien {lien_id} 顺位 rank 1" in readable.output
     assert f"持有人 owner: {OWNER.address}" in readable.output
+    standing = invoke("asset", "show", asset)  # what anyone may read of it
+    assert (standing["registration"], standing["owner"], standing["pledged"]) == (
+        asset,
+        OWNER.address,
+        True,
+    )
+    assert [(lien["lien_id"], lien["rank"], lien["lender"]) for lien in standing["liens"]] == [
+        (lien_id, 1, LENDER.address)
+    ]
+    assert "质押 pledged: 是 yes" in runner.invoke(app, ["asset", "show", asset]).output
 
     before = runtime.w3.eth.get_transaction_count(OWNER.address)
     refused = runner.invoke(app, ["asset", "transfer", asset, BUYER.address, "--key", owner_key])
@@ -147,11 +159,30 @@ def test_pledge_show_release_then_license_and_transfer(
     )  # fmt: skip
     assert granted["licensee"] == BUYER.address
     assert invoke("pledge", "show", asset)["exclusive_licences"] == [granted["licence_id"]]
+    assert licence_states(asset) == [(granted["licence_id"], "not_started")]
+    advance_time(runtime.w3, 120)
+    assert licence_states(asset) == [(granted["licence_id"], "in_force")]
+    shown_readable = runner.invoke(app, ["asset", "show", asset]).output
+    assert f"许可 licence {granted['licence_id']} 有效 in force，独占 exclusive" in shown_readable
+    assert "翻译权 translation" in shown_readable
     revoked = invoke("asset", "revoke", str(granted["licence_id"]), "--key", owner_key)
     assert revoked["licence_id"] == granted["licence_id"]
+    assert licence_states(asset) == [(granted["licence_id"], "revoked")]
     moved = invoke("asset", "transfer", asset, BUYER.address, "--key", owner_key)
     assert (moved["from"], moved["to"]) == (OWNER.address, BUYER.address)
     assert runtime.suite().rights_asset.owner_of(int(moved["asset_id"], 16)) == BUYER.address
+    standing = invoke("asset", "show", asset)
+    assert (standing["owner"], standing["pledged"]) == (BUYER.address, False)
+    # The API answers the same reading (one service; the same block, nothing moved since).
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+        assert client.get(f"/v1/assets/{asset}").json() == standing
+
+
+def licence_states(asset: str) -> list[tuple[int, str]]:
+    return [
+        (entry["licence_id"], entry["state"])
+        for entry in invoke("asset", "show", asset)["licences"]
+    ]
 
 
 def test_refusals_exit_2_with_the_code(runtime: Runtime, asset: str, tmp_path: Path) -> None:

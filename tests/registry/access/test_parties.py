@@ -19,7 +19,13 @@ from registry.access import (
     revoke_key,
     revoke_party,
 )
-from registry.access.parties import check_asset_owner, key_identifier, party_address
+from registry.access.parties import (
+    check_asset_owner,
+    fingerprint,
+    holder_of_address,
+    key_identifier,
+    party_address,
+)
 from registry.core.errors import (
     InvalidAddress,
     InvalidInput,
@@ -31,6 +37,7 @@ from registry.core.errors import (
 )
 from registry.core.metadata import WorkMetadata
 from registry.core.models import Party, Registration
+from registry.core.views import PartyRef
 from registry.platform.runtime import Runtime
 from registry.registration.own_works import Caller, list_own_registrations, require_own
 from registry.registration.registrar import Registrar
@@ -92,6 +99,28 @@ def test_addresses_come_from_linked_addresses_and_secp256k1_keys(runtime: Runtim
     )  # fmt: skip
     assert party.addresses == (ADDRESS, chain_key.public_key.address)  # type: ignore[union-attr]
     assert {k.kind for k in party.keys} == {"address", "secp256k1"}
+
+
+def test_an_address_is_told_as_the_partys_only_while_its_link_stands(runtime: Runtime) -> None:
+    chain_key = generate_private_key("secp256k1")
+    key_address = chain_key.public_key.address  # type: ignore[union-attr]
+    party = create_party(
+        runtime.sessions, public_name="持有人", kind="organisation",
+        keys=[ADDRESS, key_identifier(chain_key.public_key)], now=runtime.now,
+    )  # fmt: skip
+    other = create_party(runtime.sessions, public_name="他人", kind="person", now=runtime.now)
+    with runtime.sessions() as session:
+        assert holder_of_address(session, ADDRESS) == PartyRef(party.party_id, "持有人")
+        assert holder_of_address(session, key_address) == PartyRef(party.party_id, "持有人")
+        assert holder_of_address(session, OTHER_ADDRESS) is None  # proved by nobody
+    revoke_key(runtime.sessions, party.party_id, fingerprint(f"address:{ADDRESS}"), now=runtime.now)
+    revoke_party(runtime.sessions, other.party_id, now=runtime.now)
+    with runtime.sessions() as session:
+        assert holder_of_address(session, ADDRESS) is None
+        assert holder_of_address(session, key_address) == PartyRef(party.party_id, "持有人")
+    revoke_party(runtime.sessions, party.party_id, now=runtime.now)
+    with runtime.sessions() as session:
+        assert holder_of_address(session, key_address) is None
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,221 @@
+"""Use case: an asset as it stands — who owns it now, what it carries, under which licences,
+pledged or frozen — read from the contracts at one block, for anyone to see.
+
+The chain is public and the verification page reads the same contracts in the browser: this is
+that reading, made once for the API (``GET /v1/assets/{ref}``) and the command line
+(``banquan asset show``), with the parties that hold the addresses named by their public name.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from chain_client.licences import Licence
+from chain_client.suite import Suite
+from registry.access import holder_of_address
+from registry.assets.rights_assets import encumbrances
+from registry.core import errors
+from registry.core.chain_refusals import chain_refusals
+from registry.core.models import Registration
+from registry.core.rights import right_names
+from registry.core.views import PartyRef
+
+
+class LicenceState(enum.StrEnum):
+    """Where a licence stands at the time asked (the verification page's words)."""
+
+    IN_FORCE = "in_force"
+    NOT_STARTED = "not_started"
+    ENDED = "ended"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class LicenceStanding:
+    licence_id: int
+    licensee: str
+    licensee_party: PartyRef | None
+    rights: tuple[str, ...]
+    territory: int
+    start: int
+    end: int
+    exclusive: bool
+    revocable: bool
+    state: LicenceState
+
+
+@dataclass(frozen=True)
+class LienStanding:
+    lien_id: int
+    rank: int
+    lender: str
+    amount: int
+    currency: str
+    maturity: int
+    licensing_consent: bool
+
+
+@dataclass(frozen=True)
+class AssetStanding:
+    """The asset at ``block`` (chain time ``at``), every field read at that one block."""
+
+    asset_id: str
+    registration: str | None
+    owner: str
+    owner_party: PartyRef | None
+    rights: tuple[str, ...]
+    territory: int
+    term_end: int
+    registered_at: int
+    revoked: bool
+    frozen_by: str | None
+    liens: tuple[LienStanding, ...]
+    licences: tuple[LicenceStanding, ...]
+    block: int
+    at: int
+
+    @property
+    def pledged(self) -> bool:
+        return bool(self.liens)
+
+    def licences_in_force(self) -> tuple[LicenceStanding, ...]:
+        return tuple(entry for entry in self.licences if entry.state is LicenceState.IN_FORCE)
+
+    def to_json(self) -> dict[str, Any]:
+        def party(ref: PartyRef | None) -> dict[str, str] | None:
+            return (
+                None if ref is None else {"party_id": ref.party_id, "public_name": ref.public_name}
+            )
+
+        return {
+            "asset_id": self.asset_id,
+            "registration": self.registration,
+            "owner": self.owner,
+            "owner_party": party(self.owner_party),
+            "rights": list(self.rights),
+            "territory": self.territory,
+            "term_end": self.term_end,
+            "registered_at": self.registered_at,
+            "revoked": self.revoked,
+            "frozen_by": self.frozen_by,
+            "pledged": self.pledged,
+            "liens": [
+                {
+                    "lien_id": lien.lien_id,
+                    "rank": lien.rank,
+                    "lender": lien.lender,
+                    "amount": str(lien.amount),
+                    "currency": lien.currency,
+                    "maturity": lien.maturity,
+                    "licensing_consent": lien.licensing_consent,
+                }
+                for lien in self.liens
+            ],
+            "licences": [
+                {
+                    "licence_id": entry.licence_id,
+                    "licensee": entry.licensee,
+                    "licensee_party": party(entry.licensee_party),
+                    "rights": list(entry.rights),
+                    "territory": entry.territory,
+                    "start": entry.start,
+                    "end": entry.end,
+                    "exclusive": entry.exclusive,
+                    "revocable": entry.revocable,
+                    "state": entry.state.value,
+                }
+                for entry in self.licences
+            ],
+            "block": self.block,
+            "at": self.at,
+        }
+
+
+def licence_state(licence: Licence, at: int) -> LicenceState:
+    if licence.revoked:
+        return LicenceState.REVOKED
+    if at < licence.start:
+        return LicenceState.NOT_STARTED
+    if at >= licence.end:
+        return LicenceState.ENDED
+    return LicenceState.IN_FORCE
+
+
+def asset_standing(sessions: sessionmaker[Session], suite: Suite, asset_id: int) -> AssetStanding:
+    """The asset ``asset_id`` as it stands at the latest block: its owner, terms, liens by rank,
+    the freeze in force, every licence ever granted with its state at that block's time.
+    :class:`AssetNotFound` for an asset never tokenized (or burned)."""
+    w3 = suite.rights_asset.w3
+    with chain_refusals():
+        head = w3.eth.get_block("latest")
+        block, at = int(head["number"]), int(head["timestamp"])
+        if not suite.rights_asset.exists(asset_id, block=block):
+            raise errors.AssetNotFound(
+                "该作品尚未铸造为权利资产 / no such asset (never tokenized, or burned)",
+                details={"asset_id": f"{asset_id:064x}"},
+            )
+        found = encumbrances(suite, asset_id, block=block)
+        terms = suite.rights_asset.asset_terms(asset_id, block=block)
+        revoked = suite.rights_asset.is_revoked(asset_id, block=block)
+        licences = [
+            (licence_id, suite.licences.licence_of(licence_id, block=block))
+            for licence_id in suite.licences.licence_ids_of(asset_id, block=block)
+        ]
+    report = found.report
+    with sessions() as session:
+        holders: dict[str, PartyRef | None] = {}
+
+        def holder(address: str) -> PartyRef | None:
+            if address not in holders:
+                holders[address] = holder_of_address(session, address)
+            return holders[address]
+
+        number = session.scalar(
+            select(Registration.number).where(Registration.leaf == f"{asset_id:064x}")
+        )
+        return AssetStanding(
+            asset_id=f"{asset_id:064x}",
+            registration=number,
+            owner=found.owner,
+            owner_party=holder(found.owner),
+            rights=right_names(terms.rights),
+            territory=terms.territory,
+            term_end=terms.term_end,
+            registered_at=terms.registered_at,
+            revoked=revoked,
+            frozen_by=report.freeze_authority.name.lower() if report.frozen_at else None,
+            liens=tuple(
+                LienStanding(
+                    lien_id=ranked.lien_id,
+                    rank=ranked.rank,
+                    lender=ranked.lien.lender,
+                    amount=ranked.lien.amount,
+                    currency=ranked.lien.currency_code.rstrip(b"\x00").decode("ascii", "replace"),
+                    maturity=ranked.lien.maturity,
+                    licensing_consent=ranked.lien.licensing_consent,
+                )
+                for ranked in report.liens
+            ),
+            licences=tuple(
+                LicenceStanding(
+                    licence_id=licence_id,
+                    licensee=licence.licensee,
+                    licensee_party=holder(licence.licensee),
+                    rights=right_names(licence.rights),
+                    territory=licence.territory,
+                    start=licence.start,
+                    end=licence.end,
+                    exclusive=licence.exclusive,
+                    revocable=licence.revocable,
+                    state=licence_state(licence, at),
+                )
+                for licence_id, licence in licences
+            ),
+            block=block,
+            at=at,
+        )
