@@ -17,6 +17,7 @@ from chain_client.pledges import LENDER_ROLE, PledgeTerms, currency_code
 from chain_client.rights_assets import Right, rights_mask
 from cli.launcher import AnvilProcess
 from crypto.signing import KeySigner, generate_private_key
+from registry.access import create_party
 from registry.assets.rights_assets import OwnerConsent, grant_licence, pledge
 from registry.core.database import migrate
 from registry.core.metadata import WorkMetadata
@@ -79,6 +80,14 @@ def test_page_shows_owner_licences_liens_and_every_registration_of_the_content(
         )
         assert tokenized.status_code == 201, tokenized.text
         asset_id = int(tokenized.json()["asset_id"], 16)
+        # The owner's address is one its party holds (an administrator's link): the page names
+        # the party beside the address the chain gives. The licensee's is nobody's.
+        owner_party = create_party(
+            runtime.sessions,
+            public_name="重庆出版社",
+            keys=[runtime.sender.address],
+            now=runtime.now,
+        )
         suite = runtime.suite()
         now = int(runtime.w3.eth.get_block("latest")["timestamp"])
         grant_licence(
@@ -130,7 +139,7 @@ def test_page_shows_owner_licences_liens_and_every_registration_of_the_content(
         for right in ("复制权", "发行权", "信息网络传播权", "翻译权"):
             assert right in signed
         asset = page.inner_text(f'[data-number="{first}"] .asset')
-        assert runtime.sender.address in asset
+        assert f"{runtime.sender.address}（重庆出版社，当事人 {owner_party.party_id}）" in asset
         licence = (
             f"第 1 号许可（有效）：独占许可给 {LICENSEE}，权利：信息网络传播权；地域：中国（156）"
         )
@@ -143,6 +152,7 @@ def test_page_shows_owner_licences_liens_and_every_registration_of_the_content(
         page.screenshot(path=str(ARTIFACTS / "verification-page-zh.png"), full_page=True)
         switch_language(page)
         asset = page.inner_text(f'[data-number="{first}"] .asset')
+        assert f"{runtime.sender.address} (重庆出版社, party {owner_party.party_id})" in asset
         assert f"exclusive licence to {LICENSEE} of right of communication" in asset
         assert f"Rank 1 lien (no. 1): lender {LENDER}, securing 1,000,000.00 CNY" in asset
         assert "First registered" in cards.nth(0).inner_text()

@@ -33,6 +33,11 @@ export function proofBundle(number, fetcher = fetch) {
   return getJson(`/v1/works/${encodeURIComponent(number)}/proof`, fetcher);
 }
 
+/** The rights asset as the registry reads it (owner and licensees with their parties). */
+export function assetStanding(number, fetcher = fetch) {
+  return getJson(`/v1/assets/${encodeURIComponent(number)}`, fetcher);
+}
+
 /** Every registration of content, by one of sha256, sm3, cid or isbn. */
 export async function registrationsOf(kind, value, fetcher = fetch) {
   const query = new URLSearchParams({ [kind]: value.replace(/^0x/i, "") });

@@ -1,8 +1,18 @@
 // The public verification page: look a work up (by file, number, digest or CID), show every
 // registration of its content, and check each anchored one's proof here in the browser.
 
-import { HEX64, LookupError, NUMBER, oldestFirst, proofBundle, registrationsOf, work } from "./api.js";
+import {
+  HEX64,
+  LookupError,
+  NUMBER,
+  assetStanding,
+  oldestFirst,
+  proofBundle,
+  registrationsOf,
+  work,
+} from "./api.js";
 import { readAsset } from "./chain.js";
+import { withParties } from "./parties.js";
 import { checkBundle } from "./checks.js";
 import { fileDigests } from "./digests.js";
 import { LANGUAGES, MESSAGES, savedLanguage, saveLanguage, t } from "./i18n.js";
@@ -161,7 +171,13 @@ async function readAssetOf(generation, registration) {
   state.assets.set(registration.number, { state: "reading" });
   let asset;
   try {
-    asset = { state: "done", value: await readAsset(config.rpc_url, config, registration.leaf) };
+    // The facts from the chain; from the registry only the names of the parties holding its
+    // addresses (none if the registry does not answer).
+    const [value, standing] = await Promise.all([
+      readAsset(config.rpc_url, config, registration.leaf),
+      assetStanding(registration.number).catch(() => null),
+    ]);
+    asset = { state: "done", value: withParties(value, standing) };
   } catch (error) {
     asset = { state: "error", why: error.message || String(error) };
   }

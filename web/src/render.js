@@ -53,6 +53,12 @@ export function tx(lang, key, params = {}) {
 const data = (value) => h("span", { class: "data" }, String(value));
 const hex = (value) => h("code", { class: "data hex" }, String(value));
 
+/** An address, and the party the registry says holds it (its public name and id), if any. */
+function held(lang, address, party) {
+  if (!party) return hex(address);
+  return h("span", {}, hex(address), tx(lang, "held_by", { name: data(party.public_name), party: hex(party.party_id) }));
+}
+
 const ARTICLE_ZH = "一二三四五六七八九十";
 function articleZh(item) {
   if (item <= 10) return ARTICLE_ZH[item - 1];
@@ -279,7 +285,7 @@ function licenceItem(lang, licence, now) {
     tx(lang, "licence_text", {
       id: licence.licenceId.toString(),
       kind: t(lang, licence.exclusive ? "licence_exclusive" : "licence_non_exclusive"),
-      licensee: hex(licence.licensee),
+      licensee: held(lang, licence.licensee, licence.party),
       rights: rightsSentence(lang, rightsOfMask(licence.rights)),
       territory: territoryText(lang, licence.territory),
       start: dateText(lang, licence.start),
@@ -329,7 +335,7 @@ function assetSection(lang, registration, asset) {
     h(
       "dl",
       {},
-      field(lang, "a_owner", hex(value.owner)),
+      field(lang, "a_owner", held(lang, value.owner, value.ownerParty)),
       field(lang, "a_rights", rightsSentence(lang, rightsOfMask(value.rights))),
       field(lang, "a_territory", territoryText(lang, value.territory)),
       field(lang, "a_term_end", dateText(lang, value.termEnd)),
