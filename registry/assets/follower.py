@@ -56,7 +56,7 @@ from registry.core.models import (
     Registration,
 )
 from registry.core.states import ChainLienStatus
-from registry.moderation import record_chain_revocation
+from registry.moderation import record_chain_freeze, record_chain_restore, record_chain_revocation
 
 # An advisory lock number of banquan's own: one follower applies events at a time.
 FOLLOWER_LOCK = 0x62616E7175616E + 2
@@ -209,7 +209,7 @@ def _apply_range(
     if before is None or before != after:
         # The chain changed while we read it: apply nothing, the next cycle sees the new chain.
         return FollowResult()
-    handlers = {**_imports(suite), **_revocations(suite), **followed.handlers}
+    handlers = {**_imports(suite), **_registration_records(suite), **followed.handlers}
     for event in events:
         apply_event(session, event, handlers)
     chain_id = suite.registry_anchor.chain_id()
@@ -381,13 +381,15 @@ def _transfer(session: Session, event: Transfer) -> None:
     asset.updated_block = event.position.block_number
 
 
-def _revocations(suite: Suite) -> dict[type[Any], Callable[[Session, Any], None]]:
-    """Handlers of a regulator's revocations, which the registrations' records take too, dated
-    by their block."""
+def _registration_records(suite: Suite) -> dict[type[Any], Callable[[Session, Any], None]]:
+    """Handlers of the events the registrations' own records take too, dated by their block: a
+    regulator's revocations, and freezes and their lifting (made through the registry or not)."""
     at = block_times(suite.registry_anchor.w3)
     return {
         RootRevoked: lambda session, event: _root_revoked(session, event, at),
         RegistrationRevoked: lambda session, event: _registration_revoked(session, event, at),
+        Frozen: lambda session, event: _frozen(session, event, at),
+        Restored: lambda session, event: _restored(session, event, at),
     }
 
 
@@ -437,16 +439,26 @@ def _registration_revoked(
     )  # fmt: skip
 
 
-def _frozen(session: Session, event: Frozen) -> None:
+def _frozen(session: Session, event: Frozen, at: Callable[[int], datetime]) -> None:
+    target, authority, position = event.target.hex(), event.authority.name.lower(), event.position
     _put(
-        session, ChainFreeze, event.target.hex(), authority=event.authority.name.lower(),
-        actor=event.actor, reason_digest=event.reason_digest.hex(),
-        frozen_block=event.position.block_number,
+        session, ChainFreeze, target, authority=authority, actor=event.actor,
+        reason_digest=event.reason_digest.hex(), frozen_block=position.block_number,
+    )  # fmt: skip
+    # A freeze made on chain alone is the registration's takedown on every face too.
+    record_chain_freeze(
+        session, target, authority=authority, actor=event.actor,
+        reason_digest=event.reason_digest, tx_hash=position.tx_hash, at=at(position.block_number),
     )  # fmt: skip
 
 
-def _restored(session: Session, event: Restored) -> None:
-    session.execute(delete(ChainFreeze).where(ChainFreeze.target == event.target.hex()))
+def _restored(session: Session, event: Restored, at: Callable[[int], datetime]) -> None:
+    target, position = event.target.hex(), event.position
+    session.execute(delete(ChainFreeze).where(ChainFreeze.target == target))
+    record_chain_restore(
+        session, target, actor=event.actor, tx_hash=position.tx_hash,
+        at=at(position.block_number),
+    )  # fmt: skip
 
 
 def _licence_granted(session: Session, event: LicenceGranted) -> None:
@@ -545,8 +557,6 @@ def _rerank(session: Session, asset_id: str) -> None:
 _HANDLERS: dict[type[Any], Callable[[Session, Any], None]] = {
     Tokenized: _tokenized,
     Transfer: _transfer,
-    Frozen: _frozen,
-    Restored: _restored,
     LicenceGranted: _licence_granted,
     LicenceRevoked: _licence_revoked,
     Pledged: _pledged,

@@ -447,10 +447,10 @@ class Takedown(Base):
     authority: Mapped[str] = mapped_column(String(16))  # moderator, regulator
     reason: Mapped[str] = mapped_column(Text)
     reason_digest: Mapped[str] = mapped_column(String(64))
-    frozen_by: Mapped[str] = mapped_column(String(32))
+    frozen_by: Mapped[str] = mapped_column(String(64))  # a moderator, or a chain address
     freeze_tx: Mapped[str] = mapped_column(String(66))
     frozen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    restored_by: Mapped[str | None] = mapped_column(String(32))
+    restored_by: Mapped[str | None] = mapped_column(String(64))
     restore_reason: Mapped[str | None] = mapped_column(Text)
     restore_tx: Mapped[str | None] = mapped_column(String(66))
     restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -27,6 +27,7 @@ from registry.moderation.similar_works import (
     find_similar_works,
     find_works_similar_to_file,
 )
+from registry.moderation.takedown import record_chain_freeze, record_chain_restore
 
 __all__ = [
     "MAX_DISTANCE",
@@ -42,6 +43,8 @@ __all__ = [
     "find_similar_works",
     "find_works_similar_to_file",
     "prune_audit",
+    "record_chain_freeze",
+    "record_chain_restore",
     "record_chain_revocation",
     "record_moderation",
     "status_after",

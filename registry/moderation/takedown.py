@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,7 +32,7 @@ from registry.core.errors import (
     TakedownNotFound,
 )
 from registry.core.models import Registration, Takedown
-from registry.core.views import refuse_if_revoked, view_of
+from registry.core.views import is_revocation, refuse_if_revoked, view_of
 from registry.moderation.audit import append_audit
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
 
@@ -215,17 +216,17 @@ def _freeze(moderation: ModerationClient, leaf: bytes, digest: bytes, number: st
 
 
 def _record_takedown(session: Session, change: _Change) -> tuple[Takedown, dict[str, object]]:
-    takedown = Takedown(
-        registration_id=change.registration_id,
-        target=change.leaf,
-        authority=change.authority,
-        reason=change.reason,
-        reason_digest=change.digest.hex(),
-        frozen_by=change.actor,
-        freeze_tx=change.tx_hash,
-        frozen_at=change.at,
-    )
-    session.add(takedown)
+    # The event follower may have recorded this very freeze already, from its block, as one made
+    # on chain alone: the registry's own record takes its row over, with the reason in words.
+    takedown = session.scalar(select(Takedown).where(Takedown.freeze_tx == change.tx_hash))
+    if takedown is None:
+        takedown = Takedown(
+            registration_id=change.registration_id, target=change.leaf, freeze_tx=change.tx_hash
+        )
+        session.add(takedown)
+    takedown.authority, takedown.reason = change.authority, change.reason
+    takedown.reason_digest, takedown.frozen_by = change.digest.hex(), change.actor
+    takedown.frozen_at = change.at
     session.flush()
     on_chain = {
         "authority": change.authority,
@@ -267,7 +268,10 @@ def _unfreeze(moderation: ModerationClient, leaf: bytes, digest: bytes, _number:
 def _record_restore(session: Session, change: _Change) -> tuple[Takedown, dict[str, object]]:
     takedown = session.get_one(Takedown, change.takedown_id)
     takedown.restored_by, takedown.restore_reason = change.actor, change.reason
-    takedown.restore_tx, takedown.restored_at = change.tx_hash, change.at
+    # Nothing sent (lifted on chain already): the transaction that lifted it, if the follower
+    # recorded it, stays.
+    takedown.restore_tx = change.tx_hash or takedown.restore_tx
+    takedown.restored_at = change.at
     session.get_one(Registration, takedown.registration_id).takedown_json = None
     return takedown, {"takedown": takedown.id, "reason": change.reason, "tx_hash": change.tx_hash}
 
@@ -276,3 +280,68 @@ def _record_restore(session: Session, change: _Change) -> tuple[Takedown, dict[s
 take_down = TakedownChange("takedown", _not_taken_down, _freeze, _record_takedown)
 # Lift the takedown in force (a moderator cannot lift a regulator's).
 restore = TakedownChange("restore", _takedown_in_force, _unfreeze, _record_restore)
+
+
+# What a freeze or its lifting made on chain alone says in words: its reason text is not on chain.
+CHAIN_ONLY_FREEZE_REASON: Final = (
+    "在链上直接冻结，理由原文未提交本登记系统（见理由摘要）"
+    " / frozen on chain directly; the reason text was not given to this registry"
+    " (see the reason digest)"
+)
+CHAIN_ONLY_RESTORE_REASON: Final = (
+    "在链上直接解除冻结，理由原文未提交本登记系统"
+    " / restored on chain directly; the reason text was not given to this registry"
+)
+
+
+def record_chain_freeze(
+    session: Session,
+    leaf: str,
+    *,
+    authority: str,
+    actor: str,
+    reason_digest: bytes,
+    tx_hash: str,
+    at: datetime,
+) -> str | None:
+    """Record a freeze the chain holds on the registration of ``leaf`` (a moderator's or
+    regulator's own ``freeze``, not made through the registry) as its takedown in force, where
+    the registry's own takedowns go; its number if newly recorded. A freeze the registry made
+    (its transaction), a registration under a takedown already, or none of that leaf: nothing."""
+    if session.scalar(select(Takedown.id).where(Takedown.freeze_tx == tx_hash)) is not None:
+        return None
+    registration = session.scalar(select(Registration).where(Registration.leaf == leaf))
+    if registration is None or registration.takedown_json is not None:
+        return None
+    change = _Change(
+        registration.id, registration.number, leaf, None, CHAIN_ONLY_FREEZE_REASON,
+        reason_digest, authority, actor, tx_hash, at,
+    )  # fmt: skip
+    _record_takedown(session, change)
+    return registration.number
+
+
+def record_chain_restore(
+    session: Session, leaf: str, *, actor: str, tx_hash: str, at: datetime
+) -> str | None:
+    """Record the lifting of a freeze on chain on the registration of ``leaf``: its takedown in
+    force ends (never a revocation: no freeze's lifting undoes one); its number if newly
+    recorded. A restore recorded already (the registry's own, or this one before) is left."""
+    if session.scalar(select(Takedown.id).where(Takedown.restore_tx == tx_hash)) is not None:
+        return None
+    registration = session.scalar(select(Registration).where(Registration.leaf == leaf))
+    if registration is None or is_revocation(registration.takedown_json):
+        return None
+    takedown_id = session.scalar(
+        select(Takedown.id).where(
+            Takedown.registration_id == registration.id, Takedown.restored_at.is_(None)
+        )
+    )
+    if takedown_id is None:
+        return None
+    change = _Change(
+        registration.id, registration.number, leaf, takedown_id, CHAIN_ONLY_RESTORE_REASON,
+        b"", "", actor, tx_hash, at,
+    )  # fmt: skip
+    _record_restore(session, change)
+    return registration.number

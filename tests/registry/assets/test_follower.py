@@ -375,6 +375,61 @@ def test_a_revocation_made_on_chain_alone_reaches_every_face(runtime: Runtime) -
     assert sorted(json.loads(payload)["number"] for payload in told) == sorted([alone, *in_root])
 
 
+def test_a_freeze_made_on_chain_alone_is_the_works_takedown_on_every_face(
+    runtime: Runtime,
+) -> None:
+    """A moderator freezes a registration on chain with a key of its own, then lifts it, not
+    through the registry. The follower records each where the registry's takedowns go (with the
+    chain's reason digest and transaction, at the time of its block): the views every face reads
+    say taken down, the certificate is withheld, then issued again. A freeze the registry made
+    itself is recorded once, with its reason in words; following again or rebuilding the tables
+    records nothing twice."""
+    registrar = Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now)
+    numbers = [
+        registrar.register(
+            io.BytesIO(f"冻结的作品 {n} {time.time_ns()}".encode()), WorkMetadata(title=f"作品 {n}")
+        ).number
+        for n in range(2)
+    ]
+    assert runtime.new_batcher().run_once().error is None
+    alone, through_registry = numbers
+    moderation = runtime.suite().moderation
+    moderation.grant_role(MODERATOR_ROLE, runtime.sender.address)
+    leaf = bytes.fromhex(get_registration(runtime.sessions, alone).leaf)
+    frozen = moderation.freeze(leaf, b"\x0f" * 32)
+    runtime.moderation.take_down(
+        through_registry, reason="侵权投诉成立", actor="moderator-1", authority="moderator"
+    )
+    follow(runtime)
+    follow(runtime)
+
+    view = get_registration(runtime.sessions, alone)
+    assert view.takedown is not None
+    assert not view.revoked
+    assert (view.takedown["authority"], view.takedown["reason_digest"]) == ("moderator", "0f" * 32)
+    assert view.takedown["tx_hash"] == frozen.position.tx_hash
+    with pytest.raises(TakenDown):
+        runtime.proofs.certificate(alone)
+    (ours,) = runtime.moderation.takedowns(registration=through_registry)
+    assert (ours.reason, ours.frozen_by) == ("侵权投诉成立", "moderator-1")
+
+    lifted = moderation.restore(leaf, b"\x10" * 32)
+    follow(runtime)
+    assert get_registration(runtime.sessions, alone).takedown is None
+    assert runtime.proofs.certificate(alone)  # issued again
+    (record,) = runtime.moderation.takedowns(registration=alone)
+    assert (record.freeze_tx, record.restore_tx) == (
+        frozen.position.tx_hash,
+        lifted.position.tx_hash,
+    )
+    assert record.restored_at is not None
+
+    rebuild_chain_state(runtime.sessions, runtime.followed_suite(), confirmations=0)
+    assert len(runtime.moderation.takedowns(registration=alone)) == 1
+    assert len(runtime.moderation.takedowns(registration=through_registry, in_force=True)) == 1
+    assert get_registration(runtime.sessions, alone).takedown is None
+
+
 def reduce_and_assign(runtime: Runtime, lien_id: int) -> LocalAccount:
     """The lender lowers lien ``lien_id`` to 10**6 and assigns it to a second lender (returned)."""
     suite = runtime.suite()
