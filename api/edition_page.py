@@ -56,12 +56,19 @@ def render_copy_page(
         if gifts
         else "<p>尚无转赠 <span class=en>no gift yet</span></p>"
     )
-    frozen = (
-        "<p class=frozen>该作品已下架，本版本已冻结：不可发行、不可转赠。"
-        "<span class=en>The work is taken down: the edition is frozen.</span></p>"
-        if edition.frozen
-        else ""
-    )
+    if edition.revoked:
+        frozen = (
+            "<p class=frozen>该作品的登记已被监管机构撤销，本版本永久冻结：不可发行、不可转赠、"
+            "不可阅读。<span class=en>The work's registration was revoked by a regulator: the "
+            "edition is frozen for good.</span></p>"
+        )
+    elif edition.frozen:
+        frozen = (
+            "<p class=frozen>该作品已下架，本版本已冻结：不可发行、不可转赠。"
+            "<span class=en>The work is taken down: the edition is frozen.</span></p>"
+        )
+    else:
+        frozen = ""
     title = escape(edition.title)
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">

@@ -122,7 +122,10 @@ def revoke_key(
     """Revoke one of a party's keys: claims it signs are refused from then on."""
     from registry.access import revoke_key as revoke
 
-    _run(lambda rt: revoke(rt.sessions, party, fingerprint, now=rt.now), as_json)
+    _run(
+        lambda rt: revoke(rt.sessions, party, fingerprint, now=rt.now, unbind=rt.unbind_accounts),
+        as_json,
+    )
 
 
 @party_app.command()
@@ -130,7 +133,10 @@ def revoke(party: PartyId, as_json: AsJson = False) -> None:
     """Revoke a party: its API keys and signing keys stop working; its registrations stay."""
     from registry.access import revoke_party
 
-    _run(lambda rt: revoke_party(rt.sessions, party, now=rt.now), as_json)
+    _run(
+        lambda rt: revoke_party(rt.sessions, party, now=rt.now, unbind=rt.unbind_accounts),
+        as_json,
+    )
 
 
 @party_app.command()
@@ -397,7 +403,11 @@ def revoke_own(
     identifier = _acting_identifier(acting, password_file)
     _run(
         lambda rt: revoke_own_key(
-            rt.sessions, party_holding(rt.sessions, identifier), fingerprint, now=rt.now
+            rt.sessions,
+            party_holding(rt.sessions, identifier),
+            fingerprint,
+            now=rt.now,
+            unbind=rt.unbind_accounts,
         ),
         as_json,
     )

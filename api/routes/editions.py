@@ -67,6 +67,7 @@ EDITION_EXAMPLE: dict[str, Any] = {
     "daily_gift_limit": 1,
     "sole": False,
     "frozen": False,
+    "revoked": False,
     "create_tx": "0x" + "ab" * 32,
     "created_at": "2026-12-05T08:00:00Z",
 }
@@ -244,6 +245,10 @@ class EditionOut(fields_of(EditionView)):  # type: ignore[misc]
     number: str = Field(description="The work's registration number")
     price_cny: str | None = Field(description="Shown off chain only; never on chain")
     frozen: bool = Field(description="The work is taken down (or revoked): no issue, no gift")
+    revoked: bool = Field(
+        default=False,
+        description="已撤销: the work's registration was revoked; the edition is frozen for good",
+    )
 
 
 class IssuedBatchOut(BaseModel):

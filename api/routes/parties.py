@@ -235,8 +235,12 @@ def delete_party_key(
     runtime: RuntimeDep,
     _admin: Admin,
 ) -> PartyOut:
-    """Revoke one of the party's keys: claims it signs are refused from then on."""
-    return party_out(revoke_key(runtime.sessions, party_id, fingerprint, now=runtime.now), runtime)
+    """Revoke one of the party's keys: claims it signs are refused from then on, and an address
+    it stands for is nobody's verified reader any more (unbound on chain)."""
+    view = revoke_key(
+        runtime.sessions, party_id, fingerprint, now=runtime.now, unbind=runtime.unbind_accounts
+    )
+    return party_out(view, runtime)
 
 
 @router.get("/v1/parties/me", response_model=PartyOut, responses=error_responses(401, 403))
@@ -284,7 +288,9 @@ def post_own_key(body: KeyProofIn, runtime: RuntimeDep, caller: PartyActor) -> P
 def delete_own_key(fingerprint: Fingerprint, runtime: RuntimeDep, caller: PartyActor) -> PartyOut:
     """Revoke one of the caller's own party's keys: claims it signs are refused from then on,
     and it is never linked again."""
-    view = revoke_own_key(runtime.sessions, caller.party, fingerprint, now=runtime.now)
+    view = revoke_own_key(
+        runtime.sessions, caller.party, fingerprint, now=runtime.now, unbind=runtime.unbind_accounts
+    )
     return party_out(view, runtime)
 
 
@@ -294,8 +300,10 @@ def delete_own_key(fingerprint: Fingerprint, runtime: RuntimeDep, caller: PartyA
     responses=error_responses(401, 403, 404),
 )
 def post_party_revoke(party_id: PartyId, runtime: RuntimeDep, _admin: Admin) -> PartyOut:
-    """Revoke the party: its API keys and signing keys stop working; its registrations stay."""
-    return party_out(revoke_party(runtime.sessions, party_id, now=runtime.now), runtime)
+    """Revoke the party: its API keys and signing keys stop working, its addresses are nobody's
+    verified reader any more (unbound on chain); its registrations stay."""
+    view = revoke_party(runtime.sessions, party_id, now=runtime.now, unbind=runtime.unbind_accounts)
+    return party_out(view, runtime)
 
 
 @router.get("/v1/parties/{party_id}", response_model=PartyOut, responses=error_responses(404))

@@ -12,6 +12,7 @@ from registry.access.attestation import (
     attest_party_in_dev_mode,
     reveal_identity,
     revoke_attestation,
+    unbind_accounts,
     verification_of,
 )
 from registry.access.key_links import (
@@ -45,6 +46,7 @@ from registry.access.parties import (
     party_address,
     party_addresses,
     party_of_key,
+    refuse_revoked_addresses,
     registering_party,
     revoke_key,
     revoke_party,
@@ -83,6 +85,7 @@ __all__ = [
     "party_holding",
     "party_of_key",
     "record_write",
+    "refuse_revoked_addresses",
     "registering_party",
     "reveal_identity",
     "revoke_api_key",
@@ -90,5 +93,6 @@ __all__ = [
     "revoke_key",
     "revoke_own_key",
     "revoke_party",
+    "unbind_accounts",
     "verification_of",
 ]

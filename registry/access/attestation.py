@@ -27,7 +27,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -286,6 +286,10 @@ class AttestationLedger(Protocol):
     ) -> str: ...
 
     def revoke(self, party_id: str, commitment: bytes, reason_digest: bytes) -> str: ...
+
+    def unbind(self, account: str) -> str | None:
+        """Remove ``account``'s binding to a verified person; None when it had none."""
+        ...
 
 
 LedgerSource = Callable[[], AttestationLedger | None]
@@ -603,6 +607,27 @@ def revoke_attestation(
             with unit_of_work(sessions) as session:
                 session.get_one(PartyAttestation, row_id).revoke_tx = tx_hash
     return verification_of(sessions, party_id, now=now)
+
+
+def unbind_accounts(accounts: Iterable[str], *, ledger: LedgerSource) -> list[str]:
+    """Unbind ``accounts`` on chain from the verified persons they were bound to: the addresses
+    of a revoked key or party are nobody's verified reader any more, so the contracts issue no
+    copy and allow no gift to them. The transactions sent; an account bound to nobody needs
+    none, and one the chain could not take is logged (the registry refuses a revoked address
+    itself meanwhile: ``refuse_revoked_addresses``)."""
+    chain = _reachable(ledger)
+    if chain is None:
+        return []
+    sent = []
+    for account in dict.fromkeys(accounts):
+        try:
+            tx_hash = chain.unbind(account)
+        except ChainUnreachable as exc:
+            log.warning("account %s not unbound on chain yet: %s", account, exc)
+            continue
+        if tx_hash is not None:
+            sent.append(tx_hash)
+    return sent
 
 
 def verification_of(

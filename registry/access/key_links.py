@@ -37,6 +37,7 @@ from crypto.signing import Algorithm, Signature, public_key_from_json, verify
 from registry.access.parties import (
     PartyKeyKind,
     PartyView,
+    Unbind,
     active_party,
     address_of,
     attach_key,
@@ -188,11 +189,12 @@ def revoke_own_key(
     key_fingerprint: str,
     *,
     now: Callable[[], datetime],
+    unbind: Unbind | None = None,
 ) -> PartyView:
     """Revoke one of the caller's own keys (``party_key_not_found`` for another party's)."""
     with sessions() as session:
         party_id = _caller_party(session, party).party_id
-    return revoke_key(sessions, party_id, key_fingerprint, now=now)
+    return revoke_key(sessions, party_id, key_fingerprint, now=now, unbind=unbind)
 
 
 def own_party(sessions: sessionmaker[Session], party: int | None) -> PartyView:

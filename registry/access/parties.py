@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -204,14 +204,22 @@ def attach_key(
     session.flush()
 
 
+# Unbinds chain accounts from the verified persons they stand for (the runtime's, on
+# ``IdentityAttestations``); None: nothing to unbind (no such contract configured).
+Unbind = Callable[[Sequence[str]], object]
+
+
 def revoke_key(
     sessions: sessionmaker[Session],
     party_id: str,
     key_fingerprint: str,
     *,
     now: Callable[[], datetime],
+    unbind: Unbind | None = None,
 ) -> PartyView:
-    """Revoke one of a party's keys: claims it signs from now on are refused."""
+    """Revoke one of a party's keys: claims it signs from now on are refused, and a chain
+    address it stands for acts for nobody (``unbind`` takes it off chain as a verified
+    reader)."""
     with unit_of_work(sessions) as session:
         party = _party(session, party_id)
         key = session.scalar(
@@ -225,14 +233,22 @@ def revoke_key(
                 details={"party": party_id, "fingerprint": key_fingerprint},
             )
         key.revoked_at = key.revoked_at or now()
+        kind, identifier = key.kind, key.identifier
+    if unbind is not None and kind != PartyKeyKind.SM2:
+        unbind([address_of(identifier)])
     return describe_party(sessions, party_id)
 
 
 def revoke_party(
-    sessions: sessionmaker[Session], party_id: str, *, now: Callable[[], datetime]
+    sessions: sessionmaker[Session],
+    party_id: str,
+    *,
+    now: Callable[[], datetime],
+    unbind: Unbind | None = None,
 ) -> PartyView:
-    """Revoke a party: its API keys stop working (their webhooks too) and its signing keys sign
-    nothing more. What it registered stays registered, and attributed to it."""
+    """Revoke a party: its API keys stop working (their webhooks too), its signing keys sign
+    nothing more, and its chain addresses act for nobody (``unbind`` takes them off chain as
+    verified readers). What it registered stays registered, and attributed to it."""
     with unit_of_work(sessions) as session:
         party = _party(session, party_id)
         moment = now()
@@ -243,6 +259,8 @@ def revoke_party(
         for api_key in api_keys:
             api_key.revoked_at = api_key.revoked_at or moment
         stop_webhooks(session, [api_key.key_id for api_key in api_keys])
+    if unbind is not None:
+        unbind(party_addresses(sessions, party_id, include_revoked=True))
     return describe_party(sessions, party_id)
 
 
@@ -360,27 +378,65 @@ _FIRST_ADDRESS = (
 )
 
 
+@dataclass(frozen=True)
+class _AddressKey:
+    address: str
+    party: PartyRef
+    revoked: bool  # the key, or its party
+
+
+def _address_keys(session: Session, addresses: Iterable[str]) -> list[_AddressKey]:
+    """The keys standing for the chain ``addresses`` (checksummed), oldest first: linked
+    addresses, and secp256k1 keys whose address one of them is (stored as public keys, so every
+    one is read and its address derived: a registry's parties are its publishers, lenders,
+    platforms and readers, thousands)."""
+    wanted = set(addresses)
+    if not wanted:
+        return []
+    rows = session.execute(
+        select(
+            PartyKey.kind,
+            PartyKey.identifier,
+            PartyKey.revoked_at,
+            Party.party_id,
+            Party.public_name,
+            Party.revoked_at,
+        )
+        .join(Party, Party.id == PartyKey.party_id)
+        .where(
+            PartyKey.identifier.in_([f"address:{address}" for address in wanted])
+            | (PartyKey.kind == PartyKeyKind.SECP256K1.value)
+        )
+        .order_by(PartyKey.id)
+    )
+    found = []
+    for _kind, identifier, key_revoked, party_id, public_name, party_revoked in rows:
+        address = address_of(identifier)
+        if address in wanted:
+            revoked = key_revoked is not None or party_revoked is not None
+            found.append(_AddressKey(address, PartyRef(party_id, public_name), revoked))
+    return found
+
+
 def holder_of_address(session: Session, address: str) -> PartyRef | None:
     """The active party that holds chain ``address`` (checksummed), by proof: a linked address,
     or the address of one of its secp256k1 keys; None when no active party holds it. What a
     reader is told of who owns an asset or holds a licence, beside the bare address."""
-    rows = session.execute(
-        select(PartyKey.kind, PartyKey.identifier, Party.party_id, Party.public_name)
-        .join(Party, Party.id == PartyKey.party_id)
-        .where(
-            PartyKey.revoked_at.is_(None),
-            Party.revoked_at.is_(None),
-            (PartyKey.identifier == f"address:{address}")
-            | (PartyKey.kind == PartyKeyKind.SECP256K1.value),
+    active = (key.party for key in _address_keys(session, [address]) if not key.revoked)
+    return next(active, None)
+
+
+def refuse_revoked_addresses(session: Session, addresses: Iterable[str]) -> None:
+    """:class:`PartyRevoked` when one of ``addresses`` was revoked with its key or its party:
+    such an address acts for nobody any more (a leaked key is revoked so), so nothing is issued
+    to it and no content key is given for it, whatever the chain still says of it."""
+    revoked = next((key for key in _address_keys(session, addresses) if key.revoked), None)
+    if revoked is not None:
+        raise PartyRevoked(
+            "该地址已随其密钥或当事人撤销，不再代表任何当事人 / this address was revoked with "
+            "its key or its party: it acts for nobody any more",
+            details={"address": revoked.address, "party": revoked.party.party_id},
         )
-        .order_by(PartyKey.id)
-    )
-    # A secp256k1 key is stored as its public key: its address is derived here, so every active
-    # one is read (a registry's parties are its publishers, lenders and platforms: thousands).
-    for kind, identifier, party_id, public_name in rows:
-        if kind == PartyKeyKind.ADDRESS or address_of(identifier) == address:
-            return PartyRef(party_id, public_name)
-    return None
 
 
 def party_pk(session: Session, party_id: str) -> int:

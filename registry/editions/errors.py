@@ -96,7 +96,8 @@ class WorkNotTokenized(errors.Conflict):
 
 
 class EditionTakenDown(errors.TakenDown):
-    """The work is taken down; its edition is frozen with it: no issue, no gift."""
+    """The work is taken down (or its registration revoked); its edition is frozen with it: no
+    issue, no gift, no certificate of a copy, no reading key."""
 
     code = "edition_taken_down"
 

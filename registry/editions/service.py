@@ -39,7 +39,7 @@ from crypto.secp256k1 import recover_message
 from crypto.signing import public_key_to_json
 from crypto.sm2 import SM2PublicKey
 from crypto.symmetric import Cipher, WrappedKey, unwrap_key, wrap_key_to
-from registry.access import Attestors, party_address, party_of_key
+from registry.access import Attestors, party_address, party_of_key, refuse_revoked_addresses
 from registry.access.parties import address_of
 from registry.content import MASTER, ContentProtection
 from registry.core import errors
@@ -58,7 +58,7 @@ from registry.core.models import (
     Registration,
     Work,
 )
-from registry.core.views import as_utc, view_of
+from registry.core.views import RegistrationView, as_utc, is_revocation, view_of
 from registry.editions.errors import (
     EDITION_REFUSALS,
     CopyNotFound,
@@ -108,6 +108,7 @@ class EditionView:
     frozen: bool
     create_tx: str
     created_at: datetime
+    revoked: bool = False  # the work's registration was revoked: frozen for good
 
 
 @dataclass(frozen=True)
@@ -538,7 +539,10 @@ class Editions:
                 details={"size": edition.size, "issued": edition.issued, "asked": len(ordered)},
             )
         resolved = self.reader_addresses([reader for reader, _copy in ordered])
-        return edition, [resolved[reader] for reader, _copy in ordered]
+        holders = [resolved[reader] for reader, _copy in ordered]
+        with self.sessions() as session:
+            refuse_revoked_addresses(session, holders)
+        return edition, holders
 
     def post_allow_list(
         self,
@@ -594,6 +598,8 @@ class Editions:
         The former holder's content key grants for the copy end with it."""
         edition = self._edition_row(edition_id)
         receiver = self.reader_address(to)
+        with self.sessions() as session:
+            refuse_revoked_addresses(session, [receiver])
         copy_row = self._copy_row(edition.id, edition_id, copy)
         giver = Web3.to_checksum_address(acting.address)
         if copy_row.holder != giver or not copy_row.held:
@@ -626,9 +632,11 @@ class Editions:
     def show(self, edition_id: int) -> EditionView:
         edition = self._edition_row(edition_id)
         with self.sessions() as session:
-            number = session.scalar(
-                select(Registration.number).where(Registration.id == edition.registration_id)
-            )
+            number, takedown_json = session.execute(
+                select(Registration.number, Registration.takedown_json).where(
+                    Registration.id == edition.registration_id
+                )
+            ).one()
         with edition_refusals():
             frozen = self._client().is_frozen(edition_id)
         return view_of(
@@ -638,6 +646,7 @@ class Editions:
             number=str(number),
             price_cny=price_text(edition.price_fen),
             frozen=frozen,
+            revoked=is_revocation(takedown_json),
         )
 
     def copy(self, edition_id: int, copy: int) -> CopyView:
@@ -689,13 +698,7 @@ class Editions:
                     EditionBatch.batch_index == row.batch_index,
                 )
             ).one()
-        work = get_registration(self.sessions, number)
-        if work.takedown is not None:
-            raise EditionTakenDown(
-                f"the work of edition {edition_id} is taken down: its copies' certificates are "
-                "withdrawn until it is restored",
-                details={"edition": edition_id, "number": number, "takedown": work.takedown},
-            )
+        work = self._work_in_force(edition_id, number)
         client = self._client()
         with edition_refusals():
             frozen = client.is_frozen(edition_id)
@@ -786,10 +789,25 @@ class Editions:
             )
         if copy not in self.holding(edition_id, address).copies:
             raise NotCopyHolder(
-                "only the copy's holder reads with it",
+                "只有该份的持有人才能阅读 / only the copy's holder reads with it",
                 details={"edition": edition_id, "copy": copy, "holder": address},
             )
         edition = self._edition_row(edition_id)
+        with self.sessions() as session:
+            refuse_revoked_addresses(session, [address])
+            number = str(
+                session.scalar(
+                    select(Registration.number).where(Registration.id == edition.registration_id)
+                )
+            )
+        self._work_in_force(edition_id, number)
+        with edition_refusals():
+            if self._client().is_frozen(edition_id):  # frozen on chain, whatever the records say
+                raise EditionTakenDown(
+                    "本版本已在链上冻结，暂停提供阅读密钥 / the edition is frozen on chain: no "
+                    "reading key is given",
+                    details={"edition": edition_id},
+                )
         with self.sessions() as session:
             work_id, stored_cid, encryption = session.execute(
                 select(Work.id, Work.stored_cid, Work.encryption)
@@ -832,6 +850,27 @@ class Editions:
         return granted
 
     # ------------------------------------------------------------------------------ helpers
+
+    def _work_in_force(self, edition_id: int, number: str) -> RegistrationView:
+        """The registration of the edition's work, unless it is revoked or taken down
+        (:class:`EditionTakenDown`): then no copy's certificate or reading key is given."""
+        work = get_registration(self.sessions, number)
+        details = {"edition": edition_id, "number": number, "takedown": work.takedown}
+        if work.revoked:
+            raise EditionTakenDown(
+                f"作品 {number} 的登记已被监管机构撤销：其数字藏书永久冻结，"
+                "不再提供证书与阅读密钥 / the work's registration was revoked by a regulator: "
+                "its edition is frozen for good, with no certificate or reading key",
+                details=details,
+            )
+        if work.takedown is not None:
+            raise EditionTakenDown(
+                f"作品 {number} 已下架：恢复前暂停提供其数字藏书的证书与阅读密钥 / the work is "
+                "taken down: its edition's certificates and reading keys are withheld until it "
+                "is restored",
+                details=details,
+            )
+        return work
 
     def _edition_row(self, edition_id: int) -> Edition:
         address = self._client().address

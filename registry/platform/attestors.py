@@ -65,3 +65,12 @@ class ChainLedger:
         except ChainError as exc:
             raise ChainUnreachable(f"IdentityAttestations.revoke failed: {exc}") from exc
         return event.position.tx_hash
+
+    def unbind(self, account: str) -> str | None:
+        try:
+            if self.client.party_of(account) is None:
+                return None
+            event = self.client.unbind_account(account)
+        except ChainError as exc:
+            raise ChainUnreachable(f"IdentityAttestations.unbindAccount failed: {exc}") from exc
+        return event.position.tx_hash

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -27,7 +27,7 @@ from chain_client.suite import Suite, SuiteAddresses
 from chain_client.suite_events import block_times
 from chain_client.transactions import TransactionSender
 from crypto.symmetric import Cipher
-from registry.access.attestation import AttestationLedger, Attestors
+from registry.access.attestation import AttestationLedger, Attestors, unbind_accounts
 from registry.assets import Assets, FollowedSuite, FollowResult, follow_chain, rebuild_chain_state
 from registry.content import (
     ContentProtection,
@@ -318,6 +318,11 @@ class Runtime:
         except ContractsNotConfigured:
             return None
         return ChainLedger(client) if client is not None else None
+
+    def unbind_accounts(self, accounts: Sequence[str]) -> None:
+        """Take ``accounts`` (a revoked key's or party's addresses) off ``IdentityAttestations``
+        as verified readers, where they are bound."""
+        unbind_accounts(accounts, ledger=self.identity_ledger)
 
     @property
     def protection(self) -> ContentProtection:

@@ -16,6 +16,7 @@ from httpx2 import Response
 from pypdf import PdfReader
 
 from api.app import create_app
+from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from registry.core.models import Edition, EditionCopy, EditionGift
 from registry.platform.runtime import Runtime
 from tests.chain_client.conftest import ROLE_KEYS
@@ -210,7 +211,24 @@ def test_publish_issue_hold_gift_and_refusals(client: TestClient, runtime: Runti
     )
     assert (frozen.status_code, frozen.json()["code"]) == (451, "edition_taken_down")
     assert client.get(base).json()["frozen"] is True
+    assert "该作品已下架" in client.get(f"/editions/{edition_id}/copies/1").text
     assert _count(runtime, EditionGift) == 1
+
+    # A revocation is told as such, and for good: no "until it is restored".
+    runtime.moderation.restore(number, reason="复核", actor="test", authority="moderator")
+    runtime.suite().registry_anchor.grant_role(ANCHOR_REGULATOR_ROLE, runtime.sender.address)
+    runtime.moderation.revoke_registration(
+        number, reason="伪造材料", actor="test", authority="regulator"
+    )
+    shown = client.get(base).json()
+    assert (shown["frozen"], shown["revoked"]) == (True, True)
+    page = client.get(f"/editions/{edition_id}/copies/1").text
+    assert "该作品的登记已被监管机构撤销" in page
+    assert "该作品已下架" not in page
+    withdrawn = client.get(f"{base}/copies/1/certificate")
+    assert withdrawn.status_code == 451
+    assert "撤销" in withdrawn.json()["message"]
+    assert "restored" not in withdrawn.json()["message"]
 
 
 def test_unknown_edition_and_copy(client: TestClient, runtime: Runtime) -> None:

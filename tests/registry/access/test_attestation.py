@@ -373,6 +373,9 @@ class FakeLedger:
     def revoke(self, party_id: str, commitment: bytes, reason_digest: bytes) -> str:
         return self._send("revoke", party_id, commitment)
 
+    def unbind(self, account: str) -> str:
+        return self._send("unbind", account, b"")
+
     def _send(self, what: str, party_id: str, commitment: bytes) -> str:
         if not self.up:
             raise ChainUnreachable("node down")

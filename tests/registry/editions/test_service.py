@@ -18,13 +18,16 @@ from sqlalchemy import func, select
 from web3.types import Wei
 
 from chain_client.editions import EditionTerms
+from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.transactions import TransactionSender
 from crypto.signing import generate_private_key
 from crypto.sm2 import SM2PrivateKey
-from registry.access import attest_party_in_dev_mode, create_party
+from crypto.symmetric import WrappedKey
+from registry.access import attest_party_in_dev_mode, create_party, revoke_key, revoke_party
 from registry.access.attestation import resident_id_check_digit
+from registry.access.parties import fingerprint
 from registry.assets.rights_assets import tokenize
-from registry.core.errors import InvalidInput, TakenDown
+from registry.core.errors import InvalidInput, PartyRevoked, TakenDown
 from registry.core.metadata import WorkMetadata
 from registry.core.models import Edition, EditionCopy, EditionGift, Event
 from registry.editions import Editions, is_adult, key_request, price_fen, price_text
@@ -32,6 +35,7 @@ from registry.editions.errors import (
     CopyLockedUp,
     DailyGiftLimitReached,
     EditionConflict,
+    EditionTakenDown,
     EditionTermsLocked,
     InvalidIssueCatalogue,
     IssueBeyondSize,
@@ -311,3 +315,80 @@ def test_a_price_that_is_no_amount_of_yuan_is_refused(written: str) -> None:
         price_fen(written, field="--price")
     assert refused.value.details == {"field": "--price"}
     assert "--price" in str(refused.value)
+
+
+def _read(editions: Editions, edition_id: int, copy: int, reader: Reader) -> WrappedKey:
+    """``reader``'s reading key of ``copy``, asked as a platform asks it: for its SM2 key, with
+    the holder's signature of the request."""
+    platform_key = generate_private_key("sm2")
+    assert isinstance(platform_key, SM2PrivateKey)
+    request = key_request(edition_id, copy, reader.address, platform_key.public_key)
+    signature = bytes(reader.account.sign_message(encode_defunct(request)).signature)
+    return editions.content_key(
+        edition_id, copy, holder=reader.address, recipient=platform_key.public_key,
+        signature=signature,
+    )  # fmt: skip
+
+
+def test_no_reading_key_while_the_work_is_taken_down_and_none_once_it_is_revoked(
+    runtime: Runtime,
+) -> None:
+    """A takedown withholds the copies' reading keys as it withholds the content (notice and
+    takedown: the key is the means of dissemination); a restore gives them again; a revocation
+    withholds them for good, and the edition says revoked, not taken down."""
+    editions: Editions = runtime.editions
+    number, alice = _work(runtime), _reader(runtime)
+    edition_id = editions.create(
+        _as(runtime, OWNER), number, title="下架之后", metadata_cid=COVER, terms=_terms()
+    ).edition_id
+    editions.issue(_as(runtime, OWNER), edition_id, [(alice.party, 1)])
+    assert _read(editions, edition_id, 1, alice)
+
+    runtime.moderation.take_down(
+        number, reason="侵权投诉", actor="moderator-1", authority="moderator"
+    )
+    with pytest.raises(EditionTakenDown, match="已下架"):
+        _read(editions, edition_id, 1, alice)
+    runtime.moderation.restore(
+        number, reason="投诉不成立", actor="moderator-1", authority="moderator"
+    )
+    assert _read(editions, edition_id, 1, alice)
+
+    runtime.suite().registry_anchor.grant_role(ANCHOR_REGULATOR_ROLE, runtime.sender.address)
+    runtime.moderation.revoke_registration(
+        number, reason="伪造材料", actor="regulator-1", authority="regulator"
+    )
+    with pytest.raises(EditionTakenDown, match="撤销"):
+        _read(editions, edition_id, 1, alice)
+    with pytest.raises(EditionTakenDown, match="撤销"):
+        editions.certificate(edition_id, 1)
+    shown = editions.show(edition_id)
+    assert (shown.frozen, shown.revoked) == (True, True)
+
+
+def test_a_revoked_readers_address_gets_no_copy_and_no_reading_key(runtime: Runtime) -> None:
+    """A reader's key leaks; it revokes the key (or an administrator its whole party). Its
+    address is then nobody's verified reader on chain, and the registry itself refuses it."""
+    editions: Editions = runtime.editions
+    identity = runtime.suite().identity_attestations
+    assert identity is not None
+    number, alice, bob = _work(runtime), _reader(runtime), _reader(runtime)
+    edition_id = editions.create(
+        _as(runtime, OWNER), number, title="泄露的密钥", metadata_cid=COVER, terms=_terms()
+    ).edition_id
+    editions.issue(_as(runtime, OWNER), edition_id, [(alice.party, 1), (bob.party, 2)])
+    assert identity.is_verified_adult(alice.address)
+
+    revoke_party(runtime.sessions, alice.party, now=runtime.now, unbind=runtime.unbind_accounts)
+    assert not identity.is_verified_adult(alice.address)
+    with pytest.raises(PartyRevoked):
+        _read(editions, edition_id, 1, alice)
+    with pytest.raises(PartyRevoked):
+        editions.issue(_as(runtime, OWNER), edition_id, [(alice.address, 3)])
+    assert editions.show(edition_id).issued == 2
+
+    key = fingerprint(f"address:{bob.address}")
+    revoke_key(runtime.sessions, bob.party, key, now=runtime.now, unbind=runtime.unbind_accounts)
+    assert not identity.is_verified_adult(bob.address)
+    with pytest.raises(PartyRevoked):
+        _read(editions, edition_id, 2, bob)
