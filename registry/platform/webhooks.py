@@ -334,12 +334,38 @@ def refuse_private_target(url: str) -> None:
         ) from exc
     for *_, address in answers:
         ip = ipaddress.ip_address(str(address[0]).split("%", 1)[0])
-        mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
-        if not (mapped or ip).is_global:
+        if not _is_public(ip):
             raise WebhookTargetForbidden(
                 "the webhook host resolves to a non-public address",
                 details={"host": host, "address": str(ip)},
             )
+
+
+# IPv6 prefixes whose last 32 bits are an IPv4 address a translator delivers to: NAT64's
+# well-known prefix (RFC 6052) and SIIT's (RFC 6145); ``ipaddress`` unwraps the mapped, 6to4 and
+# Teredo forms itself.
+_TRANSLATED_V4 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("::ffff:0:0:0/96"))
+# NAT64 for local use (RFC 8215): the IPv4 address sits elsewhere in it, and it is never global.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """``ip`` is globally routable, and so is every IPv4 address it carries for a translator or
+    tunnel to deliver to: an IPv6 address ``is_global`` accepts may still lead to 10.0.0.1 or
+    169.254.169.254."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip.is_global
+    if ip.ipv4_mapped is not None:  # the IPv4 address itself, as the resolver gave it
+        return ip.ipv4_mapped.is_global
+    if ip in _LOCAL_NAT64:
+        return False
+    carried = [ip.sixtofour] if ip.sixtofour is not None else []
+    if ip.teredo is not None:
+        carried.append(ip.teredo[1])  # the client's address
+    if any(ip in network for network in _TRANSLATED_V4) or int(ip) >> 32 == 0:
+        # Translated, or IPv4-compatible (::a.b.c.d, deprecated but still routed by some).
+        carried.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return ip.is_global and all(v4.is_global for v4 in carried)
 
 
 def _checked_types(names: Iterable[str] | None) -> list[str]:

@@ -537,6 +537,14 @@ def test_the_delivery_policy_comes_from_the_settings(runtime: Runtime) -> None:
         "http://0.0.0.0/hook",
         "http://100.64.0.1/hook",  # carrier-grade NAT
         "http://banquan-no-such-host.invalid/hook",
+        # IPv6 forms a translator or tunnel delivers to a private IPv4 address
+        "http://[64:ff9b::a00:1]/hook",  # NAT64 → 10.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/hook",  # NAT64 → 169.254.169.254
+        "http://[64:ff9b:1::a00:1]/hook",  # local-use NAT64
+        "http://[::ffff:0:7f00:1]/hook",  # SIIT → 127.0.0.1
+        "http://[::7f00:1]/hook",  # IPv4-compatible → 127.0.0.1
+        "http://[2002:7f00:1::]/hook",  # 6to4 → 127.0.0.1
+        "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/hook",  # Teredo → 10.0.0.1
     ],
 )
 def test_a_target_on_a_non_public_address_is_refused(runtime: Runtime, url: str) -> None:
@@ -552,16 +560,24 @@ def test_a_target_on_a_non_public_address_is_refused(runtime: Runtime, url: str)
     assert list_subscriptions(runtime.sessions, key_id=None) == []
 
 
-def test_a_public_address_is_accepted(runtime: Runtime) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://93.184.215.14/hook",
+        "https://[2606:4700:4700::1111]/hook",
+        "https://[64:ff9b::5db8:d70e]/hook",  # NAT64 → 93.184.215.14
+    ],
+)
+def test_a_public_address_is_accepted(runtime: Runtime, url: str) -> None:
     created = create_subscription(
         runtime.sessions,
         key_id="platform-key",
-        url="https://93.184.215.14/hook",
+        url=url,
         event_types=None,
         algorithm="hmac-sha256",
         now=runtime.now,
     )
-    assert created.subscription.url == "https://93.184.215.14/hook"
+    assert created.subscription.url == url
     assert created.warnings == ()
 
 
