@@ -127,7 +127,7 @@ async function byNumber(number) {
 
 async function byQuery(kind, value) {
   const registrations = oldestFirst(await registrationsOf(kind, value));
-  return { registrations, primary: priorClaim(registrations).number };
+  return { registrations, primary: (priorClaim(registrations) ?? registrations[0]).number };
 }
 
 async function byDigest(value) {

@@ -38,8 +38,12 @@ export function priorityLines(lang, priority) {
 /**
  * The registration holding the prior claim among `registrations` (oldest first), as the API's
  * priority names it: a rejected registration never holds it, and a party's later registrations
- * of the same content do not either. An answer without priority falls back on the oldest.
+ * of the same content do not either. Without such an answer, the oldest one not rejected; none
+ * (undefined) when every one was rejected, as the API then names no prior claim either.
  */
 export function priorClaim(registrations) {
-  return registrations.find((registration) => registration.priority?.first?.number === registration.number) ?? registrations[0];
+  return (
+    registrations.find((registration) => registration.priority?.first?.number === registration.number) ??
+    registrations.find((registration) => registration.status !== "rejected")
+  );
 }

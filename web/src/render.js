@@ -360,7 +360,7 @@ function card(state, registration) {
   const lang = state.lang;
   const lookup = state.lookup;
   const primary = registration.number === lookup.primary;
-  const first = registration.number === priorClaim(lookup.registrations).number;
+  const first = registration.number === priorClaim(lookup.registrations)?.number;
   const [tone, verdict] = verdictOf(lang, registration);
   return h(
     "section",

@@ -59,3 +59,10 @@ test("the prior claim is the one the priority names, not the oldest when that wa
   // An answer without priority: the oldest, as before.
   assert.equal(priorClaim([{ number: "BQ-1" }, { number: "BQ-2" }]).number, "BQ-1");
 });
+
+test("no registration holds the prior claim when every one was rejected", () => {
+  const rejected = (number) => ({ number, status: "rejected", priority: null });
+  assert.equal(priorClaim([rejected("BQ-1"), rejected("BQ-2")]), undefined);
+  // Nor the rejected oldest one when a later one stands, even without priority in the answer.
+  assert.equal(priorClaim([rejected("BQ-1"), { number: "BQ-2", status: "pending" }]).number, "BQ-2");
+});
