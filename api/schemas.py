@@ -224,7 +224,8 @@ class RegistrationOut(BaseModel):
     revoked: bool = Field(
         default=False,
         description="已撤销: a regulator revoked this registration on chain, for good (its proof "
-        "shows revoked under any root; it is never tokenized)",
+        "shows revoked under any root; it cannot be tokenized from then on, and an asset minted "
+        "before is marked revoked)",
     )
     controller: str | None = Field(
         default=None,

@@ -168,7 +168,8 @@ class Moderation:
         self, reference: str, *, reason: str, actor: str, authority: str
     ) -> RevocationView:
         """Revoke one registration on chain, for good (a regulator's decision): its proof shows
-        revoked, it is never tokenized, and its batch's other registrations stay valid."""
+        revoked, it cannot be tokenized from then on (an asset minted before is marked revoked and
+        its edition frozen), and its batch's other registrations stay valid."""
         if self.anchor is None:
             raise ContractsNotConfigured("no RegistryAnchor is configured to revoke on")
         return revoke_registration(
