@@ -459,6 +459,8 @@ def _state_lines(state: dict[str, object]) -> list[str]:
                 f"质押 liens {len(chain.get('liens') or [])}; 独占许可 exclusive licences "
                 f"{len(chain.get('exclusive_licences') or [])}"
             )
+    elif state.get("read_at") is None:
+        lines.append("  权利资产未能读取 asset not read：许可与质押未知 licences and liens unknown")
     else:
         lines.append("  未通证化：无许可、无质押 not tokenized: no licence, no lien")
     return lines

@@ -126,6 +126,8 @@ def render_report(facts: _Facts) -> bytes:
             f"质押 liens {len(chain_state.get('liens') or [])}，独占许可 exclusive licences "
             f"{len(chain_state.get('exclusive_licences') or [])}"
         )
+    elif facts.state.get("read_at") is None:
+        encumbered = "未能读取链上状态 chain not read: 许可与质押未知 licences and liens unknown"
     else:
         encumbered = "未通证化 not tokenized: 无许可、无质押 no licence, no lien"
     y = page.row(y, "许可与质押 Licences, liens", encumbered, size=9)

@@ -326,7 +326,11 @@ def test_with_the_chain_down_the_package_says_the_state_was_not_read(
         state = json.loads(files["state.json"])
         assert "read_at" not in state
         assert state["chain_error"]
-        assert "链上状态未能读取 chain state not read" in files["statement.txt"].decode("utf-8")
+        statement = files["statement.txt"].decode("utf-8")
+        assert "链上状态未能读取 chain state not read" in statement
+        # Unknown, not "none": the asset may well be tokenized, licensed and pledged.
+        assert "许可与质押未知 licences and liens unknown" in statement
+        assert "未通证化" not in statement
         assert check_package(package.data).verdict is Verdict.VALID
 
 
