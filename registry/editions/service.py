@@ -39,7 +39,12 @@ from crypto.secp256k1 import recover_message
 from crypto.signing import public_key_to_json
 from crypto.sm2 import SM2PublicKey
 from crypto.symmetric import Cipher, WrappedKey, unwrap_key, wrap_key_to
-from registry.access import Attestors, party_address, party_of_key, refuse_revoked_addresses
+from registry.access import (
+    Attestors,
+    holder_of_address,
+    party_address,
+    refuse_revoked_addresses,
+)
 from registry.access.parties import address_of
 from registry.content import MASTER, ContentProtection
 from registry.core import errors
@@ -940,15 +945,14 @@ class Editions:
         """A holder's public name if its party is verified now (实名), else the address
         anonymised."""
         with self.sessions() as session:
-            try:
-                party = party_of_key(session, f"address:{address}")
-            except errors.PartyRevoked:
-                party = None
+            # Its active party, by a linked address or a secp256k1 key (as readers are bound).
+            party = holder_of_address(session, address)
             if party is None:
                 return anonymised(address)
             attestation = session.scalar(
                 select(PartyAttestation)
-                .where(PartyAttestation.party_id == party.id)
+                .join(Party, Party.id == PartyAttestation.party_id)
+                .where(Party.party_id == party.party_id)
                 .order_by(PartyAttestation.id.desc())
                 .limit(1)
             )

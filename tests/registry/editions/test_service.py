@@ -20,12 +20,13 @@ from web3.types import Wei
 from chain_client.editions import EditionTerms
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.transactions import TransactionSender
+from crypto.secp256k1 import Secp256k1PrivateKey
 from crypto.signing import generate_private_key
 from crypto.sm2 import SM2PrivateKey
 from crypto.symmetric import WrappedKey
 from registry.access import attest_party_in_dev_mode, create_party, revoke_key, revoke_party
 from registry.access.attestation import resident_id_check_digit
-from registry.access.parties import fingerprint
+from registry.access.parties import fingerprint, key_identifier
 from registry.assets.rights_assets import tokenize
 from registry.core.errors import InvalidInput, PartyRevoked, TakenDown
 from registry.core.metadata import WorkMetadata
@@ -69,14 +70,19 @@ class Reader:
         return str(self.account.address)
 
 
-def _reader(runtime: Runtime, *, born: str = "19900307", attest: bool = True) -> Reader:
+def _reader(
+    runtime: Runtime, *, born: str = "19900307", attest: bool = True, by_key: bool = False
+) -> Reader:
+    """A reader's party holding a fresh account: its address linked, or (``by_key``) its
+    secp256k1 public key, whose address it is."""
     account: LocalAccount = Account.create()
     TransactionSender(runtime.w3, Account.from_key(ROLE_KEYS["owner"])).send(
         {"to": account.address, "value": Wei(10**17)}
     )
+    public_key = Secp256k1PrivateKey.from_bytes(bytes(account.key)).public_key
     party = create_party(
-        runtime.sessions, public_name="读者", kind="person", keys=[account.address],
-        now=runtime.now,
+        runtime.sessions, public_name="读者", kind="person",
+        keys=[key_identifier(public_key) if by_key else account.address], now=runtime.now,
     ).party_id  # fmt: skip
     if attest:
         attest_party_in_dev_mode(
@@ -392,3 +398,16 @@ def test_a_revoked_readers_address_gets_no_copy_and_no_reading_key(runtime: Runt
     assert not identity.is_verified_adult(bob.address)
     with pytest.raises(PartyRevoked):
         _read(editions, edition_id, 2, bob)
+
+
+def test_a_reader_holding_its_account_by_its_key_is_named_on_its_copy(runtime: Runtime) -> None:
+    """A verified reader whose party holds its account by its secp256k1 key (no linked address)
+    is bound on chain and issued a copy: its copy names it, as it names one by address."""
+    editions: Editions = runtime.editions
+    number, reader = _work(runtime), _reader(runtime, by_key=True)
+    edition_id = editions.create(
+        _as(runtime, OWNER), number, title="密钥读者", metadata_cid=COVER, terms=_terms()
+    ).edition_id
+    editions.issue(_as(runtime, OWNER), edition_id, [(reader.party, 1)])
+    page = editions.copy(edition_id, 1)
+    assert (page.holder, page.holder_display) == (reader.address, "读者（已实名 verified）")
