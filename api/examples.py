@@ -309,7 +309,7 @@ ASSET: dict[str, Any] = {
     "registration": REGISTRATION["number"],
     "owner": OWNER,
     "owner_party": {"party_id": "party_5f0c2a9e4b7d1c33", "public_name": "四川人民出版社"},
-    "rights": ["distribution", "information_network", "reproduction"],
+    "rights": ["reproduction", "distribution", "information_network"],
     "territory": 156,
     "term_end": 3352665600,
     "registered_at": 1796371200,

@@ -96,8 +96,9 @@ def asset_rights(claimed: Iterable[str], wanted: Iterable[str] | None = None) ->
 
 
 def right_names(mask: int) -> tuple[str, ...]:
-    """The names of the rights in the contracts' bitmask ``mask`` (bits beyond the 17 ignored)."""
-    return tuple(sorted(name for name, right in RIGHT_NAMES.items() if mask >> right & 1))
+    """The names of the rights in the contracts' bitmask ``mask``, in the order of art. 10 (as
+    the certificate and the verification page list them; bits beyond the 17 ignored)."""
+    return tuple(right.name.lower() for right in Right if mask >> right & 1)
 
 
 def rights_mask(names: Iterable[str]) -> int:

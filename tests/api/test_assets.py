@@ -227,7 +227,7 @@ def test_platform_asks_whether_a_work_is_licensed_to_it(
     )
     standing = client.get(f"/v1/assets/{number}").json()  # public: the chain is
     assert standing["registration"] == number
-    assert standing["rights"] == ["distribution", "reproduction"]
+    assert standing["rights"] == ["reproduction", "distribution"]  # in the order of art. 10
     assert [
         (entry["licensee"], entry["rights"], entry["territory"], entry["state"])
         for entry in standing["licences"]
