@@ -186,7 +186,9 @@ def attach_key(
     session: Session, party: Party, kind: PartyKeyKind, identifier: str, at: datetime
 ) -> None:
     """Add ``identifier`` to ``party`` in ``session``; :class:`PartyKeyTaken` if any party holds
-    (or held) it."""
+    (or held) it. The registrations the key signed before it was any party's become the party's
+    (its holder's, by proof or an administrator's word): they count as its own, for priority
+    between claimants first of all."""
     if session.scalar(select(PartyKey.id).where(PartyKey.identifier == identifier)) is not None:
         raise PartyKeyTaken(
             "this key is linked to a party already (or was, and was revoked)",
@@ -201,6 +203,12 @@ def attach_key(
             added_at=at,
         )
     )
+    if kind != PartyKeyKind.ADDRESS:
+        session.execute(
+            update(Registration)
+            .where(Registration.party_id.is_(None), Registration.registrant == identifier)
+            .values(party_id=party.id)
+        )
     session.flush()
 
 

@@ -39,6 +39,7 @@ from registry.core.metadata import WorkMetadata
 from registry.core.models import Party, Registration
 from registry.core.views import PartyRef
 from registry.platform.runtime import Runtime
+from registry.proofs.verification import get_registration
 from registry.registration.own_works import Caller, list_own_registrations, require_own
 from registry.registration.registrar import Registrar
 
@@ -121,6 +122,29 @@ def test_an_address_is_told_as_the_partys_only_while_its_link_stands(runtime: Ru
     revoke_party(runtime.sessions, party.party_id, now=runtime.now)
     with runtime.sessions() as session:
         assert holder_of_address(session, key_address) is None
+
+
+def test_linking_a_key_makes_the_registrations_it_signed_before_the_partys(
+    runtime: Runtime,
+) -> None:
+    """A registrant signs a claim from the command line with a key of no party, then links the
+    key to its new party and registers the same bytes again: both are the party's, and the
+    party holds the prior claim (it is not told another party came first)."""
+    signer = KeySigner(generate_private_key("sm2"))
+    before = register(runtime, "先用密钥登记的作品", signer=signer)
+    assert get_registration(runtime.sessions, before).party is None
+    party = create_party(runtime.sessions, public_name="后建的出版社", now=runtime.now)
+    link_key(runtime.sessions, party.party_id, key_identifier(signer.public_key), now=runtime.now)
+    again = register(runtime, "先用密钥登记的作品", signer=signer)
+
+    for number in (before, again):
+        view = get_registration(runtime.sessions, number)
+        assert view.party is not None
+        assert view.party.party_id == party.party_id
+        assert view.priority is not None
+        assert view.priority.first.number == before
+        assert view.priority.later == ()
+        assert view.priority.is_first
 
 
 @pytest.mark.parametrize(
