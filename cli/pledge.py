@@ -545,7 +545,9 @@ def show(
                 highlight=False,
             )
         if frozen_by is not None:
-            console.print(f"  已冻结 frozen: by the {frozen_by}", highlight=False)
+            console.print(
+                f"  已冻结 frozen: {_AUTHORITY.get(frozen_by, frozen_by)}", highlight=False
+            )
         for entry in report.exclusive_licences:
             console.print(f"  独占许可 exclusive licence {entry.licence_id}", highlight=False)
 
@@ -637,6 +639,8 @@ def revoke(
         )
 
 
+# Who froze an asset, as the contracts name the authority.
+_AUTHORITY = {"moderator": "审核员冻结 by a moderator", "regulator": "监管机构冻结 by a regulator"}
 _LICENCE_STATES = {
     "in_force": "有效 in force",
     "not_started": "未开始 not started",
@@ -670,7 +674,9 @@ def show_asset(reference: Reference, as_json: AsJson = False) -> None:
     if standing.revoked:
         lines.append("  [red]已撤销 revoked[/red]: 登记已被监管撤销 the registration was revoked")
     if standing.frozen_by is not None:
-        lines.append(f"  [red]已冻结 frozen[/red] by the {standing.frozen_by}")
+        lines.append(
+            f"  [red]已冻结 frozen[/red]: {_AUTHORITY.get(standing.frozen_by, standing.frozen_by)}"
+        )
     lines += [
         f"  持有人 owner: {held(standing.owner, standing.owner_party)}",
         f"  权利 rights: {words(standing.rights)}",

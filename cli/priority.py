@@ -17,15 +17,16 @@ def _at(moment: datetime) -> str:
 
 
 def claimant_text(claimant: Claimant) -> str:
-    """``BQ-… by <public name> at <time> UTC`` (and when its batch was anchored)."""
-    text = f"{claimant.number} by {claimant.claimant or 'an unsigned registration'}"
-    text += f" at {_at(claimant.registered_at)}"
+    """``BQ-…，<public name>，登记于 registered <time> UTC`` (and when its batch was anchored),
+    Chinese first as the page says it."""
+    name = claimant.claimant or "未签名登记 an unsigned registration"
+    text = f"{claimant.number}，{name}，登记于 registered {_at(claimant.registered_at)}"
     if claimant.anchored_at is not None:
-        text += f", anchored {_at(claimant.anchored_at)}"
+        text += f"，锚定于 anchored {_at(claimant.anchored_at)}"
     if claimant.revoked:
-        text += " (revoked 已撤销)"
+        text += "（已撤销 revoked）"
     elif claimant.taken_down:
-        text += " (taken down 已下架)"
+        text += "（已下架 taken down）"
     return text
 
 

@@ -87,7 +87,7 @@ def grant_content_key(
             .where(Registration.number == number)
         ).one_or_none()
         if row is None:
-            raise RegistrationNotFound(f"no registration {number!r}", details={"number": number})
+            raise RegistrationNotFound.numbered(number)
         leaf, work_id, stored_cid, encryption = row
         master = session.scalar(
             select(ContentKey).where(ContentKey.work_id == work_id, ContentKey.holder == MASTER)

@@ -110,9 +110,7 @@ def resolve_asset_id(sessions: sessionmaker[Session], reference: str) -> int:
     with sessions() as session:
         leaf = session.scalar(select(Registration.leaf).where(Registration.number == reference))
     if leaf is None:
-        raise errors.RegistrationNotFound(
-            f"no registration {reference!r}", details={"number": reference}
-        )
+        raise errors.RegistrationNotFound.numbered(reference)
     return int(leaf, 16)
 
 
@@ -331,9 +329,7 @@ def _tokenizable(
             registrations_for_views().where(Registration.number == number)
         )
         if registration is None:
-            raise errors.RegistrationNotFound(
-                f"no registration {number!r}", details={"number": number}
-            )
+            raise errors.RegistrationNotFound.numbered(number)
         batch = registration.batch
         if batch is None or batch.status not in BATCH_ON_CHAIN or registration.proof_json is None:
             raise errors.NotAnchored(

@@ -77,7 +77,7 @@ def refusal_of(failure: TransactionFailed) -> errors.RegistryError:
     """The domain error for a contract's refusal (``ChainRefused`` for one not in the table)."""
     error_class = REFUSALS.get(failure.error_name or "", errors.ChainRefused)
     return error_class(
-        f"the contracts refuse: {failure}",
+        f"合约拒绝 / the contracts refuse: {failure}",
         details={
             "contract_error": failure.error_name,
             "arguments": list(map(str, failure.error_args)),

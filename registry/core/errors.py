@@ -333,6 +333,13 @@ class RegistrationNotFound(NotFound):
 
     code = "registration_not_found"
 
+    @classmethod
+    def numbered(cls, number: str, *, field: str = "number") -> RegistrationNotFound:
+        """The refusal for ``number`` (given as ``field``), said as people read it."""
+        return cls(
+            f"没有登记号为 {number!r} 的登记 / no registration {number!r}", details={field: number}
+        )
+
 
 class CatalogueJobNotFound(NotFound):
     """No catalogue job of this API key has this id."""

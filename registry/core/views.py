@@ -175,7 +175,8 @@ def refuse_if_revoked(number: str, takedown_json: str | dict[str, object] | None
     takedown = _takedown_of(takedown_json)
     if takedown.get("kind") == REVOCATION:
         raise RegistrationRevokedForGood(
-            f"registration {number} was revoked by a regulator, for good",
+            f"登记 {number} 已被监管机构撤销，永久有效 / registration {number} was revoked by a "
+            "regulator, for good",
             details={"number": number, "revocation": takedown},
         )
 

@@ -232,7 +232,7 @@ def edition_refusals() -> Iterator[None]:
         cause = error.__cause__
         if isinstance(cause, TransactionFailed) and cause.error_name in EDITION_REFUSALS:
             mapped = EDITION_REFUSALS[cause.error_name](
-                f"the Editions contract refuses: {cause.error_name}",
+                f"数字藏书合约拒绝 / the Editions contract refuses: {cause.error_name}",
                 details={
                     "contract_error": cause.error_name,
                     "arguments": [str(a) for a in cause.error_args],
@@ -263,7 +263,8 @@ def check_terms(terms: EditionTerms, metadata_cid: str, price_fen: int | None) -
         cid = b""
     if problems:
         raise InvalidEditionTerms(
-            "the edition's terms are not acceptable", details={"fields": problems}
+            "版本条款不可接受 / the edition's terms are not acceptable",
+            details={"fields": problems},
         )
     return cid
 
@@ -287,7 +288,9 @@ class Editions:
         with edition_refusals():
             client = self.suite().editions
         if client is None:
-            raise errors.ContractsNotConfigured("the Editions contract is not configured")
+            raise errors.ContractsNotConfigured(
+                "未配置数字藏书合约 / the Editions contract is not configured"
+            )
         return client.with_sender(acting) if acting is not None else client
 
     def contract_address(self) -> str:
@@ -315,16 +318,20 @@ class Editions:
             return account_address(reader, field="reader")
         if not isinstance(reader, str) or not _PARTY_ID.match(reader):
             raise errors.InvalidInput(
-                "a reader is a party id or an account address", details={"reader": str(reader)}
+                "读者须为当事人编号或链上地址 / a reader is a party id or an account address",
+                details={"reader": str(reader)},
             )
         with self.sessions() as session:
             party = session.scalar(select(Party).where(Party.party_id == reader))
             if party is None:
-                raise errors.PartyNotFound(f"no party {reader!r}", details={"party": reader})
+                raise errors.PartyNotFound(
+                    f"没有当事人 {reader!r} / no party {reader!r}", details={"party": reader}
+                )
             address = party_address(session, party.id)
         if address is None:
             raise errors.PartyHasNoAddress(
-                f"party {reader} has no chain address", details={"party": reader}
+                f"当事人 {reader} 没有链上地址 / party {reader} has no chain address",
+                details={"party": reader},
             )
         return address
 
@@ -342,7 +349,8 @@ class Editions:
                 parties.add(reader)
             else:
                 raise errors.InvalidInput(
-                    "a reader is a party id or an account address", details={"reader": str(reader)}
+                    "读者须为当事人编号或链上地址 / a reader is a party id or an account address",
+                    details={"reader": str(reader)},
                 )
         if parties:
             with self.sessions() as session:
@@ -362,7 +370,8 @@ class Editions:
             missing = sorted(parties - resolved.keys())
             if missing:
                 raise errors.PartyHasNoAddress(
-                    "a reader is no party with a chain address", details={"readers": missing[:20]}
+                    "读者不是有链上地址的当事人 / a reader is no party with a chain address",
+                    details={"readers": missing[:20]},
                 )
         return resolved
 
@@ -391,7 +400,7 @@ class Editions:
             or as_utc(attestation.expires_at) <= now
         ):
             raise ReaderNotVerified(
-                "the reader is not a verified natural person (实名认证)",
+                "读者不是已实名认证的自然人 / the reader is not a verified natural person",
                 details={"reader": party_id},
             )
         identity, _salt = self.attestors().open(party_id, attestation.sealed_identity)
@@ -421,16 +430,15 @@ class Editions:
         title = title.strip()
         if not 1 <= len(title) <= 200:
             raise InvalidEditionTerms(
-                "a title is 1 to 200 characters", details={"fields": ["title"]}
+                "标题为 1 至 200 个字符 / a title is 1 to 200 characters",
+                details={"fields": ["title"]},
             )
         with self.sessions() as session:
             row = session.execute(
                 select(Registration.id, Registration.leaf).where(Registration.number == number)
             ).one_or_none()
         if row is None:
-            raise errors.RegistrationNotFound(
-                f"no registration {number!r}", details={"number": number}
-            )
+            raise errors.RegistrationNotFound.numbered(number)
         registration_id, leaf = row
         client = self._client(acting)
         with edition_refusals():
@@ -476,12 +484,12 @@ class Editions:
         caller = Web3.to_checksum_address(acting.address)
         if caller != edition.publisher:
             raise NotEditionPublisher(
-                "only the edition's publisher amends its terms",
+                "只有版本的发行方可以修改条款 / only the edition's publisher amends its terms",
                 details={"edition": edition_id, "caller": caller},
             )
         if edition.issued > 0:
             raise EditionTermsLocked(
-                "the terms cannot change once a copy was issued",
+                "已发行后条款不可更改 / the terms cannot change once a copy was issued",
                 details={"edition": edition_id, "issued": edition.issued},
             )
         cid = check_terms(terms, metadata_cid, price_fen)
@@ -526,7 +534,7 @@ class Editions:
         numbers are the next ones and within the size."""
         if not catalogue or (max_copies is not None and len(catalogue) > max_copies):
             raise InvalidIssueCatalogue(
-                "a catalogue has 1 to the allowed number of rows",
+                "发行清单须有 1 至允许数量的行 / a catalogue has 1 to the allowed number of rows",
                 details={"rows": len(catalogue), "max": max_copies or MAX_SIZE},
             )
         edition = self._edition_row(edition_id)
@@ -535,12 +543,13 @@ class Editions:
         numbers = [copy for _reader, copy in ordered]
         if numbers != list(range(first, first + len(ordered))):
             raise InvalidIssueCatalogue(
-                "the copy numbers must follow the copies issued, each once",
+                "份号须紧接已发行的份号，各一次 / the copy numbers must follow the copies "
+                "issued, each once",
                 details={"expected_first": first, "rows": len(ordered)},
             )
         if first - 1 + len(ordered) > edition.size:
             raise IssueBeyondSize(
-                "issuing would go beyond the edition's size",
+                "发行将超出版本总数 / issuing would go beyond the edition's size",
                 details={"size": edition.size, "issued": edition.issued, "asked": len(ordered)},
             )
         resolved = self.reader_addresses([reader for reader, _copy in ordered])
@@ -581,7 +590,8 @@ class Editions:
         reader = Web3.to_checksum_address(acting.address)
         if row.held or row.holder != reader:
             raise NotCopyHolder(
-                "only the reader an unclaimed copy is reserved for claims it",
+                "只有预留给该读者的份才能由其领取 / only the reader an unclaimed copy is "
+                "reserved for claims it",
                 details={"edition": edition_id, "copy": copy, "caller": reader},
             )
         proof = self._proof(edition.id, edition_id, row)
@@ -609,11 +619,14 @@ class Editions:
         giver = Web3.to_checksum_address(acting.address)
         if copy_row.holder != giver or not copy_row.held:
             raise NotCopyHolder(
-                "only the copy's holder gives it away",
+                "只有该份的持有人可以转赠 / only the copy's holder gives it away",
                 details={"edition": edition_id, "copy": copy, "caller": giver},
             )
         if receiver == giver:
-            raise GiftToSelf("a copy cannot be given to its holder", details={"to": receiver})
+            raise GiftToSelf(
+                "不能转赠给持有人自己 / a copy cannot be given to its holder",
+                details={"to": receiver},
+            )
         proof = [] if copy_row.gifted else self._proof(edition.id, edition_id, copy_row)
         client = self._client(acting)
         with edition_refusals():
@@ -787,10 +800,13 @@ class Editions:
                 key_request(edition_id, copy, address, recipient), signature
             ).address
         except CryptoError as exc:
-            raise errors.InvalidInput(f"the request signature is malformed: {exc}") from exc
+            raise errors.InvalidInput(
+                f"请求签名格式有误 / the request signature is malformed: {exc}"
+            ) from exc
         if signer != address:
             raise errors.InvalidInput(
-                "the request is not signed by the holder", details={"holder": address}
+                "请求不是由持有人签名 / the request is not signed by the holder",
+                details={"holder": address},
             )
         if copy not in self.holding(edition_id, address).copies:
             raise NotCopyHolder(
@@ -824,7 +840,7 @@ class Editions:
             )
         if encryption is None or master is None or stored_cid is None:
             raise errors.ContentNotFound(
-                "the book is not stored encrypted", details={"edition": edition_id}
+                "该书未加密存储 / the book is not stored encrypted", details={"edition": edition_id}
             )
         wrapped_master = WrappedKey.from_json(json.loads(master.wrapped_json))
         content_key = unwrap_key(
@@ -886,7 +902,10 @@ class Editions:
                 )
             )
             if edition is None:
-                raise EditionNotFound(f"no edition {edition_id}", details={"edition": edition_id})
+                raise EditionNotFound(
+                    f"没有版本 {edition_id} / no edition {edition_id}",
+                    details={"edition": edition_id},
+                )
             session.expunge(edition)
             return edition
 
@@ -899,7 +918,7 @@ class Editions:
             )
             if row is None:
                 raise CopyNotFound(
-                    f"edition {edition_id} has no copy {copy}",
+                    f"版本 {edition_id} 没有第 {copy} 份 / edition {edition_id} has no copy {copy}",
                     details={"edition": edition_id, "copy": copy},
                 )
             session.expunge(row)

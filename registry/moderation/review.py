@@ -235,7 +235,7 @@ def _item(session: Session, item_id: int, *, lock: bool = False) -> ReviewItem:
 def _registration_id(session: Session, number: str) -> int:
     found = session.scalar(select(Registration.id).where(Registration.number == number))
     if found is None:
-        raise RegistrationNotFound(f"no registration {number!r}", details={"number": number})
+        raise RegistrationNotFound.numbered(number)
     return found
 
 

@@ -96,9 +96,7 @@ def _registration(session: Session, reference: str) -> Registration:
     )
     registration = session.scalar(query)
     if registration is None:
-        raise RegistrationNotFound(
-            f"no registration {reference!r}", details={"reference": reference}
-        )
+        raise RegistrationNotFound.numbered(reference, field="reference")
     return registration
 
 

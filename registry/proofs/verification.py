@@ -73,7 +73,7 @@ def get_registration(sessions: sessionmaker[Session], number: str) -> Registrati
             registrations_for_views().where(Registration.number == number)
         )
         if registration is None:
-            raise RegistrationNotFound(f"no registration {number!r}", details={"number": number})
+            raise RegistrationNotFound.numbered(number)
         (view,) = with_priority(session, [registration_view(registration)])
         return view
 
@@ -165,7 +165,7 @@ async def find_by_sha256_on_loop(lookups: LoopLookups, digest_hex: str) -> list[
 
 def _not_registered(value: str, algorithm: str, label: str) -> DigestNotRegistered:
     return DigestNotRegistered(
-        f"no registered work has {label} {value}",
+        f"未找到 {label} 为 {value} 的登记作品 / no registered work has {label} {value}",
         details={"algorithm": algorithm, "digest": value},
     )
 

@@ -105,6 +105,6 @@ def require_own(sessions: sessionmaker[Session], caller: Caller, number: str) ->
             select(caller.owns()).where(Registration.number == number)
         ).one_or_none()
     if found is None:
-        raise RegistrationNotFound(f"no registration {number!r}", details={"number": number})
+        raise RegistrationNotFound.numbered(number)
     if not caller.acts_for_anyone and not found[0]:
         raise NotOwnRegistration("this registration is another party's", details={"number": number})

@@ -121,5 +121,5 @@ def publish_work(
 def _work_of(session: Session, number: str) -> Work:
     work = session.scalar(select(Work).join(Registration).where(Registration.number == number))
     if work is None:
-        raise RegistrationNotFound(f"no registration {number!r}", details={"number": number})
+        raise RegistrationNotFound.numbered(number)
     return work

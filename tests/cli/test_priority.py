@@ -62,9 +62,9 @@ def test_verify_names_the_first_registration_and_the_later_claimants(
     by_file = runner.invoke(app, ["verify", str(book)])
     assert by_file.exit_code == 0, by_file.output
     output = " ".join(by_file.output.split())
-    assert f"首次登记 First registered: {first} by 四川人民出版社 at " in output
-    assert " UTC, anchored " in output
-    assert f"后续登记 Later claimants: {later} by Copycat Press at " in output
+    assert f"首次登记 First registered: {first}，四川人民出版社，登记于 registered " in output
+    assert " UTC，锚定于 anchored " in output
+    assert f"后续登记 Later claimants: {later}，Copycat Press，登记于 registered " in output
 
     by_number = runner.invoke(app, ["verify", "--number", later, "--json"])
     assert by_number.exit_code == 0, by_number.output
