@@ -129,8 +129,8 @@ def test_page_shows_owner_licences_liens_and_every_registration_of_the_content(
         cards = page.locator("section.registration")
         assert cards.count() == 2
         assert cards.nth(0).get_attribute("data-number") == first  # oldest first
-        assert "最早登记" in cards.nth(0).inner_text()
-        assert "最早登记" not in cards.nth(1).inner_text()
+        assert cards.nth(0).locator(".badge.first").inner_text() == "首次登记"
+        assert cards.nth(1).locator(".badge.first").count() == 0
         assert "此内容共有 2 项登记" in page.inner_text("#result")
 
         signed = page.inner_text(f'[data-number="{first}"]')

@@ -40,7 +40,7 @@ const zh = {
   authority_moderator: "审核员",
   authority_regulator: "监管机构",
 
-  first_registered: "最早登记",
+  first_registered: "首次登记",
   looked_up: "您查询的登记",
   f_number: "登记号",
   f_status: "状态",

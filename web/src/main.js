@@ -172,11 +172,9 @@ async function readAssetOf(generation, registration) {
   let asset;
   try {
     // The facts from the chain; from the registry only the names of the parties holding its
-    // addresses (none if the registry does not answer).
-    const [value, standing] = await Promise.all([
-      readAsset(config.rpc_url, config, registration.leaf),
-      assetStanding(registration.number).catch(() => null),
-    ]);
+    // addresses (asked once the chain says there is an asset; none if the registry fails).
+    const value = await readAsset(config.rpc_url, config, registration.leaf);
+    const standing = value.tokenized ? await assetStanding(registration.number).catch(() => null) : null;
     asset = { state: "done", value: withParties(value, standing) };
   } catch (error) {
     asset = { state: "error", why: error.message || String(error) };
