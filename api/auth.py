@@ -52,7 +52,7 @@ async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
             runtime.sessions,
             principal,
             method=request.method,
-            path=request.url.path,
+            path=signed_target(request.scope),
             body=body,
             timestamp=request.headers.get("x-banquan-timestamp"),
             nonce=request.headers.get("x-banquan-nonce"),
@@ -63,6 +63,13 @@ async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
 
 
 SIGNED_BODY = "banquan.signed_body"
+
+
+def signed_target(scope: Scope_) -> str:
+    """The request's path, and its query string exactly as sent when it has one: what the
+    signature covers, so that no parameter of a signed request can be changed on its way."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope['path']}?{query}" if query else str(scope["path"])
 
 
 class KeepSignedBody(HttpMiddleware):

@@ -217,7 +217,8 @@ def authenticate(
 def request_signing_message(
     method: str, path: str, body: bytes, timestamp: str, nonce: str
 ) -> bytes:
-    """What a client signs: method, path, SHA-256 of the body, timestamp and nonce, one a line."""
+    """What a client signs: method, path (with ``?`` and the query string as sent, when there is
+    one), SHA-256 of the body, timestamp and nonce, one a line."""
     digest = hashlib.sha256(body).hexdigest()
     return f"{method.upper()}\n{path}\n{digest}\n{timestamp}\n{nonce}".encode()
 
