@@ -44,6 +44,10 @@ def record_batch(
         )
     )
     if exists is not None:
+        # Followed from its block before the registry that posted the allow-list recorded it:
+        # the readers, which the chain holds only as a root, are still added.
+        if holders and not _has_copies(session, edition, batch_index):
+            _add_copies(session, edition, first_copy, batch_index, holders, allow_list, at)
         return False
     session.add(
         EditionBatch(
@@ -57,6 +61,31 @@ def record_batch(
             issued_at=at,
         )
     )
+    _add_copies(session, edition, first_copy, batch_index, holders, allow_list, at)
+    edition.issued = max(edition.issued, first_copy + count - 1)
+    return True
+
+
+def _has_copies(session: Session, edition: Edition, batch_index: int) -> bool:
+    return (
+        session.scalar(
+            select(EditionCopy.id)
+            .where(EditionCopy.edition_id == edition.id, EditionCopy.batch_index == batch_index)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _add_copies(
+    session: Session,
+    edition: Edition,
+    first_copy: int,
+    batch_index: int,
+    holders: Sequence[str],
+    allow_list: bool,
+    at: datetime,
+) -> None:
     session.add_all(
         EditionCopy(
             edition_id=edition.id,
@@ -69,8 +98,6 @@ def record_batch(
         )
         for i, holder in enumerate(holders)
     )
-    edition.issued = max(edition.issued, first_copy + count - 1)
-    return True
 
 
 def record_issued(session: Session, edition: Edition, event: Issued, *, at: datetime) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from api.app import create_app
 from chain_client.editions import EditionsClient, batch_proof, batch_root
+from registry.core.database import unit_of_work
 from registry.core.models import (
     Edition,
     EditionBatch,
@@ -27,6 +28,7 @@ from registry.core.models import (
     Event,
 )
 from registry.editions import Editions
+from registry.editions.records import record_allow_list
 from registry.platform.runtime import Runtime
 from registry.proofs.verification import get_registration
 from tests.conftest import bearer
@@ -231,3 +233,31 @@ def test_an_edition_made_on_chain_alone_and_its_claims_are_followed(runtime: Run
     runtime.follow_chain()
     assert editions.holding(edition_id, carol.party).copies == (3,)
     assert editions.copy(edition_id, 3).holder_display == "读者（已实名 verified）"
+
+
+def test_an_allow_list_followed_before_the_registry_records_it_keeps_its_readers(
+    runtime: Runtime,
+) -> None:
+    """The follower may record an allow-list from its block (a root, no readers) before the
+    registry that posted it records it: the readers, known only to that registry, are added
+    then, and each claims its copy through the registry."""
+    editions: Editions = runtime.editions
+    number = _work(runtime)
+    alice, bob = _reader(runtime), _reader(runtime)
+    edition_id = editions.create(
+        _as(runtime, OWNER), number, title="先被跟上的预约", metadata_cid=COVER, terms=_terms()
+    ).edition_id
+    readers = [alice.address, bob.address]
+    chain = _editions_client(runtime).with_sender(_as(runtime, OWNER))
+    posted = chain.post_allow_list(edition_id, batch_root(edition_id, 1, readers), 2)
+    runtime.follow_chain()  # the root only: the chain does not hold the readers
+    with unit_of_work(runtime.sessions) as session:
+        edition = session.scalars(
+            select(Edition).where(Edition.chain_edition_id == edition_id)
+        ).one()
+        assert not record_allow_list(session, edition, posted, readers=readers, at=runtime.now())
+
+    assert editions.copy(edition_id, 2).holder == bob.address
+    claimed = editions.claim(_as(runtime, alice.account), edition_id, 1)
+    assert claimed.holder == alice.address
+    assert editions.holding(edition_id, alice.party).copies == (1,)
