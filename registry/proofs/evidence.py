@@ -52,7 +52,9 @@ from registry.core.errors import (
     NotOwnRegistration,
     TakenDown,
 )
+from registry.core.record_json import json_of
 from registry.core.views import RegistrationView, as_utc
+from registry.proofs.certificate import priority_rows
 from registry.proofs.proof_bundle import BundleCheck, check_bundle
 from registry.proofs.service import Proofs
 from registry.registration import Caller, Registrar
@@ -136,7 +138,8 @@ class Evidence:
         token = _token_of(bundle)
         if token is not None:
             files.append((TIMESTAMP, token))
-        state = self.rights_state(view)
+        priority = None if view.priority is None else json_of(view.priority)
+        state = {**self.rights_state(view), "priority": priority}
         anchorings = _anchorings(bundle)
         if anchorings and not anchorings[0].get("block_hash"):
             # The registry chain's block hash, read now from the chain (the bundle has none).
@@ -400,6 +403,7 @@ def statement(facts: _Facts) -> str:
     lines += [
         "",
         "五、导出时的状态 State at export",
+        *_priority_lines(view),
         *_state_lines(facts.state),
         "",
         "六、本包内容 This package",
@@ -418,6 +422,16 @@ def statement(facts: _Facts) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _priority_lines(view: RegistrationView) -> list[str]:
+    """Who registered the same content first, as the certificate says it (and, for the first,
+    that it is)."""
+    if view.priority is not None and view.priority.is_first:
+        lines = ["  登记先后 Priority: 本登记属首次登记 this registration holds the prior claim"]
+    else:
+        lines = []
+    return lines + [f"  {label}: {text}" for label, text in priority_rows(view)]
 
 
 def _state_lines(state: dict[str, object]) -> list[str]:

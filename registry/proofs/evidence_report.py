@@ -17,6 +17,7 @@ from registry.proofs.certificate import (
     _Page,
     beijing_and_utc,
     mm,
+    priority_rows,
 )
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ def render_report(facts: _Facts) -> bytes:
 
     y = page.section(y, "作品与指纹 Work and digests")
     y = page.row(y, "存证时间 Registered", beijing_and_utc(view.registered_at), size=9)
+    for label, prior in priority_rows(view):  # as the certificate names the prior registration
+        y = page.row(y, label, prior, size=9, max_lines=2)
     for label, value in (("SHA-256", view.sha256), ("SM3", view.sm3), ("IPFS CID", view.cid)):
         y = page.row(y, label, value or "—", font=MONO_FONT, size=7.5)
     included = (

@@ -149,6 +149,30 @@ def test_the_statement_and_the_report_are_made_of_the_real_values(
     assert view.sha256 in text.replace("\n", "")
 
 
+def test_a_later_claimants_package_names_the_prior_registration(
+    runtime: Runtime, anchored: str
+) -> None:
+    """Priority between claimants, as the certificate tells it: a later claimant's package
+    names the prior registration (statement, report, state), the first's says it is first."""
+    later = register(runtime)  # the same book, signed by another registrant's key
+    assert runtime.new_batcher().run_once().anchored == 1
+    files = members(runtime.evidence.package(later, OPERATOR).data)
+    statement = files["statement.txt"].decode("utf-8")
+    assert f"在先登记 Prior registration: {anchored} " in statement
+    assert "本登记属首次登记" not in statement
+    state = json.loads(files["state.json"])
+    assert (state["priority"]["first"]["number"], state["priority"]["is_first"]) == (
+        anchored,
+        False,
+    )
+    report = PdfReader(io.BytesIO(files["report.pdf"])).pages[0].extract_text()
+    assert "在先登记" in report
+    assert anchored in report
+    first = members(runtime.evidence.package(anchored, OPERATOR).data)
+    assert "本登记属首次登记" in first["statement.txt"].decode("utf-8")
+    assert json.loads(first["state.json"])["priority"]["is_first"] is True
+
+
 def test_the_operator_signature_verifies_with_openssl(
     package: EvidencePackage, tmp_path: Path
 ) -> None:
