@@ -85,6 +85,11 @@ def currency_code(code: str) -> bytes:
     return raw
 
 
+def currency_text(code: bytes) -> str:
+    """A ``bytes3`` currency code as its letters (``b"CNY"`` → ``"CNY"``; padding dropped)."""
+    return code.rstrip(b"\x00").decode("ascii", "replace")
+
+
 def registration_number(number: str) -> bytes:
     """An official pledge registration number as ``bytes32`` (ASCII, right-padded with zeros)."""
     raw = number.encode("ascii")

@@ -505,6 +505,8 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """Every encumbrance of an asset: liens by rank, a freeze, exclusive licences."""
+    from chain_client.pledges import currency_text
+
     with _session(as_json) as session:
         assets = session.runtime.assets
         asset_id = assets.asset_id(reference)
@@ -516,7 +518,7 @@ def show(
                 "rank": ranked.rank,
                 "lender": ranked.lien.lender,
                 "amount": str(ranked.lien.amount),
-                "currency": ranked.lien.currency_code.rstrip(b"\x00").decode("ascii", "replace"),
+                "currency": currency_text(ranked.lien.currency_code),
                 "maturity": ranked.lien.maturity,
             }
             for ranked in report.liens

@@ -21,6 +21,7 @@ from api.schemas import (
     to_sign,
     with_example,
 )
+from chain_client.pledges import currency_text
 from crypto.sm2 import SM2PublicKey
 from registry.access import parse_signing_key
 from registry.assets import LicenceState, MintAuthorizationGrant
@@ -262,7 +263,7 @@ def get_encumbrances(
                 rank=ranked.rank,
                 lender=ranked.lien.lender,
                 amount=str(ranked.lien.amount),
-                currency=ranked.lien.currency_code.rstrip(b"\x00").decode("ascii", "replace"),
+                currency=currency_text(ranked.lien.currency_code),
                 maturity=ranked.lien.maturity,
                 status=ranked.lien.status.name.lower(),
                 licensing_consent=ranked.lien.licensing_consent,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.licences import Licence
+from chain_client.pledges import currency_text
 from chain_client.suite import Suite
 from registry.access import holder_of_address
 from registry.assets.rights_assets import encumbrances
@@ -195,7 +196,7 @@ def asset_standing(sessions: sessionmaker[Session], suite: Suite, asset_id: int)
                     rank=ranked.rank,
                     lender=ranked.lien.lender,
                     amount=ranked.lien.amount,
-                    currency=ranked.lien.currency_code.rstrip(b"\x00").decode("ascii", "replace"),
+                    currency=currency_text(ranked.lien.currency_code),
                     maturity=ranked.lien.maturity,
                     licensing_consent=ranked.lien.licensing_consent,
                 )
