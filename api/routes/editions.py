@@ -322,7 +322,10 @@ class CopyOut(BaseModel):
     label: str
     title: str
     number: str
-    holder: str
+    holder: str | None = Field(
+        description="The holder's address; null while an allow-listed copy is not claimed (the "
+        "chain holds only its batch's root: whom it is reserved for is not told)"
+    )
     holder_display: str = Field(description="Verified public name (已实名), else anonymised")
     received_at: datetime
     gifts: list[GiftOut]

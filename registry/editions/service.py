@@ -144,7 +144,9 @@ class CopyView:
     size: int
     title: str
     number: str
-    holder: str
+    # None while an allow-listed copy is not claimed: the chain holds only its batch's root, so
+    # whom it is reserved for is not told.
+    holder: str | None
     holder_display: str
     received_at: datetime
     gifts: tuple[GiftView, ...]
@@ -688,7 +690,7 @@ class Editions:
             size=edition.size,
             title=edition.title,
             number=str(number),
-            holder=row.holder,
+            holder=row.holder if row.held else None,
             holder_display=(
                 self.display(row.holder) if row.held else "待领取 reserved, not claimed yet"
             ),

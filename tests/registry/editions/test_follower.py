@@ -257,7 +257,8 @@ def test_an_allow_list_followed_before_the_registry_records_it_keeps_its_readers
         ).one()
         assert not record_allow_list(session, edition, posted, readers=readers, at=runtime.now())
 
-    assert editions.copy(edition_id, 2).holder == bob.address
+    assert editions.copy(edition_id, 2).holder is None  # reserved: whom for is not told
+    assert editions.claim(_as(runtime, bob.account), edition_id, 2).holder == bob.address
     claimed = editions.claim(_as(runtime, alice.account), edition_id, 1)
     assert claimed.holder == alice.address
     assert editions.holding(edition_id, alice.party).copies == (1,)

@@ -255,6 +255,7 @@ def test_readers_claim_copies_from_an_allow_list(runtime: Runtime) -> None:
     # Reserved is not held: no holding, no gift, nothing to read.
     assert editions.holding(edition_id, alice.party).copies == ()
     assert editions.copy(edition_id, 1).holder_display == "待领取 reserved, not claimed yet"
+    assert editions.copy(edition_id, 1).holder is None  # the chain holds only the root
     with pytest.raises(NotCopyHolder):
         editions.gift(_as(runtime, alice.account), edition_id, 1, bob.party)
     # Another reader cannot claim it; the unverified reader on the list cannot claim its own.
