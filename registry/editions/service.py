@@ -43,6 +43,7 @@ from registry.access import (
     Attestors,
     holder_of_address,
     party_address,
+    party_addresses,
     refuse_revoked_addresses,
 )
 from registry.access.parties import address_of
@@ -762,16 +763,20 @@ class Editions:
         return render_copy_certificate(facts)
 
     def holding(self, edition_id: int, reader: str) -> Holding:
-        """Which copies of the edition ``reader`` (party id or address) holds now: the copies
-        recorded for it, each confirmed by the contract (``holds``)."""
+        """Which copies of the edition ``reader`` holds now: the copies recorded for it, each
+        confirmed by the contract (``holds``). A party holds what any of its active addresses
+        holds (``reader`` in the answer is its first); an address, what it holds."""
         edition = self._edition_row(edition_id)
         address = self.reader_address(reader)
+        addresses = {address}
+        if not Web3.is_address(reader):  # a party id, which reader_address found
+            addresses.update(party_addresses(self.sessions, reader))
         with self.sessions() as session:
             rows = session.scalars(
                 select(EditionCopy)
                 .where(
                     EditionCopy.edition_id == edition.id,
-                    EditionCopy.holder == address,
+                    EditionCopy.holder.in_(addresses),
                     EditionCopy.held.is_(True),
                 )
                 .order_by(EditionCopy.copy_number)
@@ -781,7 +786,7 @@ class Editions:
         with edition_refusals():
             for row in rows:
                 proof = [] if row.gifted else self._proof(edition.id, edition_id, row)
-                if client.holds(edition_id, row.copy_number, address, row.batch_index, proof):
+                if client.holds(edition_id, row.copy_number, row.holder, row.batch_index, proof):
                     held.append(row.copy_number)
         return Holding(edition_id, address, tuple(held))
 

@@ -24,7 +24,13 @@ from crypto.secp256k1 import Secp256k1PrivateKey
 from crypto.signing import generate_private_key
 from crypto.sm2 import SM2PrivateKey
 from crypto.symmetric import WrappedKey
-from registry.access import attest_party_in_dev_mode, create_party, revoke_key, revoke_party
+from registry.access import (
+    attest_party_in_dev_mode,
+    create_party,
+    link_key,
+    revoke_key,
+    revoke_party,
+)
 from registry.access.attestation import resident_id_check_digit
 from registry.access.parties import fingerprint, key_identifier
 from registry.assets.rights_assets import tokenize
@@ -412,3 +418,20 @@ def test_a_reader_holding_its_account_by_its_key_is_named_on_its_copy(runtime: R
     editions.issue(_as(runtime, OWNER), edition_id, [(reader.party, 1)])
     page = editions.copy(edition_id, 1)
     assert (page.holder, page.holder_display) == (reader.address, "读者（已实名 verified）")
+
+
+def test_a_party_holds_the_copies_of_every_one_of_its_addresses(runtime: Runtime) -> None:
+    editions: Editions = runtime.editions
+    number, reader = _work(runtime), _reader(runtime)
+    second: LocalAccount = Account.create()
+    link_key(runtime.sessions, reader.party, second.address, now=runtime.now)
+    identity = runtime.suite().identity_attestations
+    assert identity is not None
+    identity.bind_person_account(reader.party, second.address, True)
+    edition_id = editions.create(
+        _as(runtime, OWNER), number, title="两个地址", metadata_cid=COVER, terms=_terms()
+    ).edition_id
+    editions.issue(_as(runtime, OWNER), edition_id, [(reader.party, 1), (second.address, 2)])
+    assert editions.holding(edition_id, reader.party).copies == (1, 2)
+    assert editions.holding(edition_id, second.address).copies == (2,)
+    assert editions.holding(edition_id, reader.address).copies == (1,)
