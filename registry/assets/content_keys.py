@@ -98,9 +98,7 @@ def grant_content_key(
     with chain_refusals():
         exists = suite.rights_asset.exists(asset_id)
         licence_id = (
-            suite.licences.is_licensed(
-                asset_id, address, int(RIGHT_NAMES[right]), 0, int(now().timestamp())
-            )
+            _licence_in_force(suite, asset_id, address, RIGHT_NAMES[right], int(now().timestamp()))
             if exists
             else None
         )
@@ -133,3 +131,23 @@ def grant_content_key(
         else:
             existing.wrapped_json = json.dumps(granted.to_json())
     return granted
+
+
+def _licence_in_force(
+    suite: Suite, asset_id: int, licensee: str, right: int, at: int
+) -> int | None:
+    """A licence of ``asset_id`` in force at ``at`` giving ``licensee`` ``right``, in any
+    territory: the content key is the same wherever the licensee may disseminate the work (a
+    licence for China alone entitles to it as a worldwide one does). Its id, or None."""
+    # Asked territory by territory as the contract answers (``isLicensed``): each territory the
+    # licensee holds a licence of this asset in, worldwide (0) first.
+    territories = {0} | {
+        licence.territory
+        for licence in map(suite.licences.licence_of, suite.licences.licence_ids_of(asset_id))
+        if licence.licensee == licensee and not licence.revoked
+    }
+    for territory in sorted(territories):
+        licence_id = suite.licences.is_licensed(asset_id, licensee, right, territory, at)
+        if licence_id is not None:
+            return licence_id
+    return None

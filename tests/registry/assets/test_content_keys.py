@@ -1,5 +1,5 @@
 """grant_content_key against real Anvil: the licence on chain is asked about at the time of the
-clock the service is given, not the machine's."""
+clock the service is given, not the machine's, in whatever territory it was granted."""
 
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ LICENSEE = Account.from_key(ROLE_KEYS["buyer"])
 RIGHT = "information_network"
 
 
-def test_the_licence_is_checked_at_the_injected_clocks_time(runtime: Runtime) -> None:
+@pytest.mark.parametrize("territory", [0, 156])  # worldwide, or China alone: the same key
+def test_the_licence_is_checked_at_the_injected_clocks_time(
+    runtime: Runtime, territory: int
+) -> None:
     registrar = Registrar(
         runtime.sessions,
         runtime.store,
@@ -53,7 +56,7 @@ def test_the_licence_is_checked_at_the_injected_clocks_time(runtime: Runtime) ->
             asset_id=asset.asset_id,
             licensee=LICENSEE.address,
             rights=1 << int(Right.INFORMATION_NETWORK),
-            territory=0,
+            territory=territory,
             start=chain_now + 60,  # a licence starts no earlier than its grant
             end=chain_now + 3600,
         ),
