@@ -722,7 +722,7 @@ def _print_bundle_check(check: BundleCheck) -> None:
         console.print(f"[red]证明无效 proof INVALID[/red]: {', '.join(check.failed)} 未通过 failed")
     elif unchecked:
         reasons = "; ".join(
-            f"{name} could not be checked: {missing.source} unreachable"
+            f"{name} 无法核验 could not be checked: {missing.source} unreachable"
             for name, missing in unchecked.items()
         )
         console.print(f"[yellow]未能核验 proof NOT CHECKED[/yellow]: {escape(reasons)}")
@@ -739,10 +739,10 @@ def _mark(result: CheckResult) -> str:
     if result is None:
         return "-"
     if result is True:
-        return "[green]ok[/green]"
+        return "[green]通过 ok[/green]"
     if result is False:
-        return "[red]FAILED[/red]"
-    return "[yellow]UNCHECKED[/yellow]"
+        return "[red]未通过 FAILED[/red]"
+    return "[yellow]未核验 UNCHECKED[/yellow]"
 
 
 def _bundle_check_json(check: BundleCheck) -> dict[str, object]:

@@ -212,13 +212,15 @@ def check_bundle(
         parsed.leaf, parsed.proof, parsed.root, controller=parsed.controller
     )
     if parsed.controller is not None:
-        check.notes.append(f"bound to controller {parsed.controller}: entry (leaf, controller)")
+        check.notes.append(
+            f"绑定控制地址 bound to controller {parsed.controller}: entry (leaf, controller)"
+        )
     if parsed.timestamp is not None:
         check.results["timestamp"] = _check_timestamp(
             parsed.timestamp, parsed.leaf, tsa_certificate, check
         )
     elif parsed.timestamp_warning is not None:
-        check.notes.append(f"no timestamp: {parsed.timestamp_warning}")
+        check.notes.append(f"无时间戳 no timestamp: {parsed.timestamp_warning}")
     if content is not None:
         described = describe(content)
         check.results["file"] = (
@@ -238,13 +240,16 @@ def _check_external_anchors(parsed: _Parsed, nodes: Mapping[str, Web3], check: B
         return  # the common case: nothing to check or to note
     carried = {str(entry["chain"]) for entry in parsed.external_anchors}
     for name in sorted(set(nodes) - carried):
-        check.notes.append(f"external:{name}: the bundle carries no anchoring on {name}")
+        check.notes.append(
+            f"external:{name}: 证明包没有在 {name} 上的锚定 / "
+            f"the bundle carries no anchoring on {name}"
+        )
     for entry in parsed.external_anchors:
         name = str(entry["chain"])
         w3 = nodes.get(name)
         if w3 is None:
             check.notes.append(
-                f"external:{name}: not checked (chain id {entry['chain_id']}, block "
+                f"external:{name}: 未核验 not checked (chain id {entry['chain_id']}, block "
                 f"{entry['block_number']}); give a node with --rpc-for {name}=URL"
             )
             continue
@@ -261,18 +266,24 @@ def _check_external(
     number = entry["block_number"]
     try:
         if client.chain_id() != entry["chain_id"]:
-            check.notes.append(f"{name}: the node serves another chain than the bundle names")
+            check.notes.append(
+                f"{name}: 节点所在链与证明包不符 / "
+                f"the node serves another chain than the bundle names"
+            )
             return False
         if not client.has_expected_code():
-            check.notes.append(f"{name}: no RegistryAnchor at {client.address}")
+            check.notes.append(
+                f"{name}: 该地址没有 RegistryAnchor 合约 / no RegistryAnchor at {client.address}"
+            )
             return False
         record = client.root_record(root)
         if record is None:
-            check.notes.append(f"{name}: the contract does not know this root")
+            check.notes.append(f"{name}: 合约中没有此根 / the contract does not know this root")
             return False
         if record.block_number != number:
             check.notes.append(
-                f"{name}: the root was anchored in block {record.block_number}, not {number}"
+                f"{name}: 根锚定的区块不符 / "
+                f"the root was anchored in block {record.block_number}, not {number}"
             )
             return False
         actual = client.block_hash(record.block_number)
@@ -282,7 +293,9 @@ def _check_external(
             )
             return False
         if record.revoked:
-            check.notes.append(f"{name}: that chain's regulator revoked this root")
+            check.notes.append(
+                f"{name}: 该链的监管机构已撤销此根 / that chain's regulator revoked this root"
+            )
             return False
     except ChainUnavailable as exc:
         return Unchecked(source=f"{name} {_rpc_name(client)}", reason=str(exc))
@@ -300,10 +313,10 @@ def _taken_down(parsed: _Parsed, chain: RegistryAnchorClient, check: BundleCheck
     try:
         frozen = ModerationClient(chain.w3, address).is_frozen(parsed.leaf)
     except (ChainError, ValueError) as exc:
-        check.notes.append(f"takedown state not read: {exc}")
+        check.notes.append(f"未能读取下架状态 takedown state not read: {exc}")
         return None
     if frozen:
-        check.notes.append("taken down: the Moderation contract has this work frozen")
+        check.notes.append("已下架 / taken down: the Moderation contract has this work frozen")
     return frozen
 
 
@@ -338,7 +351,7 @@ def _check_timestamp(
     result = verify_token(token, leaf, tsa_certificate)
     check.notes.extend(f"timestamp: {problem}" for problem in result.problems)
     if result.gen_time is not None and result.gen_time != stated:
-        check.notes.append("timestamp: gen_time is not the token's genTime")
+        check.notes.append("时间戳时间不符 / timestamp: gen_time is not the token's genTime")
         return False
     if result.ok:
         check.notes.append(
@@ -356,12 +369,14 @@ def _check_signature(
     """The claim's signature, checked over ``message``: the claim's canonical bytes."""
     if not isinstance(claim, ClaimV2):
         if signature_text is not None:
-            check.notes.append("a version 1 claim carries no signature")
+            check.notes.append("第 1 版登记声明不带签名 / a version 1 claim carries no signature")
             return False
-        check.notes.append("unsigned claim (banquan.claim/1)")
+        check.notes.append("未签名的登记声明 / unsigned claim (banquan.claim/1)")
         return None
     if not isinstance(signature_text, str):
-        check.notes.append("a banquan.claim/2 claim must carry its signature")
+        check.notes.append(
+            "banquan.claim/2 登记声明必须带签名 / a banquan.claim/2 claim must carry its signature"
+        )
         return False
     try:
         return verify(claim.registrant, message, Signature.from_text(signature_text))
@@ -376,17 +391,25 @@ def _check_chain(
     anchor = parsed.anchor
     try:
         if chain.chain_id() != anchor.get("chain_id"):
-            check.notes.append("the node serves another chain than the bundle names")
+            check.notes.append(
+                "节点所在链与证明包不符 / the node serves another chain than the bundle names"
+            )
             return False
         if chain.address.lower() != str(anchor.get("contract", "")).lower():
-            check.notes.append("the client is bound to another contract than the bundle names")
+            check.notes.append(
+                "所连合约与证明包不符 / "
+                "the client is bound to another contract than the bundle names"
+            )
             return False
         info = chain.root_info(parsed.root)
         if info is None:
-            check.notes.append("the contract does not know this root")
+            check.notes.append("合约中没有此根 / the contract does not know this root")
             return False
         if info.block_number != anchor.get("block_number"):
-            check.notes.append("the root was anchored in another block than the bundle says")
+            check.notes.append(
+                "根锚定的区块与证明包不符 / "
+                "the root was anchored in another block than the bundle says"
+            )
             return False
         status = chain.entry_status(
             parsed.leaf, parsed.proof, parsed.root, controller=parsed.controller
@@ -397,7 +420,7 @@ def _check_chain(
         check.notes.append(f"chain: {exc}")
         return False
     if status is RegistrationStatus.REVOKED:
-        check.notes.append("the regulator revoked this registration or its batch root")
+        check.notes.append("已撤销 / the regulator revoked this registration or its batch root")
     return status is RegistrationStatus.VALID
 
 

@@ -374,7 +374,10 @@ def test_verify_proof_could_not_check_when_the_node_is_unreachable(
     assert checks_marked(result.output, "UNCHECKED") == ["on_chain"]
     assert checks_marked(result.output, "FAILED") == []
     assert checks_marked(result.output, "ok") == ["claim", "leaf", "merkle_path", "file"]
-    assert f"proof NOT CHECKED: on_chain could not be checked: chain RPC {rpc}" in result.output
+    assert (
+        f"proof NOT CHECKED: on_chain 无法核验 could not be checked: chain RPC {rpc}"
+        in result.output
+    )
     assert "proof valid" not in result.output
     assert "INVALID" not in result.output
 

@@ -105,7 +105,7 @@ def test_verify_proof_checks_the_external_anchoring(
     # Without a node for it, the second anchoring is named as not checked, and nothing fails.
     offline = runner.invoke(app, ["verify-proof", str(bundle)])
     assert offline.exit_code == 0, offline.output
-    assert "external:tianping: not checked" in offline.output
+    assert "external:tianping: 未核验 not checked" in offline.output
 
     # Another block hash in the bundle: that check fails, by name.
     forged = dict(document, external_anchors=[dict(entry, block_hash="0x" + "cd" * 32)])
@@ -122,7 +122,7 @@ def test_verify_proof_checks_the_external_anchoring(
     down = runner.invoke(app, ["verify-proof", str(bundle), "--rpc-for", rpc_for])
     assert down.exit_code == 4, down.output
     assert checks_marked(down.output, "UNCHECKED") == ["external:tianping"]
-    assert "external:tianping could not be checked" in down.output
+    assert "external:tianping 无法核验 could not be checked" in down.output
 
     # Reset, with a fresh RegistryAnchor at the same address: the root is missing there.
     external.reset()
@@ -135,7 +135,8 @@ def test_verify_proof_checks_the_external_anchoring(
     assert missing.exit_code == 3, missing.output
     assert checks_marked(missing.output, "FAILED") == ["external:tianping"]
     assert "on_chain" in checks_marked(missing.output, "ok")
-    assert "external:tianping: the contract does not know this root" in missing.output
+    unknown_root = "external:tianping: 合约中没有此根 / the contract does not know this root"
+    assert unknown_root in missing.output
     assert "proof INVALID: external:tianping 未通过 failed" in missing.output
 
     bad = runner.invoke(app, ["verify-proof", str(bundle), "--rpc-for", "no-url"])

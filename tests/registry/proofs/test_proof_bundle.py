@@ -162,7 +162,7 @@ def test_a_bundle_checked_on_chain_tells_whether_the_work_is_taken_down(
     taken = check_bundle(bundle, chain=chain)
     assert taken.taken_down is True
     assert taken.verdict is Verdict.VALID  # a takedown is the work's state, not a forged proof
-    assert "taken down: the Moderation contract has this work frozen" in taken.notes
+    assert "已下架 / taken down: the Moderation contract has this work frozen" in taken.notes
     runtime.moderation.restore(number, reason="撤回", actor="mod-key", authority="moderator")
     assert check_bundle(bundle, chain=chain).taken_down is False
     assert check_bundle(bundle).taken_down is None  # offline: not asked
@@ -389,7 +389,7 @@ def tamper_token_and_gen_time(b: dict[str, Any]) -> None:
     b["timestamp"]["gen_time"] = moved.isoformat()
 
 
-GEN_TIME_DIFFERS = "timestamp: gen_time is not the token's genTime"
+GEN_TIME_DIFFERS = "时间戳时间不符 / timestamp: gen_time is not the token's genTime"
 TIMESTAMP_TAMPERINGS: dict[str, Tampering] = {
     # tamper_token moves the year, past the end of the TSA certificate's validity.
     "token": Tampering(
@@ -523,7 +523,7 @@ def test_verify_proof_checks_the_timestamp_against_the_given_certificate(
     assert [name for name, passed in report.items() if passed is False] == ["ok", "timestamp"]
     assert report["notes"] == [
         "timestamp: the signer's certificate was not valid at the token's genTime",
-        "timestamp: gen_time is not the token's genTime",
+        "时间戳时间不符 / timestamp: gen_time is not the token's genTime",
     ]
 
 
@@ -548,11 +548,14 @@ def test_external_anchors_are_optional_and_checked_for_their_shape(
     check = check_bundle(carried, external_chains=nodes)
     assert check.results["external:elsewhere"] is True
     assert check.ok
-    assert "external:unknown: the bundle carries no anchoring on unknown" in check.notes
+    assert (
+        "external:unknown: 证明包没有在 unknown 上的锚定 / "
+        "the bundle carries no anchoring on unknown" in check.notes
+    )
     offline = check_bundle(carried)
     assert "external:elsewhere" not in offline.results
     assert offline.ok
-    assert any(note.startswith("external:elsewhere: not checked") for note in offline.notes)
+    assert any(note.startswith("external:elsewhere: 未核验 not checked") for note in offline.notes)
     for broken in (
         {"block_hash": "0x12"},
         {"block_number": "7"},
