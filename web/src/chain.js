@@ -109,11 +109,12 @@ export async function readAsset(url, contracts, leaf, fetcher = fetch) {
   const id = [leaf];
   const exists = await call(url, contracts.rights_asset, "exists(uint256)", id, fetcher);
   if (!exists.bool(0)) return { tokenized: false };
-  const [owner, terms, encumbrances, licenceIds] = await Promise.all([
+  const [owner, terms, encumbrances, licenceIds, head] = await Promise.all([
     call(url, contracts.rights_asset, "ownerOf(uint256)", id, fetcher),
     call(url, contracts.rights_asset, "assetTerms(uint256)", id, fetcher),
     call(url, contracts.encumbrances, "encumbrancesOf(uint256)", id, fetcher),
     call(url, contracts.licences, "licenceIdsOf(uint256)", id, fetcher),
+    rpc(url, "eth_getBlockByNumber", ["latest", false], fetcher),
   ]);
   const ids = licenceIds.tupleArray(0, 1, (words, first) => words.uint(first));
   const licences = await Promise.all(
@@ -124,6 +125,8 @@ export async function readAsset(url, contracts, leaf, fetcher = fetch) {
   );
   return {
     tokenized: true,
+    // The chain's time: the contracts judge a licence in force by it, and so does the API.
+    chainTime: Number(BigInt(head.timestamp)),
     owner: owner.address(0),
     termEnd: terms.number(1),
     rights: terms.uint(3),

@@ -321,7 +321,7 @@ function assetSection(lang, registration, asset) {
   if (asset.state === "error") return note("asset_unreadable", { why: asset.why });
   const value = asset.value;
   if (!value.tokenized) return h("section", { class: "asset", "data-tokenized": "false" }, heading, h("p", {}, t(lang, "asset_none")));
-  const now = Date.now() / 1000;
+  const now = value.chainTime ?? Date.now() / 1000; // as the contracts and the API judge it
   const freeze = value.freeze.frozenAt
     ? t(lang, "frozen_text", {
         authority: authorityText(lang, value.freeze.authority),
