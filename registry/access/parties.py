@@ -426,12 +426,21 @@ def _address_keys(session: Session, addresses: Iterable[str]) -> list[_AddressKe
     return found
 
 
-def holder_of_address(session: Session, address: str) -> PartyRef | None:
-    """The active party that holds chain ``address`` (checksummed), by proof: a linked address,
-    or the address of one of its secp256k1 keys; None when no active party holds it. What a
+def holders_of_addresses(session: Session, addresses: Iterable[str]) -> dict[str, PartyRef]:
+    """The active party that holds each of the chain ``addresses`` (checksummed) that one holds,
+    by proof: a linked address, or the address of one of its secp256k1 keys; in one read. What a
     reader is told of who owns an asset or holds a licence, beside the bare address."""
-    active = (key.party for key in _address_keys(session, [address]) if not key.revoked)
-    return next(active, None)
+    found: dict[str, PartyRef] = {}
+    for key in _address_keys(session, addresses):
+        if not key.revoked:
+            found.setdefault(key.address, key.party)
+    return found
+
+
+def holder_of_address(session: Session, address: str) -> PartyRef | None:
+    """The active party that holds chain ``address``, as :func:`holders_of_addresses` finds it;
+    None when no active party holds it."""
+    return holders_of_addresses(session, [address]).get(address)
 
 
 def refuse_revoked_addresses(session: Session, addresses: Iterable[str]) -> None:

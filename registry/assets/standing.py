@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from chain_client.licences import Licence
 from chain_client.pledges import currency_text
 from chain_client.suite import Suite
-from registry.access import holder_of_address
+from registry.access import holders_of_addresses
 from registry.assets.rights_assets import encumbrances
 from registry.core import errors
 from registry.core.chain_refusals import chain_refusals
 from registry.core.models import Registration
+from registry.core.record_json import json_of
 from registry.core.rights import right_names
 from registry.core.views import PartyRef
 
@@ -55,7 +56,7 @@ class LienStanding:
     lien_id: int
     rank: int
     lender: str
-    amount: int
+    amount: str  # uint128, as decimal text
     currency: str
     maturity: int
     licensing_consent: bool
@@ -84,57 +85,8 @@ class AssetStanding:
     def pledged(self) -> bool:
         return bool(self.liens)
 
-    def licences_in_force(self) -> tuple[LicenceStanding, ...]:
-        return tuple(entry for entry in self.licences if entry.state is LicenceState.IN_FORCE)
-
     def to_json(self) -> dict[str, Any]:
-        def party(ref: PartyRef | None) -> dict[str, str] | None:
-            return (
-                None if ref is None else {"party_id": ref.party_id, "public_name": ref.public_name}
-            )
-
-        return {
-            "asset_id": self.asset_id,
-            "registration": self.registration,
-            "owner": self.owner,
-            "owner_party": party(self.owner_party),
-            "rights": list(self.rights),
-            "territory": self.territory,
-            "term_end": self.term_end,
-            "registered_at": self.registered_at,
-            "revoked": self.revoked,
-            "frozen_by": self.frozen_by,
-            "pledged": self.pledged,
-            "liens": [
-                {
-                    "lien_id": lien.lien_id,
-                    "rank": lien.rank,
-                    "lender": lien.lender,
-                    "amount": str(lien.amount),
-                    "currency": lien.currency,
-                    "maturity": lien.maturity,
-                    "licensing_consent": lien.licensing_consent,
-                }
-                for lien in self.liens
-            ],
-            "licences": [
-                {
-                    "licence_id": entry.licence_id,
-                    "licensee": entry.licensee,
-                    "licensee_party": party(entry.licensee_party),
-                    "rights": list(entry.rights),
-                    "territory": entry.territory,
-                    "start": entry.start,
-                    "end": entry.end,
-                    "exclusive": entry.exclusive,
-                    "revocable": entry.revocable,
-                    "state": entry.state.value,
-                }
-                for entry in self.licences
-            ],
-            "block": self.block,
-            "at": self.at,
-        }
+        return {**json_of(self), "pledged": self.pledged}
 
 
 def licence_state(licence: Licence, at: int) -> LicenceState:
@@ -169,13 +121,9 @@ def asset_standing(sessions: sessionmaker[Session], suite: Suite, asset_id: int)
         ]
     report = found.report
     with sessions() as session:
-        holders: dict[str, PartyRef | None] = {}
-
-        def holder(address: str) -> PartyRef | None:
-            if address not in holders:
-                holders[address] = holder_of_address(session, address)
-            return holders[address]
-
+        holders = holders_of_addresses(
+            session, [found.owner, *(licence.licensee for _id, licence in licences)]
+        )
         number = session.scalar(
             select(Registration.number).where(Registration.leaf == f"{asset_id:064x}")
         )
@@ -183,7 +131,7 @@ def asset_standing(sessions: sessionmaker[Session], suite: Suite, asset_id: int)
             asset_id=f"{asset_id:064x}",
             registration=number,
             owner=found.owner,
-            owner_party=holder(found.owner),
+            owner_party=holders.get(found.owner),
             rights=right_names(terms.rights),
             territory=terms.territory,
             term_end=terms.term_end,
@@ -195,7 +143,7 @@ def asset_standing(sessions: sessionmaker[Session], suite: Suite, asset_id: int)
                     lien_id=ranked.lien_id,
                     rank=ranked.rank,
                     lender=ranked.lien.lender,
-                    amount=ranked.lien.amount,
+                    amount=str(ranked.lien.amount),
                     currency=currency_text(ranked.lien.currency_code),
                     maturity=ranked.lien.maturity,
                     licensing_consent=ranked.lien.licensing_consent,
@@ -206,7 +154,7 @@ def asset_standing(sessions: sessionmaker[Session], suite: Suite, asset_id: int)
                 LicenceStanding(
                     licence_id=licence_id,
                     licensee=licence.licensee,
-                    licensee_party=holder(licence.licensee),
+                    licensee_party=holders.get(licence.licensee),
                     rights=right_names(licence.rights),
                     territory=licence.territory,
                     start=licence.start,

@@ -268,7 +268,7 @@ def _check_external(
         if client.chain_id() != entry["chain_id"]:
             check.notes.append(
                 f"{name}: 节点所在链与证明包不符 / "
-                f"the node serves another chain than the bundle names"
+                "the node serves another chain than the bundle names"
             )
             return False
         if not client.has_expected_code():
