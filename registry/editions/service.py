@@ -64,7 +64,7 @@ from registry.core.models import (
     Registration,
     Work,
 )
-from registry.core.views import RegistrationView, as_utc, is_revocation, view_of
+from registry.core.views import as_utc, is_revocation, view_of
 from registry.editions.errors import (
     EDITION_REFUSALS,
     CopyNotFound,
@@ -652,19 +652,14 @@ class Editions:
 
     def show(self, edition_id: int) -> EditionView:
         edition = self._edition_row(edition_id)
-        with self.sessions() as session:
-            number, takedown_json = session.execute(
-                select(Registration.number, Registration.takedown_json).where(
-                    Registration.id == edition.registration_id
-                )
-            ).one()
+        number, takedown_json = self._work_record(edition)
         with edition_refusals():
             frozen = self._client().is_frozen(edition_id)
         return view_of(
             EditionView,
             edition,
             edition_id=edition_id,
-            number=str(number),
+            number=number,
             price_cny=price_text(edition.price_fen),
             frozen=frozen,
             revoked=is_revocation(takedown_json),
@@ -719,7 +714,8 @@ class Editions:
                     EditionBatch.batch_index == row.batch_index,
                 )
             ).one()
-        work = self._work_in_force(edition_id, number)
+        work = get_registration(self.sessions, number)
+        self._refuse_withdrawn(edition_id, number, work.takedown)
         client = self._client()
         with edition_refusals():
             frozen = client.is_frozen(edition_id)
@@ -823,12 +819,7 @@ class Editions:
         edition = self._edition_row(edition_id)
         with self.sessions() as session:
             refuse_revoked_addresses(session, [address])
-            number = str(
-                session.scalar(
-                    select(Registration.number).where(Registration.id == edition.registration_id)
-                )
-            )
-        self._work_in_force(edition_id, number)
+        self._refuse_withdrawn(edition_id, *self._work_record(edition))
         with edition_refusals():
             if self._client().is_frozen(edition_id):  # frozen on chain, whatever the records say
                 raise EditionTakenDown(
@@ -879,26 +870,39 @@ class Editions:
 
     # ------------------------------------------------------------------------------ helpers
 
-    def _work_in_force(self, edition_id: int, number: str) -> RegistrationView:
-        """The registration of the edition's work, unless it is revoked or taken down
-        (:class:`EditionTakenDown`): then no copy's certificate or reading key is given."""
-        work = get_registration(self.sessions, number)
-        details = {"edition": edition_id, "number": number, "takedown": work.takedown}
-        if work.revoked:
+    def _work_record(self, edition: Edition) -> tuple[str, str | None]:
+        """The number of the edition's work and its takedown record (a revocation's too)."""
+        with self.sessions() as session:
+            number, takedown_json = session.execute(
+                select(Registration.number, Registration.takedown_json).where(
+                    Registration.id == edition.registration_id
+                )
+            ).one()
+        return str(number), takedown_json
+
+    @staticmethod
+    def _refuse_withdrawn(
+        edition_id: int, number: str, takedown: str | dict[str, object] | None
+    ) -> None:
+        """:class:`EditionTakenDown` when the edition's work (registration ``number``, with its
+        ``takedown`` record) is revoked or taken down: then no copy's certificate or reading key
+        is given."""
+        if takedown is None:
+            return
+        details = {"edition": edition_id, "number": number, "takedown": takedown}
+        if is_revocation(takedown):
             raise EditionTakenDown(
                 f"作品 {number} 的登记已被监管机构撤销：其数字藏书永久冻结，"
                 "不再提供证书与阅读密钥 / the work's registration was revoked by a regulator: "
                 "its edition is frozen for good, with no certificate or reading key",
                 details=details,
             )
-        if work.takedown is not None:
-            raise EditionTakenDown(
-                f"作品 {number} 已下架：恢复前暂停提供其数字藏书的证书与阅读密钥 / the work is "
-                "taken down: its edition's certificates and reading keys are withheld until it "
-                "is restored",
-                details=details,
-            )
-        return work
+        raise EditionTakenDown(
+            f"作品 {number} 已下架：恢复前暂停提供其数字藏书的证书与阅读密钥 / the work is "
+            "taken down: its edition's certificates and reading keys are withheld until it "
+            "is restored",
+            details=details,
+        )
 
     def _edition_row(self, edition_id: int) -> Edition:
         address = self._client().address
