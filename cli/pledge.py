@@ -654,7 +654,7 @@ _LICENCE_STATES = {
 @asset_app.command(name="show")
 def show_asset(reference: Reference, as_json: AsJson = False) -> None:
     """Who owns the asset now, its rights, liens, freeze and every licence (read on chain)."""
-    from registry.core.rights import RIGHT_NAMES, RIGHT_WORDS
+    from registry.core.rights import right_words
 
     with _session(as_json) as session:
         standing = session.runtime.assets.standing(reference)
@@ -666,8 +666,7 @@ def show_asset(reference: Reference, as_json: AsJson = False) -> None:
         return address if party is None else f"{address}（{party.public_name} {party.party_id}）"
 
     def words(names: tuple[str, ...]) -> str:
-        chinese = "，".join(RIGHT_WORDS[RIGHT_NAMES[name]][0] for name in names)
-        return f"{chinese} {', '.join(names)}"
+        return "，".join(right_words(names))
 
     def place(territory: int) -> str:
         return "0 全球 worldwide" if territory == 0 else str(territory)

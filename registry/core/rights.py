@@ -95,6 +95,15 @@ def asset_rights(claimed: Iterable[str], wanted: Iterable[str] | None = None) ->
     return names
 
 
+def right_words(names: Iterable[str]) -> list[str]:
+    """Rights by name as people read them, ``中文 English``, in the order of art. 10; names that
+    are no right of art. 10 come last, as given."""
+    given = list(names)
+    known = sorted({RIGHT_NAMES[name] for name in given if name in RIGHT_NAMES})
+    unknown = sorted(name for name in given if name not in RIGHT_NAMES)
+    return [" ".join(RIGHT_WORDS[right]) for right in known] + unknown
+
+
 def right_names(mask: int) -> tuple[str, ...]:
     """The names of the rights in the contracts' bitmask ``mask``, in the order of art. 10 (as
     the certificate and the verification page list them; bits beyond the 17 ignored)."""

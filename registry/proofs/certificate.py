@@ -30,7 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from registry.core.rights import RIGHT_NAMES, RIGHT_WORDS
+from registry.core.rights import right_words
 from registry.core.views import RegistrationView, as_utc
 
 FONT_PACKAGE = "paperang_p2_fonts_cjk"
@@ -78,10 +78,7 @@ def rights_in_words(view: RegistrationView) -> list[str]:
     claimed = view.metadata.get("rights")
     if not isinstance(claimed, list):
         return []
-    names = [str(name) for name in claimed]
-    known = sorted({RIGHT_NAMES[name] for name in names if name in RIGHT_NAMES})
-    unknown = sorted(name for name in names if name not in RIGHT_NAMES)
-    return [" ".join(RIGHT_WORDS[right]) for right in known] + unknown
+    return right_words(str(name) for name in claimed)
 
 
 def beijing_and_utc(moment: datetime) -> str:

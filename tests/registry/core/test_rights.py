@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chain_client.rights import Right
-from registry.core.rights import RIGHT_NAMES, RIGHT_WORDS, right_names, rights_mask
+from registry.core.rights import RIGHT_NAMES, RIGHT_WORDS, right_names, right_words, rights_mask
 
 
 def test_every_right_has_its_chinese_and_english_name() -> None:
@@ -20,3 +20,11 @@ def test_names_and_the_contracts_bitmask_mean_the_same_rights() -> None:
         "translation",
     )  # in the order of art. 10, as the certificate and the page list them
     assert right_names(rights_mask(RIGHT_NAMES)) == tuple(RIGHT_NAMES)
+
+
+def test_rights_in_words_follow_art_10_with_unknown_names_last() -> None:
+    assert right_words(["translation", "made_up", "reproduction", "translation"]) == [
+        "复制权 reproduction",
+        "翻译权 translation",
+        "made_up",
+    ]
