@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -505,24 +505,14 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """Every encumbrance of an asset: liens by rank, a freeze, exclusive licences."""
-    from chain_client.pledges import currency_text
+    from registry.assets import LienStanding
 
     with _session(as_json) as session:
         assets = session.runtime.assets
         asset_id = assets.asset_id(reference)
         found = assets.encumbrances(asset_id, block=block)
         report = found.report
-        liens = [
-            {
-                "lien_id": ranked.lien_id,
-                "rank": ranked.rank,
-                "lender": ranked.lien.lender,
-                "amount": str(ranked.lien.amount),
-                "currency": currency_text(ranked.lien.currency_code),
-                "maturity": ranked.lien.maturity,
-            }
-            for ranked in report.liens
-        ]
+        liens = [asdict(LienStanding.of(ranked)) for ranked in report.liens]
         frozen_by = report.freeze_authority.name.lower() if report.frozen_at else None
         result = {
             "asset_id": f"{asset_id:064x}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -21,10 +22,9 @@ from api.schemas import (
     to_sign,
     with_example,
 )
-from chain_client.pledges import currency_text
 from crypto.sm2 import SM2PublicKey
 from registry.access import parse_signing_key
-from registry.assets import LicenceState, MintAuthorizationGrant
+from registry.assets import LicenceState, LienStanding, MintAuthorizationGrant
 from registry.core.errors import InvalidInput
 
 router = APIRouter(tags=["assets"])
@@ -258,16 +258,7 @@ def get_encumbrances(
         owner=found.owner,
         clear=report.is_clear,
         liens=[
-            LienOut(
-                lien_id=ranked.lien_id,
-                rank=ranked.rank,
-                lender=ranked.lien.lender,
-                amount=str(ranked.lien.amount),
-                currency=currency_text(ranked.lien.currency_code),
-                maturity=ranked.lien.maturity,
-                status=ranked.lien.status.name.lower(),
-                licensing_consent=ranked.lien.licensing_consent,
-            )
+            LienOut(**asdict(LienStanding.of(ranked)), status=ranked.lien.status.name.lower())
             for ranked in report.liens
         ],
         frozen_by=frozen,

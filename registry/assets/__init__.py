@@ -21,7 +21,7 @@ from registry.assets.rights_assets import (
     transfer,
 )
 from registry.assets.service import Assets
-from registry.assets.standing import AssetStanding, LicenceState
+from registry.assets.standing import AssetStanding, LicenceState, LienStanding
 from registry.assets.transactions_relay import PreparedTransaction, pledge_consent, pledge_terms
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "FollowedSuite",
     "LenderRole",
     "LicenceState",
+    "LienStanding",
     "MintAuthorizationGrant",
     "MintAuthorizationRequest",
     "OwnerConsent",

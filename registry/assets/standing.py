@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from chain_client.licences import Licence
-from chain_client.pledges import currency_text
+from chain_client.pledges import RankedLien, currency_text
 from chain_client.suite import Suite
 from registry.access import holders_of_addresses
 from registry.assets.rights_assets import encumbrances
@@ -60,6 +60,20 @@ class LienStanding:
     currency: str
     maturity: int
     licensing_consent: bool
+
+    @classmethod
+    def of(cls, ranked: RankedLien) -> LienStanding:
+        """An active lien as every face shows it (its amount as decimal text: a uint128)."""
+        lien = ranked.lien
+        return cls(
+            lien_id=ranked.lien_id,
+            rank=ranked.rank,
+            lender=lien.lender,
+            amount=str(lien.amount),
+            currency=currency_text(lien.currency_code),
+            maturity=lien.maturity,
+            licensing_consent=lien.licensing_consent,
+        )
 
 
 @dataclass(frozen=True)
@@ -138,18 +152,7 @@ def asset_standing(sessions: sessionmaker[Session], suite: Suite, asset_id: int)
             registered_at=terms.registered_at,
             revoked=revoked,
             frozen_by=report.freeze_authority.name.lower() if report.frozen_at else None,
-            liens=tuple(
-                LienStanding(
-                    lien_id=ranked.lien_id,
-                    rank=ranked.rank,
-                    lender=ranked.lien.lender,
-                    amount=str(ranked.lien.amount),
-                    currency=currency_text(ranked.lien.currency_code),
-                    maturity=ranked.lien.maturity,
-                    licensing_consent=ranked.lien.licensing_consent,
-                )
-                for ranked in report.liens
-            ),
+            liens=tuple(map(LienStanding.of, report.liens)),
             licences=tuple(
                 LicenceStanding(
                     licence_id=licence_id,
