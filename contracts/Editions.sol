@@ -135,6 +135,13 @@ contract Editions {
     /// @param caller The caller.
     error NotPublisher(uint256 assetId, address caller);
 
+    /// @notice Another account holds an exclusive licence (专有使用权) of the right of
+    /// information-network dissemination in the territory now: the owner may not exercise it there.
+    /// @param assetId The work.
+    /// @param licenceId The exclusive licence.
+    /// @param licensee Its licensee.
+    error ExclusivelyLicensed(uint256 assetId, uint256 licenceId, address licensee);
+
     /// @notice The work has no rights asset (not registered, anchored and tokenized, or burned).
     /// @param assetId The work.
     error WorkNotTokenized(uint256 assetId);
@@ -302,8 +309,9 @@ contract Editions {
      * @notice Creates an edition of the work `assetId` with `terms`, its cover/metadata at
      * `metadataCid`. The caller becomes its publisher.
      * @dev The caller must own the rights asset or hold a licence of right 11 (信息网络传播权) for
-     * `terms.territory` now. Reverts with {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown},
-     * {NotPublisher}, {InvalidTerms} or {EditionConflict}. Emits {EditionCreated}.
+     * `terms.territory` now; an owner, only while no one else holds an exclusive licence of it
+     * there. Reverts with {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {NotPublisher},
+     * {ExclusivelyLicensed}, {InvalidTerms} or {EditionConflict}. Emits {EditionCreated}.
      * @param assetId The work's rights asset.
      * @param metadataCid The cover/metadata CID (binary).
      * @param terms The terms.
@@ -341,7 +349,8 @@ contract Editions {
     /**
      * @notice Replaces the terms of an edition that has no copy yet.
      * @dev Only the publisher, only before the first copy. Reverts with {UnknownEdition},
-     * {NotEditionPublisher}, {TermsLocked}, {NotPublisher}, {InvalidTerms} or {EditionConflict}.
+     * {NotEditionPublisher}, {TermsLocked}, {NotPublisher}, {ExclusivelyLicensed}, {InvalidTerms} or
+     * {EditionConflict}.
      * Emits {TermsAmended}.
      * @param editionId The edition.
      * @param metadataCid The cover/metadata CID (binary).
@@ -370,8 +379,8 @@ contract Editions {
      * @dev Only the publisher, who must still own the work or hold the licence. Every holder must
      * be a verified adult person's account (one may hold several copies). Stores one Merkle root
      * for the batch, nothing per copy. Reverts with {UnknownEdition}, {NotEditionPublisher},
-     * {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {NotPublisher}, {IssueBeyondSize} or
-     * {NotVerifiedAdult}. Emits {Issued}.
+     * {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {NotPublisher}, {ExclusivelyLicensed},
+     * {IssueBeyondSize} or {NotVerifiedAdult}. Emits {Issued}.
      * @param editionId The edition.
      * @param holders The readers, one per copy.
      * @return firstCopy Number of the first copy issued.
@@ -399,8 +408,8 @@ contract Editions {
      * copy with {claim}, and is checked then.
      * @dev Only the publisher, who must still own the work or hold the licence. Stores one root,
      * nothing per copy. Reverts with {UnknownEdition}, {NotEditionPublisher}, {WorkNotTokenized},
-     * {WorkRevoked}, {WorkTakenDown}, {NotPublisher} or {IssueBeyondSize}. Emits
-     * {AllowListPosted}.
+     * {WorkRevoked}, {WorkTakenDown}, {NotPublisher}, {ExclusivelyLicensed} or {IssueBeyondSize}.
+     * Emits {AllowListPosted}.
      * @param editionId The edition.
      * @param root Merkle root of the (edition, copy, reader) leaves.
      * @param count Number of copies reserved.
@@ -639,7 +648,12 @@ contract Editions {
     }
 
     function _checkPublisher(uint256 assetId, address account, uint16 territory) private view {
-        if (works.ownerOf(assetId) == account) return;
+        if (works.ownerOf(assetId) == account) {
+            (uint256 licenceId, address licensee) =
+                licences.exclusiveLicenceInForce(assetId, RIGHT_INFORMATION_NETWORK, territory);
+            if (licenceId != 0 && licensee != account) revert ExclusivelyLicensed(assetId, licenceId, licensee);
+            return;
+        }
         // The licence's id is not needed here, only whether one is in force.
         // slither-disable-next-line unused-return
         (bool licensed,) =

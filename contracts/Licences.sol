@@ -378,6 +378,37 @@ contract Licences is Context, ISuiteErrors {
     }
 
     /**
+     * @notice The exclusive licence of `assetId` in force now for right number `right` in a
+     * territory that covers or is covered by `territory` (either worldwide, or the same), if any.
+     * @dev An exclusive licence (专有使用权) excludes everyone else from exercising the right in
+     * its territory for its term, the licensor included: `Editions` asks it before the asset's
+     * owner publishes or issues copies.
+     * @param assetId The asset.
+     * @param right Right number, 0–16.
+     * @param territory Territory code (0 for worldwide).
+     * @return licenceId The licence (0 if none).
+     * @return licensee Its licensee (zero if none).
+     */
+    function exclusiveLicenceInForce(uint256 assetId, uint8 right, uint16 territory)
+        external
+        view
+        returns (uint256 licenceId, address licensee)
+    {
+        if (right > 16) return (0, address(0));
+        uint32 bit = uint32(1) << right;
+        uint256[] storage ids = _liveLicences[assetId];
+        for (uint256 i = 0; i < ids.length; ++i) {
+            Licence storage licence = _licences[ids[i]];
+            if (
+                licence.exclusive && !licence.revoked && licence.rights & bit != 0
+                    && (licence.territory == 0 || territory == 0 || licence.territory == territory)
+                    && licence.start <= block.timestamp && block.timestamp < licence.end
+            ) return (ids[i], licence.licensee);
+        }
+        return (0, address(0));
+    }
+
+    /**
      * @notice The exclusive licences of `assetId` that are in force now or start later.
      * @param assetId The asset.
      * @return entries The licences with their ids.

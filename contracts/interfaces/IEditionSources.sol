@@ -20,6 +20,12 @@ interface IEditionLicences {
         external
         view
         returns (bool licensed, uint256 licenceId);
+
+    /// @notice The exclusive licence of `assetId` in force now for `right` over `territory`, if any.
+    function exclusiveLicenceInForce(uint256 assetId, uint8 right, uint16 territory)
+        external
+        view
+        returns (uint256 licenceId, address licensee);
 }
 
 /// @notice What {Editions} reads from `IdentityAttestations`.

@@ -183,6 +183,69 @@ contract EditionsTest is SuiteBase {
         editions.issue(editionId, one);
     }
 
+    function test_create_revertsForTheOwnerWhileAnotherHoldsTheExclusiveNetworkLicence() public {
+        vm.prank(owner);
+        uint256 licenceId =
+            licences.grant(assetId, LICENSEE, NETWORK, CHINA, START_TIME, START_TIME + 365 days, true, true, 0);
+        // 专有使用权 excludes the licensor too: the owner publishes no edition in China now.
+        vm.expectRevert(abi.encodeWithSelector(Editions.ExclusivelyLicensed.selector, assetId, licenceId, LICENSEE));
+        vm.prank(owner);
+        editions.create(assetId, COVER, _terms(10));
+        Editions.Terms memory worldwide = _terms(10);
+        worldwide.territory = 0;
+        vm.expectRevert(abi.encodeWithSelector(Editions.ExclusivelyLicensed.selector, assetId, licenceId, LICENSEE));
+        vm.prank(owner);
+        editions.create(assetId, COVER, worldwide);
+        _assertEq(editions.editionCount(), 0, "no edition");
+        // Elsewhere the owner still may; the exclusive licensee may in China.
+        Editions.Terms memory hongKong = _terms(10);
+        hongKong.territory = 344;
+        vm.prank(owner);
+        editions.create(assetId, COVER, hongKong);
+        vm.prank(LICENSEE);
+        editions.create(assetId, hex"01711220c0c1", _terms(10));
+        // Once the licence ends, so does the exclusion.
+        vm.warp(START_TIME + 365 days);
+        vm.prank(owner);
+        editions.create(assetId, hex"01711220c0c2", _terms(10));
+        _assertEq(editions.editionCount(), 3, "three editions");
+    }
+
+    function test_issue_revertsForTheOwnerWhileAnotherHoldsTheExclusiveNetworkLicence() public {
+        uint256 editionId = _issued();
+        // Granted after the edition, starting in a month: until then the owner issues.
+        vm.prank(owner);
+        uint256 licenceId = licences.grant(
+            assetId, LICENSEE, NETWORK, 0, START_TIME + 30 days, START_TIME + 365 days, true, true, 0
+        );
+        address[] memory one = new address[](1);
+        one[0] = READER1;
+        vm.prank(owner);
+        editions.issue(editionId, one);
+        vm.warp(START_TIME + 30 days);
+        vm.expectRevert(abi.encodeWithSelector(Editions.ExclusivelyLicensed.selector, assetId, licenceId, LICENSEE));
+        vm.prank(owner);
+        editions.issue(editionId, one);
+        vm.expectRevert(abi.encodeWithSelector(Editions.ExclusivelyLicensed.selector, assetId, licenceId, LICENSEE));
+        vm.prank(owner);
+        editions.postAllowList(editionId, keccak256("readers"), 2);
+        _assertEq(editions.editionOf(editionId).issued, 4, "nothing more issued");
+        // A revoked exclusive licence excludes no longer.
+        vm.prank(owner);
+        licences.revoke(licenceId, keccak256("breach"));
+        vm.prank(owner);
+        editions.issue(editionId, one);
+        _assertEq(editions.editionOf(editionId).issued, 5, "issued once the licence is revoked");
+    }
+
+    function test_create_byTheOwnerBesideAnExclusiveLicenceOfAnotherRight() public {
+        vm.prank(owner);
+        licences.grant(assetId, LICENSEE, uint32(1) << 5, CHINA, START_TIME, START_TIME + 365 days, true, true, 0);
+        vm.prank(owner);
+        uint256 editionId = editions.create(assetId, COVER, _terms(10));
+        _assertEq(editions.editionOf(editionId).publisher, owner, "the owner publishes");
+    }
+
     function test_create_revertsForAnUntokenizedWork() public {
         vm.expectRevert(abi.encodeWithSelector(Editions.WorkNotTokenized.selector, 42));
         vm.prank(owner);

@@ -484,6 +484,43 @@ contract LicencesTest is SuiteBase {
         _assertEq(exclusive[0].licenceId, id, "the new one");
     }
 
+    function test_exclusiveLicenceInForce_onlyAnExclusiveOneInForceForTheRightAndTerritory() public {
+        (uint256 none,) = licences.exclusiveLicenceInForce(assetId, 11, CHINA);
+        _assertEq(none, 0, "nothing licensed");
+        // Non-exclusive, another right, another territory, or not started yet: none of them.
+        _grant(NETWORK, CHINA, START_TIME, START_TIME + YEAR, false);
+        _grantTo(LICENSEE2, uint32(1) << 4, CHINA, START_TIME, START_TIME + YEAR, true);
+        _grantTo(LICENSEE2, NETWORK, JAPAN, START_TIME, START_TIME + YEAR, true);
+        uint256 later = _grantTo(LICENSEE2, NETWORK, CHINA, START_TIME + YEAR, START_TIME + 2 * YEAR, true);
+        (uint256 id, address licensee) = licences.exclusiveLicenceInForce(assetId, 11, CHINA);
+        _assertEq(id, 0, "none in force for right 11 in China");
+        _assertEq(licensee, address(0), "no licensee");
+        // Worldwide asked: Japan's exclusive licence covers part of it.
+        (id, licensee) = licences.exclusiveLicenceInForce(assetId, 11, 0);
+        _assertEq(id, 3, "Japan's, within worldwide");
+        _assertEq(licensee, LICENSEE2, "its licensee");
+        // Once the later one starts it answers, and not after it ends.
+        vm.warp(START_TIME + YEAR);
+        (id, licensee) = licences.exclusiveLicenceInForce(assetId, 11, CHINA);
+        _assertEq(id, later, "the later one, started");
+        vm.warp(START_TIME + 2 * YEAR);
+        (id,) = licences.exclusiveLicenceInForce(assetId, 11, CHINA);
+        _assertEq(id, 0, "ended");
+        (id,) = licences.exclusiveLicenceInForce(assetId, 17, CHINA);
+        _assertEq(id, 0, "no right 17");
+    }
+
+    function test_exclusiveLicenceInForce_worldwideCoversEveryTerritoryUntilRevoked() public {
+        uint256 worldwide = _grant(NETWORK, 0, START_TIME, START_TIME + YEAR, true);
+        (uint256 id, address licensee) = licences.exclusiveLicenceInForce(assetId, 11, CHINA);
+        _assertEq(id, worldwide, "worldwide covers China");
+        _assertEq(licensee, LICENSEE, "its licensee");
+        vm.prank(owner);
+        licences.revoke(worldwide, keccak256("breach"));
+        (id,) = licences.exclusiveLicenceInForce(assetId, 11, CHINA);
+        _assertEq(id, 0, "revoked");
+    }
+
     // ---------------------------------------------------------------- revoke
 
     function test_revoke_byOwnerWhenRevocable() public {

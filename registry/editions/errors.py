@@ -45,6 +45,14 @@ class NotEditionPublisher(errors.Forbidden):
     code = "not_edition_publisher"
 
 
+class ExclusivelyLicensed(errors.Conflict):
+    """Another party holds an exclusive licence (专有使用权) of the right of information-network
+    dissemination for the territory now: it excludes everyone else there, the owner included, from
+    publishing or issuing copies until it ends or is revoked."""
+
+    code = "exclusively_licensed"
+
+
 class NotCopyHolder(errors.Forbidden):
     """Only the holder of a copy gives it away or reads with it."""
 
@@ -106,6 +114,7 @@ class EditionTakenDown(errors.TakenDown):
 EDITION_REFUSALS: dict[str, type[errors.RegistryError]] = {
     "NotPublisher": NotEditionPublisher,
     "NotEditionPublisher": NotEditionPublisher,
+    "ExclusivelyLicensed": ExclusivelyLicensed,
     "WorkNotTokenized": WorkNotTokenized,
     "WorkRevoked": errors.Revoked,
     "WorkTakenDown": EditionTakenDown,

@@ -16,7 +16,9 @@ from httpx2 import Response
 from pypdf import PdfReader
 
 from api.app import create_app
+from chain_client.licences import LicenceTerms
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
+from chain_client.transactions import TransactionSender
 from registry.core.models import Edition, EditionCopy, EditionGift
 from registry.platform.runtime import Runtime
 from tests.chain_client.conftest import ROLE_KEYS
@@ -90,6 +92,37 @@ def test_another_account_cannot_create_an_edition_of_the_work(
     assert refused.json()["code"] == "not_edition_publisher"
     assert _count(runtime, Edition) == 0
     assert _nonce(runtime, STRANGER) == before
+
+
+def test_the_owner_cannot_publish_where_another_holds_the_exclusive_network_licence(
+    client: TestClient, runtime: Runtime
+) -> None:
+    number = _work(runtime)
+    asset_id = int(client.get(f"/v1/assets/{number}").json()["asset_id"], 16)
+    now = int(runtime.w3.eth.get_block("latest")["timestamp"])
+    owner = runtime.suite().as_sender(TransactionSender(runtime.w3, OWNER, poll_latency=0.01))
+    licence = owner.licences.grant(
+        LicenceTerms(
+            asset_id=asset_id, licensee=STRANGER.address, rights=1 << 11, territory=156,
+            start=now + 1, end=now + YEAR, exclusive=True, revocable=True,
+        )
+    )  # fmt: skip
+    runtime.w3.provider.make_request("evm_increaseTime", [5])  # type: ignore[arg-type]
+    runtime.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    before = _nonce(runtime, OWNER)
+    refused = _write(client, runtime, "/v1/editions", _edition_body(number), OWNER)
+    assert (refused.status_code, refused.json()["code"]) == (409, "exclusively_licensed")
+    assert refused.json()["details"]["arguments"] == [
+        str(asset_id),
+        str(licence.licence_id),
+        STRANGER.address.lower(),
+    ]
+    assert _count(runtime, Edition) == 0
+    assert _nonce(runtime, OWNER) == before
+    # The exclusive licensee publishes there.
+    created = _write(client, runtime, "/v1/editions", _edition_body(number), STRANGER)
+    assert created.status_code == 201, created.text
+    assert created.json()["publisher"] == STRANGER.address
 
 
 def test_publish_issue_hold_gift_and_refusals(client: TestClient, runtime: Runtime) -> None:
