@@ -123,7 +123,9 @@ def revoke_key(
     from registry.access import revoke_key as revoke
 
     _run(
-        lambda rt: revoke(rt.sessions, party, fingerprint, now=rt.now, unbind=rt.unbind_accounts),
+        lambda rt: revoke(
+            rt.sessions, party, fingerprint, now=rt.now, unbind=rt.send_pending_unbindings
+        ),
         as_json,
     )
 
@@ -134,7 +136,7 @@ def revoke(party: PartyId, as_json: AsJson = False) -> None:
     from registry.access import revoke_party
 
     _run(
-        lambda rt: revoke_party(rt.sessions, party, now=rt.now, unbind=rt.unbind_accounts),
+        lambda rt: revoke_party(rt.sessions, party, now=rt.now, unbind=rt.send_pending_unbindings),
         as_json,
     )
 
@@ -407,7 +409,7 @@ def revoke_own(
             party_holding(rt.sessions, identifier),
             fingerprint,
             now=rt.now,
-            unbind=rt.unbind_accounts,
+            unbind=rt.send_pending_unbindings,
         ),
         as_json,
     )

@@ -238,7 +238,11 @@ def delete_party_key(
     """Revoke one of the party's keys: claims it signs are refused from then on, and an address
     it stands for is nobody's verified reader any more (unbound on chain)."""
     view = revoke_key(
-        runtime.sessions, party_id, fingerprint, now=runtime.now, unbind=runtime.unbind_accounts
+        runtime.sessions,
+        party_id,
+        fingerprint,
+        now=runtime.now,
+        unbind=runtime.send_pending_unbindings,
     )
     return party_out(view, runtime)
 
@@ -289,7 +293,11 @@ def delete_own_key(fingerprint: Fingerprint, runtime: RuntimeDep, caller: PartyA
     """Revoke one of the caller's own party's keys: claims it signs are refused from then on,
     and it is never linked again."""
     view = revoke_own_key(
-        runtime.sessions, caller.party, fingerprint, now=runtime.now, unbind=runtime.unbind_accounts
+        runtime.sessions,
+        caller.party,
+        fingerprint,
+        now=runtime.now,
+        unbind=runtime.send_pending_unbindings,
     )
     return party_out(view, runtime)
 
@@ -302,7 +310,9 @@ def delete_own_key(fingerprint: Fingerprint, runtime: RuntimeDep, caller: PartyA
 def post_party_revoke(party_id: PartyId, runtime: RuntimeDep, _admin: Admin) -> PartyOut:
     """Revoke the party: its API keys and signing keys stop working, its addresses are nobody's
     verified reader any more (unbound on chain); its registrations stay."""
-    view = revoke_party(runtime.sessions, party_id, now=runtime.now, unbind=runtime.unbind_accounts)
+    view = revoke_party(
+        runtime.sessions, party_id, now=runtime.now, unbind=runtime.send_pending_unbindings
+    )
     return party_out(view, runtime)
 
 

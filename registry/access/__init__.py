@@ -12,7 +12,8 @@ from registry.access.attestation import (
     attest_party_in_dev_mode,
     reveal_identity,
     revoke_attestation,
-    unbind_accounts,
+    send_pending_attestations,
+    send_pending_unbindings,
     verification_of,
 )
 from registry.access.key_links import (
@@ -95,6 +96,7 @@ __all__ = [
     "revoke_key",
     "revoke_own_key",
     "revoke_party",
-    "unbind_accounts",
+    "send_pending_attestations",
+    "send_pending_unbindings",
     "verification_of",
 ]

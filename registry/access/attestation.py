@@ -27,12 +27,12 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.canonical import canonical_json
@@ -42,7 +42,7 @@ from crypto.signing import Signature, Signer, verify
 from crypto.sm2 import SM2PublicKey
 from crypto.symmetric import Cipher, hmac_sm3, open_sealed, seal
 from registry.access.keys import record_write
-from registry.access.parties import PartyKind, active_party
+from registry.access.parties import PartyKind, active_party, address_of
 from registry.core.database import unit_of_work
 from registry.core.errors import (
     AttestationExpired,
@@ -58,7 +58,7 @@ from registry.core.errors import (
     PartyNotFound,
     UnknownAttestor,
 )
-from registry.core.models import Party, PartyAttestation
+from registry.core.models import Party, PartyAttestation, PartyKey
 from registry.core.views import as_utc, view_of
 
 log = logging.getLogger(__name__)
@@ -595,39 +595,107 @@ def revoke_attestation(
             )
         if latest.revoked_at is None:
             latest.revoked_at, latest.revoke_reason = now(), reason.strip()[:1000] or None
-        row_id, commitment = latest.id, bytes.fromhex(latest.commitment)
-        reason_digest = sm3((latest.revoke_reason or "").encode())
+        row_id = latest.id
     if chain is not None:
-        try:
-            tx_hash = chain.revoke(party_id, commitment, reason_digest)
-        except ChainUnreachable as exc:
-            log.warning("revocation of %s not recorded on chain yet: %s", party_id, exc)
-            tx_hash = None
-        if tx_hash is not None:
-            with unit_of_work(sessions) as session:
-                session.get_one(PartyAttestation, row_id).revoke_tx = tx_hash
+        _send_revocation(sessions, lambda: chain, row_id, party_id)
     return verification_of(sessions, party_id, now=now)
 
 
-def unbind_accounts(accounts: Iterable[str], *, ledger: LedgerSource) -> list[str]:
-    """Unbind ``accounts`` on chain from the verified persons they were bound to: the addresses
-    of a revoked key or party are nobody's verified reader any more, so the contracts issue no
-    copy and allow no gift to them. The transactions sent; an account bound to nobody needs
-    none, and one the chain could not take is logged (the registry refuses a revoked address
-    itself meanwhile: ``refuse_revoked_addresses``)."""
+def _send_revocation(
+    sessions: sessionmaker[Session], ledger: LedgerSource, row_id: int, party_id: str
+) -> None:
+    """Send the revocation of attestation ``row_id`` (revoked, on chain, its revocation not)."""
+    with sessions() as session:
+        row = session.get_one(PartyAttestation, row_id)
+        if row.attest_tx is None or row.revoked_at is None or row.revoke_tx is not None:
+            return
+        commitment = bytes.fromhex(row.commitment)
+        reason_digest = sm3((row.revoke_reason or "").encode())
     chain = _reachable(ledger)
+    if chain is None:
+        return
+    try:
+        tx_hash = chain.revoke(party_id, commitment, reason_digest)
+    except ChainUnreachable as exc:
+        log.warning("revocation of %s not recorded on chain yet: %s", party_id, exc)
+        return
+    with unit_of_work(sessions) as session:
+        session.get_one(PartyAttestation, row_id).revoke_tx = tx_hash
+
+
+def send_pending_unbindings(sessions: sessionmaker[Session], *, ledger: LedgerSource) -> list[str]:
+    """Unbind on chain the addresses of revoked keys and parties (``PartyKey.unbind_pending``)
+    from the verified persons they were bound to: they are nobody's verified reader any more, so
+    the contracts issue no copy and allow no gift to them. Each is cleared once the chain took it
+    (or had it bound to nobody); one the chain could not take stays pending for the next call
+    (the registry refuses a revoked address itself meanwhile: ``refuse_revoked_addresses``).
+    The transactions sent."""
+    with sessions() as session:
+        pending = session.execute(
+            select(PartyKey.id, PartyKey.identifier).where(PartyKey.unbind_pending.is_(True))
+        ).all()
+    chain = _reachable(ledger) if pending else None
     if chain is None:
         return []
     sent = []
-    for account in dict.fromkeys(accounts):
+    for key_id, identifier in pending:
+        account = address_of(identifier)
         try:
             tx_hash = chain.unbind(account)
         except ChainUnreachable as exc:
             log.warning("account %s not unbound on chain yet: %s", account, exc)
             continue
+        with unit_of_work(sessions) as session:
+            session.get_one(PartyKey, key_id).unbind_pending = False
         if tx_hash is not None:
             sent.append(tx_hash)
     return sent
+
+
+def send_pending_attestations(
+    sessions: sessionmaker[Session], *, ledger: LedgerSource, now: Callable[[], datetime]
+) -> None:
+    """Send what the chain still lacks of each party's current attestation: the attestation
+    itself (not revoked, not expired) or its revocation (a revoked person must stop being a
+    verified reader on chain too). Run by the anchoring loop, so that a chain that was down when
+    a party was attested or revoked hears of it once it is back, with nobody asking again."""
+    moment = now()
+    with sessions() as session:
+        candidates = session.execute(
+            select(
+                PartyAttestation.id,
+                PartyAttestation.party_id,
+                Party.party_id,
+                PartyAttestation.attest_tx,
+                PartyAttestation.expires_at,
+            )
+            .join(Party, Party.id == PartyAttestation.party_id)
+            .where(
+                or_(
+                    PartyAttestation.attest_tx.is_(None) & PartyAttestation.revoked_at.is_(None),
+                    PartyAttestation.attest_tx.is_not(None)
+                    & PartyAttestation.revoked_at.is_not(None)
+                    & PartyAttestation.revoke_tx.is_(None),
+                )
+            )
+        ).all()
+        # A superseded attestation is not sent (the chain holds the party's newer one), nor an
+        # expired one the chain never had (it would refuse it).
+        due = [
+            (row_id, party_id)
+            for row_id, party_row, party_id, attest_tx, expires_at in candidates
+            if row_id == _latest_id(session, party_row)
+            and (attest_tx is not None or as_utc(expires_at) > moment)
+        ]
+    for row_id, party_id in due:
+        _send_attestation(sessions, ledger, row_id, party_id)
+        _send_revocation(sessions, ledger, row_id, party_id)
+
+
+def _latest_id(session: Session, party_row: int) -> int | None:
+    return session.scalar(
+        select(func.max(PartyAttestation.id)).where(PartyAttestation.party_id == party_row)
+    )
 
 
 def verification_of(

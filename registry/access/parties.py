@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -212,9 +212,9 @@ def attach_key(
     session.flush()
 
 
-# Unbinds chain accounts from the verified persons they stand for (the runtime's, on
-# ``IdentityAttestations``); None: nothing to unbind (no such contract configured).
-Unbind = Callable[[Sequence[str]], object]
+# Sends the unbindings the revocations left pending (``PartyKey.unbind_pending``): the
+# runtime's, on ``IdentityAttestations``; None: none sent now (the anchoring loop sends them).
+Unbind = Callable[[], object]
 
 
 def revoke_key(
@@ -226,8 +226,8 @@ def revoke_key(
     unbind: Unbind | None = None,
 ) -> PartyView:
     """Revoke one of a party's keys: claims it signs from now on are refused, and a chain
-    address it stands for acts for nobody (``unbind`` takes it off chain as a verified
-    reader)."""
+    address it stands for acts for nobody: it is marked to be unbound on chain as a verified
+    reader, which ``unbind`` sends (or the anchoring loop, once the chain can be reached)."""
     with unit_of_work(sessions) as session:
         party = _party(session, party_id)
         key = session.scalar(
@@ -241,9 +241,9 @@ def revoke_key(
                 details={"party": party_id, "fingerprint": key_fingerprint},
             )
         key.revoked_at = key.revoked_at or now()
-        kind, identifier = key.kind, key.identifier
-    if unbind is not None and kind != PartyKeyKind.SM2:
-        unbind([address_of(identifier)])
+        key.unbind_pending = key.kind != PartyKeyKind.SM2
+    if unbind is not None:
+        unbind()
     return describe_party(sessions, party_id)
 
 
@@ -255,20 +255,22 @@ def revoke_party(
     unbind: Unbind | None = None,
 ) -> PartyView:
     """Revoke a party: its API keys stop working (their webhooks too), its signing keys sign
-    nothing more, and its chain addresses act for nobody (``unbind`` takes them off chain as
-    verified readers). What it registered stays registered, and attributed to it."""
+    nothing more, and its chain addresses act for nobody (marked to be unbound on chain as
+    verified readers, as :func:`revoke_key` does). What it registered stays registered, and
+    attributed to it."""
     with unit_of_work(sessions) as session:
         party = _party(session, party_id)
         moment = now()
         party.revoked_at = party.revoked_at or moment
         for key in session.scalars(select(PartyKey).where(PartyKey.party_id == party.id)):
             key.revoked_at = key.revoked_at or moment
+            key.unbind_pending = key.kind != PartyKeyKind.SM2
         api_keys = list(session.scalars(select(ApiKey).where(ApiKey.party_id == party.id)))
         for api_key in api_keys:
             api_key.revoked_at = api_key.revoked_at or moment
         stop_webhooks(session, [api_key.key_id for api_key in api_keys])
     if unbind is not None:
-        unbind(party_addresses(sessions, party_id, include_revoked=True))
+        unbind()
     return describe_party(sessions, party_id)
 
 

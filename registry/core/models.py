@@ -289,6 +289,9 @@ class PartyKey(Base):
     fingerprint: Mapped[str] = mapped_column(String(16), unique=True)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Revoked, and its chain address still to be unbound from ``IdentityAttestations`` (set with
+    # the revocation, cleared once the chain took it): the anchoring loop retries it.
+    unbind_pending: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 
 class PartyAttestation(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -27,7 +27,12 @@ from chain_client.suite import Suite, SuiteAddresses
 from chain_client.suite_events import block_times
 from chain_client.transactions import TransactionSender
 from crypto.symmetric import Cipher
-from registry.access.attestation import AttestationLedger, Attestors, unbind_accounts
+from registry.access.attestation import (
+    AttestationLedger,
+    Attestors,
+    send_pending_attestations,
+    send_pending_unbindings,
+)
 from registry.assets import Assets, FollowedSuite, FollowResult, follow_chain, rebuild_chain_state
 from registry.content import (
     ContentProtection,
@@ -319,10 +324,17 @@ class Runtime:
             return None
         return ChainLedger(client) if client is not None else None
 
-    def unbind_accounts(self, accounts: Sequence[str]) -> None:
-        """Take ``accounts`` (a revoked key's or party's addresses) off ``IdentityAttestations``
-        as verified readers, where they are bound."""
-        unbind_accounts(accounts, ledger=self.identity_ledger)
+    def send_pending_unbindings(self) -> None:
+        """Take the addresses of revoked keys and parties off ``IdentityAttestations`` as
+        verified readers, where they are bound (what a revocation left pending)."""
+        send_pending_unbindings(self.sessions, ledger=self.identity_ledger)
+
+    def send_pending_identity_records(self) -> None:
+        """What the chain still lacks of the registry's identity records: attestations and
+        their revocations, and the unbinding of revoked addresses (after each anchoring cycle,
+        so that an outage delays them and loses none)."""
+        send_pending_attestations(self.sessions, ledger=self.identity_ledger, now=self.now)
+        self.send_pending_unbindings()
 
     @property
     def protection(self) -> ContentProtection:
@@ -382,6 +394,7 @@ class Runtime:
         except ContractsNotConfigured:
             return
         follow_chain(self.sessions, followed, confirmations=self.settings.chain_confirmations)
+        self.send_pending_identity_records()
 
     def anchoring_policy(self) -> AnchoringPolicy:
         return AnchoringPolicy(

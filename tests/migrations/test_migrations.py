@@ -126,3 +126,44 @@ def test_revoked_keys_subscriptions_stop(database_url: str) -> None:
         )
     engine.dispose()
     assert {key: bool(flag) for key, flag in active.items()} == {"gone": False, "kept": True}
+
+
+def test_keys_revoked_before_are_marked_to_be_unbound(database_url: str) -> None:
+    """Revision 0029: every key revoked before that stands for a chain address (a linked address,
+    a secp256k1 key) is marked for unbinding; an SM2 key or an active one is not."""
+    engine = create_database_engine(database_url)
+    migrate(engine, "0028")
+    at = "2026-12-01 08:00:00+00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO parties (id, party_id, kind, public_name, created_at) "
+                "VALUES (1, 'party_a', 'person', '读者', :at)"
+            ),
+            {"at": at},
+        )
+        for kind, identifier, revoked in [
+            ("address", "address:0x01", at),
+            ("secp256k1", "secp256k1:04aa", at),
+            ("sm2", "sm2:04bb", at),
+            ("address", "address:0x02", None),
+        ]:
+            connection.execute(
+                text(
+                    "INSERT INTO party_keys (party_id, kind, identifier, fingerprint, added_at, "
+                    "revoked_at) VALUES (1, :kind, :identifier, :identifier, :at, :revoked)"
+                ),
+                {"kind": kind, "identifier": identifier, "at": at, "revoked": revoked},
+            )
+    migrate(engine)
+    with engine.connect() as connection:
+        pending: dict[str, object] = dict(
+            connection.execute(text("SELECT identifier, unbind_pending FROM party_keys")).all()
+        )
+    engine.dispose()
+    assert {key: bool(flag) for key, flag in pending.items()} == {
+        "address:0x01": True,
+        "secp256k1:04aa": True,
+        "sm2:04bb": False,
+        "address:0x02": False,
+    }

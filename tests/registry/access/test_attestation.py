@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from web3 import Web3
 
 from crypto.signing import KeySigner
 from crypto.sm2 import SM2PrivateKey
-from registry.access import create_api_key, create_party
+from registry.access import create_api_key, create_party, revoke_key
 from registry.access.attestation import (
     AttestationSubmission,
     Attestors,
@@ -28,9 +29,12 @@ from registry.access.attestation import (
     check_resident_id,
     reveal_identity,
     revoke_attestation,
+    send_pending_attestations,
+    send_pending_unbindings,
     sign_attestation,
     verification_of,
 )
+from registry.access.parties import key_identifier
 from registry.core.errors import (
     AttestationExpired,
     AttestationNotFound,
@@ -44,7 +48,7 @@ from registry.core.errors import (
     InvalidIdentityNumber,
     UnknownAttestor,
 )
-from registry.core.models import AuditEntry, PartyAttestation
+from registry.core.models import AuditEntry, Party, PartyAttestation, PartyKey
 from registry.core.settings import Settings
 from registry.platform.attestors import load_attestors
 from registry.platform.runtime import Runtime
@@ -443,3 +447,86 @@ def test_malformed_statements_are_refused(runtime: Runtime, change: dict[str, st
             now=at(T0),
         )  # fmt: skip
     assert stored(runtime) == 0
+
+
+def test_what_the_chain_missed_the_loop_sends_once_it_is_back(runtime: Runtime) -> None:
+    """Attested or revoked while the chain was down: nobody asks again, the anchoring loop's
+    call sends what the chain lacks of each party's current attestation, and only that."""
+    ledger = FakeLedger()
+    attested, revoked, superseded, expired = (new_party(runtime) for _ in range(4))
+
+    def attest(party: str, **overrides: object) -> None:
+        submission = signed(runtime.attestors, party, **overrides)
+        attest_party(
+            runtime.sessions, runtime.attestors, party, submission, now=at(T0),
+            ledger=lambda: ledger,
+        )  # fmt: skip
+
+    attest(attested)
+    attest(superseded)
+    attest(superseded)  # a newer one: the first is never sent
+    attest(expired, expires_at=T0 + timedelta(days=1))
+    ledger.up = True
+    attest(revoked)
+    ledger.up = False
+    revoke_attestation(runtime.sessions, revoked, now=at(T0), ledger=lambda: ledger)
+    assert ledger.calls == [("attest", revoked, commitment_of(runtime, revoked))]
+
+    later = at(T0 + timedelta(days=2))
+    send_pending_attestations(runtime.sessions, ledger=lambda: ledger, now=later)
+    assert len(ledger.calls) == 1  # still down: nothing sent, nothing lost
+    ledger.up = True
+    send_pending_attestations(runtime.sessions, ledger=lambda: ledger, now=later)
+    assert sorted(ledger.calls[1:]) == sorted(
+        [
+            ("attest", attested, commitment_of(runtime, attested)),
+            ("attest", superseded, commitment_of(runtime, superseded)),
+            ("revoke", revoked, commitment_of(runtime, revoked)),
+        ]
+    )
+    assert verification_of(runtime.sessions, attested, now=later).chain_tx is not None
+    assert verification_of(runtime.sessions, revoked, now=later).revoke_tx is not None
+    send_pending_attestations(runtime.sessions, ledger=lambda: ledger, now=later)
+    assert len(ledger.calls) == 4  # sent once
+
+
+def test_a_revoked_address_is_unbound_once_the_chain_is_back(runtime: Runtime) -> None:
+    ledger = FakeLedger()
+    address = Web3.to_checksum_address("0x" + "ab" * 20)
+    sm2 = key_identifier(SM2PrivateKey.generate().public_key)
+    party = create_party(
+        runtime.sessions, public_name="读者", kind="person", keys=[address, sm2], now=runtime.now
+    )
+    for key in party.keys:
+        revoke_key(runtime.sessions, party.party_id, key.fingerprint, now=runtime.now)
+    assert pending_unbindings(runtime) == [address]  # the SM2 key has no address
+    assert send_pending_unbindings(runtime.sessions, ledger=lambda: ledger) == []
+    assert pending_unbindings(runtime) == [address]
+    ledger.up = True
+    sent = send_pending_unbindings(runtime.sessions, ledger=lambda: ledger)
+    assert sent == ["0x" + f"{1:064x}"]
+    assert ledger.calls == [("unbind", address, b"")]
+    assert pending_unbindings(runtime) == []
+    assert send_pending_unbindings(runtime.sessions, ledger=lambda: ledger) == []
+    assert len(ledger.calls) == 1
+
+
+def commitment_of(runtime: Runtime, party_id: str) -> bytes:
+    with runtime.sessions() as session:
+        latest = session.scalar(
+            select(PartyAttestation.commitment)
+            .join(Party, Party.id == PartyAttestation.party_id)
+            .where(Party.party_id == party_id)
+            .order_by(PartyAttestation.id.desc())
+            .limit(1)
+        )
+    assert latest is not None
+    return bytes.fromhex(latest)
+
+
+def pending_unbindings(runtime: Runtime) -> list[str]:
+    with runtime.sessions() as session:
+        identifiers = session.scalars(
+            select(PartyKey.identifier).where(PartyKey.unbind_pending.is_(True))
+        ).all()
+    return [identifier.removeprefix("address:") for identifier in identifiers]

@@ -31,10 +31,10 @@ from registry.access import (
     revoke_key,
     revoke_party,
 )
-from registry.access.attestation import resident_id_check_digit
+from registry.access.attestation import resident_id_check_digit, send_pending_unbindings
 from registry.access.parties import fingerprint, key_identifier
 from registry.assets.rights_assets import tokenize
-from registry.core.errors import InvalidInput, PartyRevoked, TakenDown
+from registry.core.errors import ChainUnreachable, InvalidInput, PartyRevoked, TakenDown
 from registry.core.metadata import WorkMetadata
 from registry.core.models import Edition, EditionCopy, EditionGift, Event
 from registry.editions import Editions, is_adult, key_request, price_fen, price_text
@@ -392,7 +392,9 @@ def test_a_revoked_readers_address_gets_no_copy_and_no_reading_key(runtime: Runt
     editions.issue(_as(runtime, OWNER), edition_id, [(alice.party, 1), (bob.party, 2)])
     assert identity.is_verified_adult(alice.address)
 
-    revoke_party(runtime.sessions, alice.party, now=runtime.now, unbind=runtime.unbind_accounts)
+    revoke_party(
+        runtime.sessions, alice.party, now=runtime.now, unbind=runtime.send_pending_unbindings
+    )
     assert not identity.is_verified_adult(alice.address)
     with pytest.raises(PartyRevoked):
         _read(editions, edition_id, 1, alice)
@@ -401,10 +403,39 @@ def test_a_revoked_readers_address_gets_no_copy_and_no_reading_key(runtime: Runt
     assert editions.show(edition_id).issued == 2
 
     key = fingerprint(f"address:{bob.address}")
-    revoke_key(runtime.sessions, bob.party, key, now=runtime.now, unbind=runtime.unbind_accounts)
+    revoke_key(
+        runtime.sessions, bob.party, key, now=runtime.now, unbind=runtime.send_pending_unbindings
+    )
     assert not identity.is_verified_adult(bob.address)
     with pytest.raises(PartyRevoked):
         _read(editions, edition_id, 2, bob)
+
+
+def test_a_reader_revoked_while_the_chain_is_down_is_unbound_by_the_next_cycle(
+    runtime: Runtime,
+) -> None:
+    """The chain cannot be reached when a reader's party is revoked: the registry refuses the
+    address at once, and the anchoring loop's next cycle takes it off chain, nobody asking."""
+    identity = runtime.suite().identity_attestations
+    assert identity is not None
+    editions: Editions = runtime.editions
+    number, reader = _work(runtime), _reader(runtime)
+    edition_id = editions.create(
+        _as(runtime, OWNER), number, title="断链时撤销", metadata_cid=COVER, terms=_terms()
+    ).edition_id
+
+    def chain_down() -> None:
+        raise ChainUnreachable("node down")
+
+    revoke_party(
+        runtime.sessions, reader.party, now=runtime.now,
+        unbind=lambda: send_pending_unbindings(runtime.sessions, ledger=chain_down),
+    )  # fmt: skip
+    assert identity.is_verified_adult(reader.address)  # the chain did not hear of it
+    with pytest.raises(PartyRevoked):
+        editions.issue(_as(runtime, OWNER), edition_id, [(reader.address, 1)])
+    assert runtime.new_batcher().run_once().error is None
+    assert not identity.is_verified_adult(reader.address)
 
 
 def test_a_reader_holding_its_account_by_its_key_is_named_on_its_copy(runtime: Runtime) -> None:
