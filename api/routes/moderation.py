@@ -178,7 +178,8 @@ def registration_moderation(
     number: RegistrationNumber, runtime: RuntimeDep, caller: Caller
 ) -> list[ReviewItemOut]:
     """What moderation said about a registration: for the key that submitted it (its hook
-    results, decisions and appeals), or for moderators and regulators (complaints too)."""
+    results, decisions and appeals, without who claimed or decided them), or for moderators and
+    regulators (complaints and the moderators too)."""
     staff = {Scope.MODERATOR, Scope.REGULATOR, Scope.ADMIN}
     items = runtime.moderation.of_registration(
         number, requester=caller.key_id, may_see_all=bool(staff & caller.scopes)
@@ -195,7 +196,11 @@ def review_item(
 
 @router.post("/review/{item_id}/claim", response_model=ReviewItemOut, responses=ERRORS)
 def claim(item_id: RowId, runtime: RuntimeDep, moderator: Moderator) -> ReviewItemOut:
-    return out_of(ReviewItemOut, runtime.moderation.claim(item_id, moderator=moderator.key_id))
+    """Reserve an item (never one the key or its party is party to: ``conflict_of_interest``)."""
+    view = runtime.moderation.claim(
+        item_id, moderator=moderator.key_id, moderator_party=moderator.party
+    )
+    return out_of(ReviewItemOut, view)
 
 
 @router.post("/review/{item_id}/decision", response_model=ReviewItemOut, responses=ERRORS)
@@ -203,11 +208,13 @@ def decide(
     item_id: RowId, body: DecisionIn, runtime: RuntimeDep, moderator: Moderator
 ) -> ReviewItemOut:
     """Accept or reject (a rejection needs a reason). Accepting a held registration sends it to
-    anchoring; accepting a complaint takes the work down; accepting a takedown appeal restores
-    it."""
+    anchoring; accepting a complaint takes the work down, accepting a takedown appeal restores
+    it (both need a reason; an appeal of a takedown no longer in force: ``appeal_outdated``).
+    Never an item the key or its party is party to (``conflict_of_interest``)."""
     view = runtime.moderation.decide(
         item_id,
         moderator=moderator.key_id,
+        moderator_party=moderator.party,
         accept=body.decision == "accept",
         reason=body.reason,
         authority=_authority(moderator),
@@ -273,11 +280,13 @@ def revoke_registration(
 
 @router.post("/complaints", status_code=201, response_model=ReviewItemOut, responses=ERRORS)
 def complain(body: ComplaintIn, runtime: RuntimeDep, caller: PlatformOrPublisher) -> ReviewItemOut:
-    """An infringement notice from a platform or a rights holder (publisher)."""
+    """An infringement notice from a platform or a rights holder (publisher); the work it cites
+    as the complainant's own must be its party's (``not_own_registration``)."""
     view = runtime.moderation.complain(
         accused=body.registration,
         complainant_work=body.complainant_work,
         complainant=caller.key_id,
+        complainant_party=caller.party,
         statement=body.statement,
     )
     return out_of(ReviewItemOut, view)

@@ -802,6 +802,20 @@ class PublicationRejected(Conflict):
     code = "publication_rejected"
 
 
+class ConflictOfInterest(Forbidden):
+    """A moderator does not claim or decide a review item its key or its party is party to: its
+    own complaint or appeal, a registration it submitted, or a work of its party under review."""
+
+    code = "conflict_of_interest"
+
+
+class AppealOutdated(Conflict):
+    """The takedown appealed is no longer the one in force (restored, or followed by another
+    takedown): granting the appeal would lift a decision nobody appealed."""
+
+    code = "appeal_outdated"
+
+
 class InvalidWebhook(InvalidInput):
     """A webhook subscription's URL, event types or signature algorithm is not acceptable."""
 

@@ -24,7 +24,10 @@ from registry.content import IngestedContent
 from registry.core.database import unit_of_work
 from registry.core.errors import (
     AppealNotAllowed,
+    AppealOutdated,
+    ConflictOfInterest,
     InvalidInput,
+    NotOwnRegistration,
     NotRegistrant,
     PublicationHeld,
     PublicationRejected,
@@ -36,14 +39,14 @@ from registry.core.errors import (
 )
 from registry.core.events import EventType, record_event
 from registry.core.metadata import WorkMetadata
-from registry.core.models import Registration, ReviewItem, Takedown
+from registry.core.models import ApiKey, Registration, ReviewItem, Takedown
 from registry.core.states import (
     REGISTRATION_WITHHELD,
     REVIEW_WAITING,
     RegistrationStatus,
     ReviewItemStatus,
 )
-from registry.core.views import NewRegistration, view_of
+from registry.core.views import NewRegistration, refuse_if_revoked, view_of
 from registry.moderation.audit import AuditLine, append_audit, append_audits
 from registry.moderation.events import ModerationEvent, ModerationEvents, publish
 from registry.moderation.hooks import (
@@ -247,9 +250,11 @@ def _original_decider(session: Session, item: ReviewItem) -> str | None:
     return None
 
 
-def _take(session: Session, item: ReviewItem, moderator: str, at: datetime) -> None:
+def _take(
+    session: Session, item: ReviewItem, moderator: str, moderator_party: int | None, at: datetime
+) -> None:
     """Claim ``item`` for ``moderator`` (again: no change), refusing what cannot be."""
-    _check_can_take(session, item, moderator)
+    _check_can_take(session, item, moderator, moderator_party)
     if item.status == ReviewItemStatus.OPEN:
         item.status, item.claimed_by, item.claimed_at = ReviewItemStatus.CLAIMED, moderator, at
         append_audit(
@@ -262,7 +267,9 @@ def _take(session: Session, item: ReviewItem, moderator: str, at: datetime) -> N
         )
 
 
-def _check_can_take(session: Session, item: ReviewItem, moderator: str) -> None:
+def _check_can_take(
+    session: Session, item: ReviewItem, moderator: str, moderator_party: int | None
+) -> None:
     if item.status not in REVIEW_WAITING:
         raise ReviewItemClosed(
             f"review item {item.id} was decided already",
@@ -278,14 +285,49 @@ def _check_can_take(session: Session, item: ReviewItem, moderator: str) -> None:
             "an appeal is decided by another moderator than the one who decided first",
             details={"id": item.id},
         )
+    if _is_party_to(session, item, moderator, moderator_party):
+        raise ConflictOfInterest(
+            "审核员不得审理本密钥或本方为当事方的事项 / a moderator does not decide a matter its "
+            "key or its party is party to",
+            details={"id": item.id},
+        )
+
+
+def _is_party_to(
+    session: Session, item: ReviewItem, moderator: str, moderator_party: int | None
+) -> bool:
+    """Whether ``moderator`` (a key id) or its party (``moderator_party``; None for the operator
+    at the command line, nobody's party) is party to ``item``: the key that filed it (the
+    complainant, the appellant, the submitter of a registration) or its party, or the
+    registrations under review (a complaint's two works), their submitting keys or parties."""
+    registrations = [
+        session.get_one(Registration, registration_id)
+        for registration_id in (item.registration_id, item.related_registration_id)
+        if registration_id is not None
+    ]
+    filed_by = (item.submitted_by, *(r.submitted_by for r in registrations))
+    keys = {key for key in filed_by if key is not None}
+    if moderator in keys:
+        return True
+    if moderator_party is None:
+        return False
+    parties = {r.party_id for r in registrations} | set(
+        session.scalars(select(ApiKey.party_id).where(ApiKey.key_id.in_(keys)))
+    )
+    return moderator_party in parties
 
 
 def claim_review_item(
-    sessions: sessionmaker[Session], item_id: int, *, moderator: str, now: Callable[[], datetime]
+    sessions: sessionmaker[Session],
+    item_id: int,
+    *,
+    moderator: str,
+    now: Callable[[], datetime],
+    moderator_party: int | None = None,
 ) -> ReviewItemView:
     with unit_of_work(sessions) as session:
         item = _item(session, item_id, lock=True)
-        _take(session, item, moderator, now())
+        _take(session, item, moderator, moderator_party, now())
         return review_item_view(session, item)
 
 
@@ -301,6 +343,17 @@ def _move_registration(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def _refuse_if_outdated(session: Session, item_id: int, takedown_id: int) -> None:
+    """:class:`AppealOutdated` once the takedown appealed was restored: a later takedown of the
+    work is another decision, which this appeal does not lift."""
+    appealed = session.get_one(Takedown, takedown_id)
+    if appealed.restored_at is not None:
+        raise AppealOutdated(
+            "申诉所针对的下架已不再生效 / the takedown appealed is no longer in force",
+            details={"id": item_id, "appeal_of_takedown": takedown_id},
+        )
+
+
 def decide_review_item(
     sessions: sessionmaker[Session],
     item_id: int,
@@ -312,12 +365,16 @@ def decide_review_item(
     authority: str = "moderator",
     events: ModerationEvents | None = None,
     moderation: Callable[[], ModerationClient] | None = None,
+    moderator_party: int | None = None,
 ) -> ReviewItemView:
     """Accept or reject a review item (claiming it if nobody has). Accepting a held registration
     sends it on to anchoring (``pending``); rejecting keeps it ``rejected`` for good unless an
     appeal succeeds. Accepting a complaint takes the accused registration down, accepting an
-    appeal of a takedown restores it (both on chain through ``moderation``, before the decision
-    is recorded: a refusal records nothing)."""
+    appeal of a takedown restores that takedown if it is still the one in force
+    (:class:`AppealOutdated` otherwise); both need a reason and act on chain through
+    ``moderation``, before the decision is recorded: a refusal records nothing. A moderator whose
+    key or party (``moderator_party``) is party to the item decides nothing
+    (:class:`ConflictOfInterest`)."""
     from registry.moderation import takedown
 
     reason = reason.strip()
@@ -326,30 +383,37 @@ def decide_review_item(
     at = now()
     with sessions() as session:  # check first: nothing is sent for a decision that cannot be
         item = _item(session, item_id)
-        _check_can_take(session, item, moderator)
+        _check_can_take(session, item, moderator, moderator_party)
         kind, registration_id = item.kind, item.registration_id
-        on_chain = accept and (
-            kind == "complaint" or (kind == "appeal" and item.appeal_of_takedown_id is not None)
-        )
+        appealed = item.appeal_of_takedown_id if kind == "appeal" else None
+        on_chain = accept and (kind == "complaint" or appealed is not None)
+        if on_chain and not reason:  # as a direct takedown or restore needs one
+            raise InvalidInput(
+                "维持投诉或准予下架申诉须说明理由 / upholding a complaint or granting a takedown "
+                "appeal needs a reason",
+                details={"field": "reason"},
+            )
+        if on_chain and appealed is not None:
+            _refuse_if_outdated(session, item.id, appealed)
         number, _ = _number(session, registration_id)
     if on_chain and number is not None:
         if moderation is None:
             raise InvalidInput("this decision needs the Moderation contract")
-        text = f"review item {item_id}: {reason}" if reason else f"review item {item_id}"
         act = takedown.take_down if kind == "complaint" else takedown.restore
         act(
             sessions,
             moderation(),
             number,
-            reason=text,
+            reason=f"review item {item_id}: {reason}",
             actor=moderator,
             authority=authority,
             now=now,
             events=events,
+            appealed=appealed,  # the restore re-checks it is still the takedown in force
         )
     with unit_of_work(sessions) as session:
         item = _item(session, item_id, lock=True)
-        _take(session, item, moderator, at)
+        _take(session, item, moderator, moderator_party, at)
         item.status = ReviewItemStatus.ACCEPTED if accept else ReviewItemStatus.REJECTED
         item.decided_by, item.decided_at, item.decision_reason = moderator, at, reason or None
         if kind == "registration" and registration_id is not None:
@@ -479,17 +543,23 @@ def file_complaint(
     complainant: str,
     statement: str,
     now: Callable[[], datetime],
+    complainant_party: int | None = None,
     events: ModerationEvents | None = None,
 ) -> ReviewItemView:
     """An infringement notice: a review item linking the accused registration and, when given,
     the complainant's own registered work, with the evidence of how alike the two are (same
-    bytes, ISCC Data-Code and Content-Code distances) for the moderator who decides."""
+    bytes, ISCC Data-Code and Content-Code distances) for the moderator who decides. The work
+    cited must be the complainant's (of ``complainant_party``, or submitted by its key:
+    :class:`NotOwnRegistration`) and not the accused one itself (:class:`InvalidInput`)."""
     if not statement.strip():
         raise InvalidInput("a complaint needs a statement", details={"field": "statement"})
     at = now()
     with unit_of_work(sessions) as session:
         accused_id = _registration_id(session, accused)
-        related_id = _registration_id(session, complainant_work) if complainant_work else None
+        related_id = None
+        if complainant_work:
+            related_id = _registration_id(session, complainant_work)
+            _check_cited_work(session, accused_id, related_id, complainant, complainant_party)
         evidence = (
             [similarity_evidence(session, accused_id, related_id).to_json()]
             if related_id is not None
@@ -511,6 +581,26 @@ def file_complaint(
     return view
 
 
+def _check_cited_work(
+    session: Session, accused_id: int, cited_id: int, complainant: str, party: int | None
+) -> None:
+    """The work a complaint cites as the complainant's own is another than the accused one, and
+    is the complainant's: of its party, or submitted by its key (a key of no party)."""
+    if cited_id == accused_id:
+        raise InvalidInput(
+            "投诉方作品不能是被投诉的作品本身 / the complainant's work cannot be the work "
+            "complained about",
+            details={"field": "complainant_work"},
+        )
+    cited = session.get_one(Registration, cited_id)
+    own_party = party is not None and cited.party_id == party
+    if not (own_party or (cited.submitted_by is not None and cited.submitted_by == complainant)):
+        raise NotOwnRegistration(
+            "投诉所引作品不是投诉方的作品 / the work cited is not the complainant's own",
+            details={"field": "complainant_work", "complainant_work": cited.number},
+        )
+
+
 def file_appeal(
     sessions: sessionmaker[Session],
     number: str,
@@ -523,8 +613,9 @@ def file_appeal(
     events: ModerationEvents | None = None,
 ) -> ReviewItemView:
     """The registrant appeals the rejection of ``number``, or the takedown in force on it; once
-    per decision (:class:`AppealNotAllowed` otherwise). Any key of the registering party may
-    (``appellant_party``), or the key that submitted it."""
+    per decision (:class:`AppealNotAllowed` otherwise), and never once a regulator revoked it
+    (:class:`RegistrationRevokedForGood`: no decision on appeal lifts that). Any key of the
+    registering party may (``appellant_party``), or the key that submitted it."""
     if not statement.strip():
         raise InvalidInput("an appeal needs a statement", details={"field": "statement"})
     at = now()
@@ -544,6 +635,7 @@ def file_appeal(
                 "only the party that registered the work may appeal",
                 details={"registration": number},
             )
+        refuse_if_revoked(number, registration.takedown_json)
         appeal = ReviewItem(
             kind="appeal",
             status=ReviewItemStatus.OPEN,
@@ -699,7 +791,9 @@ def moderation_of(
     sessions: sessionmaker[Session], number: str, *, requester: str, may_see_all: bool = False
 ) -> list[ReviewItemView]:
     """What moderation decided about registration ``number`` (hook results, decisions, appeals),
-    for the key that submitted it, or for moderators (``may_see_all``)."""
+    for the key that submitted it, or for moderators (``may_see_all``). The registrant reads
+    what was decided and why, never which moderator claimed or decided it (nor do its
+    webhooks tell)."""
     with sessions() as session:
         registration_id = _registration_id(session, number)
         items = list(
@@ -715,7 +809,12 @@ def moderation_of(
                 "only the key that submitted the registration (or a moderator) may read this",
                 details={"registration": number},
             )
-        return [review_item_view(session, i) for i in (items if may_see_all else own)]
+        if may_see_all:
+            return [review_item_view(session, i) for i in items]
+        return [
+            dataclasses.replace(review_item_view(session, i), claimed_by=None, decided_by=None)
+            for i in own
+        ]
 
 
 def _keep_hook_results(

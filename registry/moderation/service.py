@@ -83,28 +83,48 @@ class Moderation:
     def review_item(self, item_id: int) -> ReviewItemView:
         return get_review_item(self.sessions, item_id)
 
-    def claim(self, item_id: int, *, moderator: str) -> ReviewItemView:
-        """Take a review item (nobody else decides it while claimed)."""
-        return claim_review_item(self.sessions, item_id, moderator=moderator, now=self.now)
+    def claim(self, item_id: int, *, moderator: str, moderator_party: int | None) -> ReviewItemView:
+        """Take a review item (nobody else decides it while claimed); ``moderator_party`` is the
+        moderator key's party (None: the operator's command line, nobody's party)."""
+        return claim_review_item(
+            self.sessions, item_id,
+            moderator=moderator, moderator_party=moderator_party, now=self.now,
+        )  # fmt: skip
 
     def decide(
-        self, item_id: int, *, moderator: str, accept: bool, reason: str, authority: str
+        self,
+        item_id: int,
+        *,
+        moderator: str,
+        moderator_party: int | None,
+        accept: bool,
+        reason: str,
+        authority: str,
     ) -> ReviewItemView:
-        """Accept or reject a review item (see ``registry.moderation.review``)."""
+        """Accept or reject a review item (see ``registry.moderation.review``); never one the
+        moderator's key or party (``moderator_party``) is party to."""
         return decide_review_item(
             self.sessions, item_id,
-            moderator=moderator, accept=accept, reason=reason, now=self.now,
-            authority=authority, events=self.events, moderation=self.chain,
+            moderator=moderator, moderator_party=moderator_party, accept=accept, reason=reason,
+            now=self.now, authority=authority, events=self.events, moderation=self.chain,
         )  # fmt: skip
 
     def complain(
-        self, *, accused: str, complainant_work: str | None, complainant: str, statement: str
+        self,
+        *,
+        accused: str,
+        complainant_work: str | None,
+        complainant: str,
+        complainant_party: int | None,
+        statement: str,
     ) -> ReviewItemView:
-        """An infringement notice against registration ``accused``."""
+        """An infringement notice against registration ``accused``, citing the complainant's own
+        work (of ``complainant_party``) if any."""
         return file_complaint(
             self.sessions,
             accused=accused, complainant_work=complainant_work, complainant=complainant,
-            statement=statement, now=self.now, events=self.events,
+            complainant_party=complainant_party, statement=statement, now=self.now,
+            events=self.events,
         )  # fmt: skip
 
     def appeal(

@@ -3,8 +3,9 @@
 The reason text stays in the database; its SHA-256 goes on chain. The registration's
 ``takedown_json`` shows the takedown in force (verification answers and the public page read it).
 Refused before sending: :class:`RegistrationNotFound`, :class:`AlreadyTakenDown`,
-:class:`TakedownNotFound`, :class:`AuthorityTooLow`, :class:`ContractsNotConfigured` (the
-registry's account lacks the role on ``Moderation``).
+:class:`TakedownNotFound`, :class:`AuthorityTooLow`, :class:`AppealOutdated` (a restore
+granting an appeal whose takedown is no longer the one in force), :class:`ContractsNotConfigured`
+(the registry's account lacks the role on ``Moderation``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from registry.core.chain_refusals import chain_refusals
 from registry.core.database import unit_of_work
 from registry.core.errors import (
     AlreadyTakenDown,
+    AppealOutdated,
     AuthorityTooLow,
     ContractsNotConfigured,
     InvalidInput,
@@ -140,13 +142,14 @@ class _Change:
 @dataclass(frozen=True)
 class TakedownChange:
     """A takedown or a restore, on one path: the reason and authority are checked, then the
-    registration (``check``: the takedown in force, if the change needs one); the chain is
-    changed (``send``: the transaction's hash, None where nothing needed sending); the change is
-    recorded (``record``: the takedown row and the audit payload), audited as ``action`` and
-    published as an event of that type."""
+    registration (``check``: the takedown in force, if the change needs one; for a restore
+    granting an appeal, that it is the takedown ``appealed``); the chain is changed (``send``:
+    the transaction's hash, None where nothing needed sending); the change is recorded
+    (``record``: the takedown row and the audit payload), audited as ``action`` and published as
+    an event of that type."""
 
     action: str
-    check: Callable[[Session, Registration, str], int | None]
+    check: Callable[[Session, Registration, str, int | None], int | None]
     send: Callable[[ModerationClient, bytes, bytes, str], str | None]
     record: Callable[[Session, _Change], tuple[Takedown, dict[str, object]]]
 
@@ -161,12 +164,13 @@ class TakedownChange:
         authority: str,
         now: Callable[[], datetime],
         events: ModerationEvents | None = None,
+        appealed: int | None = None,
     ) -> TakedownView:
         reason = _checked(reason, authority)
         with sessions() as session:
             registration = _registration(session, reference)
             number, leaf, registration_id = registration.number, registration.leaf, registration.id
-            takedown_id = self.check(session, registration, authority)
+            takedown_id = self.check(session, registration, authority, appealed)
         require_role(
             moderation,
             (REGULATOR_ROLE, MODERATOR_ROLE),
@@ -197,7 +201,9 @@ class TakedownChange:
         return view
 
 
-def _not_taken_down(_session: Session, registration: Registration, _authority: str) -> None:
+def _not_taken_down(
+    _session: Session, registration: Registration, _authority: str, _appealed: int | None
+) -> None:
     refuse_if_revoked(registration.number, registration.takedown_json)
     if registration.takedown_json is not None:
         raise AlreadyTakenDown(
@@ -239,7 +245,9 @@ def _record_takedown(session: Session, change: _Change) -> tuple[Takedown, dict[
     return takedown, {"takedown": takedown.id, **on_chain}
 
 
-def _takedown_in_force(session: Session, registration: Registration, authority: str) -> int:
+def _takedown_in_force(
+    session: Session, registration: Registration, authority: str, appealed: int | None
+) -> int:
     refuse_if_revoked(registration.number, registration.takedown_json)  # no restore lifts it
     takedown = session.scalar(
         select(Takedown).where(
@@ -247,6 +255,16 @@ def _takedown_in_force(session: Session, registration: Registration, authority: 
         )
     )
     number = registration.number
+    if appealed is not None and (takedown is None or takedown.id != appealed):
+        # Granting an appeal lifts the takedown appealed, never a later one nobody appealed.
+        raise AppealOutdated(
+            "申诉所针对的下架已不再生效 / the takedown appealed is no longer in force",
+            details={
+                "registration": number,
+                "appeal_of_takedown": appealed,
+                "in_force": takedown.id if takedown is not None else None,
+            },
+        )
     if takedown is None:
         raise TakedownNotFound("no takedown is in force", details={"registration": number})
     if takedown.authority == "regulator" and authority != "regulator":
@@ -276,7 +294,8 @@ def _record_restore(session: Session, change: _Change) -> tuple[Takedown, dict[s
 
 # Freeze the registration (number or leaf / asset id) on chain and record why.
 take_down = TakedownChange("takedown", _not_taken_down, _freeze, _record_takedown)
-# Lift the takedown in force (a moderator cannot lift a regulator's).
+# Lift the takedown in force (a moderator cannot lift a regulator's); granting an appeal, only
+# if it is the takedown appealed (``appealed``).
 restore = TakedownChange("restore", _takedown_in_force, _unfreeze, _record_restore)
 
 

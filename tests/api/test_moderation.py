@@ -11,12 +11,13 @@ import hmac
 import itertools
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -24,9 +25,19 @@ from starlette.routing import Route
 
 from api.app import create_app
 from cli.launcher import AnvilProcess
+from registry.access.keys import create_api_key
 from registry.core.database import migrate
 from registry.core.hook_config import ExternalHookConfig
-from registry.core.models import Event, ModerationAuditEntry, Registration
+from registry.core.models import (
+    ApiKey,
+    Event,
+    ModerationAuditEntry,
+    Party,
+    Registration,
+    ReviewItem,
+    Takedown,
+)
+from registry.moderation.events import ModerationEvent
 from registry.platform.runtime import Runtime, build_runtime
 from tests.conftest import bearer, make_settings, serve_asgi
 
@@ -161,6 +172,61 @@ def decide(
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def key_id(headers: dict[str, str]) -> str:
+    return headers["Authorization"].removeprefix("Bearer ").split("_")[1]
+
+
+def colleague(runtime: Runtime, headers: dict[str, str], *scopes: str) -> dict[str, str]:
+    """A new key of the party of ``headers``' key, holding ``scopes``."""
+    with runtime.sessions() as session:
+        party = session.scalar(
+            select(Party.party_id)
+            .join(ApiKey, ApiKey.party_id == Party.id)
+            .where(ApiKey.key_id == key_id(headers))
+        )
+    issued = create_api_key(
+        runtime.sessions, name="colleague", scopes=scopes, now=runtime.now, party=party
+    )
+    return {"Authorization": f"Bearer {issued.secret}"}
+
+
+def moderation_state(runtime: Runtime) -> tuple[object, ...]:
+    """What a moderation request may change: the review items, takedowns, registrations, the
+    audit log, the events, and the chain (its height: every transaction is a block on Anvil)."""
+    with runtime.sessions() as session:
+        return (
+            session.execute(
+                select(ReviewItem.id, ReviewItem.status, ReviewItem.claimed_by,
+                       ReviewItem.decided_by).order_by(ReviewItem.id)
+            ).all(),
+            session.execute(
+                select(Takedown.id, Takedown.restored_at).order_by(Takedown.id)
+            ).all(),
+            session.execute(
+                select(Registration.number, Registration.status, Registration.takedown_json)
+                .order_by(Registration.id)
+            ).all(),
+            session.scalar(select(func.count()).select_from(ModerationAuditEntry)),
+            session.scalar(select(func.count()).select_from(Event)),
+            runtime.w3.eth.block_number,
+        )  # fmt: skip
+
+
+@contextmanager
+def changes_nothing(runtime: Runtime) -> Iterator[None]:
+    """The refused requests inside leave no row, no transaction on chain and no event."""
+    told: list[ModerationEvent] = []
+    runtime.moderation_events.subscribe(told.append)
+    before = moderation_state(runtime)
+    yield
+    assert moderation_state(runtime) == before
+    assert told == []
+
+
+def refused(response: Any, status: int, code: str) -> None:
+    assert (response.status_code, response.json()["code"]) == (status, code), response.text
 
 
 # -------------------------------------------------------------------------------------- hooks
@@ -553,13 +619,14 @@ def test_regulator_takedown_restored_only_by_a_regulator(
 def test_complaint_links_both_works_and_accepting_it_takes_the_work_down(
     client: TestClient, runtime: Runtime
 ) -> None:
-    original = register(client, bearer(runtime, "publisher"), b"the original")
+    owner = bearer(runtime, "publisher")
+    original = register(client, owner, b"the original")
     copy = register(client, bearer(runtime, "publisher"), b"the infringing copy")
     mine, theirs = original["number"], copy["number"]
     complaint = client.post(
         "/v1/moderation/complaints",
         json={"registration": theirs, "complainant_work": mine, "statement": "抄袭"},
-        headers=bearer(runtime, "platform"),
+        headers=owner,
     )
     assert complaint.status_code == 201, complaint.text
     item = complaint.json()
@@ -640,6 +707,202 @@ def test_decision_without_moderator_scope_is_403_and_changes_nothing(
     assert unchanged["status"] == "open"
     with runtime.sessions() as session:
         assert len(list(session.scalars(select(ModerationAuditEntry)))) == audit_before
+
+
+# ------------------------------------------------------- who decides what, and on what grounds
+
+
+def post(client: TestClient, headers: dict[str, str], path: str, **body: object) -> Any:
+    return client.post(f"/v1/moderation/{path}", json=body, headers=headers)
+
+
+def created(response: Any) -> dict[str, Any]:
+    assert response.status_code in (200, 201), response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def is_frozen(client: TestClient, runtime: Runtime, number: str) -> bool:
+    leaf = bytes.fromhex(client.get(f"/v1/works/{number}").json()["leaf"])
+    return runtime.suite().moderation.is_frozen(leaf)
+
+
+def test_an_appeal_of_a_takedown_lifted_since_lifts_no_later_takedown(
+    client: TestClient, runtime: Runtime
+) -> None:
+    publisher = bearer(runtime, "publisher")
+    number = register(client, publisher, b"a work taken down twice")["number"]
+    first_moderator, second_moderator = bearer(runtime, "moderator"), bearer(runtime, "moderator")
+    third_moderator = bearer(runtime, "moderator")
+    first = created(post(client, first_moderator, "takedowns", registration=number, reason="一"))
+    appeal = created(post(client, publisher, "appeals", registration=number, statement="授权"))
+    assert appeal["appeal_of_takedown"] == first["id"]
+    created(post(client, first_moderator, "restores", registration=number, reason="通知撤回"))
+    second = created(post(client, second_moderator, "takedowns", registration=number, reason="二"))
+
+    # Granting the old appeal would lift the second takedown, which nobody appealed: refused,
+    # whoever grants it (the second takedown's own moderator included).
+    with changes_nothing(runtime):
+        for moderator in (second_moderator, third_moderator):
+            grant = post(client, moderator, f"review/{appeal['id']}/decision",
+                         decision="accept", reason="licence shown")  # fmt: skip
+            refused(grant, 409, "appeal_outdated")
+            assert grant.json()["message"].startswith("申诉所针对的下架已不再生效 / ")
+    assert is_frozen(client, runtime, number)
+
+    # The outdated appeal is closed by denying it; the second takedown is appealed on its own,
+    # and granting that appeal lifts the second takedown, leaving the first one's record be.
+    decide(client, third_moderator, appeal["id"], "reject", "所申诉的下架已解除")
+    again = created(post(client, publisher, "appeals", registration=number, statement="授权"))
+    assert again["appeal_of_takedown"] == second["id"]
+    decide(client, first_moderator, again["id"], "accept", "licence shown")
+    assert not is_frozen(client, runtime, number)
+    listed = client.get(
+        "/v1/moderation/takedowns", params={"registration": number}, headers=first_moderator
+    ).json()
+    assert [(t["id"], t["restore_reason"]) for t in listed] == [
+        (first["id"], "通知撤回"),
+        (second["id"], f"review item {again['id']}: licence shown"),
+    ]
+
+
+def test_a_moderator_decides_nothing_its_key_or_its_party_is_party_to(
+    client: TestClient, runtime: Runtime
+) -> None:
+    rival_publisher = bearer(runtime, "publisher")
+    rival = register(client, rival_publisher, b"a rival's book")["number"]
+    # One key with both scopes complains about a rival's work.
+    dual = bearer(runtime, "publisher", "moderator")
+    complaint = created(post(client, dual, "complaints", registration=rival, statement="抄袭"))
+    # A party's near-duplicate is held, and the party has a moderator key of its own.
+    register(client, bearer(runtime, "publisher"), BOOK)
+    publisher = bearer(runtime, "publisher")
+    held = register(client, publisher, EDITED)
+    (held_item,) = queue(client, bearer(runtime, "moderator"), kind="registration")
+
+    conflicted = [
+        (dual, complaint["id"]),  # the complainant's own key
+        (colleague(runtime, dual, "moderator"), complaint["id"]),  # the complainant's party
+        (colleague(runtime, rival_publisher, "moderator"), complaint["id"]),  # the accused's
+        (colleague(runtime, publisher, "moderator"), held_item["id"]),  # the registrant's
+    ]
+    with changes_nothing(runtime):
+        for moderator, item in conflicted:
+            refused(post(client, moderator, f"review/{item}/claim"), 403, "conflict_of_interest")
+            decision = post(client, moderator, f"review/{item}/decision",
+                            decision="accept", reason="upheld")  # fmt: skip
+            refused(decision, 403, "conflict_of_interest")
+    assert status_of(runtime, held["number"]) == "held"
+    assert client.get(f"/v1/works/{rival}").json()["takedown"] is None
+
+    # The registrant appeals a rejection: its party's moderator does not decide that either.
+    outsider = bearer(runtime, "moderator")
+    decide(client, outsider, held_item["id"], "reject", "近似 near-duplicate")
+    appeal = created(post(client, publisher, "appeals", registration=held["number"],
+                          statement="本社作品"))  # fmt: skip
+    own_moderator = colleague(runtime, publisher, "moderator")
+    with changes_nothing(runtime):
+        grant = post(client, own_moderator, f"review/{appeal['id']}/decision",
+                     decision="accept", reason="本社作品")  # fmt: skip
+        refused(grant, 403, "conflict_of_interest")
+
+    # Moderators of no party to them decide both.
+    decide(client, outsider, complaint["id"], "reject", "证据不足 no evidence")
+    decided = decide(client, bearer(runtime, "moderator"), appeal["id"], "accept", "授权证明")
+    assert decided["registration_status"] == "pending"
+
+
+def test_a_complaint_cites_only_the_complainants_own_work_and_not_the_accused_one(
+    client: TestClient, runtime: Runtime
+) -> None:
+    victim_publisher = bearer(runtime, "publisher")
+    victim = register(client, victim_publisher, b"the true original")["number"]
+    accused_publisher = bearer(runtime, "publisher")
+    accused = register(client, accused_publisher, b"the true original")["number"]
+    stranger = bearer(runtime, "publisher")  # registered neither
+    with changes_nothing(runtime):
+        for headers in (stranger, bearer(runtime, "platform"), accused_publisher):
+            claim_of_another = post(client, headers, "complaints", registration=accused,
+                                    complainant_work=victim, statement="our work")  # fmt: skip
+            refused(claim_of_another, 403, "not_own_registration")
+            assert claim_of_another.json()["details"]["field"] == "complainant_work"
+        self_pair = post(client, accused_publisher, "complaints", registration=accused,
+                         complainant_work=accused, statement="x")  # fmt: skip
+        refused(self_pair, 400, "invalid_input")
+        assert self_pair.json()["details"]["field"] == "complainant_work"
+
+    # Any key of the work's party cites it.
+    for headers in (victim_publisher, colleague(runtime, victim_publisher, "platform")):
+        filed = created(post(client, headers, "complaints", registration=accused,
+                             complainant_work=victim, statement="抄袭"))  # fmt: skip
+        assert (filed["registration"], filed["related_registration"]) == (accused, victim)
+
+
+def test_a_decision_acting_on_chain_needs_a_reason(client: TestClient, runtime: Runtime) -> None:
+    publisher = bearer(runtime, "publisher")
+    number = register(client, publisher, b"complained about")["number"]
+    complaint = created(post(client, bearer(runtime, "platform"), "complaints",
+                             registration=number, statement="盗版"))  # fmt: skip
+    moderator = bearer(runtime, "moderator")
+    with changes_nothing(runtime):
+        for body in ({"decision": "accept"}, {"decision": "accept", "reason": "  "}):
+            upheld = post(client, moderator, f"review/{complaint['id']}/decision", **body)
+            refused(upheld, 400, "invalid_input")
+            assert upheld.json()["details"] == {"field": "reason"}
+    assert not is_frozen(client, runtime, number)
+
+    decide(client, moderator, complaint["id"], "accept", "substantially similar")
+    assert client.get(f"/v1/works/{number}").json()["takedown"]["reason"] == (
+        f"review item {complaint['id']}: substantially similar"
+    )
+    appeal = created(post(client, publisher, "appeals", registration=number, statement="授权"))
+    with changes_nothing(runtime):
+        granted = post(client, bearer(runtime, "moderator"), f"review/{appeal['id']}/decision",
+                       decision="accept")  # fmt: skip
+        refused(granted, 400, "invalid_input")
+    assert is_frozen(client, runtime, number)
+
+
+def test_a_revoked_registration_is_not_appealed(client: TestClient, runtime: Runtime) -> None:
+    publisher = bearer(runtime, "publisher")
+    number = register(client, publisher, b"revoked for good")["number"]
+    assert runtime.new_batcher().run_once().error is None
+    created(post(client, bearer(runtime, "moderator"), "takedowns", registration=number,
+                 reason="侵权通知"))  # fmt: skip
+    regulator = bearer(runtime, "moderator", "regulator")
+    created(post(client, regulator, "revocations", registration=number, reason="材料伪造"))
+    with changes_nothing(runtime):
+        for headers in (publisher, colleague(runtime, publisher, "publisher")):
+            appeal = post(client, headers, "appeals", registration=number, statement="please")
+            refused(appeal, 409, "registration_revoked")
+        # Not the registrant: refused as such first, as before.
+        stranger = post(client, bearer(runtime, "publisher"), "appeals", registration=number,
+                        statement="please")  # fmt: skip
+        refused(stranger, 403, "not_registrant")
+
+
+def test_the_registrant_reads_each_decision_but_not_which_moderator_made_it(
+    client: TestClient, runtime: Runtime
+) -> None:
+    register(client, bearer(runtime, "publisher"), BOOK)
+    publisher = bearer(runtime, "publisher")
+    held = register(client, publisher, EDITED)
+    moderator = bearer(runtime, "moderator")
+    (item,) = queue(client, moderator)
+    created(post(client, moderator, f"review/{item['id']}/claim"))
+    decide(client, moderator, item["id"], "reject", "copy")
+    path = f"/v1/moderation/registrations/{held['number']}"
+    response = client.get(path, headers=publisher)
+    assert response.status_code == 200, response.text
+    assert [
+        (i["status"], i["decision_reason"], i["claimed_by"], i["decided_by"])
+        for i in response.json()
+    ] == [("rejected", "copy", None, None)]
+    assert key_id(moderator) not in response.text
+    # Moderators and regulators see who decided.
+    for staff in (moderator, bearer(runtime, "regulator")):
+        (seen,) = client.get(path, headers=staff).json()
+        assert (seen["claimed_by"], seen["decided_by"]) == (key_id(moderator),) * 2
 
 
 # ---------------------------------------------------------------------------------- audit log
