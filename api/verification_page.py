@@ -46,6 +46,7 @@ def page_config(settings: Settings) -> dict[str, str | None]:
     config: dict[str, str | None] = {
         "rpc_url": public_rpc_url(settings),
         "registry_anchor": settings.anchor_address,
+        "moderation": settings.moderation_address,
         "rights_asset": settings.rights_asset_address,
         "licences": settings.licences_address,
         "encumbrances": settings.encumbrances_address,
@@ -55,6 +56,7 @@ def page_config(settings: Settings) -> dict[str, str | None]:
         if record is not None:
             config["registry_anchor"] = record.registry_anchor
             if record.suite is not None:
+                config["moderation"] = record.suite.moderation
                 config["rights_asset"] = record.suite.rights_asset
                 config["licences"] = record.suite.licences
                 config["encumbrances"] = record.suite.encumbrances

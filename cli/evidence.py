@@ -12,7 +12,7 @@ from rich.console import Console
 from cli.runtime import registry_runtime
 
 if TYPE_CHECKING:
-    from registry.proofs import BundleCheck
+    from registry.proofs import BundleCheck, Pins
 
 console = Console(soft_wrap=True)
 
@@ -41,13 +41,15 @@ def evidence(
 def check_package_file(
     path: Path,
     *,
+    pins: Pins,
     rpc: str | None,
     tsa_certificate: bytes | None,
     operator_key: bytes | None,
     file: Path | None = None,
 ) -> BundleCheck:
     """The check of the evidence package at ``path`` (see ``registry.proofs.evidence``), with
-    ``file`` as the work when given (a package may hold its digests only)."""
+    ``file`` as the work when given (a package may hold its digests only), against the
+    contracts ``pins`` names (see ``registry.proofs.Pins``)."""
     from registry.proofs.evidence import check_package
 
     chain_for = None
@@ -58,14 +60,18 @@ def check_package_file(
         w3 = connect(rpc)
 
         def anchor_at(contract: str) -> RegistryAnchorClient:
-            return RegistryAnchorClient(w3, contract)
+            return RegistryAnchorClient(w3, pins.registry_anchor or contract)
 
         chain_for = anchor_at
 
     data = path.read_bytes()
     if file is None:
         return check_package(
-            data, operator_key=operator_key, chain_for=chain_for, tsa_certificate=tsa_certificate
+            data,
+            operator_key=operator_key,
+            chain_for=chain_for,
+            tsa_certificate=tsa_certificate,
+            pins=pins,
         )
     with file.open("rb") as content:
         return check_package(
@@ -74,4 +80,5 @@ def check_package_file(
             chain_for=chain_for,
             tsa_certificate=tsa_certificate,
             content=content,
+            pins=pins,
         )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -587,6 +589,31 @@ def verify_proof_command(
     rpc: Annotated[
         str | None, typer.Option("--rpc", help="Also check the root on chain via this JSON-RPC")
     ] = None,
+    anchor_contract: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor-contract",
+            help="The registry's RegistryAnchor address, as it publishes it: with --rpc the root "
+            "is checked there (unpinned, the chain check proves nothing: the bundle names the "
+            "contract itself)",
+        ),
+    ] = None,
+    moderation_contract: Annotated[
+        str | None,
+        typer.Option(
+            "--moderation-contract",
+            help="The registry's Moderation address, as it publishes it: with --rpc takedowns are "
+            "read there",
+        ),
+    ] = None,
+    anchor_for: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--anchor-for",
+            help="NAME=ADDRESS: the RegistryAnchor the registry publishes for external chain NAME "
+            "(repeatable)",
+        ),
+    ] = None,
     rpc_for: Annotated[
         list[str] | None,
         typer.Option(
@@ -618,22 +645,33 @@ def verify_proof_command(
     ] = None,
 ) -> None:
     """Check a proof bundle without banquan: claim, leaf, signature and Merkle path; the RFC 3161
-    timestamp of a version 2 bundle; with --file the file's digests; with --rpc the root on chain;
-    with --rpc-for NAME=URL the root on external chain NAME (second anchoring).
+    timestamp of a version 2 bundle; with --file the file's digests; with --rpc the root on chain,
+    in the contract pinned with --anchor-contract; with --rpc-for NAME=URL the root on external
+    chain NAME (second anchoring), in the contract pinned with --anchor-for NAME=ADDRESS.
 
     Exit status:
     0 valid: every check made passed;
     3 invalid: a check failed (named);
-    4 not checked: a check could not be made, its source unreachable (named); none failed;
+    4 not checked: a check could not be made (named): its source unreachable, or its contract
+    not pinned; none failed;
     2 the bundle is malformed.
     """
     import zipfile
 
-    from registry.proofs import check_bundle
+    from registry.proofs import Pins, check_bundle
 
+    pins = Pins(
+        registry_anchor=_address_option("--anchor-contract", anchor_contract),
+        moderation=_address_option("--moderation-contract", moderation_contract),
+        external={
+            name: _address_option(f"--anchor-for {name}", address) or ""
+            for name, address in _name_pairs("--anchor-for", "ADDRESS", anchor_for or []).items()
+        },
+    )
     if zipfile.is_zipfile(bundle_file):
         package_check = check_package_file(
             bundle_file,
+            pins=pins,
             rpc=rpc,
             tsa_certificate=tsa_cert.read_bytes() if tsa_cert is not None else None,
             operator_key=operator_key.read_bytes() if operator_key is not None else None,
@@ -657,23 +695,19 @@ def verify_proof_command(
         from chain_client.connection import connect
         from chain_client.registry_anchor import RegistryAnchorClient
 
-        chain = RegistryAnchorClient(connect(rpc), str(bundle["anchor"].get("contract")))
+        contract = pins.registry_anchor or str(bundle["anchor"].get("contract"))
+        chain = RegistryAnchorClient(connect(rpc), contract)
     certificate = tsa_cert.read_bytes() if tsa_cert is not None else None
     external = _external_nodes(rpc_for or [])
+    check = functools.partial(
+        check_bundle, chain=chain, tsa_certificate=certificate, external_chains=external, pins=pins
+    )
     try:
         if file is not None:
             with file.open("rb") as content:
-                result = check_bundle(
-                    bundle,
-                    content=content,
-                    chain=chain,
-                    tsa_certificate=certificate,
-                    external_chains=external,
-                )
+                result = check(bundle, content=content)
         else:
-            result = check_bundle(
-                bundle, chain=chain, tsa_certificate=certificate, external_chains=external
-            )
+            result = check(bundle)
     except RegistryError as exc:
         raise refused(exc) from exc
     if as_json:
@@ -689,17 +723,35 @@ def _external_nodes(pairs: list[str]) -> dict[str, Web3]:
     """``--rpc-for NAME=URL`` options as a node per external chain name; a malformed one exits 2."""
     from chain_client.connection import connect
 
-    nodes: dict[str, Web3] = {}
+    return {name: connect(url) for name, url in _name_pairs("--rpc-for", "URL", pairs).items()}
+
+
+def _name_pairs(option: str, value_name: str, pairs: list[str]) -> dict[str, str]:
+    """``NAME=VALUE`` options by name, each name once; a malformed one exits 2."""
+    values: dict[str, str] = {}
     for pair in pairs:
-        name, _, url = pair.partition("=")
-        if not name or not url or name in nodes:
+        name, _, value = pair.partition("=")
+        if not name or not value or name in values:
             console.print(
-                f"[red]error[/red] invalid_input: --rpc-for takes NAME=URL, each name once "
-                f"(参数格式应为 NAME=URL), got {escape(pair)!r}"
+                f"[red]error[/red] invalid_input: {option} takes NAME={value_name}, each name "
+                f"once (参数格式应为 NAME={value_name}), got {escape(pair)!r}"
             )
             raise typer.Exit(code=2)
-        nodes[name] = connect(url)
-    return nodes
+        values[name] = value
+    return values
+
+
+def _address_option(option: str, value: str | None) -> str | None:
+    """A contract address given as an option (0x and 40 hex digits); a malformed one exits 2."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"0x[0-9a-fA-F]{40}", value):
+        console.print(
+            f"[red]error[/red] invalid_input: {option} 须为合约地址 takes a contract address "
+            f"(0x and 40 hex digits), got {escape(value)!r}"
+        )
+        raise typer.Exit(code=2)
+    return value
 
 
 def _bundle_exit_status(check: BundleCheck) -> int:
@@ -722,7 +774,7 @@ def _print_bundle_check(check: BundleCheck) -> None:
         console.print(f"[red]证明无效 proof INVALID[/red]: {', '.join(check.failed)} 未通过 failed")
     elif unchecked:
         reasons = "; ".join(
-            f"{name} 无法核验 could not be checked: {missing.source} unreachable"
+            f"{name} 无法核验 could not be checked ({missing.source})"
             for name, missing in unchecked.items()
         )
         console.print(f"[yellow]未能核验 proof NOT CHECKED[/yellow]: {escape(reasons)}")

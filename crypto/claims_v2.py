@@ -259,6 +259,10 @@ class ClaimV2:
             registrant = public_key_from_json(value["registrant"])
         except CryptoError as exc:
             raise InvalidClaim(f"registrant: {exc}") from exc
+        if public_key_to_json(registrant) != value["registrant"]:
+            # A compressed key, say: the same key, but its claim's bytes (and leaf) would be
+            # what a checker hashing the claim as written does not get.
+            raise InvalidClaim("registrant: not in its canonical form (an uncompressed key)")
         return cls(
             **content_fields(content),
             metadata_digest=_expect_str("metadata_digest", value["metadata_digest"]),

@@ -13,7 +13,13 @@ from registry.core.lazy_exports import lazy_exports
 if TYPE_CHECKING:
     from registry.proofs.anchoring import AnchoringPolicy, Batcher, release_batches_missing_on_chain
     from registry.proofs.bulk_verification import MAX_BULK_DIGESTS
-    from registry.proofs.proof_bundle import BundleCheck, CheckResult, Verdict, check_bundle
+    from registry.proofs.proof_bundle import (
+        BundleCheck,
+        CheckResult,
+        Pins,
+        Verdict,
+        check_bundle,
+    )
     from registry.proofs.service import Proofs
     from registry.proofs.timestamps import timestamper_for
     from registry.proofs.verification import ProofCheck
@@ -27,7 +33,13 @@ __getattr__ = lazy_exports(
             "release_batches_missing_on_chain",
         ),
         "registry.proofs.bulk_verification": ("MAX_BULK_DIGESTS",),
-        "registry.proofs.proof_bundle": ("BundleCheck", "CheckResult", "Verdict", "check_bundle"),
+        "registry.proofs.proof_bundle": (
+            "BundleCheck",
+            "CheckResult",
+            "Pins",
+            "Verdict",
+            "check_bundle",
+        ),
         "registry.proofs.service": ("Proofs",),
         "registry.proofs.timestamps": ("timestamper_for",),
         "registry.proofs.verification": ("ProofCheck",),
@@ -40,6 +52,7 @@ __all__ = [
     "Batcher",
     "BundleCheck",
     "CheckResult",
+    "Pins",
     "ProofCheck",
     "Proofs",
     "Verdict",

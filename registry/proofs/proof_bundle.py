@@ -10,7 +10,9 @@ Schema (documented in docs/proof-bundle.md)::
      "claim": {...}, "signature": "<algorithm>:<hex>" | null, "leaf": hex,
      "proof": [hex, ...], "root": hex,
      "anchor": {"chain_id", "contract", "tx_hash", "block_number", "anchored_at"},
-     "controller": "0x<address>"}   (only for a registration bound to a controller)
+     "controller": "0x<address>",   (only for a registration bound to a controller)
+     "revoked": {"revoked_at", "authority", "reason", "reason_digest", "tx_hash"}}
+                                    (only once a regulator revoked the registration)
 
 The Merkle path proves the entry ``leaf`` alone, or ``(leaf, controller)`` when the bundle
 carries a controller (``crypto.merkle.entry_hash``).
@@ -32,7 +34,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import BinaryIO
 
@@ -109,6 +111,17 @@ def proof_bundle(
     if view.party is not None:
         # Who the registry attributes it to; informative: no check of the bundle rests on it.
         bundle["party"] = {"party_id": view.party.party_id, "public_name": view.party.public_name}
+    if view.revoked and view.takedown is not None:
+        # The proof of what was registered stays true, and so must what became of it: a bundle
+        # that said nothing would pass every offline check (the chain knows; offline, this).
+        takedown = view.takedown
+        bundle["revoked"] = {
+            "revoked_at": takedown.get("taken_down_at"),
+            **{
+                key: takedown.get(key)
+                for key in ("authority", "reason", "reason_digest", "tx_hash")
+            },
+        }
     if moderation_contract is not None:
         anchor = bundle["anchor"]
         if isinstance(anchor, dict):
@@ -175,6 +188,28 @@ class BundleCheck:
         return self.verdict is Verdict.VALID
 
 
+@dataclass(frozen=True)
+class Pins:
+    """The contracts a checker trusts, as the registry publishes them (its documentation, its
+    verification page's settings), never as a bundle names them: a bundle is a file anyone can
+    write, and an adversary's own ``RegistryAnchor`` holds whatever root they anchor in it.
+
+    ``registry_anchor`` pins the main chain's contract, ``moderation`` the contract takedowns are
+    read from, ``external`` an external chain's ``RegistryAnchor`` by chain name. A check whose
+    contract is not pinned is made against the bundle's and stays :class:`Unchecked` ("not
+    pinned") even when it passes: the bundle would only agree with itself."""
+
+    registry_anchor: str | None = None
+    moderation: str | None = None
+    external: Mapping[str, str] = field(default_factory=dict)
+
+
+_NOT_PINNED = (
+    "未锁定合约：核验的是证明包自称的合约 / not pinned: checked against the contract the bundle "
+    "names, which proves nothing; give the registry's published address"
+)
+
+
 def check_bundle(
     bundle: object,
     *,
@@ -182,6 +217,7 @@ def check_bundle(
     chain: RegistryAnchorClient | None = None,
     tsa_certificate: bytes | None = None,
     external_chains: Mapping[str, Web3] | None = None,
+    pins: Pins | None = None,
 ) -> BundleCheck:
     """Check a bundle offline (claim → leaf, signature, Merkle path; the file's digests when
     ``content`` is given; the timestamp token of a version 2 bundle, against ``tsa_certificate``
@@ -189,7 +225,12 @@ def check_bundle(
     JSON-RPC node), that the contract holds the root at the stated block and has not revoked
     it; with ``external_chains`` (a node per chain name), each external anchoring the bundle
     carries for such a chain: the root in its contract, in the stated block, of the stated hash
-    (check ``external:<name>``). One without a node is noted as not checked."""
+    (check ``external:<name>``). One without a node is noted as not checked.
+
+    ``pins`` are the contracts the checker trusts (:class:`Pins`); a command-line check always
+    gives them, pinned or not. ``None``: the caller vouches that ``chain`` is bound to the
+    registry's own contract and that the bundle's other contracts are the registry's (a test, or
+    the registry checking what it wrote)."""
     parsed = _parse(bundle)
     check = BundleCheck()
     try:
@@ -228,14 +269,56 @@ def check_bundle(
             and described.digests.sm3_hex == claim.sm3
             and described.size == claim.size
         )
+    _check_registration_time(parsed, claim, check)
     if chain is not None:
-        check.results["on_chain"] = _check_chain(parsed, chain, check)
-        check.taken_down = _taken_down(parsed, chain, check)
-    _check_external_anchors(parsed, external_chains or {}, check)
+        check.results["on_chain"] = _pinned(
+            _check_chain(parsed, chain, check, None if pins is None else pins.registry_anchor),
+            pins is None or pins.registry_anchor is not None,
+            "--anchor-contract",
+        )
+        check.taken_down = _taken_down(parsed, chain, check, pins)
+    elif pins is not None:
+        check.notes.append(
+            "未核验撤销与下架 / revocation and takedown not checked: offline a bundle cannot show "
+            "them (give a node with --rpc)"
+        )
+    if parsed.revoked is not None:
+        check.results["not_revoked"] = False
+        check.notes.append(
+            f"已撤销 / the registry revoked this registration ({parsed.revoked.get('revoked_at')})"
+        )
+    _check_external_anchors(parsed, external_chains or {}, check, pins)
     return check
 
 
-def _check_external_anchors(parsed: _Parsed, nodes: Mapping[str, Web3], check: BundleCheck) -> None:
+def _pinned(result: bool | Unchecked, pinned: bool, option: str) -> bool | Unchecked:
+    """A chain check's result, as far as it proves anything: one that passed against a contract
+    the checker did not pin is :class:`Unchecked`."""
+    if result is True and not pinned:
+        return Unchecked(source=option, reason=_NOT_PINNED)
+    return result
+
+
+def _check_registration_time(parsed: _Parsed, claim: object, check: BundleCheck) -> None:
+    """The registration time the bundle shows is the one its claim commits to (the claim's is
+    in the leaf; the bundle's ``registration.registered_at`` is covered by nothing else)."""
+    shown = parsed.registration.get("registered_at")
+    committed = getattr(claim, "registered_at", None)
+    try:
+        same = _unix(str(shown)) == _unix(str(committed))
+    except ValueError:
+        same = False
+    check.results["registered_at"] = same
+    if not same:
+        check.notes.append(
+            f"登记时间与登记声明不符 / registration.registered_at {shown} is not the claim's "
+            f"registered_at {committed}"
+        )
+
+
+def _check_external_anchors(
+    parsed: _Parsed, nodes: Mapping[str, Web3], check: BundleCheck, pins: Pins | None
+) -> None:
     if not nodes and not parsed.external_anchors:
         return  # the common case: nothing to check or to note
     carried = {str(entry["chain"]) for entry in parsed.external_anchors}
@@ -253,15 +336,27 @@ def _check_external_anchors(parsed: _Parsed, nodes: Mapping[str, Web3], check: B
                 f"{entry['block_number']}); give a node with --rpc-for {name}=URL"
             )
             continue
-        check.results[f"external:{name}"] = _check_external(parsed.root, entry, w3, check)
+        pin = None if pins is None else pins.external.get(name)
+        check.results[f"external:{name}"] = _pinned(
+            _check_external(parsed.root, entry, w3, check, pin),
+            pins is None or pin is not None,
+            f"--anchor-for {name}=ADDRESS",
+        )
 
 
 def _check_external(
-    root: bytes, entry: Mapping[str, object], w3: Web3, check: BundleCheck
+    root: bytes, entry: Mapping[str, object], w3: Web3, check: BundleCheck, pin: str | None
 ) -> bool | Unchecked:
-    """Whether the external chain's contract holds ``root`` in the block the entry states, and
-    that block has the stated hash; :class:`Unchecked` when its node does not answer."""
+    """Whether the external chain's contract (``pin``, else the one the entry names) holds
+    ``root`` in the block the entry states, and that block has the stated hash;
+    :class:`Unchecked` when its node does not answer."""
     name = f"external:{entry['chain']}"
+    if pin is not None and pin.lower() != str(entry["contract"]).lower():
+        check.notes.append(
+            f"{name}: 证明包所称合约不是登记处公布的合约 / the bundle names {entry['contract']}, "
+            f"not the published {pin}"
+        )
+        return False
     client = RegistryAnchorClient(w3, str(entry["contract"]))
     number = entry["block_number"]
     try:
@@ -305,11 +400,26 @@ def _check_external(
     return True
 
 
-def _taken_down(parsed: _Parsed, chain: RegistryAnchorClient, check: BundleCheck) -> bool | None:
-    """Whether the ``Moderation`` contract named by the bundle has the work frozen now."""
-    address = parsed.anchor.get("moderation_contract")
-    if not isinstance(address, str):
+def _taken_down(
+    parsed: _Parsed, chain: RegistryAnchorClient, check: BundleCheck, pins: Pins | None
+) -> bool | None:
+    """Whether the ``Moderation`` contract (pinned, else the one the bundle names) has the work
+    frozen now; None when no contract is known or it cannot be read (noted)."""
+    named = parsed.anchor.get("moderation_contract")
+    pinned = None if pins is None else pins.moderation
+    address = pinned or (named if isinstance(named, str) else None)
+    if address is None:
+        if pins is not None:
+            check.notes.append(
+                "未核验下架状态 / takedown state not checked: no Moderation contract known "
+                "(give --moderation-contract)"
+            )
         return None
+    if pins is not None and pinned is None:
+        check.notes.append(
+            "下架状态读自证明包所称合约（未锁定） / takedown state read from the Moderation "
+            "contract the bundle names, not pinned (give --moderation-contract)"
+        )
     try:
         frozen = ModerationClient(chain.w3, address).is_frozen(parsed.leaf)
     except (ChainError, ValueError) as exc:
@@ -322,6 +432,8 @@ def _taken_down(parsed: _Parsed, chain: RegistryAnchorClient, check: BundleCheck
 
 @dataclass(frozen=True)
 class _Parsed:
+    registration: dict[str, object]
+    revoked: dict[str, object] | None
     claim: object
     signature: object
     leaf: bytes
@@ -371,6 +483,14 @@ def _check_signature(
         if signature_text is not None:
             check.notes.append("第 1 版登记声明不带签名 / a version 1 claim carries no signature")
             return False
+        if getattr(claim, "registrant", None) is not None:
+            # Unsigned, it would name a registrant nobody can hold to it: the registry never
+            # writes one, so a bundle that does is made up.
+            check.notes.append(
+                "未签名的登记声明不能指明登记人 / an unsigned banquan.claim/1 claim cannot name a "
+                "registrant"
+            )
+            return False
         check.notes.append("未签名的登记声明 / unsigned claim (banquan.claim/1)")
         return None
     if not isinstance(signature_text, str):
@@ -386,9 +506,15 @@ def _check_signature(
 
 
 def _check_chain(
-    parsed: _Parsed, chain: RegistryAnchorClient, check: BundleCheck
+    parsed: _Parsed, chain: RegistryAnchorClient, check: BundleCheck, pin: str | None
 ) -> bool | Unchecked:
     anchor = parsed.anchor
+    if pin is not None and pin.lower() != str(anchor.get("contract", "")).lower():
+        check.notes.append(
+            f"证明包所称合约不是登记处公布的合约 / the bundle names {anchor.get('contract')}, "
+            f"not the registry's published {pin}"
+        )
+        return False
     try:
         if chain.chain_id() != anchor.get("chain_id"):
             check.notes.append(
@@ -411,6 +537,20 @@ def _check_chain(
                 "the root was anchored in another block than the bundle says"
             )
             return False
+        stated = _unix(str(anchor["anchored_at"]))
+        if info.anchored_at != stated:
+            check.notes.append(
+                f"锚定时间与链上不符 / the chain anchored the root at {info.anchored_at} (Unix), "
+                f"not at the bundle's {anchor['anchored_at']}"
+            )
+            return False
+        anchoring = chain.find_anchoring(parsed.root)
+        if anchoring is None or anchoring.tx_hash.lower() != str(anchor.get("tx_hash")).lower():
+            check.notes.append(
+                "锚定交易与证明包不符 / the bundle's tx_hash is not a transaction to this "
+                "contract in that block"
+            )
+            return False
         status = chain.entry_status(
             parsed.leaf, parsed.proof, parsed.root, controller=parsed.controller
         )
@@ -422,6 +562,12 @@ def _check_chain(
     if status is RegistrationStatus.REVOKED:
         check.notes.append("已撤销 / the regulator revoked this registration or its batch root")
     return status is RegistrationStatus.VALID
+
+
+def _unix(moment: str) -> int:
+    """Seconds since the epoch of an ISO 8601 time (one without an offset is UTC)."""
+    parsed = datetime.fromisoformat(moment)
+    return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp())
 
 
 def _rpc_name(chain: RegistryAnchorClient) -> str:
@@ -446,6 +592,12 @@ def _parse(bundle: object) -> _Parsed:
         anchor = bundle["anchor"]
         if not isinstance(anchor, dict):
             raise TypeError("anchor must be an object")
+        registration = bundle["registration"]
+        if not isinstance(registration, dict):
+            raise TypeError("registration must be an object")
+        revoked = bundle.get("revoked")
+        if revoked is not None and not isinstance(revoked, dict):
+            raise TypeError("revoked must be an object")
         datetime.fromisoformat(str(anchor["anchored_at"]))
         timestamp = bundle.get("timestamp")
         if timestamp is not None and not isinstance(timestamp, dict):
@@ -457,6 +609,8 @@ def _parse(bundle: object) -> _Parsed:
         ):
             raise ValueError(f"controller must be a 0x-prefixed address, got {controller!r}")
         return _Parsed(
+            registration=registration,
+            revoked=revoked,
             claim=bundle["claim"],
             signature=bundle["signature"],
             leaf=leaf,

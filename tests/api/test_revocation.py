@@ -113,9 +113,14 @@ def test_only_a_regulator_revokes_and_then_every_face_says_revoked(
     assert certificate.json()["details"]["revoked"] is True
     assert "revoked" in certificate.json()["message"]
 
-    # The proof bundle still checks offline, and the chain says revoked (verify-proof --rpc).
+    # The proof bundle still proves what was registered, and says what became of it: offline
+    # too (the bundle), and on chain (verify-proof --rpc).
     bundle = client.get(f"/v1/works/{fraud}/proof", headers=publisher)
     assert bundle.status_code == 200, bundle.text
+    revoked = bundle.json()["revoked"]
+    assert (revoked["authority"], revoked["reason"]) == ("regulator", REASON)
+    offline = check_bundle(bundle.json())
+    assert (offline.results["merkle_path"], offline.results["not_revoked"]) == (True, False)
     checked = check_bundle(bundle.json(), chain=anchor)
     assert checked.results["merkle_path"] is True
     assert checked.results["on_chain"] is False

@@ -89,6 +89,7 @@ def test_dev_page_reads_the_chain_rpc_and_the_remembered_contracts(
     assert embedded_config(client.get("/").text) == {
         "rpc_url": RPC,
         "registry_anchor": None,
+        "moderation": None,
         "rights_asset": None,
         "licences": None,
         "encumbrances": None,
@@ -99,6 +100,7 @@ def test_dev_page_reads_the_chain_rpc_and_the_remembered_contracts(
     assert embedded_config(client.get("/").text) == {
         "rpc_url": RPC,
         "registry_anchor": ADDRESSES.registry_anchor,
+        "moderation": ADDRESSES.moderation,
         "rights_asset": ADDRESSES.rights_asset,
         "licences": ADDRESSES.licences,
         "encumbrances": ADDRESSES.encumbrances,
@@ -130,6 +132,7 @@ def test_production_page_reads_only_a_public_node(tmp_path: Path) -> None:
     assert public == {
         "rpc_url": "https://rpc.chain.example/v1",
         "registry_anchor": ADDRESSES.registry_anchor,
+        "moderation": ADDRESSES.moderation,
         "rights_asset": ADDRESSES.rights_asset,
         "licences": ADDRESSES.licences,
         "encumbrances": ADDRESSES.encumbrances,

@@ -57,10 +57,16 @@ def test_evidence_then_verify_proof_on_the_package(
     operator_key = tmp_path / "operator.pem"
     operator_key.write_bytes(key)
 
+    with zipfile.ZipFile(package) as archive:
+        anchor = json.loads(archive.read("proof-bundle.json"))["anchor"]
+    pins = [  # as the registry publishes them: the dev deployment the package names
+        "--anchor-contract", anchor["contract"],
+        "--moderation-contract", anchor["moderation_contract"],
+    ]  # fmt: skip
     checked = runner.invoke(
         app,
         ["verify-proof", str(package), "--rpc", anvil.rpc_url, "--json",
-         "--operator-key", str(operator_key)],
+         "--operator-key", str(operator_key), *pins],
     )  # fmt: skip
     assert checked.exit_code == 0, checked.output
     report = json.loads(checked.output)

@@ -89,18 +89,19 @@ def test_verify_and_verify_proof_tell_of_a_takedown_until_restored(
         assert verified.exit_code == 0, verified.output  # the proof is valid; the work is down
         assert "已下架 taken down: 由审核员 the moderator" in verified.output
         assert taken.freeze_tx in verified.output
-        checked = runner.invoke(app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url])
+        pins = pinned(bundle)
+        checked = runner.invoke(app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, *pins])
         assert checked.exit_code == 0, checked.output
         assert "proof valid" in checked.output
         assert "已下架 taken down" in checked.output
         as_json = runner.invoke(
-            app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, "--json"]
+            app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, *pins, "--json"]
         )
         assert json.loads(as_json.output)["taken_down"] is True
 
         runtime.moderation.restore(number, reason="和解", actor="mod-key", authority="moderator")
         assert "taken down" not in runner.invoke(app, ["verify", str(book)]).output
-        restored = runner.invoke(app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url])
+        restored = runner.invoke(app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, *pins])
         assert restored.exit_code == 0
         assert "taken down" not in restored.output
     finally:
@@ -325,6 +326,16 @@ def anchored_bundle(environment: Settings, tmp_path: Path) -> tuple[Path, Path]:
     return book, bundle
 
 
+def pinned(bundle: Path) -> list[str]:
+    """The options pinning the registry's contracts, as it publishes them (here the dev
+    deployment the bundle came from, so the bundle's own addresses are the published ones)."""
+    anchor = json.loads(bundle.read_text(encoding="utf-8"))["anchor"]
+    return [
+        "--anchor-contract", anchor["contract"],
+        "--moderation-contract", anchor["moderation_contract"],
+    ]  # fmt: skip
+
+
 def checks_marked(output: str, mark: str) -> list[str]:
     """The checks ``verify-proof`` printed with ``mark`` (FAILED, UNCHECKED, ok)."""
     return [line.split()[0] for line in output.splitlines() if line.endswith(mark)]
@@ -335,14 +346,11 @@ def test_proof_bundle_is_checked_offline_and_on_chain(
 ) -> None:
     book, bundle = anchored_bundle(environment, tmp_path)
 
-    checked = runner.invoke(
-        app, ["verify-proof", str(bundle), "--file", str(book), "--rpc", anvil.rpc_url]
-    )
+    command = ["verify-proof", str(bundle), "--file", str(book), "--rpc", anvil.rpc_url]
+    checked = runner.invoke(app, [*command, *pinned(bundle)])
     assert checked.exit_code == 0, checked.output
     assert "proof valid" in checked.output
-    as_json = runner.invoke(
-        app, ["verify-proof", str(bundle), "--file", str(book), "--rpc", anvil.rpc_url, "--json"]
-    )
+    as_json = runner.invoke(app, [*command, *pinned(bundle), "--json"])
     assert as_json.exit_code == 0, as_json.output
     report = json.loads(as_json.output)
     assert (report["verdict"], report["ok"], report["on_chain"]) == ("valid", True, True)
@@ -373,10 +381,11 @@ def test_verify_proof_could_not_check_when_the_node_is_unreachable(
     assert result.exit_code == 4, result.output
     assert checks_marked(result.output, "UNCHECKED") == ["on_chain"]
     assert checks_marked(result.output, "FAILED") == []
-    assert checks_marked(result.output, "ok") == ["claim", "leaf", "merkle_path", "file"]
-    assert (
-        f"proof NOT CHECKED: on_chain 无法核验 could not be checked: chain RPC {rpc}"
-        in result.output
+    assert checks_marked(result.output, "ok") == [
+        "claim", "leaf", "merkle_path", "file", "registered_at"
+    ]  # fmt: skip
+    assert f"proof NOT CHECKED: on_chain 无法核验 could not be checked (chain RPC {rpc})" in (
+        result.output
     )
     assert "proof valid" not in result.output
     assert "INVALID" not in result.output

@@ -95,13 +95,30 @@ def test_verify_proof_checks_the_external_anchoring(
     [entry] = document["external_anchors"]
     assert (entry["chain"], entry["chain_id"]) == (NAME, EXTERNAL_CHAIN_ID)
     rpc_for = f"{NAME}={external.rpc_url}"
+    # The contracts as the registry publishes them (the dev deployments the bundle names).
+    main_pin = ["--anchor-contract", document["anchor"]["contract"]]
+    pins = [*main_pin, "--anchor-for", f"{NAME}={entry['contract']}"]
 
     held = runner.invoke(
-        app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, "--rpc-for", rpc_for]
+        app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, "--rpc-for", rpc_for, *pins]
     )
     assert held.exit_code == 0, held.output
     assert "external:tianping" in checks_marked(held.output, "ok")
     assert "on_chain" in checks_marked(held.output, "ok")
+    # Not pinned, the external chain's contract is the bundle's word alone: not checked.
+    unpinned = runner.invoke(
+        app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, "--rpc-for", rpc_for, *main_pin]
+    )
+    assert unpinned.exit_code == 4, unpinned.output
+    assert checks_marked(unpinned.output, "UNCHECKED") == ["external:tianping"]
+    assert "external:tianping 无法核验 could not be checked (--anchor-for" in unpinned.output
+    elsewhere = runner.invoke(
+        app,
+        ["verify-proof", str(bundle), "--rpc-for", rpc_for, "--anchor-for",
+         f"{NAME}=0x{'ab' * 20}"],
+    )  # fmt: skip
+    assert elsewhere.exit_code == 3, elsewhere.output
+    assert checks_marked(elsewhere.output, "FAILED") == ["external:tianping"]
     # Without a node for it, the second anchoring is named as not checked, and nothing fails.
     offline = runner.invoke(app, ["verify-proof", str(bundle)])
     assert offline.exit_code == 0, offline.output
@@ -111,7 +128,9 @@ def test_verify_proof_checks_the_external_anchoring(
     forged = dict(document, external_anchors=[dict(entry, block_hash="0x" + "cd" * 32)])
     forged_file = tmp_path / "forged.json"
     forged_file.write_text(json.dumps(forged), encoding="utf-8")
-    result = runner.invoke(app, ["verify-proof", str(forged_file), "--rpc-for", rpc_for, "--json"])
+    result = runner.invoke(
+        app, ["verify-proof", str(forged_file), "--rpc-for", rpc_for, *pins, "--json"]
+    )
     assert result.exit_code == 3, result.output
     report = json.loads(result.output)
     assert (report["verdict"], report["external:tianping"]) == ("invalid", False)
@@ -119,7 +138,7 @@ def test_verify_proof_checks_the_external_anchoring(
 
     # The external chain down: could not be checked (exit 4), named.
     external.stop()
-    down = runner.invoke(app, ["verify-proof", str(bundle), "--rpc-for", rpc_for])
+    down = runner.invoke(app, ["verify-proof", str(bundle), "--rpc-for", rpc_for, *pins])
     assert down.exit_code == 4, down.output
     assert checks_marked(down.output, "UNCHECKED") == ["external:tianping"]
     assert "external:tianping 无法核验 could not be checked" in down.output
@@ -130,7 +149,7 @@ def test_verify_proof_checks_the_external_anchoring(
     fresh = RegistryAnchorClient.deploy(sender)
     assert fresh.address == entry["contract"]
     missing = runner.invoke(
-        app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, "--rpc-for", rpc_for]
+        app, ["verify-proof", str(bundle), "--rpc", anvil.rpc_url, "--rpc-for", rpc_for, *pins]
     )
     assert missing.exit_code == 3, missing.output
     assert checks_marked(missing.output, "FAILED") == ["external:tianping"]

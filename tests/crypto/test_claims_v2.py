@@ -104,6 +104,19 @@ def test_registrant_signs_and_anyone_verifies(algorithm: str) -> None:
     assert restored.verify_signature(Signature.from_text(signature.to_text()))
 
 
+@pytest.mark.parametrize("algorithm", ["sm2", "secp256k1"])
+def test_a_registrant_not_written_canonically_is_refused(algorithm: str) -> None:
+    """The same key, compressed: the claim as written is not the bytes its leaf commits to, so a
+    checker hashing it as written would disagree."""
+    claim = _claim(KEYS[algorithm]).to_json()
+    registrant = dict(cast("dict[str, str]", claim["registrant"]))
+    point = bytes.fromhex(registrant["public_key"])
+    prefix = b"\x02" if point[-1] % 2 == 0 else b"\x03"
+    compressed = dict(registrant, public_key=(prefix + point[1:33]).hex())
+    with pytest.raises(InvalidClaim, match="canonical form"):
+        ClaimV2.from_json(dict(claim, registrant=compressed))
+
+
 def test_another_key_neither_signs_nor_verifies() -> None:
     claim = _claim(KEYS["sm2"])
     impostor = SM2PrivateKey.generate()

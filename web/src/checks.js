@@ -101,8 +101,9 @@ async function chainCheck(bundle, config, fetcher) {
       anchoredAt: read.anchoredAt,
     });
     // A takedown is the work's state, not a forged proof: the proof passes and says so, as
-    // `banquan verify-proof --rpc` does with the Moderation contract the bundle names.
-    const moderation = anchor.moderation_contract;
+    // `banquan verify-proof --rpc` does. Read from the registry's own Moderation contract when
+    // the page was given it (a bundle could name one that never freezes anything).
+    const moderation = config.moderation ?? anchor.moderation_contract;
     if (moderation && (await call(rpcUrl, moderation, "isFrozen(bytes32)", [bundle.leaf], fetcher)).bool(0)) {
       return { ...result, reason: "on_chain_passed_taken_down" };
     }

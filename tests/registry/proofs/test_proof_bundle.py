@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_account import Account
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
 from chain_client.connection import connect
 from chain_client.registry_anchor import RegistryAnchorClient
+from chain_client.transactions import TransactionSender
 from cli.main import app as cli_app
+from crypto.merkle import entry_hash
 from crypto.signing import KeySigner, generate_private_key
 from registry.content.ingest import describe
 from registry.core.errors import InvalidProofBundle, NotAnchoredYet
@@ -28,6 +31,7 @@ from registry.platform.runtime import Runtime
 from registry.proofs.anchoring import AnchoringPolicy, run_anchoring_cycle
 from registry.proofs.proof_bundle import (
     BundleCheck,
+    Pins,
     Unchecked,
     Verdict,
     check_bundle,
@@ -35,8 +39,9 @@ from registry.proofs.proof_bundle import (
 )
 from registry.proofs.timestamps import Timestamper, TokenStore, request_token
 from registry.proofs.verification import get_registration
-from registry.registration.claims import ClientSignedClaim, claim_for
+from registry.registration.claims import ClientSignedClaim, claim_for, claim_leaf
 from registry.registration.registrar import Registrar
+from tests.chain_client.conftest import ROLE_KEYS
 from tests.conftest import free_port
 from tests.registry.proofs.tsa import LocalAuthority, serve_authority
 
@@ -81,6 +86,7 @@ def test_valid_bundle_checks_offline_with_the_file_and_on_chain(
         "signature": True,
         "merkle_path": True,
         "file": True,
+        "registered_at": True,
         "on_chain": True,
     }
     assert check.ok
@@ -113,6 +119,7 @@ def test_a_bound_bundle_carries_its_controller_and_checks_with_it(
         "signature": True,
         "merkle_path": True,
         "file": True,
+        "registered_at": True,
         "on_chain": True,
     }
     assert check.ok
@@ -235,6 +242,22 @@ TAMPERINGS: dict[str, Tampering] = {
         lambda b: b["anchor"].update(chain_id=b["anchor"]["chain_id"] + 1),
         ("on_chain",),
         ("the node serves another chain than the bundle names",),
+    ),
+    # Fields no signature covers: checked against what does (the claim, the chain).
+    "registration time": Tampering(
+        lambda b: b["registration"].update(registered_at="2020-01-01T00:00:00+00:00"),
+        ("registered_at",),
+        ("is not the claim's registered_at",),
+    ),
+    "anchoring time": Tampering(
+        lambda b: b["anchor"].update(anchored_at="2020-01-01T00:00:00+00:00"),
+        ("on_chain",),
+        ("the chain anchored the root at",),
+    ),
+    "anchoring transaction": Tampering(
+        lambda b: b["anchor"].update(tx_hash="0x" + "ab" * 32),
+        ("on_chain",),
+        ("the bundle's tx_hash is not a transaction to this contract",),
     ),
 }
 
@@ -524,6 +547,8 @@ def test_verify_proof_checks_the_timestamp_against_the_given_certificate(
     assert report["notes"] == [
         "timestamp: the signer's certificate was not valid at the token's genTime",
         "时间戳时间不符 / timestamp: gen_time is not the token's genTime",
+        "未核验撤销与下架 / revocation and takedown not checked: offline a bundle cannot show "
+        "them (give a node with --rpc)",
     ]
 
 
@@ -569,3 +594,63 @@ def test_external_anchors_are_optional_and_checked_for_their_shape(
         check_bundle(dict(bundle, external_anchors=[entry, entry]))  # one entry per chain
     with pytest.raises(InvalidProofBundle):
         check_bundle(dict(bundle, external_anchors={"elsewhere": entry}))
+
+
+def test_an_unsigned_claim_naming_a_registrant_fails(bundle: dict[str, Any]) -> None:
+    """banquan.claim/1 claims are unsigned and the registry writes none naming a registrant: one
+    that does is made up to attribute a work to whoever it names."""
+    made_up = {
+        "v": "banquan.claim/1",
+        "content": {"sha256": "00" * 32, "sm3": "11" * 32, "size": 7},
+        "metadata_digest": "22" * 32,
+        "registered_at": "2019-01-01T00:00:00Z",
+        "nonce": "33" * 16,
+        "registrant": "sm2:04" + "44" * 64,  # the victim's key, say
+    }
+    leaf = claim_leaf(made_up)
+    forged = dict(
+        bundle,
+        claim=made_up,
+        signature=None,
+        leaf=leaf.hex(),
+        proof=[],
+        root=entry_hash(leaf).hex(),
+    )
+    forged["registration"] = {
+        "number": "BQ-2019-00000001",
+        "registered_at": "2019-01-01T00:00:00+00:00",
+    }
+    check = check_bundle(forged)
+    assert check.results["signature"] is False
+    assert check.results["merkle_path"] is True  # a tree of one, as anyone can make
+    assert any("cannot name a registrant" in note for note in check.notes)
+    assert not check.ok
+
+
+def test_the_contracts_pinned_decide_and_unpinned_prove_nothing(
+    runtime: Runtime, bundle: dict[str, Any], anchor_client: RegistryAnchorClient
+) -> None:
+    """Anyone can deploy a RegistryAnchor and anchor a root in it: checked against the contract a
+    bundle names, the chain check passes for any bundle. Pinned, it fails; unpinned, unchecked."""
+    registrar = Account.from_key(ROLE_KEYS["buyer"])
+    rogue = RegistryAnchorClient.deploy(TransactionSender(runtime.w3, registrar))
+    forged = copy.deepcopy(bundle)
+    receipt = rogue.anchor(bytes.fromhex(forged["root"]), 1)
+    forged["anchor"].update(
+        contract=rogue.address,
+        tx_hash=receipt.tx_hash,
+        block_number=receipt.block_number,
+        anchored_at=datetime.fromtimestamp(receipt.anchored_at, UTC).isoformat(),
+    )
+    at_rogue = RegistryAnchorClient(runtime.w3, rogue.address)
+    assert check_bundle(forged, chain=at_rogue).ok  # the caller vouched for the contract
+
+    unpinned = check_bundle(forged, chain=at_rogue, pins=Pins())
+    assert isinstance(unpinned.results["on_chain"], Unchecked)
+    assert unpinned.verdict is Verdict.UNCHECKED
+    published = Pins(registry_anchor=anchor_client.address)
+    pinned = check_bundle(forged, chain=chain_for(bundle, anchor_client), pins=published)
+    assert pinned.results["on_chain"] is False
+    assert any("not the registry's published" in note for note in pinned.notes)
+    genuine = check_bundle(bundle, chain=chain_for(bundle, anchor_client), pins=published)
+    assert genuine.results["on_chain"] is True
