@@ -186,6 +186,20 @@ _SAME_CONTENT = (
 )
 
 
+# Other content registered under the same ISBN and let through by moderation, oldest first (the
+# ISBN bound per check): a squatter's held registration holds nobody else's.
+_SAME_ISBN = (
+    select(Registration.number, Registration.registrant, Registration.party_id)
+    .join(Work)
+    .where(
+        Work.isbn == bindparam("isbn"),
+        Work.sha256 != bindparam("sha256"),
+        Registration.status.in_((RegistrationStatus.PENDING, RegistrationStatus.ANCHORED)),
+    )
+    .order_by(Registration.created_at, Registration.id)
+)
+
+
 class ConflictHook:
     """Copyright conflicts with other claimants (parties).
 
@@ -193,7 +207,9 @@ class ConflictHook:
     is evidence too) and marked as a later claim: the result names the prior registrations and
     ``later_claimant`` (the verification answers compute the order, ``registry.core.priority``).
     ISCC near-duplicates of another party's works (Data-Code or Content-Code within
-    ``max_distance`` bits) are held for review."""
+    ``max_distance`` bits) are held for review, and so is other content under an ISBN another
+    party registered: an ISBN is one publisher's (assigned by the ISBN agency), and a lookup by
+    it must not name whoever claimed it first unchecked."""
 
     name = "conflict"
 
@@ -230,7 +246,19 @@ class ConflictHook:
             for number, registrant, party, work_id in rows:
                 if not _same_claimant(subject, party, registrant):
                     near.append({"number": number, "kind": kind, "distance": distances[work_id]})
-        if not exact and not near:
+        isbn = subject.metadata.get("isbn")
+        same_isbn = (
+            [
+                {"number": number, "registrant": registrant}
+                for number, registrant, party in session.execute(
+                    _SAME_ISBN, {"isbn": isbn, "sha256": subject.sha256}
+                )
+                if not _same_claimant(subject, party, registrant)
+            ][:MAX_REPORTED_MATCHES]
+            if isinstance(isbn, str) and isbn
+            else []
+        )
+        if not exact and not near and not same_isbn:
             return HookResult(self.name, Verdict.ACCEPT)
         reasons = []
         if exact:
@@ -240,14 +268,20 @@ class ConflictHook:
             )
         if near:
             reasons.append("near-duplicate of registered works (ISCC)")
+        if same_isbn:
+            reasons.append(
+                f"ISBN {isbn} was registered by another party with other content "
+                f"({same_isbn[0]['number']})"
+            )
         near.sort(key=lambda m: (int(str(m["distance"])), str(m["number"])))
         details = {
             "exact": exact,
             "near": near,
+            "same_isbn": same_isbn,
             "max_distance": self.max_distance,
             "later_claimant": bool(exact),
         }
-        if near:
+        if near or same_isbn:
             return HookResult(
                 self.name, Verdict.HOLD, score=1.0, reasons=tuple(reasons), details=details
             )

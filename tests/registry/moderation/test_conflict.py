@@ -51,9 +51,13 @@ def party_with_keys(runtime: Runtime, name: str, count: int = 1) -> list[Private
     return keys
 
 
-def register(runtime: Runtime, key: PrivateKey, content: bytes) -> RegistrationView:
+def register(
+    runtime: Runtime, key: PrivateKey, content: bytes, isbn: str | None = None
+) -> RegistrationView:
     registrar = runtime.registrar.signing_with(KeySigner(key))
-    return registrar.register(io.BytesIO(content), WorkMetadata(title="作品"), publish=True)
+    fields = {"title": "作品"} if isbn is None else {"title": "作品", "isbn": isbn}
+    metadata = WorkMetadata.from_mapping(fields)  # as received: the ISBN normalized
+    return registrar.register(io.BytesIO(content), metadata, publish=True)
 
 
 def conflict_result(runtime: Runtime, number: str) -> dict[str, Any]:
@@ -106,3 +110,20 @@ def test_near_duplicate_by_another_party_is_held(runtime: Runtime) -> None:
     assert conflict["verdict"] == "hold"
     assert conflict["details"]["later_claimant"] is False
     assert {m["number"] for m in conflict["details"]["near"]} == {original.number}
+
+
+def test_other_content_under_another_partys_isbn_is_held(runtime: Runtime) -> None:
+    """An ISBN is one publisher's: a squatter registering its own bytes under it is held for a
+    moderator, not listed beside (or before) the publisher's book by a lookup by ISBN."""
+    (publisher,) = party_with_keys(runtime, "重庆出版社")
+    (squatter,) = party_with_keys(runtime, "Squatter")
+    book = register(runtime, publisher, BOOK, isbn="9787536692930")
+    squatted = register(runtime, squatter, b"junk bytes of the squatter", isbn="978-7-5366-9293-0")
+    assert squatted.status == "held"
+    conflict = conflict_result(runtime, squatted.number)
+    assert conflict["verdict"] == "hold"
+    assert [m["number"] for m in conflict["details"]["same_isbn"]] == [book.number]
+    assert "ISBN 9787536692930 was registered by another party" in conflict["reasons"][0]
+    # The publisher's own other edition under its ISBN (an EPUB beside the PDF) is not held.
+    edition = register(runtime, publisher, b"the same book, another format", isbn="9787536692930")
+    assert edition.status == "pending"
