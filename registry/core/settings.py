@@ -92,6 +92,14 @@ class Settings(BaseSettings):
         "packages; required for them outside dev mode. Dev mode default: dev-operator.pem in the "
         "data directory, created when missing",
     )
+    moderator_key_file: Path | None = Field(
+        default=None,
+        description="The private key (0x and 64 hex digits, mode 0600) of the chain account that "
+        "sends a moderator's takedowns and restores: it holds MODERATOR_ROLE alone on "
+        "Moderation, so the chain records a moderator's freeze (the registry's own account is a "
+        "regulator's). Required for them outside dev mode. Dev mode default: dev-moderator.key "
+        "in the data directory, created when missing (funded and granted the role there)",
+    )
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
     batch_max_size: int = Field(default=1000, gt=0)
     batch_interval_seconds: float = Field(default=2.0, gt=0)
@@ -280,6 +288,14 @@ class Settings(BaseSettings):
         if self.operator_key_file is not None:
             return self.operator_key_file
         return self.data_dir / "dev-operator.pem" if self.mode == "dev" else None
+
+    @property
+    def resolved_moderator_key_file(self) -> Path | None:
+        """The moderator account's key: as configured, else (dev mode only) the development one
+        in the data directory; None outside dev mode when none is configured."""
+        if self.moderator_key_file is not None:
+            return self.moderator_key_file
+        return self.data_dir / "dev-moderator.key" if self.mode == "dev" else None
 
     @property
     def resolved_dev_attestor_key_file(self) -> Path | None:

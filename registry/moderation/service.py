@@ -7,6 +7,7 @@ alike, so every face decides, takes down and audits the same way.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,14 +49,16 @@ from registry.moderation.takedown import (
 class Moderation:
     """Review, blocklist, takedowns and the audit log over one database and one chain.
 
-    ``chain`` gives the suite's ``Moderation`` contract, resolved only when a decision needs
-    the chain (a takedown, or a complaint accepted); ``anchor`` the ``RegistryAnchor`` sending
+    ``chain`` gives the suite's ``Moderation`` contract sending as the account of an authority
+    (``"moderator"`` or ``"regulator"``: the chain records a freeze's authority by its sender's
+    role), resolved only when a decision needs the chain (a takedown, or a complaint accepted);
+    ``anchor`` the ``RegistryAnchor`` sending
     as a regulator (for revoking a registration); ``events`` tells listeners of decisions.
     """
 
     sessions: sessionmaker[Session]
     now: Callable[[], datetime]
-    chain: Callable[[], ModerationClient]
+    chain: Callable[[str], ModerationClient]
     events: ModerationEvents
     anchor: Callable[[], RegistryAnchorClient] | None = None
 
@@ -106,7 +109,8 @@ class Moderation:
         return decide_review_item(
             self.sessions, item_id,
             moderator=moderator, moderator_party=moderator_party, accept=accept, reason=reason,
-            now=self.now, authority=authority, events=self.events, moderation=self.chain,
+            now=self.now, authority=authority, events=self.events,
+            moderation=functools.partial(self.chain, authority),
         )  # fmt: skip
 
     def complain(
@@ -201,7 +205,7 @@ class Moderation:
         self, change: TakedownChange, reference: str, *, reason: str, actor: str, authority: str
     ) -> TakedownView:
         return change(
-            self.sessions, self.chain(), reference,
+            self.sessions, self.chain(authority), reference,
             reason=reason, actor=actor, authority=authority, now=self.now, events=self.events,
         )  # fmt: skip
 

@@ -123,6 +123,32 @@ def require_role(contract: RoleAdministered, roles: tuple[bytes, ...], missing: 
         )
 
 
+def _require_authority(moderation: ModerationClient, authority: str) -> None:
+    """:class:`ContractsNotConfigured` unless the sending account holds the role of
+    ``authority`` on ``Moderation``, and a moderator's holds no regulator's: the chain records a
+    freeze's authority by its sender's role, and it must be the one the registry records."""
+    if authority == "regulator":
+        require_role(
+            moderation, (REGULATOR_ROLE,),
+            "the registry's account lacks REGULATOR_ROLE on Moderation; grant it",
+        )  # fmt: skip
+        return
+    require_role(
+        moderation, (MODERATOR_ROLE,),
+        "the moderator account lacks MODERATOR_ROLE on Moderation; grant it",
+    )  # fmt: skip
+    account = moderation.sender.address if moderation.sender else None
+    with chain_refusals():
+        regulator = account is not None and moderation.has_role(REGULATOR_ROLE, account)
+    if regulator:
+        raise ContractsNotConfigured(
+            "审核员账户同时是监管账户，链上会记为监管冻结 / the moderator account is a "
+            "regulator on Moderation too: the chain would record a regulator's freeze; give it "
+            "MODERATOR_ROLE alone",
+            details={"account": account, "contract": moderation.address},
+        )
+
+
 @dataclass(frozen=True)
 class _Change:
     """What recording a takedown or its restore needs, once it is sent."""
@@ -171,12 +197,7 @@ class TakedownChange:
             registration = _registration(session, reference)
             number, leaf, registration_id = registration.number, registration.leaf, registration.id
             takedown_id = self.check(session, registration, authority, appealed)
-        require_role(
-            moderation,
-            (REGULATOR_ROLE, MODERATOR_ROLE),
-            "the registry's account holds neither MODERATOR_ROLE nor REGULATOR_ROLE on "
-            "Moderation; grant it one",
-        )
+        _require_authority(moderation, authority)
         digest = reason_digest(reason)
         with chain_refusals():
             tx_hash = self.send(moderation, bytes.fromhex(leaf), digest, number)

@@ -14,12 +14,13 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
+from web3.types import Wei
 
-from chain_client.connection import connect
+from chain_client.connection import connect, translate_errors
 from chain_client.deployment import ensure_suite, load_record, suite_at
 from chain_client.errors import ChainError
+from chain_client.moderation import MODERATOR_ROLE, ModerationClient
 from chain_client.moderation import REGULATOR_ROLE as MODERATION_REGULATOR_ROLE
-from chain_client.moderation import ModerationClient
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.roles import RoleAdministered, RoleGrantPending
@@ -57,6 +58,7 @@ from registry.moderation import (
 from registry.platform.attestors import ChainLedger, load_attestors
 from registry.platform.evidence_support import load_operator_key, rights_state_reader
 from registry.platform.external_chains import ExternalChainHandle, external_chain_handles
+from registry.platform.moderator_account import load_moderator_account
 from registry.proofs import (
     AnchoringPolicy,
     Batcher,
@@ -74,6 +76,10 @@ if TYPE_CHECKING:  # psycopg's asyncio side is imported only for a PostgreSQL da
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# What the registry's account gives the development moderator account to send with (wei).
+DEV_MODERATOR_FUNDS = 10**18
 
 
 @dataclass
@@ -186,36 +192,59 @@ class Runtime:
         """The hook chain a registration by ``submitted_by`` (an API key id) passes."""
         return ModerationGate(self.moderation_chain, submitted_by, self.moderation_events)
 
-    def moderation_client(self) -> ModerationClient:
-        """The suite's ``Moderation``, sending as the registrar. In dev mode the registrar (the
-        contract's admin) is granted ``REGULATOR_ROLE`` on first need; elsewhere an operator
-        grants the registry's account its role."""
+    def moderation_client(self, authority: str = "regulator") -> ModerationClient:
+        """The suite's ``Moderation``, sending as the account of ``authority``: a regulator's
+        decision as the registry's account (in dev mode granted ``REGULATOR_ROLE`` on first
+        need), a moderator's as the moderator account (``registry.platform.moderator_account``;
+        in dev mode funded and granted ``MODERATOR_ROLE`` on first need). Elsewhere an operator
+        grants each account its role."""
         moderation = self.suite().moderation
-        self._grant_dev_regulator(moderation, MODERATION_REGULATOR_ROLE, "Moderation")
-        return moderation
+        if authority != "moderator":
+            self._grant_dev_role(moderation, MODERATION_REGULATOR_ROLE, self.sender.address)
+            return moderation
+        sender = self.moderator_sender
+        if self._embedded_dev_suite:
+            try:
+                with translate_errors():
+                    balance = self.w3.eth.get_balance(Web3.to_checksum_address(sender.address))
+                if balance < DEV_MODERATOR_FUNDS // 10:
+                    self.sender.send({"to": sender.address, "value": Wei(DEV_MODERATOR_FUNDS)})
+            except ChainError as exc:
+                raise ChainUnreachable(f"chain not ready: {exc}") from exc
+            self._grant_dev_role(moderation, MODERATOR_ROLE, sender.address)
+        return moderation.with_sender(sender)
+
+    @cached_property
+    def moderator_sender(self) -> TransactionSender:
+        """The account a moderator's takedowns and restores are sent from (one nonce keeper)."""
+        return TransactionSender(self.w3, load_moderator_account(self.settings))
 
     def regulator_anchor_client(self) -> RegistryAnchorClient:
         """The ``RegistryAnchor`` in use, sending as the registry's account to carry out a
         regulator's revocation. In dev mode the account (the contract's admin) is granted
         ``REGULATOR_ROLE`` on first need; elsewhere an operator grants it."""
         anchor = self.anchor_client()
-        self._grant_dev_regulator(anchor, ANCHOR_REGULATOR_ROLE, "RegistryAnchor")
+        self._grant_dev_role(anchor, ANCHOR_REGULATOR_ROLE, self.sender.address)
         return anchor
 
-    def _grant_dev_regulator(self, contract: RoleAdministered, role: bytes, name: str) -> None:
-        """In dev mode on the embedded suite, give the registry's account ``role`` on
-        ``contract`` if it lacks it. A grant still waiting out the contract's delay is a
-        configuration state (its ``ready_at`` told), not a chain outage."""
-        if self.settings.mode != "dev" or self.settings.anchor_address:
+    @property
+    def _embedded_dev_suite(self) -> bool:
+        return self.settings.mode == "dev" and not self.settings.anchor_address
+
+    def _grant_dev_role(self, contract: RoleAdministered, role: bytes, account: str) -> None:
+        """In dev mode on the embedded suite, give ``account`` ``role`` on ``contract`` if it
+        lacks it (the registry's account is the admin). A grant still waiting out the contract's
+        delay is a configuration state (its ``ready_at`` told), not a chain outage."""
+        if not self._embedded_dev_suite:
             return
         try:
-            if not contract.has_role(role, self.sender.address):
-                contract.grant_role(role, self.sender.address)
+            if not contract.has_role(role, account):
+                contract.grant_role(role, account)
         except RoleGrantPending as pending:
             raise ContractsNotConfigured(
-                f"REGULATOR_ROLE on {name} is scheduled for the registry's account; "
-                "it can be executed from ready_at",
-                details={"account": self.sender.address, "ready_at": pending.ready_at},
+                f"a role on {type(contract).__name__} is scheduled for {account}; it can be "
+                "executed from ready_at",
+                details={"account": account, "ready_at": pending.ready_at},
             ) from pending
         except ChainError as exc:
             raise ChainUnreachable(f"chain not ready: {exc}") from exc

@@ -613,9 +613,10 @@ def snapshot(world: World) -> dict[str, object]:
 @pytest.fixture
 def world(runtime: Runtime) -> Iterator[World]:
     runtime.settings = runtime.settings.model_copy(update={"max_upload_bytes": MAX_UPLOAD})
-    # Dev mode deploys the contracts, and grants the registrar its moderation role, on first
-    # need: before any row, not inside one.
+    # Dev mode deploys the contracts, grants the registrar its moderation role, and funds and
+    # grants the moderator account its own, on first need: before any row, not inside one.
     runtime.moderation_client()
+    runtime.moderation_client("moderator")
     with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
         yield World(runtime, client, {scope: bearer(runtime, scope) for scope in SCOPES})
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
-from registry.core.errors import AppealOutdated
-from registry.core.models import Takedown
+from chain_client.moderation import REGULATOR_ROLE, Authority
+from registry.content import create_private_file
+from registry.core.errors import AppealOutdated, ContractsNotConfigured, InsecureKeyFile
+from registry.core.models import Registration, Takedown
 from registry.moderation.takedown import TakedownView, restore
+from registry.platform.moderator_account import load_moderator_account
 from registry.platform.runtime import Runtime
+from tests.api.test_verification_page import production as production_settings
 from tests.registry.moderation.test_revocation import audit_count, registered
 
 
@@ -18,7 +24,7 @@ def test_a_restore_granting_an_appeal_lifts_only_the_takedown_appealed(runtime: 
     first = moderation.take_down(number, reason="一", actor="m-1", authority="moderator")
     moderation.restore(number, reason="通知撤回", actor="m-1", authority="moderator")
     second = moderation.take_down(number, reason="二", actor="m-2", authority="moderator")
-    chain = runtime.suite().moderation
+    chain = runtime.moderation_client("moderator")
 
     def lift(appealed: int) -> TakedownView:
         return restore(
@@ -41,3 +47,56 @@ def test_a_restore_granting_an_appeal_lifts_only_the_takedown_appealed(runtime: 
     lifted = lift(second.id)
     assert (lifted.id, lifted.restore_reason) == (second.id, "review item 9: 授权")
     assert not chain.is_frozen(leaf)
+
+
+def test_the_chain_records_the_authority_the_registry_records(runtime: Runtime) -> None:
+    """A moderator's takedown is a moderator's freeze on chain (a lender's enforcement pause
+    ends, an arbiter may extend it), a regulator's a regulator's: each is sent from the account
+    of its authority, never both from the registry's regulator account."""
+    moderated, _ = registered(runtime, "moderator's takedown")
+    regulated, _ = registered(runtime, "regulator's takedown")
+    runtime.moderation.take_down(moderated, reason="侵权通知", actor="m-1", authority="moderator")
+    runtime.moderation.take_down(regulated, reason="监管决定", actor="r-1", authority="regulator")
+    chain = runtime.suite().moderation
+    records = {
+        number: chain.freeze_of(leaf_of(runtime, number)) for number in (moderated, regulated)
+    }
+    assert records[moderated].authority is Authority.MODERATOR
+    assert records[moderated].actor == runtime.moderator_sender.address
+    assert records[regulated].authority is Authority.REGULATOR
+    assert records[regulated].actor == runtime.sender.address
+    assert chain.enforcement_paused_until(leaf_of(runtime, moderated)) < 2**64 - 1
+    # The moderator's is lifted by the moderator account too; nothing else was needed.
+    runtime.moderation.restore(moderated, reason="和解", actor="m-2", authority="moderator")
+    assert not chain.is_frozen(leaf_of(runtime, moderated))
+
+
+def test_a_moderator_account_that_is_a_regulator_sends_nothing(runtime: Runtime) -> None:
+    number, leaf = registered(runtime, "misconfigured")
+    moderation = runtime.moderation_client("moderator")
+    moderation.with_sender(runtime.sender).grant_role(REGULATOR_ROLE, moderation.sender.address)
+    block, audited = runtime.w3.eth.block_number, audit_count(runtime)
+    with pytest.raises(ContractsNotConfigured, match="regulator's freeze"):
+        runtime.moderation.take_down(number, reason="侵权", actor="m-1", authority="moderator")
+    assert (runtime.w3.eth.block_number, audit_count(runtime)) == (block, audited)
+    assert not runtime.suite().moderation.is_frozen(leaf)
+
+
+def test_outside_dev_mode_a_moderator_account_is_configured_or_refused(tmp_path: Path) -> None:
+    production = production_settings(tmp_path)
+    with pytest.raises(ContractsNotConfigured, match="BANQUAN_MODERATOR_KEY_FILE"):
+        load_moderator_account(production)
+    key_file = tmp_path / "moderator.key"
+    create_private_file(key_file, "0x" + "33" * 32 + "\n", what="moderator key")
+    configured = production.model_copy(update={"moderator_key_file": key_file})
+    assert load_moderator_account(configured).key.hex() == "33" * 32
+    key_file.chmod(0o644)
+    with pytest.raises(InsecureKeyFile):
+        load_moderator_account(configured)
+
+
+def leaf_of(runtime: Runtime, number: str) -> bytes:
+    with runtime.sessions() as session:
+        leaf = session.scalar(select(Registration.leaf).where(Registration.number == number))
+    assert leaf is not None
+    return bytes.fromhex(leaf)
