@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The checks of an unsigned (banquan.claim/1) registration: no signature to check.
 CHECKS = ["file", "metadata", "leaf", "merkle_path", "on_chain"]
 HAN = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 

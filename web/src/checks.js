@@ -6,8 +6,9 @@ import { ClaimError, claimLeaf, contentMatches, metadataDigest } from "./claims.
 import { MerkleError, verifyProof } from "./merkle.js";
 import { call, chainId, readAnchor } from "./chain.js";
 import { checksumAddress } from "./abi.js";
+import { claimSignature, registrantId } from "./signatures.js";
 
-export const CHECK_NAMES = ["file", "metadata", "leaf", "merkle_path", "on_chain"];
+export const CHECK_NAMES = ["file", "metadata", "leaf", "signature", "merkle_path", "on_chain"];
 
 const passed = (name, params = {}) => ({ name, state: "passed", reason: `${name}_passed`, params });
 const failed = (name, reason, params = {}) => ({ name, state: "failed", reason, params });
@@ -41,6 +42,18 @@ function leafCheck(registration, bundle) {
     if (error instanceof ClaimError) return failed("leaf", "leaf_bad_claim", { why: error.message });
     throw error;
   }
+}
+
+// The registrant's signature of the claim, as `banquan verify-proof` checks it, and that it is
+// the registrant the registry names; none for an unsigned banquan.claim/1 claim (not applicable).
+function signatureCheck(registration, bundle) {
+  const signed = claimSignature(bundle.claim, bundle.signature);
+  if (signed === null) return null;
+  if (!signed) return failed("signature", "signature_failed");
+  if (registration.registrant && registration.registrant !== registrantId(bundle.claim)) {
+    return failed("signature", "signature_other_registrant");
+  }
+  return passed("signature");
 }
 
 function pathCheck(bundle) {
@@ -126,7 +139,8 @@ export async function checkBundle(registration, bundle, digests, config, fetcher
     fileCheck(bundle, digests),
     metadataCheck(registration, bundle),
     leafCheck(registration, bundle),
+    signatureCheck(registration, bundle),
     pathCheck(bundle),
     await chainCheck(bundle, config, fetcher),
-  ];
+  ].filter(Boolean);
 }

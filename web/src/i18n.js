@@ -108,6 +108,7 @@ const zh = {
   c_file: "文件摘要",
   c_metadata: "登记信息",
   c_leaf: "登记声明",
+  c_signature: "登记人签名",
   c_merkle_path: "Merkle 路径",
   c_on_chain: "链上锚定",
   file_passed: "您文件的 SHA-256、SM3 与大小都与登记声明一致。",
@@ -118,6 +119,9 @@ const zh = {
   leaf_passed: "按 RFC 8785 规范化登记声明后重新计算的叶子，与证明包中的叶子一致。",
   leaf_failed: "重新计算的叶子与证明包或登记中的叶子不一致。",
   leaf_bad_claim: "证明包中的登记声明无法识别：{why}",
+  signature_passed: "登记声明中的登记人公钥验证了其对登记声明的签名（SM2 或 secp256k1），正是登记处所示的登记人。",
+  signature_failed: "登记声明的签名不是其中登记人公钥的签名（或未签名的声明却指明了登记人）。",
+  signature_other_registrant: "签名有效，但签名者不是登记处所示的登记人。",
   merkle_path_passed: "证明路径从叶子通向批次根（OpenZeppelin Merkle 树）。",
   merkle_path_failed: "证明路径不能从叶子通向批次根。",
   on_chain_passed:
@@ -274,6 +278,7 @@ const en = {
   c_file: "File digests",
   c_metadata: "Registration details",
   c_leaf: "Claim",
+  c_signature: "Registrant's signature",
   c_merkle_path: "Merkle path",
   c_on_chain: "On chain",
   file_passed: "Your file's SHA-256, SM3 and size equal the claim's.",
@@ -286,6 +291,11 @@ const en = {
   leaf_passed: "The leaf recomputed from the canonical (RFC 8785) claim equals the bundle's leaf.",
   leaf_failed: "The recomputed leaf differs from the bundle's or the registration's leaf.",
   leaf_bad_claim: "The bundle's claim is not a claim this page knows: {why}",
+  signature_passed:
+    "The registrant key in the claim verifies its signature of the claim (SM2 or secp256k1): the registrant the registry shows.",
+  signature_failed:
+    "The claim's signature is not its registrant key's (or an unsigned claim names a registrant).",
+  signature_other_registrant: "The signature is valid, but its signer is not the registrant the registry shows.",
   merkle_path_passed: "The proof path leads from the leaf to the batch root (OpenZeppelin Merkle tree).",
   merkle_path_failed: "The proof path does not lead from the leaf to the batch root.",
   on_chain_passed:
