@@ -57,7 +57,10 @@ def post_work(
     ],
     publish: Annotated[
         bool,
-        Form(description="Store the content in the clear (default: encrypted until published)"),
+        Form(
+            description="Store the content in the clear (default: encrypted until published); "
+            "a registration moderation holds or rejects is stored encrypted, unpublished"
+        ),
     ] = False,
     claim: Annotated[
         str | None,
@@ -132,7 +135,8 @@ def post_work_by_cid(
 ) -> RegistrationOut:
     """Register content the publisher has put in the content store (IPFS) already, by its CID:
     the blocks are read back and ingested like an upload, so the claim rests on what was read.
-    The work is registered as published (content on IPFS is public)."""
+    The work is registered as published (content on IPFS is public), unless moderation holds or
+    rejects it: it is then stored encrypted and not published."""
     client_signed = _client_signed(body.claim, body.signature)
     view = runtime.registrar.register_by_cid(
         body.cid,
@@ -350,10 +354,12 @@ def _exported(runtime: Runtime, number: str, export_format: ExportFormat) -> Res
 @router.get(
     "/{number}/content",
     response_class=StreamingResponse,
-    responses=file_responses("application/octet-stream", 403, 404),
+    responses=file_responses("application/octet-stream", 403, 404, 409),
 )
 def get_published_content(number: RegistrationNumber, runtime: RuntimeDep) -> StreamingResponse:
-    """The bytes of a published work (its IPFS CID names exactly these bytes)."""
+    """The bytes of a published work (its IPFS CID names exactly these bytes). 403
+    ``content_private`` while it is not published; 409 ``publication_held`` while moderation holds
+    the registration and ``publication_rejected`` once it rejected it."""
     chunks = runtime.registrar.published_content(number)
     return StreamingResponse(chunks, media_type="application/octet-stream")
 

@@ -2,9 +2,18 @@
 
 For a registration: every registration of the same SHA-256 that is not rejected, grouped by
 party (a registration of no party is its registrant key's, or its own), each party represented
-by its earliest registration, ordered by registration time then id. The first is the prior
+by its earliest registration, in the order the registry recorded them. The first is the prior
 claim; the others are later claimants. Registering the same bytes again never moves a party
 forward, and a registration of the first party is first, whichever of its keys signed it.
+
+The order is the registration id's (the serial of the registration number): the database
+numbers each registration as the registry records it (the group committer records them one
+after another, ``registry.core.group_commit``), an order no registrant chooses. It is not the
+``registered_at`` time: a claim the registrant signs itself states that time (within
+``CLOCK_TOLERANCE`` of the registry's clock, ``registry.registration.claims``), and dating a
+claim back must not put its registrant before a registration the registry received earlier.
+The claimants' ``registered_at`` are shown as recorded (a client-signed claim's is the time it
+states).
 """
 
 from __future__ import annotations
@@ -61,7 +70,7 @@ _CLAIM_ROWS: Select[Any] = (
         _works.c.sha256.in_(bindparam("digests", expanding=True)),
         _registrations.c.status != RegistrationStatus.REJECTED,
     )
-    .order_by(_registrations.c.created_at, _registrations.c.id)
+    .order_by(_registrations.c.id)  # the order recorded, never the time a claim states
 )
 
 
@@ -81,12 +90,13 @@ def claims_from_rows(rows: Iterable[Row[Any]]) -> dict[str, _Claims]:
     contents, each row with ``sha256``, ``row_id``, ``number``, ``registrant``, ``status``,
     ``created_at``, ``takedown_json``, ``party_row``, ``party_id``, ``public_name`` and
     ``anchored_at`` (as :data:`registry.core.views.REGISTRATION_ROWS` has them), in any order;
-    rejected registrations are left out here."""
+    rejected registrations are left out here. Ordered by ``row_id``, the order the registry
+    recorded them (see the module's docstring): ``created_at`` is only shown."""
     claims: dict[str, _Claims] = {}
     keys: dict[str, dict[tuple[str, object], int]] = {}
     ordered = sorted(
         (row for row in rows if row.status != RegistrationStatus.REJECTED),
-        key=lambda row: (as_utc(row.created_at), row.row_id),
+        key=lambda row: int(row.row_id),
     )
     for row in ordered:
         sha = row.sha256

@@ -174,7 +174,8 @@ def _same_claimant(subject: Subject, party: int | None, registrant: str | None) 
     return registrant is not None and registrant == subject.registrant
 
 
-# The registrations of the same content, oldest first: built once, the digest bound per check.
+# The registrations of the same content, in the order the registry recorded them (priority's
+# order: a client-signed claim's time is its own to state): built once, the digest bound.
 _SAME_CONTENT = (
     select(Registration.number, Registration.registrant, Registration.party_id)
     .join(Work)
@@ -182,7 +183,7 @@ _SAME_CONTENT = (
         Work.sha256 == bindparam("sha256"),
         Registration.status != RegistrationStatus.REJECTED,
     )
-    .order_by(Registration.created_at, Registration.id)
+    .order_by(Registration.id)
 )
 
 
@@ -196,7 +197,7 @@ _SAME_ISBN = (
         Work.sha256 != bindparam("sha256"),
         Registration.status.in_((RegistrationStatus.PENDING, RegistrationStatus.ANCHORED)),
     )
-    .order_by(Registration.created_at, Registration.id)
+    .order_by(Registration.id)
 )
 
 

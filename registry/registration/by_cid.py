@@ -5,7 +5,9 @@ The blocks are read back from the store and go through the same one-pass ingest 
 (digests, CID, ISCC codes), so the claim rests on what was read, not on what was said: the CID
 computed must be the one given, which holds for content added as
 ``ipfs add --cid-version=1 --raw-leaves`` (UnixFS, raw leaves, 256 KiB chunks). Content on IPFS
-is public, so such a work is registered as published.
+is public, so such a work is registered as published, unless the moderation hooks hold or reject
+it: the registry then stores it encrypted, unpublished, as any registration moderation did not
+accept (the blocks the publisher added stay the publisher's).
 """
 
 from __future__ import annotations

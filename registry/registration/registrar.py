@@ -23,6 +23,7 @@ from registry.content import (
     stage,
     wrapped_keys,
 )
+from registry.content.ingest import ContentEncryption, StagedContent
 from registry.core.database import unit_of_work
 from registry.core.errors import (
     CidMismatch,
@@ -35,6 +36,7 @@ from registry.core.group_commit import GroupCommitter
 from registry.core.metadata import WorkMetadata
 from registry.core.models import IdempotencyKey, Registration, Work
 from registry.core.priority import with_priority
+from registry.core.states import REGISTRATION_WITHHELD
 from registry.core.views import (
     REGISTRATION_ROWS,
     NewRegistration,
@@ -124,7 +126,9 @@ class Registrar:
         return open_own_content(self.sessions, self.store, protection, caller, number)
 
     def published_content(self, number: str) -> Iterator[bytes]:
-        """The bytes of a published work, for anyone (:class:`ContentIsPrivate` otherwise)."""
+        """The bytes of a published work, for anyone (:class:`ContentIsPrivate` otherwise, and
+        :class:`PublicationHeld` / :class:`PublicationRejected` while moderation holds it or once
+        it rejected it)."""
         return open_published_content(self.sessions, self.store, number)
 
     def publish(self, number: str, caller: Caller | None = None) -> datetime:
@@ -164,9 +168,10 @@ class Registrar:
         idempotency_key: str | None = None,
         client_signed: ClientSignedClaim | None = None,
     ) -> RegistrationView:
-        """Register the content stored under ``cid`` (published); as :meth:`register`, plus
-        :class:`ContentNotFound` when the store lacks a block and :class:`CidMismatch` when the
-        content was added with another layout (see ``registry.registration.by_cid``)."""
+        """Register the content stored under ``cid`` (published, unless the hooks hold or reject
+        it); as :meth:`register`, plus :class:`ContentNotFound` when the store lacks a block and
+        :class:`CidMismatch` when the content was added with another layout (see
+        ``registry.registration.by_cid``)."""
         canonical = canonical_cid(cid)
         return self.register(
             stored_content(self.store, canonical),
@@ -204,9 +209,12 @@ class Registrar:
 
         With the registrar's ``protection`` and without ``publish`` the content is stored
         encrypted under a fresh key (wrapped by the master key, and to the registrant's SM2 key);
-        otherwise in the clear, recorded as published. The upload's blocks are committed only
-        once every check passed: a refusal (or an idempotent retry) leaves nothing in the content
-        store.
+        otherwise in the clear, recorded as published. A registration the hooks hold or reject is
+        never published, ``publish`` or not: it is stored as a private work is (encrypted, when
+        the registry has a master key; without one its blocks stay as uploaded, unpublished), and
+        its registrant may publish it once it is accepted, through the hooks again
+        (:meth:`publish`). The upload's blocks are committed only once every check passed: a
+        refusal (or an idempotent retry) leaves nothing in the content store.
 
         ``submitted_by`` is the API key that asked (see ``registry.registration.own_works``); it is
         also the scope of ``idempotency_key`` (``cli`` for the command line). With ``expected_cid``
@@ -255,6 +263,14 @@ class Registrar:
                 if moderation is not None
                 else None
             )
+            status = status_after(outcome)
+            withheld = status in REGISTRATION_WITHHELD  # held or rejected: not published
+            if withheld and encryption is None and protection is not None:
+                # Staged in the clear to be published: stored encrypted instead, as unpublished.
+                staged, encryption = _staged_private(
+                    staged, content, store, protection, self.max_bytes
+                )
+                stored = staged.content
         except BaseException:
             staged.abort()  # a refused registration keeps none of its upload
             raise
@@ -278,14 +294,13 @@ class Registrar:
                     "cid": stored.cid,
                     "stored_cid": stored.stored_cid,
                     "encryption": encryption.cipher.value if encryption else None,
-                    "published_at": None if encryption else registered_at,
+                    "published_at": None if encryption or withheld else registered_at,
                     "iscc_data": stored.iscc_data,
                     "iscc_instance": stored.iscc_instance,
                     "iscc_content": stored.iscc_content,
                     "created_at": registered_at,
                 },
             ).scalar_one()
-            status = status_after(outcome)
             registration_id: int = connection.execute(
                 _INSERT_REGISTRATION,
                 {
@@ -348,6 +363,31 @@ class Registrar:
                     "this claim is registered already", details={"leaf": leaf}
                 ) from None
             raise
+
+
+def _staged_private(
+    clear: StagedContent,
+    content: BinaryIO,
+    store: ContentStore,
+    protection: ContentProtection,
+    max_bytes: int,
+) -> tuple[StagedContent, ContentEncryption | None]:
+    """``content``, staged in the clear as ``clear``, staged again encrypted under a fresh key,
+    and ``clear`` aborted: its plaintext blocks are never committed. ``clear`` and None when the
+    content cannot be read again (a stream that cannot rewind): it is then kept unpublished as
+    uploaded. Raises, keeping ``clear`` staged for the caller to abort, when the second pass
+    fails or reads other bytes."""
+    if not content.seekable():
+        return clear, None
+    encryption = protection.new_encryption()
+    content.seek(0)
+    private = stage(content, store, max_bytes=max_bytes, encryption=encryption)
+    first, again = clear.content, private.content
+    if (again.digests.sha256_hex, again.cid) != (first.digests.sha256_hex, first.cid):
+        private.abort()
+        raise RuntimeError(f"the upload read back as other bytes ({again.cid}, not {first.cid})")
+    clear.abort()
+    return private, encryption
 
 
 def request_fingerprint(sha256_hex: str, metadata: WorkMetadata) -> str:

@@ -5,8 +5,11 @@ A was first, and A's answers list B as a later claimant."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +19,15 @@ from sqlalchemy import select, update
 
 from api.app import create_app
 from cli.launcher import AnvilProcess
+from crypto.signing import KeySigner, generate_private_key
 from registry.access.keys import create_api_key
+from registry.content.ingest import describe
 from registry.core.database import migrate
+from registry.core.metadata import WorkMetadata
 from registry.core.models import Event, Registration
 from registry.platform.runtime import Runtime, build_runtime
+from registry.proofs.proof_bundle import check_bundle
+from registry.registration.claims import claim_for
 from tests.conftest import make_settings
 
 BOOK = "第一章 天下大势，分久必合，合久必分。".encode() * 200
@@ -191,3 +199,80 @@ def test_the_registered_event_of_a_later_claimant_names_the_first_registration(
     assert "first_registration" not in payloads[again]
     assert payloads[later]["first_registration"]["number"] == first
     assert payloads[later]["first_registration"]["claimant"] == "四川人民出版社"
+
+
+def test_a_later_party_dating_its_signed_claim_back_is_a_later_claimant_on_every_face(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """Party B registers A's file after A, with a claim it signed itself dated 14 minutes back
+    (within the clock tolerance, so accepted): B's claim keeps its time, yet every answer says A
+    was first, since priority is the order the registry recorded the registrations in."""
+    headers_a, party_a = key_of(runtime, "四川人民出版社")
+    first = register(client, headers_a)
+    headers_b, _party_b = key_of(runtime, "Copycat Press")
+    signer = KeySigner(generate_private_key("secp256k1"))
+    metadata = WorkMetadata.from_mapping({"title": "三国演义"})
+    dated = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=14)
+    claim = claim_for(describe(io.BytesIO(BOOK)), metadata, signer.public_key, registered_at=dated)
+    response = client.post(
+        "/v1/works",
+        files={"file": ("book.txt", BOOK)},
+        data={
+            "metadata": json.dumps(metadata.to_json()),
+            "claim": json.dumps(claim.to_json()),
+            "signature": claim.sign(signer).to_text(),
+        },
+        headers=headers_b,
+    )
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    later: str = answer["number"]
+    assert datetime.fromisoformat(answer["registered_at"]) == dated  # as signed
+    assert answer["claim"]["registered_at"] == dated.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert (answer["priority"]["first"]["number"], answer["priority"]["is_first"]) == (
+        first, False,
+    )  # fmt: skip
+    assert runtime.new_batcher().run_once().error is None
+
+    answers = by_number(client)
+    assert datetime.fromisoformat(answers[later]["registered_at"]) < datetime.fromisoformat(
+        answers[first]["registered_at"]
+    )
+    for number in (first, later):
+        priority = answers[number]["priority"]
+        assert priority["first"]["number"] == first
+        assert priority["first"]["party"] == party_a
+        assert [c["number"] for c in priority["later"]] == [later]
+    assert answers[first]["priority"]["is_first"] is True
+    assert answers[later]["priority"]["is_first"] is False
+    for number in (first, later):
+        work = client.get(f"/v1/works/{number}").json()
+        assert work["priority"]["first"]["number"] == first
+        (one,) = client.get("/v1/verify", params={"number": number}).json()["registrations"]
+        assert one["priority"]["first"]["number"] == first
+    by_file = client.post("/v1/verify/file", files={"file": ("b.txt", BOOK)}).json()
+    assert {r["priority"]["first"]["number"] for r in by_file["registrations"]} == {first}
+    (item,) = client.post("/v1/verify/bulk", json={"digests": [DIGEST]}).json()["results"]
+    assert {r["number"]: r["priority"]["is_first"] for r in item["registrations"]} == {
+        first: True,
+        later: False,
+    }
+    with runtime.sessions() as session:
+        payloads = {
+            p["number"]: p
+            for p in map(
+                json.loads,
+                session.scalars(select(Event.payload_json).where(Event.type == "registered")),
+            )
+        }
+    assert payloads[later]["first_registration"]["number"] == first
+    assert "first_registration" not in payloads[first]
+    evidence = client.get(f"/v1/works/{later}/evidence")
+    assert evidence.status_code == 200, evidence.text
+    with zipfile.ZipFile(io.BytesIO(evidence.content)) as archive:
+        state = json.loads(archive.read("state.json"))
+    assert (state["priority"]["first"]["number"], state["priority"]["is_first"]) == (first, False)
+    # Its proof bundle still binds the time it signed, and checks.
+    bundle = client.get(f"/v1/works/{later}/proof").json()
+    assert datetime.fromisoformat(bundle["registration"]["registered_at"]) == dated
+    assert check_bundle(bundle, content=io.BytesIO(BOOK)).ok

@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,16 +20,18 @@ from api.app import create_app
 from api.routes.verify import BulkItemOut, BulkVerificationOut
 from api.schemas import ErrorOut, RegistrationOut, VerificationOut, registration_json
 from chain_client.registry_anchor import RegistryAnchorClient
+from cli.launcher import AnvilProcess
 from crypto.signing import KeySigner, generate_private_key
 from registry.content.ingest import describe, ingest
 from registry.content.unixfs import cid_v1_rawleaves_256k
+from registry.core.database import migrate
 from registry.core.metadata import WorkMetadata
 from registry.core.models import Registration
-from registry.platform.runtime import Runtime
+from registry.platform.runtime import Runtime, build_runtime
 from registry.proofs.anchoring import AnchoringPolicy, run_anchoring_cycle
 from registry.proofs.proof_bundle import check_bundle
 from registry.registration.claims import claim_for
-from tests.conftest import bearer
+from tests.conftest import bearer, make_settings
 
 META = json.dumps({"title": "红楼梦", "authors": ["曹雪芹"], "isbn": "9787020002207"})
 
@@ -379,7 +382,8 @@ def test_a_publisher_lists_reads_and_publishes_its_own_works(
     theirs = client.post(
         "/v1/works",
         files={"file": ("x.txt", "别人的稿件".encode())},
-        data={"metadata": META},
+        # not under META's ISBN: the conflict hook would hold it (held content answers 409)
+        data={"metadata": json.dumps({"title": "别人的稿件"})},
         headers=other_key,
     ).json()["number"]
 
@@ -496,3 +500,99 @@ def test_a_registrations_json_is_kept_only_while_its_view_lives(
     del view
     gc.collect()
     assert len(schemas._REGISTRATION_JSON) == kept - 1
+
+
+@pytest.fixture
+def moderated(tmp_path: Path, database_url: str, anvil: AnvilProcess) -> Iterator[Runtime]:
+    """A runtime whose hooks are the blocklist and a lexicon (禁词 held)."""
+    lexicon = tmp_path / "lexicon.txt"
+    lexicon.write_text("禁词\tpolitics\n", encoding="utf-8")
+    settings = make_settings(
+        tmp_path / "moderated",
+        database_url,
+        anvil.rpc_url,
+        moderation_hooks=["blocklist", "lexicon"],
+        moderation_lexicon_files=[lexicon],
+    )
+    built = build_runtime(settings)
+    migrate(built.engine)
+    yield built
+    built.close()
+
+
+def test_a_rejected_or_held_upload_asked_to_be_published_is_served_to_no_one(
+    moderated: Runtime,
+) -> None:
+    """The adversary's attempt: ``publish=true`` with blocklisted bytes, or text the lexicon
+    holds. Both are recorded, and neither is published nor served: the content answers 409 (as
+    publishing a private work would), to anyone, and no answer says it is published."""
+    runtime = moderated
+    moderator, publisher = bearer(runtime, "moderator"), bearer(runtime, "publisher")
+    pirated, flagged = b"pirated copy of a bestseller", "这里有禁词。".encode()
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+        listed = client.post(
+            "/v1/moderation/blocklist",
+            headers=moderator,
+            json={"algorithm": "sha256", "value": hashlib.sha256(pirated).hexdigest(),
+                  "reason": "盗版"},
+        )  # fmt: skip
+        assert listed.status_code == 201, listed.text
+        numbers = {}
+        for content, status, code in (
+            (pirated, "rejected", "publication_rejected"),
+            (flagged, "held", "publication_held"),
+        ):
+            posted = client.post(
+                "/v1/works",
+                files={"file": ("x.txt", content)},
+                data={"metadata": json.dumps({"title": "x"}), "publish": "true"},
+                headers=publisher,
+            )
+            assert posted.status_code == 201, posted.text
+            body = posted.json()
+            assert (body["status"], body["published_at"]) == (status, None)
+            number = numbers[status] = body["number"]
+            for headers in ({}, publisher, moderator):  # nobody gets it as published content
+                served = client.get(f"/v1/works/{number}/content", headers=headers)
+                assert (served.status_code, served.json()["code"]) == (409, code)
+                assert content not in served.content
+            assert client.get(f"/v1/works/{number}").json()["published_at"] is None
+            (verified,) = client.get(
+                "/v1/verify", params={"sha256": hashlib.sha256(content).hexdigest()}
+            ).json()["registrations"]
+            assert verified["published_at"] is None
+            own = client.get(f"/v1/works/{number}/private-content", headers=publisher)
+            assert (own.status_code, own.content) == (200, content)  # its registrant reads it
+
+        # A moderator accepts the held one: it stays unpublished until its registrant publishes
+        # it, and that publication goes through the hooks again.
+        held = numbers["held"]
+        (item,) = client.get(
+            "/v1/moderation/review", params={"kind": "registration"}, headers=moderator
+        ).json()
+        decided = client.post(
+            f"/v1/moderation/review/{item['id']}/decision",
+            json={"decision": "accept", "reason": ""},
+            headers=moderator,
+        )
+        assert decided.status_code == 200, decided.text
+        private = client.get(f"/v1/works/{held}/content")
+        assert (private.status_code, private.json()["code"]) == (403, "content_private")
+        again = client.post(f"/v1/works/{held}/publish", headers=publisher)
+        assert (again.status_code, again.json()["code"]) == (409, "publication_held")
+        publication = again.json()["details"]["review_item"]
+        assert (
+            client.post(
+                f"/v1/moderation/review/{publication}/decision",
+                json={"decision": "accept", "reason": ""},
+                headers=moderator,
+            ).status_code
+            == 200
+        )
+        published = client.post(f"/v1/works/{held}/publish", headers=publisher)
+        assert published.status_code == 200, published.text
+        assert published.json()["published_at"] is not None
+        assert client.get(f"/v1/works/{held}/content").content == flagged
+        # The rejected one stays refused.
+        rejected = client.post(f"/v1/works/{numbers['rejected']}/publish", headers=publisher)
+        assert (rejected.status_code, rejected.json()["code"]) == (409, "publication_rejected")

@@ -167,3 +167,41 @@ def test_keys_revoked_before_are_marked_to_be_unbound(database_url: str) -> None
         "sm2:04bb": False,
         "address:0x02": False,
     }
+
+
+def test_works_of_withheld_registrations_are_no_longer_published(database_url: str) -> None:
+    """Revision 0030: a work registered with publish=true that moderation held or rejected was
+    recorded as published; it is not any more. Accepted ones and private ones are unchanged."""
+    engine = create_database_engine(database_url)
+    migrate(engine, "0029")
+    at = "2026-12-01 08:00:00+00:00"
+    rows = [("held", at), ("rejected", at), ("pending", at), ("anchored", at), ("held", None)]
+    with engine.begin() as connection:
+        for n, (status, published_at) in enumerate(rows, start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO works (id, sha256, sm3, size, title, metadata_json, cid, "
+                    "stored_cid, published_at, created_at) VALUES (:n, :d, :d, 1, 't', '{}', "
+                    "'bafy', 'bafy', :published_at, :at)"
+                ),
+                {"n": n, "d": str(n) * 64, "published_at": published_at, "at": at},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO registrations (number, work_id, claim_json, leaf, signing_mode, "
+                    "status, created_at) VALUES (:number, :n, '{}', :leaf, 'unsigned', :status, "
+                    ":at)"
+                ),
+                {"number": f"BQ-2026-{n:08d}", "n": n, "leaf": str(n) * 64, "status": status,
+                 "at": at},
+            )  # fmt: skip
+    migrate(engine)
+    with engine.connect() as connection:
+        published = [
+            published_at is not None
+            for (published_at,) in connection.execute(
+                text("SELECT published_at FROM works ORDER BY id")
+            )
+        ]
+    engine.dispose()
+    assert published == [False, False, True, True, False]

@@ -44,11 +44,13 @@ export async function registrationsOf(kind, value, fetcher = fetch) {
   return (await getJson(`/v1/verify?${query}`, fetcher)).registrations;
 }
 
-/** Oldest first (then by number): the first is the first registration of the content. */
+// The serial of a registration number (BQ-2026-00000042 → 42): the order the registry recorded
+// registrations in, which is priority's (a signed claim's registered_at is its registrant's to
+// state, so it does not order them).
+const serial = (number) => Number.parseInt(String(number).split("-").pop(), 10);
+
+/** In the order the registry recorded them: the first is the first registration of the content. */
 export function oldestFirst(registrations) {
   const unique = new Map(registrations.map((r) => [r.number, r]));
-  return [...unique.values()].sort(
-    (a, b) =>
-      new Date(a.registered_at) - new Date(b.registered_at) || a.number.localeCompare(b.number),
-  );
+  return [...unique.values()].sort((a, b) => serial(a.number) - serial(b.number));
 }

@@ -74,7 +74,9 @@ def test_the_chain_records_the_authority_the_registry_records(runtime: Runtime) 
 def test_a_moderator_account_that_is_a_regulator_sends_nothing(runtime: Runtime) -> None:
     number, leaf = registered(runtime, "misconfigured")
     moderation = runtime.moderation_client("moderator")
-    moderation.with_sender(runtime.sender).grant_role(REGULATOR_ROLE, moderation.sender.address)
+    moderation.with_sender(runtime.sender).grant_role(
+        REGULATOR_ROLE, runtime.moderator_sender.address
+    )
     block, audited = runtime.w3.eth.block_number, audit_count(runtime)
     with pytest.raises(ContractsNotConfigured, match="regulator's freeze"):
         runtime.moderation.take_down(number, reason="侵权", actor="m-1", authority="moderator")

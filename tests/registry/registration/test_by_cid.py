@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from registry.content.ingest import ingest
 from registry.content.unixfs import CHUNK_SIZE, RAW, cid_of, cid_v1_rawleaves_256k
-from registry.core.errors import CidMismatch, ContentNotFound, InvalidDigest
+from registry.core.errors import CidMismatch, ContentNotFound, InvalidDigest, PublicationRejected
 from registry.core.metadata import WorkMetadata
-from registry.core.models import Registration
+from registry.core.models import Registration, Work
+from registry.moderation.builtin import Lexicon, LexiconHook
+from registry.moderation.hooks import HookChain, Verdict
+from registry.moderation.review import ModerationGate
 from registry.platform.runtime import Runtime
+from registry.registration.publication import open_published_content
 from registry.registration.registrar import Registrar
 
 META = WorkMetadata.from_mapping({"title": "已在 IPFS 上的书", "authors": ["某作者"]})
@@ -66,3 +71,29 @@ def test_content_of_another_layout_is_refused(runtime: Runtime) -> None:
         register(runtime, str(whole))
     assert refused.value.details["computed"] == str(cid_v1_rawleaves_256k(data))
     assert registrations(runtime) == 0
+
+
+def test_content_by_cid_that_moderation_rejects_is_not_published(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """Registered by CID (as published, normally), content the hooks reject is recorded but
+    stored encrypted and not published: the registry serves none of it."""
+    data = "盗版的全文。".encode() * 100_000  # a few leaves
+    added = ingest(io.BytesIO(data), runtime.store, max_bytes=1 << 30)  # the publisher's add
+    words = tmp_path / "words.txt"
+    words.write_text("盗版\n", encoding="utf-8")
+    hook = LexiconHook(Lexicon.load([words]), Verdict.REJECT)
+    view = Registrar(
+        runtime.sessions,
+        runtime.store,
+        max_bytes=1 << 30,
+        now=runtime.now,
+        protection=runtime.protection,
+        moderation=lambda key: ModerationGate(HookChain((hook,)), submitted_by=key),
+    ).register_by_cid(added.cid, META)
+    assert (view.status, view.published_at, view.cid) == ("rejected", None, added.cid)
+    with runtime.sessions() as session:
+        work = session.scalars(select(Work)).one()
+        assert (work.encryption is not None, work.stored_cid != added.cid) == (True, True)
+    with pytest.raises(PublicationRejected):
+        b"".join(open_published_content(runtime.sessions, runtime.store, view.number))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -27,7 +27,12 @@ from registry.core.views import RegistrationView
 from registry.platform.runtime import Runtime
 from registry.proofs.anchoring import AnchoringPolicy, run_anchoring_cycle
 from registry.proofs.verification import check_proof, get_registration
-from registry.registration.claims import ClientSignedClaim, claim_for, registrant_id
+from registry.registration.claims import (
+    CLOCK_TOLERANCE,
+    ClientSignedClaim,
+    claim_for,
+    registrant_id,
+)
 from registry.registration.registrar import Registrar
 
 BOOK = "《论语》学而第一：子曰：学而时习之，不亦说乎？".encode() * 50
@@ -157,6 +162,40 @@ def test_stale_claim_is_refused(runtime: Runtime) -> None:
     with pytest.raises(ClaimMismatch):
         register(runtime, client_signed=signed(runtime, signer, old))
     assert registrations(runtime) == 0
+
+
+@pytest.mark.parametrize(
+    "off",
+    [
+        -(CLOCK_TOLERANCE + timedelta(seconds=1)),
+        -timedelta(hours=2),
+        CLOCK_TOLERANCE + timedelta(seconds=1),
+    ],
+)
+def test_a_claim_dated_beyond_the_clock_tolerance_is_refused(
+    runtime: Runtime, off: timedelta
+) -> None:
+    """A registrant cannot date its claim back (or ahead) past the tolerance: it is refused as
+    before, recording nothing; within it the claim is taken as signed (and priority is decided
+    by the order the registry records registrations in, not by this time)."""
+    now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    signer = KeySigner(generate_private_key("secp256k1"))
+    registrar = Registrar(runtime.sessions, runtime.store, max_bytes=1 << 20, now=lambda: now)
+
+    def sent(dated: datetime) -> ClientSignedClaim:
+        claim = claim_for(describe(io.BytesIO(BOOK)), META, signer.public_key, registered_at=dated)
+        return signed(runtime, signer, claim)
+
+    with pytest.raises(ClaimMismatch) as caught:
+        registrar.register(io.BytesIO(BOOK), META, client_signed=sent(now + off))
+    assert caught.value.details == {
+        "fields": ["registered_at"],
+        "server_time": "2026-12-07T10:00:00Z",
+    }
+    assert registrations(runtime) == 0
+    edge = now - CLOCK_TOLERANCE if off < timedelta(0) else now + CLOCK_TOLERANCE
+    view = registrar.register(io.BytesIO(BOOK), META, client_signed=sent(edge))
+    assert view.registered_at == edge
 
 
 def test_signature_by_another_key_is_refused(runtime: Runtime) -> None:

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+from pathlib import Path
 
 import pytest
 from multiformats import CID
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crypto.signing import KeySigner, generate_private_key
 from crypto.sm2 import SM2PrivateKey
 from crypto.stream import decrypt_stream
 from crypto.symmetric import WrappedKey, unwrap_key_with
 from registry.content.store import LocalBlockstore, read_content
-from registry.core.errors import ContentIsPrivate
+from registry.core.errors import (
+    ContentIsPrivate,
+    PublicationHeld,
+    PublicationRejected,
+    RegistryError,
+)
 from registry.core.metadata import WorkMetadata
-from registry.core.models import ContentKey, Work
+from registry.core.models import ContentKey, Registration, Work
 from registry.core.views import RegistrationView
+from registry.moderation.builtin import Lexicon, LexiconHook
+from registry.moderation.hooks import HookChain, Verdict
+from registry.moderation.review import ModerationGate, decide_review_item, list_review_items
 from registry.platform.runtime import Runtime
 from registry.registration.publication import open_content, open_published_content, publish_work
 from registry.registration.registrar import Registrar
@@ -98,3 +108,76 @@ def test_work_registered_as_published_is_stored_in_the_clear(runtime: Runtime) -
     view = register(runtime, publish=True)
     assert view.published_at == view.registered_at
     assert "未发表的手稿".encode() in stored_bytes(runtime)
+
+
+def set_status(runtime: Runtime, number: str, status: str) -> None:
+    with runtime.sessions.begin() as session:
+        session.execute(
+            update(Registration).where(Registration.number == number).values(status=status)
+        )
+
+
+@pytest.mark.parametrize(
+    ("status", "refusal"), [("held", PublicationHeld), ("rejected", PublicationRejected)]
+)
+def test_a_withheld_registration_is_never_served_whatever_its_work_records(
+    runtime: Runtime, status: str, refusal: type[RegistryError]
+) -> None:
+    """A work recorded as published (before this rule, or published and then held) is not
+    served while moderation holds its registration or once it rejected it; nor published."""
+    view = register(runtime, publish=True)
+    set_status(runtime, view.number, status)
+    with pytest.raises(refusal) as refused:
+        b"".join(open_published_content(runtime.sessions, runtime.store, view.number))
+    assert refused.value.code == refusal.code
+    assert refused.value.message.startswith(f"登记 {view.number} ")
+    with pytest.raises(refusal):
+        publish_work(
+            runtime.sessions, runtime.store, runtime.protection, view.number, now=runtime.now
+        )
+    set_status(runtime, view.number, "pending")  # accepted (or an appeal granted)
+    assert b"".join(open_published_content(runtime.sessions, runtime.store, view.number)) == SECRET
+
+
+def test_a_held_registration_asked_to_be_published_is_published_by_its_registrant_once_accepted(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """The rule once a moderator accepts a held registration that asked to be published: it
+    stays unpublished (a private work), and its registrant publishes it, the hooks checking the
+    publication again, as for any private work."""
+    words = tmp_path / "words.txt"
+    words.write_text("手稿\n", encoding="utf-8")
+    hook = LexiconHook(Lexicon.load([words]), Verdict.HOLD)
+    registrar = Registrar(
+        runtime.sessions,
+        runtime.store,
+        max_bytes=1 << 24,
+        now=runtime.now,
+        protection=runtime.protection,
+        moderation=lambda key: ModerationGate(HookChain((hook,)), submitted_by=key),
+    )
+    view = registrar.register(io.BytesIO(SECRET), WorkMetadata(title="书"), publish=True)
+    assert (view.status, view.published_at) == ("held", None)
+    with pytest.raises(PublicationHeld) as held:
+        registrar.publish(view.number)  # refused before the hooks: no publication item yet
+    assert held.value.details == {"registration": view.number, "status": "held"}
+    assert list_review_items(runtime.sessions, kind="publication") == []
+
+    (item,) = list_review_items(runtime.sessions, kind="registration")
+    decide = functools.partial(
+        decide_review_item, runtime.sessions, moderator="m-1", reason="", now=runtime.now
+    )
+    decide(item.id, accept=True)
+    with pytest.raises(ContentIsPrivate):
+        b"".join(open_published_content(runtime.sessions, runtime.store, view.number))
+    assert b"".join(registrar.content(view.number)) == SECRET
+
+    with pytest.raises(PublicationHeld) as publication:
+        registrar.publish(view.number)  # the hooks check the publication: held again
+    (waiting,) = list_review_items(runtime.sessions, kind="publication")
+    assert publication.value.details["review_item"] == waiting.id
+    with pytest.raises(ContentIsPrivate):
+        b"".join(open_published_content(runtime.sessions, runtime.store, view.number))
+    decide(waiting.id, accept=True)
+    registrar.publish(view.number)
+    assert b"".join(open_published_content(runtime.sessions, runtime.store, view.number)) == SECRET
