@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.types import Message, Receive, Send
 from starlette.types import Scope as Scope_
 
@@ -34,16 +35,43 @@ READ_ONLY_POSTS = frozenset({"/v1/verify/bulk", "/v1/verify/file", "/v1/similar"
 READ_ONLY_POST_SUFFIXES = ("/prepare", "/pledge-consent")
 
 
+# What checking the request's key gave (its principal, or the error that refused it), kept in the
+# request's scope: the key is checked once per request, whoever asks first.
+AUTHENTICATION = "banquan.authentication"
+
+
+def presented_key(scope: Scope_) -> str | None:
+    """The key text of ``Authorization: Bearer …``, unchecked; None without one."""
+    header = Headers(scope=scope).get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+async def authenticated(scope: Scope_, runtime: Runtime) -> Principal:
+    """The principal of the request's key, its secret checked once per request: the rate limit
+    asks first (a key's bucket is charged only once it authenticated), then the routes that need
+    a key get the same answer, or the same error (``Unauthenticated``, ``IpNotAllowed``, the
+    database's), without a second lookup nor a second hash."""
+    outcome: Principal | Exception | None = scope.get(AUTHENTICATION)
+    if outcome is None:
+        client = scope.get("client")
+        try:
+            outcome = await run_in_threadpool(
+                authenticate,
+                runtime.sessions,
+                presented_key(scope),
+                client_ip=client[0] if client else None,
+            )
+        except Exception as exc:
+            outcome = exc
+        scope[AUTHENTICATION] = outcome
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
 async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
     """The caller's key; for a key bound to a signing key, also its request signature."""
-    header = request.headers.get("authorization", "")
-    presented = header[7:].strip() if header.lower().startswith("bearer ") else None
-    principal = await run_in_threadpool(
-        authenticate,
-        runtime.sessions,
-        presented,
-        client_ip=request.client.host if request.client else None,
-    )
+    principal = await authenticated(request.scope, runtime)
     request.state.principal = principal
     if principal.signing_key is not None:
         body = request.scope.get(SIGNED_BODY, b"")

@@ -1,5 +1,11 @@
 """Requests per API key (or per client address without one), as a token bucket per process.
 
+A request is charged to its key's bucket only once the key authenticated (its secret checked):
+key ids are not secret, so a request naming a key it cannot prove, or failing authentication in
+any way, is charged to its client address's bucket. Otherwise forged ``bq_<key id>_…`` tokens
+would empty another's bucket, and made-up key ids would give an anonymous client a fresh burst
+each. The key is checked here, once (``api.auth.authenticated``): the routes reuse the answer.
+
 Each API process keeps its own buckets: with N processes behind a balancer a key gets at most
 N times the configured rate. Limits belong to the face, not the domain, so this lives in ``api``.
 """
@@ -9,15 +15,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
 from api.asgi import HttpMiddleware
+from api.auth import authenticated, presented_key
 from api.errors import error_body
+from registry.platform import Runtime
 
 
 @dataclass
@@ -64,19 +72,29 @@ class RateLimit(HttpMiddleware):
     buckets: TokenBuckets
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        header = Headers(scope=scope).get("authorization", "")
-        # The key id names the bucket (bq_<key id>_<secret>); never the secret itself.
-        key_id = header[7:].split("_")[1] if header.lower().startswith("bearer bq_") else None
-        client = scope["client"][0] if scope.get("client") else "unknown"
-        wait = self.buckets.take(f"key:{key_id}" if key_id else f"ip:{client}")
+        wait = self.buckets.take(await bucket_of(scope))
         if not wait:
             await self.app(scope, receive, send)
             return
         refusal = JSONResponse(
             error_body(
-                "rate_limited", "too many requests; retry later", {"retry_after": round(wait, 3)}
+                "rate_limited",
+                "请求过于频繁，请稍后重试 / too many requests; retry later",
+                {"retry_after": round(wait, 3)},
             ),
             status_code=429,
             headers={"Retry-After": str(max(1, round(wait)))},
         )
         await refusal(scope, receive, send)
+
+
+async def bucket_of(scope: Scope) -> str:
+    """``key:<key id>`` for a request whose key authenticated; ``ip:<client address>`` for any
+    other: no key, or one that is malformed, unknown, revoked, used from outside its networks,
+    or could not be checked (the route that needs it answers why)."""
+    if presented_key(scope) is not None:
+        runtime: Runtime = scope["app"].state.runtime
+        with suppress(Exception):  # refused: the address pays, and the route says why
+            return f"key:{(await authenticated(scope, runtime)).key_id}"
+    client = scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"

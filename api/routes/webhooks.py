@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import examples
 from api.auth import PlatformOrPublisher
@@ -68,7 +68,13 @@ class CreatedOut(SubscriptionOut):
 
 
 class ReplayOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     queued: int = Field(description="Deliveries queued again", examples=[12])
+    pending: int = Field(
+        description="Deliveries still pending (waiting or retrying), left as they are",
+        examples=[0],
+    )
 
 
 def _owner(principal: Principal) -> str | None:
@@ -131,7 +137,10 @@ def delete_one(
 
 
 @router.post(
-    "/{subscription_id}/replay", status_code=202, response_model=ReplayOut, responses=ERRORS
+    "/{subscription_id}/replay",
+    status_code=202,
+    response_model=ReplayOut,
+    responses=error_responses(400, 401, 403, 404, 409, 422),
 )
 def post_replay(
     subscription_id: SubscriptionId,
@@ -142,12 +151,13 @@ def post_replay(
         Query(ge=1, le=MAX_ID, description="The first event id to deliver again", examples=[1]),
     ],
 ) -> ReplayOut:
-    """Deliver every event of the subscription's types again, from event ``from_event`` on."""
-    queued = replay(
+    """Deliver every event of the subscription's types again, from event ``from_event`` on;
+    deliveries still pending are left as they are (409 ``replay_pending`` when all are)."""
+    replayed = replay(
         runtime.sessions,
         subscription_id,
         key_id=_owner(principal),
         from_event=from_event,
         now=runtime.now,
     )
-    return ReplayOut(queued=queued)
+    return ReplayOut.model_validate(replayed)

@@ -835,6 +835,13 @@ class WebhookNotFound(NotFound):
     code = "webhook_not_found"
 
 
+class ReplayPending(Conflict):
+    """Every delivery a webhook replay asks for is still pending (waiting or retrying): it will
+    be sent, and a replay does not hurry it; replay once it was delivered or given up."""
+
+    code = "replay_pending"
+
+
 class InvalidIscc(InvalidInput):
     """Not an ``ISCC:`` Data-Code or Content-Code (64 bits), nor an ISCC-CODE holding one."""
 

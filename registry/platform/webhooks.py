@@ -8,11 +8,20 @@ dispatcher (:func:`deliver_due`, run by ``banquan worker`` and ``banquan webhook
    that dies mid-pass leaves deliveries that become due again when the lease ends); per
    subscription and subject (work) only the earliest undelivered events are claimed, in event
    order, so a later event of a work never reaches a receiver before an earlier one was accepted;
+   the batch is taken in turns per owning API key (each key's oldest due delivery, then each
+   one's second …), so no subscriber's backlog (a replay of the whole history, say) fills it;
 3. *sends* each as ``POST`` of JSON with ``X-Banquan-Event-Id``, ``X-Banquan-Timestamp`` and
    ``X-Banquan-Signature: <algorithm>=<hex HMAC(secret, timestamp + "." + body)>``; a 2xx answer
    is success, anything else (another status, a refused connection, a timeout) is retried with
    exponential backoff and jitter up to ``max_attempts``, then the delivery is ``failed`` and the
-   later events of that work wait behind it until the platform replays from an event id.
+   later events of that work wait behind it until the platform replays from an event id. A
+   receiver that failed rests as long as that backoff: no delivery of its subscription is
+   claimed before then (new ones included), so a failing receiver costs one attempt per
+   backoff, not one per pass, and holds up nobody else's.
+
+A replay queues again what was delivered or given up; what is still pending stays as it is,
+retry time included, and a replay that would queue nothing else is refused (``ReplayPending``):
+replaying cannot undo a failing receiver's backoff, nor be repeated to flood the queue.
 
 Delivery is at least once: a receiver deduplicates by ``X-Banquan-Event-Id``.
 
@@ -41,7 +50,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from crypto.symmetric import hmac_sm3
 from registry.core.background import BackgroundLoop
 from registry.core.database import take_write_lock, unit_of_work
-from registry.core.errors import InvalidWebhook, WebhookNotFound, WebhookTargetForbidden
+from registry.core.errors import (
+    InvalidWebhook,
+    ReplayPending,
+    WebhookNotFound,
+    WebhookTargetForbidden,
+)
 from registry.core.events import EventType
 from registry.core.models import Event, Registration, WebhookDelivery, WebhookSubscription
 from registry.core.states import WEBHOOK_UNDELIVERED, WebhookDeliveryStatus
@@ -236,6 +250,15 @@ def delete_subscription(
         )
 
 
+@dataclass(frozen=True)
+class Replayed:
+    """What a replay did: ``queued`` deliveries queued again (or for the first time), and
+    ``pending`` ones left as they were (still waiting or retrying: they will be sent)."""
+
+    queued: int
+    pending: int
+
+
 def replay(
     sessions: sessionmaker[Session],
     subscription_id: int,
@@ -243,10 +266,13 @@ def replay(
     key_id: str | None,
     from_event: int,
     now: Clock,
-) -> int:
+) -> Replayed:
     """Deliver again every event of the subscription's types from event id ``from_event`` on
-    (delivered or failed ones included, and events from before it was created). Returns how
-    many deliveries were queued."""
+    (delivered or failed ones included, and events from before it was created).
+
+    A delivery still pending is queued already: it is left as it is, its retry time included
+    (a replay does not hurry a failing receiver's retries). :class:`ReplayPending` when every
+    delivery the replay asks for is still pending: nothing would be queued."""
     if from_event < 1:
         raise InvalidWebhook(
             "from_event is an event id (1 or more)", details={"field": "from_event"}
@@ -264,7 +290,7 @@ def replay(
                 )
             )
         }
-        queued = 0
+        queued = pending = 0
         at = now()
         query = (
             select(Event.id, Event.subject)
@@ -277,6 +303,9 @@ def replay(
             delivery = existing.get(event_id)
             if delivery is None:
                 session.add(_new_delivery(subscription_id, event_id, subject, at))
+            elif delivery.status == WebhookDeliveryStatus.PENDING:
+                pending += 1
+                continue
             else:
                 delivery.status = WebhookDeliveryStatus.PENDING
                 delivery.attempts = 0
@@ -284,7 +313,14 @@ def replay(
                 delivery.last_error = None
                 delivery.delivered_at = None
             queued += 1
-        return queued
+        if pending and not queued:
+            raise ReplayPending(
+                "重放请求的事件仍在投递队列中（等待或重试），将按时发送；投递成功或放弃后方可重放"
+                " / every event this replay asks for is still pending (waiting or retrying) and"
+                " will be sent: replay once it was delivered or given up",
+                details={"id": subscription_id, "from_event": from_event, "pending": pending},
+            )
+        return Replayed(queued, pending)
 
 
 def _party_subjects(party: int) -> Select[str]:
@@ -466,20 +502,21 @@ def deliver_due(
     policy: DeliveryPolicy = DeliveryPolicy(),
     jitter: Callable[[], float] = random.random,
 ) -> DeliveryReport:
-    """One pass: fan new events out, then send every due delivery (in event order per
-    subscription and work). The client's timeout bounds each request."""
+    """One pass: fan new events out, then send up to ``batch_size`` due deliveries, taken in
+    turns per owning key (in event order per subscription and work). The client's timeout
+    bounds each request; a receiver that fails rests until its retry."""
     report = DeliveryReport(fanned_out=fan_out(sessions, now=now, batch_size=policy.batch_size))
     chains = _claim(sessions, now=now, policy=policy)
-    broken: set[int] = set()  # subscriptions whose receiver failed in this pass
+    resting: set[int] = set()  # subscriptions whose receiver failed in this pass
     for chain in chains:
         for outgoing in chain:
-            if outgoing.subscription_id in broken:
+            if outgoing.subscription_id in resting:
                 _release(sessions, outgoing)
                 continue
             error = _send(http_client, outgoing, now(), policy.allow_private_targets)
             _record(sessions, outgoing, error, now=now, policy=policy, jitter=jitter, report=report)
             if error is not None:
-                broken.add(outgoing.subscription_id)
+                resting.add(outgoing.subscription_id)
     return report
 
 
@@ -540,23 +577,54 @@ def fan_out(sessions: sessionmaker[Session], *, now: Clock, batch_size: int = 50
 def _claim(
     sessions: sessionmaker[Session], *, now: Clock, policy: DeliveryPolicy
 ) -> list[list[_Outgoing]]:
-    """Lease the due deliveries, as chains per subscription and subject in event order."""
+    """Lease up to ``batch_size`` due deliveries, as chains per subscription and subject in
+    event order.
+
+    They are taken in turns per owning API key: every key's oldest due delivery, then every
+    key's second, and so on (oldest first within a turn). A key whose subscriptions hold a
+    large backlog (a replay of the whole history) gets its turn like any other and never fills
+    the batch while others have something due. Each key's share is its oldest due deliveries,
+    so a subscription's claimed ones are always its earliest due ones.
+
+    A subscription whose receiver rests (see :func:`_record`) is passed over: none of its
+    deliveries is sent before the rest ends, those fanned out meanwhile included."""
     with unit_of_work(sessions) as session:
         take_write_lock(session, WEBHOOK_LOCK)
         at = now()
+        # Subscriptions whose receiver rests: a delivery failed and its retry is still to come.
+        resting = select(WebhookDelivery.subscription_id).where(
+            WebhookDelivery.status == WebhookDeliveryStatus.PENDING,
+            WebhookDelivery.last_error.is_not(None),
+            WebhookDelivery.next_attempt_at > at,
+        )
+        turns = (
+            select(
+                WebhookDelivery.id.label("delivery_id"),
+                func.row_number()
+                .over(
+                    partition_by=WebhookSubscription.key_id,
+                    order_by=(WebhookDelivery.event_id, WebhookDelivery.id),
+                )
+                .label("turn"),
+            )
+            .join(WebhookSubscription, WebhookDelivery.subscription_id == WebhookSubscription.id)
+            .where(
+                WebhookDelivery.status == WebhookDeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= at,
+                WebhookSubscription.active,
+                WebhookSubscription.id.not_in(resting),
+            )
+            .subquery()
+        )
         due = list(
             session.execute(
                 select(WebhookDelivery, WebhookSubscription, Event)
+                .join(turns, turns.c.delivery_id == WebhookDelivery.id)
                 .join(
                     WebhookSubscription, WebhookDelivery.subscription_id == WebhookSubscription.id
                 )
                 .join(Event, WebhookDelivery.event_id == Event.id)
-                .where(
-                    WebhookDelivery.status == WebhookDeliveryStatus.PENDING,
-                    WebhookDelivery.next_attempt_at <= at,
-                    WebhookSubscription.active,
-                )
-                .order_by(WebhookDelivery.event_id)
+                .order_by(turns.c.turn, WebhookDelivery.event_id, WebhookDelivery.id)
                 .limit(policy.batch_size)
             )
         )
@@ -659,6 +727,10 @@ def _record(
     jitter: Callable[[], float],
     report: DeliveryReport,
 ) -> None:
+    """Record the attempt. A failed one is retried after its backoff, and its receiver rests
+    until then: while a pending delivery of a subscription carries an error and its retry is
+    to come, no other delivery of that subscription is claimed. A failing receiver is so tried
+    once per backoff, not once per pass (once the delivery is given up, the others go on)."""
     with unit_of_work(sessions) as session:
         delivery = session.get(WebhookDelivery, outgoing.delivery_id)
         if delivery is None:  # the subscription was deleted meanwhile
@@ -688,7 +760,8 @@ def _record(
 
 
 def _release(sessions: sessionmaker[Session], outgoing: _Outgoing) -> None:
-    """Give a claimed delivery back untried (its receiver failed earlier in this pass)."""
+    """Give a claimed delivery back untried (its receiver failed earlier in this pass, and rests:
+    it is due still, but not claimed before the rest ends)."""
     with unit_of_work(sessions) as session:
         delivery = session.get(WebhookDelivery, outgoing.delivery_id)
         if delivery is not None and delivery.status == WebhookDeliveryStatus.PENDING:

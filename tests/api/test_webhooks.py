@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from api.app import create_app
 from cli.launcher import AnvilProcess
 from registry.core.events import EventType
-from registry.core.models import ApiKey, WebhookSubscription
+from registry.core.models import ApiKey, WebhookDelivery, WebhookSubscription
 from registry.platform.runtime import Runtime
 from registry.platform.webhooks import deliver_due
 from tests.api.test_moderation import BOOK, EDITED, decide, moderated_runtime, queue
@@ -135,7 +135,7 @@ def test_replay_from_an_event_id_delivers_again(client: TestClient, runtime: Run
         replayed = client.post(
             f"/v1/webhooks/{created['id']}/replay", params={"from_event": event_ids[1]}, headers=key
         )
-        assert (replayed.status_code, replayed.json()) == (202, {"queued": 1})
+        assert (replayed.status_code, replayed.json()) == (202, {"queued": 1, "pending": 0})
         assert deliver_due(runtime.sessions, http, runtime.now, policy=LOOPBACK).delivered == 1
     assert receiving.event_ids() == [*event_ids, event_ids[1]]
     assert [r.document["subject"] for r in receiving.received] == [
@@ -147,6 +147,33 @@ def test_replay_from_an_event_id_delivers_again(client: TestClient, runtime: Run
     assert (bad.status_code, bad.json()["code"]) == (422, "invalid_request")
     too_big = client.delete(f"/v1/webhooks/{2**31}", headers=key)
     assert (too_big.status_code, too_big.json()["code"]) == (422, "invalid_request")
+
+
+def test_replaying_what_is_still_pending_is_refused(client: TestClient, runtime: Runtime) -> None:
+    """A replay cannot be repeated to keep a subscription's whole history queued (or to undo a
+    failing receiver's backoff): once everything it asks for is pending, it is refused."""
+    key = bearer(runtime, "platform")
+    created = client.post(
+        "/v1/webhooks", json={"url": "http://127.0.0.1:9/sink"}, headers=key
+    ).json()
+    for n in range(3):
+        register(runtime, f"历史 {n}")
+    path = f"/v1/webhooks/{created['id']}/replay"
+    first = client.post(path, params={"from_event": 1}, headers=key)
+    assert (first.status_code, first.json()) == (202, {"queued": 3, "pending": 0})
+    with runtime.sessions() as session:
+        before = [
+            (d.id, d.attempts, d.next_attempt_at) for d in session.scalars(select(WebhookDelivery))
+        ]
+    again = client.post(path, params={"from_event": 1}, headers=key)
+    assert (again.status_code, again.json()["code"]) == (409, "replay_pending")
+    assert again.json()["details"] == {"id": created["id"], "from_event": 1, "pending": 3}
+    assert again.json()["message"].startswith("重放")  # zh-CN, then English
+    with runtime.sessions() as session:
+        after = [
+            (d.id, d.attempts, d.next_attempt_at) for d in session.scalars(select(WebhookDelivery))
+        ]
+    assert after == before
 
 
 def test_a_revoked_key_hears_nothing_more(client: TestClient, runtime: Runtime) -> None:

@@ -29,7 +29,7 @@ from cli.main import app
 from cli.webhooks import delivery_policy
 from registry.access.keys import create_api_key
 from registry.core.database import unit_of_work
-from registry.core.errors import EmptyFile, WebhookTargetForbidden
+from registry.core.errors import EmptyFile, ReplayPending, WebhookTargetForbidden
 from registry.core.events import EventType, record_event
 from registry.core.metadata import WorkMetadata
 from registry.core.models import ApiKey, Event, WebhookDelivery
@@ -40,6 +40,7 @@ from registry.platform.webhooks import (
     PRIVATE_TARGET_WARNING,
     CreatedSubscription,
     DeliveryPolicy,
+    Replayed,
     WebhookDispatcher,
     create_subscription,
     deliver_due,
@@ -149,10 +150,11 @@ def subscribe(
     *,
     algorithm: str = "hmac-sha256",
     event_types: list[str] | None = None,
+    key_id: str = "platform-key",
 ) -> CreatedSubscription:
     return create_subscription(
         runtime.sessions,
-        key_id="platform-key",
+        key_id=key_id,
         url=url,
         event_types=event_types,
         algorithm=algorithm,
@@ -394,11 +396,147 @@ def test_after_giving_up_later_events_wait_until_a_replay(
         from_event=first.event_id,
         now=clock,
     )
-    assert queued == 3  # the failed one, the held-back one, and the other work's (again)
+    # The failed one and the other work's (again); the held-back one is pending already.
+    assert queued == Replayed(queued=2, pending=1)
     deliver_due(runtime.sessions, http, clock, policy=POLICY)
     types = [(r.document["subject"], r.document["type"]) for r in receiving.received[1:]]
     assert types == [(view.leaf, "registered"), (view.leaf, "frozen"), (other.leaf, "registered")]
     assert {d.status for d in deliveries(runtime)} == {"delivered"}
+
+
+# ------------------------------------------- one subscriber holds up no other (replays, failures)
+
+
+def deliveries_of(runtime: Runtime, subscription: CreatedSubscription) -> list[WebhookDelivery]:
+    return [d for d in deliveries(runtime) if d.subscription_id == subscription.subscription.id]
+
+
+def test_a_replaying_failing_subscriber_does_not_hold_back_anothers_event(
+    runtime: Runtime, http: httpx.Client
+) -> None:
+    """The attack: a platform replays the whole history to its own receiver, which answers
+    500, and replays again before every pass, to keep the batch full of its deliveries."""
+    policy = replace(POLICY, max_attempts=12, batch_size=10)
+    failing, listening = Receiver(mode="fail"), Receiver()
+    clock = Clock()
+    with serve_asgi(failing.app()) as sink, serve_asgi(listening.app()) as platform:
+        history = [register(runtime, f"历史 {n}") for n in range(12)]
+        deliver_due(runtime.sessions, http, clock, policy=policy)  # nobody subscribed yet
+        victim = subscribe(runtime, f"{platform}/hook", key_id="victim-key")
+        attacker = subscribe(runtime, f"{sink}/hook", key_id="attacker-key")
+        replayed = replay(
+            runtime.sessions,
+            attacker.subscription.id,
+            key_id="attacker-key",
+            from_event=1,
+            now=clock,
+        )
+        assert replayed == Replayed(queued=12, pending=0)
+        new = register(runtime, "受害平台的新作品")
+
+        deliver_due(runtime.sessions, http, clock, policy=policy)
+        # The victim's event went out in this very pass, though the attacker's twelve older
+        # ones filled more than the batch.
+        assert [r.document["subject"] for r in listening.received] == [new.leaf]
+        # The failing receiver was tried once, and rests until that delivery's retry.
+        assert failing.attempts == 1
+        [tried] = [d for d in deliveries_of(runtime, attacker) if d.attempts]
+        rest = as_utc(tried.next_attempt_at)
+        assert rest > clock()
+        assert {d.status for d in deliveries_of(runtime, attacker)} == {"pending"}
+
+        # Replaying again cannot undo that rest: everything it asks for is still pending.
+        with pytest.raises(ReplayPending) as refused:
+            replay(
+                runtime.sessions,
+                attacker.subscription.id,
+                key_id="attacker-key",
+                from_event=1,
+                now=clock,
+            )
+        assert refused.value.details["pending"] == 13
+        [still] = [d for d in deliveries_of(runtime, attacker) if d.attempts]
+        assert (still.attempts, as_utc(still.next_attempt_at)) == (1, rest)
+
+        # Others go on meanwhile; the resting receiver is not tried again before its time, not
+        # even for an event fanned out during its rest.
+        later = register(runtime, "又一部")
+        for _ in range(3):
+            deliver_due(runtime.sessions, http, clock, policy=policy)
+        assert [r.document["subject"] for r in listening.received] == [new.leaf, later.leaf]
+        assert failing.attempts == 1
+        clock.at = rest
+        deliver_due(runtime.sessions, http, clock, policy=policy)
+        assert failing.attempts == 2  # one attempt per backoff, not one per pass
+    assert [d.status for d in deliveries_of(runtime, victim)] == ["delivered", "delivered"]
+    assert len(deliveries_of(runtime, attacker)) == len(history) + 2
+    assert {d.status for d in deliveries_of(runtime, attacker)} == {"pending"}
+
+
+def test_a_backlog_takes_turns_with_other_keys(runtime: Runtime, http: httpx.Client) -> None:
+    """A replayed history delivered fine still takes only its turn of each batch: another
+    key's new event goes out in the first pass, and the backlog arrives whole, in order."""
+    policy = replace(POLICY, batch_size=3)
+    backlog, other = Receiver(), Receiver()
+    with serve_asgi(backlog.app()) as first, serve_asgi(other.app()) as second:
+        for n in range(8):
+            register(runtime, f"积压 {n}")
+        deliver_due(runtime.sessions, http, runtime.now, policy=policy)
+        busy = subscribe(runtime, f"{first}/hook", key_id="busy-key")
+        subscribe(runtime, f"{second}/hook", key_id="other-key")
+        replay(runtime.sessions, busy.subscription.id, key_id=None, from_event=1, now=runtime.now)
+        new = register(runtime, "新的")
+        report = deliver_due(runtime.sessions, http, runtime.now, policy=policy)
+        assert report.delivered == 3
+        assert [r.document["subject"] for r in other.received] == [new.leaf]
+        oldest = [e.id for e in events(runtime)][:2]
+        assert backlog.event_ids() == oldest  # its turns: its oldest two
+        for _ in range(4):
+            deliver_due(runtime.sessions, http, runtime.now, policy=policy)
+    assert backlog.event_ids() == [e.id for e in events(runtime)]
+    assert [d.status for d in deliveries(runtime)] == ["delivered"] * 10
+
+
+def test_a_replay_leaves_pending_deliveries_as_they_are(
+    runtime: Runtime, receiver: tuple[Receiver, str], http: httpx.Client
+) -> None:
+    receiving, url = receiver
+    clock = Clock()
+    created = subscribe(runtime, url)
+    first = register(runtime, "已送达")
+    deliver_due(runtime.sessions, http, clock, policy=POLICY)
+    receiving.mode = "fail"
+    second = register(runtime, "重试中")
+    deliver_due(runtime.sessions, http, clock, policy=POLICY)
+    delivered, retrying = deliveries(runtime)
+    assert (delivered.status, retrying.status, retrying.attempts) == ("delivered", "pending", 1)
+
+    def replay_from(event_id: int) -> Replayed:
+        return replay(
+            runtime.sessions,
+            created.subscription.id,
+            key_id="platform-key",
+            from_event=event_id,
+            now=clock,
+        )
+
+    assert replay_from(1) == Replayed(queued=1, pending=1)
+    requeued, kept = deliveries(runtime)
+    assert (requeued.status, requeued.attempts, requeued.delivered_at) == ("pending", 0, None)
+    # The retrying one keeps its attempts and its retry time.
+    assert (kept.attempts, kept.next_attempt_at) == (1, retrying.next_attempt_at)
+    with pytest.raises(ReplayPending):
+        replay_from(1)
+    # From beyond the last event there is nothing to replay, which is no refusal.
+    assert replay_from(events(runtime)[-1].id + 1) == Replayed(queued=0, pending=0)
+
+    # The receiver rests until the retry: the replayed one waits with it, then both go.
+    receiving.mode = "ok"
+    assert deliver_due(runtime.sessions, http, clock, policy=POLICY).delivered == 0
+    clock.at = as_utc(retrying.next_attempt_at)
+    assert deliver_due(runtime.sessions, http, clock, policy=POLICY).delivered == 2
+    subjects = [r.document["subject"] for r in receiving.received]
+    assert subjects == [first.leaf, first.leaf, second.leaf]
 
 
 def test_subscriptions_receive_only_their_event_types(
