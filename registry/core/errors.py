@@ -758,6 +758,14 @@ class AlreadyTakenDown(Conflict):
     code = "already_taken_down"
 
 
+class LiftedOnChain(Conflict):
+    """The freeze was lifted on chain already, by another account than the registry's: the
+    registry records that lifting from the chain (its account, its reason digest, its
+    transaction), not a restore it did not make."""
+
+    code = "lifted_on_chain"
+
+
 class AppealNotAllowed(Conflict):
     """There is nothing to appeal (no rejection or takedown), or it was appealed already."""
 

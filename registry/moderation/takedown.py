@@ -30,6 +30,7 @@ from registry.core.errors import (
     AuthorityTooLow,
     ContractsNotConfigured,
     InvalidInput,
+    LiftedOnChain,
     RegistrationNotFound,
     TakedownNotFound,
 )
@@ -161,7 +162,7 @@ class _Change:
     digest: bytes
     authority: str
     actor: str
-    tx_hash: str | None
+    tx_hash: str
     at: datetime
 
 
@@ -170,13 +171,13 @@ class TakedownChange:
     """A takedown or a restore, on one path: the reason and authority are checked, then the
     registration (``check``: the takedown in force, if the change needs one; for a restore
     granting an appeal, that it is the takedown ``appealed``); the chain is changed (``send``:
-    the transaction's hash, None where nothing needed sending); the change is recorded
+    the transaction's hash); the change is recorded
     (``record``: the takedown row and the audit payload), audited as ``action`` and published as
     an event of that type."""
 
     action: str
     check: Callable[[Session, Registration, str, int | None], int | None]
-    send: Callable[[ModerationClient, bytes, bytes, str], str | None]
+    send: Callable[[ModerationClient, bytes, bytes, str], str]
     record: Callable[[Session, _Change], tuple[Takedown, dict[str, object]]]
 
     def __call__(
@@ -296,18 +297,23 @@ def _takedown_in_force(
     return takedown.id
 
 
-def _unfreeze(moderation: ModerationClient, leaf: bytes, digest: bytes, _number: str) -> str | None:
+def _unfreeze(moderation: ModerationClient, leaf: bytes, digest: bytes, number: str) -> str:
     if not moderation.is_frozen(leaf):
-        return None  # lifted on chain already (by another path): record it here too
+        # Lifted on chain by another account: recording it here as this caller's restore, with
+        # this reason, would tell another story than the chain's; the follower records the
+        # chain's own lifting (record_chain_restore).
+        raise LiftedOnChain(
+            "该作品已在链上解除冻结，登记处按链上记录登记 / the freeze was lifted on chain "
+            "already: the registry records that lifting from the chain",
+            details={"registration": number},
+        )
     return moderation.restore(leaf, digest).position.tx_hash
 
 
 def _record_restore(session: Session, change: _Change) -> tuple[Takedown, dict[str, object]]:
     takedown = session.get_one(Takedown, change.takedown_id)
     takedown.restored_by, takedown.restore_reason = change.actor, change.reason
-    # Nothing sent (lifted on chain already): the transaction that lifted it, if the follower
-    # recorded it, stays.
-    takedown.restore_tx = change.tx_hash or takedown.restore_tx
+    takedown.restore_tx = change.tx_hash
     takedown.restored_at = change.at
     session.get_one(Registration, takedown.registration_id).takedown_json = None
     return takedown, {"takedown": takedown.id, "reason": change.reason, "tx_hash": change.tx_hash}

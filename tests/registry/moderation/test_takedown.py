@@ -9,7 +9,12 @@ from sqlalchemy import select
 
 from chain_client.moderation import REGULATOR_ROLE, Authority
 from registry.content import create_private_file
-from registry.core.errors import AppealOutdated, ContractsNotConfigured, InsecureKeyFile
+from registry.core.errors import (
+    AppealOutdated,
+    ContractsNotConfigured,
+    InsecureKeyFile,
+    LiftedOnChain,
+)
 from registry.core.models import Registration, Takedown
 from registry.moderation.takedown import TakedownView, restore
 from registry.platform.moderator_account import load_moderator_account
@@ -102,3 +107,27 @@ def leaf_of(runtime: Runtime, number: str) -> bytes:
         leaf = session.scalar(select(Registration.leaf).where(Registration.number == number))
     assert leaf is not None
     return bytes.fromhex(leaf)
+
+
+def test_a_restore_of_a_freeze_lifted_on_chain_already_records_nothing_of_its_own(
+    runtime: Runtime,
+) -> None:
+    """A regulator lifts a freeze on chain with its own key and reason; before the follower has
+    read it, a moderator asks the registry to restore. Recording the moderator's restore, reason
+    and no transaction would tell another story than the chain's: refused, and the follower
+    records the chain's lifting (its account, its transaction)."""
+    number, leaf = registered(runtime, "lifted on chain")
+    taken = runtime.moderation.take_down(number, reason="侵权", actor="m-1", authority="moderator")
+    lifted = runtime.moderation_client().restore(leaf, b"\x07" * 32)  # a regulator, directly
+    block, audited = runtime.w3.eth.block_number, audit_count(runtime)
+    with pytest.raises(LiftedOnChain):
+        runtime.moderation.restore(number, reason="和解", actor="m-2", authority="moderator")
+    assert (runtime.w3.eth.block_number, audit_count(runtime)) == (block, audited)
+    with runtime.sessions() as session:
+        assert session.get_one(Takedown, taken.id).restored_at is None
+
+    runtime.new_batcher().run_once()  # the follower reads the chain's lifting
+    with runtime.sessions() as session:
+        recorded = session.get_one(Takedown, taken.id)
+        assert recorded.restore_tx == lifted.position.tx_hash
+        assert recorded.restored_by == runtime.sender.address
