@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from registry.content.key_files import (
         check_private_file,
         create_private_file,
+        existing_key_file,
         read_master_key_file,
         read_sm2_key_file,
     )
@@ -47,6 +48,7 @@ __getattr__ = lazy_exports(
         "registry.content.key_files": (
             "check_private_file",
             "create_private_file",
+            "existing_key_file",
             "read_master_key_file",
             "read_sm2_key_file",
         ),
@@ -81,6 +83,7 @@ __all__ = [
     "create_private_file",
     "describe",
     "detect_text_kind",
+    "existing_key_file",
     "extract_text",
     "ingest",
     "insert_content_keys",

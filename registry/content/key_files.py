@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from crypto.errors import CryptoError
@@ -44,6 +45,27 @@ def create_private_file(path: Path, text: str, *, what: str) -> None:
     with os.fdopen(descriptor, "w", encoding="ascii") as out:
         out.write(text)
     log.info("created the %s %s (mode 0600)", what, path)
+
+
+def existing_key_file(
+    path: Path | None,
+    *,
+    dev_default: bool,
+    new_key: Callable[[], str],
+    what: str,
+    refusal: type[ConfigurationError],
+    unset: str,
+) -> Path:
+    """``path`` — a configured key file, or (``dev_default``) the development one, created with
+    ``new_key()`` (mode 0600) when missing; ``refusal`` when there is none (``unset``, the
+    setting to give) or the file does not exist."""
+    if path is None:
+        raise refusal(unset)
+    if dev_default and not path.exists():
+        create_private_file(path, new_key(), what=what)
+    if not path.exists():
+        raise refusal(f"the {what} {path} does not exist", details={"path": str(path)})
+    return path
 
 
 def read_sm2_key_file(

@@ -13,7 +13,7 @@ from chain_client.errors import ChainError
 from crypto.sm2 import SM2PrivateKey
 from registry.assets import Assets
 from registry.assets.chain_state import recorded_encumbrances
-from registry.content import create_private_file, read_sm2_key_file
+from registry.content import existing_key_file, read_sm2_key_file
 from registry.core.errors import AssetNotFound, OperatorKeyNotConfigured, RegistryError
 from registry.core.settings import Settings
 from registry.core.views import RegistrationView
@@ -23,24 +23,18 @@ def load_operator_key(settings: Settings) -> SM2PrivateKey:
     """The operator's SM2 key: ``BANQUAN_OPERATOR_KEY_FILE``, or in dev mode the development key
     in the data directory (created, mode 0600, when missing). Outside dev mode there is no
     default: :class:`OperatorKeyNotConfigured`."""
-    path = settings.resolved_operator_key_file
-    if path is None:
-        raise OperatorKeyNotConfigured(
-            "evidence packages need the operator's SM2 key: set BANQUAN_OPERATOR_KEY_FILE "
-            "(没有配置出具方签名密钥)"
-        )
-    dev = settings.mode == "dev"
-    if dev and settings.operator_key_file is None and not path.exists():
-        create_private_file(
-            path, SM2PrivateKey.generate().to_pem(), what="development operator key"
-        )
-    if not path.exists():
-        raise OperatorKeyNotConfigured(
-            f"the operator key file {path} does not exist", details={"path": str(path)}
-        )
+    path = existing_key_file(
+        settings.resolved_operator_key_file,
+        dev_default=settings.mode == "dev" and settings.operator_key_file is None,
+        new_key=lambda: SM2PrivateKey.generate().to_pem(),
+        what="operator key file",
+        refusal=OperatorKeyNotConfigured,
+        unset="evidence packages need the operator's SM2 key: set BANQUAN_OPERATOR_KEY_FILE "
+        "(没有配置出具方签名密钥)",
+    )
     return read_sm2_key_file(
         path,
-        dev_mode=dev,
+        dev_mode=settings.mode == "dev",
         what="operator signing key",
         refusal=OperatorKeyNotConfigured,
         named="the operator key file",

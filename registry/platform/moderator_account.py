@@ -15,7 +15,7 @@ import secrets
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from registry.content import check_private_file, create_private_file
+from registry.content import check_private_file, existing_key_file
 from registry.core.errors import ContractsNotConfigured
 from registry.core.settings import Settings
 
@@ -24,21 +24,16 @@ def load_moderator_account(settings: Settings) -> LocalAccount:
     """The moderator account of ``BANQUAN_MODERATOR_KEY_FILE``, or in dev mode the development
     one in the data directory (created, mode 0600, when missing). Outside dev mode there is no
     default: :class:`ContractsNotConfigured`."""
-    path = settings.resolved_moderator_key_file
-    if path is None:
-        raise ContractsNotConfigured(
-            "审核员的下架须由仅持有审核员角色的账户发送 / a moderator's takedowns are sent from an "
-            "account holding MODERATOR_ROLE alone: set BANQUAN_MODERATOR_KEY_FILE"
-        )
     dev = settings.mode == "dev"
-    if dev and settings.moderator_key_file is None and not path.exists():
-        create_private_file(
-            path, "0x" + secrets.token_hex(32) + "\n", what="development moderator key"
-        )
-    if not path.exists():
-        raise ContractsNotConfigured(
-            f"the moderator key file {path} does not exist", details={"path": str(path)}
-        )
+    path = existing_key_file(
+        settings.resolved_moderator_key_file,
+        dev_default=dev and settings.moderator_key_file is None,
+        new_key=lambda: "0x" + secrets.token_hex(32) + "\n",
+        what="moderator key file",
+        refusal=ContractsNotConfigured,
+        unset="审核员的下架须由仅持有审核员角色的账户发送 / a moderator's takedowns are sent "
+        "from an account holding MODERATOR_ROLE alone: set BANQUAN_MODERATOR_KEY_FILE",
+    )
     check_private_file(path, dev_mode=dev, what="moderator key file")
     try:
         account: LocalAccount = Account.from_key(path.read_text(encoding="ascii").strip())

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from api.app import create_app
 from cli.launcher import AnvilProcess
@@ -24,11 +24,12 @@ from registry.access.keys import create_api_key
 from registry.content.ingest import describe
 from registry.core.database import migrate
 from registry.core.metadata import WorkMetadata
-from registry.core.models import Event, Registration
+from registry.core.models import Registration
 from registry.platform.runtime import Runtime, build_runtime
 from registry.proofs.proof_bundle import check_bundle
 from registry.registration.claims import claim_for
 from tests.conftest import make_settings
+from tests.registry.core.test_priority import registered_payloads
 
 BOOK = "第一章 天下大势，分久必合，合久必分。".encode() * 200
 DIGEST = hashlib.sha256(BOOK).hexdigest()
@@ -187,14 +188,7 @@ def test_the_registered_event_of_a_later_claimant_names_the_first_registration(
     later = register(client, headers_b)
     other_key_of_a, _ = key_of(runtime, "四川人民出版社 (编辑部)", party=party_a)
     again = register(client, other_key_of_a)
-    with runtime.sessions() as session:
-        payloads = {
-            p["number"]: p
-            for p in map(
-                json.loads,
-                session.scalars(select(Event.payload_json).where(Event.type == "registered")),
-            )
-        }
+    payloads = registered_payloads(runtime)
     assert "first_registration" not in payloads[first]
     assert "first_registration" not in payloads[again]
     assert payloads[later]["first_registration"]["number"] == first
@@ -257,14 +251,7 @@ def test_a_later_party_dating_its_signed_claim_back_is_a_later_claimant_on_every
         first: True,
         later: False,
     }
-    with runtime.sessions() as session:
-        payloads = {
-            p["number"]: p
-            for p in map(
-                json.loads,
-                session.scalars(select(Event.payload_json).where(Event.type == "registered")),
-            )
-        }
+    payloads = registered_payloads(runtime)
     assert payloads[later]["first_registration"]["number"] == first
     assert "first_registration" not in payloads[first]
     evidence = client.get(f"/v1/works/{later}/evidence")

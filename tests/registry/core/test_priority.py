@@ -78,14 +78,7 @@ def test_a_later_party_dating_its_signed_claim_back_is_not_first(runtime: Runtim
     assert (attacker_seen.first.number, attacker_seen.is_first) == (victim.number, False)
     assert victim_seen.is_first is True
     # ... and the registered event of the later claimant (prior_claim) names the victim.
-    with runtime.sessions() as session:
-        payloads = {
-            p["number"]: p
-            for p in map(
-                json.loads,
-                session.scalars(select(Event.payload_json).where(Event.type == "registered")),
-            )
-        }
+    payloads = registered_payloads(runtime)
     assert "first_registration" not in payloads[victim.number]
     assert payloads[attacker.number]["first_registration"]["number"] == victim.number
 
@@ -157,3 +150,10 @@ def test_claims_are_ordered_by_the_order_recorded_whatever_times_the_rows_carry(
     assert priority_in(claims, "BQ-2026-00000003").is_first is True
     # The times shown are the ones recorded, not made up to fit the order.
     assert [c.registered_at for c in claims.claimants[:2]] == [T, T - timedelta(minutes=14)]
+
+
+def registered_payloads(runtime: Runtime) -> dict[str, dict[str, Any]]:
+    """The ``registered`` events' payloads, by registration number."""
+    with runtime.sessions() as session:
+        texts = session.scalars(select(Event.payload_json).where(Event.type == "registered"))
+        return {p["number"]: p for p in map(json.loads, texts)}
