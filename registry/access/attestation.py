@@ -27,7 +27,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -623,17 +623,24 @@ def _send_revocation(
         session.get_one(PartyAttestation, row_id).revoke_tx = tx_hash
 
 
-def send_pending_unbindings(sessions: sessionmaker[Session], *, ledger: LedgerSource) -> list[str]:
+def send_pending_unbindings(
+    sessions: sessionmaker[Session],
+    *,
+    ledger: LedgerSource,
+    key_ids: Sequence[int] | None = None,
+) -> list[str]:
     """Unbind on chain the addresses of revoked keys and parties (``PartyKey.unbind_pending``)
     from the verified persons they were bound to: they are nobody's verified reader any more, so
     the contracts issue no copy and allow no gift to them. Each is cleared once the chain took it
     (or had it bound to nobody); one the chain could not take stays pending for the next call
     (the registry refuses a revoked address itself meanwhile: ``refuse_revoked_addresses``).
-    The transactions sent."""
+    Only those of ``key_ids`` (a revocation's own, sent while it is answered) when given, else
+    every one pending (the anchoring loop). The transactions sent."""
+    query = select(PartyKey.id, PartyKey.identifier).where(PartyKey.unbind_pending.is_(True))
+    if key_ids is not None:
+        query = query.where(PartyKey.id.in_(list(key_ids)))
     with sessions() as session:
-        pending = session.execute(
-            select(PartyKey.id, PartyKey.identifier).where(PartyKey.unbind_pending.is_(True))
-        ).all()
+        pending = session.execute(query).all()
     chain = _reachable(ledger) if pending else None
     if chain is None:
         return []
@@ -660,42 +667,39 @@ def send_pending_attestations(
     verified reader on chain too). Run by the anchoring loop, so that a chain that was down when
     a party was attested or revoked hears of it once it is back, with nobody asking again."""
     moment = now()
+    current = select(func.max(PartyAttestation.id)).group_by(PartyAttestation.party_id)
     with sessions() as session:
+        # Each party's current attestation only (a superseded one the chain never needs), lacking
+        # its attestation (for a party not revoked since) or its revocation on chain.
         candidates = session.execute(
             select(
                 PartyAttestation.id,
-                PartyAttestation.party_id,
                 Party.party_id,
                 PartyAttestation.attest_tx,
                 PartyAttestation.expires_at,
             )
             .join(Party, Party.id == PartyAttestation.party_id)
             .where(
+                PartyAttestation.id.in_(current),
                 or_(
-                    PartyAttestation.attest_tx.is_(None) & PartyAttestation.revoked_at.is_(None),
+                    PartyAttestation.attest_tx.is_(None)
+                    & PartyAttestation.revoked_at.is_(None)
+                    & Party.revoked_at.is_(None),
                     PartyAttestation.attest_tx.is_not(None)
                     & PartyAttestation.revoked_at.is_not(None)
                     & PartyAttestation.revoke_tx.is_(None),
-                )
+                ),
             )
         ).all()
-        # A superseded attestation is not sent (the chain holds the party's newer one), nor an
-        # expired one the chain never had (it would refuse it).
-        due = [
-            (row_id, party_id)
-            for row_id, party_row, party_id, attest_tx, expires_at in candidates
-            if row_id == _latest_id(session, party_row)
-            and (attest_tx is not None or as_utc(expires_at) > moment)
-        ]
+    # Nor one that expired before the chain heard of it (it would refuse it).
+    due = [
+        (row_id, party_id)
+        for row_id, party_id, attest_tx, expires_at in candidates
+        if attest_tx is not None or as_utc(expires_at) > moment
+    ]
     for row_id, party_id in due:
         _send_attestation(sessions, ledger, row_id, party_id)
         _send_revocation(sessions, ledger, row_id, party_id)
-
-
-def _latest_id(session: Session, party_row: int) -> int | None:
-    return session.scalar(
-        select(func.max(PartyAttestation.id)).where(PartyAttestation.party_id == party_row)
-    )
 
 
 def verification_of(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -212,9 +212,10 @@ def attach_key(
     session.flush()
 
 
-# Sends the unbindings the revocations left pending (``PartyKey.unbind_pending``): the
-# runtime's, on ``IdentityAttestations``; None: none sent now (the anchoring loop sends them).
-Unbind = Callable[[], object]
+# Sends the unbindings a revocation left pending (``PartyKey.unbind_pending``), of the keys whose
+# row ids it is given: the runtime's, on ``IdentityAttestations``; None: none sent now (the
+# anchoring loop sends every pending one).
+Unbind = Callable[[Sequence[int]], object]
 
 
 def revoke_key(
@@ -242,8 +243,9 @@ def revoke_key(
             )
         key.revoked_at = key.revoked_at or now()
         key.unbind_pending = key.kind != PartyKeyKind.SM2
-    if unbind is not None:
-        unbind()
+        pending = [key.id] if key.unbind_pending else []
+    if unbind is not None and pending:
+        unbind(pending)
     return describe_party(sessions, party_id)
 
 
@@ -262,15 +264,18 @@ def revoke_party(
         party = _party(session, party_id)
         moment = now()
         party.revoked_at = party.revoked_at or moment
+        pending = []
         for key in session.scalars(select(PartyKey).where(PartyKey.party_id == party.id)):
             key.revoked_at = key.revoked_at or moment
             key.unbind_pending = key.kind != PartyKeyKind.SM2
+            if key.unbind_pending:
+                pending.append(key.id)
         api_keys = list(session.scalars(select(ApiKey).where(ApiKey.party_id == party.id)))
         for api_key in api_keys:
             api_key.revoked_at = api_key.revoked_at or moment
         stop_webhooks(session, [api_key.key_id for api_key in api_keys])
-    if unbind is not None:
-        unbind()
+    if unbind is not None and pending:
+        unbind(pending)
     return describe_party(sessions, party_id)
 
 

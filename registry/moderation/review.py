@@ -298,14 +298,25 @@ def _is_party_to(
 ) -> bool:
     """Whether ``moderator`` (a key id) or its party (``moderator_party``; None for the operator
     at the command line, nobody's party) is party to ``item``: the key that filed it (the
-    complainant, the appellant, the submitter of a registration) or its party, or the
-    registrations under review (a complaint's two works), their submitting keys or parties."""
+    complainant, the appellant, the submitter of a registration) or its party, the registrations
+    under review (a complaint's two works), their submitting keys or parties, and for an appeal
+    of a takedown the complainants upheld against the work, or their parties."""
     registrations = [
         session.get_one(Registration, registration_id)
         for registration_id in (item.registration_id, item.related_registration_id)
         if registration_id is not None
     ]
-    filed_by = (item.submitted_by, *(r.submitted_by for r in registrations))
+    filed_by = [item.submitted_by, *(r.submitted_by for r in registrations)]
+    if item.kind == "appeal" and item.appeal_of_takedown_id is not None:
+        # The other side of a takedown's appeal: whoever complained of the work and was upheld
+        # (the takedown records no complaint of its own; every upheld one is counted).
+        filed_by += session.scalars(
+            select(ReviewItem.submitted_by).where(
+                ReviewItem.kind == "complaint",
+                ReviewItem.registration_id == item.registration_id,
+                ReviewItem.status == ReviewItemStatus.ACCEPTED,
+            )
+        )
     keys = {key for key in filed_by if key is not None}
     if moderator in keys:
         return True
@@ -364,7 +375,7 @@ def decide_review_item(
     now: Callable[[], datetime],
     authority: str = "moderator",
     events: ModerationEvents | None = None,
-    moderation: Callable[[], ModerationClient] | None = None,
+    moderation: Callable[[str], ModerationClient] | None = None,
     moderator_party: int | None = None,
 ) -> ReviewItemView:
     """Accept or reject a review item (claiming it if nobody has). Accepting a held registration
@@ -372,7 +383,8 @@ def decide_review_item(
     appeal succeeds. Accepting a complaint takes the accused registration down, accepting an
     appeal of a takedown restores that takedown if it is still the one in force
     (:class:`AppealOutdated` otherwise); both need a reason and act on chain through
-    ``moderation``, before the decision is recorded: a refusal records nothing. A moderator whose
+    ``moderation`` (the contract sending as the account of an authority), before the decision is
+    recorded: a refusal records nothing. A moderator whose
     key or party (``moderator_party``) is party to the item decides nothing
     (:class:`ConflictOfInterest`)."""
     from registry.moderation import takedown
@@ -402,7 +414,7 @@ def decide_review_item(
         act = takedown.take_down if kind == "complaint" else takedown.restore
         act(
             sessions,
-            moderation(),
+            moderation,  # the contract by authority, resolved once the checks passed
             number,
             reason=f"review item {item_id}: {reason}",
             actor=moderator,

@@ -7,7 +7,6 @@ alike, so every face decides, takes down and audits the same way.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -110,7 +109,7 @@ class Moderation:
             self.sessions, item_id,
             moderator=moderator, moderator_party=moderator_party, accept=accept, reason=reason,
             now=self.now, authority=authority, events=self.events,
-            moderation=functools.partial(self.chain, authority),
+            moderation=self.chain,
         )  # fmt: skip
 
     def complain(
@@ -205,7 +204,7 @@ class Moderation:
         self, change: TakedownChange, reference: str, *, reason: str, actor: str, authority: str
     ) -> TakedownView:
         return change(
-            self.sessions, self.chain(authority), reference,
+            self.sessions, self.chain, reference,
             reason=reason, actor=actor, authority=authority, now=self.now, events=self.events,
         )  # fmt: skip
 

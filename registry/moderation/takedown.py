@@ -20,7 +20,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from chain_client.moderation import MODERATOR_ROLE, REGULATOR_ROLE, ModerationClient
+from chain_client.moderation import MODERATOR_ROLE, REGULATOR_ROLE, Authority, ModerationClient
 from chain_client.roles import RoleAdministered
 from registry.core.chain_refusals import chain_refusals
 from registry.core.database import unit_of_work
@@ -183,7 +183,7 @@ class TakedownChange:
     def __call__(
         self,
         sessions: sessionmaker[Session],
-        moderation: ModerationClient,
+        moderation: ModerationClient | Callable[[str], ModerationClient],
         reference: str,
         *,
         reason: str,
@@ -193,15 +193,18 @@ class TakedownChange:
         events: ModerationEvents | None = None,
         appealed: int | None = None,
     ) -> TakedownView:
+        """``moderation`` is the contract sending as the account to use, or gives it by
+        authority (resolved only once the checks passed: a refusal sends nothing)."""
         reason = _checked(reason, authority)
         with sessions() as session:
             registration = _registration(session, reference)
             number, leaf, registration_id = registration.number, registration.leaf, registration.id
             takedown_id = self.check(session, registration, authority, appealed)
-        _require_authority(moderation, authority)
+        client, sending = self._sender(moderation, authority, bytes.fromhex(leaf))
+        _require_authority(client, sending)
         digest = reason_digest(reason)
         with chain_refusals():
-            tx_hash = self.send(moderation, bytes.fromhex(leaf), digest, number)
+            tx_hash = self.send(client, bytes.fromhex(leaf), digest, number)
         change = _Change(
             registration_id, number, leaf, takedown_id, reason, digest, authority, actor, tx_hash,
             now(),
@@ -221,6 +224,27 @@ class TakedownChange:
             events, ModerationEvent(self.action, change.at, number, details={"takedown": view.id})
         )
         return view
+
+    def _sender(
+        self,
+        moderation: ModerationClient | Callable[[str], ModerationClient],
+        authority: str,
+        leaf: bytes,
+    ) -> tuple[ModerationClient, str]:
+        """The contract sending as the account of ``authority``, and that authority; for a
+        moderator's restore of a freeze the chain holds as a regulator's, the regulator account
+        (a takedown recorded as the moderator's, sent before moderators had an account of their
+        own: the record's authority allowed the restore, the chain wants the account that
+        froze)."""
+        if isinstance(moderation, ModerationClient):
+            return moderation, authority
+        client = moderation(authority)
+        if self.action == "restore" and authority == "moderator":
+            with chain_refusals():
+                frozen_by = client.freeze_of(leaf).authority
+            if frozen_by is Authority.REGULATOR:
+                return moderation("regulator"), "regulator"
+        return client, authority
 
 
 def _not_taken_down(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -353,10 +353,11 @@ class Runtime:
             return None
         return ChainLedger(client) if client is not None else None
 
-    def send_pending_unbindings(self) -> None:
+    def send_pending_unbindings(self, key_ids: Sequence[int] | None = None) -> None:
         """Take the addresses of revoked keys and parties off ``IdentityAttestations`` as
-        verified readers, where they are bound (what a revocation left pending)."""
-        send_pending_unbindings(self.sessions, ledger=self.identity_ledger)
+        verified readers, where they are bound (what a revocation left pending): those of
+        ``key_ids``, else every one."""
+        send_pending_unbindings(self.sessions, ledger=self.identity_ledger, key_ids=key_ids)
 
     def send_pending_identity_records(self) -> None:
         """What the chain still lacks of the registry's identity records: attestations and

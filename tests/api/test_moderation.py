@@ -812,6 +812,31 @@ def test_a_moderator_decides_nothing_its_key_or_its_party_is_party_to(
     assert decided["registration_status"] == "pending"
 
 
+def test_the_complainant_upheld_does_not_decide_the_appeal_of_the_takedown(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """A complaint is upheld and the work taken down; the registrant appeals the takedown. A
+    moderator of the complainant's party is party to that appeal too: it neither claims nor
+    decides it."""
+    publisher = bearer(runtime, "publisher")
+    number = register(client, publisher, b"complained about, appealed")["number"]
+    complainant = bearer(runtime, "platform")
+    complaint = created(post(client, complainant, "complaints", registration=number,
+                             statement="盗版"))  # fmt: skip
+    decide(client, bearer(runtime, "moderator"), complaint["id"], "accept", "substantially similar")
+    appeal = created(post(client, publisher, "appeals", registration=number, statement="授权"))
+    complainants_moderator = colleague(runtime, complainant, "moderator")
+    with changes_nothing(runtime):
+        refused(post(client, complainants_moderator, f"review/{appeal['id']}/claim"), 403,
+                "conflict_of_interest")  # fmt: skip
+        denial = post(client, complainants_moderator, f"review/{appeal['id']}/decision",
+                      decision="reject", reason="维持")  # fmt: skip
+        refused(denial, 403, "conflict_of_interest")
+    granted = decide(client, bearer(runtime, "moderator"), appeal["id"], "accept", "授权证明")
+    assert granted["status"] == "accepted"
+    assert not is_frozen(client, runtime, number)
+
+
 def test_a_complaint_cites_only_the_complainants_own_work_and_not_the_accused_one(
     client: TestClient, runtime: Runtime
 ) -> None:

@@ -16,7 +16,7 @@ from web3 import Web3
 
 from crypto.signing import KeySigner
 from crypto.sm2 import SM2PrivateKey
-from registry.access import create_api_key, create_party, revoke_key
+from registry.access import create_api_key, create_party, revoke_key, revoke_party
 from registry.access.attestation import (
     AttestationSubmission,
     Attestors,
@@ -453,7 +453,7 @@ def test_what_the_chain_missed_the_loop_sends_once_it_is_back(runtime: Runtime) 
     """Attested or revoked while the chain was down: nobody asks again, the anchoring loop's
     call sends what the chain lacks of each party's current attestation, and only that."""
     ledger = FakeLedger()
-    attested, revoked, superseded, expired = (new_party(runtime) for _ in range(4))
+    attested, revoked, superseded, expired, gone = (new_party(runtime) for _ in range(5))
 
     def attest(party: str, **overrides: object) -> None:
         submission = signed(runtime.attestors, party, **overrides)
@@ -466,6 +466,8 @@ def test_what_the_chain_missed_the_loop_sends_once_it_is_back(runtime: Runtime) 
     attest(superseded)
     attest(superseded)  # a newer one: the first is never sent
     attest(expired, expires_at=T0 + timedelta(days=1))
+    attest(gone)
+    revoke_party(runtime.sessions, gone, now=runtime.now)  # its attestation is never sent now
     ledger.up = True
     attest(revoked)
     ledger.up = False

@@ -429,7 +429,9 @@ def test_a_reader_revoked_while_the_chain_is_down_is_unbound_by_the_next_cycle(
 
     revoke_party(
         runtime.sessions, reader.party, now=runtime.now,
-        unbind=lambda: send_pending_unbindings(runtime.sessions, ledger=chain_down),
+        unbind=lambda ids: send_pending_unbindings(
+            runtime.sessions, ledger=chain_down, key_ids=ids
+        ),
     )  # fmt: skip
     assert identity.is_verified_adult(reader.address)  # the chain did not hear of it
     with pytest.raises(PartyRevoked):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from chain_client.moderation import REGULATOR_ROLE, Authority
 from registry.content import create_private_file
+from registry.core.database import unit_of_work
 from registry.core.errors import (
     AppealOutdated,
     ContractsNotConfigured,
@@ -16,7 +17,12 @@ from registry.core.errors import (
     LiftedOnChain,
 )
 from registry.core.models import Registration, Takedown
-from registry.moderation.takedown import TakedownView, restore
+from registry.moderation.takedown import (
+    TakedownView,
+    reason_digest,
+    record_chain_freeze,
+    restore,
+)
 from registry.platform.moderator_account import load_moderator_account
 from registry.platform.runtime import Runtime
 from tests.api.test_verification_page import production as production_settings
@@ -131,3 +137,23 @@ def test_a_restore_of_a_freeze_lifted_on_chain_already_records_nothing_of_its_ow
         recorded = session.get_one(Takedown, taken.id)
         assert recorded.restore_tx == lifted.position.tx_hash
         assert recorded.restored_by == runtime.sender.address
+
+
+def test_a_moderator_lifts_its_takedown_made_before_moderators_had_an_account(
+    runtime: Runtime,
+) -> None:
+    """Before moderators' takedowns were sent from an account of their own, the registry's
+    (regulator) account sent them: the chain holds a regulator's freeze the registry records as
+    a moderator's. A moderator's restore of it is sent from the account that froze."""
+    number, leaf = registered(runtime, "frozen the old way")
+    regulator = runtime.moderation_client()
+    frozen = regulator.freeze(leaf, reason_digest("侵权"))
+    with unit_of_work(runtime.sessions) as session:
+        record_chain_freeze(
+            session, leaf.hex(), authority="moderator", actor="m-1", reason_digest=b"\x00" * 32,
+            tx_hash=frozen.position.tx_hash, at=runtime.now(),
+        )  # fmt: skip
+    assert regulator.freeze_of(leaf).authority is Authority.REGULATOR
+    lifted = runtime.moderation.restore(number, reason="和解", actor="m-2", authority="moderator")
+    assert lifted.restore_tx is not None
+    assert not regulator.is_frozen(leaf)
