@@ -57,11 +57,13 @@ def last_registration_id(instance: Instance) -> int:
 
 
 def verify_proof(
-    bundle: dict[str, object], path: Path, rpc_url: str
+    bundle: dict[str, object], path: Path, rpc_url: str, anchor_contract: str
 ) -> tuple[int, dict[str, object]]:
-    """``banquan verify-proof BUNDLE --rpc URL --json``: its exit status and verdict."""
+    """``banquan verify-proof BUNDLE --rpc URL --anchor-contract ADDRESS --json`` (pinned to the
+    registry's RegistryAnchor in use): its exit status and verdict."""
     path.write_text(json.dumps(bundle), encoding="utf-8")
-    done = CliRunner().invoke(app, ["verify-proof", str(path), "--rpc", rpc_url, "--json"])
+    command = ["verify-proof", str(path), "--rpc", rpc_url, "--anchor-contract", anchor_contract]
+    done = CliRunner().invoke(app, [*command, "--json"])
     verdict: dict[str, object] = json.loads(done.stdout)
     return done.exit_code, verdict
 
@@ -152,8 +154,16 @@ def test_chain_node_stopped_then_reset_under_load_anchors_everything(
             chain = check_anchoring(instance, node.rpc_url)
             with httpx.Client(timeout=60) as client:
                 new_bundle = client.get(f"{instance.url}/v1/works/{late[0].number}/proof").json()
-        old_exit, old_result = verify_proof(old_bundle, tmp_path / "old.json", node.rpc_url)
-        new_exit, new_result = verify_proof(new_bundle, tmp_path / "new.json", node.rpc_url)
+        # The contract the registry uses (and publishes) since the reset: its new bundles name it.
+        anchor = new_bundle["anchor"]
+        assert isinstance(anchor, dict)
+        published = str(anchor["contract"])
+        old_exit, old_result = verify_proof(
+            old_bundle, tmp_path / "old.json", node.rpc_url, published
+        )
+        new_exit, new_result = verify_proof(
+            new_bundle, tmp_path / "new.json", node.rpc_url, published
+        )
     finally:
         node.stop()
 
