@@ -174,6 +174,18 @@ def _same_claimant(subject: Subject, party: int | None, registrant: str | None) 
     return registrant is not None and registrant == subject.registrant
 
 
+def _same_publisher(
+    subject: Subject, party: int | None, registrant: str | None, submitted_by: str | None
+) -> bool:
+    """For an ISBN, one publisher: the same claimant, or without a party or a signature on
+    either side the same submitter — its API key, or the command line (the operator) for both."""
+    if _same_claimant(subject, party, registrant):
+        return True
+    if subject.party is not None or party is not None or registrant is not None:
+        return False
+    return subject.registrant == (f"key:{submitted_by}" if submitted_by else None)
+
+
 # The registrations of the same content, in the order the registry recorded them (priority's
 # order: a client-signed claim's time is its own to state): built once, the digest bound.
 _SAME_CONTENT = (
@@ -190,7 +202,12 @@ _SAME_CONTENT = (
 # Other content registered under the same ISBN and let through by moderation, oldest first (the
 # ISBN bound per check): a squatter's held registration holds nobody else's.
 _SAME_ISBN = (
-    select(Registration.number, Registration.registrant, Registration.party_id)
+    select(
+        Registration.number,
+        Registration.registrant,
+        Registration.party_id,
+        Registration.submitted_by,
+    )
     .join(Work)
     .where(
         Work.isbn == bindparam("isbn"),
@@ -251,10 +268,10 @@ class ConflictHook:
         same_isbn = (
             [
                 {"number": number, "registrant": registrant}
-                for number, registrant, party in session.execute(
+                for number, registrant, party, submitted_by in session.execute(
                     _SAME_ISBN, {"isbn": isbn, "sha256": subject.sha256}
                 )
-                if not _same_claimant(subject, party, registrant)
+                if not _same_publisher(subject, party, registrant, submitted_by)
             ][:MAX_REPORTED_MATCHES]
             if isinstance(isbn, str) and isbn
             else []

@@ -127,3 +127,13 @@ def test_other_content_under_another_partys_isbn_is_held(runtime: Runtime) -> No
     # The publisher's own other edition under its ISBN (an EPUB beside the PDF) is not held.
     edition = register(runtime, publisher, b"the same book, another format", isbn="9787536692930")
     assert edition.status == "pending"
+
+
+def test_the_command_lines_own_formats_under_one_isbn_are_not_held(runtime: Runtime) -> None:
+    """Unsigned registrations of no party from the command line (the operator registering a
+    catalogue, an EPUB and a PDF of one book): one publisher, not a squatter of its own ISBN."""
+    registrar = runtime.registrar
+    metadata = WorkMetadata.from_mapping({"title": "作品", "isbn": "9787536692930"})
+    first = registrar.register(io.BytesIO(BOOK), metadata, publish=True)
+    second = registrar.register(io.BytesIO(b"the PDF of the same book"), metadata, publish=True)
+    assert (first.status, second.status) == ("pending", "pending")
