@@ -177,8 +177,10 @@ def _same_claimant(subject: Subject, party: int | None, registrant: str | None) 
 def _same_publisher(
     subject: Subject, party: int | None, registrant: str | None, submitted_by: str | None
 ) -> bool:
-    """For an ISBN, one publisher: the same claimant, or without a party or a signature on
-    either side the same submitter — its API key, or the command line (the operator) for both."""
+    """One publisher, for an ISBN and for near-duplicates: the same claimant, or without a party
+    or a signature on either side the same submitter — its API key, or the command line (the
+    operator) for both. (Exact duplicates keep priority's claimants, ``registry.core.priority``,
+    so that the hook and every face name the same later claimants.)"""
     if _same_claimant(subject, party, registrant):
         return True
     if subject.party is not None or party is not None or registrant is not None:
@@ -253,7 +255,13 @@ class ConflictHook:
                 continue
             distances = {m.work_id: m.distance for m in matches}
             rows = session.execute(
-                select(Registration.number, Registration.registrant, Registration.party_id, Work.id)
+                select(
+                    Registration.number,
+                    Registration.registrant,
+                    Registration.party_id,
+                    Registration.submitted_by,
+                    Work.id,
+                )
                 .join(Work)
                 .where(
                     Work.id.in_(distances),
@@ -261,8 +269,8 @@ class ConflictHook:
                     Registration.status != RegistrationStatus.REJECTED,
                 )
             )
-            for number, registrant, party, work_id in rows:
-                if not _same_claimant(subject, party, registrant):
+            for number, registrant, party, submitted_by, work_id in rows:
+                if not _same_publisher(subject, party, registrant, submitted_by):
                     near.append({"number": number, "kind": kind, "distance": distances[work_id]})
         isbn = subject.metadata.get("isbn")
         same_isbn = (

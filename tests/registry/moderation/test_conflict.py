@@ -137,3 +137,20 @@ def test_the_command_lines_own_formats_under_one_isbn_are_not_held(runtime: Runt
     first = registrar.register(io.BytesIO(BOOK), metadata, publish=True)
     second = registrar.register(io.BytesIO(b"the PDF of the same book"), metadata, publish=True)
     assert (first.status, second.status) == ("pending", "pending")
+
+
+def test_the_command_lines_own_revision_is_not_held_as_a_near_duplicate(runtime: Runtime) -> None:
+    """The operator registering a revised file of a book it registered from the command line is
+    one publisher; the same revision of a party's signed book is still held."""
+    registrar = runtime.registrar
+    metadata = WorkMetadata.from_mapping({"title": "作品"})
+    registrar.register(io.BytesIO(BOOK), metadata, publish=True)
+    revised = registrar.register(io.BytesIO(EDITED), metadata, publish=True)
+    assert revised.status == "pending"
+    assert conflict_result(runtime, revised.number)["details"] == {}
+    (publisher,) = party_with_keys(runtime, "四川人民出版社")
+    signed = register(runtime, publisher, BOOK + b" signed")
+    held = registrar.register(io.BytesIO(EDITED + b" signed"), metadata, publish=True)
+    assert held.status == "held"
+    near = conflict_result(runtime, held.number)["details"]["near"]
+    assert signed.number in {m["number"] for m in near}
