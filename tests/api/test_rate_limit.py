@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.rate_limit import TokenBuckets
+from api.rate_limit import TokenBuckets, address_bucket
 from registry.access import Principal, audit_log, authenticate
 from registry.platform.runtime import Runtime
 from tests.conftest import bearer
@@ -130,3 +130,34 @@ def test_a_key_is_checked_once_per_request(
     with TestClient(limited_app(runtime)) as client:
         assert client.get(path, headers=key).status_code == 200
     assert [p.key_id for p in checked] == [key_id_of(key)]
+
+
+def test_the_table_of_buckets_is_bounded_without_freeing_a_drained_client() -> None:
+    """A flood of addresses costs at most the bound; full buckets go first, then the least
+    recently used, and a client that drained its bucket and keeps asking stays limited."""
+    now = [0.0]
+    buckets = TokenBuckets(rate=1.0, burst=2, clock=lambda: now[0], max_buckets=10)
+    assert [buckets.take("drained") for _ in range(3)] == [0.0, 0.0, 1.0]
+    for n in range(100):
+        buckets.take(f"flood-{n}")
+        assert buckets.take("drained") > 0  # still limited: used recently, never evicted
+        assert len(buckets) <= 10
+    now[0] += 5.0  # every bucket back to full: a sweep drops them all
+    for n in range(10):
+        buckets.take(f"later-{n}")
+    assert len(buckets) <= 10
+
+
+@pytest.mark.parametrize(
+    ("host", "bucket"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_an_ipv6_client_is_limited_by_its_64(host: str, bucket: str) -> None:
+    assert address_bucket(host) == bucket
