@@ -14,8 +14,9 @@ distinguishing ID ``1234567812345678`` (GB/T 32918, GM/T 0009) for an SM2 key; a
 personal-message signature for a secp256k1 key, and for an address one that recovers to it.
 The statement binds who (``party``), what (``key``), why (``purpose``) and when (``issued_at``,
 ``expires_at``, at most 5 minutes apart); its nonce is kept with the signed requests' nonces,
-so a proof links once. A key belongs to one party for good (``party_key_taken``), and a
-revoked party links nothing.
+so a proof links once. A key belongs to one party for good (``party_key_taken``), under either
+spelling of its account (a secp256k1 key and its ``address:`` are one), and a revoked party links
+nothing.
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ from registry.access.parties import (
     address_of,
     attach_key,
     describe_party,
-    fingerprint,
     parse_identifier,
     party_of_key,
+    refuse_taken,
     revoke_key,
 )
 from registry.core.database import unit_of_work
@@ -54,9 +55,8 @@ from registry.core.errors import (
     KeyProofSignatureInvalid,
     KeyProofUsed,
     KeyWithoutParty,
-    PartyKeyTaken,
 )
-from registry.core.models import Party, PartyKey, RequestNonce
+from registry.core.models import Party, RequestNonce
 
 STATEMENT_TYPE: Final = "banquan.key-link/1"
 PURPOSE: Final = "link-key"
@@ -129,7 +129,7 @@ def key_link_statement(
     _, identifier = parse_identifier(key)
     with sessions() as session:
         own = _caller_party(session, party)
-        _refuse_taken(session, identifier)
+        refuse_taken(session, identifier)
         party_id = own.party_id
     issued = now().astimezone(UTC).replace(microsecond=0)
     return KeyLinkStatement(
@@ -169,7 +169,7 @@ def link_own_key(
             raise KeyProofUsed(
                 "this key-link statement was used already", details={"nonce": linked.nonce}
             )
-        _refuse_taken(session, linked.key)
+        refuse_taken(session, linked.key)
         session.add(RequestNonce(key_id=nonce_owner, nonce=linked.nonce, seen_at=moment))
         try:
             session.flush()
@@ -225,14 +225,6 @@ def _caller_party(session: Session, party: int | None) -> Party:
     if row is None:
         raise KeyWithoutParty("this API key acts for no party")
     return active_party(session, row.party_id)
-
-
-def _refuse_taken(session: Session, identifier: str) -> None:
-    if session.scalar(select(PartyKey.id).where(PartyKey.identifier == identifier)) is not None:
-        raise PartyKeyTaken(
-            "this key is linked to a party already (or was, and was revoked)",
-            details={"fingerprint": fingerprint(identifier)},
-        )
 
 
 def _check_times(linked: KeyLinkStatement, moment: datetime) -> None:

@@ -23,21 +23,29 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.errors import CryptoError
+from crypto.secp256k1 import Secp256k1PublicKey
 from crypto.signing import PublicKey, Signature, public_key_from_json, public_key_to_json, verify
-from registry.access.parties import active_party, create_party, stop_webhooks
+from registry.access.parties import (
+    active_party,
+    create_party,
+    key_identifier,
+    stop_webhooks,
+)
 from registry.core.database import unit_of_work
 from registry.core.errors import (
     ApiKeyNotFound,
     InvalidInput,
     IpNotAllowed,
     MissingScope,
+    PartyRevoked,
     ReplayedRequest,
     RequestSignatureInvalid,
+    SignerOfAnotherParty,
     StaleRequest,
     Unauthenticated,
 )
 from registry.core.group_commit import GroupCommitter
-from registry.core.models import ApiKey, AuditEntry, RequestNonce
+from registry.core.models import ApiKey, AuditEntry, PartyKey, RequestNonce
 
 KEY_PREFIX = "bq"
 # How far a signed request's timestamp may be from the registry's clock.
@@ -130,15 +138,22 @@ def create_api_key(
     party: str | None = None,
 ) -> IssuedKey:
     """A new key with ``scopes`` acting for ``party`` (a new party named ``name`` when none is
-    given); the returned ``secret`` is the only copy of the key text."""
+    given); the returned ``secret`` is the only copy of the key text. A ``signing_key`` that is
+    a party key must be an active key of this very party: :class:`PartyRevoked` for a revoked
+    one, :class:`SignerOfAnotherParty` for another party's (a key of no party is accepted)."""
     parsed = parse_scopes(scopes)
     networks = parse_networks(ip_allowlist)
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     if party is None:
+        if signing_key is not None:  # before the new party exists: it holds no key yet
+            with sessions() as session:
+                _check_signing_key(session, signing_key, None)
         party = create_party(sessions, public_name=name, now=now).party_id
     with unit_of_work(sessions) as session:
         party_row = active_party(session, party).id
+        if signing_key is not None:
+            _check_signing_key(session, signing_key, party_row)
         session.add(
             ApiKey(
                 key_id=key_id,
@@ -158,6 +173,33 @@ def create_api_key(
         f"{KEY_PREFIX}_{key_id}_{secret}",
         party,
     )
+
+
+def _signing_key_links(session: Session, signing_key: PublicKey) -> list[tuple[int, bool]]:
+    """The party keys ``signing_key`` stands for, as (party row, revoked): its identifier, and
+    for a secp256k1 key its account's ``address:`` too (one account, whichever spelling)."""
+    identifier = key_identifier(signing_key)
+    spellings = [identifier]
+    if isinstance(signing_key, Secp256k1PublicKey):
+        spellings.append(f"address:{signing_key.address}")
+    rows = session.execute(
+        select(PartyKey.party_id, PartyKey.revoked_at).where(PartyKey.identifier.in_(spellings))
+    )
+    return [(party, revoked_at is not None) for party, revoked_at in rows]
+
+
+def _check_signing_key(session: Session, signing_key: PublicKey, party_row: int | None) -> None:
+    for party, revoked in _signing_key_links(session, signing_key):
+        if revoked:
+            raise PartyRevoked(
+                "this signing key was revoked: it signs nothing more, requests included",
+                details={"key": key_identifier(signing_key)[:80]},
+            )
+        if party != party_row:
+            raise SignerOfAnotherParty(
+                "this signing key is linked to another party than the API key's",
+                details={"key": key_identifier(signing_key)[:80]},
+            )
 
 
 def revoke_api_key(
@@ -236,7 +278,9 @@ def check_signed_request(
     now: Callable[[], datetime],
 ) -> None:
     """For a key that must sign its requests: the signature is its key's over this very request,
-    the timestamp within ``SIGNED_REQUEST_WINDOW`` of now, and the nonce never seen before."""
+    the timestamp within ``SIGNED_REQUEST_WINDOW`` of now, the nonce never seen before, and the
+    signing key not a revoked party key (:class:`Unauthenticated`: the API key can sign with no
+    other, so it authenticates nothing more)."""
     if principal.signing_key is None:
         return
     if not (timestamp and nonce and signature):
@@ -264,6 +308,11 @@ def check_signed_request(
         raise RequestSignatureInvalid("the request signature does not verify")
     try:
         with unit_of_work(sessions) as session:
+            if any(revoked for _, revoked in _signing_key_links(session, principal.signing_key)):
+                raise Unauthenticated(
+                    "the key that signs this API key's requests was revoked",
+                    details={"key_id": principal.key_id, "reason": "signing_key_revoked"},
+                )
             session.execute(
                 delete(RequestNonce).where(
                     RequestNonce.seen_at < moment - 2 * SIGNED_REQUEST_WINDOW

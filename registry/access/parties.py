@@ -189,11 +189,7 @@ def attach_key(
     (or held) it. The registrations the key signed before it was any party's become the party's
     (its holder's, by proof or an administrator's word): they count as its own, for priority
     between claimants first of all."""
-    if session.scalar(select(PartyKey.id).where(PartyKey.identifier == identifier)) is not None:
-        raise PartyKeyTaken(
-            "this key is linked to a party already (or was, and was revoked)",
-            details={"fingerprint": fingerprint(identifier)},
-        )
+    refuse_taken(session, identifier)
     session.add(
         PartyKey(
             party_id=party.id,
@@ -210,6 +206,24 @@ def attach_key(
             .values(party_id=party.id)
         )
     session.flush()
+
+
+def refuse_taken(session: Session, identifier: str) -> None:
+    """:class:`PartyKeyTaken` if ``identifier`` is (or was) linked to any party, under either of
+    its spellings: a secp256k1 key and its ``address:`` are one account, so once either was
+    linked (and perhaps revoked) neither is linked again, by anyone."""
+    account = None if identifier.startswith(f"{PartyKeyKind.SM2}:") else address_of(identifier)
+    exact = session.scalar(select(PartyKey.id).where(PartyKey.identifier == identifier))
+    if exact is None and (account is None or not _address_keys(session, [account])):
+        return
+    details = {"fingerprint": fingerprint(identifier)}
+    if account is not None:
+        details["address"] = account
+    raise PartyKeyTaken(
+        "this key or address (a secp256k1 key and its address are one account) is linked to a "
+        "party already, or was and was revoked",
+        details=details,
+    )
 
 
 # Sends the unbindings a revocation left pending (``PartyKey.unbind_pending``), of the keys whose
@@ -302,7 +316,11 @@ def list_parties(sessions: sessionmaker[Session], *, limit: int = 1000) -> list[
 
 # Every registration asks whose key signed it and whose API key sent it: statements made once.
 _KEY = select(PartyKey).where(PartyKey.identifier == bindparam("identifier"))
-_API_KEY_PARTY = select(ApiKey.party_id).where(ApiKey.key_id == bindparam("key_id"))
+_API_KEY_PARTY = (
+    select(ApiKey.party_id, ApiKey.revoked_at, Party.party_id.label("party"), Party.revoked_at)
+    .outerjoin(Party, Party.id == ApiKey.party_id)
+    .where(ApiKey.key_id == bindparam("key_id"))
+)
 
 
 def party_of_key(session: Session, identifier: str) -> Party | None:
@@ -325,11 +343,23 @@ def registering_party(
 ) -> int | None:
     """The party a registration belongs to: the submitting API key's, else the one holding the
     claim's signing key. :class:`SignerOfAnotherParty` when the claim is signed with a key of
-    another party than the caller's; :class:`PartyRevoked` for a revoked signing key."""
+    another party than the caller's; :class:`PartyRevoked` for a revoked signing key, or a
+    revoked submitting API key or party (a catalogue job staged before the revocation and
+    processed after it registers nothing for them)."""
+    caller: int | None = None
+    if submitted_by is not None:
+        sender = session.execute(_API_KEY_PARTY, {"key_id": submitted_by}).one_or_none()
+        if sender is not None:
+            caller, key_revoked, party_id, party_revoked = sender
+            if key_revoked is not None or party_revoked is not None:
+                raise PartyRevoked(
+                    "the API key submitting this registration, or its party, was revoked: it "
+                    "registers nothing more",
+                    details={"party": party_id, "key_id": submitted_by},
+                )
     signer = party_of_key(session, registrant) if registrant else None
     if submitted_by is None:
         return signer.id if signer is not None else None
-    caller = session.scalar(_API_KEY_PARTY, {"key_id": submitted_by})
     if signer is not None and caller is not None and signer.id != caller:
         raise SignerOfAnotherParty(
             "the claim is signed with a key of another party",

@@ -13,8 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
+from crypto.secp256k1 import Secp256k1PrivateKey
 from crypto.signing import KeySigner, generate_private_key, public_key_to_json
+from registry.access import create_party, revoke_key
 from registry.access.keys import create_api_key, request_signing_message
+from registry.access.parties import key_identifier
+from registry.core.errors import PartyRevoked, SignerOfAnotherParty
 from registry.core.models import Registration
 from registry.platform.runtime import Runtime
 
@@ -139,3 +143,46 @@ def test_the_signature_covers_the_query_string(client: TestClient, runtime: Runt
     assert get("/v1/works", "/v1/works") == 200
     assert get("/v1/works?limit=500", "/v1/works?limit=5") == 401  # changed on the way
     assert get("/v1/works?limit=5", "/v1/works") == 401  # the query left out of the signature
+
+
+def test_a_revoked_signing_key_signs_no_more_requests(client: TestClient, runtime: Runtime) -> None:
+    signer = KeySigner(generate_private_key("sm2"))
+    party = create_party(
+        runtime.sessions, public_name="出版社", keys=[key_identifier(signer.public_key)],
+        now=runtime.now,
+    )  # fmt: skip
+    key = create_api_key(
+        runtime.sessions, name="signed", scopes=["publisher"], now=runtime.now,
+        signing_key=signer.public_key, party=party.party_id,
+    ).secret  # fmt: skip
+    assert signed_post(client, key, signer) == (201, "")
+    # The key leaked and its party revoked it: the API key it signs for authenticates no more.
+    revoke_key(runtime.sessions, party.party_id, party.keys[0].fingerprint, now=runtime.now)
+    assert signed_post(client, key, signer) == (401, "unauthenticated")
+    assert registrations(runtime) == 1
+    # Nor is a new API key bound to it, for its party or any other.
+    with pytest.raises(PartyRevoked):
+        create_api_key(
+            runtime.sessions, name="again", scopes=["publisher"], now=runtime.now,
+            signing_key=signer.public_key, party=party.party_id,
+        )  # fmt: skip
+    with pytest.raises(PartyRevoked):
+        create_api_key(
+            runtime.sessions, name="elsewhere", scopes=["publisher"], now=runtime.now,
+            signing_key=signer.public_key,
+        )  # fmt: skip
+
+
+def test_an_api_key_is_not_bound_to_another_partys_signing_key(runtime: Runtime) -> None:
+    account = Secp256k1PrivateKey.generate()
+    signer = KeySigner(account)
+    create_party(
+        runtime.sessions, public_name="出版社", keys=[f"address:{account.public_key.address}"],
+        now=runtime.now,
+    )  # fmt: skip
+    # Linked as its account's address: the key itself is the same account.
+    with pytest.raises(SignerOfAnotherParty):
+        create_api_key(
+            runtime.sessions, name="intruder", scopes=["publisher"], now=runtime.now,
+            signing_key=signer.public_key,
+        )  # fmt: skip

@@ -9,13 +9,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
-from crypto.secp256k1 import Secp256k1PublicKey
+from crypto.secp256k1 import Secp256k1PrivateKey, Secp256k1PublicKey
 from crypto.signing import KeySigner, generate_private_key
 from registry.access import (
     create_api_key,
     create_party,
     describe_party,
     link_key,
+    revoke_api_key,
     revoke_key,
     revoke_party,
 )
@@ -342,3 +343,57 @@ def test_party_address_is_the_first_of_the_party_addresses(runtime: Runtime) -> 
     assert first() == expected() == Secp256k1PublicKey.from_bytes(secp.to_bytes()).address
     with runtime.sessions() as session:
         assert party_address(session, None) is None
+
+
+def test_a_revoked_address_is_not_linked_again_as_its_secp256k1_key(runtime: Runtime) -> None:
+    # A leaked account key: its address was linked, then revoked. Neither the thief (a new
+    # party) nor anyone brings the account back under the other spelling, its public key.
+    leaked = Secp256k1PrivateKey.generate()
+    account = f"address:{leaked.public_key.address.lower()}"
+    press = create_party(runtime.sessions, public_name="出版社", keys=[account], now=runtime.now)
+    revoke_key(runtime.sessions, press.party_id, press.keys[0].fingerprint, now=runtime.now)
+    thief = create_party(runtime.sessions, public_name="冒名者", now=runtime.now)
+    for party in (thief.party_id, press.party_id):
+        with pytest.raises(PartyKeyTaken) as taken:
+            link_key(runtime.sessions, party, key_identifier(leaked.public_key), now=runtime.now)
+        assert str(taken.value.details["address"]).lower() == leaked.public_key.address.lower()
+    with pytest.raises(PartyKeyTaken):  # nor as a new party's key
+        create_party(
+            runtime.sessions, public_name="又一个", keys=[key_identifier(leaked.public_key)],
+            now=runtime.now,
+        )  # fmt: skip
+    assert describe_party(runtime.sessions, thief.party_id).keys == ()
+
+
+def test_a_linked_secp256k1_key_takes_its_address_too(runtime: Runtime) -> None:
+    key = Secp256k1PrivateKey.generate()
+    create_party(
+        runtime.sessions, public_name="出版社", keys=[key_identifier(key.public_key)],
+        now=runtime.now,
+    )  # fmt: skip
+    rival = create_party(runtime.sessions, public_name="另一家", now=runtime.now)
+    with pytest.raises(PartyKeyTaken):
+        link_key(runtime.sessions, rival.party_id, key.public_key.address, now=runtime.now)
+    assert describe_party(runtime.sessions, rival.party_id).keys == ()
+
+
+def test_a_revoked_api_key_or_party_registers_nothing_more(runtime: Runtime) -> None:
+    # A catalogue job staged before a revocation and processed after it goes through the same
+    # check as a live request: whose API key submitted it, and is that key still in force.
+    party = create_party(runtime.sessions, public_name="出版社", now=runtime.now)
+    first = create_api_key(
+        runtime.sessions, name="k1", scopes=["publisher"], now=runtime.now, party=party.party_id
+    )
+    second = create_api_key(
+        runtime.sessions, name="k2", scopes=["publisher"], now=runtime.now, party=party.party_id
+    )
+    register(runtime, "撤销之前", submitted_by=first.key_id)
+    revoke_api_key(runtime.sessions, first.key_id, now=runtime.now)
+    with pytest.raises(PartyRevoked) as refused:
+        register(runtime, "密钥撤销之后", submitted_by=first.key_id)
+    assert refused.value.details["key_id"] == first.key_id
+    register(runtime, "另一把密钥", submitted_by=second.key_id)
+    revoke_party(runtime.sessions, party.party_id, now=runtime.now)
+    with pytest.raises(PartyRevoked):
+        register(runtime, "机构撤销之后", submitted_by=second.key_id)
+    assert registrations(runtime) == 2
