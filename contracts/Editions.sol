@@ -451,12 +451,14 @@ contract Editions {
     }
 
     /**
-     * @notice Gives copy `copy` of `editionId` to `to`; the caller must be its holder. No price is
-     * paid or recorded: a gift only.
+     * @notice Gives copy `copy` of `editionId` to `to`; the caller must be its holder, and both
+     * the caller and `to` verified adult persons now. No price is paid or recorded: a gift only.
      * @dev A copy never given away before is proven by its issue batch `batchIndex` and the Merkle
      * `proof` of its leaf; afterwards the stored record decides (pass any batch and an empty
-     * proof). Reverts with {UnknownEdition}, {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown},
-     * {UnknownCopy}, {NotHolder}, {LockedUp}, {GiftToSelf}, {NotVerifiedAdult} or
+     * proof). A holder whose account was unbound (its key or party revoked) or whose attestation
+     * expired keeps the copy but cannot give it until it is verified and bound again. Reverts
+     * with {UnknownEdition}, {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {UnknownCopy},
+     * {NotHolder}, {NotVerifiedAdult} (the caller, or `to`), {LockedUp}, {GiftToSelf} or
      * {DailyGiftLimitReached}. Emits {Gifted}.
      * @param editionId The edition.
      * @param copy The copy number.
@@ -484,6 +486,9 @@ contract Editions {
             ) revert NotHolder(editionId, copy, msg.sender);
             until = batch.issuedAt + edition.lockAfterIssue;
         }
+        // The giver too must be a verified adult now: an account unbound on chain (its key or
+        // party revoked, a leaked key) or whose attestation ended gives nothing away.
+        if (!identity.isVerifiedAdult(msg.sender)) revert NotVerifiedAdult(msg.sender);
         if (block.timestamp < until) revert LockedUp(editionId, copy, until);
         if (to == msg.sender) revert GiftToSelf(to);
         if (!identity.isVerifiedAdult(to)) revert NotVerifiedAdult(to);

@@ -45,7 +45,7 @@ contract EditionsTest is SuiteBase {
     function _verify(address account, bool adult) private {
         bytes32 party = bytes32(uint256(uint160(account)));
         vm.startPrank(ATTESTOR);
-        identity.attest(party, bytes32(nextCommitment++), START_TIME + 10 * 365 days, hex"01");
+        identity.attest(party, bytes32(nextCommitment++), uint64(block.timestamp) + 10 * 365 days, hex"01");
         identity.bindPersonAccount(party, account, adult);
         vm.stopPrank();
     }
@@ -329,6 +329,55 @@ contract EditionsTest is SuiteBase {
             editionId, 1, READER1, READER2, abi.encodeWithSelector(Editions.NotVerifiedAdult.selector, READER2)
         );
         _expectGiftRevert(editionId, 1, READER1, READER1, abi.encodeWithSelector(Editions.GiftToSelf.selector, READER1));
+    }
+
+    function test_gift_revertsFromAHolderWhoseAccountWasUnboundOrRevoked() public {
+        uint256 editionId = _issued();
+        vm.warp(START_TIME + LOCK_ISSUE);
+        // A reader's key leaked and was revoked: the registry unbinds its account. The thief
+        // holding the key cannot give its copy away, to itself or anyone, proof or no proof.
+        vm.prank(ATTESTOR);
+        identity.unbindAccount(READER1);
+        _expectGiftRevert(
+            editionId, 1, READER1, READER3, abi.encodeWithSelector(Editions.NotVerifiedAdult.selector, READER1)
+        );
+        // A reader whose party's attestation was revoked cannot either.
+        bytes32 party = bytes32(uint256(uint160(READER2)));
+        (bytes32 commitment,,,) = identity.attestationOf(party);
+        vm.prank(ATTESTOR);
+        identity.revoke(party, commitment, 0);
+        _expectGiftRevert(
+            editionId, 2, READER2, READER3, abi.encodeWithSelector(Editions.NotVerifiedAdult.selector, READER2)
+        );
+        // A copy already given away (its stored record decides) is refused the same way.
+        _verify(READER1, true);
+        _gift(editionId, 3, READER3, READER1);
+        vm.prank(ATTESTOR);
+        identity.unbindAccount(READER1);
+        vm.warp(START_TIME + LOCK_ISSUE + LOCK_GIFT);
+        vm.expectRevert(abi.encodeWithSelector(Editions.NotVerifiedAdult.selector, READER1));
+        vm.prank(READER1);
+        editions.gift(editionId, 3, READER3, 0, new bytes32[](0));
+        (address holder,) = editions.copyRecord(editionId, 3);
+        _assertEq(holder, READER1, "still the unbound holder's");
+        _assertEq(editions.giftsToday(editionId, READER1), 0, "no gift counted");
+    }
+
+    function test_gift_byAVerifiedHolderAgainOnceReverified() public {
+        uint256 editionId = _issued();
+        vm.warp(START_TIME + LOCK_ISSUE);
+        // An attestation that expired stops the holder giving until it is verified again.
+        vm.warp(START_TIME + 10 * 365 days);
+        _expectGiftRevert(
+            editionId, 1, READER1, READER2, abi.encodeWithSelector(Editions.NotVerifiedAdult.selector, READER1)
+        );
+        _verify(READER1, true);
+        _verify(READER2, true);
+        vm.expectEmit(true, true, true, true, address(editions));
+        emit Editions.Gifted(editionId, 1, READER1, READER2);
+        _gift(editionId, 1, READER1, READER2);
+        (address holder,) = editions.copyRecord(editionId, 1);
+        _assertEq(holder, READER2, "given");
     }
 
     function test_gift_revertsOverTheDailyLimit() public {

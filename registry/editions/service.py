@@ -383,10 +383,13 @@ class Editions:
         whether the person is of full age (from the attested resident ID; only that flag goes on
         chain). Sent by the registry's account (the attestor role). Returns (address, adult).
 
-        Refused: :class:`ReaderNotVerified` (not a person, or no attestation in force).
+        Refused: :class:`ReaderNotVerified` (not a person, or no attestation in force);
+        ``party_revoked`` when the address was revoked with a key or party (under either
+        spelling: it acts for nobody, and is never bound again).
         """
         address = self.reader_address(party_id)
         with self.sessions() as session:
+            refuse_revoked_addresses(session, [address])
             # reader_address found it.
             party = session.scalars(select(Party).where(Party.party_id == party_id)).one()
             attestation = session.scalar(
