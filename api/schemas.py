@@ -280,7 +280,10 @@ class RegistrationPageOut(BaseModel):
 class VerificationOut(BaseModel):
     model_config = with_example(examples.VERIFICATION)
 
-    registered: bool
+    registered: bool = Field(
+        description="Some registration of the content was not rejected by moderation (a held "
+        "one awaits a decision: see its status); false when every one listed was rejected"
+    )
     registrations: list[RegistrationOut]
 
 

@@ -441,14 +441,16 @@ def verify(
     """Is FILE (or registration --number) registered? Prints registered / anchored /
     proof-valid, and who registered the same content first (首次登记) and after (后续登记).
 
-    Exit status: 0 registered, 1 not registered, 3 a proof does not check or a regulator
-    revoked the registration (on chain, or as the registry recorded it).
+    Exit status: 0 registered, 1 not registered (nothing recorded, or every registration found
+    rejected by moderation), 3 a proof does not check or a regulator revoked the registration
+    (on chain, or as the registry recorded it).
     """
     if (file is None) == (number is None):
         console.print("give a FILE or --number, not both")
         raise typer.Exit(code=2)
     from cli.priority import distinct_priorities, priority_json, priority_lines
     from registry.core.settings import Settings
+    from registry.core.views import counts_as_registered
     from registry.platform.verifier import build_verifier
 
     # Only the database and a read of the chain: no web3.py, no contexts it does not need.
@@ -481,6 +483,8 @@ def verify(
                 console.print(escape(line))
     if any(_failed(view, check) for view, check in results):
         raise typer.Exit(code=3)
+    if not counts_as_registered(view for view, _check in results):
+        raise typer.Exit(code=1)
 
 
 def _failed(view: RegistrationView, check: ProofCheck) -> bool:
@@ -490,6 +494,13 @@ def _failed(view: RegistrationView, check: ProofCheck) -> bool:
         not check.leaf_matches_claim or view.revoked or (view.anchor is not None and not check.ok)
     )
 
+
+# A registration's first line: what it is. Moderation may hold it (registered, under review) or
+# reject it (recorded, never registered: `verify` then exits 1 unless another one counts).
+_HEADLINE = {
+    "held": "已登记，待审核 registered, held for review",
+    "rejected": "已驳回，未登记 rejected, not registered",
+}
 
 # Who decided a takedown, as a person reads it: zh-CN, then English.
 _AUTHORITY_WORDS = {"moderator": "审核员 the moderator", "regulator": "监管机构 a regulator"}
@@ -511,7 +522,8 @@ def _print_check(view: RegistrationView, check: ProofCheck) -> None:
     else:
         anchored = "否，待上链 no (pending)"
     console.print(
-        f"已登记 registered {view.number} '{view.title}' at {view.registered_at.isoformat()}\n"
+        f"{_HEADLINE.get(status, '已登记 registered')} {view.number} '{view.title}'"
+        f" at {view.registered_at.isoformat()}\n"
         f"  上链 anchored:  {anchored}\n"
         f"  证明有效 proof valid: {_verdict(check.ok, view.anchor is not None)}"
         f" (claim {check.leaf_matches_claim}, path {check.proof_valid},"

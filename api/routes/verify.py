@@ -13,7 +13,7 @@ from api import examples
 from api.dependencies import RuntimeDep
 from api.schemas import ErrorOut, RegistrationOut, VerificationOut, registration_json
 from registry.core.errors import RegistryError
-from registry.core.views import RegistrationView
+from registry.core.views import RegistrationView, counts_as_registered
 from registry.proofs import MAX_BULK_DIGESTS, Proofs
 
 router = APIRouter(prefix="/v1/verify", tags=["verification"])
@@ -83,7 +83,8 @@ def _verification(proofs: Proofs, **identifiers: str | None) -> Response:
 def _answer(views: list[RegistrationView]) -> Response:
     # VerificationOut's JSON, each registration's made once per view (registration_json).
     registrations = ",".join(registration_json(view) for view in views)
-    return _json(f'{{"registered":true,"registrations":[{registrations}]}}')
+    registered = "true" if counts_as_registered(views) else "false"
+    return _json(f'{{"registered":{registered},"registrations":[{registrations}]}}')
 
 
 def _json(text: str) -> Response:
@@ -106,7 +107,9 @@ class BulkItemOut(BaseModel):
     )
 
     digest: str
-    registered: bool
+    registered: bool = Field(
+        description="Some registration of it was not rejected by moderation (as GET /v1/verify)"
+    )
     registrations: list[RegistrationOut]
     error: ErrorOut | None = Field(
         default=None, description="Why this digest could not be looked up (malformed); null if not"
@@ -117,7 +120,7 @@ class BulkVerificationOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.BULK_VERIFICATION]})
 
     algorithm: str
-    registered: int
+    registered: int = Field(description="How many of the digests are registered")
     results: list[BulkItemOut]
 
 
@@ -133,7 +136,8 @@ def verify_bulk(request: BulkVerificationIn, runtime: RuntimeDep) -> Response:
     # BulkVerificationOut's JSON, each registration's made once per view (registration_json):
     # building and dumping the models took most of a bulk answer's CPU.
     items = ",".join(
-        f'{{"digest":{_text(digest)},"registered":{"true" if views else "false"},'
+        f'{{"digest":{_text(digest)},'
+        f'"registered":{"true" if counts_as_registered(views) else "false"},'
         f'"registrations":[{",".join(registration_json(view) for view in views)}],'
         f'"error":{_error_json(result.errors.get(position))}}}'
         for position, (digest, views) in enumerate(result.items)
@@ -166,4 +170,7 @@ def verify_file(
 ) -> VerificationOut:
     """Is exactly this file registered? The upload is hashed in one pass and discarded."""
     views = runtime.proofs.find_by_file(file.file)
-    return VerificationOut(registered=True, registrations=[RegistrationOut.of(v) for v in views])
+    return VerificationOut(
+        registered=counts_as_registered(views),
+        registrations=[RegistrationOut.of(v) for v in views],
+    )

@@ -321,7 +321,7 @@ def get_work(number: RegistrationNumber, runtime: RuntimeDep) -> RegistrationOut
 @router.get(
     "/{number}/metadata.jsonld",
     response_class=Response,
-    responses=file_responses("application/ld+json", 404, 451, example=examples.WORK_JSONLD),
+    responses=file_responses("application/ld+json", 404, 409, 451, example=examples.WORK_JSONLD),
 )
 def get_metadata_jsonld(number: RegistrationNumber, runtime: RuntimeDep) -> Response:
     """The registration's metadata as schema.org JSON-LD (a ``Book``, or a ``CreativeWork`` for
@@ -333,7 +333,7 @@ def get_metadata_jsonld(number: RegistrationNumber, runtime: RuntimeDep) -> Resp
 @router.get(
     "/{number}/onix.xml",
     response_class=Response,
-    responses=file_responses("application/xml", 404, 451, example=examples.WORK_ONIX),
+    responses=file_responses("application/xml", 404, 409, 451, example=examples.WORK_ONIX),
 )
 def get_metadata_onix(number: RegistrationNumber, runtime: RuntimeDep) -> Response:
     """The registration as an ONIX 3.0 message (reference names) with one ``<Product>``:

@@ -136,13 +136,17 @@ def record_chain_event(session: Session, event: Any) -> None:
                 "actor": takedown.frozen_by,
                 "reason_digest": takedown.reason_digest,
             }
-    if event_type is EventType.REGISTRATION_REVOKED:
-        # The chain knows the revoking account; the record knows the regulator's decision.
+    if event_type in (EventType.REGISTRATION_REVOKED, EventType.RESTORED):
         recorded = session.scalar(
             select(Registration.takedown_json).where(Registration.leaf == subject)
         )
         revocation = json.loads(recorded) if recorded else {}
-        if revocation.get("kind") == "revocation":
+        if event_type is EventType.RESTORED and revocation.get("kind") == "revocation":
+            # A freeze lifted on chain over a revoked registration restores nothing: it stays
+            # revoked on every face, and a platform must not hear `restored` and put it back.
+            return
+        if event_type is EventType.REGISTRATION_REVOKED and revocation.get("kind") == "revocation":
+            # The chain knows the revoking account; the record knows the regulator's decision.
             payload = {
                 **payload,
                 "authority": revocation.get("authority"),

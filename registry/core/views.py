@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -147,6 +148,13 @@ def refuse_if_taken_down(number: str, takedown_json: str | dict[str, object] | N
         else f"登记 {number} 已下架 / registration {number} is taken down",
         details={"number": number, "takedown": takedown, "revoked": revoked},
     )
+
+
+def counts_as_registered(views: Iterable[RegistrationView]) -> bool:
+    """Whether content is registered, as every face answers it: some registration of it that
+    moderation did not reject (one held waits for a decision, and its status says so). A
+    rejected registration is recorded and shown, with its status, but registers nothing."""
+    return any(view.status != RegistrationStatus.REJECTED for view in views)
 
 
 def refuse_unless_accepted(view: RegistrationView) -> None:

@@ -14,7 +14,12 @@ from crypto.errors import CryptoError
 from registry.core.errors import InvalidDigest
 from registry.core.models import Registration, Work
 from registry.core.priority import with_priority
-from registry.core.views import REGISTRATION_ROWS, RegistrationView, view_of_row
+from registry.core.views import (
+    REGISTRATION_ROWS,
+    RegistrationView,
+    counts_as_registered,
+    view_of_row,
+)
 from registry.proofs.verification import DigestAlgorithm, rows_connection, views_of_content
 
 MAX_BULK_DIGESTS = 5000
@@ -32,7 +37,8 @@ _ROWS_IN: dict[str, Select[Any]] = {
 
 @dataclass(frozen=True)
 class BulkResult:
-    """For each digest as given, in order (repeats kept): its registrations (empty if none);
+    """For each digest as given, in order (repeats kept): its registrations (empty if none; a
+    digest whose registrations were all rejected is listed with them, and not registered);
     ``errors`` says, by position, why a malformed digest could not be looked up."""
 
     algorithm: DigestAlgorithm
@@ -41,7 +47,8 @@ class BulkResult:
 
     @property
     def registered(self) -> int:
-        return sum(1 for _digest, views in self.items if views)
+        """How many digests are registered (:func:`counts_as_registered`)."""
+        return sum(1 for _digest, views in self.items if counts_as_registered(views))
 
 
 def verify_digests(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry.core.metadata import WorkMetadata
 from registry.core.metadata_codes import AUTHOR_ROLE, WORK_TYPES
-from registry.core.views import RegistrationView, refuse_if_taken_down
+from registry.core.views import RegistrationView, refuse_if_taken_down, refuse_unless_accepted
 from registry.proofs.verification import get_registration
 
 ONIX_NAMESPACE = "http://ns.editeur.org/onix/3.0/reference"
@@ -50,10 +50,15 @@ def export_work(
 ) -> Exported:
     """Registration ``number``'s metadata in ``export_format``.
 
-    Raises :class:`RegistrationNotFound`, or :class:`TakenDown` while a takedown is in force.
+    Raises :class:`RegistrationNotFound`, :class:`TakenDown` while a takedown is in force, and,
+    like the certificate and the proof, :class:`RegistrationHeld` / :class:`RegistrationRefused`
+    for a registration moderation holds or rejected: an export names its copyright holder and
+    the registration (ONIX as a confirmed record), which the registry vouches for only once
+    moderation let it through.
     """
     view = get_registration(sessions, number)
     refuse_if_taken_down(view.number, view.takedown)
+    refuse_unless_accepted(view)
     if export_format is ExportFormat.ONIX:
         return Exported(onix_message(view), "application/xml", f"{number}.onix.xml")
     body = json.dumps(json_ld(view), ensure_ascii=False, indent=2).encode()

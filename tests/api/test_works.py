@@ -596,3 +596,50 @@ def test_a_rejected_or_held_upload_asked_to_be_published_is_served_to_no_one(
         # The rejected one stays refused.
         rejected = client.post(f"/v1/works/{numbers['rejected']}/publish", headers=publisher)
         assert (rejected.status_code, rejected.json()["code"]) == (409, "publication_rejected")
+
+
+def test_held_and_rejected_registrations_answer_as_such_on_every_face(
+    moderated: Runtime,
+) -> None:
+    """Moderation's verdict is the registry's word everywhere: a rejected registration is
+    listed with its status but is not `registered` (single, bulk and file lookups alike); a
+    held one is, and says it is held; neither gets a metadata export that vouches for it."""
+    runtime = moderated
+    moderator, publisher = bearer(runtime, "moderator"), bearer(runtime, "publisher")
+    pirated, flagged = b"pirated copy, bulk and file", "又一处禁词。".encode()
+    with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+        client.post(
+            "/v1/moderation/blocklist",
+            headers=moderator,
+            json={"algorithm": "sha256", "value": hashlib.sha256(pirated).hexdigest(),
+                  "reason": "盗版"},
+        )  # fmt: skip
+        numbers = {}
+        for content in (pirated, flagged):
+            posted = client.post(
+                "/v1/works",
+                files={"file": ("x.txt", content)},
+                data={"metadata": json.dumps({"title": "x"})},
+                headers=publisher,
+            )
+            numbers[posted.json()["status"]] = posted.json()["number"]
+        assert set(numbers) == {"rejected", "held"}
+        for status, content in (("rejected", pirated), ("held", flagged)):
+            number, counts = numbers[status], status == "held"
+            for export in ("metadata.jsonld", "onix.xml"):
+                refused = client.get(f"/v1/works/{number}/{export}")
+                code = "registration_held" if counts else "registration_refused"
+                assert (refused.status_code, refused.json()["code"]) == (409, code)
+            digest = hashlib.sha256(content).hexdigest()
+            single = client.get("/v1/verify", params={"sha256": digest}).json()
+            assert single["registered"] is counts
+            assert [r["status"] for r in single["registrations"]] == [status]
+            upload = client.post("/v1/verify/file", files={"file": ("x.txt", content)}).json()
+            assert (upload["registered"], upload["registrations"][0]["number"]) == (counts, number)
+        bulk = client.post(
+            "/v1/verify/bulk",
+            json={"algorithm": "sha256",
+                  "digests": [hashlib.sha256(c).hexdigest() for c in (pirated, flagged)]},
+        ).json()  # fmt: skip
+        assert bulk["registered"] == 1
+        assert [item["registered"] for item in bulk["results"]] == [False, True]

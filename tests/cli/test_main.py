@@ -145,6 +145,11 @@ def test_verify_says_a_root_revoked_on_chain_and_a_rejected_registration(
     rejected = runner.invoke(app, ["register", str(pirated), "--title", "盗版"])
     assert rejected.exit_code == 0, rejected.output
     shown = runner.invoke(app, ["verify", str(pirated)])
+    # Recorded and shown, but a rejected registration registers nothing: exit 1, as the API's
+    # `registered: false`, with what it is on its first line.
+    assert shown.exit_code == 1, shown.output
+    assert shown.output.startswith("已驳回，未登记 rejected, not registered ")
+    assert "已登记 registered" not in shown.output
     assert "上链 anchored:  否 no (见状态 see the status)" in shown.output
     assert "已驳回：不会上链" in shown.output
     assert "待上链" not in shown.output

@@ -93,7 +93,7 @@ const zh = {
   reason_digest: "链上理由摘要",
   transaction: "交易",
   proof_bundle: "证明包（JSON）",
-  certificate: "登记证书（PDF）",
+  certificate: "数字作品存证证书（PDF）",
 
   checks_heading: "在您的浏览器中核验",
   checks_waiting: "尚未锚定：还没有证明包可以核验。",
@@ -263,7 +263,7 @@ const en = {
   reason_digest: "Reason digest on chain",
   transaction: "Transaction",
   proof_bundle: "Proof bundle (JSON)",
-  certificate: "Certificate (PDF)",
+  certificate: "Certificate of Digital Work Deposit (PDF)",
 
   checks_heading: "Checked in your browser",
   checks_waiting: "Not anchored yet: there is no proof bundle to check.",

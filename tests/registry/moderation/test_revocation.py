@@ -16,7 +16,7 @@ from registry.core.errors import (
     TakenDown,
 )
 from registry.core.metadata import WorkMetadata
-from registry.core.models import ModerationAuditEntry, Registration
+from registry.core.models import ChainFreeze, Event, ModerationAuditEntry, Registration
 from registry.moderation.revocation import revoke_registration
 from registry.platform.runtime import Runtime
 from registry.proofs.verification import get_registration
@@ -86,3 +86,27 @@ def test_revoked_on_chain_by_another_path_is_recorded_without_sending(runtime: R
         runtime.moderation.revoke_registration(
             number, reason="again", actor="k", authority="regulator"
         )
+
+
+def test_a_freeze_lifted_on_chain_over_a_revoked_registration_restores_nothing(
+    runtime: Runtime,
+) -> None:
+    """Taken down, then revoked for good by a regulator: the moderator account lifting its
+    freeze on chain afterwards is read by the follower, but no `restored` webhook goes out
+    (a platform would put the work back) and every face still says revoked."""
+    number, leaf = registered(runtime, "revoked, then unfrozen")
+    runtime.moderation.take_down(number, reason="侵权", actor="m-1", authority="moderator")
+    runtime.moderation.revoke_registration(
+        number, reason="法院判决 judgment", actor="r-1", authority="regulator"
+    )
+    runtime.moderation_client("moderator").restore(leaf, b"\x05" * 32)
+    runtime.new_batcher().run_once()  # the follower reads the lifting
+    with runtime.sessions() as session:
+        told = session.scalars(select(Event.type).where(Event.subject == leaf.hex())).all()
+        assert session.get(ChainFreeze, leaf.hex()) is None  # read: the freeze is gone
+    assert "frozen" in told
+    assert "restored" not in told
+    shown = get_registration(runtime.sessions, number)
+    assert shown.revoked
+    assert shown.takedown is not None
+    assert shown.takedown["kind"] == "revocation"
