@@ -222,12 +222,16 @@ class RightsAssetClient(RoleAdministered):
         registrar: str | None = None,
         role_grant_delay: int = 0,
         generation: int = 0,
+        predecessor: str = ZERO_ADDRESS,
     ) -> RightsAssetClient:
         """Deploy a new ``RightsAsset`` reading ``registry_anchor`` and ``moderation``; the
         sending account is its admin, ``registrar`` (by default the sending account) its
         registrar; further registrars are granted in two steps ``role_grant_delay`` apart.
         ``generation`` is 0 for a first suite and one more for each successor: the suite's own
-        lien and licence ids start above ``generation << 64``, so a predecessor's keep theirs."""
+        lien and licence ids start above ``generation << 64``, so a predecessor's keep theirs.
+        ``predecessor`` (a successor's: the ``RightsAsset`` it succeeds) makes it refuse to mint
+        anew a registration tokenized there or before (``TokenizedInPredecessor``): those come
+        over by migration, with their liens and licences."""
         return cls._deploy(
             sender,
             sender.address,
@@ -236,7 +240,12 @@ class RightsAssetClient(RoleAdministered):
             moderation,
             role_grant_delay,
             generation,
+            predecessor,
         )
+
+    def tokenized_here_or_before(self, asset_id: int) -> bool:
+        """Whether ``asset_id`` was tokenized (or imported) in this suite or one it succeeds."""
+        return bool(self._call("tokenizedHereOrBefore", asset_id))
 
     def schedule_seal(self, successor: str) -> SealScheduled:
         """Schedule the seal of this suite naming ``successor`` (the new suite's ``RightsAsset``;

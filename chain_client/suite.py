@@ -12,7 +12,7 @@ from chain_client.licences import LicencesClient
 from chain_client.moderation import ModerationClient
 from chain_client.pledges import PledgesClient
 from chain_client.registry_anchor import RegistryAnchorClient
-from chain_client.rights_assets import RightsAssetClient
+from chain_client.rights_assets import ZERO_ADDRESS, RightsAssetClient
 from chain_client.roles import (
     ATTESTOR_ROLE,
     LENDER_ROLE,
@@ -99,6 +99,7 @@ def deploy_suite(
     moderation: ModerationClient | None = None,
     identity_attestations: IdentityAttestationsClient | None = None,
     generation: int = 0,
+    predecessor: str | None = None,
     role_grant_delay: int = 0,
 ) -> Suite:
     """Deploy every contract, wire them together and grant the roles.
@@ -118,7 +119,8 @@ def deploy_suite(
     With ``registry_anchor`` the suite is built around that deployed anchor (its roots stay
     valid for tokenizing) instead of a new one; its admin must be ``sender``. A successor suite
     (:func:`deploy_successor_suite`) also keeps ``moderation`` and ``identity_attestations``
-    (freezes and attestations stay where they are) and has the next ``generation``.
+    (freezes and attestations stay where they are), has the next ``generation`` and names its
+    ``predecessor`` ``RightsAsset``: a registration tokenized there is never minted anew here.
     """
     anchor = registry_anchor or RegistryAnchorClient.deploy(
         sender, registrar=registrar, role_grant_delay=role_grant_delay
@@ -131,6 +133,7 @@ def deploy_suite(
         registrar=registrar,
         role_grant_delay=role_grant_delay,
         generation=generation,
+        predecessor=predecessor or ZERO_ADDRESS,
     )
     pledges = PledgesClient.deploy(
         sender,
@@ -184,7 +187,9 @@ def deploy_successor_suite(
 ) -> Suite:
     """Deploy the successor of ``predecessor`` (to be sealed and migrated,
     ``chain_client.migration``): built around its anchor, moderation and identity attestations,
-    with the next generation, so imported liens and licences keep their ids. The other roles
+    with the next generation, so imported liens and licences keep their ids, naming its
+    ``RightsAsset`` as predecessor, so no registration tokenized there (pledged, licensed) is
+    minted here afresh, shedding its liens and licences, before it is migrated. The other roles
     are granted as :func:`deploy_suite` grants them."""
     shared = predecessor.as_sender(sender)
     return deploy_suite(
@@ -196,6 +201,7 @@ def deploy_successor_suite(
         moderation=shared.moderation,
         identity_attestations=shared.identity_attestations,
         generation=predecessor.rights_asset.generation() + 1,
+        predecessor=predecessor.rights_asset.address,
         role_grant_delay=role_grant_delay,
     )
 

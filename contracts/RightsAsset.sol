@@ -96,6 +96,9 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
     /// @notice Suite generation: 0 for the first suite, one more for each successor. Liens and
     /// licences issued by this suite have ids above {idBase}, so imported ids never collide.
     uint64 public immutable generation;
+    /// @notice The suite this one succeeds (its `RightsAsset`), zero for a first suite: a
+    /// registration tokenized there, or before it, is never tokenized here anew.
+    RightsAsset public immutable predecessor;
     /// @notice The lien registry (`Pledges`), bound once after deployment.
     ILienRegistry public lienRegistry;
     /// @dev Packed with {lienRegistry}, which every transfer reads: the seal check costs no extra
@@ -176,6 +179,14 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
      * @param assetId The asset id.
      */
     error AssetAlreadyTokenized(uint256 assetId);
+
+    /**
+     * @notice The registration was tokenized in a predecessor suite (its asset, liens and licences
+     * come over by migration only, {importAsset}: a fresh mint here would shed them).
+     * @param assetId The asset id.
+     * @param predecessor This suite's predecessor `RightsAsset`.
+     */
+    error TokenizedInPredecessor(uint256 assetId, address predecessor);
 
     /**
      * @notice The controller's mint authorization is past its deadline.
@@ -334,6 +345,7 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
      * @param roleGrantDelay_ Delay of the two-step grant of {REGISTRAR_ROLE} ({DelayedRoleGrants};
      * 0 only on development and test chains).
      * @param generation_ The suite's {generation} (0 for the first suite).
+     * @param predecessor_ The suite's {predecessor} (zero for the first suite).
      */
     constructor(
         address admin,
@@ -341,7 +353,8 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         IRegistryAnchor anchor_,
         IModeration moderation_,
         uint48 roleGrantDelay_,
-        uint64 generation_
+        uint64 generation_,
+        RightsAsset predecessor_
     )
         ERC721("banquan rights", "BQR")
         AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
@@ -354,6 +367,7 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         registryAnchor = anchor_;
         moderation = moderation_;
         generation = generation_;
+        predecessor = predecessor_;
         _grantRole(REGISTRAR_ROLE, registrar);
     }
 
@@ -383,7 +397,9 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
      * `to`, rights, territory, term end and `deadline` (ECDSA, or ERC-1271 for a contract wallet).
      * Reverts with {AccessControlUnauthorizedAccount} (custodial, not a registrar),
      * {MintAuthorizationExpired}, {InvalidRights}, {MoralRightsNotTransferable} (bits 0–3),
-     * {InvalidTermEnd}, {MissingContentDigest}, {AssetAlreadyTokenized}, {RootNotAnchored},
+     * {InvalidTermEnd}, {MissingContentDigest}, {AssetAlreadyTokenized},
+     * {TokenizedInPredecessor} (tokenized in a predecessor suite: it is migrated, not minted anew),
+     * {RootNotAnchored},
      * {RootRevoked}, {RegistrationRevoked} (the leaf itself, under any root),
      * {InvalidRegistrationProof} (the proof does not put this entry, with this controller or
      * none, under the root),
@@ -425,6 +441,7 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         if (metadata.termEnd <= block.timestamp) revert InvalidTermEnd(metadata.termEnd, uint64(block.timestamp));
         if (metadata.sha256Digest == bytes32(0) || metadata.sm3Digest == bytes32(0)) revert MissingContentDigest(leaf);
         if (_assets[assetId].registeredAt != 0) revert AssetAlreadyTokenized(assetId);
+        _refuseTokenizedInPredecessor(assetId);
 
         (uint64 anchoredAt, uint64 batchId) = _checkProof(leaf, proof, root, controller);
         if (controller != address(0)) _checkMintAuthorization(to, leaf, metadata, controller, deadline, signature);
@@ -633,6 +650,18 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
     }
 
     /**
+     * @notice Whether `assetId` was ever tokenized (or imported) in this suite or any suite it
+     * succeeds, burnt or not: such a registration is never tokenized anew.
+     * @param assetId The asset.
+     * @return True if this suite or a predecessor holds its record.
+     */
+    function tokenizedHereOrBefore(uint256 assetId) external view returns (bool) {
+        if (_assets[assetId].registeredAt != 0) return true;
+        RightsAsset before = predecessor;
+        return address(before) != address(0) && before.tokenizedHereOrBefore(assetId);
+    }
+
+    /**
      * @notice Whether `assetId` currently exists (tokenized and not burned).
      * @param assetId The asset.
      * @return True if it has an owner.
@@ -798,6 +827,16 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
     function _setApprovalForAll(address owner, address operator, bool approved) internal override {
         _requireNotSealed();
         super._setApprovalForAll(owner, operator, approved);
+    }
+
+    /// @dev A successor suite: the owner (a controller's signature) or a registrar minting a
+    /// predecessor's registration anew before the migrator imports it would shed its liens and
+    /// licences. A first suite pays one comparison.
+    function _refuseTokenizedInPredecessor(uint256 assetId) private view {
+        RightsAsset before = predecessor;
+        if (address(before) != address(0) && before.tokenizedHereOrBefore(assetId)) {
+            revert TokenizedInPredecessor(assetId, address(before));
+        }
     }
 
     /// @dev Every owner change but minting and enforcement passes here: frozen or encumbered

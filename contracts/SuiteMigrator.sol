@@ -46,6 +46,14 @@ contract SuiteMigrator is ISuiteErrors {
     error UnknownAsset(uint256 assetId);
 
     /**
+     * @notice The successor names another suite as its predecessor: it would refuse to mint none
+     * of this suite's registrations anew, and the migration would not be its to make.
+     * @param successor The successor's `RightsAsset`.
+     * @param itsPredecessor The predecessor it names.
+     */
+    error NotTheSuccessor(address successor, address itsPredecessor);
+
+    /**
      * @notice Emitted when an asset is copied to the successor.
      * @param assetId The asset id.
      * @param owner Its owner (zero: burnt on the predecessor, only its record is copied).
@@ -55,12 +63,16 @@ contract SuiteMigrator is ISuiteErrors {
     event AssetMigrated(uint256 indexed assetId, address indexed owner, uint256 liens, uint256 licences);
 
     /**
-     * @notice Reads both suites' contracts from their `RightsAsset`.
+     * @notice Reads both suites' contracts from their `RightsAsset`; the successor must name
+     * `predecessor_` as its predecessor. Reverts with {ZeroAddress} or {NotTheSuccessor}.
      * @param predecessor_ The suite to be sealed (its `RightsAsset`).
      * @param successor_ The new suite (its `RightsAsset`).
      */
     constructor(RightsAsset predecessor_, RightsAsset successor_) {
         if (address(predecessor_) == address(0) || address(successor_) == address(0)) revert ZeroAddress();
+        if (address(successor_.predecessor()) != address(predecessor_)) {
+            revert NotTheSuccessor(address(successor_), address(successor_.predecessor()));
+        }
         predecessor = predecessor_;
         successor = successor_;
         Pledges oldPledges = Pledges(address(predecessor_.lienRegistry()));

@@ -30,7 +30,7 @@ contract DelayedRoleGrantsTest is SuiteBase {
         slowAnchor = new RegistryAnchor(ADMIN, REGISTRAR, DELAY);
         slowModeration = new Moderation(ADMIN, DELAY);
         slowAssets = new RightsAsset(
-            ADMIN, REGISTRAR, IRegistryAnchor(address(slowAnchor)), IModeration(address(slowModeration)), DELAY, 0
+            ADMIN, REGISTRAR, IRegistryAnchor(address(slowAnchor)), IModeration(address(slowModeration)), DELAY, 0, RightsAsset(address(0))
         );
         slowPledges =
             new Pledges(ADMIN, IRightsAsset(address(slowAssets)), IModeration(address(slowModeration)), false, DELAY);

@@ -353,7 +353,7 @@ contract LicencesTest is SuiteBase {
         vm.prank(ADMIN);
         fresh.bindLicences(address(licences));
         RightsAsset otherAssets =
-            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 0);
+            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 0, RightsAsset(address(0)));
         Licences elsewhere =
             new Licences(IRightsAsset(address(otherAssets)), IModeration(address(moderation)), ILienRegistry(address(fresh)));
         vm.expectRevert(

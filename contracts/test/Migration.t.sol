@@ -119,7 +119,7 @@ contract MigrationTest is SuiteBase {
     /// holding the importer role (granted in two steps, as every operational role).
     function _deploySuccessor() private {
         nextAssets = new RightsAsset(
-            ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 1
+            ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 1, assets
         );
         nextPledges = new Pledges(ADMIN, IRightsAsset(address(nextAssets)), IModeration(address(moderation)), true, 0);
         nextLicences = new Licences(
@@ -356,6 +356,43 @@ contract MigrationTest is SuiteBase {
         _seal();
         vm.expectRevert(abi.encodeWithSelector(SuiteMigrator.UnknownAsset.selector, 7));
         migrator.migrate(7);
+    }
+
+    function test_successor_refusesMintingAPredecessorsRegistrationAnew() public {
+        // Sealed, not yet migrated: minting the pledged registration fresh on the successor (by
+        // a registrar, or its owner with a controller's signature) would shed both liens.
+        _seal();
+        uint256[2] memory known = [pledgedAsset, burntAsset];
+        for (uint256 i = 0; i < known.length; ++i) {
+            (bytes32 root, bytes32[] memory proof) = _treeOf(bytes32(known[i]));
+            vm.expectRevert(
+                abi.encodeWithSelector(RightsAsset.TokenizedInPredecessor.selector, known[i], address(assets))
+            );
+            vm.prank(REGISTRAR);
+            nextAssets.tokenize(owner, bytes32(known[i]), proof, root, _metadata(), address(0), 0, "");
+            _assertTrue(nextAssets.tokenizedHereOrBefore(known[i]), "known through the predecessor");
+        }
+        _assertTrue(!nextAssets.exists(pledgedAsset), "nothing minted");
+        // Migrated, the liens come over; a registration new to both suites mints as usual.
+        migrator.migrate(pledgedAsset);
+        _assertEq(nextPledges.activeLienCount(pledgedAsset), 2, "liens kept");
+        bytes32 fresh = keccak256("registered after the seal");
+        (bytes32 freshRoot, bytes32[] memory freshProof) = _anchorLeaf(fresh);
+        _assertTrue(!nextAssets.tokenizedHereOrBefore(uint256(fresh)), "unknown to both");
+        vm.prank(REGISTRAR);
+        nextAssets.tokenize(owner, fresh, freshProof, freshRoot, _metadata(), address(0), 0, "");
+        _assertEq(nextAssets.ownerOf(uint256(fresh)), owner, "minted");
+    }
+
+    function test_migrator_refusesASuccessorOfAnotherSuite() public {
+        RightsAsset stranger = new RightsAsset(
+            ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 1,
+            RightsAsset(address(0))
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(SuiteMigrator.NotTheSuccessor.selector, address(stranger), address(0))
+        );
+        new SuiteMigrator(assets, stranger);
     }
 
     // ---------------------------------------------------------------- the refusal suite refuses writes

@@ -30,7 +30,7 @@ contract RightsAssetTest is SuiteBase {
 
     function test_constructor_revertsOnZeroAddresses() public {
         vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.ZeroAddress.selector));
-        new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(0)), IModeration(address(moderation)), 0, 0);
+        new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(0)), IModeration(address(moderation)), 0, 0, RightsAsset(address(0)));
     }
 
     function test_bindLienRegistry_onlyOnce() public {
@@ -42,7 +42,7 @@ contract RightsAssetTest is SuiteBase {
 
     function test_bindLienRegistry_revertsOnZeroAndForStranger() public {
         RightsAsset fresh =
-            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 0);
+            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 0, RightsAsset(address(0)));
         Pledges freshPledges = new Pledges(ADMIN, IRightsAsset(address(fresh)), IModeration(address(moderation)), false, 0);
         vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.ZeroAddress.selector));
         vm.prank(ADMIN);
@@ -63,7 +63,7 @@ contract RightsAssetTest is SuiteBase {
     /// refused, and nothing is bound.
     function test_bindLienRegistry_refusesARegistryThatDoesNotPointBack() public {
         RightsAsset fresh =
-            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 0);
+            new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 0, RightsAsset(address(0)));
         vm.expectRevert(
             abi.encodeWithSelector(RightsAsset.LienRegistryMismatch.selector, address(pledges), address(assets))
         );

@@ -81,7 +81,7 @@ abstract contract SuiteBase {
         owner = vm.addr(OWNER_KEY);
         registry = new RegistryAnchor(ADMIN, REGISTRAR, 0);
         moderation = new Moderation(ADMIN, 0);
-        assets = new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 0);
+        assets = new RightsAsset(ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 0, RightsAsset(address(0)));
         pledges = new Pledges(ADMIN, IRightsAsset(address(assets)), IModeration(address(moderation)), juniorLiensAllowed, 0);
         licences = new Licences(
             IRightsAsset(address(assets)), IModeration(address(moderation)), ILienRegistry(address(pledges))

@@ -24,6 +24,7 @@ REFUSALS: dict[str, type[errors.RegistryError]] = {
     "RootRevoked": errors.Revoked,
     "AssetRevoked": errors.Revoked,
     "AssetAlreadyTokenized": errors.AlreadyTokenized,
+    "TokenizedInPredecessor": errors.AlreadyTokenized,
     "AssetFrozen": errors.Frozen,
     "AssetEncumbered": errors.Encumbered,
     "LicenceNotConsented": errors.Encumbered,

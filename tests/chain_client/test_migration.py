@@ -85,7 +85,7 @@ def predecessor(suite: Suite, actors: Actors, leaves: list[bytes]) -> Suite:
 
 
 def test_sealed_suite_migrates_with_the_same_encumbrances(
-    predecessor: Suite, actors: Actors
+    predecessor: Suite, actors: Actors, leaves: list[bytes]
 ) -> None:
     successor = deploy_successor_suite(
         actors.admin,
@@ -114,6 +114,14 @@ def test_sealed_suite_migrates_with_the_same_encumbrances(
     assert sealed.successor == successor.rights_asset.address
     assert current_registrars(predecessor.rights_asset) == []
     assert predecessor.rights_asset.successor() == successor.rights_asset.address
+
+    # Sealed, not migrated yet: the successor's registrar cannot mint the pledged registration
+    # afresh (its liens would be shed, its migration refused).
+    with pytest.raises(TransactionFailed) as afresh:
+        tokenize(successor, actors.owner.address, leaves, 0)
+    assert afresh.value.error_name == "TokenizedInPredecessor"
+    assert successor.rights_asset.tokenized_here_or_before(asset_ids[0])
+    assert not successor.rights_asset.tokenized_here_or_before(int.from_bytes(leaves[4], "big"))
 
     migrated = migrate_assets(plan.migrator, asset_ids)
     assert [event.asset_id for event in migrated] == asset_ids
