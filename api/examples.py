@@ -298,6 +298,7 @@ ENCUMBRANCES: dict[str, Any] = {
     "block": "latest",
     "owner": OWNER,
     "clear": False,
+    "revoked": False,
     "liens": [LIEN],
     "frozen_by": None,
     "frozen_at": None,

@@ -151,6 +151,17 @@ class BoundContract:
         """
         return self.event_records.in_blocks(from_block, to_block)
 
+    def deployed_by(self, block: int) -> bool:
+        """Whether this contract's code stood at its address as of ``block`` (a block number
+        that is mined): False before its deployment, where a call has nothing to answer."""
+        with translate_errors():
+            return len(self.w3.eth.get_code(self.address, block_identifier=block)) > 0
+
+    def latest_block(self) -> int:
+        """The number of the chain's latest block."""
+        with translate_errors():
+            return int(self.w3.eth.block_number)
+
     def has_expected_code(self) -> bool:
         """Whether the address holds this artifact's runtime code (same build, same contract).
 

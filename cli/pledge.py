@@ -517,7 +517,8 @@ def show(
         result = {
             "asset_id": f"{asset_id:064x}",
             "owner": found.owner,
-            "clear": report.is_clear,
+            "clear": found.clear,
+            "revoked": found.revoked,
             "liens": liens,
             "frozen": bool(report.frozen_at),
             "frozen_by": frozen_by,
@@ -526,9 +527,15 @@ def show(
         if as_json:
             show_fields(True, result)
             return
-        state = "无权利负担 clear" if report.is_clear else "有权利负担 encumbered"
+        state = "无权利负担 clear" if found.clear else "有权利负担 encumbered"
         console.print(f"资产 asset {result['asset_id']}: {state}", highlight=False)
         console.print(f"  持有人 owner: {found.owner}", highlight=False)
+        if found.revoked:
+            console.print(
+                "  [red]已撤销 revoked[/red]: 登记已被监管撤销，不得质押、许可或转让 the "
+                "registration was revoked: not pledged, licensed or transferred",
+                highlight=False,
+            )
         for lien in liens:
             console.print(
                 f"  质押 lien {lien['lien_id']} 顺位 rank {lien['rank']}: {lien['amount']} "

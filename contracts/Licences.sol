@@ -240,7 +240,8 @@ contract Licences is Context, ISuiteErrors {
      * @notice Grants a licence of `assetId`; only its owner.
      * @dev Reverts with {ERC721NonexistentToken} (from `RightsAsset`), {NotAssetOwner},
      * {InvalidLicensee}, {MoralRightsNotTransferable}, {RightsNotHeld}, {TerritoryNotHeld}, {InvalidLicencePeriod},
-     * {LicenceBackdated}, {AssetFrozen}, {LicenceNotConsented}, {TooManyLicences} or {LicenceConflict}.
+     * {LicenceBackdated}, {AssetFrozen}, {AssetRevoked}, {LicenceNotConsented}, {TooManyLicences} or
+     * {LicenceConflict}.
      * Emits {LicenceGranted} (and `Pledges.LicensingConsentUsed` for each lien of the asset).
      * @param assetId The asset.
      * @param licensee The licensee.
@@ -270,6 +271,7 @@ contract Licences is Context, ISuiteErrors {
         if (licensee == address(0) || licensee == owner) revert InvalidLicensee(licensee);
         _checkTerms(assetId, rights, territory, start, end);
         if (moderation.isFrozen(bytes32(assetId))) revert AssetFrozen(assetId);
+        if (rightsAsset.isRevoked(assetId)) revert AssetRevoked(assetId);
 
         Licence memory candidate = Licence({
             licensee: licensee,

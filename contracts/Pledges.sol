@@ -263,12 +263,6 @@ contract Pledges is ILienRegistry, ISuiteErrors, DelayedRoleGrants, EIP712, Nonc
 
 
     /**
-     * @notice The asset's registration was revoked.
-     * @param assetId The asset.
-     */
-    error AssetRevoked(uint256 assetId);
-
-    /**
      * @notice The asset already carries a lien and junior liens are not allowed.
      * @param assetId The asset.
      * @param activeLiens Number of active liens.

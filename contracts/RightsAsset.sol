@@ -34,7 +34,9 @@ import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
  * transferred (art. 10 ¶2–3), nor pledged (Civil Code art. 444: property rights only), so a mint
  * naming one is refused ({MoralRightsNotTransferable}). Territory is an ISO 3166-1 numeric
  * code, 0 meaning worldwide. A frozen asset cannot move at all; an asset with an active lien
- * moves only when the lien is enforced ({transferByLien}, called by the lien registry).
+ * moves only when the lien is enforced ({transferByLien}, called by the lien registry); the
+ * asset of a revoked registration is transferred to nobody ({AssetRevoked}: burnt, or moved by
+ * a lien's enforcement, only).
  * {transferByLien} goes through {_update} (the freeze check applies) and checks the receiver as
  * `safeTransferFrom` does: not the zero address, not this contract, and a contract receiver must
  * accept the token (`onERC721Received`).
@@ -645,6 +647,10 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
      * @return True if revoked (false for an unknown asset).
      */
     function isRevoked(uint256 assetId) external view returns (bool) {
+        return _revoked(assetId);
+    }
+
+    function _revoked(uint256 assetId) private view returns (bool) {
         uint64 batchId = _assets[assetId].batchId;
         return batchId != 0 && registryAnchor.isRevokedIn(bytes32(assetId), batchId);
     }
@@ -839,8 +845,8 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         }
     }
 
-    /// @dev Every owner change but minting and enforcement passes here: frozen or encumbered
-    /// assets stay where they are, and nothing moves once the suite is sealed.
+    /// @dev Every owner change but minting and enforcement passes here: frozen, encumbered or
+    /// revoked assets stay where they are, and nothing moves once the suite is sealed.
     function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
         if (_ownerOf(tokenId) != address(0)) {
             _requireNotSealed();
@@ -849,6 +855,9 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
                 ? moderation.enforcementPaused(bytes32(tokenId))
                 : moderation.isFrozen(bytes32(tokenId));
             if (stopped) revert AssetFrozen(tokenId);
+            // A revoked registration's asset is sold or given to nobody (burning it is allowed);
+            // a lien's enforcement still moves it: the lender's remedy is its own affair.
+            if (to != address(0) && !_lienTransfer && _revoked(tokenId)) revert AssetRevoked(tokenId);
             ILienRegistry registry = lienRegistry;
             if (address(registry) != address(0) && !_lienTransfer) {
                 uint256 liens = registry.activeLienCount(tokenId);

@@ -145,7 +145,13 @@ class EncumbrancesOut(BaseModel):
     asset_id: str
     block: str = Field(description="'latest' or the block number asked for")
     owner: str = Field(description="The asset's owner at that block (EVM address)")
-    clear: bool
+    clear: bool = Field(
+        description="No lien, no freeze, no exclusive licence, and the registration not revoked"
+    )
+    revoked: bool = Field(
+        description="A regulator revoked the registration (by itself or with its batch): the "
+        "asset is pledged, licensed and transferred to nobody"
+    )
     liens: list[LienOut] = Field(description="Active liens, most senior first")
     frozen_by: str | None = Field(description="moderator or regulator; null when not frozen")
     frozen_at: int | None
@@ -256,7 +262,8 @@ def get_encumbrances(
         asset_id=f"{asset_id:064x}",
         block=str(block) if block is not None else "latest",
         owner=found.owner,
-        clear=report.is_clear,
+        clear=found.clear,
+        revoked=found.revoked,
         liens=[
             LienOut(**asdict(LienStanding.of(ranked)), status=ranked.lien.status.name.lower())
             for ranked in report.liens

@@ -13,6 +13,13 @@ interface ISuiteErrors {
     error AssetFrozen(uint256 assetId);
 
     /**
+     * @notice The asset's registration was revoked by a regulator (by itself or with its batch
+     * root): the asset is kept, but it is not pledged, licensed or transferred any more.
+     * @param assetId The asset.
+     */
+    error AssetRevoked(uint256 assetId);
+
+    /**
      * @notice The rights name moral rights (Copyright Law of the PRC art. 10 (1)–(4)), which stay
      * with the author: they cannot be transferred, licensed or pledged (art. 10 ¶2–3).
      * @param rights The moral rights named (bits 0–3 of the bitmask given).

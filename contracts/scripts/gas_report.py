@@ -252,7 +252,7 @@ def measure(rpc_url: str) -> Recorder:
     )
     rec.add(
         "rights asset",
-        "transferFrom (checks freeze and liens)",
+        "transferFrom (checks freeze, liens and revocation)",
         owner_view.rights_asset.transfer_from(owner.address, lender2.address, a3).position.tx_hash,
     )
     rec.add(
@@ -440,7 +440,10 @@ def render(rec: Recorder) -> str:
         "sealed suite has no registrar, so only a refused mint reads it. A mint bound to a",
         "controller reads it (one cold slot), as do transfers and approvals (in the slot of the",
         "lien registry, which transfers read anyway); `Pledges` and `Licences` ask `RightsAsset`",
-        "for it before every change (one call and one cold slot).",
+        "for it before every change (one call and one cold slot). A transfer and a licence",
+        "grant also ask `RegistryAnchor` whether the registration was revoked (`isRevokedIn`:",
+        "one call and two cold slots, about 10k gas), so the asset of a revoked registration is",
+        "sold and licensed to nobody.",
         "",
     ]
     sections: dict[str, list[tuple[str, int, str]]] = {}

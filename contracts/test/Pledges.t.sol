@@ -297,7 +297,7 @@ contract PledgesTest is SuiteBase {
         vm.prank(REGULATOR);
         registry.revokeRoot(root, keccak256("fraud"));
         bytes memory sig = _sig(LENDER);
-        vm.expectRevert(abi.encodeWithSelector(Pledges.AssetRevoked.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetRevoked.selector, assetId));
         _pledgeAs(LENDER, LENDER, sig);
         _expectNoLien();
     }

@@ -5,6 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {RegistryAnchor} from "../RegistryAnchor.sol";
 import {RightsAsset} from "../RightsAsset.sol";
 import {Pledges} from "../Pledges.sol";
+import {ISuiteErrors} from "../interfaces/ISuiteErrors.sol";
 import {SuiteBase} from "./SuiteBase.sol";
 
 /// @dev Revocation is per registration (claim leaf): it follows the leaf under any root that holds
@@ -161,11 +162,44 @@ contract RegistrationRevocationTest is SuiteBase {
         uint64 maturity = uint64(block.timestamp + 30 days);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _consent(OWNER_KEY, fraudId, LENDER, maturity, deadline);
-        vm.expectRevert(abi.encodeWithSelector(Pledges.AssetRevoked.selector, fraudId));
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetRevoked.selector, fraudId));
         vm.prank(LENDER);
         pledges.pledge(fraudId, LENDER, 1_000_000, CNY, maturity, "2026-Z-0001", deadline, sig);
         _pledge(innocentId, LENDER);
         _assertEq(pledges.activeLienCount(innocentId), 1, "the sibling is pledged");
+    }
+
+    function test_revokedAsset_isNeitherTransferredNorLicensed() public {
+        RightsAsset.AssetMetadata memory metadata = _metadata();
+        vm.prank(REGISTRAR);
+        uint256 fraudId = assets.tokenize(owner, FRAUD, _proofOf(INNOCENT), root, metadata, address(0), 0, "");
+        vm.prank(REGISTRAR);
+        uint256 innocentId = assets.tokenize(owner, INNOCENT, _proofOf(FRAUD), root, metadata, address(0), 0, "");
+        _revoke(FRAUD);
+        // Its owner sells it, gives it away or licenses it to a buyer who cannot tell: refused.
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetRevoked.selector, fraudId));
+        vm.prank(owner);
+        assets.transferFrom(owner, STRANGER, fraudId);
+        uint64 start = uint64(block.timestamp);
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetRevoked.selector, fraudId));
+        vm.prank(owner);
+        licences.grant(fraudId, STRANGER, 1 << 5, 0, start, start + 30 days, true, true, keccak256("terms"));
+        _assertEq(assets.ownerOf(fraudId), owner, "stays with its owner");
+        // An approved operator cannot either; the owner may still burn it.
+        vm.prank(owner);
+        assets.approve(STRANGER, fraudId);
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetRevoked.selector, fraudId));
+        vm.prank(STRANGER);
+        assets.transferFrom(owner, STRANGER, fraudId);
+        vm.prank(owner);
+        assets.burn(fraudId);
+        _assertTrue(!assets.exists(fraudId), "burnt");
+        // Its batch sibling moves and is licensed as before.
+        vm.prank(owner);
+        licences.grant(innocentId, STRANGER, 1 << 5, 0, start, start + 30 days, true, true, keccak256("terms"));
+        vm.prank(owner);
+        assets.transferFrom(owner, STRANGER, innocentId);
+        _assertEq(assets.ownerOf(innocentId), STRANGER, "the sibling moved");
     }
 
     function test_isRevoked_stillFollowsTheBatchRoot() public {

@@ -32,6 +32,7 @@ from web3 import Web3
 from chain_client.connection import translate_errors
 from chain_client.eip712 import json_ready, typed_data_signer
 from chain_client.encumbrances import EncumbranceReport
+from chain_client.errors import TransactionFailed
 from chain_client.licences import LicenceGranted, LicenceRevoked, LicenceTerms
 from chain_client.moderation import asset_target
 from chain_client.pledges import (
@@ -363,7 +364,8 @@ def transfer(suite: Suite, sender: TransactionSender, asset_id: int, to: str) ->
     """Transfer an asset from its owner to ``to``; sent by the owner (or an approved account).
 
     Refused before sending: :class:`AssetNotFound`, :class:`NotAssetOwner`, :class:`Frozen`,
-    :class:`Encumbered` (active liens), :class:`InvalidAddress`.
+    :class:`Revoked` (the registration revoked), :class:`Encumbered` (active liens),
+    :class:`InvalidAddress`.
     """
     to = account_address(to, field="to")
     with chain_refusals():
@@ -381,6 +383,7 @@ def transfer(suite: Suite, sender: TransactionSender, asset_id: int, to: str) ->
                 details={"asset_id": _hex(asset_id), "owner": owner},
             )
         _refuse_frozen(suite, asset_id)
+        _refuse_revoked(suite, asset_id)
         liens = suite.pledges.active_lien_count(asset_id)
         if liens:
             raise errors.Encumbered(
@@ -399,8 +402,8 @@ def grant_licence(suite: Suite, sender: TransactionSender, terms: LicenceTerms) 
     Refused before sending: :class:`AssetNotFound`, :class:`NotAssetOwner`,
     :class:`InvalidLicenceTerms` (licensee, rights, territory, period),
     :class:`MoralRightsNotTransferable` (a moral right, art. 10 (1)–(4)), :class:`Frozen`,
-    :class:`Encumbered` (a lender has not consented to exactly this licence, or its consent was
-    used by an earlier grant), :class:`LicenceLimitReached`,
+    :class:`Revoked`, :class:`Encumbered` (a lender has not consented to exactly this licence,
+    or its consent was used by an earlier grant), :class:`LicenceLimitReached`,
     :class:`LicenceConflict`.
     """
     licensee = account_address(terms.licensee, field="licensee")
@@ -436,6 +439,7 @@ def grant_licence(suite: Suite, sender: TransactionSender, terms: LicenceTerms) 
                 details={**details, "start": terms.start, "now": now},
             )
         _refuse_frozen(suite, asset_id)
+        _refuse_revoked(suite, asset_id)
         digest = licence_consent_digest(terms)
         if not suite.pledges.licensing_consented(asset_id, digest):
             missing = [
@@ -540,8 +544,7 @@ def pledge(
                 details={**details, "maturity": terms.maturity, "term_end": term_end},
             )
         _refuse_frozen(suite, asset_id)
-        if suite.rights_asset.is_revoked(asset_id):
-            raise errors.Revoked("the asset's registration was revoked", details=details)
+        _refuse_revoked(suite, asset_id)
         _refuse_senior_liens(suite, asset_id, lender)
         if sender.address == owner == lender:
             return suite.as_sender(sender).pledges.pledge(terms)
@@ -945,10 +948,18 @@ def _lenders_active_lien(suite: Suite, sender: TransactionSender, lien_id: int) 
 @dataclass(frozen=True)
 class AssetEncumbrances:
     """An asset's owner and what encumbers it (liens by rank, a freeze, exclusive licences),
-    read at one block: whom a lender deals with, and what stands before its lien."""
+    and whether its registration was revoked, read at one block: whom a lender deals with, and
+    what stands before its lien."""
 
     owner: str
     report: EncumbranceReport
+    revoked: bool
+
+    @property
+    def clear(self) -> bool:
+        """Nothing stands in a lender's way: no lien, no freeze, no exclusive licence, and the
+        registration not revoked (a revoked asset is pledged, licensed and sold to nobody)."""
+        return self.report.is_clear and not self.revoked
 
 
 def encumbrances(
@@ -957,16 +968,31 @@ def encumbrances(
     """The owner and every encumbrance of an asset from the contracts' view; ``block`` asks
     "as of block N" (the node must keep that block's state).
 
-    Raises :class:`AssetNotFound` for an asset that does not exist now (asked of the latest
-    block: a never-minted id is not reported "clear"), or did not yet at ``block``."""
+    Raises :class:`AssetNotFound` for an asset that does not exist at ``block`` (a never-minted
+    id is not reported "clear"; before the suite was deployed nothing existed), and
+    :class:`InvalidInput` for a block not mined yet."""
+    details: dict[str, object] = {"asset_id": _hex(asset_id), "block": block}
     with chain_refusals():
-        if block == "latest" and not suite.rights_asset.exists(asset_id):
+        if isinstance(block, int):
+            latest = suite.rights_asset.latest_block()
+            if block > latest:
+                raise errors.InvalidInput(
+                    "this block is not mined yet", details={**details, "latest": latest}
+                )
+            exists = _deployed_by(suite, block, details) and suite.rights_asset.exists(
+                asset_id, block=block
+            )
+        else:
+            exists = suite.rights_asset.exists(asset_id, block=block)
+        if not exists:
             raise errors.AssetNotFound(
-                "no such asset (never tokenized, or burned)", details={"asset_id": _hex(asset_id)}
+                "no such asset at this block (never tokenized, burned, or not yet)",
+                details=details,
             )
         return AssetEncumbrances(
             owner=suite.rights_asset.owner_of(asset_id, block=block),
             report=suite.encumbrances.encumbrances_of(asset_id, block=block),
+            revoked=suite.rights_asset.is_revoked(asset_id, block=block),
         )
 
 
@@ -984,6 +1010,26 @@ def _existing_owner(suite: Suite, asset_id: int) -> str:
 def _refuse_frozen(suite: Suite, asset_id: int) -> None:
     if suite.moderation.is_frozen(asset_target(asset_id)):
         raise errors.Frozen("the asset is frozen", details={"asset_id": _hex(asset_id)})
+
+
+def _deployed_by(suite: Suite, block: int, details: dict[str, object]) -> bool:
+    """Whether the suite's contracts stood at ``block``; :class:`InvalidInput` when the node
+    keeps no state for that block (pruned, or before the state it was started from)."""
+    try:
+        return suite.encumbrances.deployed_by(block) and suite.rights_asset.deployed_by(block)
+    except TransactionFailed as refused:
+        raise errors.InvalidInput(
+            "the chain node keeps no state for this block", details=details
+        ) from refused
+
+
+def _refuse_revoked(suite: Suite, asset_id: int) -> None:
+    if suite.rights_asset.is_revoked(asset_id):
+        raise errors.Revoked(
+            "the asset's registration was revoked: it is pledged, licensed and transferred to "
+            "nobody",
+            details={"asset_id": _hex(asset_id)},
+        )
 
 
 def _chain_time(suite: Suite) -> int:

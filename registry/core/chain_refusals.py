@@ -22,7 +22,7 @@ REFUSALS: dict[str, type[errors.RegistryError]] = {
     "RootNotAnchored": errors.NotAnchored,
     "InvalidRegistrationProof": errors.NotAnchored,
     "RootRevoked": errors.Revoked,
-    "AssetRevoked": errors.Revoked,
+    "AssetRevoked": errors.Revoked,  # RightsAsset, Pledges, Licences
     "AssetAlreadyTokenized": errors.AlreadyTokenized,
     "TokenizedInPredecessor": errors.AlreadyTokenized,
     "AssetFrozen": errors.Frozen,

@@ -135,7 +135,14 @@ def test_anchored_registration_becomes_an_asset_once(client: TestClient, runtime
     lender = bearer(runtime, "lender")
     report = client.get(f"/v1/assets/{number}/encumbrances", headers=lender)
     assert report.status_code == 200, report.text
-    assert report.json()["clear"] is True
+    assert (report.json()["clear"], report.json()["revoked"]) == (True, False)
+    before_the_suite = client.get(
+        f"/v1/assets/{number}/encumbrances", params={"block": 0}, headers=lender
+    )
+    assert (before_the_suite.status_code, before_the_suite.json()["code"]) == (
+        404,
+        "asset_not_found",
+    )
     assert report.json()["asset_id"] == body["asset_id"]
     assert report.json()["owner"] == OWNER  # whom a lender deals with
     by_id = client.get(f"/v1/assets/{body['asset_id']}/encumbrances", headers=lender)

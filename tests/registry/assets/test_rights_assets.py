@@ -876,3 +876,48 @@ def test_a_refusal_the_checks_missed_still_becomes_a_domain_error(
 
     refused_without_sending(w3, BUYER, errors.AssetNotFound, burn(asset.asset_id + 1))
     refused_without_sending(w3, BUYER, errors.NotAssetOwner, burn(asset.asset_id))
+
+
+def test_a_revoked_asset_is_shown_and_neither_sold_nor_licensed(
+    suite: Suite, w3: Web3, asset: Tokenized
+) -> None:
+    """A regulator revoked the registration after it was tokenized: a lender reading the asset
+    is told so (never `clear`), and its owner can neither sell it nor license it."""
+    before = encumbrances(suite, asset.asset_id)
+    assert (before.clear, before.revoked) == (True, False)
+    suite.registry_anchor.grant_role(
+        ANCHOR_REGULATOR_ROLE, Account.from_key(DEV_CHAIN_PRIVATE_KEY).address
+    )
+    suite.registry_anchor.revoke_registration(asset.asset_id.to_bytes(32, "big"), b"\x04" * 32)
+    shown = encumbrances(suite, asset.asset_id)
+    assert (shown.clear, shown.revoked, shown.owner) == (False, True, OWNER.address)
+    owner = sender_of(w3, OWNER)
+    refused_without_sending(
+        w3, OWNER, errors.Revoked, lambda: transfer(suite, owner, asset.asset_id, BUYER.address)
+    )
+    refused_without_sending(
+        w3, OWNER, errors.Revoked, lambda: grant_licence(suite, owner, licence_terms(w3, asset))
+    )
+    # The contracts refuse it too, whoever asks past the registry (the gas estimate reverts).
+    with pytest.raises(errors.Revoked), chain_refusals():
+        suite.as_sender(owner).rights_asset.transfer_from(
+            OWNER.address, BUYER.address, asset.asset_id
+        )
+    assert suite.rights_asset.owner_of(asset.asset_id) == OWNER.address
+
+
+def test_encumbrances_before_the_suite_or_after_the_chain_are_refused(
+    suite: Suite, w3: Web3, asset: Tokenized
+) -> None:
+    before = w3.eth.block_number
+    later = deploy_suite(sender_of(w3, Account.from_key(DEV_CHAIN_PRIVATE_KEY)))
+    leaves = [bytes(Web3.keccak(text=f"later {time.time_ns()}"))]
+    later_asset = tokenize_on_chain(later, OWNER.address, leaves)
+    with pytest.raises(errors.AssetNotFound):  # the suite was not deployed yet
+        encumbrances(later, later_asset.asset_id, block=before)
+    with pytest.raises(errors.AssetNotFound):  # nothing stood at block 0
+        encumbrances(suite, asset.asset_id, block=0)
+    with pytest.raises(errors.InvalidInput):
+        encumbrances(suite, asset.asset_id, block=w3.eth.block_number + 10)
+    then = encumbrances(suite, asset.asset_id, block=w3.eth.block_number)
+    assert then.owner == OWNER.address
