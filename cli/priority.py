@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from registry.core.record_json import json_of
+from registry.core.states import RegistrationStatus
 
 if TYPE_CHECKING:
     from registry.core.views import Claimant, Priority, RegistrationView
@@ -27,6 +28,8 @@ def claimant_text(claimant: Claimant) -> str:
         text += "（已撤销 revoked）"
     elif claimant.taken_down:
         text += "（已下架 taken down）"
+    elif claimant.status == RegistrationStatus.HELD:
+        text += "（待审核 held for review）"
     return text
 
 

@@ -31,6 +31,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from registry.core.rights import right_words
+from registry.core.states import RegistrationStatus
 from registry.core.views import RegistrationView, as_utc
 
 FONT_PACKAGE = "paperang_p2_fonts_cjk"
@@ -98,11 +99,14 @@ def priority_rows(view: RegistrationView) -> list[tuple[str, str]]:
     if not priority.is_first:
         first = priority.first
         # As every other face says it: a revocation is also a takedown, told as the stronger.
+        # A prior claim moderation still holds is told as such: it may yet be rejected.
         state = (
             "（已撤销 revoked）"
             if first.revoked
             else "（已下架 taken down）"
             if first.taken_down
+            else "（待审核 held for review）"
+            if first.status == RegistrationStatus.HELD
             else ""
         )
         return [

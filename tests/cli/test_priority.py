@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,11 +13,14 @@ from typer.testing import CliRunner
 
 from cli.launcher import AnvilProcess
 from cli.main import app
+from cli.priority import claimant_text, priority_lines
 from crypto.signing import KeySigner, generate_private_key
 from registry.access.parties import create_party, key_identifier
 from registry.core.database import migrate
 from registry.core.metadata import WorkMetadata
 from registry.core.settings import Settings
+from registry.core.states import RegistrationStatus
+from registry.core.views import Claimant, Priority
 from registry.platform.runtime import Runtime, build_runtime
 
 runner = CliRunner()
@@ -79,3 +84,23 @@ def test_verify_names_the_first_registration_and_the_later_claimants(
     missing = runner.invoke(app, ["verify", "--number", "BQ-2026-99999999"])
     assert missing.exit_code == 1
     assert runner.invoke(app, ["verify"]).exit_code == 2
+
+
+def test_a_prior_claim_held_for_review_is_said_so() -> None:
+    first = Claimant(
+        number="BQ-2026-00000001",
+        claimant="四川人民出版社",
+        party="party_a",
+        registered_at=datetime(2026, 12, 4, 10, tzinfo=UTC),
+        anchored_at=None,
+        status=RegistrationStatus.HELD,
+        taken_down=False,
+    )
+    (line,) = priority_lines(Priority(first=first, later=(), is_first=False))
+    assert line.endswith("（待审核 held for review）")
+    pending = dataclasses.replace(first, status=RegistrationStatus.PENDING)
+    assert "待审核" not in claimant_text(pending)
+    # A takedown or a revocation is told as the stronger state.
+    assert claimant_text(dataclasses.replace(first, taken_down=True)).endswith(
+        "（已下架 taken down）"
+    )

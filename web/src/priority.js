@@ -17,7 +17,9 @@ export function claimantText(lang, claimant) {
     ? t(lang, "priority_claimant_anchored", { ...params, anchored: timeText(lang, claimant.anchored_at) })
     : t(lang, "priority_claimant", params);
   if (claimant.revoked) return text + t(lang, "priority_revoked");
-  return claimant.taken_down ? text + t(lang, "priority_taken_down") : text;
+  if (claimant.taken_down) return text + t(lang, "priority_taken_down");
+  // Moderation has yet to decide on it: it may still be rejected, and then hold no claim.
+  return claimant.status === "held" ? text + t(lang, "priority_held") : text;
 }
 
 /** The lines the page shows for a registration's priority; none when the answer has none. */

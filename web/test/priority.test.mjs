@@ -41,6 +41,14 @@ test("a revoked claimant is told revoked, not merely taken down", () => {
   assert.doesNotMatch(priorityLines("en", priority)[2], /taken down/);
 });
 
+test("a prior claim moderation still holds is told held for review", () => {
+  const held = { ...FIRST, anchored_at: null, status: "held" };
+  const priority = { first: held, later: [], is_first: false };
+  assert.match(priorityLines("zh-CN", priority)[1], /（待审核）$/);
+  assert.match(priorityLines("en", priority)[1], / \(held for review\)$/);
+  assert.doesNotMatch(priorityLines("en", { first: FIRST, later: [], is_first: false })[1], /held/);
+});
+
 test("the first registrant alone has no later line, and no priority shows nothing", () => {
   const lines = priorityLines("en", { first: { ...FIRST, claimant: null }, later: [], is_first: true });
   assert.deepEqual(lines.length, 2);

@@ -6,8 +6,12 @@ from __future__ import annotations
 import io
 
 from pypdf import PdfReader
+from sqlalchemy import update
 
+from registry.core.database import unit_of_work
 from registry.core.metadata import WorkMetadata
+from registry.core.models import Registration
+from registry.core.states import RegistrationStatus
 from registry.platform.runtime import Runtime
 from registry.registration.registrar import Registrar
 
@@ -60,3 +64,26 @@ def test_a_prior_registration_taken_down_is_said_so(runtime: Runtime) -> None:
     assert "已下架 taken down" in text
     runtime.moderation.restore(first, reason="撤回", actor="mod-key", authority="moderator")
     assert "已下架" not in _text(runtime.proofs.certificate(later))
+
+
+def test_a_prior_registration_moderation_holds_is_said_so(runtime: Runtime) -> None:
+    """A prior claim a moderator has yet to decide on may still be rejected (and then hold no
+    claim): the certificate of the later claimant says it is held, as the page and CLI do."""
+    first = _register(runtime)
+    later = _register(runtime)
+    with unit_of_work(runtime.sessions) as session:  # as a hook holds it when it is recorded
+        session.execute(
+            update(Registration)
+            .where(Registration.number == first)
+            .values(status=RegistrationStatus.HELD)
+        )
+    text = _text(runtime.proofs.certificate(later))
+    assert first in text
+    assert "待审核 held for review" in text
+    with unit_of_work(runtime.sessions) as session:
+        session.execute(
+            update(Registration)
+            .where(Registration.number == first)
+            .values(status=RegistrationStatus.PENDING)
+        )
+    assert "待审核" not in _text(runtime.proofs.certificate(later))
