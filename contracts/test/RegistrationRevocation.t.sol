@@ -148,13 +148,18 @@ contract RegistrationRevocationTest is SuiteBase {
         _assertTrue(!assets.exists(uint256(leaf)), "never an asset");
     }
 
-    function test_isRevoked_followsTheLeafAndStopsPledges() public {
+    /// @dev Both registrations of the batch tokenized, then the fraudulent one revoked.
+    function _tokenizeBothThenRevokeTheFraud() private returns (uint256 fraudId, uint256 innocentId) {
         RightsAsset.AssetMetadata memory metadata = _metadata();
         vm.prank(REGISTRAR);
-        uint256 fraudId = assets.tokenize(owner, FRAUD, _proofOf(INNOCENT), root, metadata, address(0), 0, "");
+        fraudId = assets.tokenize(owner, FRAUD, _proofOf(INNOCENT), root, metadata, address(0), 0, "");
         vm.prank(REGISTRAR);
-        uint256 innocentId = assets.tokenize(owner, INNOCENT, _proofOf(FRAUD), root, metadata, address(0), 0, "");
+        innocentId = assets.tokenize(owner, INNOCENT, _proofOf(FRAUD), root, metadata, address(0), 0, "");
         _revoke(FRAUD);
+    }
+
+    function test_isRevoked_followsTheLeafAndStopsPledges() public {
+        (uint256 fraudId, uint256 innocentId) = _tokenizeBothThenRevokeTheFraud();
         _assertTrue(assets.isRevoked(fraudId), "revoked asset");
         _assertTrue(!assets.isRevoked(innocentId), "batch sibling not revoked");
         _assertEq(assets.ownerOf(fraudId), owner, "shown revoked, not deleted");
@@ -170,12 +175,7 @@ contract RegistrationRevocationTest is SuiteBase {
     }
 
     function test_revokedAsset_isNeitherTransferredNorLicensed() public {
-        RightsAsset.AssetMetadata memory metadata = _metadata();
-        vm.prank(REGISTRAR);
-        uint256 fraudId = assets.tokenize(owner, FRAUD, _proofOf(INNOCENT), root, metadata, address(0), 0, "");
-        vm.prank(REGISTRAR);
-        uint256 innocentId = assets.tokenize(owner, INNOCENT, _proofOf(FRAUD), root, metadata, address(0), 0, "");
-        _revoke(FRAUD);
+        (uint256 fraudId, uint256 innocentId) = _tokenizeBothThenRevokeTheFraud();
         // Its owner sells it, gives it away or licenses it to a buyer who cannot tell: refused.
         vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetRevoked.selector, fraudId));
         vm.prank(owner);
