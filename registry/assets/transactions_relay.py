@@ -500,6 +500,18 @@ def decode_signed_transaction(raw_hex: str) -> SignedTransaction:
     )
 
 
+def refuse_other_chain(w3: Web3, signed: SignedTransaction) -> None:
+    """:class:`InvalidTransaction` unless ``signed`` is signed for this very chain (EIP-155): one
+    without a chain id could be replayed on any chain where its signer's nonce matches."""
+    with chain_refusals(), translate_errors():
+        chain_id = int(w3.eth.chain_id)
+    if signed.chain_id != chain_id:
+        raise errors.InvalidTransaction(
+            "the transaction is signed for another chain (or without replay protection)",
+            details={"reason": "chain_id", "chain_id": signed.chain_id, "expected": chain_id},
+        )
+
+
 class RelaySender(TransactionSender):
     """Sends one transaction signed elsewhere, as its signer: :meth:`send` broadcasts the signed
     bytes only if the service asks to send exactly their ``to``, ``data`` and ``value``, with the
@@ -613,13 +625,7 @@ def submit_transaction(suite: Suite, raw_hex: str, principal: Principal) -> Subm
     """
     signed = decode_signed_transaction(raw_hex)
     w3 = suite.rights_asset.w3
-    with chain_refusals(), translate_errors():
-        chain_id = int(w3.eth.chain_id)
-    if signed.chain_id != chain_id:
-        raise errors.InvalidTransaction(
-            "the transaction is signed for another chain (or without replay protection)",
-            details={"reason": "chain_id", "chain_id": signed.chain_id, "expected": chain_id},
-        )
+    refuse_other_chain(w3, signed)
     call = _call_of(suite, signed)
     principal.require(call.scope)
     sender = RelaySender(w3, signed)

@@ -17,6 +17,7 @@ from registry.assets.transactions_relay import (
     PreparingSender,
     RelaySender,
     decode_signed_transaction,
+    refuse_other_chain,
 )
 from registry.core import errors
 from registry.core.chain_refusals import account_address
@@ -67,8 +68,9 @@ def prepare(
 def relaying(w3: Web3, raw_transaction: str, editions_address: str) -> TransactionSender:
     """A sender that broadcasts ``raw_transaction`` (signed by the acting account) only when the
     service sends exactly it; :class:`InvalidTransaction` if it is not a transaction to
-    ``Editions``."""
+    ``Editions``, or not signed for this chain."""
     signed = decode_signed_transaction(raw_transaction)
+    refuse_other_chain(w3, signed)
     if signed.to != Web3.to_checksum_address(editions_address):
         raise errors.InvalidTransaction(
             "the transaction is not to the Editions contract",

@@ -94,6 +94,33 @@ def test_another_account_cannot_create_an_edition_of_the_work(
     assert _nonce(runtime, STRANGER) == before
 
 
+def test_a_transaction_signed_for_another_chain_or_none_is_not_relayed(
+    client: TestClient, runtime: Runtime
+) -> None:
+    number = _work(runtime)
+    headers = bearer(runtime, "publisher")
+    body = {**_edition_body(number), "from": OWNER.address}
+    prepared = client.post("/v1/editions/prepare", json=body, headers=headers)
+    assert prepared.status_code == 200, prepared.text
+    transaction = prepared.json()["transaction"]
+    before = _nonce(runtime, OWNER)
+    for chain_id in (transaction["chainId"] + 1, None):  # another chain; pre-EIP-155
+        other = {key: value for key, value in transaction.items() if key != "chainId"}
+        if chain_id is not None:
+            other["chainId"] = chain_id
+        else:  # a legacy transaction signed with no chain id at all
+            other["gasPrice"] = other.pop("maxFeePerGas")
+            del other["maxPriorityFeePerGas"]
+        raw = bytes(OWNER.sign_transaction(other).raw_transaction)
+        refused = client.post(
+            "/v1/editions", json={**body, "raw_transaction": "0x" + raw.hex()}, headers=headers
+        )
+        assert (refused.status_code, refused.json()["code"]) == (400, "invalid_transaction")
+        assert refused.json()["details"]["reason"] == "chain_id"
+    assert _count(runtime, Edition) == 0
+    assert _nonce(runtime, OWNER) == before
+
+
 def test_the_owner_cannot_publish_where_another_holds_the_exclusive_network_licence(
     client: TestClient, runtime: Runtime
 ) -> None:
