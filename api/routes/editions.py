@@ -15,6 +15,7 @@ from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Response
+from fastapi.types import DecoratedCallable
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Admin, Platform, PlatformOrPublisher, Publisher
@@ -27,7 +28,7 @@ from crypto.errors import CryptoError
 from crypto.signing import public_key_from_json
 from crypto.sm2 import SM2PublicKey
 from registry.core.errors import InvalidInput
-from registry.editions import CopyView, EditionView, price_fen
+from registry.editions import CopyView, EditionView, GiftView, price_fen
 from registry.platform import Runtime
 
 router = APIRouter(tags=["editions"])
@@ -377,6 +378,13 @@ def _prepared(
     )
 
 
+def _prepare_route(path: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """The route of a ``…/prepare`` endpoint: each answers the unsigned transaction of one write."""
+    return router.post(
+        path, response_model=PreparedEditionOut, responses=ERRORS, response_model_exclude_none=True
+    )
+
+
 def _relayed(runtime: Runtime, body: Signed, write: Write[Written]) -> Written:
     """``write`` run with the signed transaction, relayed only if it is exactly that write."""
     return write(runtime.editions.relaying(body.raw_transaction))
@@ -398,6 +406,14 @@ def _amend(runtime: Runtime, edition_id: int, body: TermsIn) -> Write[EditionVie
     )  # fmt: skip
 
 
+def _claim(runtime: Runtime, edition_id: int, copy_number: int) -> Write[CopyView]:
+    return partial(runtime.editions.claim, edition_id=edition_id, copy=copy_number)
+
+
+def _gift(runtime: Runtime, edition_id: int, copy_number: int, to: str) -> Write[GiftView]:
+    return partial(runtime.editions.gift, edition_id=edition_id, copy=copy_number, to=to)
+
+
 def _of_catalogue(write: Callable[..., Written], edition_id: int, body: IssueIn) -> Write[Written]:
     """``write`` (an issue or an allow-list) of the catalogue's readers and copy numbers."""
     rows = [(row.reader, row.copy_number) for row in body.catalogue]
@@ -413,12 +429,7 @@ def _copy(view: CopyView) -> CopyOut:
     return out_of(CopyOut, view, label=label, gifts=[out_of(GiftOut, g) for g in view.gifts])
 
 
-@router.post(
-    "/v1/editions/prepare",
-    response_model=PreparedEditionOut,
-    responses=ERRORS,
-    response_model_exclude_none=True,
-)
+@_prepare_route("/v1/editions/prepare")
 def post_prepare_edition(
     body: EditionIn, runtime: RuntimeDep, _caller: Publisher
 ) -> PreparedEditionOut:
@@ -438,12 +449,7 @@ def get_edition(edition_id: EditionId, runtime: RuntimeDep) -> EditionOut:
     return _edition(runtime.editions.show(edition_id))
 
 
-@router.post(
-    "/v1/editions/{edition_id}/terms/prepare",
-    response_model=PreparedEditionOut,
-    responses=ERRORS,
-    response_model_exclude_none=True,
-)
+@_prepare_route("/v1/editions/{edition_id}/terms/prepare")
 def post_prepare_terms(
     edition_id: EditionId, body: TermsIn, runtime: RuntimeDep, _caller: Publisher
 ) -> PreparedEditionOut:
@@ -460,12 +466,7 @@ def post_terms(
     return _edition(_relayed(runtime, body, _amend(runtime, edition_id, body)))
 
 
-@router.post(
-    "/v1/editions/{edition_id}/issue/prepare",
-    response_model=PreparedEditionOut,
-    responses=ERRORS,
-    response_model_exclude_none=True,
-)
+@_prepare_route("/v1/editions/{edition_id}/issue/prepare")
 def post_prepare_issue(
     edition_id: EditionId, body: IssueIn, runtime: RuntimeDep, _caller: Publisher
 ) -> PreparedEditionOut:
@@ -483,12 +484,7 @@ def post_issue(
     return IssuedOut(batches=[IssuedBatchOut(**vars(b)) for b in batches])
 
 
-@router.post(
-    "/v1/editions/{edition_id}/allow-list/prepare",
-    response_model=PreparedEditionOut,
-    responses=ERRORS,
-    response_model_exclude_none=True,
-)
+@_prepare_route("/v1/editions/{edition_id}/allow-list/prepare")
 def post_prepare_allow_list(
     edition_id: EditionId, body: IssueIn, runtime: RuntimeDep, _caller: Publisher
 ) -> PreparedEditionOut:
@@ -508,12 +504,7 @@ def post_allow_list(
     return IssuedOut(batches=[IssuedBatchOut(**vars(batch))])
 
 
-@router.post(
-    "/v1/editions/{edition_id}/copies/{copy_number}/claim/prepare",
-    response_model=PreparedEditionOut,
-    responses=ERRORS,
-    response_model_exclude_none=True,
-)
+@_prepare_route("/v1/editions/{edition_id}/copies/{copy_number}/claim/prepare")
 def post_prepare_claim(
     edition_id: EditionId,
     copy_number: CopyNumber,
@@ -522,7 +513,7 @@ def post_prepare_claim(
     _caller: PlatformOrPublisher,
 ) -> PreparedEditionOut:
     """The reader's unsigned ``claim`` transaction for the copy reserved for it."""
-    claim = partial(runtime.editions.claim, edition_id=edition_id, copy=copy_number)
+    claim = _claim(runtime, edition_id, copy_number)
     return _prepared(runtime, body.from_, "edition_claim", claim)
 
 
@@ -537,8 +528,7 @@ def post_claim(
     _caller: PlatformOrPublisher,
 ) -> CopyOut:
     """Claim a reserved copy with the reader's signed transaction; answers the copy's page."""
-    claim = partial(runtime.editions.claim, edition_id=edition_id, copy=copy_number)
-    return _copy(_relayed(runtime, body, claim))
+    return _copy(_relayed(runtime, body, _claim(runtime, edition_id, copy_number)))
 
 
 @router.get(
@@ -573,12 +563,7 @@ def _certificate_headers(edition_id: int, copy_number: int) -> dict[str, str]:
     return {"Content-Disposition": f'inline; filename="{name}"'}
 
 
-@router.post(
-    "/v1/editions/{edition_id}/copies/{copy_number}/gift/prepare",
-    response_model=PreparedEditionOut,
-    responses=ERRORS,
-    response_model_exclude_none=True,
-)
+@_prepare_route("/v1/editions/{edition_id}/copies/{copy_number}/gift/prepare")
 def post_prepare_gift(
     edition_id: EditionId,
     copy_number: CopyNumber,
@@ -587,7 +572,7 @@ def post_prepare_gift(
     _caller: PlatformOrPublisher,
 ) -> PreparedEditionOut:
     """The holder's unsigned ``gift`` transaction (no price: a gift only)."""
-    gift = partial(runtime.editions.gift, edition_id=edition_id, copy=copy_number, to=body.to)
+    gift = _gift(runtime, edition_id, copy_number, body.to)
     return _prepared(runtime, body.from_, "edition_gift", gift)
 
 
@@ -603,7 +588,7 @@ def post_gift(
 ) -> GiftOut:
     """Give a copy away with the holder's signed transaction; the former holder's content key
     grants end, and subscribers get ``edition_gifted``."""
-    gift = partial(runtime.editions.gift, edition_id=edition_id, copy=copy_number, to=body.to)
+    gift = _gift(runtime, edition_id, copy_number, body.to)
     return out_of(GiftOut, _relayed(runtime, body, gift))
 
 

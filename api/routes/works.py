@@ -34,6 +34,10 @@ from registry.registration.search import search_works
 router = APIRouter(prefix="/v1/works", tags=["works"])
 
 ERRORS = error_responses(400, 401, 403, 409, 413, 422)
+# The cursor of every paged listing: the ``next_after`` its previous page answered.
+PageAfter = Annotated[
+    int, Query(ge=0, le=2**63 - 1, description="`next_after` of the previous page", examples=[0])
+]
 
 METADATA_EXAMPLE = (
     '{"title": "三体", "authors": ["刘慈欣"], "isbn": "9787536692930", "language": "zh"}'
@@ -162,10 +166,7 @@ def list_works(
     runtime: RuntimeDep,
     principal: PublisherOrRegulator,
     limit: Annotated[int, Query(ge=1, le=500, examples=[100])] = 100,
-    after: Annotated[
-        int,
-        Query(ge=0, le=2**63 - 1, description="`next_after` of the previous page", examples=[0]),
-    ] = 0,
+    after: PageAfter = 0,
 ) -> RegistrationPageOut:
     """The registrations of this key's party, oldest first, a page at a time (an admin or a
     regulator key: everyone's, private ones' metadata included)."""
@@ -264,10 +265,7 @@ def search(
     limit: Annotated[
         int, Query(ge=1, le=100, description="Most works per page", examples=[20])
     ] = 20,
-    after: Annotated[
-        int,
-        Query(ge=0, le=2**63 - 1, description="`next_after` of the previous page", examples=[0]),
-    ] = 0,
+    after: PageAfter = 0,
 ) -> WorkSearchOut:
     """Registered works by exactly one of ``isbn``, ``dci`` (exact) or ``title``, ``author``
     (prefix: 三体 finds 三体 and 三体：英文版, not 地球往事三体), oldest first, a page at a time.
