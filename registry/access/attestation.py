@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -526,16 +526,36 @@ def _send_attestation(
             return
         commitment, expires_at = bytes.fromhex(row.commitment), as_utc(row.expires_at)
         signature = Signature.from_text(row.signature).value
+    _send_and_record(
+        sessions,
+        ledger,
+        row_id,
+        "attest_tx",
+        lambda chain: chain.attest(party_id, commitment, int(expires_at.timestamp()), signature),
+        f"attestation of {party_id}",
+    )
+
+
+def _send_and_record(
+    sessions: sessionmaker[Session],
+    ledger: LedgerSource,
+    row_id: int,
+    column: Literal["attest_tx", "revoke_tx"],
+    send: Callable[[AttestationLedger], str],
+    what: str,
+) -> None:
+    """Send to the ledger and record the transaction in ``column`` of attestation ``row_id``;
+    an unreachable chain records nothing, so the next try sends it again."""
     chain = _reachable(ledger)
     if chain is None:
         return
     try:
-        tx_hash = chain.attest(party_id, commitment, int(expires_at.timestamp()), signature)
+        tx_hash = send(chain)
     except ChainUnreachable as exc:
-        log.warning("attestation of %s not recorded on chain yet: %s", party_id, exc)
+        log.warning("%s not recorded on chain yet: %s", what, exc)
         return
     with unit_of_work(sessions) as session:
-        session.get_one(PartyAttestation, row_id).attest_tx = tx_hash
+        setattr(session.get_one(PartyAttestation, row_id), column, tx_hash)
 
 
 def attest_party_in_dev_mode(
@@ -611,16 +631,14 @@ def _send_revocation(
             return
         commitment = bytes.fromhex(row.commitment)
         reason_digest = sm3((row.revoke_reason or "").encode())
-    chain = _reachable(ledger)
-    if chain is None:
-        return
-    try:
-        tx_hash = chain.revoke(party_id, commitment, reason_digest)
-    except ChainUnreachable as exc:
-        log.warning("revocation of %s not recorded on chain yet: %s", party_id, exc)
-        return
-    with unit_of_work(sessions) as session:
-        session.get_one(PartyAttestation, row_id).revoke_tx = tx_hash
+    _send_and_record(
+        sessions,
+        ledger,
+        row_id,
+        "revoke_tx",
+        lambda chain: chain.revoke(party_id, commitment, reason_digest),
+        f"revocation of {party_id}",
+    )
 
 
 def send_pending_unbindings(

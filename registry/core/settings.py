@@ -281,21 +281,24 @@ class Settings(BaseSettings):
             keys.append(f"sm2:{key.to_bytes().hex()}")
         return keys
 
+    def _configured_or_dev(self, configured: Path | None, dev_name: str) -> Path | None:
+        """``configured``, else (dev mode only) ``dev_name`` in the data directory; None outside
+        dev mode when none is configured."""
+        if configured is not None:
+            return configured
+        return self.data_dir / dev_name if self.mode == "dev" else None
+
     @property
     def resolved_operator_key_file(self) -> Path | None:
         """The operator's signing key: as configured, else (dev mode only) the development one
         in the data directory; None outside dev mode when none is configured."""
-        if self.operator_key_file is not None:
-            return self.operator_key_file
-        return self.data_dir / "dev-operator.pem" if self.mode == "dev" else None
+        return self._configured_or_dev(self.operator_key_file, "dev-operator.pem")
 
     @property
     def resolved_moderator_key_file(self) -> Path | None:
         """The moderator account's key: as configured, else (dev mode only) the development one
         in the data directory; None outside dev mode when none is configured."""
-        if self.moderator_key_file is not None:
-            return self.moderator_key_file
-        return self.data_dir / "dev-moderator.key" if self.mode == "dev" else None
+        return self._configured_or_dev(self.moderator_key_file, "dev-moderator.key")
 
     @property
     def resolved_dev_attestor_key_file(self) -> Path | None:

@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from multiformats import CID
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 
@@ -88,6 +89,8 @@ from registry.editions.records import (
 from registry.editions.relay import prepare, relaying
 from registry.proofs.verification import get_registration
 from registry.registration import registrant_id
+
+_Row = TypeVar("_Row", Edition, EditionCopy)  # what Editions._detached finds
 
 MAX_SIZE = 1_000_000
 MAX_LOCK_UP = 10 * 365 * 24 * 3600
@@ -909,32 +912,33 @@ class Editions:
 
     def _edition_row(self, edition_id: int) -> Edition:
         address = self._client().address
-        with self.sessions() as session:
-            edition = session.scalar(
-                select(Edition).where(
-                    Edition.contract_address == address, Edition.chain_edition_id == edition_id
-                )
-            )
-            if edition is None:
-                raise EditionNotFound(
-                    f"没有版本 {edition_id} / no edition {edition_id}",
-                    details={"edition": edition_id},
-                )
-            session.expunge(edition)
-            return edition
+        return self._detached(
+            select(Edition).where(
+                Edition.contract_address == address, Edition.chain_edition_id == edition_id
+            ),
+            EditionNotFound(
+                f"没有版本 {edition_id} / no edition {edition_id}",
+                details={"edition": edition_id},
+            ),
+        )
 
     def _copy_row(self, edition_row: int, edition_id: int, copy: int) -> EditionCopy:
+        return self._detached(
+            select(EditionCopy).where(
+                EditionCopy.edition_id == edition_row, EditionCopy.copy_number == copy
+            ),
+            CopyNotFound(
+                f"版本 {edition_id} 没有第 {copy} 份 / edition {edition_id} has no copy {copy}",
+                details={"edition": edition_id, "copy": copy},
+            ),
+        )
+
+    def _detached(self, query: Select[_Row], missing: errors.RegistryError) -> _Row:
+        """The row ``query`` finds, detached from its session; ``missing`` raised when none."""
         with self.sessions() as session:
-            row = session.scalar(
-                select(EditionCopy).where(
-                    EditionCopy.edition_id == edition_row, EditionCopy.copy_number == copy
-                )
-            )
+            row = session.scalar(query)
             if row is None:
-                raise CopyNotFound(
-                    f"版本 {edition_id} 没有第 {copy} 份 / edition {edition_id} has no copy {copy}",
-                    details={"edition": edition_id, "copy": copy},
-                )
+                raise missing
             session.expunge(row)
             return row
 
