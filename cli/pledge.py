@@ -9,7 +9,7 @@ elsewhere. Exit status 2 and the error code on any refusal; ``--json`` for scrip
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -98,37 +98,6 @@ def _show_lien(
     if asset:
         head["asset_id"] = f"{event.asset_id:064x}"
     show_fields(as_json, {**head, **(fields or {}), **_position(event)})
-
-
-def _licence_terms(
-    asset_id: Callable[[], int],
-    licensee: str,
-    right: list[str],
-    *,
-    territory: int,
-    start: int,
-    end: int,
-    exclusive: bool,
-    revocable: bool,
-) -> LicenceTerms:
-    """The licence of these options, of the asset ``asset_id`` finds (asked once the rights are
-    known to be rights of art. 10)."""
-    from chain_client.licences import LicenceTerms
-    from registry.core.rights import RIGHT_NAMES, rights_mask
-
-    unknown = sorted(set(right) - set(RIGHT_NAMES))
-    if unknown:
-        raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
-    return LicenceTerms(
-        asset_id=asset_id(),
-        licensee=licensee,
-        rights=rights_mask(right),
-        territory=territory,
-        start=start,
-        end=end,
-        exclusive=exclusive,
-        revocable=revocable,
-    )
 
 
 # ------------------------------------------------------------------------------------ tokenize
@@ -342,7 +311,7 @@ def consent_licence_command(
     """As the lender, consent to ONE licence of the pledged asset (同意许可): the one with exactly
     these terms, as `banquan asset licence` will grant it. The grant uses the consent up; any
     other licence, or a second grant, needs a new consent."""
-    from registry.assets import consent_to_licence
+    from registry.assets import consent_to_licence, licence_terms
     from registry.assets.rights_assets import lien_asset_id
 
     with _session(as_json, key, password_file) as session:
@@ -353,7 +322,7 @@ def consent_licence_command(
                     "name the licence: --licensee and --right at least (or --withdraw) / "
                     "请写明许可：至少 --licensee 与 --right（或 --withdraw）"
                 )
-            terms = _licence_terms(
+            terms = licence_terms(
                 lambda: lien_asset_id(session.suite, lien_id), licensee, right,
                 territory=territory, start=start, end=end, exclusive=exclusive,
                 revocable=revocable,
@@ -597,10 +566,10 @@ def licence(
     as_json: AsJson = False,
 ) -> None:
     """As the owner, grant a licence."""
-    from registry.assets import grant_licence, resolve_asset_id
+    from registry.assets import grant_licence, licence_terms, resolve_asset_id
 
     with _session(as_json, key, password_file) as session:
-        terms = _licence_terms(
+        terms = licence_terms(
             lambda: resolve_asset_id(session.runtime.sessions, reference), licensee, right,
             territory=territory, start=start, end=end, exclusive=exclusive, revocable=revocable,
         )  # fmt: skip

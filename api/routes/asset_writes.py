@@ -35,9 +35,9 @@ from registry.assets import (
     ZERO_BYTES32,
     OwnerConsent,
     PreparedTransaction,
+    licence_terms,
 )
 from registry.core.errors import InvalidInput, InvalidLicenceTerms
-from registry.core.rights import RIGHT_NAMES, rights_mask
 from registry.platform import Runtime
 
 router = APIRouter(tags=["asset writes"])
@@ -390,22 +390,12 @@ def _transfer(runtime: Runtime, reference: str, body: TransferIn) -> PreparedTra
 def _licence_terms(
     body: LicenceIn | LicensingConsentIn, licensee: str, asset_id: Callable[[], int]
 ) -> LicenceTerms:
-    """The licence ``body`` describes, to ``licensee``, of the asset ``asset_id`` finds (asked
-    once the rights are known to be rights of art. 10)."""
-    unknown = sorted(set(body.rights) - set(RIGHT_NAMES))
-    if unknown:
-        raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
-    return LicenceTerms(
-        asset_id=asset_id(),
-        licensee=licensee,
-        rights=rights_mask(body.rights),
-        territory=body.territory,
-        start=body.start,
-        end=body.end,
-        exclusive=body.exclusive,
-        revocable=body.revocable,
+    """The licence ``body`` describes, to ``licensee``, of the asset ``asset_id`` finds."""
+    return licence_terms(
+        asset_id, licensee, body.rights, territory=body.territory, start=body.start,
+        end=body.end, exclusive=body.exclusive, revocable=body.revocable,
         terms_digest=_bytes32(body.terms_digest, "terms_digest"),
-    )
+    )  # fmt: skip
 
 
 def _licence(runtime: Runtime, reference: str, body: LicenceIn) -> PreparedTransaction:

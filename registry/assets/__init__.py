@@ -4,6 +4,7 @@ Its public face is below."""
 
 from registry.assets.follower import FollowedSuite, FollowResult, follow_chain, rebuild_chain_state
 from registry.assets.lenders import LenderRole
+from registry.assets.licensing import licence_terms
 from registry.assets.rights_assets import (
     ZERO_BYTES32,
     AssetEncumbrances,
@@ -43,6 +44,7 @@ __all__ = [
     "enforce",
     "follow_chain",
     "grant_licence",
+    "licence_terms",
     "pledge",
     "pledge_consent",
     "pledge_terms",

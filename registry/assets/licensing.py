@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from chain_client.licences import LicenceTerms
 from chain_client.suite import Suite
 from registry.core.chain_refusals import account_address, chain_refusals
-from registry.core.errors import InvalidInput
-from registry.core.rights import RIGHT_NAMES
+from registry.core.errors import InvalidInput, InvalidLicenceTerms
+from registry.core.rights import RIGHT_NAMES, rights_mask
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,36 @@ class LicenceAnswer:
     licensed: bool
     licence_id: int | None
     at: int
+
+
+def licence_terms(
+    asset_id: Callable[[], int],
+    licensee: str,
+    rights: Collection[str],
+    *,
+    territory: int,
+    start: int,
+    end: int,
+    exclusive: bool,
+    revocable: bool,
+    terms_digest: bytes = bytes(32),
+) -> LicenceTerms:
+    """The licence of ``rights`` (by name) to ``licensee``, of the asset ``asset_id`` finds, asked
+    only once the rights are known to be rights of art. 10 (:class:`InvalidLicenceTerms`)."""
+    unknown = sorted(set(rights) - set(RIGHT_NAMES))
+    if unknown:
+        raise InvalidLicenceTerms("unknown rights", details={"unknown": unknown})
+    return LicenceTerms(
+        asset_id=asset_id(),
+        licensee=licensee,
+        rights=rights_mask(rights),
+        territory=territory,
+        start=start,
+        end=end,
+        exclusive=exclusive,
+        revocable=revocable,
+        terms_digest=terms_digest,
+    )
 
 
 def licence_for(

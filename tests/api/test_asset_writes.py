@@ -289,6 +289,12 @@ def test_lender_consents_to_one_licence_which_the_owner_then_grants_once(
         path, json={"from": LENDER.address, "territory": 156}, headers=bearer(runtime, "lender")
     )
     assert (unnamed.status_code, unnamed.json()["code"]) == (422, "invalid_licence_terms")
+    unknown = client.post(
+        path,
+        json={"from": LENDER.address, **licence, "rights": ["translation", "telepathy"]},
+        headers=bearer(runtime, "lender"),
+    )
+    assert (unknown.status_code, unknown.json()["details"]) == (422, {"unknown": ["telepathy"]})
     assert nonce(runtime, LENDER2) == before
 
     consented = relay(client, runtime, path, {"from": LENDER.address, **licence}, LENDER, "lender")
