@@ -19,9 +19,17 @@ from api.dependencies import RuntimeDep
 from api.schemas import error_responses, out_of
 from registry.access import Principal, Scope
 from registry.core.errors import InvalidManifest, MissingFile
-
-# The job service's names qualified, as the registration package exports them.
-from registry.registration import catalogue_jobs
+from registry.registration import (
+    FileReceipt,
+    ItemView,
+    JobView,
+    Upload,
+    attach_files,
+    create_job,
+    get_job,
+    list_jobs,
+    process_job,
+)
 
 router = APIRouter(prefix="/v1/catalogues", tags=["catalogues"])
 
@@ -168,7 +176,7 @@ class CatalogueItemOut(BaseModel):
     attempts: int = Field(description="Registration attempts so far")
 
     @classmethod
-    def of(cls, item: catalogue_jobs.ItemView) -> CatalogueItemOut:
+    def of(cls, item: ItemView) -> CatalogueItemOut:
         error = (
             ItemErrorOut(code=item.error_code, message=item.error_message or "")
             if item.error_code
@@ -206,7 +214,7 @@ class FileReceiptOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, receipt: catalogue_jobs.FileReceipt) -> FileReceiptOut:
+    def of(cls, receipt: FileReceipt) -> FileReceiptOut:
         return out_of(cls, receipt)
 
 
@@ -251,13 +259,11 @@ class CatalogueJobOut(CatalogueJobSummaryOut):
     )
 
 
-def _summary(job: catalogue_jobs.JobView) -> CatalogueJobSummaryOut:
+def _summary(job: JobView) -> CatalogueJobSummaryOut:
     return out_of(CatalogueJobSummaryOut, job)
 
 
-def _out(
-    job: catalogue_jobs.JobView, receipts: list[catalogue_jobs.FileReceipt] | None = None
-) -> CatalogueJobOut:
+def _out(job: JobView, receipts: list[FileReceipt] | None = None) -> CatalogueJobOut:
     return out_of(
         CatalogueJobOut,
         job,
@@ -278,12 +284,12 @@ def _decode(raw: bytes) -> str:
         raise InvalidManifest("the manifest is not UTF-8 text") from exc
 
 
-def _uploads(files: list[Any]) -> list[catalogue_jobs.Upload]:
+def _uploads(files: list[Any]) -> list[Upload]:
     uploads = []
     for part in files:
         if not isinstance(part, UploadFile) or not part.filename:
             raise MissingFile("every `files` part must be a file with a file name")
-        uploads.append(catalogue_jobs.Upload(part.filename, part.file))
+        uploads.append(Upload(part.filename, part.file))
     return uploads
 
 
@@ -344,19 +350,15 @@ async def post_catalogue(
             uploads = _uploads(form.getlist("files"))
             kind = _manifest_kind(part_type.lower(), name, text)
 
-            def submit() -> tuple[catalogue_jobs.JobView, list[catalogue_jobs.FileReceipt]]:
-                job = catalogue_jobs.create_job(
+            def submit() -> tuple[JobView, list[FileReceipt]]:
+                job = create_job(
                     runtime.sessions, owner=principal.key_id, manifest=text, kind=kind,
                     now=runtime.now, file_names=[u.name for u in uploads],
                 )  # fmt: skip
                 if not uploads:
                     return job, []
-                receipts = catalogue_jobs.attach_files(
-                    registrar, job.id, uploads, owner=principal.key_id
-                )
-                return catalogue_jobs.process_job(
-                    registrar, job.id, owner=principal.key_id
-                ), receipts
+                receipts = attach_files(registrar, job.id, uploads, owner=principal.key_id)
+                return process_job(registrar, job.id, owner=principal.key_id), receipts
 
             job, receipts = await run_in_threadpool(submit)
         return _out(job, receipts)
@@ -364,8 +366,8 @@ async def post_catalogue(
         text = _decode(await request.body())
         kind = _manifest_kind(content_type, None, text)
 
-        def create() -> catalogue_jobs.JobView:
-            return catalogue_jobs.create_job(
+        def create() -> JobView:
+            return create_job(
                 runtime.sessions, owner=principal.key_id, manifest=text, kind=kind, now=runtime.now
             )
 
@@ -405,9 +407,9 @@ async def post_files(
         if not uploads:
             raise MissingFile("no `files` part was sent")
 
-        def attach() -> tuple[catalogue_jobs.JobView, list[catalogue_jobs.FileReceipt]]:
-            receipts = catalogue_jobs.attach_files(registrar, job_id, uploads, owner=owner)
-            return catalogue_jobs.process_job(registrar, job_id, owner=owner), receipts
+        def attach() -> tuple[JobView, list[FileReceipt]]:
+            receipts = attach_files(registrar, job_id, uploads, owner=owner)
+            return process_job(registrar, job_id, owner=owner), receipts
 
         job, receipts = await run_in_threadpool(attach)
     return _out(job, receipts)
@@ -419,10 +421,7 @@ def get_catalogues(
     principal: Publisher,
 ) -> list[CatalogueJobSummaryOut]:
     """This key's catalogue jobs, newest first (at most 100), with their counts."""
-    return [
-        _summary(job)
-        for job in catalogue_jobs.list_jobs(runtime.sessions, owner=_reader(principal))
-    ]
+    return [_summary(job) for job in list_jobs(runtime.sessions, owner=_reader(principal))]
 
 
 @router.get("/{job_id}", response_model=CatalogueJobOut, responses=ERRORS)
@@ -432,7 +431,7 @@ def get_catalogue(
     principal: Publisher,
 ) -> CatalogueJobOut:
     """The job's state and counts, and every item's result (registration number or error)."""
-    return _out(catalogue_jobs.get_job(runtime.sessions, job_id, owner=_reader(principal)))
+    return _out(get_job(runtime.sessions, job_id, owner=_reader(principal)))
 
 
 @router.post("/{job_id}/resume", response_model=CatalogueJobOut, responses=ERRORS)
@@ -444,4 +443,4 @@ def post_resume(
     """Process again every item whose file is here and which has no result yet (an interrupted
     request, a content store that could not be reached). Items already registered are never
     registered again; items without a file stay ``pending`` until it is sent."""
-    return _out(catalogue_jobs.process_job(runtime.registrar, job_id, owner=_reader(principal)))
+    return _out(process_job(runtime.registrar, job_id, owner=_reader(principal)))
