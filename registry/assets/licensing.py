@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from chain_client.licences import LicenceTerms
 from chain_client.suite import Suite
+from registry.assets.rights_assets import ZERO_BYTES32
 from registry.core.chain_refusals import account_address, chain_refusals
 from registry.core.errors import InvalidInput, InvalidLicenceTerms
 from registry.core.rights import RIGHT_NAMES, rights_mask
@@ -30,7 +31,7 @@ def licence_terms(
     end: int,
     exclusive: bool,
     revocable: bool,
-    terms_digest: bytes = bytes(32),
+    terms_digest: bytes = ZERO_BYTES32,
 ) -> LicenceTerms:
     """The licence of ``rights`` (by name) to ``licensee``, of the asset ``asset_id`` finds, asked
     only once the rights are known to be rights of art. 10 (:class:`InvalidLicenceTerms`)."""
