@@ -339,7 +339,9 @@ def _record_restore(session: Session, change: _Change) -> tuple[Takedown, dict[s
     takedown.restored_by, takedown.restore_reason = change.actor, change.reason
     takedown.restore_tx = change.tx_hash
     takedown.restored_at = change.at
-    session.get_one(Registration, takedown.registration_id).takedown_json = None
+    registration = session.get_one(Registration, takedown.registration_id)
+    if not is_revocation(registration.takedown_json):  # no freeze's lifting undoes a revocation
+        registration.takedown_json = None
     return takedown, {"takedown": takedown.id, "reason": change.reason, "tx_hash": change.tx_hash}
 
 
@@ -393,12 +395,13 @@ def record_chain_restore(
     session: Session, leaf: str, *, actor: str, tx_hash: str, at: datetime
 ) -> str | None:
     """Record the lifting of a freeze on chain on the registration of ``leaf``: its takedown in
-    force ends (never a revocation: no freeze's lifting undoes one); its number if newly
-    recorded. A restore recorded already (the registry's own, or this one before) is left."""
+    force ends, and the takedown list says so; a revocation stays (no freeze's lifting undoes
+    one: the registration is still revoked on every face). Its number if newly recorded. A
+    restore recorded already (the registry's own, or this one before) is left."""
     if session.scalar(select(Takedown.id).where(Takedown.restore_tx == tx_hash)) is not None:
         return None
     registration = session.scalar(select(Registration).where(Registration.leaf == leaf))
-    if registration is None or is_revocation(registration.takedown_json):
+    if registration is None:
         return None
     takedown_id = session.scalar(
         select(Takedown.id).where(

@@ -93,7 +93,8 @@ def test_a_freeze_lifted_on_chain_over_a_revoked_registration_restores_nothing(
 ) -> None:
     """Taken down, then revoked for good by a regulator: the moderator account lifting its
     freeze on chain afterwards is read by the follower, but no `restored` webhook goes out
-    (a platform would put the work back) and every face still says revoked."""
+    (a platform would put the work back) and every face still says revoked; the takedown list
+    records the lifting, as the chain holds it, and no longer counts that takedown in force."""
     number, leaf = registered(runtime, "revoked, then unfrozen")
     runtime.moderation.take_down(number, reason="侵权", actor="m-1", authority="moderator")
     runtime.moderation.revoke_registration(
@@ -110,3 +111,8 @@ def test_a_freeze_lifted_on_chain_over_a_revoked_registration_restores_nothing(
     assert shown.revoked
     assert shown.takedown is not None
     assert shown.takedown["kind"] == "revocation"
+    assert runtime.moderation.takedowns(registration=number, in_force=True) == []
+    (lifted,) = runtime.moderation.takedowns(registration=number)
+    assert lifted.restored_at is not None
+    assert lifted.restore_tx is not None and lifted.restore_tx.startswith("0x")
+    assert (lifted.restored_by or "").lower() == runtime.moderator_sender.address.lower()
