@@ -44,7 +44,7 @@ from chain_client.registry_anchor import RegistrationRevoked, RootRevoked
 from chain_client.rights_assets import AssetImported, Tokenized, Transfer
 from chain_client.suite import Suite
 from chain_client.suite_events import block_ref, block_times, followed_clients, suite_events
-from registry.core.database import take_write_lock, unit_of_work
+from registry.core.database import WriteLock, take_write_lock, unit_of_work
 from registry.core.events import EventType, record_chain_event, record_event
 from registry.core.models import (
     Batch,
@@ -58,8 +58,6 @@ from registry.core.models import (
 from registry.core.states import ChainLienStatus
 from registry.moderation import record_chain_freeze, record_chain_restore, record_chain_revocation
 
-# An advisory lock number of banquan's own: one follower applies events at a time.
-FOLLOWER_LOCK = 0x62616E7175616E + 2
 MAX_BLOCKS_PER_STEP = 2000
 ZERO_ADDRESS = "0x" + "00" * 20
 
@@ -123,7 +121,7 @@ def follow_chain(
     total = FollowResult()
     while True:
         with unit_of_work(sessions) as session:
-            take_write_lock(session, FOLLOWER_LOCK)
+            take_write_lock(session, WriteLock.FOLLOWER)
             next_block, reorg = _resume_point(session, followed)
             if next_block is None:
                 if reorg:
@@ -149,7 +147,7 @@ def rebuild_chain_state(
     """Wipe the chain-derived tables and replay every confirmed event from the suite's first
     block, in one transaction (readers see the old tables or the rebuilt ones, never half)."""
     with unit_of_work(sessions) as session:
-        take_write_lock(session, FOLLOWER_LOCK)
+        take_write_lock(session, WriteLock.FOLLOWER)
         _wipe(session)
         result = _catch_up(session, followed, followed.start_block, confirmations, max_blocks)
     return replace(result, replayed=True)

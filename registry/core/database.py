@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import IntEnum, unique
 from importlib import resources
 from typing import Any
 
@@ -39,6 +40,20 @@ def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits when the block succeeds and rolls back when it raises."""
     with sessions() as session, session.begin():
         yield session
+
+
+@unique
+class WriteLock(IntEnum):
+    """banquan's advisory lock numbers, one per section that must run alone across processes:
+    listed here so that no two sections share one by accident (``unique`` refuses a repeat)."""
+
+    SEALER = 0x62616E7175616E  # "banquan": one sealer closes batches at a time
+    SUBMITTER = SEALER + 1  # SQLite: one submitter sends anchoring transactions
+    FOLLOWER = SEALER + 2  # one follower applies the chain's events
+    WEBHOOK = SEALER + 3  # one dispatcher claims deliveries
+    EXTERNAL_ENQUEUE = SEALER + 4  # rows for batches newly anchored, for the external chains
+    WEBHOOK_SUBSCRIPTIONS = SEALER + 5  # a key's subscriptions counted and added as one step
+    AUDIT = 0x62715F6D6F64  # "bq_mod": two appends never chain onto the same entry
 
 
 def take_write_lock(session: Session, key: int) -> None:

@@ -19,14 +19,12 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.canonical import canonical_json
-from registry.core.database import take_write_lock, unit_of_work
+from registry.core.database import WriteLock, take_write_lock, unit_of_work
 from registry.core.models import ModerationAuditEntry
 from registry.core.views import as_utc
 
 GENESIS = "0" * 64
 PRUNED = "audit.pruned"
-# Appends take this lock so that two writers never chain onto the same entry.
-AUDIT_LOCK_KEY = 0x62715F6D6F64  # "bq_mod"
 
 
 def _moment(at: datetime) -> str:
@@ -89,7 +87,7 @@ def append_audits(session: Session, lines: Sequence[AuditLine], *, at: datetime)
     if not lines:
         return []
     session.flush()
-    take_write_lock(session, AUDIT_LOCK_KEY)
+    take_write_lock(session, WriteLock.AUDIT)
     connection = session.connection()
     prev = connection.scalar(_HEAD) or GENESIS
     rows: list[dict[str, object]] = []
@@ -206,7 +204,7 @@ def prune_audit(
     at = now()
     cutoff = at - timedelta(days=retention_days)
     with unit_of_work(sessions) as session:
-        take_write_lock(session, AUDIT_LOCK_KEY)
+        take_write_lock(session, WriteLock.AUDIT)
         last_removed = session.scalar(
             select(ModerationAuditEntry)
             .where(ModerationAuditEntry.at < cutoff)

@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.symmetric import hmac_sm3
 from registry.core.background import BackgroundLoop
-from registry.core.database import take_write_lock, unit_of_work
+from registry.core.database import WriteLock, take_write_lock, unit_of_work
 from registry.core.errors import (
     InvalidWebhook,
     ReplayPending,
@@ -64,8 +64,6 @@ from registry.core.views import as_utc, view_of
 ALGORITHMS = ("hmac-sha256", "hmac-sm3")
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 MAX_URL_LENGTH = 2000
-# An advisory lock number of banquan's own: one dispatcher claims deliveries at a time.
-WEBHOOK_LOCK = 0x62616E7175616E + 3
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +276,7 @@ def replay(
             "from_event is an event id (1 or more)", details={"field": "from_event"}
         )
     with unit_of_work(sessions) as session:
-        take_write_lock(session, WEBHOOK_LOCK)
+        take_write_lock(session, WriteLock.WEBHOOK)
         subscription = _owned(session, subscription_id, key_id)
         types = subscription.event_types.split(",")
         existing = {
@@ -525,7 +523,7 @@ def fan_out(sessions: sessionmaker[Session], *, now: Clock, batch_size: int = 50
     created = 0
     while True:
         with unit_of_work(sessions) as session:
-            take_write_lock(session, WEBHOOK_LOCK)
+            take_write_lock(session, WriteLock.WEBHOOK)
             events = list(
                 session.scalars(
                     select(Event)
@@ -589,7 +587,7 @@ def _claim(
     A subscription whose receiver rests (see :func:`_record`) is passed over: none of its
     deliveries is sent before the rest ends, those fanned out meanwhile included."""
     with unit_of_work(sessions) as session:
-        take_write_lock(session, WEBHOOK_LOCK)
+        take_write_lock(session, WriteLock.WEBHOOK)
         at = now()
         # Subscriptions whose receiver rests: a delivery failed and its retry is still to come.
         resting = select(WebhookDelivery.subscription_id).where(

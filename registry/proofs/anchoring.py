@@ -33,16 +33,12 @@ from chain_client.errors import ChainError, TransactionFailed
 from chain_client.registry_anchor import AnchorReceipt, RegistryAnchorClient
 from crypto.merkle import Entry, MerkleTree
 from registry.core.background import BackgroundLoop
-from registry.core.database import take_write_lock, unit_of_work
+from registry.core.database import WriteLock, take_write_lock, unit_of_work
 from registry.core.errors import ServiceUnavailable
 from registry.core.events import EventType, record_batch_events
 from registry.core.models import Batch, Registration
 from registry.core.states import BATCH_ON_CHAIN, BatchStatus, RegistrationStatus
 from registry.core.views import as_utc
-
-# Numbers of banquan's own for the advisory locks held while sealing and (SQLite) submitting.
-SEALER_LOCK = 0x62616E7175616E  # "banquan"
-SUBMITTER_LOCK = SEALER_LOCK + 1
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +70,7 @@ class AnchoringCycle:
 def seal_batch(sessions: sessionmaker[Session], *, max_size: int, now: Clock) -> int | None:
     """Seal up to ``max_size`` unbatched pending registrations into one batch; its id, or None."""
     with unit_of_work(sessions) as session:
-        take_write_lock(session, SEALER_LOCK)
+        take_write_lock(session, WriteLock.SEALER)
         query = (
             select(Registration)
             .where(
@@ -124,7 +120,7 @@ def submit_sealed_batches(
     while True:
         with unit_of_work(sessions) as session:
             if session.get_bind().dialect.name == "sqlite":  # no row locks: one submitter
-                take_write_lock(session, SUBMITTER_LOCK)
+                take_write_lock(session, WriteLock.SUBMITTER)
             batch = session.scalar(
                 select(Batch)
                 .where(Batch.status == BatchStatus.SEALED)

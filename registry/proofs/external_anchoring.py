@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chain_client.errors import ChainError, TransactionFailed
 from chain_client.registry_anchor import AnchorReceipt, RegistryAnchorClient
 from registry.core.background import BackgroundLoop
-from registry.core.database import take_write_lock, unit_of_work
+from registry.core.database import WriteLock, take_write_lock, unit_of_work
 from registry.core.errors import ServiceUnavailable
 from registry.core.models import Batch, ExternalAnchoring
 from registry.core.record_json import JsonRecord
@@ -47,9 +47,6 @@ from registry.core.states import BATCH_ON_CHAIN, ExternalAnchoringState
 from registry.core.views import as_utc, view_of
 
 log = logging.getLogger(__name__)
-
-# Advisory lock taken while rows are created for newly anchored batches (after SEALER_LOCK + 1).
-ENQUEUE_LOCK = 0x62616E7175616E + 2
 
 Clock = Callable[[], datetime]
 State = ExternalAnchoringState
@@ -124,7 +121,7 @@ def enqueue_anchored_batches(
 ) -> int:
     """A pending row on ``chain_name`` for every batch anchored on the main chain without one."""
     with unit_of_work(sessions) as session:
-        take_write_lock(session, ENQUEUE_LOCK)
+        take_write_lock(session, WriteLock.EXTERNAL_ENQUEUE)
         known = select(ExternalAnchoring.batch_id).where(ExternalAnchoring.chain_name == chain_name)
         batch_ids = list(
             session.scalars(
