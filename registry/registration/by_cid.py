@@ -8,6 +8,11 @@ computed must be the one given, which holds for content added as
 is public, so such a work is registered as published, unless the moderation hooks hold or reject
 it: the registry then stores it encrypted, unpublished, as any registration moderation did not
 accept (the blocks the publisher added stay the publisher's).
+
+The store is the registry's own too: it holds the clear blocks of works it withholds (a published
+work taken down or revoked, a work moderation holds or rejected). Content registered here is read
+for a by-CID registration only where some face serves it to anyone (published, accepted, not
+taken down), or for its own registrant; else :class:`ContentIsPrivate`, as its content answers.
 """
 
 from __future__ import annotations
@@ -15,9 +20,13 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from multiformats import CID
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from registry.content import ContentStore, chunk_stream, cid_text, parse_cid, read_content
-from registry.core.errors import InvalidDigest
+from registry.core.errors import ContentIsPrivate, InvalidDigest
+from registry.core.models import ApiKey, Registration, Work
+from registry.core.states import RegistrationStatus
 
 
 def canonical_cid(text: str) -> str:
@@ -32,3 +41,38 @@ def stored_content(store: ContentStore, cid: str) -> BinaryIO:
     """The content under ``cid`` as a buffered stream that can rewind to its start."""
     root = CID.decode(cid)
     return chunk_stream(lambda: read_content(store, root))
+
+
+def refuse_withheld(session: Session, cid: str, submitted_by: str | None) -> None:
+    """:class:`ContentIsPrivate` unless the caller may read the content under ``cid`` as it is:
+    content no registration here names (the publisher added it to IPFS), content some
+    registration publishes and the registry serves (accepted, not taken down), or the caller's
+    own registration's (its API key's, or its party's). ``submitted_by`` None: the operator, at
+    the command line, who holds the store."""
+    if submitted_by is None:
+        return
+    rows = session.execute(
+        select(
+            Registration.submitted_by,
+            Registration.party_id,
+            Registration.status,
+            Registration.takedown_json,
+            Work.published_at,
+        )
+        .join(Work, Work.id == Registration.work_id)
+        .where(or_(Work.cid == cid, Work.stored_cid == cid))
+    ).all()
+    if not rows:
+        return
+    party = session.scalar(select(ApiKey.party_id).where(ApiKey.key_id == submitted_by))
+    for by, party_id, status, takedown_json, published_at in rows:
+        if by == submitted_by or (party is not None and party_id == party):
+            return
+        withheld = status in (RegistrationStatus.HELD, RegistrationStatus.REJECTED)
+        if published_at is not None and takedown_json is None and not withheld:
+            return
+    raise ContentIsPrivate(
+        "此 CID 的内容在本登记处未公开，不能按 CID 登记，请上传文件 / the content under this CID "
+        "is not public in this registry: it is not registered by CID; upload the file",
+        details={"cid": cid},
+    )

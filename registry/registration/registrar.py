@@ -50,7 +50,7 @@ from registry.moderation import (
     record_moderation,
     status_after,
 )
-from registry.registration.by_cid import canonical_cid, stored_content
+from registry.registration.by_cid import canonical_cid, refuse_withheld, stored_content
 from registry.registration.claims import ClientSignedClaim, controller_for, prepare_claim
 from registry.registration.own_works import (
     Caller,
@@ -169,10 +169,13 @@ class Registrar:
         client_signed: ClientSignedClaim | None = None,
     ) -> RegistrationView:
         """Register the content stored under ``cid`` (published, unless the hooks hold or reject
-        it); as :meth:`register`, plus :class:`ContentNotFound` when the store lacks a block and
-        :class:`CidMismatch` when the content was added with another layout (see
-        ``registry.registration.by_cid``)."""
+        it); as :meth:`register`, plus :class:`ContentNotFound` when the store lacks a block,
+        :class:`CidMismatch` when the content was added with another layout and
+        :class:`ContentIsPrivate` when it is content registered here that the registry withholds
+        from the caller (see ``registry.registration.by_cid``)."""
         canonical = canonical_cid(cid)
+        with self.sessions() as session:
+            refuse_withheld(session, canonical, submitted_by)
         return self.register(
             stored_content(self.store, canonical),
             metadata,

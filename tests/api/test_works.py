@@ -31,7 +31,8 @@ from registry.platform.runtime import Runtime, build_runtime
 from registry.proofs.anchoring import AnchoringPolicy, run_anchoring_cycle
 from registry.proofs.proof_bundle import check_bundle
 from registry.registration.claims import claim_for
-from tests.conftest import bearer, make_settings
+from tests.conftest import bearer, make_settings, serve_asgi
+from tests.registry.content.kubo_fake import FakeKubo
 
 META = json.dumps({"title": "红楼梦", "authors": ["曹雪芹"], "isbn": "9787020002207"})
 
@@ -643,3 +644,96 @@ def test_held_and_rejected_registrations_answer_as_such_on_every_face(
         ).json()  # fmt: skip
         assert bulk["registered"] == 1
         assert [item["registered"] for item in bulk["results"]] == [False, True]
+
+
+def moderated_runtime(
+    tmp_path: Path, database_url: str, anvil: AnvilProcess, **extra: object
+) -> Runtime:
+    lexicon = tmp_path / "lexicon.txt"
+    lexicon.write_text("禁词\tpolitics\n", encoding="utf-8")
+    built = build_runtime(
+        make_settings(
+            tmp_path / "data",
+            database_url,
+            anvil.rpc_url,
+            moderation_hooks=["blocklist", "conflict", "lexicon"],
+            moderation_lexicon_files=[lexicon],
+            **extra,
+        )
+    )
+    migrate(built.engine)
+    return built
+
+
+def test_another_publisher_cannot_register_by_cid_a_work_taken_down(
+    tmp_path: Path, database_url: str, anvil: AnvilProcess
+) -> None:
+    """The store holds the clear blocks of a published work taken down: read back for another
+    publisher's by-CID registration, they would be served again as its work's content."""
+    runtime = moderated_runtime(tmp_path, database_url, anvil)
+    try:
+        with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+            owner, other = bearer(runtime, "publisher"), bearer(runtime, "publisher")
+            content = "一部已发表、随后被下架的作品。".encode() * 50
+            first = client.post(
+                "/v1/works", files={"file": ("a.txt", content)},
+                data={"metadata": json.dumps({"title": "被下架的书"}), "publish": "true"},
+                headers=owner,
+            ).json()  # fmt: skip
+            cid = first["cid"]
+            assert runtime.new_batcher().run_once().error is None
+            taken = client.post(
+                "/v1/moderation/takedowns",
+                json={"registration": first["number"], "reason": "法院裁定"},
+                headers=bearer(runtime, "moderator"),
+            )
+            assert taken.status_code == 201, taken.text
+            assert client.get(f"/v1/works/{first['number']}/content").status_code == 451
+            before = registrations(runtime)
+            again = client.post(
+                "/v1/works/by-cid", json={"cid": cid, "metadata": {"title": "x"}}, headers=other
+            )
+            assert again.status_code == 403, again.text
+            assert again.json()["code"] == "content_private"
+            assert again.json()["details"] == {"cid": cid}
+            assert registrations(runtime) == before
+            # Its own registrant holds the bytes anyway: its by-CID registration is read.
+            own = client.post(
+                "/v1/works/by-cid", json={"cid": cid, "metadata": {"title": "再版"}}, headers=owner
+            )
+            assert own.status_code == 201, own.text
+    finally:
+        runtime.close()
+
+
+def test_another_publisher_cannot_register_by_cid_a_held_work_on_kubo(
+    tmp_path: Path, database_url: str, anvil: AnvilProcess
+) -> None:
+    """A held upload asked to be published leaves its clear blocks in the Kubo node until its
+    garbage collection: the registry never reads them for another publisher."""
+    kubo = FakeKubo()
+    with serve_asgi(kubo.app()) as kubo_url:
+        runtime = moderated_runtime(
+            tmp_path, database_url, anvil, content_backend="kubo", kubo_api_url=kubo_url
+        )
+        try:
+            with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
+                owner, other = bearer(runtime, "publisher"), bearer(runtime, "publisher")
+                content = "书稿含禁词，待审核，从未公开。".encode() * 50
+                held = client.post(
+                    "/v1/works", files={"file": ("a.txt", content)},
+                    data={"metadata": json.dumps({"title": "待审书稿"}), "publish": "true"},
+                    headers=owner,
+                ).json()  # fmt: skip
+                assert held["status"] == "held", held
+                assert client.get(f"/v1/works/{held['number']}/content").status_code == 409
+                before = registrations(runtime)
+                again = client.post(
+                    "/v1/works/by-cid", json={"cid": held["cid"], "metadata": {"title": "x"}},
+                    headers=other,
+                )  # fmt: skip
+                assert again.status_code == 403, again.text
+                assert again.json()["code"] == "content_private"
+                assert registrations(runtime) == before
+        finally:
+            runtime.close()

@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 
 from registry.content.ingest import ingest
 from registry.content.unixfs import CHUNK_SIZE, RAW, cid_of, cid_v1_rawleaves_256k
-from registry.core.errors import CidMismatch, ContentNotFound, InvalidDigest, PublicationRejected
+from registry.core.errors import (
+    CidMismatch,
+    ContentIsPrivate,
+    ContentNotFound,
+    InvalidDigest,
+    PublicationRejected,
+)
 from registry.core.metadata import WorkMetadata
 from registry.core.models import Registration, Work
 from registry.moderation.builtin import Lexicon, LexiconHook
@@ -97,3 +103,36 @@ def test_content_by_cid_that_moderation_rejects_is_not_published(
         assert (work.encryption is not None, work.stored_cid != added.cid) == (True, True)
     with pytest.raises(PublicationRejected):
         b"".join(open_published_content(runtime.sessions, runtime.store, view.number))
+
+
+def test_content_registered_here_is_read_for_another_only_where_it_is_served(
+    runtime: Runtime,
+) -> None:
+    """The store holds what the registry withholds too: another publisher registers by CID the
+    content a registration publishes, never a private work's (its clear CID or its
+    ciphertext's)."""
+    protected = Registrar(
+        runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now,
+        protection=runtime.protection,
+    )  # fmt: skip
+    public = protected.register(
+        io.BytesIO(os.urandom(3000)), META, submitted_by="key-a", publish=True
+    )
+    assert public.cid is not None
+    again = protected.register_by_cid(public.cid, META, submitted_by="key-b")
+    assert again.sha256 == public.sha256
+
+    private = protected.register(io.BytesIO(os.urandom(3000)), META, submitted_by="key-a")
+    with runtime.sessions() as session:
+        stored = session.scalar(
+            select(Work.stored_cid).join(Registration).where(Registration.number == private.number)
+        )
+    assert stored is not None
+    assert stored != private.cid
+    before = registrations(runtime)
+    for cid in (private.cid, stored):
+        assert cid is not None
+        with pytest.raises(ContentIsPrivate) as refused:
+            protected.register_by_cid(cid, META, submitted_by="key-b")
+        assert refused.value.details == {"cid": cid}
+    assert registrations(runtime) == before
