@@ -2,7 +2,9 @@
 SM2 key, so it can read the work without the registry ever handing out plaintext or the key.
 
 The platform proves it controls the licensee address (an EIP-191 signature of the request) and
-the ``Licences`` contract must say that address holds a licence for the asked right now.
+the ``Licences`` contract must say that address holds a licence for the asked right now. An
+address revoked with its key or its party gets nothing (a leaked key is revoked so), nor does
+anyone while the work is frozen on chain, whether or not the registry has recorded that freeze.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from chain_client.moderation import asset_target
 from chain_client.suite import Suite
 from crypto.canonical import canonical_json
 from crypto.errors import CryptoError
@@ -21,6 +24,7 @@ from crypto.secp256k1 import recover_message
 from crypto.signing import public_key_to_json
 from crypto.sm2 import SM2PublicKey
 from crypto.symmetric import Cipher, WrappedKey, unwrap_key, wrap_key_to
+from registry.access import refuse_revoked_addresses
 from registry.content import MASTER, ContentProtection
 from registry.core.chain_refusals import account_address, chain_refusals
 from registry.core.database import unit_of_work
@@ -29,6 +33,7 @@ from registry.core.errors import (
     InvalidInput,
     NotLicensed,
     RegistrationNotFound,
+    TakenDown,
 )
 from registry.core.models import ContentKey, Registration, Work
 from registry.core.rights import RIGHT_NAMES
@@ -66,7 +71,9 @@ def grant_content_key(
 
     Refused: :class:`InvalidInput` (unknown right, a signature not by ``licensee``),
     :class:`RegistrationNotFound`, :class:`ContentNotFound` (the work is not stored encrypted),
-    :class:`NotLicensed` (no licence for ``right`` on chain now, or the work is no asset).
+    :class:`NotLicensed` (no licence for ``right`` on chain now, or the work is no asset),
+    :class:`PartyRevoked` (``licensee`` was revoked with its key or its party),
+    :class:`TakenDown` (the work is frozen on chain).
     """
     if right not in RIGHT_NAMES:
         raise InvalidInput(f"unknown right {right!r}", details={"known": sorted(RIGHT_NAMES)})
@@ -88,6 +95,7 @@ def grant_content_key(
         ).one_or_none()
         if row is None:
             raise RegistrationNotFound.numbered(number)
+        refuse_revoked_addresses(session, [address])
         leaf, work_id, stored_cid, encryption = row
         master = session.scalar(
             select(ContentKey).where(ContentKey.work_id == work_id, ContentKey.holder == MASTER)
@@ -96,6 +104,12 @@ def grant_content_key(
         raise ContentNotFound(f"{number} is not stored encrypted", details={"number": number})
     asset_id = int(leaf, 16)
     with chain_refusals():
+        if suite.moderation.is_frozen(asset_target(asset_id)):  # whatever the records say yet
+            raise TakenDown(
+                f"登记 {number} 已在链上冻结，暂停提供内容密钥 / registration {number} is frozen "
+                "on chain: no content key is given",
+                details={"number": number, "frozen_on_chain": True},
+            )
         exists = suite.rights_asset.exists(asset_id)
         licence_id = (
             _licence_in_force(suite, asset_id, address, RIGHT_NAMES[right], int(now().timestamp()))

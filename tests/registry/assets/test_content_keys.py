@@ -16,10 +16,12 @@ from chain_client.rights_assets import Right
 from chain_client.transactions import TransactionSender
 from crypto.signing import generate_private_key
 from crypto.sm2 import SM2PrivateKey
+from registry.access.parties import create_party, revoke_party
 from registry.assets.content_keys import content_key_request, grant_content_key
 from registry.assets.rights_assets import grant_licence, tokenize
-from registry.core.errors import NotLicensed
+from registry.core.errors import NotLicensed, PartyRevoked, TakenDown
 from registry.core.metadata import WorkMetadata
+from registry.core.models import ContentKey
 from registry.platform.runtime import Runtime
 from registry.registration.registrar import Registrar
 from tests.chain_client.conftest import ROLE_KEYS
@@ -79,3 +81,78 @@ def test_the_licence_is_checked_at_the_injected_clocks_time(
     assert ask_at(licensed_at) is not None
     with pytest.raises(NotLicensed):
         ask_at(licensed_at + timedelta(hours=2))
+
+
+def licensed_private_work(runtime: Runtime) -> tuple[str, int]:
+    """A private work, anchored, tokenized to OWNER and licensed worldwide to LICENSEE (the
+    information-network right, from now on); its number and asset id."""
+    registrar = Registrar(
+        runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now,
+        protection=runtime.protection,
+    )  # fmt: skip
+    number = registrar.register(
+        io.BytesIO(f"licensed private work {time.time_ns()}".encode()),
+        WorkMetadata(title="私有作品"),
+    ).number
+    assert runtime.new_batcher().run_once().error is None
+    suite = runtime.suite()
+    asset = tokenize(runtime.sessions, suite, number, OWNER.address)
+    owner = TransactionSender(runtime.w3, OWNER)
+    chain_now = int(runtime.w3.eth.get_block("latest")["timestamp"])
+    terms = LicenceTerms(
+        asset_id=asset.asset_id, licensee=LICENSEE.address,
+        rights=1 << int(Right.INFORMATION_NETWORK), territory=0,
+        start=chain_now + 1, end=chain_now + 3600,
+    )  # fmt: skip
+    grant_licence(suite.as_sender(owner), owner, terms)
+    runtime.w3.provider.make_request("evm_mine", [chain_now + 2])  # type: ignore[arg-type]
+    return number, chain_now + 2
+
+
+def ask(runtime: Runtime, number: str, at: int) -> object:
+    """The licensee's request, signed by its address, for a key wrapped to a new SM2 key."""
+    platform_key = generate_private_key("sm2")
+    assert isinstance(platform_key, SM2PrivateKey)
+    request = content_key_request(number, LICENSEE.address, RIGHT, platform_key.public_key)
+    return grant_content_key(
+        runtime.sessions, runtime.suite(), runtime.protection, number,
+        licensee=LICENSEE.address, right=RIGHT, recipient=platform_key.public_key,
+        signature=bytes(LICENSEE.sign_message(encode_defunct(request)).signature),
+        now=lambda: datetime.fromtimestamp(at, UTC),
+    )  # fmt: skip
+
+
+def key_grants(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return len(session.query(ContentKey).all())
+
+
+def test_a_licensee_address_revoked_with_its_party_gets_no_key(runtime: Runtime) -> None:
+    """The licence stands on chain, but the party holding the address was revoked (its key
+    leaked): whoever signs with that key gets nothing, as a copy holder's revoked address."""
+    number, at = licensed_private_work(runtime)
+    assert ask(runtime, number, at) is not None  # the licensee, before
+    party = create_party(
+        runtime.sessions, public_name="某平台", keys=[LICENSEE.address], now=runtime.now
+    )
+    revoke_party(runtime.sessions, party.party_id, now=runtime.now)
+    before = key_grants(runtime)
+    with pytest.raises(PartyRevoked) as refused:
+        ask(runtime, number, at)
+    assert refused.value.details["address"] == LICENSEE.address
+    assert key_grants(runtime) == before
+
+
+def test_no_key_while_the_work_is_frozen_on_chain_before_the_registry_records_it(
+    runtime: Runtime,
+) -> None:
+    """A moderator froze the work with its own account: the follower has not read it yet, and
+    the registry's records show no takedown; the chain's freeze is asked all the same."""
+    number, at = licensed_private_work(runtime)
+    asset_id = runtime.assets.asset_id(number)
+    runtime.moderation_client("moderator").freeze(asset_id.to_bytes(32, "big"), b"\x07" * 32)
+    before = key_grants(runtime)
+    with pytest.raises(TakenDown) as refused:
+        ask(runtime, number, at)
+    assert refused.value.details == {"number": number, "frozen_on_chain": True}
+    assert key_grants(runtime) == before
