@@ -388,7 +388,10 @@ def get_licensed(
 class ContentKeyIn(BaseModel):
     model_config = with_example(examples.CONTENT_KEY_REQUEST)
 
-    licensee: str = Field(description="The licensee's EVM address (holds the licence on chain)")
+    licensee: str = Field(
+        description="The licensee's EVM address (holds the licence on chain), or the address "
+        "that owns the work's rights asset"
+    )
     right: str = Field(description="The licensed right, e.g. information_network")
     recipient_key: dict[str, str] = Field(
         description="The platform's SM2 public key ({algorithm, public_key, sm2_id?}): the "
@@ -411,7 +414,8 @@ class WrappedKeyOut(BaseModel):
 def post_content_key(
     number: RegistrationNumber, body: ContentKeyIn, runtime: RuntimeDep, _platform: Platform
 ) -> WrappedKeyOut:
-    """A licensed platform gets the private work's content key, encrypted to its SM2 key."""
+    """A licensed platform (or the owner of the work's rights asset) gets the private work's
+    content key, encrypted to its SM2 key."""
     recipient = parse_signing_key(body.recipient_key)
     if not isinstance(recipient, SM2PublicKey):
         raise InvalidInput("the recipient key must be an SM2 key")

@@ -2,7 +2,8 @@
 SM2 key, so it can read the work without the registry ever handing out plaintext or the key.
 
 The platform proves it controls the licensee address (an EIP-191 signature of the request) and
-the ``Licences`` contract must say that address holds a licence for the asked right now. An
+the ``Licences`` contract must say that address holds a licence for the asked right now, or
+``RightsAsset`` that it owns the work's asset and the asset carries that right. An
 address revoked with its key or its party gets nothing (a leaked key is revoked so), nor does
 anyone while the work is frozen on chain, whether or not the registry has recorded that freeze.
 """
@@ -71,7 +72,8 @@ def grant_content_key(
 
     Refused: :class:`InvalidInput` (unknown right, a signature not by ``licensee``),
     :class:`RegistrationNotFound`, :class:`ContentNotFound` (the work is not stored encrypted),
-    :class:`NotLicensed` (no licence for ``right`` on chain now, or the work is no asset),
+    :class:`NotLicensed` (``licensee`` neither holds a licence for ``right`` on chain now nor owns
+    the asset with that right, or the work is no asset),
     :class:`PartyRevoked` (``licensee`` was revoked with its key or its party),
     :class:`TakenDown` (the work is frozen on chain).
     """
@@ -110,13 +112,14 @@ def grant_content_key(
                 "on chain: no content key is given",
                 details={"number": number, "frozen_on_chain": True},
             )
-        exists = suite.rights_asset.exists(asset_id)
-        licence_id = (
-            _licence_in_force(suite, asset_id, address, RIGHT_NAMES[right], int(now().timestamp()))
-            if exists
-            else None
+        entitled = suite.rights_asset.exists(asset_id) and (
+            _owns(suite, asset_id, address, RIGHT_NAMES[right])
+            or _licence_in_force(
+                suite, asset_id, address, RIGHT_NAMES[right], int(now().timestamp())
+            )
+            is not None
         )
-    if licence_id is None:
+    if not entitled:
         raise NotLicensed(
             "the licensee holds no licence for this right now",
             details={"licensee": address, "right": right, "number": number},
@@ -145,6 +148,14 @@ def grant_content_key(
         else:
             existing.wrapped_json = json.dumps(granted.to_json())
     return granted
+
+
+def _owns(suite: Suite, asset_id: int, address: str, right: int) -> bool:
+    """Whether ``address`` owns the asset now and the asset carries ``right``: a buyer of the
+    rights reads the work as a licensee of them does."""
+    if suite.rights_asset.owner_of(asset_id) != address:
+        return False
+    return bool(suite.rights_asset.asset_terms(asset_id).rights >> right & 1)
 
 
 def _licence_in_force(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
+from eth_account.signers.local import LocalAccount
 
 from chain_client.licences import LicenceTerms
 from chain_client.rights_assets import Right
@@ -18,7 +19,7 @@ from crypto.signing import generate_private_key
 from crypto.sm2 import SM2PrivateKey
 from registry.access.parties import create_party, revoke_party
 from registry.assets.content_keys import content_key_request, grant_content_key
-from registry.assets.rights_assets import grant_licence, tokenize
+from registry.assets.rights_assets import grant_licence, tokenize, transfer
 from registry.core.errors import NotLicensed, PartyRevoked, TakenDown
 from registry.core.metadata import WorkMetadata
 from registry.core.models import ContentKey
@@ -109,15 +110,18 @@ def licensed_private_work(runtime: Runtime) -> tuple[str, int]:
     return number, chain_now + 2
 
 
-def ask(runtime: Runtime, number: str, at: int) -> object:
-    """The licensee's request, signed by its address, for a key wrapped to a new SM2 key."""
+def ask(
+    runtime: Runtime, number: str, at: int, account: LocalAccount = LICENSEE, right: str = RIGHT
+) -> object:
+    """``account``'s request, signed by it, for a key wrapped to a new SM2 key (the licensee's,
+    unless told)."""
     platform_key = generate_private_key("sm2")
     assert isinstance(platform_key, SM2PrivateKey)
-    request = content_key_request(number, LICENSEE.address, RIGHT, platform_key.public_key)
+    request = content_key_request(number, account.address, right, platform_key.public_key)
     return grant_content_key(
         runtime.sessions, runtime.suite(), runtime.protection, number,
-        licensee=LICENSEE.address, right=RIGHT, recipient=platform_key.public_key,
-        signature=bytes(LICENSEE.sign_message(encode_defunct(request)).signature),
+        licensee=account.address, right=right, recipient=platform_key.public_key,
+        signature=bytes(account.sign_message(encode_defunct(request)).signature),
         now=lambda: datetime.fromtimestamp(at, UTC),
     )  # fmt: skip
 
@@ -156,3 +160,21 @@ def test_no_key_while_the_work_is_frozen_on_chain_before_the_registry_records_it
         ask(runtime, number, at)
     assert refused.value.details == {"number": number, "frozen_on_chain": True}
     assert key_grants(runtime) == before
+
+
+def test_the_assets_owner_reads_its_work_and_its_seller_no_longer(runtime: Runtime) -> None:
+    """The owner of the work's asset holds its rights, licensed or not: it gets the key for a
+    right the asset carries. Once it sells the asset, the buyer does and it does not."""
+    number, at = licensed_private_work(runtime)
+    stranger = Account.from_key(ROLE_KEYS["lender"])
+    with pytest.raises(NotLicensed):
+        ask(runtime, number, at, stranger)
+    with pytest.raises(NotLicensed):  # a moral right is no asset's to carry
+        ask(runtime, number, at, OWNER, right="authorship")
+    assert ask(runtime, number, at, OWNER) is not None
+    suite = runtime.suite()
+    owner = TransactionSender(runtime.w3, OWNER)
+    transfer(suite.as_sender(owner), owner, runtime.assets.asset_id(number), stranger.address)
+    with pytest.raises(NotLicensed):
+        ask(runtime, number, at, OWNER)
+    assert ask(runtime, number, at, stranger) is not None
