@@ -63,9 +63,9 @@ from registry.assets.transactions_relay import (
     submit_transaction,
 )
 from registry.content import ContentProtection
-from registry.core.chain_refusals import account_address
+from registry.core.chain_refusals import account_address, chain_refusals
 from registry.core.errors import PartyHasNoAddress
-from registry.core.models import Registration
+from registry.core.models import ChainAsset, Registration
 from registry.core.views import refuse_if_taken_down
 from registry.registration import Caller, require_own
 
@@ -79,6 +79,20 @@ class Assets:
     suite: Callable[[], Suite]
     protection: ContentProtection
     now: Callable[[], datetime]
+
+    def owner_now(self, leaf: str) -> str | None:
+        """The address that owns the rights asset of registration ``leaf`` now; None while it has
+        none. The follower's record says whether it was tokenized (so a registry that tokenizes
+        nothing never asks the chain), the chain who owns it now (a sale the follower has not
+        read yet counts)."""
+        with self.sessions() as session:
+            recorded = session.get(ChainAsset, leaf)
+        if recorded is None or recorded.burned:
+            return None
+        asset_id = int(leaf, 16)
+        with chain_refusals():
+            rights_asset = self.suite().rights_asset
+            return rights_asset.owner_of(asset_id) if rights_asset.exists(asset_id) else None
 
     def asset_id(self, reference: str) -> int:
         """The asset id of a registration number, or of a 64-hex asset id as given."""

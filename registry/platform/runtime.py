@@ -330,6 +330,7 @@ class Runtime:
             protection=self.protection,
             moderation=self.moderation_gate,
             committer=self.committer,
+            asset_owner=self.assets.owner_now,
         )
 
     @cached_property

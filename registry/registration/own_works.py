@@ -16,8 +16,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry.access import holder_of_address, party_pk
 from registry.content import ContentProtection, ContentStore
-from registry.core.errors import NotOwnRegistration, RegistrationNotFound
+from registry.core.errors import NotAssetOwner, NotOwnRegistration, RegistrationNotFound
 from registry.core.models import Registration
 from registry.core.priority import with_priority
 from registry.core.views import RegistrationView, registration_view, registrations_for_views
@@ -90,11 +91,38 @@ def publish_own(
     *,
     now: Callable[[], datetime],
     moderation: ModerationGate | None,
+    asset_owner: Callable[[str], str | None] | None = None,
 ) -> datetime:
     """Publish one of the caller's private works (see
-    :func:`registry.registration.publication.publish_work`)."""
+    :func:`registry.registration.publication.publish_work`). Once the work's rights asset is
+    another's (``asset_owner`` of its leaf: an address no active party of the caller holds),
+    the right to disseminate it went with the asset: :class:`NotAssetOwner`."""
     require_own(sessions, caller, number)
+    if asset_owner is not None and not caller.acts_for_anyone:
+        _refuse_unless_asset_holder(sessions, caller, number, asset_owner)
     return publish_work(sessions, store, protection, number, now=now, moderation=moderation)
+
+
+def _refuse_unless_asset_holder(
+    sessions: sessionmaker[Session],
+    caller: Caller,
+    number: str,
+    asset_owner: Callable[[str], str | None],
+) -> None:
+    with sessions() as session:
+        leaf = session.scalar(select(Registration.leaf).where(Registration.number == number))
+    owner = asset_owner(leaf) if leaf is not None else None
+    if owner is None:
+        return
+    with sessions() as session:
+        holder = holder_of_address(session, owner)
+        if holder is not None and party_pk(session, holder.party_id) == caller.party:
+            return
+    raise NotAssetOwner(
+        "该作品的权利资产已属他人，只有其所有人才能公开作品 / the work's rights asset is "
+        "another's: only its owner publishes the work",
+        details={"number": number, "owner": owner},
+    )
 
 
 def require_own(sessions: sessionmaker[Session], caller: Caller, number: str) -> None:

@@ -107,6 +107,8 @@ class Registrar:
     moderation: Callable[[str | None], ModerationGate] | None = None
     signer: Signer | None = None
     committer: GroupCommitter | None = None
+    # The address owning a registration's rights asset now (by its leaf), None while it has none.
+    asset_owner: Callable[[str], str | None] | None = None
 
     def signing_with(self, signer: Signer | None) -> Registrar:
         """This registrar, signing unsigned requests with ``signer``."""
@@ -133,7 +135,8 @@ class Registrar:
 
     def publish(self, number: str, caller: Caller | None = None) -> datetime:
         """Store a private work in the clear under its CID, after the moderation hooks; one of
-        ``caller``'s works, or, without a caller, any work (the command line)."""
+        ``caller``'s works whose rights asset, if any, is still the caller's, or, without a
+        caller, any work (the command line)."""
         protection = self._protection()
         submitted_by = caller.key_id if caller is not None else None
         moderation = self.moderation(submitted_by) if self.moderation is not None else None
@@ -143,7 +146,7 @@ class Registrar:
             )
         return publish_own(
             self.sessions, self.store, protection, caller, number,
-            now=self.now, moderation=moderation,
+            now=self.now, moderation=moderation, asset_owner=self.asset_owner,
         )  # fmt: skip
 
     def commit(self, work: Callable[[Session], T]) -> T:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import io
 
 import pytest
+from eth_account import Account
 
-from registry.core.errors import NotOwnRegistration, RegistrationNotFound
+from chain_client.transactions import TransactionSender
+from registry.access import create_party, party_pk
+from registry.assets.rights_assets import tokenize, transfer
+from registry.core.errors import NotAssetOwner, NotOwnRegistration, RegistrationNotFound
 from registry.core.metadata import WorkMetadata
 from registry.platform.runtime import Runtime
+from registry.proofs.verification import get_registration
 from registry.registration.own_works import (
     Caller,
     list_own_registrations,
@@ -16,6 +21,10 @@ from registry.registration.own_works import (
     publish_own,
 )
 from registry.registration.registrar import Registrar
+from tests.chain_client.conftest import ROLE_KEYS
+
+SELLER = Account.from_key(ROLE_KEYS["owner"])
+BUYER = Account.from_key(ROLE_KEYS["buyer"])
 
 
 def register(runtime: Runtime, text: str, submitted_by: str | None) -> str:
@@ -83,3 +92,34 @@ def test_an_unknown_number_is_not_found(runtime: Runtime) -> None:
         open_own_content(
             runtime.sessions, runtime.store, runtime.protection, Caller("key-a"), "BQ-2026-0"
         )
+
+
+def test_once_its_asset_is_sold_the_registrant_no_longer_publishes_the_work(
+    runtime: Runtime,
+) -> None:
+    """The right to disseminate a work went with its rights asset: its registrant, whose party
+    sold the asset, cannot publish the work for everyone (the buyer's right), whether or not
+    the follower has read the sale yet. Bought back, it publishes it."""
+    number = register(runtime, "已售出权利的作品", "key-a")
+    assert runtime.new_batcher().run_once().error is None
+    party = create_party(
+        runtime.sessions, public_name="出版社", keys=[SELLER.address], now=runtime.now
+    )
+    with runtime.sessions() as session:
+        caller = Caller("key-a", party=party_pk(session, party.party_id))
+    suite = runtime.suite()
+    asset = tokenize(runtime.sessions, suite, number, SELLER.address)
+    assert runtime.new_batcher().run_once().error is None  # the follower records the asset
+    seller = TransactionSender(runtime.w3, SELLER)
+    transfer(suite.as_sender(seller), seller, asset.asset_id, BUYER.address)
+
+    registrar = runtime.registrar
+    with pytest.raises(NotAssetOwner) as refused:
+        registrar.publish(number, caller)
+    assert refused.value.details == {"number": number, "owner": BUYER.address}
+    assert get_registration(runtime.sessions, number).published_at is None
+
+    buyer = TransactionSender(runtime.w3, BUYER)
+    transfer(suite.as_sender(buyer), buyer, asset.asset_id, SELLER.address)
+    assert registrar.publish(number, caller) is not None
+    assert get_registration(runtime.sessions, number).published_at is not None
