@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -665,6 +666,17 @@ def moderated_runtime(
     return built
 
 
+def published_upload(client: TestClient, text: str, headers: dict[str, str]) -> dict[str, Any]:
+    """The answer to an upload of ``text`` (repeated) asked to be published."""
+    answer = client.post(
+        "/v1/works", files={"file": ("a.txt", text.encode() * 50)},
+        data={"metadata": json.dumps({"title": text[:8]}), "publish": "true"}, headers=headers,
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
 def test_another_publisher_cannot_register_by_cid_a_work_taken_down(
     tmp_path: Path, database_url: str, anvil: AnvilProcess
 ) -> None:
@@ -674,12 +686,7 @@ def test_another_publisher_cannot_register_by_cid_a_work_taken_down(
     try:
         with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
             owner, other = bearer(runtime, "publisher"), bearer(runtime, "publisher")
-            content = "一部已发表、随后被下架的作品。".encode() * 50
-            first = client.post(
-                "/v1/works", files={"file": ("a.txt", content)},
-                data={"metadata": json.dumps({"title": "被下架的书"}), "publish": "true"},
-                headers=owner,
-            ).json()  # fmt: skip
+            first = published_upload(client, "一部已发表、随后被下架的作品。", owner)
             cid = first["cid"]
             assert runtime.new_batcher().run_once().error is None
             taken = client.post(
@@ -719,12 +726,7 @@ def test_another_publisher_cannot_register_by_cid_a_held_work_on_kubo(
         try:
             with TestClient(create_app(runtime=runtime, run_batcher=False)) as client:
                 owner, other = bearer(runtime, "publisher"), bearer(runtime, "publisher")
-                content = "书稿含禁词，待审核，从未公开。".encode() * 50
-                held = client.post(
-                    "/v1/works", files={"file": ("a.txt", content)},
-                    data={"metadata": json.dumps({"title": "待审书稿"}), "publish": "true"},
-                    headers=owner,
-                ).json()  # fmt: skip
+                held = published_upload(client, "书稿含禁词，待审核，从未公开。", owner)
                 assert held["status"] == "held", held
                 assert client.get(f"/v1/works/{held['number']}/content").status_code == 409
                 before = registrations(runtime)

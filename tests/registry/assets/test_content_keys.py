@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from eth_account import Account
@@ -32,61 +32,12 @@ LICENSEE = Account.from_key(ROLE_KEYS["buyer"])
 RIGHT = "information_network"
 
 
-@pytest.mark.parametrize("territory", [0, 156])  # worldwide, or China alone: the same key
-def test_the_licence_is_checked_at_the_injected_clocks_time(
-    runtime: Runtime, territory: int
-) -> None:
-    registrar = Registrar(
-        runtime.sessions,
-        runtime.store,
-        max_bytes=1 << 20,
-        now=runtime.now,
-        protection=runtime.protection,
-    )
-    number = registrar.register(
-        io.BytesIO(f"licensed private work {time.time_ns()}".encode()),
-        WorkMetadata(title="私有作品"),
-    ).number
-    assert runtime.new_batcher().run_once().error is None
-    suite = runtime.suite()
-    asset = tokenize(runtime.sessions, suite, number, OWNER.address)
-    owner = TransactionSender(runtime.w3, OWNER)
-    chain_now = int(runtime.w3.eth.get_block("latest")["timestamp"])
-    grant_licence(
-        suite.as_sender(owner),
-        owner,
-        LicenceTerms(
-            asset_id=asset.asset_id,
-            licensee=LICENSEE.address,
-            rights=1 << int(Right.INFORMATION_NETWORK),
-            territory=territory,
-            start=chain_now + 60,  # a licence starts no earlier than its grant
-            end=chain_now + 3600,
-        ),
-    )
-    platform_key = generate_private_key("sm2")
-    assert isinstance(platform_key, SM2PrivateKey)
-    request = content_key_request(number, LICENSEE.address, RIGHT, platform_key.public_key)
-    signature = bytes(LICENSEE.sign_message(encode_defunct(request)).signature)
-
-    def ask_at(moment: datetime) -> object:
-        return grant_content_key(
-            runtime.sessions, suite, runtime.protection, number,
-            licensee=LICENSEE.address, right=RIGHT, recipient=platform_key.public_key,
-            signature=signature, now=lambda: moment,
-        )  # fmt: skip
-
-    licensed_at = datetime.fromtimestamp(chain_now + 60, UTC)
-    with pytest.raises(NotLicensed):
-        ask_at(licensed_at - timedelta(seconds=1))
-    assert ask_at(licensed_at) is not None
-    with pytest.raises(NotLicensed):
-        ask_at(licensed_at + timedelta(hours=2))
-
-
-def licensed_private_work(runtime: Runtime) -> tuple[str, int]:
-    """A private work, anchored, tokenized to OWNER and licensed worldwide to LICENSEE (the
-    information-network right, from now on); its number and asset id."""
+def licensed_private_work(
+    runtime: Runtime, *, territory: int = 0, starts_in: int = 1
+) -> tuple[str, int]:
+    """A private work, anchored, tokenized to OWNER and licensed to LICENSEE in ``territory``
+    (the information-network right, for an hour from ``starts_in`` seconds on: a licence starts
+    no earlier than its grant); its number and the licence's start (chain time)."""
     registrar = Registrar(
         runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now,
         protection=runtime.protection,
@@ -99,15 +50,26 @@ def licensed_private_work(runtime: Runtime) -> tuple[str, int]:
     suite = runtime.suite()
     asset = tokenize(runtime.sessions, suite, number, OWNER.address)
     owner = TransactionSender(runtime.w3, OWNER)
-    chain_now = int(runtime.w3.eth.get_block("latest")["timestamp"])
+    start = int(runtime.w3.eth.get_block("latest")["timestamp"]) + starts_in
     terms = LicenceTerms(
         asset_id=asset.asset_id, licensee=LICENSEE.address,
-        rights=1 << int(Right.INFORMATION_NETWORK), territory=0,
-        start=chain_now + 1, end=chain_now + 3600,
+        rights=1 << int(Right.INFORMATION_NETWORK), territory=territory,
+        start=start, end=start + 3600,
     )  # fmt: skip
     grant_licence(suite.as_sender(owner), owner, terms)
-    runtime.w3.provider.make_request("evm_mine", [chain_now + 2])  # type: ignore[arg-type]
-    return number, chain_now + 2
+    return number, start
+
+
+@pytest.mark.parametrize("territory", [0, 156])  # worldwide, or China alone: the same key
+def test_the_licence_is_checked_at_the_injected_clocks_time(
+    runtime: Runtime, territory: int
+) -> None:
+    number, start = licensed_private_work(runtime, territory=territory, starts_in=60)
+    with pytest.raises(NotLicensed):
+        ask(runtime, number, start - 1)
+    assert ask(runtime, number, start) is not None
+    with pytest.raises(NotLicensed):
+        ask(runtime, number, start + 2 * 3600)
 
 
 def ask(
