@@ -116,12 +116,44 @@ def tokenized_asset_ids(
     ]
 
 
-def migrate_assets(migrator: SuiteMigratorClient, asset_ids: Iterable[int]) -> list[AssetMigrated]:
-    """Copy each asset not copied yet (an asset migrates once: a rerun skips those done)."""
+@dataclass(frozen=True)
+class MigrationRun:
+    """What one pass of :func:`migrate_assets` found: the assets it copied now (``migrated``),
+    those the successor imported before (``already_migrated``), and ``conflicts``: assets the
+    successor holds without ever having imported them (minted there by a suite that did not wait
+    for its predecessor's seal), which the migrator cannot copy: their liens and licences stay on
+    the sealed suite only."""
+
+    migrated: list[AssetMigrated]
+    already_migrated: list[int]
+    conflicts: list[int]
+
+
+def imported_asset_ids(
+    rights_asset: RightsAssetClient, *, to_block: BlockIdentifier = "latest"
+) -> set[int]:
+    """Every asset id ``rights_asset`` imported (``AssetImported``): the ones a migration copied."""
+    return {
+        event.asset_id
+        for event in rights_asset.events(0, to_block)
+        if isinstance(event, AssetImported)
+    }
+
+
+def migrate_assets(migrator: SuiteMigratorClient, asset_ids: Iterable[int]) -> MigrationRun:
+    """Copy each asset not copied yet (an asset migrates once: a rerun skips those done). An
+    asset the successor holds but never imported is not counted as done: it is a conflict."""
     successor = RightsAssetClient(migrator.w3, migrator.successor())
-    done: list[AssetMigrated] = []
+    migrated: list[AssetMigrated] = []
+    already: list[int] = []
+    conflicts: list[int] = []
+    imported: set[int] | None = None
     for asset_id in asset_ids:
-        if successor.asset_terms(asset_id).registered_at != 0:
+        if successor.asset_terms(asset_id).registered_at == 0:
+            migrated.append(migrator.migrate(asset_id))
             continue
-        done.append(migrator.migrate(asset_id))
-    return done
+        if imported is None or asset_id not in imported:
+            # Read after the record: an import that wrote it is in the events by now.
+            imported = imported_asset_ids(successor)
+        (already if asset_id in imported else conflicts).append(asset_id)
+    return MigrationRun(migrated, already, conflicts)

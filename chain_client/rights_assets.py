@@ -229,9 +229,10 @@ class RightsAssetClient(RoleAdministered):
         registrar; further registrars are granted in two steps ``role_grant_delay`` apart.
         ``generation`` is 0 for a first suite and one more for each successor: the suite's own
         lien and licence ids start above ``generation << 64``, so a predecessor's keep theirs.
-        ``predecessor`` (a successor's: the ``RightsAsset`` it succeeds) makes it refuse to mint
-        anew a registration tokenized there or before (``TokenizedInPredecessor``): those come
-        over by migration, with their liens and licences."""
+        ``predecessor`` (a successor's: the ``RightsAsset`` it succeeds) makes it mint nothing
+        until that one is sealed naming it (``PredecessorLive``), and then refuse to mint anew a
+        registration tokenized there or before (``TokenizedInPredecessor``): those come over by
+        migration, with their liens and licences."""
         return cls._deploy(
             sender,
             sender.address,

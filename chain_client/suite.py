@@ -188,9 +188,10 @@ def deploy_successor_suite(
     """Deploy the successor of ``predecessor`` (to be sealed and migrated,
     ``chain_client.migration``): built around its anchor, moderation and identity attestations,
     with the next generation, so imported liens and licences keep their ids, naming its
-    ``RightsAsset`` as predecessor, so no registration tokenized there (pledged, licensed) is
-    minted here afresh, shedding its liens and licences, before it is migrated. The other roles
-    are granted as :func:`deploy_suite` grants them."""
+    ``RightsAsset`` as predecessor: it mints nothing until the predecessor is sealed naming it,
+    and no registration tokenized there (pledged, licensed) is minted here afresh, shedding its
+    liens and licences, before it is migrated. The other roles are granted as
+    :func:`deploy_suite` grants them."""
     shared = predecessor.as_sender(sender)
     return deploy_suite(
         sender,

@@ -98,8 +98,9 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
     /// @notice Suite generation: 0 for the first suite, one more for each successor. Liens and
     /// licences issued by this suite have ids above {idBase}, so imported ids never collide.
     uint64 public immutable generation;
-    /// @notice The suite this one succeeds (its `RightsAsset`), zero for a first suite: a
-    /// registration tokenized there, or before it, is never tokenized here anew.
+    /// @notice The suite this one succeeds (its `RightsAsset`), zero for a first suite: nothing
+    /// is tokenized here until it is sealed naming this suite, and a registration tokenized
+    /// there, or before it, is never tokenized here anew.
     RightsAsset public immutable predecessor;
     /// @notice The lien registry (`Pledges`), bound once after deployment.
     ILienRegistry public lienRegistry;
@@ -189,6 +190,16 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
      * @param predecessor This suite's predecessor `RightsAsset`.
      */
     error TokenizedInPredecessor(uint256 assetId, address predecessor);
+
+    /**
+     * @notice This suite's predecessor is not sealed naming this suite: until it is, the
+     * predecessor is the suite in use and mints, and a registration minted here as well could
+     * not be migrated (its liens and licences would stay behind on the sealed suite).
+     * @param predecessor This suite's predecessor `RightsAsset`.
+     * @param sealedFor The successor it names (zero while it is live; another suite if it was
+     * sealed for that one, in which case this suite never mints).
+     */
+    error PredecessorLive(address predecessor, address sealedFor);
 
     /**
      * @notice The controller's mint authorization is past its deadline.
@@ -400,7 +411,9 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
      * Reverts with {AccessControlUnauthorizedAccount} (custodial, not a registrar),
      * {MintAuthorizationExpired}, {InvalidRights}, {MoralRightsNotTransferable} (bits 0–3),
      * {InvalidTermEnd}, {MissingContentDigest}, {AssetAlreadyTokenized},
-     * {TokenizedInPredecessor} (tokenized in a predecessor suite: it is migrated, not minted anew),
+     * {PredecessorLive} (a successor suite, before its predecessor is sealed naming it: only one
+     * suite mints at a time), {TokenizedInPredecessor} (tokenized in a predecessor suite: it is
+     * migrated, not minted anew),
      * {RootNotAnchored},
      * {RootRevoked}, {RegistrationRevoked} (the leaf itself, under any root),
      * {InvalidRegistrationProof} (the proof does not put this entry, with this controller or
@@ -443,7 +456,7 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         if (metadata.termEnd <= block.timestamp) revert InvalidTermEnd(metadata.termEnd, uint64(block.timestamp));
         if (metadata.sha256Digest == bytes32(0) || metadata.sm3Digest == bytes32(0)) revert MissingContentDigest(leaf);
         if (_assets[assetId].registeredAt != 0) revert AssetAlreadyTokenized(assetId);
-        _refuseTokenizedInPredecessor(assetId);
+        _checkPredecessor(assetId);
 
         (uint64 anchoredAt, uint64 batchId) = _checkProof(leaf, proof, root, controller);
         if (controller != address(0)) _checkMintAuthorization(to, leaf, metadata, controller, deadline, signature);
@@ -507,8 +520,10 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
     }
 
     /// @inheritdoc IRightsAsset
+    /// @dev {_successor} is written by {executeSeal} only, with the seal: one storage read, as a
+    /// successor's every mint asks its predecessor ({tokenize}).
     function successor() external view returns (address) {
-        return _sealed ? _successor : address(0);
+        return _successor;
     }
 
     /**
@@ -835,14 +850,23 @@ contract RightsAsset is IRightsAsset, ISuiteErrors, ERC721, DelayedRoleGrants, E
         super._setApprovalForAll(owner, operator, approved);
     }
 
-    /// @dev A successor suite: the owner (a controller's signature) or a registrar minting a
-    /// predecessor's registration anew before the migrator imports it would shed its liens and
-    /// licences. A first suite pays one comparison.
-    function _refuseTokenizedInPredecessor(uint256 assetId) private view {
+    /// @dev A successor suite mints nothing until its predecessor is sealed naming it: before
+    /// the seal the predecessor mints (a sealed suite mints nothing), so the two suites never
+    /// both accept a mint and a registration is never minted on both (its predecessor's asset,
+    /// pledged there, could not be migrated and its liens would be shed). After the seal, the
+    /// owner (a controller's signature) or a registrar minting a predecessor's registration anew
+    /// before the migrator imports it would shed its liens and licences. A first suite pays one
+    /// comparison; {importAsset} (after the seal, by the migrator) does not come here.
+    function _checkPredecessor(uint256 assetId) private view {
         RightsAsset before = predecessor;
-        if (address(before) != address(0) && before.tokenizedHereOrBefore(assetId)) {
-            revert TokenizedInPredecessor(assetId, address(before));
-        }
+        if (address(before) != address(0)) _checkSealedPredecessor(before, assetId);
+    }
+
+    /// @dev Out of line: a first suite's mint pays for the comparison only.
+    function _checkSealedPredecessor(RightsAsset before, uint256 assetId) private view {
+        address sealedFor = before.successor();
+        if (sealedFor != address(this)) revert PredecessorLive(address(before), sealedFor);
+        if (before.tokenizedHereOrBefore(assetId)) revert TokenizedInPredecessor(assetId, address(before));
     }
 
     /// @dev Every owner change but minting and enforcement passes here: frozen, encumbered or

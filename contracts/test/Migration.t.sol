@@ -384,6 +384,109 @@ contract MigrationTest is SuiteBase {
         _assertEq(nextAssets.ownerOf(uint256(fresh)), owner, "minted");
     }
 
+    function _predecessorLive(address sealedFor) private view returns (bytes memory) {
+        return abi.encodeWithSelector(RightsAsset.PredecessorLive.selector, address(assets), sealedFor);
+    }
+
+    /// @dev The controller's authorization to mint `leaf` on the successor (its EIP-712 domain).
+    function _successorAuthorization(bytes32 leaf, uint256 deadline) private view returns (bytes memory) {
+        RightsAsset.AssetMetadata memory m = _metadata();
+        return _sign(
+            OWNER_KEY, nextAssets.mintAuthorizationDigest(leaf, owner, m.rights, m.territory, m.termEnd, deadline)
+        );
+    }
+
+    function test_successor_refusesEveryMintUntilThePredecessorIsSealed_andTheLienMigrates() public {
+        // The seal is scheduled (the successor is deployed, the old suite still in use). The
+        // controller signs for the successor's domain and anyone sends it; a registrar tries too.
+        vm.prank(ADMIN);
+        assets.scheduleSeal(address(nextAssets));
+        bytes32 leaf = keccak256("controller-bound work in the seal window");
+        (bytes32 root, bytes32[] memory proof) = _anchorBound(leaf, owner);
+        uint256 deadline = block.timestamp + 3 days;
+        bytes memory onSuccessor = _successorAuthorization(leaf, deadline);
+        vm.expectRevert(_predecessorLive(address(0)));
+        vm.prank(STRANGER);
+        nextAssets.tokenize(owner, leaf, proof, root, _metadata(), owner, deadline, onSuccessor);
+        bytes32 custodial = keccak256("custodial work in the seal window");
+        (bytes32 custodialRoot, bytes32[] memory custodialProof) = _anchorLeaf(custodial);
+        vm.expectRevert(_predecessorLive(address(0)));
+        vm.prank(REGISTRAR);
+        nextAssets.tokenize(owner, custodial, custodialProof, custodialRoot, _metadata(), address(0), 0, "");
+        _assertTrue(!nextAssets.tokenizedHereOrBefore(uint256(leaf)), "nothing minted on the successor");
+        _assertTrue(!nextAssets.tokenizedHereOrBefore(uint256(custodial)), "nor the custodial one");
+
+        // The registration is minted on the suite in use, and a lender takes a pledge there.
+        bytes memory onPredecessor = _mintAuthorization(OWNER_KEY, leaf, owner, _metadata(), deadline);
+        vm.prank(STRANGER);
+        uint256 assetId = assets.tokenize(owner, leaf, proof, root, _metadata(), owner, deadline, onPredecessor);
+        uint256 lienId = _pledge(assetId, LENDER);
+
+        // Sealed: the authorization signed for the successor is still refused (the registration
+        // is the predecessor's), and the asset migrates with its lien.
+        vm.startPrank(ADMIN);
+        assets.revokeRole(assets.REGISTRAR_ROLE(), REGISTRAR);
+        vm.warp(block.timestamp + ADMIN_DELAY);
+        assets.executeSeal();
+        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(RightsAsset.TokenizedInPredecessor.selector, assetId, address(assets)));
+        vm.prank(STRANGER);
+        nextAssets.tokenize(owner, leaf, proof, root, _metadata(), owner, deadline, onSuccessor);
+        vm.prank(STRANGER);
+        migrator.migrate(assetId);
+        _assertEq(nextAssets.ownerOf(assetId), owner, "migrated");
+        _assertEq(nextPledges.activeLienCount(assetId), 1, "with its lien");
+        _assertEq(nextPledges.lienOf(lienId).lender, LENDER, "the same lender");
+        vm.expectRevert(abi.encodeWithSelector(RightsAsset.AssetEncumbered.selector, assetId, 1));
+        vm.prank(owner);
+        nextAssets.transferFrom(owner, BUYER, assetId);
+        vm.warp(block.timestamp + 31 days);
+        vm.prank(LENDER);
+        nextPledges.enforce(lienId, LENDER);
+        _assertEq(nextAssets.ownerOf(assetId), LENDER, "the lender enforces on the successor");
+    }
+
+    function test_successor_afterTheSeal_mintsRegistrationsNewToThePredecessor() public {
+        bytes32 bound = keccak256("bound work registered in the seal window");
+        (bytes32 boundRoot, bytes32[] memory boundProof) = _anchorBound(bound, owner);
+        bytes32 custodial = keccak256("custodial work registered in the seal window");
+        (bytes32 custodialRoot, bytes32[] memory custodialProof) = _anchorLeaf(custodial);
+        uint256 deadline = block.timestamp + 3 days;
+        bytes memory authorization = _successorAuthorization(bound, deadline);
+        _seal();
+        vm.prank(STRANGER);
+        nextAssets.tokenize(owner, bound, boundProof, boundRoot, _metadata(), owner, deadline, authorization);
+        vm.prank(REGISTRAR);
+        nextAssets.tokenize(owner, custodial, custodialProof, custodialRoot, _metadata(), address(0), 0, "");
+        _assertEq(nextAssets.ownerOf(uint256(bound)), owner, "bound registration minted");
+        _assertEq(nextAssets.ownerOf(uint256(custodial)), owner, "custodial registration minted");
+        _assertTrue(!assets.tokenizedHereOrBefore(uint256(bound)), "never on the predecessor");
+    }
+
+    function test_successor_refusesMints_whileTheSealIsCancelledOrNamesAnotherSuite() public {
+        bytes32 leaf = keccak256("custodial work");
+        (bytes32 root, bytes32[] memory proof) = _anchorLeaf(leaf);
+        vm.startPrank(ADMIN);
+        assets.revokeRole(assets.REGISTRAR_ROLE(), REGISTRAR);
+        assets.scheduleSeal(address(nextAssets));
+        assets.cancelSeal();
+        vm.stopPrank();
+        vm.warp(block.timestamp + ADMIN_DELAY);
+        vm.expectRevert(_predecessorLive(address(0)));
+        vm.prank(REGISTRAR);
+        nextAssets.tokenize(owner, leaf, proof, root, _metadata(), address(0), 0, "");
+        // Sealed for another suite: this one never mints.
+        vm.startPrank(ADMIN);
+        assets.scheduleSeal(STRANGER);
+        vm.warp(block.timestamp + ADMIN_DELAY);
+        assets.executeSeal();
+        vm.stopPrank();
+        vm.expectRevert(_predecessorLive(STRANGER));
+        vm.prank(REGISTRAR);
+        nextAssets.tokenize(owner, leaf, proof, root, _metadata(), address(0), 0, "");
+        _assertTrue(!nextAssets.exists(uint256(leaf)), "nothing minted");
+    }
+
     function test_migrator_refusesASuccessorOfAnotherSuite() public {
         RightsAsset stranger = new RightsAsset(
             ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 1,

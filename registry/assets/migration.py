@@ -30,7 +30,10 @@ def migrate_suite(suite: Suite, migrator_address: str) -> SuiteMigration:
     """Copy every asset of ``suite`` (sealed) with the migrator at ``migrator_address``, sent by
     the suite's account (the migrator lets anyone call it). Refused: an address that is not a
     ``SuiteMigrator`` from this suite (:class:`errors.InvalidInput`), a suite not sealed for
-    that migrator's successor (:class:`errors.Conflict`)."""
+    that migrator's successor (:class:`errors.Conflict`). Assets the successor holds without
+    having imported them (minted there too, so never migrated: their liens and licences are on
+    the sealed suite only) are a :class:`errors.Conflict` once every other asset is copied,
+    naming them in ``details.conflicts`` beside the counts of the run."""
     address = account_address(migrator_address, field="migrator")
     rights = suite.rights_asset
     with chain_refusals():
@@ -49,12 +52,24 @@ def migrate_suite(suite: Suite, migrator_address: str) -> SuiteMigration:
                 details={"successor": successor, "sealed_for": sealed_for},
             )
         asset_ids = tokenized_asset_ids(rights)
-        migrated = migrate_assets(migrator, asset_ids)
-    return SuiteMigration(
+        run = migrate_assets(migrator, asset_ids)
+    outcome = SuiteMigration(
         predecessor=rights.address,
         successor=successor,
         migrator=address,
         assets=len(asset_ids),
-        migrated=len(migrated),
-        already_migrated=len(asset_ids) - len(migrated),
+        migrated=len(run.migrated),
+        already_migrated=len(run.already_migrated),
     )
+    if run.conflicts:
+        raise errors.Conflict(
+            f"{len(run.conflicts)} asset(s) of the sealed suite were minted on the successor too"
+            " and cannot be migrated: their liens and licences stay on the sealed suite, and the"
+            " successor holds them free of both",
+            details={**outcome.to_json(), "conflicts": [_hex(a) for a in run.conflicts]},
+        )
+    return outcome
+
+
+def _hex(asset_id: int) -> str:
+    return asset_id.to_bytes(32, "big").hex()

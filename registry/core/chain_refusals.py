@@ -25,6 +25,7 @@ REFUSALS: dict[str, type[errors.RegistryError]] = {
     "AssetRevoked": errors.Revoked,  # RightsAsset, Pledges, Licences
     "AssetAlreadyTokenized": errors.AlreadyTokenized,
     "TokenizedInPredecessor": errors.AlreadyTokenized,
+    "PredecessorLive": errors.PredecessorLive,
     "AssetFrozen": errors.Frozen,
     "AssetEncumbered": errors.Encumbered,
     "LicenceNotConsented": errors.Encumbered,

@@ -604,6 +604,14 @@ class AlreadyTokenized(Conflict):
     code = "already_tokenized"
 
 
+class PredecessorLive(Conflict):
+    """The contracts in use succeed a suite not sealed for them yet: until its admin seals the
+    old suite naming them, the old suite mints and they mint nothing (a registration minted on
+    both could not be migrated, and its liens would be shed)."""
+
+    code = "predecessor_live"
+
+
 class Frozen(Conflict):
     """The registration or asset is frozen by a moderator or regulator: it cannot move."""
 

@@ -11,9 +11,15 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3.types import RPCEndpoint
 
 from chain_client.connection import connect
-from chain_client.rights_assets import PROPERTY_RIGHTS, AssetMetadata, Tokenized
+from chain_client.rights_assets import (
+    PROPERTY_RIGHTS,
+    AssetMetadata,
+    RightsAssetClient,
+    Tokenized,
+)
 from chain_client.suite import Suite, deploy_suite
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
@@ -89,6 +95,38 @@ def advance_time(w3: Web3, seconds: int) -> None:
     """Move the private node's clock (tests only: ``evm_*`` is Anvil's, not production's)."""
     w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+
+def copy_asset_record(source: RightsAssetClient, target: RightsAssetClient, asset_id: int) -> None:
+    """Write ``source``'s stored record of ``asset_id`` on ``target`` (tests only:
+    ``anvil_setStorageAt``), as a mint of the same registration there would store it, with no
+    ``Tokenized`` or ``AssetImported`` event: what a successor that did not wait for its
+    predecessor's seal could hold. The slot of the record mapping is found on ``source`` (the
+    same contract), not assumed."""
+    w3 = target.w3
+    terms = source.asset_terms(asset_id)
+    packed = (
+        terms.registered_at
+        | terms.term_end << 64
+        | terms.batch_id << 128
+        | terms.rights << 192
+        | terms.territory << 224
+    )
+    assert terms.registered_at != 0
+
+    def slot(base: int) -> int:
+        key = asset_id.to_bytes(32, "big") + base.to_bytes(32, "big")
+        return int.from_bytes(Web3.keccak(key), "big")
+
+    def stored(address: str, at: int) -> int:
+        return int.from_bytes(w3.eth.get_storage_at(address, at), "big")  # type: ignore[arg-type]
+
+    base = next(b for b in range(64) if stored(source.address, slot(b)) == packed)
+    w3.provider.make_request(
+        RPCEndpoint("anvil_setStorageAt"),
+        [target.address, hex(slot(base)), "0x" + packed.to_bytes(32, "big").hex()],
+    )
+    assert target.asset_terms(asset_id) == terms
 
 
 def metadata(**overrides: object) -> AssetMetadata:

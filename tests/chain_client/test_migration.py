@@ -18,9 +18,26 @@ from chain_client.migration import (
 )
 from chain_client.moderation import asset_target
 from chain_client.pledges import PledgeTerms, currency_code, registration_number
-from chain_client.rights_assets import Right, Tokenized, rights_mask
+from chain_client.rights_assets import (
+    MintAuthorization,
+    Right,
+    Tokenized,
+    asset_id_of,
+    rights_mask,
+)
 from chain_client.suite import Suite, deploy_successor_suite
-from tests.chain_client.conftest import Actors, advance_time, as_actor, chain_time, tokenize
+from crypto.merkle import MerkleTree
+from registry.core import errors
+from registry.core.chain_refusals import refusal_of
+from tests.chain_client.conftest import (
+    Actors,
+    advance_time,
+    as_actor,
+    chain_time,
+    copy_asset_record,
+    metadata,
+    tokenize,
+)
 
 DAY = 24 * 3600
 
@@ -123,15 +140,17 @@ def test_sealed_suite_migrates_with_the_same_encumbrances(
     assert successor.rights_asset.tokenized_here_or_before(asset_ids[0])
     assert not successor.rights_asset.tokenized_here_or_before(int.from_bytes(leaves[4], "big"))
 
-    migrated = migrate_assets(plan.migrator, asset_ids)
-    assert [event.asset_id for event in migrated] == asset_ids
-    assert [(event.liens, event.licences) for event in migrated] == [
+    run = migrate_assets(plan.migrator, asset_ids)
+    assert [event.asset_id for event in run.migrated] == asset_ids
+    assert [(event.liens, event.licences) for event in run.migrated] == [
         (2, 0),
         (0, 3),
         (0, 0),
         (0, 0),
     ]
-    assert migrate_assets(plan.migrator, asset_ids) == []  # an asset migrates once
+    assert (run.already_migrated, run.conflicts) == ([], [])
+    again = migrate_assets(plan.migrator, asset_ids)  # an asset migrates once
+    assert (again.migrated, again.already_migrated, again.conflicts) == ([], asset_ids, [])
     for asset_id in asset_ids:
         before = predecessor.encumbrances.encumbrances_of(asset_id)
         assert successor.encumbrances.encumbrances_of(asset_id) == before
@@ -156,3 +175,109 @@ def test_sealed_suite_migrates_with_the_same_encumbrances(
         liens[1].lien_id
     ]
     assert len(predecessor.pledges.active_liens(asset_ids[0])) == 2
+
+
+def _signed_mint(suite: Suite, actors: Actors, leaf: bytes, deadline: int) -> bytes:
+    """The owner's signature, for ``suite``'s EIP-712 domain, of a mint of ``leaf`` to itself."""
+    terms = metadata()
+    authorization = MintAuthorization(
+        leaf, actors.owner.address, terms.rights, terms.territory, terms.term_end, deadline
+    )
+    return suite.rights_asset.sign_mint_authorization(actors.owner, authorization)
+
+
+def _send_bound(
+    suite: Suite, actors: Actors, tree: MerkleTree, leaf: bytes, deadline: int, signature: bytes
+) -> Tokenized:
+    """Anyone (the buyer here) sends the owner's signed mint of ``leaf`` on ``suite``."""
+    return as_actor(suite, actors, actors.buyer).rights_asset.tokenize(
+        actors.owner.address,
+        leaf,
+        tree.proof((leaf, actors.owner.address)),
+        tree.root,
+        metadata(),
+        controller=actors.owner.address,
+        deadline=deadline,
+        signature=signature,
+    )
+
+
+def test_the_successor_mints_nothing_until_the_predecessor_is_sealed_for_it(
+    suite: Suite, actors: Actors, leaves: list[bytes]
+) -> None:
+    successor = deploy_successor_suite(actors.admin, suite, lenders=[actors.lender.address])
+    plan = prepare_migration(actors.admin, suite.rights_asset, successor.rights_asset)
+    tree = MerkleTree.of([(leaves[0], actors.owner.address), leaves[1]])
+    suite.registry_anchor.anchor(tree.root, 2)
+    deadline = plan.seal.ready_at + DAY
+
+    # In the seal's window the owner signs a mint for the successor and anyone sends it; the
+    # registrar tries a custodial one: both refused, the suite in use is the only one minting.
+    on_successor = _signed_mint(successor, actors, leaves[0], deadline)
+    with pytest.raises(TransactionFailed) as bound:
+        _send_bound(successor, actors, tree, leaves[0], deadline, on_successor)
+    assert bound.value.error_name == "PredecessorLive"
+    predecessor, sealed_for = bound.value.error_args
+    assert Web3.to_checksum_address(str(predecessor)) == suite.rights_asset.address
+    assert int(str(sealed_for), 16) == 0
+    refusal = refusal_of(bound.value)
+    assert isinstance(refusal, errors.PredecessorLive)
+    assert (refusal.code, refusal.details["contract_error"]) == (
+        "predecessor_live",
+        "PredecessorLive",
+    )
+    with pytest.raises(TransactionFailed) as custodial:
+        successor.rights_asset.tokenize(
+            actors.owner.address, leaves[1], tree.proof(leaves[1]), tree.root, metadata()
+        )
+    assert custodial.value.error_name == "PredecessorLive"
+    assert not successor.rights_asset.tokenized_here_or_before(asset_id_of(leaves[0]))
+
+    # Minted and pledged on the suite in use, the asset migrates with its lien once sealed.
+    on_suite = _signed_mint(suite, actors, leaves[0], deadline)
+    asset = _send_bound(suite, actors, tree, leaves[0], deadline, on_suite)
+    lien_id = _pledge(suite, actors, asset, "lender")
+    advance_time(suite.rights_asset.w3, plan.seal.ready_at - chain_time(suite))
+    execute_seal(suite.rights_asset)
+    with pytest.raises(TransactionFailed) as afresh:
+        _send_bound(successor, actors, tree, leaves[0], deadline, on_successor)
+    assert afresh.value.error_name == "TokenizedInPredecessor"
+    run = migrate_assets(plan.migrator, tokenized_asset_ids(suite.rights_asset))
+    assert [(event.asset_id, event.liens) for event in run.migrated] == [(asset.asset_id, 1)]
+    assert run.conflicts == []
+    assert [lien.lien_id for lien in successor.pledges.active_liens(asset.asset_id)] == [lien_id]
+    # A registration the sealed suite never tokenized mints on the successor now.
+    fresh = successor.rights_asset.tokenize(
+        actors.owner.address, leaves[1], tree.proof(leaves[1]), tree.root, metadata()
+    )
+    assert successor.rights_asset.owner_of(fresh.asset_id) == actors.owner.address
+
+
+def test_an_asset_the_successor_holds_without_importing_it_is_a_conflict(
+    predecessor: Suite, actors: Actors
+) -> None:
+    successor = deploy_successor_suite(
+        actors.admin,
+        predecessor,
+        lenders=[actors.lender.address, actors.lender2.address],
+        junior_liens_allowed=True,
+    )
+    plan = prepare_migration(actors.admin, predecessor.rights_asset, successor.rights_asset)
+    asset_ids = tokenized_asset_ids(predecessor.rights_asset)
+    pledged = asset_ids[0]
+    # The pledged registration stored on the successor as a mint there would store it.
+    copy_asset_record(predecessor.rights_asset, successor.rights_asset, pledged)
+    advance_time(predecessor.rights_asset.w3, plan.seal.ready_at - chain_time(predecessor))
+    execute_seal(predecessor.rights_asset)
+
+    run = migrate_assets(plan.migrator, asset_ids)
+    assert run.conflicts == [pledged]
+    assert [event.asset_id for event in run.migrated] == asset_ids[1:]
+    assert run.already_migrated == []
+    assert successor.pledges.active_liens(pledged) == []  # what the conflict means
+    again = migrate_assets(plan.migrator, asset_ids)
+    assert (again.migrated, again.already_migrated, again.conflicts) == (
+        [],
+        asset_ids[1:],
+        [pledged],
+    )

@@ -28,7 +28,7 @@ from registry.assets.migration import migrate_suite
 from registry.core import errors
 from registry.core.models import ChainAsset, ChainLicence, ChainLien
 from registry.platform.runtime import Runtime
-from tests.chain_client.conftest import advance_time, chain_time, tokenize
+from tests.chain_client.conftest import advance_time, chain_time, copy_asset_record, tokenize
 from tests.conftest import free_port
 
 DAY = 24 * 3600
@@ -87,6 +87,32 @@ def test_every_asset_of_the_sealed_suite_is_copied_once(
             predecessor.encumbrances.encumbrances_of(asset_id)
         )
     assert len(successor.pledges.active_liens(asset_ids[0])) == 1
+
+
+def test_an_asset_the_successor_holds_without_importing_it_is_a_conflict(
+    predecessor: Suite, plan: tuple[Suite, MigrationPlan]
+) -> None:
+    successor, migration = plan
+    pledged, other = tokenized_asset_ids(predecessor.rights_asset)
+    # Stored on the successor as a mint there, before the seal, would have stored it.
+    copy_asset_record(predecessor.rights_asset, successor.rights_asset, pledged)
+    advance_time(predecessor.rights_asset.w3, migration.seal.ready_at - chain_time(predecessor))
+    execute_seal(predecessor.rights_asset)
+
+    with pytest.raises(errors.Conflict) as conflict:
+        migrate_suite(predecessor, migration.migrator.address)
+    details = conflict.value.details
+    assert details["conflicts"] == [pledged.to_bytes(32, "big").hex()]
+    assert (details["assets"], details["migrated"], details["already_migrated"]) == (2, 1, 0)
+    assert details["successor"] == successor.rights_asset.address
+    assert successor.encumbrances.encumbrances_of(other) == (
+        predecessor.encumbrances.encumbrances_of(other)
+    )
+    # Never counted as migrated: a rerun says so again.
+    with pytest.raises(errors.Conflict) as again:
+        migrate_suite(predecessor, migration.migrator.address)
+    assert (again.value.details["migrated"], again.value.details["already_migrated"]) == (0, 1)
+    assert again.value.details["conflicts"] == details["conflicts"]
 
 
 def test_a_suite_not_sealed_is_refused(
