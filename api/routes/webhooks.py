@@ -111,6 +111,7 @@ def post_subscription(
         now=runtime.now,
         allow_private_targets=runtime.settings.private_webhook_targets_allowed,
         party=_works_of(principal),
+        limit=runtime.settings.webhook_subscriptions_per_key,
     )
     return CreatedOut(
         **SubscriptionOut.model_validate(created.subscription).model_dump(),

@@ -851,6 +851,13 @@ class WebhookNotFound(NotFound):
     code = "webhook_not_found"
 
 
+class WebhookLimitReached(Conflict):
+    """The API key holds as many webhook subscriptions as one key may (a setting): delete one
+    first. Each subscription is a delivery of every event it hears, so their number is bounded."""
+
+    code = "webhook_limit_reached"
+
+
 class ReplayPending(Conflict):
     """Every delivery a webhook replay asks for is still pending (waiting or retrying): it will
     be sent, and a replay does not hurry it; replay once it was delivered or given up."""

@@ -18,6 +18,8 @@ from registry.core.hook_config import ExternalHookConfig
 DEV_CHAIN_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 # Wraps the content keys of private works in dev mode only: it is public, like the chain key.
 DEV_MASTER_KEY = "6465762d6f6e6c792d6d61737465722d6b65792d6e6f742d7365637265742121"
+# Webhook subscriptions one API key may hold, unless set otherwise.
+WEBHOOK_SUBSCRIPTIONS_PER_KEY = 20
 
 
 def _suite_address(contract: str, unset_outside_dev: str = "") -> Any:
@@ -118,6 +120,11 @@ class Settings(BaseSettings):
     )
     webhook_max_attempts: int = Field(
         default=12, gt=0, description="Webhook delivery attempts before a delivery is failed"
+    )
+    webhook_subscriptions_per_key: int = Field(
+        default=WEBHOOK_SUBSCRIPTIONS_PER_KEY,
+        gt=0,
+        description="Webhook subscriptions one API key may hold at once",
     )
     embedded_worker: bool = Field(
         default=False,

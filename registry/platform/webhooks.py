@@ -53,11 +53,13 @@ from registry.core.database import WriteLock, take_write_lock, unit_of_work
 from registry.core.errors import (
     InvalidWebhook,
     ReplayPending,
+    WebhookLimitReached,
     WebhookNotFound,
     WebhookTargetForbidden,
 )
 from registry.core.events import EventType
 from registry.core.models import Event, Registration, WebhookDelivery, WebhookSubscription
+from registry.core.settings import WEBHOOK_SUBSCRIPTIONS_PER_KEY
 from registry.core.states import WEBHOOK_UNDELIVERED, WebhookDeliveryStatus
 from registry.core.views import as_utc, view_of
 
@@ -163,9 +165,12 @@ def create_subscription(
     now: Clock,
     allow_private_targets: bool = False,
     party: int | None = None,
+    limit: int = WEBHOOK_SUBSCRIPTIONS_PER_KEY,
 ) -> CreatedSubscription:
     """Subscribe ``url`` to events of ``event_types`` (all when ``None``) recorded from now on;
-    with ``party``, only the events of the works that party registered.
+    with ``party``, only the events of the works that party registered. A key holds at most
+    ``limit`` subscriptions (:class:`WebhookLimitReached`): each is a delivery of every event it
+    hears, so a key's subscriptions would otherwise multiply the dispatcher's work at will.
 
     Unless ``allow_private_targets``, the URL's host must resolve to public addresses only: a
     platform's key must not make the registry post to its own network (SSRF); where they are
@@ -187,6 +192,14 @@ def create_subscription(
         )
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work(sessions) as session:
+        take_write_lock(session, WriteLock.WEBHOOK_SUBSCRIPTIONS)  # counted and added as one
+        held = session.scalar(select(func.count()).where(WebhookSubscription.key_id == key_id)) or 0
+        if held >= limit:
+            raise WebhookLimitReached(
+                f"每个 API 密钥最多 {limit} 个订阅，请先删除不用的订阅 / an API key holds at "
+                f"most {limit} webhook subscriptions: delete one first",
+                details={"limit": limit, "held": held},
+            )
         last_event = session.scalar(select(func.max(Event.id))) or 0
         row = WebhookSubscription(
             key_id=key_id,

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import func, select
 
 from api.app import create_app
@@ -308,3 +309,25 @@ def test_a_publisher_hears_of_its_own_partys_works_only(
     # The reviewer's role, never who: no key id of the moderator in any body.
     moderator_key = moderator["Authorization"].removeprefix("Bearer ").split("_")[1]
     assert all(moderator_key not in r.body.decode() for r in to_a.received + to_b.received)
+
+
+def test_a_key_holds_a_bounded_number_of_subscriptions(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """Each subscription is a delivery of every event it hears: a key holding thousands would
+    multiply the dispatcher's work at will. Past the limit it is told so, and nothing is stored;
+    another key is not held back, and a deleted subscription frees its place."""
+    limit = runtime.settings.webhook_subscriptions_per_key
+    mine, theirs = bearer(runtime, "platform"), bearer(runtime, "platform")
+
+    def subscribe(headers: dict[str, str], n: int) -> Response:
+        return client.post("/v1/webhooks", json={"url": f"https://p.example/{n}"}, headers=headers)
+
+    held = [subscribe(mine, n).json()["id"] for n in range(limit)]
+    refused = subscribe(mine, limit)
+    assert (refused.status_code, refused.json()["code"]) == (409, "webhook_limit_reached")
+    assert refused.json()["details"] == {"limit": limit, "held": limit}
+    assert stored(runtime) == limit
+    assert subscribe(theirs, 0).status_code == 201
+    assert client.delete(f"/v1/webhooks/{held[0]}", headers=mine).status_code == 204
+    assert subscribe(mine, limit).status_code == 201

@@ -114,5 +114,6 @@ def test_a_freeze_lifted_on_chain_over_a_revoked_registration_restores_nothing(
     assert runtime.moderation.takedowns(registration=number, in_force=True) == []
     (lifted,) = runtime.moderation.takedowns(registration=number)
     assert lifted.restored_at is not None
-    assert lifted.restore_tx is not None and lifted.restore_tx.startswith("0x")
+    assert lifted.restore_tx is not None
+    assert lifted.restore_tx.startswith("0x")
     assert (lifted.restored_by or "").lower() == runtime.moderator_sender.address.lower()
