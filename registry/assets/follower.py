@@ -53,6 +53,7 @@ from registry.core.models import (
     ChainFreeze,
     ChainLicence,
     ChainLien,
+    Event,
     Registration,
 )
 from registry.core.states import ChainLienStatus
@@ -336,6 +337,15 @@ def _asset_imported(session: Session, event: AssetImported, suite: Suite) -> Non
     ) or anchor.is_batch_revoked(event.batch_id)
     # An asset burnt on the sealed suite is imported as its record only (owner zero).
     _record_asset(session, event, burned=event.owner == ZERO_ADDRESS, revoked=revoked)
+    # The import minted the copy (its Transfer from zero comes first in this transaction): the
+    # asset was tokenized on the sealed suite, as platforms heard then; no second `tokenized`.
+    session.execute(
+        delete(Event).where(
+            Event.type == EventType.TOKENIZED,
+            Event.subject == asset_key(event.asset_id),
+            Event.source_key.like(f"chain:{event.position.tx_hash}:%"),
+        )
+    )
 
 
 def _owner_at_import(session: Session, asset_id: int) -> str:

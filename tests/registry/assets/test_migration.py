@@ -3,6 +3,7 @@ module's own: the seal waits for the admin delay, so the tests move its clock)."
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -26,7 +27,8 @@ from cli.launcher import AnvilProcess
 from registry.assets.follower import FollowedSuite, follow_chain
 from registry.assets.migration import migrate_suite
 from registry.core import errors
-from registry.core.models import ChainAsset, ChainLicence, ChainLien
+from registry.core.events import EventType
+from registry.core.models import ChainAsset, ChainLicence, ChainLien, Event
 from registry.platform.runtime import Runtime
 from tests.chain_client.conftest import advance_time, chain_time, copy_asset_record, tokenize
 from tests.conftest import free_port
@@ -185,7 +187,18 @@ def test_the_follower_records_the_migrated_suite_as_it_recorded_the_sealed_one(
     before = _followed_state(runtime.sessions, predecessor)
     assert len(before["assets"]) == 2  # type: ignore[arg-type]
     assert len(before["liens"]) == len(before["licences"]) == 1  # type: ignore[arg-type]
+    heard = _tokenized_events(runtime.sessions)
+    assert len(heard) == 2
 
     migrate_suite(predecessor, migration.migrator.address)
 
     assert _followed_state(runtime.sessions, successor) == before
+    # The import mints each copy: platforms heard of the tokenization once, not again.
+    assert _tokenized_events(runtime.sessions) == heard
+
+
+def _tokenized_events(sessions: sessionmaker[Session]) -> list[tuple[str, str]]:
+    """The ``tokenized`` events recorded: subject and the transaction reported."""
+    with sessions() as session:
+        events = session.scalars(select(Event).where(Event.type == EventType.TOKENIZED))
+        return sorted((e.subject, json.loads(e.payload_json)["tx_hash"]) for e in events)
