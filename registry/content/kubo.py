@@ -1,12 +1,15 @@
 """The content store on a Kubo (go-ipfs) node, spoken to over its HTTP RPC with httpx.
 
 The ``ipfshttpclient`` package is not used: it is unmaintained and refuses Kubo 0.8 and later.
-Blocks go in one by one (``/api/v0/block/put``) as the ingest pass produces them, so a file is
-still read only once and its CID is the one computed locally — Kubo's answer is checked against
-it.
+The ingest pass keeps an upload's blocks aside as it produces them, so a file is still read only
+once and its CID is the one computed locally; once the registry accepts the upload they go in one
+by one (``/api/v0/block/put``, Kubo's answer checked against that CID) and the root is pinned.
 """
 
 from __future__ import annotations
+
+import os
+import tempfile
 
 import httpx
 from multiformats import CID
@@ -100,25 +103,38 @@ class KuboContentStore:
 
 
 class KuboBlockWriter:
-    """Puts each block as it comes; ``commit`` pins the root (which keeps the whole DAG).
-
-    ``abort`` leaves the blocks already put unpinned: the node's garbage collector removes them.
+    """Keeps the blocks of one upload in a temporary file of this process until ``commit``,
+    which puts them (``block/put``) and pins the root (which keeps the whole DAG); ``abort``
+    drops them. A block put on the node is served to the IPFS network at once, pinned or not,
+    until the node's garbage collection: so nothing of an upload the registry refuses, retries
+    idempotently or stores encrypted instead (one moderation holds or rejects) reaches the node.
+    The file is on the local disk for the request's time only, as the embedded store's staging.
     """
 
     def __init__(self, store: KuboContentStore) -> None:
         self.store = store
-        self.put_cids: set[str] = set()
+        self._spool = tempfile.TemporaryFile(prefix="banquan-kubo-")  # noqa: SIM115 - ours to close
+        self._blocks: dict[str, tuple[CID, int, int]] = {}
 
     def put(self, cid: CID, block: bytes) -> None:
-        if cid_text(cid) not in self.put_cids:
-            self.store.put_block(cid, block)
-            self.put_cids.add(cid_text(cid))
+        name = cid_text(cid)
+        if name not in self._blocks:  # a repeated chunk (e.g. runs of zeros) is one block
+            offset = self._spool.seek(0, os.SEEK_END)
+            self._spool.write(block)
+            self._blocks[name] = (cid, offset, len(block))
 
     def commit(self, root: CID) -> None:
-        self.store.pin(root)
+        try:
+            for cid, offset, size in self._blocks.values():
+                self._spool.seek(offset)
+                self.store.put_block(cid, self._spool.read(size))
+            self.store.pin(root)
+        finally:
+            self.abort()
 
     def abort(self) -> None:
-        self.put_cids.clear()
+        self._blocks.clear()
+        self._spool.close()
 
 
 def _refused(path: str, response: httpx.Response) -> ContentStoreUnavailable:

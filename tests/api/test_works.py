@@ -729,6 +729,7 @@ def test_another_publisher_cannot_register_by_cid_a_held_work_on_kubo(
                 held = published_upload(client, "书稿含禁词，待审核，从未公开。", owner)
                 assert held["status"] == "held", held
                 assert client.get(f"/v1/works/{held['number']}/content").status_code == 409
+                assert held["cid"] not in kubo.blocks  # the node never had the clear blocks
                 before = registrations(runtime)
                 again = client.post(
                     "/v1/works/by-cid", json={"cid": held["cid"], "metadata": {"title": "x"}},

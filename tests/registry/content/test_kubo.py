@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from multiformats import CID, multihash
 
-from registry.content.ingest import ingest
+from registry.content.ingest import ingest, stage
 from registry.content.kubo import KuboContentStore
 from registry.content.store import read_content
 from registry.core.errors import ContentNotFound, ContentStoreUnavailable, UploadTooLarge
@@ -46,10 +46,22 @@ def test_ingest_puts_each_block_once_and_pins_the_root(
     assert b"".join(read_content(store, CID.decode(result.cid))) == DATA
 
 
-def test_refused_upload_pins_nothing(kubo: FakeKubo, store: KuboContentStore) -> None:
+def test_a_refused_or_dropped_upload_puts_no_block_on_the_node(
+    kubo: FakeKubo, store: KuboContentStore
+) -> None:
+    """A block on the node is served to the IPFS network, pinned or not, until its garbage
+    collection: an upload refused, or read and then dropped (moderation holds it, an idempotent
+    retry), never reaches it."""
     with pytest.raises(UploadTooLarge):
         ingest(io.BytesIO(DATA), store, max_bytes=CHUNK_SIZE)
-    assert kubo.pins == set()
+    stage(io.BytesIO(DATA), store, max_bytes=1 << 30).abort()
+    assert [path for path, _ in kubo.calls if path == "block/put"] == []
+    assert (kubo.blocks, kubo.pins) == ({}, set())
+    staged = stage(io.BytesIO(DATA), store, max_bytes=1 << 30)
+    assert kubo.blocks == {}  # read, not yet accepted
+    staged.commit()
+    assert kubo.pins == {staged.content.cid}
+    assert len(kubo.blocks) == 5
 
 
 def test_node_errors_and_missing_blocks_are_domain_errors(
