@@ -101,15 +101,20 @@ def predecessor(suite: Suite, actors: Actors, leaves: list[bytes]) -> Suite:
     return suite
 
 
-def test_sealed_suite_migrates_with_the_same_encumbrances(
-    predecessor: Suite, actors: Actors, leaves: list[bytes]
-) -> None:
-    successor = deploy_successor_suite(
+def successor_of(predecessor: Suite, actors: Actors) -> Suite:
+    """The successor suite of ``predecessor``, with both lenders and junior liens allowed."""
+    return deploy_successor_suite(
         actors.admin,
         predecessor,
         lenders=[actors.lender.address, actors.lender2.address],
         junior_liens_allowed=True,
     )
+
+
+def test_sealed_suite_migrates_with_the_same_encumbrances(
+    predecessor: Suite, actors: Actors, leaves: list[bytes]
+) -> None:
+    successor = successor_of(predecessor, actors)
     assert successor.registry_anchor.address == predecessor.registry_anchor.address
     assert successor.moderation.address == predecessor.moderation.address
     assert successor.rights_asset.generation() == 1
@@ -256,12 +261,7 @@ def test_the_successor_mints_nothing_until_the_predecessor_is_sealed_for_it(
 def test_an_asset_the_successor_holds_without_importing_it_is_a_conflict(
     predecessor: Suite, actors: Actors
 ) -> None:
-    successor = deploy_successor_suite(
-        actors.admin,
-        predecessor,
-        lenders=[actors.lender.address, actors.lender2.address],
-        junior_liens_allowed=True,
-    )
+    successor = successor_of(predecessor, actors)
     plan = prepare_migration(actors.admin, predecessor.rights_asset, successor.rights_asset)
     asset_ids = tokenized_asset_ids(predecessor.rights_asset)
     pledged = asset_ids[0]
