@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IModeration} from "./interfaces/IModeration.sol";
+import {ISuiteErrors} from "./interfaces/ISuiteErrors.sol";
 import {IEditionIdentity, IEditionLicences, IEditionWork} from "./interfaces/IEditionSources.sol";
 
 /**
@@ -24,8 +25,13 @@ import {IEditionIdentity, IEditionLicences, IEditionWork} from "./interfaces/IEd
  * may instead post an allow-list root ({postAllowList}): nobody is checked then, and each reader
  * claims its copy ({claim}), checked as a verified adult at that moment; an unclaimed copy is
  * held by nobody.
+ *
+ * Once the suite of its `RightsAsset` is sealed, an `Editions` creates, amends and issues
+ * nothing more ({SuiteSealed}): the sealed suite's owners and licences are frozen there, and the
+ * work's rights live on in the successor. Copies issued, and copies reserved on an allow-list,
+ * before the seal stay: they are claimed, given and held as before.
  */
-contract Editions {
+contract Editions is ISuiteErrors {
     /// @notice Right number of 信息网络传播权 (right of information-network dissemination).
     uint8 public constant RIGHT_INFORMATION_NETWORK = 11;
     /// @notice Most copies one edition can have.
@@ -105,6 +111,14 @@ contract Editions {
         uint64 receivedAt;
     }
 
+    /// @dev Why an account may not publish a work in a territory now ({_refusal}).
+    enum Refusal {
+        None,
+        NotPublisher,
+        OwnerNotEntitled,
+        ExclusivelyLicensed
+    }
+
     /// @dev Gifts a holder made on one UTC day (one slot).
     struct GiftDay {
         uint64 day;
@@ -135,6 +149,16 @@ contract Editions {
     /// @param caller The caller.
     error NotPublisher(uint256 assetId, address caller);
 
+    /// @notice The caller owns the work's rights asset, but the asset does not carry the right of
+    /// information-network dissemination for the territory now: its rights lack it, its territory
+    /// is another (0 = worldwide covers every territory), or its term has ended.
+    /// @param assetId The work.
+    /// @param territory The edition's territory.
+    /// @param rights The asset's rights bitmask.
+    /// @param heldTerritory The asset's territory.
+    /// @param termEnd The asset's term end.
+    error OwnerNotEntitled(uint256 assetId, uint16 territory, uint32 rights, uint16 heldTerritory, uint64 termEnd);
+
     /// @notice Another account holds an exclusive licence (专有使用权) of the right of
     /// information-network dissemination in the territory now: the owner may not exercise it there.
     /// @param assetId The work.
@@ -160,10 +184,11 @@ contract Editions {
     /// @param dailyGiftLimit The daily gift limit given.
     error InvalidTerms(uint32 size, uint16 dailyGiftLimit);
 
-    /// @notice A new edition breaks the terms of an earlier edition of the same work: that one is
-    /// the work's sole edition, this one claims to be, or both have the same cover/metadata.
+    /// @notice An edition breaks the terms of another edition of the same work: that one is the
+    /// work's sole edition, this one claims to be, or both have the same cover/metadata. An edition
+    /// with no copy yet counts only while its publisher may publish it ({create}'s rule).
     /// @param assetId The work.
-    /// @param editionId The earlier edition.
+    /// @param editionId The other edition.
     error EditionConflict(uint256 assetId, uint256 editionId);
 
     /// @notice No such edition.
@@ -309,9 +334,12 @@ contract Editions {
      * @notice Creates an edition of the work `assetId` with `terms`, its cover/metadata at
      * `metadataCid`. The caller becomes its publisher.
      * @dev The caller must own the rights asset or hold a licence of right 11 (信息网络传播权) for
-     * `terms.territory` now; an owner, only while no one else holds an exclusive licence of it
-     * there. Reverts with {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {NotPublisher},
-     * {ExclusivelyLicensed}, {InvalidTerms} or {EditionConflict}. Emits {EditionCreated}.
+     * `terms.territory` now; an owner, only while the asset carries right 11 for that territory
+     * within its term, and no one else holds an exclusive licence of it there. An earlier edition
+     * with no copy whose publisher may no longer publish it is no conflict. Reverts with
+     * {SuiteSealed}, {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {NotPublisher},
+     * {OwnerNotEntitled}, {ExclusivelyLicensed}, {InvalidTerms} or {EditionConflict}. Emits
+     * {EditionCreated}.
      * @param assetId The work's rights asset.
      * @param metadataCid The cover/metadata CID (binary).
      * @param terms The terms.
@@ -321,6 +349,7 @@ contract Editions {
         external
         returns (uint256 editionId)
     {
+        _checkLive();
         _checkWork(assetId);
         _checkPublisher(assetId, msg.sender, terms.territory);
         _checkTerms(metadataCid, terms);
@@ -348,15 +377,16 @@ contract Editions {
 
     /**
      * @notice Replaces the terms of an edition that has no copy yet.
-     * @dev Only the publisher, only before the first copy. Reverts with {UnknownEdition},
-     * {NotEditionPublisher}, {TermsLocked}, {NotPublisher}, {ExclusivelyLicensed}, {InvalidTerms} or
-     * {EditionConflict}.
+     * @dev Only the publisher, only before the first copy. Reverts with {SuiteSealed},
+     * {UnknownEdition}, {NotEditionPublisher}, {TermsLocked}, {NotPublisher}, {OwnerNotEntitled},
+     * {ExclusivelyLicensed}, {InvalidTerms} or {EditionConflict}.
      * Emits {TermsAmended}.
      * @param editionId The edition.
      * @param metadataCid The cover/metadata CID (binary).
      * @param terms The new terms.
      */
     function amendTerms(uint256 editionId, bytes calldata metadataCid, Terms calldata terms) external {
+        _checkLive();
         Edition storage edition = _edition(editionId);
         if (edition.publisher != msg.sender) revert NotEditionPublisher(editionId, msg.sender);
         if (edition.issued != 0) revert TermsLocked(editionId, edition.issued);
@@ -378,9 +408,11 @@ contract Editions {
      * @notice Issues the next `holders.length` copies of `editionId`, one to each holder in order.
      * @dev Only the publisher, who must still own the work or hold the licence. Every holder must
      * be a verified adult person's account (one may hold several copies). Stores one Merkle root
-     * for the batch, nothing per copy. Reverts with {UnknownEdition}, {NotEditionPublisher},
-     * {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {NotPublisher}, {ExclusivelyLicensed},
-     * {IssueBeyondSize} or {NotVerifiedAdult}. Emits {Issued}.
+     * for the batch, nothing per copy. Reverts with {SuiteSealed}, {UnknownEdition},
+     * {NotEditionPublisher}, {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {NotPublisher},
+     * {OwnerNotEntitled}, {ExclusivelyLicensed}, {IssueBeyondSize}, {EditionConflict} (the first
+     * copy, if another edition came to conflict while this one had none) or {NotVerifiedAdult}.
+     * Emits {Issued}.
      * @param editionId The edition.
      * @param holders The readers, one per copy.
      * @return firstCopy Number of the first copy issued.
@@ -407,9 +439,10 @@ contract Editions {
      * `root` is the Merkle root of their leaves (as {issue} builds them); each reader claims its
      * copy with {claim}, and is checked then.
      * @dev Only the publisher, who must still own the work or hold the licence. Stores one root,
-     * nothing per copy. Reverts with {UnknownEdition}, {NotEditionPublisher}, {WorkNotTokenized},
-     * {WorkRevoked}, {WorkTakenDown}, {NotPublisher}, {ExclusivelyLicensed} or {IssueBeyondSize}.
-     * Emits {AllowListPosted}.
+     * nothing per copy. Reverts with {SuiteSealed}, {UnknownEdition}, {NotEditionPublisher},
+     * {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {NotPublisher}, {OwnerNotEntitled},
+     * {ExclusivelyLicensed}, {IssueBeyondSize} or {EditionConflict} (as {issue}). Emits
+     * {AllowListPosted}.
      * @param editionId The edition.
      * @param root Merkle root of the (edition, copy, reader) leaves.
      * @param count Number of copies reserved.
@@ -424,7 +457,8 @@ contract Editions {
     /**
      * @notice Claims copy `copy` of `editionId` from allow-list batch `batchIndex`: the caller
      * must be the reader of its leaf, and a verified adult person now.
-     * @dev The copy's lock-up after issue runs from the allow-list's posting. Reverts with
+     * @dev The copy's lock-up after issue runs from the allow-list's posting. A copy reserved
+     * before the suite was sealed is claimed after the seal too (it counts as issued). Reverts with
      * {UnknownEdition}, {WorkNotTokenized}, {WorkRevoked}, {WorkTakenDown}, {UnknownCopy},
      * {AlreadyClaimed}, {NotHolder} or {NotVerifiedAdult}. Emits {Claimed}.
      * @param editionId The edition.
@@ -615,6 +649,7 @@ contract Editions {
     /// The first of the next `count` copies of `editionId`, which the caller may issue: its
     /// publisher, still owning the work or holding the licence, within the edition's size.
     function _nextCopy(uint256 editionId, uint256 count) private view returns (uint32) {
+        _checkLive();
         Edition storage edition = _edition(editionId);
         if (edition.publisher != msg.sender) revert NotEditionPublisher(editionId, msg.sender);
         uint256 assetId = edition.assetId;
@@ -624,6 +659,9 @@ contract Editions {
         if (count == 0 || count > edition.size - issued) {
             revert IssueBeyondSize(editionId, edition.size, issued, count);
         }
+        // Another edition may have been created while this one stood empty and did not count
+        // (its publisher not entitled then): the first copy keeps the work's editions' terms.
+        if (issued == 0) _checkConflict(assetId, editionId, edition.metadataDigest, edition.sole);
         return issued + 1;
     }
 
@@ -646,6 +684,12 @@ contract Editions {
         return _editions[editionId];
     }
 
+    /// A sealed suite's owners and licences are frozen: its editions take nothing new.
+    function _checkLive() private view {
+        address successor = works.successor();
+        if (successor != address(0)) revert SuiteSealed(successor);
+    }
+
     function _checkWork(uint256 assetId) private view {
         if (!works.exists(assetId)) revert WorkNotTokenized(assetId);
         if (works.isRevoked(assetId)) revert WorkRevoked(assetId);
@@ -653,17 +697,46 @@ contract Editions {
     }
 
     function _checkPublisher(uint256 assetId, address account, uint16 territory) private view {
+        (Refusal refusal, uint256 licenceId, address licensee) = _refusal(assetId, account, territory);
+        if (refusal == Refusal.NotPublisher) revert NotPublisher(assetId, account);
+        if (refusal == Refusal.OwnerNotEntitled) {
+            // Registration time and batch do not limit an edition.
+            // slither-disable-next-line unused-return
+            (, uint64 termEnd,, uint32 rights, uint16 heldTerritory) = works.assetTerms(assetId);
+            revert OwnerNotEntitled(assetId, territory, rights, heldTerritory, termEnd);
+        }
+        if (refusal == Refusal.ExclusivelyLicensed) revert ExclusivelyLicensed(assetId, licenceId, licensee);
+    }
+
+    /// Why `account` may not publish `assetId` in `territory` now ({Refusal.None} if it may), and
+    /// the exclusive licence in the way if that is why. {_checkConflict} asks it in its loop only
+    /// of an earlier edition that would conflict and has no copy: views of the immutable
+    /// `RightsAsset` and `Licences` (`calls-loop` accepted at each call below).
+    function _refusal(uint256 assetId, address account, uint16 territory)
+        private
+        view
+        returns (Refusal refusal, uint256 licenceId, address licensee)
+    {
+        // slither-disable-next-line calls-loop
         if (works.ownerOf(assetId) == account) {
-            (uint256 licenceId, address licensee) =
-                licences.exclusiveLicenceInForce(assetId, RIGHT_INFORMATION_NETWORK, territory);
-            if (licenceId != 0 && licensee != account) revert ExclusivelyLicensed(assetId, licenceId, licensee);
-            return;
+            // The owner publishes under the asset's own terms: right 11, the territory, the term
+            // (registration time and batch do not limit an edition).
+            // slither-disable-next-line unused-return,calls-loop
+            (, uint64 termEnd,, uint32 rights, uint16 heldTerritory) = works.assetTerms(assetId);
+            if (
+                rights & (uint32(1) << RIGHT_INFORMATION_NETWORK) == 0
+                    || (heldTerritory != 0 && heldTerritory != territory) || block.timestamp >= termEnd
+            ) return (Refusal.OwnerNotEntitled, 0, address(0));
+            // slither-disable-next-line calls-loop
+            (licenceId, licensee) = licences.exclusiveLicenceInForce(assetId, RIGHT_INFORMATION_NETWORK, territory);
+            if (licenceId != 0 && licensee != account) return (Refusal.ExclusivelyLicensed, licenceId, licensee);
+            return (Refusal.None, 0, address(0));
         }
         // The licence's id is not needed here, only whether one is in force.
-        // slither-disable-next-line unused-return
+        // slither-disable-next-line unused-return,calls-loop
         (bool licensed,) =
             licences.isLicensed(assetId, account, RIGHT_INFORMATION_NETWORK, territory, uint64(block.timestamp));
-        if (!licensed) revert NotPublisher(assetId, account);
+        return (licensed ? Refusal.None : Refusal.NotPublisher, 0, address(0));
     }
 
     function _checkTerms(bytes calldata metadataCid, Terms calldata terms) private pure {
@@ -679,7 +752,15 @@ contract Editions {
             uint256 other = ids[i];
             if (other == self) continue;
             Edition storage edition = _editions[other];
-            if (sole || edition.sole || edition.metadataDigest == digest) revert EditionConflict(assetId, other);
+            if (!sole && !edition.sole && edition.metadataDigest != digest) continue;
+            // An edition with no copy stands only while its publisher may still publish it: a
+            // lapsed licensee's or a former owner's empty edition blocks no one.
+            if (edition.issued == 0) {
+                // Only whether it may; the licence in the way is not needed.
+                (Refusal refusal,,) = _refusal(assetId, edition.publisher, edition.territory);
+                if (refusal != Refusal.None) continue;
+            }
+            revert EditionConflict(assetId, other);
         }
     }
 

@@ -11,6 +11,15 @@ interface IEditionWork {
 
     /// @notice Whether the registration behind `assetId` was revoked with its batch.
     function isRevoked(uint256 assetId) external view returns (bool);
+
+    /// @notice Stored terms of `assetId`: its rights bitmask, territory (0 = worldwide) and term end among them.
+    function assetTerms(uint256 assetId)
+        external
+        view
+        returns (uint64 registeredAt, uint64 termEnd, uint64 batchId, uint32 rights, uint16 territory);
+
+    /// @notice The successor suite's `RightsAsset` once this suite is sealed (zero while it is live).
+    function successor() external view returns (address);
 }
 
 /// @notice What {Editions} reads from `Licences`.

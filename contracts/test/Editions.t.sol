@@ -5,6 +5,14 @@ import {Editions} from "../Editions.sol";
 import {IEditionWork, IEditionLicences, IEditionIdentity} from "../interfaces/IEditionSources.sol";
 import {IdentityAttestations} from "../IdentityAttestations.sol";
 import {IModeration} from "../interfaces/IModeration.sol";
+import {IRegistryAnchor} from "../interfaces/IRegistryAnchor.sol";
+import {IRightsAsset, IMPORTER_ROLE} from "../interfaces/IRightsAsset.sol";
+import {ILienRegistry} from "../interfaces/ILienRegistry.sol";
+import {ISuiteErrors} from "../interfaces/ISuiteErrors.sol";
+import {RightsAsset} from "../RightsAsset.sol";
+import {Pledges} from "../Pledges.sol";
+import {Licences} from "../Licences.sol";
+import {SuiteMigrator} from "../SuiteMigrator.sol";
 import {SuiteBase} from "./SuiteBase.sol";
 
 contract EditionsTest is SuiteBase {
@@ -18,6 +26,7 @@ contract EditionsTest is SuiteBase {
     bytes private constant COVER = hex"01711220c0c0";
     uint64 private constant LOCK_ISSUE = 180 days;
     uint64 private constant LOCK_GIFT = 2 * 365 days;
+    uint16 private constant HONG_KONG = 344;
 
     IdentityAttestations private identity;
     Editions private editions;
@@ -143,6 +152,47 @@ contract EditionsTest is SuiteBase {
         _assertEq(receivedAfter, receivedBefore, "record unchanged");
     }
 
+    /// @dev A work tokenized to `owner` with `rights` over `territory` (the default term).
+    function _tokenizeWith(bytes32 leaf, uint32 rights, uint16 territory) private returns (uint256 id) {
+        (bytes32 root, bytes32[] memory proof) = _anchorLeaf(leaf);
+        RightsAsset.AssetMetadata memory metadata = _metadata();
+        metadata.rights = rights;
+        metadata.territory = territory;
+        vm.prank(REGISTRAR);
+        id = assets.tokenize(owner, leaf, proof, root, metadata, address(0), 0, "");
+    }
+
+    function _one(address reader) private pure returns (address[] memory holders) {
+        holders = new address[](1);
+        holders[0] = reader;
+    }
+
+    /// @dev Seals the suite naming a successor and migrates the work there; the successor's
+    /// `RightsAsset` and `Licences`.
+    function _sealAndMigrate() private returns (RightsAsset nextAssets, Licences nextLicences) {
+        nextAssets = new RightsAsset(
+            ADMIN, REGISTRAR, IRegistryAnchor(address(registry)), IModeration(address(moderation)), 0, 1, assets
+        );
+        Pledges nextPledges =
+            new Pledges(ADMIN, IRightsAsset(address(nextAssets)), IModeration(address(moderation)), false, 0);
+        nextLicences = new Licences(
+            IRightsAsset(address(nextAssets)), IModeration(address(moderation)), ILienRegistry(address(nextPledges))
+        );
+        vm.startPrank(ADMIN);
+        nextAssets.bindLienRegistry(ILienRegistry(address(nextPledges)));
+        nextPledges.bindLicences(address(nextLicences));
+        vm.stopPrank();
+        SuiteMigrator migrator = new SuiteMigrator(assets, nextAssets);
+        vm.startPrank(ADMIN);
+        _grantDelayed(nextAssets, IMPORTER_ROLE, address(migrator));
+        assets.revokeRole(assets.REGISTRAR_ROLE(), REGISTRAR);
+        assets.scheduleSeal(address(nextAssets));
+        vm.warp(block.timestamp + 2 days);
+        assets.executeSeal();
+        vm.stopPrank();
+        migrator.migrate(assetId);
+    }
+
     // ---------------------------------------------------------------- adversaries
 
     function test_create_revertsForAnotherPublisher() public {
@@ -244,6 +294,93 @@ contract EditionsTest is SuiteBase {
         vm.prank(owner);
         uint256 editionId = editions.create(assetId, COVER, _terms(10));
         _assertEq(editions.editionOf(editionId).publisher, owner, "the owner publishes");
+    }
+
+    function test_create_revertsForTheOwnerInATerritoryTheAssetDoesNotCarry() public {
+        uint256 chinaOnly = _tokenizeWith(keccak256("china only"), PROPERTY_RIGHTS, CHINA);
+        // The owner licenses right 11 in China, all it holds, exclusively.
+        vm.prank(owner);
+        uint256 licenceId = licences.grant(chinaOnly, LICENSEE, NETWORK, CHINA, START_TIME, TERM_END, true, false, 0);
+        vm.expectRevert(abi.encodeWithSelector(Editions.ExclusivelyLicensed.selector, chinaOnly, licenceId, LICENSEE));
+        vm.prank(owner);
+        editions.create(chinaOnly, COVER, _terms(10));
+        // Another territory is no way round it: the asset does not carry it, nor worldwide.
+        Editions.Terms memory hongKong = _terms(10);
+        hongKong.territory = HONG_KONG;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Editions.OwnerNotEntitled.selector, chinaOnly, HONG_KONG, PROPERTY_RIGHTS, CHINA, TERM_END
+            )
+        );
+        vm.prank(owner);
+        editions.create(chinaOnly, COVER, hongKong);
+        Editions.Terms memory worldwide = _terms(10);
+        worldwide.territory = 0;
+        vm.expectRevert(
+            abi.encodeWithSelector(Editions.OwnerNotEntitled.selector, chinaOnly, 0, PROPERTY_RIGHTS, CHINA, TERM_END)
+        );
+        vm.prank(owner);
+        editions.create(chinaOnly, COVER, worldwide);
+        _assertEq(editions.editionCount(), 0, "no edition");
+        // The exclusive licensee publishes in China.
+        vm.prank(LICENSEE);
+        editions.create(chinaOnly, COVER, _terms(10));
+        _assertEq(editions.editionCount(), 1, "the licensee's edition");
+    }
+
+    function test_issue_revertsForTheOwnerInATerritoryTheAssetDoesNotCarry() public {
+        // An edition amended to a territory the asset does not carry issues nothing.
+        uint256 chinaOnly = _tokenizeWith(keccak256("china only"), PROPERTY_RIGHTS, CHINA);
+        vm.prank(owner);
+        uint256 editionId = editions.create(chinaOnly, COVER, _terms(10));
+        Editions.Terms memory hongKong = _terms(10);
+        hongKong.territory = HONG_KONG;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Editions.OwnerNotEntitled.selector, chinaOnly, HONG_KONG, PROPERTY_RIGHTS, CHINA, TERM_END
+            )
+        );
+        vm.prank(owner);
+        editions.amendTerms(editionId, COVER, hongKong);
+        vm.prank(owner);
+        editions.issue(editionId, _one(READER1));
+        _assertEq(editions.editionOf(editionId).territory, CHINA, "terms unchanged");
+    }
+
+    function test_create_revertsForTheOwnerOfAnAssetWithoutTheNetworkRight() public {
+        uint32 rights = PROPERTY_RIGHTS & ~NETWORK;
+        uint256 withoutNetwork = _tokenizeWith(keccak256("no network right"), rights, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(Editions.OwnerNotEntitled.selector, withoutNetwork, CHINA, rights, 0, TERM_END)
+        );
+        vm.prank(owner);
+        editions.create(withoutNetwork, COVER, _terms(10));
+        _assertEq(editions.editionCount(), 0, "no edition");
+    }
+
+    function test_issue_revertsForTheOwnerOnceTheAssetsTermEnded() public {
+        uint64 termEnd = START_TIME + 365 days;
+        bytes32 leaf = keccak256("a term of a year");
+        (bytes32 root, bytes32[] memory proof) = _anchorLeaf(leaf);
+        RightsAsset.AssetMetadata memory metadata = _metadata();
+        metadata.termEnd = termEnd;
+        vm.prank(REGISTRAR);
+        uint256 shortTerm = assets.tokenize(owner, leaf, proof, root, metadata, address(0), 0, "");
+        vm.prank(owner);
+        uint256 editionId = editions.create(shortTerm, COVER, _terms(10));
+        vm.warp(termEnd - 1);
+        vm.prank(owner);
+        editions.issue(editionId, _one(READER1));
+        vm.warp(termEnd);
+        bytes memory refusal =
+            abi.encodeWithSelector(Editions.OwnerNotEntitled.selector, shortTerm, CHINA, PROPERTY_RIGHTS, 0, termEnd);
+        vm.expectRevert(refusal);
+        vm.prank(owner);
+        editions.issue(editionId, _one(READER1));
+        vm.expectRevert(refusal);
+        vm.prank(owner);
+        editions.create(shortTerm, hex"01711220c0c1", _terms(10));
+        _assertEq(editions.editionOf(editionId).issued, 1, "nothing issued after the term");
     }
 
     function test_create_revertsForAnUntokenizedWork() public {
@@ -480,6 +617,82 @@ contract EditionsTest is SuiteBase {
         vm.stopPrank();
     }
 
+    function test_create_byTheOwnerOnceALapsedLicenseesEmptyEditionNoLongerStands() public {
+        // A licensee for 30 days creates a sole edition on the owner's cover and issues nothing.
+        vm.prank(owner);
+        licences.grant(assetId, LICENSEE, NETWORK, CHINA, START_TIME, START_TIME + 30 days, false, false, 0);
+        Editions.Terms memory sole = _terms(1);
+        sole.sole = true;
+        vm.prank(LICENSEE);
+        uint256 squat = editions.create(assetId, COVER, sole);
+        // While the licence runs, it stands.
+        vm.expectRevert(abi.encodeWithSelector(Editions.EditionConflict.selector, assetId, squat));
+        vm.prank(owner);
+        editions.create(assetId, COVER, _terms(1000));
+        // Once it ends, the empty edition blocks no one: the owner publishes, on that cover too.
+        vm.warp(START_TIME + 30 days);
+        vm.prank(owner);
+        uint256 editionId = editions.create(assetId, COVER, _terms(1000));
+        vm.prank(owner);
+        editions.issue(editionId, _readers());
+        _assertEq(editions.editionOf(editionId).issued, 3, "the owner's edition issues");
+    }
+
+    function test_create_revertsBesideALapsedLicenseesEditionWithCopies() public {
+        vm.prank(owner);
+        licences.grant(assetId, LICENSEE, NETWORK, CHINA, START_TIME, START_TIME + 30 days, false, false, 0);
+        Editions.Terms memory sole = _terms(10);
+        sole.sole = true;
+        vm.prank(LICENSEE);
+        uint256 licensed = editions.create(assetId, COVER, sole);
+        vm.prank(LICENSEE);
+        editions.issue(licensed, _one(READER1));
+        // Its readers hold copies of the work's sole edition: it stands after the licence.
+        vm.warp(START_TIME + 30 days);
+        vm.expectRevert(abi.encodeWithSelector(Editions.EditionConflict.selector, assetId, licensed));
+        vm.prank(owner);
+        editions.create(assetId, hex"01711220c0c1", _terms(1000));
+    }
+
+    function test_create_byTheBuyerBesideTheFormerOwnersEmptySoleEdition() public {
+        Editions.Terms memory sole = _terms(10);
+        sole.sole = true;
+        vm.prank(owner);
+        uint256 former = editions.create(assetId, COVER, sole);
+        vm.prank(owner);
+        assets.transferFrom(owner, BUYER, assetId);
+        vm.prank(BUYER);
+        uint256 editionId = editions.create(assetId, COVER, _terms(10));
+        vm.prank(BUYER);
+        editions.issue(editionId, _readers());
+        // The former owner's edition issues nothing: it may not publish (nor would it conflict).
+        vm.expectRevert(abi.encodeWithSelector(Editions.NotPublisher.selector, assetId, owner));
+        vm.prank(owner);
+        editions.issue(former, _one(READER1));
+    }
+
+    function test_issue_revertsForAnEmptyEditionRevivedBesideALaterOne() public {
+        vm.prank(owner);
+        licences.grant(assetId, LICENSEE, NETWORK, CHINA, START_TIME, START_TIME + 30 days, false, false, 0);
+        Editions.Terms memory sole = _terms(10);
+        sole.sole = true;
+        vm.prank(LICENSEE);
+        uint256 lapsed = editions.create(assetId, hex"01711220c0c1", sole);
+        vm.warp(START_TIME + 30 days);
+        uint256 later = _create(10);
+        // Licensed again, the licensee may publish, but its empty sole edition's first copy would
+        // break the terms of the edition created meanwhile.
+        vm.prank(owner);
+        licences.grant(assetId, LICENSEE, NETWORK, CHINA, START_TIME + 30 days, START_TIME + 60 days, false, false, 0);
+        vm.expectRevert(abi.encodeWithSelector(Editions.EditionConflict.selector, assetId, later));
+        vm.prank(LICENSEE);
+        editions.issue(lapsed, _one(READER1));
+        vm.expectRevert(abi.encodeWithSelector(Editions.EditionConflict.selector, assetId, later));
+        vm.prank(LICENSEE);
+        editions.postAllowList(lapsed, keccak256("readers"), 2);
+        _assertEq(editions.editionOf(lapsed).issued, 0, "nothing issued");
+    }
+
     function test_create_revertsOnInvalidTerms() public {
         vm.startPrank(owner);
         vm.expectRevert(abi.encodeWithSelector(Editions.InvalidTerms.selector, 0, 2));
@@ -635,5 +848,58 @@ contract EditionsTest is SuiteBase {
         vm.expectRevert(abi.encodeWithSelector(Editions.WorkTakenDown.selector, assetId));
         vm.prank(READER1);
         editions.claim(editionId, 1, 0, proof);
+    }
+
+    // ---------------------------------------------------------------- a sealed suite
+
+    function test_sealedSuite_refusesTheFormerOwnerEditionsAndCopies() public {
+        uint256 editionId = _issued();
+        vm.prank(owner);
+        uint256 empty = editions.create(assetId, hex"01711220c0c3", _terms(5));
+        (RightsAsset nextAssets, Licences nextLicences) = _sealAndMigrate();
+        // Sold on the successor; the buyer licenses right 11 exclusively there.
+        vm.prank(owner);
+        nextAssets.transferFrom(owner, BUYER, assetId);
+        vm.prank(BUYER);
+        nextLicences.grant(assetId, LICENSEE, NETWORK, 0, uint64(block.timestamp), TERM_END, true, false, 0);
+        // The sealed suite still names the former owner; its Editions takes nothing new from it.
+        _assertEq(assets.ownerOf(assetId), owner, "frozen owner on the sealed suite");
+        bytes memory refusal = abi.encodeWithSelector(ISuiteErrors.SuiteSealed.selector, address(nextAssets));
+        Editions.Terms memory sole = _terms(1000);
+        sole.sole = true;
+        vm.expectRevert(refusal);
+        vm.prank(owner);
+        editions.create(assetId, hex"01711220c0c1", sole);
+        vm.expectRevert(refusal);
+        vm.prank(owner);
+        editions.issue(editionId, _one(READER1));
+        vm.expectRevert(refusal);
+        vm.prank(owner);
+        editions.postAllowList(editionId, keccak256("readers"), 2);
+        vm.expectRevert(refusal);
+        vm.prank(owner);
+        editions.amendTerms(empty, hex"01711220c0c2", sole);
+        _assertEq(editions.editionCount(), 2, "no edition created");
+        _assertEq(editions.editionOf(editionId).issued, 3, "no copy issued");
+        _assertTrue(!editions.editionOf(empty).sole, "terms unchanged");
+    }
+
+    function test_sealedSuite_keepsCopiesHeldGivenAndClaimed() public {
+        (uint256 listed,, bytes32[] memory leaves) = _allowList();
+        vm.prank(owner);
+        uint256 editionId = editions.create(assetId, hex"01711220c0c3", _terms(10));
+        vm.prank(owner);
+        editions.issue(editionId, _readers());
+        _sealAndMigrate();
+        vm.warp(START_TIME + LOCK_ISSUE);
+        // A copy issued before the seal is held and given as before.
+        _assertTrue(editions.holds(editionId, 1, READER1, 0, _readerProof(editionId, 1)), "held");
+        _gift(editionId, 1, READER1, READER2);
+        _assertTrue(editions.holds(editionId, 1, READER2, 0, new bytes32[](0)), "given");
+        // A copy reserved on an allow-list before the seal counts as issued: its reader claims it.
+        bytes32[] memory proof = _proof(leaves, 0);
+        vm.prank(READER1);
+        editions.claim(listed, 1, 0, proof);
+        _assertTrue(editions.holds(listed, 1, READER1, 0, new bytes32[](0)), "claimed");
     }
 }

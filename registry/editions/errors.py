@@ -45,6 +45,23 @@ class NotEditionPublisher(errors.Forbidden):
     code = "not_edition_publisher"
 
 
+class OwnerNotEntitled(errors.Forbidden):
+    """The work's rights asset does not carry the right of information-network dissemination
+    (信息网络传播权) for the territory now: its rights lack it, its territory is another (a
+    worldwide asset covers every territory), or its term has ended. Its owner publishes and
+    issues nothing there."""
+
+    code = "owner_not_entitled"
+
+
+class EditionsSealed(errors.Conflict):
+    """The ``Editions`` contract reads a sealed suite, whose owners and licences are frozen: it
+    creates, amends and issues nothing more. Copies issued, or reserved on an allow-list, before
+    the seal are claimed, given and read as before."""
+
+    code = "editions_sealed"
+
+
 class ExclusivelyLicensed(errors.Conflict):
     """Another party holds an exclusive licence (专有使用权) of the right of information-network
     dissemination for the territory now: it excludes everyone else there, the owner included, from
@@ -114,7 +131,9 @@ class EditionTakenDown(errors.TakenDown):
 EDITION_REFUSALS: dict[str, type[errors.RegistryError]] = {
     "NotPublisher": NotEditionPublisher,
     "NotEditionPublisher": NotEditionPublisher,
+    "OwnerNotEntitled": OwnerNotEntitled,
     "ExclusivelyLicensed": ExclusivelyLicensed,
+    "SuiteSealed": EditionsSealed,
     "WorkNotTokenized": WorkNotTokenized,
     "WorkRevoked": errors.Revoked,
     "WorkTakenDown": EditionTakenDown,

@@ -434,7 +434,8 @@ class Editions:
         price_fen: int | None = None,
     ) -> EditionView:
         """Create an edition of registration ``number``'s work; ``acting`` becomes its publisher
-        (it must own the work's rights asset or hold a licence of right 11 for the territory)."""
+        (it must own the work's rights asset, carrying right 11 for the territory within its
+        term, or hold a licence of right 11 for the territory)."""
         cid = check_terms(terms, metadata_cid, price_fen)
         title = title.strip()
         if not 1 <= len(title) <= 200:

@@ -8,13 +8,15 @@ import itertools
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from web3 import Web3
 from web3.types import Wei
 
 from chain_client.editions import EditionTerms, batch_proof, batch_root
 from chain_client.errors import TransactionFailed
+from chain_client.migration import execute_seal, migrate_assets, prepare_migration
 from chain_client.rights_assets import Tokenized
-from chain_client.suite import Suite
-from tests.chain_client.conftest import Actors, advance_time, as_actor
+from chain_client.suite import Suite, deploy_successor_suite
+from tests.chain_client.conftest import Actors, advance_time, as_actor, chain_time
 
 CHINA = 156
 DAY = 24 * 3600
@@ -158,3 +160,39 @@ def test_readers_claim_their_copies_from_an_allow_list(
     claimed = mine.claim(edition_id, 2, 0, proof)
     assert (claimed.copy, claimed.holder) == (2, bob.address)
     assert mine.holds(edition_id, 2, bob.address, 0, [])
+
+
+def test_a_sealed_suites_editions_take_nothing_new_and_copies_still_move(
+    suite: Suite, actors: Actors, asset: Tokenized
+) -> None:
+    giver, receiver = (_reader(suite, actors) for _ in range(2))
+    publisher = as_actor(suite, actors, actors.owner).editions
+    assert publisher is not None
+    edition_id = publisher.create(asset.asset_id, COVER, _terms()).edition_id
+    holders = [giver.address, receiver.address]
+    publisher.issue(edition_id, holders)
+
+    successor = deploy_successor_suite(actors.admin, suite)
+    plan = prepare_migration(actors.admin, suite.rights_asset, successor.rights_asset)
+    advance_time(suite.rights_asset.w3, plan.seal.ready_at - chain_time(suite))
+    execute_seal(suite.rights_asset)
+    migrate_assets(plan.migrator, [asset.asset_id])
+
+    # The sealed suite's owner is frozen there: its Editions creates and issues nothing more.
+    for attempt in (
+        lambda: publisher.create(asset.asset_id, COVER[:-1] + b"\x45", _terms()),
+        lambda: publisher.issue(edition_id, [giver.address]),
+    ):
+        with pytest.raises(TransactionFailed) as refused:
+            attempt()
+        assert refused.value.error_name == "SuiteSealed"
+        (named,) = refused.value.error_args
+        assert Web3.to_checksum_address(str(named)) == successor.rights_asset.address
+    assert publisher.edition_count() == 1
+    assert publisher.edition_of(edition_id).issued == 2
+
+    # Copies held stay held and are given as before.
+    mine = as_actor(suite, actors, giver).editions
+    assert mine is not None
+    mine.gift(edition_id, 1, receiver.address, 0, batch_proof(edition_id, 1, holders, 1))
+    assert mine.holds(edition_id, 1, receiver.address, 0, [])

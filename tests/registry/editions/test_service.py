@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from web3.types import Wei
 
 from chain_client.editions import EditionTerms
+from chain_client.errors import TransactionFailed
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.transactions import TransactionSender
 from crypto.secp256k1 import Secp256k1PrivateKey
@@ -37,17 +38,26 @@ from registry.assets.rights_assets import tokenize
 from registry.core.errors import ChainUnreachable, InvalidInput, PartyRevoked, TakenDown
 from registry.core.metadata import WorkMetadata
 from registry.core.models import Edition, EditionCopy, EditionGift, Event
-from registry.editions import Editions, is_adult, key_request, price_fen, price_text
+from registry.editions import (
+    Editions,
+    edition_refusals,
+    is_adult,
+    key_request,
+    price_fen,
+    price_text,
+)
 from registry.editions.errors import (
     CopyLockedUp,
     DailyGiftLimitReached,
     EditionConflict,
+    EditionsSealed,
     EditionTakenDown,
     EditionTermsLocked,
     InvalidIssueCatalogue,
     IssueBeyondSize,
     NotCopyHolder,
     NotEditionPublisher,
+    OwnerNotEntitled,
     ReaderNotVerified,
 )
 from registry.platform.runtime import Runtime
@@ -99,7 +109,7 @@ def _reader(
     return Reader(party, account)
 
 
-def _work(runtime: Runtime) -> str:
+def _work(runtime: Runtime, *, territory: int = 0) -> str:
     registrar = Registrar(
         runtime.sessions, runtime.store, max_bytes=1 << 20, now=runtime.now,
         protection=runtime.protection,
@@ -108,7 +118,7 @@ def _work(runtime: Runtime) -> str:
         io.BytesIO(f"数字藏书 {time.time_ns()}".encode()), WorkMetadata(title="数字藏书")
     ).number
     assert runtime.new_batcher().run_once().error is None
-    tokenize(runtime.sessions, runtime.suite(), number, OWNER.address)
+    tokenize(runtime.sessions, runtime.suite(), number, OWNER.address, territory=territory)
     return number
 
 
@@ -140,6 +150,32 @@ def test_another_account_cannot_publish_an_edition_of_the_work(runtime: Runtime)
             _as(runtime, STRANGER), number, title="盗版", metadata_cid=COVER, terms=_terms()
         )
     assert _count(runtime, Edition) == 0
+
+
+def test_the_owner_publishes_only_where_its_asset_carries_the_network_right(
+    runtime: Runtime,
+) -> None:
+    number = _work(runtime, territory=156)
+    owner = _as(runtime, OWNER)
+    for territory in (344, 0):
+        with pytest.raises(OwnerNotEntitled) as refused:
+            runtime.editions.create(
+                owner, number, title="港版", metadata_cid=COVER, terms=_terms(territory=territory)
+            )
+        assert refused.value.details["contract_error"] == "OwnerNotEntitled"
+    assert _count(runtime, Edition) == 0
+    edition = runtime.editions.create(
+        owner, number, title="大陆版", metadata_cid=COVER, terms=_terms(territory=156)
+    )
+    assert edition.publisher == OWNER.address
+
+
+def test_a_sealed_suites_refusal_is_editions_sealed() -> None:
+    successor = "0x" + "5e" * 20
+    with pytest.raises(EditionsSealed) as refused, edition_refusals():
+        raise TransactionFailed("reverted", error_name="SuiteSealed", error_args=(successor,))
+    assert refused.value.code == "editions_sealed"
+    assert refused.value.details["arguments"] == [successor]
 
 
 def test_issue_hold_gift_and_read(runtime: Runtime) -> None:
