@@ -70,6 +70,19 @@ contract EditionsTest is SuiteBase {
         });
     }
 
+    function _termsIn(uint16 territory) private pure returns (Editions.Terms memory terms) {
+        terms = _terms(10);
+        terms.territory = territory;
+    }
+
+    function _ownerNotEntitled(uint256 asset, uint16 territory, uint32 rights, uint16 held, uint64 termEnd)
+        private
+        pure
+        returns (bytes memory)
+    {
+        return abi.encodeWithSelector(Editions.OwnerNotEntitled.selector, asset, territory, rights, held, termEnd);
+    }
+
     function _create(uint32 size) private returns (uint256 editionId) {
         vm.prank(owner);
         editionId = editions.create(assetId, COVER, _terms(size));
@@ -241,15 +254,13 @@ contract EditionsTest is SuiteBase {
         vm.expectRevert(abi.encodeWithSelector(Editions.ExclusivelyLicensed.selector, assetId, licenceId, LICENSEE));
         vm.prank(owner);
         editions.create(assetId, COVER, _terms(10));
-        Editions.Terms memory worldwide = _terms(10);
-        worldwide.territory = 0;
+        Editions.Terms memory worldwide = _termsIn(0);
         vm.expectRevert(abi.encodeWithSelector(Editions.ExclusivelyLicensed.selector, assetId, licenceId, LICENSEE));
         vm.prank(owner);
         editions.create(assetId, COVER, worldwide);
         _assertEq(editions.editionCount(), 0, "no edition");
         // Elsewhere the owner still may; the exclusive licensee may in China.
-        Editions.Terms memory hongKong = _terms(10);
-        hongKong.territory = 344;
+        Editions.Terms memory hongKong = _termsIn(344);
         vm.prank(owner);
         editions.create(assetId, COVER, hongKong);
         vm.prank(LICENSEE);
@@ -305,20 +316,12 @@ contract EditionsTest is SuiteBase {
         vm.prank(owner);
         editions.create(chinaOnly, COVER, _terms(10));
         // Another territory is no way round it: the asset does not carry it, nor worldwide.
-        Editions.Terms memory hongKong = _terms(10);
-        hongKong.territory = HONG_KONG;
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                Editions.OwnerNotEntitled.selector, chinaOnly, HONG_KONG, PROPERTY_RIGHTS, CHINA, TERM_END
-            )
-        );
+        Editions.Terms memory hongKong = _termsIn(HONG_KONG);
+        vm.expectRevert(_ownerNotEntitled(chinaOnly, HONG_KONG, PROPERTY_RIGHTS, CHINA, TERM_END));
         vm.prank(owner);
         editions.create(chinaOnly, COVER, hongKong);
-        Editions.Terms memory worldwide = _terms(10);
-        worldwide.territory = 0;
-        vm.expectRevert(
-            abi.encodeWithSelector(Editions.OwnerNotEntitled.selector, chinaOnly, 0, PROPERTY_RIGHTS, CHINA, TERM_END)
-        );
+        Editions.Terms memory worldwide = _termsIn(0);
+        vm.expectRevert(_ownerNotEntitled(chinaOnly, 0, PROPERTY_RIGHTS, CHINA, TERM_END));
         vm.prank(owner);
         editions.create(chinaOnly, COVER, worldwide);
         _assertEq(editions.editionCount(), 0, "no edition");
@@ -333,13 +336,8 @@ contract EditionsTest is SuiteBase {
         uint256 chinaOnly = _tokenizeWith(keccak256("china only"), PROPERTY_RIGHTS, CHINA);
         vm.prank(owner);
         uint256 editionId = editions.create(chinaOnly, COVER, _terms(10));
-        Editions.Terms memory hongKong = _terms(10);
-        hongKong.territory = HONG_KONG;
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                Editions.OwnerNotEntitled.selector, chinaOnly, HONG_KONG, PROPERTY_RIGHTS, CHINA, TERM_END
-            )
-        );
+        Editions.Terms memory hongKong = _termsIn(HONG_KONG);
+        vm.expectRevert(_ownerNotEntitled(chinaOnly, HONG_KONG, PROPERTY_RIGHTS, CHINA, TERM_END));
         vm.prank(owner);
         editions.amendTerms(editionId, COVER, hongKong);
         vm.prank(owner);
@@ -350,9 +348,7 @@ contract EditionsTest is SuiteBase {
     function test_create_revertsForTheOwnerOfAnAssetWithoutTheNetworkRight() public {
         uint32 rights = PROPERTY_RIGHTS & ~NETWORK;
         uint256 withoutNetwork = _tokenizeWith(keccak256("no network right"), rights, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(Editions.OwnerNotEntitled.selector, withoutNetwork, CHINA, rights, 0, TERM_END)
-        );
+        vm.expectRevert(_ownerNotEntitled(withoutNetwork, CHINA, rights, 0, TERM_END));
         vm.prank(owner);
         editions.create(withoutNetwork, COVER, _terms(10));
         _assertEq(editions.editionCount(), 0, "no edition");
@@ -372,8 +368,7 @@ contract EditionsTest is SuiteBase {
         vm.prank(owner);
         editions.issue(editionId, _one(READER1));
         vm.warp(termEnd);
-        bytes memory refusal =
-            abi.encodeWithSelector(Editions.OwnerNotEntitled.selector, shortTerm, CHINA, PROPERTY_RIGHTS, 0, termEnd);
+        bytes memory refusal = _ownerNotEntitled(shortTerm, CHINA, PROPERTY_RIGHTS, 0, termEnd);
         vm.expectRevert(refusal);
         vm.prank(owner);
         editions.issue(editionId, _one(READER1));
