@@ -27,6 +27,7 @@ from registry.content import ContentStore, chunk_stream, cid_text, parse_cid, re
 from registry.core.errors import ContentIsPrivate, InvalidDigest
 from registry.core.models import ApiKey, Registration, Work
 from registry.core.states import RegistrationStatus
+from registry.registration.own_works import Caller
 
 
 def canonical_cid(text: str) -> str:
@@ -51,10 +52,11 @@ def refuse_withheld(session: Session, cid: str, submitted_by: str | None) -> Non
     the command line, who holds the store."""
     if submitted_by is None:
         return
+    party = session.scalar(select(ApiKey.party_id).where(ApiKey.key_id == submitted_by))
+    caller = Caller(submitted_by, party=party)
     rows = session.execute(
         select(
-            Registration.submitted_by,
-            Registration.party_id,
+            caller.owns(),
             Registration.status,
             Registration.takedown_json,
             Work.published_at,
@@ -62,15 +64,14 @@ def refuse_withheld(session: Session, cid: str, submitted_by: str | None) -> Non
         .join(Work, Work.id == Registration.work_id)
         .where(or_(Work.cid == cid, Work.stored_cid == cid))
     ).all()
-    if not rows:
-        return
-    party = session.scalar(select(ApiKey.party_id).where(ApiKey.key_id == submitted_by))
-    for by, party_id, status, takedown_json, published_at in rows:
-        if by == submitted_by or (party is not None and party_id == party):
+    for own, status, takedown_json, published_at in rows:
+        if own:
             return
         withheld = status in (RegistrationStatus.HELD, RegistrationStatus.REJECTED)
         if published_at is not None and takedown_json is None and not withheld:
             return
+    if not rows:  # content no registration here names
+        return
     raise ContentIsPrivate(
         "此 CID 的内容在本登记处未公开，不能按 CID 登记，请上传文件 / the content under this CID "
         "is not public in this registry: it is not registered by CID; upload the file",
