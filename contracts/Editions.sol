@@ -377,9 +377,11 @@ contract Editions is ISuiteErrors {
 
     /**
      * @notice Replaces the terms of an edition that has no copy yet.
-     * @dev Only the publisher, only before the first copy. Reverts with {SuiteSealed},
-     * {UnknownEdition}, {NotEditionPublisher}, {TermsLocked}, {NotPublisher}, {OwnerNotEntitled},
-     * {ExclusivelyLicensed}, {InvalidTerms} or {EditionConflict}.
+     * @dev Only the publisher, only before the first copy, never while the work is revoked or
+     * taken down (its cover and terms stay as the takedown found them). Reverts with
+     * {SuiteSealed}, {UnknownEdition}, {NotEditionPublisher}, {TermsLocked}, {WorkRevoked},
+     * {WorkTakenDown}, {NotPublisher}, {OwnerNotEntitled}, {ExclusivelyLicensed}, {InvalidTerms}
+     * or {EditionConflict}.
      * Emits {TermsAmended}.
      * @param editionId The edition.
      * @param metadataCid The cover/metadata CID (binary).
@@ -390,6 +392,7 @@ contract Editions is ISuiteErrors {
         Edition storage edition = _edition(editionId);
         if (edition.publisher != msg.sender) revert NotEditionPublisher(editionId, msg.sender);
         if (edition.issued != 0) revert TermsLocked(editionId, edition.issued);
+        _checkWork(edition.assetId);
         _checkPublisher(edition.assetId, msg.sender, terms.territory);
         _checkTerms(metadataCid, terms);
         bytes32 digest = keccak256(metadataCid);

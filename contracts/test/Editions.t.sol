@@ -716,6 +716,21 @@ contract EditionsTest is SuiteBase {
         _assertEq(editions.editionOf(editionId).size, 20, "unchanged");
     }
 
+    function test_amendTerms_refusedWhileTheWorkIsTakenDown() public {
+        uint256 editionId = _create(10);
+        vm.prank(MODERATOR);
+        moderation.freeze(bytes32(assetId), keccak256("infringing"));
+        vm.expectRevert(abi.encodeWithSelector(Editions.WorkTakenDown.selector, assetId));
+        vm.prank(owner);
+        editions.amendTerms(editionId, hex"01711220c0c3", _terms(20));
+        _assertEq(editions.editionOf(editionId).size, 10, "unchanged while taken down");
+        vm.prank(MODERATOR);
+        moderation.restore(bytes32(assetId), keccak256("cleared"));
+        vm.prank(owner);
+        editions.amendTerms(editionId, hex"01711220c0c3", _terms(20));
+        _assertEq(editions.editionOf(editionId).size, 20, "amended once restored");
+    }
+
     // ---------------------------------------------------------------- holding and gifts
 
     function test_issue_emitsOneEventAndHoldsProves() public {

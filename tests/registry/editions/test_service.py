@@ -338,6 +338,26 @@ def test_the_contract_keeps_the_terms_once_a_copy_is_issued_behind_the_registrys
     assert editions.show(edition_id).size == 2
 
 
+def test_a_taken_down_works_edition_keeps_its_cover_and_terms(runtime: Runtime) -> None:
+    editions: Editions = runtime.editions
+    number = _work(runtime)
+    owner = _as(runtime, OWNER)
+    edition_id = editions.create(
+        owner, number, title="限量版", metadata_cid=COVER, terms=_terms(size=2)
+    ).edition_id
+    runtime.moderation.take_down(
+        number, reason="侵权 infringing", actor="test", authority="moderator"
+    )
+    with pytest.raises(EditionTakenDown) as refused:
+        editions.amend_terms(owner, edition_id, metadata_cid=OTHER_COVER, terms=_terms(size=3))
+    assert refused.value.details["contract_error"] == "WorkTakenDown"
+    chain = runtime.suite().editions
+    assert chain is not None
+    assert chain.edition_of(edition_id).size == 2
+    shown = editions.show(edition_id)
+    assert (shown.size, shown.metadata_cid) == (2, COVER)
+
+
 @pytest.mark.parametrize(
     ("written", "fen"),
     [
