@@ -48,7 +48,8 @@ class Restored(Record):
 
 
 class EnforcementPaused(Record):
-    """A moderator's freeze pauses lien enforcement until ``until``."""
+    """A moderator's freeze pauses lien enforcement until ``until``: a fresh pause's end, or the
+    end of the pause still running (a freeze in the lender's window after a pause emits none)."""
 
     target: bytes
     until: int
@@ -97,7 +98,8 @@ class ModerationClient(RoleAdministered):
 
     def enforcement_paused_until(self, target: bytes, *, block: BlockIdentifier = "latest") -> int:
         """Until when a freeze of ``target`` pauses lien enforcement (0: not frozen; the largest
-        uint64 for a regulator's freeze)."""
+        uint64 for a regulator's freeze; under a moderator's, the target's recorded pause end,
+        which a restore keeps and which may be in the past)."""
         return int(self._call("enforcementPausedUntil", target, block=block))
 
     def is_frozen(self, target: bytes, *, block: BlockIdentifier = "latest") -> bool:

@@ -16,6 +16,11 @@ import {IModeration} from "./interfaces/IModeration.sol";
  * account of at least the authority that placed it: a regulator can restore anything, a
  * moderator cannot lift a regulator's freeze. A regulator freezing a target a moderator froze
  * escalates the freeze to regulator authority.
+ *
+ * A moderator's freeze pauses the enforcement of the target's liens for a bounded time only, and
+ * the end of that pause is kept per target across restores: a moderator cannot renew its pause by
+ * lifting its freeze and freezing again. On its own a moderator pauses enforcement of a target at
+ * most {MODERATOR_ENFORCEMENT_PAUSE} in any twice that time; only an arbiter lengthens a pause.
  */
 contract Moderation is IModeration, DelayedRoleGrants {
     /// @notice Role allowed to freeze and restore moderator freezes.
@@ -24,7 +29,12 @@ contract Moderation is IModeration, DelayedRoleGrants {
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
     /// @notice Role allowed to extend the pause a moderator's freeze puts on lien enforcement.
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
-    /// @notice How long a moderator's freeze pauses the enforcement of liens, unless extended.
+    /**
+     * @notice How long a moderator's freeze pauses the enforcement of liens, unless an arbiter
+     * extends it; also how long after a pause's end a moderator's freeze pauses nothing (the
+     * lender's window), so a moderator pauses a target's enforcement at most this long in any
+     * twice this long.
+     */
     uint64 public constant MODERATOR_ENFORCEMENT_PAUSE = 90 days;
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
     uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
@@ -49,8 +59,10 @@ contract Moderation is IModeration, DelayedRoleGrants {
     }
 
     mapping(bytes32 target => Freeze) private _freezes;
-    /// @dev An arbiter's extension of a moderator freeze's enforcement pause (0 = none).
-    mapping(bytes32 target => uint64 until) private _pauseExtendedUntil;
+    /// @dev End of the latest enforcement pause of a moderator's freeze of the target (0 = never
+    /// paused): set by a moderator's freeze that starts a fresh pause and by an arbiter's
+    /// extension; kept across restores and regulator freezes, never cleared.
+    mapping(bytes32 target => uint64 until) private _moderatorPauseEnd;
 
     /**
      * @notice The caller holds neither {MODERATOR_ROLE} nor {REGULATOR_ROLE}.
@@ -98,10 +110,11 @@ contract Moderation is IModeration, DelayedRoleGrants {
     error NotModeratorFreeze(bytes32 target);
 
     /**
-     * @notice Emitted with a moderator's freeze: until when lien enforcement is paused (a lender
-     * reads it to know when it may enforce).
+     * @notice Emitted with a moderator's freeze that pauses lien enforcement: until when (a lender
+     * reads it to know when it may enforce). A fresh pause's end, or the end of the pause still
+     * running when the moderator froze again; not emitted for a freeze that pauses nothing.
      * @param target The registration leaf / asset id.
-     * @param until The end of the pause.
+     * @param until The end of the pause in force.
      */
     event EnforcementPaused(bytes32 indexed target, uint64 until);
 
@@ -144,11 +157,17 @@ contract Moderation is IModeration, DelayedRoleGrants {
 
     /**
      * @notice Freezes `target`: a frozen asset cannot be transferred, licensed or pledged, and
-     * its liens cannot be enforced while the freeze pauses enforcement (a regulator's freeze
-     * without end, a moderator's for {MODERATOR_ENFORCEMENT_PAUSE} unless an arbiter extends it);
-     * a frozen registration's asset is frozen from birth (they share the id).
+     * its liens cannot be enforced while the freeze pauses enforcement; a frozen registration's
+     * asset is frozen from birth (they share the id). A regulator's freeze pauses enforcement
+     * without end. A moderator's freeze at time `t`, with `E` the end of the target's last
+     * moderator pause ({moderatorPauseEnd}): if `t < E` the pause still running goes on to `E`
+     * (it is not renewed); if `E <= t < E + MODERATOR_ENFORCEMENT_PAUSE` the freeze pauses
+     * nothing (the lender's window after a pause); otherwise (never paused, or long enough ago)
+     * it pauses enforcement afresh until `t + MODERATOR_ENFORCEMENT_PAUSE`. Only an arbiter
+     * lengthens a pause ({extendFreeze}).
      * @dev Reverts with {NotModerator}, {ZeroTarget} or {AlreadyFrozen}. Emits {Frozen}, and
-     * {EnforcementPaused} for a moderator's freeze.
+     * {EnforcementPaused} for a moderator's freeze that pauses enforcement (with the end in
+     * force).
      * @param target Registration leaf (equal to the asset id's 32 bytes).
      * @param reasonDigest Digest of the decision.
      */
@@ -157,15 +176,25 @@ contract Moderation is IModeration, DelayedRoleGrants {
         if (target == bytes32(0)) revert ZeroTarget();
         Freeze storage current = _freezes[target];
         if (current.authority >= authority) revert AlreadyFrozen(target, current.authority);
-        _freezes[target] = Freeze({authority: authority, frozenAt: uint64(block.timestamp), actor: _msgSender()});
+        uint64 time = uint64(block.timestamp);
+        _freezes[target] = Freeze({authority: authority, frozenAt: time, actor: _msgSender()});
         emit Frozen(target, reasonDigest, _msgSender(), authority);
         if (authority == Authority.Moderator) {
-            emit EnforcementPaused(target, uint64(block.timestamp) + MODERATOR_ENFORCEMENT_PAUSE);
+            uint64 end = _moderatorPauseEnd[target];
+            if (time < end) {
+                emit EnforcementPaused(target, end);
+            } else if (end == 0 || time - end >= MODERATOR_ENFORCEMENT_PAUSE) {
+                end = time + MODERATOR_ENFORCEMENT_PAUSE;
+                _moderatorPauseEnd[target] = end;
+                emit EnforcementPaused(target, end);
+            }
         }
     }
 
     /**
-     * @notice Lifts the freeze of `target`.
+     * @notice Lifts the freeze of `target`. The end of its moderator pause ({moderatorPauseEnd}),
+     * an arbiter's extension included, is kept: a moderator freezing the target again before it
+     * continues that pause, and in the {MODERATOR_ENFORCEMENT_PAUSE} after it pauses nothing.
      * @dev Reverts with {NotModerator}, {NotFrozen} or {FreezeAuthorityTooHigh}. Emits {Restored}.
      * @param target Registration leaf / asset id.
      * @param reasonDigest Digest of the decision.
@@ -176,7 +205,6 @@ contract Moderation is IModeration, DelayedRoleGrants {
         if (current.authority == Authority.None) revert NotFrozen(target);
         if (current.authority > authority) revert FreezeAuthorityTooHigh(target, _msgSender(), current.authority);
         delete _freezes[target];
-        delete _pauseExtendedUntil[target];
         emit Restored(target, reasonDigest, _msgSender());
     }
 
@@ -191,7 +219,11 @@ contract Moderation is IModeration, DelayedRoleGrants {
 
     /**
      * @notice Extends the pause a moderator's freeze of `target` puts on lien enforcement; only
-     * an arbiter, only later than the end in force.
+     * an arbiter, only while a moderator's freeze is in force, only later than the end in force
+     * ({moderatorPauseEnd}). The new end is the target's recorded pause end: it survives a
+     * restore (a moderator freezing again before it continues the pause to it), and the lender's
+     * window of {MODERATOR_ENFORCEMENT_PAUSE}, in which a moderator's freeze pauses nothing, runs
+     * from it.
      * @dev Reverts with {AccessControlUnauthorizedAccount}, {NotModeratorFreeze} or
      * {InvalidFreezeExtension}. Emits {FreezeExtended}.
      * @param target The frozen target.
@@ -200,26 +232,39 @@ contract Moderation is IModeration, DelayedRoleGrants {
      */
     function extendFreeze(bytes32 target, uint64 until, bytes32 reasonDigest) external onlyRole(ARBITER_ROLE) {
         if (_freezes[target].authority != Authority.Moderator) revert NotModeratorFreeze(target);
-        uint64 current = enforcementPausedUntil(target);
+        uint64 current = _moderatorPauseEnd[target];
         if (until <= current) revert InvalidFreezeExtension(target, until, current);
-        _pauseExtendedUntil[target] = until;
+        _moderatorPauseEnd[target] = until;
         emit FreezeExtended(target, until, _msgSender(), reasonDigest);
     }
 
     /**
-     * @notice Until when a freeze of `target` pauses lien enforcement: 0 if not frozen, the end of
-     * a moderator freeze's pause (90 days from the freeze, or an arbiter's extension), the
-     * largest `uint64` for a regulator's freeze (no end).
+     * @notice Until when a freeze of `target` pauses lien enforcement: 0 if not frozen, the
+     * largest `uint64` for a regulator's freeze (no end), and for a moderator's freeze the
+     * target's recorded pause end ({moderatorPauseEnd}: {MODERATOR_ENFORCEMENT_PAUSE} from the
+     * freeze that started the pause, or an arbiter's extension), which is in the past when the
+     * pause is over or the freeze paused nothing (see {freeze}).
      * @param target The target.
      * @return until The first second at which a lender may enforce again.
      */
     function enforcementPausedUntil(bytes32 target) public view returns (uint64 until) {
-        Freeze storage current = _freezes[target];
-        if (current.authority == Authority.None) return 0;
-        if (current.authority == Authority.Regulator) return type(uint64).max;
-        until = current.frozenAt + MODERATOR_ENFORCEMENT_PAUSE;
-        uint64 extended = _pauseExtendedUntil[target];
-        if (extended > until) until = extended;
+        Authority authority = _freezes[target].authority;
+        if (authority == Authority.None) return 0;
+        if (authority == Authority.Regulator) return type(uint64).max;
+        return _moderatorPauseEnd[target];
+    }
+
+    /**
+     * @notice The end of the latest enforcement pause of a moderator's freeze of `target`, frozen
+     * or not (0 if a moderator never paused it): {MODERATOR_ENFORCEMENT_PAUSE} from the freeze
+     * that started it, or an arbiter's extension. Restores and regulator freezes leave it as it
+     * is. A moderator's freeze before it continues the pause to it, one in the
+     * {MODERATOR_ENFORCEMENT_PAUSE} after it pauses nothing, a later one pauses afresh.
+     * @param target The target.
+     * @return until The end of the pause (in the past once it is over).
+     */
+    function moderatorPauseEnd(bytes32 target) external view returns (uint64 until) {
+        return _moderatorPauseEnd[target];
     }
 
     /**

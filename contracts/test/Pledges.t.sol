@@ -557,6 +557,31 @@ contract PledgesTest is SuiteBase {
         _assertEq(assets.ownerOf(assetId), LENDER, "enforced after the extension");
     }
 
+    function test_enforce_moderatorCannotRenewItsPauseByRestoringAndRefreezing() public {
+        // The 90 days run from the first freeze: lifting and putting back the freeze a day before
+        // they end neither renews the pause nor keeps the lender from enforcing.
+        uint256 lienId = _pledgeBy(LENDER);
+        vm.warp(maturity);
+        uint64 until = uint64(block.timestamp) + 90 days;
+        vm.prank(MODERATOR);
+        moderation.freeze(LEAF, keccak256("takedown"));
+        vm.warp(maturity + 89 days);
+        vm.prank(MODERATOR);
+        moderation.restore(LEAF, keccak256("settled"));
+        vm.prank(MODERATOR);
+        moderation.freeze(LEAF, keccak256("takedown again"));
+        _assertEq(moderation.enforcementPausedUntil(LEAF), until, "the first pause's end");
+        vm.warp(until - 1);
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
+        vm.prank(LENDER);
+        pledges.enforce(lienId, LENDER);
+        vm.warp(until);
+        vm.prank(LENDER);
+        pledges.enforce(lienId, LENDER);
+        _assertEq(assets.ownerOf(assetId), LENDER, "enforced at the first pause's end");
+        _assertTrue(moderation.isFrozen(LEAF), "still frozen in the lender's hands");
+    }
+
     function test_enforce_regulatorFreezePausesEnforcementWithoutEnd() public {
         uint256 lienId = _pledgeBy(LENDER);
         vm.prank(REGULATOR);
