@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from registry.content import parse_cid
 from registry.core.database import unit_of_work
 from registry.core.errors import BlocklistEntryNotFound, InvalidDigest, InvalidLexicon
-from registry.core.models import BlocklistEntry, Registration, Work
+from registry.core.models import BlocklistEntry, Registration, Work, WorkSearchTerm
 from registry.core.states import RegistrationStatus
 from registry.core.views import as_utc
 from registry.moderation.audit import append_audit
@@ -201,9 +201,10 @@ _SAME_CONTENT = (
 )
 
 
-# Other content registered under the same ISBN and let through by moderation, oldest first (the
-# ISBN bound per check): a squatter's held registration holds nobody else's.
-_SAME_ISBN = (
+# Other content registered under the same ISBN or DCI (a search term of that kind: the ISBN-13,
+# the DCI upper-cased, as the metadata stores them) and let through by moderation, oldest first
+# (kind and identifier bound per check): a squatter's held registration holds nobody else's.
+_SAME_IDENTIFIER = (
     select(
         Registration.number,
         Registration.registrant,
@@ -211,13 +212,19 @@ _SAME_ISBN = (
         Registration.submitted_by,
     )
     .join(Work)
+    .join(WorkSearchTerm, WorkSearchTerm.registration_id == Registration.id)
     .where(
-        Work.isbn == bindparam("isbn"),
+        WorkSearchTerm.kind == bindparam("kind"),
+        WorkSearchTerm.term == bindparam("term"),
         Work.sha256 != bindparam("sha256"),
         Registration.status.in_((RegistrationStatus.PENDING, RegistrationStatus.ANCHORED)),
     )
     .order_by(Registration.id)
 )
+# The identifiers that name one work of one holder: an ISBN (assigned to a publisher by the ISBN
+# agency) and a DCI (assigned to a work by the copyright protection centre). An ISSN names a
+# serial, many works, so it is not one.
+_WORK_IDENTIFIERS = ("isbn", "dci")
 
 
 class ConflictHook:
@@ -227,9 +234,10 @@ class ConflictHook:
     is evidence too) and marked as a later claim: the result names the prior registrations and
     ``later_claimant`` (the verification answers compute the order, ``registry.core.priority``).
     ISCC near-duplicates of another party's works (Data-Code or Content-Code within
-    ``max_distance`` bits) are held for review, and so is other content under an ISBN another
-    party registered: an ISBN is one publisher's (assigned by the ISBN agency), and a lookup by
-    it must not name whoever claimed it first unchecked."""
+    ``max_distance`` bits) are held for review, and so is other content under an ISBN or a DCI
+    another party registered: each is one holder's (the ISBN agency assigns an ISBN to a
+    publisher, the copyright protection centre a DCI to a work), and a lookup by it must not
+    name whoever claimed it first unchecked."""
 
     name = "conflict"
 
@@ -272,19 +280,12 @@ class ConflictHook:
             for number, registrant, party, submitted_by, work_id in rows:
                 if not _same_publisher(subject, party, registrant, submitted_by):
                     near.append({"number": number, "kind": kind, "distance": distances[work_id]})
-        isbn = subject.metadata.get("isbn")
-        same_isbn = (
-            [
-                {"number": number, "registrant": registrant}
-                for number, registrant, party, submitted_by in session.execute(
-                    _SAME_ISBN, {"isbn": isbn, "sha256": subject.sha256}
-                )
-                if not _same_publisher(subject, party, registrant, submitted_by)
-            ][:MAX_REPORTED_MATCHES]
-            if isinstance(isbn, str) and isbn
-            else []
-        )
-        if not exact and not near and not same_isbn:
+        same = {
+            kind: _same_identifier(session, subject, kind, identifier)
+            for kind in _WORK_IDENTIFIERS
+            if isinstance(identifier := subject.metadata.get(kind), str) and identifier
+        }
+        if not exact and not near and not any(same.values()):
             return HookResult(self.name, Verdict.ACCEPT)
         reasons = []
         if exact:
@@ -294,24 +295,41 @@ class ConflictHook:
             )
         if near:
             reasons.append("near-duplicate of registered works (ISCC)")
-        if same_isbn:
-            reasons.append(
-                f"ISBN {isbn} was registered by another party with other content "
-                f"({same_isbn[0]['number']})"
-            )
+        for kind, matches in same.items():
+            if matches:
+                reasons.append(
+                    f"{kind.upper()} {subject.metadata[kind]} was registered by another party "
+                    f"with other content ({matches[0]['number']})"
+                )
         near.sort(key=lambda m: (int(str(m["distance"])), str(m["number"])))
         details = {
             "exact": exact,
             "near": near,
-            "same_isbn": same_isbn,
+            "same_isbn": same.get("isbn", []),
+            "same_dci": same.get("dci", []),
             "max_distance": self.max_distance,
             "later_claimant": bool(exact),
         }
-        if near or same_isbn:
+        if near or any(same.values()):
             return HookResult(
                 self.name, Verdict.HOLD, score=1.0, reasons=tuple(reasons), details=details
             )
         return HookResult(self.name, Verdict.ACCEPT, reasons=tuple(reasons), details=details)
+
+
+def _same_identifier(
+    session: Session, subject: Subject, kind: str, identifier: str
+) -> list[dict[str, object]]:
+    """Other parties' registrations (let through by moderation, earliest first) of other content
+    under the subject's ISBN or DCI (``kind``)."""
+    rows = session.execute(
+        _SAME_IDENTIFIER, {"kind": kind, "term": identifier, "sha256": subject.sha256}
+    )
+    return [
+        {"number": number, "registrant": registrant}
+        for number, registrant, party, submitted_by in rows
+        if not _same_publisher(subject, party, registrant, submitted_by)
+    ][:MAX_REPORTED_MATCHES]
 
 
 # -------------------------------------------------------------------------------------- lexicon

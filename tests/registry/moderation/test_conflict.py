@@ -52,11 +52,16 @@ def party_with_keys(runtime: Runtime, name: str, count: int = 1) -> list[Private
 
 
 def register(
-    runtime: Runtime, key: PrivateKey, content: bytes, isbn: str | None = None
+    runtime: Runtime,
+    key: PrivateKey,
+    content: bytes,
+    isbn: str | None = None,
+    dci: str | None = None,
 ) -> RegistrationView:
     registrar = runtime.registrar.signing_with(KeySigner(key))
-    fields = {"title": "作品"} if isbn is None else {"title": "作品", "isbn": isbn}
-    metadata = WorkMetadata.from_mapping(fields)  # as received: the ISBN normalized
+    fields = {"title": "作品", "isbn": isbn, "dci": dci}
+    # As received: the ISBN normalized, the DCI upper-cased.
+    metadata = WorkMetadata.from_mapping({k: v for k, v in fields.items() if v is not None})
     return registrar.register(io.BytesIO(content), metadata, publish=True)
 
 
@@ -127,6 +132,31 @@ def test_other_content_under_another_partys_isbn_is_held(runtime: Runtime) -> No
     # The publisher's own other edition under its ISBN (an EPUB beside the PDF) is not held.
     edition = register(runtime, publisher, b"the same book, another format", isbn="9787536692930")
     assert edition.status == "pending"
+
+
+def test_other_content_under_another_partys_dci_is_held(runtime: Runtime) -> None:
+    """A DCI names one work, as the copyright protection centre assigned it: another party's
+    bytes under it are held, not listed beside the work by a search by DCI."""
+    (holder,) = party_with_keys(runtime, "重庆出版社")
+    (squatter,) = party_with_keys(runtime, "Squatter")
+    book = register(runtime, holder, BOOK, dci="DCI:A0001-2026-000123")
+    squatted = register(
+        runtime, squatter, b"junk bytes of the squatter", dci="dci:a0001-2026-000123"
+    )
+    assert squatted.status == "held"
+    conflict = conflict_result(runtime, squatted.number)
+    assert conflict["verdict"] == "hold"
+    assert [m["number"] for m in conflict["details"]["same_dci"]] == [book.number]
+    assert "DCI DCI:A0001-2026-000123 was registered by another party" in conflict["reasons"][0]
+    # The holder's own other format of the work under its DCI is not held.
+    epub = register(runtime, holder, b"the same work, another format", dci="DCI:A0001-2026-000123")
+    assert epub.status == "pending"
+    # Held, the squatter's registration holds nobody else's: a third party's is held for the
+    # holder's registration alone.
+    (third,) = party_with_keys(runtime, "Third Press")
+    late = register(runtime, third, b"a third party's bytes", dci="DCI:A0001-2026-000123")
+    numbers = [m["number"] for m in conflict_result(runtime, late.number)["details"]["same_dci"]]
+    assert numbers == [book.number, epub.number]
 
 
 def test_the_command_lines_own_formats_under_one_isbn_are_not_held(runtime: Runtime) -> None:
