@@ -295,11 +295,11 @@ class ConflictHook:
             )
         if near:
             reasons.append("near-duplicate of registered works (ISCC)")
-        for kind, matches in same.items():
-            if matches:
+        for kind, holders in same.items():
+            if holders:
                 reasons.append(
                     f"{kind.upper()} {subject.metadata[kind]} was registered by another party "
-                    f"with other content ({matches[0]['number']})"
+                    f"with other content ({holders[0]['number']})"
                 )
         near.sort(key=lambda m: (int(str(m["distance"])), str(m["number"])))
         details = {
@@ -325,11 +325,12 @@ def _same_identifier(
     rows = session.execute(
         _SAME_IDENTIFIER, {"kind": kind, "term": identifier, "sha256": subject.sha256}
     )
-    return [
+    others: list[dict[str, object]] = [
         {"number": number, "registrant": registrant}
         for number, registrant, party, submitted_by in rows
         if not _same_publisher(subject, party, registrant, submitted_by)
-    ][:MAX_REPORTED_MATCHES]
+    ]
+    return others[:MAX_REPORTED_MATCHES]
 
 
 # -------------------------------------------------------------------------------------- lexicon
