@@ -122,6 +122,15 @@ def json_ld(view: RegistrationView) -> dict[str, Any]:
         for name, value in identifiers
         if value is not None
     ]
+    # The owners, the publisher and the rest are the registrant's own declaration: the export
+    # names who made it (its party, as the registration's page does), whoever it names.
+    registrant = {"@type": "PropertyValue", "propertyID": "banquan:registrant"}
+    if view.party is not None:
+        registrant.update(value=view.party.party_id, name=view.party.public_name)
+    elif view.registrant is not None:
+        registrant["value"] = view.registrant
+    if "value" in registrant:
+        document["identifier"].append(registrant)
     document["dateModified"] = view.registered_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return document
 
@@ -145,6 +154,16 @@ def onix_product(view: RegistrationView) -> etree._Element:
     product = etree.Element(f"{{{ONIX_NAMESPACE}}}Product", nsmap={None: ONIX_NAMESPACE})
     _sub(product, "RecordReference", view.number)
     _sub(product, "NotificationType", "03")  # confirmed on publication
+    # The record's source is the registrant: what the record says of owners and publisher is
+    # its declaration, whoever it names.
+    if view.party is not None:
+        source = _sub(product, "RecordSourceIdentifier")
+        _sub(source, "RecordSourceIDType", "01")  # proprietary
+        _sub(source, "IDTypeName", "banquan party")
+        _sub(source, "IDValue", view.party.party_id)
+        _sub(product, "RecordSourceName", view.party.public_name)
+    elif view.registrant is not None:
+        _sub(product, "RecordSourceName", view.registrant)
     if metadata.isbn is not None:
         _identifier(product, "15", metadata.isbn)  # ISBN-13
     _identifier(product, "01", view.number, type_name="banquan registration")

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from api.app import create_app
 from crypto.canonical import canonical_json
 from crypto.signing import KeySigner, generate_private_key
+from registry.access.keys import create_api_key
 from registry.content.ingest import describe
 from registry.core.metadata import WorkMetadata
 from registry.core.models import Registration
@@ -202,6 +203,34 @@ def test_metadata_exports_as_onix(client: TestClient) -> None:
         "刘慈欣",
         "重庆出版社",
     ]
+
+
+def test_exports_name_the_registrant_beside_the_owners_it_declares(runtime: Runtime) -> None:
+    """A party naming another as copyright holder and publisher: the exports carry that
+    declaration, and name the party that made it (the registration's own registrant)."""
+    # A key of no party acts for a new party of its name.
+    issued = create_api_key(
+        runtime.sessions, name="Copycat Press", scopes=("publisher",), now=runtime.now
+    )
+    with TestClient(
+        create_app(runtime=runtime, run_batcher=False),
+        headers={"Authorization": f"Bearer {issued.secret}"},
+    ) as copycat:
+        body = register(copycat, "黑暗森林".encode(), BOOK)
+        document = copycat.get(f"/v1/works/{body['number']}/metadata.jsonld").json()
+        onix = copycat.get(f"/v1/works/{body['number']}/onix.xml").content
+    assert [h["name"] for h in document["copyrightHolder"]] == ["刘慈欣", "重庆出版社"]
+    (registrant,) = [i for i in document["identifier"] if i["propertyID"] == "banquan:registrant"]
+    assert (registrant["value"], registrant["name"]) == (issued.party, "Copycat Press")
+
+    from lxml import etree
+
+    (product,) = etree.fromstring(onix).iter(f"{ONIX}Product")
+    assert product.findtext(f"{ONIX}RecordSourceName") == "Copycat Press"
+    assert product.findtext(f"{ONIX}RecordSourceIdentifier/{ONIX}IDValue") == issued.party
+    assert product.findtext(f"{ONIX}PublishingDetail/{ONIX}Publisher/{ONIX}PublisherName") == (
+        "重庆出版社"
+    )
 
 
 def test_export_of_a_version_1_registration_and_of_none(client: TestClient) -> None:
