@@ -16,6 +16,10 @@ def role_id(name: str) -> bytes:
     return bytes(keccak(text=name))
 
 
+#: Seconds after a scheduled grant is ready during which it can be executed (the contracts'
+#: ``ROLE_GRANT_WINDOW``); after them it has expired and is scheduled again.
+ROLE_GRANT_WINDOW = 7 * 24 * 3600
+
 # A role's id is the hash of its name: the same role on two contracts has the same id.
 DEFAULT_ADMIN_ROLE = b"\x00" * 32
 REGISTRAR_ROLE = role_id("REGISTRAR_ROLE")  # RegistryAnchor: anchor roots; RightsAsset: tokenize
@@ -45,7 +49,8 @@ class RoleRevoked(_RoleChange):
 
 
 class RoleGrantScheduled(Record):
-    """``admin`` scheduled granting ``role`` to ``account``, executable from ``ready_at``."""
+    """``admin`` scheduled granting ``role`` to ``account``, executable from ``ready_at`` for
+    :data:`ROLE_GRANT_WINDOW` seconds, while ``admin`` holds the role's admin role."""
 
     role: bytes
     account: str
@@ -120,8 +125,13 @@ class RoleAdministered(BoundContract):
         """Seconds between scheduling a role grant and executing it (fixed at deployment)."""
         return int(self._call("roleGrantDelay"))
 
+    def role_grant_window(self) -> int:
+        """Seconds after a scheduled grant is ready during which it can be executed."""
+        return int(self._call("ROLE_GRANT_WINDOW"))
+
     def role_grant_ready_at(self, role: bytes, account: str) -> int:
-        """When the scheduled grant of ``role`` to ``account`` can be executed (0: none)."""
+        """When the scheduled grant of ``role`` to ``account`` can be executed (0: none, or one
+        that expired or whose scheduler is no longer admin: scheduling again replaces it)."""
         return int(self._call("roleGrantReadyAt", role, account))
 
     def schedule_role_grant(self, role: bytes, account: str) -> RoleGrantScheduled:

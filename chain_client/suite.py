@@ -209,7 +209,8 @@ def deploy_successor_suite(
 
 @dataclass(frozen=True)
 class PendingRoleGrant:
-    """A role grant scheduled on ``contract`` and executable from ``scheduled.ready_at``."""
+    """A role grant scheduled on ``contract`` and executable from ``scheduled.ready_at``, for
+    seven days (``ROLE_GRANT_WINDOW``)."""
 
     contract: str
     scheduled: RoleGrantScheduled

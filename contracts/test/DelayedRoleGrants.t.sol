@@ -18,6 +18,9 @@ import {SuiteBase} from "./SuiteBase.sol";
 /// @dev The two-step grant of operational roles, on contracts deployed with a production-like delay.
 contract DelayedRoleGrantsTest is SuiteBase {
     uint48 private constant DELAY = 2 days;
+    uint48 private constant WINDOW = 7 days;
+    uint48 private constant ADMIN_DELAY = 2 days;
+    address private constant NEW_ADMIN = address(0xA11CE2);
 
     RegistryAnchor private slowAnchor;
     Moderation private slowModeration;
@@ -39,6 +42,24 @@ contract DelayedRoleGrantsTest is SuiteBase {
 
     function _unauthorized(address account, bytes32 role) private pure returns (bytes memory) {
         return abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role);
+    }
+
+    function _notScheduled(bytes32 role, address account) private pure returns (bytes memory) {
+        return abi.encodeWithSelector(DelayedRoleGrants.RoleGrantNotScheduled.selector, role, account);
+    }
+
+    function _expired(bytes32 role, address account, uint48 expiredAt) private pure returns (bytes memory) {
+        return abi.encodeWithSelector(DelayedRoleGrants.RoleGrantExpired.selector, role, account, expiredAt);
+    }
+
+    function _schedulerNotAdmin(bytes32 role, address account, address scheduler)
+        private
+        pure
+        returns (bytes memory)
+    {
+        return abi.encodeWithSelector(
+            DelayedRoleGrants.RoleGrantSchedulerNotAdmin.selector, role, account, scheduler
+        );
     }
 
     /// @dev A stranger cannot schedule; the admin cannot grant at once; the grant waits the whole
@@ -205,5 +226,156 @@ contract DelayedRoleGrantsTest is SuiteBase {
         vm.prank(MODERATOR);
         slowAttestations.attest(bytes32("party_1"), keccak256("commitment"), uint64(readyAt) + 1 days, hex"01");
         _assertTrue(slowAttestations.isVerified(bytes32("party_1")), "recorded by the new attestor");
+    }
+
+    // ---------------------------------------------------------------- what an adversary with a key tries
+
+    /// @dev Revoking a suspect account cancels the grant it has not yet executed: the grantee can
+    /// no longer execute it once it is ready. The revoke path of RightsAsset (which counts
+    /// registrars) cancels too.
+    function test_revoke_cancelsThePendingGrant() public {
+        bytes32 role = slowModeration.MODERATOR_ROLE();
+        vm.prank(ADMIN);
+        slowModeration.scheduleRoleGrant(role, STRANGER);
+        vm.expectEmit(true, true, true, true, address(slowModeration));
+        emit DelayedRoleGrants.RoleGrantCancelled(role, STRANGER, ADMIN);
+        vm.prank(ADMIN);
+        slowModeration.revokeRole(role, STRANGER);
+        _assertEq(slowModeration.roleGrantReadyAt(role, STRANGER), 0, "no grant left");
+        vm.warp(START_TIME + DELAY);
+        vm.expectRevert(_notScheduled(role, STRANGER));
+        vm.prank(STRANGER);
+        slowModeration.executeRoleGrant(role, STRANGER);
+        _assertTrue(!slowModeration.hasRole(role, STRANGER), "never granted");
+
+        bytes32 registrarRole = slowAssets.REGISTRAR_ROLE();
+        vm.prank(ADMIN);
+        slowAssets.scheduleRoleGrant(registrarRole, STRANGER);
+        vm.expectEmit(true, true, true, true, address(slowAssets));
+        emit DelayedRoleGrants.RoleGrantCancelled(registrarRole, STRANGER, ADMIN);
+        vm.prank(ADMIN);
+        slowAssets.revokeRole(registrarRole, STRANGER);
+        vm.warp(START_TIME + 2 * DELAY);
+        vm.expectRevert(_notScheduled(registrarRole, STRANGER));
+        vm.prank(STRANGER);
+        slowAssets.executeRoleGrant(registrarRole, STRANGER);
+        _assertEq(slowAssets.registrarCount(), 1, "the constructor's registrar only");
+    }
+
+    /// @dev A grantee that renounces the role while its grant is pending cancels the grant.
+    function test_renounce_cancelsThePendingGrant() public {
+        bytes32 role = slowAnchor.REGULATOR_ROLE();
+        vm.prank(ADMIN);
+        slowAnchor.scheduleRoleGrant(role, REGULATOR);
+        vm.expectEmit(true, true, true, true, address(slowAnchor));
+        emit DelayedRoleGrants.RoleGrantCancelled(role, REGULATOR, REGULATOR);
+        vm.prank(REGULATOR);
+        slowAnchor.renounceRole(role, REGULATOR);
+        _assertEq(slowAnchor.roleGrantReadyAt(role, REGULATOR), 0, "no grant left");
+        vm.warp(START_TIME + DELAY);
+        vm.expectRevert(_notScheduled(role, REGULATOR));
+        vm.prank(REGULATOR);
+        slowAnchor.executeRoleGrant(role, REGULATOR);
+        _assertTrue(!slowAnchor.hasRole(role, REGULATOR), "never granted");
+    }
+
+    /// @dev A grant left past its window expires: neither the grantee nor the admin can execute
+    /// it, it reads as none scheduled, the admin can schedule it again (or cancel the stale one),
+    /// and the new grant executes in the last second of its window.
+    function test_scheduledGrant_expiresAfterTheWindow() public {
+        bytes32 role = slowModeration.ARBITER_ROLE();
+        _assertEq(slowModeration.ROLE_GRANT_WINDOW(), WINDOW, "window");
+        vm.startPrank(ADMIN);
+        slowModeration.scheduleRoleGrant(role, ARBITER);
+        slowModeration.scheduleRoleGrant(role, STRANGER);
+        vm.stopPrank();
+        uint48 readyAt = uint48(START_TIME) + DELAY;
+        uint48 expiredAt = readyAt + WINDOW;
+
+        vm.warp(expiredAt + 1);
+        _assertEq(slowModeration.roleGrantReadyAt(role, ARBITER), 0, "expired reads as none");
+        vm.expectRevert(_expired(role, ARBITER, expiredAt));
+        vm.prank(ARBITER);
+        slowModeration.executeRoleGrant(role, ARBITER);
+        vm.expectRevert(_expired(role, ARBITER, expiredAt));
+        vm.prank(ADMIN);
+        slowModeration.executeRoleGrant(role, ARBITER);
+        _assertTrue(!slowModeration.hasRole(role, ARBITER), "not granted");
+
+        // The stale grant is cancelled like any other.
+        vm.expectEmit(true, true, true, true, address(slowModeration));
+        emit DelayedRoleGrants.RoleGrantCancelled(role, STRANGER, ADMIN);
+        vm.prank(ADMIN);
+        slowModeration.cancelRoleGrant(role, STRANGER);
+
+        uint48 againReadyAt = uint48(block.timestamp) + DELAY;
+        vm.expectEmit(true, true, true, true, address(slowModeration));
+        emit DelayedRoleGrants.RoleGrantScheduled(role, ARBITER, againReadyAt, ADMIN);
+        vm.prank(ADMIN);
+        slowModeration.scheduleRoleGrant(role, ARBITER);
+        _assertEq(slowModeration.roleGrantReadyAt(role, ARBITER), againReadyAt, "scheduled again");
+
+        vm.warp(againReadyAt + WINDOW);
+        vm.prank(ARBITER);
+        slowModeration.executeRoleGrant(role, ARBITER);
+        _assertTrue(slowModeration.hasRole(role, ARBITER), "granted in the window's last second");
+    }
+
+    /// @dev An admin that hands the admin role over takes its pending grants with it: its
+    /// accomplice (and the old admin) cannot execute them, they read as none scheduled, and the
+    /// new admin schedules its own grant in their place, which executes.
+    function test_adminHandover_voidsTheOldAdminsGrants() public {
+        bytes32 role = slowAnchor.REGISTRAR_ROLE();
+        vm.prank(ADMIN);
+        slowAnchor.scheduleRoleGrant(role, STRANGER);
+        uint48 readyAt = uint48(START_TIME) + DELAY;
+
+        vm.prank(ADMIN);
+        slowAnchor.beginDefaultAdminTransfer(NEW_ADMIN);
+        vm.warp(START_TIME + ADMIN_DELAY + 1);
+        vm.prank(NEW_ADMIN);
+        slowAnchor.acceptDefaultAdminTransfer();
+        _assertTrue(block.timestamp >= readyAt, "the grant is ready");
+
+        _assertEq(slowAnchor.roleGrantReadyAt(role, STRANGER), 0, "void reads as none");
+        vm.expectRevert(_schedulerNotAdmin(role, STRANGER, ADMIN));
+        vm.prank(STRANGER);
+        slowAnchor.executeRoleGrant(role, STRANGER);
+        vm.expectRevert(_schedulerNotAdmin(role, STRANGER, ADMIN));
+        vm.prank(ADMIN);
+        slowAnchor.executeRoleGrant(role, STRANGER);
+        _assertTrue(!slowAnchor.hasRole(role, STRANGER), "not granted");
+
+        uint48 newReadyAt = uint48(block.timestamp) + DELAY;
+        vm.expectEmit(true, true, true, true, address(slowAnchor));
+        emit DelayedRoleGrants.RoleGrantScheduled(role, STRANGER, newReadyAt, NEW_ADMIN);
+        vm.prank(NEW_ADMIN);
+        slowAnchor.scheduleRoleGrant(role, STRANGER);
+        _assertEq(slowAnchor.roleGrantReadyAt(role, STRANGER), newReadyAt, "the new admin's grant");
+        vm.warp(newReadyAt);
+        vm.prank(STRANGER);
+        slowAnchor.executeRoleGrant(role, STRANGER);
+        _assertTrue(slowAnchor.hasRole(role, STRANGER), "granted by the new admin's schedule");
+    }
+
+    /// @dev An admin that renounces the admin role voids its pending grants too.
+    function test_adminRenounce_voidsItsGrants() public {
+        bytes32 role = slowAttestations.ATTESTOR_ROLE();
+        vm.startPrank(ADMIN);
+        slowAttestations.scheduleRoleGrant(role, STRANGER);
+        slowAttestations.beginDefaultAdminTransfer(address(0));
+        vm.warp(START_TIME + ADMIN_DELAY + 1);
+        slowAttestations.renounceRole(bytes32(0), ADMIN);
+        vm.stopPrank();
+        _assertTrue(!slowAttestations.hasRole(bytes32(0), ADMIN), "renounced");
+
+        _assertEq(slowAttestations.roleGrantReadyAt(role, STRANGER), 0, "void reads as none");
+        vm.expectRevert(_schedulerNotAdmin(role, STRANGER, ADMIN));
+        vm.prank(STRANGER);
+        slowAttestations.executeRoleGrant(role, STRANGER);
+        vm.expectRevert(_schedulerNotAdmin(role, STRANGER, ADMIN));
+        vm.prank(ADMIN);
+        slowAttestations.executeRoleGrant(role, STRANGER);
+        _assertTrue(!slowAttestations.hasRole(role, STRANGER), "not granted");
     }
 }

@@ -27,6 +27,7 @@ from dataclasses import asdict
 from eth_account import Account
 
 from chain_client.connection import connect
+from chain_client.roles import ROLE_GRANT_WINDOW
 from chain_client.suite import deploy_suite, grant_suite_roles
 from chain_client.transactions import TransactionSender
 
@@ -87,6 +88,8 @@ def main(env: Mapping[str, str] = os.environ) -> int:
                 "role": "0x" + grant.scheduled.role.hex(),
                 "account": grant.scheduled.account,
                 "ready_at": grant.scheduled.ready_at,
+                # Not executed by then, the grant has expired and is scheduled again.
+                "expires_at": grant.scheduled.ready_at + ROLE_GRANT_WINDOW,
             }
             for grant in pending
         ],

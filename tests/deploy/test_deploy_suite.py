@@ -20,6 +20,7 @@ from chain_client.pledges import LENDER_ROLE, PledgesClient
 from chain_client.registry_anchor import REGULATOR_ROLE as ANCHOR_REGULATOR_ROLE
 from chain_client.registry_anchor import RegistryAnchorClient
 from chain_client.rights_assets import REGISTRAR_ROLE, RightsAssetClient
+from chain_client.roles import ROLE_GRANT_WINDOW
 from chain_client.suite import Suite, SuiteAddresses
 from chain_client.transactions import TransactionSender
 from cli.launcher import AnvilProcess
@@ -119,6 +120,10 @@ def test_deploys_the_suite_schedules_the_roles_and_prints_the_addresses(
         ("Moderation", moderator.address),
         ("IdentityAttestations", attestor.address),
     }
+    # Each grant is executable for the contracts' own window after it is ready.
+    window = suite.moderation.role_grant_window()
+    assert window == ROLE_GRANT_WINDOW
+    assert all(grant["expires_at"] == grant["ready_at"] + window for grant in scheduled)
     w3.provider.make_request("evm_increaseTime", [600])  # type: ignore[arg-type]
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     suite.moderation.execute_role_grant(MODERATOR_ROLE, moderator.address)
