@@ -111,6 +111,20 @@ def proof_bundle(
     if view.party is not None:
         # Who the registry attributes it to; informative: no check of the bundle rests on it.
         bundle["party"] = {"party_id": view.party.party_id, "public_name": view.party.public_name}
+    if view.priority is not None:
+        # Who registered the same content first, in the order the registry recorded it: a
+        # claim's time is its signer's to state, so a later claimant's bundle may carry an
+        # earlier one. The registry's word, as ``party`` is; no check rests on it.
+        first = view.priority.first
+        bundle["priority"] = {
+            "is_first": view.priority.is_first,
+            "first": {
+                "number": first.number,
+                "claimant": first.claimant,
+                "party": first.party,
+                "registered_at": first.registered_at.isoformat(),
+            },
+        }
     if view.revoked and view.takedown is not None:
         # The proof of what was registered stays true, and so must what became of it: a bundle
         # that said nothing would pass every offline check (the chain knows; offline, this).

@@ -259,7 +259,17 @@ def test_a_later_party_dating_its_signed_claim_back_is_a_later_claimant_on_every
     with zipfile.ZipFile(io.BytesIO(evidence.content)) as archive:
         state = json.loads(archive.read("state.json"))
     assert (state["priority"]["first"]["number"], state["priority"]["is_first"]) == (first, False)
-    # Its proof bundle still binds the time it signed, and checks.
+    # Its proof bundle still binds the time it signed, and checks; offline too it says who was
+    # first, so the earlier time it carries does not pass for priority.
     bundle = client.get(f"/v1/works/{later}/proof").json()
     assert datetime.fromisoformat(bundle["registration"]["registered_at"]) == dated
     assert check_bundle(bundle, content=io.BytesIO(BOOK)).ok
+    assert bundle["priority"]["is_first"] is False
+    assert (bundle["priority"]["first"]["number"], bundle["priority"]["first"]["party"]) == (
+        first,
+        party_a,
+    )
+    assert bundle["priority"]["first"]["claimant"] == "四川人民出版社"
+    first_bundle = client.get(f"/v1/works/{first}/proof").json()
+    assert first_bundle["priority"]["is_first"] is True
+    assert first_bundle["priority"]["first"]["number"] == first
