@@ -48,6 +48,15 @@ contract DelayedRoleGrantsTest is SuiteBase {
         return abi.encodeWithSelector(DelayedRoleGrants.RoleGrantNotScheduled.selector, role, account);
     }
 
+    /// @dev Once the delay is over, `account` finds no grant of `role` to execute on `grants`.
+    function _expectNoGrantAt(DelayedRoleGrants grants, bytes32 role, address account, uint256 time) private {
+        vm.warp(time);
+        vm.expectRevert(_notScheduled(role, account));
+        vm.prank(account);
+        grants.executeRoleGrant(role, account);
+        _assertTrue(!grants.hasRole(role, account), "never granted");
+    }
+
     function _expired(bytes32 role, address account, uint48 expiredAt) private pure returns (bytes memory) {
         return abi.encodeWithSelector(DelayedRoleGrants.RoleGrantExpired.selector, role, account, expiredAt);
     }
@@ -242,11 +251,7 @@ contract DelayedRoleGrantsTest is SuiteBase {
         vm.prank(ADMIN);
         slowModeration.revokeRole(role, STRANGER);
         _assertEq(slowModeration.roleGrantReadyAt(role, STRANGER), 0, "no grant left");
-        vm.warp(START_TIME + DELAY);
-        vm.expectRevert(_notScheduled(role, STRANGER));
-        vm.prank(STRANGER);
-        slowModeration.executeRoleGrant(role, STRANGER);
-        _assertTrue(!slowModeration.hasRole(role, STRANGER), "never granted");
+        _expectNoGrantAt(slowModeration, role, STRANGER, START_TIME + DELAY);
 
         bytes32 registrarRole = slowAssets.REGISTRAR_ROLE();
         vm.prank(ADMIN);
@@ -255,10 +260,7 @@ contract DelayedRoleGrantsTest is SuiteBase {
         emit DelayedRoleGrants.RoleGrantCancelled(registrarRole, STRANGER, ADMIN);
         vm.prank(ADMIN);
         slowAssets.revokeRole(registrarRole, STRANGER);
-        vm.warp(START_TIME + 2 * DELAY);
-        vm.expectRevert(_notScheduled(registrarRole, STRANGER));
-        vm.prank(STRANGER);
-        slowAssets.executeRoleGrant(registrarRole, STRANGER);
+        _expectNoGrantAt(slowAssets, registrarRole, STRANGER, START_TIME + 2 * DELAY);
         _assertEq(slowAssets.registrarCount(), 1, "the constructor's registrar only");
     }
 
@@ -272,11 +274,7 @@ contract DelayedRoleGrantsTest is SuiteBase {
         vm.prank(REGULATOR);
         slowAnchor.renounceRole(role, REGULATOR);
         _assertEq(slowAnchor.roleGrantReadyAt(role, REGULATOR), 0, "no grant left");
-        vm.warp(START_TIME + DELAY);
-        vm.expectRevert(_notScheduled(role, REGULATOR));
-        vm.prank(REGULATOR);
-        slowAnchor.executeRoleGrant(role, REGULATOR);
-        _assertTrue(!slowAnchor.hasRole(role, REGULATOR), "never granted");
+        _expectNoGrantAt(slowAnchor, role, REGULATOR, START_TIME + DELAY);
     }
 
     /// @dev A grant left past its window expires: neither the grantee nor the admin can execute

@@ -54,6 +54,18 @@ contract PledgesTest is SuiteBase {
     }
 
     /// @dev `lender` pledges the asset with the owner's fresh consent to the standard terms.
+    /// @dev The lender's enforcement is refused (`AssetFrozen`) a second before `until`, and
+    /// goes through at `until`.
+    function _enforceOnlyFrom(uint256 lienId, uint64 until) private {
+        vm.warp(until - 1);
+        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
+        vm.prank(LENDER);
+        pledges.enforce(lienId, LENDER);
+        vm.warp(until);
+        vm.prank(LENDER);
+        pledges.enforce(lienId, LENDER);
+    }
+
     function _pledgeBy(address lender) private returns (uint256) {
         return _pledgeAs(lender, lender, _sig(lender));
     }
@@ -518,13 +530,7 @@ contract PledgesTest is SuiteBase {
         vm.prank(MODERATOR);
         moderation.freeze(LEAF, keccak256("takedown"));
         _assertEq(moderation.enforcementPausedUntil(LEAF), until, "paused for 90 days");
-        vm.warp(until - 1);
-        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
-        vm.prank(LENDER);
-        pledges.enforce(lienId, LENDER);
-        vm.warp(until);
-        vm.prank(LENDER);
-        pledges.enforce(lienId, LENDER);
+        _enforceOnlyFrom(lienId, until);
         _assertEq(assets.ownerOf(assetId), LENDER, "the senior lender enforced after the pause");
         _assertTrue(moderation.isFrozen(LEAF), "the asset stays frozen in the lender's hands");
         vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
@@ -571,13 +577,7 @@ contract PledgesTest is SuiteBase {
         vm.prank(MODERATOR);
         moderation.freeze(LEAF, keccak256("takedown again"));
         _assertEq(moderation.enforcementPausedUntil(LEAF), until, "the first pause's end");
-        vm.warp(until - 1);
-        vm.expectRevert(abi.encodeWithSelector(ISuiteErrors.AssetFrozen.selector, assetId));
-        vm.prank(LENDER);
-        pledges.enforce(lienId, LENDER);
-        vm.warp(until);
-        vm.prank(LENDER);
-        pledges.enforce(lienId, LENDER);
+        _enforceOnlyFrom(lienId, until);
         _assertEq(assets.ownerOf(assetId), LENDER, "enforced at the first pause's end");
         _assertTrue(moderation.isFrozen(LEAF), "still frozen in the lender's hands");
     }
