@@ -301,6 +301,11 @@ def check_bundle(
         check.notes.append(
             f"已撤销 / the registry revoked this registration ({parsed.revoked.get('revoked_at')})"
         )
+    if (first := parsed.first_claim) is not None:
+        check.notes.append(
+            f"后登记 / a later claim: {first.get('number')} ({first.get('claimant')}) registered "
+            "the same content first, in the registry's order (the registry's word)"
+        )
     _check_external_anchors(parsed, external_chains or {}, check, pins)
     return check
 
@@ -448,6 +453,8 @@ def _taken_down(
 class _Parsed:
     registration: dict[str, object]
     revoked: dict[str, object] | None
+    # The first registration of the content, when the bundle says its own came later.
+    first_claim: dict[str, object] | None
     claim: object
     signature: object
     leaf: bytes
@@ -612,6 +619,11 @@ def _parse(bundle: object) -> _Parsed:
         revoked = bundle.get("revoked")
         if revoked is not None and not isinstance(revoked, dict):
             raise TypeError("revoked must be an object")
+        priority = bundle.get("priority")
+        first = priority.get("first") if isinstance(priority, dict) else None
+        if priority is not None and not isinstance(first, dict):
+            raise TypeError("priority must be an object naming the first registration")
+        later = isinstance(priority, dict) and priority.get("is_first") is False
         datetime.fromisoformat(str(anchor["anchored_at"]))
         timestamp = bundle.get("timestamp")
         if timestamp is not None and not isinstance(timestamp, dict):
@@ -625,6 +637,7 @@ def _parse(bundle: object) -> _Parsed:
         return _Parsed(
             registration=registration,
             revoked=revoked,
+            first_claim=first if later else None,
             claim=bundle["claim"],
             signature=bundle["signature"],
             leaf=leaf,

@@ -270,6 +270,12 @@ def test_a_later_party_dating_its_signed_claim_back_is_a_later_claimant_on_every
         party_a,
     )
     assert bundle["priority"]["first"]["claimant"] == "四川人民出版社"
+    notes = check_bundle(bundle).notes
+    assert [n for n in notes if "a later claim" in n] == [
+        f"后登记 / a later claim: {first} (四川人民出版社) registered the same content first, "
+        "in the registry's order (the registry's word)"
+    ]
     first_bundle = client.get(f"/v1/works/{first}/proof").json()
     assert first_bundle["priority"]["is_first"] is True
     assert first_bundle["priority"]["first"]["number"] == first
+    assert not [n for n in check_bundle(first_bundle).notes if "a later claim" in n]

@@ -338,6 +338,18 @@ def test_bundle_with_a_short_hash_is_refused(bundle: dict[str, Any]) -> None:
     assert refused.value.message == "malformed bundle field: expected 32 bytes of hex, got 'abcd'"
 
 
+@pytest.mark.parametrize("priority", ["first", {"is_first": False}, {"first": "BQ-1"}])
+def test_a_bundle_whose_priority_names_no_first_registration_is_refused(
+    bundle: dict[str, Any], priority: object
+) -> None:
+    broken = {**bundle, "priority": priority}
+    with pytest.raises(InvalidProofBundle) as refused:
+        check_bundle(broken)
+    assert refused.value.message == (
+        "malformed bundle field: priority must be an object naming the first registration"
+    )
+
+
 # ------------------------------------------------------------------------ RFC 3161 timestamps
 
 
