@@ -123,19 +123,27 @@ def proof_bundle(
                 "claimant": first.claimant,
                 "party": first.party,
                 "registered_at": first.registered_at.isoformat(),
+                # What became of it, as the other answers say: a first claim taken down, revoked
+                # or held does not stand as the bundle's reader would otherwise take it to.
+                "status": first.status,
+                "taken_down": first.taken_down,
+                "revoked": first.revoked,
             },
+            "later_claimants": len(view.priority.later),
         }
-    if view.revoked and view.takedown is not None:
+    if view.takedown is not None:
         # The proof of what was registered stays true, and so must what became of it: a bundle
-        # that said nothing would pass every offline check (the chain knows; offline, this).
+        # that said nothing would pass every offline check (the chain knows; offline, this). A
+        # revocation is for good; a takedown holds until restored (the chain tells whether it
+        # still does).
         takedown = view.takedown
-        bundle["revoked"] = {
-            "revoked_at": takedown.get("taken_down_at"),
-            **{
-                key: takedown.get(key)
-                for key in ("authority", "reason", "reason_digest", "tx_hash")
-            },
+        facts = {
+            key: takedown.get(key) for key in ("authority", "reason", "reason_digest", "tx_hash")
         }
+        if view.revoked:
+            bundle["revoked"] = {"revoked_at": takedown.get("taken_down_at"), **facts}
+        else:
+            bundle["taken_down"] = {"taken_down_at": takedown.get("taken_down_at"), **facts}
     if moderation_contract is not None:
         anchor = bundle["anchor"]
         if isinstance(anchor, dict):
@@ -301,10 +309,22 @@ def check_bundle(
         check.notes.append(
             f"已撤销 / the registry revoked this registration ({parsed.revoked.get('revoked_at')})"
         )
-    if (first := parsed.first_claim) is not None:
+    if parsed.taken_down is not None:
+        # A state of the work, not a flaw of the proof: noted, as a chain reading is.
         check.notes.append(
-            f"后登记 / a later claim: {first.get('number')} ({first.get('claimant')}) registered "
-            "the same content first, in the registry's order (the registry's word)"
+            "已下架 / taken down when this bundle was made "
+            f"({parsed.taken_down.get('taken_down_at')}, {parsed.taken_down.get('authority')}): "
+            "a node (--rpc) tells whether it still is"
+        )
+    if (first := parsed.first_claim) is not None:
+        state = "".join(
+            f", {label}"
+            for label, flag in (("已撤销 revoked", "revoked"), ("已下架 taken down", "taken_down"))
+            if first.get(flag) is True
+        )
+        check.notes.append(
+            f"后登记 / a later claim: {first.get('number')} ({first.get('claimant')}{state}) "
+            "registered the same content first, in the registry's order (the registry's word)"
         )
     _check_external_anchors(parsed, external_chains or {}, check, pins)
     return check
@@ -453,6 +473,7 @@ def _taken_down(
 class _Parsed:
     registration: dict[str, object]
     revoked: dict[str, object] | None
+    taken_down: dict[str, object] | None
     # The first registration of the content, when the bundle says its own came later.
     first_claim: dict[str, object] | None
     claim: object
@@ -619,6 +640,9 @@ def _parse(bundle: object) -> _Parsed:
         revoked = bundle.get("revoked")
         if revoked is not None and not isinstance(revoked, dict):
             raise TypeError("revoked must be an object")
+        taken_down = bundle.get("taken_down")
+        if taken_down is not None and not isinstance(taken_down, dict):
+            raise TypeError("taken_down must be an object")
         priority = bundle.get("priority")
         first = priority.get("first") if isinstance(priority, dict) else None
         if priority is not None and not isinstance(first, dict):
@@ -637,6 +661,7 @@ def _parse(bundle: object) -> _Parsed:
         return _Parsed(
             registration=registration,
             revoked=revoked,
+            taken_down=taken_down,
             first_claim=first if later else None,
             claim=bundle["claim"],
             signature=bundle["signature"],

@@ -279,3 +279,55 @@ def test_a_later_party_dating_its_signed_claim_back_is_a_later_claimant_on_every
     assert first_bundle["priority"]["is_first"] is True
     assert first_bundle["priority"]["first"]["number"] == first
     assert not [n for n in check_bundle(first_bundle).notes if "a later claim" in n]
+
+
+def test_a_taken_down_registrations_bundle_says_so_until_it_is_restored(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """The bundle stays available (the proof of what was registered is still true) and says
+    what became of the work, as every other face does; offline its check notes it."""
+    headers, _party = key_of(runtime, "四川人民出版社")
+    number = register(client, headers)
+    assert runtime.new_batcher().run_once().error is None
+    runtime.moderation.take_down(
+        number, reason="侵权 infringing", actor="审核员", authority="moderator"
+    )
+    bundle = client.get(f"/v1/works/{number}/proof").json()
+    assert bundle["taken_down"]["authority"] == "moderator"
+    assert bundle["taken_down"]["reason"] == "侵权 infringing"
+    assert "revoked" not in bundle
+    check = check_bundle(bundle, content=io.BytesIO(BOOK))
+    assert check.ok  # a state of the work, not a flaw of the proof
+    assert [n for n in check.notes if n.startswith("已下架")] == [
+        f"已下架 / taken down when this bundle was made ({bundle['taken_down']['taken_down_at']}, "
+        "moderator): a node (--rpc) tells whether it still is"
+    ]
+    runtime.moderation.restore(number, reason="误判 cleared", actor="审核员", authority="moderator")
+    restored = client.get(f"/v1/works/{number}/proof").json()
+    assert "taken_down" not in restored
+    assert not [n for n in check_bundle(restored).notes if n.startswith("已下架")]
+
+
+def test_a_later_claims_bundle_says_what_became_of_the_first(
+    client: TestClient, runtime: Runtime
+) -> None:
+    headers_a, _party_a = key_of(runtime, "四川人民出版社")
+    first = register(client, headers_a)
+    headers_b, _party_b = key_of(runtime, "Copycat Press")
+    later = register(client, headers_b)
+    assert runtime.new_batcher().run_once().error is None
+    runtime.moderation.take_down(
+        first, reason="冒名 impersonation", actor="审核员", authority="moderator"
+    )
+    bundle = client.get(f"/v1/works/{later}/proof").json()
+    work = client.get(f"/v1/works/{later}").json()
+    for key in ("number", "status", "taken_down", "revoked"):
+        assert bundle["priority"]["first"][key] == work["priority"]["first"][key], key
+    assert bundle["priority"]["first"]["taken_down"] is True
+    first_bundle = client.get(f"/v1/works/{first}/proof").json()
+    assert first_bundle["priority"]["later_claimants"] == 1
+    notes = [n for n in check_bundle(bundle).notes if n.startswith("后登记")]
+    assert notes == [
+        f"后登记 / a later claim: {first} (四川人民出版社, 已下架 taken down) registered the same "
+        "content first, in the registry's order (the registry's word)"
+    ]
