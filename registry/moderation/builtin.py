@@ -191,7 +191,12 @@ def _same_publisher(
 # The registrations of the same content, in the order the registry recorded them (priority's
 # order: a client-signed claim's time is its own to state): built once, the digest bound.
 _SAME_CONTENT = (
-    select(Registration.number, Registration.registrant, Registration.party_id)
+    select(
+        Registration.number,
+        Registration.registrant,
+        Registration.party_id,
+        Registration.takedown_json.is_not(None),
+    )
     .join(Work)
     .where(
         Work.sha256 == bindparam("sha256"),
@@ -237,7 +242,8 @@ class ConflictHook:
     ``max_distance`` bits) are held for review, and so is other content under an ISBN or a DCI
     another party registered: each is one holder's (the ISBN agency assigns an ISBN to a
     publisher, the copyright protection centre a DCI to a work), and a lookup by it must not
-    name whoever claimed it first unchecked."""
+    name whoever claimed it first unchecked. Content a takedown or a revocation withdrew is held
+    too, whoever registers it again: a new number must not bring it back unreviewed."""
 
     name = "conflict"
 
@@ -246,13 +252,19 @@ class ConflictHook:
 
     def check(self, subject: Subject, context: HookContext) -> HookResult:
         session = context.session
+        same_content = session.execute(_SAME_CONTENT, {"sha256": subject.sha256}).all()
         exact = [
             {"number": number, "registrant": registrant}
-            for number, registrant, party in session.execute(
-                _SAME_CONTENT, {"sha256": subject.sha256}
-            )
+            for number, registrant, party, _withdrawn in same_content
             if not _same_claimant(subject, party, registrant)
         ]
+        # Whoever registers it again, its party's or another's: a new number must not bring
+        # back unreviewed what a takedown or a revocation withdrew.
+        taken_down = [
+            {"number": number, "registrant": registrant}
+            for number, registrant, _party, withdrawn in same_content
+            if withdrawn
+        ][:MAX_REPORTED_MATCHES]
         near: list[dict[str, object]] = []
         for kind, iscc in zip(KINDS, (subject.iscc_data, subject.iscc_content), strict=True):
             bits = code_bits(iscc)
@@ -285,7 +297,7 @@ class ConflictHook:
             for kind in _WORK_IDENTIFIERS
             if isinstance(identifier := subject.metadata.get(kind), str) and identifier
         }
-        if not exact and not near and not any(same.values()):
+        if not exact and not near and not any(same.values()) and not taken_down:
             return HookResult(self.name, Verdict.ACCEPT)
         reasons = []
         if exact:
@@ -293,6 +305,8 @@ class ConflictHook:
                 "later claimant: the same content was registered earlier by another party "
                 f"({exact[0]['number']})"
             )
+        if taken_down:
+            reasons.append(f"the same content is taken down ({taken_down[0]['number']})")
         if near:
             reasons.append("near-duplicate of registered works (ISCC)")
         for kind, holders in same.items():
@@ -307,10 +321,11 @@ class ConflictHook:
             "near": near,
             "same_isbn": same.get("isbn", []),
             "same_dci": same.get("dci", []),
+            "taken_down": taken_down,
             "max_distance": self.max_distance,
             "later_claimant": bool(exact),
         }
-        if near or any(same.values()):
+        if near or any(same.values()) or taken_down:
             return HookResult(
                 self.name, Verdict.HOLD, score=1.0, reasons=tuple(reasons), details=details
             )

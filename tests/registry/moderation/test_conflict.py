@@ -159,6 +159,30 @@ def test_other_content_under_another_partys_dci_is_held(runtime: Runtime) -> Non
     assert numbers == [book.number, epub.number]
 
 
+def test_content_taken_down_is_held_when_registered_again(runtime: Runtime) -> None:
+    """A takedown withdraws a registration; the same bytes registered again under a new number,
+    by the same party or another, would bring the content, its certificate and its exports back
+    unreviewed: they are held for a moderator, until the takedown is lifted."""
+    (publisher,) = party_with_keys(runtime, "四川人民出版社")
+    (other,) = party_with_keys(runtime, "Other Press")
+    withdrawn = register(runtime, publisher, BOOK)
+    assert runtime.new_batcher().run_once().error is None
+    runtime.moderation.take_down(
+        withdrawn.number, reason="侵权 infringing", actor="审核员", authority="moderator"
+    )
+    for key in (publisher, other):
+        again = register(runtime, key, BOOK)
+        assert again.status == "held"
+        conflict = conflict_result(runtime, again.number)
+        assert conflict["verdict"] == "hold"
+        assert [m["number"] for m in conflict["details"]["taken_down"]] == [withdrawn.number]
+        assert f"the same content is taken down ({withdrawn.number})" in conflict["reasons"]
+    runtime.moderation.restore(
+        withdrawn.number, reason="误判 cleared", actor="审核员", authority="moderator"
+    )
+    assert register(runtime, publisher, BOOK).status == "pending"
+
+
 def test_the_command_lines_own_formats_under_one_isbn_are_not_held(runtime: Runtime) -> None:
     """Unsigned registrations of no party from the command line (the operator registering a
     catalogue, an EPUB and a PDF of one book): one publisher, not a squatter of its own ISBN."""
