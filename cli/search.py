@@ -74,6 +74,8 @@ def _show(page: SearchPage, *, as_json: bool) -> None:
         parts.append(f"登记人 {work.party.public_name if work.party is not None else '-'}")
         parts.append(f"登记于 registered {work.registered_at.isoformat(timespec='seconds')}")
         parts.append(words.get(work.status, work.status))
+        if work.priority is not None and not work.priority.is_first:
+            parts.append(f"后登记 later claim, first {work.priority.first.number}")
         line = escape("  ".join(parts))
         console.print(line + takedown_mark(work.taken_down, work.revoked, lead="  "))
     if page.next_after is not None:

@@ -16,6 +16,7 @@ from api.dependencies import RuntimeDep
 from api.params import IdempotencyKeyHeader, RegistrationNumber
 from api.schemas import (
     PartyRefOut,
+    PriorityOut,
     RegistrationOut,
     RegistrationPageOut,
     error_responses,
@@ -205,6 +206,11 @@ class WorkSummaryOut(BaseModel):
     revoked: bool = Field(
         description="已撤销: a regulator revoked the registration for good (taken_down is then "
         "true as well)"
+    )
+    priority: PriorityOut | None = Field(
+        default=None,
+        description="首次登记 / 后续登记: who registered the same content first; a later claim "
+        "is found too, with is_first false",
     )
 
 

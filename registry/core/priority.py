@@ -142,6 +142,20 @@ def with_priority(session: Session, views: Sequence[RegistrationView]) -> list[R
     return views_with_claims(_claims_of(session, [view.sha256 for view in views]), views)
 
 
+def priorities_of(
+    session: Session, registrations: Sequence[tuple[str, str]]
+) -> dict[str, Priority]:
+    """The priority of each ``(number, sha256)`` registration among the claimants of its
+    content, by number (none for a content whose every registration was rejected), in a query
+    per 500 distinct contents."""
+    claims = _claims_of(session, [sha256 for _number, sha256 in registrations])
+    return {
+        number: priority_in(claims[sha256], number)
+        for number, sha256 in registrations
+        if sha256 in claims
+    }
+
+
 def views_with_claims(
     claims: dict[str, _Claims], views: Sequence[RegistrationView]
 ) -> list[RegistrationView]:

@@ -32,9 +32,10 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 from registry.core.errors import InvalidIsbn, InvalidSearch
 from registry.core.isbn import normalize_isbn
 from registry.core.models import Registration, WorkSearchTerm
+from registry.core.priority import priorities_of
 from registry.core.record_json import JsonRecord
 from registry.core.states import REGISTRATION_WITHHELD, RegistrationStatus
-from registry.core.views import PartyRef, as_utc, is_revocation
+from registry.core.views import PartyRef, Priority, as_utc, is_revocation
 
 # The longest stored term; a longer title or name is kept by its first characters (a prefix
 # query is at most this long, so it matches exactly the titles and names that start with it).
@@ -98,6 +99,8 @@ class WorkSummary(JsonRecord):
     status: str
     taken_down: bool
     revoked: bool  # a regulator revoked it for good (taken_down is then true as well)
+    # Who registered the same content first (a later claim is found too, and says so).
+    priority: Priority | None = None
 
 
 @dataclass(frozen=True)
@@ -216,17 +219,22 @@ def search_works(
         ids = list(session.scalars(matching_ids(query, after=after, limit=limit + 1)))
         more = len(ids) > limit
         ids = ids[:limit]
-        rows = session.scalars(
-            select(Registration)
-            .options(
-                joinedload(Registration.work),
-                joinedload(Registration.batch),
-                joinedload(Registration.party),
+        rows = (
+            session.scalars(
+                select(Registration)
+                .options(
+                    joinedload(Registration.work),
+                    joinedload(Registration.batch),
+                    joinedload(Registration.party),
+                )
+                .where(Registration.id.in_(ids))
+                .order_by(Registration.id)
             )
-            .where(Registration.id.in_(ids))
-            .order_by(Registration.id)
-        ).unique()
-        works = [_summary(row) for row in rows]
+            .unique()
+            .all()
+        )
+        priorities = priorities_of(session, [(row.number, row.work.sha256) for row in rows])
+        works = [_summary(row, priorities.get(row.number)) for row in rows]
     return SearchPage(
         kind=query.kind,
         query=query.term,
@@ -235,7 +243,7 @@ def search_works(
     )
 
 
-def _summary(registration: Registration) -> WorkSummary:
+def _summary(registration: Registration, priority: Priority | None) -> WorkSummary:
     metadata = json.loads(registration.work.metadata_json)
     authors = metadata.get("authors")
     batch = registration.batch
@@ -260,4 +268,5 @@ def _summary(registration: Registration) -> WorkSummary:
         status=registration.status,
         taken_down=registration.takedown_json is not None,
         revoked=is_revocation(registration.takedown_json),
+        priority=priority,
     )

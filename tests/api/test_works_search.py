@@ -15,7 +15,7 @@ from tests.conftest import bearer
 
 SUMMARY_FIELDS = {
     "number", "title", "authors", "isbn", "dci", "party", "registered_at", "anchored_at",
-    "status", "taken_down", "revoked",
+    "status", "taken_down", "revoked", "priority",
 }  # fmt: skip
 
 
@@ -146,3 +146,25 @@ def test_the_search_is_documented_with_examples(client: TestClient) -> None:
     names = {p["name"] for p in operation["parameters"]}
     assert names == {"isbn", "dci", "title", "author", "limit", "after"}
     assert "422" in operation["responses"]
+
+
+def test_a_later_claim_is_found_and_says_who_registered_the_content_first(
+    client: TestClient, runtime: Runtime
+) -> None:
+    content = secrets.token_bytes(3000)
+    numbers = []
+    for key in (bearer(runtime), bearer(runtime)):  # two keys: two parties
+        response = client.post(
+            "/v1/works",
+            headers=key,
+            files={"file": ("work.txt", content, "text/plain")},
+            data={"metadata": json.dumps({"title": "流浪地球"}, ensure_ascii=False)},
+        )
+        assert response.status_code == 201, response.text
+        numbers.append(response.json()["number"])
+    first, later = numbers
+    page = client.get("/v1/works/search", params={"title": "流浪"}).json()
+    found = {work["number"]: work["priority"] for work in page["works"]}
+    assert found[first]["is_first"] is True
+    assert (found[later]["is_first"], found[later]["first"]["number"]) == (False, first)
+    assert [c["number"] for c in found[first]["later"]] == [later]
