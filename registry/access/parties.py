@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -255,12 +256,38 @@ def revoke_key(
                 f"party {party_id} has no key {key_fingerprint!r}",
                 details={"party": party_id, "fingerprint": key_fingerprint},
             )
-        key.revoked_at = key.revoked_at or now()
+        moment = now()
+        key.revoked_at = key.revoked_at or moment
         key.unbind_pending = key.kind != PartyKeyKind.SM2
         pending = [key.id] if key.unbind_pending else []
+        # The API keys whose requests it signs go with it (a leaked signing key leaks them
+        # too), and so do their webhooks: otherwise whoever holds them keeps hearing the party.
+        bound = _api_keys_signed_by(session, party.id, key.identifier)
+        for api_key in bound:
+            api_key.revoked_at = api_key.revoked_at or moment
+        stop_webhooks(session, [api_key.key_id for api_key in bound])
     if unbind is not None and pending:
         unbind(pending)
     return describe_party(sessions, party_id)
+
+
+def _api_keys_signed_by(session: Session, party: int, identifier: str) -> list[ApiKey]:
+    """The party's API keys whose requests the key or address ``identifier`` signs (a
+    secp256k1 key under either spelling: its key, or its account's address)."""
+    signed = []
+    for api_key in session.scalars(
+        select(ApiKey).where(ApiKey.party_id == party, ApiKey.signing_key.is_not(None))
+    ):
+        try:
+            signing_key = public_key_from_json(json.loads(api_key.signing_key or "null"))
+        except (CryptoError, ValueError):
+            continue  # not a key: it signs for no one (create_api_key checks what it stores)
+        spellings = {key_identifier(signing_key)}
+        if isinstance(signing_key, Secp256k1PublicKey):
+            spellings.add(f"address:{signing_key.address}")
+        if identifier in spellings:
+            signed.append(api_key)
+    return signed
 
 
 def revoke_party(

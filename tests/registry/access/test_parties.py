@@ -37,9 +37,10 @@ from registry.core.errors import (
     SignerOfAnotherParty,
 )
 from registry.core.metadata import WorkMetadata
-from registry.core.models import Party, Registration
+from registry.core.models import ApiKey, Party, Registration, WebhookSubscription
 from registry.core.views import PartyRef
 from registry.platform.runtime import Runtime
+from registry.platform.webhooks import create_subscription
 from registry.proofs.verification import get_registration
 from registry.registration.own_works import Caller, list_own_registrations, require_own
 from registry.registration.registrar import Registrar
@@ -246,6 +247,44 @@ def test_a_revoked_party_loses_its_api_keys(runtime: Runtime) -> None:
             runtime.sessions, name="again", scopes=["publisher"], now=runtime.now,
             party=party.party_id,
         )  # fmt: skip
+
+
+@pytest.mark.parametrize("linked_as", ["key", "address"])
+def test_revoking_a_signing_key_revokes_the_api_keys_it_signs_for_and_stops_their_webhooks(
+    runtime: Runtime, linked_as: str
+) -> None:
+    """A leaked request-signing key is revoked: the API keys bound to it are revoked with it,
+    and the webhooks a thief subscribed with them hear nothing more. The party's other API keys
+    keep working."""
+    leaked = KeySigner(generate_private_key("secp256k1"))
+    assert isinstance(leaked.public_key, Secp256k1PublicKey)
+    spelling = (
+        key_identifier(leaked.public_key)
+        if linked_as == "key"
+        else f"address:{leaked.public_key.address}"
+    )
+    party = create_party(runtime.sessions, public_name="甲出版社", keys=[spelling], now=runtime.now)
+    integration = create_api_key(
+        runtime.sessions, name="integration", scopes=["publisher"], now=runtime.now,
+        signing_key=leaked.public_key, party=party.party_id,
+    )  # fmt: skip
+    other = create_api_key(
+        runtime.sessions, name="ops", scopes=["publisher"], now=runtime.now, party=party.party_id
+    )
+    for key_id in (integration.key_id, other.key_id):
+        create_subscription(
+            runtime.sessions, key_id=key_id, url=f"https://receiver.example/{key_id}",
+            event_types=None, algorithm="hmac-sha256", now=runtime.now,
+            allow_private_targets=True,
+        )  # fmt: skip
+    revoke_key(runtime.sessions, party.party_id, party.keys[0].fingerprint, now=runtime.now)
+    with runtime.sessions() as session:
+        revoked = dict(session.execute(select(ApiKey.key_id, ApiKey.revoked_at.is_not(None))).all())
+        active = dict(
+            session.execute(select(WebhookSubscription.key_id, WebhookSubscription.active)).all()
+        )
+    assert revoked == {integration.key_id: True, other.key_id: False}
+    assert active == {integration.key_id: False, other.key_id: True}
 
 
 def test_an_asset_goes_only_to_an_address_of_the_registering_party(runtime: Runtime) -> None:
