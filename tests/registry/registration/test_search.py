@@ -146,7 +146,8 @@ def test_the_answer_is_the_public_summary(runtime: Runtime, library: dict[str, s
         "number", "title", "authors", "isbn", "dci", "party", "registered_at", "anchored_at",
         "status", "taken_down", "revoked", "priority",
     }  # fmt: skip
-    assert santi.priority is not None and santi.priority.is_first  # its content's only claim
+    assert santi.priority is not None
+    assert santi.priority.is_first  # its content's only claim
     [english] = search_works(runtime.sessions, title="the three").works
     assert english.party is None  # the command line, no party
     assert english.authors == ("Cixin Liu", "Ken Liu")
