@@ -23,12 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto.errors import CryptoError
-from crypto.secp256k1 import Secp256k1PublicKey
 from crypto.signing import PublicKey, Signature, public_key_from_json, public_key_to_json, verify
 from registry.access.parties import (
     active_party,
     create_party,
     key_identifier,
+    key_spellings,
     stop_webhooks,
 )
 from registry.core.database import unit_of_work
@@ -176,12 +176,9 @@ def create_api_key(
 
 
 def _signing_key_links(session: Session, signing_key: PublicKey) -> list[tuple[int, bool]]:
-    """The party keys ``signing_key`` stands for, as (party row, revoked): its identifier, and
-    for a secp256k1 key its account's ``address:`` too (one account, whichever spelling)."""
-    identifier = key_identifier(signing_key)
-    spellings = [identifier]
-    if isinstance(signing_key, Secp256k1PublicKey):
-        spellings.append(f"address:{signing_key.address}")
+    """The party keys ``signing_key`` stands for, as (party row, revoked), under any of its
+    spellings (:func:`key_spellings`)."""
+    spellings = key_spellings(signing_key)
     rows = session.execute(
         select(PartyKey.party_id, PartyKey.revoked_at).where(PartyKey.identifier.in_(spellings))
     )

@@ -83,6 +83,15 @@ def key_identifier(public_key: PublicKey) -> str:
     return f"{public_key.algorithm}:{public_key.to_bytes().hex()}"
 
 
+def key_spellings(public_key: PublicKey) -> set[str]:
+    """The identifiers a party key may be linked under for ``public_key``: its own, and for a
+    secp256k1 key its account's ``address:`` too (one account, whichever spelling)."""
+    spellings = {key_identifier(public_key)}
+    if isinstance(public_key, Secp256k1PublicKey):
+        spellings.add(f"address:{public_key.address}")
+    return spellings
+
+
 def parse_identifier(value: object) -> tuple[PartyKeyKind, str]:
     """A key or address to link, as given (a public key's JSON, ``sm2:04…``, ``secp256k1:04…``,
     ``address:0x…`` or a bare ``0x…`` address); :class:`InvalidInput` or ``InvalidAddress``."""
@@ -282,10 +291,7 @@ def _api_keys_signed_by(session: Session, party: int, identifier: str) -> list[A
             signing_key = public_key_from_json(json.loads(api_key.signing_key or "null"))
         except (CryptoError, ValueError):
             continue  # not a key: it signs for no one (create_api_key checks what it stores)
-        spellings = {key_identifier(signing_key)}
-        if isinstance(signing_key, Secp256k1PublicKey):
-            spellings.add(f"address:{signing_key.address}")
-        if identifier in spellings:
+        if identifier in key_spellings(signing_key):
             signed.append(api_key)
     return signed
 
